@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `vigil` CLI launcher: runs the built headless shell (npm run build writes out/main/cli.js).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'out', 'main', 'cli.js');
+if (!existsSync(cli)) {
+  process.stderr.write('vigil: not built yet; run `npm run build` first\n');
+  process.exit(1);
+}
+const { main } = createRequire(import.meta.url)(cli);
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`vigil: ${err?.message ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,171 @@
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { consoleApi, isMethodName, type Handlers, type MethodName } from '../../src-shared/api';
+import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
+import { worstStatus } from '../../src-shared/constants';
+import { describeZodError, fail, ok, type Result } from '../../src-shared/result';
+import { Bus } from './bus';
+import { systemClock, type Clock } from './clock';
+import { type Config } from './config/schema';
+import { headlessSecrets, type SecretStore } from './config/secrets';
+import { createLogger, type Logger } from './log';
+import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
+import { openDatabase, type Database } from './store/db';
+import { VigilError } from './errors';
+
+export const VERSION = '0.1.0';
+
+export interface CoreOptions {
+  config: Config;
+  /** null: in-memory database and no log file (tests that need neither). */
+  dataDir: string | null;
+  clock?: Clock;
+  log?: Logger;
+  secrets?: SecretStore;
+  /** Injected network access for outbound HTTP (channels, LLM, probes). */
+  fetch?: typeof fetch;
+}
+
+/** What every feature area gets from the composition root. */
+export interface CoreContext {
+  config: Config;
+  dataDir: string | null;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  bus: Bus;
+  metrics: Metrics;
+  secrets: SecretStore;
+  fetch: typeof fetch;
+  /** Feature areas register status tiles here (Overview, tray, smoke). */
+  statusProviders: Array<() => StatusTile[]>;
+  /** Ask the shells to refresh views showing these collections. */
+  changed(...what: string[]): void;
+  /** Feature lifecycle: started in registration order, stopped in reverse. */
+  onStart(fn: () => void | Promise<void>): void;
+  onStop(fn: () => void | Promise<void>): void;
+}
+
+export interface Core {
+  ctx: CoreContext;
+  handlers: Handlers;
+  /** Validate input against the contract, run the handler, wrap in the envelope. */
+  call(method: string, input: unknown): Promise<Result<unknown>>;
+  status(): StatusSnapshot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Build the core from validated config. Nothing runs until start(). */
+export function createCore(opts: CoreOptions): Core {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(opts.dataDir);
+  const { db } = openDatabase(opts.dataDir ? join(opts.dataDir, 'vigil.db') : ':memory:');
+  const bus = new Bus();
+  const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
+  const startedAt = clock.now();
+  let pausedUntil: number | null = null;
+  let changedPending = new Set<string>();
+  let changedTimer: { cancel(): void } | null = null;
+  const starters: Array<() => void | Promise<void>> = [];
+  const stoppers: Array<() => void | Promise<void>> = [];
+
+  const ctx: CoreContext = {
+    config: opts.config,
+    dataDir: opts.dataDir,
+    db,
+    clock,
+    log,
+    bus,
+    metrics,
+    secrets: opts.secrets ?? (opts.dataDir ? headlessSecrets(opts.dataDir) : { get: () => undefined, names: () => [] }),
+    fetch: opts.fetch ?? globalThis.fetch,
+    statusProviders: [],
+    // Coalesce change pushes into one batch per 100 ms so a storm does not flood the renderer.
+    changed(...what) {
+      for (const w of what) changedPending.add(w);
+      if (changedTimer) return;
+      changedTimer = clock.setTimeout(() => {
+        changedTimer = null;
+        const batch = [...changedPending];
+        changedPending = new Set();
+        bus.publish('changed', { what: batch });
+      }, 100);
+    },
+    onStart: (fn) => void starters.push(fn),
+    onStop: (fn) => void stoppers.push(fn),
+  };
+
+  const status = (): StatusSnapshot => {
+    const tiles: StatusTile[] = [];
+    for (const p of ctx.statusProviders) {
+      try {
+        tiles.push(...p());
+      } catch (e) {
+        tiles.push({ id: 'status-error', label: 'Status', status: 'warning', value: 'error', reason: (e as Error).message });
+      }
+    }
+    const rank = { critical: 0, warning: 1, ok: 2 } as const;
+    tiles.sort((a, b) => rank[a.status] - rank[b.status] || a.label.localeCompare(b.label));
+    const counts: Record<string, number> = {};
+    return {
+      version: VERSION,
+      startedAt,
+      now: clock.now(),
+      worst: worstStatus(tiles.map((t) => t.status)),
+      tiles,
+      counts,
+      notificationsPausedUntil: pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null,
+    };
+  };
+
+  ctx.statusProviders.push(() => [
+    { id: 'core', label: 'Core', status: 'ok', value: 'running', reason: `up since ${new Date(startedAt).toISOString()}` },
+  ]);
+
+  const handlers: Handlers = {
+    'status.get': () => status(),
+    'notifications.pause': ({ minutes }) => {
+      pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;
+      bus.publish('status', status());
+      return { pausedUntil };
+    },
+    'system.ping': ({ echo }) => ({ echo, at: clock.now() }),
+  };
+
+  let statusTimer: { cancel(): void } | null = null;
+
+  return {
+    ctx,
+    handlers,
+    status,
+    async call(method, input) {
+      if (!isMethodName(method)) return fail('not_found', `unknown method "${method}"`);
+      const spec = consoleApi[method as MethodName];
+      const parsed = (spec.input as z.ZodType).safeParse(input ?? {});
+      if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
+      try {
+        const handler = handlers[method as MethodName] as (i: unknown) => unknown;
+        return ok(await handler(parsed.data));
+      } catch (e) {
+        if (e instanceof VigilError) return fail(e.code, e.message);
+        log.error({ err: e, method }, 'rpc handler failed');
+        return fail('internal', `${method} failed: ${(e as Error).message}`);
+      }
+    },
+    async start() {
+      log.info({ version: VERSION, dataDir: opts.dataDir }, 'core starting');
+      for (const s of starters) await s();
+      // Status is pushed every 5 s and whenever a feature calls changed().
+      statusTimer = clock.setInterval(() => bus.publish('status', status()), 5_000);
+    },
+    async stop() {
+      statusTimer?.cancel();
+      changedTimer?.cancel();
+      for (const s of stoppers.reverse()) await s();
+      db.close();
+      log.info('core stopped');
+      log.flush?.();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parse "500ms", "30s", "5m", "4h", "1d" or "1h30m" into milliseconds; null if malformed. */
+export function parseDuration(text: string): number | null {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.trim().matchAll(re)) {
+    if (m.index !== consumed) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    consumed += m[0].length;
+  }
+  return consumed > 0 && consumed === text.trim().length ? total : null;
+}
+
+/** A config duration: "5m" or a number of milliseconds. Parsed to ms. */
+export const Duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m" or "4h", got "${v}"` });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { Severity } from '../../../src-shared/constants';
+import { Duration } from './duration';
+
+/** `{ secret: NAME }`: the value lives in the keychain / env / secrets.json, never in vigil.yaml. */
+export const SecretRef = z.object({ secret: z.string().regex(/^[A-Za-z0-9_-]+$/, 'secret names use letters, digits, - and _') }).strict();
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, ".", "_" or "-"');
+const labelMatch = z.record(z.string(), z.string());
+
+export const ChannelConfig = z.discriminatedUnion('type', [
+  z.object({ name, type: z.literal('desktop') }).strict(),
+  z.object({ name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) }).strict(),
+  z
+    .object({
+      name,
+      type: z.literal('telegram'),
+      chatId: z.string(),
+      botToken: SecretRef,
+      apiBase: z.url().default('https://api.telegram.org'),
+      approvers: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
+    })
+    .strict(),
+  z
+    .object({
+      name,
+      type: z.literal('pagerduty'),
+      routingKey: SecretRef,
+      url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+    })
+    .strict(),
+]);
+export type ChannelConfig = z.infer<typeof ChannelConfig>;
+
+export const EscalationStep = z.object({ after: Duration, channels: z.array(name).min(1) }).strict();
+
+export const RouteConfig = z
+  .object({
+    match: labelMatch.default({}),
+    channels: z.array(name),
+    groupBy: z.array(z.string()).default(['alertname']),
+    escalate: z.array(EscalationStep).default([]),
+    continue: z.boolean().default(false),
+  })
+  .strict();
+
+export const ProbeConfig = z.discriminatedUnion('type', [
+  z
+    .object({
+      name,
+      type: z.literal('http'),
+      url: z.url(),
+      interval: Duration.default(30_000),
+      timeout: Duration.default(5_000),
+      expectStatus: z.number().int().min(100).max(599).default(200),
+      expectBody: z.string().optional(),
+      slowAfter: Duration.default(1_000),
+      failuresToAlert: z.number().int().min(1).default(3),
+      graceWindow: Duration.default(180_000),
+      labels: labelMatch.default({}),
+    })
+    .strict(),
+  z
+    .object({
+      name,
+      type: z.literal('ssh'),
+      host: name,
+      command: z.string(),
+      interval: Duration.default(60_000),
+      failuresToAlert: z.number().int().min(1).default(3),
+      graceWindow: Duration.default(180_000),
+      labels: labelMatch.default({}),
+    })
+    .strict(),
+]);
+
+export const HostConfig = z
+  .object({
+    name,
+    address: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1),
+    keyFile: z.string().optional(),
+    agent: z.boolean().default(false),
+    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected a fingerprint like "SHA256:…" as printed by ssh-keygen -lf').optional(),
+    tags: z.array(z.string()).default([]),
+    healthUrl: z.string().optional(),
+  })
+  .strict();
+
+export const ProtectedResource = z.union([
+  z.object({ container: z.string() }).strict(),
+  z.object({ image: z.string() }).strict(),
+  z.object({ label: z.string() }).strict(),
+  z.object({ service: z.string() }).strict(),
+]);
+
+export const LlmConfig = z
+  .object({
+    provider: z.enum(['nim', 'openai', 'ollama']).default('nim'),
+    baseUrl: z.url().optional(),
+    models: z.array(z.string()).min(1).default(['nvidia/llama-3.3-nemotron-super-49b-v1.5']),
+    apiKey: SecretRef.optional(),
+    timeout: Duration.default(20_000),
+    triageBudget: Duration.default(30_000),
+    maxSteps: z.number().int().min(1).max(20).default(6),
+    maxTokens: z.number().int().min(64).default(1024),
+    retryAfterCap: Duration.default(10_000),
+  })
+  .strict();
+
+export const EmbeddingConfig = z
+  .object({
+    provider: z.enum(['ollama', 'none']).default('none'),
+    baseUrl: z.url().default('http://127.0.0.1:11434'),
+    model: z.string().default('nomic-embed-text'),
+    timeout: Duration.default(10_000),
+  })
+  .strict();
+
+export const MuteWindow = z
+  .object({
+    name,
+    weekdays: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+    end: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM'),
+    timeZone: z.string().default('UTC'),
+    match: labelMatch.default({}),
+  })
+  .strict();
+
+export const HermesRule = z
+  .object({
+    name,
+    match: labelMatch.default({}),
+    severity: Severity.optional(),
+    category: z.string(),
+    priority: z.enum(['P1', 'P2', 'P3', 'P4']).default('P3'),
+    runbook: z.string().optional(),
+    suggest: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    router: z
+      .object({
+        cooldown: Duration.default(300_000),
+        repeatInterval: Duration.default(4 * 3_600_000),
+        triageTimeout: Duration.default(5_000),
+        notifyInfo: z.boolean().default(false),
+        groupWindow: Duration.default(30_000),
+        flapThreshold: z.number().int().min(2).default(6),
+        flapWindow: Duration.default(600_000),
+        burstThreshold: z.number().int().min(2).default(20),
+        burstWindow: Duration.default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    outbox: z
+      .object({
+        maxBackoff: Duration.default(300_000),
+        expireAfter: Duration.default(24 * 3_600_000),
+        digestThreshold: z.number().int().min(2).default(20),
+      })
+      .strict()
+      .prefault({}),
+    channels: z.array(ChannelConfig).default([{ name: 'desktop', type: 'desktop' }]),
+    routes: z.array(RouteConfig).prefault([{ channels: ['desktop'] }]),
+    alertmanager: z.object({ url: z.url(), interval: Duration.default(30_000) }).strict().optional(),
+    probes: z.array(ProbeConfig).default([]),
+    hosts: z.array(HostConfig).default([]),
+    protected: z.array(ProtectedResource).default([]),
+    llm: LlmConfig.optional(),
+    embeddings: EmbeddingConfig.prefault({}),
+    hermes: z.object({ rules: z.array(HermesRule).default([]) }).strict().prefault({}),
+    mutes: z.array(MuteWindow).default([]),
+    smoke: z
+      .object({
+        enabled: z.boolean().default(true),
+        interval: Duration.default(60_000),
+        retention: Duration.default(90 * 86_400_000),
+        summaryAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM').default('09:10'),
+        summaryTimeZone: z.string().optional(),
+        summaryChannels: z.array(name).default([]),
+      })
+      .strict()
+      .prefault({}),
+    heal: z
+      .object({
+        killSwitch: z.boolean().default(false),
+        approvalTtl: Duration.default(900_000),
+        ratePerTarget: z.number().int().min(1).default(3),
+        rateWindow: Duration.default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
+    heartbeat: z.object({ url: z.url(), interval: Duration.default(60_000) }).strict().optional(),
+    metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
+    changes: z.object({ token: SecretRef.optional() }).strict().prefault({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = new Set(cfg.channels.map((c) => c.name));
+    cfg.routes.forEach((r, i) => {
+      r.channels.forEach((c, j) => {
+        if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}" (declare it under channels)` });
+      });
+      r.escalate.forEach((s, k) =>
+        s.channels.forEach((c, j) => {
+          if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalate', k, 'channels', j], message: `unknown channel "${c}"` });
+        }),
+      );
+    });
+    const hosts = new Set(cfg.hosts.map((h) => h.name));
+    cfg.probes.forEach((p, i) => {
+      if (p.type === 'ssh' && !hosts.has(p.host)) ctx.addIssue({ code: 'custom', path: ['probes', i, 'host'], message: `unknown host "${p.host}"` });
+    });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type RouteConfig = z.infer<typeof RouteConfig>;
+export type HostConfig = z.infer<typeof HostConfig>;
+export type ProbeConfig = z.infer<typeof ProbeConfig>;

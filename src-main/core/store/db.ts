@@ -1,0 +1,82 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations as defaultMigrations, type Migration } from './migrations';
+import { allTables } from './schema';
+import type { TableSpec } from './spec';
+
+export type { Database };
+
+export interface RepairReport {
+  createdTables: string[];
+  addedColumns: string[];
+  createdIndexes: string[];
+  appliedMigrations: number[];
+}
+
+/**
+ * Open the one database: WAL, synchronous=FULL (an acknowledged event must
+ * survive power loss, not just a crash), foreign keys, busy timeout; then
+ * migrate and repair the schema.
+ */
+export function openDatabase(
+  file: string,
+  opts: { tables?: TableSpec[]; migrations?: Migration[] } = {},
+): { db: Database; report: RepairReport } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const report = migrate(db, opts.tables ?? allTables, opts.migrations ?? defaultMigrations);
+  return { db, report };
+}
+
+/** Apply pending numbered migrations, then make the live schema match the spec. Idempotent. */
+export function migrate(db: Database, tables: TableSpec[], migrations: Migration[]): RepairReport {
+  const report: RepairReport = { createdTables: [], addedColumns: [], createdIndexes: [], appliedMigrations: [] };
+  const current = db.pragma('user_version', { simple: true }) as number;
+  // Tables first, so migrations can rely on them; then migrations; then repair again.
+  repairSchema(db, tables, report);
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    report.appliedMigrations.push(m.version);
+  }
+  repairSchema(db, tables, report);
+  return report;
+}
+
+const q = (id: string): string => `"${id.replace(/"/g, '""')}"`;
+
+function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): void {
+  db.transaction(() => {
+    for (const t of tables) {
+      const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='table' AND name=?`).get(t.name);
+      if (!exists) {
+        const cols = Object.entries(t.columns).map(([n, def]) => `${q(n)} ${def}`);
+        db.exec(`CREATE TABLE ${q(t.name)} (${[...cols, ...(t.constraints ?? [])].join(', ')})${t.options ? ' ' + t.options : ''}`);
+        report.createdTables.push(t.name);
+      } else {
+        const have = new Set((db.pragma(`table_info(${q(t.name)})`) as { name: string }[]).map((c) => c.name));
+        for (const [n, def] of Object.entries(t.columns)) {
+          if (have.has(n)) continue;
+          db.exec(`ALTER TABLE ${q(t.name)} ADD COLUMN ${q(n)} ${def}`);
+          report.addedColumns.push(`${t.name}.${n}`);
+        }
+      }
+      for (const [idx, on] of Object.entries(t.indexes ?? {})) {
+        const present = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='index' AND name=?`).get(idx);
+        if (present) continue;
+        const unique = on.startsWith('UNIQUE ');
+        db.exec(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${q(idx)} ${unique ? on.slice(7) : on}`);
+        report.createdIndexes.push(idx);
+      }
+      for (const sql of t.extra ?? []) db.exec(sql);
+    }
+  })();
+}

@@ -1,0 +1,4 @@
+import type { TableSpec } from './spec';
+
+/** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
+export const featureTables: TableSpec[] = [];

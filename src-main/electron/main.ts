@@ -1,0 +1,97 @@
+import { app, BrowserWindow, Notification, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCore, type Core } from '../core/app';
+import { loadConfig } from '../core/config/load';
+import { IPC } from './channels';
+import { bindIpc } from './ipc';
+import { safeStorageSecrets } from './secrets';
+import { createTray } from './tray';
+
+// The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+let win: BrowserWindow | null = null;
+let core: Core | null = null;
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    show: false,
+    title: 'Vigil',
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  w.once('ready-to-show', () => w.show());
+  // No navigation away from the app and no new windows; http(s) links open in the browser.
+  w.webContents.on('will-navigate', (e) => e.preventDefault());
+  w.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  if (process.env.ELECTRON_RENDERER_URL) void w.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else void w.loadFile(join(__dirname, '../renderer/index.html'));
+  w.on('closed', () => (win = null));
+  return w;
+}
+
+function showWindow(eventId?: string): void {
+  if (!win) win = createWindow();
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+  if (eventId) win.webContents.send(IPC.openEvent, eventId);
+}
+
+async function boot(): Promise<void> {
+  const userData = app.getPath('userData');
+  const configFile = join(userData, 'vigil.yaml');
+  const { config } = loadConfig(existsSync(configFile) ? configFile : undefined);
+  core = createCore({ config, dataDir: userData, secrets: safeStorageSecrets(userData) });
+
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) =>
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
+  );
+
+  bindIpc(core, () => win?.webContents ?? null);
+  await core.start();
+  win = createWindow();
+
+  const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
+  const tray = createTray(resourcesDir, {
+    open: () => showWindow(),
+    pause: (minutes) => void core?.call('notifications.pause', { minutes }),
+    quit: () => app.quit(),
+  });
+  core.ctx.bus.subscribe('status', (s) => tray.render(s));
+  tray.render(core.status());
+  core.ctx.bus.subscribe('notice', (n) => {
+    if (!Notification.isSupported()) return;
+    const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal' });
+    note.on('click', () => showWindow(n.eventId ?? undefined));
+    note.show();
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  app.on('web-contents-created', (_e, wc) => wc.on('will-attach-webview', (ev) => ev.preventDefault()));
+  app.whenReady().then(boot, (err: Error) => {
+    console.error('Vigil failed to start:', err.message);
+    app.exit(1);
+  });
+  // Closing the window keeps Vigil watching from the tray.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', () => void core?.stop());
+}

@@ -1,0 +1,39 @@
+import { app, Menu, nativeImage, Tray } from 'electron';
+import { join } from 'node:path';
+import type { SmokeStatus } from '../../src-shared/constants';
+import type { StatusSnapshot } from '../../src-shared/api/system';
+
+export interface TrayActions {
+  open(): void;
+  pause(minutes: number): void;
+  quit(): void;
+}
+
+/** The tray icon's colour follows the worst current status; its menu is the small set of 3 a.m. actions. */
+export function createTray(resourcesDir: string, actions: TrayActions) {
+  const icon = (s: SmokeStatus) => nativeImage.createFromPath(join(resourcesDir, 'icons', `tray-${s}.png`));
+  const tray = new Tray(icon('ok'));
+  const render = (snap: StatusSnapshot | null) => {
+    const worst = snap?.worst ?? 'ok';
+    tray.setImage(icon(worst));
+    const bad = snap?.tiles.filter((t) => t.status !== 'ok') ?? [];
+    tray.setToolTip(`Vigil — ${worst.toUpperCase()}${bad.length ? ` (${bad.length} need attention)` : ''}`);
+    const paused = snap?.notificationsPausedUntil;
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Open Vigil', click: actions.open },
+        ...bad.slice(0, 5).map((t) => ({ label: `${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`, click: actions.open })),
+        { type: 'separator' },
+        paused
+          ? { label: `Resume notifications (paused until ${new Date(paused).toLocaleTimeString()})`, click: () => actions.pause(0) }
+          : { label: 'Pause notifications for 1 hour', click: () => actions.pause(60) },
+        { type: 'separator' },
+        { label: 'Quit', click: actions.quit },
+      ]),
+    );
+  };
+  tray.on('click', actions.open);
+  render(null);
+  app.on('before-quit', () => tray.destroy());
+  return { render };
+}

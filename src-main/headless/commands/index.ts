@@ -1,0 +1,14 @@
+/** A CLI sub-command: gets argv after its name, returns the exit code. */
+export interface Command {
+  name: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
+
+import { configCommand } from './config';
+import { serveCommand } from './serve';
+
+/** Every sub-command, one module each. */
+export const commands: Command[] = [serveCommand, configCommand];

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore } from '../../core/app';
+import { ConfigError, loadConfig } from '../../core/config/load';
+import { loadOrCreateToken } from '../auth';
+import { createHttpServer } from '../http';
+import { defaultDataDir } from '../paths';
+import { EXIT, type Command } from './index';
+
+/** Where the built renderer lives relative to the built CLI (out/main → out/renderer). */
+const rendererDir = (): string => process.env.VIGIL_RENDERER_DIR ?? resolve(__dirname, '../renderer');
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'vigil serve [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port N]',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+    });
+    let loaded;
+    try {
+      loaded = loadConfig(values.config);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.error;
+    }
+    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const host = values.host ?? '127.0.0.1';
+    const port = Number(values.port ?? 7300);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`--port must be an integer 0–65535, got "${values.port}"\n`);
+      return EXIT.usage;
+    }
+    const token = loadOrCreateToken(dataDir);
+    const core = createCore({ config: loaded.config, dataDir });
+    await core.start();
+    const app = await createHttpServer({ core, token, staticDir: rendererDir() });
+    await app.listen({ host, port });
+    const addr = app.server.address();
+    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    process.stdout.write(`Vigil ready: http://${shownHost}:${actualPort}/#token=${token}\n`);
+    core.ctx.log.info({ host, port: actualPort, config: loaded.source, dataDir: join(dataDir) }, 'serving');
+
+    await new Promise<void>((done) => {
+      const shutdown = (sig: string) => {
+        core.ctx.log.info({ sig }, 'shutting down');
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        void app
+          .close()
+          .then(() => core.stop())
+          .finally(done);
+      };
+      const onInt = () => shutdown('SIGINT');
+      const onTerm = () => shutdown('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    });
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,109 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { existsSync } from 'node:fs';
+import { TOPIC_NAMES } from '../../src-shared/api/topics';
+import type { ErrorCode } from '../../src-shared/result';
+import { VERSION, type Core } from '../core/app';
+import { bearer, tokenMatches } from './auth';
+import { extraRoutes } from './routes';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpOptions {
+  core: Core;
+  token: string;
+  /** Built renderer (out/renderer); omitted in API-only tests. */
+  staticDir?: string;
+  bodyLimit?: number;
+}
+
+const STATUS_CODE: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+export const httpStatusFor = (code: ErrorCode): number => STATUS_CODE[code] ?? 500;
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(httpStatusFor(code)).send({ error: { code, message } });
+}
+
+/** Bearer auth for API routes; `?token=` is accepted only where EventSource cannot set headers. */
+export function requireToken(token: string, opts: { allowQuery?: boolean } = {}) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const presented = bearer(req.headers.authorization) ?? (opts.allowQuery ? (req.query as { token?: string }).token : undefined);
+    if (!tokenMatches(presented, token)) return sendError(reply, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>"');
+  };
+}
+
+/** The headless shell's HTTP server: static renderer, RPC, SSE, webhooks, /metrics, /health. */
+export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
+  const { core, token } = opts;
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true });
+
+  // One error shape for everything: {error:{code,message}} with the right status.
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    const code: ErrorCode =
+      status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : status === 404 ? 'not_found' : 'internal';
+    const message =
+      status === 413
+        ? `request body is larger than ${Math.round((opts.bodyLimit ?? MAX_BODY_BYTES) / 1024)} KiB`
+        : status === 415
+          ? 'send JSON: Content-Type must be application/json'
+          : status === 400
+            ? `body is not valid JSON: ${err.message}`
+            : err.message;
+    if (status >= 500) core.ctx.log.error({ err }, 'http handler failed');
+    return sendError(reply, code, message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+
+  // Liveness: no database, no locks, no allocation-heavy work.
+  app.get('/health', async () => ({ status: 'ok', version: VERSION }));
+
+  app.get('/metrics', async (req, reply) => {
+    const metricsToken = core.ctx.config.metrics.token ? core.ctx.secrets.get(core.ctx.config.metrics.token.secret) : undefined;
+    if (metricsToken && !tokenMatches(bearer(req.headers.authorization), metricsToken)) return sendError(reply, 'unauthorized', 'metrics need a bearer token');
+    reply.header('content-type', core.ctx.metrics.registry.contentType);
+    return core.ctx.metrics.registry.metrics();
+  });
+
+  const auth = requireToken(token);
+  app.post<{ Params: { method: string } }>('/api/rpc/:method', { preHandler: auth }, async (req, reply) => {
+    const result = await core.call(req.params.method, req.body ?? {});
+    if (!result.ok) return sendError(reply, result.error.code, result.error.message);
+    return result;
+  });
+
+  // Server push: one SSE stream carrying every topic; a comment every 15 s keeps proxies open.
+  app.get('/api/stream', { preHandler: requireToken(token, { allowQuery: true }) }, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const write = (topic: string, payload: unknown) => res.write(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
+    write('status', core.status());
+    const unsubs = TOPIC_NAMES.map((t) => core.ctx.bus.subscribe(t, (p) => write(t, p)));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubs.forEach((u) => u());
+    });
+  });
+
+  for (const register of extraRoutes) await register(app, { core, token, auth });
+
+  if (opts.staticDir && existsSync(opts.staticDir)) {
+    await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], cacheControl: false, setHeaders: (res) => res.header('x-content-type-options', 'nosniff') });
+  } else {
+    app.get('/', async (_req, reply) => reply.type('text/plain').send('Vigil API is running; the console was not built (run npm run build).'));
+  }
+  return app;
+}

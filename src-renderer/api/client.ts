@@ -1,0 +1,90 @@
+import { consoleApi, type ConsoleClient, type Input, type MethodName, type Output, type TopicName, type TopicPayload } from '../../src-shared/api';
+import type { Result } from '../../src-shared/result';
+
+/** What the Electron preload exposes as window.vigil. */
+interface Bridge {
+  call(method: string, input: unknown): Promise<unknown>;
+  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
+  onOpenEvent(fn: (eventId: string) => void): () => void;
+}
+declare global {
+  interface Window {
+    vigil?: Bridge;
+  }
+}
+
+/** Electron transport: the preload bridge (IPC). */
+function bridgeClient(bridge: Bridge): ConsoleClient {
+  return {
+    call: async <M extends MethodName>(method: M, input: Input<M>) => (await bridge.call(method, input)) as Result<Output<M>>,
+    subscribe: <T extends TopicName>(topic: T, fn: (p: TopicPayload<T>) => void) => bridge.subscribe(topic, (p) => fn(p as TopicPayload<T>)),
+  };
+}
+
+/**
+ * Headless transport: HTTP RPC + one SSE stream. The token arrives in the
+ * URL fragment (#token=…), is kept for this tab only, and removed from the
+ * address bar so it is not shared by a screenshot or a copied link.
+ */
+export function takeToken(): string | null {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem('vigil.token', decodeURIComponent(m[1]!));
+    const rest = location.hash.replace(/(^#|&)token=[^&]+/, '$1').replace(/^#&/, '#');
+    history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
+  }
+  return sessionStorage.getItem('vigil.token');
+}
+
+function httpClient(token: string): ConsoleClient {
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  let source: EventSource | null = null;
+  const ensureStream = (topic: string) => {
+    if (!source) source = new EventSource(`/api/stream?token=${encodeURIComponent(token)}`);
+    if (!listeners.has(topic)) {
+      listeners.set(topic, new Set());
+      source.addEventListener(topic, (e) => {
+        const payload: unknown = JSON.parse((e as MessageEvent<string>).data);
+        for (const fn of listeners.get(topic) ?? []) fn(payload);
+      });
+    }
+  };
+  return {
+    async call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>> {
+      try {
+        const res = await fetch(`/api/rpc/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(input ?? {}),
+        });
+        const body = (await res.json()) as Result<Output<M>> | { error: { code: string; message: string } };
+        if ('ok' in body) return body;
+        return { ok: false, error: body.error as never };
+      } catch (e) {
+        return { ok: false, error: { code: 'unavailable', message: `Vigil is not reachable: ${(e as Error).message}` } };
+      }
+    },
+    subscribe<T extends TopicName>(topic: T, fn: (p: TopicPayload<T>) => void) {
+      ensureStream(topic);
+      const set = listeners.get(topic)!;
+      const wrapped = fn as (p: unknown) => void;
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
+  };
+}
+
+export function createClient(): ConsoleClient | null {
+  if (window.vigil) return bridgeClient(window.vigil);
+  const token = takeToken();
+  return token ? httpClient(token) : null;
+}
+
+/** Throwing wrapper for places that prefer exceptions; the message is the core's sentence. */
+export async function call<M extends MethodName>(client: ConsoleClient, method: M, input: Input<M>): Promise<Output<M>> {
+  const r = await client.call(method, input);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+export const methods = Object.keys(consoleApi) as MethodName[];

@@ -1,0 +1,22 @@
+import { dismissNotice, navigate, useApp } from '../store';
+
+/** In-page notifications (headless mode's desktop channel). */
+export function Notices() {
+  const notices = useApp((s) => s.notices);
+  if (notices.length === 0) return null;
+  return (
+    <aside className="notices" aria-live="polite" aria-label="Notifications">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice sev-${n.severity}`}>
+          <button className="link" onClick={() => n.eventId && navigate('events', n.eventId)} aria-label={`Open ${n.title}`}>
+            <strong>{n.title}</strong>
+            <span>{n.body}</span>
+          </button>
+          <button className="close" aria-label="Dismiss notification" onClick={() => dismissNotice(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </aside>
+  );
+}

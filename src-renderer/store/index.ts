@@ -1,0 +1,52 @@
+import { create, type StateCreator } from 'zustand';
+import type { ConsoleClient } from '../../src-shared/api';
+import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
+import type { PageName } from '../../src-shared/constants';
+
+interface ConnectionSlice {
+  client: ConsoleClient | null;
+  connected: boolean;
+}
+interface StatusSlice {
+  status: StatusSnapshot | null;
+  notices: DesktopNotice[];
+  /** Bumped per collection when the core says it changed; pages refetch on change. */
+  versions: Record<string, number>;
+}
+interface NavSlice {
+  page: PageName;
+  detail: string | null;
+}
+export type AppState = ConnectionSlice & StatusSlice & NavSlice;
+
+const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({ client: null, connected: false });
+const statusSlice: StateCreator<AppState, [], [], StatusSlice> = () => ({ status: null, notices: [], versions: {} });
+const nav: StateCreator<AppState, [], [], NavSlice> = () => ({ page: 'overview', detail: null });
+
+export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...statusSlice(...a), ...nav(...a) }));
+
+/** Subscribe to pushes once at start-up; each push is applied in one setState. */
+export function connect(client: ConsoleClient): () => void {
+  useApp.setState({ client });
+  const unsubs = [
+    client.subscribe('status', (status) => useApp.setState({ status, connected: true })),
+    client.subscribe('notice', (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
+    client.subscribe('changed', ({ what }) =>
+      useApp.setState((s) => {
+        const versions = { ...s.versions };
+        for (const w of what) versions[w] = (versions[w] ?? 0) + 1;
+        return { versions };
+      }),
+    ),
+  ];
+  void client.call('status.get', {}).then((r) => r.ok && useApp.setState({ status: r.value, connected: true }));
+  return () => unsubs.forEach((u) => u());
+}
+
+export function navigate(page: PageName, detail: string | null = null): void {
+  const hash = `#/${page}${detail ? `/${encodeURIComponent(detail)}` : ''}`;
+  if (location.hash !== hash) history.pushState(null, '', hash);
+  useApp.setState({ page, detail });
+}
+
+export const dismissNotice = (id: string) => useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));

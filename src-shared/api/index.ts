@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { Result } from '../result';
+import type { MethodSpec } from './define';
+import { systemApi } from './system';
+
+/**
+ * The ConsoleApi: the only door between renderer and main. One map of
+ * method name → zod input/output schema. Feature modules contribute their
+ * part here; nothing else declares a method name.
+ */
+export const consoleApi = {
+  ...systemApi,
+} satisfies Record<string, MethodSpec>;
+
+export type ConsoleApi = typeof consoleApi;
+export type MethodName = keyof ConsoleApi;
+export type Input<M extends MethodName> = z.input<ConsoleApi[M]['input']>;
+export type Output<M extends MethodName> = z.infer<ConsoleApi[M]['output']>;
+
+/** Main-side implementation of one method (input already validated). */
+export type Handler<M extends MethodName> = (input: z.infer<ConsoleApi[M]['input']>) => Promise<Output<M>> | Output<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+/** Renderer-side client: every method, typed, returning the envelope. */
+export type ConsoleClient = {
+  call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>>;
+  subscribe<T extends TopicName>(topic: T, fn: (payload: TopicPayload<T>) => void): () => void;
+};
+
+export const isMethodName = (name: string): name is MethodName =>
+  Object.prototype.hasOwnProperty.call(consoleApi, name);
+
+export * from './define';
+export * from './system';
+export * from './topics';
+import type { TopicName, TopicPayload } from './topics';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { SmokeStatus } from '../constants';
+import { method } from './define';
+
+/** A status tile on the Overview and in the tray: one per watched thing. */
+export const StatusTile = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: SmokeStatus,
+  value: z.string(),
+  reason: z.string(),
+});
+export type StatusTile = z.infer<typeof StatusTile>;
+
+export const StatusSnapshot = z.object({
+  version: z.string(),
+  startedAt: z.number(),
+  now: z.number(),
+  worst: SmokeStatus,
+  tiles: z.array(StatusTile),
+  counts: z.record(z.string(), z.number()),
+  notificationsPausedUntil: z.number().nullable(),
+});
+export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
+
+export const systemApi = {
+  'status.get': method(z.object({}).strict(), StatusSnapshot, 'Current status of the core, worst first.'),
+  'notifications.pause': method(
+    z.object({ minutes: z.number().int().min(0).max(24 * 60) }).strict(),
+    z.object({ pausedUntil: z.number().nullable() }),
+    'Pause desktop notifications (0 resumes). Events are still stored and routed to other channels.',
+  ),
+  'system.ping': method(z.object({ echo: z.string().max(200) }).strict(), z.object({ echo: z.string(), at: z.number() }), 'Round trip.'),
+};

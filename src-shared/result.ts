@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Error codes every transport understands; the message is a sentence a person can act on. */
+export const ErrorCode = z.enum([
+  'bad_request', // input failed validation (message names the field path)
+  'unauthorized',
+  'not_found',
+  'conflict',
+  'forbidden', // refused by policy (allowlist, protected resource, kill switch)
+  'too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'unavailable',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The envelope every ConsoleApi call returns, over IPC and over HTTP alike. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (code: ErrorCode, message: string): Result<never> => ({
+  ok: false,
+  error: { code, message },
+});
+
+/** Format a zod error as "path.to.field: what was expected" lines. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
