@@ -1,3 +1,4 @@
 export * from './result';
 export * from './constants';
 export * from './api';
+export * from './domain';

@@ -1,0 +1,48 @@
+import type { Severity } from '../../../src-shared/constants';
+
+/**
+ * The contract between the router (and every other producer: smoke
+ * summaries, escalations, HITL prompts) and the durable outbox. A producer
+ * enqueues a Message for a channel; the outbox worker for that channel
+ * delivers it in order, at least once, with the idempotency key.
+ */
+export type MessageKind = 'alert' | 'update' | 'resolved' | 'group' | 'flapping' | 'burst' | 'digest' | 'summary' | 'escalation' | 'hitl' | 'triage' | 'vigil';
+
+export interface MessageButton {
+  text: string;
+  /** Opaque callback data (Telegram callback_data ≤ 64 bytes). */
+  data: string;
+}
+
+export interface Message {
+  kind: MessageKind;
+  title: string;
+  body: string;
+  severity: Severity;
+  /** The event this message is about (opens it on click); null for summaries. */
+  eventId: string | null;
+  fingerprint: string | null;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  /** Inline approve/reject buttons etc. (Telegram reply_markup). */
+  buttons?: MessageButton[];
+  url?: string;
+}
+
+/** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
+export type SendResult =
+  | { ok: true }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+/** One notification provider (desktop, telegram, webhook, pagerduty). */
+export interface Channel {
+  readonly name: string;
+  readonly type: string;
+  /** key: the idempotency key, stable across replays of the same message. */
+  send(message: Message, key: string, signal: AbortSignal): Promise<SendResult>;
+}
+
+/** The producer side of the outbox. enqueue() must be called inside the caller's DB transaction where atomicity matters. */
+export interface OutboxWriter {
+  enqueue(channel: string, message: Message, idempotencyKey: string): void;
+}
