@@ -65,7 +65,9 @@ function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): 
         const have = new Set((db.pragma(`table_info(${q(t.name)})`) as { name: string }[]).map((c) => c.name));
         for (const [n, def] of Object.entries(t.columns)) {
           if (have.has(n)) continue;
-          db.exec(`ALTER TABLE ${q(t.name)} ADD COLUMN ${q(n)} ${def}`);
+          const { sql, unique } = addableColumn(def);
+          db.exec(`ALTER TABLE ${q(t.name)} ADD COLUMN ${q(n)} ${sql}`);
+          if (unique) db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${q(`${t.name}_${n}_unique`)} ON ${q(t.name)}(${q(n)})`);
           report.addedColumns.push(`${t.name}.${n}`);
         }
       }
@@ -79,4 +81,18 @@ function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): 
       for (const sql of t.extra ?? []) db.exec(sql);
     }
   })();
+}
+
+/**
+ * SQLite's ADD COLUMN refuses NOT NULL without a default and UNIQUE. A
+ * repaired column gets a neutral default (0 or '') for the rows that lost
+ * it, and UNIQUE becomes a unique index.
+ */
+function addableColumn(def: string): { sql: string; unique: boolean } {
+  const unique = /\bUNIQUE\b/i.test(def);
+  let sql = def.replace(/\bUNIQUE\b/gi, '').trim();
+  if (/\bNOT NULL\b/i.test(sql) && !/\bDEFAULT\b/i.test(sql)) {
+    sql += /^(INTEGER|INT|REAL|NUMERIC)\b/i.test(sql) ? ' DEFAULT 0' : " DEFAULT ''";
+  }
+  return { sql, unique };
 }

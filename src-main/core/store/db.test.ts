@@ -1,0 +1,98 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './db';
+import { allTables } from './schema';
+
+const dirs: string[] = [];
+const tempDb = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-db-'));
+  dirs.push(d);
+  return join(d, 'vigil.db');
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const columnsOf = (db: BetterSqlite3.Database, t: string) => (db.pragma(`table_info("${t}")`) as { name: string }[]).map((c) => c.name);
+const indexNames = (db: BetterSqlite3.Database) =>
+  (db.prepare(`SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
+
+describe('store: one SQLite database with repairing migrations', () => {
+  it('opens in WAL mode with every declared table, column and index', () => {
+    const file = tempDb();
+    const { db } = openDatabase(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    for (const t of allTables) {
+      expect(columnsOf(db, t.name)).toEqual(expect.arrayContaining(Object.keys(t.columns)));
+      for (const idx of Object.keys(t.indexes ?? {})) expect(indexNames(db)).toContain(idx);
+    }
+    db.close();
+  });
+
+  it('repairs a database broken by hand: dropped tables, columns and indexes come back, data kept', () => {
+    const file = tempDb();
+    openDatabase(file).db.close();
+
+    // Break it: drop every index, drop the last droppable column of every table, drop one table entirely.
+    const raw = new BetterSqlite3(file);
+    raw.exec(`INSERT OR REPLACE INTO meta(key, value) VALUES ('kept', 'yes')`);
+    for (const name of indexNames(raw)) raw.exec(`DROP INDEX "${name}"`);
+    const dropped: string[] = [];
+    for (const t of allTables) {
+      const cols = Object.keys(t.columns);
+      if (cols.length < 2) continue;
+      try {
+        raw.exec(`ALTER TABLE "${t.name}" DROP COLUMN "${cols[cols.length - 1]}"`);
+        dropped.push(`${t.name}.${cols[cols.length - 1]}`);
+      } catch {
+        // a PK/UNIQUE/FK column cannot be dropped; that drift is impossible too
+      }
+    }
+    raw.exec(`DROP TABLE IF EXISTS "${allTables[allTables.length - 1]!.name === 'meta' ? 'nonexistent' : allTables[allTables.length - 1]!.name}"`);
+    raw.close();
+
+    const { db, report } = openDatabase(file);
+    expect(report.addedColumns).toEqual(expect.arrayContaining(dropped));
+    for (const t of allTables) {
+      expect(columnsOf(db, t.name)).toEqual(expect.arrayContaining(Object.keys(t.columns)));
+      for (const idx of Object.keys(t.indexes ?? {})) expect(indexNames(db)).toContain(idx);
+    }
+    expect(db.prepare(`SELECT key FROM meta WHERE key='kept'`).get()).toEqual({ key: 'kept' });
+    db.close();
+
+    // Idempotent: a second start-up has nothing to repair.
+    const again = openDatabase(file);
+    expect(again.report).toMatchObject({ createdTables: [], addedColumns: [], createdIndexes: [] });
+    again.db.close();
+  });
+
+  it('applies numbered migrations once, in order, and records the version', () => {
+    const file = tempDb();
+    const applied: number[] = [];
+    const migrations = [
+      { version: 2, name: 'b', up: () => void applied.push(2) },
+      { version: 1, name: 'a', up: () => void applied.push(1) },
+    ];
+    const first = openDatabase(file, { migrations });
+    expect(applied).toEqual([1, 2]);
+    expect(first.db.pragma('user_version', { simple: true })).toBe(2);
+    first.db.close();
+    openDatabase(file, { migrations }).db.close();
+    expect(applied).toEqual([1, 2]);
+  });
+
+  it('repairs a drifted custom table: missing column added with its default, missing index created', () => {
+    const file = tempDb();
+    const raw = new BetterSqlite3(file);
+    raw.exec(`CREATE TABLE widgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`);
+    raw.exec(`INSERT INTO widgets(name) VALUES ('a')`);
+    raw.close();
+    const spec = [{ name: 'widgets', columns: { id: 'INTEGER PRIMARY KEY', name: 'TEXT NOT NULL', colour: "TEXT NOT NULL DEFAULT 'grey'" }, indexes: { widgets_name: 'ON widgets(name)' } }];
+    const { db, report } = openDatabase(file, { tables: spec, migrations: [] });
+    expect(report.addedColumns).toEqual(['widgets.colour']);
+    expect(report.createdIndexes).toEqual(['widgets_name']);
+    expect(db.prepare('SELECT name, colour FROM widgets').get()).toEqual({ name: 'a', colour: 'grey' });
+    db.close();
+  });
+});
