@@ -165,7 +165,11 @@ export function createCore(opts: CoreOptions): Core {
       for (const s of stoppers.reverse()) await s();
       db.close();
       log.info('core stopped');
-      log.flush?.();
+      try {
+        log.flush();
+      } catch {
+        // the async log file may not be open yet on a very short run; pino flushes on exit anyway
+      }
     },
   };
 }

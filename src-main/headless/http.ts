@@ -47,6 +47,8 @@ export function requireToken(token: string, opts: { allowQuery?: boolean } = {})
 export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
   const { core, token } = opts;
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true });
+  // JSON only: anything else is 415 rather than a string the handlers never expect.
+  app.removeContentTypeParser(['text/plain']);
 
   // One error shape for everything: {error:{code,message}} with the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, screenshot } from './fixtures/browser';
+import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { ConsolePage } from './pages/console';
+
+let vigil: Served;
+let browser: Awaited<ReturnType<typeof openBrowser>>;
+
+beforeAll(async () => {
+  vigil = await startVigil();
+  browser = await openBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await vigil?.stop();
+  removeDir(vigil.dataDir);
+});
+
+describe('console in Chromium against vigil serve', () => {
+  it('R-UI: the Overview shows live status that came from the core, and the token leaves the address bar', async () => {
+    const ui = new ConsolePage(browser.page);
+    await ui.open(vigil.url);
+    await expect.poll(() => ui.connection.textContent()).toBe('connected');
+    const status = await vigil.rpc<{ startedAt: number; version: string; tiles: { label: string }[] }>('status.get');
+    // The page renders the core's own start time and version, fetched over RPC and pushed over SSE.
+    await expect.poll(() => ui.meta.textContent()).toContain(`Vigil ${status.version}`);
+    expect(await ui.meta.textContent()).toContain(new Date(status.startedAt).getFullYear().toString());
+    expect(await ui.tiles.count()).toBe(status.tiles.length);
+    expect(await ui.worstStatus.textContent()).toMatch(/Overall: (OK|WARNING|CRITICAL)/);
+    expect(browser.page.url()).not.toContain('token=');
+    await screenshot(browser.page, 'overview');
+  });
+
+  it('R-UI: every page is reachable from the navigation', async () => {
+    const ui = new ConsolePage(browser.page);
+    for (const label of ['Events', 'Queues', 'Approvals', 'Incidents', 'Memory', 'Hosts', 'Silences', 'Smoke', 'Settings', 'Audit', 'Overview']) {
+      await ui.goto(label);
+      expect(browser.page.url()).toContain(`#/${label.toLowerCase()}`);
+    }
+  });
+
+  it('without the token the console says how to get in, and the API refuses', async () => {
+    const ui = new ConsolePage(browser.page);
+    const fresh = await browser.context.newPage();
+    await fresh.goto(vigil.base + '/');
+    await expect.poll(() => fresh.textContent('main')).toMatch(/needs its access token/);
+    await fresh.close();
+    void ui;
+    const res = await fetch(`${vigil.base}/api/rpc/status.get`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(401);
+  });
+});
