@@ -75,7 +75,7 @@ hosts: [ { name: h1, address: 1.2.3.4, user: u, port: 70000 } ]
 describe('config: shipped example', () => {
   it('resources/vigil.example.yaml is valid', async () => {
     const { loadConfig } = await import('./load');
-    const { config } = loadConfig(new URL('../../../../resources/vigil.example.yaml', import.meta.url).pathname);
+    const { config } = loadConfig(new URL('../../../resources/vigil.example.yaml', import.meta.url).pathname);
     expect(config.routes[0]!.escalate[0]).toEqual({ after: 600_000, channels: ['pagerduty'] });
   });
 });
