@@ -11,6 +11,7 @@ import { headlessSecrets, type SecretStore } from './config/secrets';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
 import { openDatabase, type Database } from './store/db';
+import { wireAgents } from './agents/wire';
 import { VigilError } from './errors';
 
 export const VERSION = '0.1.0';
@@ -123,7 +124,11 @@ export function createCore(opts: CoreOptions): Core {
     { id: 'core', label: 'Core', status: 'ok', value: 'running', reason: `up since ${new Date(startedAt).toISOString()}` },
   ]);
 
+  // ── agents ──
+  const agents = wireAgents(ctx);
+
   const handlers: Handlers = {
+    ...agents.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
+import { memoryApi } from './agents';
 import type { MethodSpec } from './define';
 import { systemApi } from './system';
 
@@ -10,6 +11,7 @@ import { systemApi } from './system';
  */
 export const consoleApi = {
   ...systemApi,
+  ...memoryApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -30,6 +32,7 @@ export type ConsoleClient = {
 export const isMethodName = (name: string): name is MethodName =>
   Object.prototype.hasOwnProperty.call(consoleApi, name);
 
+export * from './agents';
 export * from './define';
 export * from './system';
 export * from './topics';

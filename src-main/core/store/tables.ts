@@ -1,4 +1,5 @@
+import { memoryTables } from './memory.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
-export const featureTables: TableSpec[] = [];
+export const featureTables: TableSpec[] = [...memoryTables];

@@ -1,0 +1,75 @@
+import type { Clock } from '../../clock';
+import type { Config } from '../../config/schema';
+import { VigilError } from '../../errors';
+import type { Logger } from '../../log';
+import type { Metrics } from '../../metrics/registry';
+import type { Database } from '../../store/db';
+import { QUEUE_STATES, sqliteMemoryRepository, type MemoryRepository } from '../../store/memory';
+import type { Handlers } from '../../../../src-shared/api';
+import { createEmbedWorker } from './embed-worker';
+import { createOllamaEmbedder, type Embedder } from './embedder';
+import { recall } from './recall';
+import { createSafeActions, type AuditWriter } from './safe-actions';
+
+export { SAFE_ACTIONS, isSafeAction, runAutomaticActions, type SafeActionSubject, type AuditWriter } from './safe-actions';
+export type { RecallResult } from './recall';
+
+export interface OpenClawDeps {
+  db: Database;
+  embeddings: Config['embeddings'];
+  clock: Clock;
+  metrics: Metrics;
+  fetch: typeof fetch;
+  audit: AuditWriter;
+  log?: Logger;
+  /** Tests inject an embedder; otherwise built from the config. */
+  embedder?: Embedder | null;
+  repo?: MemoryRepository;
+}
+
+type MemoryMethods = 'memory.search' | 'memory.add' | 'memory.flags' | 'memory.queue' | 'memory.safeAction';
+
+/** OpenClaw: the insights store, its embedding queue, recall and the L2 safe actions. */
+export function createOpenClaw(d: OpenClawDeps) {
+  const repo = d.repo ?? sqliteMemoryRepository(d.db);
+  const embedder =
+    d.embedder !== undefined
+      ? d.embedder
+      : d.embeddings.provider === 'ollama'
+        ? createOllamaEmbedder({ baseUrl: d.embeddings.baseUrl, model: d.embeddings.model, timeout: d.embeddings.timeout, fetch: d.fetch, clock: d.clock })
+        : null;
+  const worker = createEmbedWorker({ repo, embedder, clock: d.clock, metrics: d.metrics, log: d.log });
+  const safe = createSafeActions({ repo, audit: d.audit, clock: d.clock, metrics: d.metrics });
+  const search = (query: string, opts: Parameters<typeof recall>[3] = {}) => recall(repo, embedder, query, opts);
+
+  const handlers: Pick<Handlers, MemoryMethods> = {
+    'memory.search': async ({ query, mode, limit }) => {
+      const r = await search(query, { mode, limit });
+      return { used: r.used, note: r.note, results: r.hits };
+    },
+    'memory.add': ({ kind, title, body, tags }) => {
+      const i = repo.add({ kind, source: 'console', title, body, tags }, d.clock.now());
+      worker.publish();
+      return i;
+    },
+    'memory.flags': ({ flag, limit }) => ({ items: repo.listFlagged(flag ?? null, limit) }),
+    'memory.queue': ({ limit }) => ({
+      provider: embedder ? d.embeddings.provider : 'none',
+      model: embedder?.model ?? null,
+      counts: repo.queueCounts(),
+      stale: repo.staleCount(d.clock.now() - 120_000),
+      items: repo.queueItems(
+        QUEUE_STATES.filter((s) => s !== 'done'),
+        limit,
+      ),
+    }),
+    'memory.safeAction': ({ action, insightId, actor }) => {
+      const i = repo.get(insightId);
+      if (!i) throw new VigilError('not_found', `insight ${insightId} does not exist`);
+      return safe.run(action, { insightId, title: i.title, source: i.source }, actor);
+    },
+  };
+
+  return { repo, embedder, worker, safe, search, handlers };
+}
+export type OpenClaw = ReturnType<typeof createOpenClaw>;
