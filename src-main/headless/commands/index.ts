@@ -8,7 +8,8 @@ export interface Command {
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
 
 import { configCommand } from './config';
+import { memoryCommand } from './memory';
 import { serveCommand } from './serve';
 
 /** Every sub-command, one module each. */
-export const commands: Command[] = [serveCommand, configCommand];
+export const commands: Command[] = [serveCommand, configCommand, memoryCommand];
