@@ -11,6 +11,7 @@ import { headlessSecrets, type SecretStore } from './config/secrets';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
 import { openDatabase, type Database } from './store/db';
+import { wireSmoke } from './smoke';
 import { wireAgents } from './agents/wire';
 import { VigilError } from './errors';
 
@@ -127,7 +128,11 @@ export function createCore(opts: CoreOptions): Core {
   // ── agents ──
   const agents = wireAgents(ctx);
 
+  // ── smoke ──
+  const smoke = wireSmoke(ctx);
+
   const handlers: Handlers = {
+    ...smoke.handlers,
     ...agents.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core } from '../core/app';
 import { loadConfig } from '../core/config/load';
+import { startMetricsServer } from '../core/metrics/server';
 import { IPC } from './channels';
 import { bindIpc } from './ipc';
 import { safeStorageSecrets } from './secrets';
@@ -64,6 +65,11 @@ async function boot(): Promise<void> {
 
   bindIpc(core, () => win?.webContents ?? null);
   await core.start();
+  // Opt-in Prometheus endpoint on loopback (metrics.port).
+  if (config.metrics.port !== undefined) {
+    const metricsServer = await startMetricsServer(core.ctx, config.metrics.port);
+    app.on('will-quit', () => void metricsServer.close());
+  }
   win = createWindow();
 
   const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');

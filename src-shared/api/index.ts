@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { memoryApi } from './agents';
 import type { MethodSpec } from './define';
+import { smokeApi } from './smoke';
 import { systemApi } from './system';
 
 /**
@@ -11,6 +12,7 @@ import { systemApi } from './system';
  */
 export const consoleApi = {
   ...systemApi,
+  ...smokeApi,
   ...memoryApi,
 } satisfies Record<string, MethodSpec>;
 
@@ -34,6 +36,7 @@ export const isMethodName = (name: string): name is MethodName =>
 
 export * from './agents';
 export * from './define';
+export * from './smoke';
 export * from './system';
 export * from './topics';
 import type { TopicName, TopicPayload } from './topics';

@@ -1,5 +1,6 @@
 import { memoryTables } from './memory.tables';
+import { smokeTables } from './smoke.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
-export const featureTables: TableSpec[] = [...memoryTables];
+export const featureTables: TableSpec[] = [...memoryTables, ...smokeTables];

@@ -1,5 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Core } from '../../core/app';
+import { smokeRoutes } from './smoke';
 
 export interface RouteDeps {
   core: Core;
@@ -10,4 +11,4 @@ export interface RouteDeps {
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
 /** HTTP routes beyond the foundation (webhook intake, smoke, acks …), one module per area. */
-export const extraRoutes: RouteModule[] = [];
+export const extraRoutes: RouteModule[] = [smokeRoutes];

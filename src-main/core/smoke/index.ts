@@ -1,0 +1,56 @@
+import type { CoreContext } from '../app';
+import { createScheduler } from '../scheduler';
+import type { OutboxWriter } from '../notify/types';
+import { createSmokeHistoryStore } from '../store/smoke';
+import { smokeHandlers } from './handlers';
+import { agentOutcomesFromMetrics } from './metrics-source';
+import { createSmoke, type Smoke, type SmokeAudit } from './service';
+import type { SmokeSources } from './sources';
+
+export type { SmokeSources } from './sources';
+export type { Smoke, SmokeAudit } from './service';
+
+export interface SmokeWiring {
+  /** Read-only sources from the other areas; those left out report "not configured". */
+  sources?: SmokeSources;
+  outbox?: () => OutboxWriter | null;
+  audit?: () => SmokeAudit | null;
+  /** A scheduled job threw: make it a `vigil` event (router's reportFailure). */
+  onJobError?: (job: string, err: unknown) => void;
+}
+
+const byContext = new WeakMap<CoreContext, Smoke>();
+
+/** The smoke service of a built core (for the shells' HTTP routes and commands). */
+export function smokeOf(ctx: CoreContext): Smoke {
+  const s = byContext.get(ctx);
+  if (!s) throw new Error('smoke area is not wired into this core');
+  return s;
+}
+
+/** Build the smoke area on the core context: service, schedule, status tiles, handlers. */
+export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
+  const scheduler = createScheduler({
+    clock: ctx.clock,
+    log: ctx.log,
+    onError: w.onJobError ?? ((job, err) => ctx.log.error({ job, err }, 'scheduled job failed')),
+  });
+  const smoke = createSmoke({
+    config: ctx.config,
+    clock: ctx.clock,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    store: createSmokeHistoryStore(ctx.db),
+    sources: { agentOutcomes: agentOutcomesFromMetrics(ctx.metrics, ctx.clock), ...w.sources },
+    scheduler,
+    transaction: (fn) => ctx.db.transaction(fn)(),
+    outbox: w.outbox ?? (() => null),
+    audit: w.audit ?? (() => null),
+    changed: ctx.changed,
+  });
+  byContext.set(ctx, smoke);
+  ctx.statusProviders.push(() => smoke.tiles());
+  ctx.onStart(() => smoke.start());
+  ctx.onStop(() => scheduler.stop());
+  return { smoke, scheduler, handlers: smokeHandlers(smoke) };
+}

@@ -1,0 +1,176 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { SmokeCheckId, SmokeCheckResult, SmokeHistoryRow, SmokeTrendPoint } from '../../../src-shared/api/smoke';
+import type { SmokeStatus } from '../../../src-shared/constants';
+
+export const HOUR_MS = 3_600_000;
+const STATUS_NAMES: readonly SmokeStatus[] = ['ok', 'warning', 'critical'];
+const STATUS_CODE: Record<SmokeStatus, number> = { ok: 0, warning: 1, critical: 2 };
+/** Reasons are one line; anything longer is cut so a row stays compact (R-SMOKE-2). */
+export const MAX_REASON = 160;
+
+export interface SmokeRowInput extends SmokeCheckResult {
+  at: number;
+}
+
+/** Export cursor: rows strictly after (at, id) in time order. */
+export interface SmokeCursor {
+  at: number;
+  id: number;
+}
+
+export interface PerCheckCounts {
+  check: SmokeCheckId;
+  ok: number;
+  warning: number;
+  critical: number;
+}
+
+/** Smoke history and its hourly rollup. SQLite today; a PostgreSQL store would implement the same interface. */
+export interface SmokeHistoryStore {
+  /** Append rows and update the rollup in the same transaction. */
+  insert(rows: readonly SmokeRowInput[]): void;
+  latestRun(): { at: number; results: SmokeCheckResult[] } | null;
+  /** Newest first, keyset paging by id. */
+  page(opts: { before?: number; limit: number; check?: SmokeCheckId; status?: SmokeStatus }): SmokeHistoryRow[];
+  /** Status counts per bucket from the rollup. bucketMs is a whole number of hours; offsetMs shifts bucket edges (local days). */
+  trend(opts: { since: number; until: number; bucketMs: number; offsetMs?: number }): SmokeTrendPoint[];
+  /** One export chunk in time order: rows in [since, until) after the cursor. */
+  chunk(opts: { since: number; until: number; after: SmokeCursor | null; limit: number }): SmokeHistoryRow[];
+  /** Per-check status counts in [since, until) from the raw rows. */
+  countsByCheck(since: number, until: number): PerCheckCounts[];
+  /** Every row in [since, until) ordered by check then time (for streaks); a lazy iterator — consume it before the next query. */
+  iterateByCheck(since: number, until: number): IterableIterator<{ check: SmokeCheckId; at: number; status: SmokeStatus }>;
+  /** Delete all history and rollup rows; returns the number of history rows deleted. */
+  clear(): number;
+  /** Delete rows older than `before` (rounded down to a whole hour so rollup and rows stay in step). */
+  prune(before: number): number;
+  count(): number;
+}
+
+interface RawRow {
+  id: number;
+  at: number;
+  check_id: string;
+  status: number;
+  value: number | null;
+  reason: string;
+}
+
+const toRow = (r: RawRow): SmokeHistoryRow => ({
+  id: r.id,
+  at: r.at,
+  check: r.check_id as SmokeCheckId,
+  status: STATUS_NAMES[r.status] ?? 'critical',
+  value: r.value,
+  reason: r.reason,
+});
+
+export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
+  const insertRow = db.prepare('INSERT INTO smoke_history (at, check_id, status, value, reason) VALUES (?, ?, ?, ?, ?)');
+  const bumpRollup = db.prepare(
+    'INSERT INTO smoke_rollup (hour, check_id, status, n) VALUES (?, ?, ?, ?) ON CONFLICT (hour, check_id, status) DO UPDATE SET n = n + excluded.n',
+  );
+  const insertTx = db.transaction((rows: readonly SmokeRowInput[]) => {
+    // Rows of one run share an hour: fold them before touching the rollup.
+    const bumps = new Map<string, [number, string, number, number]>();
+    for (const r of rows) {
+      const status = STATUS_CODE[r.status];
+      insertRow.run(r.at, r.check, status, r.value, r.reason.slice(0, MAX_REASON));
+      const hour = Math.floor(r.at / HOUR_MS);
+      const key = `${hour}|${r.check}|${status}`;
+      const b = bumps.get(key);
+      if (b) b[3]++;
+      else bumps.set(key, [hour, r.check, status, 1]);
+    }
+    for (const b of bumps.values()) bumpRollup.run(...b);
+  });
+
+  const latest = db.prepare('SELECT * FROM smoke_history WHERE at = (SELECT MAX(at) FROM smoke_history) ORDER BY id');
+  const pageStmts = new Map<string, Statement>();
+  const trendStmt = db.prepare(
+    `SELECT (hour * ${HOUR_MS} + CAST(:offset AS INTEGER)) / CAST(:bucket AS INTEGER) AS b, status, SUM(n) AS n
+       FROM smoke_rollup WHERE hour >= :fromHour AND hour < :toHour
+      GROUP BY b, status ORDER BY b`,
+  );
+  const firstChunk = db.prepare('SELECT * FROM smoke_history WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?');
+  const nextChunk = db.prepare('SELECT * FROM smoke_history WHERE (at, id) > (?, ?) AND at < ? ORDER BY at, id LIMIT ?');
+  const counts = db.prepare(
+    `SELECT check_id, SUM(status = 0) AS ok, SUM(status = 1) AS warning, SUM(status = 2) AS critical
+       FROM smoke_history WHERE at >= ? AND at < ? GROUP BY check_id`,
+  );
+  const byCheck = db.prepare('SELECT check_id, at, status FROM smoke_history WHERE at >= ? AND at < ? ORDER BY check_id, at, id');
+  const pruneRows = db.prepare('DELETE FROM smoke_history WHERE at < ?');
+  const pruneRollup = db.prepare('DELETE FROM smoke_rollup WHERE hour < ?');
+  const clearTx = db.transaction(() => {
+    const n = db.prepare('DELETE FROM smoke_history').run().changes;
+    db.prepare('DELETE FROM smoke_rollup').run();
+    return n;
+  });
+
+  return {
+    insert: (rows) => void insertTx(rows),
+    latestRun() {
+      const rows = (latest.all() as RawRow[]).map(toRow);
+      if (rows.length === 0) return null;
+      return { at: rows[0]!.at, results: rows.map(({ check, status, value, reason }) => ({ check, status, value, reason })) };
+    },
+    page({ before, limit, check, status }) {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      const add = (clause: string, arg: string | number) => {
+        where.push(clause);
+        args.push(arg);
+      };
+      if (before !== undefined) add('id < ?', before);
+      if (check) add('check_id = ?', check);
+      if (status) add('status = ?', STATUS_CODE[status]);
+      const sql = `SELECT * FROM smoke_history${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+      let stmt = pageStmts.get(sql);
+      if (!stmt) pageStmts.set(sql, (stmt = db.prepare(sql)));
+      return (stmt.all(...args, limit) as RawRow[]).map(toRow);
+    },
+    trend({ since, until, bucketMs, offsetMs = 0 }) {
+      const rows = trendStmt.all({
+        offset: offsetMs,
+        bucket: bucketMs,
+        fromHour: Math.floor(since / HOUR_MS),
+        toHour: Math.ceil(until / HOUR_MS),
+      }) as { b: number; status: number; n: number }[];
+      const points: SmokeTrendPoint[] = [];
+      for (const r of rows) {
+        const t = r.b * bucketMs - offsetMs;
+        let p = points[points.length - 1];
+        if (!p || p.t !== t) points.push((p = { t, ok: 0, warning: 0, critical: 0 }));
+        p[STATUS_NAMES[r.status] ?? 'critical'] += r.n;
+      }
+      return points;
+    },
+    chunk({ since, until, after, limit }) {
+      const rows = after ? nextChunk.all(after.at, after.id, until, limit) : firstChunk.all(since, until, limit);
+      return (rows as RawRow[]).map(toRow);
+    },
+    countsByCheck(since, until) {
+      return (counts.all(since, until) as { check_id: string; ok: number; warning: number; critical: number }[]).map((r) => ({
+        check: r.check_id as SmokeCheckId,
+        ok: r.ok,
+        warning: r.warning,
+        critical: r.critical,
+      }));
+    },
+    *iterateByCheck(since, until) {
+      for (const r of byCheck.iterate(since, until) as IterableIterator<{ check_id: string; at: number; status: number }>) {
+        yield { check: r.check_id as SmokeCheckId, at: r.at, status: STATUS_NAMES[r.status] ?? 'critical' };
+      }
+    },
+    clear: () => clearTx(),
+    prune(before) {
+      const hour = Math.floor(before / HOUR_MS);
+      return db.transaction(() => {
+        const n = pruneRows.run(hour * HOUR_MS).changes;
+        pruneRollup.run(hour);
+        return n;
+      })();
+    },
+    count: () => (db.prepare('SELECT COUNT(*) AS n FROM smoke_history').get() as { n: number }).n,
+  };
+}

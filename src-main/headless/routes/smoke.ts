@@ -1,0 +1,43 @@
+import { Readable } from 'node:stream';
+import { smokeOf } from '../../core/smoke';
+import { parseTimeBound } from '../../core/smoke/export';
+import { VigilError } from '../../core/errors';
+import { sendError } from '../http';
+import type { RouteModule } from './index';
+
+/** R-SMOKE HTTP interface: run now, NDJSON export, clear, push the daily summary. */
+export const smokeRoutes: RouteModule = (app, { core, auth }) => {
+  const smoke = smokeOf(core.ctx);
+  const guard = async <T>(reply: Parameters<typeof sendError>[0], fn: () => T | Promise<T>) => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof VigilError) return sendError(reply, e.code, e.message);
+      throw e;
+    }
+  };
+
+  app.post('/api/v1/smoke/run', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.run()));
+
+  app.get<{ Querystring: { since?: string; until?: string } }>('/api/v1/smoke/history.ndjson', { preHandler: auth }, async (req, reply) => {
+    let since: number;
+    let until: number;
+    try {
+      since = parseTimeBound('since', req.query.since, 0);
+      until = parseTimeBound('until', req.query.until, Number.MAX_SAFE_INTEGER);
+    } catch (e) {
+      return sendError(reply, 'bad_request', (e as Error).message);
+    }
+    if (since >= until) return sendError(reply, 'bad_request', 'since: must be before until');
+    // Readable.from pulls one chunk at a time and honours the socket's backpressure.
+    return reply
+      .type('application/x-ndjson; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-disposition', 'attachment; filename="vigil-smoke-history.ndjson"')
+      .send(Readable.from(smoke.exportNdjson(since, until), { objectMode: false }));
+  });
+
+  app.delete('/api/v1/smoke/history', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.clear('api')));
+
+  app.post('/api/v1/smoke/daily-summary/send', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.sendSummary('manual')));
+};
