@@ -1,0 +1,36 @@
+import type { Severity } from '../../../../src-shared/constants';
+import type { TriageResult } from '../../../../src-shared/domain';
+import type { Config } from '../../config/schema';
+import { labelsMatch } from '../../router/mute-window';
+import { matchLabels } from '../../router/silence-matcher';
+import { BUILTIN_RULES } from './defaults';
+
+export interface TriageSubject {
+  source: string;
+  severity: Severity;
+  summary: string;
+  labels: Record<string, string>;
+}
+
+const BY_SEVERITY: Record<Severity, 'P1' | 'P2' | 'P3' | 'P4'> = { critical: 'P1', warning: 'P3', info: 'P4' };
+
+/**
+ * Hermes: deterministic triage. Rules from vigil.yaml (hermes.rules) first,
+ * in order; then the built-in patterns; then a default by severity.
+ * Synchronous and never fails, so it is always there as the fallback.
+ */
+export function createHermes(rules: Config['hermes']['rules']) {
+  return (ev: TriageSubject, now: number): TriageResult => {
+    const base = { agent: 'hermes' as const, model: null, summary: ev.summary, probableCause: null, confidence: null, fallbackReason: null, at: now };
+    const labels = matchLabels(ev);
+    for (const r of rules) {
+      if ((r.severity && r.severity !== ev.severity) || !labelsMatch(r.match, labels)) continue;
+      return { ...base, category: r.category, priority: r.priority, runbook: r.runbook ?? null, suggestedActions: r.suggest };
+    }
+    const text = `${ev.labels.alertname ?? ''} ${ev.summary}`;
+    const b = BUILTIN_RULES.find((r) => r.pattern.test(text));
+    if (b) return { ...base, category: b.category, priority: b.priority ?? BY_SEVERITY[ev.severity], runbook: null, suggestedActions: b.suggest };
+    return { ...base, category: 'uncategorised', priority: BY_SEVERITY[ev.severity], runbook: null, suggestedActions: [] };
+  };
+}
+export type Hermes = ReturnType<typeof createHermes>;

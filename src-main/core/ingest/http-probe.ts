@@ -1,0 +1,77 @@
+import type { CoreContext } from '../app';
+import type { ProbeConfig } from '../config/schema';
+import { reportFailure } from '../router/report';
+import type { IntakeEvent, Router } from '../router/router';
+import { ProbeTracker, type ProbeTransition, type ProbeVerdict } from './probe-state';
+
+type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;
+
+/** One HTTP probe: GET the URL with a timeout, expect a status (and a body substring). Time and network are injected. */
+export function createHttpProbe(ctx: CoreContext, router: Router, p: HttpProbeConfig) {
+  const tracker = new ProbeTracker(p);
+  let timer: { cancel(): void } | null = null;
+  let stopped = false;
+
+  async function check(): Promise<ProbeVerdict> {
+    const started = ctx.clock.now();
+    const ac = new AbortController();
+    const t = ctx.clock.setTimeout(() => ac.abort(new Error(`no answer within ${p.timeout} ms`)), p.timeout);
+    try {
+      const res = await ctx.fetch(p.url, { signal: ac.signal, redirect: 'manual', headers: { 'user-agent': 'vigil-probe' } });
+      const body = p.expectBody !== undefined ? await res.text() : (await res.body?.cancel(), '');
+      const latencyMs = ctx.clock.now() - started;
+      if (res.status !== p.expectStatus) return { ok: false, latencyMs, error: `HTTP ${res.status}, expected ${p.expectStatus}` };
+      if (p.expectBody !== undefined && !body.includes(p.expectBody)) return { ok: false, latencyMs, error: `body does not contain "${p.expectBody}"` };
+      return { ok: true, latencyMs };
+    } catch (e) {
+      const reason = ac.signal.aborted ? String((ac.signal.reason as Error)?.message ?? 'timed out') : ((e as Error).cause as Error)?.message ?? (e as Error).message;
+      return { ok: false, latencyMs: ctx.clock.now() - started, error: reason };
+    } finally {
+      t.cancel();
+    }
+  }
+
+  const labels = (alertname: string) => ({ alertname, probe: p.name, url: p.url, ...p.labels });
+
+  function eventFor(tr: ProbeTransition, v: ProbeVerdict): IntakeEvent {
+    const base = { source: 'probe', description: null, startsAt: null, endsAt: null };
+    switch (tr) {
+      case 'down':
+        return { ...base, fingerprint: `probe:${p.name}:down`, severity: 'critical', status: 'firing', labels: labels('ProbeFailed'), summary: `Probe ${p.name} is down: ${tracker.lastError}`, description: `${tracker.failures} failed checks of ${p.url} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)` };
+      case 'up':
+        return { ...base, fingerprint: `probe:${p.name}:down`, severity: 'critical', status: 'resolved', labels: labels('ProbeFailed'), summary: `Probe ${p.name} recovered` };
+      case 'slow':
+        return { ...base, fingerprint: `probe:${p.name}:slow`, severity: 'warning', status: 'firing', labels: labels('ProbeSlow'), summary: `Probe ${p.name} is slow: ${v.latencyMs} ms (over ${p.slowAfter} ms); probes belong on light /health endpoints` };
+      case 'fast':
+        return { ...base, fingerprint: `probe:${p.name}:slow`, severity: 'warning', status: 'resolved', labels: labels('ProbeSlow'), summary: `Probe ${p.name} answers fast again (${v.latencyMs} ms)` };
+    }
+  }
+
+  /** One check and its consequences (tests call this directly after moving the clock). */
+  async function runOnce(): Promise<ProbeTransition[]> {
+    const v = await check();
+    const transitions = tracker.record(v, ctx.clock.now());
+    if (transitions.length) router.ingest(transitions.map((tr) => eventFor(tr, v)), `probe ${p.name}`);
+    return transitions;
+  }
+
+  function schedule(delay: number): void {
+    if (stopped) return;
+    timer = ctx.clock.setTimeout(() => {
+      runOnce()
+        .catch((e: unknown) => reportFailure(ctx, `probe ${p.name}`, e))
+        .finally(() => schedule(tracker.nextDelay(p.interval)));
+    }, delay);
+  }
+
+  return {
+    name: p.name,
+    tracker,
+    runOnce,
+    start: () => schedule(0),
+    stop() {
+      stopped = true;
+      timer?.cancel();
+    },
+  };
+}

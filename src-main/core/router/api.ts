@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { EventDetail, EventSummary, Silence } from '../../../src-shared/api/events';
+import type { Handlers } from '../../../src-shared/api';
+import type { CoreContext } from '../app';
+import { VigilError } from '../errors';
+import type { EventRecord } from '../store/events';
+import type { SilenceRecord } from '../store/silences';
+import { muteActive } from './mute-window';
+import type { Router } from './router';
+import { compileMatchers, compileRegex, matchLabels } from './silence-matcher';
+
+type EventHandlers = Pick<Handlers, 'events.list' | 'events.get' | 'events.stats' | 'silences.list' | 'silences.create' | 'silences.expire' | 'silences.preview' | 'mutes.list'>;
+
+const summary = (e: EventRecord): EventSummary => ({
+  id: e.id,
+  seq: e.seq,
+  source: e.source,
+  fingerprint: e.fingerprint,
+  severity: e.severity,
+  status: e.status,
+  summary: e.summary,
+  labels: e.labels,
+  receivedAt: e.receivedAt,
+  processed: e.processed,
+  outcome: e.outcome,
+});
+
+const silenceView = (s: SilenceRecord, now: number): Silence => ({ ...s, state: s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active' });
+
+const PREVIEW_SCAN = 5_000;
+const MAX_POINTS = 500;
+
+/** ConsoleApi handlers for events, silences and mute windows. */
+export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
+  const now = () => ctx.clock.now();
+  return {
+    'events.list': (i) => {
+      const eq = i.label?.indexOf('=') ?? -1;
+      const label = i.label ? { name: i.label.slice(0, eq), value: i.label.slice(eq + 1) } : undefined;
+      const page = router.events.list({ ...i, label });
+      return { items: page.items.map(summary), nextCursor: page.nextCursor };
+    },
+    'events.get': ({ id }): EventDetail => {
+      const e = router.events.get(id);
+      if (!e) throw new VigilError('not_found', `no event with id "${id}"`);
+      const s = router.states.get(e.fingerprint);
+      return {
+        ...summary(e),
+        description: e.description,
+        startsAt: e.startsAt,
+        endsAt: e.endsAt,
+        trace: e.trace,
+        triage: e.triage,
+        channels: e.channels,
+        counters: s ? { count: s.count, firstSeen: s.firstSeen, lastSeen: s.lastSeen, notifiedAt: s.notifiedAt, notifiedStatus: s.notifiedStatus } : null,
+      };
+    },
+    'events.stats': ({ from, to }) => {
+      const end = to ?? now();
+      const start = from ?? end - 3_600_000;
+      if (start >= end) throw new VigilError('bad_request', 'from: must be before to');
+      const bucketMs = Math.max(60_000, Math.ceil((end - start) / MAX_POINTS / 60_000) * 60_000);
+      const points = new Map<number, { t: number; info: number; warning: number; critical: number }>();
+      for (const r of router.events.stats(start, end, bucketMs)) {
+        const p = points.get(r.t) ?? { t: r.t, info: 0, warning: 0, critical: 0 };
+        p[r.severity] = r.n;
+        points.set(r.t, p);
+      }
+      return { bucketMs, points: [...points.values()] };
+    },
+    'silences.list': ({ includeExpired }) => router.silenceStore.list(includeExpired, now()).map((s) => silenceView(s, now())),
+    'silences.create': (i) => {
+      i.matchers.forEach((m, k) => {
+        if (m.op !== '=~' && m.op !== '!~') return;
+        try {
+          compileRegex(m.value);
+        } catch (e) {
+          throw new VigilError('bad_request', `matchers.${k}.value: not a valid regular expression (${(e as Error).message})`);
+        }
+      });
+      const t = now();
+      const startsAt = i.startsAt ?? t;
+      if (i.endsAt <= Math.max(startsAt, t)) throw new VigilError('bad_request', 'endsAt: must be in the future and after startsAt');
+      const s: SilenceRecord = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: i.matchers, startsAt, endsAt: i.endsAt, createdBy: i.createdBy, comment: i.comment, createdAt: t, expiredAt: null };
+      router.silenceStore.create(s);
+      router.silences.refresh();
+      ctx.changed('silences');
+      return silenceView(s, t);
+    },
+    'silences.expire': ({ id }) => {
+      const s = router.silenceStore.get(id);
+      if (!s) throw new VigilError('not_found', `no silence with id "${id}"`);
+      const t = now();
+      if (s.endsAt > t) router.silenceStore.expire(id, t);
+      router.silences.refresh();
+      ctx.changed('silences');
+      return silenceView(router.silenceStore.get(id)!, t);
+    },
+    'silences.preview': ({ matchers, limit }) => {
+      let test;
+      try {
+        test = compileMatchers(matchers);
+      } catch (e) {
+        throw new VigilError('bad_request', `matchers: not a valid regular expression (${(e as Error).message})`);
+      }
+      const recent = router.events.recent(PREVIEW_SCAN);
+      const hits = recent.filter((e) => test(matchLabels(e)));
+      return { scanned: recent.length, matched: hits.length, items: hits.slice(0, limit).map(summary) };
+    },
+    'mutes.list': () => ctx.config.mutes.map((m) => ({ ...m, activeNow: muteActive(m, now()) })),
+  };
+}

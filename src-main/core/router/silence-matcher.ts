@@ -1,0 +1,54 @@
+import type { Matcher } from '../../../src-shared/api/events';
+import type { SilenceRecord } from '../store/silences';
+
+/** The label set matchers see: the event's labels plus source and severity. */
+export const matchLabels = (ev: { source: string; severity: string; labels: Record<string, string> }): Record<string, string> => ({
+  source: ev.source,
+  ...ev.labels,
+  severity: ev.severity,
+});
+
+/** Regex matchers are anchored at both ends, as in Alertmanager. Throws SyntaxError on a bad pattern. */
+export const compileRegex = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+
+export type CompiledMatcher = (labels: Record<string, string>) => boolean;
+
+export function compileMatcher(m: Matcher): CompiledMatcher {
+  switch (m.op) {
+    case '=':
+      return (l) => (l[m.name] ?? '') === m.value;
+    case '!=':
+      return (l) => (l[m.name] ?? '') !== m.value;
+    case '=~': {
+      const re = compileRegex(m.value);
+      return (l) => re.test(l[m.name] ?? '');
+    }
+    case '!~': {
+      const re = compileRegex(m.value);
+      return (l) => !re.test(l[m.name] ?? '');
+    }
+  }
+}
+
+/** All matchers must hold (an absent label counts as the empty string). */
+export function compileMatchers(ms: Matcher[]): CompiledMatcher {
+  const fns = ms.map(compileMatcher);
+  return (l) => fns.every((f) => f(l));
+}
+
+/** The silences in force, compiled once and refreshed when a silence is created or expired. */
+export class ActiveSilences {
+  private compiled: Array<{ s: SilenceRecord; test: CompiledMatcher }> = [];
+
+  constructor(private readonly load: () => SilenceRecord[]) {
+    this.refresh();
+  }
+  refresh(): void {
+    this.compiled = this.load().map((s) => ({ s, test: compileMatchers(s.matchers) }));
+  }
+  /** The first silence active at `now` whose matchers all hold. */
+  find(labels: Record<string, string>, now: number): SilenceRecord | null {
+    for (const { s, test } of this.compiled) if (s.startsAt <= now && now < s.endsAt && test(labels)) return s;
+    return null;
+  }
+}

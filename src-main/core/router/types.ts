@@ -1,0 +1,60 @@
+import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
+import type { Config } from '../config/schema';
+import type { MessageKind, OutboxWriter } from '../notify/types';
+import type { AlertState } from '../store/alert-state';
+import type { EventRecord } from '../store/events';
+import type { ActiveSilences } from './silence-matcher';
+
+/** Outcome of an event through the router (vigil_router_events_total{result}). */
+export type RouterResult = 'notified' | 'deduped' | 'silenced' | 'muted' | 'stored' | 'grouped' | 'flapping' | 'burst';
+
+/**
+ * The decision being built for one event as it passes the stages. A stage
+ * that holds the notification back sets notify=false, the result and a
+ * trace entry saying why; later stages still record what they saw.
+ */
+export interface Decision {
+  notify: boolean;
+  result: RouterResult;
+  kind: MessageKind;
+  trace: TraceEntry[];
+  /** Dedupe state before this event (null: first time this fingerprint is seen). */
+  prev: AlertState | null;
+  /** Dedupe state after this event; written in the same transaction as the outcome. */
+  next: AlertState;
+  triage: TriageResult | null;
+  channels: string[];
+}
+
+/** What a stage may use: config, time, stores and the outbox, all injected. */
+export interface StageContext {
+  now: number;
+  config: Config;
+  silences: ActiveSilences;
+  outbox: OutboxWriter;
+  hermes: (ev: EventRecord, now: number) => TriageResult;
+  /** Whether an AI triager will follow up (the first message says so). */
+  aiTriage: boolean;
+}
+
+/**
+ * One small step of the pipeline (after Alertmanager's notify.Stage).
+ * Stages run synchronously inside the processing transaction.
+ */
+export interface Stage {
+  readonly name: string;
+  /** Run even when an earlier stage held the notification back (e.g. triage, for the console). */
+  readonly always?: boolean;
+  run(ev: EventRecord, d: Decision, sc: StageContext): void;
+}
+
+export const trace = (d: Decision, at: number, stage: string, result: string, detail: string): void => {
+  d.trace.push({ at, stage, result, detail });
+};
+
+/** Hold the notification back: the event stays stored and visible, with the reason in its trace. */
+export const hold = (d: Decision, at: number, stage: string, result: RouterResult, detail: string): void => {
+  d.notify = false;
+  d.result = result;
+  trace(d, at, stage, 'held', detail);
+};

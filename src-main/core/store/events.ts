@@ -1,0 +1,168 @@
+import type { Database } from 'better-sqlite3';
+import type { AlertStatus, Severity } from '../../../src-shared/constants';
+import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
+
+/** An event as the router stores it (the inbox row before processing). */
+export interface NewEvent {
+  id: string;
+  source: string;
+  fingerprint: string;
+  severity: Severity;
+  status: AlertStatus;
+  summary: string;
+  description: string | null;
+  labels: Record<string, string>;
+  startsAt: number | null;
+  endsAt: number | null;
+  receivedAt: number;
+  trace: TraceEntry[];
+}
+
+export interface EventRecord extends NewEvent {
+  seq: number;
+  processed: boolean;
+  outcome: string | null;
+  triage: TriageResult | null;
+  channels: string[];
+}
+
+export interface ProcessedUpdate {
+  outcome: string;
+  trace: TraceEntry[];
+  triage: TriageResult | null;
+  channels: string[];
+}
+
+export interface EventFilter {
+  severity?: Severity[];
+  status?: AlertStatus;
+  source?: string;
+  label?: { name: string; value: string };
+  text?: string;
+  cursor?: number;
+  limit: number;
+}
+
+/** Repository for events (and the inbox). SQL stays here; a PostgreSQL store implements the same interface. */
+export interface EventStore {
+  transaction<T>(fn: () => T): T;
+  /** Insert a batch; the caller wraps it in transaction() so a batch is all-or-nothing. Returns seqs in order. */
+  insert(events: NewEvent[]): number[];
+  pending(limit: number): EventRecord[];
+  markProcessed(seq: number, upd: ProcessedUpdate): void;
+  /** Record a late result (AI triage) and one more trace entry. */
+  amend(id: string, entry: TraceEntry, triage?: TriageResult): void;
+  get(id: string): EventRecord | null;
+  list(f: EventFilter): { items: EventRecord[]; nextCursor: number | null };
+  recent(limit: number): EventRecord[];
+  stats(from: number, to: number, bucketMs: number): Array<{ t: number; severity: Severity; n: number }>;
+  inbox(): { count: number; oldest: number | null };
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  source: string;
+  fingerprint: string;
+  severity: Severity;
+  status: AlertStatus;
+  summary: string;
+  description: string | null;
+  labels: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  received_at: number;
+  processed: number;
+  outcome: string | null;
+  trace: string;
+  triage: string | null;
+  channels: string;
+}
+
+const toRecord = (r: Row): EventRecord => ({
+  seq: r.seq,
+  id: r.id,
+  source: r.source,
+  fingerprint: r.fingerprint,
+  severity: r.severity,
+  status: r.status,
+  summary: r.summary,
+  description: r.description,
+  labels: JSON.parse(r.labels) as Record<string, string>,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  receivedAt: r.received_at,
+  processed: r.processed === 1,
+  outcome: r.outcome,
+  trace: JSON.parse(r.trace) as TraceEntry[],
+  triage: r.triage ? (JSON.parse(r.triage) as TriageResult) : null,
+  channels: JSON.parse(r.channels) as string[],
+});
+
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+export function sqliteEventStore(db: Database): EventStore {
+  const ins = db.prepare(
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const pending = db.prepare(`SELECT * FROM events WHERE processed = 0 ORDER BY seq LIMIT ?`);
+  const done = db.prepare(`UPDATE events SET processed = 1, outcome = ?, trace = ?, triage = ?, channels = ? WHERE seq = ?`);
+  const amend = db.prepare(`UPDATE events SET trace = json_insert(trace, '$[#]', json(?)), triage = coalesce(?, triage) WHERE id = ?`);
+  const get = db.prepare(`SELECT * FROM events WHERE id = ?`);
+  const recent = db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`);
+  const stats = db.prepare(
+    `SELECT (received_at / @b) * @b AS t, severity, count(*) AS n FROM events
+     WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
+  );
+  const inbox = db.prepare(`SELECT count(*) AS count, min(received_at) AS oldest FROM events WHERE processed = 0`);
+
+  return {
+    transaction: (fn) => db.transaction(fn)(),
+    insert(events) {
+      return events.map(
+        (e) =>
+          Number(
+            ins.run(e.id, e.source, e.fingerprint, e.severity, e.status, e.summary, e.description, JSON.stringify(e.labels), e.startsAt, e.endsAt, e.receivedAt, JSON.stringify(e.trace))
+              .lastInsertRowid,
+          ),
+      );
+    },
+    pending: (limit) => (pending.all(limit) as Row[]).map(toRecord),
+    markProcessed(seq, u) {
+      done.run(u.outcome, JSON.stringify(u.trace), u.triage ? JSON.stringify(u.triage) : null, JSON.stringify(u.channels), seq);
+    },
+    amend(id, entry, triage) {
+      amend.run(JSON.stringify(entry), triage ? JSON.stringify(triage) : null, id);
+    },
+    get(id) {
+      const r = get.get(id) as Row | undefined;
+      return r ? toRecord(r) : null;
+    },
+    list(f) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const add = (sql: string, ...values: unknown[]) => {
+        where.push(sql);
+        args.push(...values);
+      };
+      if (f.cursor !== undefined) add('seq < ?', f.cursor);
+      if (f.severity?.length) add(`severity IN (${f.severity.map(() => '?').join(',')})`, ...f.severity);
+      if (f.status) add('status = ?', f.status);
+      if (f.source) add('source = ?', f.source);
+      if (f.label) add('json_extract(labels, ?) = ?', `$."${f.label.name.replace(/"/g, '\\"')}"`, f.label.value);
+      if (f.text) {
+        const t = `%${likeEscape(f.text)}%`;
+        add(`(summary LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')`, t, t);
+      }
+      const sql = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+      const rows = db.prepare(sql).all(...args, f.limit + 1) as Row[];
+      const more = rows.length > f.limit;
+      const items = rows.slice(0, f.limit).map(toRecord);
+      return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
+    },
+    recent: (limit) => (recent.all(limit) as Row[]).map(toRecord),
+    stats: (from, to, b) => stats.all({ from, to, b }) as Array<{ t: number; severity: Severity; n: number }>,
+    inbox: () => inbox.get() as { count: number; oldest: number | null },
+  };
+}

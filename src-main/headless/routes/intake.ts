@@ -1,0 +1,31 @@
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { normaliseAmWebhook } from '../../core/ingest/alertmanager';
+import { normaliseGeneric, type Normalised } from '../../core/ingest/normalise';
+import { routerOf } from '../../core/router/registry';
+import { sourceLabel } from '../../core/router/router';
+import { sendError } from '../http';
+import type { RouteModule } from './index';
+
+/**
+ * Event intake (R-ROUTE-1/2, R-SEC-1/2): generic events and the
+ * Alertmanager webhook. The token is checked before the body is read; a
+ * bad request writes nothing; 202 only after the batch is committed.
+ * 413 (over the body limit) and 415 (not JSON) come from the shell.
+ */
+export const intakeRoutes: RouteModule = (app, { core, auth }) => {
+  const onRequest = auth as unknown as onRequestAsyncHookHandler;
+  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised) =>
+    app.post(path, { onRequest }, async (req, reply) => {
+      const router = routerOf(core.ctx);
+      if (!router) return sendError(reply, 'unavailable', 'the event router is not running');
+      const n = normalise(req.body);
+      if (!n.ok) {
+        core.ctx.metrics.routerEvents.inc({ source, result: 'rejected' });
+        return sendError(reply, 'bad_request', n.message);
+      }
+      const ids = router.ingest(n.events, `${req.method} ${path}`);
+      return reply.code(202).send({ accepted: ids.length, ids });
+    });
+  accept('/api/v1/events', sourceLabel('api'), normaliseGeneric);
+  accept('/api/v1/alerts/alertmanager', 'alertmanager', normaliseAmWebhook);
+};
