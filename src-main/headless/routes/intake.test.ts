@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../core/app';
+import { parseConfig } from '../../core/config/load';
+import { routerOf } from '../../core/router/registry';
+import { createHttpServer } from '../http';
+
+const TOKEN = 'intake-token-0123456789abcdefghijklmnop';
+let core: Core;
+let app: FastifyInstance;
+let base = '';
+beforeAll(async () => {
+  core = createCore({ config: parseConfig('channels: [{ name: desktop, type: desktop }]'), dataDir: null });
+  await core.start();
+  app = await createHttpServer({ core, token: TOKEN });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await app.close();
+  await core.stop();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const count = () => (core.ctx.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+const ev = (o: Record<string, unknown> = {}) => ({ source: 'ci', severity: 'warning', summary: 'Build agent disk 90%', labels: { alertname: 'AgentDisk', host: 'ci-3' }, ...o });
+
+describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
+  it('R-ROUTE-2: a generic event is answered 202 with its id only once stored, then processed', async () => {
+    const res = await post('/api/v1/events', ev());
+    expect(res.status).toBe(202);
+    const { accepted, ids } = (await res.json()) as { accepted: number; ids: string[] };
+    expect(accepted).toBe(1);
+    // Stored at the moment of the answer (before any processing is awaited).
+    const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as { fingerprint: string; source: string };
+    expect(row.source).toBe('ci');
+    await routerOf(core.ctx)!.drain();
+    const got = await core.call('events.get', { id: ids[0] });
+    expect(got).toMatchObject({ ok: true, value: { outcome: 'notified', labels: { alertname: 'AgentDisk', host: 'ci-3' } } });
+  });
+
+  it('R-ROUTE-1: the default fingerprint is a stable hash of the sorted labels; an explicit one is kept', async () => {
+    const a = (await (await post('/api/v1/events', [ev({ labels: { b: '2', a: '1' } }), ev({ labels: { a: '1', b: '2' }, summary: 'other' }), ev({ fingerprint: 'mine' })])).json()) as { ids: string[] };
+    const fps = a.ids.map((id) => (core.ctx.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint);
+    expect(fps[0]).toBe(fps[1]);
+    expect(fps[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(fps[2]).toBe('mine');
+  });
+
+  it('R-SEC-2: a bad event gets 400 naming the field path, and an array is all-or-nothing', async () => {
+    const before = count();
+    const res = await post('/api/v1/events', [ev(), ev({ severity: 'urgent' })]);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('bad_request');
+    expect(error.message).toMatch(/^1\.severity: /);
+    const unknownField = await post('/api/v1/events', ev({ colour: 'red' }));
+    expect(((await unknownField.json()) as { error: { message: string } }).error.message).toMatch(/colour/);
+    expect(count()).toBe(before);
+  });
+
+  it('R-SEC-1: no or a wrong token is 401 and writes nothing', async () => {
+    const before = count();
+    expect((await post('/api/v1/events', ev(), { authorization: '' })).status).toBe(401);
+    expect((await post('/api/v1/alerts/alertmanager', ev(), { authorization: 'Bearer nope' })).status).toBe(401);
+    expect(count()).toBe(before);
+  });
+
+  it('R-SEC-2: over 1 MiB is 413, non-JSON is 415, broken JSON is 400; none writes anything', async () => {
+    const before = count();
+    const big = await post('/api/v1/events', ev({ description: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    expect((await post('/api/v1/events', 'source=ci', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post('/api/v1/events', '{"source":')).status).toBe(400);
+    expect((await post('/api/v1/events', [])).status).toBe(400);
+    expect(count()).toBe(before);
+  });
+
+  it('R-ROUTE-1: the Alertmanager webhook (version 4) is accepted keeping Alertmanager\'s fingerprint', async () => {
+    const payload = {
+      version: '4',
+      groupKey: '{}:{alertname="HighLatency"}',
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'vigil',
+      groupLabels: { alertname: 'HighLatency' },
+      commonLabels: { alertname: 'HighLatency' },
+      commonAnnotations: {},
+      externalURL: 'http://am:9093',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'HighLatency', severity: 'page', instance: 'api1' }, annotations: { summary: 'p99 over 2s on api1' }, startsAt: '2026-01-05T12:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prom/graph', fingerprint: 'a1b2c3d4e5f60718' },
+        { status: 'resolved', labels: { alertname: 'HighLatency', instance: 'api2' }, annotations: {}, startsAt: '2026-01-05T11:00:00Z', endsAt: '2026-01-05T11:30:00Z', generatorURL: '', fingerprint: '0011223344556677' },
+      ],
+    };
+    const res = await post('/api/v1/alerts/alertmanager', payload);
+    expect(res.status).toBe(202);
+    const { ids } = (await res.json()) as { ids: string[] };
+    const rows = ids.map((id) => core.ctx.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id));
+    expect(rows).toEqual([
+      { fingerprint: 'a1b2c3d4e5f60718', severity: 'critical', status: 'firing', summary: 'p99 over 2s on api1', source: 'alertmanager', ends_at: null },
+      { fingerprint: '0011223344556677', severity: 'warning', status: 'resolved', summary: 'HighLatency', source: 'alertmanager', ends_at: Date.parse('2026-01-05T11:30:00Z') },
+    ]);
+    const bad = await post('/api/v1/alerts/alertmanager', { ...payload, version: '3' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^version: /);
+  });
+});
