@@ -13,6 +13,8 @@ import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registr
 import { openDatabase, type Database } from './store/db';
 import { wireSmoke } from './smoke';
 import { wireAgents } from './agents/wire';
+import { wireNotify } from './notify';
+import { reportFailure, reportRecovery } from './router/report';
 import { VigilError } from './errors';
 
 export const VERSION = '0.1.0';
@@ -125,6 +127,14 @@ export function createCore(opts: CoreOptions): Core {
     { id: 'core', label: 'Core', status: 'ok', value: 'running', reason: `up since ${new Date(startedAt).toISOString()}` },
   ]);
 
+  // ── notify ──
+  // Channels + the durable outbox; producers enqueue through notify.outbox.writer inside their transaction.
+  const notify = wireNotify(ctx, {
+    pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
+    onFailure: (what, err) => reportFailure(ctx, what, err),
+    onRecovery: (what) => reportRecovery(ctx, what),
+  });
+
   // ── agents ──
   const agents = wireAgents(ctx);
 
@@ -132,6 +142,7 @@ export function createCore(opts: CoreOptions): Core {
   const smoke = wireSmoke(ctx);
 
   const handlers: Handlers = {
+    ...notify.handlers,
     ...smoke.handlers,
     ...agents.handlers,
     'status.get': () => status(),

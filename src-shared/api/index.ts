@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { memoryApi } from './agents';
 import type { MethodSpec } from './define';
+import { outboxApi } from './outbox';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
 
@@ -12,6 +13,7 @@ import { systemApi } from './system';
  */
 export const consoleApi = {
   ...systemApi,
+  ...outboxApi,
   ...smokeApi,
   ...memoryApi,
 } satisfies Record<string, MethodSpec>;
@@ -36,6 +38,7 @@ export const isMethodName = (name: string): name is MethodName =>
 
 export * from './agents';
 export * from './define';
+export * from './outbox';
 export * from './smoke';
 export * from './system';
 export * from './topics';

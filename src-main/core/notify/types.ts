@@ -40,6 +40,12 @@ export interface Channel {
   readonly type: string;
   /** key: the idempotency key, stable across replays of the same message. */
   send(message: Message, key: string, signal: AbortSignal): Promise<SendResult>;
+  /** false: never fold this channel's backlog into a digest (a pager needs one incident per alert). Default true. */
+  readonly digests?: boolean;
+  /** How long one attempt may take before it is aborted and retried. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** While this returns a future time the outbox holds the channel's messages (not a failure). */
+  pausedUntil?(): number | null;
 }
 
 /** The producer side of the outbox. enqueue() must be called inside the caller's DB transaction where atomicity matters. */

@@ -1,6 +1,7 @@
 import { memoryTables } from './memory.tables';
+import { outboxTables } from './outbox.tables';
 import { smokeTables } from './smoke.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
-export const featureTables: TableSpec[] = [...memoryTables, ...smokeTables];
+export const featureTables: TableSpec[] = [...memoryTables, ...outboxTables, ...smokeTables];

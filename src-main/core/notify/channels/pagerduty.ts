@@ -1,0 +1,55 @@
+import type { CoreContext } from '../../app';
+import type { ChannelConfig } from '../../config/schema';
+import type { Channel, Message } from '../types';
+import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
+
+type PagerDutyConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
+
+/** Events API v2 body: trigger with the alert's fingerprint as dedup_key, resolve by the same key. */
+export function pagerDutyEvent(routingKey: string, m: Message, key: string): Record<string, unknown> {
+  const dedupKey = (m.fingerprint ?? key).slice(0, 255);
+  if (m.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  const source = m.labels.instance ?? m.labels.host ?? m.labels.job ?? 'vigil';
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    payload: {
+      summary: m.title.slice(0, 1024),
+      source,
+      severity: m.severity,
+      ...(m.labels.alertname ? { class: m.labels.alertname } : {}),
+      custom_details: { body: m.body, labels: m.labels, kind: m.kind, eventId: m.eventId },
+    },
+    client: 'Vigil',
+    ...(m.url ? { client_url: m.url, links: [{ href: m.url, text: 'Open in Vigil' }] } : {}),
+  };
+}
+
+interface PagerDutyReply {
+  status?: string;
+  message?: string;
+  errors?: string[];
+}
+
+/** PagerDuty Events API v2: 202 accepted; 400 invalid event is final; 429 and 5xx are retried. */
+export function pagerDutyChannel(ctx: CoreContext, cfg: PagerDutyConfig): Channel {
+  return {
+    name: cfg.name,
+    type: 'pagerduty',
+    // One incident per alert: a digest would trigger an incident nothing ever resolves.
+    digests: false,
+    async send(m, key, signal) {
+      const routingKey = ctx.secrets.get(cfg.routingKey.secret);
+      if (!routingKey) return missingSecret(`pagerduty channel ${cfg.name}`, cfg.routingKey.secret);
+      try {
+        const r = await postJson(ctx.fetch, cfg.url, JSON.stringify(pagerDutyEvent(routingKey, m, key)), {}, signal);
+        const j = r.json as PagerDutyReply | undefined;
+        const detail = [j?.status, j?.message, ...(j?.errors ?? [])].filter(Boolean).join(': ') || r.text.slice(0, 200);
+        return classifyStatus(r.status, `PagerDuty: ${detail}`, parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()));
+      } catch (e) {
+        return networkFailure(e, signal, 'PagerDuty');
+      }
+    },
+  };
+}

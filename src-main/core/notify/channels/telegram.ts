@@ -1,0 +1,73 @@
+import type { CoreContext } from '../../app';
+import type { ChannelConfig } from '../../config/schema';
+import type { Channel, Message } from '../types';
+import { classifyStatus, missingSecret, networkFailure, postJson } from './http';
+
+type TelegramConfig = Extract<ChannelConfig, { type: 'telegram' }>;
+
+/** Telegram's limits: 4096 characters of text, 64 bytes of callback_data. */
+const MAX_TEXT = 4096;
+const MAX_CALLBACK_BYTES = 64;
+const ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
+
+/** Telegram HTML parse mode: <, > and & outside tags must be entities; quotes too inside attributes. */
+export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The sendMessage text: bold title, body, labels, a link back. Everything from the message is escaped. */
+export function telegramText(m: Message, bodyLimit = 3000): string {
+  const status = m.status === 'resolved' ? '✅ RESOLVED ' : '';
+  const labels = Object.entries(m.labels)
+    .slice(0, 12)
+    .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(v)}`)
+    .join(' ');
+  const body = m.body.length > bodyLimit ? `${m.body.slice(0, bodyLimit)}…` : m.body;
+  const parts = [`${ICON[m.severity]} ${status}<b>${escapeHtml(m.title.slice(0, 256))}</b>`];
+  if (body) parts.push(escapeHtml(body));
+  if (labels) parts.push(`<code>${labels}</code>`);
+  if (m.url) parts.push(`<a href="${escapeHtml(m.url)}">Open in Vigil</a>`);
+  const text = parts.join('\n\n');
+  return text.length > MAX_TEXT && bodyLimit > 100 ? telegramText(m, Math.floor(bodyLimit / 2)) : text;
+}
+
+interface TelegramReply {
+  ok: boolean;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+/** Telegram Bot API sendMessage (HTML, inline keyboard for approvals: R-NOTIFY-4). */
+export function telegramChannel(ctx: CoreContext, cfg: TelegramConfig): Channel {
+  return {
+    name: cfg.name,
+    type: 'telegram',
+    async send(m, _key, signal) {
+      const token = ctx.secrets.get(cfg.botToken.secret);
+      if (!token) return missingSecret(`telegram channel ${cfg.name}`, cfg.botToken.secret);
+      const tooLong = m.buttons?.find((b) => new TextEncoder().encode(b.data).length > MAX_CALLBACK_BYTES);
+      if (tooLong) return { ok: false, retryable: false, error: `button "${tooLong.text}" carries more than ${MAX_CALLBACK_BYTES} bytes of callback data` };
+      const body = {
+        chat_id: cfg.chatId,
+        text: telegramText(m),
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(m.buttons?.length ? { reply_markup: { inline_keyboard: [m.buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } } : {}),
+      };
+      let reply;
+      try {
+        // The token is part of the URL: never put the URL into an error message.
+        reply = await postJson(ctx.fetch, `${cfg.apiBase.replace(/\/$/, '')}/bot${token}/sendMessage`, JSON.stringify(body), {}, signal);
+      } catch (e) {
+        return networkFailure(e, signal, 'Telegram API');
+      }
+      const r = reply.json as TelegramReply | undefined;
+      if (r?.ok === true) return { ok: true };
+      const retryAfter = r?.parameters?.retry_after;
+      return classifyStatus(
+        r?.error_code ?? reply.status,
+        r?.description ?? `unexpected answer from Telegram (${reply.text.slice(0, 80)})`,
+        retryAfter !== undefined ? retryAfter * 1000 : undefined,
+      );
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { createHmac } from 'node:crypto';
+import type { CoreContext } from '../../app';
+import type { ChannelConfig } from '../../config/schema';
+import type { Channel } from '../types';
+import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
+
+type WebhookConfig = Extract<ChannelConfig, { type: 'webhook' }>;
+
+export const SIGNATURE_HEADER = 'X-Vigil-Signature';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
+export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/** Generic webhook: JSON POST, idempotency key header, optional HMAC signature. */
+export function webhookChannel(ctx: CoreContext, cfg: WebhookConfig): Channel {
+  const host = new URL(cfg.url).host;
+  return {
+    name: cfg.name,
+    type: 'webhook',
+    timeoutMs: cfg.timeout,
+    async send(m, key, signal) {
+      const headers: Record<string, string> = { [IDEMPOTENCY_HEADER]: key };
+      const body = JSON.stringify({ version: 1, channel: cfg.name, idempotencyKey: key, sentAt: ctx.clock.now(), message: m });
+      if (cfg.hmacSecret) {
+        // Never send unsigned when a signature is configured: hold the message until the secret is there.
+        const secret = ctx.secrets.get(cfg.hmacSecret.secret);
+        if (!secret) return missingSecret(`webhook channel ${cfg.name}`, cfg.hmacSecret.secret);
+        headers[SIGNATURE_HEADER] = signBody(secret, body);
+      }
+      try {
+        const r = await postJson(ctx.fetch, cfg.url, body, headers, signal);
+        return classifyStatus(r.status, `${host} answered ${r.text.slice(0, 200) || '(empty body)'}`, parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()));
+      } catch (e) {
+        return networkFailure(e, signal, `webhook ${host}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,306 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
+import { outboxHandlers, outboxTiles } from './api';
+import { buildChannels } from './channels';
+import { createOutbox, type Outbox } from './outbox';
+import { alert, metricValue, notifyTestBed, settle, until, type NotifyTestBed } from './testing';
+
+let hook: WebhookReceiver;
+const beds: NotifyTestBed[] = [];
+const outboxes: Outbox[] = [];
+
+beforeAll(async () => {
+  hook = await startWebhookReceiver({ secret: 'hook-secret' });
+});
+afterAll(async () => {
+  await hook.close();
+});
+afterEach(async () => {
+  for (const o of outboxes.splice(0)) await o.stop();
+  for (const b of beds.splice(0)) b.cleanup();
+  hook.answer(null);
+  hook.requests.length = 0;
+  hook.delivered.length = 0;
+  hook.shown.length = 0;
+});
+
+interface Setup {
+  outbox?: Record<string, unknown>;
+  bed?: NotifyTestBed;
+}
+
+/** A webhook channel "hook" against the real receiver, with failures recorded as vigil reports. */
+function setup(opts: Setup = {}) {
+  const bed =
+    opts.bed ??
+    notifyTestBed(
+      { channels: [{ name: 'hook', type: 'webhook', url: hook.url, hmacSecret: { secret: 'hook-hmac' } }], outbox: { maxBackoff: '60s', ...opts.outbox } },
+      { 'hook-hmac': 'hook-secret' },
+    );
+  beds.push(bed);
+  const reports: Array<{ what: string; error: string }> = [];
+  const recoveries: string[] = [];
+  const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }), {
+    onFailure: (what, err) => reports.push({ what, error: err.message }),
+    onRecovery: (what) => recoveries.push(what),
+  });
+  outboxes.push(outbox);
+  const enqueue = (title: string, key = `k-${title}`) => bed.ctx.db.transaction(() => outbox.writer.enqueue('hook', alert(title), key))();
+  const row = (key: string) => outbox.store.list({ channel: 'hook', limit: 500 }).find((r) => r.key === key);
+  /** Jump the clock to the head's next attempt (not past it: a send in flight would time out on the fake clock). */
+  const toNextAttempt = () => {
+    const head = outbox.store.head('hook');
+    if (head) bed.clock.advance(Math.max(0, head.nextAttemptAt - bed.clock.now()));
+  };
+  return { ...bed, bed, outbox, reports, recoveries, enqueue, row, toNextAttempt };
+}
+
+describe('durable outbox over a real webhook receiver', () => {
+  it('R-NOTIFY-2/3: the receiver goes down and comes back — every message delivered, in order, none twice; the head blocks the queue; backoff is capped; Retry-After is honoured', async () => {
+    const { ctx, clock, outbox, enqueue, row, reports, recoveries } = setup();
+    outbox.start();
+    enqueue('m1');
+    await until(() => hook.shown.length === 1, 'm1 delivered');
+
+    await hook.goDown();
+    for (const t of ['m2', 'm3', 'm4', 'm5', 'm6']) enqueue(t);
+    await until(() => (row('k-m2')?.attempts ?? 0) === 1, 'first failed attempt of m2');
+    expect(row('k-m2')?.lastError).toMatch(/unreachable/);
+    expect(outbox.health()[0]).toMatchObject({ name: 'hook', state: 'failing', backlog: 5 });
+
+    // Capped exponential backoff with jitter: each delay lies in [cap/2, cap] for cap = min(60 s, 1 s · 2^(n-1)).
+    const delays: number[] = [];
+    for (let n = 1; n <= 8; n++) {
+      const r = row('k-m2');
+      if (!r) throw new Error('m2 vanished');
+      const delay = r.nextAttemptAt - clock.now();
+      delays.push(delay);
+      const cap = Math.min(60_000, 1_000 * 2 ** (n - 1));
+      expect(delay).toBeGreaterThanOrEqual(cap / 2);
+      expect(delay).toBeLessThanOrEqual(cap);
+      clock.advance(delay);
+      await until(() => row('k-m2')?.attempts === n + 1, `attempt ${n + 1}`);
+    }
+    // Only the head was tried: the queue behind it waited, in order.
+    expect(['k-m3', 'k-m4', 'k-m5', 'k-m6'].map((k) => row(k)?.attempts)).toEqual([0, 0, 0, 0]);
+    expect(reports.filter((r) => r.what === 'channel hook')).toHaveLength(1); // raised once, not per attempt
+
+    // Back up but overloaded: 503 with Retry-After 120 s, beyond the 60 s cap, is honoured exactly.
+    await hook.comeBack();
+    hook.answer(() => ({ status: 503, headers: { 'retry-after': '120' } }));
+    clock.advance(row('k-m2')!.nextAttemptAt - clock.now());
+    await until(() => row('k-m2')?.attempts === 10, 'the 503 attempt');
+    expect(row('k-m2')!.nextAttemptAt - clock.now()).toBe(120_000);
+    hook.answer(null);
+    clock.advance(119_000);
+    await settle();
+    expect(hook.shown).toHaveLength(1);
+    clock.advance(1_000);
+    await until(() => hook.shown.length === 6, 'backlog replayed');
+
+    expect(hook.shown.map((d) => d.key)).toEqual(['k-m1', 'k-m2', 'k-m3', 'k-m4', 'k-m5', 'k-m6']);
+    expect(hook.delivered).toHaveLength(6); // none twice
+    expect(hook.shown.every((d) => d.verified)).toBe(true);
+    expect(outbox.health()[0]).toMatchObject({ state: 'ok', backlog: 0, failingSince: null });
+    expect(recoveries).toEqual(['channel hook']);
+    expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'sent' })).toBe(6);
+    expect(await metricValue(ctx, 'vigil_outbox_replayed_total', { channel: 'hook' })).toBe(1);
+    expect(await metricValue(ctx, 'vigil_outbox_pending', { channel: 'hook' })).toBe(0);
+  });
+
+  it('R-NOTIFY-2: after an outage a backlog above the threshold goes out as ONE digest, with a stable idempotency key across its retries', async () => {
+    const { outbox, enqueue, row, toNextAttempt, ctx } = setup({ outbox: { digestThreshold: 5 } });
+    outbox.start();
+    await hook.goDown();
+    for (let i = 1; i <= 12; i++) enqueue(`disk full ${i}`, `d${i}`);
+    await until(() => row('d1')?.attempts === 1, 'head failed');
+    await hook.comeBack();
+    // The digest itself fails once: the retry carries the same key.
+    let first = true;
+    hook.answer(() => (first ? ((first = false), { status: 503 }) : { status: 200 }));
+    toNextAttempt();
+    await until(() => hook.requests.length === 1 && outbox.store.head('hook')?.attempts === 1, 'digest attempt');
+    toNextAttempt();
+    await until(() => hook.shown.length === 1, 'digest delivered');
+    await settle();
+
+    expect(hook.requests.map((r) => r.key)).toEqual(['outbox-digest:1-12', 'outbox-digest:1-12']);
+    expect(hook.delivered).toHaveLength(1);
+    const digest = hook.shown[0]!.body.message;
+    expect(digest.kind).toBe('digest');
+    expect(digest.title).toBe('12 notifications held while hook was unreachable');
+    const lines = digest.body.split('\n');
+    expect(lines.filter((l) => l.startsWith('• '))).toHaveLength(10);
+    expect(lines[1]).toBe('• [critical] disk full 1');
+    expect(lines.at(-1)).toBe('…and 2 more (open Vigil for the full list)');
+    // The individual messages are kept, marked as delivered in the digest.
+    const d3 = row('d3')!;
+    expect(d3.state).toBe('digested');
+    expect(outbox.store.get(d3.digestId!)).toMatchObject({ state: 'sent', key: 'outbox-digest:1-12' });
+    expect(d3.sentAt).not.toBeNull();
+    expect(await metricValue(ctx, 'vigil_outbox_replayed_total', { channel: 'hook' })).toBe(12);
+
+    // Recovered: the next message goes out on its own.
+    enqueue('fresh');
+    await until(() => hook.shown.length === 2, 'fresh delivered');
+    expect(hook.shown[1]!.body.message.title).toBe('fresh');
+  });
+
+  it('R-NOTIFY-2: a backlog at or under the threshold is replayed message by message', async () => {
+    const { outbox, enqueue, row, toNextAttempt } = setup({ outbox: { digestThreshold: 5 } });
+    outbox.start();
+    await hook.goDown();
+    for (let i = 1; i <= 5; i++) enqueue(`m${i}`);
+    await until(() => row('k-m1')?.attempts === 1, 'head failed');
+    await hook.comeBack();
+    toNextAttempt();
+    await until(() => hook.shown.length === 5, 'all five');
+    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('R-NOTIFY-2: a refused message (400) is marked failed and shown, the queue moves on, and it can be retried by hand', async () => {
+    const { ctx, outbox, enqueue, row, reports } = setup();
+    outbox.start();
+    hook.answer((d) => (d.body.message.title === 'bad' ? { status: 400, body: '{"error":"unknown field"}' } : { status: 200 }));
+    enqueue('bad');
+    enqueue('good');
+    await until(() => hook.shown.length === 1, 'good delivered');
+    expect(hook.shown[0]!.body.message.title).toBe('good');
+    const bad = row('k-bad')!;
+    expect(bad).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(bad.lastError).toContain('HTTP 400');
+    expect(reports.some((r) => r.what === 'channel hook (refused messages)' && r.error.includes('bad'))).toBe(true);
+    expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'failed' })).toBe(1);
+    const api = outboxHandlers(outbox);
+    const failed = await api['outbox.list']({ channel: 'hook', state: 'failed', limit: 10 });
+    expect(failed.items.map((i) => i.title)).toEqual(['bad']);
+    expect(outboxTiles(outbox, ctx.clock.now())[0]).toMatchObject({ id: 'outbox', status: 'warning' });
+
+    hook.answer(null);
+    expect(await api['outbox.retryNow']({ id: bad.id })).toEqual({ retried: 1 });
+    await until(() => hook.shown.length === 2, 'bad delivered after retry');
+    expect(row('k-bad')?.state).toBe('sent');
+  });
+
+  it('R-NOTIFY-2: after outbox.expireAfter an undelivered message is marked expired and shown, not deleted', async () => {
+    const { ctx, clock, outbox, enqueue, row, reports } = setup({ outbox: { expireAfter: '1h' } });
+    outbox.start();
+    await hook.goDown();
+    enqueue('old1');
+    enqueue('old2');
+    await until(() => row('k-old1')?.attempts === 1, 'head failed');
+    for (let t = 0; t < 62; t++) {
+      clock.advance(60_000);
+      await settle(5);
+    }
+    await until(() => row('k-old1')?.state === 'expired' && row('k-old2')?.state === 'expired', 'both expired');
+    expect(row('k-old1')?.lastError).toMatch(/expired/);
+    expect(outbox.store.list({ channel: 'hook', limit: 10 })).toHaveLength(2);
+    expect(reports.some((r) => r.what === 'channel hook (expired messages)')).toBe(true);
+    expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'expired' })).toBe(2);
+    expect(outbox.health()[0]).toMatchObject({ backlog: 0, expired: 2 });
+
+    await hook.comeBack();
+    enqueue('new');
+    await until(() => hook.shown.length === 1, 'new delivered');
+    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['new']);
+  });
+
+  it('R-NOTIFY-3: crash mid-send (database closed under the worker) — after a restart the message is delivered again with the same key and shown once', async () => {
+    const a = setup();
+    a.outbox.start();
+    hook.answer(() => 'hold');
+    a.enqueue('mid-send');
+    a.enqueue('behind');
+    await until(() => hook.holding() === 1, 'request in flight');
+    expect(a.row('k-mid-send')?.state).toBe('sending');
+    // The process dies: the database goes away with the send still in flight…
+    a.ctx.db.close();
+    // …and the receiver had in fact taken the message.
+    hook.releaseHeld(200);
+    await settle();
+    hook.answer(null);
+
+    const b = setup({ bed: a.bed.reopen() });
+    expect(b.row('k-mid-send')?.state).toBe('sending');
+    b.outbox.start();
+    await until(() => hook.shown.length === 2, 'both shown');
+    expect(hook.delivered.map((d) => d.key)).toEqual(['k-mid-send', 'k-mid-send', 'k-behind']); // at least once
+    expect(hook.shown.map((d) => d.key)).toEqual(['k-mid-send', 'k-behind']); // shown once
+    expect(b.row('k-mid-send')?.state).toBe('sent');
+  });
+
+  it('R-NOTIFY-3: enqueue joins the caller\'s transaction — a rolled-back producer queues nothing; a repeated key is queued once', async () => {
+    const { ctx, outbox, enqueue } = setup();
+    expect(() =>
+      ctx.db.transaction(() => {
+        outbox.writer.enqueue('hook', alert('ghost'), 'k-ghost');
+        throw new Error('producer failed after enqueue');
+      })(),
+    ).toThrow('producer failed');
+    enqueue('once', 'same');
+    enqueue('once again', 'same');
+    outbox.start();
+    await until(() => hook.shown.length === 1, 'delivered');
+    await settle();
+    expect(hook.requests.map((r) => r.body.message.title)).toEqual(['once']);
+  });
+
+  it('R-NOTIFY-2: outbox API — list with state filter and pagination, channel health, retryNow for a channel, expire by hand, digest preview; bad input changes nothing', async () => {
+    const { clock, outbox, enqueue, row } = setup({ outbox: { digestThreshold: 3 } });
+    const api = outboxHandlers(outbox);
+    outbox.start();
+    await hook.goDown();
+    for (let i = 1; i <= 5; i++) enqueue(`p${i}`);
+    await until(() => row('k-p1')?.attempts === 1, 'head failed');
+
+    const page1 = await api['outbox.list']({ channel: 'hook', state: 'pending', limit: 2 });
+    expect(page1.items.map((i) => i.title)).toEqual(['p5', 'p4']);
+    const page2 = await api['outbox.list']({ channel: 'hook', state: 'pending', limit: 2, before: page1.nextBefore! });
+    expect(page2.items.map((i) => i.title)).toEqual(['p3', 'p2']);
+    const ch = (await api['outbox.channels']({})).channels[0]!;
+    expect(ch).toMatchObject({ name: 'hook', type: 'webhook', state: 'failing', backlog: 5, consecutiveFailures: 1 });
+    expect(ch.lastError).toMatch(/unreachable/);
+
+    const preview = await api['outbox.digestPreview']({ channel: 'hook' });
+    expect(preview).toMatchObject({ backlog: 5, threshold: 3, wouldDigest: true });
+    expect(preview.message?.title).toBe('5 notifications held while hook was unreachable');
+
+    // Expire p5 by hand: kept, shown as expired; a sent/unknown message is refused with a clear error.
+    expect(await api['outbox.expire']({ id: row('k-p5')!.id })).toEqual({ id: row('k-p5')!.id, state: 'expired' });
+    await expect(async () => api['outbox.expire']({ id: 9999 })).rejects.toThrow(/no outbox message 9999/);
+    await expect(async () => api['outbox.retryNow']({ channel: 'nope' })).rejects.toThrow(/no channel "nope"/);
+
+    // retryNow on the channel skips the backoff: no clock advance needed.
+    await hook.comeBack();
+    expect(row('k-p1')!.nextAttemptAt).toBeGreaterThan(clock.now());
+    expect(await api['outbox.retryNow']({ channel: 'hook' })).toEqual({ retried: 1 });
+    await until(() => hook.shown.length === 1, 'digest after retryNow');
+    expect(hook.shown[0]!.body.message.title).toBe('4 notifications held while hook was unreachable');
+    await expect(async () => api['outbox.retryNow']({ id: row('k-p1')!.id })).rejects.toThrow(/already delivered/);
+    expect(outboxTiles(outbox, clock.now()).find((t) => t.id === 'channels')).toMatchObject({ status: 'ok', value: '1/1 ok' });
+  });
+});
+
+describe('desktop channel', () => {
+  it('R-NOTIFY-1: publishes a notice per message; while notifications are paused they are held (not failed), and shown in order on resume', async () => {
+    const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }] });
+    beds.push(bed);
+    let pausedUntil: number | null = bed.clock.now() + 600_000;
+    const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => pausedUntil }));
+    outboxes.push(outbox);
+    const notices: string[] = [];
+    bed.ctx.bus.subscribe('notice', (n) => notices.push(`${n.id}:${n.title}`));
+    outbox.start();
+    outbox.writer.enqueue('desktop', alert('while paused 1'), 'p1');
+    outbox.writer.enqueue('desktop', alert('while paused 2'), 'p2');
+    await settle();
+    expect(notices).toEqual([]);
+    expect(outbox.health()[0]).toMatchObject({ state: 'paused', backlog: 2, consecutiveFailures: 0 });
+    // Resume (notifications.pause {minutes:0} publishes status).
+    pausedUntil = null;
+    bed.ctx.bus.publish('status', { version: '', startedAt: 0, now: 0, worst: 'ok', tiles: [], counts: {}, notificationsPausedUntil: null });
+    await until(() => notices.length === 2, 'notices after resume');
+    expect(notices).toEqual(['p1:while paused 1', 'p2:while paused 2']);
+  });
+});

@@ -1,0 +1,351 @@
+import type { ChannelHealth } from '../../../src-shared/api/outbox';
+import type { CoreContext } from '../app';
+import type { TimerHandle } from '../clock';
+import { sqliteOutboxStore, type OutboxRow, type OutboxStore } from '../store/outbox';
+import { buildDigest, digestKey, isDigestKey } from './digest';
+import type { Channel, Message, OutboxWriter, SendResult } from './types';
+
+/** First retry delay; doubles per attempt up to outbox.maxBackoff. */
+export const BASE_BACKOFF_MS = 1_000;
+/** Consecutive failed attempts after which a channel counts as "keeps failing" and raises a vigil event. */
+export const FAILING_AFTER = 3;
+/** Safety sweep: expire due rows and wake sleeping workers. */
+const SWEEP_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Failed/expired messages this recent are shown on the status tile. */
+const RECENT_MS = 24 * 3_600_000;
+
+export interface OutboxOptions {
+  /** Vigil's own failures (a channel that keeps failing, a refused message) become `vigil` events. */
+  onFailure?: (what: string, err: Error) => void;
+  /** The channel works again: resolve its failure event. */
+  onRecovery?: (what: string) => void;
+  /** Jitter source (tests may pin it). */
+  random?: () => number;
+}
+
+export interface Outbox {
+  writer: OutboxWriter;
+  store: OutboxStore;
+  start(): void;
+  stop(): Promise<void>;
+  health(): ChannelHealth[];
+  /** Make a channel's waiting head due now; returns how many rows were made due. */
+  retryChannel(channel: string): number;
+  /** Retry one message: failed/expired back to pending, pending due now. */
+  retryMessage(id: number): boolean;
+  /** Give up on a pending message by hand (kept as expired). */
+  expireMessage(id: number): boolean;
+  /** The digest a channel would send now, and whether its backlog is over the threshold. */
+  digestPreview(channel: string): { backlog: number; threshold: number; wouldDigest: boolean; message: Message | null };
+}
+
+/** Capped exponential backoff with "equal jitter": between half and all of the capped delay. */
+export function backoffMs(attempts: number, maxBackoff: number, random: () => number): number {
+  const capped = Math.min(maxBackoff, BASE_BACKOFF_MS * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
+  return Math.round(capped / 2 + (random() * capped) / 2);
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** One worker per channel: strictly in order, one send in flight, the head blocks the queue while it is retried. */
+class ChannelWorker {
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private inflight: { abort: AbortController; done: Promise<unknown> } | null = null;
+  /** After a failed attempt (or a start with a backlog) the next backlog over the threshold goes out as a digest. */
+  private recovering = false;
+  readonly health = { failingSince: null as number | null, lastError: null as string | null, lastSuccessAt: null as number | null, failures: 0, nextAttemptAt: null as number | null };
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly store: OutboxStore,
+    readonly channel: Channel,
+    private readonly opts: Required<OutboxOptions>,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.recovering = this.store.backlog(this.channel.name) > 0;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    const f = this.inflight;
+    if (f) {
+      f.abort.abort(new Error('Vigil is stopping'));
+      await f.done.catch(() => undefined);
+    }
+  }
+
+  /** Look at the queue now (new message, retry by hand, resume, sweep). */
+  kick(): void {
+    if (this.stopped) return;
+    this.timer?.cancel();
+    this.timer = null;
+    if (this.running) this.again = true;
+    else queueMicrotask(() => void this.run());
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      for (;;) {
+        this.again = false;
+        const wait = await this.step();
+        if (this.stopped) return;
+        if (wait === 0 || this.again) continue;
+        if (wait !== null) this.timer = this.ctx.clock.setTimeout(() => void this.run(), wait);
+        return;
+      }
+    } catch (e) {
+      // A closed database (shutdown or crash) ends the worker; anything else is retried after a pause.
+      if (!this.ctx.db.open || this.stopped) return;
+      this.ctx.log.error({ err: e, channel: this.channel.name }, 'outbox worker failed');
+      this.opts.onFailure(`outbox worker for channel ${this.channel.name}`, e instanceof Error ? e : new Error(String(e)));
+      this.timer = this.ctx.clock.setTimeout(() => void this.run(), BASE_BACKOFF_MS * 5);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One decision. Returns 0 to go on at once, a delay in ms to sleep, null to idle until kicked. */
+  private async step(): Promise<number | null> {
+    const { clock, config } = this.ctx;
+    const name = this.channel.name;
+    const now = clock.now();
+    this.expire(now);
+    this.gauge();
+    const paused = this.channel.pausedUntil?.() ?? null;
+    if (paused !== null && paused > now) return Math.min(paused - now, SWEEP_MS);
+    const head = this.store.head(name);
+    this.health.nextAttemptAt = head ? Math.max(head.nextAttemptAt, now) : null;
+    if (!head) {
+      this.recovering = false;
+      return null;
+    }
+    if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
+    if (this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(name) > config.outbox.digestThreshold) {
+      const digest = this.store.createDigest(name, (rows) => ({ key: digestKey(rows), message: buildDigest(name, rows) }), now, now + config.outbox.expireAfter);
+      this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
+      this.ctx.changed('outbox');
+      return 0;
+    }
+    this.store.markSending(head.id);
+    const result = await this.attempt(head);
+    if (this.stopped) {
+      // Graceful stop mid-send: not an attempt; it goes again on the next start (at least once).
+      if (this.ctx.db.open) this.store.release(head.id);
+      return null;
+    }
+    this.settle(head, result);
+    this.ctx.changed('outbox');
+    return 0;
+  }
+
+  private async attempt(head: OutboxRow): Promise<SendResult> {
+    const abort = new AbortController();
+    const ms = this.channel.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timer = this.ctx.clock.setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms);
+    const done = this.channel.send(head.message, head.key, abort.signal).catch(
+      (e: unknown): SendResult => ({ ok: false, retryable: true, error: errorText(abort.signal.reason ?? e) }),
+    );
+    this.inflight = { abort, done };
+    try {
+      return await done;
+    } finally {
+      timer.cancel();
+      this.inflight = null;
+    }
+  }
+
+  private settle(head: OutboxRow, result: SendResult): void {
+    const { clock, config, metrics, log } = this.ctx;
+    const name = this.channel.name;
+    const now = clock.now();
+    if (result.ok) {
+      this.store.markSent(head.id, now);
+      metrics.notifySent.inc({ channel: name, result: 'sent' });
+      const carried = isDigestKey(head.key) ? this.store.digestItems(head.id).length : 0;
+      if (carried > 0) metrics.outboxReplayed.inc({ channel: name }, carried);
+      else if (head.attempts > 0 || this.health.failures > 0) metrics.outboxReplayed.inc({ channel: name });
+      if (this.health.failures >= FAILING_AFTER) this.opts.onRecovery(`channel ${name}`);
+      if (this.health.failures > 0) log.info({ channel: name, after: this.health.failures }, 'channel recovered');
+      Object.assign(this.health, { failingSince: null, lastError: null, lastSuccessAt: now, failures: 0 });
+      return;
+    }
+    const error = result.error;
+    if (!result.retryable) {
+      // Refused for good (e.g. 400): marked failed and shown, the queue moves on.
+      this.store.markFailed(head.id, error, now);
+      metrics.notifySent.inc({ channel: name, result: 'failed' });
+      log.warn({ channel: name, id: head.id, error }, 'message refused by channel');
+      this.opts.onFailure(`channel ${name} (refused messages)`, new Error(`refused "${head.message.title}": ${error}`));
+      return;
+    }
+    const attempts = head.attempts + 1;
+    const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 0) : backoffMs(attempts, config.outbox.maxBackoff, this.opts.random);
+    this.store.markRetry(head.id, attempts, now + delay, error);
+    this.recovering = true;
+    this.health.failures += 1;
+    this.health.failingSince ??= now;
+    this.health.lastError = error;
+    log.warn({ channel: name, id: head.id, attempts, retryInMs: delay, error }, 'send failed; will retry');
+    if (this.health.failures === FAILING_AFTER) {
+      this.opts.onFailure(`channel ${name}`, new Error(`${FAILING_AFTER} attempts failed since ${new Date(this.health.failingSince).toISOString()}: ${error}`));
+    }
+  }
+
+  private expire(now: number): void {
+    const expired = this.store.expireDue(this.channel.name, now);
+    if (expired.length === 0) return;
+    this.ctx.metrics.notifySent.inc({ channel: this.channel.name, result: 'expired' }, expired.length);
+    this.ctx.changed('outbox');
+    const titles = expired.slice(0, 3).map((r) => `"${r.message.title}"`).join(', ');
+    this.opts.onFailure(
+      `channel ${this.channel.name} (expired messages)`,
+      new Error(`${expired.length} message(s) not delivered within ${this.ctx.config.outbox.expireAfter} ms: ${titles}${expired.length > 3 ? ', …' : ''}`),
+    );
+  }
+
+  gauge(): void {
+    this.ctx.metrics.outboxPending.set({ channel: this.channel.name }, this.store.backlog(this.channel.name));
+  }
+}
+
+/** The durable outbox: producers enqueue inside their transaction; one worker per channel delivers. */
+export function createOutbox(ctx: CoreContext, channels: readonly Channel[], options: OutboxOptions = {}): Outbox {
+  const store = sqliteOutboxStore(ctx.db);
+  const opts: Required<OutboxOptions> = {
+    onFailure: options.onFailure ?? ((what, err) => ctx.log.error({ err }, what)),
+    onRecovery: options.onRecovery ?? (() => undefined),
+    random: options.random ?? Math.random,
+  };
+  const workers = new Map(channels.map((c) => [c.name, new ChannelWorker(ctx, store, c, opts)]));
+  let sweep: TimerHandle | null = null;
+  let unsubscribe: (() => void) | null = null;
+  const kickAll = () => workers.forEach((w) => w.kick());
+
+  const writer: OutboxWriter = {
+    enqueue(channel, message, idempotencyKey) {
+      const now = ctx.clock.now();
+      // A duplicate key is a no-op: the same message is queued once per channel.
+      store.insert({ channel, key: idempotencyKey, message, now, expiresAt: now + ctx.config.outbox.expireAfter });
+      // The worker looks after the caller's (synchronous) transaction has committed.
+      workers.get(channel)?.kick();
+    },
+  };
+
+  const health = (): ChannelHealth[] => {
+    const now = ctx.clock.now();
+    const counts = new Map(store.counts(now - RECENT_MS).map((c) => [c.channel, c]));
+    const out: ChannelHealth[] = [];
+    for (const w of workers.values()) {
+      const c = counts.get(w.channel.name);
+      const paused = w.channel.pausedUntil?.() ?? null;
+      const h = w.health;
+      out.push({
+        name: w.channel.name,
+        type: w.channel.type,
+        state: paused !== null && paused > now ? 'paused' : h.failures > 0 ? 'failing' : 'ok',
+        failingSince: h.failingSince,
+        lastError: h.lastError,
+        lastSuccessAt: h.lastSuccessAt,
+        consecutiveFailures: h.failures,
+        nextAttemptAt: c?.backlog ? h.nextAttemptAt : null,
+        pausedUntil: paused !== null && paused > now ? paused : null,
+        backlog: c?.backlog ?? 0,
+        oldestPendingAt: c?.oldestPendingAt ?? null,
+        failed: c?.failed ?? 0,
+        expired: c?.expired ?? 0,
+      });
+    }
+    // Rows for a channel no longer in the config are shown, never hidden.
+    for (const c of counts.values()) {
+      if (workers.has(c.channel)) continue;
+      out.push({
+        name: c.channel,
+        type: 'unknown',
+        state: 'unconfigured',
+        failingSince: null,
+        lastError: 'channel is not in the configuration; its messages wait until it is added back',
+        lastSuccessAt: null,
+        consecutiveFailures: 0,
+        nextAttemptAt: null,
+        pausedUntil: null,
+        backlog: c.backlog,
+        oldestPendingAt: c.oldestPendingAt,
+        failed: c.failed,
+        expired: c.expired,
+      });
+    }
+    return out;
+  };
+
+  return {
+    writer,
+    store,
+    start() {
+      const requeued = store.requeueSending();
+      if (requeued > 0) ctx.log.warn({ requeued }, 'outbox: messages caught mid-send by the last shutdown will be sent again');
+      for (const w of workers.values()) w.start();
+      sweep = ctx.clock.setInterval(kickAll, SWEEP_MS);
+      // notifications.pause publishes status: a resumed desktop channel drains at once.
+      unsubscribe = ctx.bus.subscribe('status', kickAll);
+    },
+    async stop() {
+      sweep?.cancel();
+      unsubscribe?.();
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+    },
+    health,
+    retryChannel(channel) {
+      const n = store.retryChannel(channel, ctx.clock.now());
+      workers.get(channel)?.kick();
+      return n;
+    },
+    retryMessage(id) {
+      const row = store.get(id);
+      if (!row) return false;
+      const now = ctx.clock.now();
+      const done = store.retryMessage(id, now, now + ctx.config.outbox.expireAfter);
+      workers.get(row.channel)?.kick();
+      if (done) ctx.changed('outbox');
+      return done;
+    },
+    expireMessage(id) {
+      const done = store.expireMessage(id, 'expired by hand');
+      if (done) {
+        const row = store.get(id);
+        if (row) {
+          ctx.metrics.notifySent.inc({ channel: row.channel, result: 'expired' });
+          workers.get(row.channel)?.gauge();
+          workers.get(row.channel)?.kick();
+        }
+        ctx.changed('outbox');
+      }
+      return done;
+    },
+    digestPreview(channel) {
+      const rows = store.pending(channel);
+      const threshold = ctx.config.outbox.digestThreshold;
+      const digests = workers.get(channel)?.channel.digests !== false;
+      return {
+        backlog: rows.length,
+        threshold,
+        wouldDigest: digests && rows.length > threshold,
+        message: rows.length ? buildDigest(channel, rows) : null,
+      };
+    },
+  };
+}

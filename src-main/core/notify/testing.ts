@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CoreContext } from '../app';
+import { Bus } from '../bus';
+import { FakeClock } from '../clock';
+import { ConfigSchema } from '../config/schema';
+import { createLogger } from '../log';
+import { createMetrics, DEFAULT_BASELINE } from '../metrics/registry';
+import { openDatabase } from '../store/db';
+import type { Message } from './types';
+
+/**
+ * Test support for the notify area: a CoreContext on a real SQLite file in a
+ * temp dir with a FakeClock, and a way to wait for real network I/O.
+ */
+export interface NotifyTestBed {
+  ctx: CoreContext;
+  clock: FakeClock;
+  dir: string;
+  /** Reopen the same database file with a fresh context (a restart after a crash). */
+  reopen(): NotifyTestBed;
+  cleanup(): void;
+}
+
+export function notifyTestBed(config: Record<string, unknown>, secrets: Record<string, string> = {}, dir?: string): NotifyTestBed {
+  const folder = dir ?? mkdtempSync(join(tmpdir(), 'vigil-notify-'));
+  const channels = (config.channels as Array<{ name: string }> | undefined) ?? [];
+  const parsed = ConfigSchema.parse({ routes: channels.length ? [{ channels: [channels[0]?.name] }] : undefined, ...config });
+  const { db } = openDatabase(join(folder, 'vigil.db'));
+  const clock = new FakeClock();
+  const ctx: CoreContext = {
+    config: parsed,
+    dataDir: folder,
+    db,
+    clock,
+    log: createLogger(null),
+    bus: new Bus(),
+    metrics: createMetrics({ ...DEFAULT_BASELINE, channels: parsed.channels.map((c) => c.name) }),
+    secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) },
+    fetch: globalThis.fetch,
+    statusProviders: [],
+    changed: () => undefined,
+    onStart: () => undefined,
+    onStop: () => undefined,
+  };
+  return {
+    ctx,
+    clock,
+    dir: folder,
+    reopen: () => notifyTestBed(config, secrets, folder),
+    cleanup() {
+      if (db.open) db.close();
+      if (!dir) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wait for real I/O (HTTP round trips) to reach a state; time-driven logic uses the FakeClock. */
+export async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Let pending microtasks and I/O callbacks run (to show that nothing happens). */
+export const settle = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const alert = (title: string, over: Partial<Message> = {}): Message => ({
+  kind: 'alert',
+  title,
+  body: `${title} body`,
+  severity: 'critical',
+  eventId: null,
+  fingerprint: null,
+  status: 'firing',
+  labels: { alertname: title },
+  ...over,
+});
+
+export const metricValue = async (ctx: CoreContext, name: string, labels: Record<string, string>): Promise<number | undefined> =>
+  (await ctx.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value;

@@ -1,0 +1,215 @@
+import type { OutboxState } from '../../../src-shared/api/outbox';
+import type { Database } from './db';
+import type { Message } from '../notify/types';
+
+
+export type { OutboxState };
+
+export interface OutboxRow {
+  id: number;
+  channel: string;
+  key: string;
+  message: Message;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  expiresAt: number;
+  sentAt: number | null;
+  digestId: number | null;
+}
+
+export interface OutboxChannelCounts {
+  channel: string;
+  /** pending + sending: what the channel still owes. */
+  backlog: number;
+  oldestPendingAt: number | null;
+  failed: number;
+  expired: number;
+}
+
+export interface OutboxListQuery {
+  channel?: string;
+  state?: OutboxState;
+  /** Page backwards: rows with id < before. */
+  before?: number;
+  limit: number;
+}
+
+/**
+ * The outbox repository: all SQL for the outbox lives here, behind this
+ * interface, so a shared PostgreSQL store can implement it later.
+ */
+export interface OutboxStore {
+  /** Plain INSERT (call inside the caller's transaction). false: the key was already queued for this channel. */
+  insert(row: { channel: string; key: string; message: Message; now: number; expiresAt: number }): boolean;
+  /** The oldest undelivered row of a channel: the one that blocks the queue. */
+  head(channel: string): OutboxRow | undefined;
+  get(id: number): OutboxRow | undefined;
+  markSending(id: number): void;
+  /** Delivered; a digest also stamps the messages it carried. */
+  markSent(id: number, now: number): void;
+  markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): void;
+  /** Back to pending without counting an attempt (graceful stop mid-send). */
+  release(id: number): void;
+  markFailed(id: number, error: string, now: number): void;
+  /** Pending rows whose time is up become expired (kept, not deleted). */
+  expireDue(channel: string, now: number): OutboxRow[];
+  /** Crash recovery: a row left in `sending` was maybe delivered, maybe not; send again (at least once). */
+  requeueSending(): number;
+  /** Pending rows of a channel in order (for digests and previews). */
+  pending(channel: string, limit?: number): OutboxRow[];
+  backlog(channel: string): number;
+  /**
+   * Fold every pending row of the channel into one digest row (same
+   * transaction): the rows become `digested` and point at it. Returns the
+   * digest row, or undefined when nothing is pending.
+   */
+  createDigest(channel: string, build: (rows: OutboxRow[]) => { key: string; message: Message }, now: number, expiresAt: number): OutboxRow | undefined;
+  list(q: OutboxListQuery): OutboxRow[];
+  /** Messages a digest carried, in order. */
+  digestItems(digestId: number): OutboxRow[];
+  counts(failedSince: number): OutboxChannelCounts[];
+  /** Make a channel's head due now. */
+  retryChannel(channel: string, now: number): number;
+  /** A failed/expired row goes back to pending (with a fresh expiry); a pending row becomes due now. */
+  retryMessage(id: number, now: number, expiresAt: number): boolean;
+  expireMessage(id: number, reason: string): boolean;
+}
+
+interface Raw {
+  id: number;
+  channel: string;
+  idem_key: string;
+  message: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  expires_at: number;
+  sent_at: number | null;
+  digest_id: number | null;
+}
+
+const toRow = (r: Raw): OutboxRow => ({
+  id: r.id,
+  channel: r.channel,
+  key: r.idem_key,
+  message: JSON.parse(r.message) as Message,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  sentAt: r.sent_at,
+  digestId: r.digest_id,
+});
+
+export function sqliteOutboxStore(db: Database): OutboxStore {
+  const s = {
+    insert: db.prepare(
+      `INSERT INTO outbox (channel, idem_key, message, state, created_at, expires_at, next_attempt_at)
+       VALUES (@channel, @key, @message, 'pending', @now, @expiresAt, 0)
+       ON CONFLICT (channel, idem_key) DO NOTHING`,
+    ),
+    head: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT 1`),
+    get: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
+    sending: db.prepare(`UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'`),
+    sent: db.prepare(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`),
+    sentItems: db.prepare(`UPDATE outbox SET sent_at = ? WHERE digest_id = ?`),
+    retry: db.prepare(`UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`),
+    release: db.prepare(`UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'`),
+    failed: db.prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, sent_at = NULL WHERE id = ?`),
+    expireDue: db.prepare(
+      `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || 'expired: not delivered in time'
+       WHERE channel = ? AND state = 'pending' AND expires_at <= ? RETURNING *`,
+    ),
+    requeue: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
+    pending: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
+    backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
+    fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE channel = ? AND state = 'pending' AND id <= ?`),
+    items: db.prepare(`SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
+    counts: db.prepare(
+      `SELECT channel,
+              sum(state IN ('pending', 'sending')) AS backlog,
+              min(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest,
+              sum(state = 'failed' AND created_at >= @since) AS failed,
+              sum(state = 'expired' AND created_at >= @since) AS expired
+       FROM outbox WHERE state IN ('pending', 'sending') OR (state IN ('failed', 'expired') AND created_at >= @since)
+       GROUP BY channel`,
+    ),
+    retryChannel: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND state = 'pending' AND next_attempt_at > ?`),
+    retryPending: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'`),
+    revive: db.prepare(
+      `UPDATE outbox SET state = 'pending', next_attempt_at = ?, expires_at = ?, attempts = 0 WHERE id = ? AND state IN ('failed', 'expired')`,
+    ),
+    expire: db.prepare(
+      `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || ? WHERE id = ? AND state = 'pending'`,
+    ),
+  };
+  const one = (r: unknown): OutboxRow | undefined => (r ? toRow(r as Raw) : undefined);
+  const many = (rs: unknown[]): OutboxRow[] => (rs as Raw[]).map(toRow);
+
+  const fold = db.transaction(
+    (channel: string, build: (rows: OutboxRow[]) => { key: string; message: Message }, now: number, expiresAt: number) => {
+      const rows = many(s.pending.all(channel, -1));
+      const last = rows.at(-1);
+      if (!last) return undefined;
+      const { key, message } = build(rows);
+      const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
+      if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
+      const id = Number(info.lastInsertRowid);
+      s.fold.run(id, channel, last.id);
+      return one(s.get.get(id));
+    },
+  );
+
+  return {
+    insert: ({ channel, key, message, now, expiresAt }) =>
+      s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt }).changes === 1,
+    head: (channel) => one(s.head.get(channel)),
+    get: (id) => one(s.get.get(id)),
+    markSending: (id) => void s.sending.run(id),
+    markSent: db.transaction((id: number, now: number) => {
+      s.sent.run(now, id);
+      s.sentItems.run(now, id);
+    }),
+    markRetry: (id, attempts, at, error) => void s.retry.run(attempts, at, error, id),
+    release: (id) => void s.release.run(id),
+    markFailed: (id, error) => void s.failed.run(error, id),
+    expireDue: (channel, now) => many(s.expireDue.all(channel, now)),
+    requeueSending: () => s.requeue.run().changes,
+    pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
+    backlog: (channel) => (s.backlog.get(channel) as { n: number }).n,
+    createDigest: (channel, build, now, expiresAt) => fold(channel, build, now, expiresAt),
+    list({ channel, state, before, limit }) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const filter = (sql: string, value: unknown) => {
+        if (value === undefined) return;
+        where.push(sql);
+        args.push(value);
+      };
+      filter('channel = ?', channel);
+      filter('state = ?', state);
+      filter('id < ?', before);
+      const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+      return many(db.prepare(sql).all(...args, limit));
+    },
+    digestItems: (id) => many(s.items.all(id)),
+    counts: (since) =>
+      (s.counts.all({ since }) as Array<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>).map((r) => ({
+        channel: r.channel,
+        backlog: r.backlog,
+        oldestPendingAt: r.oldest,
+        failed: r.failed,
+        expired: r.expired,
+      })),
+    retryChannel: (channel, now) => s.retryChannel.run(now, channel, now).changes,
+    retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
+    expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,
+  };
+}
