@@ -13,6 +13,11 @@ import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registr
 import { openDatabase, type Database } from './store/db';
 import { wireSmoke } from './smoke';
 import { wireAgents } from './agents/wire';
+import { createAudit } from './audit';
+import { sqliteAuditRepository } from './store/audit';
+import { wireRemote, type EventSink } from './remote';
+import { wireHeal } from './heal';
+import { routerOf } from './router/registry';
 import { wireNotify } from './notify';
 import { reportFailure, reportRecovery } from './router/report';
 import { VigilError } from './errors';
@@ -135,8 +140,36 @@ export function createCore(opts: CoreOptions): Core {
     onRecovery: (what) => reportRecovery(ctx, what),
   });
 
+  // ── audit ──
+  // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
+  const audit = createAudit(sqliteAuditRepository(db), clock);
+
   // ── agents ──
-  const agents = wireAgents(ctx);
+  const agents = wireAgents(ctx, { audit });
+
+  // ── remote & heal ──
+  // SSH pool + pinned host keys + diagnostic policy + SSH probes; AutoHeal behind approvals.
+  // Their events (host keys, probes, restart loops) enter through the router's intake.
+  const remoteSink: EventSink = (e, via) => {
+    const r = routerOf(ctx);
+    if (!r) return log.warn({ event: e }, 'remote event dropped: no router');
+    try {
+      r.ingest([e], via);
+    } catch (err) {
+      log.error({ err, via }, 'remote event could not be ingested');
+    }
+  };
+  const remote = wireRemote(ctx, { audit, sink: remoteSink });
+  const heal = wireHeal(ctx, {
+    audit,
+    pool: remote.pool,
+    sink: remoteSink,
+    hostExists: (h) => remote.hosts.has(h),
+    knowledge: (k) => {
+      agents.openclaw.repo.add({ kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref }, clock.now());
+      agents.openclaw.worker.publish();
+    },
+  });
 
   // ── smoke ──
   const smoke = wireSmoke(ctx);
@@ -145,6 +178,8 @@ export function createCore(opts: CoreOptions): Core {
     ...notify.handlers,
     ...smoke.handlers,
     ...agents.handlers,
+    ...remote.handlers,
+    ...heal.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;

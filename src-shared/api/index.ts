@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { memoryApi } from './agents';
 import type { MethodSpec } from './define';
+import { healApi } from './heal';
+import { hostsApi } from './hosts';
 import { outboxApi } from './outbox';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
@@ -16,6 +18,8 @@ export const consoleApi = {
   ...outboxApi,
   ...smokeApi,
   ...memoryApi,
+  ...hostsApi,
+  ...healApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -38,6 +42,8 @@ export const isMethodName = (name: string): name is MethodName =>
 
 export * from './agents';
 export * from './define';
+export * from './heal';
+export * from './hosts';
 export * from './outbox';
 export * from './smoke';
 export * from './system';

@@ -89,6 +89,42 @@ export const HostConfig = z
   })
   .strict();
 
+/** A typed argument of a diagnostic template (R-HEAL-1). */
+export const TemplateParam = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('enum'), values: z.array(z.string().regex(/^[A-Za-z0-9_.@:+\/-]+$/)).min(1) }).strict(),
+  z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int() }).strict(),
+  z.object({ type: z.literal('identifier'), pattern: z.string().optional() }).strict(),
+  z.object({ type: z.literal('path'), roots: z.array(z.string().startsWith('/')).optional() }).strict(),
+]);
+
+/** SSH pool and diagnostic policy (R-HEAL-1/2, R-PROBE-2). */
+export const RemoteConfig = z
+  .object({
+    execTimeout: Duration.default(30_000),
+    connectTimeout: Duration.default(10_000),
+    maxOutput: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    channelsPerHost: z.number().int().min(1).max(6).default(4),
+    /** Where path arguments of diagnostics may point. */
+    allowedRoots: z.array(z.string().startsWith('/')).default(['/var/log']),
+    /** Interval of the inside health check of hosts with a healthUrl. */
+    insideCheckInterval: Duration.default(60_000),
+    templates: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/),
+            command: z.string().min(1),
+            send: z.string().optional(),
+            description: z.string().optional(),
+            params: z.record(z.string(), TemplateParam).default({}),
+            tags: z.array(z.string()).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const ProtectedResource = z.union([
   z.object({ container: z.string() }).strict(),
   z.object({ image: z.string() }).strict(),
@@ -245,9 +281,14 @@ export const ConfigSchema = z
         approvalTtl: Duration.default(900_000),
         ratePerTarget: z.number().int().min(1).default(3),
         rateWindow: Duration.default(3_600_000),
+        /** Restart-loop detection: this many heals of one target inside loopWindow stop and escalate. */
+        loopThreshold: z.number().int().min(2).default(3),
+        loopWindow: Duration.default(1_800_000),
+        execTimeout: Duration.default(60_000),
       })
       .strict()
       .prefault({}),
+    remote: RemoteConfig.prefault({}),
     heartbeat: z.object({ url: z.url(), interval: Duration.default(60_000) }).strict().optional(),
     metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
     changes: z.object({ token: SecretRef.optional() }).strict().prefault({}),

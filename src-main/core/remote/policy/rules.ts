@@ -43,7 +43,7 @@ const DOCKER_WRITES = /^(run|exec|rm|rmi|stop|kill|restart|start|pause|unpause|c
 
 /** A specific reason to refuse these words, or null if no rule applies (templates decide then). */
 export function dangerReason(tokens: string[]): string | null {
-  const [bin, ...args] = tokens;
+  const [bin = '', ...args] = tokens;
   if (bin.includes('/')) return `give the command name without a path ("${bin.split('/').pop()}")`;
   if (bin.includes('=')) return 'environment assignments before the command are not allowed';
   if (ENV_READERS.has(bin)) return `"${bin}" reads secrets (the environment)`;

@@ -26,7 +26,7 @@ export const DEFAULT_IDENTIFIER = '^[A-Za-z0-9][A-Za-z0-9_.@:+-]{0,127}$';
 const PLACEHOLDER = /(?<!\{)\{([a-z][A-Za-z0-9_]*)\}(?!\})/g;
 
 export function placeholders(word: string): string[] {
-  return [...word.matchAll(PLACEHOLDER)].map((m) => m[1]);
+  return [...word.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -72,10 +72,11 @@ export function matchTemplate(t: Template, words: string[], defaultRoots: string
   if (words.length !== t.pattern.length) return { ok: false, structural: false, reason: 'different number of words' };
   const values: Record<string, string> = {};
   for (let i = 0; i < words.length; i++) {
-    const m = wordRegex(t.pattern[i]).exec(words[i]);
+    const word = t.pattern[i] ?? '';
+    const m = wordRegex(word).exec(words[i] ?? '');
     if (!m) return { ok: false, structural: false, reason: `word ${i + 1} differs` };
-    placeholders(t.pattern[i]).forEach((name, j) => {
-      const v = m[j + 1];
+    placeholders(word).forEach((name, j) => {
+      const v = m[j + 1] ?? '';
       if (values[name] !== undefined && values[name] !== v) values[name] = '\u0000'; // same placeholder twice must agree
       else values[name] = v;
     });
@@ -91,7 +92,7 @@ export function matchTemplate(t: Template, words: string[], defaultRoots: string
 
 /** The argv sent for a matched template, placeholders filled with checked values. */
 export function render(t: Template, values: Record<string, string>): string[] {
-  return (t.send ?? t.pattern).map((w) => w.replace(PLACEHOLDER, (_, name: string) => values[name]));
+  return (t.send ?? t.pattern).map((w) => w.replace(PLACEHOLDER, (_, name: string) => values[name] ?? ''));
 }
 
 /** Shape from config: words as one string, split on spaces. */

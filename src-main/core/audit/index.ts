@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock';
+import { VigilError } from '../errors';
+import type { AuditQuery, AuditRepository, AuditRow } from '../store/audit';
+
+export type { AuditRow, AuditQuery };
+
+/** What an area records: who did what to which subject, with structured detail. */
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  subject?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  rows: number;
+  /** First row whose prev_hash or hash does not match (null when ok). */
+  firstBroken: { id: number; reason: string } | null;
+}
+
+export interface Audit {
+  /** Append one entry to the chain. Throws VigilError('unavailable') if it cannot be written: callers must not act then. */
+  append(entry: AuditEntry): AuditRow;
+  list(q?: AuditQuery): AuditRow[];
+  verifyChain(): ChainReport;
+}
+
+export const GENESIS = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level, so the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** hash = sha256(prev_hash + canonical JSON of the row's content, id included so rows cannot be reordered). */
+export function rowHash(prevHash: string, r: Pick<AuditRow, 'id' | 'at' | 'actor' | 'action' | 'subject' | 'detail'>): string {
+  return sha256(prevHash + canonicalJson({ id: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, detail: r.detail }));
+}
+
+export function createAudit(repo: AuditRepository, clock: Clock): Audit {
+  return {
+    append(entry) {
+      try {
+        return repo.tx(() => {
+          const last = repo.last();
+          const prevHash = last?.hash ?? GENESIS;
+          const base = {
+            id: (last?.id ?? 0) + 1,
+            at: clock.now(),
+            actor: entry.actor,
+            action: entry.action,
+            subject: entry.subject ?? '',
+            detail: canonicalJson(entry.detail ?? {}),
+          };
+          const row: AuditRow = { ...base, prevHash, hash: rowHash(prevHash, base) };
+          repo.insert(row);
+          return row;
+        });
+      } catch (e) {
+        throw new VigilError('unavailable', `The audit log cannot be written (${(e as Error).message}); nothing was done. Check the data directory's disk and permissions.`);
+      }
+    },
+    list: (q = {}) => repo.list(q),
+    verifyChain() {
+      let prev = GENESIS;
+      let rows = 0;
+      let expectId = 1;
+      for (const r of repo.iterate()) {
+        rows++;
+        const broken = (reason: string): ChainReport => ({ ok: false, rows, firstBroken: { id: r.id, reason } });
+        if (r.id !== expectId) return broken(`row ${expectId} is missing (next row is ${r.id})`);
+        if (r.prevHash !== prev) return broken('prev_hash does not match the previous row');
+        if (rowHash(prev, r) !== r.hash) return broken('hash does not match the row content (edited)');
+        prev = r.hash;
+        expectId++;
+      }
+      return { ok: true, rows, firstBroken: null };
+    },
+  };
+}

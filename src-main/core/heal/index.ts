@@ -1,0 +1,70 @@
+import type { Handlers } from '../../../src-shared/api';
+import type { CoreContext } from '../app';
+import type { Audit } from '../audit';
+import type { EventSink } from '../remote/events';
+import type { SshPool } from '../remote/pool';
+import { sqliteHealRepository } from '../store/heal';
+import { createHeal, type KnowledgeWriter } from './service';
+
+export { createHeal, type Heal, type KnowledgeWriter, type Proposal } from './service';
+export { HEAL_ACTIONS, healCommand } from './catalogue';
+export { BUILTIN_PROTECTED, protectedBy } from './protected';
+
+type HealMethods =
+  | 'heal.propose'
+  | 'heal.dryRun'
+  | 'heal.killSwitch.get'
+  | 'heal.killSwitch.set'
+  | 'approvals.list'
+  | 'approvals.decide'
+  | 'approvals.history'
+  | 'incidents.list'
+  | 'heallog.list'
+  | 'audit.list'
+  | 'audit.verify';
+
+/** AutoHeal + approvals + the audit views on the core context. */
+export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; sink: EventSink; knowledge: KnowledgeWriter; hostExists(host: string): boolean }) {
+  const heal = createHeal({
+    config: ctx.config,
+    repo: sqliteHealRepository(ctx.db),
+    audit: deps.audit,
+    pool: deps.pool,
+    clock: ctx.clock,
+    metrics: ctx.metrics,
+    sink: deps.sink,
+    knowledge: deps.knowledge,
+    hostExists: deps.hostExists,
+    changed: (...w) => ctx.changed(...w),
+  });
+  ctx.onStart(() => heal.start());
+  ctx.onStop(() => heal.stop());
+  ctx.statusProviders.push(() => {
+    const ks = heal.killSwitch();
+    const pending = heal.pending();
+    return [
+      {
+        id: 'autoheal',
+        label: 'AutoHeal',
+        status: ks.on ? 'warning' : 'ok',
+        value: ks.on ? 'stopped' : `${pending.length} pending`,
+        reason: ks.on ? `kill switch on (${ks.source})` : `${pending.length} approval(s) waiting; protected resources enforced`,
+      },
+    ];
+  });
+
+  const handlers: Pick<Handlers, HealMethods> = {
+    'heal.propose': (p) => heal.propose(p),
+    'heal.dryRun': ({ action, host, target, by }) => heal.dryRun({ action, host, target }, by),
+    'heal.killSwitch.get': () => heal.killSwitch(),
+    'heal.killSwitch.set': ({ on, by, reason }) => heal.setKillSwitch(on, by, reason),
+    'approvals.list': () => ({ approvals: heal.pending() }),
+    'approvals.decide': ({ id, decision, by, reason }) => heal.decide(id, decision, by, reason),
+    'approvals.history': ({ limit }) => ({ approvals: heal.history(limit) }),
+    'incidents.list': ({ limit }) => ({ incidents: heal.incidents(limit) }),
+    'heallog.list': ({ limit }) => ({ entries: heal.logs(limit) }),
+    'audit.list': ({ limit, beforeId, action }) => ({ entries: deps.audit.list({ limit, beforeId, action }) }),
+    'audit.verify': () => deps.audit.verifyChain(),
+  };
+  return { heal, handlers };
+}

@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import type { Audit } from '../audit';
+import type { Clock, TimerHandle } from '../clock';
+import type { Config } from '../config/schema';
+import { VigilError } from '../errors';
+import type { Metrics } from '../metrics/registry';
+import type { EventSink } from '../remote/events';
+import { RemoteError, wrapCommand, type SshPool } from '../remote/pool';
+import type { ApprovalRow, HealRepository } from '../store/heal';
+import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
+import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type ProtectedRule } from './protected';
+
+/** Where a heal's knowledge entry goes (OpenClaw insights, wired in app.ts). */
+export type KnowledgeWriter = (k: { title: string; body: string; tags: string[]; ref: string }) => void;
+
+export interface Proposal {
+  action: string;
+  host: string;
+  target: string;
+  reason: string;
+  proposedBy: string;
+  source: 'router' | 'agent' | 'person';
+  eventId?: string | null;
+}
+
+export interface ApprovalView {
+  id: string;
+  action: string;
+  host: string;
+  target: string;
+  /** Exactly what runs on the host if approved. */
+  command: string;
+  paramHash: string;
+  status: ApprovalRow['status'];
+  proposedBy: string;
+  source: string;
+  reason: string;
+  eventId: string | null;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionReason: string | null;
+  outcome: string | null;
+}
+
+export interface HealDeps {
+  config: Config;
+  repo: HealRepository;
+  audit: Audit;
+  pool: SshPool;
+  clock: Clock;
+  metrics: Metrics;
+  sink: EventSink;
+  knowledge: KnowledgeWriter;
+  hostExists(host: string): boolean;
+  changed(...what: string[]): void;
+}
+
+const view = (r: ApprovalRow, timeoutMs: number): ApprovalView => ({
+  id: r.id,
+  action: r.action,
+  host: r.host,
+  target: r.target,
+  command: wrapCommand(r.command, timeoutMs),
+  paramHash: r.paramHash,
+  status: r.status,
+  proposedBy: r.proposedBy,
+  source: r.source,
+  reason: r.reason,
+  eventId: r.eventId,
+  createdAt: r.createdAt,
+  expiresAt: r.expiresAt,
+  decidedBy: r.decidedBy,
+  decidedAt: r.decidedAt,
+  decisionReason: r.decisionReason,
+  outcome: r.outcome,
+});
+
+/**
+ * AutoHeal (R-HEAL-3..7): closed catalogue, protected resources (static and
+ * live), approvals bound to action+host+target+parameters that are
+ * single-use and expire, kill switch, per-target rate limit, restart-loop
+ * detection, dry run. Every step is audited before it takes effect; if the
+ * audit cannot be written, nothing runs.
+ */
+export function createHeal(d: HealDeps) {
+  const cfg = d.config.heal;
+  const rules: ProtectedRule[] = [...BUILTIN_PROTECTED, ...d.config.protected];
+  const timeoutMs = cfg.execTimeout;
+  let sweeper: TimerHandle | null = null;
+
+  const killSwitch = (): { on: boolean; source: 'config' | 'runtime' | 'off'; by: string | null } => {
+    if (cfg.killSwitch) return { on: true, source: 'config', by: null };
+    const v = d.repo.setting('killSwitch');
+    if (v) {
+      const s = JSON.parse(v) as { on: boolean; by: string };
+      if (s.on) return { on: true, source: 'runtime', by: s.by };
+    }
+    return { on: false, source: 'off', by: null };
+  };
+
+  const refreshPending = (): void => {
+    d.metrics.hitlPending.set(d.repo.countPending(d.clock.now()));
+    d.changed('approvals');
+  };
+
+  const validate = (action: string, host: string, target: string): { action: HealAction; command: string } => {
+    const command = healCommand(action, target); // throws bad_request outside the catalogue
+    if (!d.hostExists(host)) throw new VigilError('not_found', `no host named "${host}" in the config`);
+    return { action: action as HealAction, command };
+  };
+
+  /** Blockers that need no host access: kill switch, protected (static), restart loop, rate limit. */
+  const blockers = (action: HealAction, host: string, target: string): Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> => {
+    const out: Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> = [];
+    const ks = killSwitch();
+    if (ks.on) out.push({ code: 'kill_switch', reason: `the AutoHeal kill switch is on (${ks.source}${ks.by ? ' by ' + ks.by : ''})` });
+    const prot = protectedBy(rules, targetKind(action), target);
+    if (prot) out.push({ code: 'protected', reason: prot });
+    const now = d.clock.now();
+    const inLoopWindow = d.repo.executionsSince(host, target, now - cfg.loopWindow);
+    if (inLoopWindow >= cfg.loopThreshold)
+      out.push({ code: 'restart_loop', reason: `${target} on ${host} was healed ${inLoopWindow} times in the last ${Math.round(cfg.loopWindow / 60_000)} min: restart loop, a person must look` });
+    const inRateWindow = d.repo.executionsSince(host, target, now - cfg.rateWindow);
+    if (inRateWindow >= cfg.ratePerTarget) out.push({ code: 'rate_limited', reason: `${target} on ${host} reached ${cfg.ratePerTarget} heals per ${Math.round(cfg.rateWindow / 60_000)} min` });
+    return out;
+  };
+
+  const exec = (host: string, command: string) => d.pool.exec(host, command, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
+
+  function escalate(a: ApprovalRow, reason: string): void {
+    d.sink(
+      {
+        source: 'vigil',
+        fingerprint: `vigil:heal-loop:${a.host}:${a.target}`,
+        severity: 'critical',
+        status: 'firing',
+        summary: `AutoHeal stopped: restart loop on ${a.target} (${a.host})`,
+        description: reason,
+        labels: { alertname: 'AutoHealRestartLoop', host: a.host, target: a.target, action: a.action, component: 'autoheal' },
+        startsAt: d.clock.now(),
+        endsAt: null,
+      },
+      `heal.loop(${a.id})`,
+    );
+  }
+
+  function deny(a: ApprovalRow, actor: string, code: string, reason: string): ApprovalView {
+    d.audit.append({ actor, action: 'heal.denied', subject: `approval:${a.id}`, detail: { code, reason, host: a.host, target: a.target, heal: a.action } });
+    d.repo.tx(() => {
+      d.repo.insertLog({ at: d.clock.now(), approvalId: a.id, action: a.action, host: a.host, target: a.target, command: a.command, result: 'denied', exitCode: null, output: '', durationMs: null, actor, detail: `${code}: ${reason}` });
+      d.repo.finish(a.id, 'denied', `${code}: ${reason}`);
+    });
+    d.metrics.autohealActions.inc({ action: a.action, result: 'denied' });
+    if (code === 'restart_loop') escalate(a, reason);
+    d.changed('approvals', 'heallog');
+    return view(d.repo.approval(a.id)!, timeoutMs);
+  }
+
+  async function execute(a: ApprovalRow, actor: string): Promise<ApprovalView> {
+    const action = a.action as HealAction;
+    const b = blockers(action, a.host, a.target);
+    const first = b[0];
+    if (first) return deny(a, actor, first.code, first.reason);
+    let live: string | null;
+    try {
+      live = await liveProtectionCheck(rules, action, targetKind(action), a.target, (c) => exec(a.host, c));
+    } catch (e) {
+      live = `cannot verify the live target: ${(e as Error).message}`;
+    }
+    if (live) return deny(a, actor, 'protected', live);
+
+    const sent = wrapCommand(a.command, timeoutMs);
+    try {
+      d.audit.append({ actor, action: 'heal.execute', subject: `approval:${a.id}`, detail: { host: a.host, target: a.target, heal: a.action, command: sent } });
+    } catch (e) {
+      d.repo.finish(a.id, 'failed', 'not executed: the audit log cannot be written');
+      d.metrics.autohealActions.inc({ action, result: 'failed' });
+      refreshPending();
+      throw e;
+    }
+    const t0 = d.clock.now();
+    const stopTimer = d.metrics.autohealDuration.startTimer();
+    let ok = false;
+    let exitCode: number | null = null;
+    let output = '';
+    try {
+      const r = await d.pool.exec(a.host, a.command, { timeoutMs, maxBytes: 64 * 1024 });
+      exitCode = r.exitCode;
+      ok = r.exitCode === 0;
+      output = (r.stdout + r.stderr).slice(0, 8000);
+    } catch (e) {
+      output = e instanceof RemoteError ? e.message : `failed: ${(e as Error).message}`;
+    }
+    stopTimer();
+    const now = d.clock.now();
+    const result = ok ? 'executed' : 'failed';
+    const outcome = ok ? `executed: exit 0` : `failed: ${exitCode !== null ? `exit ${exitCode}` : output}`.slice(0, 500);
+    const incidentId = randomUUID();
+    d.repo.tx(() => {
+      d.repo.insertLog({ at: now, approvalId: a.id, action: a.action, host: a.host, target: a.target, command: sent, result, exitCode, output, durationMs: now - t0, actor, detail: a.reason });
+      d.repo.insertIncident({
+        id: incidentId,
+        at: now,
+        title: `${a.action} ${a.target} on ${a.host}: ${result}`,
+        host: a.host,
+        target: a.target,
+        action: a.action,
+        status: ok ? 'mitigated' : 'open',
+        approvalId: a.id,
+        eventId: a.eventId,
+        detail: `Proposed by ${a.proposedBy} (${a.source}): ${a.reason}\nApproved by ${a.decidedBy}: ${a.decisionReason ?? ''}\nCommand: ${sent}\nOutcome: ${outcome}`,
+      });
+      d.repo.finish(a.id, ok ? 'executed' : 'failed', outcome);
+    });
+    d.audit.append({ actor, action: 'heal.result', subject: `approval:${a.id}`, detail: { result, exitCode, incidentId } });
+    try {
+      d.knowledge({
+        title: `AutoHeal ${a.action} of ${a.target} on ${a.host} ${ok ? 'succeeded' : 'failed'}`,
+        body: `Reason: ${a.reason}\nCommand: ${sent}\nApproved by ${a.decidedBy} (${a.decisionReason ?? 'no reason given'})\nOutcome: ${outcome}\n${output.slice(0, 1000)}`,
+        tags: ['autoheal', a.action, `host:${a.host}`, `target:${a.target}`, result],
+        ref: `approval:${a.id}`,
+      });
+    } catch {
+      /* memory write failure must not undo a heal that already ran; the heal log and incident hold the facts */
+    }
+    d.metrics.autohealActions.inc({ action, result });
+    d.changed('approvals', 'heallog', 'incidents');
+    return view(d.repo.approval(a.id)!, timeoutMs);
+  }
+
+  function expireDue(): void {
+    const rows = d.repo.expireDue(d.clock.now());
+    for (const r of rows) {
+      try {
+        d.audit.append({ actor: 'vigil', action: 'approval.expired', subject: `approval:${r.id}`, detail: { host: r.host, target: r.target, heal: r.action } });
+      } catch {
+        /* expiring is the safe direction; the approval stays expired */
+      }
+    }
+    if (rows.length) refreshPending();
+  }
+
+  return {
+    killSwitch,
+    setKillSwitch(on: boolean, by: string, reason: string) {
+      d.audit.append({ actor: by, action: on ? 'heal.kill_switch_on' : 'heal.kill_switch_off', subject: 'autoheal', detail: { reason } });
+      d.repo.setSetting('killSwitch', JSON.stringify({ on, by }), by, d.clock.now());
+      d.changed('heal');
+      return killSwitch();
+    },
+
+    propose(p: Proposal): ApprovalView {
+      const { action, command } = validate(p.action, p.host, p.target);
+      const b = blockers(action, p.host, p.target).filter((x) => x.code === 'kill_switch' || x.code === 'protected');
+      const first = b[0];
+      if (first) {
+        d.audit.append({ actor: p.proposedBy, action: 'heal.proposal_refused', subject: `host:${p.host}`, detail: { heal: action, target: p.target, code: first.code, reason: first.reason } });
+        d.metrics.autohealActions.inc({ action, result: 'denied' });
+        throw new VigilError('forbidden', `AutoHeal refuses ${action} ${p.target}: ${first.reason}`);
+      }
+      const now = d.clock.now();
+      const params = {};
+      const row: ApprovalRow = {
+        id: randomUUID(),
+        action,
+        host: p.host,
+        target: p.target,
+        params: JSON.stringify(params),
+        paramHash: paramHash({ action, host: p.host, target: p.target, params }),
+        command,
+        status: 'pending',
+        proposedBy: p.proposedBy,
+        source: p.source,
+        reason: p.reason,
+        eventId: p.eventId ?? null,
+        createdAt: now,
+        expiresAt: now + cfg.approvalTtl,
+        decidedBy: null,
+        decidedAt: null,
+        decisionReason: null,
+        outcome: null,
+      };
+      d.repo.tx(() => {
+        d.audit.append({ actor: p.proposedBy, action: 'heal.proposed', subject: `approval:${row.id}`, detail: { heal: action, host: p.host, target: p.target, paramHash: row.paramHash, source: p.source, reason: p.reason, expiresAt: row.expiresAt } });
+        d.repo.insertApproval(row);
+      });
+      refreshPending();
+      return view(row, timeoutMs);
+    },
+
+    async dryRun(p: { action: string; host: string; target: string }, actor: string) {
+      const { action, command } = validate(p.action, p.host, p.target);
+      const found = blockers(action, p.host, p.target).map((x) => x.reason);
+      let live: string | null;
+      try {
+        live = await liveProtectionCheck(rules, action, targetKind(action), p.target, (c) => exec(p.host, c));
+      } catch (e) {
+        live = `cannot verify the live target now: ${(e as Error).message}`;
+      }
+      if (live) found.push(live);
+      const sent = wrapCommand(command, timeoutMs);
+      d.audit.append({ actor, action: 'heal.dry_run', subject: `host:${p.host}`, detail: { heal: action, target: p.target, command: sent, blockers: found } });
+      d.metrics.autohealActions.inc({ action, result: 'dry_run' });
+      return { command: sent, host: p.host, wouldRun: found.length === 0, blockers: found };
+    },
+
+    async decide(id: string, decision: 'approve' | 'reject', by: string, why: string): Promise<ApprovalView> {
+      const a = d.repo.approval(id);
+      if (!a) throw new VigilError('not_found', `approval ${id} does not exist`);
+      const now = d.clock.now();
+      if (a.status === 'pending' && a.expiresAt <= now) {
+        expireDue();
+        throw new VigilError('conflict', `approval ${id} expired at ${new Date(a.expiresAt).toISOString()}; nothing ran. Propose the action again.`);
+      }
+      if (a.status !== 'pending') {
+        d.audit.append({ actor: by, action: 'approval.reuse_refused', subject: `approval:${id}`, detail: { status: a.status, decision } });
+        throw new VigilError('conflict', `approval ${id} is already ${a.status}; an approval is used once`);
+      }
+      if (decision === 'reject') {
+        const claimed = d.repo.tx(() => {
+          d.audit.append({ actor: by, action: 'approval.rejected', subject: `approval:${id}`, detail: { reason: why } });
+          if (!d.repo.claim(id, 'rejected', by, now, why)) throw new VigilError('conflict', `approval ${id} was decided meanwhile`);
+          return true;
+        });
+        void claimed;
+        refreshPending();
+        return view(d.repo.approval(id)!, timeoutMs);
+      }
+      // The binding: stored action/host/target/params must still hash to what was proposed, and map to the same command.
+      const params = JSON.parse(a.params) as Record<string, unknown>;
+      if (!isHealAction(a.action) || paramHash({ action: a.action, host: a.host, target: a.target, params }) !== a.paramHash || healCommand(a.action, a.target) !== a.command) {
+        d.audit.append({ actor: by, action: 'approval.binding_broken', subject: `approval:${id}`, detail: { paramHash: a.paramHash } });
+        throw new VigilError('forbidden', `approval ${id} does not match the action it was created for; refusing`);
+      }
+      d.repo.tx(() => {
+        d.audit.append({ actor: by, action: 'approval.approved', subject: `approval:${id}`, detail: { reason: why, paramHash: a.paramHash, heal: a.action, host: a.host, target: a.target } });
+        if (!d.repo.claim(id, 'approved', by, now, why)) throw new VigilError('conflict', `approval ${id} was decided or expired meanwhile; nothing ran`);
+      });
+      refreshPending();
+      return execute(d.repo.approval(id)!, by);
+    },
+
+    pending: () => d.repo.pending(d.clock.now()).map((r) => view(r, timeoutMs)),
+    history: (limit: number) => d.repo.history(limit).map((r) => view(r, timeoutMs)),
+    logs: (limit: number) => d.repo.logs(limit),
+    incidents: (limit: number) => d.repo.incidents(limit),
+    expireDue,
+    start() {
+      expireDue();
+      refreshPending();
+      sweeper = d.clock.setInterval(expireDue, 15_000);
+    },
+    stop() {
+      sweeper?.cancel();
+    },
+  };
+}
+export type Heal = ReturnType<typeof createHeal>;

@@ -1,0 +1,90 @@
+import type { Handlers } from '../../../src-shared/api';
+import type { CoreContext } from '../app';
+import type { Audit } from '../audit';
+import { VigilError } from '../errors';
+import { sqliteHostRepository } from '../store/hosts';
+import { createDiagnostics } from './diag';
+import type { EventSink } from './events';
+import { createHostService } from './hosts';
+import { createPolicy, type CommandPolicy } from './policy';
+import { templateFromConfig } from './policy/templates';
+import { SshPool, type HostTarget } from './pool';
+import { createSshProbes } from './probes';
+
+export { RemoteError, SshPool, wrapCommand, fingerprint } from './pool';
+export type { EventSink, RemoteEvent } from './events';
+
+/** The policy from config (shipped catalogue + remote.templates); throws PolicyConfigError on an unsafe template. */
+export function policyFromConfig(cfg: CoreContext['config']): CommandPolicy {
+  return createPolicy({ extra: cfg.remote.templates.map(templateFromConfig), allowedRoots: cfg.remote.allowedRoots });
+}
+
+type RemoteMethods = 'hosts.list' | 'hosts.check' | 'hosts.acceptKey' | 'diag.check' | 'diag.run' | 'diag.templates';
+
+/** SSH pool, host-key trust, diagnostic console and SSH probes on the core context. */
+export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSink; keyFor?: (host: string) => Buffer | undefined }) {
+  const cfg = ctx.config;
+  const repo = sqliteHostRepository(ctx.db);
+  const policy = policyFromConfig(cfg);
+  const hosts = createHostService({ hosts: cfg.hosts, repo, audit: deps.audit, clock: ctx.clock, sink: deps.sink, onAccepted: (h) => pool.drop(h) });
+  const pool: SshPool = new SshPool({
+    resolve: (name): HostTarget | undefined => {
+      const h = hosts.config(name);
+      return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: h.keyFile, agent: h.agent, privateKey: deps.keyFor?.(name) };
+    },
+    hooks: hosts.hooks,
+    clock: ctx.clock,
+    channelsPerHost: cfg.remote.channelsPerHost,
+    readyTimeoutMs: cfg.remote.connectTimeout,
+    defaultTimeoutMs: cfg.remote.execTimeout,
+    defaultMaxBytes: cfg.remote.maxOutput,
+  });
+  const diag = createDiagnostics({ policy, pool, hosts, audit: deps.audit, maxBytes: cfg.remote.maxOutput, timeoutMs: cfg.remote.execTimeout });
+  const probes = createSshProbes({ probes: cfg.probes, hosts: cfg.hosts, policy, pool, repo, clock: ctx.clock, sink: deps.sink, insideInterval: cfg.remote.insideCheckInterval, timeoutMs: 10_000 });
+  ctx.onStart(() => probes.start());
+  ctx.onStop(async () => {
+    probes.stop();
+    await pool.close();
+  });
+  ctx.statusProviders.push(() => {
+    if (!cfg.hosts.length) return [];
+    const views = hosts.list();
+    const bad = views.filter((v) => v.status !== 'ok' && v.status !== 'unknown');
+    const critical = bad.some((v) => v.status === 'host_key_mismatch');
+    return [
+      {
+        id: 'hosts',
+        label: 'Hosts',
+        status: critical ? 'critical' : bad.length ? 'warning' : 'ok',
+        value: `${views.length - bad.length}/${views.length} reachable`,
+        reason: bad.length ? bad.map((v) => `${v.name}: ${v.status}`).join('; ') : 'all hosts answer with their pinned key (or are not checked yet)',
+      },
+    ];
+  });
+
+  const handlers: Pick<Handlers, RemoteMethods> = {
+    'hosts.list': () => ({ hosts: hosts.list() }),
+    'hosts.check': async ({ host }) => {
+      if (!hosts.has(host)) throw new VigilError('not_found', `no host named "${host}" in the config`);
+      await pool.check(host).catch(() => undefined); // the outcome is recorded in the host status
+      return hosts.list().find((h) => h.name === host)!;
+    },
+    'hosts.acceptKey': ({ host, fingerprint, by }) => {
+      const v = hosts.acceptKey(host, fingerprint, by);
+      ctx.changed('hosts');
+      return v;
+    },
+    'diag.check': ({ command, host }) => {
+      const v = diag.check(command, host);
+      return v.allowed ? { allowed: true, templateId: v.templateId, reason: null, sent: v.command } : { allowed: false, templateId: null, reason: v.reason, sent: null };
+    },
+    'diag.run': async ({ host, command, by }) => {
+      const r = await diag.run(host, command, by);
+      ctx.changed('hosts', 'audit');
+      return r;
+    },
+    'diag.templates': () => ({ templates: policy.templates.map((t) => ({ id: t.id, description: t.description, pattern: t.pattern.join(' '), tags: t.tags ?? [] })) }),
+  };
+  return { pool, policy, hosts, diag, probes, handlers };
+}
+export type Remote = ReturnType<typeof wireRemote>;

@@ -1,0 +1,68 @@
+import type { TableSpec } from './spec';
+
+/** AutoHeal: approval requests, the heal log, incident records and runtime settings (kill switch). */
+export const healTables: TableSpec[] = [
+  {
+    name: 'heal_approvals',
+    columns: {
+      id: 'TEXT PRIMARY KEY',
+      action: 'TEXT NOT NULL',
+      host: 'TEXT NOT NULL',
+      target: 'TEXT NOT NULL',
+      params: "TEXT NOT NULL DEFAULT '{}'",
+      param_hash: 'TEXT NOT NULL',
+      command: 'TEXT NOT NULL',
+      status: "TEXT NOT NULL DEFAULT 'pending'",
+      proposed_by: 'TEXT NOT NULL',
+      source: 'TEXT NOT NULL',
+      reason: "TEXT NOT NULL DEFAULT ''",
+      event_id: 'TEXT',
+      created_at: 'INTEGER NOT NULL',
+      expires_at: 'INTEGER NOT NULL',
+      decided_by: 'TEXT',
+      decided_at: 'INTEGER',
+      decision_reason: 'TEXT',
+      outcome: 'TEXT',
+    },
+    indexes: { heal_approvals_status: 'ON heal_approvals(status, expires_at)', heal_approvals_created: 'ON heal_approvals(created_at)' },
+  },
+  {
+    name: 'heal_log',
+    columns: {
+      id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+      at: 'INTEGER NOT NULL',
+      approval_id: 'TEXT',
+      action: 'TEXT NOT NULL',
+      host: 'TEXT NOT NULL',
+      target: 'TEXT NOT NULL',
+      command: 'TEXT NOT NULL',
+      result: 'TEXT NOT NULL',
+      exit_code: 'INTEGER',
+      output: "TEXT NOT NULL DEFAULT ''",
+      duration_ms: 'INTEGER',
+      actor: 'TEXT NOT NULL',
+      detail: "TEXT NOT NULL DEFAULT ''",
+    },
+    indexes: { heal_log_target: 'ON heal_log(host, target, at)', heal_log_at: 'ON heal_log(at)' },
+  },
+  {
+    name: 'incidents',
+    columns: {
+      id: 'TEXT PRIMARY KEY',
+      at: 'INTEGER NOT NULL',
+      title: 'TEXT NOT NULL',
+      host: "TEXT NOT NULL DEFAULT ''",
+      target: "TEXT NOT NULL DEFAULT ''",
+      action: "TEXT NOT NULL DEFAULT ''",
+      status: 'TEXT NOT NULL',
+      approval_id: 'TEXT',
+      event_id: 'TEXT',
+      detail: "TEXT NOT NULL DEFAULT ''",
+    },
+    indexes: { incidents_at: 'ON incidents(at)' },
+  },
+  {
+    name: 'heal_settings',
+    columns: { key: 'TEXT PRIMARY KEY', value: 'TEXT NOT NULL', updated_by: 'TEXT NOT NULL', updated_at: 'INTEGER NOT NULL' },
+  },
+];
