@@ -13,8 +13,15 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
   process.exit(2);
 }
-for (const name of wanted.length ? wanted : all) {
-  console.log(`\n=== bench ${name} ===`);
-  const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { default: () => Promise<void> };
-  await mod.default();
+// No top-level await: package.json has no "type": "module", so tsx runs this file as CommonJS.
+async function main(): Promise<void> {
+  for (const name of wanted.length ? wanted : all) {
+    console.log(`\n=== bench ${name} ===`);
+    const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { default: () => Promise<void> };
+    await mod.default();
+  }
 }
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { Database } from 'better-sqlite3';
+
+/** How one table is exported as NDJSON: its time column (ms) and the TEXT columns that hold JSON. */
+export interface ExportSpec {
+  table: string;
+  timeColumn: string;
+  jsonColumns: string[];
+}
+
+/** The tables `vigil export` reads besides smoke (which has its own compact format). */
+export const EXPORT_SPECS = {
+  events: { table: 'events', timeColumn: 'received_at', jsonColumns: ['labels', 'trace', 'triage', 'channels'] },
+  audit: { table: 'audit_log', timeColumn: 'at', jsonColumns: ['detail'] },
+  incidents: { table: 'incidents', timeColumn: 'at', jsonColumns: ['detail'] },
+} satisfies Record<string, ExportSpec>;
+
+const camel = (s: string): string => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+export const tableExists = (db: Database, table: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+
+/**
+ * Rows of a table in insertion (rowid) order whose time is in [since, until),
+ * in chunks by rowid keyset: each chunk is one short query, so memory stays
+ * flat however large the table. Keys become camelCase, JSON columns are
+ * parsed, and the time column is ISO 8601.
+ */
+export function* exportTableChunks(db: Database, spec: ExportSpec, since: number, until: number, chunkRows = 2_000): Generator<Array<Record<string, unknown>>> {
+  const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+  const stmt = db.prepare(`SELECT rowid AS __rowid, * FROM ${q(spec.table)} WHERE rowid > ? AND ${q(spec.timeColumn)} >= ? AND ${q(spec.timeColumn)} < ? ORDER BY rowid LIMIT ?`);
+  const json = new Set(spec.jsonColumns);
+  let after = 0;
+  for (;;) {
+    const rows = stmt.all(after, since, until, chunkRows) as Array<Record<string, unknown>>;
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.__rowid as number;
+    yield rows.map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k === '__rowid') continue;
+        if (k === spec.timeColumn && typeof v === 'number') out[camel(k)] = new Date(v).toISOString();
+        else if (json.has(k) && typeof v === 'string' && v !== '') {
+          try {
+            out[camel(k)] = JSON.parse(v);
+          } catch {
+            out[camel(k)] = v;
+          }
+        } else out[camel(k)] = v;
+      }
+      return out;
+    });
+    if (rows.length < chunkRows) return;
+  }
+}

@@ -1,0 +1,182 @@
+import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../core/app';
+import { parseConfig } from '../../core/config/load';
+import { createSmokeHistoryStore, type SmokeRowInput } from '../../core/store/smoke';
+import { createHttpServer } from '../http';
+
+const TOKEN = 'test-token-0123456789abcdefghijklmnop';
+const T0 = Date.UTC(2026, 0, 1);
+const ROWS = 200_000;
+let dir: string;
+let core: Core;
+let app: FastifyInstance;
+let base: string;
+const auth = { authorization: `Bearer ${TOKEN}` };
+// A real collection before each heap sample: what is measured is what the export retains, not garbage.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-smoke-http-'));
+  // smoke.interval 1h: the test drives runs itself.
+  core = createCore({ config: parseConfig('smoke: { interval: 1h }'), dataDir: dir });
+  await core.start();
+  app = await createHttpServer({ core, token: TOKEN });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  // A large history: 200k rows, one every 13 s over ~30 days, in batches.
+  const store = createSmokeHistoryStore(core.ctx.db);
+  const checks = ['router_queue', 'outbox_backlog', 'autoheal_protected', 'nemotron_fallback', 'openclaw_embeddings', 'elephant_hitl'] as const;
+  for (let i = 0; i < ROWS; ) {
+    const batch: SmokeRowInput[] = [];
+    for (let j = 0; j < 20_000; j++, i++) batch.push({ at: T0 + i * 13_000, check: checks[i % 6]!, status: i % 97 === 0 ? 'critical' : 'ok', value: i % 50, reason: `depth ${i % 50}, oldest 3s` });
+    store.insert(batch);
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await core?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Read a streamed body chunk by chunk, sampling this process's memory as it goes. */
+async function drain(res: Response, onChunk: () => void): Promise<{ lines: number; bytes: number; first: string; last: string }> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let lines = 0;
+  let bytes = 0;
+  let first = '';
+  let last = '';
+  let tail = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    const parts = (tail + decoder.decode(value, { stream: true })).split('\n');
+    tail = parts.pop()!;
+    if (parts.length) {
+      if (!first) first = parts[0]!;
+      last = parts[parts.length - 1]!;
+      lines += parts.length;
+    }
+    onChunk();
+  }
+  return { lines, bytes, first, last };
+}
+
+describe('smoke HTTP interface', () => {
+  it('R-SMOKE-1: POST /api/v1/smoke/run runs the six checks now and answers JSON; the token is required', async () => {
+    expect((await fetch(`${base}/api/v1/smoke/run`, { method: 'POST' })).status).toBe(401);
+    const res = await fetch(`${base}/api/v1/smoke/run`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { at: number; worst: string; results: { check: string; status: string; reason: string }[] };
+    expect(run.results.map((r) => r.check).sort()).toEqual(['autoheal_protected', 'elephant_hitl', 'nemotron_fallback', 'openclaw_embeddings', 'outbox_backlog', 'router_queue']);
+    for (const r of run.results) expect(r.reason.length).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    for (const r of run.results) {
+      expect(metrics).toContain(`vigil_smoke_status{check="${r.check}"} ${{ ok: 0, warning: 1, critical: 2 }[r.status as 'ok']}`);
+    }
+    const tiles = (await core.call('status.get', {})) as { ok: true; value: { tiles: { id: string }[] } };
+    expect(tiles.value.tiles.map((t) => t.id)).toContain('smoke.router_queue');
+  });
+
+  it('R-SMOKE-4 / R-SEC-4: a 200k-row NDJSON export streams in bounded memory while /health stays fast', async () => {
+    gc();
+    const heap0 = process.memoryUsage().heapUsed;
+    const rss0 = process.memoryUsage().rss;
+    let heapMax = heap0;
+    let rssMax = rss0;
+    let chunks = 0;
+    const healthMs: number[] = [];
+    let exporting = true;
+    const prober = (async () => {
+      while (exporting) {
+        const t = performance.now();
+        await (await fetch(`${base}/health`)).json();
+        healthMs.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const res = await fetch(`${base}/api/v1/smoke/history.ndjson`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const out = await drain(res, () => {
+      if (++chunks % 25 !== 0) return;
+      gc();
+      const m = process.memoryUsage();
+      heapMax = Math.max(heapMax, m.heapUsed);
+      rssMax = Math.max(rssMax, m.rss);
+    });
+    exporting = false;
+    await prober;
+    expect(out.lines).toBeGreaterThanOrEqual(ROWS); // + the rows of the earlier run
+    expect(JSON.parse(out.first)).toEqual({ time: new Date(T0).toISOString(), check: 'router_queue', status: 'critical', value: 0, reason: 'depth 0, oldest 3s' });
+    expect(Object.keys(JSON.parse(out.last)).sort()).toEqual(['check', 'reason', 'status', 'time', 'value']);
+    // ~20 MB of NDJSON went through; holding it (or 200k row objects) would grow the heap by more than that.
+    expect(out.bytes).toBeGreaterThan(20_000_000);
+    const growthMb = (heapMax - heap0) / 1e6;
+    const rssGrowthMb = (rssMax - rss0) / 1e6;
+    console.log(`export: ${out.lines} lines, ${(out.bytes / 1e6).toFixed(1)} MB; retained heap growth ${growthMb.toFixed(1)} MB over ${chunks} chunks, RSS growth ${rssGrowthMb.toFixed(1)} MB; /health max ${Math.max(...healthMs).toFixed(1)} ms over ${healthMs.length} probes`);
+    expect(chunks).toBeGreaterThan(100);
+    expect(growthMb).toBeLessThan(8);
+    expect(healthMs.length).toBeGreaterThan(5);
+    expect(Math.max(...healthMs)).toBeLessThan(250);
+  });
+
+  it('R-SMOKE-4: since/until select a time range; a bad bound is a 400 naming the parameter', async () => {
+    const since = new Date(T0 + 1_000 * 13_000).toISOString();
+    const until = new Date(T0 + 1_100 * 13_000).toISOString();
+    const res = await fetch(`${base}/api/v1/smoke/history.ndjson?since=${since}&until=${until}`, { headers: auth });
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { time: string });
+    expect(lines).toHaveLength(100);
+    expect(lines[0]!.time).toBe(since);
+    expect(lines[99]!.time).toBe(new Date(T0 + 1_099 * 13_000).toISOString());
+    const bad = await fetch(`${base}/api/v1/smoke/history.ndjson?since=yesterday`, { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^since: expected an ISO 8601 time/);
+    const reversed = await fetch(`${base}/api/v1/smoke/history.ndjson?since=${until}&until=${since}`, { headers: auth });
+    expect(reversed.status).toBe(400);
+    expect((await fetch(`${base}/api/v1/smoke/history.ndjson`)).status).toBe(401);
+  });
+
+  it('R-SMOKE-3: the console trend over 30 days from the rollup answers quickly with ≤ 500 points', async () => {
+    const t = performance.now();
+    const r = (await core.call('smoke.trend', { bucket: 'hour', since: T0, until: T0 + 30 * 86_400_000 })) as { ok: true; value: { points: unknown[]; bucketMs: number } };
+    const ms = performance.now() - t;
+    expect(r.ok).toBe(true);
+    expect(r.value.points.length).toBeLessThanOrEqual(500);
+    expect(r.value.points.length).toBeGreaterThan(200);
+    expect(ms).toBeLessThan(200);
+  });
+
+  it('R-SMOKE-4: daily-summary/send without summary channels is a clear 400', async () => {
+    const res = await fetch(`${base}/api/v1/smoke/daily-summary/send`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/smoke\.summaryChannels/);
+  });
+
+  it('R-SMOKE-4: DELETE /api/v1/smoke/history clears smoke history and rollup only', async () => {
+    const db = core.ctx.db;
+    db.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('smoke-test', 'keep me')");
+    const count = (t: string) => (db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n;
+    const others = () =>
+      Object.fromEntries(
+        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'smoke_%' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name NOT LIKE 'audit%'").all() as { name: string }[]).map((t) => [t.name, count(t.name)]),
+      );
+    const before = others();
+    expect((await fetch(`${base}/api/v1/smoke/history`, { method: 'DELETE' })).status).toBe(401);
+    const res = await fetch(`${base}/api/v1/smoke/history`, { method: 'DELETE', headers: auth });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { deletedRows: number }).deletedRows).toBeGreaterThanOrEqual(ROWS);
+    expect(count('smoke_history')).toBe(0);
+    expect(count('smoke_rollup')).toBe(0);
+    expect(others()).toEqual(before);
+    expect(before.meta).toBeGreaterThan(0);
+  });
+});
