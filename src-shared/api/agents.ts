@@ -86,3 +86,88 @@ export const memoryApi = {
     'Run an L2 safe action on an insight (audited memory write).',
   ),
 };
+
+// ── ElephantAlpha plans ──
+
+export const PlanStatus = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
+export const PlanStep = z.object({
+  index: z.number(),
+  type: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  timeout: z.number(),
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  result: z.string().nullable(),
+  error: z.string().nullable(),
+});
+/** A HITL prompt (the Telegram nonce is never shown). */
+export const PlanApproval = z.object({
+  id: z.string(),
+  planId: z.string(),
+  planTitle: z.string(),
+  step: z.number(),
+  question: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  decidedBy: z.string().nullable(),
+  decidedVia: z.string().nullable(),
+  decidedAt: z.number().nullable(),
+});
+export type PlanApproval = z.infer<typeof PlanApproval>;
+export const Plan = z.object({
+  id: z.string(),
+  title: z.string(),
+  source: z.string(),
+  status: PlanStatus,
+  steps: z.array(PlanStep),
+  current: z.number(),
+  createdBy: z.string(),
+  approvals: z.array(PlanApproval),
+  eventId: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type Plan = z.infer<typeof Plan>;
+
+/** A step as submitted: its type and parameters. Types are checked by the core, so an unknown type fails the plan visibly. */
+export const PlanStepInput = z
+  .object({ type: z.string().min(1).max(40), timeout: z.number().int().positive().optional() })
+  .catchall(z.unknown());
+const who = z.string().trim().min(1).max(100);
+
+export const plansApi = {
+  'plans.list': method(
+    z.object({ status: PlanStatus.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    z.object({ items: z.array(Plan) }),
+    'Action plans, newest first.',
+  ),
+  'plans.get': method(z.object({ id: z.string().min(1).max(40) }).strict(), Plan, 'One plan with its steps and approvals.'),
+  'plans.create': method(
+    z
+      .object({
+        title: z.string().trim().min(1).max(200),
+        createdBy: who,
+        source: z.string().trim().min(1).max(100).default('console'),
+        eventId: z.string().max(100).optional(),
+        steps: z.array(PlanStepInput).min(1).max(50),
+      })
+      .strict(),
+    Plan,
+    'Create and start a plan. Steps are validated first: a plan with an unknown or malformed step is stored as failed and nothing runs.',
+  ),
+  'plans.cancel': method(z.object({ id: z.string().min(1).max(40), by: who }).strict(), Plan, 'Cancel a plan that has not finished.'),
+  'plans.approvals': method(
+    z.object({ pendingOnly: z.boolean().default(true), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    z.object({ items: z.array(PlanApproval) }),
+    'HITL prompts of plans (wait_for_approval steps).',
+  ),
+  'plans.decide': method(
+    z.object({ approvalId: z.string().min(1).max(40), decision: z.enum(['approve', 'reject']), by: who }).strict(),
+    PlanApproval,
+    'Approve or reject a pending HITL prompt from the console.',
+  ),
+};

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
-import { memoryApi } from './agents';
+import { memoryApi, plansApi } from './agents';
 import type { MethodSpec } from './define';
 import { healApi } from './heal';
 import { hostsApi } from './hosts';
@@ -18,6 +18,7 @@ export const consoleApi = {
   ...outboxApi,
   ...smokeApi,
   ...memoryApi,
+  ...plansApi,
   ...hostsApi,
   ...healApi,
 } satisfies Record<string, MethodSpec>;

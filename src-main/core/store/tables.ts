@@ -1,4 +1,5 @@
 import { memoryTables } from './memory.tables';
+import { planTables } from './plans.tables';
 import { outboxTables } from './outbox.tables';
 import { smokeTables } from './smoke.tables';
 import { auditTables } from './audit.tables';
@@ -7,4 +8,4 @@ import { remoteTables } from './remote.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
-export const featureTables: TableSpec[] = [...memoryTables, ...outboxTables, ...smokeTables, ...auditTables, ...remoteTables, ...healTables];
+export const featureTables: TableSpec[] = [...memoryTables, ...planTables, ...outboxTables, ...smokeTables, ...auditTables, ...remoteTables, ...healTables];

@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Core } from '../../core/app';
 import { smokeRoutes } from './smoke';
+import { telegramRoutes } from './telegram';
 
 export interface RouteDeps {
   core: Core;
@@ -11,4 +12,4 @@ export interface RouteDeps {
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
 /** HTTP routes beyond the foundation (webhook intake, smoke, acks …), one module per area. */
-export const extraRoutes: RouteModule[] = [smokeRoutes];
+export const extraRoutes: RouteModule[] = [smokeRoutes, telegramRoutes];

@@ -70,7 +70,7 @@ describe('NemoTron', () => {
     const { n, exec, searches } = nemotron();
     const t = await n.triage(EVENT);
     expect(t).toMatchObject({ agent: 'nemotron', model: 'nemo-b', category: 'disk', priority: 'P2', probableCause: 'log rotation stopped', confidence: 0.8, suggestedActions: ['flag_for_human_review'], runbook: 'https://wiki/disk' });
-    expect((exec as ReturnType<typeof recordingExec>).ran).toEqual(["web-1: 'df' '-hP'"]);
+    expect((exec as ReturnType<typeof recordingExec>).ran).toEqual(['web-1: df -hP']);
     expect(searches).toEqual(['disk full']);
     // Tool output reaches the model as data marked untrusted.
     const last = server.requests.at(-1)!;
@@ -93,7 +93,7 @@ describe('NemoTron', () => {
     const { n } = nemotron({ exec });
     const t = await n.triage(EVENT);
     expect(t.agent).toBe('nemotron');
-    expect(exec.ran).toEqual(["web-1: 'tail' '-n' '50' '/var/log/app.log'"]); // only the allowlisted read ran
+    expect(exec.ran).toEqual(['web-1: tail -n 50 /var/log/app.log']); // only the allowlisted read ran
     const replies = toolMessages(server.requests.at(-1)!).map((m) => JSON.parse(m.content ?? '{}') as { denied?: boolean; reason?: string });
     expect(replies[1]).toMatchObject({ denied: true, reason: expect.any(String) });
     expect(replies[2]).toMatchObject({ denied: true, reason: expect.any(String) });

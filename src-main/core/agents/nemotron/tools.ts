@@ -113,7 +113,7 @@ export async function runTool(deps: ToolDeps, name: string, rawArgs: string, sig
       deps.onDiagnostic?.({ host: host.name, command: verdict.command, allowed: true, templateId: verdict.templateId });
       if (!deps.exec) return err('remote execution is not available in this Vigil');
       try {
-        const r = await abortable(deps.exec.exec(host.name, verdict.command, { timeoutMs: deps.diagnosticTimeoutMs ?? 15_000, maxBytes: 64 * 1024 }), signal);
+        const r = await abortable(deps.exec.exec(host.name, a.value.command.trim(), { timeoutMs: deps.diagnosticTimeoutMs ?? 15_000 }), signal);
         const tail = (s: string) => (s.length > 4000 ? `…${s.slice(-4000)}` : s);
         return { content: untrusted(name, { host: host.name, command: verdict.argv.join(' '), exitCode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr), truncated: r.truncated }) };
       } catch (e) {

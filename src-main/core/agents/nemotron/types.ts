@@ -16,9 +16,12 @@ export interface DiagnosticPolicy {
   check(command: string, hostTags?: string[]): Verdict;
 }
 
-/** Runs an already-allowed command on a host (core/remote's SSH pool). */
+/**
+ * Runs a command the policy allowed, as typed (core/remote's diagnostics:
+ * it checks the policy again, audits, renders the template and sends it).
+ */
 export interface DiagnosticExec {
-  exec(host: string, command: string, o?: { timeoutMs?: number; maxBytes?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }>;
+  exec(host: string, command: string, o?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }>;
 }
 
 /** Read-only look-up of recent events (the router's event store). */

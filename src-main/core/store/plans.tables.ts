@@ -1,0 +1,28 @@
+import type { TableSpec } from './spec';
+
+/**
+ * ElephantAlpha action plans (R-AGENT-4): one row per plan; steps and their
+ * HITL approvals are JSON columns of the plan, so a plan is read and moved
+ * on in one statement.
+ */
+export const planTables: TableSpec[] = [
+  {
+    name: 'plans',
+    columns: {
+      id: 'TEXT PRIMARY KEY',
+      title: 'TEXT NOT NULL',
+      source: 'TEXT NOT NULL',
+      status: "TEXT NOT NULL CHECK (status IN ('pending','running','waiting','succeeded','failed','cancelled'))",
+      steps: "TEXT NOT NULL DEFAULT '[]'",
+      current: 'INTEGER NOT NULL DEFAULT 0',
+      created_by: 'TEXT NOT NULL',
+      approvals: "TEXT NOT NULL DEFAULT '[]'",
+      event_id: 'TEXT',
+      error: 'TEXT',
+      created_at: 'INTEGER NOT NULL',
+      updated_at: 'INTEGER NOT NULL',
+      finished_at: 'INTEGER',
+    },
+    indexes: { plans_status: 'ON plans(status, updated_at)', plans_created: 'ON plans(created_at)' },
+  },
+];

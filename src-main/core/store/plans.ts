@@ -1,0 +1,159 @@
+import type { Database } from './db';
+
+export const PLAN_STATUSES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+/** One step as stored: its definition (type + parameters) and how it went. */
+export interface StoredStep {
+  type: string;
+  params: Record<string, unknown>;
+  timeout: number;
+  status: StepStatus;
+  startedAt: number | null;
+  finishedAt: number | null;
+  result: string | null;
+  error: string | null;
+}
+
+/** A HITL prompt of a wait_for_approval step. The nonce travels in the Telegram button. */
+export interface StoredApproval {
+  id: string;
+  step: number;
+  question: string;
+  nonce: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  decidedVia: string | null;
+  decidedAt: number | null;
+}
+
+export interface PlanRow {
+  id: string;
+  title: string;
+  source: string;
+  status: PlanStatus;
+  steps: StoredStep[];
+  current: number;
+  createdBy: string;
+  approvals: StoredApproval[];
+  eventId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** SQL for plans; a PostgreSQL store implements the same interface. */
+export interface PlanRepository {
+  insert(p: PlanRow): void;
+  get(id: string): PlanRow | null;
+  /** Write the whole row; `expect` guards against a concurrent change of status (compare-and-set). */
+  save(p: PlanRow, expect?: PlanStatus[]): boolean;
+  list(f: { status?: PlanStatus; limit: number }): PlanRow[];
+  byStatus(statuses: PlanStatus[]): PlanRow[];
+  /** Pending approvals: count and the oldest creation time (smoke, metrics). */
+  pendingApprovals(): { count: number; oldest: number | null };
+  tx<T>(fn: () => T): T;
+}
+
+interface Row {
+  id: string;
+  title: string;
+  source: string;
+  status: PlanStatus;
+  steps: string;
+  current: number;
+  created_by: string;
+  approvals: string;
+  event_id: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+const toPlan = (r: Row): PlanRow => ({
+  id: r.id,
+  title: r.title,
+  source: r.source,
+  status: r.status,
+  steps: JSON.parse(r.steps) as StoredStep[],
+  current: r.current,
+  createdBy: r.created_by,
+  approvals: JSON.parse(r.approvals) as StoredApproval[],
+  eventId: r.event_id,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  finishedAt: r.finished_at,
+});
+
+const params = (p: PlanRow) => ({
+  id: p.id,
+  title: p.title,
+  source: p.source,
+  status: p.status,
+  steps: JSON.stringify(p.steps),
+  current: p.current,
+  createdBy: p.createdBy,
+  approvals: JSON.stringify(p.approvals),
+  eventId: p.eventId,
+  error: p.error,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+  finishedAt: p.finishedAt,
+});
+
+export function sqlitePlanRepository(db: Database): PlanRepository {
+  const s = {
+    insert: db.prepare(
+      `INSERT INTO plans (id, title, source, status, steps, current, created_by, approvals, event_id, error, created_at, updated_at, finished_at)
+       VALUES (@id, @title, @source, @status, @steps, @current, @createdBy, @approvals, @eventId, @error, @createdAt, @updatedAt, @finishedAt)`,
+    ),
+    get: db.prepare('SELECT * FROM plans WHERE id = ?'),
+    save: db.prepare(
+      `UPDATE plans SET title = @title, status = @status, steps = @steps, current = @current, approvals = @approvals, error = @error,
+       updated_at = @updatedAt, finished_at = @finishedAt WHERE id = @id`,
+    ),
+    pending: db.prepare(
+      `SELECT COUNT(*) AS count, MIN(json_extract(a.value, '$.createdAt')) AS oldest
+       FROM plans p, json_each(p.approvals) a WHERE p.status = 'waiting' AND json_extract(a.value, '$.status') = 'pending'`,
+    ),
+  };
+  const get = (id: string): PlanRow | null => {
+    const r = s.get.get(id) as Row | undefined;
+    return r ? toPlan(r) : null;
+  };
+  const tx = <T>(fn: () => T): T => db.transaction(fn)();
+  return {
+    tx,
+    insert: (p) => void s.insert.run(params(p)),
+    get,
+    save(p, expect) {
+      return tx(() => {
+        if (expect) {
+          const cur = get(p.id);
+          if (!cur || !expect.includes(cur.status)) return false;
+        }
+        return s.save.run(params(p)).changes === 1;
+      });
+    },
+    list(f) {
+      const rows = f.status
+        ? db.prepare('SELECT * FROM plans WHERE status = ? ORDER BY created_at DESC, id LIMIT ?').all(f.status, f.limit)
+        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, id LIMIT ?').all(f.limit);
+      return (rows as Row[]).map(toPlan);
+    },
+    byStatus(statuses) {
+      const rows = db.prepare(`SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`).all(...statuses);
+      return (rows as Row[]).map(toPlan);
+    },
+    pendingApprovals() {
+      const r = s.pending.get() as { count: number; oldest: number | null };
+      return { count: r.count, oldest: r.oldest };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { agentsOf } from '../../core/agents/wire';
+import { TelegramUpdate } from '../../core/agents/elephant/telegram';
+import { describeZodError } from '../../../src-shared/result';
+import { bearer, tokenMatches } from '../auth';
+import { sendError } from '../http';
+import type { RouteModule } from './index';
+
+/** Secret name for Telegram's `secret_token` (setWebhook); the bot sends it in X-Telegram-Bot-Api-Secret-Token. */
+export const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
+
+/**
+ * POST /api/v1/telegram/callback: Telegram's webhook for inline-button
+ * presses on HITL prompts. Authenticated by the API bearer token or by the
+ * webhook secret token header. The approver and approval checks are in the
+ * core (handleTelegramCallback); the answer is an answerCallbackQuery method
+ * call in the webhook response, so the person sees the outcome on the button.
+ */
+export const telegramRoutes: RouteModule = (app, { core, token }) => {
+  app.post('/api/v1/telegram/callback', async (req, reply) => {
+    const secret = core.ctx.secrets.get(TELEGRAM_WEBHOOK_SECRET);
+    const header = req.headers['x-telegram-bot-api-secret-token'];
+    const viaHeader = typeof header === 'string' && secret !== undefined && tokenMatches(header, secret);
+    if (!viaHeader && !tokenMatches(bearer(req.headers.authorization), token)) {
+      return sendError(reply, 'unauthorized', `send "Authorization: Bearer <token>" or the X-Telegram-Bot-Api-Secret-Token set with setWebhook (secret "${TELEGRAM_WEBHOOK_SECRET}")`);
+    }
+    const parsed = TelegramUpdate.safeParse(req.body);
+    if (!parsed.success) return sendError(reply, 'bad_request', `not a Telegram Update: ${describeZodError(parsed.error)}`);
+    const agents = agentsOf(core.ctx);
+    if (!agents) return sendError(reply, 'unavailable', 'approvals are not available in this Vigil');
+    const out = agents.telegramCallback(parsed.data);
+    // Other update kinds are acknowledged (200) so Telegram does not redeliver them.
+    if (!out.handled) return { ok: true, ignored: out.reason };
+    return { method: 'answerCallbackQuery', callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted, accepted: out.accepted };
+  });
+};
