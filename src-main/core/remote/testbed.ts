@@ -38,7 +38,7 @@ export function remoteTestbed(opts: { hosts: unknown[]; config?: Record<string, 
       return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: h.keyFile };
     },
     hooks: hosts.hooks,
-    clock,
+    clock: systemClock, // real timers for the network; the heal/audit clock may be fake
     channelsPerHost: config.remote.channelsPerHost,
     defaultMaxBytes: config.remote.maxOutput,
   });
