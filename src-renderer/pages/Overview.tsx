@@ -1,5 +1,109 @@
+import { useMemo } from 'react';
+import { SEVERITY_SERIES, STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
+import { fillBuckets } from '../charts/buckets';
 import { StatusDot } from '../components/StatusDot';
-import { useApp } from '../store';
+import { ErrorNote, Panel } from '../components/ui';
+import { count, relative } from '../format';
+import { useNow, useQuery } from '../hooks/useQuery';
+import { navigate, useApp } from '../store';
+
+const HOUR = 3_600_000;
+
+function SmokeTrendPanel() {
+  const q = useQuery('smoke.trend', { bucket: 'hour' }, { pollMs: 60_000 });
+  return (
+    <Panel title="Smoke checks, last 7 days" testId="smoke-trend">
+      <ErrorNote error={q.error} />
+      {q.data && (q.data.points.length ? <TimeSeries label="Smoke check results per hour" data={q.data.points} series={STATUS_SERIES} from={q.data.since} to={q.data.until} kind="bar" /> : <p className="muted">No smoke runs recorded yet.</p>)}
+    </Panel>
+  );
+}
+
+function EventRatePanel() {
+  const q = useQuery('events.stats', {}, { collections: ['events'], throttleMs: 5000, pollMs: 60_000 });
+  // The default window is the last hour up to the core's now; the data's arrival time is close enough to draw it.
+  const chart = useMemo(() => {
+    if (!q.data) return null;
+    const to = Date.now();
+    const from = to - HOUR;
+    return { from, to, data: fillBuckets(q.data.points, from, to, q.data.bucketMs, ['info', 'warning', 'critical']), total: q.data.points.reduce((n, p) => n + p.info + p.warning + p.critical, 0) };
+  }, [q.data]);
+  return (
+    <Panel title="Events, last hour" testId="event-rate" actions={chart && <span className="muted">{count(chart.total)} events</span>}>
+      <ErrorNote error={q.error} />
+      {chart && <TimeSeries label="Events per minute by severity" data={chart.data} series={SEVERITY_SERIES} from={chart.from} to={chart.to} />}
+    </Panel>
+  );
+}
+
+function QueuesPanel() {
+  const channels = useQuery('outbox.channels', {}, { collections: ['outbox'], pollMs: 15_000 });
+  const embed = useQuery('memory.queue', { limit: 1 }, { pollMs: 15_000 });
+  const now = useNow(5000);
+  return (
+    <Panel title="Outbox and queues" testId="queue-health" actions={<a href="#/queues" onClick={(e) => (e.preventDefault(), navigate('queues'))}>Open Queues</a>}>
+      <ErrorNote error={channels.error ?? embed.error} />
+      {channels.data &&
+        (channels.data.channels.length ? (
+          <table aria-label="Channel health">
+            <thead>
+              <tr>
+                <th>Channel</th>
+                <th>State</th>
+                <th>Backlog</th>
+                <th>Failed</th>
+                <th>Last success</th>
+              </tr>
+            </thead>
+            <tbody>
+              {channels.data.channels.map((c) => (
+                <tr key={c.name}>
+                  <td>{c.name}</td>
+                  <td>
+                    <span className={`state state-${c.state}`}>{c.state}</span>
+                  </td>
+                  <td>{count(c.backlog)}</td>
+                  <td>{count(c.failed)}</td>
+                  <td>{relative(c.lastSuccessAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No notification channels configured.</p>
+        ))}
+      {embed.data && (
+        <p className="kv" data-testid="embedding-queue">
+          Embedding queue ({embed.data.provider}
+          {embed.data.model ? ` · ${embed.data.model}` : ''}): {count(embed.data.counts.pending ?? 0)} pending, {count(embed.data.counts.processing ?? 0)} processing, {count(embed.data.counts.failed ?? 0)} failed
+          {embed.data.stale ? `, ${count(embed.data.stale)} stale` : ''}
+        </p>
+      )}
+    </Panel>
+  );
+}
+
+function ApprovalsPanel() {
+  const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 15_000 });
+  const pending = q.data?.approvals.filter((a) => a.status === 'pending').length ?? null;
+  return (
+    <Panel title="Pending approvals" testId="pending-approvals">
+      <ErrorNote error={q.error} />
+      {pending !== null && (
+        <p>
+          <strong className={pending ? 'big warn' : 'big'}>{pending}</strong>{' '}
+          {pending ? (
+            <a href="#/approvals" onClick={(e) => (e.preventDefault(), navigate('approvals'))}>
+              waiting for a decision
+            </a>
+          ) : (
+            <span className="muted">nothing waiting</span>
+          )}
+        </p>
+      )}
+    </Panel>
+  );
+}
 
 export function Overview() {
   const status = useApp((s) => s.status);
@@ -27,6 +131,12 @@ export function Overview() {
             <p className="muted">{t.reason}</p>
           </article>
         ))}
+      </div>
+      <div className="grid-2">
+        <SmokeTrendPanel />
+        <EventRatePanel />
+        <QueuesPanel />
+        <ApprovalsPanel />
       </div>
     </section>
   );

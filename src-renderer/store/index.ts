@@ -1,6 +1,7 @@
 import { create, type StateCreator } from 'zustand';
 import type { ConsoleClient } from '../../src-shared/api';
 import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
+import type { Matcher } from '../../src-shared/api';
 import type { PageName } from '../../src-shared/constants';
 
 interface ConnectionSlice {
@@ -17,13 +18,18 @@ interface NavSlice {
   page: PageName;
   detail: string | null;
 }
-export type AppState = ConnectionSlice & StatusSlice & NavSlice;
+/** Hand-offs between pages (e.g. "Create silence from this event"). */
+interface DraftSlice {
+  silenceDraft: { matchers: Matcher[]; comment: string } | null;
+}
+export type AppState = ConnectionSlice & StatusSlice & NavSlice & DraftSlice;
 
 const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({ client: null, connected: false });
 const statusSlice: StateCreator<AppState, [], [], StatusSlice> = () => ({ status: null, notices: [], versions: {} });
 const nav: StateCreator<AppState, [], [], NavSlice> = () => ({ page: 'overview', detail: null });
+const drafts: StateCreator<AppState, [], [], DraftSlice> = () => ({ silenceDraft: null });
 
-export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...statusSlice(...a), ...nav(...a) }));
+export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...statusSlice(...a), ...nav(...a), ...drafts(...a) }));
 
 /** Subscribe to pushes once at start-up; each push is applied in one setState. */
 export function connect(client: ConsoleClient): () => void {
@@ -50,3 +56,14 @@ export function navigate(page: PageName, detail: string | null = null): void {
 }
 
 export const dismissNotice = (id: string) => useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+
+/** Open the Silences page with matchers prefilled (the person still reviews and creates). */
+export function draftSilence(matchers: Matcher[], comment: string): void {
+  useApp.setState({ silenceDraft: { matchers, comment } });
+  navigate('silences');
+}
+export const takeSilenceDraft = (): AppState['silenceDraft'] => {
+  const d = useApp.getState().silenceDraft;
+  if (d) useApp.setState({ silenceDraft: null });
+  return d;
+};

@@ -1,0 +1,79 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** The core's refusal or an unreachable core, in words. */
+export function ErrorNote({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error-note" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function PageHead({ id, title, children }: { id: string; title: string; children?: ReactNode }) {
+  return (
+    <header className="page-head">
+      <h1 id={id}>{title}</h1>
+      {children}
+    </header>
+  );
+}
+
+export function Panel({ title, children, actions, testId }: { title: string; children: ReactNode; actions?: ReactNode; testId?: string }) {
+  return (
+    <section className="panel" aria-label={title} data-testid={testId}>
+      <header className="panel-head">
+        <h2>{title}</h2>
+        {actions && <div className="panel-actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+export function Badge({ tone, children }: { tone?: string; children: ReactNode }) {
+  return <span className={`badge${tone ? ` badge-${tone}` : ''}`}>{children}</span>;
+}
+
+/** Labels as name=value chips. */
+export function Labels({ labels, max }: { labels: Record<string, string>; max?: number }) {
+  const entries = Object.entries(labels);
+  const shown = max === undefined ? entries : entries.slice(0, max);
+  return (
+    <span className="labels">
+      {shown.map(([k, v]) => (
+        <code key={k} className="chip">
+          {k}={v}
+        </code>
+      ))}
+      {shown.length < entries.length && <span className="muted">+{entries.length - shown.length}</span>}
+    </span>
+  );
+}
+
+/** A modal confirmation; Escape cancels, focus starts on Cancel (the safe choice). */
+export function Confirm({ title, body, confirmLabel, onConfirm, onCancel, busy }: { title: string; body: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void; busy?: boolean }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    cancel.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onCancel();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onCancel]);
+  return (
+    <div className="modal-backdrop">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+        <h2 id="confirm-title">{title}</h2>
+        <div className="modal-body">{body}</div>
+        <div className="modal-actions">
+          <button ref={cancel} onClick={onCancel}>
+            Cancel
+          </button>
+          <button className="danger" onClick={onConfirm} disabled={busy}>
+            {confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

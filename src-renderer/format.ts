@@ -1,0 +1,30 @@
+/** Formatting shared by pages: local time, relative durations, counts. */
+
+export const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—');
+
+export const dateTime = (ms: number | null | undefined): string =>
+  ms ? new Date(ms).toLocaleString([], { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—';
+
+/** "3 m 05 s", "2 h 10 m", "4 d 2 h". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} m ${String(s % 60).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} m`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** "5 m ago" / "in 5 m". */
+export function relative(ms: number | null | undefined, now: number): string {
+  if (!ms) return '—';
+  const d = ms - now;
+  return d >= 0 ? `in ${duration(d)}` : `${duration(-d)} ago`;
+}
+
+export const count = (n: number): string => n.toLocaleString();
+
+/** Axis tick for a numeric epoch-ms axis: time of day for short spans, date for long ones. */
+export const tick = (spanMs: number) => (ms: number): string =>
+  spanMs > 2 * 86_400_000 ? new Date(ms).toLocaleDateString([], { month: 'short', day: '2-digit' }) : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
