@@ -12,7 +12,7 @@ export const digestKey = (rows: readonly OutboxRow[]): string => `outbox-digest:
 export const isDigestKey = (key: string): boolean => key.startsWith('outbox-digest:');
 
 /** One message standing for a backlog held during an outage (R-NOTIFY-2: a digest rather than a flood). */
-export function buildDigest(channel: string, rows: readonly OutboxRow[]): Message {
+export function buildDigest(channel: string, rows: readonly OutboxRow[], heldBy: 'outage' | 'pause' = 'outage'): Message {
   const shown = rows.slice(0, DIGEST_TITLES);
   const more = rows.length - shown.length;
   const lines = shown.map((r) => `• [${r.message.severity}] ${r.message.title}`);
@@ -20,7 +20,7 @@ export function buildDigest(channel: string, rows: readonly OutboxRow[]): Messag
   const since = new Date(rows[0]?.createdAt ?? 0).toISOString();
   return {
     kind: 'digest',
-    title: `${rows.length} notifications held while ${channel} was unreachable`,
+    title: heldBy === 'pause' ? `${rows.length} notifications held while notifications were paused` : `${rows.length} notifications held while ${channel} was unreachable`,
     body: `Held since ${since}:\n${lines.join('\n')}`,
     severity: rows.reduce<Severity>((w, r) => (RANK[r.message.severity] > RANK[w] ? r.message.severity : w), 'info'),
     eventId: null,

@@ -304,4 +304,22 @@ describe('desktop channel', () => {
     await until(() => notices.length === 2, 'notices after resume');
     expect(notices).toEqual(['p1:while paused 1', 'p2:while paused 2']);
   });
+
+  it('R-NOTIFY-2: a long pause ends in one digest notice, not a flood', async () => {
+    const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 20 } });
+    beds.push(bed);
+    let pausedUntil: number | null = bed.clock.now() + 3_600_000;
+    const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => pausedUntil }));
+    outboxes.push(outbox);
+    const notices: string[] = [];
+    bed.ctx.bus.subscribe('notice', (n) => notices.push(n.title));
+    outbox.start();
+    for (let i = 1; i <= 25; i++) outbox.writer.enqueue('desktop', alert(`night alert ${i}`), `n${i}`);
+    await settle();
+    pausedUntil = null;
+    bed.clock.advance(60_000); // the paused worker looks again within a minute
+    await until(() => notices.length === 1 && outbox.health()[0]?.backlog === 0, 'one digest');
+    await settle();
+    expect(notices).toEqual(['25 notifications held while notifications were paused']);
+  });
 });

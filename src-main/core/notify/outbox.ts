@@ -12,6 +12,8 @@ export const FAILING_AFTER = 3;
 /** Safety sweep: expire due rows and wake sleeping workers. */
 const SWEEP_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Steps between yields to the event loop while draining a backlog. */
+const YIELD_EVERY = 50;
 /** Failed/expired messages this recent are shown on the status tile. */
 const RECENT_MS = 24 * 3_600_000;
 
@@ -53,10 +55,13 @@ class ChannelWorker {
   private timer: TimerHandle | null = null;
   private running = false;
   private again = false;
+  private scheduled = false;
   private stopped = true;
   private inflight: { abort: AbortController; done: Promise<unknown> } | null = null;
   /** After a failed attempt (or a start with a backlog) the next backlog over the threshold goes out as a digest. */
   private recovering = false;
+  /** Why the backlog built up (worded in the digest title). */
+  private heldBy: 'outage' | 'pause' = 'outage';
   readonly health = { failingSince: null as number | null, lastError: null as string | null, lastSuccessAt: null as number | null, failures: 0, nextAttemptAt: null as number | null };
 
   constructor(
@@ -89,7 +94,14 @@ class ChannelWorker {
     this.timer?.cancel();
     this.timer = null;
     if (this.running) this.again = true;
-    else queueMicrotask(() => void this.run());
+    else if (!this.scheduled) {
+      // One look per burst: a batch of 2,000 enqueues schedules one run, not 2,000.
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        void this.run();
+      });
+    }
   }
 
   private async run(): Promise<void> {
@@ -100,10 +112,12 @@ class ChannelWorker {
     }
     this.running = true;
     try {
-      for (;;) {
+      for (let steps = 1; ; steps++) {
         this.again = false;
         const wait = await this.step();
         if (this.stopped) return;
+        // A long backlog on an instant channel (desktop) must not starve I/O such as /health.
+        if (steps % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
         if (wait === 0 || this.again) continue;
         if (wait !== null) this.timer = this.ctx.clock.setTimeout(() => void this.run(), wait);
         return;
@@ -127,16 +141,22 @@ class ChannelWorker {
     this.expire(now);
     this.gauge();
     const paused = this.channel.pausedUntil?.() ?? null;
-    if (paused !== null && paused > now) return Math.min(paused - now, SWEEP_MS);
+    if (paused !== null && paused > now) {
+      // A pause is an outage the user chose: on resume a large backlog becomes a digest too.
+      this.recovering = true;
+      this.heldBy = 'pause';
+      return Math.min(paused - now, SWEEP_MS);
+    }
     const head = this.store.head(name);
     this.health.nextAttemptAt = head ? Math.max(head.nextAttemptAt, now) : null;
     if (!head) {
       this.recovering = false;
+      this.heldBy = 'outage';
       return null;
     }
     if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
     if (this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(name) > config.outbox.digestThreshold) {
-      const digest = this.store.createDigest(name, (rows) => ({ key: digestKey(rows), message: buildDigest(name, rows) }), now, now + config.outbox.expireAfter);
+      const digest = this.store.createDigest(name, (rows) => ({ key: digestKey(rows), message: buildDigest(name, rows, this.heldBy) }), now, now + config.outbox.expireAfter);
       this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
       this.ctx.changed('outbox');
       return 0;
@@ -197,6 +217,7 @@ class ChannelWorker {
     const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 0) : backoffMs(attempts, config.outbox.maxBackoff, this.opts.random);
     this.store.markRetry(head.id, attempts, now + delay, error);
     this.recovering = true;
+    this.heldBy = 'outage';
     this.health.failures += 1;
     this.health.failingSince ??= now;
     this.health.lastError = error;

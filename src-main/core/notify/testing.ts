@@ -57,9 +57,9 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
 }
 
 /** Wait for real I/O (HTTP round trips) to reach a state; time-driven logic uses the FakeClock. */
-export async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
