@@ -12,11 +12,11 @@ import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
 import { openDatabase, type Database } from './store/db';
 import { wireSmoke } from './smoke';
-import { wireAgents } from './agents/wire';
+import { healGateway, wireAgents } from './agents/wire';
 import { createAudit } from './audit';
 import { sqliteAuditRepository } from './store/audit';
 import { wireRemote, type EventSink } from './remote';
-import { wireHeal } from './heal';
+import { HEAL_ACTIONS, wireHeal } from './heal';
 import { routerOf } from './router/registry';
 import { wireNotify } from './notify';
 import { reportFailure, reportRecovery } from './router/report';
@@ -145,7 +145,7 @@ export function createCore(opts: CoreOptions): Core {
   const audit = createAudit(sqliteAuditRepository(db), clock);
 
   // ── agents ──
-  const agents = wireAgents(ctx, { audit });
+  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer });
 
   // ── remote & heal ──
   // SSH pool + pinned host keys + diagnostic policy + SSH probes; AutoHeal behind approvals.
@@ -173,6 +173,9 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── smoke ──
   const smoke = wireSmoke(ctx);
+
+  // ── agents: late wiring (remote and heal are built after the agents) ──
+  agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy });
 
   const handlers: Handlers = {
     ...notify.handlers,

@@ -7,8 +7,12 @@ import { createPlans, handleTelegramCallback, type HealGateway } from './elephan
 import type { TelegramUpdate } from './elephant/telegram';
 import { createLlmClient } from './llm/client';
 import { createNemotron, type Nemotron } from './nemotron/nemotron';
-import type { RecentEvents } from './nemotron/types';
+import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
+import type { Heal } from '../heal';
+import { routerOf } from '../router/registry';
+import type { Database } from '../store/db';
+import { sqliteHealRepository } from '../store/heal';
 
 /** What the agents need from other areas; each is passed in app.ts once that area exists. */
 export interface AgentDeps {
@@ -16,7 +20,7 @@ export interface AgentDeps {
   audit?: AuditWriter;
   /** The durable outbox (core/notify): HITL prompts and notify steps. */
   outbox?: OutboxWriter;
-  /** The router: NemoTron plugs in as its AI triager; recent_events reads its store. */
+  /** The router (default: the core's, via routerOf): NemoTron plugs in as its AI triager; recent_events reads its store. */
   router?: { useTriager(t: Nemotron | null): void; events: RecentEvents };
   /** core/remote diagnostics: policy check, audit, SSH (run_diagnostic and diagnose steps). */
   diagnostics?: { run(host: string, command: string, actor: string, opts?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }> };
@@ -26,6 +30,20 @@ export interface AgentDeps {
   healActions?: readonly string[];
   /** AutoHeal's pending approvals, so vigil_hitl_pending counts both kinds. */
   healPending?: () => number;
+  /** The command policy from config (core/remote); default: the shipped read-only catalogue. */
+  policy?: DiagnosticPolicy;
+}
+
+/** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
+export function healGateway(heal: Pick<Heal, 'propose'>, db: Database): HealGateway {
+  const repo = sqliteHealRepository(db);
+  return {
+    propose: (p) => heal.propose(p),
+    status: (id) => {
+      const a = repo.approval(id);
+      return a ? { status: a.status, outcome: a.outcome } : null;
+    },
+  };
 }
 
 const noAudit: AuditWriter = {
@@ -38,12 +56,18 @@ const areas = new WeakMap<CoreContext, Agents>();
 /** The agents of a core, for shells that only hold the core (the Telegram callback route). */
 export const agentsOf = (ctx: CoreContext): Agents | null => areas.get(ctx) ?? null;
 
-/** Build OpenClaw, NemoTron and ElephantAlpha on the core context. */
-export function wireAgents(ctx: CoreContext, deps: AgentDeps = {}) {
-  const audit = deps.audit ?? noAudit;
+/**
+ * Build OpenClaw, NemoTron and ElephantAlpha on the core context. Areas
+ * built later (remote, heal) are passed with connect(); every dependency is
+ * read when used, so the order of wiring in app.ts does not matter.
+ */
+export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
+  const deps: AgentDeps = { ...initial };
+  const audit: AuditWriter = { append: (e) => (deps.audit ?? noAudit).append(e) };
   const hosts = () => ctx.config.hosts.map((h) => ({ name: h.name, tags: h.tags }));
   const healActions = () => deps.healActions ?? [];
-  const policy = createPolicy();
+  const defaultPolicy = createPolicy();
+  const policy: DiagnosticPolicy = { check: (c, tags) => (deps.policy ?? defaultPolicy).check(c, tags) };
 
   // ── OpenClaw ──
   const openclaw = createOpenClaw({ db: ctx.db, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log });
@@ -52,49 +76,75 @@ export function wireAgents(ctx: CoreContext, deps: AgentDeps = {}) {
 
   // ── NemoTron (only with an `llm` section; without a key it still runs and falls back as no_key) ──
   let nemotron: Nemotron | null = null;
-  if (ctx.config.llm && deps.router) {
+  const plugNemotron = () => {
+    const router = deps.router ?? routerOf(ctx);
+    if (!ctx.config.llm || !router || nemotron) return;
     const llm = ctx.config.llm;
     nemotron = createNemotron({
       llm: createLlmClient({ config: llm, secrets: ctx.secrets, fetch: ctx.fetch, clock: ctx.clock }),
       clock: ctx.clock,
       policy,
-      exec: deps.diagnostics ? { exec: (host, command, o) => deps.diagnostics!.run(host, command, 'nemotron', o) } : null,
+      exec: {
+        exec: (host, command, o) => {
+          if (!deps.diagnostics) throw new VigilError('unavailable', 'remote diagnostics are not wired');
+          return deps.diagnostics.run(host, command, 'nemotron', o);
+        },
+      },
       hosts,
+      // Refusals are audited like the diagnostic console's; allowed commands are audited by core/remote when they run.
+      onDiagnostic: (d) => {
+        if (d.allowed) return;
+        try {
+          audit.append({ actor: 'nemotron', action: 'diag.denied', subject: `host:${d.host}`, detail: { command: d.command, reason: d.reason } });
+        } catch (e) {
+          ctx.log.warn({ err: (e as Error).message }, 'could not audit a refused NemoTron diagnostic');
+        }
+      },
       memory: (q, o) => openclaw.search(q, { mode: 'auto', limit: o.limit, signal: o.signal }),
-      events: deps.router.events,
+      events: router.events,
       actions: () => [...healActions(), ...SAFE_ACTIONS],
       maxSteps: llm.maxSteps,
       budgetMs: llm.triageBudget,
       log: ctx.log,
     });
-    deps.router.useTriager(nemotron);
-  }
+    router.useTriager(nemotron);
+  };
+  plugNemotron();
+  ctx.onStart(plugNemotron);
 
   // ── ElephantAlpha ──
+  const gate = (): HealGateway => {
+    if (!deps.heal) throw new VigilError('unavailable', 'AutoHeal is not wired');
+    return deps.heal;
+  };
   const plans = createPlans({
     repo: sqlitePlanRepository(ctx.db),
     clock: ctx.clock,
     metrics: ctx.metrics,
     audit,
     log: ctx.log,
-    outbox: deps.outbox ?? null,
+    outbox: {
+      enqueue: (ch, m, key) => {
+        if (!deps.outbox) throw new VigilError('unavailable', 'the notification outbox is not wired');
+        deps.outbox.enqueue(ch, m, key);
+      },
+    },
     hitlChannels: () => ctx.config.channels.filter((c) => c.type === 'telegram' || c.type === 'desktop'),
     hosts: () => hosts().map((h) => h.name),
     channels: () => ctx.config.channels.map((c) => c.name),
     healActions,
-    diagnose: deps.diagnostics
-      ? async (host, command, actor) => {
-          const tags = hosts().find((h) => h.name === host)?.tags ?? [];
-          const v = policy.check(command, tags);
-          if (!v.allowed) throw new VigilError('forbidden', `refused by the diagnostic policy: ${v.reason}`);
-          const r = await deps.diagnostics!.run(host, command, actor);
-          return `exit ${r.exitCode ?? 'killed'}\n${r.stdout.slice(-3000)}${r.stderr ? `\nstderr: ${r.stderr.slice(-1000)}` : ''}`;
-        }
-      : null,
+    diagnose: async (host, command, actor) => {
+      const tags = hosts().find((h) => h.name === host)?.tags ?? [];
+      const v = policy.check(command, tags);
+      if (!v.allowed) throw new VigilError('forbidden', `refused by the diagnostic policy: ${v.reason}`);
+      if (!deps.diagnostics) throw new VigilError('unavailable', 'remote diagnostics are not wired');
+      const r = await deps.diagnostics.run(host, command, actor);
+      return `exit ${r.exitCode ?? 'killed'}\n${r.stdout.slice(-3000)}${r.stderr ? `\nstderr: ${r.stderr.slice(-1000)}` : ''}`;
+    },
     safeAction: (action, subject, actor) => openclaw.safe.run(action, subject, actor),
-    heal: deps.heal ?? null,
+    heal: { propose: (p) => gate().propose(p), status: (id) => gate().status(id) },
     changed: (...what) => ctx.changed(...what),
-    otherPending: deps.healPending,
+    otherPending: () => deps.healPending?.() ?? 0,
   });
   ctx.onStart(() => plans.elephant.resume());
   ctx.onStop(() => plans.elephant.stop());
@@ -124,6 +174,11 @@ export function wireAgents(ctx: CoreContext, deps: AgentDeps = {}) {
     /** A Telegram inline-button press (webhook route or poller). */
     telegramCallback: (update: TelegramUpdate) => handleTelegramCallback(update, { elephant: plans.elephant, channels: () => ctx.config.channels, audit }),
     handlers: { ...openclaw.handlers, ...plans.handlers },
+    /** Late wiring for areas built after the agents (remote, heal). */
+    connect(more: AgentDeps) {
+      Object.assign(deps, more);
+      plugNemotron();
+    },
   };
   areas.set(ctx, agents);
   return agents;

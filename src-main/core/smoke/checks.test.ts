@@ -67,7 +67,7 @@ describe('smoke checks', () => {
   });
 
   it('R-SMOKE-1: OpenClaw embedding queue grades pending, stale and failed', async () => {
-    const q = (pending: number, stale: number, failed: number) => CHECKS.openclaw_embeddings(input({ embeddingQueue: () => ({ pending, stale, failed }) }));
+    const q = (pending: number, stale: number, failed: number) => CHECKS.openclaw_embeddings(input({ embeddingQueue: () => ({ pending, stale, failed }) }, 'embeddings: { provider: ollama }'));
     expect(await CHECKS.openclaw_embeddings(input({}))).toMatchObject({ status: 'ok', reason: expect.stringContaining('provider none') });
     expect(await CHECKS.openclaw_embeddings(input({}, 'embeddings: { provider: ollama }'))).toMatchObject({ status: 'warning', reason: expect.stringContaining('not configured') });
     expect(await q(5, 0, 0)).toMatchObject({ status: 'ok', reason: '5 pending, 0 stale, 0 failed' });

@@ -53,8 +53,8 @@ function countAndAge(check: SmokeCheckId, noun: string, count: number, oldestAt:
 }
 
 export const routerQueueCheck: Check = async ({ sources, thresholds, now }) => {
-  if (!sources.routerQueue) return notWired('router_queue', 'router queue');
-  const q = await sources.routerQueue();
+  const q = sources.routerQueue ? await sources.routerQueue() : null;
+  if (!q) return notWired('router_queue', 'router queue');
   const t = thresholds.routerQueue;
   return countAndAge('router_queue', 'events waiting in the router', q.depth, q.oldestAt, now, t.depth, t.oldestAge);
 };
@@ -103,11 +103,9 @@ export const nemotronFallbackCheck: Check = async ({ sources, thresholds, config
 };
 
 export const embeddingQueueCheck: Check = async ({ sources, thresholds, config }) => {
-  if (!sources.embeddingQueue) {
-    return config.embeddings.provider === 'none'
-      ? result('openclaw_embeddings', 'ok', null, 'embeddings off (provider none): memory search uses keywords')
-      : notWired('openclaw_embeddings', 'embedding queue');
-  }
+  // With no provider nothing drains the queue by design: not a fault.
+  if (config.embeddings.provider === 'none') return result('openclaw_embeddings', 'ok', null, 'embeddings off (provider none): memory search uses keywords');
+  if (!sources.embeddingQueue) return notWired('openclaw_embeddings', 'embedding queue');
   const q = await sources.embeddingQueue();
   const t = thresholds.embeddings;
   const parts: Array<[string, number, SmokeStatus]> = [

@@ -2,16 +2,20 @@ import type { CoreContext } from '../app';
 import { createScheduler } from '../scheduler';
 import type { OutboxWriter } from '../notify/types';
 import { createSmokeHistoryStore } from '../store/smoke';
+import { sourcesFrom, type AreaReaders } from './area-sources';
 import { smokeHandlers } from './handlers';
 import { agentOutcomesFromMetrics } from './metrics-source';
 import { createSmoke, type Smoke, type SmokeAudit } from './service';
 import type { SmokeSources } from './sources';
 
 export type { SmokeSources } from './sources';
+export type { AreaReaders } from './area-sources';
 export type { Smoke, SmokeAudit } from './service';
 
 export interface SmokeWiring {
-  /** Read-only sources from the other areas; those left out report "not configured". */
+  /** Read-only views of the other areas; those left out report "not configured". */
+  readers?: AreaReaders;
+  /** Overrides of individual sources (tests). */
   sources?: SmokeSources;
   outbox?: () => OutboxWriter | null;
   audit?: () => SmokeAudit | null;
@@ -41,7 +45,11 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
     log: ctx.log,
     metrics: ctx.metrics,
     store: createSmokeHistoryStore(ctx.db),
-    sources: { agentOutcomes: agentOutcomesFromMetrics(ctx.metrics, ctx.clock), ...w.sources },
+    sources: {
+      ...sourcesFrom(ctx.config, w.readers ?? {}, () => ctx.clock.now()),
+      agentOutcomes: agentOutcomesFromMetrics(ctx.metrics, ctx.clock),
+      ...w.sources,
+    },
     scheduler,
     transaction: (fn) => ctx.db.transaction(fn)(),
     outbox: w.outbox ?? (() => null),

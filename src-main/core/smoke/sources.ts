@@ -7,8 +7,8 @@
 export type Maybe<T> = T | Promise<T>;
 
 export interface SmokeSources {
-  /** Router intake: events stored but not yet through the pipeline. */
-  routerQueue?: () => Maybe<{ depth: number; oldestAt: number | null }>;
+  /** Router intake: events stored but not yet through the pipeline; null while no router is attached. */
+  routerQueue?: () => Maybe<{ depth: number; oldestAt: number | null } | null>;
   /** Outbox: undelivered messages per channel. */
   outboxBacklog?: () => Maybe<Array<{ channel: string; pending: number; oldestAt: number | null }>>;
   /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config/load';
+import { createLogger } from '../../core/log';
 import { createSmokeHistoryStore, type SmokeRowInput } from '../../core/store/smoke';
 import { createHttpServer } from '../http';
 
@@ -25,7 +26,7 @@ const gc = runInNewContext('gc') as () => void;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-smoke-http-'));
   // smoke.interval 1h: the test drives runs itself.
-  core = createCore({ config: parseConfig('smoke: { interval: 1h }'), dataDir: dir });
+  core = createCore({ config: parseConfig('smoke: { interval: 1h }'), dataDir: dir, log: createLogger(null) });
   await core.start();
   app = await createHttpServer({ core, token: TOKEN });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -86,13 +87,31 @@ describe('smoke HTTP interface', () => {
     expect(tiles.value.tiles.map((t) => t.id)).toContain('smoke.router_queue');
   });
 
-  it('R-SMOKE-4 / R-SEC-4: a 200k-row NDJSON export streams in bounded memory while /health stays fast', async () => {
+  it('R-SMOKE-4: a 200k-row NDJSON export streams in bounded memory', async () => {
     gc();
     const heap0 = process.memoryUsage().heapUsed;
-    const rss0 = process.memoryUsage().rss;
     let heapMax = heap0;
-    let rssMax = rss0;
     let chunks = 0;
+    const res = await fetch(`${base}/api/v1/smoke/history.ndjson`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const out = await drain(res, () => {
+      if (++chunks % 25 !== 0) return;
+      gc();
+      heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+    });
+    expect(out.lines).toBeGreaterThanOrEqual(ROWS); // + the rows of the earlier run
+    expect(JSON.parse(out.first)).toEqual({ time: new Date(T0).toISOString(), check: 'router_queue', status: 'critical', value: 0, reason: 'depth 0, oldest 3s' });
+    expect(Object.keys(JSON.parse(out.last)).sort()).toEqual(['check', 'reason', 'status', 'time', 'value']);
+    // ~23 MB of NDJSON went through; holding it (or 200k row objects) would retain more than that.
+    expect(out.bytes).toBeGreaterThan(20_000_000);
+    const growthMb = (heapMax - heap0) / 1e6;
+    console.log(`export: ${out.lines} lines, ${(out.bytes / 1e6).toFixed(1)} MB; retained heap growth ${growthMb.toFixed(1)} MB (sampled after GC over ${chunks} chunks)`);
+    expect(chunks).toBeGreaterThan(100);
+    expect(growthMb).toBeLessThan(8);
+  });
+
+  it('R-SEC-4: /health keeps answering while a large export streams', async () => {
     const healthMs: number[] = [];
     let exporting = true;
     const prober = (async () => {
@@ -103,30 +122,18 @@ describe('smoke HTTP interface', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    const res = await fetch(`${base}/api/v1/smoke/history.ndjson`, { headers: auth });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    const out = await drain(res, () => {
-      if (++chunks % 25 !== 0) return;
-      gc();
-      const m = process.memoryUsage();
-      heapMax = Math.max(heapMax, m.heapUsed);
-      rssMax = Math.max(rssMax, m.rss);
-    });
+    const t0 = performance.now();
+    const out = await drain(await fetch(`${base}/api/v1/smoke/history.ndjson`, { headers: auth }), () => {});
+    const exportMs = performance.now() - t0;
     exporting = false;
     await prober;
-    expect(out.lines).toBeGreaterThanOrEqual(ROWS); // + the rows of the earlier run
-    expect(JSON.parse(out.first)).toEqual({ time: new Date(T0).toISOString(), check: 'router_queue', status: 'critical', value: 0, reason: 'depth 0, oldest 3s' });
-    expect(Object.keys(JSON.parse(out.last)).sort()).toEqual(['check', 'reason', 'status', 'time', 'value']);
-    // ~20 MB of NDJSON went through; holding it (or 200k row objects) would grow the heap by more than that.
-    expect(out.bytes).toBeGreaterThan(20_000_000);
-    const growthMb = (heapMax - heap0) / 1e6;
-    const rssGrowthMb = (rssMax - rss0) / 1e6;
-    console.log(`export: ${out.lines} lines, ${(out.bytes / 1e6).toFixed(1)} MB; retained heap growth ${growthMb.toFixed(1)} MB over ${chunks} chunks, RSS growth ${rssGrowthMb.toFixed(1)} MB; /health max ${Math.max(...healthMs).toFixed(1)} ms over ${healthMs.length} probes`);
-    expect(chunks).toBeGreaterThan(100);
-    expect(growthMb).toBeLessThan(8);
-    expect(healthMs.length).toBeGreaterThan(5);
-    expect(Math.max(...healthMs)).toBeLessThan(250);
+    const sorted = [...healthMs].sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1]!;
+    console.log(`export of ${out.lines} lines took ${exportMs.toFixed(0)} ms; /health answered ${healthMs.length} times meanwhile, median ${median.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`);
+    // An export that held the event loop would let one probe through at most, after seconds.
+    expect(healthMs.length).toBeGreaterThan(10);
+    expect(median).toBeLessThan(50);
+    expect(sorted[sorted.length - 1]!).toBeLessThan(exportMs / 2);
   });
 
   it('R-SMOKE-4: since/until select a time range; a bad bound is a 400 naming the parameter', async () => {

@@ -1,0 +1,90 @@
+import type { Config } from '../config/schema';
+import { BUILTIN_PROTECTED, protectedBy, type LiveFacts } from '../heal/protected';
+import type { SmokeSources } from './sources';
+
+/**
+ * The read-only views of the other areas the checks need, typed by shape
+ * (not by area module) so smoke stays loosely coupled. app.ts passes what
+ * exists; what is missing leaves its check "not configured".
+ */
+export interface AreaReaders {
+  /** Router inbox (stored, not yet processed); null while no router is attached. */
+  inbox?: () => { count: number; oldest: number | null } | null;
+  /** Outbox per channel; failed/expired counts are ignored here. */
+  outboxCounts?: (failedSince: number) => Array<{ channel: string; backlog: number; oldestPendingAt: number | null }>;
+  /** OpenClaw embedding queue counts and processing items older than `before`. */
+  embeddingCounts?: () => { pending: number; failed: number };
+  embeddingStale?: (before: number) => number;
+  /** ElephantAlpha HITL prompts waiting. */
+  hitlPending?: () => { count: number; oldest: number | null };
+  /** AutoHeal approvals waiting (ElephantAlpha's bridge to AutoHeal). */
+  healPending?: () => Array<{ createdAt: number }>;
+}
+
+/** An item stuck in "processing" longer than this is stale (OpenClaw resets it after the same time). */
+export const EMBEDDING_STALE_MS = 120_000;
+
+const sample = (pattern: string): string => pattern.replace(/\*/g, 'x').replace(/\?/g, 'x');
+
+/**
+ * Ask the AutoHeal protection guard about a stand-in target for every
+ * configured rule: each must be refused. A rule that protects nothing (a
+ * typo'd key, a pattern the guard cannot read) shows up as not enforced.
+ */
+export function protectedGuardCheck(rules: Config['protected']): { configured: number; denied: number } {
+  const all = [...BUILTIN_PROTECTED, ...rules];
+  let denied = 0;
+  for (const r of rules) {
+    let verdict: string | null;
+    if ('container' in r) verdict = protectedBy(all, 'container', sample(r.container));
+    else if ('service' in r) verdict = protectedBy(all, 'service', sample(r.service));
+    else if ('image' in r) verdict = protectedBy(all, 'container', 'vigil-smoke-probe', { name: 'vigil-smoke-probe', image: sample(r.image) });
+    else {
+      const [k = '', v = 'x'] = r.label.split('=', 2);
+      const live: LiveFacts = { name: 'vigil-smoke-probe', labels: { [sample(k)]: sample(v) } };
+      verdict = protectedBy(all, 'container', 'vigil-smoke-probe', live);
+    }
+    if (verdict) denied++;
+  }
+  return { configured: rules.length, denied };
+}
+
+export function sourcesFrom(config: Config, r: AreaReaders, now: () => number): SmokeSources {
+  const s: SmokeSources = {
+    protectedGuard: () => protectedGuardCheck(config.protected),
+  };
+  if (r.inbox) {
+    const inbox = r.inbox;
+    s.routerQueue = () => {
+      const i = inbox();
+      return i && { depth: i.count, oldestAt: i.oldest };
+    };
+  }
+  if (r.outboxCounts) {
+    const counts = r.outboxCounts;
+    // Every configured channel is reported, the idle ones at zero.
+    s.outboxBacklog = () => {
+      const rows = new Map(counts(now()).map((c) => [c.channel, c]));
+      return config.channels.map((ch) => ({ channel: ch.name, pending: rows.get(ch.name)?.backlog ?? 0, oldestAt: rows.get(ch.name)?.oldestPendingAt ?? null }));
+    };
+  }
+  if (r.embeddingCounts && r.embeddingStale) {
+    const counts = r.embeddingCounts;
+    const stale = r.embeddingStale;
+    s.embeddingQueue = () => {
+      const c = counts();
+      return { pending: c.pending, stale: stale(now() - EMBEDDING_STALE_MS), failed: c.failed };
+    };
+  }
+  if (r.hitlPending || r.healPending) {
+    const hitl = r.hitlPending;
+    const heal = r.healPending;
+    s.approvals = () => {
+      const h = hitl?.() ?? { count: 0, oldest: null };
+      const a = heal?.() ?? [];
+      const oldest = [h.oldest, ...a.map((x) => x.createdAt)].filter((x): x is number => x !== null);
+      return { pending: h.count + a.length, oldestAt: oldest.length ? Math.min(...oldest) : null };
+    };
+  }
+  return s;
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SmokeRun } from '../../../src-shared/api/smoke';
+import { createCore, type Core } from '../app';
+import { FakeClock } from '../clock';
+import { parseConfig } from '../config/load';
+import { createLogger } from '../log';
+import { routerOf } from '../router/registry';
+import { protectedGuardCheck } from './area-sources';
+
+const cores: Core[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function start(yaml: string, clock?: FakeClock): Promise<Core> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-smoke-wiring-'));
+  dirs.push(dir);
+  const core = createCore({ config: parseConfig(yaml), dataDir: dir, clock, log: createLogger(null) });
+  cores.push(core);
+  await core.start();
+  return core;
+}
+
+const value = async <T>(core: Core, method: string, input: unknown = {}): Promise<T> => {
+  const r = await core.call(method, input);
+  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+  return r.value as T;
+};
+const count = (core: Core, sql: string): number => (core.ctx.db.prepare(sql).get() as { n: number }).n;
+
+describe('smoke wired into the core', () => {
+  it('R-SMOKE-1: the protected-resource check asks the AutoHeal guard about every configured rule', () => {
+    expect(protectedGuardCheck([{ container: 'momo-db' }, { image: 'postgres*' }, { label: 'vigil.protected=true' }, { service: 'etcd*' }])).toEqual({ configured: 4, denied: 4 });
+    expect(protectedGuardCheck([])).toEqual({ configured: 0, denied: 0 });
+  });
+
+  it('R-SMOKE-1: the checks read the real areas: an undeliverable outbox backlog and the protected rules show up', async () => {
+    const core = await start(`channels: [{ name: hook, type: webhook, url: "http://127.0.0.1:9/unreachable", timeout: 1s }]
+routes: [{ channels: [hook] }]
+hosts: [{ name: web1, address: 127.0.0.1, user: vigil }]
+protected: [{ container: momo-db }, { image: "postgres*" }]
+smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 50 } } } }`);
+    routerOf(core.ctx)!.ingest([{ source: 'api', fingerprint: 'smoke-wiring', severity: 'critical', status: 'firing', summary: 'disk full', description: null, labels: { alertname: 'DiskFull' }, startsAt: null, endsAt: null }], 'test');
+    const deadline = Date.now() + 10_000;
+    let run: SmokeRun;
+    do {
+      await new Promise((r) => setTimeout(r, 50));
+      run = await value<SmokeRun>(core, 'smoke.run');
+    } while (run.results.find((r) => r.check === 'outbox_backlog')!.status === 'ok' && Date.now() < deadline);
+    const by = Object.fromEntries(run.results.map((r) => [r.check, r]));
+    expect(by.outbox_backlog).toMatchObject({ status: 'warning', value: 1, reason: expect.stringMatching(/^hook: 1 pending, oldest \d+s \(≥ 1\)$/) });
+    expect(by.router_queue).toMatchObject({ status: 'ok', reason: 'no events waiting in the router' });
+    expect(by.autoheal_protected).toMatchObject({ status: 'ok', reason: '2 protected rule(s) configured and enforced' });
+    expect(by.elephant_hitl).toMatchObject({ status: 'ok', reason: 'no approvals pending' });
+    expect(by.openclaw_embeddings!.status).toBe('ok');
+    for (const r of run.results) expect(r.reason).not.toMatch(/not configured: no .* source is wired/);
+  });
+
+  it('R-SMOKE-4: clearing through the ConsoleApi writes the audit chain and leaves events, audit and memory alone', async () => {
+    const core = await start('smoke: { interval: 1h }');
+    routerOf(core.ctx)!.ingest([{ source: 'api', fingerprint: 'keep-me', severity: 'warning', status: 'firing', summary: 'keep me', description: null, labels: { alertname: 'KeepMe' }, startsAt: null, endsAt: null }], 'test');
+    await value(core, 'smoke.run');
+    await value(core, 'smoke.run');
+    const events = count(core, 'SELECT COUNT(*) AS n FROM events');
+    const audit = count(core, 'SELECT COUNT(*) AS n FROM audit_log');
+    const memory = count(core, 'SELECT COUNT(*) AS n FROM insights');
+    expect(events).toBeGreaterThan(0);
+    expect(await value(core, 'smoke.clear')).toEqual({ deletedRows: 18 }); // start-up run + 2
+    expect(count(core, 'SELECT COUNT(*) AS n FROM smoke_history')).toBe(0);
+    expect(count(core, 'SELECT COUNT(*) AS n FROM smoke_rollup')).toBe(0);
+    expect(count(core, 'SELECT COUNT(*) AS n FROM events')).toBe(events);
+    expect(count(core, 'SELECT COUNT(*) AS n FROM insights')).toBe(memory);
+    expect(count(core, 'SELECT COUNT(*) AS n FROM audit_log')).toBe(audit + 1);
+    const row = core.ctx.db.prepare("SELECT actor, action, subject, detail FROM audit_log WHERE action = 'smoke.clear'").get();
+    expect(row).toEqual({ actor: 'console', action: 'smoke.clear', subject: 'smoke_history', detail: '{"rows":18}' });
+  });
+
+  it('R-ROUTE-1: a scheduled smoke job that throws becomes a vigil event', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const core = await start('smoke: { interval: 1m }', clock);
+    await new Promise((r) => setTimeout(r, 20));
+    core.ctx.db.exec('DROP TABLE smoke_rollup'); // the next run cannot be written
+    clock.advance(60_000);
+    const deadline = Date.now() + 5_000;
+    while (count(core, "SELECT COUNT(*) AS n FROM events WHERE source = 'vigil'") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const ev = core.ctx.db.prepare("SELECT summary, labels FROM events WHERE source = 'vigil'").get() as { summary: string; labels: string };
+    expect(ev.summary).toMatch(/^Vigil: scheduled job smoke\.run failed: .*smoke_rollup/);
+    expect(JSON.parse(ev.labels)).toMatchObject({ alertname: 'VigilComponentFailed', component: 'scheduled job smoke.run' });
+  });
+});
