@@ -1,0 +1,238 @@
+import type { CoreContext } from '../../app';
+import type { TimerHandle } from '../../clock';
+import type { Message, OutboxWriter } from '../../notify/types';
+import type { AlertStateStore } from '../../store/alert-state';
+import { sqliteNoiseStore, type NoiseStore } from '../../store/noise';
+import { burstDueAt, takeBurstDue, type Burst, type Watch } from './bursts';
+import { settled, type Flap } from './flaps';
+import { dueAt, remove, takeDue, type Group } from './groups';
+import { burstMessage, flapMessage, groupResolved, groupUpdate } from './messages';
+
+const RETRY_MS = 5_000;
+/** Alerts tracked for flapping that are not flapping; above this, stale ones are dropped. */
+const FLAP_TRACK_MAX = 5_000;
+
+/**
+ * The state behind the group, burst and flap stages: open groups, bursts
+ * and flapping alerts in memory, mirrored row by row in SQLite (written in
+ * the caller's transaction), and ONE timer on the injected clock for the
+ * earliest flush / resolution / settle. A restart reloads the rows and
+ * re-arms the timer, so a pending batch is neither lost nor sent twice.
+ */
+export class NoiseBook {
+  readonly groups = new Map<string, Group>();
+  /** fingerprint → key of the group it belongs to. */
+  readonly groupOf = new Map<string, string>();
+  readonly bursts = new Map<string, Burst>();
+  /** fingerprint → alertname of the burst that speaks for it. */
+  readonly burstOf = new Map<string, string>();
+  readonly watches = new Map<string, Watch>();
+  readonly flaps = new Map<string, Flap>();
+  private readonly store: NoiseStore;
+  private timer: TimerHandle | null = null;
+  private armedAt = Infinity;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly outbox: OutboxWriter,
+    /** The router's own dedupe store (it caches; writing around it would go unseen). */
+    private readonly states: AlertStateStore,
+  ) {
+    this.store = sqliteNoiseStore(ctx.db);
+    this.load();
+    this.arm(this.nextDue());
+  }
+
+  /** (Re)build memory from the rows (start-up, and after a failed flush rolled back). */
+  private load(): void {
+    for (const m of [this.groups, this.groupOf, this.bursts, this.burstOf, this.watches, this.flaps]) m.clear();
+    for (const r of this.store.all()) {
+      if (r.kind === 'group') this.addGroup(r.body as Group, false);
+      else if (r.kind === 'burst') this.addBurst(r.body as Burst, false);
+      else this.flaps.set((r.body as Flap).fp, r.body as Flap);
+    }
+  }
+
+  isFlapping = (fp: string): boolean => this.flaps.get(fp)?.flapping === true;
+  groupFor = (fp: string): Group | undefined => {
+    const k = this.groupOf.get(fp);
+    return k === undefined ? undefined : this.groups.get(k);
+  };
+  burstFor = (fp: string): Burst | undefined => {
+    const n = this.burstOf.get(fp);
+    return n === undefined ? undefined : this.bursts.get(n);
+  };
+
+  addGroup(g: Group, save = true): void {
+    this.groups.set(g.key, g);
+    for (const fp of Object.keys(g.members)) this.groupOf.set(fp, g.key);
+    if (save) this.saveGroup(g);
+  }
+  saveGroup(g: Group): void {
+    for (const fp of Object.keys(g.members)) this.groupOf.set(fp, g.key);
+    this.store.put({ key: `group:${g.key}`, kind: 'group', body: g, dueAt: dueAt(g) });
+    this.arm(dueAt(g));
+  }
+  private dropGroup(g: Group): void {
+    this.groups.delete(g.key);
+    for (const fp of Object.keys(g.members)) if (this.groupOf.get(fp) === g.key) this.groupOf.delete(fp);
+    this.store.delete(`group:${g.key}`);
+  }
+
+  /** A burst now speaks for these alerts: they leave their groups (no group update per host). */
+  addBurst(b: Burst, save = true): void {
+    this.bursts.set(b.alertname, b);
+    this.watches.delete(b.alertname);
+    for (const fp of Object.keys(b.members)) {
+      if (save) this.leaveGroup(fp);
+      this.burstOf.set(fp, b.alertname);
+    }
+    if (save) this.saveBurst(b);
+  }
+  saveBurst(b: Burst): void {
+    for (const fp of Object.keys(b.members)) this.burstOf.set(fp, b.alertname);
+    this.store.put({ key: `burst:${b.alertname}`, kind: 'burst', body: b, dueAt: burstDueAt(b) });
+    this.arm(burstDueAt(b));
+  }
+  private dropBurst(b: Burst): void {
+    this.bursts.delete(b.alertname);
+    for (const fp of Object.keys(b.members)) if (this.burstOf.get(fp) === b.alertname) this.burstOf.delete(fp);
+    this.store.delete(`burst:${b.alertname}`);
+  }
+
+  /** Track a transition of an alert that is not (yet) flapping: memory only. */
+  trackFlap(f: Flap): void {
+    this.flaps.set(f.fp, f);
+    if (this.flaps.size <= FLAP_TRACK_MAX) return;
+    const cutoff = this.ctx.clock.now() - this.ctx.config.router.flapWindow;
+    for (const [fp, x] of this.flaps) if (!x.flapping && (x.times.at(-1) ?? 0) <= cutoff) this.flaps.delete(fp);
+  }
+  /** A flapping alert is persisted; its notice speaks for it, so it leaves its group and burst. */
+  saveFlap(f: Flap, claim = false): void {
+    this.flaps.set(f.fp, f);
+    if (claim) {
+      this.leaveGroup(f.fp);
+      const b = this.burstFor(f.fp);
+      if (b) {
+        delete b.members[f.fp];
+        this.burstOf.delete(f.fp);
+        if (Object.keys(b.members).length) this.saveBurst(b);
+        else this.dropBurst(b);
+      }
+    }
+    this.store.put({ key: `flap:${f.fp}`, kind: 'flap', body: f, dueAt: f.settleAt });
+    this.arm(f.settleAt);
+  }
+
+  private leaveGroup(fp: string): void {
+    const g = this.groupFor(fp);
+    if (!g) return;
+    this.groupOf.delete(fp);
+    if (remove(g, fp, this.ctx.clock.now(), this.ctx.config.router.groupWindow)) this.dropGroup(g);
+    else this.saveGroup(g);
+  }
+
+  private send(channels: string[], msg: Message, key: string): void {
+    for (const ch of channels) this.outbox.enqueue(ch, msg, `${key}:${ch}`);
+  }
+
+  /** The humans were told these alerts resolved: dedupe must let their next firing through. */
+  private markResolvedNotified(fps: string[], now: number): void {
+    for (const fp of fps) {
+      const s = this.states.get(fp);
+      if (s && s.status === 'resolved' && s.notifiedStatus !== 'resolved') this.states.put({ ...s, notifiedStatus: 'resolved', notifiedAt: now });
+    }
+  }
+
+  /** Send everything that has fallen due, in one transaction with the state change. */
+  flushDue(): void {
+    const now = this.ctx.clock.now();
+    const { flapWindow } = this.ctx.config.router;
+    let sent = 0;
+    this.store.transaction(() => {
+      for (const g of [...this.groups.values()]) {
+        const at = dueAt(g);
+        if (at === null || at > now) continue;
+        const due = takeDue(g, now);
+        if (due?.type === 'resolved') {
+          this.send(g.channels, groupResolved(g, now), `group:${g.key}@${g.openedAt}:resolved`);
+          this.markResolvedNotified(Object.keys(g.members), now);
+          this.dropGroup(g);
+          sent++;
+          continue;
+        }
+        if (due) {
+          this.send(g.channels, groupUpdate(g, due.joined, due.resolved), `group:${g.key}@${g.openedAt}#${g.sent}`);
+          sent++;
+        }
+        this.saveGroup(g);
+      }
+      for (const b of [...this.bursts.values()]) {
+        const at = burstDueAt(b);
+        if (at === null || at > now) continue;
+        const due = takeBurstDue(b, now);
+        if (!due) {
+          this.saveBurst(b);
+          continue;
+        }
+        const resolved = due.type === 'resolved';
+        this.send(b.channels, burstMessage(b, now, resolved, resolved && due.reportedBefore), `burst:${b.alertname}@${b.startedAt}:${due.type}`);
+        sent++;
+        if (!resolved) this.saveBurst(b);
+        else {
+          this.markResolvedNotified(Object.keys(b.members), now);
+          this.dropBurst(b);
+        }
+      }
+      for (const f of [...this.flaps.values()]) {
+        if (!settled(f, now)) continue;
+        if (f.channels.length) {
+          this.send(f.channels, flapMessage(f, flapWindow, true), `flap:${f.fp}@${f.since}:settled`);
+          sent++;
+        }
+        const s = this.states.get(f.fp);
+        if (s) this.states.put({ ...s, notifiedStatus: s.status, notifiedAt: now });
+        this.flaps.delete(f.fp);
+        this.store.delete(`flap:${f.fp}`);
+      }
+    });
+    if (sent) this.ctx.changed('events');
+  }
+
+  private nextDue(): number | null {
+    let min = Infinity;
+    for (const g of this.groups.values()) min = Math.min(min, dueAt(g) ?? Infinity);
+    for (const b of this.bursts.values()) min = Math.min(min, burstDueAt(b) ?? Infinity);
+    for (const f of this.flaps.values()) if (f.flapping) min = Math.min(min, f.settleAt ?? Infinity);
+    return min === Infinity ? null : min;
+  }
+
+  /** Make sure the timer fires no later than `at`. */
+  arm(at: number | null): void {
+    if (at === null || this.stopped || at >= this.armedAt) return;
+    this.timer?.cancel();
+    this.armedAt = at;
+    this.timer = this.ctx.clock.setTimeout(() => this.fire(), Math.max(0, at - this.ctx.clock.now()));
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.armedAt = Infinity;
+    try {
+      this.flushDue();
+      this.arm(this.nextDue());
+    } catch (e) {
+      // Rolled back: nothing was sent; memory goes back to what the database holds; retry shortly, loudly.
+      this.ctx.log.error({ err: e }, 'noise flush failed; retrying in 5 s');
+      this.load();
+      this.arm(this.ctx.clock.now() + RETRY_MS);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+  }
+}

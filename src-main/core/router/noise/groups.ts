@@ -1,0 +1,114 @@
+import type { Member } from './members';
+import { allResolved } from './members';
+
+/**
+ * A notification group (R-NOISE-1): alerts of one route with equal groupBy
+ * label values. Pure state transitions, no I/O: the group stage applies
+ * them inside the processing transaction and persists the result.
+ *
+ * Rules: the first alert of a new group is notified at once. After any
+ * message the group stays quiet for one window: alerts joining meanwhile
+ * are batched into ONE update at the window's end; an alert joining a
+ * group that has been quiet for a window is notified at once. When every
+ * member has resolved, one resolution message follows a window later
+ * unless a member fires again first (so a quick flap sends nothing).
+ */
+export interface Group {
+  key: string;
+  /** The groupBy label values (its name in messages). */
+  labels: Record<string, string>;
+  channels: string[];
+  openedAt: number;
+  lastSentAt: number;
+  /** Messages sent so far (part of each idempotency key). */
+  sent: number;
+  members: Record<string, Member>;
+  /** Fingerprints that joined since the last message. */
+  pending: string[];
+  /** Hosts that resolved since the last message (named in the next update). */
+  resolvedSince: string[];
+  flushAt: number | null;
+  resolveAt: number | null;
+}
+
+export const groupKey = (route: number, groupBy: string[], labels: Record<string, string>): string =>
+  `r${route}|${groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',')}`;
+
+export function openGroup(key: string, labels: Record<string, string>, channels: string[], first: Member, now: number): Group {
+  return { key, labels, channels, openedAt: now, lastSentAt: now, sent: 1, members: { [first.fp]: first }, pending: [], resolvedSince: [], flushAt: null, resolveAt: null };
+}
+
+export const dueAt = (g: Group): number | null => (g.flushAt === null ? g.resolveAt : g.resolveAt === null ? g.flushAt : Math.min(g.flushAt, g.resolveAt));
+
+export type JoinOutcome = { type: 'now' } | { type: 'batched'; at: number } | { type: 'known' };
+
+/** A firing alert that should notify arrives for this group. */
+export function join(g: Group, m: Member, now: number, window: number): JoinOutcome {
+  const had = g.members[m.fp];
+  if (had?.firing) return { type: 'known' };
+  g.members[m.fp] = { ...m, since: had?.since ?? m.since };
+  g.resolveAt = null;
+  g.resolvedSince = g.resolvedSince.filter((h) => h !== m.host);
+  if (!g.pending.length && now >= g.lastSentAt + window) {
+    g.lastSentAt = now;
+    g.sent += 1;
+    return { type: 'now' };
+  }
+  if (!g.pending.includes(m.fp)) g.pending.push(m.fp);
+  g.flushAt = Math.max(now, g.lastSentAt + window);
+  return { type: 'batched', at: g.flushAt };
+}
+
+/** A member fires again without a new notification (dedupe held it): the humans still believe it fires. */
+export function refire(g: Group, fp: string, now: number, window: number): boolean {
+  const m = g.members[fp];
+  if (!m || m.firing) return false;
+  m.firing = true;
+  const withdrawn = g.resolveAt !== null;
+  g.resolveAt = null;
+  g.resolvedSince = g.resolvedSince.filter((h) => h !== m.host);
+  if (g.pending.length && g.flushAt === null) g.flushAt = Math.max(now, g.lastSentAt + window);
+  return withdrawn;
+}
+
+/** A member resolved. Returns 'all' when that was the last firing one (resolution scheduled). */
+export function resolve(g: Group, fp: string, now: number, window: number): 'all' | 'some' | 'unknown' {
+  const m = g.members[fp];
+  if (!m) return 'unknown';
+  if (m.firing) {
+    m.firing = false;
+    if (!g.resolvedSince.includes(m.host)) g.resolvedSince.push(m.host);
+  }
+  if (!allResolved(g.members)) return 'some';
+  g.resolveAt ??= now + window;
+  return 'all';
+}
+
+/** Take a member out (a burst or a flap now speaks for it). Returns true when the group is left empty. */
+export function remove(g: Group, fp: string, now: number, window: number): boolean {
+  delete g.members[fp];
+  g.pending = g.pending.filter((p) => p !== fp);
+  if (!g.pending.length) g.flushAt = null;
+  if (!Object.keys(g.members).length) return true;
+  if (allResolved(g.members)) g.resolveAt ??= now + window;
+  return false;
+}
+
+export type GroupDue = { type: 'update'; joined: Member[]; resolved: string[] } | { type: 'resolved'; members: Member[] } | null;
+
+/** What the timer has to send now; applies it (the caller persists, or deletes a resolved group). */
+export function takeDue(g: Group, now: number): GroupDue {
+  if (g.resolveAt !== null && now >= g.resolveAt) return { type: 'resolved', members: Object.values(g.members) };
+  if (g.flushAt === null || now < g.flushAt) return null;
+  g.flushAt = null;
+  // Everyone resolved while the update waited: the resolution message will name them all.
+  if (g.resolveAt !== null) return null;
+  const joined = g.pending.flatMap((fp) => g.members[fp] ?? []);
+  const resolved = g.resolvedSince;
+  g.pending = [];
+  g.resolvedSince = [];
+  if (!joined.length) return null;
+  g.lastSentAt = now;
+  g.sent += 1;
+  return { type: 'update', joined, resolved };
+}

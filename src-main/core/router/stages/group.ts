@@ -1,0 +1,76 @@
+import type { EventRecord } from '../../store/events';
+import { firstRoute } from '../noise/eligible';
+import { groupKey, join, openGroup, refire, resolve } from '../noise/groups';
+import type { NoiseBook } from '../noise/book';
+import { hostOf, type Member } from '../noise/members';
+import { span } from '../noise/messages';
+import { matchLabels } from '../silence-matcher';
+import { hold, trace, type Stage } from '../types';
+
+const at = (t: number | null): string => (t === null ? '?' : new Date(t).toISOString().slice(11, 19) + 'Z');
+
+export const memberOf = (ev: EventRecord, now: number): Member => ({
+  fp: ev.fingerprint,
+  host: hostOf(ev.labels, ev.fingerprint),
+  eventId: ev.id,
+  severity: ev.severity,
+  summary: ev.summary,
+  firing: ev.status === 'firing',
+  since: now,
+});
+
+/**
+ * R-NOISE-1: group notifications by the route's groupBy labels. The first
+ * alert of a new group goes out at once; alerts joining within the group
+ * window are held here and sent as ONE update by the book's timer; a
+ * member's resolution is held until the whole group has resolved, which is
+ * one message. Runs for held events too (always) to keep membership true.
+ */
+export const groupStage = (book: NoiseBook): Stage => ({
+  name: 'group',
+  always: true,
+  run(ev, d, sc) {
+    const fp = ev.fingerprint;
+    if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
+    const window = sc.config.router.groupWindow;
+    const g = book.groupFor(fp);
+    const name = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    if (ev.status === 'resolved') {
+      if (!g) return;
+      const r = resolve(g, fp, sc.now, window);
+      book.saveGroup(g);
+      if (!d.notify) return;
+      const firing = Object.values(g.members).filter((m) => m.firing).length;
+      if (r === 'all') return hold(d, sc.now, 'group', 'grouped', `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`);
+      return hold(d, sc.now, 'group', 'grouped', `resolved; ${firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`);
+    }
+    if (!d.notify) {
+      if (!g) return;
+      const wasResolved = g.members[fp]?.firing === false;
+      const withdrawn = refire(g, fp, sc.now, window);
+      if (wasResolved) book.saveGroup(g);
+      if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
+      return;
+    }
+    const route = firstRoute(sc.config.routes, matchLabels(ev));
+    if (route < 0) return;
+    const groupBy = sc.config.routes[route]!.groupBy;
+    const key = groupKey(route, groupBy, ev.labels);
+    const m = memberOf(ev, sc.now);
+    const existing = book.groups.get(key);
+    if (!existing) {
+      const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
+      book.addGroup(openGroup(key, labels, d.channels, m, sc.now));
+      return trace(d, sc.now, 'group', 'pass', `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`);
+    }
+    const j = join(existing, m, sc.now, window);
+    book.saveGroup(existing);
+    if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
+    if (j.type === 'now') return trace(d, sc.now, 'group', 'pass', `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`);
+    const n = Object.keys(existing.members).length;
+    hold(d, sc.now, 'group', 'grouped', `joins group ${name(existing.labels)} (${n} alerts): batched into one update at ${at(j.at)}`);
+    // The update will tell the humans; dedupe treats it as notified from now on.
+    d.next.notifiedStatus = 'firing';
+    d.next.notifiedAt = sc.now;
+  },
+});
