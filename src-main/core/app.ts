@@ -172,7 +172,20 @@ export function createCore(opts: CoreOptions): Core {
   });
 
   // ── smoke ──
-  const smoke = wireSmoke(ctx);
+  // Read-only self-checks over the other areas (R-SMOKE); a failing scheduled job becomes a vigil event.
+  const smoke = wireSmoke(ctx, {
+    readers: {
+      inbox: () => routerOf(ctx)?.events.inbox() ?? null,
+      outboxCounts: (since) => notify.outbox.store.counts(since),
+      embeddingCounts: () => agents.openclaw.repo.queueCounts(),
+      embeddingStale: (before) => agents.openclaw.repo.staleCount(before),
+      hitlPending: () => agents.elephant.pendingApprovals(),
+      healPending: () => heal.heal.pending(),
+    },
+    outbox: () => notify.outbox.writer,
+    audit: () => audit,
+    onJobError: (job, err) => reportFailure(ctx, `scheduled job ${job}`, err),
+  });
 
   // ── agents: late wiring (remote and heal are built after the agents) ──
   agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy });
