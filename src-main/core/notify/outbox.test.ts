@@ -231,6 +231,18 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(b.row('k-mid-send')?.state).toBe('sent');
   });
 
+  it('R-NOTIFY-2: messages for a channel removed from the config are shown (unconfigured) and still expire, never vanish', async () => {
+    const { ctx, clock, outbox, reports } = setup({ outbox: { expireAfter: '10m' } });
+    outbox.start();
+    outbox.writer.enqueue('old-pager', alert('for a removed channel'), 'orphan');
+    expect(outbox.health().find((h) => h.name === 'old-pager')).toMatchObject({ state: 'unconfigured', backlog: 1 });
+    expect(outboxTiles(outbox, clock.now()).find((t) => t.id === 'channels')).toMatchObject({ status: 'warning' });
+    clock.advance(11 * 60_000);
+    expect(outbox.store.list({ channel: 'old-pager', limit: 5 }).map((r) => r.state)).toEqual(['expired']);
+    expect(reports.some((r) => r.what === 'channel old-pager (expired messages)')).toBe(true);
+    expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'old-pager', result: 'expired' })).toBe(1);
+  });
+
   it('R-NOTIFY-3: enqueue joins the caller\'s transaction — a rolled-back producer queues nothing; a repeated key is queued once', async () => {
     const { ctx, outbox, enqueue } = setup();
     expect(() =>

@@ -256,6 +256,19 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
   let sweep: TimerHandle | null = null;
   let unsubscribe: (() => void) | null = null;
   const kickAll = () => workers.forEach((w) => w.kick());
+  /** Rows for a channel no longer configured have no worker: they still expire (shown, not deleted). */
+  const expireOrphans = () => {
+    const now = ctx.clock.now();
+    for (const c of store.counts(now - RECENT_MS)) {
+      if (workers.has(c.channel) || c.backlog === 0) continue;
+      const n = store.expireDue(c.channel, now).length;
+      if (n > 0) {
+        ctx.metrics.notifySent.inc({ channel: c.channel, result: 'expired' }, n);
+        opts.onFailure(`channel ${c.channel} (expired messages)`, new Error(`${n} message(s) for a channel that is no longer configured expired undelivered`));
+        ctx.changed('outbox');
+      }
+    }
+  };
 
   const writer: OutboxWriter = {
     enqueue(channel, message, idempotencyKey) {
@@ -320,7 +333,10 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const requeued = store.requeueSending();
       if (requeued > 0) ctx.log.warn({ requeued }, 'outbox: messages caught mid-send by the last shutdown will be sent again');
       for (const w of workers.values()) w.start();
-      sweep = ctx.clock.setInterval(kickAll, SWEEP_MS);
+      sweep = ctx.clock.setInterval(() => {
+        kickAll();
+        expireOrphans();
+      }, SWEEP_MS);
       // notifications.pause publishes status: a resumed desktop channel drains at once.
       unsubscribe = ctx.bus.subscribe('status', kickAll);
     },
