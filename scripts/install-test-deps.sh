@@ -2,7 +2,7 @@
 # Installs the real servers the tests run on loopback (Debian packages), and
 # the unprivileged user that test sshd sessions log in as. Idempotent; run as root.
 set -euo pipefail
-PKGS=(chromium openssh-server prometheus-alertmanager prometheus ansible procps iproute2)
+PKGS=(chromium openssh-server prometheus-alertmanager prometheus ansible procps iproute2 curl)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
