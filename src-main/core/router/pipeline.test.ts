@@ -23,18 +23,39 @@ routes:
 
 describe('router pipeline', () => {
   it('R-ROUTE-2: events acknowledged but not processed before a crash are processed at start-up', async () => {
+    // A stage that fails keeps acknowledged events in the inbox; then the process "crashes".
     const first = testContext({ yaml: ROUTES });
-    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db) }).ingest([alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })], 'test');
-    first.db.close(); // "crash" before the asynchronous processing ran
+    const broken = { name: 'broken', run: () => { throw new Error('stage bug'); } };
+    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db), stages: [broken] }).ingest([alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })], 'test');
+    first.db.close();
     const h = open({ yaml: ROUTES, dir: first.dir });
     const outbox = recordingOutbox(h.db);
     const router = createRouter(h.ctx, { outbox });
     expect(router.events.inbox().count).toBe(2);
+    expect(ids.map((id) => router.events.get(id)!.processed)).toEqual([false, false]);
     expect(router.resume()).toBe(2);
     expect(ids.map((id) => router.events.get(id)!.outcome)).toEqual(['notified', 'notified']);
     expect(outbox.sent().map((s) => s.channel)).toEqual(['hook', 'desktop', 'desktop']);
     expect(router.events.inbox().count).toBe(0);
     ctxs.push(first); // removes the shared temp dir
+  });
+
+  it('R-ROUTE-2: while a backlog is in the inbox, new events queue behind it and are processed in order', async () => {
+    const h = open();
+    const outbox = recordingOutbox(h.db);
+    let fail = true;
+    const flaky = { name: 'flaky', always: true, run: () => { if (fail) throw new Error('transient'); } };
+    const { defaultStages, insertStage } = await import('./stages');
+    const router = createRouter(h.ctx, { outbox, stages: insertStage(defaultStages(), flaky, { before: 'dedupe' }) });
+    const [a] = router.ingest([alertEvent()], 'test'); // goes to the inbox; the retry waits 5 s
+    await new Promise((r) => setImmediate(r));
+    fail = false;
+    const [b] = router.ingest([alertEvent({ status: 'resolved' })], 'test'); // must not overtake a
+    expect(router.events.get(b!)!.processed).toBe(false);
+    h.clock.advance(5_000);
+    await router.drain();
+    expect([router.events.get(a!)!.outcome, router.events.get(b!)!.outcome]).toEqual(['notified', 'notified']);
+    expect(outbox.sent().map((s) => s.message.kind)).toEqual(['alert', 'resolved']);
   });
 
   it('R-ROUTE-2: re-processing an event does not notify twice (idempotency key = event id + kind + channel)', async () => {

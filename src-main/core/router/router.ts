@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import type { Triager } from '../agents/hermes/triager';
 import { createHermes } from '../agents/hermes/hermes';
 import type { CoreContext } from '../app';
 import type { OutboxWriter } from '../notify/types';
-import { sqliteAlertStateStore, type AlertStateStore } from '../store/alert-state';
-import { sqliteEventStore, type EventRecord, type EventStore, type NewEvent } from '../store/events';
-import { sqliteSilenceStore, type SilenceStore } from '../store/silences';
+import { sqliteAlertStateStore } from '../store/alert-state';
+import { sqliteEventStore, type EventRecord, type NewEvent } from '../store/events';
+import { sqliteSilenceStore } from '../store/silences';
 import { AiFollowUp } from './ai-followup';
+import { afterCommit, decideBatch, type DeciderDeps } from './decide';
+import { eventId } from './ids';
 import { ActiveSilences } from './silence-matcher';
 import { defaultStages } from './stages';
-import { nextState } from './stages/dedupe';
-import type { Decision, Stage, StageContext } from './types';
+import type { Stage } from './types';
+
+export { sourceLabel } from './decide';
 
 /** A normalised event as the ingest adapters hand it over (before persist). */
 export type IntakeEvent = Omit<NewEvent, 'id' | 'receivedAt' | 'trace'>;
@@ -21,67 +23,57 @@ export interface RouterOptions {
   triager?: Triager | null;
 }
 
-const BATCH = 500;
-const KNOWN_SOURCES = new Set(['alertmanager', 'probe', 'vigil', 'scheduler']);
-/** Metric label for a source: free-form generic sources fold into "api" (bounded cardinality). */
-export const sourceLabel = (s: string): string => (KNOWN_SOURCES.has(s) ? s : 'api');
+/** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
+const BATCH = 2_000;
 
 export type Router = ReturnType<typeof createRouter>;
 
 /**
- * The EventRouter. ingest() is normalise's output → persist: one
- * transaction per intake batch, and only then may the caller acknowledge.
- * Processing runs afterwards, in batches, each batch one transaction that
- * writes the outcome, the dedupe state and the outbox rows together — so a
- * crash anywhere either leaves the event in the inbox (replayed at start)
- * or fully processed, and notification keys make replays harmless.
+ * The EventRouter. ingest() persists an intake batch in one transaction,
+ * and only then may the caller acknowledge (R-ROUTE-2). When nothing is
+ * waiting ahead of it, the batch is decided in that same transaction
+ * (outcome, dedupe state and outbox rows commit together with the event);
+ * otherwise — a backlog after a restart, or a stage that failed — it stays
+ * in the inbox (processed = 0) and is processed asynchronously, in order.
+ * Either way a crash leaves each event fully decided or still in the inbox,
+ * and notification keys make a replay harmless.
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
-  const events: EventStore = sqliteEventStore(ctx.db);
-  const states: AlertStateStore = sqliteAlertStateStore(ctx.db);
-  const silenceStore: SilenceStore = sqliteSilenceStore(ctx.db);
+  const events = sqliteEventStore(ctx.db);
+  const states = sqliteAlertStateStore(ctx.db);
+  const silenceStore = sqliteSilenceStore(ctx.db);
   const silences = new ActiveSilences(() => silenceStore.current(ctx.clock.now()));
   const hermes = createHermes(ctx.config.hermes.rules);
   const followUp = new AiFollowUp(ctx, events, opts.outbox);
   followUp.triager = opts.triager ?? null;
-  const stages = opts.stages ?? defaultStages();
+  const deps: DeciderDeps = { ctx, states, silences, hermes, stages: opts.stages ?? defaultStages(), outbox: opts.outbox, followUp };
   const queue: EventRecord[] = [];
   let running = false;
   let retry: { cancel(): void } | null = null;
   let waiters: Array<() => void> = [];
 
+  /** One transaction; if it rolls back, the cached dedupe state may be ahead of the database: drop it. */
+  function guarded<T>(fn: () => T): T {
+    try {
+      return events.transaction(fn);
+    } catch (e) {
+      states.invalidate();
+      throw e;
+    }
+  }
+
   function processBatch(): void {
     const batch = queue.slice(0, BATCH);
-    const done: Array<{ ev: EventRecord; d: Decision }> = [];
-    events.transaction(() => {
-      for (const ev of batch) {
-        const now = ctx.clock.now();
-        const prev = states.get(ev.fingerprint);
-        const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: ev.trace.slice(), prev, next: nextState(prev, ev, now), triage: null, channels: [] };
-        const sc: StageContext = { now, config: ctx.config, silences, outbox: opts.outbox, hermes, aiTriage: followUp.triager !== null };
-        for (const s of stages) if (d.notify || s.always) s.run(ev, d, sc);
-        states.put(d.next);
-        events.markProcessed(ev.seq, { outcome: d.result, trace: d.trace, triage: d.triage, channels: d.notify ? d.channels : [] });
-        done.push({ ev, d });
-      }
-    });
+    const done = guarded(() => decideBatch(deps, batch, (ev, upd) => events.markProcessed(ev.seq, upd)));
     queue.splice(0, batch.length);
-    const now = ctx.clock.now();
-    for (const { ev, d } of done) {
-      ctx.metrics.routerEvents.inc({ source: sourceLabel(ev.source), result: d.result });
-      ctx.metrics.routerDispatch.observe(Math.max(0, now - ev.receivedAt) / 1000);
-      if (d.triage) ctx.metrics.agentTriage.inc({ agent: 'hermes' });
-      if (d.notify && d.kind === 'alert' && d.triage) followUp.start({ ev, hermes: d.triage, channels: d.channels });
-    }
-    ctx.changed('events');
+    afterCommit(deps, done);
   }
 
   async function loop(): Promise<void> {
     try {
       while (queue.length) {
         processBatch();
-        // Yield between batches so intake and /health are never starved by a storm.
-        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r)); // let intake and /health in between batches
       }
     } catch (e) {
       // The batch rolled back and is still in the inbox (and the queue): retry later, loudly.
@@ -99,29 +91,38 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     setImmediate(() => void loop());
   }
 
+  const toRecord = (r: NewEvent, seq = 0): EventRecord => ({ ...r, seq, processed: false, outcome: null, triage: null, channels: [] });
+
   return {
     events,
     states,
     silenceStore,
     silences,
     hermes,
-    /**
-     * Persist a batch atomically (all or nothing) and queue it for processing.
-     * Returns the new event ids once committed: only then acknowledge (R-ROUTE-2).
-     */
+    /** Persist a batch atomically (all or nothing); returns the ids once committed: only then acknowledge. */
     ingest(batch: IntakeEvent[], via: string): string[] {
       const now = ctx.clock.now();
       const rows: NewEvent[] = batch.map((e) => ({
         ...e,
-        id: randomUUID(),
+        id: eventId(now),
         receivedAt: now,
         trace: [
           { at: now, stage: 'normalise', result: 'pass', detail: via },
-          { at: now, stage: 'persist', result: 'pass', detail: `stored in the inbox (batch of ${batch.length})` },
+          { at: now, stage: 'persist', result: 'pass', detail: `stored (intake batch of ${batch.length})` },
         ],
       }));
+      if (!queue.length && !running && !retry) {
+        try {
+          const recs = rows.map((r) => toRecord(r));
+          const done = guarded(() => decideBatch(deps, recs, (ev, upd) => (ev.seq = events.insertDecided(ev, upd))));
+          afterCommit(deps, done);
+          return rows.map((r) => r.id);
+        } catch (e) {
+          ctx.log.error({ err: e }, 'deciding at intake failed; the batch goes to the inbox and is retried');
+        }
+      }
       const seqs = events.transaction(() => events.insert(rows));
-      rows.forEach((r, i) => queue.push({ ...r, seq: seqs[i]!, processed: false, outcome: null, triage: null, channels: [] }));
+      rows.forEach((r, i) => queue.push(toRecord(r, seqs[i])));
       kick();
       return rows.map((r) => r.id);
     },
@@ -134,12 +135,15 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     useTriager(t: Triager | null): void {
       followUp.triager = t;
     },
+    /** Other areas add their stages (use insertStage) while the core is wired, before start. */
+    extendStages(fn: (stages: Stage[]) => Stage[]): void {
+      deps.stages = fn(deps.stages);
+    },
     triageIdle: () => followUp.idle(),
-    /** Start-up: everything acknowledged but not processed before a crash goes through now. */
+    /** Start-up: everything acknowledged but not processed before a crash goes through now, in order. */
     resume(): number {
       let n = 0;
       try {
-        // Nothing else runs yet: process the backlog page by page, synchronously.
         for (let page = events.pending(BATCH); page.length; page = events.pending(BATCH)) {
           queue.push(...page);
           n += page.length;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Silence } from '../../../src-shared/api/events';
 import { eventHandlers } from './api';
 import { createRouter } from './router';
 import { compileMatchers } from './silence-matcher';
@@ -30,7 +31,7 @@ describe('silences (R-ROUTE-4)', () => {
 
   it('R-ROUTE-4: a silenced event is stored and visible with the silence in its trace, not notified', async () => {
     const { router, outbox, api } = setup();
-    const sil = api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value: 'web.*' }], endsAt: h.clock.now() + 60 * MIN, createdBy: 'alice', comment: 'disk swap tonight' }) as ReturnType<ReturnType<typeof eventHandlers>['silences.create']>;
+    const sil = api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value: 'web.*' }], endsAt: h.clock.now() + 60 * MIN, createdBy: 'alice', comment: 'disk swap tonight' }) as Silence;
     expect(sil).toMatchObject({ state: 'active', createdBy: 'alice' });
     const [id] = router.ingest([alertEvent()], 'test');
     await router.drain();

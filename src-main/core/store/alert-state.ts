@@ -21,11 +21,19 @@ export interface AlertState {
 export interface AlertStateStore {
   get(fingerprint: string): AlertState | null;
   put(s: AlertState): void;
+  /** Forget cached state (after a rolled-back transaction, or a write by another path). */
+  invalidate(): void;
   /** Alerts currently firing, by severity (status tiles). */
   firing(): Record<Severity, number>;
   /** Fingerprints of one source currently firing (the poller resumes from these). */
   firingOf(source: string): string[];
 }
+
+const sameLabels = (a: Record<string, string>, b: Record<string, string>): boolean => {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
 
 interface Row {
   fingerprint: string;
@@ -42,19 +50,34 @@ interface Row {
   notified_at: number | null;
 }
 
-export function sqliteAlertStateStore(db: Database): AlertStateStore {
+/**
+ * SQLite store with a write-through cache in front of get(): the router is
+ * the only writer of dedupe state, and a storm reads the same fingerprints
+ * over and over. Bounded: the cache is dropped when it grows past `cacheMax`.
+ */
+export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertStateStore {
+  const cache = new Map<string, AlertState>();
   const get = db.prepare(`SELECT * FROM alert_state WHERE fingerprint = ?`);
   const put = db.prepare(
-    `INSERT OR REPLACE INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (fingerprint) DO UPDATE SET source = excluded.source, severity = excluded.severity, status = excluded.status, summary = excluded.summary,
+       labels = excluded.labels, first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_event_id = excluded.last_event_id,
+       count = excluded.count, notified_status = excluded.notified_status, notified_at = excluded.notified_at`,
   );
+  // A repeat changes only the counters: a narrow update leaves the row's other columns and the status index alone.
+  const touch = db.prepare(`UPDATE alert_state SET last_seen = ?, last_event_id = ?, count = ? WHERE fingerprint = ?`);
+  const sameButCounters = (a: AlertState, b: AlertState): boolean =>
+    a.status === b.status && a.severity === b.severity && a.summary === b.summary && a.firstSeen === b.firstSeen && a.notifiedStatus === b.notifiedStatus && a.notifiedAt === b.notifiedAt && sameLabels(a.labels, b.labels);
   const firing = db.prepare(`SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`);
   const firingOf = db.prepare(`SELECT fingerprint FROM alert_state WHERE status = 'firing' AND source = ?`);
   return {
     get(fp) {
+      const hit = cache.get(fp);
+      if (hit) return { ...hit };
       const r = get.get(fp) as Row | undefined;
       if (!r) return null;
-      return {
+      const s: AlertState = {
         fingerprint: r.fingerprint,
         source: r.source,
         severity: r.severity,
@@ -68,10 +91,17 @@ export function sqliteAlertStateStore(db: Database): AlertStateStore {
         notifiedStatus: r.notified_status,
         notifiedAt: r.notified_at,
       };
+      cache.set(fp, s);
+      return { ...s };
     },
     put(s) {
+      const old = cache.get(s.fingerprint);
+      if (cache.size >= cacheMax) cache.clear();
+      cache.set(s.fingerprint, { ...s });
+      if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.fingerprint);
       put.run(s.fingerprint, s.source, s.severity, s.status, s.summary, JSON.stringify(s.labels), s.firstSeen, s.lastSeen, s.lastEventId, s.count, s.notifiedStatus, s.notifiedAt);
     },
+    invalidate: () => cache.clear(),
     firing() {
       const out: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
       for (const r of firing.all() as Array<{ severity: Severity; n: number }>) out[r.severity] = r.n;

@@ -48,6 +48,8 @@ export interface EventStore {
   transaction<T>(fn: () => T): T;
   /** Insert a batch; the caller wraps it in transaction() so a batch is all-or-nothing. Returns seqs in order. */
   insert(events: NewEvent[]): number[];
+  /** Insert an event already decided (processed) in the same transaction as its outcome. Returns its seq. */
+  insertDecided(e: NewEvent, upd: ProcessedUpdate): number;
   pending(limit: number): EventRecord[];
   markProcessed(seq: number, upd: ProcessedUpdate): void;
   /** Record a late result (AI triage) and one more trace entry. */
@@ -106,6 +108,10 @@ export function sqliteEventStore(db: Database): EventStore {
     `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insDone = db.prepare(
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, processed, outcome, triage, channels)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+  );
   const pending = db.prepare(`SELECT * FROM events WHERE processed = 0 ORDER BY seq LIMIT ?`);
   const done = db.prepare(`UPDATE events SET processed = 1, outcome = ?, trace = ?, triage = ?, channels = ? WHERE seq = ?`);
   const amend = db.prepare(`UPDATE events SET trace = json_insert(trace, '$[#]', json(?)), triage = coalesce(?, triage) WHERE id = ?`);
@@ -127,6 +133,11 @@ export function sqliteEventStore(db: Database): EventStore {
               .lastInsertRowid,
           ),
       );
+    },
+    insertDecided(e, u) {
+      const triage = u.triage ? JSON.stringify(u.triage) : null;
+      const labels = JSON.stringify(e.labels);
+      return Number(insDone.run(e.id, e.source, e.fingerprint, e.severity, e.status, e.summary, e.description, labels, e.startsAt, e.endsAt, e.receivedAt, JSON.stringify(u.trace), u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
     },
     pending: (limit) => (pending.all(limit) as Row[]).map(toRecord),
     markProcessed(seq, u) {

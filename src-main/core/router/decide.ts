@@ -1,0 +1,69 @@
+import type { CoreContext } from '../app';
+import type { OutboxWriter } from '../notify/types';
+import type { AlertState, AlertStateStore } from '../store/alert-state';
+import type { EventRecord, ProcessedUpdate } from '../store/events';
+import type { AiFollowUp } from './ai-followup';
+import type { ActiveSilences } from './silence-matcher';
+import { nextState } from './stages/dedupe';
+import type { Decision, Stage, StageContext } from './types';
+
+export interface Decided {
+  ev: EventRecord;
+  d: Decision;
+}
+
+const KNOWN_SOURCES = new Set(['alertmanager', 'probe', 'vigil', 'scheduler']);
+/** Metric label for a source: free-form generic sources fold into "api" (bounded cardinality). */
+export const sourceLabel = (s: string): string => (KNOWN_SOURCES.has(s) ? s : 'api');
+
+export interface DeciderDeps {
+  ctx: CoreContext;
+  states: AlertStateStore;
+  silences: ActiveSilences;
+  hermes: StageContext['hermes'];
+  stages: Stage[];
+  outbox: OutboxWriter;
+  followUp: AiFollowUp;
+}
+
+/**
+ * Run the stages over a batch, in order, inside the caller's transaction:
+ * `write` stores each outcome, the outbox rows are enqueued by the outbox
+ * stage, and the dedupe state is written once per fingerprint at the end.
+ */
+export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev: EventRecord, upd: ProcessedUpdate) => void): Decided[] {
+  const { ctx, states } = deps;
+  const touched = new Map<string, AlertState | null>();
+  const done: Decided[] = [];
+  for (const ev of batch) {
+    const now = ctx.clock.now();
+    const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
+    const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: ev.trace.slice(), prev, next: nextState(prev, ev, now), triage: null, channels: [] };
+    const sc: StageContext = { now, config: ctx.config, silences: deps.silences, outbox: deps.outbox, hermes: deps.hermes, aiTriage: deps.followUp.triager !== null };
+    for (const s of deps.stages) if (d.notify || s.always) s.run(ev, d, sc);
+    touched.set(ev.fingerprint, d.next);
+    write(ev, { outcome: d.result, trace: d.trace, triage: d.triage, channels: d.notify ? d.channels : [] });
+    done.push({ ev, d });
+  }
+  for (const s of touched.values()) if (s) states.put(s);
+  return done;
+}
+
+/** After the commit: metrics (counted per batch), AI follow-ups, and a change push. */
+export function afterCommit(deps: DeciderDeps, done: Decided[]): void {
+  const { ctx } = deps;
+  const now = ctx.clock.now();
+  const counts = new Map<string, { source: string; result: string; n: number }>();
+  let triaged = 0;
+  for (const { ev, d } of done) {
+    const source = sourceLabel(ev.source);
+    const c = counts.get(source + d.result) ?? counts.set(source + d.result, { source, result: d.result, n: 0 }).get(source + d.result)!;
+    c.n++;
+    ctx.metrics.routerDispatch.observe(Math.max(0, now - ev.receivedAt) / 1000);
+    if (d.triage) triaged++;
+    if (d.notify && d.kind === 'alert' && d.triage) deps.followUp.start({ ev, hermes: d.triage, channels: d.channels });
+  }
+  for (const c of counts.values()) ctx.metrics.routerEvents.inc({ source: c.source, result: c.result }, c.n);
+  if (triaged) ctx.metrics.agentTriage.inc({ agent: 'hermes' }, triaged);
+  if (done.length) ctx.changed('events');
+}
