@@ -277,6 +277,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       store.insert({ channel, key: idempotencyKey, message, now, expiresAt: now + ctx.config.outbox.expireAfter });
       // The worker looks after the caller's (synchronous) transaction has committed.
       workers.get(channel)?.kick();
+      ctx.changed('outbox');
     },
   };
 
