@@ -20,6 +20,7 @@ export function duration(ms: number): string {
 export function relative(ms: number | null | undefined, now: number): string {
   if (!ms) return '—';
   const d = ms - now;
+  if (Math.abs(d) < 3000) return 'just now';
   return d >= 0 ? `in ${duration(d)}` : `${duration(-d)} ago`;
 }
 

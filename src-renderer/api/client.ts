@@ -88,3 +88,39 @@ export async function call<M extends MethodName>(client: ConsoleClient, method: 
 }
 
 export const methods = Object.keys(consoleApi) as MethodName[];
+
+export interface StreamProgress {
+  bytes: number;
+  lines: number;
+  /** Content-Length when the server sent one (NDJSON streams usually do not). */
+  total: number | null;
+}
+
+/**
+ * GET an NDJSON export with the bearer token (headless mode), counting bytes
+ * and lines as they arrive, and return it as a Blob. Null in the desktop app,
+ * which has no HTTP server; callers fall back to the ConsoleApi there.
+ */
+export async function fetchNdjson(path: string, onProgress: (p: StreamProgress) => void, signal?: AbortSignal): Promise<Blob | null> {
+  if (window.vigil) return null;
+  const token = sessionStorage.getItem('vigil.token');
+  if (!token) throw new Error('The access token is missing; open the address printed by vigil serve again.');
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, signal });
+  if (!res.ok || !res.body) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `The export failed (HTTP ${res.status}).`);
+  }
+  const total = Number(res.headers.get('content-length')) || null;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  const p: StreamProgress = { bytes: 0, lines: 0, total };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    p.bytes += value.byteLength;
+    for (let i = 0; i < value.length; i++) if (value[i] === 10) p.lines++;
+    onProgress({ ...p });
+  }
+  return new Blob(chunks as BlobPart[], { type: 'application/x-ndjson' });
+}

@@ -36,7 +36,7 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
       isAnimationActive={false}
     />
   );
-  const legend = <Legend wrapperStyle={{ fontSize: 12 }} />;
+  const legend = <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />;
   return (
     <figure className="chart" aria-label={label} role="img">
       <ResponsiveContainer width="100%" height={height}>

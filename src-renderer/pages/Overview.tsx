@@ -31,7 +31,7 @@ function EventRatePanel() {
   return (
     <Panel title="Events, last hour" testId="event-rate" actions={chart && <span className="muted">{count(chart.total)} events</span>}>
       <ErrorNote error={q.error} />
-      {chart && <TimeSeries label="Events per minute by severity" data={chart.data} series={SEVERITY_SERIES} from={chart.from} to={chart.to} />}
+      {chart && <TimeSeries label="Events per minute by severity" data={chart.data} series={SEVERITY_SERIES} from={chart.from} to={chart.to} kind="bar" />}
     </Panel>
   );
 }
