@@ -11,16 +11,19 @@ import { headlessSecrets, type SecretStore } from './config/secrets';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
 import { openDatabase, type Database } from './store/db';
-import { wireSmoke } from './smoke';
 import { healGateway, wireAgents } from './agents/wire';
 import { createAudit } from './audit';
 import { sqliteAuditRepository } from './store/audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal } from './heal';
 import { routerOf } from './router/registry';
+import { wireSmoke } from './smoke';
 import { wireNotify } from './notify';
 import { reportFailure, reportRecovery } from './router/report';
+import { createRouterArea } from './router';
 import { VigilError } from './errors';
+import { wireAcks } from './ack';
+import { wireHeartbeat } from './heartbeat';
 
 export const VERSION = '0.1.0';
 
@@ -140,6 +143,10 @@ export function createCore(opts: CoreOptions): Core {
     onRecovery: (what) => reportRecovery(ctx, what),
   });
 
+  // ── router ──
+  // Intake → EventRouter pipeline → outbox; Alertmanager poller and HTTP probes feed it.
+  const router = createRouterArea(ctx, notify.outbox.writer);
+
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
   const audit = createAudit(sqliteAuditRepository(db), clock);
@@ -187,15 +194,22 @@ export function createCore(opts: CoreOptions): Core {
     onJobError: (job, err) => reportFailure(ctx, `scheduled job ${job}`, err),
   });
 
+  // ── acks & escalation ──
+  // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
+  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer });
+  wireHeartbeat(ctx, { onFailure: (what, err) => reportFailure(ctx, what, err), onRecovery: (what) => reportRecovery(ctx, what) });
+
   // ── agents: late wiring (remote and heal are built after the agents) ──
   agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy });
 
   const handlers: Handlers = {
+    ...acks.handlers,
     ...notify.handlers,
-    ...smoke.handlers,
+    ...router.handlers,
     ...agents.handlers,
     ...remote.handlers,
     ...heal.handlers,
+    ...smoke.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;

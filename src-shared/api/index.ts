@@ -1,9 +1,12 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
+import { acksApi } from './acks';
 import { memoryApi, plansApi } from './agents';
 import type { MethodSpec } from './define';
+import { eventsApi } from './events';
 import { healApi } from './heal';
 import { hostsApi } from './hosts';
+import { noiseApi } from './noise';
 import { outboxApi } from './outbox';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
@@ -15,12 +18,15 @@ import { systemApi } from './system';
  */
 export const consoleApi = {
   ...systemApi,
-  ...outboxApi,
-  ...smokeApi,
   ...memoryApi,
   ...plansApi,
+  ...eventsApi,
+  ...outboxApi,
+  ...noiseApi,
+  ...smokeApi,
   ...hostsApi,
   ...healApi,
+  ...acksApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -41,10 +47,13 @@ export type ConsoleClient = {
 export const isMethodName = (name: string): name is MethodName =>
   Object.prototype.hasOwnProperty.call(consoleApi, name);
 
+export * from './acks';
 export * from './agents';
 export * from './define';
+export * from './events';
 export * from './heal';
 export * from './hosts';
+export * from './noise';
 export * from './outbox';
 export * from './smoke';
 export * from './system';

@@ -1,3 +1,4 @@
+import { ackButton } from '../ack/refs';
 import type { TriageResult } from '../../../src-shared/domain';
 import type { Message, MessageKind } from '../notify/types';
 import type { EventRecord } from '../store/events';
@@ -29,5 +30,6 @@ export function formatMessage(ev: EventRecord, kind: MessageKind, triage: Triage
   ]
     .filter(Boolean)
     .join('\n');
-  return { kind, title, body, severity: ev.severity, eventId: ev.id, fingerprint: ev.fingerprint, status: ev.status, labels: ev.labels };
+  const ack = kind === 'alert' && ev.status === 'firing' ? { buttons: [ackButton(ev.fingerprint)] } : {}; // R-ROUTE-8: Telegram "Acknowledge"
+  return { kind, title, body, severity: ev.severity, eventId: ev.id, fingerprint: ev.fingerprint, status: ev.status, labels: ev.labels, ...ack };
 }

@@ -1,3 +1,4 @@
+import { acksOf, isAckData } from '../../core/ack';
 import { agentsOf } from '../../core/agents/wire';
 import { TelegramUpdate } from '../../core/agents/elephant/telegram';
 import { describeZodError } from '../../../src-shared/result';
@@ -25,9 +26,11 @@ export const telegramRoutes: RouteModule = (app, { core, token }) => {
     }
     const parsed = TelegramUpdate.safeParse(req.body);
     if (!parsed.success) return sendError(reply, 'bad_request', `not a Telegram Update: ${describeZodError(parsed.error)}`);
+    // "Acknowledge" buttons (callback data ack:…) belong to the ack area (R-ROUTE-8); hitl:… to the agents.
+    const acks = isAckData(parsed.data.callback_query?.data) ? acksOf(core.ctx) : null;
     const agents = agentsOf(core.ctx);
-    if (!agents) return sendError(reply, 'unavailable', 'approvals are not available in this Vigil');
-    const out = agents.telegramCallback(parsed.data);
+    if (!acks && !agents) return sendError(reply, 'unavailable', 'approvals are not available in this Vigil');
+    const out = acks ? acks.telegramCallback(parsed.data) : agents!.telegramCallback(parsed.data);
     // Other update kinds are acknowledged (200) so Telegram does not redeliver them.
     if (!out.handled) return { ok: true, ignored: out.reason };
     return { method: 'answerCallbackQuery', callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted, accepted: out.accepted };

@@ -1,0 +1,153 @@
+import type { CoreContext } from '../app';
+import type { TimerHandle } from '../clock';
+import type { Message, OutboxWriter } from '../notify/types';
+import type { AckStore } from '../store/acks';
+import type { AlertState } from '../store/alert-state';
+import type { Escalation, EscalationStore } from '../store/escalations';
+import { clockTime, humanDuration } from './format';
+import { ackButton, ackRef } from './refs';
+import { acknowledges, CANCELLED_BY_ACK } from './service';
+
+/** Look at the table at least this often (a laptop that slept; a clock that jumped). */
+const SWEEP_MS = 30_000;
+/** A step fired this long after it fell due is marked late. */
+const LATE_AFTER_MS = 60_000;
+const RETRY_MS = 5_000;
+export const DOWN_REASON = 'Vigil was not running';
+
+export interface EscalatorDeps {
+  acks: AckStore;
+  escalations: EscalationStore;
+  outbox: OutboxWriter;
+  stateOf(fingerprint: string): AlertState | null;
+}
+
+/** "on the console" when the first notification was a desktop one, else the channels it went to. */
+function where(ctx: CoreContext, channels: string[]): string {
+  const desktop = channels.filter((c) => ctx.config.channels.find((x) => x.name === c)?.type === 'desktop');
+  if (desktop.length === channels.length && channels.length) return 'on the console';
+  return channels.length ? `via ${channels.join(', ')}` : 'anywhere';
+}
+
+/** The escalated message: the alert, how long nobody answered and where, which step this is, and whether it is late. */
+export function escalationMessage(ctx: CoreContext, e: Escalation, s: AlertState, now: number, lateReason: string | null): Message {
+  const waited = e.rearmedAt !== null ? `un-acknowledged by ${e.rearmedBy} ${humanDuration(now - e.rearmedAt)} ago and not acknowledged again` : `not acknowledged for ${humanDuration(e.afterMs)} ${where(ctx, e.notifiedChannels)}`;
+  const labels = Object.entries(s.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const body = [
+    `Escalated: ${waited} (first notified ${clockTime(e.notifiedAt, now)}${e.notifiedChannels.length ? ` via ${e.notifiedChannels.join(', ')}` : ''}).`,
+    `Escalation step ${e.step} of ${e.steps} → ${e.channels.join(', ')}.`,
+    lateReason ? `Fired late: ${lateReason} when this step fell due at ${clockTime(e.dueAt, now)}.` : '',
+    s.count > 1 ? `Seen ${s.count} times since ${clockTime(s.firstSeen, now)}.` : '',
+    labels ? `Labels: ${labels}` : '',
+    'Acknowledge in Vigil (or with the button) to stop further escalation.',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return {
+    kind: 'escalation',
+    title: `ESCALATED (step ${e.step}): ${s.severity.toUpperCase()}: ${s.summary}`,
+    body,
+    severity: s.severity,
+    eventId: e.eventId,
+    fingerprint: s.fingerprint,
+    status: 'firing',
+    labels: s.labels,
+    buttons: [ackButton(s.fingerprint)],
+  };
+}
+
+/**
+ * The escalation scheduler: fires armed steps when they fall due on the
+ * injected clock. Firing a step is one transaction: the outbox rows for its
+ * channels and the step's state (fired) commit together, so a crash either
+ * leaves the step armed (it fires after the restart) or fired with its
+ * messages queued — never lost, never twice. At start-up, steps that fell
+ * due while Vigil was down fire at once, marked late.
+ */
+export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
+  const { escalations, acks } = deps;
+  let timer: TimerHandle | null = null;
+  let stopped = true;
+
+  /** Fire one step (or cancel it if the alert no longer needs it). True if it fired. */
+  function fire(id: number, lateReason: string | null): boolean {
+    const now = ctx.clock.now();
+    return acks.transaction(() => {
+      const e = escalations.get(id);
+      if (e?.state !== 'armed') return false;
+      const s = deps.stateOf(e.fingerprint);
+      if (!s || s.status !== 'firing' || s.firstSeen !== e.episode) {
+        escalations.cancel(e.id, now, 'the alert is no longer firing');
+        return false;
+      }
+      if (acknowledges(acks.get(e.fingerprint), s)) {
+        escalations.cancel(e.id, now, CANCELLED_BY_ACK);
+        return false;
+      }
+      const msg = escalationMessage(ctx, e, s, now, lateReason);
+      acks.rememberRef(ackRef(e.fingerprint), e.fingerprint);
+      for (const ch of e.channels) deps.outbox.enqueue(ch, msg, `escalation:${e.id}:${ch}`);
+      return escalations.markFired(e.id, now, lateReason);
+    });
+  }
+
+  function runDue(atStartup: boolean): void {
+    let fired = 0;
+    for (let rows = escalations.due(ctx.clock.now(), 100); rows.length; rows = escalations.due(ctx.clock.now(), 100)) {
+      for (const e of rows) {
+        const overdue = ctx.clock.now() - e.dueAt;
+        const late = atStartup ? DOWN_REASON : overdue > LATE_AFTER_MS ? `Vigil was suspended or busy for ${humanDuration(overdue)}` : null;
+        if (!fire(e.id, late)) continue;
+        fired++;
+        ctx.metrics.escalations.inc({ step: String(e.step) });
+        ctx.log.warn({ fingerprint: e.fingerprint, step: e.step, channels: e.channels, late }, 'alert escalated');
+      }
+    }
+    if (fired) ctx.changed('events', 'acks', 'outbox');
+  }
+
+  function schedule(): void {
+    timer?.cancel();
+    timer = null;
+    if (stopped) return;
+    const next = escalations.nextDue();
+    const wait = next === null ? SWEEP_MS : Math.min(SWEEP_MS, Math.max(0, next - ctx.clock.now()));
+    timer = ctx.clock.setTimeout(tick, wait);
+  }
+
+  function tick(): void {
+    timer = null;
+    if (stopped || !ctx.db.open) return;
+    try {
+      runDue(false);
+      schedule();
+    } catch (e) {
+      ctx.log.error({ err: e }, 'escalation scheduler failed; retrying');
+      timer = ctx.clock.setTimeout(tick, RETRY_MS);
+    }
+  }
+
+  return {
+    /** Start-up: what fell due while Vigil was down fires now, marked late; then the loop runs. */
+    start(): void {
+      stopped = false;
+      runDue(true);
+      schedule();
+    },
+    stop(): void {
+      stopped = true;
+      timer?.cancel();
+      timer = null;
+    },
+    /** Steps were armed or re-armed: look at the next due time again. */
+    kick(): void {
+      if (!stopped) schedule();
+    },
+    /** Fire whatever is due now (tests, benchmarks). */
+    runDue: () => runDue(false),
+  };
+}
+
+export type Escalator = ReturnType<typeof createEscalator>;

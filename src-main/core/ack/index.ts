@@ -1,0 +1,68 @@
+import type { StatusTile } from '../../../src-shared/api/system';
+import type { TelegramUpdate } from '../agents/elephant/telegram';
+import type { CoreContext } from '../app';
+import type { OutboxWriter } from '../notify/types';
+import { insertStage } from '../router/stages';
+import type { Router } from '../router/router';
+import { sqliteAckStore } from '../store/acks';
+import { sqliteEscalationStore } from '../store/escalations';
+import { ackHandlers } from './api';
+import { createEscalator } from './escalator';
+import { humanDuration } from './format';
+import { createAckService } from './service';
+import { ackStage, escalateStage } from './stages';
+import { handleAckCallback } from './telegram';
+
+export { isAckData } from './refs';
+
+const areas = new WeakMap<CoreContext, AckArea>();
+/** The ack area of a core, for shells that only hold the context (the Telegram webhook route). */
+export const acksOf = (ctx: CoreContext): AckArea | null => areas.get(ctx) ?? null;
+
+/** Overdue armed steps beyond this mean the scheduler is not keeping up. */
+const OVERDUE_WARN_MS = 120_000;
+
+/**
+ * Acknowledge and escalate (R-ROUTE-8, R-NOTIFY-5): the ack stage after
+ * dedupe, the escalate stage after outbox, the durable escalation
+ * scheduler, the ConsoleApi handlers and a status tile.
+ */
+export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: OutboxWriter }) {
+  const acks = sqliteAckStore(ctx.db);
+  const escalations = sqliteEscalationStore(ctx.db);
+  const stateOf = (fp: string) => deps.router.states.get(fp);
+  const escalator = createEscalator(ctx, { acks, escalations, outbox: deps.outbox, stateOf });
+  const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick() });
+  deps.router.extendStages((stages) =>
+    insertStage(insertStage(stages, ackStage(acks, escalations), { after: 'dedupe' }), escalateStage(acks, escalations, () => escalator.kick()), { after: 'outbox' }),
+  );
+  ctx.statusProviders.push((): StatusTile[] => {
+    const now = ctx.clock.now();
+    const c = escalations.counts(now - 86_400_000);
+    const overdue = c.earliestDue !== null ? now - c.earliestDue : 0;
+    return [
+      {
+        id: 'escalations',
+        label: 'Escalations',
+        status: overdue > OVERDUE_WARN_MS ? 'warning' : 'ok',
+        value: String(c.armed),
+        reason: `${c.armed} step(s) armed, ${c.firedSince} fired in 24 h${overdue > OVERDUE_WARN_MS ? `; one is ${humanDuration(overdue)} overdue` : ''}`,
+      },
+    ];
+  });
+  // After the router's start-up replay, so resolutions still in the inbox cancel their chains first.
+  ctx.onStart(() => escalator.start());
+  ctx.onStop(() => escalator.stop());
+  const area = {
+    service,
+    escalator,
+    acks,
+    escalations,
+    handlers: ackHandlers(service),
+    telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks }),
+  };
+  areas.set(ctx, area);
+  return area;
+}
+
+export type AckArea = ReturnType<typeof wireAcks>;

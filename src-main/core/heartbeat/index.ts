@@ -1,0 +1,98 @@
+import type { StatusTile } from '../../../src-shared/api/system';
+import type { CoreContext } from '../app';
+import type { TimerHandle } from '../clock';
+
+const MAX_TIMEOUT_MS = 10_000;
+
+export interface HeartbeatDeps {
+  /** One failure event per outage (the router's reportFailure). */
+  onFailure(what: string, err: Error): void;
+  onRecovery(what: string): void;
+}
+
+export const HEARTBEAT = 'heartbeat';
+
+/**
+ * A dead-man's switch for the console itself: Vigil GETs `heartbeat.url`
+ * every interval (a healthchecks-style /ping URL, a PagerDuty heartbeat
+ * URL), so someone is told when the on-call console is gone. The URL may
+ * carry a secret: only its host is ever logged. A failing ping becomes one
+ * `vigil` event per outage, resolved when pings succeed again.
+ */
+export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: number }, deps: HeartbeatDeps) {
+  const host = new URL(cfg.url).host;
+  const timeoutMs = Math.min(MAX_TIMEOUT_MS, cfg.interval);
+  let timer: TimerHandle | null = null;
+  let inflight: Promise<void> | null = null;
+  const state = { lastOkAt: null as number | null, failingSince: null as number | null, lastError: null as string | null, pings: 0 };
+
+  async function ping(): Promise<void> {
+    const abort = new AbortController();
+    const t = ctx.clock.setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    let error: string | null = null;
+    try {
+      const r = await ctx.fetch(cfg.url, { method: 'GET', signal: abort.signal, headers: { 'user-agent': 'Vigil heartbeat' } });
+      await r.body?.cancel().catch(() => undefined);
+      if (!r.ok) error = `${host} answered HTTP ${r.status}`;
+    } catch (e) {
+      const reason = abort.signal.aborted ? abort.signal.reason : e;
+      error = `${host} unreachable: ${reason instanceof Error ? (reason.cause instanceof Error ? reason.cause.message : reason.message) : String(reason)}`;
+    } finally {
+      t.cancel();
+    }
+    state.pings++;
+    const now = ctx.clock.now();
+    if (error === null) {
+      if (state.failingSince !== null) deps.onRecovery(HEARTBEAT);
+      Object.assign(state, { lastOkAt: now, failingSince: null, lastError: null });
+      return;
+    }
+    state.lastError = error;
+    if (state.failingSince === null) {
+      state.failingSince = now;
+      deps.onFailure(HEARTBEAT, new Error(`heartbeat ping failed (${error}): whoever watches the dead-man's switch will think the console is gone`));
+    }
+    ctx.log.warn({ host, error }, 'heartbeat ping failed');
+  }
+
+  const beat = () => {
+    // One ping at a time: a slow endpoint does not pile up requests.
+    if (inflight) return;
+    inflight = ping().finally(() => (inflight = null));
+  };
+
+  return {
+    state,
+    start(): void {
+      beat();
+      timer = ctx.clock.setInterval(beat, cfg.interval);
+    },
+    async stop(): Promise<void> {
+      timer?.cancel();
+      timer = null;
+      await inflight;
+    },
+    /** The ping in flight, if any (tests). */
+    idle: (): Promise<void> => inflight ?? Promise.resolve(),
+    tile(): StatusTile {
+      return {
+        id: 'heartbeat',
+        label: 'Heartbeat',
+        status: state.failingSince !== null ? 'warning' : 'ok',
+        value: state.failingSince !== null ? 'failing' : state.lastOkAt !== null ? 'ok' : 'pending',
+        reason: state.failingSince !== null ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}` : `pinging ${host} every ${Math.round(cfg.interval / 1000)} s`,
+      };
+    },
+  };
+}
+
+/** Wire the heartbeat when `heartbeat:` is configured. */
+export function wireHeartbeat(ctx: CoreContext, deps: HeartbeatDeps) {
+  const cfg = ctx.config.heartbeat;
+  if (!cfg) return null;
+  const hb = createHeartbeat(ctx, cfg, deps);
+  ctx.statusProviders.push(() => [hb.tile()]);
+  ctx.onStart(() => hb.start());
+  ctx.onStop(() => hb.stop());
+  return hb;
+}

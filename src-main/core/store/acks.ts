@@ -1,0 +1,123 @@
+import type { Database } from 'better-sqlite3';
+import type { Severity } from '../../../src-shared/constants';
+
+export type AckState = 'active' | 'unacked' | 'resolved';
+export type AckAction = 'ack' | 'unack' | 'note' | 'resolved';
+
+/** The acknowledgement of one firing episode of an alert (R-ROUTE-8). */
+export interface Ack {
+  fingerprint: string;
+  /** firstSeen of the acknowledged firing; a new firing after resolution starts un-acknowledged. */
+  episode: number;
+  /** Severity when acknowledged: a rise notifies again. */
+  severity: Severity;
+  by: string;
+  at: number;
+  via: string;
+  note: string | null;
+  state: AckState;
+  endedAt: number | null;
+  endedBy: string | null;
+}
+
+export interface AckLogEntry {
+  fingerprint: string;
+  at: number;
+  by: string;
+  via: string;
+  action: AckAction;
+  note: string | null;
+}
+
+export interface AckStore {
+  get(fingerprint: string): Ack | null;
+  /** Insert or replace the acknowledgement of a fingerprint. */
+  put(a: Ack): void;
+  /** End an active acknowledgement; false if none was active. */
+  end(fingerprint: string, state: Exclude<AckState, 'active'>, at: number, by: string | null): boolean;
+  log(e: AckLogEntry): void;
+  /** Newest first. */
+  history(fingerprint: string, limit?: number): AckLogEntry[];
+  /** Fingerprints with an active acknowledgement among `fps`. */
+  activeAmong(fps: string[]): Set<string>;
+  /** Alerts firing now (most severe, newest first) with whether their current firing is acknowledged. */
+  openAlerts(limit: number, unacknowledgedOnly: boolean): OpenAlertRow[];
+  rememberRef(ref: string, fingerprint: string): void;
+  fingerprintOf(ref: string): string | null;
+  transaction<T>(fn: () => T): T;
+}
+
+export interface OpenAlertRow {
+  fingerprint: string;
+  severity: Severity;
+  summary: string;
+  firstSeen: number;
+  lastEventId: string;
+  acknowledged: boolean;
+}
+
+interface Row {
+  fingerprint: string;
+  episode: number;
+  severity: Severity;
+  acked_by: string;
+  acked_at: number;
+  via: string;
+  note: string | null;
+  state: AckState;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+const toAck = (r: Row): Ack => ({
+  fingerprint: r.fingerprint,
+  episode: r.episode,
+  severity: r.severity,
+  by: r.acked_by,
+  at: r.acked_at,
+  via: r.via,
+  note: r.note,
+  state: r.state,
+  endedAt: r.ended_at,
+  endedBy: r.ended_by,
+});
+
+export function sqliteAckStore(db: Database): AckStore {
+  const s = {
+    get: db.prepare(`SELECT * FROM alert_acks WHERE fingerprint = ?`),
+    put: db.prepare(
+      `INSERT OR REPLACE INTO alert_acks (fingerprint, episode, severity, acked_by, acked_at, via, note, state, ended_at, ended_by)
+       VALUES (@fingerprint, @episode, @severity, @by, @at, @via, @note, @state, @endedAt, @endedBy)`,
+    ),
+    end: db.prepare(`UPDATE alert_acks SET state = ?, ended_at = ?, ended_by = ? WHERE fingerprint = ? AND state = 'active'`),
+    log: db.prepare(`INSERT INTO alert_ack_log (fingerprint, at, by, via, action, note) VALUES (@fingerprint, @at, @by, @via, @action, @note)`),
+    history: db.prepare(`SELECT fingerprint, at, by, via, action, note FROM alert_ack_log WHERE fingerprint = ? ORDER BY id DESC LIMIT ?`),
+    active: db.prepare(`SELECT fingerprint FROM alert_acks WHERE state = 'active' AND fingerprint IN (SELECT value FROM json_each(?))`),
+    open: db.prepare(
+      `SELECT s.fingerprint, s.severity, s.summary, s.first_seen AS firstSeen, s.last_event_id AS lastEventId,
+              (a.state = 'active' AND a.episode = s.first_seen) AS acknowledged
+         FROM alert_state s LEFT JOIN alert_acks a ON a.fingerprint = s.fingerprint
+        WHERE s.status = 'firing' AND (? = 0 OR coalesce(a.state = 'active' AND a.episode = s.first_seen, 0) = 0)
+        ORDER BY CASE s.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, s.last_seen DESC
+        LIMIT ?`,
+    ),
+    ref: db.prepare(`INSERT OR IGNORE INTO ack_refs (ref, fingerprint) VALUES (?, ?)`),
+    fpOf: db.prepare(`SELECT fingerprint FROM ack_refs WHERE ref = ?`),
+  };
+  return {
+    get(fp) {
+      const r = s.get.get(fp) as Row | undefined;
+      return r ? toAck(r) : null;
+    },
+    put: (a) => void s.put.run(a),
+    end: (fp, state, at, by) => s.end.run(state, at, by, fp).changes === 1,
+    log: (e) => void s.log.run(e),
+    history: (fp, limit = 200) => s.history.all(fp, limit) as AckLogEntry[],
+    activeAmong: (fps) => new Set((s.active.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
+    openAlerts: (limit, unackedOnly) =>
+      (s.open.all(unackedOnly ? 1 : 0, limit) as Array<Omit<OpenAlertRow, 'acknowledged'> & { acknowledged: number | null }>).map((r) => ({ ...r, acknowledged: r.acknowledged === 1 })),
+    rememberRef: (ref, fp) => void s.ref.run(ref, fp),
+    fingerprintOf: (ref) => (s.fpOf.get(ref) as { fingerprint: string } | undefined)?.fingerprint ?? null,
+    transaction: (fn) => db.transaction(fn)(),
+  };
+}
