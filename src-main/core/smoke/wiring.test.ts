@@ -9,6 +9,7 @@ import { parseConfig } from '../config/load';
 import { createLogger } from '../log';
 import { routerOf } from '../router/registry';
 import { protectedGuardCheck } from './area-sources';
+import { startWebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 
 const cores: Core[] = [];
 const dirs: string[] = [];
@@ -78,6 +79,52 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
     expect(count(core, 'SELECT COUNT(*) AS n FROM audit_log')).toBe(audit + 1);
     const row = core.ctx.db.prepare("SELECT actor, action, subject, detail FROM audit_log WHERE action = 'smoke.clear'").get();
     expect(row).toEqual({ actor: 'console', action: 'smoke.clear', subject: 'smoke_history', detail: '{"rows":18}' });
+  });
+
+  it('R-SMOKE-2 / R-SMOKE-3: the ConsoleApi pages history newest first, filters it, and validates trend ranges', async () => {
+    const core = await start('smoke: { interval: 1h }');
+    for (let i = 0; i < 3; i++) await value(core, 'smoke.run');
+    type Page = { rows: Array<{ id: number; check: string; status: string; at: number }>; next: number | null };
+    const first = await value<Page>(core, 'smoke.history', { limit: 10 });
+    expect(first.rows).toHaveLength(10);
+    expect(first.rows[0]!.id).toBeGreaterThan(first.rows[9]!.id);
+    const second = await value<Page>(core, 'smoke.history', { limit: 100, before: first.next });
+    expect(second.rows).toHaveLength(14); // 4 runs × 6 checks = 24 rows in all
+    expect(second.next).toBeNull();
+    expect(second.rows[0]!.id).toBe(first.rows[9]!.id - 1);
+    const warnings = await value<Page>(core, 'smoke.history', { limit: 100, status: 'warning', check: 'outbox_backlog' });
+    expect(warnings.rows.every((r) => r.status === 'warning' && r.check === 'outbox_backlog')).toBe(true);
+    const latest = await value<{ results: unknown[] }>(core, 'smoke.latest');
+    expect(latest.results).toHaveLength(6);
+    const bad = await core.call('smoke.trend', { bucket: 'hour', since: 2_000, until: 1_000 });
+    expect(bad).toEqual({ ok: false, error: { code: 'bad_request', message: 'since: since must be before until' } });
+    const badBucket = await core.call('smoke.trend', { bucket: 'week' });
+    expect(badBucket.ok).toBe(false);
+    const trend = await value<{ points: Array<{ ok: number; warning: number; critical: number }> }>(core, 'smoke.trend', { bucket: 'day' });
+    expect(trend.points.reduce((n, p) => n + p.ok + p.warning + p.critical, 0)).toBe(24);
+    const summary = await value<{ runs: number }>(core, 'smoke.summary', {});
+    expect(summary.runs).toBe(4);
+  });
+
+  it('R-SMOKE-4: the summary on demand reaches a real webhook channel through the outbox, computed from history', async () => {
+    const hook = await startWebhookReceiver();
+    try {
+      const core = await start(`channels: [{ name: hook, type: webhook, url: "${hook.url}" }]
+routes: [{ channels: [hook] }]
+smoke: { interval: 1h, summaryChannels: [hook], summaryTimeZone: UTC }`);
+      await value(core, 'smoke.run');
+      const sent = await value<{ channels: string[]; summary: { runs: number } }>(core, 'smoke.sendSummary');
+      expect(sent.channels).toEqual(['hook']);
+      expect(sent.summary.runs).toBe(2);
+      const deadline = Date.now() + 10_000;
+      while (hook.delivered.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      const d = hook.delivered.find((x) => x.body.message.kind === 'summary')!;
+      expect(d.body.message.title).toMatch(/^Vigil daily smoke summary/);
+      expect(d.body.message.body).toMatch(/2 runs · OK \d+ · Warning \d+ · Critical 0/);
+      expect(d.body.idempotencyKey).toMatch(/^smoke-summary:manual:\d+:hook$/);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('R-ROUTE-1: a scheduled smoke job that throws becomes a vigil event', async () => {
