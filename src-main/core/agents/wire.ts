@@ -11,6 +11,9 @@ import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
 import type { Heal } from '../heal';
 import { routerOf } from '../router/registry';
+import { insertStage } from '../router/stages';
+import type { Stage } from '../router/types';
+import { safeActionStage } from './openclaw/router-stage';
 import type { Database } from '../store/db';
 import { sqliteHealRepository } from '../store/heal';
 
@@ -21,7 +24,7 @@ export interface AgentDeps {
   /** The durable outbox (core/notify): HITL prompts and notify steps. */
   outbox?: OutboxWriter;
   /** The router (default: the core's, via routerOf): NemoTron plugs in as its AI triager; recent_events reads its store. */
-  router?: { useTriager(t: Nemotron | null): void; events: RecentEvents };
+  router?: { useTriager(t: Nemotron | null): void; events: RecentEvents; extendStages?(fn: (stages: Stage[]) => Stage[]): void };
   /** core/remote diagnostics: policy check, audit, SSH (run_diagnostic and diagnose steps). */
   diagnostics?: { run(host: string, command: string, actor: string, opts?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }> };
   /** AutoHeal (core/heal): the only way a plan's heal step acts. */
@@ -76,8 +79,14 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
 
   // ── NemoTron (only with an `llm` section; without a key it still runs and falls back as no_key) ──
   let nemotron: Nemotron | null = null;
-  const plugNemotron = () => {
+  let staged = false;
+  const plugIntoRouter = () => {
     const router = deps.router ?? routerOf(ctx);
+    // L2 safe actions suggested by the rules run automatically once the alert is notified.
+    if (router?.extendStages && !staged) {
+      staged = true;
+      router.extendStages((stages) => insertStage(stages, safeActionStage(openclaw.safe), { after: 'outbox' }));
+    }
     if (!ctx.config.llm || !router || nemotron) return;
     const llm = ctx.config.llm;
     nemotron = createNemotron({
@@ -109,8 +118,8 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     });
     router.useTriager(nemotron);
   };
-  plugNemotron();
-  ctx.onStart(plugNemotron);
+  plugIntoRouter();
+  ctx.onStart(plugIntoRouter);
 
   // ── ElephantAlpha ──
   const gate = (): HealGateway => {
@@ -177,7 +186,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     /** Late wiring for areas built after the agents (remote, heal). */
     connect(more: AgentDeps) {
       Object.assign(deps, more);
-      plugNemotron();
+      plugIntoRouter();
     },
   };
   areas.set(ctx, agents);
