@@ -106,6 +106,7 @@ export function createSmoke(deps: SmokeDeps) {
     const base = opts.bucket === 'day' ? DAY_MS : HOUR_MS;
     // Widen buckets (whole hours/days) so a chart never gets more than ~500 points.
     const bucketMs = base * Math.max(1, Math.ceil((until - since) / base / MAX_TREND_POINTS));
+    // Local days in the summary zone (offset at `until`: across a DST change older days shift by an hour).
     const offsetMs = opts.bucket === 'day' ? zoneOffsetMs(timeZone, until) : 0;
     return { bucketMs, since, until, points: store.trend({ since, until, bucketMs, offsetMs }) };
   }
@@ -144,7 +145,7 @@ export function createSmoke(deps: SmokeDeps) {
       else log.warn({ actor, rows }, 'smoke history cleared without an audit entry: no audit log is wired');
       return store.clear();
     });
-    latest = null;
+    // The latest run stays as the live status: clearing history does not make the checks unknown.
     deps.changed?.('smoke');
     return { deletedRows };
   }
