@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, screenshot } from './fixtures/browser';
+import { startOllamaServer, type OllamaServer } from './fixtures/ollama-server';
+import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { ConsolePage } from './pages/console';
+import { MemoryPage } from './pages/panels';
+import { writeConfig } from './pages/setup';
+
+let vigil: Served;
+let ollama: OllamaServer;
+let browser: Awaited<ReturnType<typeof openBrowser>>;
+
+beforeAll(async () => {
+  // Ollama cannot run here: the stand-in speaks its /api/embed wire format.
+  ollama = await startOllamaServer();
+  vigil = await startVigil({ config: writeConfig(`embeddings: { provider: ollama, baseUrl: "${ollama.url}", model: nomic-embed-text }\n`) });
+  browser = await openBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await vigil?.stop();
+  await ollama?.close();
+  removeDir(vigil.dataDir);
+});
+
+describe('Memory page against vigil serve', () => {
+  it('R-UI: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), and see it flagged', async () => {
+    const ui = new ConsolePage(browser.page);
+    const m = new MemoryPage(browser.page);
+    await ui.open(vigil.url);
+    await ui.goto('Memory');
+    await m.add('Disk full on the db volume', 'Rotate the WAL archive and grow the volume; never delete data files.', 'disk, db');
+    await expect.poll(() => m.status.filter({ hasText: 'Saved as #' }).count()).toBe(1);
+    const id = Number(/#(\d+)/.exec((await m.status.filter({ hasText: 'Saved as #' }).textContent())!)![1]);
+
+    // Wait for the embedding worker to embed it (through the stand-in).
+    await expect.poll(async () => (await vigil.rpc<{ counts: Record<string, number> }>('memory.queue', {})).counts.done ?? 0, { timeout: 20_000 }).toBe(1);
+
+    // "storage exhausted" shares no word with the entry: only the vectors can find it.
+    await m.search('storage exhausted', 'semantic');
+    await expect.poll(() => m.results.textContent()).toContain('semantic search');
+    expect(await m.results.textContent()).toContain('Disk full on the db volume');
+    const core = await vigil.rpc<{ used: string; results: { insight: { title: string } }[] }>('memory.search', { query: 'storage exhausted', mode: 'semantic' });
+    expect(core.used).toBe('semantic');
+
+    await m.search('WAL archive', 'keyword');
+    await expect.poll(() => m.results.textContent()).toContain('keyword search');
+    expect(await m.results.textContent()).toContain('via keyword');
+
+    await m.search('disk full', 'auto');
+    const auto = await vigil.rpc<{ used: string }>('memory.search', { query: 'disk full' });
+    await expect.poll(() => m.results.textContent()).toContain(`${auto.used} search`);
+
+    // An L2 safe action flags it for human review; the Flagged panel shows it.
+    await vigil.rpc('memory.safeAction', { action: 'flag_for_human_review', insightId: id, actor: 'e2e' });
+    await browser.page.getByLabel('Flag filter').selectOption('human_review');
+    await expect.poll(() => m.flags.textContent(), { timeout: 35_000 }).toContain('Disk full on the db volume');
+    await screenshot(browser.page, 'memory');
+  });
+});
