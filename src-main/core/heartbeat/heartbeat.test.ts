@@ -9,7 +9,7 @@ import { until } from '../notify/testing';
 /** A healthchecks-style ping endpoint on loopback: counts GETs to /ping/<uuid>, answers what it is told. */
 let server: Server;
 let url = '';
-let pings: Array<{ method: string; path: string }> = [];
+const pings: Array<{ method: string; path: string }> = [];
 let answer = 200;
 beforeAll(async () => {
   server = createServer((req, res) => {
