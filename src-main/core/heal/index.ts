@@ -24,7 +24,7 @@ type HealMethods =
   | 'audit.verify';
 
 /** AutoHeal + approvals + the audit views on the core context. */
-export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; sink: EventSink; knowledge: KnowledgeWriter; hostExists(host: string): boolean }) {
+export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; sink: EventSink; knowledge: KnowledgeWriter; hostExists(host: string): boolean; otherPending?: () => number }) {
   const heal = createHeal({
     config: ctx.config,
     repo: sqliteHealRepository(ctx.db),
@@ -36,6 +36,7 @@ export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; 
     knowledge: deps.knowledge,
     hostExists: deps.hostExists,
     changed: (...w) => ctx.changed(...w),
+    otherPending: deps.otherPending,
   });
   ctx.onStart(() => heal.start());
   ctx.onStop(() => heal.stop());

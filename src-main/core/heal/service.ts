@@ -23,26 +23,8 @@ export interface Proposal {
   eventId?: string | null;
 }
 
-export interface ApprovalView {
-  id: string;
-  action: string;
-  host: string;
-  target: string;
-  /** Exactly what runs on the host if approved. */
-  command: string;
-  paramHash: string;
-  status: ApprovalRow['status'];
-  proposedBy: string;
-  source: string;
-  reason: string;
-  eventId: string | null;
-  createdAt: number;
-  expiresAt: number;
-  decidedBy: string | null;
-  decidedAt: number | null;
-  decisionReason: string | null;
-  outcome: string | null;
-}
+/** An approval as the console shows it: `command` is exactly what runs on the host if approved. */
+export type ApprovalView = Omit<ApprovalRow, 'params'>;
 
 export interface HealDeps {
   config: Config;
@@ -55,6 +37,8 @@ export interface HealDeps {
   knowledge: KnowledgeWriter;
   hostExists(host: string): boolean;
   changed(...what: string[]): void;
+  /** Other pending human approvals (ElephantAlpha HITL), so vigil_hitl_pending counts both kinds. */
+  otherPending?: () => number;
 }
 
 const view = (r: ApprovalRow, timeoutMs: number): ApprovalView => ({
@@ -101,7 +85,7 @@ export function createHeal(d: HealDeps) {
   };
 
   const refreshPending = (): void => {
-    d.metrics.hitlPending.set(d.repo.countPending(d.clock.now()));
+    d.metrics.hitlPending.set(d.repo.countPending(d.clock.now()) + (d.otherPending?.() ?? 0));
     d.changed('approvals');
   };
 
