@@ -65,10 +65,12 @@ async function boot(): Promise<void> {
 
   bindIpc(core, () => win?.webContents ?? null);
   await core.start();
-  // Opt-in Prometheus endpoint on loopback (metrics.port).
+  // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
   if (config.metrics.port !== undefined) {
-    const metricsServer = await startMetricsServer(core.ctx, config.metrics.port);
-    app.on('will-quit', () => void metricsServer.close());
+    startMetricsServer(core.ctx, config.metrics.port).then(
+      (metricsServer) => app.on('will-quit', () => void metricsServer.close()),
+      (err: Error) => core?.ctx.log.error({ err }, 'metrics port not opened'),
+    );
   }
   win = createWindow();
 
