@@ -65,12 +65,10 @@ async function boot(): Promise<void> {
 
   bindIpc(core, () => win?.webContents ?? null);
   await core.start();
-  // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
+  // Opt-in Prometheus endpoint on loopback (metrics.port).
   if (config.metrics.port !== undefined) {
-    startMetricsServer(core.ctx, config.metrics.port).then(
-      (metricsServer) => app.on('will-quit', () => void metricsServer.close()),
-      (err: Error) => core?.ctx.log.error({ err }, 'metrics port not opened'),
-    );
+    const metricsServer = await startMetricsServer(core.ctx, config.metrics.port);
+    app.on('will-quit', () => void metricsServer.close());
   }
   win = createWindow();
 

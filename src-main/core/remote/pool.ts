@@ -124,7 +124,7 @@ export class SshPool {
         } catch (e) {
           const msg = (e as Error).message ?? '';
           if (!(e instanceof RemoteError) && OPEN_FAILED.test(msg)) {
-            if (attempt < 4) {
+            if (attempt < 6) {
               await new Promise<void>((r) => this.opts.clock.setTimeout(r, 25 * (attempt + 1)));
               continue;
             }
@@ -314,7 +314,9 @@ export class SshPool {
         };
         stream.on('data', take(out));
         stream.stderr.on('data', take(errOut));
+        let exited = false;
         stream.on('exit', (code: number | null) => {
+          exited = true;
           exitCode = code;
         });
         stream.on('close', () => {
@@ -322,6 +324,7 @@ export class SshPool {
           if (!truncated && (exitCode === 124 || exitCode === 137 || exitCode === null) && elapsed >= secs * 1000 - 250) {
             return finish(() => reject(new RemoteError('timeout', `the command did not finish within ${secs} s and was killed on the host`)));
           }
+          if (!truncated && !exited) return finish(() => reject(new RemoteError('unreachable', 'the connection was lost before the command finished')));
           finish(() =>
             resolve({
               exitCode: truncated ? null : exitCode,

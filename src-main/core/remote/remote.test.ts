@@ -124,6 +124,18 @@ describe('remote execution against a real sshd', () => {
     expect(Buffer.byteLength(r.stdout)).toBeLessThanOrEqual(4096);
   });
 
+  it('R-HEAL-1: a channel refused with "open failed" (sshd MaxSessions) is retried, not lost', async () => {
+    const tight = await startSshd({ maxSessions: 2 });
+    const tb2 = remoteTestbed({ hosts: [{ name: 't', address: '127.0.0.1', port: tight.port, user: 'vigiltest', keyFile: tight.clientKeyPath, hostKey: tight.hostKeyFingerprint }] });
+    try {
+      const rs = await Promise.all(Array.from({ length: 30 }, () => tb2.pool.exec('t', `'uptime'`)));
+      expect(rs.filter((r) => r.exitCode === 0)).toHaveLength(30);
+    } finally {
+      await tb2.close();
+      await tight.stop();
+    }
+  });
+
   it('R-HEAL-1: one connection serves many concurrent commands (channel cap and queue)', async () => {
     const rs = await Promise.all(Array.from({ length: 24 }, () => tb.pool.exec('web1', `'uptime'`)));
     expect(rs.every((r) => r.exitCode === 0)).toBe(true);

@@ -24,12 +24,11 @@ export const smokeTables: TableSpec[] = [
     name: 'smoke_rollup',
     columns: {
       hour: 'INTEGER NOT NULL',
-      status: 'INTEGER NOT NULL',
       check_id: 'TEXT NOT NULL',
+      status: 'INTEGER NOT NULL',
       n: 'INTEGER NOT NULL DEFAULT 0',
     },
-    // Key order (hour, status, …): the trend's GROUP BY hour, status streams in key order, no sort.
-    constraints: ['PRIMARY KEY (hour, status, check_id)'],
+    constraints: ['PRIMARY KEY (hour, check_id, status)'],
     options: 'WITHOUT ROWID',
   },
 ];
