@@ -8,6 +8,7 @@ import { IPC } from './channels';
 import { bindIpc } from './ipc';
 import { safeStorageSecrets } from './secrets';
 import { createTray } from './tray';
+import { ackFromNotification, ackFromTray, unacknowledged } from './acks';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -65,10 +66,12 @@ async function boot(): Promise<void> {
 
   bindIpc(core, () => win?.webContents ?? null);
   await core.start();
-  // Opt-in Prometheus endpoint on loopback (metrics.port).
+  // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
   if (config.metrics.port !== undefined) {
-    const metricsServer = await startMetricsServer(core.ctx, config.metrics.port);
-    app.on('will-quit', () => void metricsServer.close());
+    startMetricsServer(core.ctx, config.metrics.port).then(
+      (metricsServer) => app.on('will-quit', () => void metricsServer.close()),
+      (err: Error) => core?.ctx.log.error({ err }, 'metrics port not opened'),
+    );
   }
   win = createWindow();
 
@@ -76,14 +79,16 @@ async function boot(): Promise<void> {
   const tray = createTray(resourcesDir, {
     open: () => showWindow(),
     pause: (minutes) => void core?.call('notifications.pause', { minutes }),
+    ack: (fingerprint) => void (core && ackFromTray(core, fingerprint)),
     quit: () => app.quit(),
   });
-  core.ctx.bus.subscribe('status', (s) => tray.render(s));
+  core.ctx.bus.subscribe('status', (s) => void (core && unacknowledged(core).then((a) => tray.render(s, a))));
   tray.render(core.status());
   core.ctx.bus.subscribe('notice', (n) => {
     if (!Notification.isSupported()) return;
-    const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal' });
+    const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal', actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [] });
     note.on('click', () => showWindow(n.eventId ?? undefined));
+    note.on('action', () => void (core && n.eventId && ackFromNotification(core, n.eventId)));
     note.show();
   });
 }

@@ -2,10 +2,13 @@ import { app, Menu, nativeImage, Tray } from 'electron';
 import { join } from 'node:path';
 import type { SmokeStatus } from '../../src-shared/constants';
 import type { StatusSnapshot } from '../../src-shared/api/system';
+import type { OpenAlert } from '../../src-shared/api/acks';
 
 export interface TrayActions {
   open(): void;
   pause(minutes: number): void;
+  /** Acknowledge a firing alert (R-ROUTE-8). */
+  ack(fingerprint: string): void;
   quit(): void;
 }
 
@@ -13,7 +16,7 @@ export interface TrayActions {
 export function createTray(resourcesDir: string, actions: TrayActions) {
   const icon = (s: SmokeStatus) => nativeImage.createFromPath(join(resourcesDir, 'icons', `tray-${s}.png`));
   const tray = new Tray(icon('ok'));
-  const render = (snap: StatusSnapshot | null) => {
+  const render = (snap: StatusSnapshot | null, unacked: OpenAlert[] = []) => {
     const worst = snap?.worst ?? 'ok';
     tray.setImage(icon(worst));
     const bad = snap?.tiles.filter((t) => t.status !== 'ok') ?? [];
@@ -23,6 +26,8 @@ export function createTray(resourcesDir: string, actions: TrayActions) {
       Menu.buildFromTemplate([
         { label: 'Open Vigil', click: actions.open },
         ...bad.slice(0, 5).map((t) => ({ label: `${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`, click: actions.open })),
+        ...(unacked.length ? [{ type: 'separator' as const }] : []),
+        ...unacked.map((a) => ({ label: `Acknowledge: ${a.summary.slice(0, 60)}`, click: () => actions.ack(a.fingerprint) })),
         { type: 'separator' },
         paused
           ? { label: `Resume notifications (paused until ${new Date(paused).toLocaleTimeString()})`, click: () => actions.pause(0) }

@@ -166,6 +166,24 @@ describe('metrics', () => {
     if (external) await expect(fetch(`http://${external.address}:${metricsServer.port}/metrics`)).rejects.toThrow();
   });
 
+  it('R-SEC-1: with metrics.token the metrics port wants the bearer token, and refuses to open if the secret is missing', async () => {
+    const config = parseConfig('metrics: { token: { secret: metrics-token } }\nsmoke: { enabled: false }');
+    const secured = createCore({ config, dataDir: null, secrets: { get: (n) => (n === 'metrics-token' ? 'scrape-secret-0123456789' : undefined), names: () => ['metrics-token'] } });
+    const srv = await startMetricsServer(secured.ctx, 0);
+    try {
+      const url = `http://127.0.0.1:${srv.port}/metrics`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: 'Bearer scrape-secret-0123456789' } })).status).toBe(200);
+    } finally {
+      await srv.close();
+      await secured.stop();
+    }
+    const unresolved = createCore({ config, dataDir: null, secrets: { get: () => undefined, names: () => [] } });
+    await expect(startMetricsServer(unresolved.ctx, 0)).rejects.toThrow(/secret "metrics-token", which is not set/);
+    await unresolved.stop();
+  });
+
   // No skip when Prometheus is missing: scripts/install-test-deps.sh installs it, and its absence must fail loudly.
   describe('with a real Prometheus', () => {
     let prom: PrometheusHandle;

@@ -30,7 +30,8 @@ export function takeToken(): string | null {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (m) {
     sessionStorage.setItem('vigil.token', decodeURIComponent(m[1]!));
-    const rest = location.hash.replace(/(^#|&)token=[^&]+/, '$1').replace(/^#&/, '#');
+    // "#token=T", "#token=T&/events" or "#/events&token=T": keep everything but the token.
+    const rest = location.hash.replace(/&token=[^&]+/, '').replace(/^#token=[^&]+&?/, '#');
     history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
   }
   return sessionStorage.getItem('vigil.token');

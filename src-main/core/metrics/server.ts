@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { CoreContext } from '../app';
+import { VigilError } from '../errors';
 
 export interface MetricsServer {
   port: number;
@@ -21,7 +22,10 @@ const sameToken = (presented: string | undefined, expected: string): boolean => 
  * a free port.
  */
 export async function startMetricsServer(ctx: CoreContext, port: number): Promise<MetricsServer> {
-  const secret = ctx.config.metrics.token ? ctx.secrets.get(ctx.config.metrics.token.secret) : undefined;
+  const ref = ctx.config.metrics.token;
+  const secret = ref ? ctx.secrets.get(ref.secret) : undefined;
+  // A token that is configured but cannot be resolved must not leave the port open: fail closed.
+  if (ref && !secret) throw new VigilError('unavailable', `metrics.token names secret "${ref.secret}", which is not set; the metrics port was not opened`);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {

@@ -24,11 +24,12 @@ export const smokeTables: TableSpec[] = [
     name: 'smoke_rollup',
     columns: {
       hour: 'INTEGER NOT NULL',
-      check_id: 'TEXT NOT NULL',
       status: 'INTEGER NOT NULL',
+      check_id: 'TEXT NOT NULL',
       n: 'INTEGER NOT NULL DEFAULT 0',
     },
-    constraints: ['PRIMARY KEY (hour, check_id, status)'],
+    // Key order (hour, status, …): the trend's GROUP BY hour, status streams in key order, no sort.
+    constraints: ['PRIMARY KEY (hour, status, check_id)'],
     options: 'WITHOUT ROWID',
   },
 ];

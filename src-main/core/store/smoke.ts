@@ -68,7 +68,7 @@ const toRow = (r: RawRow): SmokeHistoryRow => ({
 export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
   const insertRow = db.prepare('INSERT INTO smoke_history (at, check_id, status, value, reason) VALUES (?, ?, ?, ?, ?)');
   const bumpRollup = db.prepare(
-    'INSERT INTO smoke_rollup (hour, check_id, status, n) VALUES (?, ?, ?, ?) ON CONFLICT (hour, check_id, status) DO UPDATE SET n = n + excluded.n',
+    'INSERT INTO smoke_rollup (hour, check_id, status, n) VALUES (?, ?, ?, ?) ON CONFLICT (hour, status, check_id) DO UPDATE SET n = n + excluded.n',
   );
   const insertTx = db.transaction((rows: readonly SmokeRowInput[]) => {
     // Rows of one run share an hour: fold them before touching the rollup.
@@ -87,11 +87,8 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
 
   const latest = db.prepare('SELECT * FROM smoke_history WHERE at = (SELECT MAX(at) FROM smoke_history) ORDER BY id');
   const pageStmts = new Map<string, Statement>();
-  const trendStmt = db.prepare(
-    `SELECT (hour * ${HOUR_MS} + CAST(:offset AS INTEGER)) / CAST(:bucket AS INTEGER) AS b, status, SUM(n) AS n
-       FROM smoke_rollup WHERE hour >= :fromHour AND hour < :toHour
-      GROUP BY b, status ORDER BY b`,
-  );
+  // Streams in primary-key order (no temp B-tree); wider buckets are folded in JS from ≤ 3 rows per hour.
+  const trendStmt = db.prepare('SELECT hour, status, SUM(n) FROM smoke_rollup WHERE hour >= ? AND hour < ? GROUP BY hour, status').raw();
   const firstChunk = db.prepare('SELECT * FROM smoke_history WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?');
   const nextChunk = db.prepare('SELECT * FROM smoke_history WHERE (at, id) > (?, ?) AND at < ? ORDER BY at, id LIMIT ?');
   const counts = db.prepare(
@@ -130,18 +127,13 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
       return (stmt.all(...args, limit) as RawRow[]).map(toRow);
     },
     trend({ since, until, bucketMs, offsetMs = 0 }) {
-      const rows = trendStmt.all({
-        offset: offsetMs,
-        bucket: bucketMs,
-        fromHour: Math.floor(since / HOUR_MS),
-        toHour: Math.ceil(until / HOUR_MS),
-      }) as { b: number; status: number; n: number }[];
+      const rows = trendStmt.all(Math.floor(since / HOUR_MS), Math.ceil(until / HOUR_MS)) as Array<[number, number, number]>;
       const points: SmokeTrendPoint[] = [];
-      for (const r of rows) {
-        const t = r.b * bucketMs - offsetMs;
+      for (const [hour, status, n] of rows) {
+        const t = Math.floor((hour * HOUR_MS + offsetMs) / bucketMs) * bucketMs - offsetMs;
         let p = points[points.length - 1];
         if (!p || p.t !== t) points.push((p = { t, ok: 0, warning: 0, critical: 0 }));
-        p[STATUS_NAMES[r.status] ?? 'critical'] += r.n;
+        p[STATUS_NAMES[status] ?? 'critical'] += n;
       }
       return points;
     },

@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeNow, listenLocal } from '../../../e2e/fixtures/local-http';
+import { ackBed, MIN } from '../ack/testing';
+import { heartbeatOf } from './index';
+import { until } from '../notify/testing';
+
+/** A healthchecks-style ping endpoint on loopback: counts GETs to /ping/<uuid>, answers what it is told. */
+let server: Server;
+let url = '';
+const pings: Array<{ method: string; path: string }> = [];
+let answer = 200;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    pings.push({ method: req.method ?? '', path: req.url ?? '' });
+    res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'OK' : 'error');
+  });
+  url = `http://127.0.0.1:${await listenLocal(server)}/ping/5f1c2d9e-0000-4000-8000-00000000abcd`;
+});
+afterAll(() => closeNow(server));
+
+describe('heartbeat (dead-man\u2019s switch for the console)', () => {
+  it('R-NOTIFY-5: Vigil pings the heartbeat URL every interval; a failing heartbeat raises one vigil event, resolved when pings work again', async () => {
+    const b = await ackBed(`heartbeat: { url: "${url}", interval: 1m }`);
+    const hb = heartbeatOf(b.core.ctx)!;
+    // Each ping is real HTTP: wait until it arrived and its answer was handled before moving the clock.
+    const pinged = async (n: number) => {
+      await until(() => pings.length === n && hb.state.pings === n, `ping ${n}`);
+      await b.router.drain();
+    };
+    try {
+      await pinged(1);
+      expect(pings[0]).toEqual({ method: 'GET', path: '/ping/5f1c2d9e-0000-4000-8000-00000000abcd' });
+      b.clock.advance(MIN);
+      await pinged(2);
+
+      answer = 503;
+      for (let i = 3; i <= 6; i++) {
+        b.clock.advance(MIN);
+        await pinged(i);
+      }
+      expect(b.core.status().tiles.find((t) => t.id === 'heartbeat')).toMatchObject({ status: 'warning', value: 'failing' });
+      const rows = () => b.core.ctx.db.prepare(`SELECT status, summary FROM events WHERE fingerprint = 'vigil:heartbeat' ORDER BY seq`).all() as Array<{ status: string; summary: string }>;
+      expect(rows()).toHaveLength(1);
+      expect(rows()[0]!.summary).toMatch(/heartbeat ping failed \(127\.0\.0\.1:\d+ answered HTTP 503\)/);
+      // The ping URL's secret part never reaches the event.
+      expect(rows()[0]!.summary).not.toMatch(/5f1c2d9e/);
+
+      answer = 200;
+      b.clock.advance(MIN);
+      await pinged(7);
+      await until(() => rows().length === 2, 'the recovery event');
+      await b.router.drain();
+      expect(rows().map((r) => r.status)).toEqual(['firing', 'resolved']);
+      expect(b.core.status().tiles.find((t) => t.id === 'heartbeat')).toMatchObject({ status: 'ok', value: 'ok' });
+    } finally {
+      await b.close();
+      rmSync(b.dir, { recursive: true, force: true });
+    }
+  });
+});

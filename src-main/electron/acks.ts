@@ -1,0 +1,28 @@
+import { userInfo } from 'node:os';
+import type { OpenAlert } from '../../src-shared/api/acks';
+import type { Core } from '../core/app';
+
+/** Who acknowledges from the desktop: the logged-in OS user. */
+export function desktopUser(): string {
+  try {
+    return userInfo().username || 'desktop user';
+  } catch {
+    return 'desktop user';
+  }
+}
+
+/** The tray's "Acknowledge: …" items: firing alerts nobody has acknowledged yet. */
+export async function unacknowledged(core: Core, limit = 3): Promise<OpenAlert[]> {
+  const r = await core.call('alerts.open', { unacknowledgedOnly: true, limit });
+  return r.ok ? (r.value as OpenAlert[]) : [];
+}
+
+/** R-ROUTE-8 from the tray menu: the same core call as the console, via "tray". */
+export const ackFromTray = (core: Core, fingerprint: string) => core.call('alerts.ack', { fingerprint, by: desktopUser(), via: 'tray' });
+
+/** R-ROUTE-8 from a desktop notification's "Acknowledge" action (the notice names the event; the ack is per fingerprint). */
+export async function ackFromNotification(core: Core, eventId: string) {
+  const ev = await core.call('events.get', { id: eventId });
+  if (!ev.ok) return ev;
+  return core.call('alerts.ack', { fingerprint: (ev.value as { fingerprint: string }).fingerprint, by: desktopUser(), via: 'notification' });
+}
