@@ -4,7 +4,9 @@ import type { OutboxWriter } from '../notify/types';
 import { createPolicy } from '../remote/policy';
 import { sqlitePlanRepository } from '../store/plans';
 import { createPlans, handleTelegramCallback, type HealGateway } from './elephant';
-import type { TelegramUpdate } from './elephant/telegram';
+import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
+import { createTelegramPoller } from './elephant/telegram-poller';
+import { sqliteTelegramOffsets } from '../store/telegram';
 import { createLlmClient } from './llm/client';
 import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
@@ -35,6 +37,8 @@ export interface AgentDeps {
   healPending?: () => number;
   /** The command policy from config (core/remote); default: the shipped read-only catalogue. */
   policy?: DiagnosticPolicy;
+  /** Other Telegram buttons taken by the getUpdates poller (e.g. the ack area's "ack:…" buttons). */
+  otherButtons?: (update: TelegramUpdate) => CallbackOutcome;
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
@@ -176,12 +180,28 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     ];
   });
 
+  const telegramCallback = (update: TelegramUpdate): CallbackOutcome =>
+    handleTelegramCallback(update, { elephant: plans.elephant, channels: () => ctx.config.channels, audit });
+  // Without a public webhook (a laptop), button presses are fetched with getUpdates.
+  const poller = createTelegramPoller({
+    channels: () => ctx.config.channels,
+    secrets: ctx.secrets,
+    fetch: ctx.fetch,
+    clock: ctx.clock,
+    log: ctx.log,
+    offsets: sqliteTelegramOffsets(ctx.db),
+    dispatch: (u) => (u.callback_query?.data?.startsWith('hitl:') || !deps.otherButtons ? telegramCallback(u) : deps.otherButtons(u)),
+  });
+  ctx.onStart(() => poller.start());
+  ctx.onStop(() => poller.stop());
+
   const agents = {
     openclaw,
     nemotron,
     elephant: plans.elephant,
     /** A Telegram inline-button press (webhook route or poller). */
-    telegramCallback: (update: TelegramUpdate) => handleTelegramCallback(update, { elephant: plans.elephant, channels: () => ctx.config.channels, audit }),
+    telegramCallback,
+    telegramPoller: poller,
     handlers: { ...openclaw.handlers, ...plans.handlers },
     /** Late wiring for areas built after the agents (remote, heal). */
     connect(more: AgentDeps) {

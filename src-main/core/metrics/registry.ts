@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SMOKE_CHECKS } from '../../../src-shared/api/smoke';
 
 /** Label values known at start-up, so every series exists at zero (zero baseline). */
 export interface MetricsBaseline {
@@ -21,7 +22,7 @@ export const EMBED_STATES = ['pending', 'processing', 'done', 'failed'] as const
 export const DEFAULT_BASELINE: MetricsBaseline = {
   sources: ['api', 'alertmanager', 'probe', 'vigil', 'scheduler'],
   channels: [],
-  checks: ['router_queue', 'outbox_backlog', 'autoheal_protected', 'nemotron_fallback', 'openclaw_embeddings', 'elephant_hitl'],
+  checks: [...SMOKE_CHECKS],
   agents: ['hermes', 'nemotron'],
   fallbackReasons: ['no_key', 'rate_limited', 'timeout', 'network', 'http_error', 'no_tool_calls', 'invalid_output'],
   safeActions: ['flag_for_human_review', 'route_to_km', 'mark_for_relearn'],

@@ -3,6 +3,8 @@ import { createAmPoller } from '../ingest/alertmanager-poller';
 import { createHttpProbe } from '../ingest/http-probe';
 import type { OutboxWriter } from '../notify/types';
 import { eventHandlers } from './api';
+import { createNoise } from './noise';
+import { noiseHandlers } from './noise/api';
 import { attachRouter } from './registry';
 import { createRouter } from './router';
 import { routerTiles } from './status';
@@ -20,6 +22,8 @@ export { insertStage, defaultStages } from './stages';
 export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   const router = createRouter(ctx, { outbox });
   attachRouter(ctx, router);
+  // R-NOISE: flap → burst → group stages before the outbox, on one durable book.
+  router.extendStages(createNoise(ctx, outbox, router.states).withStages);
   const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, ctx.config.alertmanager) : null;
   const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, p)] : []));
   ctx.statusProviders.push(routerTiles(ctx, router));
@@ -35,5 +39,5 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
     await router.drain();
     router.stop();
   });
-  return { router, poller, probes, handlers: eventHandlers(ctx, router) };
+  return { router, poller, probes, handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) } };
 }

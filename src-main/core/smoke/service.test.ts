@@ -10,7 +10,7 @@ import type { Message } from '../notify/types';
 import { createScheduler } from '../scheduler';
 import { openDatabase, type Database } from '../store/db';
 import { createSmokeHistoryStore, HOUR_MS, type SmokeRowInput } from '../store/smoke';
-import { createSmoke, type SmokeAudit } from './service';
+import { createSmoke, redact, type SmokeAudit } from './service';
 import type { SmokeSources } from './sources';
 
 const DAY = 86_400_000;
@@ -78,6 +78,17 @@ describe('smoke service', () => {
     expect(gauge.find((v) => v.labels.check === 'outbox_backlog')?.value).toBe(1); // not wired → warning
     expect(gauge.find((v) => v.labels.check === 'autoheal_protected')?.value).toBe(0);
     expect(smoke.tiles().map((t) => t.id)).toContain('smoke.router_queue');
+  });
+
+  it('R-SMOKE-2: a failing source cannot write a secret into history', async () => {
+    const { db, smoke } = setup({
+      sources: { routerQueue: () => { throw new Error('GET http://vigil:hunter2@10.0.0.5/q?token=abc123 failed: Authorization: Bearer eyJhbGciOi.x.y, api_key=sk-123'); } },
+    });
+    await smoke.run();
+    const reason = (db.prepare("SELECT reason FROM smoke_history WHERE check_id = 'router_queue'").get() as { reason: string }).reason;
+    for (const secret of ['hunter2', 'abc123', 'eyJhbGciOi', 'sk-123']) expect(reason).not.toContain(secret);
+    expect(reason).toMatch(/^check failed: GET http:\/\/…@10\.0\.0\.5\/q\?token=… failed/);
+    expect(redact('depth 3, oldest 4s')).toBe('depth 3, oldest 4s');
   });
 
   it('R-SMOKE-2: the hourly rollup always equals a GROUP BY over the raw rows', () => {

@@ -40,6 +40,13 @@ export interface SmokeDeps {
 
 export type Smoke = ReturnType<typeof createSmoke>;
 
+/** History keeps no secrets (R-SMOKE-2): an error text may quote a credential, a URL's userinfo or a query token. */
+export const redact = (text: string): string =>
+  text
+    .replace(/\b(bearer|basic)\s+[\w.~+/=-]+/gi, '$1 …')
+    .replace(/\b(token|key|secret|password|passwd|apikey|api_key|authorization)(["']?\s*[=:]\s*["']?)[^\s"'&,;]+/gi, '$1$2…')
+    .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//…@');
+
 /** The machine's zone unless the config names one. */
 export const localTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -65,7 +72,7 @@ export function createSmoke(deps: SmokeDeps) {
           return await CHECKS[id](input);
         } catch (e) {
           // A check that cannot read its source is itself a finding.
-          return { check: id, status: 'critical', value: null, reason: `check failed: ${(e as Error).message}`.slice(0, MAX_REASON) };
+          return { check: id, status: 'critical', value: null, reason: `check failed: ${redact((e as Error).message)}`.slice(0, MAX_REASON) };
         }
       }),
     );

@@ -25,4 +25,9 @@ export const planTables: TableSpec[] = [
     },
     indexes: { plans_status: 'ON plans(status, updated_at)', plans_created: 'ON plans(created_at)' },
   },
+  {
+    // getUpdates offset per bot, so button presses are taken once across restarts.
+    name: 'telegram_offsets',
+    columns: { bot: 'TEXT PRIMARY KEY', next_update: 'INTEGER NOT NULL', updated_at: 'INTEGER NOT NULL' },
+  },
 ];

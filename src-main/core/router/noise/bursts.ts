@@ -66,8 +66,8 @@ export function refireMember(b: Burst, fp: string): void {
 export function resolveMember(b: Burst, fp: string, now: number, window: number): boolean {
   const m = b.members[fp];
   if (!m) return false;
+  if (m.firing) b.lastResolvedAt = now; // a repeated "resolved" does not lengthen the burst
   m.firing = false;
-  b.lastResolvedAt = now;
   if (allResolved(b.members) && b.reported) b.resolveAt ??= now + window;
   return allResolved(b.members);
 }

@@ -31,8 +31,9 @@ export interface Group {
   resolveAt: number | null;
 }
 
-export const groupKey = (route: number, groupBy: string[], labels: Record<string, string>): string =>
-  `r${route}|${groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',')}`;
+/** Route, groupBy values and channel set: members of one group always go to the same channels (a `continue` route may add a pager). */
+export const groupKey = (route: number, groupBy: string[], labels: Record<string, string>, channels: string[]): string =>
+  `r${route}|${groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',')}|${[...channels].sort().join('+')}`;
 
 export function openGroup(key: string, labels: Record<string, string>, channels: string[], first: Member, now: number): Group {
   return { key, labels, channels, openedAt: now, lastSentAt: now, sent: 1, members: { [first.fp]: first }, pending: [], resolvedSince: [], flushAt: null, resolveAt: null };
