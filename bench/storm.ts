@@ -1,0 +1,55 @@
+import { alertmanagerAvailable } from '../e2e/fixtures/alertmanager';
+import { replayAlertmanager } from './storm/alertmanager';
+import { generateStorm } from './storm/generate';
+import { score, type Score } from './storm/score';
+import { replayVigil } from './storm/vigil';
+
+const TICK_MS = 250;
+/** After the storm, how long both may still notify (covers Alertmanager's 30 s group_wait for the last groups). */
+const TAIL_MS = 45_000;
+
+const pct = (n: number) => `${n.toFixed(2)}%`;
+const secs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`);
+
+function print(s: Score): void {
+  console.log(`  ${s.name}`);
+  console.log(`    notifications sent:        ${s.sent} (${pct(s.percentOfRaw)} of ${s.raw} raw events)`);
+  console.log(`      by incident kind:        persistent ${s.byKind.persistent}, flapping ${s.byKind.flapping}, burst ${s.byKind.burst}, info ${s.byKind.info}`);
+  console.log(`    distinct incidents missed: ${s.missed.length}${s.missed.length ? ` (${s.missed.map((m) => m.id).join(', ')})` : ''}`);
+  console.log(`    time to first notification: ${secs(s.firstAfterMs)} after the first incident started`);
+}
+
+/**
+ * `npm run bench -- storm`: one generated storm (≥ 10,000 events on a
+ * 150 s timeline) replayed into Vigil (in-process core, FakeClock stepping
+ * through the timeline) and in real time into a real Alertmanager 0.25
+ * (group_by [alertname], group_wait 30s, group_interval 5m, repeat 4h).
+ * Both are scored to the same horizon: the storm plus 45 s.
+ */
+export default async function storm(): Promise<void> {
+  const s = generateStorm();
+  const horizonMs = s.durationMs + TAIL_MS;
+  console.log(`storm: ${s.events.length} events over ${s.durationMs / 1000} s, ${s.incidents.length} incidents (${s.incidents.filter((i) => i.kind === 'persistent').length} persistent, ${s.incidents.filter((i) => i.kind === 'flapping').length} flapping, 1 burst of 400 hosts lasting ~10 s); info noise is not an incident`);
+  console.log(`horizon: storm + ${TAIL_MS / 1000} s = ${horizonMs / 1000} s; intake ticks of ${TICK_MS} ms`);
+
+  const v = await replayVigil(s, { tickMs: TICK_MS, horizonMs });
+  const vs = score('Vigil (FakeClock replay of the same timeline; default router settings)', s, v.notices);
+  print(vs);
+  console.log(`    (replayed in ${(v.wallMs / 1000).toFixed(1)} s of wall time; the first notification was enqueued ${v.realFirstMs.toFixed(1)} ms of real time after its intake batch arrived)`);
+
+  if (!alertmanagerAvailable()) {
+    console.log('  Alertmanager: not installed (prometheus-alertmanager); comparison skipped');
+    return;
+  }
+  console.log(`  Alertmanager: replaying in real time (${(horizonMs / 1000).toFixed(0)} s) …`);
+  const a = await replayAlertmanager(s, { tickMs: TICK_MS, horizonMs });
+  const as = score('Alertmanager 0.25 (real time; group_by [alertname], group_wait 30s, group_interval 5m, repeat_interval 4h)', s, a.notices);
+  print(as);
+  if (a.lateTicks) console.log(`    (${a.lateTicks} intake ticks were posted more than ${TICK_MS} ms late)`);
+
+  console.log('  verdict');
+  console.log(`    notifications: Vigil ${vs.sent} vs Alertmanager ${as.sent} (${as.sent ? (vs.sent / as.sent).toFixed(2) : '∞'}×) — target ≤ 1×: ${vs.sent <= as.sent ? 'met' : 'NOT met'}`);
+  console.log(`    without info noise: Vigil ${vs.sent - vs.byKind.info!} vs Alertmanager ${as.sent - as.byKind.info!}`);
+  console.log(`    incidents missed: Vigil ${vs.missed.length} vs Alertmanager ${as.missed.length} — target 0: ${vs.missed.length === 0 ? 'met' : 'NOT met'}`);
+  console.log(`    first notification: Vigil ${secs(vs.firstAfterMs)} vs Alertmanager ${secs(as.firstAfterMs)} — target ≤ 2 s: ${vs.firstAfterMs !== null && vs.firstAfterMs <= 2000 ? 'met' : 'NOT met'}`);
+}
