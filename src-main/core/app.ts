@@ -172,6 +172,8 @@ export function createCore(opts: CoreOptions): Core {
     pool: remote.pool,
     sink: remoteSink,
     hostExists: (h) => remote.hosts.has(h),
+    // ElephantAlpha's HITL approvals count in vigil_hitl_pending too.
+    otherPending: () => agents.elephant.pendingApprovals().count,
     knowledge: (k) => {
       agents.openclaw.repo.add({ kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref }, clock.now());
       agents.openclaw.worker.publish();
