@@ -130,6 +130,21 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     ]);
   });
 
+  it('R-NOTIFY-5: a silence created for a notified alert stops its chain (someone decided not to be told)', async () => {
+    const b = await bed();
+    await b.send();
+    b.clock.advance(3 * MIN);
+    await b.call('silences.create', { matchers: [{ name: 'instance', op: '=', value: 'web1' }], endsAt: b.clock.now() + 60 * MIN, createdBy: 'carol', comment: 'disk swap in progress' });
+    b.clock.advance(30 * MIN);
+    await settle();
+    expect(pager.requests).toHaveLength(0);
+    expect(lead.requests).toHaveLength(0);
+    expect((await info(b)).escalations.map((e) => e.cancelReason)).toEqual([
+      expect.stringMatching(/^silenced by sil-\w+ \(carol: "disk swap in progress"\)$/),
+      expect.stringMatching(/^silenced by /),
+    ]);
+  });
+
   it('R-NOTIFY-5: a step that fell due while Vigil was down fires once at start-up, marked late', async () => {
     let b = await bed();
     await b.send();

@@ -20,6 +20,8 @@ export interface EscalatorDeps {
   escalations: EscalationStore;
   outbox: OutboxWriter;
   stateOf(fingerprint: string): AlertState | null;
+  /** A silence that covers the alert now (someone decided not to be told): its description, or null. */
+  silencedBy(s: AlertState, now: number): string | null;
 }
 
 /** "on the console" when the first notification was a desktop one, else the channels it went to. */
@@ -86,6 +88,11 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
         escalations.cancel(e.id, now, CANCELLED_BY_ACK);
         return false;
       }
+      const silence = deps.silencedBy(s, now);
+      if (silence) {
+        escalations.cancel(e.id, now, `silenced by ${silence}`);
+        return false;
+      }
       const msg = escalationMessage(ctx, e, s, now, lateReason);
       acks.rememberRef(ackRef(e.fingerprint), e.fingerprint);
       for (const ch of e.channels) deps.outbox.enqueue(ch, msg, `escalation:${e.id}:${ch}`);
@@ -133,8 +140,14 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     /** Start-up: what fell due while Vigil was down fires now, marked late; then the loop runs. */
     start(): void {
       stopped = false;
-      runDue(true);
-      schedule();
+      try {
+        runDue(true);
+        schedule();
+      } catch (e) {
+        // Start-up goes on; the steps stay armed and are tried again (still marked late: they are).
+        ctx.log.error({ err: e }, 'firing overdue escalations at start-up failed; retrying');
+        timer = ctx.clock.setTimeout(tick, RETRY_MS);
+      }
     },
     stop(): void {
       stopped = true;

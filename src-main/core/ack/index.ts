@@ -2,9 +2,11 @@ import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents/elephant/telegram';
 import type { CoreContext } from '../app';
 import type { OutboxWriter } from '../notify/types';
+import { matchLabels } from '../router/silence-matcher';
 import { insertStage } from '../router/stages';
 import type { Router } from '../router/router';
 import { sqliteAckStore } from '../store/acks';
+import type { AlertState } from '../store/alert-state';
 import { sqliteEscalationStore } from '../store/escalations';
 import { ackHandlers } from './api';
 import { createEscalator } from './escalator';
@@ -31,7 +33,11 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
   const acks = sqliteAckStore(ctx.db);
   const escalations = sqliteEscalationStore(ctx.db);
   const stateOf = (fp: string) => deps.router.states.get(fp);
-  const escalator = createEscalator(ctx, { acks, escalations, outbox: deps.outbox, stateOf });
+  const silencedBy = (s: AlertState, now: number) => {
+    const hit = deps.router.silences.find(matchLabels(s), now);
+    return hit ? `${hit.id} (${hit.createdBy}: "${hit.comment}")` : null;
+  };
+  const escalator = createEscalator(ctx, { acks, escalations, outbox: deps.outbox, stateOf, silencedBy });
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick() });
   deps.router.extendStages((stages) =>
     insertStage(insertStage(stages, ackStage(acks, escalations), { after: 'dedupe' }), escalateStage(acks, escalations, () => escalator.kick()), { after: 'outbox' }),
