@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function postEvent(base: URL, token: string, agent: Agent, i: number): Promise<{ status: number; ids: string[] }> {
-  const body = JSON.stringify({ source: 'crash-test', severity: 'critical', summary: `burst event ${i}`, labels: { alertname: 'Burst', n: String(i) } });
+  const body = JSON.stringify({ source: 'crash-test', severity: 'critical', summary: `burst event ${i}`, labels: { alertname: `Burst${i}`, n: String(i) } }); // one alertname each: not grouped or folded into a burst (R-NOISE)
   return new Promise((resolve) => {
     const req = request(
       { host: base.hostname, port: base.port, path: '/api/v1/events', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },

@@ -87,6 +87,13 @@ describe('R-NOISE-1 grouping', () => {
     expect(heldBy(b, c!)[0]!.stage).toBe('group');
   });
 
+  it('R-NOISE-1: an event carrying none of the groupBy labels is not grouped', async () => {
+    const b = bed();
+    const ev = (fingerprint: string, summary: string, service: string) => alertEvent({ fingerprint, summary, severity: 'warning', labels: { service } });
+    await b.send(ev('x', 'queue stalled', 'payments'), ev('y', 'disk slow', 'db'));
+    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: queue stalled', 'WARNING: disk slow']);
+  });
+
   it('R-NOISE-1: a group resolves in one message when all members have; a member firing again inside the window withdraws it', async () => {
     const b = bed();
     await b.send(fire('HighCPU', 'a'), fire('HighCPU', 'b'), fire('HighCPU', 'c'));

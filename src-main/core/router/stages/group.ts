@@ -55,6 +55,7 @@ export const groupStage = (book: NoiseBook): Stage => ({
     const route = firstRoute(sc.config.routes, matchLabels(ev));
     if (route < 0) return;
     const groupBy = sc.config.routes[route]!.groupBy;
+    if (!groupBy.some((l) => ev.labels[l])) return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
     const key = groupKey(route, groupBy, ev.labels, d.channels);
     const m = memberOf(ev, sc.now);
     const existing = book.groups.get(key);
