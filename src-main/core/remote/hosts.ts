@@ -56,7 +56,24 @@ export function createHostService(d: { hosts: HostConfig[]; repo: HostRepository
       event(host, 'critical', 'SshHostKeyMismatch', `SSH host key of ${host} CHANGED: ${got} instead of pinned ${expected}; connection refused`, got);
     },
     hostState(host: string, state: HostState, detail: string, fp: string | null) {
+      const before = d.repo.status(host)?.status;
       d.repo.setStatus(host, { status: state, detail, seenFingerprint: fp, at: d.clock.now() });
+      // The key problem is over (accepted, or the pinned key is back): resolve its event.
+      if (state === 'ok' && (before === 'host_key_unknown' || before === 'host_key_mismatch'))
+        d.sink(
+          {
+            source: 'vigil',
+            fingerprint: `vigil:hostkey:${host}`,
+            severity: 'info',
+            status: 'resolved',
+            summary: `SSH host key of ${host} verified (${fp})`,
+            description: null,
+            labels: { alertname: before === 'host_key_unknown' ? 'SshHostKeyUnknown' : 'SshHostKeyMismatch', host, fingerprint: fp ?? '', component: 'remote' },
+            startsAt: null,
+            endsAt: d.clock.now(),
+          },
+          `remote.hostkey(${host})`,
+        );
     },
   };
 

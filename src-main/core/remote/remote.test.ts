@@ -81,6 +81,7 @@ describe('remote execution against a real sshd', () => {
     tb.hosts.acceptKey('fresh', sshd.hostKeyFingerprint, 'alice');
     const r = await tb.pool.exec('fresh', `'uptime'`);
     expect(r.exitCode).toBe(0);
+    expect(tb.events.filter((e) => e.fingerprint === 'vigil:hostkey:fresh').map((e) => e.status)).toEqual(['firing', 'resolved']);
     expect(tb.audit.list({ action: 'host.key_accepted' })[0]?.actor).toBe('alice');
   });
 
