@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
-import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot } from './fixtures/browser';
 import { ConsolePage } from './pages/console';
 import { EventsPage, SilencesPage } from './pages/events';
-import { drained, postEvents, writeConfig, type TestEvent } from './pages/setup';
-
-let vigil: Served;
-let hook: WebhookReceiver;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
+import { consoleRig, drained, hookConfig, postEvents, type TestEvent } from './pages/setup';
 
 const services = ['api', 'db', 'cache'];
 const severities = ['info', 'warning', 'critical'] as const;
@@ -21,35 +15,22 @@ const seed: TestEvent[] = Array.from({ length: 30 }, (_, i) => ({
   description: i === 7 ? '/var is 93% full on node-7' : undefined,
 }));
 
+const rig = consoleRig((u) =>
+  hookConfig(u, [
+    'mutes:',
+    '  - { name: always-batch, weekdays: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "24:00", match: { team: batch } }',
+    '  - { name: weekend-maintenance, weekdays: [sat], start: "02:00", end: "03:00", match: { service: db } }',
+  ]),
+);
 beforeAll(async () => {
-  hook = await startWebhookReceiver();
-  const config = writeConfig(
-    [
-      'channels:',
-      `  - { name: ops-hook, type: webhook, url: "${hook.url}" }`,
-      'routes:',
-      '  - { match: {}, channels: [ops-hook] }',
-      'mutes:',
-      '  - { name: always-batch, weekdays: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "24:00", match: { team: batch } }',
-      '  - { name: weekend-maintenance, weekdays: [sat], start: "02:00", end: "03:00", match: { service: db } }',
-    ].join('\n'),
-  );
-  vigil = await startVigil({ config });
-  await drained(vigil, await postEvents(vigil, seed));
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await hook?.close();
-  removeDir(vigil.dataDir);
+  await drained(rig.vigil, await postEvents(rig.vigil, seed));
 });
 
 describe('Events and Silences pages against vigil serve', () => {
   it('R-UI: the Events list shows what the intake stored, newest first, and filters by severity, label and text', async () => {
-    const ui = new ConsolePage(browser.page);
-    const ev = new EventsPage(browser.page);
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    const ev = new EventsPage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await ui.goto('Events');
     await expect.poll(() => ev.meta.textContent()).toContain('30 events');
     expect((await ev.summaries())[0]).toBe(seed[29]!.summary);
@@ -69,52 +50,52 @@ describe('Events and Silences pages against vigil serve', () => {
     await expect.poll(() => ev.summaries()).toEqual([seed[7]!.summary]);
     await ev.search('');
     await expect.poll(() => ev.meta.textContent()).toContain('30 events');
-    await screenshot(browser.page, 'events-list');
+    await screenshot(rig.browser.page, 'events-list');
   });
 
   it('R-UI: a new event appears at the top without a reload (changed push)', async () => {
-    const ev = new EventsPage(browser.page);
-    await postEvents(vigil, [{ source: 'app', severity: 'critical', summary: 'payments queue stalled', labels: { service: 'payments' } }]);
+    const ev = new EventsPage(rig.browser.page);
+    await postEvents(rig.vigil, [{ source: 'app', severity: 'critical', summary: 'payments queue stalled', labels: { service: 'payments' } }]);
     await expect.poll(() => ev.summaries().then((s) => s[0]), { timeout: 10_000 }).toBe('payments queue stalled');
     await expect.poll(() => ev.meta.textContent()).toContain('31 events');
   });
 
   it('R-UI: j/k and Enter open an event; the detail shows the trace, triage and counters from the core', async () => {
-    const ev = new EventsPage(browser.page);
+    const ev = new EventsPage(rig.browser.page);
     await ev.grid.focus();
-    await browser.page.keyboard.press('Home');
-    await browser.page.keyboard.press('j');
-    await browser.page.keyboard.press('j');
-    await browser.page.keyboard.press('k');
-    await browser.page.keyboard.press('Enter');
+    await rig.browser.page.keyboard.press('Home');
+    await rig.browser.page.keyboard.press('j');
+    await rig.browser.page.keyboard.press('j');
+    await rig.browser.page.keyboard.press('k');
+    await rig.browser.page.keyboard.press('Enter');
     // Row 2 (index 1) is the newest of the seed: check 29.
     await expect.poll(() => ev.detail.getByRole('heading', { level: 2 }).textContent()).toContain(seed[29]!.summary);
-    const id = decodeURIComponent(browser.page.url().split('#/events/')[1]!);
-    const core = await vigil.rpc<{ trace: { stage: string }[]; triage: { agent: string } | null; counters: { count: number } | null }>('events.get', { id });
+    const id = decodeURIComponent(rig.browser.page.url().split('#/events/')[1]!);
+    const core = await rig.vigil.rpc<{ trace: { stage: string }[]; triage: { agent: string } | null; counters: { count: number } | null }>('events.get', { id });
     const stages = await ev.detail.getByTestId('trace').locator('tbody tr td:nth-child(2)').allTextContents();
     expect(stages).toEqual(core.trace.map((t) => t.stage));
     expect(stages.length).toBeGreaterThan(2);
     if (core.triage) expect(await ev.detail.getByTestId('triage').textContent()).toContain(core.triage.agent === 'hermes' ? 'Hermes' : 'NemoTron');
     if (core.counters) expect(await ev.detail.getByTestId('counters').textContent()).toContain(core.counters.count === 1 ? "once" : `${core.counters.count} times`);
-    await screenshot(browser.page, 'event-detail');
-    await browser.page.keyboard.press('Escape');
+    await screenshot(rig.browser.page, 'event-detail');
+    await rig.browser.page.keyboard.press('Escape');
     await expect.poll(() => ev.detail.count()).toBe(0);
   });
 
   it('R-UI: "Create silence from this event" prefills its labels; the preview shows what it would match; create and expire', async () => {
-    const ev = new EventsPage(browser.page);
-    const si = new SilencesPage(browser.page);
+    const ev = new EventsPage(rig.browser.page);
+    const si = new SilencesPage(rig.browser.page);
     await ev.search('disk nearly');
     await expect.poll(() => ev.rows.count()).toBe(1);
     await ev.rows.first().click();
     await ev.detail.getByRole('button', { name: 'Create silence from this event' }).click();
-    await browser.page.getByRole('heading', { level: 1, name: 'Silences' }).waitFor();
+    await rig.browser.page.getByRole('heading', { level: 1, name: 'Silences' }).waitFor();
     expect(await si.matcherName(1).inputValue()).toBe('source');
     expect(await si.matcherValue(1).inputValue()).toBe('app');
     // Exactly this event matches its own labels (instance is unique).
     await expect.poll(() => si.preview.textContent()).toMatch(/Would match 1 of the last 31 stored events/);
     // Loosen it with a regex: every db event of source app.
-    await browser.page.getByRole('button', { name: 'Remove matcher 3' }).click(); // instance
+    await rig.browser.page.getByRole('button', { name: 'Remove matcher 3' }).click(); // instance
     await si.matcherOp(2).selectOption('=~');
     await si.matcherValue(2).fill('d.*');
     const expected = seed.filter((e) => e.source === 'app' && e.labels!.service === 'db').length;
@@ -123,10 +104,10 @@ describe('Events and Silences pages against vigil serve', () => {
     await expect.poll(() => si.preview.textContent()).toMatch(/not a valid regular expression/);
     await si.matcherValue(2).fill('db');
     await si.create('e2e', 'disk work on db nodes');
-    await expect.poll(() => browser.page.getByRole('status').filter({ hasText: 'Silence sil-' }).count()).toBe(1);
+    await expect.poll(() => rig.browser.page.getByRole('status').filter({ hasText: 'Silence sil-' }).count()).toBe(1);
     const row = si.list.getByRole('row').filter({ hasText: 'disk work on db nodes' });
     await expect.poll(() => row.textContent()).toContain('active');
-    const stored = await vigil.rpc<{ matchers: unknown[]; state: string }[]>('silences.list', {});
+    const stored = await rig.vigil.rpc<{ matchers: unknown[]; state: string }[]>('silences.list', {});
     expect(stored[0]!.matchers).toEqual([
       { name: 'source', op: '=', value: 'app' },
       { name: 'service', op: '=~', value: 'db' },
@@ -134,9 +115,9 @@ describe('Events and Silences pages against vigil serve', () => {
     // The mute windows come from the config; the all-week one is active now.
     expect(await si.muteWindows.getByRole('row').filter({ hasText: 'always-batch' }).textContent()).toContain('active now');
     expect(await si.muteWindows.getByRole('row').filter({ hasText: 'weekend-maintenance' }).textContent()).toContain('inactive');
-    await screenshot(browser.page, 'silences');
+    await screenshot(rig.browser.page, 'silences');
     await row.getByRole('button', { name: /Expire silence/ }).click();
     await expect.poll(() => si.list.count()).toBe(0);
-    expect((await vigil.rpc<{ state: string }[]>('silences.list', { includeExpired: true }))[0]!.state).toBe('expired');
+    expect((await rig.vigil.rpc<{ state: string }[]>('silences.list', { includeExpired: true }))[0]!.state).toBe('expired');
   });
 });

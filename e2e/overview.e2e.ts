@@ -1,41 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
-import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './fixtures/browser';
 import { ConsolePage } from './pages/console';
 import { OverviewPage } from './pages/panels';
-import { drained, postEvents, writeConfig } from './pages/setup';
+import { consoleRig, drained, postEvents } from './pages/setup';
 
-let vigil: Served;
-let hook: WebhookReceiver;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
-
-beforeAll(async () => {
-  hook = await startWebhookReceiver();
-  vigil = await startVigil({
-    config: writeConfig([`channels: [ { name: ops-hook, type: webhook, url: "${hook.url}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]'].join('\n')),
-  });
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await hook?.close();
-  removeDir(vigil.dataDir);
-});
+const rig = consoleRig();
 
 describe('Overview against vigil serve', () => {
   it('R-UI: status tiles worst first, the smoke trend and event rate charts, outbox health and pending approvals come from the core', async () => {
     const severities = ['critical', 'warning', 'info'] as const;
     const ids = await postEvents(
-      vigil,
+      rig.vigil,
       Array.from({ length: 12 }, (_, i) => ({ source: 'app', severity: severities[i % 3]!, summary: `overview event ${i}`, labels: { n: String(i) } })),
     );
-    await drained(vigil, ids);
-    await vigil.rpc('smoke.run');
-    const ui = new ConsolePage(browser.page);
-    const ov = new OverviewPage(browser.page);
-    await ui.open(vigil.url);
+    await drained(rig.vigil, ids);
+    await rig.vigil.rpc('smoke.run');
+    const ui = new ConsolePage(rig.browser.page);
+    const ov = new OverviewPage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await expect.poll(() => ui.connection.textContent()).toBe('connected');
 
     // Tiles are ordered worst first, as the core sorted them.
@@ -45,7 +27,7 @@ describe('Overview against vigil serve', () => {
     expect(tileStates.map((s) => rank[s])).toEqual([...tileStates.map((s) => rank[s]!)].sort((a, b) => a - b));
 
     // Event rate: the count in the header is the sum of the core's buckets, and the chart has drawn areas.
-    const stats = await vigil.rpc<{ points: { info: number; warning: number; critical: number }[] }>('events.stats', {});
+    const stats = await rig.vigil.rpc<{ points: { info: number; warning: number; critical: number }[] }>('events.stats', {});
     const total = stats.points.reduce((n, p) => n + p.info + p.warning + p.critical, 0);
     expect(total).toBe(12);
     await expect.poll(() => ov.eventRate.textContent()).toContain('12 events');
@@ -56,13 +38,13 @@ describe('Overview against vigil serve', () => {
     await expect.poll(() => ov.marks(ov.smokeTrend).count()).toBeGreaterThan(0);
 
     // Outbox health: the webhook channel with its state from outbox.channels.
-    const ch = await vigil.rpc<{ channels: { name: string; state: string; backlog: number }[] }>('outbox.channels');
+    const ch = await rig.vigil.rpc<{ channels: { name: string; state: string; backlog: number }[] }>('outbox.channels');
     const hookHealth = ch.channels.find((c) => c.name === 'ops-hook')!;
     await expect.poll(() => ov.rows('Channel health').then((r) => r.find((x) => x[0] === 'ops-hook')?.[1])).toBe(hookHealth.state);
     expect(await ov.queues.getByTestId('embedding-queue').textContent()).toMatch(/Embedding queue \(none\)/);
 
-    const approvals = await vigil.rpc<{ approvals: unknown[] }>('approvals.list');
+    const approvals = await rig.vigil.rpc<{ approvals: unknown[] }>('approvals.list');
     await expect.poll(() => ov.approvals.locator('strong').textContent()).toBe(String(approvals.approvals.length));
-    await screenshot(browser.page, 'overview-charts');
+    await screenshot(rig.browser.page, 'overview-charts');
   });
 });

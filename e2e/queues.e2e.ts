@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
-import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './fixtures/browser';
 import { ConsolePage } from './pages/console';
 import { QueuesPage } from './pages/panels';
-import { drained, postEvents, writeConfig } from './pages/setup';
+import { consoleRig, drained, postEvents } from './pages/setup';
 
-let vigil: Served;
-let hook: WebhookReceiver;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
 
 interface Channel {
   name: string;
@@ -16,35 +11,23 @@ interface Channel {
   backlog: number;
   lastError: string | null;
 }
-const channel = async () => (await vigil.rpc<{ channels: Channel[] }>('outbox.channels')).channels.find((c) => c.name === 'ops-hook')!;
+const channel = async () => (await rig.vigil.rpc<{ channels: Channel[] }>('outbox.channels')).channels.find((c) => c.name === 'ops-hook')!;
 
-beforeAll(async () => {
-  hook = await startWebhookReceiver();
-  vigil = await startVigil({
-    config: writeConfig([`channels: [ { name: ops-hook, type: webhook, url: "${hook.url}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]'].join('\n')),
-  });
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await hook?.close();
-  removeDir(vigil.dataDir);
-});
+const rig = consoleRig();
 
 describe('Queues page against vigil serve and a real webhook receiver', () => {
   it('R-UI: a failing channel shows its backlog and error; expire one message, retry now after recovery, digest preview', async () => {
-    await hook.goDown();
+    await rig.hook.goDown();
     const ids = await postEvents(
-      vigil,
+      rig.vigil,
       Array.from({ length: 4 }, (_, i) => ({ source: 'app', severity: 'critical' as const, summary: `queue test ${i}`, labels: { alertname: `QueueTest${i}` } })),
     );
-    await drained(vigil, ids);
+    await drained(rig.vigil, ids);
     await expect.poll(async () => (await channel()).state, { timeout: 15_000 }).toBe('failing');
 
-    const ui = new ConsolePage(browser.page);
-    const q = new QueuesPage(browser.page);
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    const q = new QueuesPage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await ui.goto('Queues');
     const health = await channel();
     await expect.poll(() => q.channelRow('ops-hook').textContent()).toContain('failing');
@@ -57,36 +40,36 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
     await q.button('Digest preview for ops-hook').click();
     await expect.poll(() => q.digest.textContent()).toContain('Backlog 4, digest threshold 20');
     expect(await q.digest.textContent()).toContain('messages would be sent one by one');
-    await screenshot(browser.page, 'queues-failing');
+    await screenshot(rig.browser.page, 'queues-failing');
     await q.button('Close preview').click();
 
     // Expire the oldest pending message: it is kept, marked expired.
     await q.filterState('pending');
-    const list = await vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { channel: 'ops-hook', state: 'pending' });
+    const list = await rig.vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { channel: 'ops-hook', state: 'pending' });
     const oldest = list.items[list.items.length - 1]!;
     await q.button(`Expire message ${oldest.id}`).click();
-    await expect.poll(async () => (await vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { state: 'expired' })).items.map((i) => i.id)).toEqual([oldest.id]);
+    await expect.poll(async () => (await rig.vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { state: 'expired' })).items.map((i) => i.id)).toEqual([oldest.id]);
     // The page shows exactly the pending messages the core holds (the oldest one is gone from it).
     const pendingTitles = async () =>
-      (await vigil.rpc<{ items: { title: string }[] }>('outbox.list', { state: 'pending' })).items.map((i) => i.title);
+      (await rig.vigil.rpc<{ items: { title: string }[] }>('outbox.list', { state: 'pending' })).items.map((i) => i.title);
     await expect.poll(async () => (await q.rows('Outbox messages')).map((r) => r[3]!)).toEqual((await pendingTitles()).map((t) => expect.stringContaining(t)));
     expect((await q.rows('Outbox messages')).some((r) => r[3]!.includes('queue test 0'))).toBe(false);
 
     // The receiver comes back; "Retry now" skips the backoff and the backlog drains.
-    await hook.comeBack();
+    await rig.hook.comeBack();
     await q.button('Retry ops-hook now').click();
     await expect.poll(() => q.status.filter({ hasText: 'retried now' }).count()).toBe(1);
     await expect.poll(async () => (await channel()).backlog, { timeout: 15_000 }).toBe(0);
     await expect.poll(() => q.channelRow('ops-hook').textContent()).toMatch(/ok/);
     await q.filterState('');
-    const all = await vigil.rpc<{ items: { state: string; title: string }[] }>('outbox.list', {});
+    const all = await rig.vigil.rpc<{ items: { state: string; title: string }[] }>('outbox.list', {});
     const sent = all.items.filter((i) => i.state === 'sent' || i.state === 'digested');
     // Everything but the expired message reached the receiver, once each.
     expect(all.items.filter((i) => i.state === 'expired').map((i) => i.title)).toEqual(['CRITICAL: queue test 0']);
-    expect(hook.shown.map((d) => d.body.message.title).sort()).toEqual(expect.arrayContaining(['CRITICAL: queue test 1', 'CRITICAL: queue test 2', 'CRITICAL: queue test 3']));
+    expect(rig.hook.shown.map((d) => d.body.message.title).sort()).toEqual(expect.arrayContaining(['CRITICAL: queue test 1', 'CRITICAL: queue test 2', 'CRITICAL: queue test 3']));
     expect(sent.length).toBe(all.items.length - 1);
     await expect.poll(() => q.rows('Outbox messages').then((r) => r.map((c) => c[2]!.replace(/in digest.*/, '')).sort())).toEqual(all.items.map((i) => i.state).sort());
     expect(await q.panel('embedding-queue').textContent()).toContain('Provider none');
-    await screenshot(browser.page, 'queues-recovered');
+    await screenshot(rig.browser.page, 'queues-recovered');
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { PAGES, type PageName } from '../src-shared/constants';
 import { Notices } from './components/Notices';
+import { PageBoundary } from './components/PageBoundary';
 import { StatusDot } from './components/StatusDot';
 import { pages } from './pages';
 import { navigate, useApp } from './store';
@@ -87,7 +88,9 @@ export function App({ hasClient }: { hasClient: boolean }) {
         </div>
       </nav>
       <main className="content">
-        <Page />
+        <PageBoundary page={page}>
+          <Page />
+        </PageBoundary>
       </main>
       <Notices />
     </div>

@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Served } from '../fixtures/serve';
+import { afterAll, beforeAll } from 'vitest';
+import { openBrowser } from '../fixtures/browser';
+import { removeDir, startVigil, type Served } from '../fixtures/serve';
+import { startWebhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver';
 
 /** Write a vigil.yaml into a fresh temp dir and return its path. */
 export function writeConfig(yaml: string): string {
@@ -38,4 +41,34 @@ export async function drained(v: Served, ids: string[]): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** The usual config: one webhook channel to the receiver, one catch-all route. */
+export const hookConfig = (hookUrl: string, extra: string[] = []): string =>
+  [`channels: [ { name: ops-hook, type: webhook, url: "${hookUrl}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]', ...extra].join('\n');
+
+export interface Rig {
+  vigil: Served;
+  hook: WebhookReceiver;
+  browser: Awaited<ReturnType<typeof openBrowser>>;
+}
+
+/**
+ * A real webhook receiver, `vigil serve` (built) with the given config and
+ * Chromium, started before the file's tests and stopped after them.
+ */
+export function consoleRig(config: (hookUrl: string) => string = (u) => hookConfig(u)): Rig {
+  const rig = {} as Rig;
+  beforeAll(async () => {
+    rig.hook = await startWebhookReceiver();
+    rig.vigil = await startVigil({ config: writeConfig(config(rig.hook.url)) });
+    rig.browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.vigil?.stop();
+    await rig.hook?.close();
+    if (rig.vigil) removeDir(rig.vigil.dataDir);
+  });
+  return rig;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 /** The core's refusal or an unreachable core, in words. */
 export function ErrorNote({ error }: { error: string | null }) {
@@ -76,4 +76,36 @@ export function Confirm({ title, body, confirmLabel, onConfirm, onCancel, busy }
       </div>
     </div>
   );
+}
+
+/** A table header row; an empty name is an unlabelled actions column. */
+export function Head({ cols }: { cols: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => (
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** Keyset paging newest first: a stack of `before` cursors, so "Newer" goes back exactly. */
+export function usePages() {
+  const [stack, setStack] = useState<number[]>([]);
+  return {
+    before: stack.length ? stack[stack.length - 1] : undefined,
+    reset: () => setStack([]),
+    pager: (next: number | null | undefined) => (
+      <div className="toolbar" style={{ marginTop: 8 }}>
+        <button disabled={!stack.length} onClick={() => setStack((b) => b.slice(0, -1))}>
+          Newer
+        </button>
+        <button disabled={!next} onClick={() => next && setStack((b) => [...b, next])}>
+          Older
+        </button>
+      </div>
+    ),
+  };
 }

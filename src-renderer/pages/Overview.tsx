@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { SEVERITY_SERIES, STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
 import { fillBuckets } from '../charts/buckets';
 import { StatusDot } from '../components/StatusDot';
-import { ErrorNote, Panel } from '../components/ui';
+import { ErrorNote, Head, Panel } from '../components/ui';
 import { count, relative } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
@@ -46,15 +46,7 @@ function QueuesPanel() {
       {channels.data &&
         (channels.data.channels.length ? (
           <table aria-label="Channel health">
-            <thead>
-              <tr>
-                <th>Channel</th>
-                <th>State</th>
-                <th>Backlog</th>
-                <th>Failed</th>
-                <th>Last success</th>
-              </tr>
-            </thead>
+            <Head cols={['Channel', 'State', 'Backlog', 'Failed', 'Last success']} />
             <tbody>
               {channels.data.channels.map((c) => (
                 <tr key={c.name}>

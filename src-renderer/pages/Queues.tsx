@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { OutboxState } from '../../src-shared/api';
-import { Badge, ErrorNote, PageHead, Panel } from '../components/ui';
+import { Badge, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
 import { count, dateTime, relative } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
@@ -51,19 +51,7 @@ function Channels({ onPick }: { onPick(name: string): void }) {
       {q.data && q.data.channels.length === 0 && <p className="muted">No notification channels configured.</p>}
       {q.data && q.data.channels.length > 0 && (
         <table aria-label="Channels">
-          <thead>
-            <tr>
-              <th>Channel</th>
-              <th>State</th>
-              <th>Backlog</th>
-              <th>Oldest pending</th>
-              <th>Failed</th>
-              <th>Expired</th>
-              <th>Last success</th>
-              <th>Last error</th>
-              <th />
-            </tr>
-          </thead>
+          <Head cols={['Channel', 'State', 'Backlog', 'Oldest pending', 'Failed', 'Expired', 'Last success', 'Last error', '']} />
           <tbody>
             {q.data.channels.map((c) => (
               <tr key={c.name}>
@@ -108,8 +96,8 @@ function Channels({ onPick }: { onPick(name: string): void }) {
 
 function Messages({ channel, setChannel }: { channel: string; setChannel(c: string): void }) {
   const [state, setState] = useState<OutboxState | ''>('');
-  const [before, setBefore] = useState<number[]>([]);
-  const input = { limit: 50, ...(channel ? { channel } : {}), ...(state ? { state } : {}), ...(before.length ? { before: before[before.length - 1] } : {}) };
+  const pages = usePages();
+  const input = { limit: 50, ...(channel ? { channel } : {}), ...(state ? { state } : {}), ...(pages.before ? { before: pages.before } : {}) };
   const q = useQuery('outbox.list', input, { collections: ['outbox'] });
   const retry = useAction('outbox.retryNow');
   const expire = useAction('outbox.expire');
@@ -120,11 +108,11 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
       <div className="toolbar">
         <label>
           Channel
-          <input value={channel} onChange={(e) => (setChannel(e.target.value), setBefore([]))} aria-label="Channel" placeholder="all" size={14} />
+          <input value={channel} onChange={(e) => (setChannel(e.target.value), pages.reset())} aria-label="Channel" placeholder="all" size={14} />
         </label>
         <label>
           State
-          <select value={state} onChange={(e) => (setState(e.target.value as OutboxState | ''), setBefore([]))} aria-label="Message state">
+          <select value={state} onChange={(e) => (setState(e.target.value as OutboxState | ''), pages.reset())} aria-label="Message state">
             <option value="">any</option>
             {STATES.map((s) => (
               <option key={s}>{s}</option>
@@ -136,17 +124,7 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
       {q.data && q.data.items.length === 0 && <p className="muted">No messages.</p>}
       {q.data && q.data.items.length > 0 && (
         <table aria-label="Outbox messages">
-          <thead>
-            <tr>
-              <th>Created</th>
-              <th>Channel</th>
-              <th>State</th>
-              <th>Message</th>
-              <th>Attempts</th>
-              <th>Expires</th>
-              <th />
-            </tr>
-          </thead>
+          <Head cols={['Created', 'Channel', 'State', 'Message', 'Attempts', 'Expires', '']} />
           <tbody>
             {q.data.items.map((m) => (
               <tr key={m.id}>
@@ -190,14 +168,7 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
           </tbody>
         </table>
       )}
-      <div className="toolbar" style={{ marginTop: 8 }}>
-        <button disabled={!before.length} onClick={() => setBefore((b) => b.slice(0, -1))}>
-          Newer
-        </button>
-        <button disabled={!q.data?.nextBefore} onClick={() => q.data?.nextBefore && setBefore((b) => [...b, q.data!.nextBefore!])}>
-          Older
-        </button>
-      </div>
+      {pages.pager(q.data?.nextBefore)}
     </Panel>
   );
 }
@@ -224,15 +195,7 @@ function EmbeddingQueue() {
           </p>
           {d.items.length > 0 && (
             <table aria-label="Embedding queue items">
-              <thead>
-                <tr>
-                  <th>Insight</th>
-                  <th>State</th>
-                  <th>Attempts</th>
-                  <th>Last error</th>
-                  <th>Updated</th>
-                </tr>
-              </thead>
+              <Head cols={['Insight', 'State', 'Attempts', 'Last error', 'Updated']} />
               <tbody>
                 {d.items.map((i) => (
                   <tr key={i.insightId}>

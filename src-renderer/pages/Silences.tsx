@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Matcher } from '../../src-shared/api';
-import { Badge, ErrorNote, Labels, PageHead, Panel } from '../components/ui';
+import { Badge, ErrorNote, Head, Labels, PageHead, Panel } from '../components/ui';
 import { dateTime, relative, time } from '../format';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, takeSilenceDraft, useApp } from '../store';
@@ -151,16 +151,7 @@ function SilenceList() {
       {q.data && q.data.length === 0 && <p className="muted">No silences.</p>}
       {q.data && q.data.length > 0 && (
         <table aria-label="Silences">
-          <thead>
-            <tr>
-              <th>State</th>
-              <th>Matchers</th>
-              <th>Ends</th>
-              <th>By</th>
-              <th>Comment</th>
-              <th />
-            </tr>
-          </thead>
+          <Head cols={['State', 'Matchers', 'Ends', 'By', 'Comment', '']} />
           <tbody>
             {q.data.map((s) => (
               <tr key={s.id} className={s.state === 'expired' ? 'muted-row' : undefined}>
@@ -205,14 +196,7 @@ function MuteWindows() {
       {q.data && q.data.length === 0 && <p className="muted">No mute windows configured.</p>}
       {q.data && q.data.length > 0 && (
         <table aria-label="Mute windows">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>When</th>
-              <th>Matches</th>
-              <th>Now</th>
-            </tr>
-          </thead>
+          <Head cols={['Name', 'When', 'Matches', 'Now']} />
           <tbody>
             {q.data.map((m) => (
               <tr key={m.name}>

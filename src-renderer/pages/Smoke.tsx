@@ -4,7 +4,7 @@ import type { SmokeStatus } from '../../src-shared/constants';
 import { fetchNdjson, type StreamProgress } from '../api/client';
 import { STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
 import { StatusDot } from '../components/StatusDot';
-import { Confirm, ErrorNote, PageHead, Panel } from '../components/ui';
+import { Confirm, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
 import { count, dateTime } from '../format';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
@@ -80,10 +80,10 @@ function Distribution() {
 function History() {
   const [check, setCheck] = useState<SmokeCheckId | ''>('');
   const [status, setStatus] = useState<SmokeStatus | ''>('');
-  const [before, setBefore] = useState<number[]>([]);
+  const pages = usePages();
   const q = useQuery(
     'smoke.history',
-    { limit: 50, ...(check ? { check } : {}), ...(status ? { status } : {}), ...(before.length ? { before: before[before.length - 1] } : {}) },
+    { limit: 50, ...(check ? { check } : {}), ...(status ? { status } : {}), ...(pages.before ? { before: pages.before } : {}) },
     { collections: ['smoke'] },
   );
   return (
@@ -91,7 +91,7 @@ function History() {
       <div className="toolbar">
         <label>
           Check
-          <select value={check} onChange={(e) => (setCheck(e.target.value as SmokeCheckId | ''), setBefore([]))} aria-label="Check">
+          <select value={check} onChange={(e) => (setCheck(e.target.value as SmokeCheckId | ''), pages.reset())} aria-label="Check">
             <option value="">all checks</option>
             {SMOKE_CHECKS.map((c) => (
               <option key={c} value={c}>
@@ -102,7 +102,7 @@ function History() {
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => (setStatus(e.target.value as SmokeStatus | ''), setBefore([]))} aria-label="Result status">
+          <select value={status} onChange={(e) => (setStatus(e.target.value as SmokeStatus | ''), pages.reset())} aria-label="Result status">
             <option value="">any</option>
             <option value="ok">OK</option>
             <option value="warning">Warning</option>
@@ -114,15 +114,7 @@ function History() {
       {q.data && q.data.rows.length === 0 && <p className="muted">No history.</p>}
       {q.data && q.data.rows.length > 0 && (
         <table aria-label="Smoke history">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Check</th>
-              <th>Status</th>
-              <th>Value</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
+          <Head cols={['Time', 'Check', 'Status', 'Value', 'Reason']} />
           <tbody>
             {q.data.rows.map((r) => (
               <tr key={r.id}>
@@ -136,14 +128,7 @@ function History() {
           </tbody>
         </table>
       )}
-      <div className="toolbar" style={{ marginTop: 8 }}>
-        <button disabled={!before.length} onClick={() => setBefore((b) => b.slice(0, -1))}>
-          Newer
-        </button>
-        <button disabled={!q.data?.next} onClick={() => q.data?.next && setBefore((b) => [...b, q.data!.next!])}>
-          Older
-        </button>
-      </div>
+      {pages.pager(q.data?.next)}
     </Panel>
   );
 }

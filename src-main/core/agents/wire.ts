@@ -160,6 +160,11 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     otherPending: () => deps.healPending?.() ?? 0,
   });
   ctx.onStart(() => plans.elephant.resume());
+  // AutoHeal sets vigil_hitl_pending to its own count when its approvals change; put the plans' prompts back in.
+  const unsubscribe = ctx.bus.subscribe('changed', ({ what }) => {
+    if (what.includes('approvals')) plans.elephant.gauge();
+  });
+  ctx.onStop(unsubscribe);
   ctx.onStop(() => plans.elephant.stop());
 
   ctx.statusProviders.push(() => {

@@ -59,4 +59,43 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
       rmSync(b.dir, { recursive: true, force: true });
     }
   });
+
+  it('R-NOTIFY-5: a heartbeat endpoint that refuses connections or hangs is one failure event, not one per ping', async () => {
+    // A port that was free a moment ago: connection refused.
+    const gone = createServer();
+    const port = await listenLocal(gone);
+    await closeNow(gone);
+    const b = await ackBed(`heartbeat: { url: "http://127.0.0.1:${port}/ping/secret-uuid", interval: 30s }`);
+    const hanging = createServer(() => undefined); // accepts, never answers
+    try {
+      const hb = heartbeatOf(b.core.ctx)!;
+      const failures = () => b.core.ctx.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
+      await until(() => hb.state.pings === 1, 'the first (refused) ping');
+      await b.router.drain();
+      expect(failures()).toHaveLength(1);
+      expect(failures()[0]!.summary).toMatch(/unreachable: .*ECONNREFUSED/);
+      expect(failures()[0]!.summary).not.toMatch(/secret-uuid/);
+      for (let i = 2; i <= 4; i++) {
+        b.clock.advance(30_000);
+        await until(() => hb.state.pings === i, `ping ${i}`);
+      }
+      await b.router.drain();
+      expect(failures()).toHaveLength(1);
+
+      // Now the endpoint hangs: the ping is aborted after its timeout (10 s on the injected clock), still the same outage.
+      await listenLocal(hanging, port);
+      b.clock.advance(30_000);
+      await new Promise((r) => setTimeout(r, 100)); // let the request reach the hanging server
+      expect(hb.state.pings).toBe(4);
+      b.clock.advance(10_000);
+      await until(() => hb.state.pings === 5, 'the aborted ping');
+      expect(hb.state.lastError).toMatch(/no answer within 10000 ms/);
+      await b.router.drain();
+      expect(failures()).toHaveLength(1);
+    } finally {
+      await b.close();
+      rmSync(b.dir, { recursive: true, force: true });
+      if (hanging.listening) await closeNow(hanging);
+    }
+  });
 });

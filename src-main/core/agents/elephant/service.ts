@@ -61,8 +61,10 @@ export function createElephant(d: ElephantDeps) {
   const running = new Map<string, AbortController>();
   const waiters = new Map<string, (a: StoredApproval) => void>();
 
+  /** vigil_hitl_pending counts plan prompts and AutoHeal's approvals together. */
+  const gauge = () => d.metrics.hitlPending.set(repo.pendingApprovals().count + (d.otherPending?.() ?? 0));
   const publish = () => {
-    d.metrics.hitlPending.set(repo.pendingApprovals().count + (d.otherPending?.() ?? 0));
+    gauge();
     d.changed('plans', 'approvals');
   };
 
@@ -354,6 +356,7 @@ export function createElephant(d: ElephantDeps) {
       for (const ac of running.values()) ac.abort(new StepFailure('Vigil is stopping'));
     },
     publish,
+    gauge,
     pendingApprovals: () => repo.pendingApprovals(),
   };
 }

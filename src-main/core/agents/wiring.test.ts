@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src-shared/api/agents';
+import { createCore, type Core } from '../app';
+import { FakeClock } from '../clock';
+import { parseConfig } from '../config/load';
+import { createLogger } from '../log';
+
+/** The agents as app.ts wires them: AutoHeal behind heal steps, one HITL gauge for both kinds of approval. */
+const cores: Core[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.stop();
+});
+
+function core() {
+  const clock = new FakeClock();
+  const c = createCore({
+    config: parseConfig(`
+hosts:
+  - { name: web-1, address: 127.0.0.1, port: 1, user: nobody }
+channels:
+  - { name: desktop, type: desktop }
+routes:
+  - { channels: [desktop] }
+`),
+    dataDir: null,
+    clock,
+    log: createLogger(null),
+  });
+  cores.push(c);
+  return { c, clock };
+}
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+const hitl = async (c: Core) => (await c.ctx.metrics.registry.getSingleMetric('vigil_hitl_pending')?.get())?.values[0]?.value;
+const get = async (c: Core, id: string) => ((await c.call('plans.get', { id })) as { ok: true; value: Plan }).value;
+
+describe('agents wired into the core', () => {
+  it('R-AGENT-4: a heal step becomes an AutoHeal proposal; vigil_hitl_pending counts it with the plan prompts', async () => {
+    const { c, clock } = core();
+    const waiting = (await c.call('plans.create', { title: 'ask first', createdBy: 'alice', steps: [{ type: 'wait_for_approval', question: 'go?' }] })) as { ok: true; value: Plan };
+    const heal = (await c.call('plans.create', { title: 'restart nginx', createdBy: 'alice', steps: [{ type: 'heal', action: 'restart_service', host: 'web-1', target: 'nginx' }] })) as { ok: true; value: Plan };
+    expect(heal.ok).toBe(true);
+    await flush();
+    clock.advance(200); // change pushes are coalesced per 100 ms
+    await flush();
+    const pending = (await c.call('approvals.list', {})) as { ok: true; value: unknown };
+    expect(JSON.stringify(pending.value)).toContain(`elephant:${heal.value.id}`); // proposed to AutoHeal, by the plan
+    expect((await get(c, heal.value.id)).steps[0]).toMatchObject({ status: 'running', result: expect.stringMatching(/^approval:/) });
+    expect(await hitl(c)).toBe(2); // one plan prompt + one AutoHeal approval
+    const prompt = (await get(c, waiting.value.id)).approvals[0]!;
+    await c.call('plans.decide', { approvalId: prompt.id, decision: 'reject', by: 'bob' });
+    await flush();
+    clock.advance(200);
+    expect(await hitl(c)).toBe(1);
+    expect((await get(c, waiting.value.id)).status).toBe('failed');
+  });
+
+  it('R-MEMORY-5: a safe action from the console is an audited memory write', async () => {
+    const { c } = core();
+    const note = (await c.call('memory.add', { kind: 'note', title: 'Kafka lag on orders', body: 'consumer stuck' })) as { ok: true; value: { id: number } };
+    const r = await c.call('memory.safeAction', { action: 'flag_for_human_review', insightId: note.value.id, actor: 'alice' });
+    expect(r).toMatchObject({ ok: true, value: { action: 'flag_for_human_review', insightId: note.value.id } });
+    const flagged = (await c.call('memory.flags', { flag: 'human_review' })) as { ok: true; value: { items: Array<{ id: number }> } };
+    expect(flagged.value.items.map((i) => i.id)).toEqual([note.value.id]);
+    const audit = c.ctx.db.prepare(`SELECT actor, subject FROM audit_log WHERE action = 'memory.flag_for_human_review'`).all();
+    expect(audit).toEqual([{ actor: 'alice', subject: `insight:${note.value.id}` }]);
+  });
+});
