@@ -2,7 +2,8 @@ import type { EventDetail as Detail, Matcher } from '../../src-shared/api';
 import { dateTime, duration, time } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { draftSilence } from '../store';
-import { Badge, ErrorNote, Labels } from './ui';
+import { AckPanel } from './AckPanel';
+import { Badge, ErrorNote, Head, Labels } from './ui';
 import { WouldHaveSent } from './WouldHaveSent';
 
 const AGENT = { hermes: 'Hermes (rules)', nemotron: 'NemoTron (AI)' } as const;
@@ -127,20 +128,15 @@ export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
               </dl>
             </>
           )}
+          <h3>Acknowledgement</h3>
+          <AckPanel fingerprint={e.fingerprint} />
           <h3>Triage</h3>
           {e.triage ? <Triage t={e.triage} /> : <p className="muted">Not triaged.</p>}
           <h3>Proposed actions</h3>
           <ProposedActions e={e} />
           <h3>Trace</h3>
           <table className="trace" aria-label="Stage-by-stage trace" data-testid="trace">
-            <thead>
-              <tr>
-                <th>+time</th>
-                <th>Stage</th>
-                <th>Result</th>
-                <th>Detail</th>
-              </tr>
-            </thead>
+            <Head cols={['+time', 'Stage', 'Result', 'Detail']} />
             <tbody>
               {e.trace.map((t, i) => (
                 <tr key={i}>
