@@ -114,8 +114,13 @@ export function ftsQuery(text: string): string | null {
   return unique.length ? unique.map((w) => `"${w}"`).join(' OR ') : null;
 }
 
+/** Load sqlite-vec (vec_distance_cosine). In a packaged Electron app the library sits in app.asar.unpacked. */
+export function loadSqliteVec(db: Database): void {
+  db.loadExtension(sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
+}
+
 export function sqliteMemoryRepository(db: Database): MemoryRepository {
-  sqliteVec.load(db); // vec_distance_cosine for KNN over the stored float32 vectors
+  loadSqliteVec(db);
   const s = {
     insert: db.prepare(
       'INSERT INTO insights (kind, source, title, body, tags, flags, ref, created_at, updated_at) VALUES (@kind, @source, @title, @body, @tags, @flags, @ref, @now, @now)',

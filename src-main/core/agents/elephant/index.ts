@@ -41,7 +41,10 @@ export function createPlans(deps: ElephantDeps) {
   const handlers: Pick<Handlers, PlanMethods> = {
     'plans.list': ({ status, limit }) => ({ items: elephant.repo.list({ status, limit }).map(planView) }),
     'plans.get': ({ id }) => planView(mustGet(id)),
-    'plans.create': ({ title, createdBy, source, eventId, steps }) => planView(elephant.create({ title, createdBy, source, eventId, steps }).plan),
+    'plans.create': ({ title, createdBy, source, eventId, steps }) => {
+      const { plan } = elephant.create({ title, createdBy, source, eventId, steps });
+      return planView(elephant.repo.get(plan.id) ?? plan); // the first step may already be running
+    },
     'plans.cancel': ({ id, by }) => planView(elephant.cancel(id, by)),
     'plans.approvals': ({ pendingOnly, limit }) => {
       const plans = pendingOnly ? elephant.repo.byStatus(['waiting']) : elephant.repo.list({ limit });
