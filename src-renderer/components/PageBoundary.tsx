@@ -2,14 +2,14 @@ import { Component, type ReactNode } from 'react';
 
 /** One page failing to render must not blank the console: say so and keep the navigation. */
 export class PageBoundary extends Component<{ page: string; children: ReactNode }, { error: Error | null }> {
-  state = { error: null as Error | null };
+  override state = { error: null as Error | null };
   static getDerivedStateFromError(error: Error) {
     return { error };
   }
-  componentDidUpdate(prev: { page: string }) {
+  override componentDidUpdate(prev: { page: string }) {
     if (prev.page !== this.props.page && this.state.error) this.setState({ error: null });
   }
-  render() {
+  override render() {
     if (!this.state.error) return this.props.children;
     return (
       <section>
