@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../app';
 import type { Audit } from '../audit';
@@ -19,6 +21,9 @@ export function policyFromConfig(cfg: CoreContext['config']): CommandPolicy {
   return createPolicy({ extra: cfg.remote.templates.map(templateFromConfig), allowedRoots: cfg.remote.allowedRoots });
 }
 
+/** `~/.ssh/key` as people write it in vigil.yaml. */
+const expandHome = (p: string | undefined): string | undefined => (p && (p === '~' || p.startsWith('~/')) ? join(homedir(), p.slice(1)) : p);
+
 type RemoteMethods = 'hosts.list' | 'hosts.check' | 'hosts.acceptKey' | 'diag.check' | 'diag.run' | 'diag.templates';
 
 /** SSH pool, host-key trust, diagnostic console and SSH probes on the core context. */
@@ -30,7 +35,7 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
   const pool: SshPool = new SshPool({
     resolve: (name): HostTarget | undefined => {
       const h = hosts.config(name);
-      return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: h.keyFile, agent: h.agent, privateKey: deps.keyFor?.(name) };
+      return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: expandHome(h.keyFile), agent: h.agent, privateKey: deps.keyFor?.(name) };
     },
     hooks: hosts.hooks,
     clock: ctx.clock,

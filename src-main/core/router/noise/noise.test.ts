@@ -205,15 +205,6 @@ describe('R-NOISE-3 bursts', () => {
     expect(b.sent()[1]!.body).toContain('this is its only message');
   });
 
-  it('R-NOISE-3: the burst message reaches every channel its hosts would have (a critical host pages)', async () => {
-    const b = bed();
-    await b.send(...hosts(25).map((h, i) => fire('DiskIO', h, { severity: i === 2 ? 'critical' : 'warning' })));
-    b.h.clock.advance(30_000);
-    const burst = b.outbox.sent().filter((s) => s.message.kind === 'burst');
-    expect(burst.map((s) => s.channel).sort()).toEqual(['desktop', 'pager']);
-    expect(burst[0]!.message).toMatchObject({ severity: 'critical', title: 'CRITICAL: fleet-wide DiskIO on 25 hosts' });
-  });
-
   it('R-NOISE-3: fewer hosts than burstThreshold stay an ordinary group', async () => {
     const b = bed();
     await b.send(...hosts(19).map((h) => fire('NtpDrift', h)));
