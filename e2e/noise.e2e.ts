@@ -21,7 +21,7 @@ describe('signal over noise through vigil serve', () => {
     const ui = new ConsolePage(rig.browser.page);
     const ev = new EventsPage(rig.browser.page);
     await ui.open(rig.vigil.url);
-    await rig.browser.page.evaluate((id) => (location.hash = `#/events/${id}`), held[0]!);
+    await rig.browser.page.evaluate(`location.hash = '#/events/${held[0]!}'`);
     const panel = ev.detail.getByTestId('would-have-sent');
     await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('joins group alertname=DiskFull');
     expect(await panel.textContent()).toContain('CRITICAL: Disk full on web2');
