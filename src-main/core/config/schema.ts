@@ -136,7 +136,8 @@ export const LlmConfig = z
   .object({
     provider: z.enum(['nim', 'openai', 'ollama']).default('nim'),
     baseUrl: z.url().optional(),
-    models: z.array(z.string()).min(1).default(['nvidia/llama-3.3-nemotron-super-49b-v1.5']),
+    /** Fallback order; default: the provider's model (see LLM_DEFAULT_MODEL). */
+    models: z.array(z.string().min(1)).min(1).optional(),
     apiKey: SecretRef.optional(),
     timeout: Duration.default(20_000),
     triageBudget: Duration.default(30_000),
@@ -144,7 +145,11 @@ export const LlmConfig = z
     maxTokens: z.number().int().min(64).default(1024),
     retryAfterCap: Duration.default(10_000),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({ ...c, models: c.models ?? [LLM_DEFAULT_MODEL[c.provider]] }));
+
+/** The model used when `llm.models` is not given, per provider preset. */
+export const LLM_DEFAULT_MODEL = { nim: 'nvidia/llama-3.3-nemotron-super-49b-v1.5', openai: 'gpt-4o-mini', ollama: 'llama3.1' } as const;
 
 export const EmbeddingConfig = z
   .object({

@@ -41,6 +41,23 @@ async function failure(p: Promise<unknown>): Promise<LlmError> {
 }
 
 describe('LLM client', () => {
+  it('R-AGENT-2: presets give each provider its endpoint and default model; Ollama needs no key', async () => {
+    const calls: string[] = [];
+    const spy = (async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push(`${String(url)} ${JSON.parse(String(init?.body)).model} ${new Headers(init?.headers).get('authorization') ?? '-'}`);
+      return new Response(JSON.stringify({ choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] }), { status: 200 });
+    }) as typeof fetch;
+    for (const provider of ['nim', 'openai', 'ollama'] as const) {
+      const config = LlmConfig.parse({ provider, ...(provider === 'ollama' ? {} : { apiKey: { secret: 'k' } }) });
+      await createLlmClient({ config, secrets: secrets({ k: 'sk-1' }), fetch: spy, clock: systemClock }).chat(ask);
+    }
+    expect(calls).toEqual([
+      'https://integrate.api.nvidia.com/v1/chat/completions nvidia/llama-3.3-nemotron-super-49b-v1.5 Bearer sk-1',
+      'https://api.openai.com/v1/chat/completions gpt-4o-mini Bearer sk-1',
+      'http://127.0.0.1:11434/v1/chat/completions llama3.1 -',
+    ]);
+  });
+
   it('R-AGENT-2: sends the key, max_tokens and tools, leaves tool_choice unset and strips <think> reasoning', async () => {
     server.handle(() => ({ kind: 'reply', content: '<think>the disk is full, probably\nlogs</think>\n{"ok":true}' }));
     server.requests.length = 0;
