@@ -83,6 +83,23 @@ describe('AutoHeal against a real sshd', () => {
     expect(tb.heal.pending()).toEqual([]);
   });
 
+  it('R-HEAL-4: unused approvals expire on their own (sweeper), audited and no longer pending', async () => {
+    const { tb, clock } = bed({ approvalTtl: '5m' });
+    tb.heal.start();
+    try {
+      const a = propose(tb, 'restart_service', 'nginx');
+      clock.advance(4 * 60_000);
+      expect(tb.heal.pending().map((p) => p.id)).toEqual([a.id]);
+      clock.advance(2 * 60_000);
+      expect(tb.heal.pending()).toEqual([]);
+      expect(tb.heal.history(5)[0]).toMatchObject({ id: a.id, status: 'expired' });
+      expect(tb.audit.list({ action: 'approval.expired' })[0]?.subject).toBe(`approval:${a.id}`);
+      expect((await tb.metrics.hitlPending.get()).values[0]?.value).toBe(0);
+    } finally {
+      tb.heal.stop();
+    }
+  });
+
   it('R-HEAL-3: a protected container is refused even with an approval (live re-check finds a database image)', async () => {
     const { tb } = bed();
     const a = propose(tb, 'restart_container', 'cache-proxy'); // the name does not look protected
