@@ -3,6 +3,8 @@ import type { CoreContext } from '../app';
 import type { TimerHandle } from '../clock';
 
 const MAX_TIMEOUT_MS = 10_000;
+/** A shorter interval would hammer the endpoint (and 0 would spin): clamp it. */
+const MIN_INTERVAL_MS = 5_000;
 
 export interface HeartbeatDeps {
   /** One failure event per outage (the router's reportFailure). */
@@ -21,7 +23,9 @@ export const HEARTBEAT = 'heartbeat';
  */
 export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: number }, deps: HeartbeatDeps) {
   const host = new URL(cfg.url).host;
-  const timeoutMs = Math.min(MAX_TIMEOUT_MS, cfg.interval);
+  const interval = Math.max(MIN_INTERVAL_MS, cfg.interval);
+  if (interval !== cfg.interval) ctx.log.warn({ interval: cfg.interval, used: interval }, 'heartbeat.interval is too short; using 5 s');
+  const timeoutMs = Math.min(MAX_TIMEOUT_MS, interval);
   let timer: TimerHandle | null = null;
   let inflight: Promise<void> | null = null;
   const state = { lastOkAt: null as number | null, failingSince: null as number | null, lastError: null as string | null, pings: 0 };
@@ -65,7 +69,7 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
     state,
     start(): void {
       beat();
-      timer = ctx.clock.setInterval(beat, cfg.interval);
+      timer = ctx.clock.setInterval(beat, interval);
     },
     async stop(): Promise<void> {
       timer?.cancel();
@@ -80,7 +84,7 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
         label: 'Heartbeat',
         status: state.failingSince !== null ? 'warning' : 'ok',
         value: state.failingSince !== null ? 'failing' : state.lastOkAt !== null ? 'ok' : 'pending',
-        reason: state.failingSince !== null ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}` : `pinging ${host} every ${Math.round(cfg.interval / 1000)} s`,
+        reason: state.failingSince !== null ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}` : `pinging ${host} every ${Math.round(interval / 1000)} s`,
       };
     },
   };
