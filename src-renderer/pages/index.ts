@@ -1,6 +1,10 @@
 import type { ComponentType } from 'react';
 import type { PageName } from '../../src-shared/constants';
+import { Approvals } from './Approvals';
+import { Audit } from './Audit';
 import { Events } from './Events';
+import { Hosts } from './Hosts';
+import { Incidents } from './Incidents';
 import { Memory } from './Memory';
 import { Overview } from './Overview';
 import { placeholder } from './Placeholder';
@@ -13,12 +17,12 @@ export const pages: Record<PageName, ComponentType> = {
   overview: Overview,
   events: Events,
   queues: Queues,
-  approvals: placeholder('Approvals', 'Pending human approvals for heal actions.'),
-  incidents: placeholder('Incidents', 'Incidents and the heal log.'),
+  approvals: Approvals,
+  incidents: Incidents,
   memory: Memory,
-  hosts: placeholder('Hosts', 'Hosts, checks and the diagnostic console.'),
+  hosts: Hosts,
   silences: Silences,
   smoke: Smoke,
   settings: placeholder('Settings', 'Channels, LLM providers and secrets.'),
-  audit: placeholder('Audit', 'The audit chain.'),
+  audit: Audit,
 };

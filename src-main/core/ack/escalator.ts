@@ -22,7 +22,12 @@ export interface EscalatorDeps {
   stateOf(fingerprint: string): AlertState | null;
   /** A silence that covers the alert now (someone decided not to be told): its description, or null. */
   silencedBy(s: AlertState, now: number): string | null;
+  /** R-ROUTE-1: a failing scheduler becomes a vigil event (once per streak), resolved when it works again. */
+  onFailure?(what: string, err: Error): void;
+  onRecovery?(what: string): void;
 }
+
+const WHAT = 'escalation scheduler';
 
 /** "on the console" when the first notification was a desktop one, else the channels it went to. */
 function where(ctx: CoreContext, channels: string[]): string {
@@ -72,6 +77,14 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
   const { escalations, acks } = deps;
   let timer: TimerHandle | null = null;
   let stopped = true;
+  let failing = false;
+
+  function failed(e: unknown): void {
+    ctx.log.error({ err: e }, 'escalation scheduler failed; retrying');
+    if (!failing) deps.onFailure?.(WHAT, e instanceof Error ? e : new Error(String(e)));
+    failing = true;
+    timer = ctx.clock.setTimeout(tick, RETRY_MS);
+  }
 
   /** Fire one step (or cancel it if the alert no longer needs it). True if it fired. */
   function fire(id: number, lateReason: string | null): boolean {
@@ -129,10 +142,11 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     if (stopped || !ctx.db.open) return;
     try {
       runDue(false);
+      if (failing) deps.onRecovery?.(WHAT);
+      failing = false;
       schedule();
     } catch (e) {
-      ctx.log.error({ err: e }, 'escalation scheduler failed; retrying');
-      timer = ctx.clock.setTimeout(tick, RETRY_MS);
+      failed(e);
     }
   }
 
@@ -144,9 +158,8 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
         runDue(true);
         schedule();
       } catch (e) {
-        // Start-up goes on; the steps stay armed and are tried again (still marked late: they are).
-        ctx.log.error({ err: e }, 'firing overdue escalations at start-up failed; retrying');
-        timer = ctx.clock.setTimeout(tick, RETRY_MS);
+        // Start-up goes on; the steps stay armed and are tried again.
+        failed(e);
       }
     },
     stop(): void {

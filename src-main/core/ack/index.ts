@@ -2,6 +2,7 @@ import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents/elephant/telegram';
 import type { CoreContext } from '../app';
 import type { OutboxWriter } from '../notify/types';
+import { reportFailure, reportRecovery } from '../router/report';
 import { matchLabels } from '../router/silence-matcher';
 import { insertStage } from '../router/stages';
 import type { Router } from '../router/router';
@@ -37,7 +38,15 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     const hit = deps.router.silences.find(matchLabels(s), now);
     return hit ? `${hit.id} (${hit.createdBy}: "${hit.comment}")` : null;
   };
-  const escalator = createEscalator(ctx, { acks, escalations, outbox: deps.outbox, stateOf, silencedBy });
+  const escalator = createEscalator(ctx, {
+    acks,
+    escalations,
+    outbox: deps.outbox,
+    stateOf,
+    silencedBy,
+    onFailure: (what, err) => reportFailure(ctx, what, err, 'critical'),
+    onRecovery: (what) => reportRecovery(ctx, what),
+  });
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick() });
   deps.router.extendStages((stages) =>
     insertStage(insertStage(stages, ackStage(acks, escalations), { after: 'dedupe' }), escalateStage(acks, escalations, () => escalator.kick()), { after: 'outbox' }),

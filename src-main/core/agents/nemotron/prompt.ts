@@ -7,6 +7,8 @@ import type { TriageEvent } from './types';
  */
 export function systemPrompt(actions: readonly string[], maxSteps: number): string {
   return [
+    // Reasoning off (Nemotron Super v1.5, Qwen3): thinking tokens would eat the max_tokens budget; any left are stripped.
+    '/no_think',
     'You are NemoTron, the triage assistant of Vigil, an operations console for the engineer on call.',
     'Triage the alert in the user message. Use the tools first: run_diagnostic runs one read-only command from an allowlist on a configured host;',
     'search_memory recalls past incidents, resolutions and knowledge; recent_events lists other recent alerts.',

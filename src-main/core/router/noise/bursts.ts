@@ -42,8 +42,11 @@ export function noteResolved(w: Watch, fp: string): void {
 
 export const distinctHosts = (ms: Member[]): number => new Set(ms.map((m) => m.host)).size;
 
-export function openBurst(alertname: string, channels: string[], starts: Member[], now: number, groupWindow: number): Burst {
+const union = (a: string[], b: string[] = []): string[] => [...new Set([...a, ...b])];
+
+export function openBurst(alertname: string, starts: Member[], now: number, groupWindow: number): Burst {
   const startedAt = Math.min(...starts.map((s) => s.since));
+  const channels = starts.reduce<string[]>((acc, s) => union(acc, s.channels), []);
   const members = Object.fromEntries(starts.map((s) => [s.fp, { ...s }]));
   return { alertname, channels, startedAt, detectedAt: now, reported: false, members, lastResolvedAt: null, flushAt: Math.max(now, startedAt + groupWindow), resolveAt: null };
 }
@@ -53,6 +56,7 @@ export const burstDueAt = (b: Burst): number | null => (b.flushAt === null ? b.r
 export function addMember(b: Burst, m: Member): void {
   const had = b.members[m.fp];
   b.members[m.fp] = { ...m, since: had?.since ?? m.since };
+  b.channels = union(b.channels, m.channels);
   b.resolveAt = null;
 }
 

@@ -9,6 +9,8 @@ export interface Member {
   summary: string;
   firing: boolean;
   since: number;
+  /** Where its own notification would go (a burst reports to every member's channels). */
+  channels?: string[];
 }
 
 const HOST_LABELS = ['host', 'instance', 'hostname', 'node', 'pod'];

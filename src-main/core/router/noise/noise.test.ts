@@ -138,6 +138,25 @@ describe('R-NOISE-1 grouping', () => {
     again.h.clock.advance(600_000);
     expect(again.sent()).toHaveLength(2);
   });
+
+  it('R-NOISE-2/3: a pending burst report and the settle summary of a flapping alert survive a restart', async () => {
+    const first = bed();
+    await first.send(...hosts(30).map((h) => fire('KernelOops', h)));
+    for (let i = 0; i < 6; i++) {
+      first.h.clock.advance(4_000);
+      await first.send(i % 2 ? fire('LinkDown', 'sw9') : resolve('LinkDown', 'sw9'));
+    }
+    expect(first.sent().map((m) => m.kind)).toEqual(['alert', 'alert', 'flapping']);
+    const at = first.h.clock.now();
+    first.noise.book.stop();
+    first.h.db.close();
+    ctxs.splice(ctxs.indexOf(first.h), 1);
+    const again = bed({ dir: first.h.dir });
+    ctxs.push(first.h);
+    again.h.clock.set(at);
+    again.h.clock.advance(10 * 60_000);
+    expect(again.sent().slice(3).map((m) => m.title)).toEqual(['WARNING: fleet-wide KernelOops on 30 hosts', 'SETTLED: LinkDown on sw9 (now firing, flapped 5 times)']);
+  });
 });
 
 describe('R-NOISE-2 flapping', () => {
@@ -203,6 +222,15 @@ describe('R-NOISE-3 bursts', () => {
     b.h.clock.advance(120_000);
     expect(b.sent().map((m) => m.title)).toEqual(['WARNING: KernelOops on node001', 'RESOLVED: fleet-wide KernelOops on 250 hosts (lasted 3s)']);
     expect(b.sent()[1]!.body).toContain('this is its only message');
+  });
+
+  it('R-NOISE-3: the burst message reaches every channel its hosts would have (a critical host pages)', async () => {
+    const b = bed();
+    await b.send(...hosts(25).map((h, i) => fire('DiskIO', h, { severity: i === 2 ? 'critical' : 'warning' })));
+    b.h.clock.advance(30_000);
+    const burst = b.outbox.sent().filter((s) => s.message.kind === 'burst');
+    expect(burst.map((s) => s.channel).sort()).toEqual(['desktop', 'pager']);
+    expect(burst[0]!.message).toMatchObject({ severity: 'critical', title: 'CRITICAL: fleet-wide DiskIO on 25 hosts' });
   });
 
   it('R-NOISE-3: fewer hosts than burstThreshold stay an ordinary group', async () => {

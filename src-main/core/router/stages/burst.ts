@@ -39,7 +39,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
           book.saveBurst(b);
         }
       } else if (d.notify && starting) {
-        addMember(b, memberOf(ev, sc.now));
+        addMember(b, { ...memberOf(ev, sc.now), channels: d.channels });
         book.saveBurst(b);
       } else return;
       if (!d.notify) return;
@@ -51,9 +51,9 @@ export const burstStage = (book: NoiseBook): Stage => ({
     if (!d.notify || !starting) return;
     let w = book.watches.get(name);
     if (!w) book.watches.set(name, (w = { starts: [] }));
-    const starts = noteStart(w, memberOf(ev, sc.now), sc.now, burstWindow);
+    const starts = noteStart(w, { ...memberOf(ev, sc.now), channels: d.channels }, sc.now, burstWindow);
     if (distinctHosts(starts) < burstThreshold) return;
-    const nb = openBurst(name, d.channels, starts, sc.now, groupWindow);
+    const nb = openBurst(name, starts, sc.now, groupWindow);
     book.addBurst(nb);
     hold(
       d,

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, screenshot } from './fixtures/browser';
+import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { startSshd, type SshdFixture } from './fixtures/sshd';
+import { ConsolePage } from './pages/console';
+import { ApprovalsPage, HostsPage } from './pages/remote';
+import { writeConfig } from './pages/setup';
+
+let sshd: SshdFixture;
+let vigil: Served;
+let browser: Awaited<ReturnType<typeof openBrowser>>;
+
+interface Approval {
+  id: string;
+  status: string;
+  command: string;
+  decidedBy: string | null;
+  decisionReason: string | null;
+}
+
+beforeAll(async () => {
+  sshd = await startSshd({ recordExec: true });
+  sshd.setContainer('web', { image: 'nginx:1.25' });
+  const host = (name: string, pinned: boolean) =>
+    `  - { name: ${name}, address: 127.0.0.1, port: ${sshd.port}, user: vigiltest, keyFile: ${sshd.clientKeyPath}${pinned ? `, hostKey: "${sshd.hostKeyFingerprint}"` : ''} }`;
+  // app1 is pinned in the config; app2 is the same sshd, not pinned yet (its key must be accepted in the console).
+  vigil = await startVigil({ config: writeConfig(['hosts:', host('app1', true), host('app2', false)].join('\n')) });
+  browser = await openBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await vigil?.stop();
+  await sshd?.stop();
+  removeDir(vigil.dataDir);
+});
+
+describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real sshd', () => {
+  it('R-UI: a pending heal shows the exact command, host and countdown; reject with a reason, approve runs it once', async () => {
+    const a1 = await vigil.rpc<Approval>('heal.propose', { action: 'restart_container', host: 'app1', target: 'web', reason: 'web answers 502' });
+    const a2 = await vigil.rpc<Approval>('heal.propose', { action: 'restart_service', host: 'app1', target: 'nginx', reason: 'config reload stuck' });
+    const ui = new ConsolePage(browser.page);
+    const ap = new ApprovalsPage(browser.page);
+    await ui.open(vigil.url);
+    await ui.goto('Approvals');
+    await expect.poll(() => ap.pending.count()).toBe(2);
+    expect(await ap.card(a1.id).getByTestId('command').textContent()).toBe(a1.command);
+    expect(await ap.card(a1.id).textContent()).toContain('on app1');
+    const first = await ap.card(a1.id).getByTestId('expiry').textContent();
+    expect(first).toMatch(/^expires in 1[45] m \d\d s$/);
+    await expect.poll(() => ap.card(a1.id).getByTestId('expiry').textContent(), { timeout: 5000 }).not.toBe(first);
+
+    await browser.page.getByLabel('Your name').fill('alice');
+    await ap.card(a2.id).getByLabel(`Reason for ${a2.id}`).fill('reload is enough');
+    await ap.card(a2.id).getByRole('button', { name: 'Reject…' }).click();
+    await ap.dialog.getByRole('button', { name: 'Reject' }).click();
+    await expect.poll(() => ap.pending.count()).toBe(1);
+    await expect.poll(() => ap.historyRow('nginx').textContent()).toContain('rejected');
+    expect(await ap.historyRow('nginx').textContent()).toContain('reload is enough');
+
+    await ap.card(a1.id).getByLabel(`Reason for ${a1.id}`).fill('502s for 5 minutes');
+    await ap.card(a1.id).getByRole('button', { name: 'Approve…' }).click();
+    // The confirmation repeats the exact command before anything runs.
+    expect(await ap.dialog.locator('pre').textContent()).toBe(a1.command);
+    expect(sshd.toolCalls()).not.toContain('docker restart web');
+    await screenshot(browser.page, 'approvals-confirm');
+    await ap.dialog.getByRole('button', { name: 'Approve and run' }).click();
+    await expect.poll(() => ap.pending.count()).toBe(0);
+    expect(sshd.toolCalls().filter((c) => c === 'docker restart web')).toHaveLength(1);
+    const hist = await vigil.rpc<{ approvals: Approval[] }>('approvals.history', {});
+    expect(hist.approvals.find((x) => x.id === a1.id)).toMatchObject({ status: 'executed', decidedBy: 'alice', decisionReason: '502s for 5 minutes' });
+    await expect.poll(() => ap.historyRow('web').textContent()).toContain('executed');
+    await screenshot(browser.page, 'approvals');
+
+    // The heal log shows the run; the audit chain verifies.
+    await ui.goto('Incidents');
+    await expect.poll(() => browser.page.getByRole('table', { name: 'Heal log' }).textContent()).toContain('alice');
+    await screenshot(browser.page, 'incidents');
+    await ui.goto('Audit');
+    const verify = await vigil.rpc<{ ok: boolean; rows: number }>('audit.verify');
+    expect(verify.ok).toBe(true);
+    await expect.poll(() => browser.page.getByTestId('audit-verify').textContent()).toMatch(/Chain intact: \d+ row\(s\) verified/);
+    const entries = await vigil.rpc<{ entries: { action: string }[] }>('audit.list', {});
+    await expect.poll(() => browser.page.getByRole('table', { name: 'Audit entries' }).locator('tbody tr').count()).toBe(entries.entries.length);
+    await screenshot(browser.page, 'audit');
+  });
+
+  it('R-UI: the diagnostic console says as you type whether a command may run and why not; an unpinned host key is accepted explicitly', async () => {
+    const ui = new ConsolePage(browser.page);
+    const hp = new HostsPage(browser.page);
+    await ui.goto('Hosts');
+    await hp.row('app2').getByRole('button', { name: 'Check app2 now' }).click();
+    await expect.poll(() => hp.row('app2').textContent()).toContain('host key unknown');
+    await hp.row('app2').getByRole('button', { name: 'Accept host key of app2' }).click();
+    expect(await hp.dialog.getByTestId('presented-fingerprint').textContent()).toBe(sshd.hostKeyFingerprint);
+    await hp.dialog.getByRole('button', { name: 'Pin this key' }).click();
+    await expect.poll(async () => (await vigil.rpc<{ hosts: { name: string; pinnedFingerprint: string | null }[] }>('hosts.list')).hosts.find((h) => h.name === 'app2')!.pinnedFingerprint).toBe(sshd.hostKeyFingerprint);
+    await expect.poll(() => hp.row('app2').textContent()).toContain('pinned from console');
+    // Accepting connects again: the host is ok now and offers no second accept.
+    await expect.poll(() => hp.row('app2').locator('.badge').textContent()).toBe('ok');
+    expect(await hp.row('app2').getByRole('button', { name: 'Accept host key of app2' }).count()).toBe(0);
+
+    await hp.type('systemctl is-active nginx; touch /tmp/pwned');
+    const refused = await vigil.rpc<{ allowed: boolean; reason: string }>('diag.check', { command: 'systemctl is-active nginx; touch /tmp/pwned', host: 'app1' });
+    expect(refused.allowed).toBe(false);
+    await expect.poll(() => hp.verdict.textContent()).toBe(`Not allowed: ${refused.reason}`);
+    expect(await browser.page.getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
+    await screenshot(browser.page, 'hosts-diag-refused');
+
+    await hp.type('systemctl is-active nginx');
+    await expect.poll(() => hp.verdict.textContent()).toMatch(/^Allowed by template \S+; sends /);
+    await browser.page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => hp.output.textContent()).toContain('active');
+    expect(await hp.output.textContent()).toContain('exit 0');
+    expect(sshd.execLog().some((l) => l.includes('pwned'))).toBe(false);
+    await screenshot(browser.page, 'hosts');
+  });
+});

@@ -1,0 +1,162 @@
+import { useState } from 'react';
+import type { Approval } from '../../src-shared/api';
+import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
+import { dateTime, duration } from '../format';
+import { useOperator } from '../hooks/useOperator';
+import { useAction, useNow, useQuery } from '../hooks/useQuery';
+import { navigate } from '../store';
+
+const TONE: Record<string, string | undefined> = { executed: 'ok', approved: 'ok', rejected: undefined, expired: 'warning', failed: 'critical', denied: 'critical' };
+
+function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void }) {
+  const now = useNow(1000);
+  const [reason, setReason] = useState('');
+  const [confirm, setConfirm] = useState<'approve' | 'reject' | null>(null);
+  const decide = useAction('approvals.decide');
+  const left = a.expiresAt - now;
+  const run = async (decision: 'approve' | 'reject') => {
+    const r = await decide.run({ id: a.id, decision, by: who.trim(), reason: reason.trim() });
+    setConfirm(null);
+    if (r) onDone();
+  };
+  return (
+    <article className="panel approval" aria-label={`Approval ${a.id}`} data-testid="pending-approval">
+      <header className="panel-head">
+        <h2>
+          {a.action.replace(/_/g, ' ')} <code>{a.target}</code> on <strong>{a.host}</strong>
+        </h2>
+        <span className={left < 60_000 ? 'state-critical' : 'muted'} data-testid="expiry" aria-live="off">
+          {left > 0 ? `expires in ${duration(left)}` : 'expired'}
+        </span>
+      </header>
+      <p className="muted">The exact command that will run on {a.host}:</p>
+      <pre className="block command" data-testid="command">
+        {a.command}
+      </pre>
+      <dl className="facts">
+        <dt>Why</dt>
+        <dd>{a.reason}</dd>
+        <dt>Proposed by</dt>
+        <dd>
+          {a.proposedBy} ({a.source}) · {dateTime(a.createdAt)}
+        </dd>
+        {a.eventId && (
+          <>
+            <dt>Event</dt>
+            <dd>
+              <a href={`#/events/${encodeURIComponent(a.eventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', a.eventId))}>
+                {a.eventId}
+              </a>
+            </dd>
+          </>
+        )}
+        <dt>Bound to</dt>
+        <dd>
+          <code>{a.paramHash.slice(0, 16)}</code> <span className="muted">(action, host, target and parameters; any change needs a new approval)</span>
+        </dd>
+      </dl>
+      <div className="toolbar" style={{ marginTop: 10 }}>
+        <label style={{ flex: 1 }}>
+          Reason
+          <input value={reason} onChange={(e) => setReason(e.target.value)} aria-label={`Reason for ${a.id}`} placeholder="why you approve or reject" />
+        </label>
+        <button className="primary" disabled={!who.trim() || left <= 0 || decide.pending} onClick={() => setConfirm('approve')}>
+          Approve…
+        </button>
+        <button disabled={!who.trim() || decide.pending} onClick={() => setConfirm('reject')}>
+          Reject…
+        </button>
+      </div>
+      {!who.trim() && <p className="muted">Enter your name above to decide.</p>}
+      <ErrorNote error={decide.error} />
+      {confirm && (
+        <Confirm
+          title={confirm === 'approve' ? `Run this on ${a.host}?` : 'Reject this action?'}
+          body={
+            <>
+              <pre className="block">{a.command}</pre>
+              <p>
+                {confirm === 'approve' ? 'It runs once, now, as ' : 'Nothing runs. Recorded as '}
+                <strong>{who}</strong>
+                {reason.trim() ? ` with the reason “${reason.trim()}”.` : ' without a reason.'}
+              </p>
+            </>
+          }
+          confirmLabel={confirm === 'approve' ? 'Approve and run' : 'Reject'}
+          busy={decide.pending}
+          onCancel={() => setConfirm(null)}
+          onConfirm={() => void run(confirm)}
+        />
+      )}
+    </article>
+  );
+}
+
+function KillSwitch() {
+  const q = useQuery('heal.killSwitch.get', {}, { collections: ['heal'], pollMs: 15_000 });
+  if (!q.data) return <ErrorNote error={q.error} />;
+  return (
+    <p className={`banner ${q.data.on ? 'banner-critical' : ''}`} data-testid="kill-switch">
+      AutoHeal is <strong>{q.data.on ? 'stopped by the kill switch' : 'running'}</strong>
+      {q.data.on && q.data.by && <span className="muted"> · by {q.data.by} ({q.data.source})</span>}
+    </p>
+  );
+}
+
+function History() {
+  const q = useQuery('approvals.history', { limit: 100 }, { collections: ['approvals'] });
+  return (
+    <Panel title="Decisions" testId="approval-history">
+      <ErrorNote error={q.error} />
+      {q.data && q.data.approvals.length === 0 && <p className="muted">No decisions yet.</p>}
+      {q.data && q.data.approvals.length > 0 && (
+        <table aria-label="Approval history">
+          <Head cols={['Proposed', 'Action', 'Host', 'Status', 'Decided by', 'Reason', 'Outcome']} />
+          <tbody>
+            {q.data.approvals.map((a) => (
+              <tr key={a.id}>
+                <td>{dateTime(a.createdAt)}</td>
+                <td>
+                  {a.action} <code>{a.target}</code>
+                </td>
+                <td>{a.host}</td>
+                <td>
+                  <Badge tone={TONE[a.status]}>{a.status}</Badge>
+                </td>
+                <td>{a.decidedBy ? `${a.decidedBy} · ${dateTime(a.decidedAt)}` : '—'}</td>
+                <td className="wrap">{a.decisionReason || '—'}</td>
+                <td className="wrap">{a.outcome ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
+
+export function Approvals() {
+  const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 10_000 });
+  const [who, setWho] = useOperator();
+  const pending = q.data?.approvals.filter((a) => a.status === 'pending') ?? [];
+  return (
+    <section aria-labelledby="approvals-title">
+      <PageHead id="approvals-title" title="Approvals">
+        <p className="muted">Heal actions wait here for a person. Each runs exactly the command shown, once.</p>
+      </PageHead>
+      <KillSwitch />
+      <div className="toolbar">
+        <label>
+          Your name
+          <input value={who} onChange={(e) => setWho(e.target.value)} aria-label="Your name" placeholder="recorded with each decision" />
+        </label>
+      </div>
+      <ErrorNote error={q.error} />
+      {q.data && pending.length === 0 && <p className="muted">Nothing is waiting for a decision.</p>}
+      {pending.map((a) => (
+        <Pending key={a.id} a={a} who={who} onDone={q.refetch} />
+      ))}
+      <History />
+    </section>
+  );
+}
