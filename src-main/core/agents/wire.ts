@@ -42,10 +42,11 @@ export interface AgentDeps {
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
-export function healGateway(heal: Pick<Heal, 'propose'>, db: Database): HealGateway {
+export function healGateway(heal: Pick<Heal, 'propose' | 'pending'>, db: Database): HealGateway {
   const repo = sqliteHealRepository(db);
   return {
     propose: (p) => heal.propose(p),
+    pending: () => heal.pending(),
     status: (id) => {
       const a = repo.approval(id);
       return a ? { status: a.status, outcome: a.outcome } : null;
@@ -89,7 +90,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     // L2 safe actions suggested by the rules run automatically once the alert is notified.
     if (router?.extendStages && !staged) {
       staged = true;
-      router.extendStages((stages) => insertStage(stages, safeActionStage(openclaw.safe), { after: 'outbox' }));
+      router.extendStages((stages) => insertStage(stages, safeActionStage(openclaw.safe, () => deps.heal ?? null), { after: 'outbox' }));
     }
     if (!ctx.config.llm || !router || nemotron) return;
     const llm = ctx.config.llm;
@@ -155,7 +156,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       return `exit ${r.exitCode ?? 'killed'}\n${r.stdout.slice(-3000)}${r.stderr ? `\nstderr: ${r.stderr.slice(-1000)}` : ''}`;
     },
     safeAction: (action, subject, actor) => openclaw.safe.run(action, subject, actor),
-    heal: { propose: (p) => gate().propose(p), status: (id) => gate().status(id) },
+    heal: { propose: (p) => gate().propose(p), status: (id) => gate().status(id), pending: () => gate().pending() },
     changed: (...what) => ctx.changed(...what),
     otherPending: () => deps.healPending?.() ?? 0,
   });

@@ -4,6 +4,7 @@ import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config/load';
 import { createLogger } from '../log';
+import { routerOf } from '../router/registry';
 
 /** The agents as app.ts wires them: AutoHeal behind heal steps, one HITL gauge for both kinds of approval. */
 const cores: Core[] = [];
@@ -15,6 +16,11 @@ function core() {
   const clock = new FakeClock();
   const c = createCore({
     config: parseConfig(`
+hermes:
+  rules:
+    - { name: down, match: { alertname: ServiceDown }, category: service, priority: P1, suggest: [flag_for_human_review, restart_service] }
+    - { name: unhealthy, match: { alertname: ServiceUnhealthy }, category: service, priority: P2, suggest: [restart_service] }
+    - { name: db, match: { alertname: DbDown }, category: database, priority: P1, suggest: [flag_for_human_review, restart_service] }
 hosts:
   - { name: web-1, address: 127.0.0.1, port: 1, user: nobody }
 channels:
@@ -65,5 +71,27 @@ describe('agents wired into the core', () => {
     expect(flagged.value.items.map((i) => i.id)).toEqual([note.value.id]);
     const audit = c.ctx.db.prepare(`SELECT actor, subject FROM audit_log WHERE action = 'memory.flag_for_human_review'`).all();
     expect(audit).toEqual([{ actor: 'alice', subject: `insight:${note.value.id}` }]);
+  });
+
+  it('R-MEMORY-5: from the rules, L2 actions run and a heal suggestion becomes an AutoHeal proposal (never an execution)', async () => {
+    const { c } = core();
+    const router = routerOf(c.ctx)!;
+    const alert = (service: string) => ({ source: 'test', fingerprint: `down-${service}`, severity: 'critical' as const, status: 'firing' as const, summary: `${service} down on web-1`, description: null, labels: { alertname: 'ServiceDown', host: 'web-1', service }, startsAt: null, endsAt: null });
+    const [id] = router.ingest([alert('nginx')], 'test');
+    // Each alertname its own group, so each is notified at once (a grouped alert is held and triggers nothing).
+    const [prot] = router.ingest([{ ...alert('postgres'), labels: { alertname: 'DbDown', host: 'web-1', service: 'postgres' } }], 'test');
+    await router.drain();
+    const trace = (eid: string) => router.events.get(eid)!.trace.filter((t) => t.stage === 'action').map((t) => `${t.result}: ${t.detail}`);
+    expect(trace(id!)).toEqual([expect.stringMatching(/^ran: flag_for_human_review/), expect.stringMatching(/^proposed: restart_service nginx on web-1: AutoHeal approval /)]);
+    expect(trace(prot!)[1]).toMatch(/^refused: restart_service postgres on web-1: .*protected/);
+    const approvals = (await c.call('approvals.list', {})) as { ok: true; value: unknown };
+    const list = JSON.stringify(approvals.value);
+    expect(list).toContain('"proposedBy":"router"');
+    expect(list).toContain('"target":"nginx"');
+    expect(list).not.toContain('"target":"postgres"');
+    // Another alert about the same target: not proposed twice while one waits.
+    const [again] = router.ingest([{ ...alert('nginx'), fingerprint: 'unhealthy-nginx', labels: { alertname: 'ServiceUnhealthy', host: 'web-1', service: 'nginx' } }], 'test');
+    await router.drain();
+    expect(trace(again!)).toEqual([expect.stringMatching(/^pending: restart_service nginx on web-1 is already waiting/)]);
   });
 });

@@ -40,6 +40,7 @@ function healStandIn(): HealGateway & { proposals: Array<{ id: string; action: s
       const p = proposals.find((x) => x.id === id);
       return p ? { status: p.status, outcome: p.status === 'executed' ? 'exit 0' : null } : null;
     },
+    pending: () => proposals.filter((p) => p.status === 'pending'),
     set: (id, status) => void (proposals.find((x) => x.id === id)!.status = status),
   };
 }

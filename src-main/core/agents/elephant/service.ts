@@ -10,9 +10,11 @@ import { validateSteps, type StepContext, type StepInput, type StepType } from '
 
 /** AutoHeal as plans see it: propose, then watch the approval until it is executed or refused. */
 export interface HealGateway {
-  propose(p: { action: string; host: string; target: string; reason: string; proposedBy: string; source: 'agent'; eventId: string | null }): { id: string };
+  propose(p: { action: string; host: string; target: string; reason: string; proposedBy: string; source: 'agent' | 'router'; eventId: string | null }): { id: string };
   /** pending, approved, executed, rejected, expired, failed, denied (null: unknown id). */
   status(id: string): { status: string; outcome: string | null } | null;
+  /** Proposals waiting for a person (so the router does not propose the same thing twice). */
+  pending(): Array<{ action: string; host: string; target: string }>;
 }
 
 export interface ElephantDeps extends StepContext {

@@ -38,7 +38,7 @@ describe('L2 safe actions run by the router', () => {
     expect(trace.map((t) => [t.result, t.detail.split(' ')[0]])).toEqual([
       ['ran', 'flag_for_human_review'],
       ['ran', 'route_to_km'],
-      ['suggested', 'for'],
+      ['suggested', 'restart_service'],
     ]);
     expect(trace[2]!.detail).toContain('restart_service');
     expect(audit.list({ action: 'memory.flag_for_human_review' })).toHaveLength(1);
