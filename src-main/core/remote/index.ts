@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../app';
 import type { Audit } from '../audit';
+import { systemClock } from '../clock';
 import { VigilError } from '../errors';
 import { sqliteHostRepository } from '../store/hosts';
 import { createDiagnostics } from './diag';
@@ -38,7 +39,8 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
       return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: expandHome(h.keyFile), agent: h.agent, privateKey: deps.keyFor?.(name) };
     },
     hooks: hosts.hooks,
-    clock: ctx.clock,
+    // Network deadlines (exec timeout, open retry) run on real time even when the core's clock is a test clock.
+    clock: systemClock,
     channelsPerHost: cfg.remote.channelsPerHost,
     readyTimeoutMs: cfg.remote.connectTimeout,
     defaultTimeoutMs: cfg.remote.execTimeout,
