@@ -41,7 +41,7 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
     <figure className="chart" aria-label={label} role="img">
       <ResponsiveContainer width="100%" height={height}>
         {kind === 'bar' ? (
-          <BarChart data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
             {grid}
             {axis}
             {y}
@@ -52,7 +52,7 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
             ))}
           </BarChart>
         ) : (
-          <AreaChart data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+          <AreaChart accessibilityLayer={false} data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
             {grid}
             {axis}
             {y}

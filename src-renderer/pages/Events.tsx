@@ -59,7 +59,7 @@ export function Events() {
     <section aria-labelledby="events-title">
       <PageHead id="events-title" title="Events">
         <p className="muted" data-testid="events-meta">
-          {feed.loading ? 'Loading…' : `${count(feed.items.length)}${feed.hasMore ? '+' : ''} events`} · newest first · j/k or arrows to move, Enter to open, / to search
+          {feed.loading ? 'Loading…' : `${count(feed.items.length)}${feed.hasMore ? '+' : ''} ${feed.items.length === 1 && !feed.hasMore ? 'event' : 'events'}`} · newest first · j/k or arrows to move, Enter to open, / to search
         </p>
       </PageHead>
       <div className="toolbar" role="search" aria-label="Filter events">

@@ -7,8 +7,8 @@ import { Hosts } from './Hosts';
 import { Incidents } from './Incidents';
 import { Memory } from './Memory';
 import { Overview } from './Overview';
-import { placeholder } from './Placeholder';
 import { Queues } from './Queues';
+import { Settings } from './Settings';
 import { Silences } from './Silences';
 import { Smoke } from './Smoke';
 
@@ -23,6 +23,6 @@ export const pages: Record<PageName, ComponentType> = {
   hosts: Hosts,
   silences: Silences,
   smoke: Smoke,
-  settings: placeholder('Settings', 'Channels, LLM providers and secrets.'),
+  settings: Settings,
   audit: Audit,
 };

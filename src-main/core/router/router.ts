@@ -91,6 +91,42 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     setImmediate(() => void loop());
   }
 
+  /**
+   * Persist several intake batches (e.g. concurrent HTTP requests) in one
+   * transaction: one commit for all, each batch still all-or-nothing
+   * because all were validated before. Returns the ids per batch.
+   */
+  function ingestGroups(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
+    const now = ctx.clock.now();
+    const perGroup = groups.map((g) =>
+      g.events.map((e): NewEvent => ({
+        ...e,
+        id: eventId(now),
+        receivedAt: now,
+        trace: [
+          { at: now, stage: 'normalise', result: 'pass', detail: g.via },
+          { at: now, stage: 'persist', result: 'pass', detail: `stored (intake batch of ${g.events.length})` },
+        ],
+      })),
+    );
+    const rows = perGroup.flat();
+    const ids = perGroup.map((g) => g.map((r) => r.id));
+    if (!queue.length && !running && !retry) {
+      try {
+        const recs = rows.map((r) => toRecord(r));
+        const done = guarded(() => decideBatch(deps, recs, (ev, upd) => (ev.seq = events.insertDecided(ev, upd))));
+        afterCommit(deps, done);
+        return ids;
+      } catch (e) {
+        ctx.log.error({ err: e }, 'deciding at intake failed; the batch goes to the inbox and is retried');
+      }
+    }
+    const seqs = events.transaction(() => events.insert(rows));
+    rows.forEach((r, i) => queue.push(toRecord(r, seqs[i])));
+    kick();
+    return ids;
+  }
+
   const toRecord = (r: NewEvent, seq = 0): EventRecord => ({ ...r, seq, processed: false, outcome: null, triage: null, channels: [] });
 
   return {
@@ -101,31 +137,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     hermes,
     /** Persist a batch atomically (all or nothing); returns the ids once committed: only then acknowledge. */
     ingest(batch: IntakeEvent[], via: string): string[] {
-      const now = ctx.clock.now();
-      const rows: NewEvent[] = batch.map((e) => ({
-        ...e,
-        id: eventId(now),
-        receivedAt: now,
-        trace: [
-          { at: now, stage: 'normalise', result: 'pass', detail: via },
-          { at: now, stage: 'persist', result: 'pass', detail: `stored (intake batch of ${batch.length})` },
-        ],
-      }));
-      if (!queue.length && !running && !retry) {
-        try {
-          const recs = rows.map((r) => toRecord(r));
-          const done = guarded(() => decideBatch(deps, recs, (ev, upd) => (ev.seq = events.insertDecided(ev, upd))));
-          afterCommit(deps, done);
-          return rows.map((r) => r.id);
-        } catch (e) {
-          ctx.log.error({ err: e }, 'deciding at intake failed; the batch goes to the inbox and is retried');
-        }
-      }
-      const seqs = events.transaction(() => events.insert(rows));
-      rows.forEach((r, i) => queue.push(toRecord(r, seqs[i])));
-      kick();
-      return rows.map((r) => r.id);
+      return ingestGroups([{ events: batch, via }])[0]!;
     },
+    ingestGroups,
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
       if (!queue.length && !running) return Promise.resolve();

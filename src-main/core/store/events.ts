@@ -118,7 +118,7 @@ export function sqliteEventStore(db: Database): EventStore {
   const get = db.prepare(`SELECT * FROM events WHERE id = ?`);
   const recent = db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`);
   const stats = db.prepare(
-    `SELECT (received_at / @b) * @b AS t, severity, count(*) AS n FROM events
+    `SELECT (received_at / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS t, severity, count(*) AS n FROM events
      WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
   );
   const inbox = db.prepare(`SELECT count(*) AS count, min(received_at) AS oldest FROM events WHERE processed = 0`);

@@ -40,6 +40,11 @@ export function createEmbedWorker(o: EmbedWorkerOptions) {
   const batch = o.batch ?? 16;
   let running: Promise<EmbedRun> | null = null;
   let timer: TimerHandle | null = null;
+  // After a failed batch the provider is probably down: scheduled passes back off (×2, up to 5 min),
+  // so an outage of a minute does not use up every item's attempts.
+  const interval = o.interval ?? 5_000;
+  let backoff = 0;
+  let nextAt = 0;
 
   const publish = () => {
     const c = o.repo.queueCounts();
@@ -58,7 +63,10 @@ export function createEmbedWorker(o: EmbedWorkerOptions) {
           const vectors = await embedder.embed(items.map(embeddingText));
           items.forEach((item, k) => o.repo.complete(item.id, embedder.model, vectors[k] as Float32Array, o.clock.now()));
           run.done = items.length;
+          backoff = 0;
         } catch (e) {
+          backoff = Math.min(backoff ? backoff * 2 : interval * 2, 300_000);
+          nextAt = o.clock.now() + backoff;
           const msg = (e as Error).message;
           o.log?.warn({ err: msg, items: items.length }, 'embedding failed');
           for (const item of items) {
@@ -80,10 +88,15 @@ export function createEmbedWorker(o: EmbedWorkerOptions) {
       });
       return running;
     },
+    /** Resolves when no pass is running (tests, shutdown). */
+    idle: (): Promise<void> => (running ? running.then(() => undefined, () => undefined) : Promise.resolve()),
     publish,
     start() {
       publish();
-      timer = o.clock.setInterval(() => void this.runOnce().catch((e: Error) => o.log?.error({ err: e.message }, 'embedding pass failed')), o.interval ?? 5_000);
+      timer = o.clock.setInterval(() => {
+        if (o.clock.now() < nextAt) return;
+        void this.runOnce().catch((e: Error) => o.log?.error({ err: e.message }, 'embedding pass failed'));
+      }, interval);
     },
     async stop() {
       timer?.cancel();

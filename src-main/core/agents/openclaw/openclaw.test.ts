@@ -91,6 +91,33 @@ describe('OpenClaw memory', () => {
     expect(await claw.handlers['memory.queue']({ limit: 10 })).toMatchObject({ counts: { failed: 1 }, items: [{ state: 'failed', attempts: 5 }] });
   });
 
+  it('R-MEMORY-2: while the provider is down the scheduled passes back off, so a short outage does not fail the items', async () => {
+    const { db, clock, claw } = setup();
+    claw.repo.add({ kind: 'note', source: 't', title: 'queue backlog on kafka' }, clock.now());
+    ollama.mode = 'down';
+    claw.worker.start();
+    try {
+      const tick = async (ms: number) => {
+        clock.advance(ms);
+        await claw.worker.runOnce(); // joins the scheduled pass, if one started
+      };
+      await tick(5_000); // first scheduled pass fails: attempt 1, back off 10 s
+      expect(db.prepare('SELECT state, attempts FROM embedding_queue').get()).toEqual({ state: 'pending', attempts: 1 });
+      for (let k = 0; k < 8; k++) {
+        clock.advance(5_000);
+        await claw.worker.idle(); // a pass started by this tick has finished
+      }
+      // Passes only at 15 s and 35 s (attempts 2 and 3); one every 5 s would have used up all 5 attempts.
+      expect(db.prepare('SELECT state, attempts FROM embedding_queue').get()).toEqual({ state: 'pending', attempts: 3 });
+      ollama.mode = 'ok';
+      await tick(60_000);
+      await tick(5_000);
+      expect(db.prepare('SELECT state FROM embedding_queue').get()).toEqual({ state: 'done' });
+    } finally {
+      await claw.worker.stop();
+    }
+  });
+
   it('R-MEMORY-3: /api/embed, falling back to /api/embeddings on an old server; vectors are unit length with model and dimension', async () => {
     const { db, clock, claw } = setup({ url: legacy.url });
     claw.repo.add({ kind: 'note', source: 't', title: 'certificate expired on api gateway' }, clock.now());

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execSync } from 'node:child_process';
+import { startAlertmanager } from '../e2e/fixtures/alertmanager';
+import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
+import { labelFingerprint } from '../src-main/core/ingest/normalise';
+
+interface Target {
+  host: string;
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** POST every body with `concurrency` keep-alive connections; returns elapsed ms. Fails loudly on any non-2xx. */
+async function load(t: Target, bodies: string[], concurrency: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  const post = (body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: t.host, port: t.port, path: t.path, method: 'POST', agent, headers: { ...t.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${t.path}: HTTP ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < bodies.length) await post(bodies[next++]!);
+  }));
+  const ms = performance.now() - t0;
+  agent.destroy();
+  return ms;
+}
+
+function alerts(round: number, requests: number, perRequest: number) {
+  return Array.from({ length: requests }, (_, r) =>
+    Array.from({ length: perRequest }, (_, k) => ({
+      labels: { alertname: `BenchAlert${Math.floor((r * perRequest + k) / 10)}`, instance: `host-${r * perRequest + k}`, round: String(round), severity: k % 10 === 0 ? 'critical' : 'warning' },
+      annotations: { summary: `bench alert ${r * perRequest + k}` },
+      startsAt: new Date().toISOString(),
+      generatorURL: 'http://prometheus.local/graph',
+    })),
+  );
+}
+
+const webhook = (batch: ReturnType<typeof alerts>[number]) =>
+  JSON.stringify({
+    version: '4',
+    groupKey: '{}:{alertname="BenchAlert"}',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'vigil',
+    groupLabels: { alertname: 'BenchAlert' },
+    commonLabels: { alertname: 'BenchAlert' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.local',
+    alerts: batch.map((a) => ({ ...a, status: 'firing', endsAt: '0001-01-01T00:00:00Z', fingerprint: labelFingerprint(a.labels, '') })),
+  });
+
+/**
+ * (b) Alertmanager webhook ingest into `vigil serve` vs Alertmanager's own
+ * POST /api/v2/alerts, same alerts, same client, same run. Alerts come from
+ * many rules (10 instances per alertname): a single-alertname storm of this
+ * size measures the burst stage's bookkeeping instead (see the report).
+ */
+/** (b) Alertmanager webhook ingest into `vigil serve` vs Alertmanager's own POST /api/v2/alerts, same alerts, same client, same run. */
+export async function benchHttp(requests = 1_500, perRequest = 20, concurrency = 16, rounds = 3): Promise<{ vigil: number; am: number }> {
+  if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+  void CLI;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  writeFileSync(join(dir, 'vigil.yaml'), 'channels: [{ name: desktop, type: desktop }]\nroutes: [{ channels: [desktop] }]\n');
+  const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml') });
+  const am = await startAlertmanager();
+  const vu = new URL(vigil.base);
+  const vt: Target = { host: vu.hostname, port: Number(vu.port), path: '/api/v1/alerts/alertmanager', headers: { authorization: `Bearer ${vigil.token}` } };
+  const at: Target = { host: '127.0.0.1', port: am.port, path: '/api/v2/alerts', headers: {} };
+  const vRates: number[] = [];
+  const aRates: number[] = [];
+  const total = requests * perRequest;
+  try {
+    // Prometheus re-sends every firing alert each evaluation, and Alertmanager re-sends each group:
+    // round 0 brings the alerts in (new: every one notifies), later rounds repeat them (the steady state).
+    const batches = alerts(0, requests, perRequest);
+    const amBodies = batches.map((b) => JSON.stringify(b));
+    const vBodies = batches.map(webhook);
+    for (let round = 0; round <= rounds; round++) {
+      const a = total / ((await load(at, amBodies, concurrency)) / 1000);
+      const v = total / ((await load(vt, vBodies, concurrency)) / 1000);
+      if (round === 0) {
+        console.log(`    first delivery (all new, every alert notifies): vigil ${v.toFixed(0)} alerts/s, alertmanager ${a.toFixed(0)} alerts/s (${(v / a).toFixed(2)}×)`);
+        continue;
+      }
+      aRates.push(a);
+      vRates.push(v);
+    }
+  } finally {
+    await vigil.stop();
+    await am.stop();
+    removeDir(dir);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const v = median(vRates);
+  const a = median(aRates);
+  console.log(`(b) HTTP ingest, ${requests} requests × ${perRequest} alerts, ${concurrency} keep-alive connections; repeats, median of ${rounds} rounds`);
+  console.log(`    vigil serve POST /api/v1/alerts/alertmanager (durable, 202 after commit): ${v.toFixed(0)} alerts/s  [${vRates.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(`    Alertmanager POST /api/v2/alerts (in memory):                         ${a.toFixed(0)} alerts/s  [${aRates.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(`    ratio vigil/alertmanager: ${(v / a).toFixed(2)}× (target ≥ 2×)`);
+  return { vigil: v, am: a };
+}

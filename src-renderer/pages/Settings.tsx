@@ -1,0 +1,140 @@
+import { useState } from 'react';
+import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
+import { dateTime } from '../format';
+import { useOperator } from '../hooks/useOperator';
+import { useAction, useQuery } from '../hooks/useQuery';
+import { useApp } from '../store';
+
+function Notifications() {
+  const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
+  const pause = useAction('notifications.pause');
+  const [minutes, setMinutes] = useState(30);
+  return (
+    <Panel title="Desktop notifications" testId="settings-notifications">
+      <p>
+        {paused ? (
+          <>
+            Paused until <strong>{dateTime(paused)}</strong>. Events are still stored and sent to the other channels.
+          </>
+        ) : (
+          'On.'
+        )}
+      </p>
+      <div className="toolbar">
+        <label>
+          Pause for
+          <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} aria-label="Pause duration">
+            {[15, 30, 60, 120, 480].map((m) => (
+              <option key={m} value={m}>
+                {m < 60 ? `${m} minutes` : `${m / 60} hour(s)`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button onClick={() => void pause.run({ minutes })} disabled={pause.pending}>
+          Pause
+        </button>
+        {paused && (
+          <button onClick={() => void pause.run({ minutes: 0 })} disabled={pause.pending}>
+            Resume now
+          </button>
+        )}
+      </div>
+      <ErrorNote error={pause.error} />
+    </Panel>
+  );
+}
+
+function AutoHeal() {
+  const q = useQuery('heal.killSwitch.get', {}, { collections: ['heal'] });
+  const set = useAction('heal.killSwitch.set');
+  const [who] = useOperator();
+  const [reason, setReason] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const ks = q.data;
+  return (
+    <Panel title="AutoHeal kill switch" testId="settings-killswitch">
+      <ErrorNote error={q.error ?? set.error} />
+      {ks && (
+        <>
+          <p>
+            AutoHeal is <strong className={ks.on ? 'state-critical' : 'state-ok'}>{ks.on ? 'stopped' : 'running'}</strong>
+            {ks.on && (
+              <span className="muted">
+                {' '}
+                · {ks.source === 'config' ? 'by the config (heal.killSwitch: true)' : `by ${ks.by ?? 'someone'}`}
+              </span>
+            )}
+          </p>
+          <div className="toolbar">
+            <label style={{ flex: 1 }}>
+              Reason
+              <input value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Kill switch reason" placeholder="recorded in the audit log" />
+            </label>
+            <button className={ks.on ? undefined : 'danger'} onClick={() => setConfirm(true)} disabled={set.pending || (ks.on && ks.source === 'config')}>
+              {ks.on ? 'Resume AutoHeal…' : 'Stop AutoHeal…'}
+            </button>
+          </div>
+          {confirm && (
+            <Confirm
+              title={ks.on ? 'Resume AutoHeal?' : 'Stop AutoHeal?'}
+              body={<p>{ks.on ? 'Approved heal actions will run again.' : 'No heal action runs until it is resumed, even an approved one.'} This is audited.</p>}
+              confirmLabel={ks.on ? 'Resume' : 'Stop AutoHeal'}
+              busy={set.pending}
+              onCancel={() => setConfirm(false)}
+              onConfirm={() =>
+                void set.run({ on: !ks.on, by: who.trim() || 'console', reason: reason.trim() }).then(() => {
+                  setConfirm(false);
+                  q.refetch();
+                })
+              }
+            />
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function Channels() {
+  const q = useQuery('outbox.channels', {}, { collections: ['outbox'] });
+  return (
+    <Panel title="Notification channels" testId="settings-channels">
+      <p className="muted">From the config file; change them there (vigil config check validates it).</p>
+      <ErrorNote error={q.error} />
+      {q.data && (
+        <table aria-label="Configured channels">
+          <Head cols={['Name', 'Type', 'State']} />
+          <tbody>
+            {q.data.channels.map((c) => (
+              <tr key={c.name}>
+                <td>{c.name}</td>
+                <td>{c.type}</td>
+                <td>
+                  <Badge tone={c.state === 'ok' ? 'ok' : c.state === 'failing' ? 'critical' : undefined}>{c.state}</Badge>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
+
+export function Settings() {
+  return (
+    <section aria-labelledby="settings-title">
+      <PageHead id="settings-title" title="Settings" />
+      <Notifications />
+      <AutoHeal />
+      <Channels />
+      <Panel title="LLM providers and secrets" testId="settings-secrets">
+        <p className="muted">
+          The core does not expose LLM provider settings or secret entry to the console yet. Secrets are referenced in the config as <code>{'{ secret: NAME }'}</code> and
+          kept in the OS keychain on the desktop, or in <code>VIGIL_SECRET_&lt;NAME&gt;</code> / a 0600 file headless; they are never shown back.
+        </p>
+      </Panel>
+    </section>
+  );
+}
