@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Approval } from '../../src-shared/api';
+import { PlanApprovals } from '../components/PlanApprovals';
 import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
@@ -156,6 +157,7 @@ export function Approvals() {
       {pending.map((a) => (
         <Pending key={a.id} a={a} who={who} onDone={q.refetch} />
       ))}
+      <PlanApprovals who={who} />
       <History />
     </section>
   );
