@@ -53,11 +53,15 @@ describe('Events and Silences pages against vigil serve', () => {
     await screenshot(rig.browser.page, 'events-list');
   });
 
-  it('R-UI: a new event appears at the top without a reload (changed push)', async () => {
+  it('R-UI: a new event appears at the top without a reload (changed push), and the rows being read stay in place', async () => {
     const ev = new EventsPage(rig.browser.page);
+    // Read from row 6 down: an arriving event must not move what is being read.
+    await ev.grid.evaluate((el) => void ((el as unknown as { scrollTop: number }).scrollTop = 170));
     await postEvents(rig.vigil, [{ source: 'app', severity: 'critical', summary: 'payments queue stalled', labels: { service: 'payments' } }]);
-    await expect.poll(() => ev.summaries().then((s) => s[0]), { timeout: 10_000 }).toBe('payments queue stalled');
-    await expect.poll(() => ev.meta.textContent()).toContain('31 events');
+    await expect.poll(() => ev.meta.textContent(), { timeout: 10_000 }).toContain('31 events');
+    expect(await ev.grid.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop)).toBe(170 + 34);
+    await ev.grid.evaluate((el) => void ((el as unknown as { scrollTop: number }).scrollTop = 0));
+    await expect.poll(() => ev.summaries().then((s) => s[0])).toBe('payments queue stalled');
   });
 
   it('R-UI: j/k and Enter open an event; the detail shows the trace, triage and counters from the core', async () => {

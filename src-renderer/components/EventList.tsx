@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { EventSummary } from '../../src-shared/api';
 import { dateTime, time } from '../format';
 
@@ -61,6 +61,19 @@ export function EventList({ items, hasMore, loadMore, openId, onOpen }: Props) {
   const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12, scrollMargin: ROW });
   const virtualRows = virtualizer.getVirtualItems();
   const lastIndex = VIRTUAL ? (virtualRows[virtualRows.length - 1]?.index ?? 0) : 0;
+
+  // New events arrive on top: keep the rows a person is reading (and the selection) where they are.
+  const firstSeq = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const prev = firstSeq.current;
+    firstSeq.current = items[0]?.seq ?? null;
+    if (prev === null || items[0]?.seq === prev) return;
+    const shift = items.findIndex((e) => e.seq === prev);
+    if (shift <= 0) return;
+    setSel((i) => i + shift);
+    const el = scroller.current;
+    if (el && el.scrollTop > 0) el.scrollTop += shift * ROW;
+  }, [items]);
 
   // Keep the selection on the open event when it is in the list.
   useEffect(() => {
