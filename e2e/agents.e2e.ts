@@ -62,6 +62,9 @@ describe('agents through vigil serve', () => {
     await expect.poll(() => metric(/^vigil_agent_fallback_total\{reason="timeout"\}/), { timeout: 10_000 }).toBe(1);
     const ev = await vigil.rpc<{ triage: { agent: string; fallbackReason: string | null } }>('events.get', { id });
     expect(ev.triage).toMatchObject({ agent: 'hermes', fallbackReason: 'timeout' });
+    const status = await vigil.rpc<{ nemotron: { models: string[]; keySet: boolean }; fallbacks: Record<string, number> }>('agents.status', {});
+    expect(status).toMatchObject({ nemotron: { models: ['nemo-a', 'nemo-b'], keySet: true }, fallbacks: { timeout: 1 } });
+    expect(JSON.stringify(status)).not.toContain('e2e-key');
   });
 
   it('R-MEMORY-4: notes are embedded and found by meaning over the API and with `vigil memory search`', async () => {

@@ -50,4 +50,12 @@ describe('plan prompts in the console', () => {
     await expect.poll(() => browser.page.getByTestId('plans').textContent()).toContain('succeeded');
     await screenshot(browser.page, 'plan-prompts');
   });
+
+  it('R-AGENT-5: Settings shows the AI agents as configured (here: NemoTron off, keyword memory)', async () => {
+    const ui = new ConsolePage(browser.page);
+    await ui.goto('Settings');
+    const panel = browser.page.getByTestId('settings-agents');
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('off (no llm section)');
+    expect(await panel.textContent()).toContain('no embedding provider: memory search uses keywords');
+  });
 });

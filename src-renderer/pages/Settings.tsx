@@ -4,6 +4,7 @@ import { dateTime } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
+import { AgentSettings } from '../components/AgentSettings';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -129,9 +130,10 @@ export function Settings() {
       <Notifications />
       <AutoHeal />
       <Channels />
+      <AgentSettings />
       <Panel title="LLM providers and secrets" testId="settings-secrets">
         <p className="muted">
-          The core does not expose LLM provider settings or secret entry to the console yet. Secrets are referenced in the config as <code>{'{ secret: NAME }'}</code> and
+          LLM and embedding settings come from vigil.yaml (shown above); secret entry is not exposed to the console. Secrets are referenced in the config as <code>{'{ secret: NAME }'}</code> and
           kept in the OS keychain on the desktop, or in <code>VIGIL_SECRET_&lt;NAME&gt;</code> / a 0600 file headless; they are never shown back.
         </p>
       </Panel>

@@ -171,3 +171,31 @@ export const plansApi = {
     'Approve or reject a pending HITL prompt from the console.',
   ),
 };
+
+// ── agents overview (Settings) ──
+
+export const AgentsStatus = z.object({
+  /** null: no `llm` section, Hermes rules triage alone. The key itself is never shown. */
+  nemotron: z
+    .object({
+      provider: z.string(),
+      baseUrl: z.string(),
+      models: z.array(z.string()),
+      keySecret: z.string().nullable(),
+      keySet: z.boolean(),
+      timeoutMs: z.number(),
+      triageBudgetMs: z.number(),
+      maxSteps: z.number(),
+      maxTokens: z.number(),
+    })
+    .nullable(),
+  embeddings: z.object({ provider: z.string(), baseUrl: z.string().nullable(), model: z.string().nullable(), vectors: z.number() }),
+  /** Since start: triage results by agent and NemoTron fallbacks by reason. */
+  triage: z.record(z.string(), z.number()),
+  fallbacks: z.record(z.string(), z.number()),
+});
+export type AgentsStatus = z.infer<typeof AgentsStatus>;
+
+export const agentsApi = {
+  'agents.status': method(z.object({}).strict(), AgentsStatus, 'NemoTron and OpenClaw settings (no secrets) and triage/fallback counts since start.'),
+};

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
 import { acksApi } from './acks';
-import { memoryApi, plansApi } from './agents';
+import { agentsApi, memoryApi, plansApi } from './agents';
 import type { MethodSpec } from './define';
 import { eventsApi } from './events';
 import { healApi } from './heal';
@@ -20,6 +20,7 @@ export const consoleApi = {
   ...systemApi,
   ...memoryApi,
   ...plansApi,
+  ...agentsApi,
   ...eventsApi,
   ...outboxApi,
   ...noiseApi,

@@ -8,6 +8,8 @@ import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
 import { createTelegramPoller } from './elephant/telegram-poller';
 import { sqliteTelegramOffsets } from '../store/telegram';
 import { createLlmClient } from './llm/client';
+import { LLM_PRESETS } from './llm/presets';
+import { resolveSecret } from '../config/secrets';
 import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
@@ -208,7 +210,38 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     /** A Telegram inline-button press (webhook route or poller). */
     telegramCallback,
     telegramPoller: poller,
-    handlers: { ...openclaw.handlers, ...plans.handlers },
+    handlers: {
+      ...openclaw.handlers,
+      ...plans.handlers,
+      'agents.status': async () => {
+        const llm = ctx.config.llm;
+        const counts = async (m: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }, label: string) =>
+          Object.fromEntries((await m.get()).values.map((v) => [String(v.labels[label]), v.value]));
+        return {
+          nemotron: llm
+            ? {
+                provider: llm.provider,
+                baseUrl: llm.baseUrl ?? LLM_PRESETS[llm.provider].baseUrl,
+                models: llm.models,
+                keySecret: llm.apiKey?.secret ?? null,
+                keySet: resolveSecret(ctx.secrets, llm.apiKey) !== undefined,
+                timeoutMs: llm.timeout,
+                triageBudgetMs: llm.triageBudget,
+                maxSteps: llm.maxSteps,
+                maxTokens: llm.maxTokens,
+              }
+            : null,
+          embeddings: {
+            provider: ctx.config.embeddings.provider,
+            baseUrl: openclaw.embedder ? ctx.config.embeddings.baseUrl : null,
+            model: openclaw.embedder?.model ?? null,
+            vectors: openclaw.embedder ? openclaw.repo.vectorCount(openclaw.embedder.model) : 0,
+          },
+          triage: await counts(ctx.metrics.agentTriage, 'agent'),
+          fallbacks: await counts(ctx.metrics.agentFallback, 'reason'),
+        };
+      },
+    },
     /** Late wiring for areas built after the agents (remote, heal). */
     connect(more: AgentDeps) {
       Object.assign(deps, more);

@@ -94,4 +94,26 @@ describe('agents wired into the core', () => {
     await router.drain();
     expect(trace(again!)).toEqual([expect.stringMatching(/^pending: restart_service nginx on web-1 is already waiting/)]);
   });
+
+  it('R-AGENT-5: agents.status shows the NemoTron and OpenClaw settings and counts, never the key', async () => {
+    const c = createCore({
+      config: parseConfig('llm: { provider: openai, apiKey: { secret: openai } }\nembeddings: { provider: ollama, model: nomic-embed-text }\n'),
+      dataDir: null,
+      clock: new FakeClock(),
+      log: createLogger(null),
+      secrets: { get: (n) => (n === 'openai' ? 'sk-very-secret' : undefined), names: () => ['openai'] },
+    });
+    cores.push(c);
+    c.ctx.metrics.agentFallback.inc({ reason: 'rate_limited' });
+    const r = (await c.call('agents.status', {})) as { ok: true; value: Record<string, unknown> };
+    expect(r.value).toMatchObject({
+      nemotron: { provider: 'openai', baseUrl: 'https://api.openai.com/v1', models: ['gpt-4o-mini'], keySecret: 'openai', keySet: true, maxSteps: 6 },
+      embeddings: { provider: 'ollama', model: 'nomic-embed-text', vectors: 0 },
+      triage: { hermes: 0, nemotron: 0 },
+      fallbacks: { rate_limited: 1, no_key: 0 },
+    });
+    expect(JSON.stringify(r.value)).not.toContain('sk-very-secret');
+    const { c: plain } = core();
+    expect(((await plain.call('agents.status', {})) as { ok: true; value: { nemotron: unknown } }).value.nemotron).toBeNull();
+  });
 });
