@@ -202,7 +202,7 @@ export function createCore(opts: CoreOptions): Core {
   wireHeartbeat(ctx, { onFailure: (what, err) => reportFailure(ctx, what, err), onRecovery: (what) => reportRecovery(ctx, what) });
 
   // ── agents: late wiring (remote and heal are built after the agents) ──
-  agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy });
+  agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
 
   const handlers: Handlers = {
     ...acks.handlers,
