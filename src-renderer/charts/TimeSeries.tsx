@@ -24,6 +24,7 @@ interface Props {
  */
 export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kind = 'area', height = 180, label }: Props) {
   const fmt = tick(to - from);
+  const Chart = kind === 'bar' ? BarChart : AreaChart;
   const axis = (
     <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} tickFormatter={fmt} stroke="var(--muted)" fontSize={11} minTickGap={40} allowDataOverflow />
   );
@@ -40,29 +41,20 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
   return (
     <figure className="chart" aria-label={label} role="img">
       <ResponsiveContainer width="100%" height={height}>
-        {kind === 'bar' ? (
-          <BarChart accessibilityLayer={false} data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-            {grid}
-            {axis}
-            {y}
-            {tip}
-            {legend}
-            {series.map((s) => (
+        <Chart accessibilityLayer={false} data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+          {grid}
+          {axis}
+          {y}
+          {tip}
+          {legend}
+          {series.map((s) =>
+            kind === 'bar' ? (
               <Bar key={s.key} dataKey={s.key} name={s.label} stackId="1" fill={s.color} isAnimationActive={false} />
-            ))}
-          </BarChart>
-        ) : (
-          <AreaChart accessibilityLayer={false} data={data as object[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-            {grid}
-            {axis}
-            {y}
-            {tip}
-            {legend}
-            {series.map((s) => (
+            ) : (
               <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId="1" stroke={s.color} fill={s.color} fillOpacity={0.35} dot={false} activeDot={false} isAnimationActive={false} />
-            ))}
-          </AreaChart>
-        )}
+            ),
+          )}
+        </Chart>
       </ResponsiveContainer>
     </figure>
   );
