@@ -10,7 +10,7 @@ import { navigate, useApp } from '../store';
 const HOUR = 3_600_000;
 
 function SmokeTrendPanel() {
-  const q = useQuery('smoke.trend', { bucket: 'hour' }, { pollMs: 60_000 });
+  const q = useQuery('smoke.trend', { bucket: 'hour' }, { collections: ['smoke'], throttleMs: 10_000, pollMs: 60_000 });
   return (
     <Panel title="Smoke checks, last 7 days" testId="smoke-trend">
       <ErrorNote error={q.error} />
