@@ -45,6 +45,11 @@ describe('Overview against vigil serve', () => {
 
     const approvals = await rig.vigil.rpc<{ approvals: unknown[] }>('approvals.list');
     await expect.poll(() => ov.approvals.locator('strong').textContent()).toBe(String(approvals.approvals.length));
+    // Firing now: the core's open alerts, each with its acknowledgement state.
+    const open = await rig.vigil.rpc<{ summary: string; acknowledged: boolean }[]>('alerts.open', { limit: 10 });
+    expect(open.length).toBe(10); // 12 firing; the panel asks for the 10 most severe and newest
+    await expect.poll(() => ov.panel('firing-now').locator('li').count()).toBe(open.length);
+    expect(await ov.panel('firing-now').locator('li').first().textContent()).toContain(open[0]!.summary);
     await screenshot(rig.browser.page, 'overview-charts');
   });
 });

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { SEVERITY_SERIES, STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
 import { fillBuckets } from '../charts/buckets';
 import { StatusDot } from '../components/StatusDot';
-import { ErrorNote, Head, Panel } from '../components/ui';
+import { Badge, ErrorNote, Head, Panel } from '../components/ui';
 import { count, relative } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
@@ -75,6 +75,31 @@ function QueuesPanel() {
   );
 }
 
+function FiringPanel() {
+  const q = useQuery('alerts.open', { limit: 10 }, { collections: ['events', 'acks'], throttleMs: 2000, pollMs: 30_000 });
+  const now = useNow(10_000);
+  return (
+    <Panel title="Firing now" testId="firing-now">
+      <ErrorNote error={q.error} />
+      {q.data && q.data.length === 0 && <p className="muted">Nothing is firing.</p>}
+      {q.data && q.data.length > 0 && (
+        <ul className="firing">
+          {q.data.map((a) => (
+            <li key={a.fingerprint}>
+              <span className={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
+              <a href={`#/events/${encodeURIComponent(a.lastEventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', a.lastEventId))}>
+                {a.summary}
+              </a>{' '}
+              <span className="muted">{relative(a.firstSeen, now)}</span> <Badge>{a.acknowledged ? 'acknowledged' : 'not acknowledged'}</Badge>
+              {a.escalated && <Badge tone="critical">escalated</Badge>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}
+
 function ApprovalsPanel() {
   const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 15_000 });
   const pending = q.data?.approvals.filter((a) => a.status === 'pending').length ?? null;
@@ -125,10 +150,11 @@ export function Overview() {
         ))}
       </div>
       <div className="grid-2">
+        <FiringPanel />
+        <ApprovalsPanel />
         <SmokeTrendPanel />
         <EventRatePanel />
         <QueuesPanel />
-        <ApprovalsPanel />
       </div>
     </section>
   );
