@@ -3,21 +3,31 @@ import type { TimerHandle } from '../../clock';
 import type { Message, OutboxWriter } from '../../notify/types';
 import type { AlertStateStore } from '../../store/alert-state';
 import { sqliteNoiseStore, type NoiseStore } from '../../store/noise';
-import { burstDueAt, takeBurstDue, type Burst, type Watch } from './bursts';
+import { burstDueAt, removeMember, takeBurstDue, type Burst, type Watch } from './bursts';
 import { settled, type Flap } from './flaps';
 import { dueAt, remove, takeDue, type Group } from './groups';
+import type { Member } from './members';
 import { burstMessage, flapMessage, groupResolved, groupUpdate } from './messages';
 
 const RETRY_MS = 5_000;
-/** Alerts tracked for flapping that are not flapping; above this, stale ones are dropped. */
+/** Alerts tracked for flapping (not flapping yet); above this the least recently changed are forgotten. */
 const FLAP_TRACK_MAX = 5_000;
+
+const groupRow = (key: string) => `group:${key}`;
+const burstRow = (name: string) => `burst:${name}`;
+/** The row of a group or burst without its members (they have rows of their own). */
+const head = <T extends { members: unknown }>(x: T): Omit<T, 'members'> => {
+  const { members: _members, ...rest } = x;
+  return rest;
+};
 
 /**
  * The state behind the group, burst and flap stages: open groups, bursts
- * and flapping alerts in memory, mirrored row by row in SQLite (written in
- * the caller's transaction), and ONE timer on the injected clock for the
- * earliest flush / resolution / settle. A restart reloads the rows and
- * re-arms the timer, so a pending batch is neither lost nor sent twice.
+ * and flapping alerts in memory, mirrored in SQLite (written in the
+ * caller's transaction: a small head row per group or burst plus one row
+ * per changed member), and ONE timer on the injected clock for the earliest
+ * flush / resolution / settle. A restart reloads the rows and re-arms the
+ * timer, so a pending batch is neither lost nor sent twice.
  */
 export class NoiseBook {
   readonly groups = new Map<string, Group>();
@@ -48,9 +58,20 @@ export class NoiseBook {
   private load(): void {
     for (const m of [this.groups, this.groupOf, this.bursts, this.burstOf, this.watches, this.flaps]) m.clear();
     for (const r of this.store.all()) {
-      if (r.kind === 'group') this.addGroup(r.body as Group, false);
-      else if (r.kind === 'burst') this.addBurst(r.body as Burst, false);
+      if (r.kind === 'group') this.groups.set((r.body as Group).key, { ...(r.body as Group), members: {} });
+      else if (r.kind === 'burst') this.bursts.set((r.body as Burst).alertname, { ...(r.body as Burst), members: {} });
       else this.flaps.set((r.body as Flap).fp, r.body as Flap);
+    }
+    for (const { owner, fp, body } of this.store.members()) {
+      const g = owner.startsWith('group:') ? this.groups.get(owner.slice(6)) : undefined;
+      const b = owner.startsWith('burst:') ? this.bursts.get(owner.slice(6)) : undefined;
+      if (g) {
+        g.members[fp] = body as Member;
+        this.groupOf.set(fp, g.key);
+      } else if (b) {
+        b.members[fp] = body as Member;
+        this.burstOf.set(fp, b.alertname);
+      }
     }
   }
 
@@ -59,65 +80,71 @@ export class NoiseBook {
     const k = this.groupOf.get(fp);
     return k === undefined ? undefined : this.groups.get(k);
   };
-  burstFor = (fp: string): Burst | undefined => {
-    const n = this.burstOf.get(fp);
-    return n === undefined ? undefined : this.bursts.get(n);
-  };
 
-  addGroup(g: Group, save = true): void {
+  /** Persist a group's head and the members that changed. */
+  saveGroup(g: Group, changed: string[] = []): void {
     this.groups.set(g.key, g);
-    for (const fp of Object.keys(g.members)) this.groupOf.set(fp, g.key);
-    if (save) this.saveGroup(g);
-  }
-  saveGroup(g: Group): void {
-    for (const fp of Object.keys(g.members)) this.groupOf.set(fp, g.key);
-    this.store.put({ key: `group:${g.key}`, kind: 'group', body: g, dueAt: dueAt(g) });
+    for (const fp of changed) {
+      const m = g.members[fp];
+      if (!m) continue;
+      this.groupOf.set(fp, g.key);
+      this.store.putMember(groupRow(g.key), fp, m);
+    }
+    this.store.put({ key: groupRow(g.key), kind: 'group', body: head(g), dueAt: dueAt(g) });
     this.arm(dueAt(g));
   }
   private dropGroup(g: Group): void {
     this.groups.delete(g.key);
     for (const fp of Object.keys(g.members)) if (this.groupOf.get(fp) === g.key) this.groupOf.delete(fp);
-    this.store.delete(`group:${g.key}`);
+    this.store.delete(groupRow(g.key));
   }
 
   /** A burst now speaks for these alerts: they leave their groups (no group update per host). */
-  addBurst(b: Burst, save = true): void {
-    this.bursts.set(b.alertname, b);
+  openBurst(b: Burst): void {
     this.watches.delete(b.alertname);
-    for (const fp of Object.keys(b.members)) {
-      if (save) this.leaveGroup(fp);
-      this.burstOf.set(fp, b.alertname);
-    }
-    if (save) this.saveBurst(b);
+    for (const fp of Object.keys(b.members)) this.leaveGroup(fp);
+    this.saveBurst(b, Object.keys(b.members));
   }
-  saveBurst(b: Burst): void {
-    for (const fp of Object.keys(b.members)) this.burstOf.set(fp, b.alertname);
-    this.store.put({ key: `burst:${b.alertname}`, kind: 'burst', body: b, dueAt: burstDueAt(b) });
+  saveBurst(b: Burst, changed: string[] = []): void {
+    this.bursts.set(b.alertname, b);
+    for (const fp of changed) {
+      const m = b.members[fp];
+      if (!m) continue;
+      this.burstOf.set(fp, b.alertname);
+      this.store.putMember(burstRow(b.alertname), fp, m);
+    }
+    this.store.put({ key: burstRow(b.alertname), kind: 'burst', body: head(b), dueAt: burstDueAt(b) });
     this.arm(burstDueAt(b));
   }
   private dropBurst(b: Burst): void {
     this.bursts.delete(b.alertname);
     for (const fp of Object.keys(b.members)) if (this.burstOf.get(fp) === b.alertname) this.burstOf.delete(fp);
-    this.store.delete(`burst:${b.alertname}`);
+    this.store.delete(burstRow(b.alertname));
   }
 
   /** Track a transition of an alert that is not (yet) flapping: memory only. */
   trackFlap(f: Flap): void {
+    // Re-insert so the map stays in least-recently-changed order; evict the oldest non-flapping ones (amortised O(1)).
+    this.flaps.delete(f.fp);
     this.flaps.set(f.fp, f);
     if (this.flaps.size <= FLAP_TRACK_MAX) return;
-    const cutoff = this.ctx.clock.now() - this.ctx.config.router.flapWindow;
-    for (const [fp, x] of this.flaps) if (!x.flapping && (x.times.at(-1) ?? 0) <= cutoff) this.flaps.delete(fp);
+    for (const [fp, x] of this.flaps) {
+      if (this.flaps.size <= FLAP_TRACK_MAX * 0.9) break;
+      if (!x.flapping) this.flaps.delete(fp);
+    }
   }
-  /** A flapping alert is persisted; its notice speaks for it, so it leaves its group and burst. */
+  /** A flapping alert is persisted; once it starts (claim), its notice speaks for it, so it leaves its group and burst. */
   saveFlap(f: Flap, claim = false): void {
     this.flaps.set(f.fp, f);
     if (claim) {
       this.leaveGroup(f.fp);
-      const b = this.burstFor(f.fp);
+      const name = this.burstOf.get(f.fp);
+      const b = name === undefined ? undefined : this.bursts.get(name);
       if (b) {
-        delete b.members[f.fp];
+        removeMember(b, f.fp);
         this.burstOf.delete(f.fp);
-        if (Object.keys(b.members).length) this.saveBurst(b);
+        this.store.deleteMember(burstRow(b.alertname), f.fp);
+        if (b.size) this.saveBurst(b);
         else this.dropBurst(b);
       }
     }
@@ -129,6 +156,7 @@ export class NoiseBook {
     const g = this.groupFor(fp);
     if (!g) return;
     this.groupOf.delete(fp);
+    this.store.deleteMember(groupRow(g.key), fp);
     if (remove(g, fp, this.ctx.clock.now(), this.ctx.config.router.groupWindow)) this.dropGroup(g);
     else this.saveGroup(g);
   }
@@ -163,7 +191,7 @@ export class NoiseBook {
           continue;
         }
         if (due) {
-          this.send(g.channels, groupUpdate(g, due.joined, due.resolved), `group:${g.key}@${g.openedAt}#${g.sent}`);
+          this.send(g.channels, groupUpdate(g, due.joined), `group:${g.key}@${g.openedAt}#${g.sent}`);
           sent++;
         }
         this.saveGroup(g);

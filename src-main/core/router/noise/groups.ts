@@ -1,10 +1,11 @@
 import type { Member } from './members';
-import { allResolved } from './members';
 
 /**
  * A notification group (R-NOISE-1): alerts of one route with equal groupBy
- * label values. Pure state transitions, no I/O: the group stage applies
- * them inside the processing transaction and persists the result.
+ * label values (and the same channels). Pure state transitions, no I/O:
+ * the group stage applies them inside the processing transaction and the
+ * book persists the result. Counters, not scans: a step is O(1) however
+ * large the group, so a fleet-sized group stays cheap.
  *
  * Rules: the first alert of a new group is notified at once. After any
  * message the group stays quiet for one window: alerts joining meanwhile
@@ -22,11 +23,12 @@ export interface Group {
   lastSentAt: number;
   /** Messages sent so far (part of each idempotency key). */
   sent: number;
+  /** Persisted one row per member, not with the group. */
   members: Record<string, Member>;
+  size: number;
+  firing: number;
   /** Fingerprints that joined since the last message. */
   pending: string[];
-  /** Hosts that resolved since the last message (named in the next update). */
-  resolvedSince: string[];
   flushAt: number | null;
   resolveAt: number | null;
 }
@@ -36,7 +38,7 @@ export const groupKey = (route: number, groupBy: string[], labels: Record<string
   `r${route}|${groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',')}|${[...channels].sort().join('+')}`;
 
 export function openGroup(key: string, labels: Record<string, string>, channels: string[], first: Member, now: number): Group {
-  return { key, labels, channels, openedAt: now, lastSentAt: now, sent: 1, members: { [first.fp]: first }, pending: [], resolvedSince: [], flushAt: null, resolveAt: null };
+  return { key, labels, channels, openedAt: now, lastSentAt: now, sent: 1, members: { [first.fp]: first }, size: 1, firing: 1, pending: [], flushAt: null, resolveAt: null };
 }
 
 export const dueAt = (g: Group): number | null => (g.flushAt === null ? g.resolveAt : g.resolveAt === null ? g.flushAt : Math.min(g.flushAt, g.resolveAt));
@@ -48,8 +50,9 @@ export function join(g: Group, m: Member, now: number, window: number): JoinOutc
   const had = g.members[m.fp];
   if (had?.firing) return { type: 'known' };
   g.members[m.fp] = { ...m, since: had?.since ?? m.since };
+  if (!had) g.size += 1;
+  g.firing += 1;
   g.resolveAt = null;
-  g.resolvedSince = g.resolvedSince.filter((h) => h !== m.host);
   if (!g.pending.length && now >= g.lastSentAt + window) {
     g.lastSentAt = now;
     g.sent += 1;
@@ -60,56 +63,58 @@ export function join(g: Group, m: Member, now: number, window: number): JoinOutc
   return { type: 'batched', at: g.flushAt };
 }
 
-/** A member fires again without a new notification (dedupe held it): the humans still believe it fires. */
-export function refire(g: Group, fp: string, now: number, window: number): boolean {
+/** A member fires again without a new notification (dedupe held it): the humans still believe it fires. Returns whether a pending resolution was withdrawn, or null if nothing changed. */
+export function refire(g: Group, fp: string, now: number, window: number): boolean | null {
   const m = g.members[fp];
-  if (!m || m.firing) return false;
+  if (!m || m.firing) return null;
   m.firing = true;
+  g.firing += 1;
   const withdrawn = g.resolveAt !== null;
   g.resolveAt = null;
-  g.resolvedSince = g.resolvedSince.filter((h) => h !== m.host);
   if (g.pending.length && g.flushAt === null) g.flushAt = Math.max(now, g.lastSentAt + window);
   return withdrawn;
 }
 
-/** A member resolved. Returns 'all' when that was the last firing one (resolution scheduled). */
+/** A member resolved. Returns 'all' when no member fires any more (resolution scheduled). */
 export function resolve(g: Group, fp: string, now: number, window: number): 'all' | 'some' | 'unknown' {
   const m = g.members[fp];
   if (!m) return 'unknown';
   if (m.firing) {
     m.firing = false;
-    if (!g.resolvedSince.includes(m.host)) g.resolvedSince.push(m.host);
+    g.firing -= 1;
   }
-  if (!allResolved(g.members)) return 'some';
+  if (g.firing > 0) return 'some';
   g.resolveAt ??= now + window;
   return 'all';
 }
 
 /** Take a member out (a burst or a flap now speaks for it). Returns true when the group is left empty. */
 export function remove(g: Group, fp: string, now: number, window: number): boolean {
+  const m = g.members[fp];
+  if (!m) return g.size === 0;
   delete g.members[fp];
+  g.size -= 1;
+  if (m.firing) g.firing -= 1;
   g.pending = g.pending.filter((p) => p !== fp);
   if (!g.pending.length) g.flushAt = null;
-  if (!Object.keys(g.members).length) return true;
-  if (allResolved(g.members)) g.resolveAt ??= now + window;
+  if (g.size === 0) return true;
+  if (g.firing === 0) g.resolveAt ??= now + window;
   return false;
 }
 
-export type GroupDue = { type: 'update'; joined: Member[]; resolved: string[] } | { type: 'resolved'; members: Member[] } | null;
+export type GroupDue = { type: 'update'; joined: Member[] } | { type: 'resolved' } | null;
 
 /** What the timer has to send now; applies it (the caller persists, or deletes a resolved group). */
 export function takeDue(g: Group, now: number): GroupDue {
-  if (g.resolveAt !== null && now >= g.resolveAt) return { type: 'resolved', members: Object.values(g.members) };
+  if (g.resolveAt !== null && now >= g.resolveAt) return { type: 'resolved' };
   if (g.flushAt === null || now < g.flushAt) return null;
   g.flushAt = null;
   // Everyone resolved while the update waited: the resolution message will name them all.
   if (g.resolveAt !== null) return null;
   const joined = g.pending.flatMap((fp) => g.members[fp] ?? []);
-  const resolved = g.resolvedSince;
   g.pending = [];
-  g.resolvedSince = [];
   if (!joined.length) return null;
   g.lastSentAt = now;
   g.sent += 1;
-  return { type: 'update', joined, resolved };
+  return { type: 'update', joined };
 }

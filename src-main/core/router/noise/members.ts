@@ -27,5 +27,3 @@ export const worst = (ms: Iterable<{ severity: Severity }>): Severity => {
   for (const m of ms) if (RANK[m.severity] > RANK[s]) s = m.severity;
   return s;
 };
-
-export const allResolved = (members: Record<string, Member>): boolean => Object.values(members).every((m) => !m.firing);

@@ -25,9 +25,10 @@ const hosts = (ms: Member[]): string[] => ms.map((m) => m.host);
 const base = (o: Omit<Message, 'fingerprint' | 'labels'> & Partial<Pick<Message, 'fingerprint' | 'labels'>>): Message => ({ fingerprint: null, labels: {}, ...o });
 
 /** R-NOISE-1: one update naming every alert that joined the group during the window. */
-export function groupUpdate(g: Group, joined: Member[], resolved: string[]): Message {
+export function groupUpdate(g: Group, joined: Member[]): Message {
   const all = Object.values(g.members);
-  const firing = all.filter((m) => m.firing).length;
+  const firing = g.firing;
+  const resolved = all.filter((m) => !m.firing).map((m) => m.host);
   const sev = worst(joined);
   return base({
     kind: 'group',
@@ -39,7 +40,7 @@ export function groupUpdate(g: Group, joined: Member[], resolved: string[]): Mes
     body: [
       `${joined.length} more alert${joined.length === 1 ? '' : 's'} joined the group: ${hostList(hosts(joined))}`,
       `Now firing: ${firing} of ${all.length} (group ${groupLabelText(g)}).`,
-      resolved.length ? `Resolved meanwhile: ${hostList(resolved)}` : '',
+      resolved.length ? `Resolved: ${hostList(resolved)}` : '',
       joined[0]!.summary ? `Example: ${joined[0]!.summary}` : '',
     ]
       .filter(Boolean)

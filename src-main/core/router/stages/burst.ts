@@ -26,24 +26,21 @@ export const burstStage = (book: NoiseBook): Stage => ({
       if (w) noteResolved(w, fp);
       if (!b?.members[fp]) return;
       const all = resolveMember(b, fp, sc.now, groupWindow);
-      book.saveBurst(b);
-      if (d.notify) hold(d, sc.now, 'burst', 'burst', all ? `all ${Object.keys(b.members).length} hosts of the ${name} burst resolved: one message reports it` : `resolved; part of the fleet-wide ${name} burst, reported in one message`);
+      book.saveBurst(b, [fp]);
+      if (d.notify) hold(d, sc.now, 'burst', 'burst', all ? `all ${b.size} hosts of the ${name} burst resolved: one message reports it` : `resolved; part of the fleet-wide ${name} burst, reported in one message`);
       return;
     }
     const starting = !d.prev || d.prev.status === 'resolved';
     if (b) {
       const member = b.members[fp];
       if (member) {
-        if (starting || !member.firing) {
-          refireMember(b, fp);
-          book.saveBurst(b);
-        }
+        if (refireMember(b, fp)) book.saveBurst(b, [fp]);
       } else if (d.notify && starting) {
         addMember(b, { ...memberOf(ev, sc.now), channels: d.channels });
-        book.saveBurst(b);
+        book.saveBurst(b, [fp]);
       } else return;
       if (!d.notify) return;
-      hold(d, sc.now, 'burst', 'burst', `part of the fleet-wide ${name} burst (${Object.keys(b.members).length} hosts): reported in one message`);
+      hold(d, sc.now, 'burst', 'burst', `part of the fleet-wide ${name} burst (${b.size} hosts): reported in one message`);
       d.next.notifiedStatus = 'firing';
       d.next.notifiedAt = sc.now;
       return;
@@ -54,7 +51,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
     const starts = noteStart(w, { ...memberOf(ev, sc.now), channels: d.channels }, sc.now, burstWindow);
     if (distinctHosts(starts) < burstThreshold) return;
     const nb = openBurst(name, starts, sc.now, groupWindow);
-    book.addBurst(nb);
+    book.openBurst(nb);
     hold(
       d,
       sc.now,

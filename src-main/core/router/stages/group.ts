@@ -38,17 +38,15 @@ export const groupStage = (book: NoiseBook): Stage => ({
     if (ev.status === 'resolved') {
       if (!g) return;
       const r = resolve(g, fp, sc.now, window);
-      book.saveGroup(g);
+      book.saveGroup(g, [fp]);
       if (!d.notify) return;
-      const firing = Object.values(g.members).filter((m) => m.firing).length;
       if (r === 'all') return hold(d, sc.now, 'group', 'grouped', `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`);
-      return hold(d, sc.now, 'group', 'grouped', `resolved; ${firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`);
+      return hold(d, sc.now, 'group', 'grouped', `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`);
     }
     if (!d.notify) {
       if (!g) return;
-      const wasResolved = g.members[fp]?.firing === false;
       const withdrawn = refire(g, fp, sc.now, window);
-      if (wasResolved) book.saveGroup(g);
+      if (withdrawn !== null) book.saveGroup(g, [fp]);
       if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
       return;
     }
@@ -61,15 +59,14 @@ export const groupStage = (book: NoiseBook): Stage => ({
     const existing = book.groups.get(key);
     if (!existing) {
       const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
-      book.addGroup(openGroup(key, labels, d.channels, m, sc.now));
+      book.saveGroup(openGroup(key, labels, d.channels, m, sc.now), [fp]);
       return trace(d, sc.now, 'group', 'pass', `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`);
     }
     const j = join(existing, m, sc.now, window);
-    book.saveGroup(existing);
+    if (j.type !== 'known') book.saveGroup(existing, [fp]);
     if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
     if (j.type === 'now') return trace(d, sc.now, 'group', 'pass', `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`);
-    const n = Object.keys(existing.members).length;
-    hold(d, sc.now, 'group', 'grouped', `joins group ${name(existing.labels)} (${n} alerts): batched into one update at ${at(j.at)}`);
+    hold(d, sc.now, 'group', 'grouped', `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`);
     // The update will tell the humans; dedupe treats it as notified from now on.
     d.next.notifiedStatus = 'firing';
     d.next.notifiedAt = sc.now;
