@@ -51,8 +51,9 @@ describe('Memory page against vigil serve', () => {
     const auto = await vigil.rpc<{ used: string }>('memory.search', { query: 'disk full' });
     await expect.poll(() => m.results.textContent()).toContain(`${auto.used} search`);
 
-    // An L2 safe action flags it for human review; the Flagged panel shows it.
-    await vigil.rpc('memory.safeAction', { action: 'flag_for_human_review', insightId: id, actor: 'e2e' });
+    // An L2 safe action from the result flags it for human review; the Flagged panel shows it.
+    await m.button(`Flag for review: insight ${id}`).click();
+    await expect.poll(() => m.results.getByRole('status').textContent()).toContain('done: flag for review');
     await browser.page.getByLabel('Flag filter').selectOption('human_review');
     await expect.poll(() => m.flags.textContent(), { timeout: 35_000 }).toContain('Disk full on the db volume');
     await screenshot(browser.page, 'memory');

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Insight } from '../../src-shared/api';
 import { Badge, ErrorNote, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
+import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
 
 type Mode = 'auto' | 'semantic' | 'keyword';
@@ -19,6 +20,36 @@ function InsightLine({ i }: { i: Insight }) {
       {i.tags.length > 0 && <div className="muted">tags: {i.tags.join(', ')}</div>}
       {i.body && <div className="snippet">{i.body.length > 300 ? `${i.body.slice(0, 300)}…` : i.body}</div>}
     </>
+  );
+}
+
+const ACTIONS = [
+  { action: 'flag_for_human_review', label: 'Flag for review' },
+  { action: 'route_to_km', label: 'Route to KM' },
+  { action: 'mark_for_relearn', label: 'Mark for relearn' },
+] as const;
+
+/** The L2 safe actions on one insight (audited memory writes in the core). */
+function SafeActions({ id }: { id: number }) {
+  const run = useAction('memory.safeAction');
+  const [who] = useOperator();
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <span className="safe-actions">
+      {ACTIONS.map((a) => (
+        <button
+          key={a.action}
+          className="link-button"
+          disabled={run.pending}
+          aria-label={`${a.label}: insight ${id}`}
+          onClick={() => void run.run({ action: a.action, insightId: id, actor: who.trim() || 'console' }).then((r) => r && setDone(a.label))}
+        >
+          {a.label}
+        </button>
+      ))}
+      {done && <span role="status"> done: {done.toLowerCase()}</span>}
+      <ErrorNote error={run.error} />
+    </span>
   );
 }
 
@@ -63,7 +94,7 @@ function Search() {
               <li key={r.insight.id}>
                 <InsightLine i={r.insight} />
                 <div className="muted">
-                  score {r.score.toFixed(3)} via {r.via.join(' + ')}
+                  score {r.score.toFixed(3)} via {r.via.join(' + ')} <SafeActions id={r.insight.id} />
                 </div>
               </li>
             ))}
