@@ -1,5 +1,6 @@
 import { alertmanagerAvailable } from '../e2e/fixtures/alertmanager';
 import { replayAlertmanager } from './storm/alertmanager';
+import { burstCost } from './storm/scale';
 import { generateStorm } from './storm/generate';
 import { score, type Score } from './storm/score';
 import { replayVigil } from './storm/vigil';
@@ -36,6 +37,13 @@ export default async function storm(): Promise<void> {
   const vs = score('Vigil (FakeClock replay of the same timeline; default router settings)', s, v.notices);
   print(vs);
   console.log(`    (replayed in ${(v.wallMs / 1000).toFixed(1)} s of wall time; the first notification was enqueued ${v.realFirstMs.toFixed(1)} ms of real time after its intake batch arrived)`);
+
+  const hosts = 20_000;
+  const plain = await burstCost(hosts, false);
+  const noisy = await burstCost(hosts, true);
+  console.log(`  scale: a ${hosts}-host burst fired and resolved through the router in batches of 500`);
+  console.log(`    without the noise stages: ${(plain.fireMs / 1000).toFixed(2)} s + ${(plain.resolveMs / 1000).toFixed(2)} s, ${plain.messages} messages`);
+  console.log(`    with flap/burst/group:    ${(noisy.fireMs / 1000).toFixed(2)} s + ${(noisy.resolveMs / 1000).toFixed(2)} s, ${noisy.messages} messages (${((noisy.fireMs + noisy.resolveMs) / (plain.fireMs + plain.resolveMs)).toFixed(2)}× the time)`);
 
   if (!alertmanagerAvailable()) {
     console.log('  Alertmanager: not installed (prometheus-alertmanager); comparison skipped');
