@@ -91,7 +91,7 @@ export const HostConfig = z
 
 /** A typed argument of a diagnostic template (R-HEAL-1). */
 export const TemplateParam = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('enum'), values: z.array(z.string().regex(/^[A-Za-z0-9_.@:+\/-]+$/)).min(1) }).strict(),
+  z.object({ type: z.literal('enum'), values: z.array(z.string().regex(/^[A-Za-z0-9_.@:+/-]+$/)).min(1) }).strict(),
   z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int() }).strict(),
   z.object({ type: z.literal('identifier'), pattern: z.string().optional() }).strict(),
   z.object({ type: z.literal('path'), roots: z.array(z.string().startsWith('/')).optional() }).strict(),

@@ -9,9 +9,9 @@ export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
 
 import { auditCommand } from './audit';
 import { configCommand } from './config';
-import { policyCommand } from './policy';
 import { exportCommand } from './export';
 import { memoryCommand } from './memory';
+import { policyCommand } from './policy';
 import { serveCommand } from './serve';
 
 /** Every sub-command, one module each. */
