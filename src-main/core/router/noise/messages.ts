@@ -57,7 +57,7 @@ export function groupResolved(g: Group, now: number): Message {
     status: 'resolved',
     eventId: all[all.length - 1]?.eventId ?? null,
     labels: g.labels,
-    title: `RESOLVED: ${groupName(g)} — all ${all.length} alert${all.length === 1 ? '' : 's'} (${hostList(hosts(all), 3)})`,
+    title: all.length === 1 ? `RESOLVED: ${all[0]!.summary}` : `RESOLVED: ${groupName(g)} — all ${all.length} alerts (${hostList(hosts(all), 3)})`,
     body: [`Every alert of group ${groupLabelText(g)} has resolved: ${hostList(hosts(all))}`, `Open for ${span(now - g.openedAt)}.`].join('\n'),
   });
 }

@@ -192,6 +192,7 @@ describe('R-NOISE-2 flapping', () => {
       b.h.clock.advance(60_000);
     }
     expect(b.sent().map((m) => m.kind)).toEqual(['alert', 'resolved', 'alert', 'resolved']);
+    expect(b.sent()[1]!.title).toBe('RESOLVED: LinkDown on sw2'); // a one-alert group resolves like the alert itself
   });
 });
 
