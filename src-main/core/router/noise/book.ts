@@ -54,6 +54,12 @@ export class NoiseBook {
     this.arm(this.nextDue());
   }
 
+  /** The rows are the truth: after a rolled-back transaction, memory is rebuilt from them. */
+  reload(): void {
+    this.load();
+    this.arm(this.nextDue());
+  }
+
   /** (Re)build memory from the rows (start-up, and after a failed flush rolled back). */
   private load(): void {
     for (const m of [this.groups, this.groupOf, this.bursts, this.burstOf, this.watches, this.flaps]) m.clear();

@@ -16,6 +16,13 @@ import { NoiseBook } from './book';
  */
 export function createNoise(ctx: CoreContext, outbox: OutboxWriter, states: AlertStateStore) {
   const book = new NoiseBook(ctx, outbox, states);
+  // The router invalidates its dedupe cache when a processing transaction rolls back. The book is a
+  // cache of rows written in that same transaction, so it is rebuilt with it (no half-applied batch).
+  const invalidate = states.invalidate.bind(states);
+  states.invalidate = () => {
+    invalidate();
+    book.reload();
+  };
   ctx.onStop(() => book.stop());
   return {
     book,

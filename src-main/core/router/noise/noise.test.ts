@@ -159,6 +159,25 @@ describe('R-NOISE-1 grouping', () => {
   });
 });
 
+describe('R-NOISE durability', () => {
+  it('R-NOISE-1: a batch that rolls back leaves no half-applied group behind; its retry groups as if it never failed', async () => {
+    const b = bed();
+    let boom = true;
+    b.router.extendStages((stages) => [
+      ...stages.slice(0, -1),
+      { name: 'explode', always: true, run: (ev) => void (ev.fingerprint === 'Disk/z' && boom && ((boom = false), (() => { throw new Error('disk I/O error'); })())) },
+      stages.at(-1)!,
+    ]);
+    const ids = b.router.ingest([fire('Disk', 'x'), fire('Disk', 'y'), fire('Disk', 'z')], 'test');
+    await b.router.drain(); // deciding at intake rolled back; the batch went to the inbox and was processed again
+    expect(boom).toBe(false);
+    expect(b.router.events.get(ids[2]!)!.trace.filter((t) => t.stage === 'persist')).toHaveLength(1);
+    expect(outcomes(b, ids)).toEqual(['notified', 'grouped', 'grouped']);
+    b.h.clock.advance(30_000);
+    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: Disk on x', 'WARNING: Disk +2 more on y, z']);
+  });
+});
+
 describe('R-NOISE-2 flapping', () => {
   it('R-NOISE-2: an alert changing state more than flapThreshold times is one "flapping" notice, nothing per transition, then one summary when it settles', async () => {
     const b = bed();
