@@ -77,7 +77,10 @@ describe('smoke service', () => {
     expect(gauge.find((v) => v.labels.check === 'router_queue')?.value).toBe(2);
     expect(gauge.find((v) => v.labels.check === 'outbox_backlog')?.value).toBe(1); // not wired → warning
     expect(gauge.find((v) => v.labels.check === 'autoheal_protected')?.value).toBe(0);
-    expect(smoke.tiles().map((t) => t.id)).toContain('smoke.router_queue');
+    // One Overview tile: worst status, failing checks named.
+    const [tile] = smoke.tiles();
+    expect(tile).toMatchObject({ id: 'smoke', status: 'critical', value: '3/6 OK' });
+    expect(tile!.reason).toMatch(/Router queue: /);
   });
 
   it('R-SMOKE-2: a failing source cannot write a secret into history', async () => {

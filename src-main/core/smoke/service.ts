@@ -94,16 +94,25 @@ export function createSmoke(deps: SmokeDeps) {
     return stored ? { ...stored, worst: worstStatus(stored.results.map((r) => r.status)) } : null;
   }
 
+  /**
+   * One Overview tile for all self-checks: each area already shows its own
+   * tile, so six more would only repeat them. The worst check sets its colour
+   * and the failing checks are named in its reason.
+   */
   function tiles(): StatusTile[] {
     const l = latestRun();
-    if (!l) return [{ id: 'smoke', label: 'Smoke checks', status: 'ok', value: 'pending', reason: cfg.enabled ? 'the first run is due' : 'smoke checks are disabled (smoke.enabled: false)' }];
-    return l.results.map((r) => ({
-      id: `smoke.${r.check}`,
-      label: SMOKE_CHECK_LABELS[r.check],
-      status: r.status,
-      value: r.value === null ? '–' : Number.isInteger(r.value) ? String(r.value) : r.value.toFixed(2),
-      reason: r.reason,
-    }));
+    if (!l) return [{ id: 'smoke', label: 'Self-checks', status: 'ok', value: 'pending', reason: cfg.enabled ? 'the first run is due' : 'smoke checks are disabled (smoke.enabled: false)' }];
+    const bad = l.results.filter((r) => r.status !== 'ok');
+    const okCount = l.results.length - bad.length;
+    return [
+      {
+        id: 'smoke',
+        label: 'Self-checks',
+        status: worstStatus(l.results.map((r) => r.status)),
+        value: `${okCount}/${l.results.length} OK`,
+        reason: bad.length ? bad.map((r) => `${SMOKE_CHECK_LABELS[r.check]}: ${r.reason}`).join('; ') : 'every control-plane check passed',
+      },
+    ];
   }
 
   function trend(opts: { bucket: 'hour' | 'day'; since?: number; until?: number }): { bucketMs: number; since: number; until: number; points: SmokeTrendPoint[] } {
