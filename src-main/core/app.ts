@@ -24,6 +24,7 @@ import { createRouterArea } from './router';
 import { VigilError } from './errors';
 import { wireAcks } from './ack';
 import { wireHeartbeat } from './heartbeat';
+import { wireSettings } from './settings';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +37,8 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** Injected network access for outbound HTTP (channels, LLM, probes). */
   fetch?: typeof fetch;
+  /** Where the config came from (a file path or "(embedded default)"), shown in Settings. */
+  configSource?: string;
 }
 
 /** What every feature area gets from the composition root. */
@@ -204,8 +207,13 @@ export function createCore(opts: CoreOptions): Core {
   // ── agents: late wiring (remote and heal are built after the agents) ──
   agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
 
+  // ── settings ──
+  // Settings view and secrets: values go in (audited by name), only names and states come out.
+  const settings = wireSettings(ctx, { audit, configSource: opts.configSource ?? '(given by the caller)' });
+
   const handlers: Handlers = {
     ...acks.handlers,
+    ...settings,
     ...notify.handlers,
     ...router.handlers,
     ...agents.handlers,

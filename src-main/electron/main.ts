@@ -55,8 +55,8 @@ function showWindow(eventId?: string): void {
 async function boot(): Promise<void> {
   const userData = app.getPath('userData');
   const configFile = join(userData, 'vigil.yaml');
-  const { config } = loadConfig(existsSync(configFile) ? configFile : undefined);
-  core = createCore({ config, dataDir: userData, secrets: safeStorageSecrets(userData) });
+  const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
+  core = createCore({ config, dataDir: userData, secrets: safeStorageSecrets(userData), configSource: source });
 
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);

@@ -8,6 +8,7 @@ import { healApi } from './heal';
 import { hostsApi } from './hosts';
 import { noiseApi } from './noise';
 import { outboxApi } from './outbox';
+import { settingsApi } from './settings';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
 
@@ -28,6 +29,7 @@ export const consoleApi = {
   ...hostsApi,
   ...healApi,
   ...acksApi,
+  ...settingsApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -56,6 +58,7 @@ export * from './heal';
 export * from './hosts';
 export * from './noise';
 export * from './outbox';
+export * from './settings';
 export * from './smoke';
 export * from './system';
 export * from './topics';

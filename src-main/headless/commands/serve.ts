@@ -36,7 +36,7 @@ export const serveCommand: Command = {
       return EXIT.usage;
     }
     const token = loadOrCreateToken(dataDir);
-    const core = createCore({ config: loaded.config, dataDir });
+    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source });
     await core.start();
     const app = await createHttpServer({ core, token, staticDir: rendererDir() });
     await app.listen({ host, port });
