@@ -5,6 +5,7 @@ import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
 import { AgentSettings } from '../components/AgentSettings';
+import { ConfigSettings, SecretsSettings } from '../components/SecretsSettings';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -131,12 +132,8 @@ export function Settings() {
       <AutoHeal />
       <Channels />
       <AgentSettings />
-      <Panel title="LLM providers and secrets" testId="settings-secrets">
-        <p className="muted">
-          LLM and embedding settings come from vigil.yaml (shown above); secret entry is not exposed to the console. Secrets are referenced in the config as <code>{'{ secret: NAME }'}</code> and
-          kept in the OS keychain on the desktop, or in <code>VIGIL_SECRET_&lt;NAME&gt;</code> / a 0600 file headless; they are never shown back.
-        </p>
-      </Panel>
+      <SecretsSettings />
+      <ConfigSettings />
     </section>
   );
 }
