@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { PAGES, type PageName } from '../src-shared/constants';
+import { isOpenRequest } from '../src-shared/desktop';
 import { Notices } from './components/Notices';
 import { PageBoundary } from './components/PageBoundary';
 import { StatusDot } from './components/StatusDot';
@@ -41,7 +42,7 @@ export function App({ hasClient }: { hasClient: boolean }) {
       if (i >= 0 && i < PAGES.length) navigate(PAGES[i]!);
     };
     window.addEventListener('keydown', onKey);
-    const offOpen = window.vigil?.onOpenEvent((id) => navigate('events', id));
+    const offOpen = window.vigil?.onOpen((to) => isOpenRequest(to) && navigate(to.page, to.id));
     return () => {
       window.removeEventListener('popstate', onPop);
       window.removeEventListener('keydown', onKey);

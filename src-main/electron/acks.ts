@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import type { OpenAlert } from '../../src-shared/api/acks';
 import type { Core } from '../core/app';
 
 /** Who acknowledges from the desktop: the logged-in OS user. */
@@ -9,12 +8,6 @@ export function desktopUser(): string {
   } catch {
     return 'desktop user';
   }
-}
-
-/** The tray's "Acknowledge: …" items: firing alerts nobody has acknowledged yet. */
-export async function unacknowledged(core: Core, limit = 3): Promise<OpenAlert[]> {
-  const r = await core.call('alerts.open', { unacknowledgedOnly: true, limit });
-  return r.ok ? (r.value as OpenAlert[]) : [];
 }
 
 /** R-ROUTE-8 from the tray menu: the same core call as the console, via "tray". */

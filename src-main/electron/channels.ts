@@ -2,5 +2,6 @@
 export const IPC = {
   rpc: 'vigil:rpc',
   push: 'vigil:push',
-  openEvent: 'vigil:open-event',
+  /** Main → renderer: open a page (on an item): notification click, tray menu. */
+  open: 'vigil:open',
 } as const;

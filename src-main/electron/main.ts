@@ -8,7 +8,9 @@ import { IPC } from './channels';
 import { bindIpc } from './ipc';
 import { safeStorageSecrets } from './secrets';
 import { createTray } from './tray';
-import { ackFromNotification, ackFromTray, unacknowledged } from './acks';
+import { ackFromNotification, ackFromTray } from './acks';
+import { trayCounts } from './tray-state';
+import type { OpenRequest } from '../../src-shared/desktop';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -44,12 +46,17 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
-function showWindow(eventId?: string): void {
+function showWindow(to?: OpenRequest): void {
+  const fresh = !win;
   if (!win) win = createWindow();
   if (win.isMinimized()) win.restore();
   win.show();
   win.focus();
-  if (eventId) win.webContents.send(IPC.openEvent, eventId);
+  if (!to) return;
+  const w = win;
+  // A window created just now has no renderer listening yet: send once it has loaded.
+  if (fresh || w.webContents.isLoading()) w.webContents.once('did-finish-load', () => w.webContents.send(IPC.open, to));
+  else w.webContents.send(IPC.open, to);
 }
 
 async function boot(): Promise<void> {
@@ -77,17 +84,18 @@ async function boot(): Promise<void> {
 
   const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
   const tray = createTray(resourcesDir, {
-    open: () => showWindow(),
+    open: (to) => showWindow(to),
     pause: (minutes) => void core?.call('notifications.pause', { minutes }),
     ack: (fingerprint) => void (core && ackFromTray(core, fingerprint)),
     quit: () => app.quit(),
   });
-  core.ctx.bus.subscribe('status', (s) => void (core && unacknowledged(core).then((a) => tray.render(s, a))));
+  // Counts come from the same core calls as the console, on each status push (every 5 s and on changes).
+  core.ctx.bus.subscribe('status', (s) => void (core && trayCounts(core).then((c) => tray.render(s, c))));
   tray.render(core.status());
   core.ctx.bus.subscribe('notice', (n) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal', actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [] });
-    note.on('click', () => showWindow(n.eventId ?? undefined));
+    note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
     note.on('action', () => void (core && n.eventId && ackFromNotification(core, n.eventId)));
     note.show();
   });

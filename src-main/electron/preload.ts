@@ -1,10 +1,11 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { OpenRequest } from '../../src-shared/desktop';
 import { IPC } from './channels';
 
 /**
  * The one small object the renderer sees. Never ipcRenderer itself, never a
  * generic send(channel, …): only the ConsoleApi call, push subscription and
- * the "open this event" signal from a notification click.
+ * the "open this page on this item" signal (notification click, tray menu).
  */
 const bridge = {
   call: (method: string, input: unknown): Promise<unknown> => ipcRenderer.invoke(IPC.rpc, method, input),
@@ -15,10 +16,10 @@ const bridge = {
     ipcRenderer.on(IPC.push, listener);
     return () => ipcRenderer.removeListener(IPC.push, listener);
   },
-  onOpenEvent(fn: (eventId: string) => void): () => void {
-    const listener = (_e: IpcRendererEvent, id: string) => fn(id);
-    ipcRenderer.on(IPC.openEvent, listener);
-    return () => ipcRenderer.removeListener(IPC.openEvent, listener);
+  onOpen(fn: (to: OpenRequest) => void): () => void {
+    const listener = (_e: IpcRendererEvent, to: OpenRequest) => fn(to);
+    ipcRenderer.on(IPC.open, listener);
+    return () => ipcRenderer.removeListener(IPC.open, listener);
   },
 };
 

@@ -1,33 +1,47 @@
-import { app, Menu, nativeImage, Tray } from 'electron';
+import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
 import type { SmokeStatus } from '../../src-shared/constants';
 import type { StatusSnapshot } from '../../src-shared/api/system';
-import type { OpenAlert } from '../../src-shared/api/acks';
+import type { OpenRequest } from '../../src-shared/desktop';
+import { EMPTY_COUNTS, menuLabel, trayTooltip, type TrayCounts } from './tray-state';
 
 export interface TrayActions {
-  open(): void;
+  /** Show the window, on a page and item when given. */
+  open(to?: OpenRequest): void;
   pause(minutes: number): void;
   /** Acknowledge a firing alert (R-ROUTE-8). */
   ack(fingerprint: string): void;
   quit(): void;
 }
 
+const APPROVALS_LISTED = 8;
+
 /** The tray icon's colour follows the worst current status; its menu is the small set of 3 a.m. actions. */
 export function createTray(resourcesDir: string, actions: TrayActions) {
   const icon = (s: SmokeStatus) => nativeImage.createFromPath(join(resourcesDir, 'icons', `tray-${s}.png`));
   const tray = new Tray(icon('ok'));
-  const render = (snap: StatusSnapshot | null, unacked: OpenAlert[] = []) => {
+  const render = (snap: StatusSnapshot | null, c: TrayCounts = EMPTY_COUNTS) => {
     const worst = snap?.worst ?? 'ok';
     tray.setImage(icon(worst));
+    tray.setToolTip(trayTooltip(snap, c));
     const bad = snap?.tiles.filter((t) => t.status !== 'ok') ?? [];
-    tray.setToolTip(`Vigil — ${worst.toUpperCase()}${bad.length ? ` (${bad.length} need attention)` : ''}`);
     const paused = snap?.notificationsPausedUntil;
+    const approvals: MenuItemConstructorOptions[] = c.approvals.length
+      ? [
+          { type: 'separator' },
+          { label: `Approvals pending (${c.approvals.length})`, enabled: false },
+          ...c.approvals.slice(0, APPROVALS_LISTED).map((a) => ({ label: menuLabel(a.label), click: () => actions.open({ page: 'approvals', id: a.id }) })),
+          ...(c.approvals.length > APPROVALS_LISTED ? [{ label: `${c.approvals.length - APPROVALS_LISTED} more…`, click: () => actions.open({ page: 'approvals', id: null }) }] : []),
+        ]
+      : [];
     tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: 'Open Vigil', click: actions.open },
-        ...bad.slice(0, 5).map((t) => ({ label: `${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`, click: actions.open })),
-        ...(unacked.length ? [{ type: 'separator' as const }] : []),
-        ...unacked.map((a) => ({ label: `Acknowledge: ${a.summary.slice(0, 60)}`, click: () => actions.ack(a.fingerprint) })),
+        { label: 'Open Vigil', click: () => actions.open() },
+        ...(c.firing ? [{ label: `${c.firing}${c.firingCapped ? '+' : ''} alerts firing`, click: () => actions.open({ page: 'events', id: null }) }] : []),
+        ...bad.slice(0, 5).map((t) => ({ label: menuLabel(`${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`), click: () => actions.open({ page: 'overview', id: null }) })),
+        ...approvals,
+        ...(c.unacked.length ? [{ type: 'separator' as const }] : []),
+        ...c.unacked.map((a) => ({ label: menuLabel(`Acknowledge: ${a.summary}`), click: () => actions.ack(a.fingerprint) })),
         { type: 'separator' },
         paused
           ? { label: `Resume notifications (paused until ${new Date(paused).toLocaleTimeString()})`, click: () => actions.pause(0) }
@@ -37,7 +51,7 @@ export function createTray(resourcesDir: string, actions: TrayActions) {
       ]),
     );
   };
-  tray.on('click', actions.open);
+  tray.on('click', () => actions.open());
   render(null);
   app.on('before-quit', () => tray.destroy());
   return { render };

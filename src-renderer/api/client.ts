@@ -1,11 +1,13 @@
 import { consoleApi, type ConsoleClient, type Input, type MethodName, type Output, type TopicName, type TopicPayload } from '../../src-shared/api';
+import type { OpenRequest } from '../../src-shared/desktop';
 import type { Result } from '../../src-shared/result';
 
 /** What the Electron preload exposes as window.vigil. */
 interface Bridge {
   call(method: string, input: unknown): Promise<unknown>;
   subscribe(topic: string, fn: (payload: unknown) => void): () => void;
-  onOpenEvent(fn: (eventId: string) => void): () => void;
+  /** Notification click or tray item: open a page on an item. */
+  onOpen(fn: (to: OpenRequest) => void): () => void;
 }
 declare global {
   interface Window {

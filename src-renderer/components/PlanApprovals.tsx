@@ -14,7 +14,7 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
     if (await decide.run({ approvalId: a.id, decision, by: who.trim() })) onDone();
   };
   return (
-    <article className="panel approval" aria-label={`Plan prompt ${a.id}`} data-testid="plan-prompt">
+    <article className="panel approval" id={`approval-${a.id}`} tabIndex={-1} aria-label={`Plan prompt ${a.id}`} data-testid="plan-prompt">
       <header className="panel-head">
         <h2>{a.question}</h2>
         <span className={left < 60_000 ? 'state-critical' : 'muted'} aria-live="off">

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Approval } from '../../src-shared/api';
 import { PlanApprovals } from '../components/PlanApprovals';
 import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
-import { navigate } from '../store';
+import { navigate, useApp } from '../store';
 
 const TONE: Record<string, string | undefined> = { executed: 'ok', approved: 'ok', rejected: undefined, expired: 'warning', failed: 'critical', denied: 'critical' };
 
@@ -21,7 +21,7 @@ function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void 
     if (r) onDone();
   };
   return (
-    <article className="panel approval" aria-label={`Approval ${a.id}`} data-testid="pending-approval">
+    <article className="panel approval" id={`approval-${a.id}`} tabIndex={-1} aria-label={`Approval ${a.id}`} data-testid="pending-approval">
       <header className="panel-head">
         <h2>
           {a.action.replace(/_/g, ' ')} <code>{a.target}</code> on <strong>{a.host}</strong>
@@ -140,6 +140,22 @@ export function Approvals() {
   const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 10_000 });
   const [who, setWho] = useOperator();
   const pending = q.data?.approvals.filter((a) => a.status === 'pending') ?? [];
+  // Opened on one approval (tray menu, #/approvals/<id>): bring it into view and focus it once it has
+  // rendered (heal approvals and plan prompts load separately, so look for a few seconds).
+  const detail = useApp((s) => s.detail);
+  useEffect(() => {
+    if (!detail) return;
+    let tries = 0;
+    const timer = setInterval(() => {
+      const el = document.getElementById(`approval-${detail}`);
+      if (el) {
+        el.scrollIntoView({ block: 'start' });
+        el.focus();
+      }
+      if (el || ++tries > 30) clearInterval(timer);
+    }, 100);
+    return () => clearInterval(timer);
+  }, [detail]);
   return (
     <section aria-labelledby="approvals-title">
       <PageHead id="approvals-title" title="Approvals">
