@@ -317,6 +317,42 @@ describe('desktop channel', () => {
     expect(notices).toEqual(['p1:while paused 1', 'p2:while paused 2']);
   });
 
+  it('R-NOTIFY-3: a burst is delivered in order, once each; a crash mid-batch redelivers the unsettled batch in order with the same keys', async () => {
+    // (threshold above the burst: a backlog found at start-up would otherwise go out as a digest)
+    const a = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 1_000 } });
+    beds.push(a);
+    const first = createOutbox(a.ctx, buildChannels(a.ctx, { pausedUntil: () => null }));
+    outboxes.push(first);
+    const keys = Array.from({ length: 450 }, (_, i) => `b${i}`);
+    const seen: string[] = [];
+    a.ctx.bus.subscribe('notice', (n) => {
+      seen.push(n.id);
+      // The process dies after the 250th notice: in the middle of the second batch.
+      if (seen.length === 250) a.ctx.db.close();
+    });
+    first.start();
+    a.ctx.db.transaction(() => keys.forEach((k) => first.writer.enqueue('desktop', alert(k), k)))();
+    await until(() => seen.length >= 250, 'second batch under way');
+    await settle();
+    await first.stop();
+    const before = seen.length;
+    expect(seen).toEqual(keys.slice(0, before)); // in order, none twice
+    const b = a.reopen();
+    beds.push(b);
+    const sentBefore = b.ctx.db.prepare(`SELECT idem_key AS k FROM outbox WHERE state = 'sent' ORDER BY id`).all().map((r) => (r as { k: string }).k);
+    expect(sentBefore.length).toBeGreaterThan(0); // the first batch was settled before the crash
+    const again: string[] = [];
+    b.ctx.bus.subscribe('notice', (n) => again.push(n.id));
+    const second = createOutbox(b.ctx, buildChannels(b.ctx, { pausedUntil: () => null }));
+    outboxes.push(second);
+    second.start();
+    await until(() => again.at(-1) === 'b449', 'the rest delivered');
+    // Nothing settled is sent again; nothing unsettled is lost; order holds across the restart.
+    expect(again).toEqual(keys.slice(sentBefore.length));
+    expect(new Set([...sentBefore, ...again])).toEqual(new Set(keys));
+    expect(b.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).get()).toEqual({ n: 0 });
+  });
+
   it('R-NOTIFY-2: a long pause ends in one digest notice, not a flood', async () => {
     const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 20 } });
     beds.push(bed);

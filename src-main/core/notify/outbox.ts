@@ -58,6 +58,8 @@ class ChannelWorker {
   private scheduled = false;
   private stopped = true;
   private inflight: { abort: AbortController; done: Promise<unknown> } | null = null;
+  /** Rows claimed (state `sending`) in the transaction that settled the previous ones: the next step sends them. */
+  private claimed: OutboxRow[] = [];
   /** After a failed attempt (or a start with a backlog) the next backlog over the threshold goes out as a digest. */
   private recovering = false;
   /** Why the backlog built up (worded in the digest title). */
@@ -86,6 +88,19 @@ class ChannelWorker {
       f.abort.abort(new Error('Vigil is stopping'));
       await f.done.catch(() => undefined);
     }
+    this.releaseClaimed();
+  }
+
+  /** Claimed but not attempted: back to pending, not an attempt. */
+  private releaseClaimed(): void {
+    const rows = this.claimed;
+    this.claimed = [];
+    if (rows.length && this.ctx.db.open) this.store.transaction(() => rows.forEach((r) => this.store.release(r.id)));
+  }
+
+  /** How many head rows one transaction may claim: a batch only for instant local channels. */
+  private get batch(): number {
+    return Math.max(1, this.channel.batch ?? 1);
   }
 
   /** Look at the queue now (new message, retry by hand, resume, sweep). */
@@ -112,12 +127,16 @@ class ChannelWorker {
     }
     this.running = true;
     try {
-      for (let steps = 1; ; steps++) {
+      for (let sent = 0; ; ) {
         this.again = false;
         const wait = await this.step();
         if (this.stopped) return;
         // A long backlog on an instant channel (desktop) must not starve I/O such as /health.
-        if (steps % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        sent += this.lastSent;
+        if (sent >= YIELD_EVERY) {
+          sent = 0;
+          await new Promise((r) => setImmediate(r));
+        }
         if (wait === 0 || this.again) continue;
         if (wait !== null) this.timer = this.ctx.clock.setTimeout(() => void this.run(), wait);
         return;
@@ -133,44 +152,87 @@ class ChannelWorker {
     }
   }
 
-  /** One decision. Returns 0 to go on at once, a delay in ms to sleep, null to idle until kicked. */
+  /** Messages the last step attempted (for yielding). */
+  private lastSent = 0;
+
+  /**
+   * One decision. Returns 0 to go on at once, a delay in ms to sleep, null
+   * to idle until kicked. Sending costs one transaction per batch: the rows
+   * a step sends were claimed (marked `sending`) in the transaction that
+   * settled the previous batch, or in their own when the worker wakes up.
+   */
   private async step(): Promise<number | null> {
-    const { clock, config } = this.ctx;
+    const { clock } = this.ctx;
     const name = this.channel.name;
     const now = clock.now();
+    this.lastSent = 0;
     this.expire(now);
     this.gauge();
     const paused = this.channel.pausedUntil?.() ?? null;
     if (paused !== null && paused > now) {
+      this.releaseClaimed();
       // A pause is an outage the user chose: on resume a large backlog becomes a digest too.
       this.recovering = true;
       this.heldBy = 'pause';
       return Math.min(paused - now, SWEEP_MS);
     }
-    const head = this.store.head(name);
-    this.health.nextAttemptAt = head ? Math.max(head.nextAttemptAt, now) : null;
-    if (!head) {
-      this.recovering = false;
-      this.heldBy = 'outage';
-      return null;
+    let rows = this.claimed;
+    this.claimed = [];
+    if (!rows.length) {
+      const head = this.store.head(name);
+      this.health.nextAttemptAt = head ? Math.max(head.nextAttemptAt, now) : null;
+      if (!head) {
+        this.recovering = false;
+        this.heldBy = 'outage';
+        return null;
+      }
+      if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
+      if (this.digestDue(head)) {
+        const digest = this.store.createDigest(name, (all) => ({ key: digestKey(all), message: buildDigest(name, all, this.heldBy) }), now, now + this.ctx.config.outbox.expireAfter);
+        this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
+        this.ctx.changed('outbox');
+        return 0;
+      }
+      rows = this.store.transaction(() => this.store.claim(name, now, this.batch));
+      if (!rows.length) return 0;
     }
-    if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
-    if (this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(name) > config.outbox.digestThreshold) {
-      const digest = this.store.createDigest(name, (rows) => ({ key: digestKey(rows), message: buildDigest(name, rows, this.heldBy) }), now, now + config.outbox.expireAfter);
-      this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
-      this.ctx.changed('outbox');
-      return 0;
+    this.health.nextAttemptAt = now;
+    // In order; the first failure stops the batch (the head blocks the queue).
+    const results: Array<{ row: OutboxRow; result: SendResult }> = [];
+    for (const row of rows) {
+      const result = await this.attempt(row);
+      if (this.stopped) break;
+      results.push({ row, result });
+      if (!result.ok) break;
     }
-    this.store.markSending(head.id);
-    const result = await this.attempt(head);
-    if (this.stopped) {
-      // Graceful stop mid-send: not an attempt; it goes again on the next start (at least once).
-      if (this.ctx.db.open) this.store.release(head.id);
-      return null;
-    }
-    this.settle(head, result);
+    this.lastSent = results.length;
+    if (this.stopped && !this.ctx.db.open) return null;
+    // Graceful stop mid-send: the aborted and unsent rows are not attempts; they go again on the next start (at least once).
+    const unsent = rows.slice(results.length);
+    const plans = results.map((r) => this.plan(r.row, r.result));
+    const done = clock.now();
+    this.claimed = this.store.transaction(() => {
+      for (const p of plans) this.record(p, done);
+      for (const r of unsent) this.store.release(r.id);
+      return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
+    });
+    for (const p of plans) this.report(p, done);
     this.ctx.changed('outbox');
-    return 0;
+    return this.stopped ? null : 0;
+  }
+
+  /** After an outage or pause, a backlog over the threshold goes out as one digest. */
+  private digestDue(head: OutboxRow): boolean {
+    return this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(this.channel.name) > this.ctx.config.outbox.digestThreshold;
+  }
+
+  /** Inside the settling transaction: the next batch, unless the next step must look first (pause, digest). */
+  private claimNext(now: number): OutboxRow[] {
+    const paused = this.channel.pausedUntil?.() ?? null;
+    if (paused !== null && paused > now) return [];
+    const head = this.store.head(this.channel.name);
+    if (!head || this.digestDue(head)) return [];
+    return this.store.claim(this.channel.name, now, this.batch);
   }
 
   private async attempt(head: OutboxRow): Promise<SendResult> {
@@ -189,12 +251,24 @@ class ChannelWorker {
     }
   }
 
-  private settle(head: OutboxRow, result: SendResult): void {
-    const { clock, config, metrics, log } = this.ctx;
+  /** The outcome of one attempt, with its retry delay drawn once. */
+  private plan(row: OutboxRow, result: SendResult): { row: OutboxRow; result: SendResult; delay: number } {
+    const delay = result.ok || !result.retryable ? 0 : result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 0) : backoffMs(row.attempts + 1, this.ctx.config.outbox.maxBackoff, this.opts.random);
+    return { row, result, delay };
+  }
+
+  /** The database half of settling an attempt (inside the settling transaction). */
+  private record({ row, result, delay }: ReturnType<ChannelWorker['plan']>, now: number): void {
+    if (result.ok) this.store.markSent(row.id, now);
+    else if (!result.retryable) this.store.markFailed(row.id, result.error, now);
+    else this.store.markRetry(row.id, row.attempts + 1, now + delay, result.error);
+  }
+
+  /** Metrics, health, logs and failure events, once the outcome is committed. */
+  private report({ row: head, result, delay }: ReturnType<ChannelWorker['plan']>, now: number): void {
+    const { metrics, log } = this.ctx;
     const name = this.channel.name;
-    const now = clock.now();
     if (result.ok) {
-      this.store.markSent(head.id, now);
       metrics.notifySent.inc({ channel: name, result: 'sent' });
       const carried = isDigestKey(head.key) ? this.store.digestItems(head.id).length : 0;
       if (carried > 0) metrics.outboxReplayed.inc({ channel: name }, carried);
@@ -207,15 +281,12 @@ class ChannelWorker {
     const error = result.error;
     if (!result.retryable) {
       // Refused for good (e.g. 400): marked failed and shown, the queue moves on.
-      this.store.markFailed(head.id, error, now);
       metrics.notifySent.inc({ channel: name, result: 'failed' });
       log.warn({ channel: name, id: head.id, error }, 'message refused by channel');
       this.opts.onFailure(`channel ${name} (refused messages)`, new Error(`refused "${head.message.title}": ${error}`));
       return;
     }
     const attempts = head.attempts + 1;
-    const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 0) : backoffMs(attempts, config.outbox.maxBackoff, this.opts.random);
-    this.store.markRetry(head.id, attempts, now + delay, error);
     this.recovering = true;
     this.heldBy = 'outage';
     this.health.failures += 1;

@@ -44,6 +44,12 @@ export interface Channel {
   readonly digests?: boolean;
   /** How long one attempt may take before it is aborted and retried. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * How many queued messages one outbox transaction may claim and settle
+   * (default 1). Only for an instant, local send (desktop): a crash resends
+   * at most this many, with their keys (at least once, in order).
+   */
+  readonly batch?: number;
   /** While this returns a future time the outbox holds the channel's messages (not a failure). */
   pausedUntil?(): number | null;
 }

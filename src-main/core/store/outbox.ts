@@ -48,6 +48,14 @@ export interface OutboxStore {
   head(channel: string): OutboxRow | undefined;
   get(id: number): OutboxRow | undefined;
   markSending(id: number): void;
+  /**
+   * Claim the channel's queue head for delivery: up to `limit` pending rows
+   * in order, as long as each is due and not expired, marked `sending`
+   * (call inside a transaction). An empty answer: the head is not due.
+   */
+  claim(channel: string, now: number, limit: number): OutboxRow[];
+  /** Run several calls as one transaction (one commit, one fsync). */
+  transaction<T>(fn: () => T): T;
   /** Delivered; a digest also stamps the messages it carried. */
   markSent(id: number, now: number): void;
   markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): void;
@@ -118,6 +126,8 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     head: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT 1`),
     get: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
     sending: db.prepare(`UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'`),
+    // The head rows of a channel are exactly its pending rows in this id range (ids only grow).
+    sendingRange: db.prepare(`UPDATE outbox SET state = 'sending' WHERE channel = ? AND state = 'pending' AND id BETWEEN ? AND ?`),
     sent: db.prepare(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`),
     sentItems: db.prepare(`UPDATE outbox SET sent_at = ? WHERE digest_id = ?`),
     retry: db.prepare(`UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`),
@@ -173,6 +183,16 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     head: (channel) => one(s.head.get(channel)),
     get: (id) => one(s.get.get(id)),
     markSending: (id) => void s.sending.run(id),
+    claim(channel, now, limit) {
+      const rows: OutboxRow[] = [];
+      for (const r of many(s.pending.all(channel, limit))) {
+        if (r.nextAttemptAt > now || r.expiresAt <= now) break;
+        rows.push({ ...r, state: 'sending' });
+      }
+      if (rows.length) s.sendingRange.run(channel, rows[0]!.id, rows.at(-1)!.id);
+      return rows;
+    },
+    transaction: (fn) => db.transaction(fn)(),
     markSent: db.transaction((id: number, now: number) => {
       s.sent.run(now, id);
       s.sentItems.run(now, id);
