@@ -99,10 +99,19 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   function ingestGroups(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
     const now = ctx.clock.now();
     // One object per event, used for the insert and by the stages (a storm makes every allocation count).
+    // Fields copied by name, not spread: a spread object literal is several times slower to build.
     const perGroup = groups.map((g) =>
       g.events.map(
         (e): EventRecord => ({
-          ...e,
+          source: e.source,
+          fingerprint: e.fingerprint,
+          severity: e.severity,
+          status: e.status,
+          summary: e.summary,
+          description: e.description,
+          labels: e.labels,
+          startsAt: e.startsAt,
+          endsAt: e.endsAt,
           id: eventId(now),
           receivedAt: now,
           trace: [
