@@ -353,6 +353,29 @@ describe('desktop channel', () => {
     expect(b.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).get()).toEqual({ n: 0 });
   });
 
+  it('R-NOTIFY-3: when recording a delivery fails (database error), the claimed messages are not stranded: they go again, in order, and the failure is reported', async () => {
+    const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }] });
+    beds.push(bed);
+    const reports: string[] = [];
+    const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }), { onFailure: (what) => reports.push(what) });
+    outboxes.push(outbox);
+    const notices: string[] = [];
+    bed.ctx.bus.subscribe('notice', (n) => notices.push(n.id));
+    // A real SQLite failure on the write that records "sent" for one message.
+    bed.ctx.db.exec(`CREATE TEMP TRIGGER no_sent BEFORE UPDATE OF state ON outbox WHEN NEW.state = 'sent' AND OLD.idem_key = 'm2' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    outbox.start();
+    bed.ctx.db.transaction(() => ['m0', 'm1', 'm2', 'm3'].forEach((k) => outbox.writer.enqueue('desktop', alert(k), k)))();
+    await until(() => reports.length === 1, 'failure reported');
+    expect(reports).toEqual(['outbox worker for channel desktop']);
+    expect(bed.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get()).toEqual({ n: 0 });
+    bed.ctx.db.exec('DROP TRIGGER no_sent');
+    bed.clock.advance(5_000); // the worker retries after a pause
+    await until(() => outbox.health()[0]?.backlog === 0, 'all delivered');
+    const firstTry = notices.slice(0, notices.length - 4);
+    expect(notices.slice(-4)).toEqual(['m0', 'm1', 'm2', 'm3']); // again, from the first unrecorded one, in order
+    expect(['m0', 'm1', 'm2', 'm3'].slice(0, firstTry.length)).toEqual(firstTry);
+  });
+
   it('R-NOTIFY-2: a long pause ends in one digest notice, not a flood', async () => {
     const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 20 } });
     beds.push(bed);

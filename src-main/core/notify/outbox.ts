@@ -60,6 +60,8 @@ class ChannelWorker {
   private inflight: { abort: AbortController; done: Promise<unknown> } | null = null;
   /** Rows claimed (state `sending`) in the transaction that settled the previous ones: the next step sends them. */
   private claimed: OutboxRow[] = [];
+  /** Rows the current step is sending (claimed, not yet settled). */
+  private holding: OutboxRow[] = [];
   /** After a failed attempt (or a start with a backlog) the next backlog over the threshold goes out as a digest. */
   private recovering = false;
   /** Why the backlog built up (worded in the digest title). */
@@ -144,6 +146,15 @@ class ChannelWorker {
     } catch (e) {
       // A closed database (shutdown or crash) ends the worker; anything else is retried after a pause.
       if (!this.ctx.db.open || this.stopped) return;
+      // Rows claimed but not settled go back to pending, so the retry starts from them (order kept).
+      const held = [...this.holding, ...this.claimed];
+      this.holding = [];
+      this.claimed = [];
+      try {
+        this.store.transaction(() => held.forEach((r) => this.store.release(r.id)));
+      } catch {
+        // Still failing: a restart requeues rows left in `sending`.
+      }
       this.ctx.log.error({ err: e, channel: this.channel.name }, 'outbox worker failed');
       this.opts.onFailure(`outbox worker for channel ${this.channel.name}`, e instanceof Error ? e : new Error(String(e)));
       this.timer = this.ctx.clock.setTimeout(() => void this.run(), BASE_BACKOFF_MS * 5);
@@ -196,6 +207,7 @@ class ChannelWorker {
       rows = this.store.transaction(() => this.store.claim(name, now, this.batch));
       if (!rows.length) return 0;
     }
+    this.holding = rows;
     this.health.nextAttemptAt = now;
     // In order; the first failure stops the batch (the head blocks the queue).
     const results: Array<{ row: OutboxRow; result: SendResult }> = [];
@@ -216,6 +228,7 @@ class ChannelWorker {
       for (const r of unsent) this.store.release(r.id);
       return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
     });
+    this.holding = [];
     for (const p of plans) this.report(p, done);
     this.ctx.changed('outbox');
     return this.stopped ? null : 0;
