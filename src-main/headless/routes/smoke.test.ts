@@ -83,8 +83,11 @@ describe('smoke HTTP interface', () => {
     for (const r of run.results) {
       expect(metrics).toContain(`vigil_smoke_status{check="${r.check}"} ${{ ok: 0, warning: 1, critical: 2 }[r.status as 'ok']}`);
     }
-    const tiles = (await core.call('status.get', {})) as { ok: true; value: { tiles: { id: string }[] } };
-    expect(tiles.value.tiles.map((t) => t.id)).toContain('smoke.router_queue');
+    // The Overview gets one Self-checks tile carrying the worst check's status.
+    const tiles = (await core.call('status.get', {})) as { ok: true; value: { tiles: { id: string; status: string; value: string }[] } };
+    const smokeTile = tiles.value.tiles.find((t) => t.id === 'smoke');
+    expect(smokeTile?.status).toBe(run.worst);
+    expect(smokeTile?.value).toBe(`${run.results.filter((r) => r.status === 'ok').length}/6 OK`);
   });
 
   it('R-SMOKE-4: a 200k-row NDJSON export streams in bounded memory', async () => {
