@@ -9,9 +9,11 @@ import type { Router } from '../router/router';
 import { sqliteAckStore } from '../store/acks';
 import type { AlertState } from '../store/alert-state';
 import { sqliteEscalationStore } from '../store/escalations';
+import { sqliteOutboxStore } from '../store/outbox';
 import { ackHandlers } from './api';
 import { createEscalator } from './escalator';
 import { humanDuration } from './format';
+import { createPagerAck } from './pager-ack';
 import { createAckService } from './service';
 import { ackStage, escalateStage } from './stages';
 import { handleAckCallback } from './telegram';
@@ -47,7 +49,8 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     onFailure: (what, err) => reportFailure(ctx, what, err, 'critical'),
     onRecovery: (what) => reportRecovery(ctx, what),
   });
-  const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick() });
+  const pagerAck = createPagerAck(ctx, { store: sqliteOutboxStore(ctx.db), writer: deps.outbox });
+  const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick(), pagerAck });
   deps.router.extendStages((stages) =>
     insertStage(insertStage(stages, ackStage(acks, escalations), { after: 'dedupe' }), escalateStage(acks, escalations, () => escalator.kick()), { after: 'outbox' }),
   );

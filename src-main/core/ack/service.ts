@@ -15,6 +15,8 @@ export interface AckDeps {
   stateOf(fingerprint: string): AlertState | null;
   /** Armed steps changed: the escalator looks again. */
   onArmed(): void;
+  /** Queue the acknowledgement for the pagers the alert reached (inside the ack's transaction); returns their names. */
+  pagerAck(s: AlertState, ack: { id: number; by: string; note: string | null }): string[];
 }
 
 /** Whether `a` acknowledges the current firing of `s` (a new firing after resolution starts un-acknowledged). */
@@ -69,23 +71,24 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
 
     ack(i: { fingerprint: string; by: string; note?: string; via: AckVia }): AckInfo {
       const t = now();
-      const fresh = acks.transaction(() => {
+      const done = acks.transaction(() => {
         const s = deps.stateOf(i.fingerprint);
         if (!s) throw unknown(i.fingerprint);
         if (s.status !== 'firing') throw new VigilError('conflict', `alert "${i.fingerprint}" is resolved: there is nothing to acknowledge (add a note instead)`);
         if (acknowledges(acks.get(i.fingerprint), s)) {
           // Idempotent (a double click, a second person): keep the first acknowledgement, keep the note.
           if (i.note) acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'note', note: i.note });
-          return false;
+          return null;
         }
         acks.put({ fingerprint: i.fingerprint, episode: s.firstSeen, severity: s.severity, by: i.by, at: t, via: i.via, note: i.note ?? null, state: 'active', endedAt: null, endedBy: null });
-        acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'ack', note: i.note ?? null });
+        const id = acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'ack', note: i.note ?? null });
         escalations.cancelAll(i.fingerprint, t, CANCELLED_BY_ACK);
-        return true;
+        // PagerDuty stops paging too, committed with the ack (R-ROUTE-8).
+        return { pagers: deps.pagerAck(s, { id, by: i.by, note: i.note ?? null }) };
       });
-      if (fresh) {
+      if (done) {
         ctx.metrics.acks.inc({ via: i.via });
-        ctx.log.info({ fingerprint: i.fingerprint, by: i.by, via: i.via }, 'alert acknowledged');
+        ctx.log.info({ fingerprint: i.fingerprint, by: i.by, via: i.via, pagers: done.pagers }, 'alert acknowledged');
       }
       changed();
       return info(i.fingerprint);
@@ -97,6 +100,8 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
         const s = deps.stateOf(i.fingerprint);
         const a = acks.get(i.fingerprint);
         if (!s && !a) throw unknown(i.fingerprint);
+        // Nothing for the pagers: PagerDuty has no un-acknowledge event. The incident stays acknowledged there
+        // until the alert resolves (which resolves it) or a re-armed escalation step pages again.
         if (!acknowledges(a, s)) throw new VigilError('conflict', `alert "${i.fingerprint}" is not acknowledged${a && a.state !== 'active' ? ` (its last acknowledgement ended: ${a.state})` : ''}`);
         const episode = a!.episode;
         acks.end(i.fingerprint, 'unacked', t, i.by);

@@ -35,7 +35,8 @@ export interface AckStore {
   put(a: Ack): void;
   /** End an active acknowledgement; false if none was active. */
   end(fingerprint: string, state: Exclude<AckState, 'active'>, at: number, by: string | null): boolean;
-  log(e: AckLogEntry): void;
+  /** Append to the history; returns the entry's id (an acknowledgement's id, for idempotency keys). */
+  log(e: AckLogEntry): number;
   /** Newest first. */
   history(fingerprint: string, limit?: number): AckLogEntry[];
   /** Fingerprints with an active acknowledgement among `fps`. */
@@ -111,7 +112,7 @@ export function sqliteAckStore(db: Database): AckStore {
     },
     put: (a) => void s.put.run(a),
     end: (fp, state, at, by) => s.end.run(state, at, by, fp).changes === 1,
-    log: (e) => void s.log.run(e),
+    log: (e) => Number(s.log.run(e).lastInsertRowid),
     history: (fp, limit = 200) => s.history.all(fp, limit) as AckLogEntry[],
     activeAmong: (fps) => new Set((s.active.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
     openAlerts: (limit, unackedOnly) =>

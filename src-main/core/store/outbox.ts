@@ -84,6 +84,8 @@ export interface OutboxStore {
   /** A failed/expired row goes back to pending (with a fresh expiry); a pending row becomes due now. */
   retryMessage(id: number, now: number, expiresAt: number): boolean;
   expireMessage(id: number, reason: string): boolean;
+  /** Which of `channels` were queued a firing message about `fingerprint` at or after `since` (routed or escalated). */
+  firingSentTo(fingerprint: string, since: number, channels: readonly string[]): string[];
 }
 
 interface Raw {
@@ -138,6 +140,10 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
        WHERE channel = ? AND state = 'pending' AND expires_at <= ? RETURNING *`,
     ),
     requeue: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
+    // Per channel (indexed): a pager channel holds few rows, so the JSON filter reads little.
+    firingSent: db.prepare(
+      `SELECT 1 FROM outbox WHERE channel = ? AND created_at >= ? AND json_extract(message, '$.fingerprint') = ? AND json_extract(message, '$.status') = 'firing' LIMIT 1`,
+    ),
     pending: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
     backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE channel = ? AND state = 'pending' AND id <= ?`),
@@ -231,5 +237,6 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     retryChannel: (channel, now) => s.retryChannel.run(now, channel, now).changes,
     retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
     expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,
+    firingSentTo: (fp, since, channels) => channels.filter((c) => s.firingSent.get(c, since, fp) !== undefined),
   };
 }

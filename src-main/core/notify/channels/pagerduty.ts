@@ -5,10 +5,12 @@ import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJso
 
 type PagerDutyConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
 
-/** Events API v2 body: trigger with the alert's fingerprint as dedup_key, resolve by the same key. */
+/** Events API v2 body: trigger with the alert's fingerprint as dedup_key; acknowledge and resolve by the same key. */
 export function pagerDutyEvent(routingKey: string, m: Message, key: string): Record<string, unknown> {
   const dedupKey = (m.fingerprint ?? key).slice(0, 255);
   if (m.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  // Acknowledged in Vigil (R-ROUTE-8): PagerDuty stops paging; the later resolution still resolves the incident.
+  if (m.kind === 'ack') return { routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey };
   const source = m.labels.instance ?? m.labels.host ?? m.labels.job ?? 'vigil';
   return {
     routing_key: routingKey,
