@@ -64,7 +64,7 @@ describe('crash safety (R-ROUTE-2)', () => {
 
     // What the crash left: acknowledged events still in the inbox (replayed at start-up).
     const peek = new BetterSqlite3(join(dataDir, 'vigil.db'));
-    const inboxAtCrash = (peek.prepare(`SELECT count(*) AS n FROM events WHERE processed = 0`).get() as { n: number }).n;
+    const inboxAtCrash = (peek.prepare(`SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS n`).get() as { n: number }).n;
     peek.close();
     console.log(`crash test: ${sent} sent, ${acked.length} acknowledged, ${inboxAtCrash} left in the inbox by kill -9`);
 

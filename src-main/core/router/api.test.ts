@@ -97,11 +97,12 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
 
   it('R-ROUTE-2: concurrent intake requests share one commit; a failed commit rejects every one of them', async () => {
     const { router } = setup();
-    const commit = groupCommitter(router);
+    const commit = groupCommitter(router.accept);
     const [a, b] = await Promise.all([commit([alertEvent({ fingerprint: 'x' })], 'req 1'), commit([alertEvent({ fingerprint: 'y' }), alertEvent({ fingerprint: 'z' })], 'req 2')]);
     expect([a!.length, b!.length]).toEqual([1, 2]);
+    await router.drain();
     expect(router.events.get(b![1]!)!.trace[0]!.detail).toBe('req 2');
-    const failing = groupCommitter({ ingestGroups: () => { throw new Error('disk I/O error'); } });
+    const failing = groupCommitter(() => { throw new Error('disk I/O error'); });
     const results = await Promise.allSettled([failing([alertEvent()], '1'), failing([alertEvent()], '2')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });

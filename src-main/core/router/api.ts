@@ -41,7 +41,8 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       return { items: page.items.map(summary), nextCursor: page.nextCursor };
     },
     'events.get': ({ id }): EventDetail => {
-      const e = router.events.get(id);
+      // An acknowledged HTTP event still in its intake batch answers as queued (processed: false, no outcome yet).
+      const e = router.events.get(id) ?? router.queued(id);
       if (!e) throw new VigilError('not_found', `no event with id "${id}"`);
       const s = router.states.get(e.fingerprint);
       return {

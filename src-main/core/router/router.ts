@@ -25,6 +25,11 @@ export interface RouterOptions {
 
 /** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
 const BATCH = 2_000;
+/** Quiet time after the last HTTP intake before its batches are decided (ms). */
+const IDLE = 10;
+/** Longest an acknowledged HTTP batch waits while intake stays busy (ms), and the most events left waiting. */
+const MAX_WAIT = 1_000;
+const MAX_BACKLOG = 50_000;
 
 export type Router = ReturnType<typeof createRouter>;
 
@@ -37,6 +42,10 @@ export type Router = ReturnType<typeof createRouter>;
  * in the inbox (processed = 0) and is processed asynchronously, in order.
  * Either way a crash leaves each event fully decided or still in the inbox,
  * and notification keys make a replay harmless.
+ * HTTP intake uses accept() instead: the 202 waits only for one durable
+ * intake_batches row; its events (ids assigned at intake) are decided
+ * asynchronously, in order, in the transaction that deletes the row. While
+ * waiting, events.get answers them as queued (processed: false).
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const events = sqliteEventStore(ctx.db);
@@ -47,12 +56,21 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const followUp = new AiFollowUp(ctx, events, opts.outbox);
   followUp.triager = opts.triager ?? null;
   const deps: DeciderDeps = { ctx, states, silences, hermes, stages: opts.stages ?? defaultStages(), outbox: opts.outbox, followUp };
-  const queue: EventRecord[] = [];
+  /**
+   * Work waiting for the pipeline, in arrival order. `batch` is the
+   * intake_batches seq of an acknowledged HTTP batch whose events are not
+   * written yet; null means inbox rows already stored (processed = 0).
+   */
+  const queue: Array<{ batch: number | null; recs: EventRecord[] }> = [];
+  /** Acknowledged batch events not yet written, by id: events.get answers them as queued. */
+  const waiting = new Map<string, EventRecord>();
   let running = false;
   let retry: { cancel(): void } | null = null;
+  let later: { cancel(): void } | null = null;
+  let lastAccept = 0;
+  let urgent = false;
   let waiters: Array<() => void> = [];
 
-  /** One transaction; if it rolls back, the cached dedupe state may be ahead of the database: drop it. */
   function guarded<T>(fn: () => T): T {
     try {
       return events.transaction(fn);
@@ -62,16 +80,41 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     }
   }
 
+  /**
+   * Decide whole work items (up to ~BATCH events) in one transaction: batch
+   * events are inserted decided and their batch row deleted in that same
+   * transaction, so a crash leaves the batch either untouched (replayed) or
+   * fully processed — never both (no duplicate events or notifications).
+   */
   function processBatch(): void {
-    const batch = queue.slice(0, BATCH);
-    const done = guarded(() => decideBatch(deps, batch, (ev, upd) => events.markProcessed(ev.seq, upd)));
-    queue.splice(0, batch.length);
+    let k = 0;
+    let n = 0;
+    while (k < queue.length && (k === 0 || n + queue[k]!.recs.length <= BATCH)) n += queue[k++]!.recs.length;
+    const items = queue.slice(0, k);
+    const recs = k === 1 ? items[0]!.recs : items.flatMap((w) => w.recs);
+    let done;
+    try {
+      done = guarded(() => {
+        const d = decideBatch(deps, recs, (ev, upd) => {
+          if (ev.seq) events.markProcessed(ev.seq, upd);
+          else ev.seq = events.insertDecided(ev, upd);
+        });
+        for (const w of items) if (w.batch !== null) events.finishBatch(w.batch);
+        return d;
+      });
+    } catch (e) {
+      for (const w of items) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
+      throw e;
+    }
+    queue.splice(0, k);
+    for (const w of items) if (w.batch !== null) for (const r of w.recs) waiting.delete(r.id);
     afterCommit(deps, done);
   }
 
   async function loop(): Promise<void> {
     try {
       while (queue.length) {
+        if (intakeBusy()) return; // intake came back: let it have the thread (finally reschedules)
         processBatch();
         await new Promise((r) => setImmediate(r)); // let intake and /health in between batches
       }
@@ -81,26 +124,45 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       retry = ctx.clock.setTimeout(() => ((retry = null), kick()), 5_000);
     } finally {
       running = false;
-      if (!queue.length) for (const w of waiters.splice(0)) w();
+      if (!queue.length) {
+        urgent = false;
+        for (const w of waiters.splice(0)) w();
+      } else if (!retry) soon();
     }
   }
 
   function kick(): void {
     if (running || retry || !queue.length) return;
+    later?.cancel();
+    later = null;
     running = true;
     setImmediate(() => void loop());
   }
 
   /**
-   * Persist several intake batches (e.g. concurrent HTTP requests) in one
-   * transaction: one commit for all, each batch still all-or-nothing
-   * because all were validated before. Returns the ids per batch.
+   * A burst of HTTP intake keeps the thread: acknowledged batches are
+   * decided once intake pauses for IDLE ms, or at once when the oldest has
+   * waited MAX_WAIT ms or the backlog reaches MAX_BACKLOG events (so a storm
+   * delays a notification by at most ~MAX_WAIT and memory stays bounded).
+   * drain() ends the wait; in-process intake queued behind such a batch waits with it.
    */
-  function ingestGroups(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
+  function intakeBusy(): boolean {
+    if (urgent || !waiting.size) return false;
     const now = ctx.clock.now();
+    const oldest = queue[0]?.recs[0]?.receivedAt ?? now;
+    return now - lastAccept < IDLE && now - oldest < MAX_WAIT && waiting.size < MAX_BACKLOG;
+  }
+
+  function soon(): void {
+    if (running || retry || later) return;
+    if (!intakeBusy()) return kick();
+    later = ctx.clock.setTimeout(() => ((later = null), soon()), IDLE);
+  }
+
+  function build(groups: Array<{ events: IntakeEvent[]; via: string }>, now: number): EventRecord[][] {
     // One object per event, used for the insert and by the stages (a storm makes every allocation count).
     // Fields copied by name, not spread: a spread object literal is several times slower to build.
-    const perGroup = groups.map((g) =>
+    return groups.map((g) =>
       g.events.map(
         (e): EventRecord => ({
           source: e.source,
@@ -126,6 +188,16 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
         }),
       ),
     );
+  }
+
+  /**
+   * Persist several intake batches (e.g. concurrent HTTP requests) in one
+   * transaction: one commit for all, each batch still all-or-nothing
+   * because all were validated before. Returns the ids per batch.
+   */
+  function ingestGroups(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
+    const now = ctx.clock.now();
+    const perGroup = build(groups, now);
     const recs = perGroup.flat();
     const ids = perGroup.map((g) => g.map((r) => r.id));
     if (!queue.length && !running && !retry) {
@@ -138,10 +210,32 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       }
     }
     const seqs = events.transaction(() => events.insert(recs));
-    recs.forEach((r, i) => queue.push({ ...r, seq: seqs[i]! }));
+    queue.push({ batch: null, recs: recs.map((r, i) => ({ ...r, seq: seqs[i]! })) });
     kick();
     return ids;
   }
+
+  /**
+   * HTTP intake (durable inbox): append the accepted groups as ONE
+   * intake_batches row (one fsynced commit) and return the ids assigned
+   * here; the events get exactly these ids when the worker processes the
+   * batch, right after, in order. Only this append gates the 202.
+   */
+  function accept(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
+    const now = ctx.clock.now();
+    const perGroup = build(groups, now);
+    const recs = perGroup.length === 1 ? perGroup[0]! : perGroup.flat();
+    const via = [...new Set(groups.map((g) => g.via))].join(', ');
+    const seq = events.appendBatch(now, via, recs);
+    lastAccept = now;
+    queue.push({ batch: seq, recs });
+    for (const r of recs) waiting.set(r.id, r);
+    soon();
+    return perGroup.map((g) => g.map((r) => r.id));
+  }
+
+  /** A replayed batch's stored events, as fresh (not yet inserted) records. */
+  const fresh = (e: NewEvent): EventRecord => ({ ...e, seq: 0, processed: false, outcome: null, triage: null, channels: [] });
 
   return {
     events,
@@ -154,9 +248,14 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       return ingestGroups([{ events: batch, via }])[0]!;
     },
     ingestGroups,
+    accept,
+    /** An acknowledged HTTP event still waiting in its intake batch (not in `events` yet), or null. */
+    queued: (id: string): EventRecord | null => waiting.get(id) ?? null,
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
       if (!queue.length && !running) return Promise.resolve();
+      urgent = true; // no more waiting for intake to pause
+      kick();
       return new Promise((r) => waiters.push(r));
     },
     /** AI triage plug-in (NemoTron); null turns it off. */
@@ -172,8 +271,17 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     resume(): number {
       let n = 0;
       try {
+        // Acknowledged HTTP batches first, in seq order, then inbox rows (in-process intake that waited).
+        for (let after = 0, page = events.pendingBatches(0, 50); page.length; page = events.pendingBatches(after, 50)) {
+          for (const b of page) {
+            queue.push({ batch: b.seq, recs: b.events.map(fresh) });
+            n += b.events.length;
+            after = b.seq;
+          }
+          while (queue.length) processBatch();
+        }
         for (let page = events.pending(BATCH); page.length; page = events.pending(BATCH)) {
-          queue.push(...page);
+          queue.push({ batch: null, recs: page });
           n += page.length;
           while (queue.length) processBatch();
         }
@@ -185,6 +293,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     },
     stop(): void {
       retry?.cancel();
+      later?.cancel();
       waiters = [];
     },
   };

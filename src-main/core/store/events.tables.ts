@@ -38,6 +38,21 @@ export const eventTables: TableSpec[] = [
     },
   },
   {
+    // The durable intake inbox (R-ROUTE-2): one row per HTTP group commit, holding the accepted,
+    // normalised events (ids already assigned) as one JSON blob. The 202 waits only for this row;
+    // a worker turns it into `events` rows and deletes it in ONE transaction, so a row present
+    // means "acknowledged, not processed yet" and start-up replays what is left, in seq order.
+    name: 'intake_batches',
+    columns: {
+      seq: 'INTEGER PRIMARY KEY',
+      received_at: 'INTEGER NOT NULL',
+      via: 'TEXT NOT NULL',
+      n: 'INTEGER NOT NULL',
+      events: 'TEXT NOT NULL',
+    },
+    indexes: {},
+  },
+  {
     // Dedupe state per fingerprint: what was last seen and what the humans were last told.
     name: 'alert_state',
     columns: {

@@ -58,7 +58,14 @@ export interface EventStore {
   list(f: EventFilter): { items: EventRecord[]; nextCursor: number | null };
   recent(limit: number): EventRecord[];
   stats(from: number, to: number, bucketMs: number): Array<{ t: number; severity: Severity; n: number }>;
+  /** Acknowledged but unprocessed: inbox events plus the events of pending intake batches. */
   inbox(): { count: number; oldest: number | null };
+  /** Durably append one accepted intake batch (ids assigned); returns its seq. */
+  appendBatch(receivedAt: number, via: string, events: NewEvent[]): number;
+  /** Pending intake batches after `afterSeq`, oldest first. */
+  pendingBatches(afterSeq: number, limit: number): Array<{ seq: number; events: NewEvent[] }>;
+  /** Mark a batch processed (delete it); call in the transaction that wrote its events. */
+  finishBatch(seq: number): void;
 }
 
 interface Row {
@@ -121,7 +128,13 @@ export function sqliteEventStore(db: Database): EventStore {
     `SELECT (received_at / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS t, severity, count(*) AS n FROM events
      WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
   );
-  const inbox = db.prepare(`SELECT count(*) AS count, min(received_at) AS oldest FROM events WHERE processed = 0`);
+  const inbox = db.prepare(
+    `SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS count,
+            min(coalesce((SELECT min(received_at) FROM events WHERE processed = 0), 1e18), coalesce((SELECT min(received_at) FROM intake_batches), 1e18)) AS oldest`,
+  );
+  const insBatch = db.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
+  const batches = db.prepare(`SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const delBatch = db.prepare(`DELETE FROM intake_batches WHERE seq = ?`);
 
   return {
     transaction: (fn) => db.transaction(fn)(),
@@ -174,6 +187,15 @@ export function sqliteEventStore(db: Database): EventStore {
     },
     recent: (limit) => (recent.all(limit) as Row[]).map(toRecord),
     stats: (from, to, b) => stats.all({ from, to, b }) as Array<{ t: number; severity: Severity; n: number }>,
-    inbox: () => inbox.get() as { count: number; oldest: number | null },
+    inbox() {
+      const r = inbox.get() as { count: number; oldest: number | null };
+      return { count: r.count, oldest: r.oldest === null || r.oldest >= 1e18 ? null : r.oldest };
+    },
+    appendBatch: (at, via, evs) => Number(insBatch.run(at, via, evs.length, JSON.stringify(evs)).lastInsertRowid),
+    pendingBatches: (after, limit) =>
+      (batches.all(after, limit) as Array<{ seq: number; events: string }>).map((r) => ({ seq: r.seq, events: JSON.parse(r.events) as NewEvent[] })),
+    finishBatch(seq) {
+      delBatch.run(seq);
+    },
   };
 }

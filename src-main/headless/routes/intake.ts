@@ -10,13 +10,14 @@ import type { RouteModule } from './index';
 /**
  * Event intake (R-ROUTE-1/2, R-SEC-1/2): generic events and the
  * Alertmanager webhook. The token is checked before the body is read; a
- * bad request writes nothing; 202 only after the batch is committed.
+ * bad request writes nothing; 202 only after the batch is committed to the
+ * durable intake inbox (processed right after, asynchronously, in order).
  * 413 (over the body limit) and 415 (not JSON) come from the shell.
  */
 export const intakeRoutes: RouteModule = (app, { core, auth }) => {
   const onRequest = auth as unknown as onRequestAsyncHookHandler;
   const router = routerOf(core.ctx);
-  const commit = router ? groupCommitter(router) : null;
+  const commit = router ? groupCommitter(router.accept) : null;
   const accept = (path: string, source: string, normalise: (body: unknown) => Normalised) =>
     app.post(path, { onRequest }, async (req, reply) => {
       if (!commit) return sendError(reply, 'unavailable', 'the event router is not running');
