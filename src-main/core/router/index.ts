@@ -23,7 +23,7 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   const router = createRouter(ctx, { outbox });
   attachRouter(ctx, router);
   // R-NOISE: flap → burst → group stages before the outbox, on one durable book.
-  router.extendStages(createNoise(ctx, outbox, router.states).withStages);
+  router.extendStages(createNoise(ctx, outbox, router).withStages);
   const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, ctx.config.alertmanager) : null;
   const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, p)] : []));
   ctx.statusProviders.push(routerTiles(ctx, router));

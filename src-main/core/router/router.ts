@@ -70,12 +70,14 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   let lastAccept = 0;
   let urgent = false;
   let waiters: Array<() => void> = [];
+  /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
+  const rollbackHooks: Array<() => void> = [() => states.invalidate()];
 
   function guarded<T>(fn: () => T): T {
     try {
       return events.transaction(fn);
     } catch (e) {
-      states.invalidate();
+      for (const hook of rollbackHooks) hook();
       throw e;
     }
   }
@@ -265,6 +267,10 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     /** Other areas add their stages (use insertStage) while the core is wired, before start. */
     extendStages(fn: (stages: Stage[]) => Stage[]): void {
       deps.stages = fn(deps.stages);
+    },
+    /** A stage that caches rows it writes registers here to rebuild the cache when a processing transaction rolls back. */
+    onRollback(fn: () => void): void {
+      rollbackHooks.push(fn);
     },
     triageIdle: () => followUp.idle(),
     /** Start-up: everything acknowledged but not processed before a crash goes through now, in order. */

@@ -14,15 +14,10 @@ import { NoiseBook } from './book';
  * before `outbox`, in that order: a flapping alert is the flap rule's, a
  * burst's hosts are the burst's, everything else is grouped.
  */
-export function createNoise(ctx: CoreContext, outbox: OutboxWriter, states: AlertStateStore) {
-  const book = new NoiseBook(ctx, outbox, states);
-  // The router invalidates its dedupe cache when a processing transaction rolls back. The book is a
-  // cache of rows written in that same transaction, so it is rebuilt with it (no half-applied batch).
-  const invalidate = states.invalidate.bind(states);
-  states.invalidate = () => {
-    invalidate();
-    book.reload();
-  };
+export function createNoise(ctx: CoreContext, outbox: OutboxWriter, router: { states: AlertStateStore; onRollback(fn: () => void): void }) {
+  const book = new NoiseBook(ctx, outbox, router.states);
+  // The book caches rows written in the router's processing transaction: rebuilt when one rolls back (no half-applied batch).
+  router.onRollback(() => book.reload());
   ctx.onStop(() => book.stop());
   return {
     book,

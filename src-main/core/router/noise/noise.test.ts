@@ -24,7 +24,7 @@ function bed(opts: { dir?: string } = {}) {
   ctxs.push(h);
   const outbox = recordingOutbox(h.db);
   const router = createRouter(h.ctx, { outbox });
-  const noise = createNoise(h.ctx, outbox, router.states);
+  const noise = createNoise(h.ctx, outbox, router);
   router.extendStages(noise.withStages);
   const send = async (...evs: IntakeEvent[]) => {
     const ids = router.ingest(evs, 'test');
