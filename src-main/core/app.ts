@@ -122,14 +122,12 @@ export function createCore(opts: CoreOptions): Core {
     }
     const rank = { critical: 0, warning: 1, ok: 2 } as const;
     tiles.sort((a, b) => rank[a.status] - rank[b.status] || a.label.localeCompare(b.label));
-    const counts: Record<string, number> = {};
     return {
       version: VERSION,
       startedAt,
       now: clock.now(),
       worst: worstStatus(tiles.map((t) => t.status)),
       tiles,
-      counts,
       notificationsPausedUntil: pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null,
     };
   };

@@ -18,7 +18,6 @@ export const StatusSnapshot = z.object({
   now: z.number(),
   worst: SmokeStatus,
   tiles: z.array(StatusTile),
-  counts: z.record(z.string(), z.number()),
   notificationsPausedUntil: z.number().nullable(),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
