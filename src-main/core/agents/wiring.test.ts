@@ -73,7 +73,7 @@ describe('agents wired into the core', () => {
     expect(audit).toEqual([{ actor: 'alice', subject: `insight:${note.value.id}` }]);
   });
 
-  it('R-MEMORY-5: from the rules, L2 actions run and a heal suggestion becomes an AutoHeal proposal (never an execution)', async () => {
+  it('R-ROUTE-6 / R-MEMORY-5: from the rules, L2 actions run and a heal suggestion becomes an AutoHeal proposal (never an execution)', async () => {
     const { c } = core();
     const router = routerOf(c.ctx)!;
     const alert = (service: string) => ({ source: 'test', fingerprint: `down-${service}`, severity: 'critical' as const, status: 'firing' as const, summary: `${service} down on web-1`, description: null, labels: { alertname: 'ServiceDown', host: 'web-1', service }, startsAt: null, endsAt: null });
