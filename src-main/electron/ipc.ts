@@ -2,14 +2,20 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { TOPIC_NAMES } from '../../src-shared/api/topics';
 import { fail } from '../../src-shared/result';
 import type { Core } from '../core/app';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { IPC } from './channels';
+import { isTrustedFrame, type AppOrigin } from './security';
 
-/** Only our own top frame, loaded from our own files, may call the core. */
+const origin: AppOrigin = {
+  appUrl: pathToFileURL(join(__dirname, '../renderer/index.html')).href,
+  devUrl: process.env.ELECTRON_RENDERER_URL,
+};
+
 function trustedSender(e: IpcMainInvokeEvent, win: () => WebContents | null): boolean {
   const frame = e.senderFrame;
-  if (!frame || frame.parent !== null) return false;
-  if (e.sender !== win()) return false;
-  return frame.url.startsWith('file://') || (process.env.ELECTRON_RENDERER_URL !== undefined && frame.url.startsWith(process.env.ELECTRON_RENDERER_URL));
+  if (!frame) return false;
+  return isTrustedFrame({ url: frame.url, isTop: frame.parent === null, fromOurWindow: e.sender === win() }, origin);
 }
 
 /** Bind the ConsoleApi to ipcMain: sender check, then the core's zod validation. */

@@ -7,13 +7,13 @@ import { startMetricsServer } from '../core/metrics/server';
 import { IPC } from './channels';
 import { bindIpc } from './ipc';
 import { safeStorageSecrets } from './secrets';
+import { CSP, isExternalLink, webPreferences } from './security';
 import { createTray } from './tray';
 import { ackFromNotification, ackFromTray } from './acks';
 import { trayCounts } from './tray-state';
 import type { OpenRequest } from '../../src-shared/desktop';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 let win: BrowserWindow | null = null;
 let core: Core | null = null;
@@ -24,20 +24,13 @@ function createWindow(): BrowserWindow {
     height: 820,
     show: false,
     title: 'Vigil',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: webPreferences(join(__dirname, '../preload/index.cjs')),
   });
   w.once('ready-to-show', () => w.show());
   // No navigation away from the app and no new windows; http(s) links open in the browser.
   w.webContents.on('will-navigate', (e) => e.preventDefault());
   w.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    if (isExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   if (process.env.ELECTRON_RENDERER_URL) void w.loadURL(process.env.ELECTRON_RENDERER_URL);
