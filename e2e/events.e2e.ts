@@ -86,6 +86,20 @@ describe('Events and Silences pages against vigil serve', () => {
     await expect.poll(() => ev.detail.count()).toBe(0);
   });
 
+  it('R-UI: arriving from the navigation the keyboard is already on the list: Home and Enter open the newest event', async () => {
+    const ui = new ConsolePage(rig.browser.page);
+    const ev = new EventsPage(rig.browser.page);
+    await ui.goto('Overview');
+    await ui.goto('Events');
+    await expect.poll(() => ev.summaries().then((s) => s.length)).toBeGreaterThan(0);
+    const newest = (await ev.summaries())[0]!;
+    await rig.browser.page.keyboard.press('Home');
+    await rig.browser.page.keyboard.press('Enter');
+    await expect.poll(() => ev.detail.getByRole('heading', { level: 2 }).textContent()).toContain(newest);
+    await rig.browser.page.keyboard.press('Escape');
+    await expect.poll(() => ev.detail.count()).toBe(0);
+  });
+
   it('R-UI: "Create silence from this event" prefills its labels; the preview shows what it would match; create and expire', async () => {
     const ev = new EventsPage(rig.browser.page);
     const si = new SilencesPage(rig.browser.page);

@@ -57,6 +57,11 @@ interface Props {
  */
 export function EventList({ items, hasMore, loadMore, openId, onOpen }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  // Arriving from the navigation, the keyboard goes to the list, so j/k and Enter work at once.
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body || active.closest('nav')) scroller.current?.focus({ preventScroll: true });
+  }, []);
   const [sel, setSel] = useState(0);
   const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12, scrollMargin: ROW });
   const virtualRows = virtualizer.getVirtualItems();
