@@ -4,13 +4,13 @@ import { consoleApi, isMethodName, type Handlers, type MethodName } from '../../
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
 import { worstStatus } from '../../src-shared/constants';
 import { describeZodError, fail, ok, type Result } from '../../src-shared/result';
-import { Bus } from './bus';
+import { createContext, type CoreContext } from './context';
 import { systemClock, type Clock } from './clock';
 import { type Config } from './config/schema';
 import { headlessSecrets, type SecretStore } from './config/secrets';
 import { createLogger, type Logger } from './log';
-import { createMetrics, DEFAULT_BASELINE, type Metrics } from './metrics/registry';
-import { openDatabase, type Database } from './store/db';
+import { createMetrics, DEFAULT_BASELINE } from './metrics/registry';
+import { openDatabase } from './store/db';
 import { healGateway, wireAgents } from './agents/wire';
 import { createAudit } from './audit';
 import { sqliteAuditRepository } from './store/audit';
@@ -41,26 +41,6 @@ export interface CoreOptions {
   configSource?: string;
 }
 
-/** What every feature area gets from the composition root. */
-export interface CoreContext {
-  config: Config;
-  dataDir: string | null;
-  db: Database;
-  clock: Clock;
-  log: Logger;
-  bus: Bus;
-  metrics: Metrics;
-  secrets: SecretStore;
-  fetch: typeof fetch;
-  /** Feature areas register status tiles here (Overview, tray, smoke). */
-  statusProviders: Array<() => StatusTile[]>;
-  /** Ask the shells to refresh views showing these collections. */
-  changed(...what: string[]): void;
-  /** Feature lifecycle: started in registration order, stopped in reverse. */
-  onStart(fn: () => void | Promise<void>): void;
-  onStop(fn: () => void | Promise<void>): void;
-}
-
 export interface Core {
   ctx: CoreContext;
   handlers: Handlers;
@@ -76,40 +56,20 @@ export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(opts.dataDir);
   const { db } = openDatabase(opts.dataDir ? join(opts.dataDir, 'vigil.db') : ':memory:');
-  const bus = new Bus();
   const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
   const startedAt = clock.now();
   let pausedUntil: number | null = null;
-  let changedPending = new Set<string>();
-  let changedTimer: { cancel(): void } | null = null;
-  const starters: Array<() => void | Promise<void>> = [];
-  const stoppers: Array<() => void | Promise<void>> = [];
-
-  const ctx: CoreContext = {
+  const { ctx, starters, stoppers, cancelChanged } = createContext({
     config: opts.config,
     dataDir: opts.dataDir,
     db,
     clock,
     log,
-    bus,
     metrics,
     secrets: opts.secrets ?? (opts.dataDir ? headlessSecrets(opts.dataDir) : { get: () => undefined, names: () => [] }),
     fetch: opts.fetch ?? globalThis.fetch,
-    statusProviders: [],
-    // Coalesce change pushes into one batch per 100 ms so a storm does not flood the renderer.
-    changed(...what) {
-      for (const w of what) changedPending.add(w);
-      if (changedTimer) return;
-      changedTimer = clock.setTimeout(() => {
-        changedTimer = null;
-        const batch = [...changedPending];
-        changedPending = new Set();
-        bus.publish('changed', { what: batch });
-      }, 100);
-    },
-    onStart: (fn) => void starters.push(fn),
-    onStop: (fn) => void stoppers.push(fn),
-  };
+  });
+  const { bus } = ctx;
 
   const status = (): StatusSnapshot => {
     const tiles: StatusTile[] = [];
@@ -255,7 +215,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     async stop() {
       statusTimer?.cancel();
-      changedTimer?.cancel();
+      cancelChanged();
       for (const s of stoppers.reverse()) await s();
       db.close();
       log.info('core stopped');

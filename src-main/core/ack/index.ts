@@ -1,6 +1,6 @@
 import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents/elephant/telegram';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify/types';
 import { reportFailure, reportRecovery } from '../router/report';
 import { matchLabels } from '../router/silence-matcher';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Message, OutboxWriter } from '../notify/types';
 import type { AlertState } from '../store/alert-state';
 import type { OutboxStore } from '../store/outbox';

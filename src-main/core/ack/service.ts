@@ -1,5 +1,5 @@
 import type { AckInfo, AckVia, OpenAlert } from '../../../src-shared/api/acks';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { Ack, AckStore } from '../store/acks';
 import type { AlertState } from '../store/alert-state';

@@ -1,5 +1,5 @@
 import type { CallbackOutcome, TelegramUpdate } from '../agents/elephant/telegram';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { AckStore } from '../store/acks';
 import { refOf } from './refs';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify/types';
 import { createPolicy } from '../remote/policy';

@@ -1,5 +1,5 @@
 import type { Handlers } from '../../../src-shared/api';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import type { EventSink } from '../remote/events';
 import type { SshPool } from '../remote/pool';

@@ -1,5 +1,5 @@
 import type { StatusTile } from '../../../src-shared/api/system';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 
 const MAX_TIMEOUT_MS = 10_000;

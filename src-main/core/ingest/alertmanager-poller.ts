@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { reportFailure, reportRecovery } from '../router/report';
 import type { IntakeEvent, Router } from '../router/router';
 import { AmAlert, fromAmAlert } from './alertmanager';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { ProbeConfig } from '../config/schema';
 import { reportFailure } from '../router/report';
 import type { IntakeEvent, Router } from '../router/router';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 
 export interface MetricsServer {

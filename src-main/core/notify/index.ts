@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { outboxHandlers, outboxTiles } from './api';
 import { buildChannels } from './channels';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';

@@ -1,5 +1,5 @@
 import type { ChannelHealth } from '../../../src-shared/api/outbox';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import { sqliteOutboxStore, type OutboxStore } from '../store/outbox';
 import { buildDigest } from './digest';

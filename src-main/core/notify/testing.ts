@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { Bus } from '../bus';
 import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config/schema';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import type { OutboxRow, OutboxStore } from '../store/outbox';
 import { buildDigest, digestKey, isDigestKey } from './digest';

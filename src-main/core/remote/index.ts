@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Handlers } from '../../../src-shared/api';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import { systemClock } from '../clock';
 import { VigilError } from '../errors';

@@ -1,6 +1,6 @@
 import type { TriageResult } from '../../../src-shared/domain';
 import { timeboxed, type TimeboxOutcome, type Triager } from '../agents/hermes/triager';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify/types';
 import type { EventRecord, EventStore } from '../store/events';
 import { formatMessage } from './message';

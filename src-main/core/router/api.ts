@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventDetail, EventSummary, Silence } from '../../../src-shared/api/events';
 import type { Handlers } from '../../../src-shared/api';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { EventRecord } from '../store/events';
 import type { SilenceRecord } from '../store/silences';

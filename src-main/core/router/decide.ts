@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify/types';
 import type { AlertState, AlertStateStore } from '../store/alert-state';
 import type { EventRecord, ProcessedUpdate } from '../store/events';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { createAmPoller } from '../ingest/alertmanager-poller';
 import { createHttpProbe } from '../ingest/http-probe';
 import type { OutboxWriter } from '../notify/types';

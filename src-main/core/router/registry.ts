@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Router } from './router';
 
 /** The router of a core, for producers that only hold the context (reportFailure, agents plugging in a triager). */

@@ -1,5 +1,5 @@
 import type { Severity } from '../../../src-shared/constants';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { routerOf } from './registry';
 
 const fingerprintOf = (what: string): string => `vigil:${what}`;

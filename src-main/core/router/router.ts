@@ -1,6 +1,6 @@
 import type { Triager } from '../agents/hermes/triager';
 import { createHermes } from '../agents/hermes/hermes';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify/types';
 import { sqliteAlertStateStore } from '../store/alert-state';
 import { sqliteEventStore, type EventRecord, type NewEvent } from '../store/events';

@@ -1,5 +1,5 @@
 import type { StatusTile } from '../../../src-shared/api/system';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Router } from './router';
 
 const INBOX_WARN_AGE = 60_000;

@@ -1,7 +1,7 @@
 import type { Handlers } from '../../../src-shared/api';
 import type { SecretInfo, SettingsView } from '../../../src-shared/api/settings';
 import type { Audit } from '../audit';
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import type { Config } from '../config/schema';
 import { envName, secretSource } from '../config/secrets';
 import { VigilError } from '../errors';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../app';
+import type { CoreContext } from '../context';
 import { createScheduler } from '../scheduler';
 import type { OutboxWriter } from '../notify/types';
 import { createSmokeHistoryStore } from '../store/smoke';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import type { Channel } from '../types';
 import { desktopChannel } from './desktop';
 import { pagerDutyChannel } from './pagerduty';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import type { ChannelConfig } from '../../config/schema';
 import type { Channel, Message } from '../types';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';

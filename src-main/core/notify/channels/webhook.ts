@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import type { ChannelConfig } from '../../config/schema';
 import type { Channel } from '../types';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';

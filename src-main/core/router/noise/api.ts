@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../../src-shared/api';
 import type { WouldHaveSent } from '../../../../src-shared/api/noise';
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import { VigilError } from '../../errors';
 import { formatMessage } from '../message';
 import type { Router } from '../router';

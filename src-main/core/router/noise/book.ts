@@ -1,4 +1,4 @@
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import type { TimerHandle } from '../../clock';
 import type { Message, OutboxWriter } from '../../notify/types';
 import type { AlertStateStore } from '../../store/alert-state';

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../../app';
+import type { CoreContext } from '../../context';
 import type { OutboxWriter } from '../../notify/types';
 import type { AlertStateStore } from '../../store/alert-state';
 import { burstStage } from '../stages/burst';

@@ -1,0 +1,69 @@
+import type { StatusTile } from '../../src-shared/api/system';
+import { Bus } from './bus';
+import type { Clock } from './clock';
+import type { Config } from './config/schema';
+import type { SecretStore } from './config/secrets';
+import type { Logger } from './log';
+import type { Metrics } from './metrics/registry';
+import type { Database } from './store/db';
+
+/**
+ * What every feature area gets from the composition root (app.ts). It lives
+ * below the areas so that no area imports app.ts, which imports every area.
+ */
+export interface CoreContext {
+  config: Config;
+  dataDir: string | null;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  bus: Bus;
+  metrics: Metrics;
+  secrets: SecretStore;
+  fetch: typeof fetch;
+  /** Feature areas register status tiles here (Overview, tray, smoke). */
+  statusProviders: Array<() => StatusTile[]>;
+  /** Ask the shells to refresh views showing these collections. */
+  changed(...what: string[]): void;
+  /** Feature lifecycle: started in registration order, stopped in reverse. */
+  onStart(fn: () => void | Promise<void>): void;
+  onStop(fn: () => void | Promise<void>): void;
+}
+
+export type ContextParts = Omit<CoreContext, 'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop'>;
+
+/** The context plus what only the composition root drives: lifecycle hooks and the pending change push. */
+export interface ContextRuntime {
+  ctx: CoreContext;
+  starters: Array<() => void | Promise<void>>;
+  stoppers: Array<() => void | Promise<void>>;
+  /** Cancel a change push still waiting (on stop). */
+  cancelChanged(): void;
+}
+
+export function createContext(parts: ContextParts): ContextRuntime {
+  const bus = new Bus();
+  const starters: ContextRuntime['starters'] = [];
+  const stoppers: ContextRuntime['stoppers'] = [];
+  let changedPending = new Set<string>();
+  let changedTimer: { cancel(): void } | null = null;
+  const ctx: CoreContext = {
+    ...parts,
+    bus,
+    statusProviders: [],
+    // Coalesce change pushes into one batch per 100 ms so a storm does not flood the renderer.
+    changed(...what) {
+      for (const w of what) changedPending.add(w);
+      if (changedTimer) return;
+      changedTimer = parts.clock.setTimeout(() => {
+        changedTimer = null;
+        const batch = [...changedPending];
+        changedPending = new Set();
+        bus.publish('changed', { what: batch });
+      }, 100);
+    },
+    onStart: (fn) => void starters.push(fn),
+    onStop: (fn) => void stoppers.push(fn),
+  };
+  return { ctx, starters, stoppers, cancelChanged: () => changedTimer?.cancel() };
+}
