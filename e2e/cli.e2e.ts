@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CLI, removeDir, startVigil } from './fixtures/serve';
+import { removeDir, runCli, startVigil } from './fixtures/serve';
 
-const run = async (args: string[], env: Record<string, string> = {}) => {
-  try {
-    const r = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const run = runCli;
 
 describe('vigil CLI (built)', () => {
   it('vigil serve prints the ready line, keeps the token 0600, serves /health and stops cleanly on SIGTERM', async () => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describeZodError } from '../../../src-shared/result';
 import { ConfigSchema, type Config } from './schema';
@@ -36,6 +37,17 @@ export function parseConfig(text: string, source = 'vigil.yaml'): Config {
     throw new ConfigError(`${source} is invalid: ${describeZodError(parsed.error)}`, issues);
   }
   return parsed.data;
+}
+
+/**
+ * Which file is the config: `--config` when given, else `<data-dir>/vigil.yaml` when it exists
+ * (the example config promises this), else none (the embedded default).
+ */
+export function configFileFor(file: string | undefined, dataDir: string | undefined): string | undefined {
+  if (file) return file;
+  if (!dataDir) return undefined;
+  const inDataDir = join(dataDir, 'vigil.yaml');
+  return existsSync(inDataDir) ? inDataDir : undefined;
 }
 
 export function loadConfig(file?: string): { config: Config; source: string } {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
-import { ConfigError, loadConfig } from '../../core/config/load';
+import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
 import { createLogger } from '../../core/log';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
@@ -30,15 +30,15 @@ export const memoryCommand: Command = {
       process.stderr.write(`usage: ${USAGE}\n`);
       return EXIT.usage;
     }
+    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     let config;
     try {
-      config = loadConfig(values.config).config;
+      config = loadConfig(configFileFor(values.config, dataDir)).config;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`${e.message}\n`);
       return EXIT.error;
     }
-    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     if (!existsSync(join(dataDir, 'vigil.db'))) {
       process.stderr.write(`no Vigil database in ${dataDir} (pass --data-dir where vigil serve keeps its data)\n`);
       return EXIT.error;

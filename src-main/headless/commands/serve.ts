@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
-import { ConfigError, loadConfig } from '../../core/config/load';
+import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir } from '../paths';
@@ -19,15 +19,15 @@ export const serveCommand: Command = {
       args: argv,
       options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
     });
+    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     let loaded;
     try {
-      loaded = loadConfig(values.config);
+      loaded = loadConfig(configFileFor(values.config, dataDir));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`${e.message}\n`);
       return EXIT.error;
     }
-    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const host = values.host ?? '127.0.0.1';
     const port = Number(values.port ?? 7300);
