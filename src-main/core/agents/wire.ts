@@ -171,12 +171,12 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   ctx.onStop(() => plans.elephant.stop());
 
   ctx.statusProviders.push(() => {
-    const c = openclaw.repo.queueCounts();
+    const c = openclaw.repo.liveQueueCounts();
     const stale = openclaw.repo.staleCount(ctx.clock.now() - 120_000);
     const provider = openclaw.embedder ? openclaw.embedder.model : 'keyword search only (no embedding provider)';
     const hitl = plans.elephant.pendingApprovals();
     return [
-      { id: 'openclaw', label: 'OpenClaw memory', status: c.failed > 0 || stale > 0 ? 'warning' : 'ok', value: `${c.pending} pending`, reason: `${provider}; ${c.done} embedded, ${c.failed} failed, ${stale} stale` },
+      { id: 'openclaw', label: 'OpenClaw memory', status: c.failed > 0 || stale > 0 ? 'warning' : 'ok', value: `${c.pending} pending`, reason: `${provider}; ${c.failed} failed, ${stale} stale` },
       {
         id: 'elephant',
         label: 'ElephantAlpha approvals',

@@ -128,9 +128,11 @@ export function sqliteEventStore(db: Database): EventStore {
     `SELECT (received_at / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS t, severity, count(*) AS n FROM events
      WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
   );
+  // Both halves walk only the live inbox (the partial index events_inbox), never history: this runs on every status snapshot.
   const inbox = db.prepare(
     `SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS count,
-            min(coalesce((SELECT min(received_at) FROM events WHERE processed = 0), 1e18), coalesce((SELECT min(received_at) FROM intake_batches), 1e18)) AS oldest`,
+            min(coalesce((SELECT received_at FROM events WHERE processed = 0 ORDER BY seq LIMIT 1), 1e18),
+                coalesce((SELECT min(received_at) FROM intake_batches), 1e18)) AS oldest`,
   );
   const insBatch = db.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
   const batches = db.prepare(`SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`);

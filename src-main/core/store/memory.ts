@@ -69,6 +69,8 @@ export interface MemoryRepository {
   /** Record a failure: back to pending, or failed once attempts reach maxAttempts. */
   fail(id: number, error: string, maxAttempts: number, now: number): QueueState;
   queueCounts(): Record<QueueState, number>;
+  /** Counts of the states still in play (not done): an index seek, cheap enough for every status snapshot. */
+  liveQueueCounts(): Record<Exclude<QueueState, 'done'>, number>;
   /** processing items older than `before`. */
   staleCount(before: number): number;
   queueItems(states: QueueState[], limit: number): QueueItem[];
@@ -150,6 +152,7 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     attempts: db.prepare('SELECT attempts FROM embedding_queue WHERE insight_id = ?'),
     markFailed: db.prepare('UPDATE embedding_queue SET state = ?, last_error = ?, updated_at = ? WHERE insight_id = ?'),
     counts: db.prepare('SELECT state, COUNT(*) AS n FROM embedding_queue GROUP BY state'),
+    liveCounts: db.prepare(`SELECT state, COUNT(*) AS n FROM embedding_queue WHERE state IN ('pending', 'processing', 'failed') GROUP BY state`),
     stale: db.prepare(`SELECT COUNT(*) AS n FROM embedding_queue WHERE state = 'processing' AND updated_at < ?`),
     dropVectors: db.prepare('DELETE FROM insight_vectors WHERE insight_id = ?'),
     keyword: db.prepare('SELECT rowid AS id, bm25(insights_fts) AS score FROM insights_fts WHERE insights_fts MATCH ? ORDER BY score LIMIT ?'),
@@ -236,6 +239,11 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     queueCounts() {
       const counts: Record<QueueState, number> = { pending: 0, processing: 0, done: 0, failed: 0 };
       for (const r of s.counts.all() as { state: QueueState; n: number }[]) counts[r.state] = r.n;
+      return counts;
+    },
+    liveQueueCounts() {
+      const counts = { pending: 0, processing: 0, failed: 0 };
+      for (const r of s.liveCounts.all() as { state: keyof typeof counts; n: number }[]) counts[r.state] = r.n;
       return counts;
     },
     staleCount: (before) => (s.stale.get(before) as { n: number }).n,

@@ -29,6 +29,7 @@ export const outboxTables: TableSpec[] = [
       outbox_channel_key: 'UNIQUE ON outbox(channel, idem_key)',
       outbox_channel_state: 'ON outbox(channel, state, id)',
       outbox_digest: 'ON outbox(digest_id)',
+      outbox_state_created: 'ON outbox(state, created_at)',
     },
   },
 ];

@@ -148,13 +148,16 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE channel = ? AND state = 'pending' AND id <= ?`),
     items: db.prepare(`SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
+    // Status snapshot: two index seeks (live rows, recent failures), never a walk over delivered history.
     counts: db.prepare(
       `SELECT channel,
               sum(state IN ('pending', 'sending')) AS backlog,
               min(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest,
               sum(state = 'failed' AND created_at >= @since) AS failed,
               sum(state = 'expired' AND created_at >= @since) AS expired
-       FROM outbox WHERE state IN ('pending', 'sending') OR (state IN ('failed', 'expired') AND created_at >= @since)
+       FROM (SELECT channel, state, created_at FROM outbox WHERE state IN ('pending', 'sending')
+             UNION ALL
+             SELECT channel, state, created_at FROM outbox WHERE state IN ('failed', 'expired') AND created_at >= @since)
        GROUP BY channel`,
     ),
     retryChannel: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND state = 'pending' AND next_attempt_at > ?`),
