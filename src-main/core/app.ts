@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { consoleApi, isMethodName, type Handlers, type MethodName } from '../../src-shared/api';
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
-import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
 import { describeZodError, fail, ok, type Result } from '../../src-shared/result';
 import { createContext, type CoreContext } from './context';
@@ -26,6 +25,7 @@ import { VigilError } from './errors';
 import { wireAcks } from './ack';
 import { wireHeartbeat } from './heartbeat';
 import { wireSettings } from './settings';
+import { wireChanges } from './changes';
 
 export const VERSION = '0.1.0';
 
@@ -111,7 +111,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
-  const audit = createAudit(sqliteAuditRepository(db), clock, () => ctx.changed(Collection.audit));
+  const audit = createAudit(sqliteAuditRepository(db), clock);
 
   // ── agents ──
   const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer });
@@ -170,8 +170,13 @@ export function createCore(opts: CoreOptions): Core {
   // Settings view and secrets: values go in (audited by name), only names and states come out.
   const settings = wireSettings(ctx, { audit, configSource: opts.configSource ?? '(given by the caller)' });
 
+  // ── changes ──
+  // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"
+  const changes = wireChanges(ctx, { audit, events: () => router.router.events });
+
   const handlers: Handlers = {
     ...acks.handlers,
+    ...changes.handlers,
     ...settings,
     ...notify.handlers,
     ...router.handlers,
@@ -182,7 +187,7 @@ export function createCore(opts: CoreOptions): Core {
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;
-      bus.publish(Topic.status, status());
+      bus.publish('status', status());
       return { pausedUntil };
     },
     'system.ping': ({ echo }) => ({ echo, at: clock.now() }),
@@ -212,7 +217,7 @@ export function createCore(opts: CoreOptions): Core {
       log.info({ version: VERSION, dataDir: opts.dataDir }, 'core starting');
       for (const s of starters) await s();
       // Status is pushed every 5 s and whenever a feature calls changed().
-      statusTimer = clock.setInterval(() => bus.publish(Topic.status, status()), 5_000);
+      statusTimer = clock.setInterval(() => bus.publish('status', status()), 5_000);
     },
     async stop() {
       statusTimer?.cancel();

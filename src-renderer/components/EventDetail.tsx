@@ -3,9 +3,9 @@ import { dateTime, duration, time } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { draftSilence } from '../store';
 import { AckPanel } from './AckPanel';
+import { NearbyChanges } from './NearbyChanges';
 import { Badge, ErrorNote, Head, Labels } from './ui';
 import { WouldHaveSent } from './WouldHaveSent';
-import { Collection } from '../../src-shared/api/topics';
 
 const AGENT = { hermes: 'Hermes (rules)', nemotron: 'NemoTron (AI)' } as const;
 
@@ -63,7 +63,7 @@ function RelatedMemory({ query }: { query: string }) {
 }
 
 function ProposedActions({ e }: { e: Detail }) {
-  const pending = useQuery('approvals.list', {}, { collections: [Collection.approvals] });
+  const pending = useQuery('approvals.list', {}, { collections: ['approvals'] });
   const approvals = (pending.data?.approvals ?? []).filter((a) => a.eventId === e.id);
   const suggested = e.triage?.suggestedActions ?? [];
   if (!suggested.length && !approvals.length) return <p className="muted">No actions proposed.</p>;
@@ -87,7 +87,7 @@ function ProposedActions({ e }: { e: Detail }) {
 }
 
 export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
-  const q = useQuery('events.get', { id }, { collections: [Collection.events], throttleMs: 2000 });
+  const q = useQuery('events.get', { id }, { collections: ['events'], throttleMs: 2000 });
   const e = q.data;
   return (
     <article className="detail" aria-label="Event detail" data-testid="event-detail">
@@ -131,6 +131,8 @@ export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
           )}
           <h3>Acknowledgement</h3>
           <AckPanel fingerprint={e.fingerprint} />
+          <h3>What changed before</h3>
+          <NearbyChanges eventId={e.id} />
           <h3>Triage</h3>
           {e.triage ? <Triage t={e.triage} /> : <p className="muted">Not triaged.</p>}
           <h3>Proposed actions</h3>

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Input, MethodName, Output } from '../../src-shared/api';
 import type { ApiError, Result } from '../../src-shared/result';
-import type { Collection } from '../../src-shared/api/topics';
 import { useApp } from '../store';
 
 /** The core's error envelope as one sentence a person can read. */
@@ -31,7 +30,7 @@ export interface QueryState<T> {
 
 interface QueryOptions {
   /** Collections whose `changed` push triggers a refetch. */
-  collections?: readonly Collection[];
+  collections?: readonly string[];
   enabled?: boolean;
   /** Refetch on a timer too (for countdowns and derived state the core does not push). */
   pollMs?: number;

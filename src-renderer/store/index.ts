@@ -3,7 +3,6 @@ import type { ConsoleClient } from '../../src-shared/api';
 import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
 import type { Matcher } from '../../src-shared/api';
 import type { PageName } from '../../src-shared/constants';
-import { Topic, type Collection } from '../../src-shared/api/topics';
 
 interface ConnectionSlice {
   client: ConsoleClient | null;
@@ -13,7 +12,7 @@ interface StatusSlice {
   status: StatusSnapshot | null;
   notices: DesktopNotice[];
   /** Bumped per collection when the core says it changed; pages refetch on change. */
-  versions: Partial<Record<Collection, number>>;
+  versions: Record<string, number>;
 }
 interface NavSlice {
   page: PageName;
@@ -36,9 +35,9 @@ export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...st
 export function connect(client: ConsoleClient): () => void {
   useApp.setState({ client });
   const unsubs = [
-    client.subscribe(Topic.status, (status) => useApp.setState({ status, connected: true })),
-    client.subscribe(Topic.notice, (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
-    client.subscribe(Topic.changed, ({ what }) =>
+    client.subscribe('status', (status) => useApp.setState({ status, connected: true })),
+    client.subscribe('notice', (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
+    client.subscribe('changed', ({ what }) =>
       useApp.setState((s) => {
         const versions = { ...s.versions };
         for (const w of what) versions[w] = (versions[w] ?? 0) + 1;

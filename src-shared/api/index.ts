@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { acksApi } from './acks';
 import { agentsApi, memoryApi, plansApi } from './agents';
+import { changesApi } from './changes';
 import type { MethodSpec } from './define';
 import { eventsApi } from './events';
 import { healApi } from './heal';
@@ -30,6 +31,7 @@ export const consoleApi = {
   ...healApi,
   ...acksApi,
   ...settingsApi,
+  ...changesApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -52,6 +54,7 @@ export const isMethodName = (name: string): name is MethodName =>
 
 export * from './acks';
 export * from './agents';
+export * from './changes';
 export * from './define';
 export * from './events';
 export * from './heal';

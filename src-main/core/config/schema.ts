@@ -290,13 +290,27 @@ export const ConfigSchema = z
         loopThreshold: z.number().int().min(2).default(3),
         loopWindow: Duration.default(1_800_000),
         execTimeout: Duration.default(60_000),
+        /** After an approved heal, how long the alert (and the host's probe) is watched before the heal counts as failed. */
+        verifyWindow: Duration.default(5 * 60_000),
       })
       .strict()
       .prefault({}),
     remote: RemoteConfig.prefault({}),
     heartbeat: z.object({ url: z.url(), interval: Duration.default(60_000) }).strict().optional(),
     metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
-    changes: z.object({ token: SecretRef.optional() }).strict().prefault({}),
+    changes: z
+      .object({
+        /** Webhook secret for CI/CD senders that cannot send the API token (GitLab X-Gitlab-Token, GitHub/Gitea HMAC signatures). */
+        token: SecretRef.optional(),
+        /** How far before an alert a change counts as "nearby". */
+        window: Duration.default(30 * 60_000),
+        /** A high-risk change's plan watches the change's alerts this long. */
+        watch: Duration.default(15 * 60_000),
+        /** Off: only high-risk changes get a plan. On: medium-risk ones too. Either way a plan only waits for a person. */
+        autoFix: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

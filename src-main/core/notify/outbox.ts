@@ -5,7 +5,6 @@ import { sqliteOutboxStore, type OutboxStore } from '../store/outbox';
 import { buildDigest } from './digest';
 import type { Channel, Message, OutboxWriter } from './types';
 import { ChannelWorker, SWEEP_MS } from './worker';
-import { Collection, Topic } from '../../../src-shared/api/topics';
 
 /** Failed/expired messages this recent are shown on the status tile. */
 const RECENT_MS = 24 * 3_600_000;
@@ -56,7 +55,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       if (n > 0) {
         ctx.metrics.notifySent.inc({ channel: c.channel, result: 'expired' }, n);
         opts.onFailure(`channel ${c.channel} (expired messages)`, new Error(`${n} message(s) for a channel that is no longer configured expired undelivered`));
-        ctx.changed(Collection.outbox);
+        ctx.changed('outbox');
       }
     }
   };
@@ -68,7 +67,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       store.insert({ channel, key: idempotencyKey, message, now, expiresAt: now + ctx.config.outbox.expireAfter });
       // The worker looks after the caller's (synchronous) transaction has committed.
       workers.get(channel)?.kick();
-      ctx.changed(Collection.outbox);
+      ctx.changed('outbox');
     },
   };
 
@@ -130,7 +129,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
         expireOrphans();
       }, SWEEP_MS);
       // notifications.pause publishes status: a resumed desktop channel drains at once.
-      unsubscribe = ctx.bus.subscribe(Topic.status, kickAll);
+      unsubscribe = ctx.bus.subscribe('status', kickAll);
     },
     async stop() {
       sweep?.cancel();
@@ -149,7 +148,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const now = ctx.clock.now();
       const done = store.retryMessage(id, now, now + ctx.config.outbox.expireAfter);
       workers.get(row.channel)?.kick();
-      if (done) ctx.changed(Collection.outbox);
+      if (done) ctx.changed('outbox');
       return done;
     },
     expireMessage(id) {
@@ -161,7 +160,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
           workers.get(row.channel)?.gauge();
           workers.get(row.channel)?.kick();
         }
-        ctx.changed(Collection.outbox);
+        ctx.changed('outbox');
       }
       return done;
     },

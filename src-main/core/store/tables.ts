@@ -8,6 +8,7 @@ import { healTables } from './heal.tables';
 import { remoteTables } from './remote.tables';
 import { ackTables } from './acks.tables';
 import { noiseTables } from './noise.tables';
+import { changeTables } from './changes.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
@@ -22,4 +23,5 @@ export const featureTables: TableSpec[] = [
   ...healTables,
   ...noiseTables,
   ...ackTables,
+  ...changeTables,
 ];

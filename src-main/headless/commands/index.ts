@@ -8,6 +8,7 @@ export interface Command {
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
 
 import { auditCommand } from './audit';
+import { changeCommand } from './change';
 import { configCommand } from './config';
 import { exportCommand } from './export';
 import { memoryCommand } from './memory';
@@ -15,4 +16,4 @@ import { policyCommand } from './policy';
 import { serveCommand } from './serve';
 
 /** Every sub-command, one module each. */
-export const commands: Command[] = [serveCommand, configCommand, memoryCommand, exportCommand, policyCommand, auditCommand];
+export const commands: Command[] = [serveCommand, configCommand, memoryCommand, exportCommand, policyCommand, auditCommand, changeCommand];

@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Core } from '../../core/app';
 import { ackRoutes } from './acks';
+import { changeRoutes } from './changes';
 import { intakeRoutes } from './intake';
 import { smokeRoutes } from './smoke';
 import { telegramRoutes } from './telegram';
@@ -14,4 +15,4 @@ export interface RouteDeps {
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
 /** HTTP routes beyond the foundation (webhook intake, smoke, acks …), one module per area. */
-export const extraRoutes: RouteModule[] = [intakeRoutes, smokeRoutes, telegramRoutes, ackRoutes];
+export const extraRoutes: RouteModule[] = [intakeRoutes, smokeRoutes, telegramRoutes, ackRoutes, changeRoutes];

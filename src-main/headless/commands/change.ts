@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../paths';
+import { EXIT, type Command } from './index';
+
+const USAGE =
+  'vigil change add --service S [--host H]… [--kind deploy|config|flag|migration|manual] [--version V] [--commit SHA] [--author A] [--link URL] [--at ISO] [--summary TEXT] [--diff-file F|-] [--url http://127.0.0.1:7300] [--token T] [--data-dir DIR]';
+
+/**
+ * `vigil change add`: tell a running Vigil about a change, from a deploy
+ * script. It posts to `POST /api/v1/changes` (so the running core reviews
+ * and shows it at once); the token comes from --token, $VIGIL_TOKEN or the data dir.
+ */
+export const changeCommand: Command = {
+  name: 'change',
+  usage: USAGE,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          kind: { type: 'string' },
+          service: { type: 'string' },
+          host: { type: 'string', multiple: true },
+          version: { type: 'string' },
+          commit: { type: 'string' },
+          author: { type: 'string' },
+          link: { type: 'string' },
+          at: { type: 'string' },
+          summary: { type: 'string' },
+          'diff-file': { type: 'string' },
+          url: { type: 'string' },
+          token: { type: 'string' },
+          'data-dir': { type: 'string' },
+        },
+      });
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
+      return EXIT.usage;
+    }
+    const { positionals, values: v } = parsed;
+    if (positionals.length !== 1 || positionals[0] !== 'add') {
+      process.stderr.write(`usage: ${USAGE}\n`);
+      return EXIT.usage;
+    }
+    const tokenFile = join(resolve(v['data-dir'] ?? defaultDataDir()), 'token');
+    const token = v.token ?? process.env.VIGIL_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+    if (!token) {
+      process.stderr.write(`no API token: pass --token, set VIGIL_TOKEN, or --data-dir where vigil serve keeps its token\n`);
+      return EXIT.usage;
+    }
+    let diff: string | undefined;
+    try {
+      diff = v['diff-file'] === undefined ? undefined : readFileSync(v['diff-file'] === '-' ? 0 : v['diff-file'], 'utf8');
+    } catch (e) {
+      process.stderr.write(`cannot read --diff-file: ${(e as Error).message}\n`);
+      return EXIT.error;
+    }
+    const body = {
+      kind: v.kind,
+      service: v.service,
+      hosts: v.host ?? [],
+      version: v.version,
+      commit: v.commit,
+      author: v.author ?? process.env.USER,
+      link: v.link,
+      at: v.at,
+      summary: v.summary,
+      diff,
+      source: 'cli',
+    };
+    const url = (v.url ?? process.env.VIGIL_URL ?? 'http://127.0.0.1:7300').replace(/\/+$/, '');
+    let res: Response;
+    try {
+      res = await fetch(`${url}/api/v1/changes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    } catch (e) {
+      process.stderr.write(`cannot reach Vigil at ${url}: ${(e as Error).message}\n`);
+      return EXIT.error;
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      const err = (() => {
+        try {
+          return (JSON.parse(text) as { error?: { code: string; message: string } }).error;
+        } catch {
+          return undefined;
+        }
+      })();
+      process.stderr.write(`${err ? `${err.code}: ${err.message}` : `HTTP ${res.status}: ${text.slice(0, 500)}`}\n`);
+      return res.status === 400 ? EXIT.usage : res.status === 401 || res.status === 403 ? EXIT.denied : EXIT.error;
+    }
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return EXIT.ok;
+  },
+};

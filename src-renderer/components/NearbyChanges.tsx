@@ -1,0 +1,38 @@
+import { beforeText, changeLabel } from '../../src-shared/api/changes';
+import { dateTime } from '../format';
+import { useQuery } from '../hooks/useQuery';
+import { Badge, ErrorNote } from './ui';
+
+const TONE = { high: 'critical', medium: 'warning', low: 'ok' } as const;
+
+/** "What changed?" — changes on the alert's service or host shortly before it fired (R-CHANGE-1). */
+export function NearbyChanges({ eventId }: { eventId: string }) {
+  const q = useQuery('changes.near', { eventId }, { collections: ['changes'] });
+  if (q.error) return <ErrorNote error={q.error} />;
+  if (!q.data) return <p className="muted">Looking for changes…</p>;
+  const mins = Math.round(q.data.windowMs / 60_000);
+  if (!q.data.items.length) return <p className="muted">No change recorded on this service or host in the {mins} min before it fired.</p>;
+  return (
+    <ul className="plain" data-testid="nearby-changes">
+      {q.data.items.map((c) => (
+        <li key={c.id}>
+          <strong>{changeLabel(c)}</strong>, {beforeText(c.beforeMs)} <span className="muted">({dateTime(c.at)}, same {c.matched})</span>
+          {c.review && (
+            <>
+              {' '}
+              <Badge tone={TONE[c.review.level]}>{c.review.level} risk</Badge>
+            </>
+          )}
+          {c.link && (
+            <>
+              {' '}
+              <a href={c.link} target="_blank" rel="noreferrer">
+                link
+              </a>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
