@@ -1,6 +1,7 @@
 // `npm run bench -- ssh`: 200 × `uptime` spread over 4 real local sshd hosts.
 // Vigil's full diagnostic path (policy check + audit row + pooled ssh2 exec) against
-// `ansible -m command` (Debian's ansible) and a plain `ssh host cmd` loop, in the same run.
+// `ansible -m command` (Debian's ansible), a plain `ssh host cmd` loop, and — the fair peer — the same
+// 200 commands at Vigil's concurrency over ssh multiplexed by ControlMaster (xargs -P 16), in the same run.
 // The slow peers run a subset (BENCH_SSH_PEER_N, default 40) and are normalised to cmds/s.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,26 @@ async function sshLoop(fixtures: SshdFixture[]): Promise<Row> {
   return { method: 'plain `ssh host uptime` loop', commands: PEER_N, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** The fair peer: the same concurrency as Vigil's pool (16), over `ssh` multiplexed by ControlMaster, from `xargs -P`. */
+async function sshParallel(fixtures: SshdFixture[], dir: string): Promise<Row> {
+  const jobs = Array.from({ length: N }, (_, i) => String(i % HOSTS)).join('\n');
+  const opts = (f: SshdFixture) =>
+    `-i ${f.clientKeyPath} -p ${f.port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes ` +
+    `-o ControlMaster=auto -o ControlPath=${dir}/cm-%p -o ControlPersist=60 ${f.user}@${f.host}`;
+  // One script a host index: xargs hands each line to `sh -c`, which picks that host's ssh options.
+  const script = join(dir, 'one.sh');
+  writeFileSync(script, ['#!/bin/sh', 'case "$1" in', ...fixtures.map((f, i) => `  ${i}) exec ssh ${opts(f)} uptime ;;`), 'esac', ''].join('\n'));
+  const t0 = performance.now();
+  const { stdout } = await run('sh', ['-c', `printf '%s\\n' "$JOBS" | xargs -P ${HOSTS * 4} -n 1 sh ${script}`], {
+    env: { ...process.env, JOBS: jobs },
+    maxBuffer: 16 << 20,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if ((stdout.match(/load average/g) ?? []).length !== N) throw new Error(`ssh parallel: ${(stdout.match(/load average/g) ?? []).length} of ${N} answered`);
+  for (const f of fixtures) await run('ssh', [...opts(f).split(' ').slice(0, -1), '-O', 'exit', `${f.user}@${f.host}`]).catch(() => undefined);
+  return { method: `ssh ControlMaster, xargs -P ${HOSTS * 4} (same concurrency)`, commands: N, seconds };
+}
+
 async function ansible(fixtures: SshdFixture[], dir: string): Promise<Row> {
   const inv = join(dir, 'inventory.ini');
   writeFileSync(
@@ -93,8 +114,9 @@ export default async function bench(): Promise<void> {
     console.log(`${HOSTS} local sshd hosts (OpenSSH, user vigiltest); Vigil runs ${N} commands, the slow peers ${PEER_N} (normalised to cmds/s)`);
     const v = await vigil(fixtures);
     const s = await sshLoop(fixtures);
+    const p = await sshParallel(fixtures, dir);
     const a = await ansible(fixtures, dir);
-    const rows = [v, a, s];
+    const rows = [v, a, s, p];
     console.log('\n| method | commands | seconds | cmds/s | Vigil is × faster |');
     console.log('|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.method} | ${r.commands} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${r === v ? '—' : (rate(v) / rate(r)).toFixed(1) + '×'} |`);
@@ -102,6 +124,8 @@ export default async function bench(): Promise<void> {
     const vsSsh = rate(v) / rate(s);
     console.log(`\nVigil vs Ansible: ${vsAnsible.toFixed(1)}× (target ≥ 3×) ${vsAnsible >= 3 ? 'MET' : 'MISSED'}`);
     console.log(`Vigil vs ssh loop: ${vsSsh.toFixed(1)}× (target ≥ 10×) ${vsSsh >= 10 ? 'MET' : 'MISSED'}`);
+    const vsParallel = rate(v) / rate(p);
+    console.log(`Vigil vs parallel ssh with ControlMaster (same concurrency): ${vsParallel.toFixed(1)}× (the fair peer; no target set)`);
     console.log(`Extrapolated time for ${N} commands: ansible ${(N / rate(a)).toFixed(1)} s, ssh loop ${(N / rate(s)).toFixed(1)} s, Vigil ${v.seconds.toFixed(2)} s`);
   } finally {
     for (const f of fixtures) await f.stop();

@@ -24,7 +24,8 @@ function print(s: Score): void {
  * `npm run bench -- storm`: one generated storm (≥ 10,000 events on a
  * 150 s timeline) replayed into Vigil (in-process core, FakeClock stepping
  * through the timeline) and in real time into a real Alertmanager 0.25
- * (group_by [alertname], group_wait 30s, group_interval 5m, repeat 4h).
+ * twice: group_by [alertname] with group_wait 30s / group_interval 5m (its usual
+ * settings) and with group_wait 1s / group_interval 30s (tuned for fast pages), repeat 4h.
  * Both are scored to the same horizon: the storm plus 45 s.
  */
 export default async function storm(): Promise<void> {
@@ -49,15 +50,30 @@ export default async function storm(): Promise<void> {
     console.log('  Alertmanager: not installed (prometheus-alertmanager); comparison skipped');
     return;
   }
-  console.log(`  Alertmanager: replaying in real time (${(horizonMs / 1000).toFixed(0)} s) …`);
-  const a = await replayAlertmanager(s, { tickMs: TICK_MS, horizonMs });
-  const as = score('Alertmanager 0.25 (real time; group_by [alertname], group_wait 30s, group_interval 5m, repeat_interval 4h)', s, a.notices);
-  print(as);
-  if (a.lateTicks) console.log(`    (${a.lateTicks} intake ticks were posted more than ${TICK_MS} ms late)`);
+  // Alertmanager's usual settings, and a short group_wait (what someone tuning it for fast pages would set): a fair peer
+  // trades messages for speed, so both are reported (issue 17.6).
+  const settings = [
+    { groupWait: '30s', groupInterval: '5m' },
+    { groupWait: '1s', groupInterval: '30s' },
+  ];
+  const results: Array<{ label: string; s: Score }> = [];
+  for (const cfg of settings) {
+    console.log(`  Alertmanager (group_wait ${cfg.groupWait}, group_interval ${cfg.groupInterval}): replaying in real time (${(horizonMs / 1000).toFixed(0)} s) …`);
+    const a = await replayAlertmanager(s, { tickMs: TICK_MS, horizonMs, ...cfg });
+    const label = `Alertmanager 0.25 (real time; group_by [alertname], group_wait ${cfg.groupWait}, group_interval ${cfg.groupInterval}, repeat_interval 4h)`;
+    const as = score(label, s, a.notices);
+    print(as);
+    if (a.lateTicks) console.log(`    (${a.lateTicks} intake ticks were posted more than ${TICK_MS} ms late)`);
+    results.push({ label: `group_wait ${cfg.groupWait}`, s: as });
+  }
 
   console.log('  verdict');
-  console.log(`    notifications: Vigil ${vs.sent} vs Alertmanager ${as.sent} (${as.sent ? (vs.sent / as.sent).toFixed(2) : '∞'}×) — target ≤ 1×: ${vs.sent <= as.sent ? 'met' : 'NOT met'}`);
-  console.log(`    without info noise: Vigil ${vs.sent - vs.byKind.info!} vs Alertmanager ${as.sent - as.byKind.info!}`);
-  console.log(`    incidents missed: Vigil ${vs.missed.length} vs Alertmanager ${as.missed.length} — target 0: ${vs.missed.length === 0 ? 'met' : 'NOT met'}`);
-  console.log(`    first notification: Vigil ${secs(vs.firstAfterMs)} vs Alertmanager ${secs(as.firstAfterMs)} — target ≤ 2 s: ${vs.firstAfterMs !== null && vs.firstAfterMs <= 2000 ? 'met' : 'NOT met'}`);
+  for (const { label, s: as } of results) {
+    console.log(`   vs Alertmanager ${label}:`);
+    console.log(`    notifications: Vigil ${vs.sent} vs ${as.sent} (${as.sent ? (vs.sent / as.sent).toFixed(2) : '∞'}×) — target ≤ 1×: ${vs.sent <= as.sent ? 'met' : 'NOT met'}`);
+    console.log(`    without info noise: Vigil ${vs.sent - vs.byKind.info!} vs ${as.sent - as.byKind.info!}`);
+    console.log(`    per incident (${s.incidents.length}): Vigil ${(vs.sent / s.incidents.length).toFixed(2)} vs ${(as.sent / s.incidents.length).toFixed(2)}`);
+    console.log(`    incidents missed: Vigil ${vs.missed.length} vs ${as.missed.length} — target 0: ${vs.missed.length === 0 ? 'met' : 'NOT met'}`);
+    console.log(`    first notification: Vigil ${secs(vs.firstAfterMs)} vs ${secs(as.firstAfterMs)} — target ≤ 2 s: ${vs.firstAfterMs !== null && vs.firstAfterMs <= 2000 ? 'met' : 'NOT met'}`);
+  }
 }

@@ -16,11 +16,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 /**
  * Replay the storm in real time into a real Alertmanager (Debian
- * prometheus-alertmanager) routed with group_by [alertname], group_wait 30s,
- * group_interval 5m, repeat_interval 4h to a webhook receiver of our own
+ * prometheus-alertmanager) routed with group_by [alertname], the given group_wait
+ * and group_interval, repeat_interval 4h to a webhook receiver of our own
  * that counts every notification (one POST = one notification).
  */
-export async function replayAlertmanager(storm: Storm, opts: { tickMs: number; horizonMs: number }): Promise<{ notices: Notice[]; lateTicks: number }> {
+export async function replayAlertmanager(
+  storm: Storm,
+  opts: { tickMs: number; horizonMs: number; groupWait: string; groupInterval: string },
+): Promise<{ notices: Notice[]; lateTicks: number }> {
   const got: Array<{ at: number; body: AmWebhook }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -31,7 +34,7 @@ export async function replayAlertmanager(storm: Storm, opts: { tickMs: number; h
     });
   });
   const port = await listenLocal(server);
-  const am = await startAlertmanager({ webhook: { url: `http://127.0.0.1:${port}/hook`, token: 'storm' }, groupWait: '30s', groupInterval: '5m' });
+  const am = await startAlertmanager({ webhook: { url: `http://127.0.0.1:${port}/hook`, token: 'storm' }, groupWait: opts.groupWait, groupInterval: opts.groupInterval });
   const t0 = Date.now() + 500;
   const iso = (ms: number) => new Date(t0 + ms).toISOString();
   const toAm = (e: StormEvent): AmPostAlert => ({
