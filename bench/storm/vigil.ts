@@ -7,7 +7,6 @@ import { FakeClock } from '../../src-main/core/clock';
 import { parseConfig } from '../../src-main/core/config/load';
 import { createLogger } from '../../src-main/core/log';
 import type { Message } from '../../src-main/core/notify/types';
-import { routerOf } from '../../src-main/core/router/registry';
 import type { IntakeEvent } from '../../src-main/core/router/router';
 import type { Storm, StormEvent } from './generate';
 import type { Notice } from './score';
@@ -51,7 +50,7 @@ routes:
   - { channels: [oncall] }
 `);
   const core = createCore({ config, dataDir: dir, clock, log: createLogger(null) });
-  const router = routerOf(core.ctx)!;
+  const router = core.areas.router;
   const count = core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox`);
   let realFirstMs = -1;
   const t0 = performance.now();

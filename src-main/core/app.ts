@@ -11,19 +11,17 @@ import { headlessSecrets, type SecretStore } from './config/secrets';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics/registry';
 import { openDatabase } from './store/db';
-import { healGateway, wireAgents } from './agents/wire';
+import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
 import { createAudit } from './audit';
 import { sqliteAuditRepository } from './store/audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal } from './heal';
-import { routerOf } from './router/registry';
-import { wireSmoke } from './smoke';
+import { wireSmoke, type Smoke } from './smoke';
 import { wireNotify } from './notify';
-import { reportFailure, reportRecovery } from './router/report';
-import { createRouterArea } from './router';
+import { createRouterArea, groupCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
 import { VigilError } from './errors';
-import { wireAcks } from './ack';
-import { wireHeartbeat } from './heartbeat';
+import { isAckData, wireAcks } from './ack';
+import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
 
@@ -50,6 +48,17 @@ export interface Core {
   status(): StatusSnapshot;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * HTTP intake (R-ROUTE-2): events of concurrent requests are group-committed to the durable inbox;
+   * resolves with their ids once fsynced, before they are decided.
+   */
+  accept(events: IntakeEvent[], via: string): Promise<string[]>;
+  /** Smoke actions the shells offer besides the ConsoleApi (HTTP routes: run, NDJSON export, clear, daily summary). */
+  smoke: Pick<Smoke, 'run' | 'exportNdjson' | 'clear' | 'sendSummary'>;
+  /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */
+  telegramCallback(update: TelegramUpdate): CallbackOutcome;
+  /** The areas as built, for tests and benchmarks that drive them directly; shells use the methods above. */
+  areas: { router: Router; heartbeat: Heartbeat | null };
 }
 
 /** Build the core from validated config. Nothing runs until start(). */
@@ -97,12 +106,19 @@ export function createCore(opts: CoreOptions): Core {
     { id: 'core', label: 'Core', status: 'ok', value: 'running', reason: `up since ${new Date(startedAt).toISOString()}` },
   ]);
 
+  // Failures of any area become `vigil` events through the router, which is built after notify (it needs the
+  // outbox): the port forwards to it once it exists (nothing reports before start()).
+  const reports: FailureReports = {
+    failure: (what, err, severity) => router.reports.failure(what, err, severity),
+    recovery: (what) => router.reports.recovery(what),
+  };
+
   // ── notify ──
   // Channels + the durable outbox; producers enqueue through notify.outbox.writer inside their transaction.
   const notify = wireNotify(ctx, {
     pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
-    onFailure: (what, err) => reportFailure(ctx, what, err),
-    onRecovery: (what) => reportRecovery(ctx, what),
+    onFailure: (what, err) => reports.failure(what, err),
+    onRecovery: (what) => reports.recovery(what),
   });
 
   // ── router ──
@@ -114,16 +130,14 @@ export function createCore(opts: CoreOptions): Core {
   const audit = createAudit(sqliteAuditRepository(db), clock);
 
   // ── agents ──
-  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer });
+  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router });
 
   // ── remote & heal ──
   // SSH pool + pinned host keys + diagnostic policy + SSH probes; AutoHeal behind approvals.
   // Their events (host keys, probes, restart loops) enter through the router's intake.
   const remoteSink: EventSink = (e, via) => {
-    const r = routerOf(ctx);
-    if (!r) return log.warn({ event: e }, 'remote event dropped: no router');
     try {
-      r.ingest([e], via);
+      router.router.ingest([e], via);
     } catch (err) {
       log.error({ err, via }, 'remote event could not be ingested');
     }
@@ -146,7 +160,7 @@ export function createCore(opts: CoreOptions): Core {
   // Read-only self-checks over the other areas (R-SMOKE); a failing scheduled job becomes a vigil event.
   const smoke = wireSmoke(ctx, {
     readers: {
-      inbox: () => routerOf(ctx)?.events.inbox() ?? null,
+      inbox: () => router.router.events.inbox(),
       outboxCounts: (since) => notify.outbox.store.counts(since),
       embeddingCounts: () => agents.openclaw.repo.queueCounts(),
       embeddingStale: (before) => agents.openclaw.repo.staleCount(before),
@@ -155,13 +169,13 @@ export function createCore(opts: CoreOptions): Core {
     },
     outbox: () => notify.outbox.writer,
     audit: () => audit,
-    onJobError: (job, err) => reportFailure(ctx, `scheduled job ${job}`, err),
+    onJobError: (job, err) => reports.failure(`scheduled job ${job}`, err),
   });
 
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
-  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer });
-  wireHeartbeat(ctx, { onFailure: (what, err) => reportFailure(ctx, what, err), onRecovery: (what) => reportRecovery(ctx, what) });
+  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports });
+  const heartbeat = wireHeartbeat(ctx, { onFailure: (what, err) => reports.failure(what, err), onRecovery: (what) => reports.recovery(what) });
 
   // ── agents: late wiring (remote and heal are built after the agents) ──
   agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
@@ -194,11 +208,16 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   let statusTimer: { cancel(): void } | null = null;
+  const accept = groupCommitter(router.router.accept);
 
   return {
     ctx,
     handlers,
     status,
+    accept,
+    smoke: smoke.smoke,
+    telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
+    areas: { router: router.router, heartbeat },
     async call(method, input) {
       if (!isMethodName(method)) return fail('not_found', `unknown method "${method}"`);
       const spec = consoleApi[method as MethodName];

@@ -2,7 +2,7 @@ import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents/elephant/telegram';
 import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify/types';
-import { reportFailure, reportRecovery } from '../router/report';
+import type { FailureReports } from '../router/report';
 import { matchLabels } from '../router/silence-matcher';
 import { insertStage } from '../router/stages';
 import type { Router } from '../router/router';
@@ -20,10 +20,6 @@ import { handleAckCallback } from './telegram';
 
 export { isAckData } from './refs';
 
-const areas = new WeakMap<CoreContext, AckArea>();
-/** The ack area of a core, for shells that only hold the context (the Telegram webhook route). */
-export const acksOf = (ctx: CoreContext): AckArea | null => areas.get(ctx) ?? null;
-
 /** Overdue armed steps beyond this mean the scheduler is not keeping up. */
 const OVERDUE_WARN_MS = 120_000;
 
@@ -32,7 +28,7 @@ const OVERDUE_WARN_MS = 120_000;
  * dedupe, the escalate stage after outbox, the durable escalation
  * scheduler, the ConsoleApi handlers and a status tile.
  */
-export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: OutboxWriter }) {
+export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: OutboxWriter; reports: FailureReports }) {
   const acks = sqliteAckStore(ctx.db);
   const escalations = sqliteEscalationStore(ctx.db);
   const stateOf = (fp: string) => deps.router.states.get(fp);
@@ -46,8 +42,8 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     outbox: deps.outbox,
     stateOf,
     silencedBy,
-    onFailure: (what, err) => reportFailure(ctx, what, err, 'critical'),
-    onRecovery: (what) => reportRecovery(ctx, what),
+    onFailure: (what, err) => deps.reports.failure(what, err, 'critical'),
+    onRecovery: (what) => deps.reports.recovery(what),
   });
   const pagerAck = createPagerAck(ctx, { store: sqliteOutboxStore(ctx.db), writer: deps.outbox });
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick(), pagerAck });
@@ -71,7 +67,7 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
   // After the router's start-up replay, so resolutions still in the inbox cancel their chains first.
   ctx.onStart(() => escalator.start());
   ctx.onStop(() => escalator.stop());
-  const area = {
+  return {
     service,
     escalator,
     acks,
@@ -79,8 +75,6 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     handlers: ackHandlers(service),
     telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks }),
   };
-  areas.set(ctx, area);
-  return area;
 }
 
 export type AckArea = ReturnType<typeof wireAcks>;

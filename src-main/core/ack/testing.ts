@@ -7,7 +7,6 @@ import { parseConfig } from '../config/load';
 import { createLogger } from '../log';
 import { until } from '../notify/testing';
 import type { Message } from '../notify/types';
-import { routerOf } from '../router/registry';
 import type { IntakeEvent, Router } from '../router/router';
 
 /**
@@ -42,7 +41,7 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
   const secrets = opts.secrets ?? {};
   const core = createCore({ config: parseConfig(yaml), dataDir: dir, clock, log: createLogger(null), secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) } });
   await core.start();
-  const router = routerOf(core.ctx)!;
+  const router = core.areas.router;
   const notices: AckBed['notices'] = [];
   core.ctx.bus.subscribe('notice', (n) => void notices.push({ title: n.title, body: n.body }));
   let closed = false;

@@ -14,7 +14,6 @@ import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
 import type { Heal } from '../heal';
-import { routerOf } from '../router/registry';
 import { insertStage } from '../router/stages';
 import type { Stage } from '../router/types';
 import { safeActionStage } from './openclaw/router-stage';
@@ -27,7 +26,7 @@ export interface AgentDeps {
   audit?: AuditWriter;
   /** The durable outbox (core/notify): HITL prompts and notify steps. */
   outbox?: OutboxWriter;
-  /** The router (default: the core's, via routerOf): NemoTron plugs in as its AI triager; recent_events reads its store. */
+  /** The router: NemoTron plugs in as its AI triager; recent_events reads its store; the safe-action stage goes into its pipeline. */
   router?: { useTriager(t: Nemotron | null): void; events: RecentEvents; extendStages?(fn: (stages: Stage[]) => Stage[]): void };
   /** core/remote diagnostics: policy check, audit, SSH (run_diagnostic and diagnose steps). */
   diagnostics?: { run(host: string, command: string, actor: string, opts?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }> };
@@ -62,10 +61,6 @@ const noAudit: AuditWriter = {
   },
 };
 
-const areas = new WeakMap<CoreContext, Agents>();
-/** The agents of a core, for shells that only hold the core (the Telegram callback route). */
-export const agentsOf = (ctx: CoreContext): Agents | null => areas.get(ctx) ?? null;
-
 /**
  * Build OpenClaw, NemoTron and ElephantAlpha on the core context. Areas
  * built later (remote, heal) are passed with connect(); every dependency is
@@ -88,7 +83,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   let nemotron: Nemotron | null = null;
   let staged = false;
   const plugIntoRouter = () => {
-    const router = deps.router ?? routerOf(ctx);
+    const router = deps.router;
     // L2 safe actions suggested by the rules run automatically once the alert is notified.
     if (router?.extendStages && !staged) {
       staged = true;
@@ -203,7 +198,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   ctx.onStart(() => poller.start());
   ctx.onStop(() => poller.stop());
 
-  const agents = {
+  return {
     openclaw,
     nemotron,
     elephant: plans.elephant,
@@ -248,7 +243,5 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       plugIntoRouter();
     },
   };
-  areas.set(ctx, agents);
-  return agents;
 }
 export type Agents = ReturnType<typeof wireAgents>;

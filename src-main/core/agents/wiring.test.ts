@@ -4,7 +4,6 @@ import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config/load';
 import { createLogger } from '../log';
-import { routerOf } from '../router/registry';
 
 /** The agents as app.ts wires them: AutoHeal behind heal steps, one HITL gauge for both kinds of approval. */
 const cores: Core[] = [];
@@ -75,7 +74,7 @@ describe('agents wired into the core', () => {
 
   it('R-ROUTE-6 / R-MEMORY-5: from the rules, L2 actions run and a heal suggestion becomes an AutoHeal proposal (never an execution)', async () => {
     const { c } = core();
-    const router = routerOf(c.ctx)!;
+    const router = c.areas.router;
     const alert = (service: string) => ({ source: 'test', fingerprint: `down-${service}`, severity: 'critical' as const, status: 'firing' as const, summary: `${service} down on web-1`, description: null, labels: { alertname: 'ServiceDown', host: 'web-1', service }, startsAt: null, endsAt: null });
     const [id] = router.ingest([alert('nginx')], 'test');
     // Each alertname its own group, so each is notified at once (a grouped alert is held and triggers nothing).

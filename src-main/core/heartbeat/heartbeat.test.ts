@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeNow, listenLocal } from '../../../e2e/fixtures/local-http';
 import { ackBed, MIN } from '../ack/testing';
-import { heartbeatOf } from './index';
 import { until } from '../notify/testing';
 
 /** A healthchecks-style ping endpoint on loopback: counts GETs to /ping/<uuid>, answers what it is told. */
@@ -23,7 +22,7 @@ afterAll(() => closeNow(server));
 describe('heartbeat (dead-man\u2019s switch for the console)', () => {
   it('R-NOTIFY-5: Vigil pings the heartbeat URL every interval; a failing heartbeat raises one vigil event, resolved when pings work again', async () => {
     const b = await ackBed(`heartbeat: { url: "${url}", interval: 1m }`);
-    const hb = heartbeatOf(b.core.ctx)!;
+    const hb = b.core.areas.heartbeat!;
     // Each ping is real HTTP: wait until it arrived and its answer was handled before moving the clock.
     const pinged = async (n: number) => {
       await until(() => pings.length === n && hb.state.pings === n, `ping ${n}`);
@@ -68,7 +67,7 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
     const b = await ackBed(`heartbeat: { url: "http://127.0.0.1:${port}/ping/secret-uuid", interval: 30s }`);
     const hanging = createServer(() => undefined); // accepts, never answers
     try {
-      const hb = heartbeatOf(b.core.ctx)!;
+      const hb = b.core.areas.heartbeat!;
       const failures = () => b.core.ctx.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
       await until(() => hb.state.pings === 1, 'the first (refused) ping');
       await b.router.drain();

@@ -90,9 +90,6 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
   };
 }
 
-const beats = new WeakMap<CoreContext, Heartbeat>();
-/** The heartbeat of a core, if configured (status, tests). */
-export const heartbeatOf = (ctx: CoreContext): Heartbeat | null => beats.get(ctx) ?? null;
 export type Heartbeat = ReturnType<typeof createHeartbeat>;
 
 /** Wire the heartbeat when `heartbeat:` is configured. */
@@ -100,7 +97,6 @@ export function wireHeartbeat(ctx: CoreContext, deps: HeartbeatDeps) {
   const cfg = ctx.config.heartbeat;
   if (!cfg) return null;
   const hb = createHeartbeat(ctx, cfg, deps);
-  beats.set(ctx, hb);
   ctx.statusProviders.push(() => [hb.tile()]);
   ctx.onStart(() => hb.start());
   ctx.onStop(() => hb.stop());

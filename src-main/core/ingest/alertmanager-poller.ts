@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CoreContext } from '../context';
-import { reportFailure, reportRecovery } from '../router/report';
+import type { FailureReports } from '../router/report';
 import type { IntakeEvent, Router } from '../router/router';
 import { AmAlert, fromAmAlert } from './alertmanager';
 
@@ -13,7 +13,7 @@ const WHAT = 'alertmanager poller';
  * per repeat interval so the router can remind. Which alerts are firing is
  * resumed from the router's dedupe state, so a restart misses no resolve.
  */
-export function createAmPoller(ctx: CoreContext, router: Router, cfg: { url: string; interval: number }) {
+export function createAmPoller(ctx: CoreContext, router: Router, reports: FailureReports, cfg: { url: string; interval: number }) {
   const known = new Map<string, number>(); // fingerprint → when last handed to the router
   let failing = false;
   let timer: { cancel(): void } | null = null;
@@ -38,11 +38,11 @@ export function createAmPoller(ctx: CoreContext, router: Router, cfg: { url: str
     try {
       alerts = await fetchAlerts();
     } catch (e) {
-      if (!failing) reportFailure(ctx, WHAT, new Error(`cannot read ${cfg.url}: ${(e as Error).message}`));
+      if (!failing) reports.failure(WHAT, new Error(`cannot read ${cfg.url}: ${(e as Error).message}`));
       failing = true;
       return;
     }
-    if (failing) reportRecovery(ctx, WHAT);
+    if (failing) reports.recovery(WHAT);
     failing = false;
     const now = ctx.clock.now();
     const out: IntakeEvent[] = [];
@@ -68,7 +68,7 @@ export function createAmPoller(ctx: CoreContext, router: Router, cfg: { url: str
   const tick = () => {
     if (inFlight) return; // a slow Alertmanager never piles polls up
     inFlight = pollOnce()
-      .catch((e: unknown) => reportFailure(ctx, WHAT, e))
+      .catch((e: unknown) => reports.failure(WHAT, e))
       .finally(() => (inFlight = null));
   };
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../router/router';
+import { failureReports } from '../router/report';
 import { recordingOutbox, testContext, type TestContext } from '../router/testing';
 import { createHttpProbe } from './http-probe';
 
@@ -34,7 +35,7 @@ function setup(extra = '') {
   const router = createRouter(h.ctx, { outbox });
   const p = h.ctx.config.probes[0]!;
   if (p.type !== 'http') throw new Error('http probe expected');
-  const probe = createHttpProbe(h.ctx, router, p);
+  const probe = createHttpProbe(h.ctx, router, failureReports(h.ctx.log, router), p);
   const check = async (advanceMs: number) => {
     h.clock.advance(advanceMs);
     const tr = await probe.runOnce();

@@ -1,13 +1,13 @@
 import type { CoreContext } from '../context';
 import type { ProbeConfig } from '../config/schema';
-import { reportFailure } from '../router/report';
+import type { FailureReports } from '../router/report';
 import type { IntakeEvent, Router } from '../router/router';
 import { ProbeTracker, type ProbeTransition, type ProbeVerdict } from './probe-state';
 
 type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;
 
 /** One HTTP probe: GET the URL with a timeout, expect a status (and a body substring). Time and network are injected. */
-export function createHttpProbe(ctx: CoreContext, router: Router, p: HttpProbeConfig) {
+export function createHttpProbe(ctx: CoreContext, router: Router, reports: FailureReports, p: HttpProbeConfig) {
   const tracker = new ProbeTracker(p);
   let timer: { cancel(): void } | null = null;
   let stopped = false;
@@ -59,7 +59,7 @@ export function createHttpProbe(ctx: CoreContext, router: Router, p: HttpProbeCo
     if (stopped) return;
     timer = ctx.clock.setTimeout(() => {
       runOnce()
-        .catch((e: unknown) => reportFailure(ctx, `probe ${p.name}`, e))
+        .catch((e: unknown) => reports.failure(`probe ${p.name}`, e))
         .finally(() => schedule(tracker.nextDelay(p.interval)));
     }, delay);
   }

@@ -6,7 +6,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixture
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config/schema';
-import { routerOf, type IntakeEvent } from '../router';
+import type { IntakeEvent } from '../router';
 import { settle, until } from './testing';
 
 /** The outbox wired into the real core: router → outbox → channels, the outbox.* ConsoleApi, tiles and metrics. */
@@ -27,7 +27,7 @@ const event = (name: string): IntakeEvent => ({
   startsAt: null,
   endsAt: null,
 });
-const ingest = (name: string) => routerOf(core.ctx)!.ingest([event(name)], 'test');
+const ingest = (name: string) => core.areas.router.ingest([event(name)], 'test');
 const call = async (method: string, input: unknown) => core.call(method, input);
 const hookRows = async () => {
   const r = await call('outbox.list', { channel: 'hook', limit: 100 });

@@ -5,13 +5,14 @@ import type { OutboxWriter } from '../notify/types';
 import { eventHandlers } from './api';
 import { createNoise } from './noise';
 import { noiseHandlers } from './noise/api';
-import { attachRouter } from './registry';
+import { failureReports } from './report';
 import { createRouter } from './router';
 import { routerTiles } from './status';
 
-export { reportFailure, reportRecovery } from './report';
-export { routerOf } from './registry';
+export { failureReports, type FailureReports } from './report';
 export type { Router, IntakeEvent } from './router';
+export { sourceLabel } from './router';
+export { groupCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
 export { insertStage, defaultStages } from './stages';
 
@@ -21,11 +22,11 @@ export { insertStage, defaultStages } from './stages';
  */
 export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   const router = createRouter(ctx, { outbox });
-  attachRouter(ctx, router);
+  const reports = failureReports(ctx.log, router);
   // R-NOISE: flap → burst → group stages before the outbox, on one durable book.
   router.extendStages(createNoise(ctx, outbox, router).withStages);
-  const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, ctx.config.alertmanager) : null;
-  const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, p)] : []));
+  const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, reports, ctx.config.alertmanager) : null;
+  const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, reports, p)] : []));
   ctx.statusProviders.push(routerTiles(ctx, router));
   ctx.onStart(() => {
     const n = router.resume();
@@ -39,5 +40,5 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
     await router.drain();
     router.stop();
   });
-  return { router, poller, probes, handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) } };
+  return { router, reports, poller, probes, handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) } };
 }

@@ -7,8 +7,6 @@ import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { createLogger } from '../log';
 import { ConfigSchema } from '../config/schema';
-import { groupCommitter } from './group-commit';
-import { routerOf } from './registry';
 import type { IntakeEvent } from './router';
 
 /** The durable intake inbox: a 202'd HTTP batch that a crash caught unprocessed is processed exactly once at start-up. */
@@ -37,7 +35,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
   it('R-ROUTE-2: a batch acknowledged but unprocessed at a crash is processed exactly once on start-up', async () => {
     const a = open();
     cores.push(a);
-    const commit = groupCommitter(routerOf(a.ctx)!.accept);
+    const commit = a.accept;
     const [r1, r2] = await Promise.all([commit([event(1), event(2)], 'POST /api/v1/events'), commit([event(3)], 'POST /api/v1/events')]);
     const ids = [...r1!, ...r2!];
     // Acknowledged: the ids answer as queued before the worker has run.
@@ -55,7 +53,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
       const b = open();
       cores.push(b);
       await b.start(); // replays the batch before serving; a second restart finds nothing to replay
-      await routerOf(b.ctx)!.drain();
+      await b.areas.router.drain();
       const db = b.ctx.db;
       for (const id of ids) {
         expect(db.prepare(`SELECT processed, outcome FROM events WHERE id = ?`).all(id)).toEqual([{ processed: 1, outcome: 'notified' }]);
@@ -63,7 +61,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
       }
       expect((db.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n).toBe(3);
       expect((db.prepare(`SELECT count(*) AS n FROM intake_batches`).get() as { n: number }).n).toBe(0);
-      expect(routerOf(b.ctx)!.events.inbox()).toEqual({ count: 0, oldest: null });
+      expect(b.areas.router.events.inbox()).toEqual({ count: 0, oldest: null });
       const got = await b.call('events.get', { id: ids[2] });
       expect(got).toMatchObject({ ok: true, value: { id: ids[2], processed: true, outcome: 'notified' } });
       await b.stop();

@@ -5,12 +5,13 @@ import { createSmokeHistoryStore } from '../store/smoke';
 import { sourcesFrom, type AreaReaders } from './area-sources';
 import { smokeHandlers } from './handlers';
 import { agentOutcomesFromMetrics } from './metrics-source';
-import { createSmoke, type Smoke, type SmokeAudit } from './service';
+import { createSmoke, type SmokeAudit } from './service';
 import type { SmokeSources } from './sources';
 
 export type { SmokeSources } from './sources';
 export type { AreaReaders } from './area-sources';
 export type { Smoke, SmokeAudit } from './service';
+export { parseTimeBound } from './export';
 
 export interface SmokeWiring {
   /** Read-only views of the other areas; those left out report "not configured". */
@@ -21,15 +22,6 @@ export interface SmokeWiring {
   audit?: () => SmokeAudit | null;
   /** A scheduled job threw: make it a `vigil` event (router's reportFailure). */
   onJobError?: (job: string, err: unknown) => void;
-}
-
-const byContext = new WeakMap<CoreContext, Smoke>();
-
-/** The smoke service of a built core (for the shells' HTTP routes and commands). */
-export function smokeOf(ctx: CoreContext): Smoke {
-  const s = byContext.get(ctx);
-  if (!s) throw new Error('smoke area is not wired into this core');
-  return s;
 }
 
 /** Build the smoke area on the core context: service, schedule, status tiles, handlers. */
@@ -56,7 +48,6 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
     audit: w.audit ?? (() => null),
     changed: ctx.changed,
   });
-  byContext.set(ctx, smoke);
   ctx.statusProviders.push(() => smoke.tiles());
   ctx.onStart(() => smoke.start());
   ctx.onStop(() => scheduler.stop());

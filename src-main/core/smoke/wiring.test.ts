@@ -7,7 +7,6 @@ import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config/load';
 import { createLogger } from '../log';
-import { routerOf } from '../router/registry';
 import { protectedGuardCheck } from './area-sources';
 import { startWebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 
@@ -46,7 +45,7 @@ routes: [{ channels: [hook] }]
 hosts: [{ name: web1, address: 127.0.0.1, user: vigil }]
 protected: [{ container: momo-db }, { image: "postgres*" }]
 smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 50 } } } }`);
-    routerOf(core.ctx)!.ingest([{ source: 'api', fingerprint: 'smoke-wiring', severity: 'critical', status: 'firing', summary: 'disk full', description: null, labels: { alertname: 'DiskFull' }, startsAt: null, endsAt: null }], 'test');
+    core.areas.router.ingest([{ source: 'api', fingerprint: 'smoke-wiring', severity: 'critical', status: 'firing', summary: 'disk full', description: null, labels: { alertname: 'DiskFull' }, startsAt: null, endsAt: null }], 'test');
     const deadline = Date.now() + 10_000;
     let run: SmokeRun;
     do {
@@ -64,7 +63,7 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
 
   it('R-SMOKE-4: clearing through the ConsoleApi writes the audit chain and leaves events, audit and memory alone', async () => {
     const core = await start('smoke: { interval: 1h }');
-    routerOf(core.ctx)!.ingest([{ source: 'api', fingerprint: 'keep-me', severity: 'warning', status: 'firing', summary: 'keep me', description: null, labels: { alertname: 'KeepMe' }, startsAt: null, endsAt: null }], 'test');
+    core.areas.router.ingest([{ source: 'api', fingerprint: 'keep-me', severity: 'warning', status: 'firing', summary: 'keep me', description: null, labels: { alertname: 'KeepMe' }, startsAt: null, endsAt: null }], 'test');
     await value(core, 'smoke.run');
     await value(core, 'smoke.run');
     const events = count(core, 'SELECT COUNT(*) AS n FROM events');

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config/load';
-import { routerOf } from '../../core/router/registry';
 import { createHttpServer } from '../http';
 
 const TOKEN = 'intake-token-0123456789abcdefghijklmnop';
@@ -39,7 +38,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     // Durably stored at the moment of the answer (in the intake inbox, before any processing is awaited).
     const batch = core.ctx.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as { events: string } | undefined;
     expect((JSON.parse(batch!.events) as Array<{ id: string; source: string }>)[0]).toMatchObject({ id: ids[0], source: 'ci' });
-    await routerOf(core.ctx)!.drain();
+    await core.areas.router.drain();
     const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as { fingerprint: string; source: string };
     expect(row.source).toBe('ci');
     const got = await core.call('events.get', { id: ids[0] });
@@ -48,7 +47,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
 
   it('R-ROUTE-1: the default fingerprint is a stable hash of the sorted labels; an explicit one is kept', async () => {
     const a = (await (await post('/api/v1/events', [ev({ labels: { b: '2', a: '1' } }), ev({ labels: { a: '1', b: '2' }, summary: 'other' }), ev({ fingerprint: 'mine' })])).json()) as { ids: string[] };
-    await routerOf(core.ctx)!.drain();
+    await core.areas.router.drain();
     const fps = a.ids.map((id) => (core.ctx.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint);
     expect(fps[0]).toBe(fps[1]);
     expect(fps[0]).toMatch(/^[0-9a-f]{16}$/);
@@ -103,7 +102,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     const res = await post('/api/v1/alerts/alertmanager', payload);
     expect(res.status).toBe(202);
     const { ids } = (await res.json()) as { ids: string[] };
-    await routerOf(core.ctx)!.drain();
+    await core.areas.router.drain();
     const rows = ids.map((id) => core.ctx.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id));
     expect(rows).toEqual([
       { fingerprint: 'a1b2c3d4e5f60718', severity: 'critical', status: 'firing', summary: 'p99 over 2s on api1', source: 'alertmanager', ends_at: null },

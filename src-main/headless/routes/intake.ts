@@ -1,9 +1,6 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { normaliseAmWebhook } from '../../core/ingest/alertmanager';
-import { normaliseGeneric, type Normalised } from '../../core/ingest/normalise';
-import { groupCommitter } from '../../core/router/group-commit';
-import { routerOf } from '../../core/router/registry';
-import { sourceLabel } from '../../core/router/router';
+import { normaliseAmWebhook, normaliseGeneric, type Normalised } from '../../core/ingest';
+import { sourceLabel } from '../../core/router';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
 
@@ -16,17 +13,14 @@ import type { RouteModule } from './index';
  */
 export const intakeRoutes: RouteModule = (app, { core, auth }) => {
   const onRequest = auth as unknown as onRequestAsyncHookHandler;
-  const router = routerOf(core.ctx);
-  const commit = router ? groupCommitter(router.accept) : null;
   const accept = (path: string, source: string, normalise: (body: unknown) => Normalised) =>
     app.post(path, { onRequest }, async (req, reply) => {
-      if (!commit) return sendError(reply, 'unavailable', 'the event router is not running');
       const n = normalise(req.body);
       if (!n.ok) {
         core.ctx.metrics.routerEvents.inc({ source, result: 'rejected' });
         return sendError(reply, 'bad_request', n.message);
       }
-      const ids = await commit(n.events, `${req.method} ${path}`);
+      const ids = await core.accept(n.events, `${req.method} ${path}`);
       return reply.code(202).send({ accepted: ids.length, ids });
     });
   accept('/api/v1/events', sourceLabel('api'), normaliseGeneric);

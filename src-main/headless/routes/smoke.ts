@@ -1,13 +1,12 @@
 import { Readable } from 'node:stream';
-import { smokeOf } from '../../core/smoke';
-import { parseTimeBound } from '../../core/smoke/export';
+import { parseTimeBound } from '../../core/smoke';
 import { VigilError } from '../../core/errors';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
 
 /** R-SMOKE HTTP interface: run now, NDJSON export, clear, push the daily summary. */
 export const smokeRoutes: RouteModule = (app, { core, auth }) => {
-  const smoke = smokeOf(core.ctx);
+  const { smoke } = core;
   const guard = async <T>(reply: Parameters<typeof sendError>[0], fn: () => T | Promise<T>) => {
     try {
       return await fn();

@@ -1,6 +1,4 @@
-import { acksOf, isAckData } from '../../core/ack';
-import { agentsOf } from '../../core/agents/wire';
-import { TelegramUpdate } from '../../core/agents/elephant/telegram';
+import { TelegramUpdate } from '../../core/agents';
 import { describeZodError } from '../../../src-shared/result';
 import { bearer, tokenMatches } from '../auth';
 import { sendError } from '../http';
@@ -27,10 +25,7 @@ export const telegramRoutes: RouteModule = (app, { core, token }) => {
     const parsed = TelegramUpdate.safeParse(req.body);
     if (!parsed.success) return sendError(reply, 'bad_request', `not a Telegram Update: ${describeZodError(parsed.error)}`);
     // "Acknowledge" buttons (callback data ack:…) belong to the ack area (R-ROUTE-8); hitl:… to the agents.
-    const acks = isAckData(parsed.data.callback_query?.data) ? acksOf(core.ctx) : null;
-    const agents = agentsOf(core.ctx);
-    if (!acks && !agents) return sendError(reply, 'unavailable', 'approvals are not available in this Vigil');
-    const out = acks ? acks.telegramCallback(parsed.data) : agents!.telegramCallback(parsed.data);
+    const out = core.telegramCallback(parsed.data);
     // Other update kinds are acknowledged (200) so Telegram does not redeliver them.
     if (!out.handled) return { ok: true, ignored: out.reason };
     return { method: 'answerCallbackQuery', callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted, accepted: out.accepted };
