@@ -7,12 +7,22 @@ import { VigilError } from '../errors';
 import type { ErrorCode } from '../../../src-shared/result';
 
 /** Why a remote call failed, in words a person can act on. */
-export type RemoteErrorCode = 'unknown_host' | 'unreachable' | 'auth_failed' | 'host_key_unknown' | 'host_key_mismatch' | 'timeout' | 'open_failed';
+export type RemoteErrorCode =
+  | 'unknown_host'
+  | 'unreachable'
+  | 'auth_failed'
+  | 'key_file_missing'
+  | 'host_key_unknown'
+  | 'host_key_mismatch'
+  | 'timeout'
+  | 'open_failed';
 
 const TO_API: Record<RemoteErrorCode, ErrorCode> = {
   unknown_host: 'not_found',
   unreachable: 'unavailable',
   auth_failed: 'unavailable',
+  // The host's own config points at a file that is not there: a person must fix it, retrying will not.
+  key_file_missing: 'conflict',
   host_key_unknown: 'forbidden',
   host_key_mismatch: 'forbidden',
   timeout: 'unavailable',
@@ -89,8 +99,25 @@ export function fingerprint(key: Buffer): string {
 interface HostConn {
   client: Client | null;
   ready: Promise<Client> | null;
+  /** Requests holding a slot (running or opening a channel) and the slots allowed. */
   active: number;
+  cap: number;
+  /** Channels the host has accepted and not yet closed. */
+  open: number;
   waiting: Array<() => void>;
+}
+
+/** The private key for a host: in memory, or read from its keyFile, with an error naming the file. */
+function readKey(t: HostTarget): Buffer | undefined {
+  if (t.privateKey) return t.privateKey;
+  if (!t.keyFile) return undefined;
+  try {
+    return readFileSync(t.keyFile);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new RemoteError('key_file_missing', `the key file ${t.keyFile} for ${t.name} does not exist (hosts.${t.name}.keyFile)`);
+    throw new RemoteError('auth_failed', `the key file ${t.keyFile} for ${t.name} cannot be read (${code ?? 'error'}; hosts.${t.name}.keyFile)`);
+  }
 }
 
 const OPEN_FAILED = /open fail|channel open failure/i;
@@ -117,17 +144,28 @@ export class SshPool {
     const st = this.state(hostName);
     await this.acquire(st);
     try {
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0, refusals = 0; ; attempt++) {
         const client = await this.connection(target, st);
         try {
-          return await this.runOnce(client, command, o);
+          return await this.runOnce(client, command, o, st);
         } catch (e) {
           const msg = (e as Error).message ?? '';
-          if (!(e instanceof RemoteError) && OPEN_FAILED.test(msg)) {
-            if (attempt < 6) {
-              await new Promise<void>((r) => this.opts.clock.setTimeout(r, 25 * (attempt + 1)));
+          if (!(e instanceof RemoteError) && OPEN_FAILED.test(msg) && refusals++ < 20) {
+            if (st.open > 0) {
+              // The host allows fewer sessions than our cap (sshd MaxSessions): learn its limit and wait
+              // for one of our own channels to close. Waiting on a timer assumed a command ends within
+              // ~0.5 s, which a busy machine breaks (R-HEAL-1).
+              st.cap = Math.max(1, Math.min(st.cap, st.open));
+              this.release(st);
+              await this.acquire(st);
               continue;
             }
+            if (refusals <= 6) {
+              await new Promise<void>((r) => this.opts.clock.setTimeout(r, 25 * refusals));
+              continue;
+            }
+          }
+          if (!(e instanceof RemoteError) && OPEN_FAILED.test(msg)) {
             throw new RemoteError('open_failed', `${hostName} refused a new channel (${msg}); too many sessions on the connection`);
           }
           if (!(e instanceof RemoteError) && /not connected|no response|channel.*closed/i.test(msg) && attempt === 0) {
@@ -156,6 +194,7 @@ export class SshPool {
     st.client?.end();
     st.client = null;
     st.ready = null;
+    st.cap = this.max; // a new connection may allow more sessions
   }
 
   async close(): Promise<void> {
@@ -165,12 +204,12 @@ export class SshPool {
 
   private state(name: string): HostConn {
     let st = this.conns.get(name);
-    if (!st) this.conns.set(name, (st = { client: null, ready: null, active: 0, waiting: [] }));
+    if (!st) this.conns.set(name, (st = { client: null, ready: null, active: 0, cap: this.max, open: 0, waiting: [] }));
     return st;
   }
 
   private acquire(st: HostConn): Promise<void> {
-    if (st.active < this.max) {
+    if (st.active < st.cap) {
       st.active++;
       return Promise.resolve();
     }
@@ -179,12 +218,22 @@ export class SshPool {
 
   private release(st: HostConn): void {
     st.active--;
-    st.waiting.shift()?.();
+    if (st.active < st.cap) st.waiting.shift()?.();
   }
 
   private connection(t: HostTarget, st: HostConn): Promise<Client> {
     if (st.ready) return st.ready;
     const hooks = this.opts.hooks;
+    // Read the key before any connection state exists: a missing file is its own plain error (R-HEAL-8).
+    // (Failing inside the executor below touched `ready` before it was assigned: a TDZ crash.)
+    let key: Buffer | undefined;
+    try {
+      key = readKey(t);
+    } catch (e) {
+      const err = e as RemoteError;
+      hooks.hostState?.(t.name, err.reason, err.message, null);
+      return Promise.reject(err);
+    }
     const ready = new Promise<Client>((resolve, reject) => {
       const client = new Client();
       let keyVerdict: { reason: 'host_key_unknown' | 'host_key_mismatch'; message: string } | null = null;
@@ -228,14 +277,7 @@ export class SshPool {
           return true;
         },
       };
-      try {
-        if (t.privateKey) cfg.privateKey = t.privateKey;
-        else if (t.keyFile) cfg.privateKey = readFileSync(t.keyFile);
-      } catch (e) {
-        sock.destroy();
-        fail(new RemoteError('auth_failed', `cannot read key file ${t.keyFile} for ${t.name}: ${(e as Error).message}`));
-        return;
-      }
+      if (key) cfg.privateKey = key;
       if (t.agent && process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
       client.on('ready', () => {
         settled = true;
@@ -266,7 +308,7 @@ export class SshPool {
     return ready;
   }
 
-  private runOnce(client: Client, command: string, o: ExecOptions): Promise<ExecResult> {
+  private runOnce(client: Client, command: string, o: ExecOptions, st: HostConn): Promise<ExecResult> {
     const timeoutMs = o.timeoutMs ?? this.opts.defaultTimeoutMs ?? 30_000;
     const maxBytes = o.maxBytes ?? this.opts.defaultMaxBytes ?? 256 * 1024;
     const secs = timeoutSeconds(timeoutMs);
@@ -276,6 +318,8 @@ export class SshPool {
       // `timeout` kills the command's whole process group on the host, even if our channel is gone.
       client.exec(wrapCommand(command, timeoutMs), (err, stream: ClientChannel) => {
         if (err) return reject(err);
+        st.open++;
+        stream.once('close', () => st.open--);
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let bytes = 0;
