@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { consoleApi, isMethodName, type Handlers, type MethodName } from '../../src-shared/api';
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
+import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
 import { describeZodError, fail, ok, type Result } from '../../src-shared/result';
 import { createContext, type CoreContext } from './context';
@@ -127,7 +128,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
-  const audit = createAudit(sqliteAuditRepository(db), clock);
+  const audit = createAudit(sqliteAuditRepository(db), clock, () => ctx.changed(Collection.audit));
 
   // ── agents ──
   const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router });
@@ -201,7 +202,7 @@ export function createCore(opts: CoreOptions): Core {
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;
-      bus.publish('status', status());
+      bus.publish(Topic.status, status());
       return { pausedUntil };
     },
     'system.ping': ({ echo }) => ({ echo, at: clock.now() }),
@@ -236,7 +237,7 @@ export function createCore(opts: CoreOptions): Core {
       log.info({ version: VERSION, dataDir: opts.dataDir }, 'core starting');
       for (const s of starters) await s();
       // Status is pushed every 5 s and whenever a feature calls changed().
-      statusTimer = clock.setInterval(() => bus.publish('status', status()), 5_000);
+      statusTimer = clock.setInterval(() => bus.publish(Topic.status, status()), 5_000);
     },
     async stop() {
       statusTimer?.cancel();

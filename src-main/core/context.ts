@@ -1,4 +1,5 @@
 import type { StatusTile } from '../../src-shared/api/system';
+import { Topic, type Collection } from '../../src-shared/api/topics';
 import { Bus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config/schema';
@@ -24,7 +25,7 @@ export interface CoreContext {
   /** Feature areas register status tiles here (Overview, tray, smoke). */
   statusProviders: Array<() => StatusTile[]>;
   /** Ask the shells to refresh views showing these collections. */
-  changed(...what: string[]): void;
+  changed(...what: Collection[]): void;
   /** Feature lifecycle: started in registration order, stopped in reverse. */
   onStart(fn: () => void | Promise<void>): void;
   onStop(fn: () => void | Promise<void>): void;
@@ -45,7 +46,7 @@ export function createContext(parts: ContextParts): ContextRuntime {
   const bus = new Bus();
   const starters: ContextRuntime['starters'] = [];
   const stoppers: ContextRuntime['stoppers'] = [];
-  let changedPending = new Set<string>();
+  let changedPending = new Set<Collection>();
   let changedTimer: { cancel(): void } | null = null;
   const ctx: CoreContext = {
     ...parts,
@@ -59,7 +60,7 @@ export function createContext(parts: ContextParts): ContextRuntime {
         changedTimer = null;
         const batch = [...changedPending];
         changedPending = new Set();
-        bus.publish('changed', { what: batch });
+        bus.publish(Topic.changed, { what: batch });
       }, 100);
     },
     onStart: (fn) => void starters.push(fn),

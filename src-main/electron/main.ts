@@ -12,6 +12,7 @@ import { createTray } from './tray';
 import { ackFromNotification, ackFromTray } from './acks';
 import { trayCounts } from './tray-state';
 import type { OpenRequest } from '../../src-shared/desktop';
+import { Topic } from '../../src-shared/api/topics';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
 
@@ -83,9 +84,9 @@ async function boot(): Promise<void> {
     quit: () => app.quit(),
   });
   // Counts come from the same core calls as the console, on each status push (every 5 s and on changes).
-  core.ctx.bus.subscribe('status', (s) => void (core && trayCounts(core).then((c) => tray.render(s, c))));
+  core.ctx.bus.subscribe(Topic.status, (s) => void (core && trayCounts(core).then((c) => tray.render(s, c))));
   tray.render(core.status());
-  core.ctx.bus.subscribe('notice', (n) => {
+  core.ctx.bus.subscribe(Topic.notice, (n) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal', actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [] });
     note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));

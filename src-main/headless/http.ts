@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
-import { TOPIC_NAMES } from '../../src-shared/api/topics';
+import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
 import type { ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
 import { bearer, tokenMatches } from './auth';
@@ -91,7 +91,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const write = (topic: string, payload: unknown) => res.write(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
-    write('status', core.status());
+    write(Topic.status, core.status());
     const unsubs = TOPIC_NAMES.map((t) => core.ctx.bus.subscribe(t, (p) => write(t, p)));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.raw.on('close', () => {

@@ -3,6 +3,7 @@ import type { AckInfo } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote } from './ui';
+import { Collection } from '../../src-shared/api/topics';
 
 const STEP_TONE = { armed: 'warning', fired: 'critical', cancelled: undefined } as const;
 
@@ -43,7 +44,7 @@ function Escalations({ info }: { info: AckInfo }) {
  * (and where) it was escalated.
  */
 export function AckPanel({ fingerprint }: { fingerprint: string }) {
-  const q = useQuery('alerts.ackInfo', { fingerprint }, { collections: ['acks', 'events'], throttleMs: 1000 });
+  const q = useQuery('alerts.ackInfo', { fingerprint }, { collections: [Collection.acks, Collection.events], throttleMs: 1000 });
   const ack = useAction('alerts.ack');
   const unack = useAction('alerts.unack');
   const addNote = useAction('alerts.addNote');

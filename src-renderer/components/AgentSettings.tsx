@@ -1,10 +1,11 @@
 import { duration } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote, Panel } from './ui';
+import { Collection } from '../../src-shared/api/topics';
 
 /** NemoTron (LLM triage) and OpenClaw (memory) as configured in vigil.yaml; read-only, the key is never shown. */
 export function AgentSettings() {
-  const q = useQuery('agents.status', {}, { collections: ['events', 'memory'], pollMs: 30_000 });
+  const q = useQuery('agents.status', {}, { collections: [Collection.events, Collection.memory], pollMs: 30_000 });
   const s = q.data;
   const fallbacks = s ? Object.entries(s.fallbacks).filter(([, n]) => n > 0) : [];
   return (

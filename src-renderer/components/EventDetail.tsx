@@ -6,6 +6,7 @@ import { AckPanel } from './AckPanel';
 import { NearbyChanges } from './NearbyChanges';
 import { Badge, ErrorNote, Head, Labels } from './ui';
 import { WouldHaveSent } from './WouldHaveSent';
+import { Collection } from '../../src-shared/api/topics';
 
 const AGENT = { hermes: 'Hermes (rules)', nemotron: 'NemoTron (AI)' } as const;
 
@@ -63,7 +64,7 @@ function RelatedMemory({ query }: { query: string }) {
 }
 
 function ProposedActions({ e }: { e: Detail }) {
-  const pending = useQuery('approvals.list', {}, { collections: ['approvals'] });
+  const pending = useQuery('approvals.list', {}, { collections: [Collection.approvals] });
   const approvals = (pending.data?.approvals ?? []).filter((a) => a.eventId === e.id);
   const suggested = e.triage?.suggestedActions ?? [];
   if (!suggested.length && !approvals.length) return <p className="muted">No actions proposed.</p>;
@@ -87,7 +88,7 @@ function ProposedActions({ e }: { e: Detail }) {
 }
 
 export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
-  const q = useQuery('events.get', { id }, { collections: ['events'], throttleMs: 2000 });
+  const q = useQuery('events.get', { id }, { collections: [Collection.events], throttleMs: 2000 });
   const e = q.data;
   return (
     <article className="detail" aria-label="Event detail" data-testid="event-detail">

@@ -1,4 +1,5 @@
 import { beforeText, changeLabel } from '../../src-shared/api/changes';
+import { Collection } from '../../src-shared/api/topics';
 import { dateTime } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote } from './ui';
@@ -7,7 +8,7 @@ const TONE = { high: 'critical', medium: 'warning', low: 'ok' } as const;
 
 /** "What changed?" — changes on the alert's service or host shortly before it fired (R-CHANGE-1). */
 export function NearbyChanges({ eventId }: { eventId: string }) {
-  const q = useQuery('changes.near', { eventId }, { collections: ['changes'] });
+  const q = useQuery('changes.near', { eventId }, { collections: [Collection.changes] });
   if (q.error) return <ErrorNote error={q.error} />;
   if (!q.data) return <p className="muted">Looking for changes…</p>;
   const mins = Math.round(q.data.windowMs / 60_000);

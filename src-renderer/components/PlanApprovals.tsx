@@ -2,6 +2,7 @@ import type { Plan, PlanApproval } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote, Head, Panel } from './ui';
+import { Collection } from '../../src-shared/api/topics';
 
 const TONE: Record<string, string | undefined> = { succeeded: 'ok', approved: 'ok', running: 'accent', waiting: 'warning', pending: undefined, failed: 'critical', expired: 'warning', cancelled: undefined, rejected: undefined, skipped: undefined };
 
@@ -49,8 +50,8 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
 
 /** ElephantAlpha on the Approvals page: pending plan prompts and recent plans. */
 export function PlanApprovals({ who }: { who: string }) {
-  const prompts = useQuery('plans.approvals', { pendingOnly: true, limit: 50 }, { collections: ['plans', 'approvals'], pollMs: 10_000 });
-  const plans = useQuery('plans.list', { limit: 50 }, { collections: ['plans'] });
+  const prompts = useQuery('plans.approvals', { pendingOnly: true, limit: 50 }, { collections: [Collection.plans, Collection.approvals], pollMs: 10_000 });
+  const plans = useQuery('plans.list', { limit: 50 }, { collections: [Collection.plans] });
   const cancel = useAction('plans.cancel');
   const byId = new Map((plans.data?.items ?? []).map((p) => [p.id, p]));
   const refetch = () => {

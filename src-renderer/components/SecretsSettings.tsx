@@ -3,6 +3,7 @@ import type { SecretInfo } from '../../src-shared/api';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote, Head, Panel } from './ui';
+import { Collection } from '../../src-shared/api/topics';
 
 const SOURCE: Record<string, string> = { env: 'environment', file: 'secrets.json (0600)', keychain: 'OS keychain' };
 const envName = (name: string) => `VIGIL_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
@@ -82,7 +83,7 @@ function SecretRow({ s, onSaved }: { s: SecretInfo; onSaved(): void }) {
 
 /** Secrets the config references: set or not and where from; entered here, never shown back. */
 export function SecretsSettings() {
-  const q = useQuery('secrets.list', {}, { collections: ['settings'] });
+  const q = useQuery('secrets.list', {}, { collections: [Collection.settings] });
   const where = useQuery('settings.get', {}, {});
   const store = where.data?.secretStore;
   return (

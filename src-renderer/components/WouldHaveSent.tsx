@@ -1,9 +1,10 @@
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote } from './ui';
+import { Collection } from '../../src-shared/api/topics';
 
 /** R-NOISE-5: which rule held this event's notification back, and what it would have sent without suppression. */
 export function WouldHaveSent({ id }: { id: string }) {
-  const q = useQuery('events.wouldHaveSent', { id }, { collections: ['events'], throttleMs: 2000 });
+  const q = useQuery('events.wouldHaveSent', { id }, { collections: [Collection.events], throttleMs: 2000 });
   if (q.error) return <ErrorNote error={q.error} />;
   const w = q.data;
   if (!w) return <p className="muted">Loading…</p>;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Input, MethodName, Output } from '../../src-shared/api';
 import type { ApiError, Result } from '../../src-shared/result';
+import type { Collection } from '../../src-shared/api/topics';
 import { useApp } from '../store';
 
 /** The core's error envelope as one sentence a person can read. */
@@ -30,7 +31,7 @@ export interface QueryState<T> {
 
 interface QueryOptions {
   /** Collections whose `changed` push triggers a refetch. */
-  collections?: readonly string[];
+  collections?: readonly Collection[];
   enabled?: boolean;
   /** Refetch on a timer too (for countdowns and derived state the core does not push). */
   pollMs?: number;

@@ -6,6 +6,7 @@ import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 const TONE: Record<string, string | undefined> = { executed: 'ok', approved: 'ok', rejected: undefined, expired: 'warning', failed: 'critical', denied: 'critical' };
 
@@ -94,7 +95,7 @@ function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void 
 }
 
 function KillSwitch() {
-  const q = useQuery('heal.killSwitch.get', {}, { collections: ['heal'], pollMs: 15_000 });
+  const q = useQuery('heal.killSwitch.get', {}, { collections: [Collection.heal], pollMs: 15_000 });
   if (!q.data) return <ErrorNote error={q.error} />;
   return (
     <p className={`banner ${q.data.on ? 'banner-critical' : ''}`} data-testid="kill-switch">
@@ -105,7 +106,7 @@ function KillSwitch() {
 }
 
 function History() {
-  const q = useQuery('approvals.history', { limit: 100 }, { collections: ['approvals'] });
+  const q = useQuery('approvals.history', { limit: 100 }, { collections: [Collection.approvals] });
   return (
     <Panel title="Decisions" testId="approval-history">
       <ErrorNote error={q.error} />
@@ -137,7 +138,7 @@ function History() {
 }
 
 export function Approvals() {
-  const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 10_000 });
+  const q = useQuery('approvals.list', {}, { collections: [Collection.approvals], pollMs: 10_000 });
   const [who, setWho] = useOperator();
   const pending = q.data?.approvals.filter((a) => a.status === 'pending') ?? [];
   // Opened on one approval (tray menu, #/approvals/<id>): bring it into view and focus it once it has

@@ -2,9 +2,10 @@ import { useState } from 'react';
 import { ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
 import { dateTime } from '../format';
 import { useDebounced, useQuery } from '../hooks/useQuery';
+import { Collection } from '../../src-shared/api/topics';
 
 function Verify() {
-  const q = useQuery('audit.verify', {}, { collections: ['audit'], throttleMs: 10_000 });
+  const q = useQuery('audit.verify', {}, { collections: [Collection.audit], throttleMs: 10_000 });
   return (
     <div className={`banner ${q.data && !q.data.ok ? 'banner-critical' : ''}`} data-testid="audit-verify" role="status">
       {q.loading && !q.data && 'Verifying the audit chain…'}
@@ -31,7 +32,7 @@ export function Audit() {
   const pages = usePages();
   const act = useDebounced(action.trim(), 300);
   const before = pages.before;
-  const q = useQuery('audit.list', { limit: 100, ...(act ? { action: act } : {}), ...(before ? { beforeId: before } : {}) }, { collections: ['audit'] });
+  const q = useQuery('audit.list', { limit: 100, ...(act ? { action: act } : {}), ...(before ? { beforeId: before } : {}) }, { collections: [Collection.audit] });
   const entries = q.data?.entries ?? [];
   const last = entries[entries.length - 1];
   return (

@@ -4,6 +4,7 @@ import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/
 import { relative } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
+import { Collection } from '../../src-shared/api/topics';
 
 const KEY_PROBLEM = new Set(['host_key_unknown', 'host_key_mismatch']);
 const tone = (s: string) => (s === 'ok' ? 'ok' : s === 'unknown' ? undefined : KEY_PROBLEM.has(s) || s === 'unreachable' || s === 'auth_failed' ? 'critical' : 'warning');
@@ -59,7 +60,7 @@ function AcceptKey({ h, onDone }: { h: HostView; onDone(): void }) {
 }
 
 function HostTable() {
-  const q = useQuery('hosts.list', {}, { collections: ['hosts'], pollMs: 15_000 });
+  const q = useQuery('hosts.list', {}, { collections: [Collection.hosts], pollMs: 15_000 });
   const check = useAction('hosts.check');
   const now = useNow(5000);
   return (
@@ -116,7 +117,7 @@ function HostTable() {
 
 /** Type a command; the core's policy says at once whether it may run and why not. */
 function DiagConsole() {
-  const hosts = useQuery('hosts.list', {}, { collections: ['hosts'] });
+  const hosts = useQuery('hosts.list', {}, { collections: [Collection.hosts] });
   const [host, setHost] = useState('');
   const [command, setCommand] = useState('');
   const [who] = useOperator();

@@ -2,9 +2,10 @@ import { Badge, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 function IncidentList() {
-  const q = useQuery('incidents.list', { limit: 100 }, { collections: ['incidents'], pollMs: 30_000 });
+  const q = useQuery('incidents.list', { limit: 100 }, { collections: [Collection.incidents], pollMs: 30_000 });
   return (
     <Panel title="Incidents" testId="incidents">
       <ErrorNote error={q.error} />
@@ -43,7 +44,7 @@ function IncidentList() {
 }
 
 function HealLog() {
-  const q = useQuery('heallog.list', { limit: 100 }, { collections: ['heallog'], pollMs: 30_000 });
+  const q = useQuery('heallog.list', { limit: 100 }, { collections: [Collection.heallog], pollMs: 30_000 });
   return (
     <Panel title="Heal log" testId="heal-log">
       <ErrorNote error={q.error} />

@@ -4,6 +4,7 @@ import { Badge, ErrorNote, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
+import { Collection } from '../../src-shared/api/topics';
 
 type Mode = 'auto' | 'semantic' | 'keyword';
 type Flag = 'human_review' | 'km' | 'relearn';
@@ -107,7 +108,7 @@ function Search() {
 
 function Flags() {
   const [flag, setFlag] = useState<Flag | ''>('');
-  const q = useQuery('memory.flags', flag ? { flag } : {}, { collections: ['memory'], pollMs: 30_000 });
+  const q = useQuery('memory.flags', flag ? { flag } : {}, { collections: [Collection.memory], pollMs: 30_000 });
   return (
     <Panel
       title="Flagged insights"

@@ -6,11 +6,12 @@ import { Badge, ErrorNote, Head, Panel } from '../components/ui';
 import { count, relative } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 const HOUR = 3_600_000;
 
 function SmokeTrendPanel() {
-  const q = useQuery('smoke.trend', { bucket: 'hour' }, { collections: ['smoke'], throttleMs: 10_000, pollMs: 60_000 });
+  const q = useQuery('smoke.trend', { bucket: 'hour' }, { collections: [Collection.smoke], throttleMs: 10_000, pollMs: 60_000 });
   return (
     <Panel title="Smoke checks, last 7 days" testId="smoke-trend">
       <ErrorNote error={q.error} />
@@ -20,7 +21,7 @@ function SmokeTrendPanel() {
 }
 
 function EventRatePanel() {
-  const q = useQuery('events.stats', {}, { collections: ['events'], throttleMs: 5000, pollMs: 60_000 });
+  const q = useQuery('events.stats', {}, { collections: [Collection.events], throttleMs: 5000, pollMs: 60_000 });
   // The default window is the last hour up to the core's now; the data's arrival time is close enough to draw it.
   const chart = useMemo(() => {
     if (!q.data) return null;
@@ -37,7 +38,7 @@ function EventRatePanel() {
 }
 
 function QueuesPanel() {
-  const channels = useQuery('outbox.channels', {}, { collections: ['outbox'], pollMs: 15_000 });
+  const channels = useQuery('outbox.channels', {}, { collections: [Collection.outbox], pollMs: 15_000 });
   const embed = useQuery('memory.queue', { limit: 1 }, { pollMs: 15_000 });
   const now = useNow(5000);
   return (
@@ -76,7 +77,7 @@ function QueuesPanel() {
 }
 
 function FiringPanel() {
-  const q = useQuery('alerts.open', { limit: 10 }, { collections: ['events', 'acks'], throttleMs: 2000, pollMs: 30_000 });
+  const q = useQuery('alerts.open', { limit: 10 }, { collections: [Collection.events, Collection.acks], throttleMs: 2000, pollMs: 30_000 });
   const now = useNow(10_000);
   return (
     <Panel title="Firing now" testId="firing-now">
@@ -101,7 +102,7 @@ function FiringPanel() {
 }
 
 function ApprovalsPanel() {
-  const q = useQuery('approvals.list', {}, { collections: ['approvals'], pollMs: 15_000 });
+  const q = useQuery('approvals.list', {}, { collections: [Collection.approvals], pollMs: 15_000 });
   const pending = q.data?.approvals.filter((a) => a.status === 'pending').length ?? null;
   return (
     <Panel title="Pending approvals" testId="pending-approvals">

@@ -4,11 +4,12 @@ import { Badge, ErrorNote, Head, PageHead, Panel, usePages } from '../components
 import { count, dateTime, relative } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 const STATES: OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'expired', 'digested'];
 
 function DigestPreview({ channel, onClose }: { channel: string; onClose(): void }) {
-  const q = useQuery('outbox.digestPreview', { channel }, { collections: ['outbox'] });
+  const q = useQuery('outbox.digestPreview', { channel }, { collections: [Collection.outbox] });
   return (
     <div className="digest" data-testid="digest-preview">
       <div className="panel-head">
@@ -39,7 +40,7 @@ function DigestPreview({ channel, onClose }: { channel: string; onClose(): void 
 }
 
 function Channels({ onPick }: { onPick(name: string): void }) {
-  const q = useQuery('outbox.channels', {}, { collections: ['outbox'], pollMs: 10_000 });
+  const q = useQuery('outbox.channels', {}, { collections: [Collection.outbox], pollMs: 10_000 });
   const retry = useAction('outbox.retryNow');
   const [digest, setDigest] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -98,7 +99,7 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
   const [state, setState] = useState<OutboxState | ''>('');
   const pages = usePages();
   const input = { limit: 50, ...(channel ? { channel } : {}), ...(state ? { state } : {}), ...(pages.before ? { before: pages.before } : {}) };
-  const q = useQuery('outbox.list', input, { collections: ['outbox'] });
+  const q = useQuery('outbox.list', input, { collections: [Collection.outbox] });
   const retry = useAction('outbox.retryNow');
   const expire = useAction('outbox.expire');
   const now = useNow(5000);

@@ -6,6 +6,7 @@ import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
 import { AgentSettings } from '../components/AgentSettings';
 import { ConfigSettings, SecretsSettings } from '../components/SecretsSettings';
+import { Collection } from '../../src-shared/api/topics';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -48,7 +49,7 @@ function Notifications() {
 }
 
 function AutoHeal() {
-  const q = useQuery('heal.killSwitch.get', {}, { collections: ['heal'] });
+  const q = useQuery('heal.killSwitch.get', {}, { collections: [Collection.heal] });
   const set = useAction('heal.killSwitch.set');
   const [who] = useOperator();
   const [reason, setReason] = useState('');
@@ -99,7 +100,7 @@ function AutoHeal() {
 }
 
 function Channels() {
-  const q = useQuery('outbox.channels', {}, { collections: ['outbox'] });
+  const q = useQuery('outbox.channels', {}, { collections: [Collection.outbox] });
   return (
     <Panel title="Notification channels" testId="settings-channels">
       <p className="muted">From the config file; change them there (vigil config check validates it).</p>

@@ -4,6 +4,7 @@ import { Badge, ErrorNote, Head, Labels, PageHead, Panel } from '../components/u
 import { dateTime, relative, time } from '../format';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, takeSilenceDraft, useApp } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 const OPS = ['=', '!=', '=~', '!~'] as const;
 const DURATIONS = [
@@ -134,7 +135,7 @@ function CreateSilence() {
 
 function SilenceList() {
   const [all, setAll] = useState(false);
-  const q = useQuery('silences.list', { includeExpired: all }, { collections: ['silences'], pollMs: 30_000 });
+  const q = useQuery('silences.list', { includeExpired: all }, { collections: [Collection.silences], pollMs: 30_000 });
   const expire = useAction('silences.expire');
   const now = useNow(10_000);
   return (

@@ -8,9 +8,10 @@ import { Confirm, ErrorNote, Head, PageHead, Panel, usePages } from '../componen
 import { count, dateTime } from '../format';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
+import { Collection } from '../../src-shared/api/topics';
 
 function Latest() {
-  const q = useQuery('smoke.latest', {}, { collections: ['smoke'], pollMs: 30_000 });
+  const q = useQuery('smoke.latest', {}, { collections: [Collection.smoke], pollMs: 30_000 });
   const run = useAction('smoke.run');
   return (
     <Panel
@@ -51,7 +52,7 @@ function Latest() {
 
 function Distribution() {
   const [bucket, setBucket] = useState<'hour' | 'day'>('hour');
-  const q = useQuery('smoke.trend', { bucket }, { collections: ['smoke'], pollMs: 60_000 });
+  const q = useQuery('smoke.trend', { bucket }, { collections: [Collection.smoke], pollMs: 60_000 });
   return (
     <Panel
       title="Distribution"
@@ -84,7 +85,7 @@ function History() {
   const q = useQuery(
     'smoke.history',
     { limit: 50, ...(check ? { check } : {}), ...(status ? { status } : {}), ...(pages.before ? { before: pages.before } : {}) },
-    { collections: ['smoke'] },
+    { collections: [Collection.smoke] },
   );
   return (
     <Panel title="History" testId="smoke-history">

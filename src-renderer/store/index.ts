@@ -3,6 +3,7 @@ import type { ConsoleClient } from '../../src-shared/api';
 import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
 import type { Matcher } from '../../src-shared/api';
 import type { PageName } from '../../src-shared/constants';
+import { Topic, type Collection } from '../../src-shared/api/topics';
 
 interface ConnectionSlice {
   client: ConsoleClient | null;
@@ -12,7 +13,7 @@ interface StatusSlice {
   status: StatusSnapshot | null;
   notices: DesktopNotice[];
   /** Bumped per collection when the core says it changed; pages refetch on change. */
-  versions: Record<string, number>;
+  versions: Partial<Record<Collection, number>>;
 }
 interface NavSlice {
   page: PageName;
@@ -35,9 +36,9 @@ export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...st
 export function connect(client: ConsoleClient): () => void {
   useApp.setState({ client });
   const unsubs = [
-    client.subscribe('status', (status) => useApp.setState({ status, connected: true })),
-    client.subscribe('notice', (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
-    client.subscribe('changed', ({ what }) =>
+    client.subscribe(Topic.status, (status) => useApp.setState({ status, connected: true })),
+    client.subscribe(Topic.notice, (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
+    client.subscribe(Topic.changed, ({ what }) =>
       useApp.setState((s) => {
         const versions = { ...s.versions };
         for (const w of what) versions[w] = (versions[w] ?? 0) + 1;

@@ -13,14 +13,42 @@ export const DesktopNotice = z.object({
 });
 export type DesktopNotice = z.infer<typeof DesktopNotice>;
 
+/**
+ * The collections a `changed` push names. The core says "this collection
+ * changed" and each view refetches what shows it; both sides name them only
+ * through this object, so a view cannot wait for a name the core never sends.
+ */
+export const Collection = {
+  events: 'events',
+  acks: 'acks',
+  silences: 'silences',
+  outbox: 'outbox',
+  approvals: 'approvals',
+  heal: 'heal',
+  heallog: 'heallog',
+  incidents: 'incidents',
+  plans: 'plans',
+  memory: 'memory',
+  hosts: 'hosts',
+  audit: 'audit',
+  smoke: 'smoke',
+  settings: 'settings',
+  changes: 'changes',
+} as const;
+export type Collection = (typeof Collection)[keyof typeof Collection];
+export const COLLECTIONS = Object.values(Collection) as [Collection, ...Collection[]];
+
 /** Push topics: server → renderer. Each push is one batch. */
+export const Topic = { status: 'status', notice: 'notice', changed: 'changed' } as const;
+export type Topic = (typeof Topic)[keyof typeof Topic];
+
 export const topics = {
-  status: StatusSnapshot,
-  notice: DesktopNotice,
+  [Topic.status]: StatusSnapshot,
+  [Topic.notice]: DesktopNotice,
   /** Something in a collection changed; pages refetch what they show. */
-  changed: z.object({ what: z.array(z.string()) }),
-};
+  [Topic.changed]: z.object({ what: z.array(z.enum(COLLECTIONS)) }),
+} satisfies Record<Topic, z.ZodType>;
 export type Topics = typeof topics;
 export type TopicName = keyof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<Topics[T]>;
-export const TOPIC_NAMES = Object.keys(topics) as TopicName[];
+export const TOPIC_NAMES = Object.values(Topic);

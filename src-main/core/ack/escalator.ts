@@ -7,6 +7,7 @@ import type { Escalation, EscalationStore } from '../store/escalations';
 import { clockTime, humanDuration } from './format';
 import { ackButton, ackRef } from './refs';
 import { acknowledges, CANCELLED_BY_ACK } from './service';
+import { Collection } from '../../../src-shared/api/topics';
 
 /** Look at the table at least this often (a laptop that slept; a clock that jumped). */
 const SWEEP_MS = 30_000;
@@ -125,7 +126,7 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
         ctx.log.warn({ fingerprint: e.fingerprint, step: e.step, channels: e.channels, late }, 'alert escalated');
       }
     }
-    if (fired) ctx.changed('events', 'acks', 'outbox');
+    if (fired) ctx.changed(Collection.events, Collection.acks, Collection.outbox);
   }
 
   function schedule(): void {

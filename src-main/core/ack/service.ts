@@ -4,6 +4,7 @@ import { VigilError } from '../errors';
 import type { Ack, AckStore } from '../store/acks';
 import type { AlertState } from '../store/alert-state';
 import type { Escalation, EscalationStore } from '../store/escalations';
+import { Collection } from '../../../src-shared/api/topics';
 
 /** Why a step was cancelled by an acknowledgement (un-acknowledging arms exactly these again). */
 export const CANCELLED_BY_ACK = 'acknowledged';
@@ -63,7 +64,7 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
     };
   }
 
-  const changed = () => ctx.changed('events', 'acks');
+  const changed = () => ctx.changed(Collection.events, Collection.acks);
 
   return {
     info,

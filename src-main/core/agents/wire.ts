@@ -19,6 +19,7 @@ import type { Stage } from '../router/types';
 import { safeActionStage } from './openclaw/router-stage';
 import type { Database } from '../store/db';
 import { sqliteHealRepository } from '../store/heal';
+import { Collection, Topic } from '../../../src-shared/api/topics';
 
 /** What the agents need from other areas; each is passed in app.ts once that area exists. */
 export interface AgentDeps {
@@ -75,7 +76,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   const policy: DiagnosticPolicy = { check: (c, tags) => (deps.policy ?? defaultPolicy).check(c, tags) };
 
   // ── OpenClaw ──
-  const openclaw = createOpenClaw({ db: ctx.db, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log });
+  const openclaw = createOpenClaw({ db: ctx.db, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log, changed: () => ctx.changed(Collection.memory) });
   ctx.onStart(() => openclaw.worker.start());
   ctx.onStop(() => openclaw.worker.stop());
 
@@ -159,8 +160,8 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   });
   ctx.onStart(() => plans.elephant.resume());
   // AutoHeal sets vigil_hitl_pending to its own count when its approvals change; put the plans' prompts back in.
-  const unsubscribe = ctx.bus.subscribe('changed', ({ what }) => {
-    if (what.includes('approvals')) plans.elephant.gauge();
+  const unsubscribe = ctx.bus.subscribe(Topic.changed, ({ what }) => {
+    if (what.includes(Collection.approvals)) plans.elephant.gauge();
   });
   ctx.onStop(unsubscribe);
   ctx.onStop(() => plans.elephant.stop());

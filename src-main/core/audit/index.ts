@@ -49,11 +49,13 @@ export function rowHash(prevHash: string, r: Pick<AuditRow, 'id' | 'at' | 'actor
   return sha256(prevHash + canonicalJson({ id: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, detail: r.detail }));
 }
 
-export function createAudit(repo: AuditRepository, clock: Clock): Audit {
+/** `appended` is told after each row, so the Audit page refetches (every area appends here, not only remote). */
+export function createAudit(repo: AuditRepository, clock: Clock, appended: () => void = () => undefined): Audit {
   return {
     append(entry) {
+      let written: AuditRow;
       try {
-        return repo.tx(() => {
+        written = repo.tx(() => {
           const last = repo.last();
           const prevHash = last?.hash ?? GENESIS;
           const base = {
@@ -71,6 +73,8 @@ export function createAudit(repo: AuditRepository, clock: Clock): Audit {
       } catch (e) {
         throw new VigilError('unavailable', `The audit log cannot be written (${(e as Error).message}); nothing was done. Check the data directory's disk and permissions.`);
       }
+      appended();
+      return written;
     },
     list: (q = {}) => repo.list(q),
     verifyChain() {

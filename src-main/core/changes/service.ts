@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Change, ChangeInput, ChangeReview, NearbyChange } from '../../../src-shared/api/changes';
 import type { ChangeInput as ChangeInputSchema } from '../../../src-shared/api/changes';
+import { Collection } from '../../../src-shared/api/topics';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
 import type { ChangeRepository, ChangeRow } from '../store/changes';
@@ -40,7 +41,7 @@ export interface ChangeDeps {
   windowMs: () => number;
   /** Review a stored change (rules now, LLM maybe later); called once per new change with a diff or summary. */
   review?: (c: ChangeRow) => void;
-  changed(...what: string[]): void;
+  changed(...what: Collection[]): void;
   audit(actor: string, action: string, subject: string, detail: Record<string, unknown>): void;
 }
 
@@ -72,7 +73,7 @@ export function createChanges(d: ChangeDeps) {
     const r = d.repo.insert(row);
     if (r.created) {
       d.audit(row.author ?? row.source, 'change.recorded', `change:${row.id}`, { kind: row.kind, service: row.service, hosts: row.hosts, version: row.version, source: row.source });
-      d.changed('changes');
+      d.changed(Collection.changes);
       if (row.diff !== null || row.summary !== null) d.review?.(row);
     }
     return { change: d.repo.get(r.row.id) ?? r.row, created: r.created };
@@ -97,7 +98,7 @@ export function createChanges(d: ChangeDeps) {
     },
     setReview(id: string, review: ChangeReview, planId: string | null) {
       d.repo.setReview(id, review, planId);
-      d.changed('changes');
+      d.changed(Collection.changes);
     },
   };
 }

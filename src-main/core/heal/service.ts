@@ -9,6 +9,7 @@ import { RemoteError, wrapCommand, type SshPool } from '../remote/pool';
 import type { ApprovalRow, HealRepository } from '../store/heal';
 import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
 import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type ProtectedRule } from './protected';
+import { Collection } from '../../../src-shared/api/topics';
 
 /** Where a heal's knowledge entry goes (OpenClaw insights, wired in app.ts). */
 export type KnowledgeWriter = (k: { title: string; body: string; tags: string[]; ref: string }) => void;
@@ -36,7 +37,7 @@ export interface HealDeps {
   sink: EventSink;
   knowledge: KnowledgeWriter;
   hostExists(host: string): boolean;
-  changed(...what: string[]): void;
+  changed(...what: Collection[]): void;
   /** Other pending human approvals (ElephantAlpha HITL), so vigil_hitl_pending counts both kinds. */
   otherPending?: () => number;
 }
@@ -86,7 +87,7 @@ export function createHeal(d: HealDeps) {
 
   const refreshPending = (): void => {
     d.metrics.hitlPending.set(d.repo.countPending(d.clock.now()) + (d.otherPending?.() ?? 0));
-    d.changed('approvals');
+    d.changed(Collection.approvals);
   };
 
   const validate = (action: string, host: string, target: string): { action: HealAction; command: string } => {
@@ -138,7 +139,7 @@ export function createHeal(d: HealDeps) {
     });
     d.metrics.autohealActions.inc({ action: a.action, result: 'denied' });
     if (code === 'restart_loop') escalate(a, reason);
-    d.changed('approvals', 'heallog');
+    d.changed(Collection.approvals, Collection.heallog);
     return view(d.repo.approval(a.id)!, timeoutMs);
   }
 
@@ -210,7 +211,7 @@ export function createHeal(d: HealDeps) {
       /* memory write failure must not undo a heal that already ran; the heal log and incident hold the facts */
     }
     d.metrics.autohealActions.inc({ action, result });
-    d.changed('approvals', 'heallog', 'incidents');
+    d.changed(Collection.approvals, Collection.heallog, Collection.incidents);
     return view(d.repo.approval(a.id)!, timeoutMs);
   }
 
@@ -231,7 +232,7 @@ export function createHeal(d: HealDeps) {
     setKillSwitch(on: boolean, by: string, reason: string) {
       d.audit.append({ actor: by, action: on ? 'heal.kill_switch_on' : 'heal.kill_switch_off', subject: 'autoheal', detail: { reason } });
       d.repo.setSetting('killSwitch', JSON.stringify({ on, by }), by, d.clock.now());
-      d.changed('heal');
+      d.changed(Collection.heal);
       return killSwitch();
     },
 

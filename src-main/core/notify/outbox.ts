@@ -5,6 +5,7 @@ import { sqliteOutboxStore, type OutboxStore } from '../store/outbox';
 import { buildDigest } from './digest';
 import type { Channel, Message, OutboxWriter } from './types';
 import { ChannelWorker, SWEEP_MS } from './worker';
+import { Collection, Topic } from '../../../src-shared/api/topics';
 
 /** Failed/expired messages this recent are shown on the status tile. */
 const RECENT_MS = 24 * 3_600_000;
@@ -55,7 +56,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       if (n > 0) {
         ctx.metrics.notifySent.inc({ channel: c.channel, result: 'expired' }, n);
         opts.onFailure(`channel ${c.channel} (expired messages)`, new Error(`${n} message(s) for a channel that is no longer configured expired undelivered`));
-        ctx.changed('outbox');
+        ctx.changed(Collection.outbox);
       }
     }
   };
@@ -67,7 +68,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       store.insert({ channel, key: idempotencyKey, message, now, expiresAt: now + ctx.config.outbox.expireAfter });
       // The worker looks after the caller's (synchronous) transaction has committed.
       workers.get(channel)?.kick();
-      ctx.changed('outbox');
+      ctx.changed(Collection.outbox);
     },
   };
 
@@ -129,7 +130,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
         expireOrphans();
       }, SWEEP_MS);
       // notifications.pause publishes status: a resumed desktop channel drains at once.
-      unsubscribe = ctx.bus.subscribe('status', kickAll);
+      unsubscribe = ctx.bus.subscribe(Topic.status, kickAll);
     },
     async stop() {
       sweep?.cancel();
@@ -148,7 +149,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const now = ctx.clock.now();
       const done = store.retryMessage(id, now, now + ctx.config.outbox.expireAfter);
       workers.get(row.channel)?.kick();
-      if (done) ctx.changed('outbox');
+      if (done) ctx.changed(Collection.outbox);
       return done;
     },
     expireMessage(id) {
@@ -160,7 +161,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
           workers.get(row.channel)?.gauge();
           workers.get(row.channel)?.kick();
         }
-        ctx.changed('outbox');
+        ctx.changed(Collection.outbox);
       }
       return done;
     },

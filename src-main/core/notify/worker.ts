@@ -4,6 +4,7 @@ import type { OutboxRow, OutboxStore } from '../store/outbox';
 import { buildDigest, digestKey, isDigestKey } from './digest';
 import type { OutboxOptions } from './outbox';
 import type { Channel, SendResult } from './types';
+import { Collection } from '../../../src-shared/api/topics';
 
 /** First retry delay; doubles per attempt up to outbox.maxBackoff. */
 export const BASE_BACKOFF_MS = 1_000;
@@ -174,7 +175,7 @@ export class ChannelWorker {
       if (this.digestDue(head)) {
         const digest = this.store.createDigest(name, (all) => ({ key: digestKey(all), message: buildDigest(name, all, this.heldBy) }), now, now + this.ctx.config.outbox.expireAfter);
         this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
-        this.ctx.changed('outbox');
+        this.ctx.changed(Collection.outbox);
         return 0;
       }
       rows = this.store.transaction(() => this.store.claim(name, now, this.batch));
@@ -203,7 +204,7 @@ export class ChannelWorker {
     });
     this.holding = [];
     for (const p of plans) this.report(p, done);
-    this.ctx.changed('outbox');
+    this.ctx.changed(Collection.outbox);
     return this.stopped ? null : 0;
   }
 
@@ -288,7 +289,7 @@ export class ChannelWorker {
     const expired = this.store.expireDue(this.channel.name, now);
     if (expired.length === 0) return;
     this.ctx.metrics.notifySent.inc({ channel: this.channel.name, result: 'expired' }, expired.length);
-    this.ctx.changed('outbox');
+    this.ctx.changed(Collection.outbox);
     const titles = expired.slice(0, 3).map((r) => `"${r.message.title}"`).join(', ');
     this.opts.onFailure(
       `channel ${this.channel.name} (expired messages)`,

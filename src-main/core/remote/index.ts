@@ -13,6 +13,7 @@ import { createPolicy, type CommandPolicy } from './policy';
 import { templateFromConfig } from './policy/templates';
 import { SshPool, type HostTarget } from './pool';
 import { createSshProbes } from './probes';
+import { Collection } from '../../../src-shared/api/topics';
 
 export { RemoteError, SshPool, wrapCommand, fingerprint } from './pool';
 export type { EventSink, RemoteEvent } from './events';
@@ -78,7 +79,7 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     },
     'hosts.acceptKey': ({ host, fingerprint, by }) => {
       const v = hosts.acceptKey(host, fingerprint, by);
-      ctx.changed('hosts');
+      ctx.changed(Collection.hosts);
       return v;
     },
     'diag.check': ({ command, host }) => {
@@ -87,7 +88,7 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     },
     'diag.run': async ({ host, command, by }) => {
       const r = await diag.run(host, command, by);
-      ctx.changed('hosts', 'audit');
+      ctx.changed(Collection.hosts, Collection.audit);
       return r;
     },
     'diag.templates': () => ({ templates: policy.templates.map((t) => ({ id: t.id, description: t.description, pattern: t.pattern.join(' '), tags: t.tags ?? [] })) }),

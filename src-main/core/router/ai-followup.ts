@@ -5,6 +5,7 @@ import type { OutboxWriter } from '../notify/types';
 import type { EventRecord, EventStore } from '../store/events';
 import { formatMessage } from './message';
 import { notificationKey } from './stages/outbox';
+import { Collection } from '../../../src-shared/api/topics';
 
 interface Job {
   ev: EventRecord;
@@ -73,7 +74,7 @@ export class AiFollowUp {
         this.events.amend(job.ev.id, { at: now, stage: 'triage', result: 'fallback', detail }, { ...job.hermes, fallbackReason: reason });
         this.ctx.metrics.agentFallback.inc({ reason });
       }
-      this.ctx.changed('events');
+      this.ctx.changed(Collection.events);
     } catch (e) {
       this.ctx.log.error({ err: e, event: job.ev.id }, 'storing AI triage failed');
     }

@@ -8,6 +8,7 @@ import type { SilenceRecord } from '../store/silences';
 import { muteActive } from './mute-window';
 import type { Router } from './router';
 import { compileMatchers, compileRegex, matchLabels } from './silence-matcher';
+import { Collection } from '../../../src-shared/api/topics';
 
 type EventHandlers = Pick<Handlers, 'events.list' | 'events.get' | 'events.stats' | 'silences.list' | 'silences.create' | 'silences.expire' | 'silences.preview' | 'mutes.list'>;
 
@@ -85,7 +86,7 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       const s: SilenceRecord = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: i.matchers, startsAt, endsAt: i.endsAt, createdBy: i.createdBy, comment: i.comment, createdAt: t, expiredAt: null };
       router.silenceStore.create(s);
       router.silences.refresh();
-      ctx.changed('silences');
+      ctx.changed(Collection.silences);
       return silenceView(s, t);
     },
     'silences.expire': ({ id }) => {
@@ -94,7 +95,7 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       const t = now();
       if (s.endsAt > t) router.silenceStore.expire(id, t);
       router.silences.refresh();
-      ctx.changed('silences');
+      ctx.changed(Collection.silences);
       return silenceView(router.silenceStore.get(id)!, t);
     },
     'silences.preview': ({ matchers, limit }) => {

@@ -6,6 +6,7 @@ import type { AiFollowUp } from './ai-followup';
 import type { ActiveSilences } from './silence-matcher';
 import { nextState } from './stages/dedupe';
 import type { Decision, Stage, StageContext } from './types';
+import { Collection } from '../../../src-shared/api/topics';
 
 export interface Decided {
   ev: EventRecord;
@@ -65,5 +66,5 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): void {
   }
   for (const c of counts.values()) ctx.metrics.routerEvents.inc({ source: c.source, result: c.result }, c.n);
   if (triaged) ctx.metrics.agentTriage.inc({ agent: 'hermes' }, triaged);
-  if (done.length) ctx.changed('events');
+  if (done.length) ctx.changed(Collection.events);
 }

@@ -5,6 +5,7 @@ import type { CoreContext } from '../context';
 import type { Config } from '../config/schema';
 import { envName, secretSource } from '../config/secrets';
 import { VigilError } from '../errors';
+import { Collection } from '../../../src-shared/api/topics';
 
 /** The Telegram webhook route's shared secret (headless/routes/telegram.ts); not a `{secret:}` in the config. */
 const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
@@ -102,7 +103,7 @@ export function wireSettings(ctx: CoreContext, deps: { audit: Audit; configSourc
         throw new VigilError('unavailable', `Secret "${name}" was not stored: ${why}`);
       }
       ctx.log.info({ secret: name, by }, 'secret stored');
-      ctx.changed('settings');
+      ctx.changed(Collection.settings);
       return { name, set: true as const };
     },
   };

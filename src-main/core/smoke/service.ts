@@ -13,6 +13,7 @@ import { CHECKS } from './checks';
 import { smokeNdjson } from './export';
 import type { SmokeSources } from './sources';
 import { computeSummary, summaryMessage } from './summary';
+import { Collection } from '../../../src-shared/api/topics';
 
 const DAY_MS = 86_400_000;
 export const MAX_TREND_POINTS = 500;
@@ -35,7 +36,7 @@ export interface SmokeDeps {
   /** The outbox's producer side; null while no outbox is wired. */
   outbox: () => OutboxWriter | null;
   audit: () => SmokeAudit | null;
-  changed?: (...what: string[]) => void;
+  changed?: (...what: Collection[]) => void;
 }
 
 export type Smoke = ReturnType<typeof createSmoke>;
@@ -84,7 +85,7 @@ export function createSmoke(deps: SmokeDeps) {
     store.insert(results.map((r) => ({ ...r, at })));
     for (const r of results) metrics.smokeStatus.set({ check: r.check }, smokeStatusValue[r.status]);
     latest = { at, worst: worstStatus(results.map((r) => r.status)), results };
-    deps.changed?.('smoke');
+    deps.changed?.(Collection.smoke);
     return latest;
   }
 
@@ -162,7 +163,7 @@ export function createSmoke(deps: SmokeDeps) {
       return store.clear();
     });
     // The latest run stays as the live status: clearing history does not make the checks unknown.
-    deps.changed?.('smoke');
+    deps.changed?.(Collection.smoke);
     return { deletedRows };
   }
 

@@ -6,6 +6,7 @@ import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir } from '../paths';
+import { listenForStop } from '../signals';
 import { EXIT, type Command } from './index';
 
 /** Where the built renderer lives relative to the built CLI (out/main → out/renderer). */
@@ -36,6 +37,7 @@ export const serveCommand: Command = {
       return EXIT.usage;
     }
     const token = loadOrCreateToken(dataDir);
+    const stop = listenForStop();
     const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source });
     await core.start();
     const app = await createHttpServer({ core, token, staticDir: rendererDir() });
@@ -46,21 +48,14 @@ export const serveCommand: Command = {
     process.stdout.write(`Vigil ready: http://${shownHost}:${actualPort}/#token=${token}\n`);
     core.ctx.log.info({ host, port: actualPort, config: loaded.source, dataDir: join(dataDir) }, 'serving');
 
-    await new Promise<void>((done) => {
-      const shutdown = (sig: string) => {
-        core.ctx.log.info({ sig }, 'shutting down');
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onTerm);
-        void app
-          .close()
-          .then(() => core.stop())
-          .finally(done);
-      };
-      const onInt = () => shutdown('SIGINT');
-      const onTerm = () => shutdown('SIGTERM');
-      process.on('SIGINT', onInt);
-      process.on('SIGTERM', onTerm);
-    });
+    const sig = await stop.received;
+    core.ctx.log.info({ sig }, 'shutting down');
+    try {
+      await app.close();
+      await core.stop();
+    } finally {
+      stop.dispose();
+    }
     return EXIT.ok;
   },
 };

@@ -7,6 +7,7 @@ import type { Message, OutboxWriter } from '../../notify/types';
 import type { PlanRepository, PlanRow, PlanStatus, StoredApproval, StoredStep } from '../../store/plans';
 import type { AuditWriter, SafeActionSubject } from '../openclaw/safe-actions';
 import { validateSteps, type StepContext, type StepInput, type StepType } from './steps';
+import { Collection } from '../../../../src-shared/api/topics';
 
 /** AutoHeal as plans see it: propose, then watch the approval until it is executed or refused. */
 export interface HealGateway {
@@ -30,7 +31,7 @@ export interface ElephantDeps extends StepContext {
   diagnose: ((host: string, command: string, actor: string) => Promise<string>) | null;
   safeAction: (action: string, subject: SafeActionSubject, actor: string) => { insightId: number };
   heal: HealGateway | null;
-  changed(...what: string[]): void;
+  changed(...what: Collection[]): void;
   /** Other pending human approvals (AutoHeal's), so vigil_hitl_pending counts both. */
   otherPending?: () => number;
   newId?: () => string;
@@ -67,7 +68,7 @@ export function createElephant(d: ElephantDeps) {
   const gauge = () => d.metrics.hitlPending.set(repo.pendingApprovals().count + (d.otherPending?.() ?? 0));
   const publish = () => {
     gauge();
-    d.changed('plans', 'approvals');
+    d.changed(Collection.plans, Collection.approvals);
   };
 
   const audit = (actor: string, action: string, plan: PlanRow, detail: Record<string, unknown> = {}) =>
@@ -221,7 +222,7 @@ export function createElephant(d: ElephantDeps) {
         if (plan.status !== 'waiting') plan.status = 'running';
         plan.updatedAt = now;
         if (!repo.save(plan, LIVE)) return;
-        d.changed('plans');
+        d.changed(Collection.plans);
         let result: string;
         try {
           result = await withTimeout(plan, index, ac.signal);
@@ -289,7 +290,7 @@ export function createElephant(d: ElephantDeps) {
         audit(input.createdBy, v.ok ? 'created' : 'rejected', plan, { source: plan.source, steps: plan.steps.map((s) => s.type), error: plan.error });
         repo.insert(plan);
       });
-      d.changed('plans');
+      d.changed(Collection.plans);
       return { plan, done: v.ok ? run(plan.id) : Promise.resolve() };
     },
 

@@ -25,13 +25,15 @@ export interface OpenClawDeps {
   /** Tests inject an embedder; otherwise built from the config. */
   embedder?: Embedder | null;
   repo?: MemoryRepository;
+  /** Told after every write to the insights or their queue, so the console refetches (Memory page, agent settings). */
+  changed?: () => void;
 }
 
 type MemoryMethods = 'memory.search' | 'memory.add' | 'memory.flags' | 'memory.queue' | 'memory.safeAction';
 
 /** OpenClaw: the insights store, its embedding queue, recall and the L2 safe actions. */
 export function createOpenClaw(d: OpenClawDeps) {
-  const repo = d.repo ?? sqliteMemoryRepository(d.db);
+  const repo = announcing(d.repo ?? sqliteMemoryRepository(d.db), d.changed ?? (() => undefined));
   const embedder =
     d.embedder !== undefined
       ? d.embedder
@@ -73,3 +75,30 @@ export function createOpenClaw(d: OpenClawDeps) {
   return { repo, embedder, worker, safe, search, handlers };
 }
 export type OpenClaw = ReturnType<typeof createOpenClaw>;
+
+/**
+ * The repository with every write followed by `changed()`. Wrapping the one
+ * repository that every writer (console, safe actions, AutoHeal's knowledge,
+ * the embedding worker) shares means no writer can forget to say so.
+ */
+function announcing(repo: MemoryRepository, changed: () => void): MemoryRepository {
+  const after =
+    <A extends unknown[], R>(fn: (...a: A) => R) =>
+    (...a: A): R => {
+      const r = fn(...a);
+      changed();
+      return r;
+    };
+  const { add, update, enqueue, resetStale, backfill, complete, fail, dropVectors } = repo;
+  return {
+    ...repo,
+    add: after(add),
+    update: after(update),
+    enqueue: after(enqueue),
+    resetStale: after(resetStale),
+    backfill: after(backfill),
+    complete: after(complete),
+    fail: after(fail),
+    dropVectors: after(dropVectors),
+  };
+}

@@ -1,5 +1,6 @@
 import type { CoreContext } from '../../context';
 import type { Channel } from '../types';
+import { Topic } from '../../../../src-shared/api/topics';
 
 /**
  * Desktop: publishes the `notice` topic; the Electron shell shows a native
@@ -14,7 +15,7 @@ export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () =
     // Publishing is instant and local: claim and settle many per transaction (one fsync per batch, not two per message).
     batch: 200,
     async send(m, key) {
-      ctx.bus.publish('notice', { id: key, title: m.title, body: m.body, severity: m.severity, eventId: m.eventId, at: ctx.clock.now() });
+      ctx.bus.publish(Topic.notice, { id: key, title: m.title, body: m.body, severity: m.severity, eventId: m.eventId, at: ctx.clock.now() });
       return { ok: true };
     },
   };

@@ -8,6 +8,7 @@ import { settled, type Flap } from './flaps';
 import { dueAt, remove, takeDue, type Group } from './groups';
 import type { Member } from './members';
 import { burstMessage, flapMessage, groupResolved, groupUpdate } from './messages';
+import { Collection } from '../../../../src-shared/api/topics';
 
 const RETRY_MS = 5_000;
 /** Alerts tracked for flapping (not flapping yet); above this the least recently changed are forgotten. */
@@ -231,7 +232,7 @@ export class NoiseBook {
         this.store.delete(`flap:${f.fp}`);
       }
     });
-    if (sent) this.ctx.changed('events');
+    if (sent) this.ctx.changed(Collection.events);
   }
 
   private nextDue(): number | null {

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { removeDir, startVigil } from './fixtures/serve';
+
+/**
+ * R-SEC-6: a supervisor (systemd, a test harness) may stop `vigil serve` the
+ * moment it printed its ready line; the stop must be clean every time.
+ */
+describe('vigil serve shutdown', () => {
+  it('R-SEC-6: SIGTERM or SIGINT right after the ready line stops cleanly (exit 0, database closed), every time', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const v = await startVigil();
+      const code = await v.stop(i % 2 === 0 ? 'SIGTERM' : 'SIGINT');
+      // A clean stop closes SQLite, which checkpoints and removes the WAL file.
+      outcomes.push(`${code}/${v.proc.signalCode ?? '-'}${existsSync(join(v.dataDir, 'vigil.db-wal')) ? '/wal-left' : ''}`);
+      if (code !== 0) outcomes.push(v.output().slice(-400));
+      removeDir(v.dataDir);
+    }
+    expect(outcomes.filter((o) => o !== '0/-')).toEqual([]);
+  }, 240_000);
+});
