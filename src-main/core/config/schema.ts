@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Severity } from '../../../src-shared/constants';
 import { Duration } from './duration';
+import { regexProblem } from '../regex';
 
 /** `{ secret: NAME }`: the value lives in the keychain / env / secrets.json, never in vigil.yaml. */
 export const SecretRef = z.object({ secret: z.string().regex(/^[A-Za-z0-9_-]+$/, 'secret names use letters, digits, - and _') }).strict();
@@ -89,11 +90,17 @@ export const HostConfig = z
   })
   .strict();
 
+/** A regular expression from config: RE2 syntax (linear time, R-SEC-5), refused here if RE2 does not take it. */
+const rePattern = z.string().superRefine((p, c) => {
+  const problem = regexProblem(p);
+  if (problem) c.addIssue({ code: 'custom', message: problem });
+});
+
 /** A typed argument of a diagnostic template (R-HEAL-1). */
 export const TemplateParam = z.discriminatedUnion('type', [
   z.object({ type: z.literal('enum'), values: z.array(z.string().regex(/^[A-Za-z0-9_.@:+/-]+$/)).min(1) }).strict(),
   z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int() }).strict(),
-  z.object({ type: z.literal('identifier'), pattern: z.string().optional() }).strict(),
+  z.object({ type: z.literal('identifier'), pattern: rePattern.optional() }).strict(),
   z.object({ type: z.literal('path'), roots: z.array(z.string().startsWith('/')).optional() }).strict(),
 ]);
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema';
+import { compileLinear, type LinearRegex } from '../regex';
 import { shellQuote } from '../remote/policy';
 import type { ExecResult } from '../remote/pool';
 import type { HealAction } from './catalogue';
@@ -9,7 +10,9 @@ const DATABASES = ['postgres*', 'mysql*', 'mariadb*', 'redis*', 'mongo*'];
 /** Built in, always on: database images, containers and services are never restarted by AutoHeal. */
 export const BUILTIN_PROTECTED: ProtectedRule[] = DATABASES.flatMap((p) => [{ image: p }, { container: p }, { service: p }]);
 
-const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+// Linear-time (RE2): a pattern with many '*' cannot make a long target name backtrack (R-SEC-5).
+const glob = (pattern: string): LinearRegex =>
+  compileLinear(pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*'), { caseInsensitive: true });
 
 /** "registry:5000/library/postgres:16@sha256:…" → ["registry:5000/library/postgres", "library/postgres", "postgres"]. */
 export function imageNames(image: string): string[] {

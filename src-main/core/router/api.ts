@@ -7,7 +7,8 @@ import type { EventRecord } from '../store/events';
 import type { SilenceRecord } from '../store/silences';
 import { muteActive } from './mute-window';
 import type { Router } from './router';
-import { compileMatchers, compileRegex, matchLabels } from './silence-matcher';
+import { regexProblem } from '../regex';
+import { compileMatchers, matchLabels } from './silence-matcher';
 import { Collection } from '../../../src-shared/api/topics';
 
 type EventHandlers = Pick<Handlers, 'events.list' | 'events.get' | 'events.stats' | 'silences.list' | 'silences.create' | 'silences.expire' | 'silences.preview' | 'mutes.list'>;
@@ -74,11 +75,8 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
     'silences.create': (i) => {
       i.matchers.forEach((m, k) => {
         if (m.op !== '=~' && m.op !== '!~') return;
-        try {
-          compileRegex(m.value);
-        } catch (e) {
-          throw new VigilError('bad_request', `matchers.${k}.value: not a valid regular expression (${(e as Error).message})`);
-        }
+        const problem = regexProblem(m.value);
+        if (problem) throw new VigilError('bad_request', `matchers.${k}.value: ${problem}`);
       });
       const t = now();
       const startsAt = i.startsAt ?? t;

@@ -1,4 +1,5 @@
 import type { Matcher } from '../../../src-shared/api/events';
+import { compileLinear, type LinearRegex } from '../regex';
 import type { SilenceRecord } from '../store/silences';
 
 /** The label set matchers see: the event's labels plus source and severity. */
@@ -8,8 +9,20 @@ export const matchLabels = (ev: { source: string; severity: string; labels: Reco
   severity: ev.severity,
 });
 
-/** Regex matchers are anchored at both ends, as in Alertmanager. Throws SyntaxError on a bad pattern. */
-export const compileRegex = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+/**
+ * Regex matchers are anchored at both ends, as in Alertmanager, and run in linear time (RE2, R-SEC-5).
+ * Throws RegexSyntaxError on a pattern RE2 does not accept.
+ */
+export const compileRegex = (pattern: string): LinearRegex => compileLinear(pattern);
+
+/** A stored silence whose pattern no longer compiles matches nothing: its alerts notify rather than vanish. */
+const storedRegex = (pattern: string): LinearRegex => {
+  try {
+    return compileRegex(pattern);
+  } catch {
+    return { test: () => false };
+  }
+};
 
 export type CompiledMatcher = (labels: Record<string, string>) => boolean;
 
@@ -20,11 +33,11 @@ export function compileMatcher(m: Matcher): CompiledMatcher {
     case '!=':
       return (l) => (l[m.name] ?? '') !== m.value;
     case '=~': {
-      const re = compileRegex(m.value);
+      const re = storedRegex(m.value);
       return (l) => re.test(l[m.name] ?? '');
     }
     case '!~': {
-      const re = compileRegex(m.value);
+      const re = storedRegex(m.value);
       return (l) => !re.test(l[m.name] ?? '');
     }
   }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { compileLinear } from '../../regex';
 import { looksLikeSecretFile } from './rules';
 
 /** Typed argument of a command template (R-HEAL-1). */
@@ -52,7 +53,7 @@ export function checkParam(name: string, spec: ParamSpec, value: string, default
       return n >= spec.min && n <= spec.max ? null : `${name} must be between ${spec.min} and ${spec.max} (got ${n})`;
     }
     case 'identifier':
-      return new RegExp(spec.pattern ?? DEFAULT_IDENTIFIER).test(value) ? null : `${name} "${value}" is not a valid name (letters, digits, . _ @ : + -, not starting with -)`;
+      return compileLinear(spec.pattern ?? DEFAULT_IDENTIFIER).test(value) ? null : `${name} "${value}" is not a valid name (letters, digits, . _ @ : + -, not starting with -)`;
     case 'path': {
       const roots = spec.roots ?? defaultRoots;
       if (!value.startsWith('/')) return `${name} must be an absolute path`;
