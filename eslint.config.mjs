@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import vigil from './scripts/eslint-area-imports.mjs';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const nodeOnlyPackages = ['better-sqlite3', 'ssh2', 'pino', 'prom-client', 'fastify', '@fastify/*', 'sqlite-vec', 'croner', 'yaml'];
@@ -18,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // Areas of the core are imported through their index.ts only (scripts/eslint-area-imports.mjs).
+    files: ['src-main/**/*.{ts,tsx}', 'bench/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.ts'],
+    plugins: { vigil },
+    rules: { 'vigil/area-imports': 'error' },
   },
   {
     files: ['src-shared/**'],

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execSync } from 'node:child_process';
 import { startAlertmanager } from '../e2e/fixtures/alertmanager';
 import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
-import { labelFingerprint } from '../src-main/core/ingest/normalise';
+import { labelFingerprint } from '../src-main/core/ingest';
 
 interface Target {
   host: string;

@@ -1,12 +1,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { IntakeEvent } from '../src-main/core/router/router';
-import { eventId } from '../src-main/core/router/ids';
-import { createRouter } from '../src-main/core/router/router';
+import { type IntakeEvent, eventId, createRouter } from '../src-main/core/router';
 import { recordingOutbox, testContext } from '../src-main/core/router/testing';
-import { openDatabase } from '../src-main/core/store/db';
-import { eventTables } from '../src-main/core/store/events.tables';
-import { sqliteEventStore, type NewEvent } from '../src-main/core/store/events';
+import { openDatabase, eventTables, sqliteEventStore, type NewEvent } from '../src-main/core/store';
 
 /** A storm: `n` events over `fingerprints` distinct alerts (most are repeats the router dedupes). */
 export function stormEvents(n: number, fingerprints: number): IntakeEvent[] {

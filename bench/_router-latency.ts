@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { TriageResult } from '../src-shared/domain';
-import type { Triager } from '../src-main/core/agents/hermes/triager';
-import type { Message, OutboxWriter } from '../src-main/core/notify/types';
-import { createRouter } from '../src-main/core/router/router';
+import type { Triager } from '../src-main/core/agents';
+import type { Message, OutboxWriter } from '../src-main/core/notify';
+import { createRouter } from '../src-main/core/router';
 import { alertEvent, testContext } from '../src-main/core/router/testing';
 
 /** A triager that never answers until aborted: the worst case for "AI triage never delays the first notification". */

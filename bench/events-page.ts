@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { openBrowser } from '../e2e/fixtures/browser';
 import { removeDir, startVigil } from '../e2e/fixtures/serve';
-import { sqliteEventStore, type NewEvent } from '../src-main/core/store/events';
-import { openDatabase } from '../src-main/core/store/db';
+import { sqliteEventStore, type NewEvent, openDatabase } from '../src-main/core/store';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 

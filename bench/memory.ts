@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src-main/core/store/db';
-import { sqliteMemoryRepository } from '../src-main/core/store/memory';
+import { openDatabase, sqliteMemoryRepository } from '../src-main/core/store';
 
 const N = Number(process.env.BENCH_MEMORY_N ?? 20_000);
 const D = Number(process.env.BENCH_MEMORY_DIM ?? 768);

@@ -1,8 +1,7 @@
 // `npm run bench -- outbox`: the durable outbox delivering to a real local webhook, against the
 // peer a non-durable notifier is (in-memory queue, one POST after another, nothing written).
 import { startWebhookReceiver } from '../e2e/fixtures/webhook-receiver';
-import { buildChannels } from '../src-main/core/notify/channels';
-import { createOutbox } from '../src-main/core/notify/outbox';
+import { buildChannels, createOutbox } from '../src-main/core/notify';
 import { alert, notifyTestBed, until } from '../src-main/core/notify/testing';
 
 const N = 2_000;

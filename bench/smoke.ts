@@ -5,10 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMOKE_CHECKS } from '../src-shared/api/smoke';
-import { smokeNdjson } from '../src-main/core/smoke/export';
-import { openDatabase } from '../src-main/core/store/db';
-import { createSmokeHistoryStore, HOUR_MS, type SmokeRowInput } from '../src-main/core/store/smoke';
-import { smokeTables } from '../src-main/core/store/smoke.tables';
+import { smokeNdjson } from '../src-main/core/smoke';
+import { openDatabase, createSmokeHistoryStore, HOUR_MS, type SmokeRowInput, smokeTables } from '../src-main/core/store';
 
 const ROWS = Number(process.env.BENCH_SMOKE_ROWS ?? 1_000_000);
 const DAYS = 30;

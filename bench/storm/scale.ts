@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createNoise } from '../../src-main/core/router/noise';
-import { createRouter, type IntakeEvent } from '../../src-main/core/router/router';
+import { createNoise, createRouter, type IntakeEvent } from '../../src-main/core/router';
 import { recordingOutbox, testContext } from '../../src-main/core/router/testing';
 
 /** Fire and resolve an `n`-host burst (one alertname) through the router, with or without the noise stages; ms for each half. */

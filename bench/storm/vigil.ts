@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCore } from '../../src-main/core/app';
 import { FakeClock } from '../../src-main/core/clock';
-import { parseConfig } from '../../src-main/core/config/load';
+import { parseConfig } from '../../src-main/core/config';
 import { createLogger } from '../../src-main/core/log';
-import type { Message } from '../../src-main/core/notify/types';
-import type { IntakeEvent } from '../../src-main/core/router/router';
+import type { Message } from '../../src-main/core/notify';
+import type { IntakeEvent } from '../../src-main/core/router';
 import type { Storm, StormEvent } from './generate';
 import type { Notice } from './score';
 

@@ -2,11 +2,10 @@ import type { StatusTile } from '../../src-shared/api/system';
 import { Topic, type Collection } from '../../src-shared/api/topics';
 import { Bus } from './bus';
 import type { Clock } from './clock';
-import type { Config } from './config/schema';
-import type { SecretStore } from './config/secrets';
+import type { Config, SecretStore } from './config';
 import type { Logger } from './log';
-import type { Metrics } from './metrics/registry';
-import type { Database } from './store/db';
+import type { Metrics } from './metrics';
+import type { Database } from './store';
 
 /**
  * What every feature area gets from the composition root (app.ts). It lives

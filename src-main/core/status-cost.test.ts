@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from './app';
-import { loadConfig } from './config/load';
+import { loadConfig } from './config';
 
 // The status snapshot runs on every SSE connect and every tick (R-SEC-4): each statement it runs must
 // reach its rows through an index constraint, never by walking a table (or an index) that grows with

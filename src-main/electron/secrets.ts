@@ -1,7 +1,7 @@
 import { safeStorage } from 'electron';
 import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecretStore } from '../core/config/secrets';
+import type { SecretStore } from '../core/config';
 
 /**
  * Secrets kept with the OS keychain via safeStorage: values are encrypted

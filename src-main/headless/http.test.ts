@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/app';
-import { parseConfig, DEFAULT_CONFIG_YAML } from '../core/config/load';
+import { parseConfig, DEFAULT_CONFIG_YAML } from '../core/config';
 import { createHttpServer } from './http';
 
 let core: Core;

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startPrometheus, type PrometheusHandle } from '../../e2e/fixtures/prometheus';
 import { createCore, type Core } from '../core/app';
-import { parseConfig } from '../core/config/load';
-import { startMetricsServer, type MetricsServer } from '../core/metrics/server';
+import { parseConfig } from '../core/config';
+import { startMetricsServer, type MetricsServer } from '../core/metrics';
 import { createHttpServer } from './http';
 
 const ROOT = resolve(__dirname, '../..');

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../clock';
-import type { OutboxWriter } from '../notify/types';
+import type { OutboxWriter } from '../notify';
 import { recordingOutbox, testContext, type TestContext } from '../router/testing';
-import { sqliteAckStore } from '../store/acks';
-import { sqliteAlertStateStore } from '../store/alert-state';
-import { sqliteEscalationStore } from '../store/escalations';
+import { sqliteAckStore, sqliteAlertStateStore, sqliteEscalationStore } from '../store';
 import { createEscalator } from './escalator';
 
 let t: TestContext;

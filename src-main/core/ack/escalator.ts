@@ -1,9 +1,7 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
-import type { Message, OutboxWriter } from '../notify/types';
-import type { AckStore } from '../store/acks';
-import type { AlertState } from '../store/alert-state';
-import type { Escalation, EscalationStore } from '../store/escalations';
+import type { Message, OutboxWriter } from '../notify';
+import type { AckStore, AlertState, Escalation, EscalationStore } from '../store';
 import { clockTime, humanDuration } from './format';
 import { ackButton, ackRef } from './refs';
 import { acknowledges, CANCELLED_BY_ACK } from './service';

@@ -1,15 +1,9 @@
 import type { StatusTile } from '../../../src-shared/api/system';
-import type { TelegramUpdate } from '../agents/elephant/telegram';
+import type { TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
-import type { OutboxWriter } from '../notify/types';
-import type { FailureReports } from '../router/report';
-import { matchLabels } from '../router/silence-matcher';
-import { insertStage } from '../router/stages';
-import type { Router } from '../router/router';
-import { sqliteAckStore } from '../store/acks';
-import type { AlertState } from '../store/alert-state';
-import { sqliteEscalationStore } from '../store/escalations';
-import { sqliteOutboxStore } from '../store/outbox';
+import type { OutboxWriter } from '../notify';
+import { type FailureReports, matchLabels, insertStage, type Router } from '../router';
+import { sqliteAckStore, type AlertState, sqliteEscalationStore, sqliteOutboxStore } from '../store';
 import { ackHandlers } from './api';
 import { createEscalator } from './escalator';
 import { humanDuration } from './format';
@@ -78,3 +72,4 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
 }
 
 export type AckArea = ReturnType<typeof wireAcks>;
+export { ackButton } from './refs';

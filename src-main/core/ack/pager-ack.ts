@@ -1,7 +1,6 @@
 import type { CoreContext } from '../context';
-import type { Message, OutboxWriter } from '../notify/types';
-import type { AlertState } from '../store/alert-state';
-import type { OutboxStore } from '../store/outbox';
+import type { Message, OutboxWriter } from '../notify';
+import type { AlertState, OutboxStore } from '../store';
 
 /** Channel types that page a phone and take an acknowledgement (PagerDuty Events API v2 `acknowledge`). */
 const PAGERS = new Set(['pagerduty']);

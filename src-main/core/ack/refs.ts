@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MessageButton } from '../notify/types';
+import type { MessageButton } from '../notify';
 
 /** Telegram callback data for an acknowledgement: `ack:<ref>`, far below Telegram's 64-byte limit. */
 export const ACK_PREFIX = 'ack:';

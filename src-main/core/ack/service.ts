@@ -1,9 +1,7 @@
 import type { AckInfo, AckVia, OpenAlert } from '../../../src-shared/api/acks';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
-import type { Ack, AckStore } from '../store/acks';
-import type { AlertState } from '../store/alert-state';
-import type { Escalation, EscalationStore } from '../store/escalations';
+import type { Ack, AckStore, AlertState, Escalation, EscalationStore } from '../store';
 import { Collection } from '../../../src-shared/api/topics';
 
 /** Why a step was cancelled by an acknowledgement (un-acknowledging arms exactly these again). */

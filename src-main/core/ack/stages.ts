@@ -1,12 +1,7 @@
 import type { Severity } from '../../../src-shared/constants';
-import type { RouteConfig } from '../config/schema';
-import { formatMessage } from '../router/message';
-import { labelsMatch } from '../router/mute-window';
-import { matchLabels } from '../router/silence-matcher';
-import { notificationKey } from '../router/stages/outbox';
-import { hold, trace, type Stage } from '../router/types';
-import type { AckStore } from '../store/acks';
-import type { EscalationStore } from '../store/escalations';
+import type { RouteConfig } from '../config';
+import { formatMessage, labelsMatch, matchLabels, notificationKey, hold, trace, type Stage } from '../router';
+import type { AckStore, EscalationStore } from '../store';
 import { humanDuration } from './format';
 import { ackRef } from './refs';
 

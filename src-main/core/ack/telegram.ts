@@ -1,7 +1,7 @@
-import type { CallbackOutcome, TelegramUpdate } from '../agents/elephant/telegram';
+import type { CallbackOutcome, TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
-import type { AckStore } from '../store/acks';
+import type { AckStore } from '../store';
 import { refOf } from './refs';
 import type { AckService } from './service';
 

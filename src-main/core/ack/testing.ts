@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { until } from '../notify/testing';
-import type { Message } from '../notify/types';
-import type { IntakeEvent, Router } from '../router/router';
+import type { Message } from '../notify';
+import type { IntakeEvent, Router } from '../router';
 
 /**
  * Test support for acknowledgements and escalation: a whole core (router,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramUpdatesServer, type TelegramUpdatesServer } from '../../../e2e/fixtures/telegram-updates';
 import type { Plan } from '../../../src-shared/api/agents';
 import { createCore, type Core } from '../app';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
 
 /**

@@ -1,24 +1,20 @@
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
-import type { OutboxWriter } from '../notify/types';
-import { createPolicy } from '../remote/policy';
-import { sqlitePlanRepository } from '../store/plans';
+import type { OutboxWriter } from '../notify';
+import { createPolicy } from '../remote';
+import { sqlitePlanRepository, sqliteTelegramOffsets, type Database, sqliteHealRepository } from '../store';
 import { createPlans, handleTelegramCallback, type HealGateway } from './elephant';
 import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
 import { createTelegramPoller } from './elephant/telegram-poller';
-import { sqliteTelegramOffsets } from '../store/telegram';
 import { createLlmClient } from './llm/client';
 import { LLM_PRESETS } from './llm/presets';
-import { resolveSecret } from '../config/secrets';
+import { resolveSecret } from '../config';
 import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
 import type { Heal } from '../heal';
-import { insertStage } from '../router/stages';
-import type { Stage } from '../router/types';
+import { insertStage, type Stage } from '../router';
 import { safeActionStage } from './openclaw/router-stage';
-import type { Database } from '../store/db';
-import { sqliteHealRepository } from '../store/heal';
 import { Collection, Topic } from '../../../src-shared/api/topics';
 
 /** What the agents need from other areas; each is passed in app.ts once that area exists. */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src-shared/api/agents';
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
 
 /** The agents as app.ts wires them: AutoHeal behind heal steps, one HITL gauge for both kinds of approval. */

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import { openDatabase, type Database } from '../store/db';
-import { sqliteAuditRepository } from '../store/audit';
+import { openDatabase, type Database, sqliteAuditRepository } from '../store';
 import { createAudit } from './index';
 
 let db: Database;

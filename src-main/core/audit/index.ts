@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
-import type { AuditQuery, AuditRepository, AuditRow } from '../store/audit';
+import type { AuditQuery, AuditRepository, AuditRow } from '../store';
 
 export type { AuditRow, AuditQuery };
 

@@ -2,8 +2,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import { VigilError } from '../errors';
-import type { EventStore } from '../store/events';
-import { sqliteChangeRepository, type ChangeRow } from '../store/changes';
+import { type EventStore, sqliteChangeRepository, type ChangeRow } from '../store';
 import { changeView, createChanges } from './service';
 
 export { detectProvider, fromForm, fromProvider, whereFromQuery, type Provider } from './adapters';

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { Change, ChangeInput, ChangeReview, NearbyChange } from '../../../src-shared/api/changes';
-import type { ChangeInput as ChangeInputSchema } from '../../../src-shared/api/changes';
+import type { Change, ChangeInput, ChangeReview, NearbyChange, ChangeInput as ChangeInputSchema } from '../../../src-shared/api/changes';
 import { Collection } from '../../../src-shared/api/topics';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
-import type { ChangeRepository, ChangeRow } from '../store/changes';
+import type { ChangeRepository, ChangeRow } from '../store';
 import { alertHost, alertService } from './subject';
 
 type ParsedInput = z.infer<typeof ChangeInputSchema>;

@@ -6,7 +6,7 @@ import { COLLECTIONS, Collection, Topic, type Collection as CollectionName } fro
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { createLogger } from '../log';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 
 /** Push topics against a real core on a temp SQLite file: a write to a collection reaches the views that show it. */
 let core: Core;

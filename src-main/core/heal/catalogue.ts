@@ -1,6 +1,6 @@
 import { canonicalJson, sha256 } from '../audit';
 import { VigilError } from '../errors';
-import { shellQuote } from '../remote/policy';
+import { shellQuote } from '../remote';
 
 /** The closed catalogue of heal actions (R-HEAL-3): never free text. */
 export const HEAL_ACTIONS = ['restart_service', 'restart_container'] as const;

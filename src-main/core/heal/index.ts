@@ -1,9 +1,8 @@
 import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
-import type { EventSink } from '../remote/events';
-import type { SshPool } from '../remote/pool';
-import { sqliteHealRepository } from '../store/heal';
+import type { EventSink, SshPool } from '../remote';
+import { sqliteHealRepository } from '../store';
 import { createHeal, type KnowledgeWriter } from './service';
 
 export { createHeal, type Heal, type KnowledgeWriter, type Proposal } from './service';
@@ -69,3 +68,4 @@ export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; 
   };
   return { heal, handlers };
 }
+export { type LiveFacts } from './protected';

@@ -1,7 +1,6 @@
-import type { Config } from '../config/schema';
+import type { Config } from '../config';
 import { compileLinear, type LinearRegex } from '../regex';
-import { shellQuote } from '../remote/policy';
-import type { ExecResult } from '../remote/pool';
+import { shellQuote, type ExecResult } from '../remote';
 import type { HealAction } from './catalogue';
 
 export type ProtectedRule = Config['protected'][number];

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Audit } from '../audit';
 import type { Clock, TimerHandle } from '../clock';
-import type { Config } from '../config/schema';
+import type { Config } from '../config';
 import { VigilError } from '../errors';
-import type { Metrics } from '../metrics/registry';
-import type { EventSink } from '../remote/events';
-import { RemoteError, wrapCommand, type SshPool } from '../remote/pool';
-import type { ApprovalRow, HealRepository } from '../store/heal';
+import type { Metrics } from '../metrics';
+import { type EventSink, RemoteError, wrapCommand, type SshPool } from '../remote';
+import type { ApprovalRow, HealRepository } from '../store';
 import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
 import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type ProtectedRule } from './protected';
 import { Collection } from '../../../src-shared/api/topics';

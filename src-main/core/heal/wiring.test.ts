@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import { createCore, type Core } from '../app';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
 
 let sshd: SshdFixture;

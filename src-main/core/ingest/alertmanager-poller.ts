@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { CoreContext } from '../context';
-import type { FailureReports } from '../router/report';
-import type { IntakeEvent, Router } from '../router/router';
+import type { FailureReports, IntakeEvent, Router } from '../router';
 import { AmAlert, fromAmAlert } from './alertmanager';
 
 const WHAT = 'alertmanager poller';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Severity } from '../../../src-shared/constants';
 import { describeZodError } from '../../../src-shared/result';
-import type { IntakeEvent } from '../router/router';
+import type { IntakeEvent } from '../router';
 import { parseTime, type Normalised } from './normalise';
 
 /** One alert as Alertmanager sends it (webhook v4) or serves it (API v2); extra fields are ignored. */

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../router/router';
-import { failureReports } from '../router/report';
+import { createRouter, failureReports } from '../router';
 import { recordingOutbox, testContext, type TestContext } from '../router/testing';
 import { createHttpProbe } from './http-probe';
 

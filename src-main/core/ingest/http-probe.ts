@@ -1,7 +1,6 @@
 import type { CoreContext } from '../context';
-import type { ProbeConfig } from '../config/schema';
-import type { FailureReports } from '../router/report';
-import type { IntakeEvent, Router } from '../router/router';
+import type { ProbeConfig } from '../config';
+import type { FailureReports, IntakeEvent, Router } from '../router';
 import { ProbeTracker, type ProbeTransition, type ProbeVerdict } from './probe-state';
 
 type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;

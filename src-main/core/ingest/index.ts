@@ -3,3 +3,5 @@ export { normaliseAmWebhook } from './alertmanager';
 export { normaliseGeneric, type Normalised } from './normalise';
 export { createAmPoller } from './alertmanager-poller';
 export { createHttpProbe } from './http-probe';
+export { labelFingerprint } from './normalise';
+export { ProbeTracker } from './probe-state';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { GenericEventInput } from '../../../src-shared/domain';
 import { describeZodError } from '../../../src-shared/result';
-import type { IntakeEvent } from '../router/router';
+import type { IntakeEvent } from '../router';
 
 export type Normalised = { ok: true; events: IntakeEvent[] } | { ok: false; message: string };
 

@@ -2,7 +2,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { OutboxItem } from '../../../src-shared/api/outbox';
 import type { StatusTile } from '../../../src-shared/api/system';
 import { VigilError } from '../errors';
-import type { OutboxRow } from '../store/outbox';
+import type { OutboxRow } from '../store';
 import type { Outbox } from './outbox';
 
 type OutboxMethods = 'outbox.list' | 'outbox.channels' | 'outbox.retryNow' | 'outbox.expire' | 'outbox.digestPreview';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 import type { IntakeEvent } from '../router';
 import { settle, until } from './testing';
 

@@ -1,5 +1,5 @@
 import type { Severity } from '../../../src-shared/constants';
-import type { OutboxRow } from '../store/outbox';
+import type { OutboxRow } from '../store';
 import type { Message } from './types';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -16,3 +16,6 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   ctx.onStop(() => outbox.stop());
   return { outbox, handlers: outboxHandlers(outbox) };
 }
+export { buildChannels } from './channels';
+export { createOutbox } from './outbox';
+export { type Message, type MessageButton, type MessageKind, type OutboxWriter } from './types';

@@ -1,7 +1,7 @@
 import type { ChannelHealth } from '../../../src-shared/api/outbox';
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
-import { sqliteOutboxStore, type OutboxStore } from '../store/outbox';
+import { sqliteOutboxStore, type OutboxStore } from '../store';
 import { buildDigest } from './digest';
 import type { Channel, Message, OutboxWriter } from './types';
 import { ChannelWorker, SWEEP_MS } from './worker';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { CoreContext } from '../context';
 import { Bus } from '../bus';
 import { FakeClock } from '../clock';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
-import { createMetrics, DEFAULT_BASELINE } from '../metrics/registry';
-import { openDatabase } from '../store/db';
+import { createMetrics, DEFAULT_BASELINE } from '../metrics';
+import { openDatabase } from '../store';
 import type { Message } from './types';
 
 /**

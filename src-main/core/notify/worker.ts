@@ -1,6 +1,6 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
-import type { OutboxRow, OutboxStore } from '../store/outbox';
+import type { OutboxRow, OutboxStore } from '../store';
 import { buildDigest, digestKey, isDigestKey } from './digest';
 import type { OutboxOptions } from './outbox';
 import type { Channel, SendResult } from './types';

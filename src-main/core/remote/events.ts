@@ -1,4 +1,4 @@
-import type { IntakeEvent } from '../router/router';
+import type { IntakeEvent } from '../router';
 
 /** An event for the router's intake (host keys, SSH probes, AutoHeal escalations). */
 export type RemoteEvent = IntakeEvent;

@@ -1,8 +1,8 @@
 import type { Audit } from '../audit';
 import type { Clock } from '../clock';
-import type { HostConfig } from '../config/schema';
+import type { HostConfig } from '../config';
 import { VigilError } from '../errors';
-import type { HostRepository } from '../store/hosts';
+import type { HostRepository } from '../store';
 import type { EventSink } from './events';
 import type { HostState, PoolHooks } from './pool';
 

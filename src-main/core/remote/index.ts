@@ -5,7 +5,7 @@ import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import { systemClock } from '../clock';
 import { VigilError } from '../errors';
-import { sqliteHostRepository } from '../store/hosts';
+import { sqliteHostRepository } from '../store';
 import { createDiagnostics } from './diag';
 import type { EventSink } from './events';
 import { createHostService } from './hosts';
@@ -96,3 +96,5 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
   return { pool, policy, hosts, diag, probes, handlers };
 }
 export type Remote = ReturnType<typeof wireRemote>;
+export { PolicyConfigError, createPolicy, shellQuote, type Verdict } from './policy';
+export { type ExecResult } from './pool';

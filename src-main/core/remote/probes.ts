@@ -1,7 +1,7 @@
 import type { TimerHandle, Clock } from '../clock';
-import type { HostConfig, ProbeConfig } from '../config/schema';
-import { ProbeTracker } from '../ingest/probe-state';
-import type { HostRepository } from '../store/hosts';
+import type { HostConfig, ProbeConfig } from '../config';
+import { ProbeTracker } from '../ingest';
+import type { HostRepository } from '../store';
 import type { EventSink } from './events';
 import type { CommandPolicy } from './policy';
 import type { SshPool } from './pool';

@@ -1,8 +1,8 @@
 import type { TriageResult } from '../../../src-shared/domain';
-import { timeboxed, type TimeboxOutcome, type Triager } from '../agents/hermes/triager';
+import { timeboxed, type TimeboxOutcome, type Triager } from '../agents';
 import type { CoreContext } from '../context';
-import type { OutboxWriter } from '../notify/types';
-import type { EventRecord, EventStore } from '../store/events';
+import type { OutboxWriter } from '../notify';
+import type { EventRecord, EventStore } from '../store';
 import { formatMessage } from './message';
 import { notificationKey } from './stages/outbox';
 import { Collection } from '../../../src-shared/api/topics';

@@ -3,8 +3,7 @@ import type { EventDetail, EventSummary, Silence } from '../../../src-shared/api
 import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
-import type { EventRecord } from '../store/events';
-import type { SilenceRecord } from '../store/silences';
+import type { EventRecord, SilenceRecord } from '../store';
 import { muteActive } from './mute-window';
 import type { Router } from './router';
 import { regexProblem } from '../regex';

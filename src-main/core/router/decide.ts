@@ -1,7 +1,6 @@
 import type { CoreContext } from '../context';
-import type { OutboxWriter } from '../notify/types';
-import type { AlertState, AlertStateStore } from '../store/alert-state';
-import type { EventRecord, ProcessedUpdate } from '../store/events';
+import type { OutboxWriter } from '../notify';
+import type { AlertState, AlertStateStore, EventRecord, ProcessedUpdate } from '../store';
 import type { AiFollowUp } from './ai-followup';
 import type { ActiveSilences } from './silence-matcher';
 import { nextState } from './stages/dedupe';

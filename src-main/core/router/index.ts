@@ -1,7 +1,6 @@
 import type { CoreContext } from '../context';
-import { createAmPoller } from '../ingest/alertmanager-poller';
-import { createHttpProbe } from '../ingest/http-probe';
-import type { OutboxWriter } from '../notify/types';
+import { createAmPoller, createHttpProbe } from '../ingest';
+import type { OutboxWriter } from '../notify';
 import { eventHandlers } from './api';
 import { createNoise } from './noise';
 import { noiseHandlers } from './noise/api';
@@ -42,3 +41,11 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   });
   return { router, reports, poller, probes, handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) } };
 }
+export { eventId } from './ids';
+export { formatMessage } from './message';
+export { labelsMatch } from './mute-window';
+export { createNoise } from './noise';
+export { createRouter } from './router';
+export { matchLabels } from './silence-matcher';
+export { notificationKey } from './stages/outbox';
+export { hold, trace } from './types';

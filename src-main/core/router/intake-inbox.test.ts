@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { createLogger } from '../log';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 import type { IntakeEvent } from './router';
 
 /** The durable intake inbox: a 202'd HTTP batch that a crash caught unprocessed is processed exactly once at start-up. */

@@ -1,7 +1,7 @@
-import { ackButton } from '../ack/refs';
+import { ackButton } from '../ack';
 import type { TriageResult } from '../../../src-shared/domain';
-import type { Message, MessageKind } from '../notify/types';
-import type { EventRecord } from '../store/events';
+import type { Message, MessageKind } from '../notify';
+import type { EventRecord } from '../store';
 
 const triageLines = (t: TriageResult | null): string[] => {
   if (!t) return [];

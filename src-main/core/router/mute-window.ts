@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema';
+import type { Config } from '../config';
 
 export type MuteWindow = Config['mutes'][number];
 

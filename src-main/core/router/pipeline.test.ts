@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TriageResult } from '../../../src-shared/domain';
-import type { Triager } from '../agents/hermes/triager';
+import type { Triager } from '../agents';
 import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
 

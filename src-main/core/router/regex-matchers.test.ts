@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../config/schema';
+import { ConfigSchema } from '../config';
 import { eventHandlers } from './api';
 import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';

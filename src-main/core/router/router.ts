@@ -1,10 +1,7 @@
-import type { Triager } from '../agents/hermes/triager';
-import { createHermes } from '../agents/hermes/hermes';
+import { type Triager, createHermes } from '../agents';
 import type { CoreContext } from '../context';
-import type { OutboxWriter } from '../notify/types';
-import { sqliteAlertStateStore } from '../store/alert-state';
-import { sqliteEventStore, type EventRecord, type NewEvent } from '../store/events';
-import { sqliteSilenceStore } from '../store/silences';
+import type { OutboxWriter } from '../notify';
+import { sqliteAlertStateStore, sqliteEventStore, type EventRecord, type NewEvent, sqliteSilenceStore } from '../store';
 import { AiFollowUp } from './ai-followup';
 import { afterCommit, decideBatch, type DeciderDeps } from './decide';
 import { eventId } from './ids';

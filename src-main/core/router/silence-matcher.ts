@@ -1,6 +1,6 @@
 import type { Matcher } from '../../../src-shared/api/events';
 import { compileLinear, type LinearRegex } from '../regex';
-import type { SilenceRecord } from '../store/silences';
+import type { SilenceRecord } from '../store';
 
 /** The label set matchers see: the event's labels plus source and severity. */
 export const matchLabels = (ev: { source: string; severity: string; labels: Record<string, string> }): Record<string, string> => ({

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { CoreContext } from '../context';
 import { Bus } from '../bus';
 import { FakeClock } from '../clock';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
-import { createMetrics } from '../metrics/registry';
-import type { Message, OutboxWriter } from '../notify/types';
-import { openDatabase, type Database } from '../store/db';
+import { createMetrics } from '../metrics';
+import type { Message, OutboxWriter } from '../notify';
+import { openDatabase, type Database } from '../store';
 
 export interface Sent {
   channel: string;

@@ -1,8 +1,7 @@
 import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
-import type { Config } from '../config/schema';
-import type { MessageKind, OutboxWriter } from '../notify/types';
-import type { AlertState } from '../store/alert-state';
-import type { EventRecord } from '../store/events';
+import type { Config } from '../config';
+import type { MessageKind, OutboxWriter } from '../notify';
+import type { AlertState, EventRecord } from '../store';
 import type { ActiveSilences } from './silence-matcher';
 
 /** Outcome of an event through the router (vigil_router_events_total{result}). */

@@ -2,8 +2,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { SecretInfo, SettingsView } from '../../../src-shared/api/settings';
 import type { Audit } from '../audit';
 import type { CoreContext } from '../context';
-import type { Config } from '../config/schema';
-import { envName, secretSource } from '../config/secrets';
+import { type Config, envName, secretSource } from '../config';
 import { VigilError } from '../errors';
 import { Collection } from '../../../src-shared/api/topics';
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../app';
-import { parseConfig } from '../config/load';
-import { headlessSecrets, type SecretStore } from '../config/secrets';
+import { parseConfig, headlessSecrets, type SecretStore } from '../config';
 import { FakeClock } from '../clock';
 import { createLogger } from '../log';
 

@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema';
-import { BUILTIN_PROTECTED, protectedBy, type LiveFacts } from '../heal/protected';
+import type { Config } from '../config';
+import { BUILTIN_PROTECTED, protectedBy, type LiveFacts } from '../heal';
 import type { SmokeSources } from './sources';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { CHECKS, type CheckInput } from './checks';
 import type { SmokeSources } from './sources';
 

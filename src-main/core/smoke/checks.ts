@@ -1,6 +1,6 @@
 import type { SmokeCheckId, SmokeCheckResult } from '../../../src-shared/api/smoke';
 import { smokeStatusValue, type SmokeStatus } from '../../../src-shared/constants';
-import type { Config } from '../config/schema';
+import type { Config } from '../config';
 import type { SmokeSources } from './sources';
 
 type Thresholds = Config['smoke']['thresholds'];

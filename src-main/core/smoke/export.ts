@@ -1,4 +1,4 @@
-import type { SmokeCursor, SmokeHistoryStore } from '../store/smoke';
+import type { SmokeCursor, SmokeHistoryStore } from '../store';
 
 export const EXPORT_CHUNK_ROWS = 2_000;
 

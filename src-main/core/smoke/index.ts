@@ -1,7 +1,7 @@
 import type { CoreContext } from '../context';
 import { createScheduler } from '../scheduler';
-import type { OutboxWriter } from '../notify/types';
-import { createSmokeHistoryStore } from '../store/smoke';
+import type { OutboxWriter } from '../notify';
+import { createSmokeHistoryStore } from '../store';
 import { sourcesFrom, type AreaReaders } from './area-sources';
 import { smokeHandlers } from './handlers';
 import { agentOutcomesFromMetrics } from './metrics-source';
@@ -53,3 +53,4 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
   ctx.onStop(() => scheduler.stop());
   return { smoke, scheduler, handlers: smokeHandlers(smoke) };
 }
+export { smokeNdjson } from './export';

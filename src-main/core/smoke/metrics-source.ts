@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Metrics } from '../metrics/registry';
+import type { Metrics } from '../metrics';
 
 /**
  * NemoTron outcomes read from the agent counters the agents area already

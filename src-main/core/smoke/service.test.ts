@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
-import { createMetrics } from '../metrics/registry';
-import type { Message } from '../notify/types';
+import { createMetrics } from '../metrics';
+import type { Message } from '../notify';
 import { createScheduler } from '../scheduler';
-import { openDatabase, type Database } from '../store/db';
-import { createSmokeHistoryStore, HOUR_MS, type SmokeRowInput } from '../store/smoke';
+import { openDatabase, type Database, createSmokeHistoryStore, HOUR_MS, type SmokeRowInput } from '../store';
 import { createSmoke, redact, type SmokeAudit } from './service';
 import type { SmokeSources } from './sources';
 

@@ -2,13 +2,13 @@ import { SMOKE_CHECK_LABELS, SMOKE_CHECKS, type SmokeCheckResult, type SmokeRun,
 import type { StatusTile } from '../../../src-shared/api/system';
 import { smokeStatusValue, worstStatus } from '../../../src-shared/constants';
 import type { Clock } from '../clock';
-import type { Config } from '../config/schema';
+import type { Config } from '../config';
 import { VigilError } from '../errors';
 import type { Logger } from '../log';
-import type { Metrics } from '../metrics/registry';
-import type { OutboxWriter } from '../notify/types';
+import type { Metrics } from '../metrics';
+import type { OutboxWriter } from '../notify';
 import { dailyAt, type Scheduler } from '../scheduler';
-import { HOUR_MS, MAX_REASON, type SmokeHistoryStore } from '../store/smoke';
+import { HOUR_MS, MAX_REASON, type SmokeHistoryStore } from '../store';
 import { CHECKS } from './checks';
 import { smokeNdjson } from './export';
 import type { SmokeSources } from './sources';

@@ -1,7 +1,7 @@
 import { SMOKE_CHECK_LABELS, type SmokeSummary } from '../../../src-shared/api/smoke';
 import type { SmokeStatus } from '../../../src-shared/constants';
-import type { Message } from '../notify/types';
-import type { SmokeHistoryStore } from '../store/smoke';
+import type { Message } from '../notify';
+import type { SmokeHistoryStore } from '../store';
 
 /** The daily summary, computed from stored history alone (R-SMOKE-4): counts, worst checks, longest critical streak. */
 export function computeSummary(store: SmokeHistoryStore, since: number, until: number): SmokeSummary {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SmokeRun } from '../../../src-shared/api/smoke';
 import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { protectedGuardCheck } from './area-sources';
 import { startWebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';

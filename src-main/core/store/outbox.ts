@@ -1,6 +1,6 @@
 import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
-import type { Message } from '../notify/types';
+import type { Message } from '../notify';
 
 
 export type { OutboxState };

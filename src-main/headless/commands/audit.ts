@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
-import { sqliteAuditRepository } from '../../core/store/audit';
-import { openDatabase } from '../../core/store/db';
+import { sqliteAuditRepository, openDatabase } from '../../core/store';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
 

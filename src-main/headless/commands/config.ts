@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
-import { envName, headlessSecrets, secretSource } from '../../core/config/secrets';
+import { ConfigError, configFileFor, loadConfig, envName, headlessSecrets, secretSource } from '../../core/config';
 import { secretRefs } from '../../core/settings';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTimeBound, smokeNdjson } from '../../core/smoke/export';
-import { openDatabase } from '../../core/store/db';
-import { EXPORT_SPECS, exportTableChunks, tableExists } from '../../core/store/export';
-import { createSmokeHistoryStore } from '../../core/store/smoke';
+import { parseTimeBound, smokeNdjson } from '../../core/smoke';
+import { openDatabase, EXPORT_SPECS, exportTableChunks, tableExists, createSmokeHistoryStore } from '../../core/store';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createCore } from '../../core/app';
-import { parseConfig, DEFAULT_CONFIG_YAML } from '../../core/config/load';
+import { parseConfig, DEFAULT_CONFIG_YAML } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { memoryCommand } from './memory';
 

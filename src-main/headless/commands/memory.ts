@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
-import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
+import { ConfigError, configFileFor, loadConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../core/config/load';
-import { PolicyConfigError } from '../../core/remote/policy';
-import { policyFromConfig } from '../../core/remote';
+import { ConfigError, loadConfig } from '../../core/config';
+import { PolicyConfigError, policyFromConfig } from '../../core/remote';
 import { EXIT, type Command } from './index';
 
 const USAGE = 'vigil policy check [--config FILE] [--host NAME] -- "<command string>"';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
-import { ConfigError, configFileFor, loadConfig } from '../../core/config/load';
+import { ConfigError, configFileFor, loadConfig } from '../../core/config';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir } from '../paths';

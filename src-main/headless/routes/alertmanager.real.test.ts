@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerAvailable, freeLoopbackPort, startAlertmanager, type AlertmanagerHandle } from '../../../e2e/fixtures/alertmanager';
 import { createCore, type Core } from '../../core/app';
-import { parseConfig } from '../../core/config/load';
+import { parseConfig } from '../../core/config';
 import { createHttpServer } from '../http';
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beforeText, changeLabel, type Change, type NearbyChange } from '../../../src-shared/api/changes';
 import { createCore, type Core } from '../../core/app';
-import { parseConfig } from '../../core/config/load';
+import { parseConfig } from '../../core/config';
 import { createHttpServer } from '../http';
 
 const TOKEN = 'changes-token-0123456789abcdefghijklmnop';

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ChangeInput } from '../../../src-shared/api/changes';
 import { describeZodError } from '../../../src-shared/result';
 import { detectProvider, fromForm, fromProvider, whereFromQuery } from '../../core/changes';
-import { resolveSecret } from '../../core/config/secrets';
+import { resolveSecret } from '../../core/config';
 import { bearer, tokenMatches } from '../auth';
 import { sendError } from '../http';
 import type { RouteModule } from './index';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
-import { parseConfig } from '../../core/config/load';
+import { parseConfig } from '../../core/config';
 import { createHttpServer } from '../http';
 
 const TOKEN = 'intake-token-0123456789abcdefghijklmnop';

@@ -6,9 +6,9 @@ import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
-import { parseConfig } from '../../core/config/load';
+import { parseConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { createSmokeHistoryStore, type SmokeRowInput } from '../../core/store/smoke';
+import { createSmokeHistoryStore, type SmokeRowInput } from '../../core/store';
 import { createHttpServer } from '../http';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';

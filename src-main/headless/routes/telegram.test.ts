@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src-shared/api/agents';
 import { createCore, type Core } from '../../core/app';
-import { parseConfig } from '../../core/config/load';
+import { parseConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { createHttpServer } from '../http';
 

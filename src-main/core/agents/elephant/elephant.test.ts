@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../clock';
-import { ChannelConfig } from '../../config/schema';
-import { createMetrics } from '../../metrics/registry';
-import type { Message } from '../../notify/types';
-import { openDatabase } from '../../store/db';
-import { sqlitePlanRepository } from '../../store/plans';
+import { ChannelConfig, EmbeddingConfig } from '../../config';
+import { createMetrics } from '../../metrics';
+import type { Message } from '../../notify';
+import { openDatabase, sqlitePlanRepository } from '../../store';
 import { createOpenClaw } from '../openclaw';
-import { EmbeddingConfig } from '../../config/schema';
 import { createPlans, handleTelegramCallback, type HealGateway } from './index';
 
 const cleanups: Array<() => void> = [];

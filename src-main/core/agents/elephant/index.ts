@@ -1,7 +1,7 @@
 import type { Handlers } from '../../../../src-shared/api';
 import type { Plan, PlanApproval } from '../../../../src-shared/api/agents';
 import { VigilError } from '../../errors';
-import type { PlanRow } from '../../store/plans';
+import type { PlanRow } from '../../store';
 import { createElephant, type ElephantDeps } from './service';
 
 export { createElephant, type Elephant, type ElephantDeps, type HealGateway } from './service';

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../clock';
-import type { ChannelConfig } from '../../config/schema';
-import type { SecretStore } from '../../config/secrets';
+import type { ChannelConfig, SecretStore } from '../../config';
 import type { Logger } from '../../log';
-import type { TelegramOffsets } from '../../store/telegram';
+import type { TelegramOffsets } from '../../store';
 import { TelegramUpdate, type CallbackOutcome } from './telegram';
 
 type TelegramChannel = Extract<ChannelConfig, { type: 'telegram' }>;

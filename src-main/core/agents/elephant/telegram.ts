@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChannelConfig } from '../../config/schema';
+import type { ChannelConfig } from '../../config';
 import { VigilError } from '../../errors';
 import type { AuditWriter } from '../openclaw/safe-actions';
 import { CALLBACK_RE, type Elephant } from './service';

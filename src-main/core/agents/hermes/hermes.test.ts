@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../config/load';
+import { parseConfig } from '../../config';
 import { createHermes } from './hermes';
 
 const ev = (o: Partial<Parameters<ReturnType<typeof createHermes>>[0]> = {}) => ({ source: 'api', severity: 'warning' as const, summary: 'something', labels: {}, ...o });

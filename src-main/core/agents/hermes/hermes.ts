@@ -1,8 +1,7 @@
 import type { Severity } from '../../../../src-shared/constants';
 import type { TriageResult } from '../../../../src-shared/domain';
-import type { Config } from '../../config/schema';
-import { labelsMatch } from '../../router/mute-window';
-import { matchLabels } from '../../router/silence-matcher';
+import type { Config } from '../../config';
+import { labelsMatch, matchLabels } from '../../router';
 import { BUILTIN_RULES } from './defaults';
 
 export interface TriageSubject {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelNotFound, startLlmServer, type LlmServer } from '../../../../e2e/fixtures/llm-server';
 import { systemClock, type Clock } from '../../clock';
-import { LlmConfig } from '../../config/schema';
+import { LlmConfig } from '../../config';
 import { createLlmClient } from './client';
 import { LlmError } from './errors';
 

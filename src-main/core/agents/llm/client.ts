@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../clock';
-import type { LlmConfig } from '../../config/schema';
-import { resolveSecret, type SecretStore } from '../../config/secrets';
+import { type LlmConfig, resolveSecret, type SecretStore } from '../../config';
 import { LlmError } from './errors';
 import { LLM_PRESETS } from './presets';
 import { parseRetryAfter } from './retry-after';

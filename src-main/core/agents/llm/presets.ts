@@ -1,4 +1,4 @@
-import { LLM_DEFAULT_MODEL } from '../../config/schema';
+import { LLM_DEFAULT_MODEL } from '../../config';
 
 /** OpenAI-compatible endpoints Vigil knows by name; `llm.baseUrl` overrides. */
 export const LLM_PRESETS = {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, type LlmServer } from '../../../../e2e/fixtures/llm-server';
 import { startSshd, type SshdFixture } from '../../../../e2e/fixtures/sshd';
 import { systemClock } from '../../clock';
-import { LlmConfig } from '../../config/schema';
+import { LlmConfig } from '../../config';
 import { remoteTestbed, type RemoteTestbed } from '../../remote/testbed';
 import { createLlmClient } from '../llm/client';
 import { createNemotron } from './nemotron';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelNotFound, startLlmServer, type LlmBehaviour, type LlmRequestRecord, type LlmServer } from '../../../../e2e/fixtures/llm-server';
 import { FakeClock, systemClock, type Clock } from '../../clock';
-import { LlmConfig } from '../../config/schema';
-import { createPolicy } from '../../remote/policy';
+import { LlmConfig } from '../../config';
+import { createPolicy } from '../../remote';
 import { createLlmClient } from '../llm/client';
 import { LlmError } from '../llm/errors';
 import { createNemotron } from './nemotron';

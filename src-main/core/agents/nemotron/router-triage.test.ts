@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, type LlmBehaviour, type LlmRequestRecord, type LlmServer } from '../../../../e2e/fixtures/llm-server';
-import { LlmConfig } from '../../config/schema';
-import { createPolicy } from '../../remote/policy';
-import { createRouter } from '../../router/router';
+import { LlmConfig } from '../../config';
+import { createPolicy } from '../../remote';
+import { createRouter } from '../../router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../../router/testing';
 import { createLlmClient } from '../llm/client';
 import { createNemotron } from './nemotron';

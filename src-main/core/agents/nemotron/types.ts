@@ -1,5 +1,5 @@
 import type { Severity } from '../../../../src-shared/constants';
-import type { Verdict } from '../../remote/policy';
+import type { Verdict } from '../../remote';
 
 /** The event NemoTron triages (the router's Triager subject). */
 export interface TriageEvent {

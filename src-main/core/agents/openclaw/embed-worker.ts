@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../clock';
 import type { Logger } from '../../log';
-import type { Metrics } from '../../metrics/registry';
-import type { Insight, MemoryRepository } from '../../store/memory';
+import type { Metrics } from '../../metrics';
+import type { Insight, MemoryRepository } from '../../store';
 import type { Embedder } from './embedder';
 
 export interface EmbedWorkerOptions {

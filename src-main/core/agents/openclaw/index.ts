@@ -1,10 +1,9 @@
 import type { Clock } from '../../clock';
-import type { Config } from '../../config/schema';
+import type { Config } from '../../config';
 import { VigilError } from '../../errors';
 import type { Logger } from '../../log';
-import type { Metrics } from '../../metrics/registry';
-import type { Database } from '../../store/db';
-import { QUEUE_STATES, sqliteMemoryRepository, type MemoryRepository } from '../../store/memory';
+import type { Metrics } from '../../metrics';
+import { type Database, QUEUE_STATES, sqliteMemoryRepository, type MemoryRepository } from '../../store';
 import type { Handlers } from '../../../../src-shared/api';
 import { createEmbedWorker } from './embed-worker';
 import { createOllamaEmbedder, type Embedder } from './embedder';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOllamaServer, type OllamaServer } from '../../../../e2e/fixtures/ollama-server';
 import { FakeClock } from '../../clock';
-import { EmbeddingConfig } from '../../config/schema';
-import { createMetrics } from '../../metrics/registry';
-import { openDatabase, type Database } from '../../store/db';
+import { EmbeddingConfig } from '../../config';
+import { createMetrics } from '../../metrics';
+import { openDatabase, type Database } from '../../store';
 import { createOpenClaw, runAutomaticActions, type AuditWriter } from './index';
 
 let ollama: OllamaServer;

@@ -1,4 +1,4 @@
-import type { Insight, MemoryRepository, Ranked } from '../../store/memory';
+import type { Insight, MemoryRepository, Ranked } from '../../store';
 import type { Embedder } from './embedder';
 
 export type RecallMode = 'auto' | 'semantic' | 'keyword';

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAudit } from '../../audit';
-import { createRouter } from '../../router/router';
-import { insertStage } from '../../router/stages';
+import { createRouter, insertStage } from '../../router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../../router/testing';
-import { sqliteAuditRepository } from '../../store/audit';
+import { sqliteAuditRepository } from '../../store';
 import { createOpenClaw } from './index';
 import { safeActionStage } from './router-stage';
 

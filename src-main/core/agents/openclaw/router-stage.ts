@@ -1,4 +1,4 @@
-import { trace, type Stage } from '../../router/types';
+import { trace, type Stage } from '../../router';
 import type { HealGateway } from '../elephant/service';
 import { runAutomaticActions, type SafeActions } from './safe-actions';
 

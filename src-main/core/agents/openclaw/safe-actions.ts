@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import { VigilError } from '../../errors';
-import type { Metrics } from '../../metrics/registry';
-import type { Insight, MemoryRepository } from '../../store/memory';
+import type { Metrics } from '../../metrics';
+import type { Insight, MemoryRepository } from '../../store';
 
 /** The L2 safe actions: memory writes only, never a host (R-MEMORY-5). */
 export const SAFE_ACTIONS = ['flag_for_human_review', 'route_to_km', 'mark_for_relearn'] as const;

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../../context';
-import type { ChannelConfig } from '../../config/schema';
+import type { ChannelConfig } from '../../config';
 import type { Channel, Message } from '../types';
 import { classifyStatus, missingSecret, networkFailure, postJson } from './http';
 

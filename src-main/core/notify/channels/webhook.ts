@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CoreContext } from '../../context';
-import type { ChannelConfig } from '../../config/schema';
+import type { ChannelConfig } from '../../config';
 import type { Channel } from '../types';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
 

@@ -1,8 +1,7 @@
 import type { CoreContext } from '../../context';
 import type { TimerHandle } from '../../clock';
-import type { Message, OutboxWriter } from '../../notify/types';
-import type { AlertStateStore } from '../../store/alert-state';
-import { sqliteNoiseStore, type NoiseStore } from '../../store/noise';
+import type { Message, OutboxWriter } from '../../notify';
+import { type AlertStateStore, sqliteNoiseStore, type NoiseStore } from '../../store';
 import { burstDueAt, removeMember, takeBurstDue, type Burst, type Watch } from './bursts';
 import { settled, type Flap } from './flaps';
 import { dueAt, remove, takeDue, type Group } from './groups';

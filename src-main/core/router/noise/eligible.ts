@@ -1,5 +1,5 @@
 import type { TraceEntry } from '../../../../src-shared/domain';
-import type { EventRecord } from '../../store/events';
+import type { EventRecord } from '../../store';
 import { nextState } from '../stages/dedupe';
 import { muteStage } from '../stages/mute';
 import { routeStage } from '../stages/route';

@@ -1,6 +1,6 @@
 import type { CoreContext } from '../../context';
-import type { OutboxWriter } from '../../notify/types';
-import type { AlertStateStore } from '../../store/alert-state';
+import type { OutboxWriter } from '../../notify';
+import type { AlertStateStore } from '../../store';
 import { burstStage } from '../stages/burst';
 import { flapStage } from '../stages/flap';
 import { groupStage } from '../stages/group';

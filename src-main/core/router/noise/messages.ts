@@ -1,4 +1,4 @@
-import type { Message } from '../../notify/types';
+import type { Message } from '../../notify';
 import type { Burst } from './bursts';
 import type { Flap } from './flaps';
 import type { Group } from './groups';

@@ -1,6 +1,5 @@
 import type { Severity } from '../../../../src-shared/constants';
-import type { AlertState } from '../../store/alert-state';
-import type { EventRecord } from '../../store/events';
+import type { AlertState, EventRecord } from '../../store';
 import { hold, trace, type Stage } from '../types';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../../store/events';
+import type { EventRecord } from '../../store';
 import { firstRoute } from '../noise/eligible';
 import { groupKey, join, openGroup, refire, resolve } from '../noise/groups';
 import type { NoiseBook } from '../noise/book';

@@ -1,0 +1,3 @@
+// The metrics area as the rest of Vigil sees it: import it through this file only (lint-enforced).
+export { DEFAULT_BASELINE, createMetrics, type Metrics } from './registry';
+export { startMetricsServer, type MetricsServer } from './server';

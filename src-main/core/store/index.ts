@@ -1,0 +1,20 @@
+// The store area as the rest of Vigil sees it: import it through this file only (lint-enforced).
+export { sqliteAckStore, type Ack, type AckStore } from './acks';
+export { sqliteAlertStateStore, type AlertState, type AlertStateStore } from './alert-state';
+export { sqliteAuditRepository, type AuditQuery, type AuditRepository, type AuditRow } from './audit';
+export { sqliteChangeRepository, type ChangeRepository, type ChangeRow } from './changes';
+export { openDatabase, type Database } from './db';
+export { sqliteEscalationStore, type Escalation, type EscalationStore } from './escalations';
+export { sqliteEventStore, type EventRecord, type EventStore, type NewEvent, type ProcessedUpdate } from './events';
+export { eventTables } from './events.tables';
+export { EXPORT_SPECS, exportTableChunks, tableExists } from './export';
+export { sqliteHealRepository, type ApprovalRow, type HealRepository } from './heal';
+export { sqliteHostRepository, type HostRepository } from './hosts';
+export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
+export { sqliteNoiseStore, type NoiseStore } from './noise';
+export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
+export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep } from './plans';
+export { sqliteSilenceStore, type SilenceRecord } from './silences';
+export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';
+export { smokeTables } from './smoke.tables';
+export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
