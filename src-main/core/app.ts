@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { consoleApi, isMethodName, type Handlers, type MethodName } from '../../src-shared/api';
+import { consoleApi, isMethodName, METHOD_ACCESS, roleAtLeast, roleRefusal, type Actor, type Handlers } from '../../src-shared/api';
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
 import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
@@ -23,6 +23,8 @@ import { isAckData, wireAcks } from './ack';
 import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
+import { createPeople, type People } from './people';
+import { sqlitePeopleRepository } from './store/people';
 
 export const VERSION = '0.1.0';
 
@@ -42,8 +44,13 @@ export interface CoreOptions {
 export interface Core {
   ctx: CoreContext;
   handlers: Handlers;
-  /** Validate input against the contract, run the handler, wrap in the envelope. */
-  call(method: string, input: unknown): Promise<Result<unknown>>;
+  /**
+   * Validate input against the contract, authorise the actor by METHOD_ACCESS, record the actor in the
+   * method's actor field, run the handler, wrap in the envelope. No actor: the desktop shell's own call.
+   */
+  call(method: string, input: unknown, actor?: Actor): Promise<Result<unknown>>;
+  /** People, roles, personal and intake tokens, sessions. */
+  people: People;
   status(): StatusSnapshot;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -187,6 +194,10 @@ export function createCore(opts: CoreOptions): Core {
   // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"
   const changes = wireChanges(ctx, { audit, events: () => router.router.events });
 
+  // ── people ──
+  // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions.
+  const people = createPeople(sqlitePeopleRepository(db), { audit, clock });
+
   const handlers: Handlers = {
     ...acks.handlers,
     ...changes.handlers,
@@ -197,6 +208,7 @@ export function createCore(opts: CoreOptions): Core {
     ...remote.handlers,
     ...heal.handlers,
     ...smoke.handlers,
+    ...people.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;
@@ -217,14 +229,22 @@ export function createCore(opts: CoreOptions): Core {
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
     areas: { router: router.router, heartbeat },
-    async call(method, input) {
+    people,
+    async call(method, input, actor) {
       if (!isMethodName(method)) return fail('not_found', `unknown method "${method}"`);
-      const spec = consoleApi[method as MethodName];
-      const parsed = (spec.input as z.ZodType).safeParse(input ?? {});
+      const spec = consoleApi[method];
+      const access = METHOD_ACCESS[method];
+      if (actor && !roleAtLeast(actor.role, access.role)) {
+        return fail('forbidden', roleRefusal(actor.name, actor.role, method, access.role));
+      }
+      // Who did it comes from authentication, never from the request (R-PEOPLE-2).
+      const given = input ?? {};
+      const named = actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
+      const parsed = (spec.input as z.ZodType).safeParse(named);
       if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
       try {
-        const handler = handlers[method as MethodName] as (i: unknown) => unknown;
-        return ok(await handler(parsed.data));
+        const handler = handlers[method] as (i: unknown, a?: Actor) => unknown;
+        return ok(await handler(parsed.data, actor));
       } catch (e) {
         if (e instanceof VigilError) return fail(e.code, e.message);
         log.error({ err: e, method }, 'rpc handler failed');

@@ -1,9 +1,10 @@
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
 import type { ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
+import { createAccess } from './access';
 import { bearer, tokenMatches } from './auth';
 import { extraRoutes } from './routes';
 
@@ -11,6 +12,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpOptions {
   core: Core;
+  /** The legacy single API token: with nobody on record yet, it becomes the first admin's personal token. */
   token: string;
   /** Built renderer (out/renderer); omitted in API-only tests. */
   staticDir?: string;
@@ -35,17 +37,11 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string)
   return reply.code(httpStatusFor(code)).send({ error: { code, message } });
 }
 
-/** Bearer auth for API routes; `?token=` is accepted only where EventSource cannot set headers. */
-export function requireToken(token: string, opts: { allowQuery?: boolean } = {}) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const presented = bearer(req.headers.authorization) ?? (opts.allowQuery ? (req.query as { token?: string }).token : undefined);
-    if (!tokenMatches(presented, token)) return sendError(reply, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>"');
-  };
-}
-
 /** The headless shell's HTTP server: static renderer, RPC, SSE, webhooks, /metrics, /health. */
 export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
   const { core, token } = opts;
+  core.people.ensureFirstAdmin(token);
+  const access = createAccess(core);
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true });
   // JSON only: anything else is 415 rather than a string the handlers never expect.
   app.removeContentTypeParser(['text/plain']);
@@ -66,6 +62,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     if (status >= 500) core.ctx.log.error({ err }, 'http handler failed');
     return sendError(reply, code, message);
   });
+  app.decorateRequest('principal', null);
   app.setNotFoundHandler((req, reply) => sendError(reply, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
 
   // Liveness: no database, no locks, no allocation-heavy work.
@@ -78,15 +75,15 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     return core.ctx.metrics.registry.metrics();
   });
 
-  const auth = requireToken(token);
-  app.post<{ Params: { method: string } }>('/api/rpc/:method', { preHandler: auth }, async (req, reply) => {
-    const result = await core.call(req.params.method, req.body ?? {});
+  // Any person may reach the RPC door; the core authorises each method by its role (METHOD_ACCESS).
+  app.post<{ Params: { method: string } }>('/api/rpc/:method', { onRequest: access.require('viewer') }, async (req, reply) => {
+    const result = await core.call(req.params.method, req.body ?? {}, access.actor(req));
     if (!result.ok) return sendError(reply, result.error.code, result.error.message);
     return result;
   });
 
   // Server push: one SSE stream carrying every topic; a comment every 15 s keeps proxies open.
-  app.get('/api/stream', { preHandler: requireToken(token, { allowQuery: true }) }, (req, reply) => {
+  app.get('/api/stream', { onRequest: access.require('viewer', { allowQueryToken: true }) }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -100,7 +97,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     });
   });
 
-  for (const register of extraRoutes) await register(app, { core, token, auth });
+  for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin') });
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
     await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], cacheControl: false, setHeaders: (res) => res.header('x-content-type-options', 'nosniff') });

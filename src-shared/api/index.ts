@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Actor } from './access';
 import type { Result } from '../result';
 import { acksApi } from './acks';
 import { agentsApi, memoryApi, plansApi } from './agents';
@@ -9,6 +10,7 @@ import { healApi } from './heal';
 import { hostsApi } from './hosts';
 import { noiseApi } from './noise';
 import { outboxApi } from './outbox';
+import { peopleApi } from './people';
 import { settingsApi } from './settings';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
@@ -32,6 +34,7 @@ export const consoleApi = {
   ...acksApi,
   ...settingsApi,
   ...changesApi,
+  ...peopleApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -40,7 +43,8 @@ export type Input<M extends MethodName> = z.input<ConsoleApi[M]['input']>;
 export type Output<M extends MethodName> = z.infer<ConsoleApi[M]['output']>;
 
 /** Main-side implementation of one method (input already validated). */
-export type Handler<M extends MethodName> = (input: z.infer<ConsoleApi[M]['input']>) => Promise<Output<M>> | Output<M>;
+/** `actor` is the authenticated caller; absent for the desktop shell's own (trusted, local) calls. */
+export type Handler<M extends MethodName> = (input: z.infer<ConsoleApi[M]['input']>, actor?: Actor) => Promise<Output<M>> | Output<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 
 /** Renderer-side client: every method, typed, returning the envelope. */
@@ -61,6 +65,8 @@ export * from './heal';
 export * from './hosts';
 export * from './noise';
 export * from './outbox';
+export * from './people';
+export * from './access';
 export * from './settings';
 export * from './smoke';
 export * from './system';

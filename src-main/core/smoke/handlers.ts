@@ -13,7 +13,7 @@ export function smokeHandlers(smoke: Smoke): Pick<Handlers, keyof typeof smokeAp
     },
     'smoke.trend': (input) => smoke.trend(input),
     'smoke.summary': ({ since, until }) => smoke.summary(since, until),
-    'smoke.clear': () => smoke.clear('console'),
+    'smoke.clear': (_i, actor) => smoke.clear(actor?.name ?? 'console'),
     'smoke.sendSummary': () => smoke.sendSummary('manual'),
   };
 }

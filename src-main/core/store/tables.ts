@@ -9,6 +9,7 @@ import { remoteTables } from './remote.tables';
 import { ackTables } from './acks.tables';
 import { noiseTables } from './noise.tables';
 import { changeTables } from './changes.tables';
+import { peopleTables } from './people.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
@@ -24,4 +25,5 @@ export const featureTables: TableSpec[] = [
   ...noiseTables,
   ...ackTables,
   ...changeTables,
+  ...peopleTables,
 ];

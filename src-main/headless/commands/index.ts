@@ -14,6 +14,7 @@ import { exportCommand } from './export';
 import { memoryCommand } from './memory';
 import { policyCommand } from './policy';
 import { serveCommand } from './serve';
+import { intakeTokenCommand, userCommand } from './user';
 
 /** Every sub-command, one module each. */
-export const commands: Command[] = [serveCommand, configCommand, memoryCommand, exportCommand, policyCommand, auditCommand, changeCommand];
+export const commands: Command[] = [serveCommand, configCommand, memoryCommand, exportCommand, policyCommand, auditCommand, changeCommand, userCommand, intakeTokenCommand];

@@ -1,23 +1,27 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ChangeInput } from '../../../src-shared/api/changes';
+import { roleAtLeast, roleRefusal } from '../../../src-shared/api/people';
 import { describeZodError } from '../../../src-shared/result';
 import { detectProvider, fromForm, fromProvider, whereFromQuery } from '../../core/changes';
 import { resolveSecret } from '../../core/config';
 import { bearer, tokenMatches } from '../auth';
 import { sendError } from '../http';
+import type { HttpAccess } from '../access';
 import type { RouteModule } from './index';
 
 const sameHex = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
- * Who may post a change: the API token (Bearer), or the `changes.token`
+ * Who may post a change: a responder's personal token or an intake token (Bearer), or the `changes.token`
  * secret sent the way each CD system can — Bearer, GitLab's X-Gitlab-Token,
  * or GitHub's/Gitea's HMAC-SHA256 signature of the raw body. Anything else is 401.
  */
-function authorised(req: FastifyRequest, raw: Buffer, apiToken: string, hookSecret: string | undefined): boolean {
+function authorised(req: FastifyRequest, raw: Buffer, access: HttpAccess, hookSecret: string | undefined): boolean {
+  // A person from responder up, or an intake token (a CD system posting is intake).
+  const p = access.principal(req);
+  if (p && (p.kind === 'intake' || roleAtLeast(p.actor.role, 'responder'))) return true;
   const presented = bearer(req.headers.authorization);
-  if (tokenMatches(presented, apiToken)) return true;
   if (!hookSecret) return false;
   if (tokenMatches(presented, hookSecret)) return true;
   const gitlab = req.headers['x-gitlab-token'];
@@ -35,7 +39,7 @@ function authorised(req: FastifyRequest, raw: Buffer, apiToken: string, hookSecr
  * release webhook (`?service=&hosts=&kind=` say where it was deployed).
  * The body is kept raw so signatures are checked over the exact bytes.
  */
-export const changeRoutes: RouteModule = async (app, { core, token }) => {
+export const changeRoutes: RouteModule = async (app, { core, access }) => {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
@@ -44,7 +48,9 @@ export const changeRoutes: RouteModule = async (app, { core, token }) => {
     scope.post('/api/v1/changes', async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const secretRef = core.ctx.config.changes.token;
-      if (!authorised(req, raw, token, secretRef ? resolveSecret(core.ctx.secrets, secretRef) : undefined)) {
+      if (!authorised(req, raw, access, secretRef ? resolveSecret(core.ctx.secrets, secretRef) : undefined)) {
+        const p = access.principal(req);
+        if (p?.kind === 'person') return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'POST /api/v1/changes', 'responder'));
         return sendError(reply, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>" (or the changes.token webhook secret)');
       }
       let body: unknown;

@@ -1,5 +1,6 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Core } from '../../core/app';
+import type { HttpAccess } from '../access';
 import { ackRoutes } from './acks';
 import { changeRoutes } from './changes';
 import { intakeRoutes } from './intake';
@@ -8,9 +9,10 @@ import { telegramRoutes } from './telegram';
 
 export interface RouteDeps {
   core: Core;
-  token: string;
-  /** Bearer check for /api/* routes. */
-  auth: preHandlerAsyncHookHandler;
+  /** The one auth hook: `{ onRequest: access.require('responder') }`; `access.actor(req)` is who did it. */
+  access: HttpAccess;
+  /** Fail-closed default for a route not yet given its role: admins only. Prefer access.require(role). */
+  auth: onRequestAsyncHookHandler;
 }
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 

@@ -1,4 +1,3 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
 import { normaliseAmWebhook, normaliseGeneric, type Normalised } from '../../core/ingest';
 import { sourceLabel } from '../../core/router';
 import { sendError } from '../http';
@@ -11,8 +10,9 @@ import type { RouteModule } from './index';
  * durable intake inbox (processed right after, asynchronously, in order).
  * 413 (over the body limit) and 415 (not JSON) come from the shell.
  */
-export const intakeRoutes: RouteModule = (app, { core, auth }) => {
-  const onRequest = auth as unknown as onRequestAsyncHookHandler;
+export const intakeRoutes: RouteModule = (app, { core, access }) => {
+  // Intake tokens (their own kind) and people from responder up; checked before the body is read.
+  const onRequest = access.require('intake');
   const accept = (path: string, source: string, normalise: (body: unknown) => Normalised) =>
     app.post(path, { onRequest }, async (req, reply) => {
       const n = normalise(req.body);

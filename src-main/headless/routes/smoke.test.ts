@@ -190,7 +190,7 @@ describe('smoke HTTP interface', () => {
     expect(before.meta).toBeGreaterThan(0);
     // Audited: who cleared how many rows, in the hash chain.
     const entry = db.prepare("SELECT actor, subject, detail FROM audit_log WHERE action = 'smoke.clear' ORDER BY id DESC").get() as { actor: string; subject: string; detail: string };
-    expect(entry).toMatchObject({ actor: 'api', subject: 'smoke_history' });
+    expect(entry).toMatchObject({ actor: 'admin', subject: 'smoke_history' });
     expect((JSON.parse(entry.detail) as { rows: number }).rows).toBeGreaterThanOrEqual(ROWS);
   });
 });

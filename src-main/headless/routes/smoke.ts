@@ -5,7 +5,7 @@ import { sendError } from '../http';
 import type { RouteModule } from './index';
 
 /** R-SMOKE HTTP interface: run now, NDJSON export, clear, push the daily summary. */
-export const smokeRoutes: RouteModule = (app, { core, auth }) => {
+export const smokeRoutes: RouteModule = (app, { core, access }) => {
   const { smoke } = core;
   const guard = async <T>(reply: Parameters<typeof sendError>[0], fn: () => T | Promise<T>) => {
     try {
@@ -16,9 +16,9 @@ export const smokeRoutes: RouteModule = (app, { core, auth }) => {
     }
   };
 
-  app.post('/api/v1/smoke/run', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.run()));
+  app.post('/api/v1/smoke/run', { onRequest: access.require('responder') }, async (_req, reply) => guard(reply, () => smoke.run()));
 
-  app.get<{ Querystring: { since?: string; until?: string } }>('/api/v1/smoke/history.ndjson', { preHandler: auth }, async (req, reply) => {
+  app.get<{ Querystring: { since?: string; until?: string } }>('/api/v1/smoke/history.ndjson', { onRequest: access.require('viewer') }, async (req, reply) => {
     let since: number;
     let until: number;
     try {
@@ -36,7 +36,7 @@ export const smokeRoutes: RouteModule = (app, { core, auth }) => {
       .send(Readable.from(smoke.exportNdjson(since, until), { objectMode: false }));
   });
 
-  app.delete('/api/v1/smoke/history', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.clear('api')));
+  app.delete('/api/v1/smoke/history', { onRequest: access.require('admin') }, async (req, reply) => guard(reply, () => smoke.clear(access.actor(req).name)));
 
-  app.post('/api/v1/smoke/daily-summary/send', { preHandler: auth }, async (_req, reply) => guard(reply, () => smoke.sendSummary('manual')));
+  app.post('/api/v1/smoke/daily-summary/send', { onRequest: access.require('responder') }, async (_req, reply) => guard(reply, () => smoke.sendSummary('manual')));
 };

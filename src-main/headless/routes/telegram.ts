@@ -1,6 +1,7 @@
 import { TelegramUpdate } from '../../core/agents';
+import { roleRefusal } from '../../../src-shared/api/people';
 import { describeZodError } from '../../../src-shared/result';
-import { bearer, tokenMatches } from '../auth';
+import { tokenMatches } from '../auth';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
 
@@ -14,12 +15,15 @@ export const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
  * core (handleTelegramCallback); the answer is an answerCallbackQuery method
  * call in the webhook response, so the person sees the outcome on the button.
  */
-export const telegramRoutes: RouteModule = (app, { core, token }) => {
+export const telegramRoutes: RouteModule = (app, { core, access }) => {
   app.post('/api/v1/telegram/callback', async (req, reply) => {
     const secret = core.ctx.secrets.get(TELEGRAM_WEBHOOK_SECRET);
     const header = req.headers['x-telegram-bot-api-secret-token'];
     const viaHeader = typeof header === 'string' && secret !== undefined && tokenMatches(header, secret);
-    if (!viaHeader && !tokenMatches(bearer(req.headers.authorization), token)) {
+    // A bearer caller relays updates that act as Telegram users, so only an admin may (or Telegram itself, by the secret).
+    const p = viaHeader ? null : access.principal(req);
+    if (!viaHeader && p?.kind === 'person' && p.actor.role !== 'admin') return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'relaying Telegram updates', 'admin'));
+    if (!viaHeader && p?.kind !== 'person') {
       return sendError(reply, 'unauthorized', `send "Authorization: Bearer <token>" or the X-Telegram-Bot-Api-Secret-Token set with setWebhook (secret "${TELEGRAM_WEBHOOK_SECRET}")`);
     }
     const parsed = TelegramUpdate.safeParse(req.body);

@@ -1,0 +1,198 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Handlers } from '../../../src-shared/api';
+import type { Actor } from '../../../src-shared/api/access';
+import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
+import type { Audit } from '../audit';
+import type { Clock } from '../clock';
+import { VigilError } from '../errors';
+import type { PeopleRepository } from '../store/people';
+
+/** Prefixes say what a leaked string is (a personal token, an intake token, a session) when someone finds one in a log. */
+export const TOKEN_PREFIX = { person: 'vgp_', intake: 'vgi_', session: 'vgs_' } as const;
+/** 256 random bits; only the SHA-256 is stored (a slow hash adds nothing against 256-bit secrets). */
+export const newSecret = (prefix: string): string => prefix + randomBytes(32).toString('base64url');
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** The person the legacy single token (data-dir `token` / VIGIL_TOKEN) becomes on upgrade. */
+export const FIRST_ADMIN = 'admin';
+export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
+
+export type PeopleHandlers = Pick<
+  Handlers,
+  'people.list' | 'people.add' | 'people.update' | 'people.remove' | 'people.rotate' | 'sessions.list' | 'sessions.revoke' | 'me.get'
+>;
+
+export interface OpenedSession {
+  id: string;
+  /** The cookie value; only its hash is stored. */
+  secret: string;
+  expiresAt: number;
+  actor: Actor;
+}
+
+export interface People {
+  /** The person a personal token belongs to, or null. */
+  authenticate(token: string | undefined): Actor | null;
+  /** The intake token's name, or null: these tokens may only post alerts. */
+  intake(token: string | undefined): string | null;
+  /** The person with this Telegram user id, or null. */
+  byTelegram(id: string | number): Actor | null;
+  /** Upgrade path: with nobody on record, the legacy single token becomes the personal token of `admin`. */
+  ensureFirstAdmin(legacyToken: string): void;
+  add(input: { name: string; role: Role; telegram?: string }, by: string): { person: Person; token: string };
+  rotate(name: string, by: string): { person: Person; token: string };
+  remove(name: string, by: string): void;
+  list(): Person[];
+  addIntake(name: string, by: string): string;
+  removeIntake(name: string, by: string): boolean;
+  listIntake(): Array<{ name: string; createdAt: number }>;
+  sessions: {
+    /** Exchange a personal token for a session (sign-in). */
+    open(token: string, userAgent: string): OpenedSession | null;
+    resolve(secret: string | undefined): Actor | null;
+    revoke(id: string, by: string): void;
+    list(): SessionInfo[];
+  };
+  handlers: PeopleHandlers;
+}
+
+const notFound = (name: string) => new VigilError('not_found', `nobody named "${name}" (see people.list or \`vigil user list\`)`);
+
+export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock: Clock; sessionTtlMs?: number }): People {
+  const { audit, clock } = deps;
+  const ttl = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const asActor = (p: Person, sessionId: string | null = null): Actor => ({ name: p.name, role: p.role, sessionId });
+  const admins = () => repo.list().filter((p) => p.role === 'admin').length;
+  const mustGet = (name: string) => repo.get(name) ?? (() => { throw notFound(name); })();
+
+  const people: People = {
+    authenticate(token) {
+      if (!token) return null;
+      const p = repo.byTokenHash(hashToken(token));
+      return p ? asActor(p) : null;
+    },
+    intake: (token) => (token ? repo.intake.byHash(hashToken(token)) : null),
+    byTelegram(id) {
+      const p = repo.byTelegram(String(id));
+      return p ? asActor(p) : null;
+    },
+    ensureFirstAdmin(legacyToken) {
+      repo.tx(() => {
+        if (repo.count() > 0) return;
+        const now = clock.now();
+        repo.insert({ name: FIRST_ADMIN, role: 'admin', telegram: null, tokenHash: hashToken(legacyToken), createdAt: now, tokenIssuedAt: now });
+        audit.append({ actor: 'vigil', action: 'person.add', subject: FIRST_ADMIN, detail: { role: 'admin', from: 'legacy token' } });
+      });
+    },
+    add(input, by) {
+      const token = newSecret(TOKEN_PREFIX.person);
+      const now = clock.now();
+      return repo.tx(() => {
+        if (repo.get(input.name)) throw new VigilError('conflict', `"${input.name}" already exists; use rotate for a new token`);
+        if (input.telegram && repo.byTelegram(input.telegram)) throw new VigilError('conflict', `Telegram id ${input.telegram} already belongs to ${repo.byTelegram(input.telegram)!.name}`);
+        repo.insert({ name: input.name, role: input.role, telegram: input.telegram ?? null, tokenHash: hashToken(token), createdAt: now, tokenIssuedAt: now });
+        audit.append({ actor: by, action: 'person.add', subject: input.name, detail: { role: input.role, telegram: input.telegram ?? null } });
+        return { person: mustGet(input.name), token };
+      });
+    },
+    rotate(name, by) {
+      const token = newSecret(TOKEN_PREFIX.person);
+      return repo.tx(() => {
+        mustGet(name);
+        repo.setToken(name, hashToken(token), clock.now());
+        // A new token ends the sessions the old one opened: rotation is what you do after a leak.
+        repo.sessions.revokePerson(name, clock.now());
+        audit.append({ actor: by, action: 'person.rotate', subject: name });
+        return { person: mustGet(name), token };
+      });
+    },
+    remove(name, by) {
+      repo.tx(() => {
+        const p = mustGet(name);
+        if (p.role === 'admin' && admins() === 1) throw new VigilError('conflict', `${name} is the last admin; add another admin first`);
+        repo.remove(name);
+        repo.sessions.revokePerson(name, clock.now());
+        audit.append({ actor: by, action: 'person.remove', subject: name });
+      });
+    },
+    list: () => repo.list(),
+    addIntake(name, by) {
+      const token = newSecret(TOKEN_PREFIX.intake);
+      repo.tx(() => {
+        if (repo.intake.list().some((t) => t.name === name)) throw new VigilError('conflict', `an intake token "${name}" already exists`);
+        repo.intake.insert(name, hashToken(token), clock.now());
+        audit.append({ actor: by, action: 'intake_token.add', subject: name });
+      });
+      return token;
+    },
+    removeIntake(name, by) {
+      return repo.tx(() => {
+        const gone = repo.intake.remove(name);
+        if (gone) audit.append({ actor: by, action: 'intake_token.remove', subject: name });
+        return gone;
+      });
+    },
+    listIntake: () => repo.intake.list(),
+    sessions: {
+      open(token, userAgent) {
+        const actor = people.authenticate(token);
+        if (!actor) return null;
+        const now = clock.now();
+        const id = randomBytes(9).toString('base64url');
+        const secret = newSecret(TOKEN_PREFIX.session);
+        repo.tx(() => {
+          repo.sessions.insert({ id, secretHash: hashToken(secret), person: actor.name, createdAt: now, expiresAt: now + ttl, lastSeenAt: now, userAgent: userAgent.slice(0, 200), revokedAt: null });
+          audit.append({ actor: actor.name, action: 'session.open', subject: id, detail: { userAgent: userAgent.slice(0, 200) } });
+        });
+        return { id, secret, expiresAt: now + ttl, actor: { ...actor, sessionId: id } };
+      },
+      resolve(secret) {
+        if (!secret) return null;
+        const s = repo.sessions.bySecretHash(hashToken(secret));
+        const now = clock.now();
+        if (!s || s.revokedAt !== null || s.expiresAt <= now) return null;
+        const p = repo.get(s.person);
+        if (!p) return null;
+        // last_seen is for the People page; a minute's precision spares a write per request.
+        if (now - s.lastSeenAt > 60_000) repo.sessions.touch(s.id, now);
+        return asActor(p, s.id);
+      },
+      revoke(id, by) {
+        repo.tx(() => {
+          if (!repo.sessions.revoke(id, clock.now())) throw new VigilError('not_found', `no live session "${id}"`);
+          audit.append({ actor: by, action: 'session.revoke', subject: id });
+        });
+      },
+      list: () => repo.sessions.live(clock.now()),
+    },
+    handlers: {
+      'people.list': () => repo.list(),
+      'people.add': (i, actor) => people.add(i, actor?.name ?? 'console'),
+      'people.update': (i, actor) =>
+        repo.tx(() => {
+          const p = mustGet(i.name);
+          if (p.role === 'admin' && i.role && i.role !== 'admin' && admins() === 1) throw new VigilError('conflict', `${i.name} is the last admin; add another admin first`);
+          if (i.telegram) {
+            const holder = repo.byTelegram(i.telegram);
+            if (holder && holder.name !== i.name) throw new VigilError('conflict', `Telegram id ${i.telegram} already belongs to ${holder.name}`);
+          }
+          repo.update(i.name, { role: i.role, telegram: i.telegram });
+          audit.append({ actor: actor?.name ?? 'console', action: 'person.update', subject: i.name, detail: { role: i.role ?? null, telegram: i.telegram ?? null } });
+          return mustGet(i.name);
+        }),
+      'people.remove': (i, actor) => {
+        people.remove(i.name, actor?.name ?? 'console');
+        return { name: i.name, removed: true as const };
+      },
+      'people.rotate': (i, actor) => people.rotate(i.name, actor?.name ?? 'console'),
+      'sessions.list': () => people.sessions.list(),
+      'sessions.revoke': (i, actor) => {
+        people.sessions.revoke(i.id, actor?.name ?? 'console');
+        return { id: i.id, revoked: true as const };
+      },
+      // Without an actor the caller is the desktop's own shell: its owner administers it.
+      'me.get': (_i, actor) => ({ name: actor?.name ?? 'local', role: actor?.role ?? 'admin', sessionId: actor?.sessionId ?? null }),
+    },
+  };
+  return people;
+}

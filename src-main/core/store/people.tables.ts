@@ -1,0 +1,44 @@
+import type { TableSpec } from './spec';
+
+/**
+ * People, intake tokens and browser sessions (R-PEOPLE). Only SHA-256 hashes
+ * of tokens are kept: the tokens are 256-bit random, so a hash cannot be
+ * reversed by guessing, and a stolen database opens nothing.
+ */
+export const peopleTables: TableSpec[] = [
+  {
+    name: 'people',
+    columns: {
+      name: 'TEXT PRIMARY KEY',
+      role: 'TEXT NOT NULL',
+      token_hash: 'TEXT NOT NULL',
+      telegram: 'TEXT',
+      created_at: 'INTEGER NOT NULL',
+      token_issued_at: 'INTEGER NOT NULL',
+    },
+    indexes: { people_token: 'UNIQUE ON people(token_hash)', people_telegram: 'UNIQUE ON people(telegram)' },
+    options: 'WITHOUT ROWID',
+  },
+  {
+    // Tokens that may only post alerts (webhooks, Alertmanager): their own kind, no role.
+    name: 'intake_tokens',
+    columns: { name: 'TEXT PRIMARY KEY', token_hash: 'TEXT NOT NULL', created_at: 'INTEGER NOT NULL' },
+    indexes: { intake_tokens_hash: 'UNIQUE ON intake_tokens(token_hash)' },
+    options: 'WITHOUT ROWID',
+  },
+  {
+    name: 'sessions',
+    columns: {
+      id: 'TEXT PRIMARY KEY',
+      secret_hash: 'TEXT NOT NULL',
+      person: 'TEXT NOT NULL',
+      created_at: 'INTEGER NOT NULL',
+      expires_at: 'INTEGER NOT NULL',
+      last_seen_at: 'INTEGER NOT NULL',
+      user_agent: "TEXT NOT NULL DEFAULT ''",
+      revoked_at: 'INTEGER',
+    },
+    indexes: { sessions_secret: 'UNIQUE ON sessions(secret_hash)', sessions_person: 'ON sessions(person)' },
+    options: 'WITHOUT ROWID',
+  },
+];

@@ -1,0 +1,101 @@
+import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
+import type { Database } from './db';
+
+export interface PersonRow extends Person {
+  tokenHash: string;
+}
+export interface SessionRow extends SessionInfo {
+  revokedAt: number | null;
+}
+
+/** People, intake tokens and sessions; lookups are by token hash. */
+export interface PeopleRepository {
+  count(): number;
+  list(): Person[];
+  get(name: string): Person | null;
+  byTokenHash(hash: string): Person | null;
+  byTelegram(id: string): Person | null;
+  insert(p: PersonRow): void;
+  update(name: string, patch: { role?: Role; telegram?: string | null }): void;
+  setToken(name: string, hash: string, at: number): void;
+  remove(name: string): boolean;
+  intake: {
+    list(): Array<{ name: string; createdAt: number }>;
+    insert(name: string, hash: string, at: number): void;
+    remove(name: string): boolean;
+    byHash(hash: string): string | null;
+  };
+  sessions: {
+    insert(s: SessionRow & { secretHash: string }): void;
+    bySecretHash(hash: string): SessionRow | null;
+    touch(id: string, at: number): void;
+    revoke(id: string, at: number): boolean;
+    revokePerson(person: string, at: number): void;
+    live(now: number): SessionInfo[];
+  };
+  tx<T>(fn: () => T): T;
+}
+
+type PRow = { name: string; role: Role; telegram: string | null; created_at: number; token_issued_at: number };
+const person = (r: PRow | undefined): Person | null =>
+  r ? { name: r.name, role: r.role, telegram: r.telegram, createdAt: r.created_at, tokenIssuedAt: r.token_issued_at } : null;
+type SRow = { id: string; person: string; created_at: number; expires_at: number; last_seen_at: number; user_agent: string; revoked_at: number | null };
+const session = (r: SRow): SessionRow => ({
+  id: r.id,
+  person: r.person,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  lastSeenAt: r.last_seen_at,
+  userAgent: r.user_agent,
+  revokedAt: r.revoked_at,
+});
+
+export function sqlitePeopleRepository(db: Database): PeopleRepository {
+  const cols = 'name, role, telegram, created_at, token_issued_at';
+  const byHash = db.prepare(`SELECT ${cols} FROM people WHERE token_hash = ?`);
+  const byName = db.prepare(`SELECT ${cols} FROM people WHERE name = ?`);
+  const byTg = db.prepare(`SELECT ${cols} FROM people WHERE telegram = ?`);
+  const sCols = 'id, person, created_at, expires_at, last_seen_at, user_agent, revoked_at';
+  return {
+    count: () => (db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n,
+    list: () => (db.prepare(`SELECT ${cols} FROM people ORDER BY name`).all() as PRow[]).map((r) => person(r)!),
+    get: (name) => person(byName.get(name) as PRow | undefined),
+    byTokenHash: (hash) => person(byHash.get(hash) as PRow | undefined),
+    byTelegram: (id) => person(byTg.get(id) as PRow | undefined),
+    insert: (p) =>
+      void db
+        .prepare('INSERT INTO people (name, role, token_hash, telegram, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(p.name, p.role, p.tokenHash, p.telegram, p.createdAt, p.tokenIssuedAt),
+    update(name, patch) {
+      if (patch.role !== undefined) db.prepare('UPDATE people SET role = ? WHERE name = ?').run(patch.role, name);
+      if (patch.telegram !== undefined) db.prepare('UPDATE people SET telegram = ? WHERE name = ?').run(patch.telegram, name);
+    },
+    setToken: (name, hash, at) => void db.prepare('UPDATE people SET token_hash = ?, token_issued_at = ? WHERE name = ?').run(hash, at, name),
+    remove: (name) => db.prepare('DELETE FROM people WHERE name = ?').run(name).changes > 0,
+    intake: {
+      list: () => (db.prepare('SELECT name, created_at AS createdAt FROM intake_tokens ORDER BY name').all() as Array<{ name: string; createdAt: number }>),
+      insert: (name, hash, at) => void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
+      remove: (name) => db.prepare('DELETE FROM intake_tokens WHERE name = ?').run(name).changes > 0,
+      byHash: (hash) => (db.prepare('SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash) as { name: string } | undefined)?.name ?? null,
+    },
+    sessions: {
+      insert: (s) =>
+        void db
+          .prepare('INSERT INTO sessions (id, secret_hash, person, created_at, expires_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(s.id, s.secretHash, s.person, s.createdAt, s.expiresAt, s.lastSeenAt, s.userAgent),
+      bySecretHash(hash) {
+        const r = db.prepare(`SELECT ${sCols} FROM sessions WHERE secret_hash = ?`).get(hash) as SRow | undefined;
+        return r ? session(r) : null;
+      },
+      touch: (id, at) => void db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id),
+      revoke: (id, at) => db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0,
+      revokePerson: (p, at) => void db.prepare('UPDATE sessions SET revoked_at = ? WHERE person = ? AND revoked_at IS NULL').run(at, p),
+      live: (now) =>
+        (db.prepare(`SELECT ${sCols} FROM sessions WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`).all(now) as SRow[]).map((r) => {
+          const { revokedAt: _r, ...info } = session(r);
+          return info;
+        }),
+    },
+    tx: (fn) => db.transaction(fn)(),
+  };
+}
