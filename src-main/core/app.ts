@@ -24,7 +24,7 @@ import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
 import { createPeople, type People } from './people';
-import { sqlitePeopleRepository } from './store/people';
+import { sqlitePeopleRepository } from './store';
 
 export const VERSION = '0.1.0';
 

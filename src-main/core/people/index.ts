@@ -5,7 +5,7 @@ import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
 import type { Audit } from '../audit';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
-import type { PeopleRepository } from '../store/people';
+import type { PeopleRepository } from '../store';
 
 /** Prefixes say what a leaked string is (a personal token, an intake token, a session) when someone finds one in a log. */
 export const TOKEN_PREFIX = { person: 'vgp_', intake: 'vgi_', session: 'vgs_' } as const;

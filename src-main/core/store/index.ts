@@ -12,6 +12,7 @@ export { sqliteHealRepository, type ApprovalRow, type HealRepository } from './h
 export { sqliteHostRepository, type HostRepository } from './hosts';
 export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
 export { sqliteNoiseStore, type NoiseStore } from './noise';
+export { sqlitePeopleRepository, type PeopleRepository } from './people';
 export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
 export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep } from './plans';
 export { sqliteSilenceStore, type SilenceRecord } from './silences';
