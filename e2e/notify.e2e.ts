@@ -53,7 +53,7 @@ describe('notifications through vigil serve', () => {
     await screenshot(browser.page, 'notify-in-page');
   });
 
-  it('R-NOTIFY-2/3: the webhook goes down and comes back — the backlog arrives as one digest, in order, each key shown once; the outbox API and /metrics show it', async () => {
+  it('R-NOTIFY-2/3: the webhook goes down and comes back — every held message arrives on its own, in order, each key shown once; the outbox API and /metrics show it', async () => {
     await hook.goDown();
     const summaries = ['db primary down', 'db replica lag', 'api 5xx burst', 'queue stalled', 'cache evictions'];
     // Distinct alertnames: each is its own group, so each is notified at once (not batched by the router).
@@ -68,21 +68,17 @@ describe('notifications through vigil serve', () => {
     await vigil.rpc('outbox.retryNow', { channel: 'ops-hook' });
     await expect.poll(() => hookChannel().then((c) => c?.backlog), { timeout: 15_000 }).toBe(0);
 
+    // A webhook is a machine (a ticket system, a chat bridge): no digest, each outage alert whole, in the order it happened.
+    expect(hook.shown.filter((d) => d.body.message.kind === 'digest')).toEqual([]);
     const titles = hook.shown.map((d) => d.body.message.title);
-    const digest = hook.shown.find((d) => d.body.message.kind === 'digest')!.body.message;
-    expect(digest.title).toMatch(/^\d+ notifications held while ops-hook was unreachable$/);
-    // Each outage alert is in the digest, in the order it happened, and none went out on its own.
-    const at = summaries.map((s) => digest.body.indexOf(s));
-    expect(at.every((i) => i > 0)).toBe(true);
-    expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(titles.filter((t) => summaries.some((s) => t.includes(s)))).toEqual([]);
+    expect(summaries.map((s) => titles.findIndex((t) => t.includes(s)))).toEqual(summaries.map((_, i) => i + 1));
     // At least once, shown once: no idempotency key was accepted twice.
     expect(new Set(hook.delivered.map((d) => d.key)).size).toBe(hook.delivered.length);
     expect(hook.shown.every((d) => d.verified)).toBe(true);
 
     const metrics = await (await fetch(`${vigil.base}/metrics`)).text();
     expect(metrics).toMatch(/vigil_outbox_pending\{channel="ops-hook"\} 0/);
-    expect(metrics).toMatch(/vigil_outbox_replayed_total\{channel="ops-hook"\} [5-9]/);
+    expect(metrics).toMatch(/vigil_outbox_replayed_total\{channel="ops-hook"\} [1-9]/);
     expect(metrics).toMatch(/vigil_notify_sent_total\{channel="ops-hook",result="sent"\} [2-9]/);
   });
 });

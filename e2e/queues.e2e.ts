@@ -33,12 +33,13 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
     await expect.poll(() => q.channelRow('ops-hook').textContent()).toContain('failing');
     const cells = (await q.rows('Channels'))[0]!;
     expect(cells[2]).toBe(String(health.backlog));
-    expect(health.backlog).toBe(4);
+    // Four alerts, and on a slow run also Vigil's own "channel ops-hook failed" event (after three failed attempts).
+    expect(health.backlog).toBeGreaterThanOrEqual(4);
     expect(cells[7]).toBe(health.lastError);
 
-    // The digest preview is the core's: backlog 4 is under the default threshold of 20.
+    // The digest preview is the core's: a webhook never digests (R-NOTIFY-2), and the backlog is under the default threshold of 20.
     await q.button('Digest preview for ops-hook').click();
-    await expect.poll(() => q.digest.textContent()).toContain('Backlog 4, digest threshold 20');
+    await expect.poll(() => q.digest.textContent()).toMatch(/Backlog [45], digest threshold 20/);
     expect(await q.digest.textContent()).toContain('messages would be sent one by one');
     await screenshot(rig.browser.page, 'queues-failing');
     await q.button('Close preview').click();

@@ -125,6 +125,14 @@ export function createCore(opts: CoreOptions): Core {
     pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
+    // A queued message is sent as what its alert is now (acknowledged, resolved): read when a channel sends.
+    alertNow: (fp) => {
+      const s = router.router.states.get(fp);
+      if (!s) return null;
+      const a = acks.acks.get(fp);
+      const ack = a?.state === 'active' && a.episode === s.firstSeen ? { by: a.by, at: a.at } : null;
+      return { status: s.status, changedAt: s.lastSeen, ack };
+    },
   });
 
   // ── router ──

@@ -6,7 +6,7 @@ import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
 
-const STATES: OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'expired', 'digested'];
+const STATES: OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'expired', 'digested', 'dropped'];
 
 function DigestPreview({ channel, onClose }: { channel: string; onClose(): void }) {
   const q = useQuery('outbox.digestPreview', { channel }, { collections: [Collection.outbox] });
@@ -21,7 +21,7 @@ function DigestPreview({ channel, onClose }: { channel: string; onClose(): void 
         <>
           <p>
             Backlog {count(q.data.backlog)}, digest threshold {count(q.data.threshold)}:{' '}
-            <strong>{q.data.wouldDigest ? 'the backlog would be sent as one digest' : 'messages would be sent one by one'}</strong>.
+            <strong>{q.data.wouldDigest ? 'the backlog would be sent as digests listing every message (messages with buttons stay whole)' : 'messages would be sent one by one'}</strong>.
           </p>
           {q.data.message ? (
             <>
@@ -145,7 +145,7 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
                       </a>
                     </>
                   )}
-                  {m.lastError && <div className="muted">last error: {m.lastError}</div>}
+                  {m.lastError && <div className="muted">{m.state === 'dropped' ? 'why' : 'last error'}: {m.lastError}</div>}
                 </td>
                 <td>
                   {m.attempts}

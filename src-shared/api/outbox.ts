@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Severity } from '../constants';
 import { method } from './define';
 
-export const OutboxState = z.enum(['pending', 'sending', 'sent', 'failed', 'expired', 'digested']);
+export const OutboxState = z.enum(['pending', 'sending', 'sent', 'failed', 'expired', 'digested', 'dropped']);
+// dropped: not sent because it was no longer true (its alert was acknowledged or resolved meanwhile); lastError says why.
 export type OutboxState = z.infer<typeof OutboxState>;
 
 /** One queued notification as the Queues page shows it. */

@@ -2,7 +2,8 @@ import type { ChannelHealth } from '../../../src-shared/api/outbox';
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import { sqliteOutboxStore, type OutboxStore } from '../store';
-import { buildDigest } from './digest';
+import { buildDigests, foldable } from './digest';
+import type { AlertNow } from './reconcile';
 import type { Channel, Message, OutboxWriter } from './types';
 import { ChannelWorker, SWEEP_MS } from './worker';
 import { Collection, Topic } from '../../../src-shared/api/topics';
@@ -15,6 +16,8 @@ export interface OutboxOptions {
   onFailure?: (what: string, err: Error) => void;
   /** The channel works again: resolve its failure event. */
   onRecovery?: (what: string) => void;
+  /** What an alert is now (firing/resolved, acknowledged): a queued message is sent as that (R-NOTIFY-2). */
+  alertNow?: (fingerprint: string) => AlertNow | null;
   /** Jitter source (tests may pin it). */
   random?: () => number;
 }
@@ -38,7 +41,8 @@ export interface Outbox {
 /** The durable outbox: producers enqueue inside their transaction; one worker per channel delivers. */
 export function createOutbox(ctx: CoreContext, channels: readonly Channel[], options: OutboxOptions = {}): Outbox {
   const store = sqliteOutboxStore(ctx.db);
-  const opts: Required<OutboxOptions> = {
+  const opts: OutboxOptions & Required<Omit<OutboxOptions, 'alertNow'>> = {
+    ...options,
     onFailure: options.onFailure ?? ((what, err) => ctx.log.error({ err }, what)),
     onRecovery: options.onRecovery ?? (() => undefined),
     random: options.random ?? Math.random,
@@ -168,12 +172,14 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
     digestPreview(channel) {
       const rows = store.pending(channel);
       const threshold = ctx.config.outbox.digestThreshold;
-      const digests = workers.get(channel)?.channel.digests !== false;
+      const ch = workers.get(channel)?.channel;
+      const digests = ch?.digests !== false;
+      const parts = digests ? buildDigests(channel, rows.filter(foldable), 'outage', ch?.fits?.bind(ch)) : [];
       return {
         backlog: rows.length,
         threshold,
         wouldDigest: digests && rows.length > threshold,
-        message: rows.length ? buildDigest(channel, rows) : null,
+        message: parts[0]?.message ?? null,
       };
     },
   };

@@ -29,6 +29,8 @@ export interface Message {
   /** Inline approve/reject buttons etc. (Telegram reply_markup). */
   buttons?: MessageButton[];
   url?: string;
+  /** Set when the alert was acknowledged after this was queued: it is delivered as acknowledged, not as news. */
+  acknowledged?: { by: string; at: number };
 }
 
 /** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
@@ -42,8 +44,13 @@ export interface Channel {
   readonly type: string;
   /** key: the idempotency key, stable across replays of the same message. */
   send(message: Message, key: string, signal: AbortSignal): Promise<SendResult>;
-  /** false: never fold this channel's backlog into a digest (a pager needs one incident per alert). Default true. */
+  /**
+   * false: never fold this channel's backlog into a digest — machines (webhook, pager) get every message,
+   * in order. Default true: a person reads a digest after an outage.
+   */
   readonly digests?: boolean;
+  /** Whether one message fits what this channel can show (Telegram: 4,096 characters); digests are split to fit. */
+  fits?(message: Message): boolean;
   /** How long one attempt may take before it is aborted and retried. Default 10 s. */
   readonly timeoutMs?: number;
   /**

@@ -1,8 +1,9 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import type { OutboxRow, OutboxStore } from '../store';
-import { buildDigest, digestKey, isDigestKey } from './digest';
+import { buildDigests, foldable, isDigestKey } from './digest';
 import type { OutboxOptions } from './outbox';
+import { reconcile } from './reconcile';
 import type { Channel, SendResult } from './types';
 import { Collection } from '../../../src-shared/api/topics';
 
@@ -20,6 +21,15 @@ const YIELD_EVERY = 50;
 export function backoffMs(attempts: number, maxBackoff: number, random: () => number): number {
   const capped = Math.min(maxBackoff, BASE_BACKOFF_MS * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
   return Math.round(capped / 2 + (random() * capped) / 2);
+}
+
+/** One attempt's outcome, or a message dropped unsent because its alert changed meanwhile. */
+interface Settled {
+  row: OutboxRow;
+  result: SendResult;
+  delay: number;
+  dropped?: string | undefined;
+  rewritten?: boolean | undefined;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -46,7 +56,7 @@ export class ChannelWorker {
     private readonly ctx: CoreContext,
     private readonly store: OutboxStore,
     readonly channel: Channel,
-    private readonly opts: Required<OutboxOptions>,
+    private readonly opts: OutboxOptions & Required<Omit<OutboxOptions, 'alertNow'>>,
   ) {}
 
   start(): void {
@@ -173,8 +183,10 @@ export class ChannelWorker {
       }
       if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
       if (this.digestDue(head)) {
-        const digest = this.store.createDigest(name, (all) => ({ key: digestKey(all), message: buildDigest(name, all, this.heldBy) }), now, now + this.ctx.config.outbox.expireAfter);
-        this.ctx.log.info({ channel: name, digest: digest?.id }, 'outbox backlog folded into a digest');
+        const parts = this.fold(now);
+        // Folded once per recovery: what is left (messages with buttons, the digests) goes out in order.
+        this.recovering = false;
+        this.ctx.log.info({ channel: name, digests: parts }, 'outbox backlog folded into digests');
         this.ctx.changed(Collection.outbox);
         return 0;
       }
@@ -184,18 +196,25 @@ export class ChannelWorker {
     this.holding = rows;
     this.health.nextAttemptAt = now;
     // In order; the first failure stops the batch (the head blocks the queue).
-    const results: Array<{ row: OutboxRow; result: SendResult }> = [];
-    for (const row of rows) {
+    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean }> = [];
+    for (const queued of rows) {
+      // Sent as what its alert is now: an acknowledgement or resolution while it waited changes it.
+      const current = this.reconciled(queued, clock.now());
+      if ('drop' in current) {
+        results.push({ row: queued, result: { ok: true }, dropped: current.drop });
+        continue;
+      }
+      const row = current.send === queued.message ? queued : { ...queued, message: current.send };
       const result = await this.attempt(row);
       if (this.stopped) break;
-      results.push({ row, result });
+      results.push({ row, result, rewritten: row !== queued });
       if (!result.ok) break;
     }
     this.lastSent = results.length;
     if (this.stopped && !this.ctx.db.open) return null;
     // Graceful stop mid-send: the aborted and unsent rows are not attempts; they go again on the next start (at least once).
     const unsent = rows.slice(results.length);
-    const plans = results.map((r) => this.plan(r.row, r.result));
+    const plans = results.map((r) => ({ ...this.plan(r.row, r.result), dropped: r.dropped, rewritten: r.rewritten }));
     const done = clock.now();
     this.claimed = this.store.transaction(() => {
       for (const p of plans) this.record(p, done);
@@ -208,7 +227,42 @@ export class ChannelWorker {
     return this.stopped ? null : 0;
   }
 
-  /** After an outage or pause, a backlog over the threshold goes out as one digest. */
+  private reconciled(row: OutboxRow, now: number) {
+    const fp = row.message.fingerprint;
+    return reconcile({
+      row,
+      channelType: this.channel.type,
+      now,
+      alert: () => (fp === null ? null : (this.opts.alertNow?.(fp) ?? null)),
+      resolutionsAfter: () => this.store.resolutionsAfter(this.channel.name, row.id),
+    });
+  }
+
+  /**
+   * Fold the pending backlog into digests that list every message (R-NOTIFY-2), split to fit the channel.
+   * Messages whose alert changed meanwhile are reconciled first; messages with buttons stay whole.
+   */
+  private fold(now: number): number {
+    const name = this.channel.name;
+    return this.store.transaction(() => {
+      const rows: OutboxRow[] = [];
+      for (const row of this.store.pending(name)) {
+        const r = this.reconciled(row, now);
+        if ('drop' in r) this.store.markDropped(row.id, r.drop);
+        else if (r.send !== row.message) {
+          this.store.rewrite(row.id, r.send);
+          rows.push({ ...row, message: r.send });
+        } else rows.push(row);
+      }
+      const fold = rows.filter(foldable);
+      if (fold.length < 2) return 0;
+      const parts = buildDigests(name, fold, this.heldBy, this.channel.fits?.bind(this.channel));
+      for (const p of parts) this.store.addDigest(name, p.key, p.message, p.rows.map((r) => r.id), now, now + this.ctx.config.outbox.expireAfter);
+      return parts.length;
+    });
+  }
+
+  /** After an outage or pause, a backlog over the threshold goes out as digests (human channels only). */
   private digestDue(head: OutboxRow): boolean {
     return this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(this.channel.name) > this.ctx.config.outbox.digestThreshold;
   }
@@ -245,16 +299,19 @@ export class ChannelWorker {
   }
 
   /** The database half of settling an attempt (inside the settling transaction). */
-  private record({ row, result, delay }: ReturnType<ChannelWorker['plan']>, now: number): void {
+  private record({ row, result, delay, dropped, rewritten }: Settled, now: number): void {
+    if (dropped !== undefined) return this.store.markDropped(row.id, dropped);
+    if (rewritten) this.store.rewrite(row.id, row.message);
     if (result.ok) this.store.markSent(row.id, now);
     else if (!result.retryable) this.store.markFailed(row.id, result.error, now);
     else this.store.markRetry(row.id, row.attempts + 1, now + delay, result.error);
   }
 
   /** Metrics, health, logs and failure events, once the outcome is committed. */
-  private report({ row: head, result, delay }: ReturnType<ChannelWorker['plan']>, now: number): void {
+  private report({ row: head, result, delay, dropped }: Settled, now: number): void {
     const { metrics, log } = this.ctx;
     const name = this.channel.name;
+    if (dropped !== undefined) return log.info({ channel: name, id: head.id, reason: dropped }, 'queued message dropped: no longer true');
     if (result.ok) {
       metrics.notifySent.inc({ channel: name, result: 'sent' });
       const carried = isDigestKey(head.key) ? this.store.digestItems(head.id).length : 0;

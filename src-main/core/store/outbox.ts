@@ -70,11 +70,16 @@ export interface OutboxStore {
   pending(channel: string, limit?: number): OutboxRow[];
   backlog(channel: string): number;
   /**
-   * Fold every pending row of the channel into one digest row (same
-   * transaction): the rows become `digested` and point at it. Returns the
-   * digest row, or undefined when nothing is pending.
+   * Queue a digest carrying `ids` (call inside a transaction): the rows
+   * become `digested` and point at it. Returns the digest row's id.
    */
-  createDigest(channel: string, build: (rows: OutboxRow[]) => { key: string; message: Message }, now: number, expiresAt: number): OutboxRow | undefined;
+  addDigest(channel: string, key: string, message: Message, ids: readonly number[], now: number, expiresAt: number): number;
+  /** Replace what a queued row will send (its alert changed while it waited). */
+  rewrite(id: number, message: Message): void;
+  /** Not sent, for the reason given (kept and shown, never deleted). */
+  markDropped(id: number, reason: string): void;
+  /** Resolutions queued or sent on `channel` after row `afterId` (oldest first, at most 100). */
+  resolutionsAfter(channel: string, afterId: number): Message[];
   list(q: OutboxListQuery): OutboxRow[];
   /** Messages a digest carried, in order. */
   digestItems(digestId: number): OutboxRow[];
@@ -146,7 +151,13 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     ),
     pending: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
     backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
-    fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE channel = ? AND state = 'pending' AND id <= ?`),
+    fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'pending'`),
+    rewrite: db.prepare(`UPDATE outbox SET message = ? WHERE id = ?`),
+    dropped: db.prepare(`UPDATE outbox SET state = 'dropped', last_error = ?, sent_at = NULL WHERE id = ? AND state IN ('pending', 'sending')`),
+    resolutionsAfter: db.prepare(
+      `SELECT message FROM outbox WHERE channel = ? AND id > ? AND state NOT IN ('failed', 'expired', 'dropped')
+       AND json_extract(message, '$.status') = 'resolved' ORDER BY id LIMIT 100`,
+    ),
     items: db.prepare(`SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
     // Status snapshot: two index seeks (live rows, recent failures), never a walk over delivered history.
     counts: db.prepare(
@@ -171,20 +182,6 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
   };
   const one = (r: unknown): OutboxRow | undefined => (r ? toRow(r as Raw) : undefined);
   const many = (rs: unknown[]): OutboxRow[] => (rs as Raw[]).map(toRow);
-
-  const fold = db.transaction(
-    (channel: string, build: (rows: OutboxRow[]) => { key: string; message: Message }, now: number, expiresAt: number) => {
-      const rows = many(s.pending.all(channel, -1));
-      const last = rows.at(-1);
-      if (!last) return undefined;
-      const { key, message } = build(rows);
-      const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
-      if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
-      const id = Number(info.lastInsertRowid);
-      s.fold.run(id, channel, last.id);
-      return one(s.get.get(id));
-    },
-  );
 
   return {
     insert: ({ channel, key, message, now, expiresAt }) =>
@@ -213,7 +210,16 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     requeueSending: () => s.requeue.run().changes,
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
     backlog: (channel) => (s.backlog.get(channel) as { n: number }).n,
-    createDigest: (channel, build, now, expiresAt) => fold(channel, build, now, expiresAt),
+    addDigest(channel, key, message, ids, now, expiresAt) {
+      const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
+      if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
+      const id = Number(info.lastInsertRowid);
+      for (const item of ids) s.fold.run(id, item);
+      return id;
+    },
+    rewrite: (id, message) => void s.rewrite.run(JSON.stringify(message), id),
+    markDropped: (id, reason) => void s.dropped.run(reason, id),
+    resolutionsAfter: (channel, afterId) => (s.resolutionsAfter.all(channel, afterId) as Array<{ message: string }>).map((r) => JSON.parse(r.message) as Message),
     list({ channel, state, before, limit }) {
       const where: string[] = [];
       const args: unknown[] = [];

@@ -14,19 +14,29 @@ const ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The sendMessage text: bold title, body, labels, a link back. Everything from the message is escaped. */
-export function telegramText(m: Message, bodyLimit = 3000): string {
+/** How much of a body a message shows before it is cut (the rest of the text is title, labels, link). */
+const BODY_LIMIT = 3000;
+
+export function telegramText(m: Message, bodyLimit = BODY_LIMIT): string {
+  const body = m.body.length > bodyLimit ? `${m.body.slice(0, bodyLimit)}…` : m.body;
+  const text = compose(m, body);
+  return text.length > MAX_TEXT && bodyLimit > 100 ? telegramText(m, Math.floor(bodyLimit / 2)) : text;
+}
+
+/** Whether the whole message fits one Telegram message (digests are split by this). */
+export const fitsTelegram = (m: Message): boolean => m.body.length <= BODY_LIMIT && compose(m, m.body).length <= MAX_TEXT;
+
+function compose(m: Message, body: string): string {
   const status = m.status === 'resolved' ? '✅ RESOLVED ' : '';
   const labels = Object.entries(m.labels)
     .slice(0, 12)
     .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(v)}`)
     .join(' ');
-  const body = m.body.length > bodyLimit ? `${m.body.slice(0, bodyLimit)}…` : m.body;
   const parts = [`${ICON[m.severity]} ${status}<b>${escapeHtml(m.title.slice(0, 256))}</b>`];
   if (body) parts.push(escapeHtml(body));
   if (labels) parts.push(`<code>${labels}</code>`);
   if (m.url) parts.push(`<a href="${escapeHtml(m.url)}">Open in Vigil</a>`);
-  const text = parts.join('\n\n');
-  return text.length > MAX_TEXT && bodyLimit > 100 ? telegramText(m, Math.floor(bodyLimit / 2)) : text;
+  return parts.join('\n\n');
 }
 
 interface TelegramReply {
@@ -41,6 +51,7 @@ export function telegramChannel(ctx: CoreContext, cfg: TelegramConfig): Channel 
   return {
     name: cfg.name,
     type: 'telegram',
+    fits: fitsTelegram,
     async send(m, _key, signal) {
       const token = ctx.secrets.get(cfg.botToken.secret);
       if (!token) return missingSecret(`telegram channel ${cfg.name}`, cfg.botToken.secret);

@@ -19,6 +19,8 @@ export function webhookChannel(ctx: CoreContext, cfg: WebhookConfig): Channel {
     name: cfg.name,
     type: 'webhook',
     timeoutMs: cfg.timeout,
+    // A machine (ticket system, chat bridge) gets every message of a backlog, complete and in order.
+    digests: false,
     async send(m, key, signal) {
       const headers: Record<string, string> = { [IDEMPOTENCY_HEADER]: key };
       const body = JSON.stringify({ version: 1, channel: cfg.name, idempotencyKey: key, sentAt: ctx.clock.now(), message: m });
