@@ -8,7 +8,7 @@ export async function burstCost(n: number, noise: boolean): Promise<{ fireMs: nu
   try {
     const outbox = recordingOutbox(h.db);
     const router = createRouter(h.ctx, { outbox });
-    if (noise) router.extendStages(createNoise(h.ctx, outbox, router).withStages);
+    if (noise) createNoise(h.ctx, outbox, router); // fills the flap, burst and group slots
     const fire: IntakeEvent[] = Array.from({ length: n }, (_, i) => ({
       source: 'alertmanager',
       fingerprint: `fp${i}`,

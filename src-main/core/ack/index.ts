@@ -2,7 +2,7 @@ import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify';
-import { type FailureReports, matchLabels, insertStage, type Router } from '../router';
+import { type FailureReports, matchLabels, type Router } from '../router';
 import { sqliteAckStore, type AlertState, sqliteEscalationStore, sqliteOutboxStore } from '../store';
 import { ackHandlers } from './api';
 import { createEscalator } from './escalator';
@@ -41,9 +41,9 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
   });
   const pagerAck = createPagerAck(ctx, { store: sqliteOutboxStore(ctx.db), writer: deps.outbox });
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick(), pagerAck });
-  deps.router.extendStages((stages) =>
-    insertStage(insertStage(stages, ackStage(acks, escalations), { after: 'dedupe' }), escalateStage(acks, escalations, () => escalator.kick()), { after: 'outbox' }),
-  );
+  // The ack and escalate slots of the router pipeline (router/pipeline.ts).
+  deps.router.fill(ackStage(acks, escalations));
+  deps.router.fill(escalateStage(acks, escalations, () => escalator.kick()));
   ctx.statusProviders.push((): StatusTile[] => {
     const now = ctx.clock.now();
     const c = escalations.counts(now - 86_400_000);

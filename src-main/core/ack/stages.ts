@@ -67,7 +67,7 @@ export function ackStage(acks: AckStore, escalations: EscalationStore): Stage {
  */
 export function escalateStage(acks: AckStore, escalations: EscalationStore, onArmed: () => void): Stage {
   return {
-    name: 'escalate',
+    name: 'escalation',
     always: true,
     run(ev, d, sc) {
       if (ev.status !== 'firing' || d.kind !== 'alert' || !(d.notify || d.result === 'grouped' || d.result === 'burst')) return;

@@ -13,7 +13,7 @@ import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
 import type { Heal } from '../heal';
-import { insertStage, type Stage } from '../router';
+import { type Stage } from '../router';
 import { safeActionStage } from './openclaw/router-stage';
 import { Collection, Topic } from '../../../src-shared/api/topics';
 
@@ -24,7 +24,7 @@ export interface AgentDeps {
   /** The durable outbox (core/notify): HITL prompts and notify steps. */
   outbox?: OutboxWriter;
   /** The router: NemoTron plugs in as its AI triager; recent_events reads its store; the safe-action stage goes into its pipeline. */
-  router?: { useTriager(t: Nemotron | null): void; events: RecentEvents; extendStages?(fn: (stages: Stage[]) => Stage[]): void };
+  router?: { useTriager(t: Nemotron | null): void; events: RecentEvents; fill?(stage: Stage): void };
   /** core/remote diagnostics: policy check, audit, SSH (run_diagnostic and diagnose steps). */
   diagnostics?: { run(host: string, command: string, actor: string, opts?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }> };
   /** AutoHeal (core/heal): the only way a plan's heal step acts. */
@@ -61,7 +61,8 @@ const noAudit: AuditWriter = {
 /**
  * Build OpenClaw, NemoTron and ElephantAlpha on the core context. Areas
  * built later (remote, heal) are passed with connect(); every dependency is
- * read when used, so the order of wiring in app.ts does not matter.
+ * read when used, so they may come after the agents. Where the safe-action
+ * stage runs is fixed by its slot in router/pipeline.ts, not by wiring order.
  */
 export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   const deps: AgentDeps = { ...initial };
@@ -82,9 +83,9 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   const plugIntoRouter = () => {
     const router = deps.router;
     // L2 safe actions suggested by the rules run automatically once the alert is notified.
-    if (router?.extendStages && !staged) {
+    if (router?.fill && !staged) {
       staged = true;
-      router.extendStages((stages) => insertStage(stages, safeActionStage(openclaw.safe, () => deps.heal ?? null), { after: 'outbox' }));
+      router.fill(safeActionStage(openclaw.safe, () => deps.heal ?? null));
     }
     if (!ctx.config.llm || !router || nemotron) return;
     const llm = ctx.config.llm;

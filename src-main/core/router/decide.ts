@@ -4,7 +4,8 @@ import type { AlertState, AlertStateStore, EventRecord, ProcessedUpdate } from '
 import type { AiFollowUp } from './ai-followup';
 import type { ActiveSilences } from './silence-matcher';
 import { nextState } from './stages/dedupe';
-import type { Decision, Stage, StageContext } from './types';
+import type { RunStage } from './pipeline';
+import type { Decision, StageContext } from './types';
 import { Collection } from '../../../src-shared/api/topics';
 
 export interface Decided {
@@ -21,7 +22,7 @@ export interface DeciderDeps {
   states: AlertStateStore;
   silences: ActiveSilences;
   hermes: StageContext['hermes'];
-  stages: Stage[];
+  stages: RunStage[];
   outbox: OutboxWriter;
   followUp: AiFollowUp;
 }
@@ -40,7 +41,15 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
     const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: ev.trace.slice(), prev, next: nextState(prev, ev, now), triage: null, channels: [] };
     const sc: StageContext = { now, config: ctx.config, silences: deps.silences, outbox: deps.outbox, hermes: deps.hermes, aiTriage: deps.followUp.triager !== null };
-    for (const s of deps.stages) if (d.notify || s.always) s.run(ev, d, sc);
+    for (const s of deps.stages) {
+      if (!d.notify && !s.always) continue;
+      const notifying = d.notify;
+      const before = d.trace.length;
+      s.run(ev, d, sc);
+      // The runner names each stage a notified event passed, so its trace shows the pipeline even where a stage had
+      // nothing to say. Not for held events: a storm of repeats would store five idle entries per event.
+      if (notifying && d.trace.length === before) d.trace.push({ at: now, stage: s.name, result: 'pass', detail: 'nothing to do' });
+    }
     touched.set(ev.fingerprint, d.next);
     write(ev, { outcome: d.result, trace: d.trace, triage: d.triage, channels: d.notify ? d.channels : [] });
     done.push({ ev, d });

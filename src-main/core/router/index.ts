@@ -13,7 +13,7 @@ export type { Router, IntakeEvent } from './router';
 export { sourceLabel } from './router';
 export { groupCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
-export { insertStage, defaultStages } from './stages';
+export { PIPELINE, type StageName } from './pipeline';
 
 /**
  * The router area: router + intake sources (Alertmanager poller, HTTP
@@ -22,8 +22,8 @@ export { insertStage, defaultStages } from './stages';
 export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   const router = createRouter(ctx, { outbox });
   const reports = failureReports(ctx.log, router);
-  // R-NOISE: flap → burst → group stages before the outbox, on one durable book.
-  router.extendStages(createNoise(ctx, outbox, router).withStages);
+  // R-NOISE: fills the flap, burst and group slots of the pipeline.
+  createNoise(ctx, outbox, router);
   const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, reports, ctx.config.alertmanager) : null;
   const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, reports, p)] : []));
   ctx.statusProviders.push(routerTiles(ctx, router));

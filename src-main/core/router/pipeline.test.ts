@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TriageResult } from '../../../src-shared/domain';
 import type { Triager } from '../agents';
+import { createCore } from '../app';
+import { parseConfig } from '../config';
+import { createLogger } from '../log';
+import { PIPELINE } from './pipeline';
 import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
 
@@ -26,7 +30,7 @@ describe('router pipeline', () => {
     // A stage that fails keeps acknowledged events in the inbox; then the process "crashes".
     const first = testContext({ yaml: ROUTES });
     const broken = { name: 'broken', run: () => { throw new Error('stage bug'); } };
-    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db), stages: [broken] }).ingest([alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })], 'test');
+    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db), extraStages: [{ before: 'dedupe', stage: broken }] }).ingest([alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })], 'test');
     first.db.close();
     const h = open({ yaml: ROUTES, dir: first.dir });
     const outbox = recordingOutbox(h.db);
@@ -45,8 +49,7 @@ describe('router pipeline', () => {
     const outbox = recordingOutbox(h.db);
     let fail = true;
     const flaky = { name: 'flaky', always: true, run: () => { if (fail) throw new Error('transient'); } };
-    const { defaultStages, insertStage } = await import('./stages');
-    const router = createRouter(h.ctx, { outbox, stages: insertStage(defaultStages(), flaky, { before: 'dedupe' }) });
+    const router = createRouter(h.ctx, { outbox, extraStages: [{ before: 'dedupe', stage: flaky }] });
     const [a] = router.ingest([alertEvent()], 'test'); // goes to the inbox; the retry waits 5 s
     await new Promise((r) => setImmediate(r));
     fail = false;
@@ -193,5 +196,32 @@ describe('time-boxed AI triage (R-ROUTE-5)', () => {
     await router.triageIdle();
     expect(router.events.get(id!)!.triage).toMatchObject({ agent: 'hermes', fallbackReason: 'rate_limited' });
     expect(outbox.sent()).toHaveLength(1);
+  });
+});
+
+describe('router pipeline order (declared once in router/pipeline.ts)', () => {
+  it('R-ROUTE-7: the stage order is pinned: dedupe before ack before silence …, noise between route and outbox, escalation and safe actions after it', () => {
+    expect(PIPELINE).toEqual(['dedupe', 'ack', 'silence', 'mute', 'severity', 'triage', 'route', 'flap', 'burst', 'group', 'outbox', 'escalation', 'action']);
+  });
+
+  it('R-ROUTE-7: in a whole core every area fills its slot, and a notified event names each stage it passed, in that order', async () => {
+    const core = createCore({ config: parseConfig(ROUTES), dataDir: null, log: createLogger(null) });
+    await core.start();
+    try {
+      const [id] = core.areas.router.ingest([alertEvent()], 'test');
+      await core.areas.router.drain();
+      const stages = core.areas.router.events.get(id!)!.trace.map((t) => t.stage).filter((s, i, all) => s !== all[i - 1]);
+      expect(stages).toEqual(['normalise', 'persist', ...PIPELINE]);
+    } finally {
+      await core.stop();
+    }
+  });
+
+  it('R-ROUTE-7: a slot is filled once; a stage for no slot is refused', () => {
+    const h = open({ yaml: ROUTES });
+    const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
+    const stage = { name: 'outbox', run: () => {} } as const;
+    expect(() => router.fill(stage)).toThrow(/already filled/);
+    expect(() => router.fill({ ...stage, name: 'nope' as 'outbox' })).toThrow(/no pipeline slot named "nope"/);
   });
 });

@@ -7,6 +7,7 @@ import { afterCommit, decideBatch, type DeciderDeps } from './decide';
 import { eventId } from './ids';
 import { ActiveSilences } from './silence-matcher';
 import { defaultStages } from './stages';
+import { Slots, type ExtraStage } from './pipeline';
 import type { Stage } from './types';
 
 export { sourceLabel } from './decide';
@@ -16,7 +17,8 @@ export type IntakeEvent = Omit<NewEvent, 'id' | 'receivedAt' | 'trace'>;
 
 export interface RouterOptions {
   outbox: OutboxWriter;
-  stages?: Stage[];
+  /** Tests only: stages run just before a slot (fault injection). */
+  extraStages?: ExtraStage[];
   triager?: Triager | null;
 }
 
@@ -52,7 +54,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const hermes = createHermes(ctx.config.hermes.rules);
   const followUp = new AiFollowUp(ctx, events, opts.outbox);
   followUp.triager = opts.triager ?? null;
-  const deps: DeciderDeps = { ctx, states, silences, hermes, stages: opts.stages ?? defaultStages(), outbox: opts.outbox, followUp };
+  const slots = new Slots(opts.extraStages);
+  for (const s of defaultStages()) slots.fill(s);
+  const deps: DeciderDeps = { ctx, states, silences, hermes, stages: slots.stages(), outbox: opts.outbox, followUp };
   /**
    * Work waiting for the pipeline, in arrival order. `batch` is the
    * intake_batches seq of an acknowledged HTTP batch whose events are not
@@ -261,9 +265,10 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     useTriager(t: Triager | null): void {
       followUp.triager = t;
     },
-    /** Other areas add their stages (use insertStage) while the core is wired, before start. */
-    extendStages(fn: (stages: Stage[]) => Stage[]): void {
-      deps.stages = fn(deps.stages);
+    /** Another area fills its slot of the pipeline (router/pipeline.ts) while the core is wired, before start. */
+    fill(stage: Stage): void {
+      slots.fill(stage);
+      deps.stages = slots.stages();
     },
     /** A stage that caches rows it writes registers here to rebuild the cache when a processing transaction rolls back. */
     onRollback(fn: () => void): void {

@@ -2,6 +2,7 @@ import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
 import type { Config } from '../config';
 import type { MessageKind, OutboxWriter } from '../notify';
 import type { AlertState, EventRecord } from '../store';
+import type { StageName } from './pipeline';
 import type { ActiveSilences } from './silence-matcher';
 
 /** Outcome of an event through the router (vigil_router_events_total{result}). */
@@ -41,7 +42,8 @@ export interface StageContext {
  * Stages run synchronously inside the processing transaction.
  */
 export interface Stage {
-  readonly name: string;
+  /** Its slot in the pipeline (router/pipeline.ts), which fixes where it runs. */
+  readonly name: StageName;
   /** Run even when an earlier stage held the notification back (e.g. triage, for the console). */
   readonly always?: boolean;
   run(ev: EventRecord, d: Decision, sc: StageContext): void;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAudit } from '../../audit';
-import { createRouter, insertStage } from '../../router';
+import { createRouter } from '../../router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../../router/testing';
 import { sqliteAuditRepository } from '../../store';
 import { createOpenClaw } from './index';
@@ -21,7 +21,7 @@ function setup() {
   const audit = createAudit(sqliteAuditRepository(h.db), h.clock);
   const claw = createOpenClaw({ db: h.db, embeddings: h.ctx.config.embeddings, clock: h.clock, metrics: h.ctx.metrics, fetch: globalThis.fetch, audit });
   const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
-  router.extendStages((s) => insertStage(s, safeActionStage(claw.safe), { after: 'outbox' }));
+  router.fill(safeActionStage(claw.safe));
   return { h, audit, claw, router };
 }
 

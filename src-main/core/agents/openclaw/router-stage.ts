@@ -16,7 +16,7 @@ const hostOf = (labels: Record<string, string>): string | undefined => labels.ho
  */
 export function safeActionStage(safe: SafeActions, heal: () => HealGateway | null = () => null): Stage {
   return {
-    name: 'safe_actions',
+    name: 'action',
     run(ev, d, sc) {
       if (d.kind !== 'alert' || !d.triage?.suggestedActions.length) return;
       const r = runAutomaticActions(safe, d.triage.suggestedActions, { eventId: ev.id, title: ev.summary, body: ev.description ?? '', source: ev.source, labels: ev.labels }, 'router');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRouter, type IntakeEvent } from '../router';
+import type { ExtraStage } from '../pipeline';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../testing';
 import { noiseHandlers } from './api';
 import { createNoise } from './index';
@@ -19,13 +20,12 @@ routes:
 `;
 
 /** A router with the noise stages on a real SQLite file and a FakeClock. */
-function bed(opts: { dir?: string } = {}) {
+function bed(opts: { dir?: string; extraStages?: ExtraStage[] } = {}) {
   const h = testContext({ yaml: YAML, dir: opts.dir });
   ctxs.push(h);
   const outbox = recordingOutbox(h.db);
-  const router = createRouter(h.ctx, { outbox });
+  const router = createRouter(h.ctx, { outbox, extraStages: opts.extraStages });
   const noise = createNoise(h.ctx, outbox, router);
-  router.extendStages(noise.withStages);
   const send = async (...evs: IntakeEvent[]) => {
     const ids = router.ingest(evs, 'test');
     await router.drain();
@@ -161,13 +161,9 @@ describe('R-NOISE-1 grouping', () => {
 
 describe('R-NOISE durability', () => {
   it('R-NOISE-1: a batch that rolls back leaves no half-applied group behind; its retry groups as if it never failed', async () => {
-    const b = bed();
     let boom = true;
-    b.router.extendStages((stages) => [
-      ...stages.slice(0, -1),
-      { name: 'explode', always: true, run: (ev) => void (ev.fingerprint === 'Disk/z' && boom && ((boom = false), (() => { throw new Error('disk I/O error'); })())) },
-      stages.at(-1)!,
-    ]);
+    const explode = { name: 'explode', always: true, run: (ev: { fingerprint: string }) => void (ev.fingerprint === 'Disk/z' && boom && ((boom = false), (() => { throw new Error('disk I/O error'); })())) };
+    const b = bed({ extraStages: [{ before: 'outbox', stage: explode }] });
     const ids = b.router.ingest([fire('Disk', 'x'), fire('Disk', 'y'), fire('Disk', 'z')], 'test');
     await b.router.drain(); // deciding at intake rolled back; the batch went to the inbox and was processed again
     expect(boom).toBe(false);
