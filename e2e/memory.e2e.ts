@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('Memory page against vigil serve', () => {
-  it('R-UI: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), and see it flagged', async () => {
+  it('R-UI, R-CONTRACT-1: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), see it flagged; another client\'s flag shows at once', async () => {
     const ui = new ConsolePage(browser.page);
     const m = new MemoryPage(browser.page);
     await ui.open(vigil.url);
@@ -56,6 +56,12 @@ describe('Memory page against vigil serve', () => {
     await expect.poll(() => m.results.getByRole('status').textContent()).toContain('done: flag for review');
     await browser.page.getByLabel('Flag filter').selectOption('human_review');
     await expect.poll(() => m.flags.textContent(), { timeout: 35_000 }).toContain('Disk full on the db volume');
+
+    // Another client flags an entry while the panel is open: the core's "memory" push refetches it at once (R-CONTRACT-1);
+    // before, the panel waited for its 30 s poll.
+    const other = await vigil.rpc<{ id: number }>('memory.add', { kind: 'note', title: 'Certificate expiry on the gateway' });
+    await vigil.rpc('memory.safeAction', { action: 'flag_for_human_review', insightId: other.id });
+    await expect.poll(() => m.flags.textContent(), { timeout: 10_000 }).toContain('Certificate expiry on the gateway');
     await screenshot(browser.page, 'memory');
   });
 });

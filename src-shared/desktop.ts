@@ -1,3 +1,4 @@
+import type { ConsoleClient } from './api';
 import { PAGES, type PageName } from './constants';
 
 /** "Open this page, on this item": a notification click or a tray menu item, sent to the renderer. */
@@ -5,6 +6,17 @@ export interface OpenRequest {
   page: PageName;
   /** The item to show (event id, approval id), or null for the page itself. */
   id: string | null;
+}
+
+/**
+ * What the Electron preload exposes as `window.vigil`, declared once: the
+ * preload `satisfies` it and the renderer's Electron transport is this object.
+ * The ConsoleApi call and push subscription (the same client the HTTP
+ * transport builds), plus the "open this page on this item" signal.
+ */
+export interface VigilBridge extends ConsoleClient {
+  /** Notification click or tray item: open a page on an item. */
+  onOpen: (fn: (to: OpenRequest) => void) => () => void;
 }
 
 /** The renderer checks what arrives over IPC before navigating. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { consoleApi, isMethodName, METHOD_ACCESS, roleAtLeast, roleRefusal, type Actor, type Handlers } from '../../src-shared/api';
+import { consoleApi, isMethodName, METHOD_ACCESS, roleAtLeast, roleRefusal, type Actor, type Handlers, type Input, type MethodName, type Output } from '../../src-shared/api';
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
 import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
@@ -47,8 +47,11 @@ export interface Core {
   /**
    * Validate input against the contract, authorise the actor by METHOD_ACCESS, record the actor in the
    * method's actor field, run the handler, wrap in the envelope. No actor: the desktop shell's own call.
+   * Typed by method for in-process callers (CLI, tray, REST aliases): input and output follow from the ConsoleApi map.
    */
-  call(method: string, input: unknown, actor?: Actor): Promise<Result<unknown>>;
+  call<M extends MethodName>(method: M, input: Input<M>, actor?: Actor): Promise<Result<Output<M>>>;
+  /** The same for the transports (HTTP RPC, IPC, CLI arguments): a method name and input as they arrived, both checked here. */
+  dispatch(method: string, input: unknown, actor?: Actor): Promise<Result<unknown>>;
   /** People, roles, personal and intake tokens, sessions. */
   people: People;
   status(): StatusSnapshot;
@@ -226,6 +229,29 @@ export function createCore(opts: CoreOptions): Core {
     'system.ping': ({ echo }) => ({ echo, at: clock.now() }),
   };
 
+  /** Validate input against the contract, authorise the actor, run the handler, wrap in the envelope. */
+  const dispatch = async (method: string, input: unknown, actor?: Actor): Promise<Result<unknown>> => {
+    if (!isMethodName(method)) return fail('not_found', `unknown method "${method}"`);
+    const spec = consoleApi[method];
+    const access = METHOD_ACCESS[method];
+    if (actor && !roleAtLeast(actor.role, access.role)) {
+      return fail('forbidden', roleRefusal(actor.name, actor.role, method, access.role));
+    }
+    // Who did it comes from authentication, never from the request (R-PEOPLE-2).
+    const given = input ?? {};
+    const named = actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
+    const parsed = (spec.input as z.ZodType).safeParse(named);
+    if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
+    try {
+      const handler = handlers[method] as (i: unknown, a?: Actor) => unknown;
+      return ok(await handler(parsed.data, actor));
+    } catch (e) {
+      if (e instanceof VigilError) return fail(e.code, e.message);
+      log.error({ err: e, method }, 'rpc handler failed');
+      return fail('internal', `${method} failed: ${(e as Error).message}`);
+    }
+  };
+
   let statusTimer: { cancel(): void } | null = null;
   const accept = groupCommitter(router.router.accept);
 
@@ -238,27 +264,8 @@ export function createCore(opts: CoreOptions): Core {
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
     areas: { router: router.router, heartbeat },
     people,
-    async call(method, input, actor) {
-      if (!isMethodName(method)) return fail('not_found', `unknown method "${method}"`);
-      const spec = consoleApi[method];
-      const access = METHOD_ACCESS[method];
-      if (actor && !roleAtLeast(actor.role, access.role)) {
-        return fail('forbidden', roleRefusal(actor.name, actor.role, method, access.role));
-      }
-      // Who did it comes from authentication, never from the request (R-PEOPLE-2).
-      const given = input ?? {};
-      const named = actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
-      const parsed = (spec.input as z.ZodType).safeParse(named);
-      if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
-      try {
-        const handler = handlers[method] as (i: unknown, a?: Actor) => unknown;
-        return ok(await handler(parsed.data, actor));
-      } catch (e) {
-        if (e instanceof VigilError) return fail(e.code, e.message);
-        log.error({ err: e, method }, 'rpc handler failed');
-        return fail('internal', `${method} failed: ${(e as Error).message}`);
-      }
-    },
+    call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
+    dispatch,
     async start() {
       log.info({ version: VERSION, dataDir: opts.dataDir }, 'core starting');
       for (const s of starters) await s();

@@ -17,5 +17,5 @@ export const ackFromTray = (core: Core, fingerprint: string) => core.call('alert
 export async function ackFromNotification(core: Core, eventId: string) {
   const ev = await core.call('events.get', { id: eventId });
   if (!ev.ok) return ev;
-  return core.call('alerts.ack', { fingerprint: (ev.value as { fingerprint: string }).fingerprint, by: desktopUser(), via: 'notification' });
+  return core.call('alerts.ack', { fingerprint: ev.value.fingerprint, by: desktopUser(), via: 'notification' });
 }

@@ -23,7 +23,7 @@ export function bindIpc(core: Core, win: () => WebContents | null): () => void {
   ipcMain.handle(IPC.rpc, async (e, method: unknown, input: unknown) => {
     if (!trustedSender(e, win)) return fail('forbidden', 'IPC call from an untrusted frame was refused');
     if (typeof method !== 'string') return fail('bad_request', 'method must be a string');
-    return core.call(method, input);
+    return core.dispatch(method, input);
   });
   const unsubs = TOPIC_NAMES.map((t) =>
     core.ctx.bus.subscribe(t, (payload) => {

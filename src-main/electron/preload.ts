@@ -1,5 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { OpenRequest } from '../../src-shared/desktop';
+import type { Input, MethodName, Output, TopicName, TopicPayload } from '../../src-shared/api';
+import type { OpenRequest, VigilBridge } from '../../src-shared/desktop';
+import type { Result } from '../../src-shared/result';
 import { IPC } from './channels';
 
 /**
@@ -8,10 +10,12 @@ import { IPC } from './channels';
  * the "open this page on this item" signal (notification click, tray menu).
  */
 const bridge = {
-  call: (method: string, input: unknown): Promise<unknown> => ipcRenderer.invoke(IPC.rpc, method, input),
-  subscribe(topic: string, fn: (payload: unknown) => void): () => void {
+  // Main validates the method and input against the contract and always answers with the envelope.
+  call: <M extends MethodName>(method: M, input: Input<M>) => ipcRenderer.invoke(IPC.rpc, method, input) as Promise<Result<Output<M>>>,
+  subscribe<T extends TopicName>(topic: T, fn: (payload: TopicPayload<T>) => void): () => void {
+    // Pushes come only from main's bus, which publishes each topic's declared payload.
     const listener = (_e: IpcRendererEvent, t: string, payload: unknown) => {
-      if (t === topic) fn(payload);
+      if (t === topic) fn(payload as TopicPayload<T>);
     };
     ipcRenderer.on(IPC.push, listener);
     return () => ipcRenderer.removeListener(IPC.push, listener);
@@ -21,6 +25,6 @@ const bridge = {
     ipcRenderer.on(IPC.open, listener);
     return () => ipcRenderer.removeListener(IPC.open, listener);
   },
-};
+} satisfies VigilBridge;
 
 contextBridge.exposeInMainWorld('vigil', bridge);

@@ -1,4 +1,4 @@
-import type { Output } from '../../src-shared/api';
+import type { Input, MethodName, Output } from '../../src-shared/api';
 import type { OpenAlert } from '../../src-shared/api/acks';
 import type { StatusSnapshot } from '../../src-shared/api/system';
 import type { Core } from '../core/app';
@@ -26,14 +26,14 @@ const FIRING_CAP = 200;
 
 /** The same ConsoleApi calls the console makes; a failing call shows as nothing rather than breaking the tray. */
 export async function trayCounts(core: Core, unackedShown = 3): Promise<TrayCounts> {
-  const value = async <T>(method: string, input: unknown, empty: T): Promise<T> => {
+  const value = async <M extends MethodName>(method: M, input: Input<M>, empty: Output<M>): Promise<Output<M>> => {
     const r = await core.call(method, input);
-    return r.ok ? (r.value as T) : empty;
+    return r.ok ? r.value : empty;
   };
   const [alerts, heal, plans] = await Promise.all([
-    value<Output<'alerts.open'>>('alerts.open', { limit: FIRING_CAP }, []),
-    value<Output<'approvals.list'>>('approvals.list', {}, { approvals: [] }),
-    value<Output<'plans.approvals'>>('plans.approvals', { pendingOnly: true, limit: 100 }, { items: [] }),
+    value('alerts.open', { limit: FIRING_CAP }, []),
+    value('approvals.list', {}, { approvals: [] }),
+    value('plans.approvals', { pendingOnly: true, limit: 100 }, { items: [] }),
   ]);
   const approvals: TrayApproval[] = [
     ...heal.approvals.filter((a) => a.status === 'pending').map((a) => ({ id: a.id, label: `${a.action.replace(/_/g, ' ')} ${a.target} on ${a.host}`, expiresAt: a.expiresAt })),

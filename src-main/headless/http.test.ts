@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ErrorCode } from '../../src-shared/result';
 import { createCore, type Core } from '../core/app';
 import { parseConfig, DEFAULT_CONFIG_YAML } from '../core/config';
 import { createHttpServer } from './http';
@@ -60,6 +62,36 @@ describe('headless HTTP shell', () => {
     const big = await rpc('system.ping', { echo: 'x'.repeat(1024 * 1024 + 10) });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: 'too_large' } });
+  });
+
+  it('R-CONTRACT-2: every HTTP error — a handler\'s, the RPC door\'s, a REST alias\'s or fastify\'s own — is the RPC envelope {ok:false, error:{code,message}}', async () => {
+    const Envelope = z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string().min(1) }).strict() }).strict();
+    const json = { 'content-type': 'application/json' };
+    const cases: Array<[string, Promise<Response>, number]> = [
+      ['no token', fetch(`${base}/api/rpc/status.get`, { method: 'POST', headers: json, body: '{}' }), 401],
+      ['bad input', rpc('system.ping', { echo: 5 }), 400],
+      ['unknown method', rpc('no.such', {}), 404],
+      ['not JSON (fastify)', rpc('system.ping', '{not json'), 400],
+      ['not application/json (fastify)', rpc('system.ping', 'echo=x', { 'content-type': 'text/plain' }), 415],
+      ['too large (fastify)', rpc('system.ping', { echo: 'x'.repeat(1024 * 1024 + 10) }), 413],
+      ['no such route (fastify)', fetch(`${base}/api/v1/nothing-here`), 404],
+      ['REST alias refused by the core', fetch(`${base}/api/v1/alerts/never-seen/ack`, { method: 'POST', headers: { ...json, authorization: `Bearer ${TOKEN}` }, body: '{"by":"ann"}' }), 404],
+      ['REST alias without channels', fetch(`${base}/api/v1/smoke/daily-summary/send`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }), 400],
+    ];
+    for (const [what, res, status] of cases) {
+      const r = await res;
+      expect({ what, status: r.status }).toEqual({ what, status });
+      expect(Envelope.safeParse(await r.json()).success, what).toBe(true);
+    }
+    // A handler that throws something unexpected: 500, same envelope (a second instance, since routes cannot be added after listen).
+    const other = await createHttpServer({ core, token: TOKEN });
+    other.get('/boom', () => {
+      throw new Error('kaput');
+    });
+    const boom = await other.inject({ method: 'GET', url: '/boom' });
+    await other.close();
+    expect(boom.statusCode).toBe(500);
+    expect(Envelope.parse(boom.json())).toEqual({ ok: false, error: { code: 'internal', message: 'kaput' } });
   });
 
   it('pushes status over SSE (token in the query, as EventSource cannot set headers)', async () => {

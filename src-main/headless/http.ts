@@ -2,7 +2,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
-import type { ErrorCode } from '../../src-shared/result';
+import type { Actor, Input, MethodName, Output } from '../../src-shared/api';
+import { fail, type ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
 import { createAccess } from './access';
 import { bearer, tokenMatches } from './auth';
@@ -33,8 +34,15 @@ const STATUS_CODE: Partial<Record<ErrorCode, number>> = {
 };
 export const httpStatusFor = (code: ErrorCode): number => STATUS_CODE[code] ?? 500;
 
+/** Every HTTP error, from a handler, the RPC door or fastify itself, is the RPC envelope `{ ok: false, error }`. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(httpStatusFor(code)).send({ error: { code, message } });
+  return reply.code(httpStatusFor(code)).send(fail(code, message));
+}
+
+/** A REST alias of a ConsoleApi method: the same validation and rules (core.call), the value or the error envelope. */
+export async function viaCore<M extends MethodName>(core: Core, reply: FastifyReply, method: M, input: Input<M>, actor?: Actor): Promise<Output<M> | FastifyReply> {
+  const r = await core.call(method, input, actor);
+  return r.ok ? r.value : sendError(reply, r.error.code, r.error.message);
 }
 
 /** The headless shell's HTTP server: static renderer, RPC, SSE, webhooks, /metrics, /health. */
@@ -46,7 +54,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   // JSON only: anything else is 415 rather than a string the handlers never expect.
   app.removeContentTypeParser(['text/plain']);
 
-  // One error shape for everything: {error:{code,message}} with the right status.
+  // One error shape for everything: {ok:false, error:{code,message}} with the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const status = err.statusCode ?? 500;
     const code: ErrorCode =
@@ -77,7 +85,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
 
   // Any person may reach the RPC door; the core authorises each method by its role (METHOD_ACCESS).
   app.post<{ Params: { method: string } }>('/api/rpc/:method', { onRequest: access.require('viewer') }, async (req, reply) => {
-    const result = await core.call(req.params.method, req.body ?? {}, access.actor(req));
+    const result = await core.dispatch(req.params.method, req.body ?? {}, access.actor(req));
     if (!result.ok) return sendError(reply, result.error.code, result.error.message);
     return result;
   });

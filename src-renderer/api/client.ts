@@ -1,26 +1,12 @@
 import { consoleApi, type ConsoleClient, type Input, type MethodName, type Output, type TopicName, type TopicPayload } from '../../src-shared/api';
-import type { OpenRequest } from '../../src-shared/desktop';
+import type { VigilBridge } from '../../src-shared/desktop';
 import type { Result } from '../../src-shared/result';
 
-/** What the Electron preload exposes as window.vigil. */
-interface Bridge {
-  call(method: string, input: unknown): Promise<unknown>;
-  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
-  /** Notification click or tray item: open a page on an item. */
-  onOpen(fn: (to: OpenRequest) => void): () => void;
-}
 declare global {
   interface Window {
-    vigil?: Bridge;
+    /** The Electron preload's bridge (IPC); absent in a browser. */
+    vigil?: VigilBridge;
   }
-}
-
-/** Electron transport: the preload bridge (IPC). */
-function bridgeClient(bridge: Bridge): ConsoleClient {
-  return {
-    call: async <M extends MethodName>(method: M, input: Input<M>) => (await bridge.call(method, input)) as Result<Output<M>>,
-    subscribe: <T extends TopicName>(topic: T, fn: (p: TopicPayload<T>) => void) => bridge.subscribe(topic, (p) => fn(p as TopicPayload<T>)),
-  };
 }
 
 /**
@@ -60,9 +46,8 @@ function httpClient(token: string): ConsoleClient {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify(input ?? {}),
         });
-        const body = (await res.json()) as Result<Output<M>> | { error: { code: string; message: string } };
-        if ('ok' in body) return body;
-        return { ok: false, error: body.error as never };
+        // Success and every error alike arrive as the envelope (R-CONTRACT-2).
+        return (await res.json()) as Result<Output<M>>;
       } catch (e) {
         return { ok: false, error: { code: 'unavailable', message: `Vigil is not reachable: ${(e as Error).message}` } };
       }
@@ -78,7 +63,8 @@ function httpClient(token: string): ConsoleClient {
 }
 
 export function createClient(): ConsoleClient | null {
-  if (window.vigil) return bridgeClient(window.vigil);
+  // Electron transport: the preload bridge is a ConsoleClient already.
+  if (window.vigil) return window.vigil;
   const token = takeToken();
   return token ? httpClient(token) : null;
 }

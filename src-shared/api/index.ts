@@ -47,10 +47,10 @@ export type Output<M extends MethodName> = z.infer<ConsoleApi[M]['output']>;
 export type Handler<M extends MethodName> = (input: z.infer<ConsoleApi[M]['input']>, actor?: Actor) => Promise<Output<M>> | Output<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 
-/** Renderer-side client: every method, typed, returning the envelope. */
+/** Renderer-side client: every method, typed, returning the envelope. (Properties, not methods: their parameters are checked strictly.) */
 export type ConsoleClient = {
-  call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>>;
-  subscribe<T extends TopicName>(topic: T, fn: (payload: TopicPayload<T>) => void): () => void;
+  call: <M extends MethodName>(method: M, input: Input<M>) => Promise<Result<Output<M>>>;
+  subscribe: <T extends TopicName>(topic: T, fn: (payload: TopicPayload<T>) => void) => () => void;
 };
 
 export const isMethodName = (name: string): name is MethodName =>

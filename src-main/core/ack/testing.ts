@@ -60,7 +60,7 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
       return id!;
     },
     async call<T>(method: string, input: unknown) {
-      const r = await core.call(method, input);
+      const r = await core.dispatch(method, input);
       if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code}: ${r.error.message}`), { code: r.error.code });
       return r.value as T;
     },

@@ -34,7 +34,7 @@ async function changedBy(act: () => Promise<unknown>): Promise<Set<CollectionNam
 }
 
 const ok = async (method: string, input: unknown) => {
-  const r = await core.call(method, input);
+  const r = await core.dispatch(method, input);
   if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
   return r.value;
 };

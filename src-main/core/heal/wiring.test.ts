@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const call = async <T = Record<string, unknown>>(m: string, input: unknown): Promise<T> => {
-  const r = await core.call(m, input);
+  const r = await core.dispatch(m, input);
   if (!r.ok) throw new Error(`${m}: ${r.error.code}: ${r.error.message}`);
   return r.value as T;
 };

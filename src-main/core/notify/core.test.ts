@@ -28,7 +28,7 @@ const event = (name: string): IntakeEvent => ({
   endsAt: null,
 });
 const ingest = (name: string) => core.areas.router.ingest([event(name)], 'test');
-const call = async (method: string, input: unknown) => core.call(method, input);
+const call = async (method: string, input: unknown) => core.dispatch(method, input);
 const hookRows = async () => {
   const r = await call('outbox.list', { channel: 'hook', limit: 100 });
   if (!r.ok) throw new Error(r.error.message);

@@ -39,7 +39,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
     const [r1, r2] = await Promise.all([commit([event(1), event(2)], 'POST /api/v1/events'), commit([event(3)], 'POST /api/v1/events')]);
     const ids = [...r1!, ...r2!];
     // Acknowledged: the ids answer as queued before the worker has run.
-    const queued = await a.call('events.get', { id: ids[0] });
+    const queued = await a.call('events.get', { id: ids[0]! });
     expect(queued).toMatchObject({ ok: true, value: { id: ids[0], processed: false } });
     // "Crash": the database goes away before the worker's turn; nothing was processed.
     a.ctx.db.close();
@@ -62,7 +62,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
       expect((db.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n).toBe(3);
       expect((db.prepare(`SELECT count(*) AS n FROM intake_batches`).get() as { n: number }).n).toBe(0);
       expect(b.areas.router.events.inbox()).toEqual({ count: 0, oldest: null });
-      const got = await b.call('events.get', { id: ids[2] });
+      const got = await b.call('events.get', { id: ids[2]! });
       expect(got).toMatchObject({ ok: true, value: { id: ids[2], processed: true, outcome: 'notified' } });
       await b.stop();
     }

@@ -34,7 +34,7 @@ function rig(env: NodeJS.ProcessEnv = {}, secrets?: (dir: string) => SecretStore
   cores.push(core);
   const responses: string[] = [];
   const call = async (method: string, input: unknown = {}) => {
-    const r = await core.call(method, input);
+    const r = await core.dispatch(method, input);
     responses.push(JSON.stringify(r));
     return r;
   };

@@ -27,7 +27,7 @@ async function start(yaml: string, clock?: FakeClock): Promise<Core> {
 }
 
 const value = async <T>(core: Core, method: string, input: unknown = {}): Promise<T> => {
-  const r = await core.call(method, input);
+  const r = await core.dispatch(method, input);
   if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
   return r.value as T;
 };
@@ -97,7 +97,7 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
     expect(latest.results).toHaveLength(6);
     const bad = await core.call('smoke.trend', { bucket: 'hour', since: 2_000, until: 1_000 });
     expect(bad).toEqual({ ok: false, error: { code: 'bad_request', message: 'since: since must be before until' } });
-    const badBucket = await core.call('smoke.trend', { bucket: 'week' });
+    const badBucket = await core.dispatch('smoke.trend', { bucket: 'week' });
     expect(badBucket.ok).toBe(false);
     const trend = await value<{ points: Array<{ ok: number; warning: number; critical: number }> }>(core, 'smoke.trend', { bucket: 'day' });
     expect(trend.points.reduce((n, p) => n + p.ok + p.warning + p.critical, 0)).toBe(24);

@@ -46,7 +46,8 @@ export const memoryCommand: Command = {
     // A read-only look-up: no log file of its own (errors go to stderr).
     const core = createCore({ config, dataDir, log: createLogger(null) });
     try {
-      const r = await core.call('memory.search', { query: positionals[1], mode: values.mode, limit: Number(values.limit) });
+      // Command-line arguments arrive unchecked, like a request: the contract checks them (a bad one is a usage error).
+      const r = await core.dispatch('memory.search', { query: positionals[1], mode: values.mode, limit: Number(values.limit) });
       if (!r.ok) {
         process.stderr.write(`${r.error.code}: ${r.error.message}\n`);
         return r.error.code === 'bad_request' ? EXIT.usage : EXIT.error;

@@ -69,7 +69,7 @@ describe('acknowledge over HTTP (R-ROUTE-8)', () => {
     await b.send({ fingerprint: 'fp-http', severity: 'warning' });
     const unknown = await req('POST', ackPath('no-such-alert'), { by: 'alice' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'no alert with fingerprint "no-such-alert" (it has never been seen by Vigil)' } });
+    expect(await unknown.json()).toEqual({ ok: false, error: { code: 'not_found', message: 'no alert with fingerprint "no-such-alert" (it has never been seen by Vigil)' } });
 
     const bad = await req('POST', ackPath('fp-http'), { by: '', note: 7, extra: true });
     expect(bad.status).toBe(400);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeZodError } from '../../../src-shared/result';
-import { sendError } from '../http';
+import { sendError, viaCore } from '../http';
 import type { RouteModule } from './index';
 
 // `by` is accepted for old scripts but ignored: the recorded actor is the token's person (R-PEOPLE-2).
@@ -23,8 +23,7 @@ export const ackRoutes: RouteModule = (app, { core, access }) => {
     const body = AckBody.safeParse(req.body ?? {});
     if (!body.success) return sendError(reply, 'bad_request', describeZodError(body.error));
     const actor = access.actor(req);
-    const r = await core.call('alerts.ack', { fingerprint: req.params.fingerprint, note: body.data.note, by: actor.name, via: 'api' }, actor);
-    return r.ok ? r.value : sendError(reply, r.error.code, r.error.message);
+    return viaCore(core, reply, 'alerts.ack', { fingerprint: req.params.fingerprint, note: body.data.note, by: actor.name, via: 'api' }, actor);
   });
 
   app.delete<Req>(path, { onRequest: responder }, async (req, reply) => {
@@ -32,7 +31,6 @@ export const ackRoutes: RouteModule = (app, { core, access }) => {
     const by = (req.query as { by?: string }).by;
     const body = UnackBody.safeParse(req.body ?? (by !== undefined ? { by } : {}));
     if (!body.success) return sendError(reply, 'bad_request', describeZodError(body.error));
-    const r = await core.call('alerts.unack', { fingerprint: req.params.fingerprint, by: body.data.by, via: 'api' }, access.actor(req));
-    return r.ok ? r.value : sendError(reply, r.error.code, r.error.message);
+    return viaCore(core, reply, 'alerts.unack', { fingerprint: req.params.fingerprint, by: body.data.by, via: 'api' }, access.actor(req));
   });
 };

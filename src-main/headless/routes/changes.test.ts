@@ -30,7 +30,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 const count = () => (core.ctx.db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
 const sign = (body: string) => createHmac('sha256', HOOK).update(body).digest('hex');
 const call = async <T>(m: string, input: unknown): Promise<T> => {
-  const r = await core.call(m, input);
+  const r = await core.dispatch(m, input);
   if (!r.ok) throw new Error(`${m}: ${r.error.message}`);
   return r.value as T;
 };
@@ -113,7 +113,7 @@ describe('changes intake (R-CHANGE-1, R-SEC-1/2)', () => {
     const { ids } = (await ev.json()) as { ids: string[] };
     let near: { items: NearbyChange[] } | null = null;
     for (let i = 0; i < 100 && !near; i++) {
-      const r = await core.call('changes.near', { eventId: ids[0] });
+      const r = await core.call('changes.near', { eventId: ids[0]! });
       if (r.ok) near = r.value as { items: NearbyChange[] };
       else await new Promise((res) => setTimeout(res, 50));
     }

@@ -41,7 +41,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     await core.areas.router.drain();
     const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as { fingerprint: string; source: string };
     expect(row.source).toBe('ci');
-    const got = await core.call('events.get', { id: ids[0] });
+    const got = await core.call('events.get', { id: ids[0]! });
     expect(got).toMatchObject({ ok: true, value: { outcome: 'notified', labels: { alertname: 'AgentDisk', host: 'ci-3' } } });
   });
 

@@ -1,22 +1,13 @@
 import { Readable } from 'node:stream';
 import { parseTimeBound } from '../../core/smoke';
-import { VigilError } from '../../core/errors';
-import { sendError } from '../http';
+import { sendError, viaCore } from '../http';
 import type { RouteModule } from './index';
 
 /** R-SMOKE HTTP interface: run now, NDJSON export, clear, push the daily summary. */
 export const smokeRoutes: RouteModule = (app, { core, access }) => {
   const { smoke } = core;
-  const guard = async <T>(reply: Parameters<typeof sendError>[0], fn: () => T | Promise<T>) => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof VigilError) return sendError(reply, e.code, e.message);
-      throw e;
-    }
-  };
 
-  app.post('/api/v1/smoke/run', { onRequest: access.require('responder') }, async (_req, reply) => guard(reply, () => smoke.run()));
+  app.post('/api/v1/smoke/run', { onRequest: access.require('responder') }, async (req, reply) => viaCore(core, reply, 'smoke.run', {}, access.actor(req)));
 
   app.get<{ Querystring: { since?: string; until?: string } }>('/api/v1/smoke/history.ndjson', { onRequest: access.require('viewer') }, async (req, reply) => {
     let since: number;
@@ -36,7 +27,7 @@ export const smokeRoutes: RouteModule = (app, { core, access }) => {
       .send(Readable.from(smoke.exportNdjson(since, until), { objectMode: false }));
   });
 
-  app.delete('/api/v1/smoke/history', { onRequest: access.require('admin') }, async (req, reply) => guard(reply, () => smoke.clear(access.actor(req).name)));
+  app.delete('/api/v1/smoke/history', { onRequest: access.require('admin') }, async (req, reply) => viaCore(core, reply, 'smoke.clear', {}, access.actor(req)));
 
-  app.post('/api/v1/smoke/daily-summary/send', { onRequest: access.require('responder') }, async (_req, reply) => guard(reply, () => smoke.sendSummary('manual')));
+  app.post('/api/v1/smoke/daily-summary/send', { onRequest: access.require('responder') }, async (req, reply) => viaCore(core, reply, 'smoke.sendSummary', {}, access.actor(req)));
 };
