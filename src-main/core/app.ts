@@ -14,7 +14,7 @@ import { openDatabase, sqliteAuditRepository } from './store';
 import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
-import { HEAL_ACTIONS, wireHeal } from './heal';
+import { HEAL_ACTIONS, wireHeal, type Heal } from './heal';
 import { wireSmoke, type Smoke } from './smoke';
 import { wireNotify } from './notify';
 import { createRouterArea, groupCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
@@ -67,7 +67,7 @@ export interface Core {
   /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */
   telegramCallback(update: TelegramUpdate): CallbackOutcome;
   /** The areas as built, for tests and benchmarks that drive them directly; shells use the methods above. */
-  areas: { router: Router; heartbeat: Heartbeat | null };
+  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal };
 }
 
 /** Build the core from validated config. Nothing runs until start(). */
@@ -183,6 +183,7 @@ export function createCore(opts: CoreOptions): Core {
       embeddingStale: (before) => agents.openclaw.repo.staleCount(before),
       hitlPending: () => agents.elephant.pendingApprovals(),
       healPending: () => heal.heal.pending(),
+      protects: (kind, target, live) => heal.heal.protectedReason(kind, target, live),
     },
     outbox: () => notify.outbox.writer,
     audit: () => audit,
@@ -262,7 +263,7 @@ export function createCore(opts: CoreOptions): Core {
     accept,
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
-    areas: { router: router.router, heartbeat },
+    areas: { router: router.router, heartbeat, heal: heal.heal },
     people,
     call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
     dispatch,

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics';
 import { type EventSink, RemoteError, wrapCommand, type SshPool } from '../remote';
 import type { ApprovalRow, HealRepository } from '../store';
 import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
-import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type ProtectedRule } from './protected';
+import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type LiveFacts, type ProtectedRule } from './protected';
 import { Collection } from '../../../src-shared/api/topics';
 
 /** Where a heal's knowledge entry goes (OpenClaw insights, wired in app.ts). */
@@ -100,7 +100,7 @@ export function createHeal(d: HealDeps) {
     const out: Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> = [];
     const ks = killSwitch();
     if (ks.on) out.push({ code: 'kill_switch', reason: `the AutoHeal kill switch is on (${ks.source}${ks.by ? ' by ' + ks.by : ''})` });
-    const prot = protectedBy(rules, targetKind(action), target);
+    const prot = api.protectedReason(targetKind(action), target);
     if (prot) out.push({ code: 'protected', reason: prot });
     const now = d.clock.now();
     const inLoopWindow = d.repo.executionsSince(host, target, now - cfg.loopWindow);
@@ -226,7 +226,13 @@ export function createHeal(d: HealDeps) {
     if (rows.length) refreshPending();
   }
 
-  return {
+  const api = {
+    /**
+     * The protection rule that refuses acting on this target, as a sentence; null when none does. Every AutoHeal
+     * decision asks this, and so does the "protected resources enforced" self-check (R-SMOKE-1): replacing it (a test
+     * seam) is what "AutoHeal ignores its rules" looks like, and the check must then turn red.
+     */
+    protectedReason: (kind: 'service' | 'container', target: string, live?: LiveFacts): string | null => protectedBy(rules, kind, target, live),
     killSwitch,
     setKillSwitch(on: boolean, by: string, reason: string) {
       d.audit.append({ actor: by, action: on ? 'heal.kill_switch_on' : 'heal.kill_switch_off', subject: 'autoheal', detail: { reason } });
@@ -340,5 +346,6 @@ export function createHeal(d: HealDeps) {
       sweeper?.cancel();
     },
   };
+  return api;
 }
 export type Heal = ReturnType<typeof createHeal>;

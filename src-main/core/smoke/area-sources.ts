@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { BUILTIN_PROTECTED, protectedBy, type LiveFacts } from '../heal';
+import type { LiveFacts } from '../heal';
 import type { SmokeSources } from './sources';
 
 /**
@@ -19,6 +19,8 @@ export interface AreaReaders {
   hitlPending?: () => { count: number; oldest: number | null };
   /** AutoHeal approvals waiting (ElephantAlpha's bridge to AutoHeal). */
   healPending?: () => Array<{ createdAt: number }>;
+  /** The running AutoHeal's protection verdict (heal.protectedReason): the check asks it, not the rules themselves. */
+  protects?: (kind: 'service' | 'container', target: string, live?: LiveFacts) => string | null;
 }
 
 /** An item stuck in "processing" longer than this is stale (OpenClaw resets it after the same time). */
@@ -31,18 +33,20 @@ const sample = (pattern: string): string => pattern.replace(/\*/g, 'x').replace(
  * configured rule: each must be refused. A rule that protects nothing (a
  * typo'd key, a pattern the guard cannot read) shows up as not enforced.
  */
-export function protectedGuardCheck(rules: Config['protected']): { configured: number; denied: number } {
-  const all = [...BUILTIN_PROTECTED, ...rules];
+export function protectedGuardCheck(
+  rules: Config['protected'],
+  protects: NonNullable<AreaReaders['protects']>,
+): { configured: number; denied: number } {
   let denied = 0;
   for (const r of rules) {
     let verdict: string | null;
-    if ('container' in r) verdict = protectedBy(all, 'container', sample(r.container));
-    else if ('service' in r) verdict = protectedBy(all, 'service', sample(r.service));
-    else if ('image' in r) verdict = protectedBy(all, 'container', 'vigil-smoke-probe', { name: 'vigil-smoke-probe', image: sample(r.image) });
+    if ('container' in r) verdict = protects('container', sample(r.container));
+    else if ('service' in r) verdict = protects('service', sample(r.service));
+    else if ('image' in r) verdict = protects('container', 'vigil-smoke-probe', { name: 'vigil-smoke-probe', image: sample(r.image) });
     else {
       const [k = '', v = 'x'] = r.label.split('=', 2);
       const live: LiveFacts = { name: 'vigil-smoke-probe', labels: { [sample(k)]: sample(v) } };
-      verdict = protectedBy(all, 'container', 'vigil-smoke-probe', live);
+      verdict = protects('container', 'vigil-smoke-probe', live);
     }
     if (verdict) denied++;
   }
@@ -50,9 +54,9 @@ export function protectedGuardCheck(rules: Config['protected']): { configured: n
 }
 
 export function sourcesFrom(config: Config, r: AreaReaders, now: () => number): SmokeSources {
-  const s: SmokeSources = {
-    protectedGuard: () => protectedGuardCheck(config.protected),
-  };
+  const s: SmokeSources = {};
+  const protects = r.protects;
+  if (protects) s.protectedGuard = () => protectedGuardCheck(config.protected, protects);
   if (r.inbox) {
     const inbox = r.inbox;
     s.routerQueue = () => {

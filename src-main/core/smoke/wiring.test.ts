@@ -7,6 +7,7 @@ import { createCore, type Core } from '../app';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
+import { protectedBy } from '../heal';
 import { protectedGuardCheck } from './area-sources';
 import { startWebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 
@@ -35,8 +36,24 @@ const count = (core: Core, sql: string): number => (core.ctx.db.prepare(sql).get
 
 describe('smoke wired into the core', () => {
   it('R-SMOKE-1: the protected-resource check asks the AutoHeal guard about every configured rule', () => {
-    expect(protectedGuardCheck([{ container: 'momo-db' }, { image: 'postgres*' }, { label: 'vigil.protected=true' }, { service: 'etcd*' }])).toEqual({ configured: 4, denied: 4 });
-    expect(protectedGuardCheck([])).toEqual({ configured: 0, denied: 0 });
+    const rules = [{ container: 'momo-db' }, { image: 'postgres*' }, { label: 'vigil.protected=true' }, { service: 'etcd*' }];
+    expect(protectedGuardCheck(rules, (kind, target, live) => protectedBy(rules, kind, target, live))).toEqual({ configured: 4, denied: 4 });
+    expect(protectedGuardCheck([], () => null)).toEqual({ configured: 0, denied: 0 });
+  });
+
+  it('R-SMOKE-1/R-HEAL-3: "protected resources enforced" asks the running AutoHeal; with its protection bypassed (test seam) the check turns red', async () => {
+    const core = await start(`hosts: [{ name: web1, address: 127.0.0.1, user: vigil }]
+protected: [{ container: momo-db }, { service: "etcd*" }]
+smoke: { interval: 1h }`);
+    const check = async () => (await value<SmokeRun>(core, 'smoke.run')).results.find((r) => r.check === 'autoheal_protected')!;
+    expect(await check()).toMatchObject({ status: 'ok', reason: '2 protected rule(s) configured and enforced' });
+    const dry = async () => (await value<{ blockers: string[] }>(core, 'heal.dryRun', { action: 'restart_container', host: 'web1', target: 'momo-db' })).blockers;
+    expect(await dry()).toContain('container "momo-db" is protected (pattern momo-db)');
+    // AutoHeal stops honouring its rules: it would now restart the database container...
+    core.areas.heal.protectedReason = () => null;
+    expect((await dry()).join(' ')).not.toMatch(/is protected/);
+    // ...and the self-check says so.
+    expect(await check()).toMatchObject({ status: 'critical', reason: '2 of 2 protected rule(s) NOT enforced by the AutoHeal guard' });
   });
 
   it('R-SMOKE-1: the checks read the real areas: an undeliverable outbox backlog and the protected rules show up', async () => {
