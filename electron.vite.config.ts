@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/headless/cli.ts'),
+          // Retention's worker thread (its own SQLite connection); found beside the CLI at run time.
+          'retention-worker': resolve(__dirname, 'src-main/core/retention/worker.ts'),
         },
       },
     },

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
-import { openDatabase, sqliteAuditRepository } from './store';
+import { openDatabase, sqliteAuditRepository, sqlitePeopleRepository } from './store';
 import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
@@ -24,7 +24,7 @@ import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
 import { createPeople, type People } from './people';
-import { sqlitePeopleRepository } from './store';
+import { auditArchivePath, readArchive, wireRetention } from './retention';
 
 export const VERSION = '0.1.0';
 
@@ -144,7 +144,11 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
-  const audit = createAudit(sqliteAuditRepository(db), clock, () => ctx.changed(Collection.audit));
+  // The chain starts in the archive once retention has moved old rows there (issue 17.3).
+  const audit = createAudit(sqliteAuditRepository(db), clock, {
+    appended: () => ctx.changed(Collection.audit),
+    archive: () => (opts.dataDir ? readArchive(auditArchivePath(opts.dataDir)) : []),
+  });
 
   // ── agents ──
   const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router });
@@ -210,8 +214,13 @@ export function createCore(opts: CoreOptions): Core {
   // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions.
   const people = createPeople(sqlitePeopleRepository(db), { audit, clock });
 
+  // ── retention ──
+  // History kept per kind, pruned in small batches on a worker thread; audit rows archived, not deleted.
+  const retention = wireRetention(ctx);
+
   const handlers: Handlers = {
     ...acks.handlers,
+    ...retention.handlers,
     ...changes.handlers,
     ...settings,
     ...notify.handlers,

@@ -7,6 +7,7 @@ import { useApp } from '../store';
 import { AgentSettings } from '../components/AgentSettings';
 import { ConfigSettings, SecretsSettings } from '../components/SecretsSettings';
 import { Collection } from '../../src-shared/api/topics';
+import { RetentionSettings } from '../components/RetentionSettings';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -135,6 +136,7 @@ export function Settings() {
       <AgentSettings />
       <SecretsSettings />
       <ConfigSettings />
+      <RetentionSettings />
     </section>
   );
 }

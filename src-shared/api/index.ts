@@ -11,6 +11,7 @@ import { hostsApi } from './hosts';
 import { noiseApi } from './noise';
 import { outboxApi } from './outbox';
 import { peopleApi } from './people';
+import { retentionApi } from './retention';
 import { settingsApi } from './settings';
 import { smokeApi } from './smoke';
 import { systemApi } from './system';
@@ -33,6 +34,7 @@ export const consoleApi = {
   ...healApi,
   ...acksApi,
   ...settingsApi,
+  ...retentionApi,
   ...changesApi,
   ...peopleApi,
 } satisfies Record<string, MethodSpec>;
@@ -67,6 +69,7 @@ export * from './noise';
 export * from './outbox';
 export * from './people';
 export * from './access';
+export * from './retention';
 export * from './settings';
 export * from './smoke';
 export * from './system';

@@ -35,7 +35,7 @@ describe('audit chain', () => {
   it('R-HEAL-5: a deleted row breaks the chain at the next row', () => {
     const audit = fresh();
     for (let i = 0; i < 4; i++) audit.append({ actor: 'x', action: 'a', detail: { i } });
-    db.exec('DROP TRIGGER audit_log_no_delete');
+    db.exec('DROP TRIGGER audit_log_delete_archived_only');
     db.exec('DELETE FROM audit_log WHERE id = 2');
     expect(audit.verifyChain()).toMatchObject({ ok: false, firstBroken: { id: 3 } });
   });

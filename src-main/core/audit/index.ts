@@ -49,8 +49,43 @@ export function rowHash(prevHash: string, r: Pick<AuditRow, 'id' | 'at' | 'actor
   return sha256(prevHash + canonicalJson({ id: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, detail: r.detail }));
 }
 
-/** `appended` is told after each row, so the Audit page refetches (every area appends here, not only remote). */
-export function createAudit(repo: AuditRepository, clock: Clock, appended: () => void = () => undefined): Audit {
+/**
+ * Walk a chain from the genesis row. `rows` is the archive (oldest rows, moved out by retention) followed
+ * by the live table; a row present in both (a crash between archiving and deleting) is read once.
+ */
+const RECENT = 10_000;
+
+export function verifyRows(rows: Iterable<AuditRow>): ChainReport {
+  let prev = GENESIS;
+  let count = 0;
+  let expectId = 1;
+  // Hashes of the most recent rows, so a live row that is also in the archive is recognised (one retention batch at most).
+  const recent = new Map<number, string>();
+  for (const r of rows) {
+    if (r.id < expectId && recent.get(r.id) === r.hash) continue;
+    count++;
+    const broken = (reason: string): ChainReport => ({ ok: false, rows: count, firstBroken: { id: r.id, reason } });
+    if (r.id !== expectId) return broken(`row ${expectId} is missing (next row is ${r.id})`);
+    if (r.prevHash !== prev) return broken('prev_hash does not match the previous row');
+    if (rowHash(prev, r) !== r.hash) return broken('hash does not match the row content (edited)');
+    prev = r.hash;
+    recent.set(r.id, r.hash);
+    recent.delete(r.id - RECENT);
+    expectId++;
+  }
+  return { ok: true, rows: count, firstBroken: null };
+}
+
+export interface AuditOptions {
+  /** Told after each row, so the Audit page refetches (every area appends here, not only remote). */
+  appended?: () => void;
+  /** The rows retention moved to the NDJSON archive, oldest first (none when nothing was archived). */
+  archive?: () => Iterable<AuditRow>;
+}
+
+export function createAudit(repo: AuditRepository, clock: Clock, opts: AuditOptions = {}): Audit {
+  const appended = opts.appended ?? (() => undefined);
+  const archive = opts.archive ?? (() => []);
   return {
     append(entry) {
       let written: AuditRow;
@@ -78,19 +113,13 @@ export function createAudit(repo: AuditRepository, clock: Clock, appended: () =>
     },
     list: (q = {}) => repo.list(q),
     verifyChain() {
-      let prev = GENESIS;
-      let rows = 0;
-      let expectId = 1;
-      for (const r of repo.iterate()) {
-        rows++;
-        const broken = (reason: string): ChainReport => ({ ok: false, rows, firstBroken: { id: r.id, reason } });
-        if (r.id !== expectId) return broken(`row ${expectId} is missing (next row is ${r.id})`);
-        if (r.prevHash !== prev) return broken('prev_hash does not match the previous row');
-        if (rowHash(prev, r) !== r.hash) return broken('hash does not match the row content (edited)');
-        prev = r.hash;
-        expectId++;
-      }
-      return { ok: true, rows, firstBroken: null };
+      // The live iterator opens only after the archive is read, and closes when the walk stops early.
+      return verifyRows(
+        (function* () {
+          yield* archive();
+          yield* repo.iterate();
+        })(),
+      );
     },
   };
 }

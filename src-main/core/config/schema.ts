@@ -252,6 +252,8 @@ export const SmokeConfig = z
   .strict()
   .prefault({});
 
+const DAY = 86_400_000;
+
 export const ConfigSchema = z
   .object({
     router: z
@@ -304,6 +306,22 @@ export const ConfigSchema = z
       .prefault({}),
     remote: RemoteConfig.prefault({}),
     heartbeat: z.object({ url: z.url(), interval: Duration.default(60_000) }).strict().optional(),
+    // How long each kind of history is kept (null: for ever). Pruned in small batches on a worker thread;
+    // audit rows are archived to <data-dir>/audit-archive.ndjson, never deleted silently (issue 17.3).
+    retention: z
+      .object({
+        events: Duration.nullable().default(90 * DAY),
+        resolvedAlerts: Duration.nullable().default(30 * DAY),
+        deliveredOutbox: Duration.nullable().default(7 * DAY),
+        finishedPlans: Duration.nullable().default(180 * DAY),
+        smokeHistory: Duration.nullable().default(30 * DAY),
+        unreferencedMemory: Duration.nullable().default(null),
+        audit: Duration.nullable().default(365 * DAY),
+        interval: Duration.default(600_000),
+        batch: z.number().int().min(10).max(10_000).default(500),
+      })
+      .strict()
+      .prefault({}),
     metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
     changes: z
       .object({

@@ -12,9 +12,10 @@ export { sqliteHealRepository, type ApprovalRow, type HealRepository } from './h
 export { sqliteHostRepository, type HostRepository } from './hosts';
 export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
 export { sqliteNoiseStore, type NoiseStore } from './noise';
-export { sqlitePeopleRepository, type PeopleRepository } from './people';
 export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
+export { sqlitePeopleRepository, type PeopleRepository, type PersonRow, type SessionRow } from './people';
 export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep } from './plans';
+export { RETENTION_KINDS, retentionKinds, sqliteRetentionStore, type RetentionKind, type RetentionStore } from './retention';
 export { sqliteSilenceStore, type SilenceRecord } from './silences';
 export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';
 export { smokeTables } from './smoke.tables';

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
+import { auditArchivePath, readArchive } from '../../core/retention';
 import { sqliteAuditRepository, openDatabase } from '../../core/store';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
@@ -33,9 +34,9 @@ export const auditCommand: Command = {
     }
     const { db } = openDatabase(file);
     try {
-      const r = createAudit(sqliteAuditRepository(db), systemClock).verifyChain();
+      const r = createAudit(sqliteAuditRepository(db), systemClock, { archive: () => readArchive(auditArchivePath(dir)) }).verifyChain();
       if (r.ok) {
-        process.stdout.write(`OK audit chain intact: ${r.rows} row(s)\n`);
+        process.stdout.write(`OK audit chain intact: ${r.rows} row(s)${existsSync(auditArchivePath(dir)) ? ' (archive + live)' : ''}\n`);
         return EXIT.ok;
       }
       process.stdout.write(`BROKEN at row ${r.firstBroken!.id}: ${r.firstBroken!.reason} (${r.rows} row(s) read)\n`);

@@ -1,0 +1,141 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RetentionView } from '../../../src-shared/api/retention';
+import type { CoreContext } from '../context';
+import { auditArchivePath } from './archive';
+import { preview, prunePass, type Counts, type PassInput, type RetentionPolicy } from './pass';
+import type { WorkerReply, WorkerRequest } from './worker';
+
+export { auditArchivePath, readArchive } from './archive';
+
+/** How retention runs passes: on its worker thread, or inline for an in-memory database (tests). */
+interface Runner {
+  kind: RetentionView['runsOn'];
+  preview(policy: RetentionPolicy, now: number): Promise<Counts>;
+  prune(input: PassInput): Promise<Counts>;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's script: built next to the CLI (electron-vite input `retention-worker`), or the TypeScript
+ * source under tests and benchmarks, run through tsx.
+ */
+function workerScript(): { source: string; eval: boolean } | null {
+  // Under tests the source is TypeScript: a one-line CommonJS bootstrap registers tsx in the worker first.
+  if (__filename.endsWith('.ts')) return { source: `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'worker.ts'))});`, eval: true };
+  for (const file of [join(__dirname, 'retention-worker.js'), join(__dirname, '..', 'retention-worker.js')]) {
+    if (existsSync(file)) return { source: file, eval: false };
+  }
+  return null;
+}
+
+function workerRunner(dbFile: string, script: { source: string; eval: boolean }): Runner {
+  const worker = new Worker(script.source, { workerData: { file: dbFile }, eval: script.eval });
+  worker.unref(); // a pass in flight never holds the process open at exit
+  let next = 0;
+  const waiting = new Map<number, { ok(v: Counts): void; fail(e: Error): void }>();
+  worker.on('message', (r: WorkerReply) => {
+    const w = waiting.get(r.id);
+    waiting.delete(r.id);
+    if (r.ok) w?.ok(r.value as Counts);
+    else w?.fail(new Error(r.error));
+  });
+  worker.on('error', (e) => {
+    for (const w of waiting.values()) w.fail(e);
+    waiting.clear();
+  });
+  const ask = (req: Omit<WorkerRequest, 'id'>) =>
+    new Promise<Counts>((ok, fail) => {
+      const id = ++next;
+      waiting.set(id, { ok, fail });
+      worker.postMessage({ ...req, id });
+    });
+  return {
+    kind: 'worker',
+    preview: (policy, now) => ask({ op: 'preview', policy, now }),
+    prune: (input) => ask({ op: 'prune', ...input }),
+    close: async () => void (await worker.terminate()),
+  };
+}
+
+export function wireRetention(ctx: CoreContext) {
+  const cfg = () => ctx.config.retention;
+  const policy = (): RetentionPolicy => {
+    const { interval: _i, batch: _b, ...kinds } = cfg();
+    return kinds;
+  };
+  const dbFile = ctx.dataDir ? join(ctx.dataDir, 'vigil.db') : null;
+  const script = dbFile ? workerScript() : null;
+  if (dbFile && !script) ctx.log.warn('retention worker script not found; pruning runs inline in small batches');
+  let runner: Runner | null = null;
+  const getRunner = (): Runner =>
+    (runner ??=
+      dbFile && script
+        ? workerRunner(dbFile, script)
+        : {
+            kind: 'inline',
+            preview: async (p, now) => preview(ctx.db, p, now),
+            prune: async (input) => prunePass(ctx.db, input),
+            close: async () => undefined,
+          });
+  let lastPass: RetentionView['lastPass'] = null;
+  let running: Promise<void> | null = null;
+
+  const pass = (): Promise<void> =>
+    (running ??= (async () => {
+      const now = ctx.clock.now();
+      try {
+        const removed = await getRunner().prune({
+          policy: policy(),
+          now,
+          batch: cfg().batch,
+          maxBatches: 200,
+          archiveFile: ctx.dataDir ? auditArchivePath(ctx.dataDir) : null,
+        });
+        lastPass = { at: now, removed: removed as Record<string, number>, error: null };
+        if (Object.values(removed).some((n) => n > 0)) ctx.log.info({ removed }, 'retention pass');
+      } catch (e) {
+        lastPass = { at: now, removed: {}, error: (e as Error).message };
+        ctx.log.error({ err: (e as Error).message }, 'retention pass failed');
+      } finally {
+        running = null;
+      }
+    })());
+
+  const size = (file: string | null): number | null => (file && existsSync(file) ? statSync(file).size : null);
+  const view = async (): Promise<RetentionView> => {
+    const p = policy();
+    const due = await getRunner().preview(p, ctx.clock.now());
+    return {
+      databaseBytes: size(dbFile),
+      walBytes: size(dbFile && `${dbFile}-wal`),
+      archiveBytes: size(ctx.dataDir && auditArchivePath(ctx.dataDir)),
+      kinds: (Object.keys(p) as Array<keyof RetentionPolicy>).map((kind) => ({ kind, keepMs: p[kind], due: p[kind] === null ? null : (due[kind] ?? 0) })),
+      lastPass,
+      runsOn: getRunner().kind,
+    };
+  };
+
+  let timer: { cancel(): void } | null = null;
+  const schedule = () => {
+    timer = ctx.clock.setTimeout(() => void pass().finally(schedule), cfg().interval);
+  };
+  ctx.onStart(() => schedule());
+  ctx.onStop(async () => {
+    timer?.cancel();
+    await running;
+    await runner?.close();
+  });
+
+  return {
+    pass,
+    handlers: {
+      'retention.get': () => view(),
+      'retention.run': async () => {
+        await pass();
+        return view();
+      },
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { AuditRow } from './audit';
+import type { Database } from './db';
+
+/**
+ * What retention may delete, kind by kind (issue 17.3). Each kind names its rows older than a cutoff
+ * through an index on its time column, and never touches live work: unprocessed events, queued
+ * messages, running or waiting plans, firing alerts, flagged memory. Audit rows are not here: they are
+ * archived, never deleted silently (see pruneAudit*).
+ */
+export const RETENTION_KINDS = {
+  events: { table: 'events', key: 'seq', where: 'received_at < @before AND processed = 1', order: 'received_at' },
+  resolvedAlerts: { table: 'alert_state', key: 'fingerprint', where: "status = 'resolved' AND last_seen < @before", order: 'last_seen' },
+  deliveredOutbox: { table: 'outbox', key: 'id', where: "state IN ('sent', 'digested') AND created_at < @before", order: 'created_at' },
+  finishedPlans: { table: 'plans', key: 'id', where: "status IN ('succeeded', 'failed', 'cancelled') AND updated_at < @before", order: 'updated_at' },
+  smokeHistory: { table: 'smoke_history', key: 'id', where: 'at < @before', order: 'at' },
+  unreferencedMemory: { table: 'insights', key: 'id', where: "updated_at < @before AND flags = '[]' AND ref IS NULL", order: 'updated_at' },
+} as const;
+
+export type RetentionKind = keyof typeof RETENTION_KINDS;
+export const retentionKinds = Object.keys(RETENTION_KINDS) as RetentionKind[];
+
+export interface RetentionStore {
+  /** How many rows of a kind are older than the cutoff (what the next passes will remove). */
+  countOlder(kind: RetentionKind, before: number): number;
+  /** Delete up to `limit` of the oldest such rows in one short transaction; returns how many. */
+  pruneBatch(kind: RetentionKind, before: number, limit: number): number;
+  /** Audit rows older than the cutoff, oldest first, that are not archived yet. */
+  auditToArchive(before: number, limit: number): AuditRow[];
+  /** After the rows up to `id` are safely in the archive file: mark them archived and delete them. */
+  auditDropArchived(id: number): number;
+  auditArchivedUpTo(): number;
+  countAuditOlder(before: number): number;
+}
+
+export function sqliteRetentionStore(db: Database): RetentionStore {
+  const count = new Map<RetentionKind, ReturnType<Database['prepare']>>();
+  const prune = new Map<RetentionKind, ReturnType<Database['prepare']>>();
+  for (const kind of retentionKinds) {
+    const k = RETENTION_KINDS[kind];
+    count.set(kind, db.prepare(`SELECT count(*) AS n FROM ${k.table} WHERE ${k.where}`));
+    prune.set(
+      kind,
+      db.prepare(`DELETE FROM ${k.table} WHERE ${k.key} IN (SELECT ${k.key} FROM ${k.table} WHERE ${k.where} ORDER BY ${k.order} LIMIT @limit)`),
+    );
+  }
+  const upTo = db.prepare(`SELECT coalesce(max(upto), 0) AS n FROM audit_archived`);
+  const toArchive = db.prepare(
+    `SELECT id, at, actor, action, subject, detail, prev_hash AS prevHash, hash FROM audit_log
+     WHERE at < @before AND id > (SELECT coalesce(max(upto), 0) FROM audit_archived)
+       AND id < (SELECT max(id) FROM audit_log) -- the newest row stays: appends chain from it
+     ORDER BY id LIMIT @limit`,
+  );
+  const mark = db.prepare(`INSERT INTO audit_archived (upto, at) VALUES (?, ?)`);
+  const dropArchived = db.prepare(`DELETE FROM audit_log WHERE id <= ?`);
+  const auditOlder = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE at < ?`);
+  return {
+    countOlder: (kind, before) => (count.get(kind)!.get({ before }) as { n: number }).n,
+    pruneBatch: (kind, before, limit) => db.transaction(() => prune.get(kind)!.run({ before, limit }).changes)(),
+    auditToArchive: (before, limit) => toArchive.all({ before, limit }) as AuditRow[],
+    auditDropArchived: (id) =>
+      db.transaction(() => {
+        mark.run(id, Date.now());
+        return dropArchived.run(id).changes;
+      })(),
+    auditArchivedUpTo: () => (upTo.get() as { n: number }).n,
+    countAuditOlder: (before) => (auditOlder.get(before) as { n: number }).n,
+  };
+}
