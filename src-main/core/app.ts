@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
-import { openDatabase, sqliteAuditRepository, sqlitePeopleRepository } from './store';
+import { openDatabase, sqliteStores } from './store';
 import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
@@ -75,12 +75,15 @@ export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(opts.dataDir);
   const { db } = openDatabase(opts.dataDir ? join(opts.dataDir, 'vigil.db') : ':memory:');
+  // Every repository once, shared by the areas (one transaction() for all).
+  const stores = sqliteStores(db);
   const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
   const startedAt = clock.now();
   let pausedUntil: number | null = null;
   const { ctx, starters, stoppers, cancelChanged } = createContext({
     config: opts.config,
     dataDir: opts.dataDir,
+    stores,
     db,
     clock,
     log,
@@ -145,7 +148,7 @@ export function createCore(opts: CoreOptions): Core {
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
   // The chain starts in the archive once retention has moved old rows there (issue 17.3).
-  const audit = createAudit(sqliteAuditRepository(db), clock, {
+  const audit = createAudit(stores.audit, clock, {
     appended: () => ctx.changed(Collection.audit),
     archive: () => (opts.dataDir ? readArchive(auditArchivePath(opts.dataDir)) : []),
   });
@@ -200,7 +203,7 @@ export function createCore(opts: CoreOptions): Core {
   const heartbeat = wireHeartbeat(ctx, { onFailure: (what, err) => reports.failure(what, err), onRecovery: (what) => reports.recovery(what) });
 
   // ── agents: late wiring (remote and heal are built after the agents) ──
-  agents.connect({ heal: healGateway(heal.heal, db), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
+  agents.connect({ heal: healGateway(heal.heal, stores.heal), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
 
   // ── settings ──
   // Settings view and secrets: values go in (audited by name), only names and states come out.
@@ -212,7 +215,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── people ──
   // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions.
-  const people = createPeople(sqlitePeopleRepository(db), { audit, clock });
+  const people = createPeople(stores.people, { audit, clock });
 
   // ── retention ──
   // History kept per kind, pruned in small batches on a worker thread; audit rows archived, not deleted.

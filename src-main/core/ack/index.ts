@@ -3,7 +3,7 @@ import type { TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify';
 import { type FailureReports, matchLabels, type Router } from '../router';
-import { sqliteAckStore, type AlertState, sqliteEscalationStore, sqliteOutboxStore } from '../store';
+import type { AlertState } from '../store';
 import { ackHandlers } from './api';
 import { createEscalator } from './escalator';
 import { humanDuration } from './format';
@@ -23,8 +23,7 @@ const OVERDUE_WARN_MS = 120_000;
  * scheduler, the ConsoleApi handlers and a status tile.
  */
 export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: OutboxWriter; reports: FailureReports }) {
-  const acks = sqliteAckStore(ctx.db);
-  const escalations = sqliteEscalationStore(ctx.db);
+  const { acks, escalations } = ctx.stores;
   const stateOf = (fp: string) => deps.router.states.get(fp);
   const silencedBy = (s: AlertState, now: number) => {
     const hit = deps.router.silences.find(matchLabels(s), now);
@@ -39,7 +38,7 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     onFailure: (what, err) => deps.reports.failure(what, err, 'critical'),
     onRecovery: (what) => deps.reports.recovery(what),
   });
-  const pagerAck = createPagerAck(ctx, { store: sqliteOutboxStore(ctx.db), writer: deps.outbox });
+  const pagerAck = createPagerAck(ctx, { store: ctx.stores.outbox, writer: deps.outbox });
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick(), pagerAck });
   // The ack and escalate slots of the router pipeline (router/pipeline.ts).
   deps.router.fill(ackStage(acks, escalations));

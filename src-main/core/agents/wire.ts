@@ -2,7 +2,7 @@ import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify';
 import { createPolicy } from '../remote';
-import { sqlitePlanRepository, sqliteTelegramOffsets, type Database, sqliteHealRepository } from '../store';
+import type { HealRepository } from '../store';
 import { createPlans, handleTelegramCallback, type HealGateway } from './elephant';
 import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
 import { createTelegramPoller } from './elephant/telegram-poller';
@@ -40,8 +40,7 @@ export interface AgentDeps {
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
-export function healGateway(heal: Pick<Heal, 'propose' | 'pending'>, db: Database): HealGateway {
-  const repo = sqliteHealRepository(db);
+export function healGateway(heal: Pick<Heal, 'propose' | 'pending'>, repo: HealRepository): HealGateway {
   return {
     propose: (p) => heal.propose(p),
     pending: () => heal.pending(),
@@ -73,7 +72,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   const policy: DiagnosticPolicy = { check: (c, tags) => (deps.policy ?? defaultPolicy).check(c, tags) };
 
   // ── OpenClaw ──
-  const openclaw = createOpenClaw({ db: ctx.db, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log, changed: () => ctx.changed(Collection.memory) });
+  const openclaw = createOpenClaw({ db: ctx.db, repo: ctx.stores.memory, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log, changed: () => ctx.changed(Collection.memory) });
   ctx.onStart(() => openclaw.worker.start());
   ctx.onStop(() => openclaw.worker.stop());
 
@@ -127,7 +126,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     return deps.heal;
   };
   const plans = createPlans({
-    repo: sqlitePlanRepository(ctx.db),
+    repo: ctx.stores.plans,
     clock: ctx.clock,
     metrics: ctx.metrics,
     audit,
@@ -190,7 +189,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     fetch: ctx.fetch,
     clock: ctx.clock,
     log: ctx.log,
-    offsets: sqliteTelegramOffsets(ctx.db),
+    offsets: ctx.stores.telegram,
     dispatch: (u) => (u.callback_query?.data?.startsWith('hitl:') || !deps.otherButtons ? telegramCallback(u) : deps.otherButtons(u)),
   });
   ctx.onStart(() => poller.start());

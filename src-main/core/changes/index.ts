@@ -2,7 +2,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import { VigilError } from '../errors';
-import { type EventStore, sqliteChangeRepository, type ChangeRow } from '../store';
+import type { EventStore, ChangeRow } from '../store';
 import { changeView, createChanges } from './service';
 
 export { detectProvider, fromForm, fromProvider, whereFromQuery, type Provider } from './adapters';
@@ -19,7 +19,7 @@ type ChangeMethods = 'changes.add' | 'changes.list' | 'changes.get' | 'changes.n
 export function wireChanges(ctx: CoreContext, deps: { audit: Audit; events: () => EventStore }) {
   let reviewer: ((c: ChangeRow) => void) | null = null;
   const changes = createChanges({
-    repo: sqliteChangeRepository(ctx.db),
+    repo: ctx.stores.changes,
     clock: ctx.clock,
     windowMs: () => ctx.config.changes.window,
     review: (c) => reviewer?.(c),

@@ -2,7 +2,6 @@ import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import type { EventSink, SshPool } from '../remote';
-import { sqliteHealRepository } from '../store';
 import { createHeal, type KnowledgeWriter } from './service';
 
 export { createHeal, type Heal, type KnowledgeWriter, type Proposal } from './service';
@@ -26,7 +25,7 @@ type HealMethods =
 export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; sink: EventSink; knowledge: KnowledgeWriter; hostExists(host: string): boolean; otherPending?: () => number }) {
   const heal = createHeal({
     config: ctx.config,
-    repo: sqliteHealRepository(ctx.db),
+    repo: ctx.stores.heal,
     audit: deps.audit,
     pool: deps.pool,
     clock: ctx.clock,

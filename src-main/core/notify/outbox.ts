@@ -1,7 +1,7 @@
 import type { ChannelHealth } from '../../../src-shared/api/outbox';
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
-import { sqliteOutboxStore, type OutboxStore } from '../store';
+import type { OutboxStore } from '../store';
 import { buildDigests, foldable } from './digest';
 import type { AlertNow } from './reconcile';
 import type { Channel, Message, OutboxWriter } from './types';
@@ -40,7 +40,7 @@ export interface Outbox {
 
 /** The durable outbox: producers enqueue inside their transaction; one worker per channel delivers. */
 export function createOutbox(ctx: CoreContext, channels: readonly Channel[], options: OutboxOptions = {}): Outbox {
-  const store = sqliteOutboxStore(ctx.db);
+  const store = ctx.stores.outbox;
   const opts: OutboxOptions & Required<Omit<OutboxOptions, 'alertNow'>> = {
     ...options,
     onFailure: options.onFailure ?? ((what, err) => ctx.log.error({ err }, what)),

@@ -7,7 +7,7 @@ import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
 import { createMetrics, DEFAULT_BASELINE } from '../metrics';
-import { openDatabase } from '../store';
+import { openDatabase, sqliteStores } from '../store';
 import type { Message } from './types';
 
 /**
@@ -32,6 +32,7 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
   const ctx: CoreContext = {
     config: parsed,
     dataDir: folder,
+    stores: sqliteStores(db),
     db,
     clock,
     log: createLogger(null),

@@ -1,37 +1,7 @@
-import type { Severity } from '../../../src-shared/constants';
+import type { Message } from '../message';
 
-/**
- * The contract between the router (and every other producer: smoke
- * summaries, escalations, HITL prompts) and the durable outbox. A producer
- * enqueues a Message for a channel; the outbox worker for that channel
- * delivers it in order, at least once, with the idempotency key.
- */
-export type MessageKind = 'alert' | 'update' | 'resolved' | 'group' | 'flapping' | 'burst' | 'digest' | 'summary' | 'escalation' | 'hitl' | 'triage' | 'vigil' | 'ack';
-// 'ack' (R-ROUTE-8): the alert was acknowledged in Vigil. Queued only for pager channels the alert reached
-// (PagerDuty sends it as event_action "acknowledge"); any other channel would show it as a plain text message.
-
-export interface MessageButton {
-  text: string;
-  /** Opaque callback data (Telegram callback_data ≤ 64 bytes). */
-  data: string;
-}
-
-export interface Message {
-  kind: MessageKind;
-  title: string;
-  body: string;
-  severity: Severity;
-  /** The event this message is about (opens it on click); null for summaries. */
-  eventId: string | null;
-  fingerprint: string | null;
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  /** Inline approve/reject buttons etc. (Telegram reply_markup). */
-  buttons?: MessageButton[];
-  url?: string;
-  /** Set when the alert was acknowledged after this was queued: it is delivered as acknowledged, not as news. */
-  acknowledged?: { by: string; at: number };
-}
+// The message itself is shared by producers, the store and notify: it lives in core/message.ts, below them all.
+export type { Message, MessageButton, MessageKind } from '../message';
 
 /** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
 export type SendResult =

@@ -5,7 +5,6 @@ import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import { systemClock } from '../clock';
 import { VigilError } from '../errors';
-import { sqliteHostRepository } from '../store';
 import { createDiagnostics } from './diag';
 import type { EventSink } from './events';
 import { createHostService } from './hosts';
@@ -31,7 +30,7 @@ type RemoteMethods = 'hosts.list' | 'hosts.check' | 'hosts.acceptKey' | 'diag.ch
 /** SSH pool, host-key trust, diagnostic console and SSH probes on the core context. */
 export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSink; keyFor?: (host: string) => Buffer | undefined }) {
   const cfg = ctx.config;
-  const repo = sqliteHostRepository(ctx.db);
+  const repo = ctx.stores.hosts;
   const policy = policyFromConfig(cfg);
   const hosts = createHostService({ hosts: cfg.hosts, repo, audit: deps.audit, clock: ctx.clock, sink: deps.sink, onAccepted: (h) => pool.drop(h) });
   const pool: SshPool = new SshPool({

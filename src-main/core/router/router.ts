@@ -1,7 +1,7 @@
 import { type Triager, createHermes } from '../agents';
 import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify';
-import { sqliteAlertStateStore, sqliteEventStore, type EventRecord, type NewEvent, sqliteSilenceStore } from '../store';
+import type { EventRecord, NewEvent } from '../store';
 import { AiFollowUp } from './ai-followup';
 import { afterCommit, decideBatch, type DeciderDeps } from './decide';
 import { eventId } from './ids';
@@ -47,9 +47,7 @@ export type Router = ReturnType<typeof createRouter>;
  * waiting, events.get answers them as queued (processed: false).
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
-  const events = sqliteEventStore(ctx.db);
-  const states = sqliteAlertStateStore(ctx.db);
-  const silenceStore = sqliteSilenceStore(ctx.db);
+  const { events, alertStates: states, silences: silenceStore } = ctx.stores;
   const silences = new ActiveSilences(() => silenceStore.current(ctx.clock.now()));
   const hermes = createHermes(ctx.config.hermes.rules);
   const followUp = new AiFollowUp(ctx, events, opts.outbox);

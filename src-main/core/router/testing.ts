@@ -8,7 +8,7 @@ import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { createMetrics } from '../metrics';
 import type { Message, OutboxWriter } from '../notify';
-import { openDatabase, type Database } from '../store';
+import { openDatabase, sqliteStores, type Database } from '../store';
 
 export interface Sent {
   channel: string;
@@ -51,6 +51,7 @@ export function testContext(opts: { yaml?: string; start?: number; dir?: string;
   const ctx: CoreContext = {
     config: parseConfig(opts.yaml ?? ''),
     dataDir: dir,
+    stores: sqliteStores(db),
     db,
     clock,
     log: createLogger(null),

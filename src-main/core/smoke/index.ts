@@ -1,7 +1,6 @@
 import type { CoreContext } from '../context';
 import { createScheduler } from '../scheduler';
 import type { OutboxWriter } from '../notify';
-import { createSmokeHistoryStore } from '../store';
 import { sourcesFrom, type AreaReaders } from './area-sources';
 import { smokeHandlers } from './handlers';
 import { agentOutcomesFromMetrics } from './metrics-source';
@@ -36,7 +35,7 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
     clock: ctx.clock,
     log: ctx.log,
     metrics: ctx.metrics,
-    store: createSmokeHistoryStore(ctx.db),
+    store: ctx.stores.smoke,
     sources: {
       ...sourcesFrom(ctx.config, w.readers ?? {}, () => ctx.clock.now()),
       agentOutcomes: agentOutcomesFromMetrics(ctx.metrics, ctx.clock),

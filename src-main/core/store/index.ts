@@ -20,3 +20,4 @@ export { sqliteSilenceStore, type SilenceRecord } from './silences';
 export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
+export { sqliteStores, type Stores } from './stores';

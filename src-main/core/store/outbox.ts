@@ -1,6 +1,6 @@
 import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
-import type { Message } from '../notify';
+import type { Message } from '../message';
 
 
 export type { OutboxState };

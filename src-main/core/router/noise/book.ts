@@ -1,7 +1,7 @@
 import type { CoreContext } from '../../context';
 import type { TimerHandle } from '../../clock';
 import type { Message, OutboxWriter } from '../../notify';
-import { type AlertStateStore, sqliteNoiseStore, type NoiseStore } from '../../store';
+import type { AlertStateStore, NoiseStore } from '../../store';
 import { burstDueAt, removeMember, takeBurstDue, type Burst, type Watch } from './bursts';
 import { settled, type Flap } from './flaps';
 import { dueAt, remove, takeDue, type Group } from './groups';
@@ -49,7 +49,7 @@ export class NoiseBook {
     /** The router's own dedupe store (it caches; writing around it would go unseen). */
     private readonly states: AlertStateStore,
   ) {
-    this.store = sqliteNoiseStore(ctx.db);
+    this.store = ctx.stores.noise;
     this.load();
     this.arm(this.nextDue());
   }
