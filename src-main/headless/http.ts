@@ -5,8 +5,9 @@ import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
 import type { Actor, Input, MethodName, Output } from '../../src-shared/api';
 import { fail, type ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
+import { checkMetricsAccess } from '../core/metrics';
 import { createAccess } from './access';
-import { bearer, tokenMatches } from './auth';
+import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,7 +51,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   const { core, token } = opts;
   core.people.ensureFirstAdmin(token);
   const access = createAccess(core);
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true });
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true, ...guardedServerOptions });
+  installGuards(app, { allowedHosts: core.ctx.config.http.allowedHosts });
   // JSON only: anything else is 415 rather than a string the handlers never expect.
   app.removeContentTypeParser(['text/plain']);
 
@@ -77,8 +79,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   app.get('/health', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/metrics', async (req, reply) => {
-    const metricsToken = core.ctx.config.metrics.token ? core.ctx.secrets.get(core.ctx.config.metrics.token.secret) : undefined;
-    if (metricsToken && !tokenMatches(bearer(req.headers.authorization), metricsToken)) return sendError(reply, 'unauthorized', 'metrics need a bearer token');
+    const verdict = checkMetricsAccess(core.ctx.config, core.ctx.secrets, req.headers.authorization);
+    if (!verdict.ok) return sendError(reply, verdict.code, verdict.message);
     reply.header('content-type', core.ctx.metrics.registry.contentType);
     return core.ctx.metrics.registry.metrics();
   });
@@ -95,14 +97,16 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const write = (topic: string, payload: unknown) => res.write(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
-    write(Topic.status, core.status());
-    const unsubs = TOPIC_NAMES.map((t) => core.ctx.bus.subscribe(t, (p) => write(t, p)));
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.raw.on('close', () => {
+    const stop = () => {
       clearInterval(ping);
       unsubs.forEach((u) => u());
-    });
+    };
+    const send = boundedSse(res, stop);
+    const write = (topic: string, payload: unknown) => send(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
+    write(Topic.status, core.status());
+    const unsubs = TOPIC_NAMES.map((t) => core.ctx.bus.subscribe(t, (p) => write(t, p)));
+    const ping = setInterval(() => send(': ping\n\n'), 15_000);
+    req.raw.on('close', stop);
   });
 
   for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin') });

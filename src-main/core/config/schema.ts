@@ -322,6 +322,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Host names (besides IP literals and localhost) the headless server answers to: DNS-rebinding guard (R-SEC-7). */
+    http: z.object({ allowedHosts: z.array(z.string().min(1)).default([]) }).strict().prefault({}),
     metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
     changes: z
       .object({

@@ -1,40 +1,32 @@
 import { createServer, type Server } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
+import { checkMetricsAccess } from './access';
 
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
 
-const sameToken = (presented: string | undefined, expected: string): boolean => {
-  if (!presented) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
-
 /**
  * Opt-in Prometheus endpoint for the desktop app (config `metrics.port`):
  * GET /metrics on 127.0.0.1 only, so nothing off the machine can reach it
- * (R-SEC-1). Honours `metrics.token` like the headless shell. Port 0 picks
- * a free port.
+ * (R-SEC-1). Access is decided by the same check as the headless shell's
+ * (checkMetricsAccess, R-SEC-7). Port 0 picks a free port.
  */
 export async function startMetricsServer(ctx: CoreContext, port: number): Promise<MetricsServer> {
-  const ref = ctx.config.metrics.token;
-  const secret = ref ? ctx.secrets.get(ref.secret) : undefined;
-  // A token that is configured but cannot be resolved must not leave the port open: fail closed.
-  if (ref && !secret) throw new VigilError('unavailable', `metrics.token names secret "${ref.secret}", which is not set; the metrics port was not opened`);
+  // A token that is configured but cannot be resolved: do not even open the port.
+  const atStart = checkMetricsAccess(ctx.config, ctx.secrets, undefined);
+  if (!atStart.ok && atStart.code === 'unavailable') throw new VigilError('unavailable', `${atStart.message}; the metrics port was not opened`);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
       return;
     }
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (secret && !sameToken(bearer, secret)) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthorized', message: 'metrics need a bearer token' } }));
+    const verdict = checkMetricsAccess(ctx.config, ctx.secrets, req.headers.authorization);
+    if (!verdict.ok) {
+      res.writeHead(verdict.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: verdict.code, message: verdict.message } }));
       return;
     }
     ctx.metrics.registry.metrics().then(

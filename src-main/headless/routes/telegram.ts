@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TelegramUpdate } from '../../core/agents';
 import { roleRefusal } from '../../../src-shared/api/people';
 import { describeZodError } from '../../../src-shared/result';
@@ -16,7 +17,8 @@ export const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
  * call in the webhook response, so the person sees the outcome on the button.
  */
 export const telegramRoutes: RouteModule = (app, { core, access }) => {
-  app.post('/api/v1/telegram/callback', async (req, reply) => {
+  // Checked in onRequest, before the body is read (R-SEC-1).
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply) => {
     const secret = core.ctx.secrets.get(TELEGRAM_WEBHOOK_SECRET);
     const header = req.headers['x-telegram-bot-api-secret-token'];
     const viaHeader = typeof header === 'string' && secret !== undefined && tokenMatches(header, secret);
@@ -26,6 +28,8 @@ export const telegramRoutes: RouteModule = (app, { core, access }) => {
     if (!viaHeader && p?.kind !== 'person') {
       return sendError(reply, 'unauthorized', `send "Authorization: Bearer <token>" or the X-Telegram-Bot-Api-Secret-Token set with setWebhook (secret "${TELEGRAM_WEBHOOK_SECRET}")`);
     }
+  };
+  app.post('/api/v1/telegram/callback', { onRequest }, async (req, reply) => {
     const parsed = TelegramUpdate.safeParse(req.body);
     if (!parsed.success) return sendError(reply, 'bad_request', `not a Telegram Update: ${describeZodError(parsed.error)}`);
     // "Acknowledge" buttons (callback data ack:…) belong to the ack area (R-ROUTE-8); hitl:… to the agents.
