@@ -125,6 +125,17 @@ export function createCore(opts: CoreOptions): Core {
     recovery: (what) => router.reports.recovery(what),
   };
 
+  // A throwing bus subscriber (a shell's bridge, a feature's listener) is a failure like any other: logged and a vigil event.
+  // Once a minute per topic: the vigil event's own notice may reach the same broken subscriber again.
+  const busReported = new Map<string, number>();
+  ctx.bus.onError = (topic, err) => {
+    log.error({ err, topic }, 'bus subscriber failed');
+    const now = clock.now();
+    if (now - (busReported.get(topic) ?? -Infinity) < 60_000) return;
+    busReported.set(topic, now);
+    reports.failure(`bus subscriber for topic ${topic}`, err);
+  };
+
   // ── notify ──
   // Channels + the durable outbox; producers enqueue through notify.outbox.writer inside their transaction.
   const notify = wireNotify(ctx, {
