@@ -25,6 +25,10 @@ import { wireSettings } from './settings';
 import { wireChanges } from './changes';
 import { createPeople, type People } from './people';
 import { auditArchivePath, readArchive, wireRetention } from './retention';
+import { wireLoop, type Loop } from './loop';
+import { createLlmClient } from './agents';
+import { BUILTIN_PROTECTED } from './heal';
+import { sqliteHealRepository } from './store';
 
 export const VERSION = '0.1.0';
 
@@ -67,7 +71,7 @@ export interface Core {
   /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */
   telegramCallback(update: TelegramUpdate): CallbackOutcome;
   /** The areas as built, for tests and benchmarks that drive them directly; shells use the methods above. */
-  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal };
+  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop };
 }
 
 /** Build the core from validated config. Nothing runs until start(). */
@@ -232,10 +236,36 @@ export function createCore(opts: CoreOptions): Core {
   // History kept per kind, pruned in small batches on a worker thread; audit rows archived, not deleted.
   const retention = wireRetention(ctx);
 
+  // ── the closed loop ──
+  // Agents propose plans for alerts and risky changes; approved heals are verified, remembered, escalated if they did not help;
+  // incidents hold each alert group's timeline (R-LOOP, R-CHANGE-2).
+  const healRepo = sqliteHealRepository(db);
+  const loop = wireLoop(ctx, {
+    router: router.router,
+    elephant: agents.elephant,
+    changes: changes.changes,
+    audit,
+    outbox: notify.outbox.writer,
+    remember: (m) => {
+      agents.openclaw.repo.add({ kind: 'resolution', source: 'loop', ...m }, clock.now());
+      agents.openclaw.worker.publish();
+    },
+    healLog: (l) => void healRepo.insertLog(l),
+    escalations: acks.escalations,
+    kickEscalator: () => acks.escalator.kick(),
+    catalogue: HEAL_ACTIONS,
+    hostExists: (h) => remote.hosts.has(h),
+    llm: opts.config.llm ? createLlmClient({ config: opts.config.llm, secrets: ctx.secrets, fetch: ctx.fetch, clock }) : null,
+    protectedNames: [...BUILTIN_PROTECTED, ...opts.config.protected].flatMap((r) => Object.values(r) as string[]),
+  });
+  changes.onReview((c) => loop.review(c));
+  agents.connect({ loop: loop.steps, onNemotron: loop.onNemotron });
+
   const handlers: Handlers = {
     ...acks.handlers,
     ...retention.handlers,
     ...changes.handlers,
+    ...loop.handlers,
     ...settings,
     ...notify.handlers,
     ...router.handlers,
@@ -286,7 +316,7 @@ export function createCore(opts: CoreOptions): Core {
     accept,
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
-    areas: { router: router.router, heartbeat, heal: heal.heal },
+    areas: { router: router.router, heartbeat, heal: heal.heal, loop },
     people,
     call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
     dispatch,

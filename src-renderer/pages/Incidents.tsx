@@ -5,7 +5,7 @@ import { navigate } from '../store';
 import { Collection } from '../../src-shared/api/topics';
 
 function IncidentList() {
-  const q = useQuery('incidents.list', { limit: 100 }, { collections: [Collection.incidents], pollMs: 30_000 });
+  const q = useQuery('heal.incidents', { limit: 100 }, { collections: [Collection.incidents], pollMs: 30_000 });
   return (
     <Panel title="Incidents" testId="incidents">
       <ErrorNote error={q.error} />

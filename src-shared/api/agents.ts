@@ -101,6 +101,10 @@ export const PlanStep = z.object({
   result: z.string().nullable(),
   error: z.string().nullable(),
 });
+/** What a proposer saw: its diagnosis, recalled memory, the change it suspects, a review (R-LOOP-1). */
+export const PlanEvidence = z.object({ kind: z.enum(['triage', 'diagnosis', 'memory', 'change', 'review']), title: z.string(), body: z.string() });
+export type PlanEvidence = z.infer<typeof PlanEvidence>;
+
 /** A HITL prompt (the Telegram nonce is never shown). */
 export const PlanApproval = z.object({
   id: z.string(),
@@ -114,6 +118,13 @@ export const PlanApproval = z.object({
   decidedBy: z.string().nullable(),
   decidedVia: z.string().nullable(),
   decidedAt: z.number().nullable(),
+  /** Who proposed the plan (hermes, nemotron, change-review, a person) and for which alert event or change. */
+  proposer: z.string(),
+  eventId: z.string().nullable(),
+  changeId: z.string().nullable(),
+  /** The exact commands approving this lets run, next to the evidence. */
+  commands: z.array(z.string()),
+  evidence: z.array(PlanEvidence),
 });
 export type PlanApproval = z.infer<typeof PlanApproval>;
 export const Plan = z.object({
@@ -126,6 +137,8 @@ export const Plan = z.object({
   createdBy: z.string(),
   approvals: z.array(PlanApproval),
   eventId: z.string().nullable(),
+  changeId: z.string().nullable(),
+  evidence: z.array(PlanEvidence),
   error: z.string().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),

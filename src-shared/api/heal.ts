@@ -100,7 +100,7 @@ export const healApi = {
     'Approve (runs the action once) or reject a pending approval, with who and why.',
   ),
   'approvals.history': method(z.object({ limit }).strict(), z.object({ approvals: z.array(Approval) }), 'Decided, expired and executed approvals, newest first.'),
-  'incidents.list': method(z.object({ limit }).strict(), z.object({ incidents: z.array(Incident) }), 'Incident records, newest first.'),
+  'heal.incidents': method(z.object({ limit }).strict(), z.object({ incidents: z.array(Incident) }), 'AutoHeal execution records (one per executed heal), newest first.'),
   'heallog.list': method(z.object({ limit }).strict(), z.object({ entries: z.array(HealLogEntry) }), 'Heal log, newest first.'),
   'audit.list': method(
     z.object({ limit, beforeId: z.number().int().optional(), action: z.string().max(100).optional() }).strict(),

@@ -4,6 +4,7 @@ import type { Result } from '../result';
 import { acksApi } from './acks';
 import { agentsApi, memoryApi, plansApi } from './agents';
 import { changesApi } from './changes';
+import { incidentsApi } from './incidents';
 import type { MethodSpec } from './define';
 import { eventsApi } from './events';
 import { healApi } from './heal';
@@ -37,6 +38,7 @@ export const consoleApi = {
   ...retentionApi,
   ...changesApi,
   ...peopleApi,
+  ...incidentsApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -61,6 +63,7 @@ export const isMethodName = (name: string): name is MethodName =>
 export * from './acks';
 export * from './agents';
 export * from './changes';
+export * from './incidents';
 export * from './define';
 export * from './events';
 export * from './heal';

@@ -3,3 +3,8 @@ export { wireAgents, healGateway, type Agents, type AgentDeps } from './wire';
 export { TelegramUpdate, type CallbackOutcome } from './elephant/telegram';
 export { createHermes } from './hermes/hermes';
 export { timeboxed, type TimeboxOutcome, type Triager } from './hermes/triager';
+export { matchRule } from './hermes/hermes';
+export type { LoopSteps, Elephant } from './elephant/service';
+export { createLlmClient } from './llm/client';
+export type { LlmClient } from './llm/types';
+export type { StepInput } from './elephant/steps';

@@ -4,6 +4,8 @@ import type { OutboxWriter } from '../notify';
 import { createPolicy } from '../remote';
 import type { HealRepository } from '../store';
 import { createPlans, handleTelegramCallback, type HealGateway } from './elephant';
+import type { LoopSteps } from './elephant/service';
+import type { TriageResult } from '../../../src-shared/domain';
 import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
 import { createTelegramPoller } from './elephant/telegram-poller';
 import { createLlmClient } from './llm/client';
@@ -35,15 +37,21 @@ export interface AgentDeps {
   healPending?: () => number;
   /** The command policy from config (core/remote); default: the shipped read-only catalogue. */
   policy?: DiagnosticPolicy;
+  /** The closed loop's verify and watch steps (core/loop). */
+  loop?: LoopSteps;
+  /** Told of each NemoTron triage result with the tool outputs it saw (core/loop proposes a plan from it). */
+  onNemotron?: (eventId: string, result: TriageResult, tools: Array<{ name: string; args: string; output: string }>) => void;
   /** Other Telegram buttons taken by the getUpdates poller (e.g. the ack area's "ack:…" buttons). */
   otherButtons?: (update: TelegramUpdate) => CallbackOutcome;
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
-export function healGateway(heal: Pick<Heal, 'propose' | 'pending'>, repo: HealRepository): HealGateway {
+export function healGateway(heal: Pick<Heal, 'propose' | 'pending' | 'decide' | 'commandOf'>, repo: HealRepository): HealGateway {
   return {
     propose: (p) => heal.propose(p),
     pending: () => heal.pending(),
+    approve: (id, by, reason) => heal.decide(id, 'approve', by, reason),
+    commandOf: (action, _host, target) => heal.commandOf(action, target),
     status: (id) => {
       const a = repo.approval(id);
       return a ? { status: a.status, outcome: a.outcome } : null;
@@ -78,6 +86,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
 
   // ── NemoTron (only with an `llm` section; without a key it still runs and falls back as no_key) ──
   let nemotron: Nemotron | null = null;
+  const toolLog = new Map<string, Array<{ name: string; args: string; output: string }>>();
   let staged = false;
   const plugIntoRouter = () => {
     const router = deps.router;
@@ -111,11 +120,29 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       memory: (q, o) => openclaw.search(q, { mode: 'auto', limit: o.limit, signal: o.signal }),
       events: router.events,
       actions: () => [...healActions(), ...SAFE_ACTIONS],
+      onTool: (id, t) => {
+        const list = toolLog.get(id) ?? [];
+        if (!toolLog.has(id) && toolLog.size >= 200) toolLog.delete(toolLog.keys().next().value as string);
+        toolLog.set(id, [...list, t].slice(-12));
+      },
       maxSteps: llm.maxSteps,
       budgetMs: llm.triageBudget,
       log: ctx.log,
     });
-    router.useTriager(nemotron);
+    const nem = nemotron;
+    // The loop hears each result with the tool outputs behind it (evidence for a plan it may propose).
+    router.useTriager({
+      agent: 'nemotron',
+      triage: async (ev, sig) => {
+        try {
+          const r = await nem.triage(ev, sig);
+          deps.onNemotron?.(ev.id, r, toolLog.get(ev.id) ?? []);
+          return r;
+        } finally {
+          toolLog.delete(ev.id);
+        }
+      },
+    });
   };
   plugIntoRouter();
   ctx.onStart(plugIntoRouter);
@@ -150,7 +177,14 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       return `exit ${r.exitCode ?? 'killed'}\n${r.stdout.slice(-3000)}${r.stderr ? `\nstderr: ${r.stderr.slice(-1000)}` : ''}`;
     },
     safeAction: (action, subject, actor) => openclaw.safe.run(action, subject, actor),
-    heal: { propose: (p) => gate().propose(p), status: (id) => gate().status(id), pending: () => gate().pending() },
+    heal: {
+      propose: (p) => gate().propose(p),
+      status: (id) => gate().status(id),
+      pending: () => gate().pending(),
+      approve: (id, by, reason) => gate().approve?.(id, by, reason) ?? Promise.reject(new VigilError('unavailable', 'AutoHeal cannot approve')),
+      commandOf: (action, host, target) => gate().commandOf?.(action, host, target) ?? '',
+    },
+    loop: () => deps.loop ?? null,
     changed: (...what) => ctx.changed(...what),
     otherPending: () => deps.healPending?.() ?? 0,
   });

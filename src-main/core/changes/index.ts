@@ -49,3 +49,4 @@ export function wireChanges(ctx: CoreContext, deps: { audit: Audit; events: () =
     },
   };
 }
+export { llmReview, ruleReview } from './review';

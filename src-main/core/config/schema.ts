@@ -187,6 +187,12 @@ export const HermesRule = z
     priority: z.enum(['P1', 'P2', 'P3', 'P4']).default('P3'),
     runbook: z.string().optional(),
     suggest: z.array(z.string()).default([]),
+    /**
+     * Steps Hermes proposes as a plan when this rule matches a new alert (R-LOOP-1): diagnose / heal / notify /
+     * wait_for_approval as in plans.create; "{host}", "{service}" or any "{label}" is filled from the alert.
+     * A heal step gets its host from the alert, a wait_for_approval before it and a verify after it.
+     */
+    plan: z.array(z.object({ type: z.string().min(1) }).catchall(z.unknown())).max(20).optional(),
   })
   .strict();
 

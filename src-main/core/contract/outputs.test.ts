@@ -42,6 +42,7 @@ const INPUTS: { [M in MethodName]?: () => Input<M> } = {
   'changes.add': () => ({ service: 'api', summary: 'deploy 1.2.3' }),
   'changes.get': () => ({ id: made.change! }),
   'changes.near': () => ({ eventId }),
+  'loop.recall': () => ({ eventId }),
   'plans.create': () => ({ title: 'look at the disk', createdBy: 'ann', steps: [{ type: 'notify', channel: 'desktop', message: 'hello' }] }),
   'plans.get': () => ({ id: made.plan! }),
 };
@@ -50,6 +51,8 @@ const INPUTS: { [M in MethodName]?: () => Input<M> } = {
 const NOT_CALLED: Partial<Record<MethodName, string>> = {
   'plans.cancel': 'needs a plan that has not finished; the notify plan above finishes at once',
   'plans.decide': 'needs a pending HITL prompt (covered by the agents tests)',
+  'incidents.get': 'needs an incident id (covered by core/loop/loop.sshd.test.ts, which checks the whole timeline)',
+  'incidents.note': 'needs an incident id (covered by core/loop/loop.sshd.test.ts)',
   'outbox.retryNow': 'needs a pending message on a failing channel (covered by the outbox tests)',
   'outbox.expire': 'needs a pending message on a failing channel (covered by the outbox tests)',
   'hosts.check': 'needs a host over SSH (real sshd; covered by the remote tests)',

@@ -16,7 +16,7 @@ type HealMethods =
   | 'approvals.list'
   | 'approvals.decide'
   | 'approvals.history'
-  | 'incidents.list'
+  | 'heal.incidents'
   | 'heallog.list'
   | 'audit.list'
   | 'audit.verify';
@@ -60,7 +60,7 @@ export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; 
     'approvals.list': () => ({ approvals: heal.pending() }),
     'approvals.decide': ({ id, decision, by, reason }) => heal.decide(id, decision, by, reason),
     'approvals.history': ({ limit }) => ({ approvals: heal.history(limit) }),
-    'incidents.list': ({ limit }) => ({ incidents: heal.incidents(limit) }),
+    'heal.incidents': ({ limit }) => ({ incidents: heal.incidents(limit) }),
     'heallog.list': ({ limit }) => ({ entries: heal.logs(limit) }),
     'audit.list': ({ limit, beforeId, action }) => ({ entries: deps.audit.list({ limit, beforeId, action }) }),
     'audit.verify': () => deps.audit.verifyChain(),

@@ -332,6 +332,8 @@ export function createHeal(d: HealDeps) {
       return execute(d.repo.approval(id)!, by);
     },
 
+    /** The exact command an approval of action+target shows and runs (catalogue only; throws otherwise). */
+    commandOf: (action: string, target: string) => wrapCommand(healCommand(action, target), timeoutMs),
     pending: () => d.repo.pending(d.clock.now()).map((r) => view(r, timeoutMs)),
     history: (limit: number) => d.repo.history(limit).map((r) => view(r, timeoutMs)),
     logs: (limit: number) => d.repo.logs(limit),

@@ -66,7 +66,7 @@ describe('remote and heal through the ConsoleApi', () => {
     expect((await core.ctx.metrics.hitlPending.get()).values[0]?.value).toBe(1);
     expect(await call('approvals.decide', { id: a.id, decision: 'approve', by: 'alice', reason: 'known fix' })).toMatchObject({ status: 'executed' });
     expect((await core.ctx.metrics.hitlPending.get()).values[0]?.value).toBe(0);
-    expect((await call<{ incidents: unknown[] }>('incidents.list', {})).incidents).toHaveLength(1);
+    expect((await call<{ incidents: unknown[] }>('heal.incidents', {})).incidents).toHaveLength(1);
     expect((await call<{ entries: Array<{ result: string }> }>('heallog.list', {})).entries[0]?.result).toBe('executed');
     expect((await call<{ approvals: Array<{ id: string }> }>('approvals.history', {})).approvals[0]?.id).toBe(a.id);
     const mem = await call<{ results: Array<{ insight: { title: string } }> }>('memory.search', { query: 'restart_container web', mode: 'keyword' });

@@ -14,6 +14,7 @@ export { sourceLabel } from './router';
 export { groupCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';
+export { firstRoute } from './noise/eligible';
 
 /**
  * The router area: router + intake sources (Alertmanager poller, HTTP

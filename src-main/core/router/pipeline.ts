@@ -22,6 +22,8 @@ import type { Stage } from './types';
  * | outbox       | router             | queue one message per channel (idempotency key)                      |
  * | escalation   | ack                | arm the escalation chain for what was notified                       |
  * | action       | agents (OpenClaw)  | the rules' L2 safe actions run once the alert is notified            |
+ * | incident     | loop               | always: a firing alert opens/joins its group's incident; resolves it |
+ * | plan         | loop               | a newly notified alert gets an agent plan (after the commit)         |
  *
  * The router fills its own slots; the other areas fill theirs with
  * `router.fill(stage)` while createCore wires them. A slot left empty is
@@ -30,7 +32,7 @@ import type { Stage } from './types';
  * stage's own entries use its slot name (ack also writes `escalation`
  * entries when a resolve cancels the chain).
  */
-export const PIPELINE = ['dedupe', 'ack', 'silence', 'mute', 'severity', 'triage', 'route', 'flap', 'burst', 'group', 'outbox', 'escalation', 'action'] as const;
+export const PIPELINE = ['dedupe', 'ack', 'silence', 'mute', 'severity', 'triage', 'route', 'flap', 'burst', 'group', 'outbox', 'escalation', 'action', 'incident', 'plan'] as const;
 
 export type StageName = (typeof PIPELINE)[number];
 

@@ -45,6 +45,8 @@ export interface EscalationStore {
   ofEpisode(fingerprint: string, episode: number): Escalation[];
   /** Steps of the latest episode that has any. */
   latest(fingerprint: string): Escalation[];
+  /** An armed step made due now (a heal that did not help escalates at once). */
+  dueNow(id: number, now: number): boolean;
   /** A cancelled step armed again (un-acknowledged). */
   rearm(id: number, dueAt: number, at: number, by: string): boolean;
   /** Fingerprints among `fps` with a fired step in their latest episode. */
@@ -141,6 +143,7 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
     ofEpisode: (fp, ep) => (s.episode.all(fp, ep) as Row[]).map(toEscalation),
     latest: (fp) => (s.latest.all(fp, fp) as Row[]).map(toEscalation),
     rearm: (id, dueAt, at, by) => s.rearm.run(dueAt, at, by, id).changes === 1,
+    dueNow: (id, now) => db.prepare(`UPDATE escalations SET due_at = ? WHERE id = ? AND state = 'armed' AND due_at > ?`).run(now, id, now).changes === 1,
     escalatedAmong: (fps) => new Set((s.escalated.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
     counts(since) {
       const a = s.armed.get() as { n: number; oldest: number | null };

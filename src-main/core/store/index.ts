@@ -8,13 +8,14 @@ export { sqliteEscalationStore, type Escalation, type EscalationStore } from './
 export { sqliteEventStore, type EventRecord, type EventStore, type NewEvent, type ProcessedUpdate } from './events';
 export { eventTables } from './events.tables';
 export { EXPORT_SPECS, exportTableChunks, tableExists } from './export';
-export { sqliteHealRepository, type ApprovalRow, type HealRepository } from './heal';
+export { sqliteHealRepository, type ApprovalRow, type HealRepository, type HealLogRow } from './heal';
+export { sqliteLoopRepository, type LoopRepository, type IncidentRow, type OutcomeRow } from './loop';
 export { sqliteHostRepository, type HostRepository } from './hosts';
 export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
 export { sqliteNoiseStore, type NoiseStore } from './noise';
 export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
 export { sqlitePeopleRepository, type PeopleRepository, type PersonRow, type SessionRow } from './people';
-export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep } from './plans';
+export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep, type PlanEvidence } from './plans';
 export { RETENTION_KINDS, retentionKinds, sqliteRetentionStore, type RetentionKind, type RetentionStore } from './retention';
 export { sqliteSilenceStore, type SilenceRecord } from './silences';
 export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';

@@ -18,12 +18,16 @@ export const planTables: TableSpec[] = [
       created_by: 'TEXT NOT NULL',
       approvals: "TEXT NOT NULL DEFAULT '[]'",
       event_id: 'TEXT',
+      /** The change a change-review plan is about. */
+      change_id: 'TEXT',
+      /** What the proposer saw (diagnosis, recalled memory, suspected change), shown next to the approval. */
+      evidence: "TEXT NOT NULL DEFAULT '[]'",
       error: 'TEXT',
       created_at: 'INTEGER NOT NULL',
       updated_at: 'INTEGER NOT NULL',
       finished_at: 'INTEGER',
     },
-    indexes: { plans_status: 'ON plans(status, updated_at)', plans_created: 'ON plans(created_at)' },
+    indexes: { plans_status: 'ON plans(status, updated_at)', plans_created: 'ON plans(created_at)', plans_event: 'ON plans(event_id)' },
   },
   {
     // getUpdates offset per bot, so button presses are taken once across restarts.

@@ -28,6 +28,15 @@ export interface StoredApproval {
   decidedBy: string | null;
   decidedVia: string | null;
   decidedAt: number | null;
+  /** The exact commands of the side-effect steps this approval lets run (AutoHeal heal steps after it). */
+  commands?: string[];
+}
+
+/** One piece of evidence a proposer attaches to its plan. */
+export interface PlanEvidence {
+  kind: 'triage' | 'diagnosis' | 'memory' | 'change' | 'review';
+  title: string;
+  body: string;
 }
 
 export interface PlanRow {
@@ -40,6 +49,8 @@ export interface PlanRow {
   createdBy: string;
   approvals: StoredApproval[];
   eventId: string | null;
+  changeId: string | null;
+  evidence: PlanEvidence[];
   error: string | null;
   createdAt: number;
   updatedAt: number;
@@ -54,6 +65,8 @@ export interface PlanRepository {
   save(p: PlanRow, expect?: PlanStatus[]): boolean;
   list(f: { status?: PlanStatus; limit: number }): PlanRow[];
   byStatus(statuses: PlanStatus[]): PlanRow[];
+  /** Plans for one alert event or one change, oldest first. */
+  forSubject(f: { eventIds?: string[]; changeId?: string }): PlanRow[];
   /** Pending approvals: count and the oldest creation time (smoke, metrics). */
   pendingApprovals(): { count: number; oldest: number | null };
   tx<T>(fn: () => T): T;
@@ -69,6 +82,8 @@ interface Row {
   created_by: string;
   approvals: string;
   event_id: string | null;
+  change_id: string | null;
+  evidence: string;
   error: string | null;
   created_at: number;
   updated_at: number;
@@ -85,6 +100,8 @@ const toPlan = (r: Row): PlanRow => ({
   createdBy: r.created_by,
   approvals: JSON.parse(r.approvals) as StoredApproval[],
   eventId: r.event_id,
+  changeId: r.change_id,
+  evidence: JSON.parse(r.evidence) as PlanEvidence[],
   error: r.error,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -101,6 +118,8 @@ const params = (p: PlanRow) => ({
   createdBy: p.createdBy,
   approvals: JSON.stringify(p.approvals),
   eventId: p.eventId,
+  changeId: p.changeId,
+  evidence: JSON.stringify(p.evidence),
   error: p.error,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
@@ -110,8 +129,8 @@ const params = (p: PlanRow) => ({
 export function sqlitePlanRepository(db: Database): PlanRepository {
   const s = {
     insert: db.prepare(
-      `INSERT INTO plans (id, title, source, status, steps, current, created_by, approvals, event_id, error, created_at, updated_at, finished_at)
-       VALUES (@id, @title, @source, @status, @steps, @current, @createdBy, @approvals, @eventId, @error, @createdAt, @updatedAt, @finishedAt)`,
+      `INSERT INTO plans (id, title, source, status, steps, current, created_by, approvals, event_id, change_id, evidence, error, created_at, updated_at, finished_at)
+       VALUES (@id, @title, @source, @status, @steps, @current, @createdBy, @approvals, @eventId, @changeId, @evidence, @error, @createdAt, @updatedAt, @finishedAt)`,
     ),
     get: db.prepare('SELECT * FROM plans WHERE id = ?'),
     save: db.prepare(
@@ -150,6 +169,13 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
     byStatus(statuses) {
       const rows = db.prepare(`SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`).all(...statuses);
       return (rows as Row[]).map(toPlan);
+    },
+    forSubject(f) {
+      const ids = f.eventIds ?? [];
+      if (!ids.length && !f.changeId) return [];
+      const where = [ids.length ? `event_id IN (${ids.map(() => '?').join(',')})` : null, f.changeId ? 'change_id = ?' : null].filter(Boolean).join(' OR ');
+      const args = [...ids, ...(f.changeId ? [f.changeId] : [])];
+      return (db.prepare(`SELECT * FROM plans WHERE ${where} ORDER BY created_at, id`).all(...args) as Row[]).map(toPlan);
     },
     pendingApprovals() {
       const r = s.pending.get() as { count: number; oldest: number | null };

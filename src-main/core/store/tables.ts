@@ -10,6 +10,7 @@ import { ackTables } from './acks.tables';
 import { noiseTables } from './noise.tables';
 import { changeTables } from './changes.tables';
 import { peopleTables } from './people.tables';
+import { loopTables } from './loop.tables';
 import type { TableSpec } from './spec';
 
 /** Feature tables, one import per area (router, outbox, remote, heal, memory, smoke …). */
@@ -26,4 +27,5 @@ export const featureTables: TableSpec[] = [
   ...ackTables,
   ...changeTables,
   ...peopleTables,
+  ...loopTables,
 ];

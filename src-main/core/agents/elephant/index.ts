@@ -22,6 +22,11 @@ const approvalsOf = (p: PlanRow): PlanApproval[] =>
     decidedBy: a.decidedBy,
     decidedVia: a.decidedVia,
     decidedAt: a.decidedAt,
+    proposer: p.createdBy,
+    eventId: p.eventId,
+    changeId: p.changeId,
+    commands: a.commands ?? [],
+    evidence: p.evidence,
   }));
 
 export const planView = (p: PlanRow): Plan => ({

@@ -16,6 +16,16 @@ export interface HealGateway {
   status(id: string): { status: string; outcome: string | null } | null;
   /** Proposals waiting for a person (so the router does not propose the same thing twice). */
   pending(): Array<{ action: string; host: string; target: string }>;
+  /** Approve a proposal on behalf of the person who approved the plan step showing its exact command (AutoHeal still checks everything). */
+  approve?(id: string, by: string, reason: string): Promise<unknown>;
+  /** The exact command AutoHeal would run (as shown on an approval). */
+  commandOf?(action: string, host: string, target: string): string;
+}
+
+/** The closed loop's step runners (core/loop): verification after a heal, a change's watch window. */
+export interface LoopSteps {
+  verify(p: { fingerprint: string; host: string; action?: string; target?: string; window?: number }, plan: PlanRow, signal: AbortSignal): Promise<string>;
+  watch(p: { service?: string; hosts: string[]; minutes: number }, plan: PlanRow, signal: AbortSignal): Promise<string>;
 }
 
 export interface ElephantDeps extends StepContext {
@@ -31,6 +41,7 @@ export interface ElephantDeps extends StepContext {
   diagnose: ((host: string, command: string, actor: string) => Promise<string>) | null;
   safeAction: (action: string, subject: SafeActionSubject, actor: string) => { insightId: number };
   heal: HealGateway | null;
+  loop?: () => LoopSteps | null;
   changed(...what: Collection[]): void;
   /** Other pending human approvals (AutoHeal's), so vigil_hitl_pending counts both. */
   otherPending?: () => number;
@@ -95,7 +106,13 @@ export function createElephant(d: ElephantDeps) {
     let a = plan.approvals.find((x) => x.step === index);
     if (!a) {
       const now = clock.now();
-      a = { id: `${plan.id}-${index}`, step: index, question: String(step.params.question), nonce: randomBytes(8).toString('hex'), status: 'pending', createdAt: now, expiresAt: now + step.timeout, decidedBy: null, decidedVia: null, decidedAt: null };
+      // The heal steps this approval covers: up to the next approval step (which asks again for what follows it).
+      const next = plan.steps.findIndex((s, i) => i > index && s.type === 'wait_for_approval');
+      const commands = plan.steps.slice(index + 1, next < 0 ? undefined : next).flatMap((s) => {
+        const p = s.params as { action?: string; host?: string; target?: string };
+        return s.type === 'heal' && d.heal?.commandOf ? [d.heal.commandOf(String(p.action), String(p.host), String(p.target))] : [];
+      });
+      a = { id: `${plan.id}-${index}`, step: index, question: String(step.params.question), nonce: randomBytes(8).toString('hex'), status: 'pending', createdAt: now, expiresAt: now + step.timeout, decidedBy: null, decidedVia: null, decidedAt: null, commands };
       const approval = a;
       plan.approvals.push(approval);
       plan.status = 'waiting';
@@ -138,6 +155,13 @@ export function createElephant(d: ElephantDeps) {
       id = d.heal.propose({ action: p.action, host: p.host, target: p.target, reason: p.reason ?? `plan "${plan.title}" step ${index + 1}`, proposedBy: `elephant:${plan.id}`, source: 'agent', eventId: plan.eventId }).id;
       step.result = `approval:${id}`;
       repo.save(plan, ['running']);
+      // A person already approved this exact command on the plan's wait_for_approval step: that decision is theirs.
+      const command = d.heal.commandOf?.(p.action, p.host, p.target);
+      const ok = plan.approvals.find((a) => a.step < index && a.status === 'approved' && command !== undefined && a.commands?.includes(command));
+      if (ok && d.heal.approve) {
+        const healId = id;
+        void d.heal.approve(healId, ok.decidedBy ?? 'unknown', `approved in plan ${plan.id} step ${ok.step + 1} (${ok.decidedVia})`).catch((e: Error) => d.log?.warn({ err: e.message, plan: plan.id }, 'plan-approved heal was refused'));
+      }
     }
     const approvalId = id;
     const heal = d.heal;
@@ -182,6 +206,12 @@ export function createElephant(d: ElephantDeps) {
       }
       case 'wait_for_approval':
         return waitForApproval(plan, index, signal);
+      case 'verify':
+      case 'watch': {
+        const loop = d.loop?.();
+        if (!loop) throw new StepFailure('verification is not available in this Vigil');
+        return step.type === 'verify' ? loop.verify(p as Parameters<LoopSteps['verify']>[0], plan, signal) : loop.watch(p as Parameters<LoopSteps['watch']>[0], plan, signal);
+      }
       default:
         throw new StepFailure(`unknown step type "${step.type}"`);
     }
@@ -259,7 +289,10 @@ export function createElephant(d: ElephantDeps) {
   return {
     repo,
     /** Validate and store a plan; a plan with a bad or unknown step is stored as failed and nothing runs. */
-    create(input: { title: string; source: string; createdBy: string; eventId?: string | null; steps: StepInput[] }): { plan: PlanRow; done: Promise<void> } {
+    create(input: { title: string; source: string; createdBy: string; eventId?: string | null; changeId?: string | null; evidence?: PlanRow['evidence']; steps: StepInput[] }): {
+      plan: PlanRow;
+      done: Promise<void>;
+    } {
       const now = clock.now();
       const v = validateSteps(input.steps, d);
       const plan: PlanRow = {
@@ -281,6 +314,8 @@ export function createElephant(d: ElephantDeps) {
         createdBy: input.createdBy,
         approvals: [],
         eventId: input.eventId ?? null,
+        changeId: input.changeId ?? null,
+        evidence: input.evidence ?? [],
         error: v.ok ? null : `invalid plan: ${v.error}`,
         createdAt: now,
         updatedAt: now,

@@ -13,6 +13,12 @@ export interface TriageSubject {
 
 const BY_SEVERITY: Record<Severity, 'P1' | 'P2' | 'P3' | 'P4'> = { critical: 'P1', warning: 'P3', info: 'P4' };
 
+/** The first configured rule that matches an event (rules are tried in order), or null. */
+export function matchRule<R extends Config['hermes']['rules'][number]>(rules: R[], ev: TriageSubject): R | null {
+  const labels = matchLabels(ev);
+  return rules.find((r) => !(r.severity && r.severity !== ev.severity) && labelsMatch(r.match, labels)) ?? null;
+}
+
 /**
  * Hermes: deterministic triage. Rules from vigil.yaml (hermes.rules) first,
  * in order; then the built-in patterns; then a default by severity.
@@ -21,11 +27,8 @@ const BY_SEVERITY: Record<Severity, 'P1' | 'P2' | 'P3' | 'P4'> = { critical: 'P1
 export function createHermes(rules: Config['hermes']['rules']) {
   return (ev: TriageSubject, now: number): TriageResult => {
     const base = { agent: 'hermes' as const, model: null, summary: ev.summary, probableCause: null, confidence: null, fallbackReason: null, at: now };
-    const labels = matchLabels(ev);
-    for (const r of rules) {
-      if ((r.severity && r.severity !== ev.severity) || !labelsMatch(r.match, labels)) continue;
-      return { ...base, category: r.category, priority: r.priority, runbook: r.runbook ?? null, suggestedActions: r.suggest };
-    }
+    const r = matchRule(rules, ev);
+    if (r) return { ...base, category: r.category, priority: r.priority, runbook: r.runbook ?? null, suggestedActions: r.suggest };
     const text = `${ev.labels.alertname ?? ''} ${ev.summary}`;
     const b = BUILTIN_RULES.find((r) => r.pattern.test(text));
     if (b) return { ...base, category: b.category, priority: b.priority ?? BY_SEVERITY[ev.severity], runbook: null, suggestedActions: b.suggest };

@@ -17,6 +17,8 @@ export interface NemotronOptions extends ToolDeps {
   /** Total time box for one triage, all steps and tools included. */
   budgetMs: number;
   log?: Logger;
+  /** Each tool result, for the evidence of a plan proposed from this triage. */
+  onTool?(eventId: string, t: { name: string; args: string; output: string }): void;
 }
 
 const BY_SEVERITY = { critical: 'P1', warning: 'P3', info: 'P4' } as const;
@@ -49,6 +51,7 @@ export function createNemotron(o: NemotronOptions) {
             for (const call of reply.toolCalls) {
               toolCalls++;
               const out = await runTool(o, call.function.name, call.function.arguments, sig);
+              o.onTool?.(ev.id, { name: call.function.name, args: call.function.arguments, output: out.content });
               messages.push({ role: 'tool', tool_call_id: call.id, content: out.content });
             }
             if (step === o.maxSteps - 1) messages.push({ role: 'user', content: 'Last turn: answer now with the JSON object only.' });

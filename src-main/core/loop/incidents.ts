@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type { IncidentView, TimelineEntry } from '../../../src-shared/api/incidents';
+import type { Config } from '../config';
+import { firstRoute, matchLabels, trace, type Stage } from '../router';
+import type { IncidentRow, LoopRepository } from '../store';
+
+const newId = () => 'i' + randomBytes(9).toString('base64url').toLowerCase().replace(/[^0-9a-z]/g, '0').slice(0, 12);
+
+/** The alert group an event belongs to: its route's groupBy label values (default alertname). */
+export function groupOf(config: Config, ev: { source: string; severity: string; labels: Record<string, string>; fingerprint: string }): { key: string; labels: Record<string, string> } {
+  const route = firstRoute(config.routes, matchLabels(ev));
+  const groupBy = route >= 0 ? config.routes[route]!.groupBy : ['alertname'];
+  const labels = Object.fromEntries(groupBy.filter((l) => ev.labels[l]).map((l) => [l, ev.labels[l]!]));
+  return Object.keys(labels).length ? { key: `r${route}|${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}`, labels } : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
+}
+
+/**
+ * Router stage (always, after the outbox): a firing alert opens an incident
+ * for its group or joins the open one; when the last firing member resolves
+ * the incident resolves. Written in the event's own transaction.
+ */
+export function incidentStage(repo: LoopRepository): Stage {
+  return {
+    name: 'incident',
+    always: true,
+    run(ev, _d, sc) {
+      if (ev.source === 'vigil' && ev.labels.component === 'loop') return;
+      const g = groupOf(sc.config, ev);
+      if (ev.status === 'firing') {
+        let inc = repo.openIncident(g.key);
+        if (!inc) {
+          inc = { id: newId(), groupKey: g.key, title: ev.summary, severity: ev.severity, status: 'open', labels: g.labels, openedAt: ev.startsAt ?? sc.now, resolvedAt: null };
+          repo.insertIncident(inc);
+          repo.addEntry({ incidentId: inc.id, at: inc.openedAt, kind: 'opened', text: `incident opened for ${Object.entries(g.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, actor: 'vigil', ref: null });
+          trace(_d, sc.now, 'incident', 'opened', `incident ${inc.id}`);
+        }
+        if (repo.member(inc.id, ev.fingerprint, 'firing', sc.now) && inc.openedAt !== sc.now) trace(_d, sc.now, 'incident', 'joined', `incident ${inc.id}`);
+        return;
+      }
+      for (const inc of repo.incidentsOf(ev.fingerprint).filter((i) => i.status === 'open')) {
+        repo.member(inc.id, ev.fingerprint, 'resolved', sc.now);
+        if (repo.firingMembers(inc.id) === 0) {
+          const at = ev.endsAt ?? sc.now;
+          repo.resolve(inc.id, at);
+          repo.addEntry({ incidentId: inc.id, at, kind: 'resolution', text: 'every alert of the group resolved: incident resolved', actor: 'vigil', ref: null });
+          trace(_d, sc.now, 'incident', 'resolved', `incident ${inc.id}`);
+        }
+      }
+    },
+  };
+}
+
+export const incidentSummary = (repo: LoopRepository, i: IncidentRow) => ({ ...i, members: repo.members(i.id) });
+
+const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const span = (ms: number) => {
+  const m = Math.round(ms / 60_000);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+};
+
+/** A post-incident draft (R-LOOP-3): impact window, timeline, what was done, what helped. */
+export function incidentMarkdown(v: IncidentView, now: number): string {
+  const done = v.timeline.filter((t) => ['plan', 'approval', 'heal', 'ack', 'note'].includes(t.kind));
+  const helped = v.timeline.filter((t) => t.kind === 'verification');
+  const changes = v.timeline.filter((t) => t.kind === 'change');
+  const end = v.resolvedAt ?? now;
+  const line = (t: TimelineEntry) => `| ${fmt(t.at)} | ${t.kind} | ${t.actor} | ${t.text.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`;
+  return [
+    `# Incident ${v.id}: ${v.title}`,
+    '',
+    `- Status: ${v.status}`,
+    `- Severity: ${v.severity}`,
+    `- Group: ${Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(', ')}`,
+    `- Impact window: ${fmt(v.openedAt)} → ${v.resolvedAt ? fmt(v.resolvedAt) : 'still open'} (${span(end - v.openedAt)})`,
+    `- Alerts: ${v.members.length}`,
+    '',
+    '## Changes before it',
+    ...(changes.length ? changes.map((t) => `- ${t.text}`) : ['- none recorded']),
+    '',
+    '## What was done',
+    ...(done.length ? done.map((t) => `- ${fmt(t.at)} ${t.actor}: ${t.text}`) : ['- nothing recorded']),
+    '',
+    '## What helped',
+    ...(helped.length ? helped.map((t) => `- ${t.text}`) : ['- no verified heal']),
+    '',
+    '## Timeline',
+    '',
+    '| time (UTC) | kind | who | what |',
+    '|---|---|---|---|',
+    ...v.timeline.map(line),
+    '',
+  ].join('\n');
+}
