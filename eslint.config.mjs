@@ -35,7 +35,10 @@ export default tseslint.config(
           paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'src-shared runs in the renderer too: no Node modules.' }))],
           patterns: [
             { group: nodeOnlyPackages, message: 'src-shared runs in the renderer too: no Node-only packages.' },
-            { group: ['**/src-main/**', '**/src-renderer/**', '../src-main/*', '../src-renderer/*'], message: 'src-shared imports nothing else of Vigil.' },
+            {
+              group: ['**/src-main/**', '**/src-renderer/**', '../src-main/*', '../src-renderer/*'],
+              message: 'src-shared imports nothing else of Vigil.',
+            },
           ],
         },
       ],
@@ -50,7 +53,10 @@ export default tseslint.config(
           paths: [electron],
           patterns: [
             { group: ['electron/*'], message: 'core never imports electron.' },
-            { group: ['**/electron/**', '**/headless/**', '**/src-renderer/**'], message: 'Dependencies point inward: core must not import a shell or the renderer.' },
+            {
+              group: ['**/electron/**', '**/headless/**', '**/src-renderer/**'],
+              message: 'Dependencies point inward: core must not import a shell or the renderer.',
+            },
           ],
         },
       ],
@@ -59,7 +65,13 @@ export default tseslint.config(
   {
     files: ['src-main/headless/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/src-renderer/**'], message: 'The headless shell uses only core and shared.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [{ group: ['**/electron/**', '**/src-renderer/**'], message: 'The headless shell uses only core and shared.' }],
+        },
+      ],
     },
   },
   {
@@ -69,7 +81,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node: ask the core through the ConsoleApi.' }))],
+          paths: [
+            electron,
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node: ask the core through the ConsoleApi.' })),
+          ],
           patterns: [
             { group: nodeOnlyPackages, message: 'The renderer has no Node-only packages.' },
             { group: ['**/src-main/**', '../src-main/*', '../../src-main/*'], message: 'src-renderer imports only src-shared.' },

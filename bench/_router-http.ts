@@ -21,17 +21,29 @@ async function load(t: Target, bodies: string[], concurrency: number): Promise<n
   let next = 0;
   const post = (body: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: t.host, port: t.port, path: t.path, method: 'POST', agent, headers: { ...t.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${t.path}: HTTP ${res.statusCode}`))));
-      });
+      const req = request(
+        {
+          host: t.host,
+          port: t.port,
+          path: t.path,
+          method: 'POST',
+          agent,
+          headers: { ...t.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${t.path}: HTTP ${res.statusCode}`))));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < bodies.length) await post(bodies[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) await post(bodies[next++]!);
+    }),
+  );
   const ms = performance.now() - t0;
   agent.destroy();
   return ms;
@@ -52,7 +64,8 @@ async function outboxDrained(base: string, timeoutMs = 180_000): Promise<void> {
 async function processedCount(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   let n = 0;
-  for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm)) if (!m[1]!.includes('result="rejected"')) n += Number(m[2]);
+  for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm))
+    if (!m[1]!.includes('result="rejected"')) n += Number(m[2]);
   return n;
 }
 
@@ -68,7 +81,12 @@ async function inboxDrained(base: string, expected: number, timeoutMs = 180_000)
 function alerts(round: number, requests: number, perRequest: number) {
   return Array.from({ length: requests }, (_, r) =>
     Array.from({ length: perRequest }, (_, k) => ({
-      labels: { alertname: `BenchAlert${Math.floor((r * perRequest + k) / 10)}`, instance: `host-${r * perRequest + k}`, round: String(round), severity: k % 10 === 0 ? 'critical' : 'warning' },
+      labels: {
+        alertname: `BenchAlert${Math.floor((r * perRequest + k) / 10)}`,
+        instance: `host-${r * perRequest + k}`,
+        round: String(round),
+        severity: k % 10 === 0 ? 'critical' : 'warning',
+      },
       annotations: { summary: `bench alert ${r * perRequest + k}` },
       startsAt: new Date().toISOString(),
       generatorURL: 'http://prometheus.local/graph',
@@ -105,7 +123,12 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
   const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml') });
   const am = await startAlertmanager();
   const vu = new URL(vigil.base);
-  const vt: Target = { host: vu.hostname, port: Number(vu.port), path: '/api/v1/alerts/alertmanager', headers: { authorization: `Bearer ${vigil.token}` } };
+  const vt: Target = {
+    host: vu.hostname,
+    port: Number(vu.port),
+    path: '/api/v1/alerts/alertmanager',
+    headers: { authorization: `Bearer ${vigil.token}` },
+  };
   const at: Target = { host: '127.0.0.1', port: am.port, path: '/api/v2/alerts', headers: {} };
   const vRates: number[] = [];
   const aRates: number[] = [];
@@ -131,10 +154,14 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       );
       if (round > 0) pRates.push(p);
       if (round === 0) {
-        console.log(`    first delivery (all new, every alert notifies): vigil ${v.toFixed(0)} alerts/s, alertmanager ${a.toFixed(0)} alerts/s (${(v / a).toFixed(2)}×)`);
+        console.log(
+          `    first delivery (all new, every alert notifies): vigil ${v.toFixed(0)} alerts/s, alertmanager ${a.toFixed(0)} alerts/s (${(v / a).toFixed(2)}×)`,
+        );
         const t0 = performance.now();
         await outboxDrained(vigil.base);
-        console.log(`    outbox: every queued desktop notification delivered ${((performance.now() - t0) / 1000).toFixed(1)} s after the last 202`);
+        console.log(
+          `    outbox: every queued desktop notification delivered ${((performance.now() - t0) / 1000).toFixed(1)} s after the last 202`,
+        );
         continue;
       }
       aRates.push(a);
@@ -148,13 +175,23 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const v = median(vRates);
   const a = median(aRates);
-  console.log(`(b) HTTP ingest, ${requests} requests × ${perRequest} alerts, ${concurrency} keep-alive connections; repeats, median of ${rounds} rounds`);
-  console.log(`    vigil serve POST /api/v1/alerts/alertmanager (durable, 202 after commit): ${v.toFixed(0)} alerts/s  [${vRates.map((x) => x.toFixed(0)).join(', ')}]`);
-  console.log(`    Alertmanager POST /api/v2/alerts (in memory):                         ${a.toFixed(0)} alerts/s  [${aRates.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(
+    `(b) HTTP ingest, ${requests} requests × ${perRequest} alerts, ${concurrency} keep-alive connections; repeats, median of ${rounds} rounds`,
+  );
+  console.log(
+    `    vigil serve POST /api/v1/alerts/alertmanager (durable, 202 after commit): ${v.toFixed(0)} alerts/s  [${vRates.map((x) => x.toFixed(0)).join(', ')}]`,
+  );
+  console.log(
+    `    Alertmanager POST /api/v2/alerts (in memory):                         ${a.toFixed(0)} alerts/s  [${aRates.map((x) => x.toFixed(0)).join(', ')}]`,
+  );
   console.log(`    ratio vigil/alertmanager: ${(v / a).toFixed(2)}× (target ≥ 2×)`);
   const p = median(pRates);
-  console.log(`    drained (every repeat processed, measured from the first request): ${p.toFixed(0)} alerts/s  [${pRates.map((x) => x.toFixed(0)).join(', ')}] → ${(p / a).toFixed(2)}× alertmanager`);
+  console.log(
+    `    drained (every repeat processed, measured from the first request): ${p.toFixed(0)} alerts/s  [${pRates.map((x) => x.toFixed(0)).join(', ')}] → ${(p / a).toFixed(2)}× alertmanager`,
+  );
   // Same client, bodies and connections for both: its rate against Alertmanager bounds what it can offer Vigil.
-  console.log(`    load client: sustained ${Math.max(...aRates).toFixed(0)} alerts/s (${(Math.max(...aRates) / perRequest).toFixed(0)} requests/s) against Alertmanager, so it does not limit Vigil's ${v.toFixed(0)}`);
+  console.log(
+    `    load client: sustained ${Math.max(...aRates).toFixed(0)} alerts/s (${(Math.max(...aRates) / perRequest).toFixed(0)} requests/s) against Alertmanager, so it does not limit Vigil's ${v.toFixed(0)}`,
+  );
   return { vigil: v, am: a };
 }

@@ -45,6 +45,8 @@ export async function benchLatency(n = 2_000, rounds = 3): Promise<{ off: number
   console.log(`(c) first-notification latency (ingest → outbox row committed), ${n * rounds} events each, alternating runs`);
   console.log(`    AI triage off:      p50 ${f(pct(off, 50))}, p99 ${f(pct(off, 99))}`);
   console.log(`    AI triager hanging: p50 ${f(pct(hang, 50))}, p99 ${f(pct(hang, 99))}`);
-  console.log(`    ratio hanging/off: p50 ${(pct(hang, 50) / pct(off, 50)).toFixed(2)}×, p99 ${(pct(hang, 99) / pct(off, 99)).toFixed(2)}× (target ≤ 1.1×)`);
+  console.log(
+    `    ratio hanging/off: p50 ${(pct(hang, 50) / pct(off, 50)).toFixed(2)}×, p99 ${(pct(hang, 99) / pct(off, 99)).toFixed(2)}× (target ≤ 1.1×)`,
+  );
   return { off, hang };
 }

@@ -71,10 +71,14 @@ export default async function bench(): Promise<void> {
       const url = `${vigil.base}/${virtual ? '' : '?virtual=off'}#/events&token=${vigil.token}`;
       await browser.page.goto('about:blank');
       await browser.page.goto(url);
-      await browser.page.locator('.ev-row').first().waitFor({ timeout: 15_000 }).catch(async (e: Error) => {
-        await browser.page.screenshot({ path: '/tmp/bench-fail.png' });
-        throw e;
-      });
+      await browser.page
+        .locator('.ev-row')
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(async (e: Error) => {
+          await browser.page.screenshot({ path: '/tmp/bench-fail.png' });
+          throw e;
+        });
       const firstRow = await browser.page.evaluate(() => performance.getEntriesByName('vigil:events-first-row')[0]?.startTime ?? NaN);
       const rows = await browser.page.locator('.ev-row').count();
       return { firstRow, rows };
@@ -130,12 +134,18 @@ export default async function bench(): Promise<void> {
 
     const v = median(virt);
     const n = median(naive);
-    console.log(`Events page, ${EVENTS.toLocaleString()} stored events, first page of 200 (median of ${LOADS} loads, navigation start → first row):`);
+    console.log(
+      `Events page, ${EVENTS.toLocaleString()} stored events, first page of 200 (median of ${LOADS} loads, navigation start → first row):`,
+    );
     console.log(`  virtualised:     ${v.toFixed(0)} ms  (${rowsVirt} rows in the DOM)   target ≤ 1000 ms: ${v <= 1000 ? 'PASS' : 'FAIL'}`);
     console.log(`  naive (all rows): ${n.toFixed(0)} ms  (${rowsNaive} rows in the DOM)`);
     console.log(`  ratio naive / virtualised: ${(n / v).toFixed(2)}×`);
-    console.log(`  paging deeper with End ×10: ${scrollMs.toFixed(0)} ms; list shows "${loaded?.split(' · ')[0]}" with ${domRows} rows in the DOM`);
-    console.log(`  scrolling the loaded list top to bottom: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms per frame`);
+    console.log(
+      `  paging deeper with End ×10: ${scrollMs.toFixed(0)} ms; list shows "${loaded?.split(' · ')[0]}" with ${domRows} rows in the DOM`,
+    );
+    console.log(
+      `  scrolling the loaded list top to bottom: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms per frame`,
+    );
   } finally {
     await browser.close();
     await vigil.stop();

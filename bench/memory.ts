@@ -10,11 +10,32 @@ import { openDatabase, sqliteMemoryRepository } from '../src-main/core/store';
 const N = Number(process.env.BENCH_MEMORY_N ?? 20_000);
 const D = Number(process.env.BENCH_MEMORY_DIM ?? 768);
 const Q = 50;
-const WORDS = ['disk', 'full', 'memory', 'leak', 'cpu', 'load', 'postgres', 'connections', 'tls', 'certificate', 'expired', 'nginx', 'restart', 'dns', 'latency', 'queue', 'backlog', 'oom', 'kafka', 'lag'];
+const WORDS = [
+  'disk',
+  'full',
+  'memory',
+  'leak',
+  'cpu',
+  'load',
+  'postgres',
+  'connections',
+  'tls',
+  'certificate',
+  'expired',
+  'nginx',
+  'restart',
+  'dns',
+  'latency',
+  'queue',
+  'backlog',
+  'oom',
+  'kafka',
+  'lag',
+];
 
 function rand(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 function unit(r: () => number): Float32Array {
   const v = new Float32Array(D);

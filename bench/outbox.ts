@@ -8,12 +8,17 @@ const N = 2_000;
 
 export default async function bench(): Promise<void> {
   const hook = await startWebhookReceiver();
-  const body = (i: number) => JSON.stringify({ version: 1, channel: 'hook', idempotencyKey: `k${i}`, sentAt: Date.now(), message: alert(`alert ${i}`) });
+  const body = (i: number) =>
+    JSON.stringify({ version: 1, channel: 'hook', idempotencyKey: `k${i}`, sentAt: Date.now(), message: alert(`alert ${i}`) });
 
   // Peer: POST each message in order from memory (Alertmanager-style notifier, no durability).
   let t = performance.now();
   for (let i = 0; i < N; i++) {
-    const r = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `k${i}` }, body: body(i) });
+    const r = await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `k${i}` },
+      body: body(i),
+    });
     await r.text();
   }
   const peerMs = performance.now() - t;
@@ -49,7 +54,9 @@ export default async function bench(): Promise<void> {
   const rate = (ms: number) => Math.round((N / ms) * 1000);
   console.log(`messages: ${N}, one channel, real webhook on 127.0.0.1`);
   console.log(`peer   (in-memory, sequential POSTs): ${peerMs.toFixed(0)} ms, ${rate(peerMs)} msg/s`);
-  console.log(`vigil  (durable outbox, enqueue+deliver): ${vigilMs.toFixed(0)} ms, ${rate(vigilMs)} msg/s (enqueue ${enqueueMs.toFixed(1)} ms)`);
+  console.log(
+    `vigil  (durable outbox, enqueue+deliver): ${vigilMs.toFixed(0)} ms, ${rate(vigilMs)} msg/s (enqueue ${enqueueMs.toFixed(1)} ms)`,
+  );
   console.log(`ratio  vigil/peer throughput: ${(peerMs / vigilMs).toFixed(2)}x`);
   console.log(`replay after outage: ${N} held → 1 digest in ${replayMs.toFixed(0)} ms`);
 }

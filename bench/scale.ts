@@ -106,7 +106,9 @@ export default async function bench(): Promise<void> {
     seed(empty, 200);
     const seedMs = seed(big, EVENTS);
     const size = statSync(join(big, 'vigil.db')).size;
-    console.log(`generated ${EVENTS.toLocaleString()} events (${PER_DAY.toLocaleString()}/day) in ${(seedMs / 1000).toFixed(1)} s; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `generated ${EVENTS.toLocaleString()} events (${PER_DAY.toLocaleString()}/day) in ${(seedMs / 1000).toFixed(1)} s; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`,
+    );
     const e = await measure(empty, browser);
     const b = await measure(big, browser);
     const row = (name: string, f: (x: Figures) => number, unit: string, target: number) =>

@@ -35,7 +35,7 @@ export default async function bench(): Promise<void> {
 
     // 1. Generate the history through the real write path (rows + rollup in one transaction per batch).
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const t0 = process.hrtime.bigint();
     let batch: SmokeRowInput[] = [];
     let written = 0;
@@ -44,7 +44,13 @@ export default async function bench(): Promise<void> {
       for (const check of SMOKE_CHECKS) {
         if (written++ >= ROWS) break;
         const x = rnd();
-        batch.push({ at, check, status: x < 0.9 ? 'ok' : x < 0.98 ? 'warning' : 'critical', value: Math.floor(x * 100), reason: `depth ${Math.floor(x * 100)}, oldest ${Math.floor(x * 60)}s` });
+        batch.push({
+          at,
+          check,
+          status: x < 0.9 ? 'ok' : x < 0.98 ? 'warning' : 'critical',
+          value: Math.floor(x * 100),
+          reason: `depth ${Math.floor(x * 100)}, oldest ${Math.floor(x * 60)}s`,
+        });
       }
       if (batch.length >= BATCH) {
         store.insert(batch);
@@ -54,7 +60,9 @@ export default async function bench(): Promise<void> {
     if (batch.length) store.insert(batch);
     const insertMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const rollupRows = (db.prepare('SELECT COUNT(*) AS n FROM smoke_rollup').get() as { n: number }).n;
-    console.log(`rows: ${store.count().toLocaleString('en')} over ${DAYS} days (rollup ${rollupRows.toLocaleString('en')} rows); batched insert with rollup: ${(insertMs / 1000).toFixed(1)} s, ${Math.round(ROWS / (insertMs / 1000)).toLocaleString('en')} rows/s`);
+    console.log(
+      `rows: ${store.count().toLocaleString('en')} over ${DAYS} days (rollup ${rollupRows.toLocaleString('en')} rows); batched insert with rollup: ${(insertMs / 1000).toFixed(1)} s, ${Math.round(ROWS / (insertMs / 1000)).toLocaleString('en')} rows/s`,
+    );
 
     // 2. The 30-day hourly trend, both ways.
     const naiveStmt = db.prepare(
@@ -66,9 +74,11 @@ export default async function bench(): Promise<void> {
     // Same answer both ways, or the comparison means nothing.
     const a = rollup();
     const b = naive();
-    const total = (xs: Array<{ ok: number; warning: number; critical: number }>) => xs.reduce((n, p) => n + p.ok + p.warning + p.critical, 0);
+    const total = (xs: Array<{ ok: number; warning: number; critical: number }>) =>
+      xs.reduce((n, p) => n + p.ok + p.warning + p.critical, 0);
     const naiveTotal = b.reduce((n, r) => n + r.n, 0);
-    if (total(a) !== naiveTotal || total(a) !== ROWS) throw new Error(`trend mismatch: rollup ${total(a)}, naive ${naiveTotal}, rows ${ROWS}`);
+    if (total(a) !== naiveTotal || total(a) !== ROWS)
+      throw new Error(`trend mismatch: rollup ${total(a)}, naive ${naiveTotal}, rows ${ROWS}`);
 
     const RUNS = 7;
     // Warm the page cache and the statements first.

@@ -25,7 +25,14 @@ const rate = (r: Row): number => r.commands / r.seconds;
 
 async function vigil(fixtures: SshdFixture[]): Promise<Row> {
   const tb = remoteTestbed({
-    hosts: fixtures.map((f, i) => ({ name: `h${i}`, address: f.host, port: f.port, user: f.user, keyFile: f.clientKeyPath, hostKey: f.hostKeyFingerprint })),
+    hosts: fixtures.map((f, i) => ({
+      name: `h${i}`,
+      address: f.host,
+      port: f.port,
+      user: f.user,
+      keyFile: f.clientKeyPath,
+      hostKey: f.hostKeyFingerprint,
+    })),
   });
   try {
     const t0 = performance.now();
@@ -37,7 +44,8 @@ async function vigil(fixtures: SshdFixture[]): Promise<Row> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    if (!tb.audit.verifyChain().ok || tb.audit.list({ action: 'diag.run', limit: 5000 }).length !== N) throw new Error('audit rows missing');
+    if (!tb.audit.verifyChain().ok || tb.audit.list({ action: 'diag.run', limit: 5000 }).length !== N)
+      throw new Error('audit rows missing');
     return { method: `Vigil pool (${HOSTS} conns × 4 channels, policy + audit)`, commands: N, seconds };
   } finally {
     await tb.close();
@@ -48,7 +56,22 @@ async function sshLoop(fixtures: SshdFixture[]): Promise<Row> {
   const t0 = performance.now();
   for (let i = 0; i < PEER_N; i++) {
     const f = fixtures[i % HOSTS]!;
-    const { stdout } = await run('ssh', ['-i', f.clientKeyPath, '-p', String(f.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${f.user}@${f.host}`, 'uptime']);
+    const { stdout } = await run('ssh', [
+      '-i',
+      f.clientKeyPath,
+      '-p',
+      String(f.port),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'BatchMode=yes',
+      `${f.user}@${f.host}`,
+      'uptime',
+    ]);
     if (!/load average/.test(stdout)) throw new Error('ssh loop: unexpected output');
   }
   return { method: 'plain `ssh host uptime` loop', commands: PEER_N, seconds: (performance.now() - t0) / 1000 };
@@ -62,15 +85,20 @@ async function sshParallel(fixtures: SshdFixture[], dir: string): Promise<Row> {
     `-o ControlMaster=auto -o ControlPath=${dir}/cm-%p -o ControlPersist=60 ${f.user}@${f.host}`;
   // One script a host index: xargs hands each line to `sh -c`, which picks that host's ssh options.
   const script = join(dir, 'one.sh');
-  writeFileSync(script, ['#!/bin/sh', 'case "$1" in', ...fixtures.map((f, i) => `  ${i}) exec ssh ${opts(f)} uptime ;;`), 'esac', ''].join('\n'));
+  writeFileSync(
+    script,
+    ['#!/bin/sh', 'case "$1" in', ...fixtures.map((f, i) => `  ${i}) exec ssh ${opts(f)} uptime ;;`), 'esac', ''].join('\n'),
+  );
   const t0 = performance.now();
   const { stdout } = await run('sh', ['-c', `printf '%s\\n' "$JOBS" | xargs -P ${HOSTS * 4} -n 1 sh ${script}`], {
     env: { ...process.env, JOBS: jobs },
     maxBuffer: 16 << 20,
   });
   const seconds = (performance.now() - t0) / 1000;
-  if ((stdout.match(/load average/g) ?? []).length !== N) throw new Error(`ssh parallel: ${(stdout.match(/load average/g) ?? []).length} of ${N} answered`);
-  for (const f of fixtures) await run('ssh', [...opts(f).split(' ').slice(0, -1), '-O', 'exit', `${f.user}@${f.host}`]).catch(() => undefined);
+  if ((stdout.match(/load average/g) ?? []).length !== N)
+    throw new Error(`ssh parallel: ${(stdout.match(/load average/g) ?? []).length} of ${N} answered`);
+  for (const f of fixtures)
+    await run('ssh', [...opts(f).split(' ').slice(0, -1), '-O', 'exit', `${f.user}@${f.host}`]).catch(() => undefined);
   return { method: `ssh ControlMaster, xargs -P ${HOSTS * 4} (same concurrency)`, commands: N, seconds };
 }
 
@@ -80,7 +108,10 @@ async function ansible(fixtures: SshdFixture[], dir: string): Promise<Row> {
     inv,
     [
       '[bench]',
-      ...fixtures.map((f, i) => `h${i} ansible_host=${f.host} ansible_port=${f.port} ansible_user=${f.user} ansible_ssh_private_key_file=${f.clientKeyPath}`),
+      ...fixtures.map(
+        (f, i) =>
+          `h${i} ansible_host=${f.host} ansible_port=${f.port} ansible_user=${f.user} ansible_ssh_private_key_file=${f.clientKeyPath}`,
+      ),
       '[bench:vars]',
       'ansible_python_interpreter=/usr/bin/python3',
       "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no'",
@@ -100,7 +131,10 @@ async function ansible(fixtures: SshdFixture[], dir: string): Promise<Row> {
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) {
     // One ad-hoc run = one `uptime` on each of the 4 hosts (forks 4).
-    const { stdout } = await run('ansible', ['bench', '-i', inv, '-m', 'command', '-a', 'uptime', '-f', String(HOSTS), '-o'], { env, maxBuffer: 1 << 20 });
+    const { stdout } = await run('ansible', ['bench', '-i', inv, '-m', 'command', '-a', 'uptime', '-f', String(HOSTS), '-o'], {
+      env,
+      maxBuffer: 1 << 20,
+    });
     if ((stdout.match(/load average/g) ?? []).length !== HOSTS) throw new Error(`ansible: unexpected output\n${stdout}`);
   }
   return { method: 'ansible -m command (forks 4, pipelining)', commands: rounds * HOSTS, seconds: (performance.now() - t0) / 1000 };
@@ -111,7 +145,9 @@ export default async function bench(): Promise<void> {
   const fixtures: SshdFixture[] = [];
   try {
     for (let i = 0; i < HOSTS; i++) fixtures.push(await startSshd());
-    console.log(`${HOSTS} local sshd hosts (OpenSSH, user vigiltest); Vigil runs ${N} commands, the slow peers ${PEER_N} (normalised to cmds/s)`);
+    console.log(
+      `${HOSTS} local sshd hosts (OpenSSH, user vigiltest); Vigil runs ${N} commands, the slow peers ${PEER_N} (normalised to cmds/s)`,
+    );
     const v = await vigil(fixtures);
     const s = await sshLoop(fixtures);
     const p = await sshParallel(fixtures, dir);
@@ -119,14 +155,19 @@ export default async function bench(): Promise<void> {
     const rows = [v, a, s, p];
     console.log('\n| method | commands | seconds | cmds/s | Vigil is × faster |');
     console.log('|---|---|---|---|---|');
-    for (const r of rows) console.log(`| ${r.method} | ${r.commands} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${r === v ? '—' : (rate(v) / rate(r)).toFixed(1) + '×'} |`);
+    for (const r of rows)
+      console.log(
+        `| ${r.method} | ${r.commands} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${r === v ? '—' : (rate(v) / rate(r)).toFixed(1) + '×'} |`,
+      );
     const vsAnsible = rate(v) / rate(a);
     const vsSsh = rate(v) / rate(s);
     console.log(`\nVigil vs Ansible: ${vsAnsible.toFixed(1)}× (target ≥ 3×) ${vsAnsible >= 3 ? 'MET' : 'MISSED'}`);
     console.log(`Vigil vs ssh loop: ${vsSsh.toFixed(1)}× (target ≥ 10×) ${vsSsh >= 10 ? 'MET' : 'MISSED'}`);
     const vsParallel = rate(v) / rate(p);
     console.log(`Vigil vs parallel ssh with ControlMaster (same concurrency): ${vsParallel.toFixed(1)}× (the fair peer; no target set)`);
-    console.log(`Extrapolated time for ${N} commands: ansible ${(N / rate(a)).toFixed(1)} s, ssh loop ${(N / rate(s)).toFixed(1)} s, Vigil ${v.seconds.toFixed(2)} s`);
+    console.log(
+      `Extrapolated time for ${N} commands: ansible ${(N / rate(a)).toFixed(1)} s, ssh loop ${(N / rate(s)).toFixed(1)} s, Vigil ${v.seconds.toFixed(2)} s`,
+    );
   } finally {
     for (const f of fixtures) await f.stop();
     rmSync(dir, { recursive: true, force: true });

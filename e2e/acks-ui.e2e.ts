@@ -44,7 +44,12 @@ describe('acknowledge in the console (R-ROUTE-8, R-NOTIFY-5)', () => {
     expect(escalations()).toHaveLength(1);
     const fp = (await rig.vigil.rpc<{ fingerprint: string }>('events.get', { id: acked! })).fingerprint;
     const info = await rig.vigil.rpc<AckInfo>('alerts.ackInfo', { fingerprint: fp });
-    expect(info).toMatchObject({ acknowledged: true, escalated: false, ack: { by: 'alice', via: 'console', note: 'failing over to db2' }, escalations: [{ state: 'cancelled', cancelReason: 'acknowledged' }] });
+    expect(info).toMatchObject({
+      acknowledged: true,
+      escalated: false,
+      ack: { by: 'alice', via: 'console', note: 'failing over to db2' },
+      escalations: [{ state: 'cancelled', cancelReason: 'acknowledged' }],
+    });
     await screenshot(rig.browser.page, 'event-acknowledged');
 
     // The other alert's detail shows that it was escalated.

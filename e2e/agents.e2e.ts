@@ -52,7 +52,9 @@ const metric = async (line: RegExp): Promise<number | null> => {
 describe('agents through vigil serve', () => {
   it('R-AGENT-1: a hung LLM does not delay the first notification; the time box falls back to Hermes and counts it', async () => {
     const t0 = Date.now();
-    const [id] = await postEvents(vigil, [{ source: 'app', severity: 'critical', summary: 'Disk full on web-1', labels: { alertname: 'DiskFull', host: 'web-1' } }]);
+    const [id] = await postEvents(vigil, [
+      { source: 'app', severity: 'critical', summary: 'Disk full on web-1', labels: { alertname: 'DiskFull', host: 'web-1' } },
+    ]);
     await expect.poll(() => hook.shown.length, { timeout: 10_000, interval: 20 }).toBe(1);
     const firstNotice = Date.now() - t0;
     expect(firstNotice).toBeLessThan(2_000); // before the 2 s triage time box closes
@@ -62,20 +64,38 @@ describe('agents through vigil serve', () => {
     await expect.poll(() => metric(/^vigil_agent_fallback_total\{reason="timeout"\}/), { timeout: 10_000 }).toBe(1);
     const ev = await vigil.rpc<{ triage: { agent: string; fallbackReason: string | null } }>('events.get', { id });
     expect(ev.triage).toMatchObject({ agent: 'hermes', fallbackReason: 'timeout' });
-    const status = await vigil.rpc<{ nemotron: { models: string[]; keySet: boolean }; fallbacks: Record<string, number> }>('agents.status', {});
+    const status = await vigil.rpc<{ nemotron: { models: string[]; keySet: boolean }; fallbacks: Record<string, number> }>(
+      'agents.status',
+      {},
+    );
     expect(status).toMatchObject({ nemotron: { models: ['nemo-a', 'nemo-b'], keySet: true }, fallbacks: { timeout: 1 } });
     expect(JSON.stringify(status)).not.toContain('e2e-key');
   });
 
   it('R-MEMORY-4: notes are embedded and found by meaning over the API and with `vigil memory search`', async () => {
-    await vigil.rpc('memory.add', { kind: 'knowledge', title: 'Disk full on db hosts', body: 'rotate /var/log/postgresql', tags: ['disk'] });
+    await vigil.rpc('memory.add', {
+      kind: 'knowledge',
+      title: 'Disk full on db hosts',
+      body: 'rotate /var/log/postgresql',
+      tags: ['disk'],
+    });
     await vigil.rpc('memory.add', { kind: 'note', title: 'TLS renewal', body: 'certbot renew on the edge' });
-    await expect.poll(async () => (await vigil.rpc<{ counts: { done: number } }>('memory.queue', {})).counts.done, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    const r = await vigil.rpc<{ used: string; results: Array<{ insight: { title: string } }> }>('memory.search', { query: 'storage exhausted', mode: 'auto' });
+    await expect
+      .poll(async () => (await vigil.rpc<{ counts: { done: number } }>('memory.queue', {})).counts.done, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
+    const r = await vigil.rpc<{ used: string; results: Array<{ insight: { title: string } }> }>('memory.search', {
+      query: 'storage exhausted',
+      mode: 'auto',
+    });
     expect(r.used).toBe('hybrid');
     expect(r.results[0]!.insight.title).toBe('Disk full on db hosts');
-    const cli = await run(process.execPath, [CLI, 'memory', 'search', 'certbot', '--data-dir', vigil.dataDir, '--mode', 'keyword'], { cwd: ROOT });
-    const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { used: string; insight: { title: string } });
+    const cli = await run(process.execPath, [CLI, 'memory', 'search', 'certbot', '--data-dir', vigil.dataDir, '--mode', 'keyword'], {
+      cwd: ROOT,
+    });
+    const lines = cli.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { used: string; insight: { title: string } });
     expect(lines[0]).toMatchObject({ used: 'keyword', insight: { title: 'TLS renewal' } });
   });
 

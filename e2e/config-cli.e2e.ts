@@ -32,10 +32,15 @@ describe('config from the data dir, checked before it runs (built CLI)', () => {
     const res = await run(['config', 'check', '--data-dir', dataDir], { VIGIL_SECRET_PD_KEY: 'set-in-env' });
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`OK ${join(dataDir, 'vigil.yaml')}: 2 channel(s)`);
-    expect(res.stdout).toMatch(/WARN secret "hook-hmac" is not set \(used by channels\[ops-hook\]\.hmacSecret\): set it in Settings or VIGIL_SECRET_HOOK_HMAC/);
+    expect(res.stdout).toMatch(
+      /WARN secret "hook-hmac" is not set \(used by channels\[ops-hook\]\.hmacSecret\): set it in Settings or VIGIL_SECRET_HOOK_HMAC/,
+    );
     expect(res.stdout).not.toContain('"pd-key"');
 
-    writeFileSync(join(dataDir, 'vigil.yaml'), `${HOOKS}\nroutes: [ { channels: [nowhere] } ]\n`.replace(/^routes: \[ \{ channels: \[ops-hook, pd\] \} \]\n/m, ''));
+    writeFileSync(
+      join(dataDir, 'vigil.yaml'),
+      `${HOOKS}\nroutes: [ { channels: [nowhere] } ]\n`.replace(/^routes: \[ \{ channels: \[ops-hook, pd\] \} \]\n/m, ''),
+    );
     const bad = await run(['config', 'check', '--data-dir', dataDir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/routes\.0\.channels\.0: unknown channel "nowhere"/);

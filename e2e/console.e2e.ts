@@ -33,7 +33,19 @@ describe('console in Chromium against vigil serve', () => {
 
   it('R-UI: every page is reachable from the navigation', async () => {
     const ui = new ConsolePage(browser.page);
-    for (const label of ['Events', 'Queues', 'Approvals', 'Incidents', 'Memory', 'Hosts', 'Silences', 'Smoke', 'Settings', 'Audit', 'Overview']) {
+    for (const label of [
+      'Events',
+      'Queues',
+      'Approvals',
+      'Incidents',
+      'Memory',
+      'Hosts',
+      'Silences',
+      'Smoke',
+      'Settings',
+      'Audit',
+      'Overview',
+    ]) {
       await ui.goto(label);
       expect(browser.page.url()).toContain(`#/${label.toLowerCase()}`);
     }
@@ -46,7 +58,11 @@ describe('console in Chromium against vigil serve', () => {
     await expect.poll(() => fresh.textContent('main')).toMatch(/needs its access token/);
     await fresh.close();
     void ui;
-    const res = await fetch(`${vigil.base}/api/rpc/status.get`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${vigil.base}/api/rpc/status.get`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
   });
 });

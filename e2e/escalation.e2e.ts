@@ -56,7 +56,13 @@ describe('durable escalation (R-NOTIFY-5)', () => {
     running.push(first);
     const res = await first.api('/api/v1/events', {
       method: 'POST',
-      body: JSON.stringify({ source: 'e2e', fingerprint: 'e2e-disk-db1', severity: 'critical', summary: 'Disk almost full on db1', labels: { alertname: 'DiskFull', instance: 'db1' } }),
+      body: JSON.stringify({
+        source: 'e2e',
+        fingerprint: 'e2e-disk-db1',
+        severity: 'critical',
+        summary: 'Disk almost full on db1',
+        labels: { alertname: 'DiskFull', instance: 'db1' },
+      }),
     });
     expect(res.status).toBe(202);
     const ingestedAt = Date.now();
@@ -68,7 +74,9 @@ describe('durable escalation (R-NOTIFY-5)', () => {
     expect(Date.now() - ingestedAt).toBeLessThan(4_000); // still before it is due
 
     first.proc.kill('SIGKILL');
-    await new Promise<void>((r) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? r() : first.proc.once('exit', () => r())));
+    await new Promise<void>((r) =>
+      first.proc.exitCode !== null || first.proc.signalCode !== null ? r() : first.proc.once('exit', () => r()),
+    );
     expect(first.proc.signalCode).toBe('SIGKILL');
     const peek = new BetterSqlite3(join(dataDir, 'vigil.db'), { readonly: true });
     expect(peek.prepare(`SELECT state FROM escalations WHERE fingerprint = 'e2e-disk-db1'`).all()).toEqual([{ state: 'armed' }]);

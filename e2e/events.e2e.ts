@@ -57,7 +57,9 @@ describe('Events and Silences pages against vigil serve', () => {
     const ev = new EventsPage(rig.browser.page);
     // Read from row 6 down: an arriving event must not move what is being read.
     await ev.grid.evaluate((el) => void ((el as unknown as { scrollTop: number }).scrollTop = 170));
-    await postEvents(rig.vigil, [{ source: 'app', severity: 'critical', summary: 'payments queue stalled', labels: { service: 'payments' } }]);
+    await postEvents(rig.vigil, [
+      { source: 'app', severity: 'critical', summary: 'payments queue stalled', labels: { service: 'payments' } },
+    ]);
     await expect.poll(() => ev.meta.textContent(), { timeout: 10_000 }).toContain('31 events');
     expect(await ev.grid.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop)).toBe(170 + 34);
     await ev.grid.evaluate((el) => void ((el as unknown as { scrollTop: number }).scrollTop = 0));
@@ -75,12 +77,19 @@ describe('Events and Silences pages against vigil serve', () => {
     // Row 2 (index 1) is the newest of the seed: check 29.
     await expect.poll(() => ev.detail.getByRole('heading', { level: 2 }).textContent()).toContain(seed[29]!.summary);
     const id = decodeURIComponent(rig.browser.page.url().split('#/events/')[1]!);
-    const core = await rig.vigil.rpc<{ trace: { stage: string }[]; triage: { agent: string } | null; counters: { count: number } | null }>('events.get', { id });
+    const core = await rig.vigil.rpc<{ trace: { stage: string }[]; triage: { agent: string } | null; counters: { count: number } | null }>(
+      'events.get',
+      { id },
+    );
     const stages = await ev.detail.getByTestId('trace').locator('tbody tr td:nth-child(2)').allTextContents();
     expect(stages).toEqual(core.trace.map((t) => t.stage));
     expect(stages.length).toBeGreaterThan(2);
-    if (core.triage) expect(await ev.detail.getByTestId('triage').textContent()).toContain(core.triage.agent === 'hermes' ? 'Hermes' : 'NemoTron');
-    if (core.counters) expect(await ev.detail.getByTestId('counters').textContent()).toContain(core.counters.count === 1 ? "once" : `${core.counters.count} times`);
+    if (core.triage)
+      expect(await ev.detail.getByTestId('triage').textContent()).toContain(core.triage.agent === 'hermes' ? 'Hermes' : 'NemoTron');
+    if (core.counters)
+      expect(await ev.detail.getByTestId('counters').textContent()).toContain(
+        core.counters.count === 1 ? 'once' : `${core.counters.count} times`,
+      );
     await screenshot(rig.browser.page, 'event-detail');
     await rig.browser.page.keyboard.press('Escape');
     await expect.poll(() => ev.detail.count()).toBe(0);

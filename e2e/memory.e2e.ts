@@ -13,7 +13,9 @@ let browser: Awaited<ReturnType<typeof openBrowser>>;
 beforeAll(async () => {
   // Ollama cannot run here: the stand-in speaks its /api/embed wire format.
   ollama = await startOllamaServer();
-  vigil = await startVigil({ config: writeConfig(`embeddings: { provider: ollama, baseUrl: "${ollama.url}", model: nomic-embed-text }\n`) });
+  vigil = await startVigil({
+    config: writeConfig(`embeddings: { provider: ollama, baseUrl: "${ollama.url}", model: nomic-embed-text }\n`),
+  });
   browser = await openBrowser();
 });
 afterAll(async () => {
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('Memory page against vigil serve', () => {
-  it('R-UI, R-CONTRACT-1: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), see it flagged; another client\'s flag shows at once', async () => {
+  it("R-UI, R-CONTRACT-1: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), see it flagged; another client's flag shows at once", async () => {
     const ui = new ConsolePage(browser.page);
     const m = new MemoryPage(browser.page);
     await ui.open(vigil.url);
@@ -34,13 +36,18 @@ describe('Memory page against vigil serve', () => {
     const id = Number(/#(\d+)/.exec((await m.status.filter({ hasText: 'Saved as #' }).textContent())!)![1]);
 
     // Wait for the embedding worker to embed it (through the stand-in).
-    await expect.poll(async () => (await vigil.rpc<{ counts: Record<string, number> }>('memory.queue', {})).counts.done ?? 0, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(async () => (await vigil.rpc<{ counts: Record<string, number> }>('memory.queue', {})).counts.done ?? 0, { timeout: 20_000 })
+      .toBe(1);
 
     // "storage exhausted" shares no word with the entry: only the vectors can find it.
     await m.search('storage exhausted', 'semantic');
     await expect.poll(() => m.results.textContent()).toContain('semantic search');
     expect(await m.results.textContent()).toContain('Disk full on the db volume');
-    const core = await vigil.rpc<{ used: string; results: { insight: { title: string } }[] }>('memory.search', { query: 'storage exhausted', mode: 'semantic' });
+    const core = await vigil.rpc<{ used: string; results: { insight: { title: string } }[] }>('memory.search', {
+      query: 'storage exhausted',
+      mode: 'semantic',
+    });
     expect(core.used).toBe('semantic');
 
     await m.search('WAL archive', 'keyword');

@@ -59,7 +59,12 @@ describe('notifications through vigil serve', () => {
     // Distinct alertnames: each is its own group, so each is notified at once (not batched by the router).
     await postEvents(
       vigil,
-      summaries.map((summary) => ({ source: 'app', severity: 'critical' as const, summary, labels: { alertname: summary.replace(/ /g, '_'), service: summary.split(' ')[0]! } })),
+      summaries.map((summary) => ({
+        source: 'app',
+        severity: 'critical' as const,
+        summary,
+        labels: { alertname: summary.replace(/ /g, '_'), service: summary.split(' ')[0]! },
+      })),
     );
     await expect.poll(() => hookChannel().then((c) => c?.state), { timeout: 15_000 }).toBe('failing');
     expect((await hookChannel())!.backlog).toBeGreaterThanOrEqual(1);

@@ -11,7 +11,12 @@ describe('Overview against vigil serve', () => {
     const severities = ['critical', 'warning', 'info'] as const;
     const ids = await postEvents(
       rig.vigil,
-      Array.from({ length: 12 }, (_, i) => ({ source: 'app', severity: severities[i % 3]!, summary: `overview event ${i}`, labels: { n: String(i) } })),
+      Array.from({ length: 12 }, (_, i) => ({
+        source: 'app',
+        severity: severities[i % 3]!,
+        summary: `overview event ${i}`,
+        labels: { n: String(i) },
+      })),
     );
     await drained(rig.vigil, ids);
     await rig.vigil.rpc('smoke.run');
@@ -22,7 +27,9 @@ describe('Overview against vigil serve', () => {
 
     // Tiles are ordered worst first, as the core sorted them.
     const rank = { critical: 0, warning: 1, ok: 2 } as Record<string, number>;
-    const tileStates = (await ui.tiles.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).map((l) => l.split(': ').pop()!);
+    const tileStates = (await ui.tiles.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).map((l) =>
+      l.split(': ').pop()!,
+    );
     expect(tileStates.length).toBeGreaterThan(2);
     expect(tileStates.map((s) => rank[s])).toEqual([...tileStates.map((s) => rank[s]!)].sort((a, b) => a - b));
 

@@ -15,7 +15,9 @@ interface PlanView {
 }
 
 beforeAll(async () => {
-  vigil = await startVigil({ config: writeConfig('channels:\n  - { name: desktop, type: desktop }\nroutes:\n  - { channels: [desktop] }\n') });
+  vigil = await startVigil({
+    config: writeConfig('channels:\n  - { name: desktop, type: desktop }\nroutes:\n  - { channels: [desktop] }\n'),
+  });
   browser = await openBrowser();
 });
 afterAll(async () => {
@@ -29,7 +31,10 @@ describe('plan prompts in the console', () => {
     const plan = await vigil.rpc<PlanView>('plans.create', {
       title: 'Clean logs on web-1',
       createdBy: 'e2e',
-      steps: [{ type: 'wait_for_approval', question: 'Delete rotated logs older than 7 days on web-1?' }, { type: 'notify', channels: ['desktop'], title: 'logs cleaned' }],
+      steps: [
+        { type: 'wait_for_approval', question: 'Delete rotated logs older than 7 days on web-1?' },
+        { type: 'notify', channels: ['desktop'], title: 'logs cleaned' },
+      ],
     });
     await expect.poll(async () => (await vigil.rpc<PlanView>('plans.get', { id: plan.id })).status).toBe('waiting');
 

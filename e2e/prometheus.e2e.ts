@@ -10,7 +10,8 @@ let vigil: Served;
 let prom: PrometheusHandle;
 let cfgDir: string;
 
-const vigilCli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const vigilCli = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 beforeAll(async () => {
   cfgDir = mkdtempSync(join(tmpdir(), 'vigil-smoke-e2e-'));
@@ -37,7 +38,14 @@ describe('Prometheus, smoke HTTP and vigil export against vigil serve', () => {
       await new Promise((r) => setTimeout(r, 300));
       smoke = await prom.query('vigil_smoke_status');
     }
-    expect(smoke.map((s) => s.metric.check).sort()).toEqual(['autoheal_protected', 'elephant_hitl', 'nemotron_fallback', 'openclaw_embeddings', 'outbox_backlog', 'router_queue']);
+    expect(smoke.map((s) => s.metric.check).sort()).toEqual([
+      'autoheal_protected',
+      'elephant_hitl',
+      'nemotron_fallback',
+      'openclaw_embeddings',
+      'outbox_backlog',
+      'router_queue',
+    ]);
     expect((await prom.query('sum(vigil_router_events_total)'))[0]!.value[1]).toBe('0');
   });
 
@@ -56,7 +64,10 @@ describe('Prometheus, smoke HTTP and vigil export against vigil serve', () => {
     const until = new Date(run.at + 1).toISOString();
     const cli = vigilCli('export', 'smoke', '--data-dir', vigil.dataDir, '--since', since, '--until', until);
     expect(cli.status, cli.stderr).toBe(0);
-    const rows = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { time: string; check: string; status: string; reason: string });
+    const rows = cli.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; check: string; status: string; reason: string });
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.time === since && r.reason.length > 0)).toBe(true);
 
@@ -65,11 +76,23 @@ describe('Prometheus, smoke HTTP and vigil export against vigil serve', () => {
   });
 
   it('vigil export: events and audit as NDJSON; bad arguments are clear usage errors', async () => {
-    const ev = await vigil.api('/api/v1/events', { method: 'POST', body: JSON.stringify({ source: 'e2e', labels: { alertname: 'ExportMe' }, severity: 'warning', status: 'firing', summary: 'export me' }) });
+    const ev = await vigil.api('/api/v1/events', {
+      method: 'POST',
+      body: JSON.stringify({
+        source: 'e2e',
+        labels: { alertname: 'ExportMe' },
+        severity: 'warning',
+        status: 'firing',
+        summary: 'export me',
+      }),
+    });
     expect(ev.status).toBe(202);
     const events = vigilCli('export', 'events', '--data-dir', vigil.dataDir);
     expect(events.status, events.stderr).toBe(0);
-    const rows = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as { summary: string; labels: Record<string, string>; receivedAt: string });
+    const rows = events.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { summary: string; labels: Record<string, string>; receivedAt: string });
     expect(rows.some((r) => r.summary === 'export me' && r.labels.alertname === 'ExportMe' && /^\d{4}-/.test(r.receivedAt))).toBe(true);
 
     expect(vigilCli('export', 'audit', '--data-dir', vigil.dataDir).status).toBe(0);

@@ -4,7 +4,6 @@ import { ConsolePage } from './pages/console';
 import { QueuesPage } from './pages/panels';
 import { consoleRig, drained, postEvents } from './pages/setup';
 
-
 interface Channel {
   name: string;
   state: string;
@@ -20,7 +19,12 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
     await rig.hook.goDown();
     const ids = await postEvents(
       rig.vigil,
-      Array.from({ length: 4 }, (_, i) => ({ source: 'app', severity: 'critical' as const, summary: `queue test ${i}`, labels: { alertname: `QueueTest${i}` } })),
+      Array.from({ length: 4 }, (_, i) => ({
+        source: 'app',
+        severity: 'critical' as const,
+        summary: `queue test ${i}`,
+        labels: { alertname: `QueueTest${i}` },
+      })),
     );
     await drained(rig.vigil, ids);
     await expect.poll(async () => (await channel()).state, { timeout: 15_000 }).toBe('failing');
@@ -49,11 +53,17 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
     const list = await rig.vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { channel: 'ops-hook', state: 'pending' });
     const oldest = list.items[list.items.length - 1]!;
     await q.button(`Expire message ${oldest.id}`).click();
-    await expect.poll(async () => (await rig.vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { state: 'expired' })).items.map((i) => i.id)).toEqual([oldest.id]);
+    await expect
+      .poll(async () =>
+        (await rig.vigil.rpc<{ items: { id: number; state: string }[] }>('outbox.list', { state: 'expired' })).items.map((i) => i.id),
+      )
+      .toEqual([oldest.id]);
     // The page shows exactly the pending messages the core holds (the oldest one is gone from it).
     const pendingTitles = async () =>
       (await rig.vigil.rpc<{ items: { title: string }[] }>('outbox.list', { state: 'pending' })).items.map((i) => i.title);
-    await expect.poll(async () => (await q.rows('Outbox messages')).map((r) => r[3]!)).toEqual((await pendingTitles()).map((t) => expect.stringContaining(t)));
+    await expect
+      .poll(async () => (await q.rows('Outbox messages')).map((r) => r[3]!))
+      .toEqual((await pendingTitles()).map((t) => expect.stringContaining(t)));
     expect((await q.rows('Outbox messages')).some((r) => r[3]!.includes('queue test 0'))).toBe(false);
 
     // The receiver comes back; "Retry now" skips the backoff and the backlog drains.
@@ -67,9 +77,13 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
     const sent = all.items.filter((i) => i.state === 'sent' || i.state === 'digested');
     // Everything but the expired message reached the receiver, once each.
     expect(all.items.filter((i) => i.state === 'expired').map((i) => i.title)).toEqual(['CRITICAL: queue test 0']);
-    expect(rig.hook.shown.map((d) => d.body.message.title).sort()).toEqual(expect.arrayContaining(['CRITICAL: queue test 1', 'CRITICAL: queue test 2', 'CRITICAL: queue test 3']));
+    expect(rig.hook.shown.map((d) => d.body.message.title).sort()).toEqual(
+      expect.arrayContaining(['CRITICAL: queue test 1', 'CRITICAL: queue test 2', 'CRITICAL: queue test 3']),
+    );
     expect(sent.length).toBe(all.items.length - 1);
-    await expect.poll(() => q.rows('Outbox messages').then((r) => r.map((c) => c[2]!.replace(/in digest.*/, '')).sort())).toEqual(all.items.map((i) => i.state).sort());
+    await expect
+      .poll(() => q.rows('Outbox messages').then((r) => r.map((c) => c[2]!.replace(/in digest.*/, '')).sort()))
+      .toEqual(all.items.map((i) => i.state).sort());
     expect(await q.panel('embedding-queue').textContent()).toContain('Provider none');
     await screenshot(rig.browser.page, 'queues-recovered');
   });

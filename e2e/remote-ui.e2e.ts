@@ -36,8 +36,18 @@ afterAll(async () => {
 
 describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real sshd', () => {
   it('R-UI: a pending heal shows the exact command, host and countdown; reject with a reason, approve runs it once', async () => {
-    const a1 = await vigil.rpc<Approval>('heal.propose', { action: 'restart_container', host: 'app1', target: 'web', reason: 'web answers 502' });
-    const a2 = await vigil.rpc<Approval>('heal.propose', { action: 'restart_service', host: 'app1', target: 'nginx', reason: 'config reload stuck' });
+    const a1 = await vigil.rpc<Approval>('heal.propose', {
+      action: 'restart_container',
+      host: 'app1',
+      target: 'web',
+      reason: 'web answers 502',
+    });
+    const a2 = await vigil.rpc<Approval>('heal.propose', {
+      action: 'restart_service',
+      host: 'app1',
+      target: 'nginx',
+      reason: 'config reload stuck',
+    });
     const ui = new ConsolePage(browser.page);
     const ap = new ApprovalsPage(browser.page);
     await ui.open(vigil.url);
@@ -67,7 +77,11 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
     await expect.poll(() => ap.pending.count()).toBe(0);
     expect(sshd.toolCalls().filter((c) => c === 'docker restart web')).toHaveLength(1);
     const hist = await vigil.rpc<{ approvals: Approval[] }>('approvals.history', {});
-    expect(hist.approvals.find((x) => x.id === a1.id)).toMatchObject({ status: 'executed', decidedBy: 'alice', decisionReason: '502s for 5 minutes' });
+    expect(hist.approvals.find((x) => x.id === a1.id)).toMatchObject({
+      status: 'executed',
+      decidedBy: 'alice',
+      decisionReason: '502s for 5 minutes',
+    });
     await expect.poll(() => ap.historyRow('web').textContent()).toContain('executed');
     await screenshot(browser.page, 'approvals');
 
@@ -80,7 +94,9 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
     expect(verify.ok).toBe(true);
     await expect.poll(() => browser.page.getByTestId('audit-verify').textContent()).toMatch(/Chain intact: \d+ row\(s\) verified/);
     const entries = await vigil.rpc<{ entries: { action: string }[] }>('audit.list', {});
-    await expect.poll(() => browser.page.getByRole('table', { name: 'Audit entries' }).locator('tbody tr').count()).toBe(entries.entries.length);
+    await expect
+      .poll(() => browser.page.getByRole('table', { name: 'Audit entries' }).locator('tbody tr').count())
+      .toBe(entries.entries.length);
     await screenshot(browser.page, 'audit');
   });
 
@@ -93,14 +109,24 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
     await hp.row('app2').getByRole('button', { name: 'Accept host key of app2' }).click();
     expect(await hp.dialog.getByTestId('presented-fingerprint').textContent()).toBe(sshd.hostKeyFingerprint);
     await hp.dialog.getByRole('button', { name: 'Pin this key' }).click();
-    await expect.poll(async () => (await vigil.rpc<{ hosts: { name: string; pinnedFingerprint: string | null }[] }>('hosts.list')).hosts.find((h) => h.name === 'app2')!.pinnedFingerprint).toBe(sshd.hostKeyFingerprint);
+    await expect
+      .poll(
+        async () =>
+          (await vigil.rpc<{ hosts: { name: string; pinnedFingerprint: string | null }[] }>('hosts.list')).hosts.find(
+            (h) => h.name === 'app2',
+          )!.pinnedFingerprint,
+      )
+      .toBe(sshd.hostKeyFingerprint);
     await expect.poll(() => hp.row('app2').textContent()).toContain('pinned from console');
     // Accepting connects again: the host is ok now and offers no second accept.
     await expect.poll(() => hp.row('app2').locator('.badge').textContent()).toBe('ok');
     expect(await hp.row('app2').getByRole('button', { name: 'Accept host key of app2' }).count()).toBe(0);
 
     await hp.type('systemctl is-active nginx; touch /tmp/pwned');
-    const refused = await vigil.rpc<{ allowed: boolean; reason: string }>('diag.check', { command: 'systemctl is-active nginx; touch /tmp/pwned', host: 'app1' });
+    const refused = await vigil.rpc<{ allowed: boolean; reason: string }>('diag.check', {
+      command: 'systemctl is-active nginx; touch /tmp/pwned',
+      host: 'app1',
+    });
     expect(refused.allowed).toBe(false);
     await expect.poll(() => hp.verdict.textContent()).toBe(`Not allowed: ${refused.reason}`);
     expect(await browser.page.getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);

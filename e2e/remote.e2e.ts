@@ -26,7 +26,10 @@ beforeAll(async () => {
   sshd.setContainer('web', { image: 'nginx:1.25' });
   sshd.setContainer('cache', { image: 'redis:7' });
   const cfg = join(dir, 'vigil.yaml');
-  writeFileSync(cfg, `hosts:\n  - { name: app1, address: 127.0.0.1, port: ${sshd.port}, user: vigiltest, keyFile: ${sshd.clientKeyPath}, hostKey: "${sshd.hostKeyFingerprint}" }\n`);
+  writeFileSync(
+    cfg,
+    `hosts:\n  - { name: app1, address: 127.0.0.1, port: ${sshd.port}, user: vigiltest, keyFile: ${sshd.clientKeyPath}, hostKey: "${sshd.hostKeyFingerprint}" }\n`,
+  );
   vigil = await startVigil({ config: cfg, dataDir: join(dir, 'data') });
 });
 afterAll(async () => {
@@ -44,23 +47,37 @@ describe('remote execution and AutoHeal through the built headless shell', () =>
   });
 
   it('R-HEAL-1/R-HEAL-4/R-HEAL-5: diagnostics and an approved heal over HTTP, refusals never reach the host, and the audit chain verifies', async () => {
-    expect(await vigil.rpc('diag.run', { host: 'app1', command: 'systemctl is-active nginx' })).toMatchObject({ exitCode: 0, stdout: 'active\n' });
-    const refused = await vigil.api('/api/rpc/diag.run', { method: 'POST', body: JSON.stringify({ host: 'app1', command: 'docker logs --tail 5 web; touch /tmp/pwned' }) });
+    expect(await vigil.rpc('diag.run', { host: 'app1', command: 'systemctl is-active nginx' })).toMatchObject({
+      exitCode: 0,
+      stdout: 'active\n',
+    });
+    const refused = await vigil.api('/api/rpc/diag.run', {
+      method: 'POST',
+      body: JSON.stringify({ host: 'app1', command: 'docker logs --tail 5 web; touch /tmp/pwned' }),
+    });
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     expect(sshd.execLog().some((l) => l.includes('pwned'))).toBe(false);
 
     const a = await vigil.rpc<{ id: string }>('heal.propose', { action: 'restart_container', host: 'app1', target: 'web', reason: 'e2e' });
-    expect(await vigil.rpc('approvals.decide', { id: a.id, decision: 'approve', by: 'alice', reason: 'ok' })).toMatchObject({ status: 'executed' });
+    expect(await vigil.rpc('approvals.decide', { id: a.id, decision: 'approve', by: 'alice', reason: 'ok' })).toMatchObject({
+      status: 'executed',
+    });
     expect(sshd.toolCalls()).toContain('docker restart web');
     const again = await vigil.api('/api/rpc/approvals.decide', { method: 'POST', body: JSON.stringify({ id: a.id, decision: 'approve' }) });
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('conflict');
-    const db = await vigil.api('/api/rpc/heal.propose', { method: 'POST', body: JSON.stringify({ action: 'restart_container', host: 'app1', target: 'cache', reason: 'x' }) });
+    const db = await vigil.api('/api/rpc/heal.propose', {
+      method: 'POST',
+      body: JSON.stringify({ action: 'restart_container', host: 'app1', target: 'cache', reason: 'x' }),
+    });
     expect(((await db.json()) as { ok: boolean }).ok).toBe(true); // name looks harmless; the live check decides
     const metrics = await (await fetch(`${vigil.base}/metrics`)).text();
     expect(metrics).toMatch(/vigil_autoheal_actions_total\{action="restart_container",result="executed"\} 1/);
     expect(metrics).toMatch(/vigil_hitl_pending 1/);
 
     await vigil.stop();
-    expect(await run(['audit', 'verify', '--data-dir', vigil.dataDir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK audit chain intact: \d+ row\(s\)/) });
+    expect(await run(['audit', 'verify', '--data-dir', vigil.dataDir])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^OK audit chain intact: \d+ row\(s\)/),
+    });
   });
 });

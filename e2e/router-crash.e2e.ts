@@ -21,14 +21,28 @@ afterAll(async () => {
 });
 
 function postEvent(base: URL, token: string, agent: Agent, i: number): Promise<{ status: number; ids: string[] }> {
-  const body = JSON.stringify({ source: 'crash-test', severity: 'critical', summary: `burst event ${i}`, labels: { alertname: `Burst${i}`, n: String(i) } }); // one alertname each: not grouped or folded into a burst (R-NOISE)
+  const body = JSON.stringify({
+    source: 'crash-test',
+    severity: 'critical',
+    summary: `burst event ${i}`,
+    labels: { alertname: `Burst${i}`, n: String(i) },
+  }); // one alertname each: not grouped or folded into a burst (R-NOISE)
   return new Promise((resolve) => {
     const req = request(
-      { host: base.hostname, port: base.port, path: '/api/v1/events', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: base.hostname,
+        port: base.port,
+        path: '/api/v1/events',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ids: res.statusCode === 202 ? (JSON.parse(text) as { ids: string[] }).ids : [] }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, ids: res.statusCode === 202 ? (JSON.parse(text) as { ids: string[] }).ids : [] }),
+        );
         res.on('error', () => resolve({ status: 0, ids: [] }));
       },
     );
@@ -57,14 +71,20 @@ describe('crash safety (R-ROUTE-2)', () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    await new Promise<void>((r) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? r() : first.proc.once('exit', () => r())));
+    await new Promise<void>((r) =>
+      first.proc.exitCode !== null || first.proc.signalCode !== null ? r() : first.proc.once('exit', () => r()),
+    );
     agent.destroy();
     expect(first.proc.signalCode).toBe('SIGKILL');
     expect(sent).toBeGreaterThan(acked.length); // some requests were cut off unanswered
 
     // What the crash left: acknowledged events still in the inbox (replayed at start-up).
     const peek = new BetterSqlite3(join(dataDir, 'vigil.db'));
-    const inboxAtCrash = (peek.prepare(`SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS n`).get() as { n: number }).n;
+    const inboxAtCrash = (
+      peek
+        .prepare(`SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS n`)
+        .get() as { n: number }
+    ).n;
     peek.close();
     console.log(`crash test: ${sent} sent, ${acked.length} acknowledged, ${inboxAtCrash} left in the inbox by kill -9`);
 
@@ -79,7 +99,12 @@ describe('crash safety (R-ROUTE-2)', () => {
       const missing = acked.filter((id) => !ev.get(id));
       const unprocessed = acked.filter((id) => (ev.get(id) as { processed: number } | undefined)?.processed !== 1);
       const notNotified = acked.filter((id) => (out.get(`${id}:alert:desktop`) as { n: number }).n !== 1);
-      expect({ acked: acked.length, missing: missing.length, unprocessed: unprocessed.length, notNotified: notNotified.length }).toEqual({ acked: acked.length, missing: 0, unprocessed: 0, notNotified: 0 });
+      expect({ acked: acked.length, missing: missing.length, unprocessed: unprocessed.length, notNotified: notNotified.length }).toEqual({
+        acked: acked.length,
+        missing: 0,
+        unprocessed: 0,
+        notNotified: 0,
+      });
       expect(acked.length).toBeGreaterThanOrEqual(1500);
       // Nothing processed twice: one outbox row per acknowledged event.
       expect((db.prepare(`SELECT count(*) AS n FROM outbox WHERE idem_key LIKE '%:alert:desktop'`).get() as { n: number }).n).toBe(

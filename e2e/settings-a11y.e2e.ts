@@ -12,7 +12,8 @@ const UNLABELLED = `[...document.querySelectorAll('main button, main input, main
   .filter((el) => !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.labels && el.labels.length) || (el.tagName === 'BUTTON' && el.textContent.trim())))
   .map((el) => el.outerHTML.slice(0, 120))`;
 const unlabelled = (page: ConsolePage['page']) => page.evaluate(UNLABELLED) as Promise<string[]>;
-const cssVar = (page: ConsolePage['page'], name: string) => page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('${name}').trim()`) as Promise<string>;
+const cssVar = (page: ConsolePage['page'], name: string) =>
+  page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('${name}').trim()`) as Promise<string>;
 
 describe('Settings, labels and keyboard against vigil serve', () => {
   it('R-UI: pausing notifications and stopping AutoHeal from Settings change the core, each after a clear step', async () => {
@@ -21,7 +22,9 @@ describe('Settings, labels and keyboard against vigil serve', () => {
     await ui.goto('Settings');
     await rig.browser.page.getByLabel('Pause duration').selectOption('60');
     await rig.browser.page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await expect.poll(async () => (await rig.vigil.rpc<{ notificationsPausedUntil: number | null }>('status.get')).notificationsPausedUntil).not.toBeNull();
+    await expect
+      .poll(async () => (await rig.vigil.rpc<{ notificationsPausedUntil: number | null }>('status.get')).notificationsPausedUntil)
+      .not.toBeNull();
     await expect.poll(() => rig.browser.page.getByTestId('settings-notifications').textContent()).toContain('Paused until');
 
     await rig.browser.page.getByLabel('Kill switch reason').fill('maintenance window');
@@ -34,7 +37,10 @@ describe('Settings, labels and keyboard against vigil serve', () => {
   });
 
   it('R-UI: every control on every page has a label, and Alt+1…9 moves between pages', async () => {
-    await drained(rig.vigil, await postEvents(rig.vigil, [{ source: 'app', severity: 'warning', summary: 'label check', labels: { alertname: 'A' } }]));
+    await drained(
+      rig.vigil,
+      await postEvents(rig.vigil, [{ source: 'app', severity: 'warning', summary: 'label check', labels: { alertname: 'A' } }]),
+    );
     const ui = new ConsolePage(rig.browser.page);
     for (const p of PAGES) {
       await ui.goto(p);

@@ -52,7 +52,9 @@ describe('Settings: secrets entered, never shown back (vigil serve + Chromium)',
     expect(await settings.page.getByTestId('settings-llm').textContent()).toMatch(/openai.*gpt-4o-mini.*llm-key/);
 
     // Without the secret a signed channel holds its messages rather than sending unsigned.
-    const before = await postEvents(vigil, [{ source: 'app', severity: 'critical', summary: 'disk full on db-1', labels: { alertname: 'DiskFull' } }]);
+    const before = await postEvents(vigil, [
+      { source: 'app', severity: 'critical', summary: 'disk full on db-1', labels: { alertname: 'DiskFull' } },
+    ]);
     await drained(vigil, before);
 
     await settings.enterSecret('hook-hmac', HMAC);
@@ -69,15 +71,25 @@ describe('Settings: secrets entered, never shown back (vigil serve + Chromium)',
 
     // The channel now signs with it: the receiver verifies the held message once it is retried, and a new one.
     await vigil.rpc('outbox.retryNow', { channel: 'ops-hook' });
-    const after = await postEvents(vigil, [{ source: 'app', severity: 'warning', summary: 'queue slow', labels: { alertname: 'QueueSlow' } }]);
+    const after = await postEvents(vigil, [
+      { source: 'app', severity: 'warning', summary: 'queue slow', labels: { alertname: 'QueueSlow' } },
+    ]);
     await drained(vigil, after);
-    const verified = () => hook.delivered.filter((d) => d.verified === true).map((d) => `${d.body.message.title} ${d.body.message.body}`).join(' | ');
+    const verified = () =>
+      hook.delivered
+        .filter((d) => d.verified === true)
+        .map((d) => `${d.body.message.title} ${d.body.message.body}`)
+        .join(' | ');
     await expect.poll(verified, { timeout: 15_000 }).toContain('queue slow');
     await expect.poll(verified, { timeout: 15_000 }).toContain('disk full on db-1');
     expect(hook.requests.every((d) => d.verified === true)).toBe(true);
 
     // The API answers with names and states only; the audit chain names the secret, not the value.
-    const responses = [await vigil.api('/api/rpc/secrets.list', { method: 'POST', body: '{}' }), await vigil.api('/api/rpc/settings.get', { method: 'POST', body: '{}' }), await vigil.api('/api/rpc/audit.list', { method: 'POST', body: '{}' })];
+    const responses = [
+      await vigil.api('/api/rpc/secrets.list', { method: 'POST', body: '{}' }),
+      await vigil.api('/api/rpc/settings.get', { method: 'POST', body: '{}' }),
+      await vigil.api('/api/rpc/audit.list', { method: 'POST', body: '{}' }),
+    ];
     const texts = await Promise.all(responses.map((r) => r.text()));
     for (const t of texts) {
       expect(t).not.toContain(HMAC);
@@ -93,7 +105,10 @@ describe('Settings: secrets entered, never shown back (vigil serve + Chromium)',
   });
 
   it('R-UI: an environment secret cannot be overwritten through the API either', async () => {
-    const res = await vigil.api('/api/rpc/secrets.set', { method: 'POST', body: JSON.stringify({ name: 'metrics-token', value: 'attempted-override-1' }) });
+    const res = await vigil.api('/api/rpc/secrets.set', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'metrics-token', value: 'attempted-override-1' }),
+    });
     const text = await res.text();
     expect(text).toContain('VIGIL_SECRET_METRICS_TOKEN');
     expect(text).not.toContain('attempted-override-1');

@@ -29,7 +29,9 @@ describe('Smoke page against vigil serve', () => {
     const api = await (await rig.vigil.api('/api/v1/smoke/history.ndjson')).text();
     expect(saved).toBe(api);
     const lines = saved.split('\n').filter(Boolean).length;
-    await expect.poll(() => s.progress.textContent()).toBe(` Saved ${lines.toLocaleString()} lines, ${Buffer.byteLength(saved).toLocaleString()} bytes`);
+    await expect
+      .poll(() => s.progress.textContent())
+      .toBe(` Saved ${lines.toLocaleString()} lines, ${Buffer.byteLength(saved).toLocaleString()} bytes`);
 
     await s.button('Send summary now').click();
     await expect.poll(() => s.status.filter({ hasText: 'sent to ops-hook' }).count()).toBe(1);

@@ -22,7 +22,13 @@ function areaOf(path, core) {
     const isDir = existsSync(path) && statSync(path).isDirectory();
     return isDir ? { area: parts[0], rest: '' } : null;
   }
-  return { area: parts[0], rest: parts.slice(1).join('/').replace(/\.(ts|tsx|js|mjs)$/, '') };
+  return {
+    area: parts[0],
+    rest: parts
+      .slice(1)
+      .join('/')
+      .replace(/\.(ts|tsx|js|mjs)$/, ''),
+  };
 }
 
 export const areaImports = {

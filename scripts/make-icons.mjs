@@ -32,18 +32,25 @@ function png(size, pixel) {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 /** A filled disc with a soft edge and an optional ring (the "eye" of the app icon). */
-const disc = (size, [r, g, b], ring) => (x, y) => {
-  const c = (size - 1) / 2;
-  const d = Math.hypot(x - c, y - c);
-  const R = size * 0.44;
-  let a = Math.max(0, Math.min(1, R - d + 0.5));
-  let col = [r, g, b];
-  if (ring && d < R * 0.42) col = d < R * 0.2 ? [255, 255, 255] : [20, 24, 30];
-  return [...col, Math.round(a * 255)];
-};
+const disc =
+  (size, [r, g, b], ring) =>
+  (x, y) => {
+    const c = (size - 1) / 2;
+    const d = Math.hypot(x - c, y - c);
+    const R = size * 0.44;
+    let a = Math.max(0, Math.min(1, R - d + 0.5));
+    let col = [r, g, b];
+    if (ring && d < R * 0.42) col = d < R * 0.2 ? [255, 255, 255] : [20, 24, 30];
+    return [...col, Math.round(a * 255)];
+  };
 const colours = { ok: [31, 136, 61], warning: [210, 153, 34], critical: [207, 34, 46] };
 mkdirSync('resources/icons', { recursive: true });
 mkdirSync('build', { recursive: true });

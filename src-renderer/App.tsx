@@ -23,7 +23,8 @@ const LABELS: Record<PageName, string> = {
 
 function readHash(): void {
   const [, page, detail] = /^#\/([a-z]+)(?:\/(.+))?$/.exec(location.hash) ?? [];
-  if (page && (PAGES as readonly string[]).includes(page)) useApp.setState({ page: page as PageName, detail: detail ? decodeURIComponent(detail) : null });
+  if (page && (PAGES as readonly string[]).includes(page))
+    useApp.setState({ page: page as PageName, detail: detail ? decodeURIComponent(detail) : null });
 }
 
 export function App({ hasClient }: { hasClient: boolean }) {
@@ -54,7 +55,9 @@ export function App({ hasClient }: { hasClient: boolean }) {
     return (
       <main className="center">
         <h1>Vigil</h1>
-        <p>This console needs its access token. Open the address printed by <code>vigil serve</code> (it ends in <code>#token=…</code>).</p>
+        <p>
+          This console needs its access token. Open the address printed by <code>vigil serve</code> (it ends in <code>#token=…</code>).
+        </p>
       </main>
     );
   }

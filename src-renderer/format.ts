@@ -1,9 +1,19 @@
 /** Formatting shared by pages: local time, relative durations, counts. */
 
-export const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—');
+export const time = (ms: number | null | undefined): string =>
+  ms ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—';
 
 export const dateTime = (ms: number | null | undefined): string =>
-  ms ? new Date(ms).toLocaleString([], { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—';
+  ms
+    ? new Date(ms).toLocaleString([], {
+        month: 'short',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      })
+    : '—';
 
 /** "3 m 05 s", "2 h 10 m", "4 d 2 h". */
 export function duration(ms: number): string {
@@ -27,5 +37,9 @@ export function relative(ms: number | null | undefined, now: number): string {
 export const count = (n: number): string => n.toLocaleString();
 
 /** Axis tick for a numeric epoch-ms axis: time of day for short spans, date for long ones. */
-export const tick = (spanMs: number) => (ms: number): string =>
-  spanMs > 2 * 86_400_000 ? new Date(ms).toLocaleDateString([], { month: 'short', day: '2-digit' }) : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+export const tick =
+  (spanMs: number) =>
+  (ms: number): string =>
+    spanMs > 2 * 86_400_000
+      ? new Date(ms).toLocaleDateString([], { month: 'short', day: '2-digit' })
+      : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

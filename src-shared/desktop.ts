@@ -23,5 +23,9 @@ export interface VigilBridge extends ConsoleClient {
 export function isOpenRequest(v: unknown): v is OpenRequest {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as { page?: unknown; id?: unknown };
-  return typeof r.page === 'string' && (PAGES as readonly string[]).includes(r.page) && (r.id === null || (typeof r.id === 'string' && r.id.length <= 200));
+  return (
+    typeof r.page === 'string' &&
+    (PAGES as readonly string[]).includes(r.page) &&
+    (r.id === null || (typeof r.id === 'string' && r.id.length <= 200))
+  );
 }

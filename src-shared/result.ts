@@ -31,7 +31,5 @@ export const fail = (code: ErrorCode, message: string): Result<never> => ({
 
 /** Format a zod error as "path.to.field: what was expected" lines. */
 export function describeZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }

@@ -34,7 +34,11 @@ export async function replayAlertmanager(
     });
   });
   const port = await listenLocal(server);
-  const am = await startAlertmanager({ webhook: { url: `http://127.0.0.1:${port}/hook`, token: 'storm' }, groupWait: opts.groupWait, groupInterval: opts.groupInterval });
+  const am = await startAlertmanager({
+    webhook: { url: `http://127.0.0.1:${port}/hook`, token: 'storm' },
+    groupWait: opts.groupWait,
+    groupInterval: opts.groupInterval,
+  });
   const t0 = Date.now() + 500;
   const iso = (ms: number) => new Date(t0 + ms).toISOString();
   const toAm = (e: StormEvent): AmPostAlert => ({

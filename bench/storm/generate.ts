@@ -78,7 +78,23 @@ const FLAPPING = [
   { alertname: 'EndpointFlapping', host: 'api09', from: 45, to: 141, period: 5 },
 ];
 
-const INFO = ['Watchdog', 'ConfigReloaded', 'PodRestarted', 'CronJobSucceeded', 'BackupCompleted', 'CertRotated', 'ScaleUp', 'ScaleDown', 'DeploymentRolled', 'LogRotated', 'CacheEvicted', 'GCPause', 'LeaderElected', 'SnapshotTaken', 'NodeLabelsChanged'];
+const INFO = [
+  'Watchdog',
+  'ConfigReloaded',
+  'PodRestarted',
+  'CronJobSucceeded',
+  'BackupCompleted',
+  'CertRotated',
+  'ScaleUp',
+  'ScaleDown',
+  'DeploymentRolled',
+  'LogRotated',
+  'CacheEvicted',
+  'GCPause',
+  'LeaderElected',
+  'SnapshotTaken',
+  'NodeLabelsChanged',
+];
 
 export function generateStorm(seed = 42, durationMs = 150 * S): Storm {
   const r = rng(seed);
@@ -91,8 +107,11 @@ export function generateStorm(seed = 42, durationMs = 150 * S): Storm {
       const start = (p.start + (p.stagger ? r() * p.stagger : 0)) * S;
       const end = p.resolves?.[host] !== undefined ? p.resolves[host]! * S : durationMs;
       incidents.push({ id: `${p.alertname}/${host}`, kind: 'persistent', alertname: p.alertname, host, startsAt: start });
-      for (let t = start; t < end; t += resendEvery + (r() - 0.5) * 400) events.push({ at: Math.round(t), alertname: p.alertname, host, severity: p.severity, status: 'firing', startsAt: start });
-      if (end < durationMs) for (const t of [end, end + resendEvery]) events.push({ at: t, alertname: p.alertname, host, severity: p.severity, status: 'resolved', startsAt: start });
+      for (let t = start; t < end; t += resendEvery + (r() - 0.5) * 400)
+        events.push({ at: Math.round(t), alertname: p.alertname, host, severity: p.severity, status: 'firing', startsAt: start });
+      if (end < durationMs)
+        for (const t of [end, end + resendEvery])
+          events.push({ at: t, alertname: p.alertname, host, severity: p.severity, status: 'resolved', startsAt: start });
     }
   }
 
@@ -108,26 +127,56 @@ export function generateStorm(seed = 42, durationMs = 150 * S): Storm {
         if (firing) since = t;
       }
       if (t >= f.to * S + 2 * resendEvery) break;
-      events.push({ at: Math.round(t), alertname: f.alertname, host: f.host, severity: 'warning', status: firing ? 'firing' : 'resolved', startsAt: since });
+      events.push({
+        at: Math.round(t),
+        alertname: f.alertname,
+        host: f.host,
+        severity: 'warning',
+        status: firing ? 'firing' : 'resolved',
+        startsAt: since,
+      });
     }
   }
 
   // The burst: 400 hosts start failing a health check within 3 s of a rollout and recover 7–10 s later.
   const burstStart = 40 * S;
-  incidents.push({ id: 'DeployHealthCheckFailed/*', kind: 'burst', alertname: 'DeployHealthCheckFailed', host: null, startsAt: burstStart });
+  incidents.push({
+    id: 'DeployHealthCheckFailed/*',
+    kind: 'burst',
+    alertname: 'DeployHealthCheckFailed',
+    host: null,
+    startsAt: burstStart,
+  });
   for (let i = 1; i <= 400; i++) {
     const host = `node${String(i).padStart(3, '0')}`;
     const start = burstStart + r() * 3 * S;
     const end = start + (7 + r() * 3) * S;
-    for (let t = start; t < end; t += 2 * S) events.push({ at: Math.round(t), alertname: 'DeployHealthCheckFailed', host, severity: 'critical', status: 'firing', startsAt: start });
-    for (const t of [end, end + 2 * S]) events.push({ at: Math.round(t), alertname: 'DeployHealthCheckFailed', host, severity: 'critical', status: 'resolved', startsAt: start });
+    for (let t = start; t < end; t += 2 * S)
+      events.push({
+        at: Math.round(t),
+        alertname: 'DeployHealthCheckFailed',
+        host,
+        severity: 'critical',
+        status: 'firing',
+        startsAt: start,
+      });
+    for (const t of [end, end + 2 * S])
+      events.push({
+        at: Math.round(t),
+        alertname: 'DeployHealthCheckFailed',
+        host,
+        severity: 'critical',
+        status: 'resolved',
+        startsAt: start,
+      });
   }
 
   // Info noise: chatty informational alerts from 40 hosts each, re-sent every ~12 s.
   for (const alertname of INFO) {
     for (const host of names('host', 40)) {
       const start = r() * 20 * S;
-      for (let t = start; t < durationMs; t += 12 * S + (r() - 0.5) * 2 * S) events.push({ at: Math.round(t), alertname, host, severity: 'info', status: 'firing', startsAt: start });
+      for (let t = start; t < durationMs; t += 12 * S + (r() - 0.5) * 2 * S)
+        events.push({ at: Math.round(t), alertname, host, severity: 'info', status: 'firing', startsAt: start });
     }
   }
 

@@ -25,13 +25,17 @@ const word = (s: string): RegExp => new RegExp(`(^|[^A-Za-z0-9_-])${s.replace(/[
 
 /** Which incidents no notification mentions (alertname and host in the same notification; the burst by its alertname). */
 export function missedIncidents(storm: Storm, notices: Notice[]): Incident[] {
-  return storm.incidents.filter((i) => !notices.some((n) => word(i.alertname).test(n.text) && (i.host === null || word(i.host).test(n.text))));
+  return storm.incidents.filter(
+    (i) => !notices.some((n) => word(i.alertname).test(n.text) && (i.host === null || word(i.host).test(n.text))),
+  );
 }
 
 export function score(name: string, storm: Storm, notices: Notice[]): Score {
   const kindOf = new Map(storm.incidents.map((i) => [i.alertname, i.kind] as const));
   const byKind: Record<string, number> = { persistent: 0, flapping: 0, burst: 0, info: 0 };
-  for (const n of notices) byKind[n.info ? 'info' : (kindOf.get(n.alertname) ?? 'other')] = (byKind[n.info ? 'info' : (kindOf.get(n.alertname) ?? 'other')] ?? 0) + 1;
+  for (const n of notices)
+    byKind[n.info ? 'info' : (kindOf.get(n.alertname) ?? 'other')] =
+      (byKind[n.info ? 'info' : (kindOf.get(n.alertname) ?? 'other')] ?? 0) + 1;
   const firstIncident = Math.min(...storm.incidents.map((i) => i.startsAt));
   const first = notices.length ? Math.min(...notices.map((n) => n.at)) : null;
   return {

@@ -39,7 +39,10 @@ const intake = (e: StormEvent, base: number): IntakeEvent => ({
  * dir, default router settings) on a FakeClock that steps through the
  * storm's timeline; every message the router enqueues to the outbox counts.
  */
-export async function replayVigil(storm: Storm, opts: { tickMs: number; horizonMs: number }): Promise<{ notices: Notice[]; realFirstMs: number; wallMs: number }> {
+export async function replayVigil(
+  storm: Storm,
+  opts: { tickMs: number; horizonMs: number },
+): Promise<{ notices: Notice[]; realFirstMs: number; wallMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-storm-'));
   const base = Date.UTC(2026, 0, 5, 12, 0);
   const clock = new FakeClock(base);
@@ -67,7 +70,9 @@ routes:
       if (realFirstMs < 0 && before === 0 && (count.get() as { n: number }).n > 0) realFirstMs = performance.now() - started;
     }
     clock.set(base + opts.horizonMs);
-    const rows = core.ctx.db.prepare(`SELECT message, created_at FROM outbox WHERE created_at <= ? ORDER BY id`).all(base + opts.horizonMs) as Array<{ message: string; created_at: number }>;
+    const rows = core.ctx.db
+      .prepare(`SELECT message, created_at FROM outbox WHERE created_at <= ? ORDER BY id`)
+      .all(base + opts.horizonMs) as Array<{ message: string; created_at: number }>;
     const notices = rows.map((r) => {
       const m = JSON.parse(r.message) as Message;
       return { at: r.created_at - base, alertname: m.labels.alertname ?? '', info: m.severity === 'info', text: `${m.title}\n${m.body}` };

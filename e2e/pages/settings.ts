@@ -26,7 +26,9 @@ export class SettingsPage {
   /** Serialised DOM plus every form field's live value: where an entered secret could linger. */
   async everythingShown(): Promise<string> {
     const html = await this.page.content();
-    const values = (await this.page.evaluate(`[...document.querySelectorAll('input, textarea, select')].map((el) => el.value).join('\\n')`)) as string;
+    const values = (await this.page.evaluate(
+      `[...document.querySelectorAll('input, textarea, select')].map((el) => el.value).join('\\n')`,
+    )) as string;
     return `${html}\n${values}`;
   }
 }

@@ -45,7 +45,9 @@ export async function drained(v: Served, ids: string[]): Promise<void> {
 
 /** The usual config: one webhook channel to the receiver, one catch-all route. */
 export const hookConfig = (hookUrl: string, extra: string[] = []): string =>
-  [`channels: [ { name: ops-hook, type: webhook, url: "${hookUrl}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]', ...extra].join('\n');
+  [`channels: [ { name: ops-hook, type: webhook, url: "${hookUrl}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]', ...extra].join(
+    '\n',
+  );
 
 export interface Rig {
   vigil: Served;

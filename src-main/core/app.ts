@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { consoleApi, isMethodName, METHOD_ACCESS, roleAtLeast, roleRefusal, type Actor, type Handlers, type Input, type MethodName, type Output } from '../../src-shared/api';
+import {
+  consoleApi,
+  isMethodName,
+  METHOD_ACCESS,
+  roleAtLeast,
+  roleRefusal,
+  type Actor,
+  type Handlers,
+  type Input,
+  type MethodName,
+  type Output,
+} from '../../src-shared/api';
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
 import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
@@ -190,7 +201,10 @@ export function createCore(opts: CoreOptions): Core {
     // ElephantAlpha's HITL approvals count in vigil_hitl_pending too.
     otherPending: () => agents.elephant.pendingApprovals().count,
     knowledge: (k) => {
-      agents.openclaw.repo.add({ kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref }, clock.now());
+      agents.openclaw.repo.add(
+        { kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref },
+        clock.now(),
+      );
       agents.openclaw.worker.publish();
     },
   });
@@ -215,10 +229,20 @@ export function createCore(opts: CoreOptions): Core {
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
   const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports });
-  const heartbeat = wireHeartbeat(ctx, { onFailure: (what, err) => reports.failure(what, err), onRecovery: (what) => reports.recovery(what) });
+  const heartbeat = wireHeartbeat(ctx, {
+    onFailure: (what, err) => reports.failure(what, err),
+    onRecovery: (what) => reports.recovery(what),
+  });
 
   // ── agents: late wiring (remote and heal are built after the agents) ──
-  agents.connect({ heal: healGateway(heal.heal, stores.heal), healActions: HEAL_ACTIONS, healPending: () => heal.heal.pending().length, diagnostics: remote.diag, policy: remote.policy, otherButtons: acks.telegramCallback });
+  agents.connect({
+    heal: healGateway(heal.heal, stores.heal),
+    healActions: HEAL_ACTIONS,
+    healPending: () => heal.heal.pending().length,
+    diagnostics: remote.diag,
+    policy: remote.policy,
+    otherButtons: acks.telegramCallback,
+  });
 
   // ── settings ──
   // Settings view and secrets: values go in (audited by name), only names and states come out.
@@ -293,7 +317,8 @@ export function createCore(opts: CoreOptions): Core {
     }
     // Who did it comes from authentication, never from the request (R-PEOPLE-2).
     const given = input ?? {};
-    const named = actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
+    const named =
+      actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
     const parsed = (spec.input as z.ZodType).safeParse(named);
     if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
     try {

@@ -32,10 +32,15 @@ describe('no failure path is silent (R-ROUTE-1)', () => {
     core.ctx.bus.subscribe(Topic.notice, (n) => void seen.push(n.title));
     core.ctx.bus.publish(Topic.notice, { id: 'n1', title: 'disk full', body: '', severity: 'critical', eventId: null, at: 0 });
     expect(seen).toEqual(['disk full']);
-    expect(lines.find((l) => l.msg === 'bus subscriber failed')).toMatchObject({ topic: 'notice', err: { message: 'renderer bridge gone' } });
+    expect(lines.find((l) => l.msg === 'bus subscriber failed')).toMatchObject({
+      topic: 'notice',
+      err: { message: 'renderer bridge gone' },
+    });
     const vigil = core.ctx.db.prepare(`SELECT summary, description FROM events WHERE source = 'vigil'`);
     await core.areas.router.drain();
     await until(() => vigil.all().length > 0, 'a vigil event');
-    expect(vigil.all()).toEqual([{ summary: expect.stringContaining('bus subscriber for topic notice'), description: expect.stringContaining('renderer bridge gone') }]);
+    expect(vigil.all()).toEqual([
+      { summary: expect.stringContaining('bus subscriber for topic notice'), description: expect.stringContaining('renderer bridge gone') },
+    ]);
   });
 });

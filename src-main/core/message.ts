@@ -6,7 +6,20 @@ import type { Severity } from '../../src-shared/constants';
  * enqueues a Message for a channel; the outbox worker for that channel
  * delivers it in order, at least once, with the idempotency key.
  */
-export type MessageKind = 'alert' | 'update' | 'resolved' | 'group' | 'flapping' | 'burst' | 'digest' | 'summary' | 'escalation' | 'hitl' | 'triage' | 'vigil' | 'ack';
+export type MessageKind =
+  | 'alert'
+  | 'update'
+  | 'resolved'
+  | 'group'
+  | 'flapping'
+  | 'burst'
+  | 'digest'
+  | 'summary'
+  | 'escalation'
+  | 'hitl'
+  | 'triage'
+  | 'vigil'
+  | 'ack';
 // 'ack' (R-ROUTE-8): the alert was acknowledged in Vigil. Queued only for pager channels the alert reached
 // (PagerDuty sends it as event_action "acknowledge"); any other channel would show it as a plain text message.
 

@@ -88,7 +88,12 @@ async function boot(): Promise<void> {
   tray.render(core.status());
   core.ctx.bus.subscribe(Topic.notice, (n) => {
     if (!Notification.isSupported()) return;
-    const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal', actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [] });
+    const note = new Notification({
+      title: n.title,
+      body: n.body,
+      urgency: n.severity === 'critical' ? 'critical' : 'normal',
+      actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [],
+    });
     note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
     note.on('action', () => void (core && n.eventId && ackFromNotification(core, n.eventId)));
     note.show();

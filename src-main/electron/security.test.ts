@@ -19,7 +19,10 @@ describe('Electron shell security (R-SEC-3)', () => {
   });
 
   it('R-SEC-3: the CSP allows only our own scripts and connections, no eval, no plugins, no framing', () => {
-    const directive = (name: string) => CSP.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `));
+    const directive = (name: string) =>
+      CSP.split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
     expect(directive('script-src')).toBe("script-src 'self'");
     expect(directive('connect-src')).toBe("connect-src 'self'");
     expect(directive('object-src')).toBe("object-src 'none'");

@@ -23,19 +23,33 @@ describe('tray counts (derived from core calls, no tray state of its own)', () =
     expect(trayTooltip(b.core.status(), empty)).toBe('Vigil — OK');
 
     await b.send();
-    await b.send({ fingerprint: 'fp-cpu', summary: 'CPU hot on web2', severity: 'warning', labels: { alertname: 'Cpu', instance: 'web2' } });
+    await b.send({
+      fingerprint: 'fp-cpu',
+      summary: 'CPU hot on web2',
+      severity: 'warning',
+      labels: { alertname: 'Cpu', instance: 'web2' },
+    });
     await b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'alice', via: 'tray' });
     const plan = await b.call<{ id: string }>('plans.create', {
       title: 'Clean logs on web-1',
       createdBy: 'test',
       steps: [{ type: 'wait_for_approval', question: 'Delete rotated logs on web-1?' }],
     });
-    await until(async () => (await b.call<{ status: string }>('plans.get', { id: plan.id })).status === 'waiting', 'the plan to wait for approval');
+    await until(
+      async () => (await b.call<{ status: string }>('plans.get', { id: plan.id })).status === 'waiting',
+      'the plan to wait for approval',
+    );
 
     const c = await trayCounts(b.core);
     expect(c.firing).toBe(2);
     expect(c.unacked.map((a) => a.fingerprint)).toEqual(['fp-cpu']);
-    expect(c.approvals).toEqual([{ id: expect.any(String) as string, label: 'Clean logs on web-1: Delete rotated logs on web-1?', expiresAt: expect.any(Number) as number }]);
+    expect(c.approvals).toEqual([
+      {
+        id: expect.any(String) as string,
+        label: 'Clean logs on web-1: Delete rotated logs on web-1?',
+        expiresAt: expect.any(Number) as number,
+      },
+    ]);
     const approvalId = c.approvals[0]!.id;
     expect((await b.call<{ items: Array<{ id: string }> }>('plans.approvals', {})).items.map((a) => a.id)).toEqual([approvalId]);
     expect(trayTooltip(b.core.status(), c)).toMatch(/^Vigil — [A-Z]+ · 2 firing · 1 approval pending/);

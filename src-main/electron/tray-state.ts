@@ -36,8 +36,12 @@ export async function trayCounts(core: Core, unackedShown = 3): Promise<TrayCoun
     value('plans.approvals', { pendingOnly: true, limit: 100 }, { items: [] }),
   ]);
   const approvals: TrayApproval[] = [
-    ...heal.approvals.filter((a) => a.status === 'pending').map((a) => ({ id: a.id, label: `${a.action.replace(/_/g, ' ')} ${a.target} on ${a.host}`, expiresAt: a.expiresAt })),
-    ...plans.items.filter((a) => a.status === 'pending').map((a) => ({ id: a.id, label: `${a.planTitle}: ${a.question}`, expiresAt: a.expiresAt })),
+    ...heal.approvals
+      .filter((a) => a.status === 'pending')
+      .map((a) => ({ id: a.id, label: `${a.action.replace(/_/g, ' ')} ${a.target} on ${a.host}`, expiresAt: a.expiresAt })),
+    ...plans.items
+      .filter((a) => a.status === 'pending')
+      .map((a) => ({ id: a.id, label: `${a.planTitle}: ${a.question}`, expiresAt: a.expiresAt })),
   ].sort((a, b) => a.expiresAt - b.expiresAt);
   return {
     firing: alerts.length,

@@ -30,15 +30,24 @@ export function createTray(resourcesDir: string, actions: TrayActions) {
       ? [
           { type: 'separator' },
           { label: `Approvals pending (${c.approvals.length})`, enabled: false },
-          ...c.approvals.slice(0, APPROVALS_LISTED).map((a) => ({ label: menuLabel(a.label), click: () => actions.open({ page: 'approvals', id: a.id }) })),
-          ...(c.approvals.length > APPROVALS_LISTED ? [{ label: `${c.approvals.length - APPROVALS_LISTED} more…`, click: () => actions.open({ page: 'approvals', id: null }) }] : []),
+          ...c.approvals
+            .slice(0, APPROVALS_LISTED)
+            .map((a) => ({ label: menuLabel(a.label), click: () => actions.open({ page: 'approvals', id: a.id }) })),
+          ...(c.approvals.length > APPROVALS_LISTED
+            ? [{ label: `${c.approvals.length - APPROVALS_LISTED} more…`, click: () => actions.open({ page: 'approvals', id: null }) }]
+            : []),
         ]
       : [];
     tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: 'Open Vigil', click: () => actions.open() },
-        ...(c.firing ? [{ label: `${c.firing}${c.firingCapped ? '+' : ''} alerts firing`, click: () => actions.open({ page: 'events', id: null }) }] : []),
-        ...bad.slice(0, 5).map((t) => ({ label: menuLabel(`${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`), click: () => actions.open({ page: 'overview', id: null }) })),
+        ...(c.firing
+          ? [{ label: `${c.firing}${c.firingCapped ? '+' : ''} alerts firing`, click: () => actions.open({ page: 'events', id: null }) }]
+          : []),
+        ...bad.slice(0, 5).map((t) => ({
+          label: menuLabel(`${t.status === 'critical' ? '●' : '○'} ${t.label}: ${t.value}`),
+          click: () => actions.open({ page: 'overview', id: null }),
+        })),
         ...approvals,
         ...(c.unacked.length ? [{ type: 'separator' as const }] : []),
         ...c.unacked.map((a) => ({ label: menuLabel(`Acknowledge: ${a.summary}`), click: () => actions.ack(a.fingerprint) })),

@@ -31,7 +31,8 @@ export const UNAUTHORIZED = 'missing or wrong token: send "Authorization: Bearer
 
 export function createAccess(core: Core): HttpAccess {
   const principal = (req: FastifyRequest, opts: { allowQueryToken?: boolean } = {}): Principal | null => {
-    const token = bearer(req.headers.authorization) ?? (opts.allowQueryToken ? (req.query as { token?: string } | undefined)?.token : undefined);
+    const token =
+      bearer(req.headers.authorization) ?? (opts.allowQueryToken ? (req.query as { token?: string } | undefined)?.token : undefined);
     const actor = core.people.authenticate(token);
     if (actor) return { kind: 'person', actor };
     const intake = core.people.intake(token);
@@ -39,7 +40,8 @@ export function createAccess(core: Core): HttpAccess {
   };
   /** Why `p` may not do `need` here, or null when it may. */
   const refusal = (p: Principal, need: Need, what: string): string | null => {
-    if (p.kind === 'intake') return need === 'intake' ? null : `intake token "${p.name}" may only post alerts (POST /api/v1/events, /api/v1/alerts/alertmanager)`;
+    if (p.kind === 'intake')
+      return need === 'intake' ? null : `intake token "${p.name}" may only post alerts (POST /api/v1/events, /api/v1/alerts/alertmanager)`;
     const role: Role = need === 'intake' ? 'responder' : need;
     return roleAtLeast(p.actor.role, role) ? null : roleRefusal(p.actor.name, p.actor.role, what, role);
   };

@@ -40,7 +40,9 @@ const get = (port: number, path: string, headers: Record<string, string>) =>
 function slowUpload(port: number, path: string, headers = ''): { socket: Socket; answer: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
   socket.setNoDelay(true);
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n${headers}\r\n{"a":`);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n${headers}\r\n{"a":`,
+  );
   const answer = new Promise<string>((ok) => {
     let got = '';
     socket.on('data', (d: Buffer) => {
@@ -59,7 +61,14 @@ const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
   it('R-SEC-1: every authenticated route answers 401 to a tokenless upload before reading its body', async () => {
     const { port } = await serve();
-    for (const path of ['/api/rpc/status.get', '/api/v1/events', '/api/v1/alerts/alertmanager', '/api/v1/smoke/run', '/api/v1/alerts/abc/ack', '/api/v1/telegram/callback']) {
+    for (const path of [
+      '/api/rpc/status.get',
+      '/api/v1/events',
+      '/api/v1/alerts/alertmanager',
+      '/api/v1/smoke/run',
+      '/api/v1/alerts/abc/ack',
+      '/api/v1/telegram/callback',
+    ]) {
       const { socket, answer } = slowUpload(port, path);
       expect(await within(answer, 5_000, path), path).toBe('HTTP/1.1 401 Unauthorized');
       socket.destroy();
@@ -109,7 +118,9 @@ describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
     const unset = await serve(yaml);
     const closed = await fetch(`${unset.base}/metrics`);
     expect(closed.status).toBe(503);
-    expect(await closed.json()).toMatchObject({ error: { code: 'unavailable', message: expect.stringMatching(/secret "metrics-token", which is not set/) } });
+    expect(await closed.json()).toMatchObject({
+      error: { code: 'unavailable', message: expect.stringMatching(/secret "metrics-token", which is not set/) },
+    });
     await app!.close();
     await core!.stop();
     const set = await serve(yaml, { 'metrics-token': 'scrape-0123456789abcdef' });

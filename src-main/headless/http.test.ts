@@ -64,7 +64,7 @@ describe('headless HTTP shell', () => {
     expect(await big.json()).toMatchObject({ error: { code: 'too_large' } });
   });
 
-  it('R-CONTRACT-2: every HTTP error — a handler\'s, the RPC door\'s, a REST alias\'s or fastify\'s own — is the RPC envelope {ok:false, error:{code,message}}', async () => {
+  it("R-CONTRACT-2: every HTTP error — a handler's, the RPC door's, a REST alias's or fastify's own — is the RPC envelope {ok:false, error:{code,message}}", async () => {
     const Envelope = z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string().min(1) }).strict() }).strict();
     const json = { 'content-type': 'application/json' };
     const cases: Array<[string, Promise<Response>, number]> = [
@@ -75,8 +75,20 @@ describe('headless HTTP shell', () => {
       ['not application/json (fastify)', rpc('system.ping', 'echo=x', { 'content-type': 'text/plain' }), 415],
       ['too large (fastify)', rpc('system.ping', { echo: 'x'.repeat(1024 * 1024 + 10) }), 413],
       ['no such route (fastify)', fetch(`${base}/api/v1/nothing-here`), 404],
-      ['REST alias refused by the core', fetch(`${base}/api/v1/alerts/never-seen/ack`, { method: 'POST', headers: { ...json, authorization: `Bearer ${TOKEN}` }, body: '{"by":"ann"}' }), 404],
-      ['REST alias without channels', fetch(`${base}/api/v1/smoke/daily-summary/send`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }), 400],
+      [
+        'REST alias refused by the core',
+        fetch(`${base}/api/v1/alerts/never-seen/ack`, {
+          method: 'POST',
+          headers: { ...json, authorization: `Bearer ${TOKEN}` },
+          body: '{"by":"ann"}',
+        }),
+        404,
+      ],
+      [
+        'REST alias without channels',
+        fetch(`${base}/api/v1/smoke/daily-summary/send`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }),
+        400,
+      ],
     ];
     for (const [what, res, status] of cases) {
       const r = await res;

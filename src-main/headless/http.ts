@@ -41,7 +41,13 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string)
 }
 
 /** A REST alias of a ConsoleApi method: the same validation and rules (core.call), the value or the error envelope. */
-export async function viaCore<M extends MethodName>(core: Core, reply: FastifyReply, method: M, input: Input<M>, actor?: Actor): Promise<Output<M> | FastifyReply> {
+export async function viaCore<M extends MethodName>(
+  core: Core,
+  reply: FastifyReply,
+  method: M,
+  input: Input<M>,
+  actor?: Actor,
+): Promise<Output<M> | FastifyReply> {
   const r = await core.call(method, input, actor);
   return r.ok ? r.value : sendError(reply, r.error.code, r.error.message);
 }
@@ -60,7 +66,15 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const status = err.statusCode ?? 500;
     const code: ErrorCode =
-      status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : status === 404 ? 'not_found' : 'internal';
+      status === 413
+        ? 'too_large'
+        : status === 415
+          ? 'unsupported_media_type'
+          : status === 400
+            ? 'bad_request'
+            : status === 404
+              ? 'not_found'
+              : 'internal';
     const message =
       status === 413
         ? `request body is larger than ${Math.round((opts.bodyLimit ?? MAX_BODY_BYTES) / 1024)} KiB`
@@ -96,7 +110,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   app.get('/api/stream', { onRequest: access.require('viewer', { allowQueryToken: true }) }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     const stop = () => {
       clearInterval(ping);
       unsubs.forEach((u) => u());
@@ -112,9 +131,16 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin') });
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
-    await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], cacheControl: false, setHeaders: (res) => res.header('x-content-type-options', 'nosniff') });
+    await app.register(fastifyStatic, {
+      root: opts.staticDir,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (res) => res.header('x-content-type-options', 'nosniff'),
+    });
   } else {
-    app.get('/', async (_req, reply) => reply.type('text/plain').send('Vigil API is running; the console was not built (run npm run build).'));
+    app.get('/', async (_req, reply) =>
+      reply.type('text/plain').send('Vigil API is running; the console was not built (run npm run build).'),
+    );
   }
   return app;
 }

@@ -20,13 +20,22 @@ const REQUIRED: Record<string, Array<Record<string, string>>> = {
   vigil_outbox_pending: [{ channel: 'desktop' }, { channel: 'hook' }],
   vigil_outbox_replayed_total: [{ channel: 'desktop' }, { channel: 'hook' }],
   vigil_agent_triage_total: [{ agent: 'hermes' }, { agent: 'nemotron' }],
-  vigil_agent_fallback_total: ['no_key', 'rate_limited', 'timeout', 'network', 'http_error', 'no_tool_calls', 'invalid_output'].map((reason) => ({ reason })),
+  vigil_agent_fallback_total: ['no_key', 'rate_limited', 'timeout', 'network', 'http_error', 'no_tool_calls', 'invalid_output'].map(
+    (reason) => ({ reason }),
+  ),
   vigil_safe_actions_total: ['flag_for_human_review', 'route_to_km', 'mark_for_relearn'].map((action) => ({ action })),
   vigil_autoheal_actions_total: [{ action: 'restart_service' }, { action: 'restart_container' }],
   vigil_autoheal_duration_seconds: [],
   vigil_embedding_queue: ['pending', 'processing', 'done', 'failed'].map((state) => ({ state })),
   vigil_hitl_pending: [],
-  vigil_smoke_status: ['router_queue', 'outbox_backlog', 'autoheal_protected', 'nemotron_fallback', 'openclaw_embeddings', 'elephant_hitl'].map((check) => ({ check })),
+  vigil_smoke_status: [
+    'router_queue',
+    'outbox_backlog',
+    'autoheal_protected',
+    'nemotron_fallback',
+    'openclaw_embeddings',
+    'elephant_hitl',
+  ].map((check) => ({ check })),
   vigil_escalations_total: [{ step: '1' }],
   vigil_acks_total: [{ via: 'console' }, { via: 'telegram' }],
 };
@@ -55,7 +64,9 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
 
 /** Every PromQL expression in the dashboard (panels and collapsed rows). */
 function dashboardExprs(): Array<{ panel: string; expr: string }> {
-  const dash = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets?: { expr: string }[]; panels?: unknown[] }> };
+  const dash = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+    panels: Array<{ title: string; targets?: { expr: string }[]; panels?: unknown[] }>;
+  };
   const out: Array<{ panel: string; expr: string }> = [];
   const walk = (panels: typeof dash.panels) => {
     for (const p of panels) {
@@ -67,7 +78,21 @@ function dashboardExprs(): Array<{ panel: string; expr: string }> {
   return out;
 }
 
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Metric names in a PromQL expression: identifiers that are not functions, keywords, label names or durations. */
 function metricNames(expr: string): string[] {
@@ -119,7 +144,10 @@ describe('metrics', () => {
       expect(own.length, `${name} has samples`).toBeGreaterThan(0);
       for (const s of own) expect(s.value, `${s.name}${JSON.stringify(s.labels)}`).toBe(0);
       for (const want of labelSets) {
-        expect(own.some((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v)), `${name}${JSON.stringify(want)}`).toBe(true);
+        expect(
+          own.some((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v)),
+          `${name}${JSON.stringify(want)}`,
+        ).toBe(true);
       }
     }
     expect(types.get('vigil_router_dispatch_seconds')).toBe('histogram');
@@ -140,14 +168,28 @@ describe('metrics', () => {
       }
     }
     // The dashboard covers what R-METRICS-1 lists.
-    for (const m of ['vigil_router_dispatch_seconds', 'vigil_router_events_total', 'vigil_safe_actions_total', 'vigil_outbox_replayed_total', 'vigil_autoheal_actions_total', 'vigil_autoheal_duration_seconds', 'vigil_agent_fallback_total', 'vigil_embedding_queue', 'vigil_hitl_pending', 'vigil_outbox_pending', 'vigil_smoke_status']) {
+    for (const m of [
+      'vigil_router_dispatch_seconds',
+      'vigil_router_events_total',
+      'vigil_safe_actions_total',
+      'vigil_outbox_replayed_total',
+      'vigil_autoheal_actions_total',
+      'vigil_autoheal_duration_seconds',
+      'vigil_agent_fallback_total',
+      'vigil_embedding_queue',
+      'vigil_hitl_pending',
+      'vigil_outbox_pending',
+      'vigil_smoke_status',
+    ]) {
       expect(used.has(m), `dashboard shows ${m}`).toBe(true);
     }
     expect(metricNames('sum by (le) (rate(x_bucket{a="b",c=~"d"}[5m])) / on (job) group_left y')).toEqual(['x_bucket', 'y']);
   });
 
   it('R-METRICS-3: the Prometheus scrape example is valid and scrapes loopback', () => {
-    const prom = parseYaml(readFileSync(join(ROOT, 'resources/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; metrics_path: string; static_configs: Array<{ targets: string[] }> }> };
+    const prom = parseYaml(readFileSync(join(ROOT, 'resources/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; metrics_path: string; static_configs: Array<{ targets: string[] }> }>;
+    };
     const job = prom.scrape_configs.find((j) => j.job_name === 'vigil')!;
     expect(job.metrics_path).toBe('/metrics');
     expect(job.static_configs[0]!.targets).toEqual(['127.0.0.1:7300']);
@@ -168,7 +210,11 @@ describe('metrics', () => {
 
   it('R-SEC-1: with metrics.token the metrics port wants the bearer token, and refuses to open if the secret is missing', async () => {
     const config = parseConfig('metrics: { token: { secret: metrics-token } }\nsmoke: { enabled: false }');
-    const secured = createCore({ config, dataDir: null, secrets: { get: (n) => (n === 'metrics-token' ? 'scrape-secret-0123456789' : undefined), names: () => ['metrics-token'] } });
+    const secured = createCore({
+      config,
+      dataDir: null,
+      secrets: { get: (n) => (n === 'metrics-token' ? 'scrape-secret-0123456789' : undefined), names: () => ['metrics-token'] },
+    });
     const srv = await startMetricsServer(secured.ctx, 0);
     try {
       const url = `http://127.0.0.1:${srv.port}/metrics`;

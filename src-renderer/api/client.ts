@@ -1,4 +1,12 @@
-import { consoleApi, type ConsoleClient, type Input, type MethodName, type Output, type TopicName, type TopicPayload } from '../../src-shared/api';
+import {
+  consoleApi,
+  type ConsoleClient,
+  type Input,
+  type MethodName,
+  type Output,
+  type TopicName,
+  type TopicPayload,
+} from '../../src-shared/api';
 import type { VigilBridge } from '../../src-shared/desktop';
 import type { Result } from '../../src-shared/result';
 

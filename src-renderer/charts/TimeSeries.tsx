@@ -26,7 +26,17 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
   const fmt = tick(to - from);
   const Chart = kind === 'bar' ? BarChart : AreaChart;
   const axis = (
-    <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} tickFormatter={fmt} stroke="var(--muted)" fontSize={11} minTickGap={40} allowDataOverflow />
+    <XAxis
+      dataKey="t"
+      type="number"
+      scale="time"
+      domain={[from, to]}
+      tickFormatter={fmt}
+      stroke="var(--muted)"
+      fontSize={11}
+      minTickGap={40}
+      allowDataOverflow
+    />
   );
   const y = <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={11} width={40} />;
   const grid = <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />;
@@ -51,7 +61,19 @@ export const TimeSeries = memo(function TimeSeries({ data, series, from, to, kin
             kind === 'bar' ? (
               <Bar key={s.key} dataKey={s.key} name={s.label} stackId="1" fill={s.color} isAnimationActive={false} />
             ) : (
-              <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId="1" stroke={s.color} fill={s.color} fillOpacity={0.35} dot={false} activeDot={false} isAnimationActive={false} />
+              <Area
+                key={s.key}
+                type="monotone"
+                dataKey={s.key}
+                name={s.label}
+                stackId="1"
+                stroke={s.color}
+                fill={s.color}
+                fillOpacity={0.35}
+                dot={false}
+                activeDot={false}
+                isAnimationActive={false}
+              />
             ),
           )}
         </Chart>

@@ -2,7 +2,13 @@
  * The core returns only non-empty buckets; an empty bucket means zero events,
  * so fill the gaps with zeros over [from, to) to draw the rate honestly.
  */
-export function fillBuckets<K extends string>(points: ReadonlyArray<{ t: number } & Record<K, number>>, from: number, to: number, bucketMs: number, keys: readonly K[]): Array<{ t: number } & Record<K, number>> {
+export function fillBuckets<K extends string>(
+  points: ReadonlyArray<{ t: number } & Record<K, number>>,
+  from: number,
+  to: number,
+  bucketMs: number,
+  keys: readonly K[],
+): Array<{ t: number } & Record<K, number>> {
   // Snap each point to its bucket start (and sum), so a point that is not aligned still lands in its bucket.
   const byT = new Map<number, Record<string, number>>();
   for (const p of points) {

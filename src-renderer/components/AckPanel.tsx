@@ -27,7 +27,12 @@ function Escalations({ info }: { info: AckInfo }) {
             <td>{s.channels.join(', ')}</td>
             <td>
               <Badge tone={STEP_TONE[s.state]}>{s.state}</Badge>{' '}
-              {s.state === 'fired' && <>at {dateTime(s.firedAt)}{s.late && <> (late: {s.lateReason})</>}</>}
+              {s.state === 'fired' && (
+                <>
+                  at {dateTime(s.firedAt)}
+                  {s.late && <> (late: {s.lateReason})</>}
+                </>
+              )}
               {s.state === 'armed' && <>due {dateTime(s.dueAt)}</>}
               {s.state === 'cancelled' && s.cancelReason && <span className="muted">{s.cancelReason}</span>}
             </td>
@@ -69,7 +74,9 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
             {info.ack.note && <> — “{info.ack.note}”</>}
           </>
         ) : (
-          <Badge tone={info.status === 'firing' ? 'warning' : undefined}>{info.status === 'firing' ? 'not acknowledged' : (info.status ?? 'unknown')}</Badge>
+          <Badge tone={info.status === 'firing' ? 'warning' : undefined}>
+            {info.status === 'firing' ? 'not acknowledged' : (info.status ?? 'unknown')}
+          </Badge>
         )}
         {info.escalated && (
           <>
@@ -82,7 +89,11 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
         <input aria-label="Your name" placeholder="your name" value={by} onChange={(e) => setBy(e.target.value)} />
         <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
         {info.status === 'firing' && !info.acknowledged && (
-          <button className="primary" disabled={!who || ack.pending} onClick={() => void ack.run({ fingerprint, by: who, via: 'console', ...(note.trim() ? { note: note.trim() } : {}) }).then(done)}>
+          <button
+            className="primary"
+            disabled={!who || ack.pending}
+            onClick={() => void ack.run({ fingerprint, by: who, via: 'console', ...(note.trim() ? { note: note.trim() } : {}) }).then(done)}
+          >
             Acknowledge
           </button>
         )}
@@ -91,7 +102,10 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
             Un-acknowledge
           </button>
         )}
-        <button disabled={!who || !note.trim() || addNote.pending} onClick={() => void addNote.run({ fingerprint, by: who, note: note.trim(), via: 'console' }).then(done)}>
+        <button
+          disabled={!who || !note.trim() || addNote.pending}
+          onClick={() => void addNote.run({ fingerprint, by: who, note: note.trim(), via: 'console' }).then(done)}
+        >
           Add note
         </button>
       </div>

@@ -17,13 +17,16 @@ export function AgentSettings() {
           <dd>
             {s.nemotron ? (
               <>
-                <Badge tone={s.nemotron.keySet || s.nemotron.provider === 'ollama' ? 'ok' : 'warning'}>{s.nemotron.provider}</Badge> <code>{s.nemotron.baseUrl}</code>
+                <Badge tone={s.nemotron.keySet || s.nemotron.provider === 'ollama' ? 'ok' : 'warning'}>{s.nemotron.provider}</Badge>{' '}
+                <code>{s.nemotron.baseUrl}</code>
                 <div>
                   models (fallback order): <code>{s.nemotron.models.join(' → ')}</code>
                 </div>
                 <div className="muted">
-                  key {s.nemotron.keySecret ? <code>{s.nemotron.keySecret}</code> : '(none)'}: {s.nemotron.keySet ? 'set' : 'not set — every triage falls back to Hermes (no_key)'} · per call{' '}
-                  {duration(s.nemotron.timeoutMs)} · triage budget {duration(s.nemotron.triageBudgetMs)} · {s.nemotron.maxSteps} steps · {s.nemotron.maxTokens} tokens
+                  key {s.nemotron.keySecret ? <code>{s.nemotron.keySecret}</code> : '(none)'}:{' '}
+                  {s.nemotron.keySet ? 'set' : 'not set — every triage falls back to Hermes (no_key)'} · per call{' '}
+                  {duration(s.nemotron.timeoutMs)} · triage budget {duration(s.nemotron.triageBudgetMs)} · {s.nemotron.maxSteps} steps ·{' '}
+                  {s.nemotron.maxTokens} tokens
                 </div>
               </>
             ) : (
@@ -41,7 +44,8 @@ export function AgentSettings() {
           <dd>
             {s.embeddings.model ? (
               <>
-                {s.embeddings.provider} <code>{s.embeddings.model}</code> at <code>{s.embeddings.baseUrl}</code> · {s.embeddings.vectors} vectors
+                {s.embeddings.provider} <code>{s.embeddings.model}</code> at <code>{s.embeddings.baseUrl}</code> · {s.embeddings.vectors}{' '}
+                vectors
               </>
             ) : (
               <span className="muted">no embedding provider: memory search uses keywords</span>

@@ -12,14 +12,18 @@ const AGENT = { hermes: 'Hermes (rules)', nemotron: 'NemoTron (AI)' } as const;
 
 /** Matchers that select this event's labels exactly (plus its source). */
 export function matchersFor(e: Pick<Detail, 'source' | 'labels'>): Matcher[] {
-  return [{ name: 'source', op: '=', value: e.source }, ...Object.entries(e.labels).map(([name, value]) => ({ name, op: '=' as const, value }))];
+  return [
+    { name: 'source', op: '=', value: e.source },
+    ...Object.entries(e.labels).map(([name, value]) => ({ name, op: '=' as const, value })),
+  ];
 }
 
 function Triage({ t }: { t: NonNullable<Detail['triage']> }) {
   return (
     <div data-testid="triage">
       <p>
-        <Badge tone="accent">{AGENT[t.agent]}</Badge> {t.model && <code>{t.model}</code>} <Badge>{t.priority}</Badge> <Badge>{t.category}</Badge>
+        <Badge tone="accent">{AGENT[t.agent]}</Badge> {t.model && <code>{t.model}</code>} <Badge>{t.priority}</Badge>{' '}
+        <Badge>{t.category}</Badge>
         {t.confidence !== null && <span className="muted"> · confidence {Math.round(t.confidence * 100)} %</span>}
         <span className="muted"> · {time(t.at)}</span>
       </p>
@@ -144,7 +148,9 @@ export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
             <tbody>
               {e.trace.map((t, i) => (
                 <tr key={i}>
-                  <td title={dateTime(t.at)}>+{t.at - e.receivedAt < 10_000 ? `${t.at - e.receivedAt} ms` : duration(t.at - e.receivedAt)}</td>
+                  <td title={dateTime(t.at)}>
+                    +{t.at - e.receivedAt < 10_000 ? `${t.at - e.receivedAt} ms` : duration(t.at - e.receivedAt)}
+                  </td>
                   <td>{t.stage}</td>
                   <td>{t.result}</td>
                   <td>{t.detail}</td>

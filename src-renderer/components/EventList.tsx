@@ -12,7 +12,17 @@ const FIRST_ROW_MARK = 'vigil:events-first-row';
  */
 const VIRTUAL = new URLSearchParams(location.search).get('virtual') !== 'off';
 
-const Row = memo(function Row({ e, selected, style, onOpen }: { e: EventSummary; selected: boolean; style?: React.CSSProperties; onOpen(id: string): void }) {
+const Row = memo(function Row({
+  e,
+  selected,
+  style,
+  onOpen,
+}: {
+  e: EventSummary;
+  selected: boolean;
+  style?: React.CSSProperties;
+  onOpen(id: string): void;
+}) {
   return (
     <div
       id={`ev-${e.seq}`}
@@ -63,7 +73,13 @@ export function EventList({ items, hasMore, loadMore, openId, onOpen }: Props) {
     if (!active || active === document.body || active.closest('nav')) scroller.current?.focus({ preventScroll: true });
   }, []);
   const [sel, setSel] = useState(0);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12, scrollMargin: ROW });
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+    scrollMargin: ROW,
+  });
   const virtualRows = virtualizer.getVirtualItems();
   const lastIndex = VIRTUAL ? (virtualRows[virtualRows.length - 1]?.index ?? 0) : 0;
 

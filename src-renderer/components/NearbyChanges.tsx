@@ -17,7 +17,10 @@ export function NearbyChanges({ eventId }: { eventId: string }) {
     <ul className="plain" data-testid="nearby-changes">
       {q.data.items.map((c) => (
         <li key={c.id}>
-          <strong>{changeLabel(c)}</strong>, {beforeText(c.beforeMs)} <span className="muted">({dateTime(c.at)}, same {c.matched})</span>
+          <strong>{changeLabel(c)}</strong>, {beforeText(c.beforeMs)}{' '}
+          <span className="muted">
+            ({dateTime(c.at)}, same {c.matched})
+          </span>
           {c.review && (
             <>
               {' '}

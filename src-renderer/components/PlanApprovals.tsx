@@ -4,7 +4,18 @@ import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote, Head, Panel } from './ui';
 import { Collection } from '../../src-shared/api/topics';
 
-const TONE: Record<string, string | undefined> = { succeeded: 'ok', approved: 'ok', running: 'accent', waiting: 'warning', pending: undefined, failed: 'critical', expired: 'warning', cancelled: undefined, rejected: undefined, skipped: undefined };
+const TONE: Record<string, string | undefined> = {
+  succeeded: 'ok',
+  approved: 'ok',
+  running: 'accent',
+  waiting: 'warning',
+  pending: undefined,
+  failed: 'critical',
+  expired: 'warning',
+  cancelled: undefined,
+  rejected: undefined,
+  skipped: undefined,
+};
 
 /** One ElephantAlpha HITL prompt (a plan's wait_for_approval step). The same prompt is in Telegram with buttons. */
 function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefined; who: string; onDone(): void }) {
@@ -50,7 +61,11 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
 
 /** ElephantAlpha on the Approvals page: pending plan prompts and recent plans. */
 export function PlanApprovals({ who }: { who: string }) {
-  const prompts = useQuery('plans.approvals', { pendingOnly: true, limit: 50 }, { collections: [Collection.plans, Collection.approvals], pollMs: 10_000 });
+  const prompts = useQuery(
+    'plans.approvals',
+    { pendingOnly: true, limit: 50 },
+    { collections: [Collection.plans, Collection.approvals], pollMs: 10_000 },
+  );
   const plans = useQuery('plans.list', { limit: 50 }, { collections: [Collection.plans] });
   const cancel = useAction('plans.cancel');
   const byId = new Map((plans.data?.items ?? []).map((p) => [p.id, p]));
@@ -61,7 +76,9 @@ export function PlanApprovals({ who }: { who: string }) {
   return (
     <>
       <ErrorNote error={prompts.error} />
-      {prompts.data?.items.map((a) => <Prompt key={a.id} a={a} plan={byId.get(a.planId)} who={who} onDone={refetch} />)}
+      {prompts.data?.items.map((a) => (
+        <Prompt key={a.id} a={a} plan={byId.get(a.planId)} who={who} onDone={refetch} />
+      ))}
       <Panel title="Action plans (ElephantAlpha)" testId="plans">
         <ErrorNote error={plans.error ?? cancel.error} />
         {plans.data && plans.data.items.length === 0 && <p className="muted">No plans yet.</p>}
@@ -82,7 +99,11 @@ export function PlanApprovals({ who }: { who: string }) {
                   <td className="wrap">{p.error ?? '—'}</td>
                   <td>
                     {['pending', 'running', 'waiting'].includes(p.status) && (
-                      <button disabled={!who.trim() || cancel.pending} onClick={() => void cancel.run({ id: p.id, by: who.trim() }).then(refetch)} aria-label={`Cancel plan ${p.title}`}>
+                      <button
+                        disabled={!who.trim() || cancel.pending}
+                        onClick={() => void cancel.run({ id: p.id, by: who.trim() }).then(refetch)}
+                        aria-label={`Cancel plan ${p.title}`}
+                      >
                         Cancel
                       </button>
                     )}

@@ -37,13 +37,16 @@ export function RetentionSettings() {
       {v && (
         <>
           <p>
-            Database <strong>{mb(v.databaseBytes)}</strong> (write-ahead log {mb(v.walBytes)}; audit archive {mb(v.archiveBytes)}). Pruning runs in small
-            batches {v.runsOn === 'worker' ? 'on its own worker thread' : 'inline (in-memory database)'}.
+            Database <strong>{mb(v.databaseBytes)}</strong> (write-ahead log {mb(v.walBytes)}; audit archive {mb(v.archiveBytes)}). Pruning
+            runs in small batches {v.runsOn === 'worker' ? 'on its own worker thread' : 'inline (in-memory database)'}.
             {v.lastPass && (
               <span className="muted">
                 {' '}
                 Last pass {dateTime(v.lastPass.at)}
-                {v.lastPass.error ? `: failed — ${v.lastPass.error}` : `: removed ${Object.values(v.lastPass.removed).reduce((a, b) => a + b, 0)} rows`}.
+                {v.lastPass.error
+                  ? `: failed — ${v.lastPass.error}`
+                  : `: removed ${Object.values(v.lastPass.removed).reduce((a, b) => a + b, 0)} rows`}
+                .
               </span>
             )}
           </p>

@@ -18,7 +18,9 @@ export function WouldHaveSent({ id }: { id: string }) {
           </li>
         ))}
       </ul>
-      <p className="muted">Without suppression it would have gone to {w.channels.length ? w.channels.join(', ') : 'no channel (no route matches it)'}:</p>
+      <p className="muted">
+        Without suppression it would have gone to {w.channels.length ? w.channels.join(', ') : 'no channel (no route matches it)'}:
+      </p>
       <pre className="block">
         <strong>{w.message.title}</strong>
         {'\n'}

@@ -52,7 +52,21 @@ export function Labels({ labels, max }: { labels: Record<string, string>; max?: 
 }
 
 /** A modal confirmation; Escape cancels, focus starts on Cancel (the safe choice). */
-export function Confirm({ title, body, confirmLabel, onConfirm, onCancel, busy }: { title: string; body: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void; busy?: boolean }) {
+export function Confirm({
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  busy,
+}: {
+  title: string;
+  body: ReactNode;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+  busy?: boolean;
+}) {
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     cancel.current?.focus();

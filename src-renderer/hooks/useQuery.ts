@@ -51,7 +51,11 @@ export function useQuery<M extends MethodName>(method: M, input: Input<M>, opts:
   const version = useApp((s) => cols.map((c) => s.versions[c] ?? 0).join(','));
   const [throttled, setThrottled] = useState(version);
   const [tick, setTick] = useState(0);
-  const [state, setState] = useState<{ data: Output<M> | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
+  const [state, setState] = useState<{ data: Output<M> | null; error: string | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
   const lastFetch = useRef(0);
   const enabled = opts.enabled ?? true;
   const throttleMs = opts.throttleMs ?? 1000;
@@ -77,7 +81,9 @@ export function useQuery<M extends MethodName>(method: M, input: Input<M>, opts:
     setState((s) => ({ ...s, loading: true }));
     void client.call(method, JSON.parse(key) as Input<M>).then((r: Result<Output<M>>) => {
       if (!live) return;
-      setState((s) => (r.ok ? { data: r.value, error: null, loading: false } : { data: s.data, error: describeError(r.error), loading: false }));
+      setState((s) =>
+        r.ok ? { data: r.value, error: null, loading: false } : { data: s.data, error: describeError(r.error), loading: false },
+      );
     });
     return () => {
       live = false;

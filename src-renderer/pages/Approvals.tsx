@@ -8,7 +8,14 @@ import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
 
-const TONE: Record<string, string | undefined> = { executed: 'ok', approved: 'ok', rejected: undefined, expired: 'warning', failed: 'critical', denied: 'critical' };
+const TONE: Record<string, string | undefined> = {
+  executed: 'ok',
+  approved: 'ok',
+  rejected: undefined,
+  expired: 'warning',
+  failed: 'critical',
+  denied: 'critical',
+};
 
 function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void }) {
   const now = useNow(1000);
@@ -22,7 +29,13 @@ function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void 
     if (r) onDone();
   };
   return (
-    <article className="panel approval" id={`approval-${a.id}`} tabIndex={-1} aria-label={`Approval ${a.id}`} data-testid="pending-approval">
+    <article
+      className="panel approval"
+      id={`approval-${a.id}`}
+      tabIndex={-1}
+      aria-label={`Approval ${a.id}`}
+      data-testid="pending-approval"
+    >
       <header className="panel-head">
         <h2>
           {a.action.replace(/_/g, ' ')} <code>{a.target}</code> on <strong>{a.host}</strong>
@@ -54,13 +67,19 @@ function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void 
         )}
         <dt>Bound to</dt>
         <dd>
-          <code>{a.paramHash.slice(0, 16)}</code> <span className="muted">(action, host, target and parameters; any change needs a new approval)</span>
+          <code>{a.paramHash.slice(0, 16)}</code>{' '}
+          <span className="muted">(action, host, target and parameters; any change needs a new approval)</span>
         </dd>
       </dl>
       <div className="toolbar" style={{ marginTop: 10 }}>
         <label style={{ flex: 1 }}>
           Reason
-          <input value={reason} onChange={(e) => setReason(e.target.value)} aria-label={`Reason for ${a.id}`} placeholder="why you approve or reject" />
+          <input
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-label={`Reason for ${a.id}`}
+            placeholder="why you approve or reject"
+          />
         </label>
         <button className="primary" disabled={!who.trim() || left <= 0 || decide.pending} onClick={() => setConfirm('approve')}>
           Approve…
@@ -100,7 +119,12 @@ function KillSwitch() {
   return (
     <p className={`banner ${q.data.on ? 'banner-critical' : ''}`} data-testid="kill-switch">
       AutoHeal is <strong>{q.data.on ? 'stopped by the kill switch' : 'running'}</strong>
-      {q.data.on && q.data.by && <span className="muted"> · by {q.data.by} ({q.data.source})</span>}
+      {q.data.on && q.data.by && (
+        <span className="muted">
+          {' '}
+          · by {q.data.by} ({q.data.source})
+        </span>
+      )}
     </p>
   );
 }

@@ -32,7 +32,11 @@ export function Audit() {
   const pages = usePages();
   const act = useDebounced(action.trim(), 300);
   const before = pages.before;
-  const q = useQuery('audit.list', { limit: 100, ...(act ? { action: act } : {}), ...(before ? { beforeId: before } : {}) }, { collections: [Collection.audit] });
+  const q = useQuery(
+    'audit.list',
+    { limit: 100, ...(act ? { action: act } : {}), ...(before ? { beforeId: before } : {}) },
+    { collections: [Collection.audit] },
+  );
   const entries = q.data?.entries ?? [];
   const last = entries[entries.length - 1];
   return (
@@ -43,7 +47,12 @@ export function Audit() {
         <div className="toolbar">
           <label>
             Action
-            <input value={action} onChange={(e) => (setAction(e.target.value), pages.reset())} aria-label="Action filter" placeholder="e.g. heal.approve" />
+            <input
+              value={action}
+              onChange={(e) => (setAction(e.target.value), pages.reset())}
+              aria-label="Action filter"
+              placeholder="e.g. heal.approve"
+            />
           </label>
         </div>
         <ErrorNote error={q.error} />

@@ -59,7 +59,10 @@ export function Events() {
     <section aria-labelledby="events-title">
       <PageHead id="events-title" title="Events">
         <p className="muted" data-testid="events-meta">
-          {feed.loading ? 'Loading…' : `${count(feed.items.length)}${feed.hasMore ? '+' : ''} ${feed.items.length === 1 && !feed.hasMore ? 'event' : 'events'}`} · newest first · j/k or arrows to move, Enter to open, / to search
+          {feed.loading
+            ? 'Loading…'
+            : `${count(feed.items.length)}${feed.hasMore ? '+' : ''} ${feed.items.length === 1 && !feed.hasMore ? 'event' : 'events'}`}{' '}
+          · newest first · j/k or arrows to move, Enter to open, / to search
         </p>
       </PageHead>
       <div className="toolbar" role="search" aria-label="Filter events">
@@ -86,17 +89,37 @@ export function Events() {
         </label>
         <label>
           Label
-          <input value={label} onChange={(e) => setLabel(e.target.value)} placeholder="name=value" aria-label="Label name=value" size={18} aria-invalid={!labelOk} />
+          <input
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            placeholder="name=value"
+            aria-label="Label name=value"
+            size={18}
+            aria-invalid={!labelOk}
+          />
         </label>
         <label style={{ flex: 1, minWidth: 200 }}>
           Search
-          <input ref={search} type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="summary or description" aria-label="Search events" />
+          <input
+            ref={search}
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="summary or description"
+            aria-label="Search events"
+          />
         </label>
       </div>
-      {!labelOk && <ErrorNote error='Label filter: write it as name=value, e.g. service=api.' />}
+      {!labelOk && <ErrorNote error="Label filter: write it as name=value, e.g. service=api." />}
       <ErrorNote error={feed.error} />
       <div ref={grid} className={`events-layout${detail ? ' with-detail' : ''}`}>
-        <EventList items={feed.items} hasMore={feed.hasMore} loadMore={feed.loadMore} openId={detail} onOpen={(id) => navigate('events', id)} />
+        <EventList
+          items={feed.items}
+          hasMore={feed.hasMore}
+          loadMore={feed.loadMore}
+          openId={detail}
+          onOpen={(id) => navigate('events', id)}
+        />
         {detail && <EventDetail key={detail} id={detail} onClose={close} />}
       </div>
       {!feed.loading && feed.items.length === 0 && !feed.error && <p className="muted">No events match.</p>}

@@ -7,7 +7,14 @@ import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
 import { Collection } from '../../src-shared/api/topics';
 
 const KEY_PROBLEM = new Set(['host_key_unknown', 'host_key_mismatch']);
-const tone = (s: string) => (s === 'ok' ? 'ok' : s === 'unknown' ? undefined : KEY_PROBLEM.has(s) || s === 'unreachable' || s === 'auth_failed' ? 'critical' : 'warning');
+const tone = (s: string) =>
+  s === 'ok'
+    ? 'ok'
+    : s === 'unknown'
+      ? undefined
+      : KEY_PROBLEM.has(s) || s === 'unreachable' || s === 'auth_failed'
+        ? 'critical'
+        : 'warning';
 
 function AcceptKey({ h, onDone }: { h: HostView; onDone(): void }) {
   const [open, setOpen] = useState(false);
@@ -101,7 +108,11 @@ function HostTable() {
                 <td className="wrap">{h.inside ? `${h.inside.status}: ${h.inside.detail}` : h.healthUrl ? 'not checked yet' : '—'}</td>
                 <td>{relative(h.lastCheckAt, now)}</td>
                 <td className="actions">
-                  <button disabled={check.pending} onClick={() => void check.run({ host: h.name }).then(() => q.refetch())} aria-label={`Check ${h.name} now`}>
+                  <button
+                    disabled={check.pending}
+                    onClick={() => void check.run({ host: h.name }).then(() => q.refetch())}
+                    aria-label={`Check ${h.name} now`}
+                  >
                     Check now
                   </button>
                   <AcceptKey h={h} onDone={q.refetch} />
@@ -150,7 +161,14 @@ function DiagConsole() {
         </label>
         <label style={{ flex: 1, minWidth: 300 }}>
           Command
-          <input value={command} onChange={(e) => setCommand(e.target.value)} aria-label="Diagnostic command" placeholder="e.g. systemctl is-active nginx" spellCheck={false} className="mono" />
+          <input
+            value={command}
+            onChange={(e) => setCommand(e.target.value)}
+            aria-label="Diagnostic command"
+            placeholder="e.g. systemctl is-active nginx"
+            spellCheck={false}
+            className="mono"
+          />
         </label>
         <button className="primary" type="submit" disabled={!current?.allowed || !chosen || run.pending}>
           {run.pending ? 'Running…' : 'Run'}

@@ -19,7 +19,10 @@ function IncidentList() {
                 <td>{dateTime(i.at)}</td>
                 <td>
                   {i.eventId ? (
-                    <a href={`#/events/${encodeURIComponent(i.eventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', i.eventId))}>
+                    <a
+                      href={`#/events/${encodeURIComponent(i.eventId)}`}
+                      onClick={(e) => (e.preventDefault(), navigate('events', i.eventId))}
+                    >
                       {i.title}
                     </a>
                   ) : (
@@ -61,7 +64,9 @@ function HealLog() {
                   <code>{h.command}</code>
                 </td>
                 <td>
-                  <Badge tone={h.result === 'executed' || h.result === 'ok' ? 'ok' : h.result === 'failed' ? 'critical' : undefined}>{h.result}</Badge>
+                  <Badge tone={h.result === 'executed' || h.result === 'ok' ? 'ok' : h.result === 'failed' ? 'critical' : undefined}>
+                    {h.result}
+                  </Badge>
                 </td>
                 <td>{h.exitCode ?? '—'}</td>
                 <td>{h.durationMs !== null ? `${h.durationMs} ms` : '—'}</td>

@@ -12,7 +12,10 @@ type Flag = 'human_review' | 'km' | 'relearn';
 function InsightLine({ i }: { i: Insight }) {
   return (
     <>
-      <Badge>{i.kind}</Badge> <strong>{i.title}</strong> <span className="muted">· {i.source} · {dateTime(i.createdAt)}</span>
+      <Badge>{i.kind}</Badge> <strong>{i.title}</strong>{' '}
+      <span className="muted">
+        · {i.source} · {dateTime(i.createdAt)}
+      </span>
       {i.flags.map((f) => (
         <Badge key={f} tone="warning">
           {f}
@@ -43,7 +46,9 @@ function SafeActions({ id }: { id: number }) {
           className="link-button"
           disabled={run.pending}
           aria-label={`${a.label}: insight ${id}`}
-          onClick={() => void run.run({ action: a.action, insightId: id, actor: who.trim() || 'console' }).then((r) => r && setDone(a.label))}
+          onClick={() =>
+            void run.run({ action: a.action, insightId: id, actor: who.trim() || 'console' }).then((r) => r && setDone(a.label))
+          }
         >
           {a.label}
         </button>
@@ -70,7 +75,13 @@ function Search() {
       >
         <label style={{ flex: 1, minWidth: 260 }}>
           Query
-          <input type="search" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Memory query" placeholder="what happened last time the disk filled up?" />
+          <input
+            type="search"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            aria-label="Memory query"
+            placeholder="what happened last time the disk filled up?"
+          />
         </label>
         <label>
           Mode
@@ -88,7 +99,8 @@ function Search() {
       {asked && q.data && (
         <div data-testid="memory-results">
           <p>
-            <Badge tone="accent">{q.data.used} search</Badge> {q.data.results.length} result(s){q.data.note && <span className="muted"> · {q.data.note}</span>}
+            <Badge tone="accent">{q.data.used} search</Badge> {q.data.results.length} result(s)
+            {q.data.note && <span className="muted"> · {q.data.note}</span>}
           </p>
           <ol className="results">
             {q.data.results.map((r) => (
@@ -126,7 +138,18 @@ function Flags() {
       }
     >
       <ErrorNote error={q.error} />
-      {q.data && (q.data.items.length === 0 ? <p className="muted">Nothing flagged.</p> : <ul className="results">{q.data.items.map((i) => <li key={i.id}><InsightLine i={i} /></li>)}</ul>)}
+      {q.data &&
+        (q.data.items.length === 0 ? (
+          <p className="muted">Nothing flagged.</p>
+        ) : (
+          <ul className="results">
+            {q.data.items.map((i) => (
+              <li key={i.id}>
+                <InsightLine i={i} />
+              </li>
+            ))}
+          </ul>
+        ))}
     </Panel>
   );
 }
@@ -139,7 +162,15 @@ function AddKnowledge() {
   const add = useAction('memory.add');
   const [done, setDone] = useState<string | null>(null);
   const submit = async () => {
-    const r = await add.run({ kind, title, body, tags: tags.split(',').map((t) => t.trim()).filter(Boolean) });
+    const r = await add.run({
+      kind,
+      title,
+      body,
+      tags: tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    });
     if (r) {
       setDone(`Saved as #${r.id}; its embedding is queued.`);
       setTitle('');

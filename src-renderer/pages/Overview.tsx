@@ -15,7 +15,19 @@ function SmokeTrendPanel() {
   return (
     <Panel title="Smoke checks, last 7 days" testId="smoke-trend">
       <ErrorNote error={q.error} />
-      {q.data && (q.data.points.length ? <TimeSeries label="Smoke check results per hour" data={q.data.points} series={STATUS_SERIES} from={q.data.since} to={q.data.until} kind="bar" /> : <p className="muted">No smoke runs recorded yet.</p>)}
+      {q.data &&
+        (q.data.points.length ? (
+          <TimeSeries
+            label="Smoke check results per hour"
+            data={q.data.points}
+            series={STATUS_SERIES}
+            from={q.data.since}
+            to={q.data.until}
+            kind="bar"
+          />
+        ) : (
+          <p className="muted">No smoke runs recorded yet.</p>
+        ))}
     </Panel>
   );
 }
@@ -27,12 +39,26 @@ function EventRatePanel() {
     if (!q.data) return null;
     const to = Date.now();
     const from = to - HOUR;
-    return { from, to, data: fillBuckets(q.data.points, from, to, q.data.bucketMs, ['info', 'warning', 'critical']), total: q.data.points.reduce((n, p) => n + p.info + p.warning + p.critical, 0) };
+    return {
+      from,
+      to,
+      data: fillBuckets(q.data.points, from, to, q.data.bucketMs, ['info', 'warning', 'critical']),
+      total: q.data.points.reduce((n, p) => n + p.info + p.warning + p.critical, 0),
+    };
   }, [q.data]);
   return (
     <Panel title="Events, last hour" testId="event-rate" actions={chart && <span className="muted">{count(chart.total)} events</span>}>
       <ErrorNote error={q.error} />
-      {chart && <TimeSeries label="Events per minute by severity" data={chart.data} series={SEVERITY_SERIES} from={chart.from} to={chart.to} kind="bar" />}
+      {chart && (
+        <TimeSeries
+          label="Events per minute by severity"
+          data={chart.data}
+          series={SEVERITY_SERIES}
+          from={chart.from}
+          to={chart.to}
+          kind="bar"
+        />
+      )}
     </Panel>
   );
 }
@@ -42,7 +68,15 @@ function QueuesPanel() {
   const embed = useQuery('memory.queue', { limit: 1 }, { pollMs: 15_000 });
   const now = useNow(5000);
   return (
-    <Panel title="Outbox and queues" testId="queue-health" actions={<a href="#/queues" onClick={(e) => (e.preventDefault(), navigate('queues'))}>Open Queues</a>}>
+    <Panel
+      title="Outbox and queues"
+      testId="queue-health"
+      actions={
+        <a href="#/queues" onClick={(e) => (e.preventDefault(), navigate('queues'))}>
+          Open Queues
+        </a>
+      }
+    >
       <ErrorNote error={channels.error ?? embed.error} />
       {channels.data &&
         (channels.data.channels.length ? (
@@ -68,7 +102,8 @@ function QueuesPanel() {
       {embed.data && (
         <p className="kv" data-testid="embedding-queue">
           Embedding queue ({embed.data.provider}
-          {embed.data.model ? ` · ${embed.data.model}` : ''}): {count(embed.data.counts.pending ?? 0)} pending, {count(embed.data.counts.processing ?? 0)} processing, {count(embed.data.counts.failed ?? 0)} failed
+          {embed.data.model ? ` · ${embed.data.model}` : ''}): {count(embed.data.counts.pending ?? 0)} pending,{' '}
+          {count(embed.data.counts.processing ?? 0)} processing, {count(embed.data.counts.failed ?? 0)} failed
           {embed.data.stale ? `, ${count(embed.data.stale)} stale` : ''}
         </p>
       )}
@@ -88,10 +123,14 @@ function FiringPanel() {
           {q.data.map((a) => (
             <li key={a.fingerprint}>
               <span className={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
-              <a href={`#/events/${encodeURIComponent(a.lastEventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', a.lastEventId))}>
+              <a
+                href={`#/events/${encodeURIComponent(a.lastEventId)}`}
+                onClick={(e) => (e.preventDefault(), navigate('events', a.lastEventId))}
+              >
                 {a.summary}
               </a>{' '}
-              <span className="muted">{relative(a.firstSeen, now)}</span> <Badge>{a.acknowledged ? 'acknowledged' : 'not acknowledged'}</Badge>
+              <span className="muted">{relative(a.firstSeen, now)}</span>{' '}
+              <Badge>{a.acknowledged ? 'acknowledged' : 'not acknowledged'}</Badge>
               {a.escalated && <Badge tone="critical">escalated</Badge>}
             </li>
           ))}
@@ -131,12 +170,15 @@ export function Overview() {
       <header className="page-head">
         <h1 id="overview-title">Overview</h1>
         <p className="muted" data-testid="overview-meta">
-          Vigil {status.version} · up since {new Date(status.startedAt).toLocaleString()} · updated {new Date(status.now).toLocaleTimeString()}
+          Vigil {status.version} · up since {new Date(status.startedAt).toLocaleString()} · updated{' '}
+          {new Date(status.now).toLocaleTimeString()}
         </p>
       </header>
       <div className={`banner banner-${status.worst}`} data-testid="worst-status">
         <StatusDot status={status.worst} /> Overall: <strong>{status.worst.toUpperCase()}</strong>
-        {status.notificationsPausedUntil && <span> · notifications paused until {new Date(status.notificationsPausedUntil).toLocaleTimeString()}</span>}
+        {status.notificationsPausedUntil && (
+          <span> · notifications paused until {new Date(status.notificationsPausedUntil).toLocaleTimeString()}</span>
+        )}
       </div>
       <div className="tiles" data-testid="status-tiles">
         {status.tiles.map((t) => (

@@ -21,7 +21,12 @@ function DigestPreview({ channel, onClose }: { channel: string; onClose(): void 
         <>
           <p>
             Backlog {count(q.data.backlog)}, digest threshold {count(q.data.threshold)}:{' '}
-            <strong>{q.data.wouldDigest ? 'the backlog would be sent as digests listing every message (messages with buttons stay whole)' : 'messages would be sent one by one'}</strong>.
+            <strong>
+              {q.data.wouldDigest
+                ? 'the backlog would be sent as digests listing every message (messages with buttons stay whole)'
+                : 'messages would be sent one by one'}
+            </strong>
+            .
           </p>
           {q.data.message ? (
             <>
@@ -77,7 +82,11 @@ function Channels({ onPick }: { onPick(name: string): void }) {
                   <button
                     aria-label={`Retry ${c.name} now`}
                     disabled={retry.pending}
-                    onClick={() => void retry.run({ channel: c.name }).then((r) => r && (setNote(`${c.name}: ${r.retried} message(s) retried now.`), q.refetch()))}
+                    onClick={() =>
+                      void retry
+                        .run({ channel: c.name })
+                        .then((r) => r && (setNote(`${c.name}: ${r.retried} message(s) retried now.`), q.refetch()))
+                    }
                   >
                     Retry now
                   </button>
@@ -98,7 +107,12 @@ function Channels({ onPick }: { onPick(name: string): void }) {
 function Messages({ channel, setChannel }: { channel: string; setChannel(c: string): void }) {
   const [state, setState] = useState<OutboxState | ''>('');
   const pages = usePages();
-  const input = { limit: 50, ...(channel ? { channel } : {}), ...(state ? { state } : {}), ...(pages.before ? { before: pages.before } : {}) };
+  const input = {
+    limit: 50,
+    ...(channel ? { channel } : {}),
+    ...(state ? { state } : {}),
+    ...(pages.before ? { before: pages.before } : {}),
+  };
   const q = useQuery('outbox.list', input, { collections: [Collection.outbox] });
   const retry = useAction('outbox.retryNow');
   const expire = useAction('outbox.expire');
@@ -109,7 +123,13 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
       <div className="toolbar">
         <label>
           Channel
-          <input value={channel} onChange={(e) => (setChannel(e.target.value), pages.reset())} aria-label="Channel" placeholder="all" size={14} />
+          <input
+            value={channel}
+            onChange={(e) => (setChannel(e.target.value), pages.reset())}
+            aria-label="Channel"
+            placeholder="all"
+            size={14}
+          />
         </label>
         <label>
           State
@@ -140,12 +160,19 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
                   {m.eventId && (
                     <>
                       {' '}
-                      <a href={`#/events/${encodeURIComponent(m.eventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', m.eventId))}>
+                      <a
+                        href={`#/events/${encodeURIComponent(m.eventId)}`}
+                        onClick={(e) => (e.preventDefault(), navigate('events', m.eventId))}
+                      >
                         event
                       </a>
                     </>
                   )}
-                  {m.lastError && <div className="muted">{m.state === 'dropped' ? 'why' : 'last error'}: {m.lastError}</div>}
+                  {m.lastError && (
+                    <div className="muted">
+                      {m.state === 'dropped' ? 'why' : 'last error'}: {m.lastError}
+                    </div>
+                  )}
                 </td>
                 <td>
                   {m.attempts}

@@ -73,16 +73,30 @@ function AutoHeal() {
           <div className="toolbar">
             <label style={{ flex: 1 }}>
               Reason
-              <input value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Kill switch reason" placeholder="recorded in the audit log" />
+              <input
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                aria-label="Kill switch reason"
+                placeholder="recorded in the audit log"
+              />
             </label>
-            <button className={ks.on ? undefined : 'danger'} onClick={() => setConfirm(true)} disabled={set.pending || (ks.on && ks.source === 'config')}>
+            <button
+              className={ks.on ? undefined : 'danger'}
+              onClick={() => setConfirm(true)}
+              disabled={set.pending || (ks.on && ks.source === 'config')}
+            >
               {ks.on ? 'Resume AutoHeal…' : 'Stop AutoHeal…'}
             </button>
           </div>
           {confirm && (
             <Confirm
               title={ks.on ? 'Resume AutoHeal?' : 'Stop AutoHeal?'}
-              body={<p>{ks.on ? 'Approved heal actions will run again.' : 'No heal action runs until it is resumed, even an approved one.'} This is audited.</p>}
+              body={
+                <p>
+                  {ks.on ? 'Approved heal actions will run again.' : 'No heal action runs until it is resumed, even an approved one.'} This
+                  is audited.
+                </p>
+              }
               confirmLabel={ks.on ? 'Resume' : 'Stop AutoHeal'}
               busy={set.pending}
               onCancel={() => setConfirm(false)}

@@ -21,7 +21,12 @@ function MatcherEditor({ matchers, onChange }: { matchers: Matcher[]; onChange(m
     <div data-testid="matchers">
       {matchers.map((m, i) => (
         <div className="matcher-row" key={i}>
-          <input value={m.name} onChange={(e) => set(i, { name: e.target.value })} placeholder="label name" aria-label={`Matcher ${i + 1} label name`} />
+          <input
+            value={m.name}
+            onChange={(e) => set(i, { name: e.target.value })}
+            placeholder="label name"
+            aria-label={`Matcher ${i + 1} label name`}
+          />
           <select value={m.op} onChange={(e) => set(i, { op: e.target.value as Matcher['op'] })} aria-label={`Matcher ${i + 1} operator`}>
             {OPS.map((o) => (
               <option key={o} value={o}>
@@ -29,8 +34,17 @@ function MatcherEditor({ matchers, onChange }: { matchers: Matcher[]; onChange(m
               </option>
             ))}
           </select>
-          <input value={m.value} onChange={(e) => set(i, { value: e.target.value })} placeholder={m.op.includes('~') ? 'regular expression' : 'value'} aria-label={`Matcher ${i + 1} value`} />
-          <button onClick={() => onChange(matchers.filter((_, k) => k !== i))} aria-label={`Remove matcher ${i + 1}`} disabled={matchers.length === 1}>
+          <input
+            value={m.value}
+            onChange={(e) => set(i, { value: e.target.value })}
+            placeholder={m.op.includes('~') ? 'regular expression' : 'value'}
+            aria-label={`Matcher ${i + 1} value`}
+          />
+          <button
+            onClick={() => onChange(matchers.filter((_, k) => k !== i))}
+            aria-label={`Remove matcher ${i + 1}`}
+            disabled={matchers.length === 1}
+          >
             Remove
           </button>
         </div>
@@ -115,7 +129,12 @@ function CreateSilence() {
         </label>
         <label style={{ flex: 1, minWidth: 240 }}>
           Comment
-          <input value={comment} onChange={(e) => setComment(e.target.value)} aria-label="Comment" placeholder="why, and a ticket if there is one" />
+          <input
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            aria-label="Comment"
+            placeholder="why, and a ticket if there is one"
+          />
         </label>
         <button className="primary" onClick={() => void submit()} disabled={create.pending || !by.trim() || !comment.trim()}>
           Create silence
@@ -175,7 +194,11 @@ function SilenceList() {
                 <td>{s.comment}</td>
                 <td>
                   {s.state !== 'expired' && (
-                    <button onClick={() => void expire.run({ id: s.id }).then(() => q.refetch())} aria-label={`Expire silence ${s.id}`} disabled={expire.pending}>
+                    <button
+                      onClick={() => void expire.run({ id: s.id }).then(() => q.refetch())}
+                      aria-label={`Expire silence ${s.id}`}
+                      disabled={expire.pending}
+                    >
                       Expire
                     </button>
                   )}

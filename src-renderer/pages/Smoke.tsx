@@ -70,7 +70,15 @@ function Distribution() {
       <ErrorNote error={q.error} />
       {q.data &&
         (q.data.points.length ? (
-          <TimeSeries label={`Smoke results per ${bucket}`} data={q.data.points} series={STATUS_SERIES} from={q.data.since} to={q.data.until} kind="bar" height={200} />
+          <TimeSeries
+            label={`Smoke results per ${bucket}`}
+            data={q.data.points}
+            series={STATUS_SERIES}
+            from={q.data.since}
+            to={q.data.until}
+            kind="bar"
+            height={200}
+          />
         ) : (
           <p className="muted">No results in this window.</p>
         ))}
@@ -103,7 +111,11 @@ function History() {
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => (setStatus(e.target.value as SmokeStatus | ''), pages.reset())} aria-label="Result status">
+          <select
+            value={status}
+            onChange={(e) => (setStatus(e.target.value as SmokeStatus | ''), pages.reset())}
+            aria-label="Result status"
+          >
             <option value="">any</option>
             <option value="ok">OK</option>
             <option value="warning">Warning</option>
@@ -194,7 +206,9 @@ function Export() {
           {progress.total ? ` of ${count(progress.total)}` : ''}
         </span>
       )}
-      {state === 'running' && progress?.total && <progress className="progress" max={progress.total} value={progress.bytes} aria-label="Export progress" />}
+      {state === 'running' && progress?.total && (
+        <progress className="progress" max={progress.total} value={progress.bytes} aria-label="Export progress" />
+      )}
       <ErrorNote error={error} />
     </div>
   );
@@ -211,7 +225,15 @@ function Actions() {
       <div className="toolbar" style={{ marginTop: 10 }}>
         <button
           onClick={() =>
-            void send.run({}).then((r) => r && setNote(`Summary of ${r.summary.runs} run(s) sent to ${r.channels.length ? r.channels.join(', ') : 'no channel (smoke.summaryChannels is empty)'}.`))
+            void send
+              .run({})
+              .then(
+                (r) =>
+                  r &&
+                  setNote(
+                    `Summary of ${r.summary.runs} run(s) sent to ${r.channels.length ? r.channels.join(', ') : 'no channel (smoke.summaryChannels is empty)'}.`,
+                  ),
+              )
           }
           disabled={send.pending}
         >
@@ -230,7 +252,12 @@ function Actions() {
       {confirm && (
         <Confirm
           title="Clear smoke history?"
-          body={<p>This deletes every smoke result and its hourly rollup. Events, the outbox and the audit log are not touched. The clearing itself is audited.</p>}
+          body={
+            <p>
+              This deletes every smoke result and its hourly rollup. Events, the outbox and the audit log are not touched. The clearing
+              itself is audited.
+            </p>
+          }
           confirmLabel="Clear history"
           busy={clear.pending}
           onCancel={() => setConfirm(false)}

@@ -81,8 +81,16 @@ export const acksApi = {
     AckInfo,
     'Withdraw an acknowledgement: repeats resume and the remaining escalation steps are armed again.',
   ),
-  'alerts.addNote': method(z.object({ fingerprint, by: person, note, via: AckVia.default('console') }).strict(), AckInfo, 'Add a note to an alert (kept in its history).'),
-  'alerts.ackInfo': method(z.object({ fingerprint }).strict(), AckInfo, 'Who acknowledged an alert, when and with what notes; its escalation steps.'),
+  'alerts.addNote': method(
+    z.object({ fingerprint, by: person, note, via: AckVia.default('console') }).strict(),
+    AckInfo,
+    'Add a note to an alert (kept in its history).',
+  ),
+  'alerts.ackInfo': method(
+    z.object({ fingerprint }).strict(),
+    AckInfo,
+    'Who acknowledged an alert, when and with what notes; its escalation steps.',
+  ),
   'alerts.open': method(
     z.object({ unacknowledgedOnly: z.boolean().default(false), limit: z.number().int().min(1).max(200).default(20) }).strict(),
     z.array(OpenAlert),

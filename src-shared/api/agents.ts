@@ -55,9 +55,7 @@ export const memoryApi = {
     'Write a knowledge entry or a note; its embedding is queued in the same transaction.',
   ),
   'memory.flags': method(
-    z
-      .object({ flag: z.enum(['human_review', 'km', 'relearn']).optional(), limit: z.number().int().min(1).max(500).default(100) })
-      .strict(),
+    z.object({ flag: z.enum(['human_review', 'km', 'relearn']).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     z.object({ items: z.array(Insight) }),
     'Insights flagged by the L2 safe actions (human review, routed to KM, marked for relearn).',
   ),
@@ -69,7 +67,14 @@ export const memoryApi = {
       counts: z.record(EmbeddingQueueState, z.number()),
       stale: z.number(),
       items: z.array(
-        z.object({ insightId: z.number(), title: z.string(), state: EmbeddingQueueState, attempts: z.number(), lastError: z.string().nullable(), updatedAt: z.number() }),
+        z.object({
+          insightId: z.number(),
+          title: z.string(),
+          state: EmbeddingQueueState,
+          attempts: z.number(),
+          lastError: z.string().nullable(),
+          updatedAt: z.number(),
+        }),
       ),
     }),
     'The embedding queue: counts per state and the items not yet done.',
@@ -102,7 +107,11 @@ export const PlanStep = z.object({
   error: z.string().nullable(),
 });
 /** What a proposer saw: its diagnosis, recalled memory, the change it suspects, a review (R-LOOP-1). */
-export const PlanEvidence = z.object({ kind: z.enum(['triage', 'diagnosis', 'memory', 'change', 'review']), title: z.string(), body: z.string() });
+export const PlanEvidence = z.object({
+  kind: z.enum(['triage', 'diagnosis', 'memory', 'change', 'review']),
+  title: z.string(),
+  body: z.string(),
+});
 export type PlanEvidence = z.infer<typeof PlanEvidence>;
 
 /** A HITL prompt (the Telegram nonce is never shown). */
@@ -210,5 +219,9 @@ export const AgentsStatus = z.object({
 export type AgentsStatus = z.infer<typeof AgentsStatus>;
 
 export const agentsApi = {
-  'agents.status': method(z.object({}).strict(), AgentsStatus, 'NemoTron and OpenClaw settings (no secrets) and triage/fallback counts since start.'),
+  'agents.status': method(
+    z.object({}).strict(),
+    AgentsStatus,
+    'NemoTron and OpenClaw settings (no secrets) and triage/fallback counts since start.',
+  ),
 };

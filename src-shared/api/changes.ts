@@ -22,7 +22,10 @@ export const ChangeInput = z
     at: when.optional(),
     summary: z.string().max(4000).optional(),
     /** A unified diff (or any change text) for the risk review; kept up to 200 KiB. */
-    diff: z.string().max(200 * 1024).optional(),
+    diff: z
+      .string()
+      .max(200 * 1024)
+      .optional(),
     /** Where it came from: api, cli, github, gitea, gitlab, console. */
     source: z.string().trim().min(1).max(40).default('api'),
     /** The sender's own id (a webhook delivery id): sending it again records nothing new. */
@@ -73,13 +76,21 @@ export type NearbyChange = z.infer<typeof NearbyChange>;
 const limit = z.number().int().min(1).max(1000).default(100);
 
 export const changesApi = {
-  'changes.add': method(ChangeInput, Change, 'Record a change (deploy, config, flag, migration, manual); one with a diff or summary gets a risk review.'),
+  'changes.add': method(
+    ChangeInput,
+    Change,
+    'Record a change (deploy, config, flag, migration, manual); one with a diff or summary gets a risk review.',
+  ),
   'changes.list': method(
     z.object({ limit, service: name.optional(), host: name.optional(), since: z.number().int().optional() }).strict(),
     z.object({ items: z.array(Change) }),
     'Changes, newest first, optionally for one service or host.',
   ),
-  'changes.get': method(z.object({ id: z.string().min(1).max(64) }).strict(), Change.extend({ diff: z.string().nullable() }), 'One change with its diff.'),
+  'changes.get': method(
+    z.object({ id: z.string().min(1).max(64) }).strict(),
+    Change.extend({ diff: z.string().nullable() }),
+    'One change with its diff.',
+  ),
   'changes.near': method(
     z.object({ eventId: z.string().min(1).max(200) }).strict(),
     z.object({ windowMs: z.number(), items: z.array(NearbyChange) }),

@@ -8,8 +8,8 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   doc: string;
 }
 
-export const method = <I extends z.ZodType, O extends z.ZodType>(
-  input: I,
-  output: O,
-  doc: string,
-): MethodSpec<I, O> => ({ input, output, doc });
+export const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string): MethodSpec<I, O> => ({
+  input,
+  output,
+  doc,
+});

@@ -74,7 +74,11 @@ export const EventListInput = z
     status: AlertStatus.optional(),
     source: z.string().max(100).optional(),
     /** "name=value": events carrying that label. */
-    label: z.string().regex(/^[^=]+=.*$/, 'expected "name=value"').max(500).optional(),
+    label: z
+      .string()
+      .regex(/^[^=]+=.*$/, 'expected "name=value"')
+      .max(500)
+      .optional(),
     text: z.string().max(200).optional(),
     /** seq of the last item of the previous page. */
     cursor: z.number().int().positive().optional(),
@@ -86,14 +90,25 @@ export type EventListInput = z.infer<typeof EventListInput>;
 const matchers = z.array(Matcher).min(1).max(50);
 
 export const eventsApi = {
-  'events.list': method(EventListInput, z.object({ items: z.array(EventSummary), nextCursor: z.number().nullable() }), 'Stored events, newest first, filtered; cursor pagination.'),
+  'events.list': method(
+    EventListInput,
+    z.object({ items: z.array(EventSummary), nextCursor: z.number().nullable() }),
+    'Stored events, newest first, filtered; cursor pagination.',
+  ),
   'events.get': method(z.object({ id: z.string().min(1) }).strict(), EventDetail, 'One event with its trace, triage and dedupe counters.'),
   'events.stats': method(
     z.object({ from: z.number().optional(), to: z.number().optional() }).strict(),
-    z.object({ bucketMs: z.number(), points: z.array(z.object({ t: z.number(), info: z.number(), warning: z.number(), critical: z.number() })) }),
+    z.object({
+      bucketMs: z.number(),
+      points: z.array(z.object({ t: z.number(), info: z.number(), warning: z.number(), critical: z.number() })),
+    }),
     'Event counts per time bucket (≤ 500 points, default the last hour per minute) for the rate chart.',
   ),
-  'silences.list': method(z.object({ includeExpired: z.boolean().default(false) }).strict(), z.array(Silence), 'Silences, active and pending first.'),
+  'silences.list': method(
+    z.object({ includeExpired: z.boolean().default(false) }).strict(),
+    z.array(Silence),
+    'Silences, active and pending first.',
+  ),
   'silences.create': method(
     z
       .object({
@@ -113,5 +128,9 @@ export const eventsApi = {
     z.object({ scanned: z.number(), matched: z.number(), items: z.array(EventSummary) }),
     'Which recent stored events a matcher set would match.',
   ),
-  'mutes.list': method(z.object({}).strict(), z.array(MuteWindowInfo), 'Recurring mute windows from the config, and whether each is active now.'),
+  'mutes.list': method(
+    z.object({}).strict(),
+    z.array(MuteWindowInfo),
+    'Recurring mute windows from the config, and whether each is active now.',
+  ),
 };

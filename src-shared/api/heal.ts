@@ -92,15 +92,38 @@ export const healApi = {
     'Show the exact command and what would stop it (kill switch, protected, rate limit, loop), without running it.',
   ),
   'heal.killSwitch.get': method(z.object({}).strict(), KillSwitch, 'Whether AutoHeal is stopped.'),
-  'heal.killSwitch.set': method(z.object({ on: z.boolean(), by: who.default('console'), reason: z.string().max(500).default('') }).strict(), KillSwitch, 'Stop or resume AutoHeal (audited).'),
-  'approvals.list': method(z.object({}).strict(), z.object({ approvals: z.array(Approval) }), 'Pending approvals with the exact command, host and expiry.'),
+  'heal.killSwitch.set': method(
+    z.object({ on: z.boolean(), by: who.default('console'), reason: z.string().max(500).default('') }).strict(),
+    KillSwitch,
+    'Stop or resume AutoHeal (audited).',
+  ),
+  'approvals.list': method(
+    z.object({}).strict(),
+    z.object({ approvals: z.array(Approval) }),
+    'Pending approvals with the exact command, host and expiry.',
+  ),
   'approvals.decide': method(
-    z.object({ id: z.string().min(1).max(64), decision: z.enum(['approve', 'reject']), by: who.default('console'), reason: z.string().max(2000).default('') }).strict(),
+    z
+      .object({
+        id: z.string().min(1).max(64),
+        decision: z.enum(['approve', 'reject']),
+        by: who.default('console'),
+        reason: z.string().max(2000).default(''),
+      })
+      .strict(),
     Approval,
     'Approve (runs the action once) or reject a pending approval, with who and why.',
   ),
-  'approvals.history': method(z.object({ limit }).strict(), z.object({ approvals: z.array(Approval) }), 'Decided, expired and executed approvals, newest first.'),
-  'heal.incidents': method(z.object({ limit }).strict(), z.object({ incidents: z.array(Incident) }), 'AutoHeal execution records (one per executed heal), newest first.'),
+  'approvals.history': method(
+    z.object({ limit }).strict(),
+    z.object({ approvals: z.array(Approval) }),
+    'Decided, expired and executed approvals, newest first.',
+  ),
+  'heal.incidents': method(
+    z.object({ limit }).strict(),
+    z.object({ incidents: z.array(Incident) }),
+    'AutoHeal execution records (one per executed heal), newest first.',
+  ),
   'heallog.list': method(z.object({ limit }).strict(), z.object({ entries: z.array(HealLogEntry) }), 'Heal log, newest first.'),
   'audit.list': method(
     z.object({ limit, beforeId: z.number().int().optional(), action: z.string().max(100).optional() }).strict(),

@@ -33,17 +33,44 @@ const hostName = z.string().min(1).max(64);
 const command = z.string().max(2000);
 
 export const hostsApi = {
-  'hosts.list': method(z.object({}).strict(), z.object({ hosts: z.array(HostView) }), 'Configured hosts with status, pinned and last seen host key, last check and inside health.'),
-  'hosts.check': method(z.object({ host: hostName }).strict(), HostView, 'Connect to a host now (verifies the host key) and return its status.'),
+  'hosts.list': method(
+    z.object({}).strict(),
+    z.object({ hosts: z.array(HostView) }),
+    'Configured hosts with status, pinned and last seen host key, last check and inside health.',
+  ),
+  'hosts.check': method(
+    z.object({ host: hostName }).strict(),
+    HostView,
+    'Connect to a host now (verifies the host key) and return its status.',
+  ),
   'hosts.acceptKey': method(
-    z.object({ host: hostName, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/), by: z.string().min(1).max(100).default('console') }).strict(),
+    z
+      .object({
+        host: hostName,
+        fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+        by: z.string().min(1).max(100).default('console'),
+      })
+      .strict(),
     HostView,
     'Pin the host key the host last presented (must be exactly the fingerprint shown). Audited.',
   ),
-  'diag.check': method(z.object({ command, host: hostName.optional() }).strict(), DiagVerdict, 'Policy verdict for a command as typed: allowed with its template, or the reason.'),
+  'diag.check': method(
+    z.object({ command, host: hostName.optional() }).strict(),
+    DiagVerdict,
+    'Policy verdict for a command as typed: allowed with its template, or the reason.',
+  ),
   'diag.run': method(
     z.object({ host: hostName, command, by: z.string().min(1).max(100).default('console') }).strict(),
-    z.object({ host: z.string(), templateId: z.string(), sent: z.string(), exitCode: z.number().nullable(), stdout: z.string(), stderr: z.string(), truncated: z.boolean(), durationMs: z.number() }),
+    z.object({
+      host: z.string(),
+      templateId: z.string(),
+      sent: z.string(),
+      exitCode: z.number().nullable(),
+      stdout: z.string(),
+      stderr: z.string(),
+      truncated: z.boolean(),
+      durationMs: z.number(),
+    }),
     'Run an allowlisted diagnostic on a host; output capped; audited.',
   ),
   'diag.templates': method(

@@ -27,11 +27,23 @@ export type IncidentSummary = z.infer<typeof IncidentSummary>;
 export const IncidentView = IncidentSummary.extend({ timeline: z.array(TimelineEntry) });
 export type IncidentView = z.infer<typeof IncidentView>;
 
-export const RecallLine = z.object({ action: z.string(), target: z.string(), host: z.string(), fixed: z.number(), tried: z.number(), lastAt: z.number(), text: z.string() });
+export const RecallLine = z.object({
+  action: z.string(),
+  target: z.string(),
+  host: z.string(),
+  fixed: z.number(),
+  tried: z.number(),
+  lastAt: z.number(),
+  text: z.string(),
+});
 
 const id = z.string().min(1).max(64);
 export const incidentsApi = {
-  'incidents.list': method(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.object({ items: z.array(IncidentSummary) }), 'Incidents, open first, newest first.'),
+  'incidents.list': method(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    z.object({ items: z.array(IncidentSummary) }),
+    'Incidents, open first, newest first.',
+  ),
   'incidents.get': method(z.object({ id }).strict(), IncidentView, 'One incident with its whole timeline, oldest first.'),
   'incidents.note': method(
     z.object({ id, by: z.string().trim().min(1).max(100), text: z.string().trim().min(1).max(4000) }).strict(),

@@ -57,8 +57,7 @@ export type ConsoleClient = {
   subscribe: <T extends TopicName>(topic: T, fn: (payload: TopicPayload<T>) => void) => () => void;
 };
 
-export const isMethodName = (name: string): name is MethodName =>
-  Object.prototype.hasOwnProperty.call(consoleApi, name);
+export const isMethodName = (name: string): name is MethodName => Object.prototype.hasOwnProperty.call(consoleApi, name);
 
 export * from './acks';
 export * from './agents';

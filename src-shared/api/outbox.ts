@@ -62,7 +62,11 @@ export const outboxApi = {
     z.object({ items: z.array(OutboxItem), nextBefore: z.number().nullable() }),
     'Outbox messages, newest first, optionally for one channel and one state.',
   ),
-  'outbox.channels': method(z.object({}).strict(), z.object({ channels: z.array(ChannelHealth) }), 'Health and backlog of every notification channel.'),
+  'outbox.channels': method(
+    z.object({}).strict(),
+    z.object({ channels: z.array(ChannelHealth) }),
+    'Health and backlog of every notification channel.',
+  ),
   'outbox.retryNow': method(
     z
       .object({ channel: channelName.optional(), id: messageId.optional() })
@@ -71,7 +75,11 @@ export const outboxApi = {
     z.object({ retried: z.number() }),
     'Try a channel (skip its backoff) or one message (failed/expired ones are queued again) now.',
   ),
-  'outbox.expire': method(z.object({ id: messageId }).strict(), z.object({ id: z.number(), state: OutboxState }), 'Give up on a pending message: it is kept, marked expired.'),
+  'outbox.expire': method(
+    z.object({ id: messageId }).strict(),
+    z.object({ id: z.number(), state: OutboxState }),
+    'Give up on a pending message: it is kept, marked expired.',
+  ),
   'outbox.digestPreview': method(
     z.object({ channel: channelName }).strict(),
     z.object({

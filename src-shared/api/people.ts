@@ -15,7 +15,9 @@ export const roleAtLeast = (have: Role, need: Role): boolean => ROLE_RANK[have] 
 export const roleRefusal = (who: string, have: Role, what: string, need: Role): string =>
   `${who} is ${/^[aeiou]/.test(have) ? 'an' : 'a'} ${have}; ${what} needs the ${need} role or higher`;
 
-export const PersonName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'names are 1–40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const PersonName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'names are 1–40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
 /** A Telegram user id (digits): button presses from it act as this person. */
 export const TelegramId = z.string().regex(/^\d{1,20}$/, 'a Telegram user id is digits only');
 
@@ -55,11 +57,23 @@ export const peopleApi = {
   'people.update': method(
     z.object({ name: PersonName, role: Role.optional(), telegram: TelegramId.nullable().optional() }).strict(),
     Person,
-    'Change a person\'s role or Telegram id.',
+    "Change a person's role or Telegram id.",
   ),
-  'people.remove': method(z.object({ name: PersonName }).strict(), z.object({ name: z.string(), removed: z.literal(true) }), 'Remove a person; their token and sessions stop working at once.'),
-  'people.rotate': method(z.object({ name: PersonName }).strict(), Issued, 'Issue a new personal token (the old one and its sessions stop working); returned once.'),
+  'people.remove': method(
+    z.object({ name: PersonName }).strict(),
+    z.object({ name: z.string(), removed: z.literal(true) }),
+    'Remove a person; their token and sessions stop working at once.',
+  ),
+  'people.rotate': method(
+    z.object({ name: PersonName }).strict(),
+    Issued,
+    'Issue a new personal token (the old one and its sessions stop working); returned once.',
+  ),
   'sessions.list': method(z.object({}).strict(), z.array(SessionInfo), 'Browser sessions that have not expired or been revoked.'),
-  'sessions.revoke': method(z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ id: z.string(), revoked: z.literal(true) }), 'End a browser session now.'),
+  'sessions.revoke': method(
+    z.object({ id: z.string().min(1).max(64) }).strict(),
+    z.object({ id: z.string(), revoked: z.literal(true) }),
+    'End a browser session now.',
+  ),
   'me.get': method(z.object({}).strict(), Me, 'The signed-in person.'),
 };

@@ -3,7 +3,15 @@ import { method } from './define';
 
 /** Retention (issue 17.3): how big the database is and what the policy will remove. */
 
-export const RetentionKindName = z.enum(['events', 'resolvedAlerts', 'deliveredOutbox', 'finishedPlans', 'smokeHistory', 'unreferencedMemory', 'audit']);
+export const RetentionKindName = z.enum([
+  'events',
+  'resolvedAlerts',
+  'deliveredOutbox',
+  'finishedPlans',
+  'smokeHistory',
+  'unreferencedMemory',
+  'audit',
+]);
 export type RetentionKindName = z.infer<typeof RetentionKindName>;
 
 export const RetentionView = z.object({
@@ -27,6 +35,14 @@ export const RetentionView = z.object({
 export type RetentionView = z.infer<typeof RetentionView>;
 
 export const retentionApi = {
-  'retention.get': method(z.object({}).strict(), RetentionView, 'Database size and, per kind, how long it is kept and how many rows retention will remove.'),
-  'retention.run': method(z.object({}).strict(), RetentionView, 'Run one retention pass now (small batches on the worker), then describe the result.'),
+  'retention.get': method(
+    z.object({}).strict(),
+    RetentionView,
+    'Database size and, per kind, how long it is kept and how many rows retention will remove.',
+  ),
+  'retention.run': method(
+    z.object({}).strict(),
+    RetentionView,
+    'Run one retention pass now (small batches on the worker), then describe the result.',
+  ),
 };

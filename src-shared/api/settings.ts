@@ -23,14 +23,28 @@ export const SettingsView = z.object({
   secretStore: z.enum(['keychain', 'file']).nullable(),
   /** Channels with their non-secret fields; secret fields show the secret's name only. */
   channels: z.array(z.object({ name: z.string(), type: z.string(), fields: z.record(z.string(), z.string()) })),
-  routes: z.array(z.object({ match: z.record(z.string(), z.string()), channels: z.array(z.string()), groupBy: z.array(z.string()), escalationSteps: z.number(), continue: z.boolean() })),
-  llm: z.object({ provider: z.string(), baseUrl: z.string().nullable(), models: z.array(z.string()), apiKeySecret: z.string().nullable() }).nullable(),
+  routes: z.array(
+    z.object({
+      match: z.record(z.string(), z.string()),
+      channels: z.array(z.string()),
+      groupBy: z.array(z.string()),
+      escalationSteps: z.number(),
+      continue: z.boolean(),
+    }),
+  ),
+  llm: z
+    .object({ provider: z.string(), baseUrl: z.string().nullable(), models: z.array(z.string()), apiKeySecret: z.string().nullable() })
+    .nullable(),
   embeddings: z.object({ provider: z.string(), baseUrl: z.string(), model: z.string() }),
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
 export const settingsApi = {
-  'settings.get': method(z.object({}).strict(), SettingsView, 'Channels, routes, LLM and embedding providers, data dir and config source; no secret values.'),
+  'settings.get': method(
+    z.object({}).strict(),
+    SettingsView,
+    'Channels, routes, LLM and embedding providers, data dir and config source; no secret values.',
+  ),
   'secrets.list': method(
     z.object({}).strict(),
     z.object({ secrets: z.array(SecretInfo) }),

@@ -54,9 +54,7 @@ export const SmokeSummary = z.object({
   /** Checks with any non-OK result, worst first (critical count, then warning count). */
   worstChecks: z.array(z.object({ check: SmokeCheckId, ok: z.number(), warning: z.number(), critical: z.number() })),
   /** The longest run of consecutive Critical results of one check, or null if there was none. */
-  longestCriticalStreak: z
-    .object({ check: SmokeCheckId, count: z.number(), from: z.number(), to: z.number() })
-    .nullable(),
+  longestCriticalStreak: z.object({ check: SmokeCheckId, count: z.number(), from: z.number(), to: z.number() }).nullable(),
 });
 export type SmokeSummary = z.infer<typeof SmokeSummary>;
 
@@ -82,7 +80,10 @@ export const smokeApi = {
     z
       .object({ bucket: z.enum(['hour', 'day']).default('hour'), since: epochMs.optional(), until: epochMs.optional() })
       .strict()
-      .refine((i) => i.since === undefined || i.until === undefined || i.since < i.until, { message: 'since must be before until', path: ['since'] }),
+      .refine((i) => i.since === undefined || i.until === undefined || i.since < i.until, {
+        message: 'since must be before until',
+        path: ['since'],
+      }),
     z.object({ bucketMs: z.number(), since: z.number(), until: z.number(), points: z.array(SmokeTrendPoint) }),
     'OK/Warning/Critical counts per bucket (≤ 500 points; buckets widen for long spans). Default: the last 7 days.',
   ),

@@ -25,7 +25,15 @@ export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 export const systemApi = {
   'status.get': method(z.object({}).strict(), StatusSnapshot, 'Current status of the core, worst first.'),
   'notifications.pause': method(
-    z.object({ minutes: z.number().int().min(0).max(24 * 60) }).strict(),
+    z
+      .object({
+        minutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60),
+      })
+      .strict(),
     z.object({ pausedUntil: z.number().nullable() }),
     'Pause desktop notifications (0 resumes). Events are still stored and routed to other channels.',
   ),

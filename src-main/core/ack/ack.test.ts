@@ -52,7 +52,9 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     const b = await bed();
     const id = await b.send();
     await until(() => b.notices.length === 1, 'the first desktop notification');
-    expect((await b.event(id)).trace.find((t) => t.stage === 'escalation')?.detail).toMatch(/step 1 after 10 min → pager; step 2 after 20 min → lead/);
+    expect((await b.event(id)).trace.find((t) => t.stage === 'escalation')?.detail).toMatch(
+      /step 1 after 10 min → pager; step 2 after 20 min → lead/,
+    );
 
     b.clock.advance(10 * MIN - 1_000);
     await settle();
@@ -96,7 +98,10 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     await b.send();
     b.clock.advance(5 * MIN);
     const i = await b.call<AckInfo>('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'alice', note: 'looking at it', via: 'console' });
-    expect(i).toMatchObject({ acknowledged: true, ack: { by: 'alice', via: 'console', note: 'looking at it', state: 'active', at: b.clock.now() } });
+    expect(i).toMatchObject({
+      acknowledged: true,
+      ack: { by: 'alice', via: 'console', note: 'looking at it', state: 'active', at: b.clock.now() },
+    });
     expect(i.escalations.map((e) => [e.step, e.state, e.cancelReason])).toEqual([
       [1, 'cancelled', 'acknowledged'],
       [2, 'cancelled', 'acknowledged'],
@@ -117,7 +122,9 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     const rid = await b.send({ status: 'resolved' });
     const ev = await b.event(rid);
     expect(ev.trace.find((t) => t.stage === 'escalation' && t.result === 'cancelled')?.detail).toMatch(/1 pending escalation step/);
-    expect(ev.trace.find((t) => t.stage === 'escalation' && t.result === 'notified')?.detail).toMatch(/sent to the escalated channel\(s\) pager/);
+    expect(ev.trace.find((t) => t.stage === 'escalation' && t.result === 'notified')?.detail).toMatch(
+      /sent to the escalated channel\(s\) pager/,
+    );
     await until(() => pager.delivered.length === 2, 'the resolution at the pager');
     await b.delivered();
     expect(pager.delivered[1]!.body.message).toMatchObject({ kind: 'resolved', title: 'RESOLVED: Disk almost full on web1' });
@@ -134,7 +141,12 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     const b = await bed();
     await b.send();
     b.clock.advance(3 * MIN);
-    await b.call('silences.create', { matchers: [{ name: 'instance', op: '=', value: 'web1' }], endsAt: b.clock.now() + 60 * MIN, createdBy: 'carol', comment: 'disk swap in progress' });
+    await b.call('silences.create', {
+      matchers: [{ name: 'instance', op: '=', value: 'web1' }],
+      endsAt: b.clock.now() + 60 * MIN,
+      createdBy: 'carol',
+      comment: 'disk swap in progress',
+    });
     b.clock.advance(30 * MIN);
     await settle();
     expect(pager.requests).toHaveLength(0);
@@ -162,7 +174,7 @@ describe('escalation chains (R-NOTIFY-5)', () => {
     b.clock.advance(5 * MIN);
     await until(() => lead.delivered.length === 1, 'step 2 on time');
     await b.delivered();
-    expect(kinds(lead.delivered, "escalation")[0]!.body).not.toMatch(/Fired late/);
+    expect(kinds(lead.delivered, 'escalation')[0]!.body).not.toMatch(/Fired late/);
     // Another restart does not fire anything again.
     b = await b.restart(b.clock.now() + 60 * MIN);
     beds.push(b);
@@ -182,7 +194,10 @@ describe('acknowledgements (R-ROUTE-8)', () => {
     b.clock.advance(11 * MIN); // past the repeat interval: normally a reminder
     const held = await b.event(await b.send());
     expect(held.outcome).toBe('deduped');
-    expect(held.trace.find((t) => t.stage === 'ack')).toMatchObject({ result: 'held', detail: expect.stringMatching(/acknowledged by alice \(console\).*not repeated until it resolves or is un-acknowledged/) });
+    expect(held.trace.find((t) => t.stage === 'ack')).toMatchObject({
+      result: 'held',
+      detail: expect.stringMatching(/acknowledged by alice \(console\).*not repeated until it resolves or is un-acknowledged/),
+    });
     await settle();
     expect(b.notices).toHaveLength(1);
     expect(pager.requests).toHaveLength(0);
@@ -258,7 +273,13 @@ describe('acknowledgements (R-ROUTE-8)', () => {
       ['note', 'dave', 'me too', 0],
       ['ack', 'bob', null, 0],
     ]);
-    for (const [via, n] of [['tray', 1], ['notification', 1], ['console', 1], ['telegram', 0], ['api', 0]] as const) {
+    for (const [via, n] of [
+      ['tray', 1],
+      ['notification', 1],
+      ['console', 1],
+      ['telegram', 0],
+      ['api', 0],
+    ] as const) {
       expect(await metricValue(b.core.ctx, 'vigil_acks_total', { via }), via).toBe(n);
     }
     expect(await b.call<OpenAlert[]>('alerts.open', { unacknowledgedOnly: true })).toEqual([]);
@@ -271,7 +292,9 @@ describe('acknowledgements (R-ROUTE-8)', () => {
     await expect(b.call('alerts.ack', { fingerprint: 'nope', by: 'alice' })).rejects.toThrow(/not_found: no alert with fingerprint "nope"/);
     await expect(b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: ' ' })).rejects.toThrow(/bad_request: by: say who you are/);
     await expect(b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'x', via: 'pigeon' })).rejects.toThrow(/bad_request: via/);
-    await expect(b.call('alerts.unack', { fingerprint: 'fp-disk-web1', by: 'bob' })).rejects.toThrow(/conflict: alert "fp-disk-web1" is not acknowledged/);
+    await expect(b.call('alerts.unack', { fingerprint: 'fp-disk-web1', by: 'bob' })).rejects.toThrow(
+      /conflict: alert "fp-disk-web1" is not acknowledged/,
+    );
     await expect(b.call('alerts.addNote', { fingerprint: 'fp-disk-web1', by: 'bob', note: '' })).rejects.toThrow(/bad_request: note/);
     await b.send({ status: 'resolved' });
     await expect(b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'alice' })).rejects.toThrow(/conflict: .*is resolved/);

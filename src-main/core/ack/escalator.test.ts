@@ -15,11 +15,45 @@ function setup(writer: (inner: OutboxWriter) => OutboxWriter, clock?: Clock) {
   t = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }, { name: a, type: desktop }, { name: b, type: desktop }]' });
   const now = t.clock.now();
   const states = sqliteAlertStateStore(t.db);
-  states.put({ fingerprint: 'fp1', source: 'api', severity: 'critical', status: 'firing', summary: 'Disk full', labels: { alertname: 'DiskFull' }, firstSeen: now, lastSeen: now, lastEventId: 'ev1', count: 1, notifiedStatus: 'firing', notifiedAt: now });
+  states.put({
+    fingerprint: 'fp1',
+    source: 'api',
+    severity: 'critical',
+    status: 'firing',
+    summary: 'Disk full',
+    labels: { alertname: 'DiskFull' },
+    firstSeen: now,
+    lastSeen: now,
+    lastEventId: 'ev1',
+    count: 1,
+    notifiedStatus: 'firing',
+    notifiedAt: now,
+  });
   const escalations = sqliteEscalationStore(t.db);
-  escalations.arm([{ fingerprint: 'fp1', episode: now, step: 1, steps: 1, afterMs: 600_000, channels: ['a', 'b'], eventId: 'ev1', notifiedChannels: ['desktop'], notifiedAt: now, dueAt: now + 600_000 }]);
+  escalations.arm([
+    {
+      fingerprint: 'fp1',
+      episode: now,
+      step: 1,
+      steps: 1,
+      afterMs: 600_000,
+      channels: ['a', 'b'],
+      eventId: 'ev1',
+      notifiedChannels: ['desktop'],
+      notifiedAt: now,
+      dueAt: now + 600_000,
+    },
+  ]);
   const outbox = recordingOutbox(t.db);
-  const esc = createEscalator(clock ? { ...t.ctx, clock } : t.ctx, { acks: sqliteAckStore(t.db), escalations, outbox: writer(outbox), stateOf: (fp) => states.get(fp), silencedBy: () => null, onFailure: (what, e) => void reported.push(`${what}: ${e.message}`), onRecovery: (what) => void reported.push(`${what} recovered`) });
+  const esc = createEscalator(clock ? { ...t.ctx, clock } : t.ctx, {
+    acks: sqliteAckStore(t.db),
+    escalations,
+    outbox: writer(outbox),
+    stateOf: (fp) => states.get(fp),
+    silencedBy: () => null,
+    onFailure: (what, e) => void reported.push(`${what}: ${e.message}`),
+    onRecovery: (what) => void reported.push(`${what} recovered`),
+  });
   return { esc, escalations, outbox };
 }
 
@@ -56,13 +90,21 @@ describe('escalation scheduler', () => {
   it('R-NOTIFY-5: a step due while the machine slept fires at once on wake, marked late with how long', () => {
     // Wall time jumps while no timer runs (a laptop lid closed): timers are monotonic, the clock's now() is not.
     let slept = 0;
-    const clock: Clock = { now: () => t.clock.now() + slept, setTimeout: (fn, ms) => t.clock.setTimeout(fn, ms), setInterval: (fn, ms) => t.clock.setInterval(fn, ms) };
+    const clock: Clock = {
+      now: () => t.clock.now() + slept,
+      setTimeout: (fn, ms) => t.clock.setTimeout(fn, ms),
+      setInterval: (fn, ms) => t.clock.setInterval(fn, ms),
+    };
     const { esc, escalations, outbox } = setup((w) => w, clock);
     esc.start();
     slept = 40 * 60_000;
     t.clock.advance(30_000); // the first timer to run after waking up
     expect(outbox.sent()).toHaveLength(2);
-    expect(escalations.latest('fp1')[0]).toMatchObject({ state: 'fired', late: true, lateReason: 'Vigil was suspended or busy for 31 min' });
+    expect(escalations.latest('fp1')[0]).toMatchObject({
+      state: 'fired',
+      late: true,
+      lateReason: 'Vigil was suspended or busy for 31 min',
+    });
     expect(outbox.sent()[0]!.message.body).toMatch(/Fired late: Vigil was suspended or busy for 31 min when this step fell due/);
     esc.stop();
   });

@@ -37,7 +37,10 @@ function where(ctx: CoreContext, channels: string[]): string {
 
 /** The escalated message: the alert, how long nobody answered and where, which step this is, and whether it is late. */
 export function escalationMessage(ctx: CoreContext, e: Escalation, s: AlertState, now: number, lateReason: string | null): Message {
-  const waited = e.rearmedAt !== null ? `un-acknowledged by ${e.rearmedBy} ${humanDuration(now - e.rearmedAt)} ago and not acknowledged again` : `not acknowledged for ${humanDuration(e.afterMs)} ${where(ctx, e.notifiedChannels)}`;
+  const waited =
+    e.rearmedAt !== null
+      ? `un-acknowledged by ${e.rearmedBy} ${humanDuration(now - e.rearmedAt)} ago and not acknowledged again`
+      : `not acknowledged for ${humanDuration(e.afterMs)} ${where(ctx, e.notifiedChannels)}`;
   const labels = Object.entries(s.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');

@@ -87,7 +87,12 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
 
   it('R-ROUTE-8: an alert routed straight to PagerDuty is acknowledged there; a re-ack after an un-ack acknowledges again', async () => {
     const b = await bed();
-    await b.send({ fingerprint: 'fp-db-lag', severity: 'warning', summary: 'Replica lag', labels: { alertname: 'ReplicaLag', team: 'db' } });
+    await b.send({
+      fingerprint: 'fp-db-lag',
+      severity: 'warning',
+      summary: 'Replica lag',
+      labels: { alertname: 'ReplicaLag', team: 'db' },
+    });
     await until(() => pd.events.length === 1, 'the routed trigger');
     await ack(b, 'fp-db-lag');
     await until(() => pd.events.length === 2, 'the acknowledge');

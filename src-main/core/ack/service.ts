@@ -19,7 +19,8 @@ export interface AckDeps {
 }
 
 /** Whether `a` acknowledges the current firing of `s` (a new firing after resolution starts un-acknowledged). */
-export const acknowledges = (a: Ack | null, s: AlertState | null): boolean => !!a && !!s && a.state === 'active' && s.status === 'firing' && a.episode === s.firstSeen;
+export const acknowledges = (a: Ack | null, s: AlertState | null): boolean =>
+  !!a && !!s && a.state === 'active' && s.status === 'firing' && a.episode === s.firstSeen;
 
 const stepView = (e: Escalation) => ({
   step: e.step,
@@ -73,13 +74,25 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
       const done = acks.transaction(() => {
         const s = deps.stateOf(i.fingerprint);
         if (!s) throw unknown(i.fingerprint);
-        if (s.status !== 'firing') throw new VigilError('conflict', `alert "${i.fingerprint}" is resolved: there is nothing to acknowledge (add a note instead)`);
+        if (s.status !== 'firing')
+          throw new VigilError('conflict', `alert "${i.fingerprint}" is resolved: there is nothing to acknowledge (add a note instead)`);
         if (acknowledges(acks.get(i.fingerprint), s)) {
           // Idempotent (a double click, a second person): keep the first acknowledgement, keep the note.
           if (i.note) acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'note', note: i.note });
           return null;
         }
-        acks.put({ fingerprint: i.fingerprint, episode: s.firstSeen, severity: s.severity, by: i.by, at: t, via: i.via, note: i.note ?? null, state: 'active', endedAt: null, endedBy: null });
+        acks.put({
+          fingerprint: i.fingerprint,
+          episode: s.firstSeen,
+          severity: s.severity,
+          by: i.by,
+          at: t,
+          via: i.via,
+          note: i.note ?? null,
+          state: 'active',
+          endedAt: null,
+          endedBy: null,
+        });
         const id = acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'ack', note: i.note ?? null });
         escalations.cancelAll(i.fingerprint, t, CANCELLED_BY_ACK);
         // PagerDuty stops paging too, committed with the ack (R-ROUTE-8).
@@ -101,7 +114,11 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
         if (!s && !a) throw unknown(i.fingerprint);
         // Nothing for the pagers: PagerDuty has no un-acknowledge event. The incident stays acknowledged there
         // until the alert resolves (which resolves it) or a re-armed escalation step pages again.
-        if (!acknowledges(a, s)) throw new VigilError('conflict', `alert "${i.fingerprint}" is not acknowledged${a && a.state !== 'active' ? ` (its last acknowledgement ended: ${a.state})` : ''}`);
+        if (!acknowledges(a, s))
+          throw new VigilError(
+            'conflict',
+            `alert "${i.fingerprint}" is not acknowledged${a && a.state !== 'active' ? ` (its last acknowledgement ended: ${a.state})` : ''}`,
+          );
         const episode = a!.episode;
         acks.end(i.fingerprint, 'unacked', t, i.by);
         acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'unack', note: null });
@@ -109,7 +126,13 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
         const chain = escalations.ofEpisode(i.fingerprint, episode);
         const base = Math.max(0, ...chain.filter((e) => e.state === 'fired').map((e) => e.afterMs));
         let n = 0;
-        for (const e of chain) if (e.state === 'cancelled' && e.cancelReason === CANCELLED_BY_ACK && escalations.rearm(e.id, t + Math.max(0, e.afterMs - base), t, i.by)) n++;
+        for (const e of chain)
+          if (
+            e.state === 'cancelled' &&
+            e.cancelReason === CANCELLED_BY_ACK &&
+            escalations.rearm(e.id, t + Math.max(0, e.afterMs - base), t, i.by)
+          )
+            n++;
         return n;
       });
       ctx.log.info({ fingerprint: i.fingerprint, by: i.by, rearmed }, 'alert un-acknowledged');

@@ -8,7 +8,10 @@ import { ackRef } from './refs';
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** The first route (in routing order, honouring `continue`) that matches the event and has an escalation chain. */
-export function escalationRoute(routes: readonly RouteConfig[], ev: { source: string; severity: string; labels: Record<string, string> }): RouteConfig | null {
+export function escalationRoute(
+  routes: readonly RouteConfig[],
+  ev: { source: string; severity: string; labels: Record<string, string> },
+): RouteConfig | null {
   const labels = matchLabels(ev);
   for (const r of routes) {
     if (!labelsMatch(r.match, labels)) continue;
@@ -40,7 +43,9 @@ export function ackStage(acks: AckStore, escalations: EscalationStore): Stage {
         const n = escalations.cancelAll(ev.fingerprint, sc.now, 'resolved');
         if (n) trace(d, sc.now, 'escalation', 'cancelled', `resolved: ${n} pending escalation step(s) cancelled`);
         // A page opened by the chain is closed by the resolution, whatever the console does with it (grouped, silenced).
-        const escalatedTo = [...new Set(escalations.ofEpisode(ev.fingerprint, d.next.firstSeen).flatMap((e) => (e.state === 'fired' ? e.channels : [])))];
+        const escalatedTo = [
+          ...new Set(escalations.ofEpisode(ev.fingerprint, d.next.firstSeen).flatMap((e) => (e.state === 'fired' ? e.channels : []))),
+        ];
         if (!escalatedTo.length) return;
         const msg = formatMessage(ev, 'resolved', null, { count: d.next.count });
         // Same key as the outbox stage's: a channel that is also on the route gets it once.
@@ -54,8 +59,15 @@ export function ackStage(acks: AckStore, escalations: EscalationStore): Stage {
         return;
       }
       if (!d.notify) return;
-      if (RANK[ev.severity] > RANK[a.severity]) return trace(d, sc.now, 'ack', 'pass', `acknowledged by ${a.by} at ${a.severity}; severity rose to ${ev.severity}: notify`);
-      hold(d, sc.now, 'ack', 'deduped', `acknowledged by ${a.by} (${a.via}) at ${new Date(a.at).toISOString()}: not repeated until it resolves or is un-acknowledged`);
+      if (RANK[ev.severity] > RANK[a.severity])
+        return trace(d, sc.now, 'ack', 'pass', `acknowledged by ${a.by} at ${a.severity}; severity rose to ${ev.severity}: notify`);
+      hold(
+        d,
+        sc.now,
+        'ack',
+        'deduped',
+        `acknowledged by ${a.by} (${a.via}) at ${new Date(a.at).toISOString()}: not repeated until it resolves or is un-acknowledged`,
+      );
     },
   };
 }
@@ -91,7 +103,13 @@ export function escalateStage(acks: AckStore, escalations: EscalationStore, onAr
         })),
       );
       if (!armed) return;
-      trace(d, sc.now, 'escalation', 'armed', `unless acknowledged: ${steps.map((s, i) => `step ${i + 1} after ${humanDuration(s.after)} → ${s.channels.join(', ')}`).join('; ')}`);
+      trace(
+        d,
+        sc.now,
+        'escalation',
+        'armed',
+        `unless acknowledged: ${steps.map((s, i) => `step ${i + 1} after ${humanDuration(s.after)} → ${s.channels.join(', ')}`).join('; ')}`,
+      );
       onArmed();
     },
   };

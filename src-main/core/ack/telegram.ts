@@ -11,7 +11,11 @@ import type { AckService } from './service';
  * channel the button was posted in (of any Telegram channel when the
  * update carries no message). Refusals change nothing and are logged.
  */
-export function handleAckCallback(ctx: CoreContext, update: TelegramUpdate, deps: { service: AckService; acks: AckStore }): CallbackOutcome {
+export function handleAckCallback(
+  ctx: CoreContext,
+  update: TelegramUpdate,
+  deps: { service: AckService; acks: AckStore },
+): CallbackOutcome {
   const cq = update.callback_query;
   if (!cq) return { handled: false, reason: 'not a callback query' };
   const who = cq.from.username ? `@${cq.from.username}` : (cq.from.first_name ?? `user ${cq.from.id}`);
@@ -21,7 +25,8 @@ export function handleAckCallback(ctx: CoreContext, update: TelegramUpdate, deps
   };
   const chatId = cq.message ? String(cq.message.chat.id) : null;
   const channels = ctx.config.channels.flatMap((c) => (c.type === 'telegram' && (chatId === null || c.chatId === chatId) ? [c] : []));
-  if (!channels.some((c) => c.approvers.includes(String(cq.from.id)))) return refuse(`user ${cq.from.id} may not acknowledge alerts${chatId ? ` in chat ${chatId}` : ''} (not in the channel's approvers)`);
+  if (!channels.some((c) => c.approvers.includes(String(cq.from.id))))
+    return refuse(`user ${cq.from.id} may not acknowledge alerts${chatId ? ` in chat ${chatId}` : ''} (not in the channel's approvers)`);
   const ref = refOf(cq.data ?? '');
   const fingerprint = ref ? deps.acks.fingerprintOf(ref) : null;
   if (!fingerprint) return refuse('this button does not name an alert Vigil knows');

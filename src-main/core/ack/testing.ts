@@ -39,7 +39,13 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'vigil-ack-'));
   const clock = new FakeClock(opts.at ?? T0);
   const secrets = opts.secrets ?? {};
-  const core = createCore({ config: parseConfig(yaml), dataDir: dir, clock, log: createLogger(null), secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) } });
+  const core = createCore({
+    config: parseConfig(yaml),
+    dataDir: dir,
+    clock,
+    log: createLogger(null),
+    secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) },
+  });
   await core.start();
   const router = core.areas.router;
   const notices: AckBed['notices'] = [];
@@ -53,7 +59,20 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
     notices,
     async send(o = {}) {
       const [id] = router.ingest(
-        [{ source: 'api', fingerprint: 'fp-disk-web1', severity: 'critical', status: 'firing', summary: 'Disk almost full on web1', description: null, labels: { alertname: 'DiskFull', instance: 'web1' }, startsAt: null, endsAt: null, ...o }],
+        [
+          {
+            source: 'api',
+            fingerprint: 'fp-disk-web1',
+            severity: 'critical',
+            status: 'firing',
+            summary: 'Disk almost full on web1',
+            description: null,
+            labels: { alertname: 'DiskFull', instance: 'web1' },
+            startsAt: null,
+            endsAt: null,
+            ...o,
+          },
+        ],
         'test',
       );
       await router.drain();

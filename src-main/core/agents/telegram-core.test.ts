@@ -42,10 +42,16 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
 
 describe('Telegram buttons through the running core (getUpdates)', () => {
   it('R-AGENT-4: an approver’s HITL button approves the plan; an ack button goes to the ack area, not to the plans', async () => {
-    const created = (await core.call('plans.create', { title: 'Restart api', createdBy: 'alice', steps: [{ type: 'wait_for_approval', question: 'Restart api now?' }] })) as { ok: true; value: Plan };
+    const created = (await core.call('plans.create', {
+      title: 'Restart api',
+      createdBy: 'alice',
+      steps: [{ type: 'wait_for_approval', question: 'Restart api now?' }],
+    })) as { ok: true; value: Plan };
     const id = created.value.id;
     await until(async () => ((await core.call('plans.get', { id })) as { ok: true; value: Plan }).value.status === 'waiting');
-    const row = core.ctx.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${id}%`) as { message: string };
+    const row = core.ctx.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${id}%`) as {
+      message: string;
+    };
     const approve = (JSON.parse(row.message) as { buttons: Array<{ data: string }> }).buttons[0]!.data;
 
     tg.press({ id: 4242, username: 'alice' }, 'ack:AAAAAAAAAAAAAAAA', -100300);

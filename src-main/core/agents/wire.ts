@@ -28,7 +28,14 @@ export interface AgentDeps {
   /** The router: NemoTron plugs in as its AI triager; recent_events reads its store; the safe-action stage goes into its pipeline. */
   router?: { useTriager(t: Nemotron | null): void; events: RecentEvents; fill?(stage: Stage): void };
   /** core/remote diagnostics: policy check, audit, SSH (run_diagnostic and diagnose steps). */
-  diagnostics?: { run(host: string, command: string, actor: string, opts?: { timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }> };
+  diagnostics?: {
+    run(
+      host: string,
+      command: string,
+      actor: string,
+      opts?: { timeoutMs?: number },
+    ): Promise<{ exitCode: number | null; stdout: string; stderr: string; truncated: boolean }>;
+  };
   /** AutoHeal (core/heal): the only way a plan's heal step acts. */
   heal?: HealGateway;
   /** Names in the AutoHeal catalogue (suggestedActions, heal steps). */
@@ -80,7 +87,17 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   const policy: DiagnosticPolicy = { check: (c, tags) => (deps.policy ?? defaultPolicy).check(c, tags) };
 
   // ── OpenClaw ──
-  const openclaw = createOpenClaw({ db: ctx.db, repo: ctx.stores.memory, embeddings: ctx.config.embeddings, clock: ctx.clock, metrics: ctx.metrics, fetch: ctx.fetch, audit, log: ctx.log, changed: () => ctx.changed(Collection.memory) });
+  const openclaw = createOpenClaw({
+    db: ctx.db,
+    repo: ctx.stores.memory,
+    embeddings: ctx.config.embeddings,
+    clock: ctx.clock,
+    metrics: ctx.metrics,
+    fetch: ctx.fetch,
+    audit,
+    log: ctx.log,
+    changed: () => ctx.changed(Collection.memory),
+  });
   ctx.onStart(() => openclaw.worker.start());
   ctx.onStop(() => openclaw.worker.stop());
 
@@ -112,7 +129,12 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       onDiagnostic: (d) => {
         if (d.allowed) return;
         try {
-          audit.append({ actor: 'nemotron', action: 'diag.denied', subject: `host:${d.host}`, detail: { command: d.command, reason: d.reason } });
+          audit.append({
+            actor: 'nemotron',
+            action: 'diag.denied',
+            subject: `host:${d.host}`,
+            detail: { command: d.command, reason: d.reason },
+          });
         } catch (e) {
           ctx.log.warn({ err: (e as Error).message }, 'could not audit a refused NemoTron diagnostic');
         }
@@ -181,7 +203,8 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       propose: (p) => gate().propose(p),
       status: (id) => gate().status(id),
       pending: () => gate().pending(),
-      approve: (id, by, reason) => gate().approve?.(id, by, reason) ?? Promise.reject(new VigilError('unavailable', 'AutoHeal cannot approve')),
+      approve: (id, by, reason) =>
+        gate().approve?.(id, by, reason) ?? Promise.reject(new VigilError('unavailable', 'AutoHeal cannot approve')),
       commandOf: (action, host, target) => gate().commandOf?.(action, host, target) ?? '',
     },
     loop: () => deps.loop ?? null,
@@ -202,7 +225,13 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     const provider = openclaw.embedder ? openclaw.embedder.model : 'keyword search only (no embedding provider)';
     const hitl = plans.elephant.pendingApprovals();
     return [
-      { id: 'openclaw', label: 'OpenClaw memory', status: c.failed > 0 || stale > 0 ? 'warning' : 'ok', value: `${c.pending} pending`, reason: `${provider}; ${c.failed} failed, ${stale} stale` },
+      {
+        id: 'openclaw',
+        label: 'OpenClaw memory',
+        status: c.failed > 0 || stale > 0 ? 'warning' : 'ok',
+        value: `${c.pending} pending`,
+        reason: `${provider}; ${c.failed} failed, ${stale} stale`,
+      },
       {
         id: 'elephant',
         label: 'ElephantAlpha approvals',
@@ -210,7 +239,13 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
         value: `${hitl.count} waiting`,
         reason: hitl.oldest ? `oldest since ${new Date(hitl.oldest).toISOString()}` : 'no plan waits for a person',
       },
-      { id: 'nemotron', label: 'NemoTron', status: 'ok', value: nemotron ? 'on' : 'off', reason: nemotron ? `models: ${ctx.config.llm?.models.join(', ')}` : 'no llm section: Hermes rules triage alone' },
+      {
+        id: 'nemotron',
+        label: 'NemoTron',
+        status: 'ok',
+        value: nemotron ? 'on' : 'off',
+        reason: nemotron ? `models: ${ctx.config.llm?.models.join(', ')}` : 'no llm section: Hermes rules triage alone',
+      },
     ];
   });
 
@@ -241,8 +276,10 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
       ...plans.handlers,
       'agents.status': async () => {
         const llm = ctx.config.llm;
-        const counts = async (m: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }, label: string) =>
-          Object.fromEntries((await m.get()).values.map((v) => [String(v.labels[label]), v.value]));
+        const counts = async (
+          m: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> },
+          label: string,
+        ) => Object.fromEntries((await m.get()).values.map((v) => [String(v.labels[label]), v.value]));
         return {
           nemotron: llm
             ? {

@@ -43,8 +43,16 @@ const get = async (c: Core, id: string) => ((await c.call('plans.get', { id })) 
 describe('agents wired into the core', () => {
   it('R-AGENT-4: a heal step becomes an AutoHeal proposal; vigil_hitl_pending counts it with the plan prompts', async () => {
     const { c, clock } = core();
-    const waiting = (await c.call('plans.create', { title: 'ask first', createdBy: 'alice', steps: [{ type: 'wait_for_approval', question: 'go?' }] })) as { ok: true; value: Plan };
-    const heal = (await c.call('plans.create', { title: 'restart nginx', createdBy: 'alice', steps: [{ type: 'heal', action: 'restart_service', host: 'web-1', target: 'nginx' }] })) as { ok: true; value: Plan };
+    const waiting = (await c.call('plans.create', {
+      title: 'ask first',
+      createdBy: 'alice',
+      steps: [{ type: 'wait_for_approval', question: 'go?' }],
+    })) as { ok: true; value: Plan };
+    const heal = (await c.call('plans.create', {
+      title: 'restart nginx',
+      createdBy: 'alice',
+      steps: [{ type: 'heal', action: 'restart_service', host: 'web-1', target: 'nginx' }],
+    })) as { ok: true; value: Plan };
     expect(heal.ok).toBe(true);
     await flush();
     clock.advance(200); // change pushes are coalesced per 100 ms
@@ -63,7 +71,10 @@ describe('agents wired into the core', () => {
 
   it('R-MEMORY-5: a safe action from the console is an audited memory write', async () => {
     const { c } = core();
-    const note = (await c.call('memory.add', { kind: 'note', title: 'Kafka lag on orders', body: 'consumer stuck' })) as { ok: true; value: { id: number } };
+    const note = (await c.call('memory.add', { kind: 'note', title: 'Kafka lag on orders', body: 'consumer stuck' })) as {
+      ok: true;
+      value: { id: number };
+    };
     const r = await c.call('memory.safeAction', { action: 'flag_for_human_review', insightId: note.value.id, actor: 'alice' });
     expect(r).toMatchObject({ ok: true, value: { action: 'flag_for_human_review', insightId: note.value.id } });
     const flagged = (await c.call('memory.flags', { flag: 'human_review' })) as { ok: true; value: { items: Array<{ id: number }> } };
@@ -75,13 +86,30 @@ describe('agents wired into the core', () => {
   it('R-ROUTE-6 / R-MEMORY-5: from the rules, L2 actions run and a heal suggestion becomes an AutoHeal proposal (never an execution)', async () => {
     const { c } = core();
     const router = c.areas.router;
-    const alert = (service: string) => ({ source: 'test', fingerprint: `down-${service}`, severity: 'critical' as const, status: 'firing' as const, summary: `${service} down on web-1`, description: null, labels: { alertname: 'ServiceDown', host: 'web-1', service }, startsAt: null, endsAt: null });
+    const alert = (service: string) => ({
+      source: 'test',
+      fingerprint: `down-${service}`,
+      severity: 'critical' as const,
+      status: 'firing' as const,
+      summary: `${service} down on web-1`,
+      description: null,
+      labels: { alertname: 'ServiceDown', host: 'web-1', service },
+      startsAt: null,
+      endsAt: null,
+    });
     const [id] = router.ingest([alert('nginx')], 'test');
     // Each alertname its own group, so each is notified at once (a grouped alert is held and triggers nothing).
     const [prot] = router.ingest([{ ...alert('postgres'), labels: { alertname: 'DbDown', host: 'web-1', service: 'postgres' } }], 'test');
     await router.drain();
-    const trace = (eid: string) => router.events.get(eid)!.trace.filter((t) => t.stage === 'action').map((t) => `${t.result}: ${t.detail}`);
-    expect(trace(id!)).toEqual([expect.stringMatching(/^ran: flag_for_human_review/), expect.stringMatching(/^proposed: restart_service nginx on web-1: AutoHeal approval /)]);
+    const trace = (eid: string) =>
+      router.events
+        .get(eid)!
+        .trace.filter((t) => t.stage === 'action')
+        .map((t) => `${t.result}: ${t.detail}`);
+    expect(trace(id!)).toEqual([
+      expect.stringMatching(/^ran: flag_for_human_review/),
+      expect.stringMatching(/^proposed: restart_service nginx on web-1: AutoHeal approval /),
+    ]);
     expect(trace(prot!)[1]).toMatch(/^refused: restart_service postgres on web-1: .*protected/);
     const approvals = (await c.call('approvals.list', {})) as { ok: true; value: unknown };
     const list = JSON.stringify(approvals.value);
@@ -89,14 +117,19 @@ describe('agents wired into the core', () => {
     expect(list).toContain('"target":"nginx"');
     expect(list).not.toContain('"target":"postgres"');
     // Another alert about the same target: not proposed twice while one waits.
-    const [again] = router.ingest([{ ...alert('nginx'), fingerprint: 'unhealthy-nginx', labels: { alertname: 'ServiceUnhealthy', host: 'web-1', service: 'nginx' } }], 'test');
+    const [again] = router.ingest(
+      [{ ...alert('nginx'), fingerprint: 'unhealthy-nginx', labels: { alertname: 'ServiceUnhealthy', host: 'web-1', service: 'nginx' } }],
+      'test',
+    );
     await router.drain();
     expect(trace(again!)).toEqual([expect.stringMatching(/^pending: restart_service nginx on web-1 is already waiting/)]);
   });
 
   it('R-AGENT-5: agents.status shows the NemoTron and OpenClaw settings and counts, never the key', async () => {
     const c = createCore({
-      config: parseConfig('llm: { provider: openai, apiKey: { secret: openai } }\nembeddings: { provider: ollama, model: nomic-embed-text }\n'),
+      config: parseConfig(
+        'llm: { provider: openai, apiKey: { secret: openai } }\nembeddings: { provider: ollama, model: nomic-embed-text }\n',
+      ),
       dataDir: null,
       clock: new FakeClock(),
       log: createLogger(null),
@@ -106,7 +139,14 @@ describe('agents wired into the core', () => {
     c.ctx.metrics.agentFallback.inc({ reason: 'rate_limited' });
     const r = (await c.call('agents.status', {})) as { ok: true; value: Record<string, unknown> };
     expect(r.value).toMatchObject({
-      nemotron: { provider: 'openai', baseUrl: 'https://api.openai.com/v1', models: ['gpt-4o-mini'], keySecret: 'openai', keySet: true, maxSteps: 6 },
+      nemotron: {
+        provider: 'openai',
+        baseUrl: 'https://api.openai.com/v1',
+        models: ['gpt-4o-mini'],
+        keySecret: 'openai',
+        keySet: true,
+        maxSteps: 6,
+      },
       embeddings: { provider: 'ollama', model: 'nomic-embed-text', vectors: 0 },
       triage: { hermes: 0, nemotron: 0 },
       fallbacks: { rate_limited: 1, no_key: 0 },

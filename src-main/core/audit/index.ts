@@ -106,7 +106,10 @@ export function createAudit(repo: AuditRepository, clock: Clock, opts: AuditOpti
           return row;
         });
       } catch (e) {
-        throw new VigilError('unavailable', `The audit log cannot be written (${(e as Error).message}); nothing was done. Check the data directory's disk and permissions.`);
+        throw new VigilError(
+          'unavailable',
+          `The audit log cannot be written (${(e as Error).message}); nothing was done. Check the data directory's disk and permissions.`,
+        );
       }
       appended();
       return written;

@@ -21,7 +21,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Which provider sent the request, from its event header. */
-export function detectProvider(headers: Record<string, string | string[] | undefined>): { provider: Provider; event: string; delivery?: string } | null {
+export function detectProvider(
+  headers: Record<string, string | string[] | undefined>,
+): { provider: Provider; event: string; delivery?: string } | null {
   const h = (n: string) => {
     const v = headers[n];
     return Array.isArray(v) ? v[0] : v;
@@ -40,7 +42,12 @@ export function detectProvider(headers: Record<string, string | string[] | undef
 function filesOf(commits: unknown[]): string {
   const lines: string[] = [];
   for (const c of commits.map(obj)) {
-    for (const [k, label] of [['added', 'added'], ['removed', 'deleted'], ['modified', 'modified']] as const) for (const f of arr(c[k])) if (typeof f === 'string') lines.push(`${label} ${f}`);
+    for (const [k, label] of [
+      ['added', 'added'],
+      ['removed', 'deleted'],
+      ['modified', 'modified'],
+    ] as const)
+      for (const f of arr(c[k])) if (typeof f === 'string') lines.push(`${label} ${f}`);
   }
   return [...new Set(lines)].slice(0, 500).join('\n');
 }
@@ -56,7 +63,13 @@ export function fromProvider(provider: Provider, event: string, body: unknown, w
   const ev = event.toLowerCase();
   const repo = obj(provider === 'gitlab' ? b.project : b.repository);
   const service = where.service ?? str(repo.name);
-  const base = { kind: where.kind ?? 'deploy', service, hosts: where.hosts ?? [], source: provider, ...(delivery ? { externalId: `${provider}:${delivery}` } : {}) };
+  const base = {
+    kind: where.kind ?? 'deploy',
+    service,
+    hosts: where.hosts ?? [],
+    source: provider,
+    ...(delivery ? { externalId: `${provider}:${delivery}` } : {}),
+  };
   const isPush = ev === 'push' || ev === 'push hook' || b.object_kind === 'push';
   const isRelease = ev === 'release' || ev === 'release hook' || b.object_kind === 'release';
   if (isPush) {
@@ -65,7 +78,13 @@ export function fromProvider(provider: Provider, event: string, body: unknown, w
     const sha = str(b.after) ?? str(b.checkout_sha) ?? str(head.id);
     if (!sha || /^0+$/.test(sha)) return null; // a branch deletion is not a deploy
     const ref = str(b.ref)?.replace(/^refs\/(heads|tags)\//, '');
-    const author = str(obj(b.pusher).login) ?? str(obj(b.pusher).username) ?? str(obj(b.pusher).name) ?? str(b.user_username) ?? str(obj(head.author).username) ?? str(obj(head.author).name);
+    const author =
+      str(obj(b.pusher).login) ??
+      str(obj(b.pusher).username) ??
+      str(obj(b.pusher).name) ??
+      str(b.user_username) ??
+      str(obj(head.author).username) ??
+      str(obj(head.author).name);
     const files = filesOf(commits.length ? commits : [head]);
     return {
       ...base,
@@ -74,7 +93,10 @@ export function fromProvider(provider: Provider, event: string, body: unknown, w
       author,
       link: str(b.compare) ?? str(b.compare_url) ?? str(head.url) ?? str(repo.html_url) ?? str(repo.web_url),
       at: iso(head.timestamp),
-      summary: [str(head.message)?.split('\n')[0], `${commits.length || 1} commit(s) to ${ref ?? 'a branch'} of ${str(repo.full_name) ?? str(repo.path_with_namespace) ?? service ?? 'a repository'}`]
+      summary: [
+        str(head.message)?.split('\n')[0],
+        `${commits.length || 1} commit(s) to ${ref ?? 'a branch'} of ${str(repo.full_name) ?? str(repo.path_with_namespace) ?? service ?? 'a repository'}`,
+      ]
         .filter(Boolean)
         .join('\n'),
       ...(files ? { diff: files } : {}),
@@ -99,7 +121,11 @@ export function fromProvider(provider: Provider, event: string, body: unknown, w
 
 /** `?service=api&hosts=web1,web2&kind=deploy` (also `host=` repeated). */
 export function whereFromQuery(q: Record<string, unknown>): Where {
-  const list = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  const list = (v: unknown): string[] =>
+    (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
+      .flatMap((s) => String(s).split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
   const hosts = [...list(q.hosts), ...list(q.host)];
   return {
     ...(typeof q.service === 'string' && q.service ? { service: q.service } : {}),
@@ -111,7 +137,10 @@ export function whereFromQuery(q: Record<string, unknown>): Where {
 /** A plain form post (`curl -d service=api -d version=1.4.2 -d host=web1`): fields as in the JSON form, hosts repeatable or comma-separated. */
 export function fromForm(form: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const hosts = [...form.getAll('hosts'), ...form.getAll('host')].flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const hosts = [...form.getAll('hosts'), ...form.getAll('host')]
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const [k, v] of form) if (k !== 'host' && k !== 'hosts') out[k] = /^\d+$/.test(v) && k === 'at' ? Number(v) : v;
   if (hosts.length) out.hosts = hosts;
   return out;

@@ -7,11 +7,27 @@ export type ProtectedNames = () => string[];
 
 const RULES: Array<{ level: 'high' | 'medium'; test: (c: ChangeRow, text: string) => boolean; reason: string }> = [
   { level: 'high', test: (c) => c.kind === 'migration', reason: 'a schema migration' },
-  { level: 'high', test: (_c, t) => /\b(ALTER|DROP)\s+(TABLE|COLUMN|INDEX|DATABASE|SCHEMA)\b/i.test(t) || /(^|\/)(migrations?|migrate)\//im.test(t), reason: 'touches the database schema (migration / ALTER / DROP)' },
-  { level: 'high', test: (_c, t) => /\bDELETE\s+FROM\b|\bTRUNCATE\b|\brm\s+-rf?\b/i.test(t), reason: 'deletes data (DELETE FROM / TRUNCATE / rm -rf)' },
-  { level: 'high', test: (_c, t) => (t.match(/^(deleted|-{3} a\/.*\n\+{3} \/dev\/null)/gim) ?? []).length >= 3, reason: 'deletes several files' },
+  {
+    level: 'high',
+    test: (_c, t) => /\b(ALTER|DROP)\s+(TABLE|COLUMN|INDEX|DATABASE|SCHEMA)\b/i.test(t) || /(^|\/)(migrations?|migrate)\//im.test(t),
+    reason: 'touches the database schema (migration / ALTER / DROP)',
+  },
+  {
+    level: 'high',
+    test: (_c, t) => /\bDELETE\s+FROM\b|\bTRUNCATE\b|\brm\s+-rf?\b/i.test(t),
+    reason: 'deletes data (DELETE FROM / TRUNCATE / rm -rf)',
+  },
+  {
+    level: 'high',
+    test: (_c, t) => (t.match(/^(deleted|-{3} a\/.*\n\+{3} \/dev\/null)/gim) ?? []).length >= 3,
+    reason: 'deletes several files',
+  },
   { level: 'medium', test: (c) => c.kind === 'config' || c.kind === 'flag', reason: 'a configuration or feature-flag change' },
-  { level: 'medium', test: (_c, t) => t.split('\n').filter((l) => /^[+-][^+-]/.test(l)).length > 500, reason: 'a large diff (over 500 changed lines)' },
+  {
+    level: 'medium',
+    test: (_c, t) => t.split('\n').filter((l) => /^[+-][^+-]/.test(l)).length > 500,
+    reason: 'a large diff (over 500 changed lines)',
+  },
 ];
 
 /**
@@ -49,13 +65,24 @@ export async function llmReview(llm: LlmClient, c: ChangeRow, now: () => number,
         content:
           'You review a production change for operational risk. Answer ONLY a JSON object {"level":"low"|"medium"|"high","reasons":["…"]}. High: schema migrations, data deletion, changes to databases or other protected resources, irreversible steps.',
       },
-      { role: 'user', content: `Change: ${c.kind} of ${c.service ?? c.hosts.join(', ')} ${c.version ?? ''} by ${c.author ?? 'unknown'}\nSummary: ${c.summary ?? ''}\nDiff:\n${(c.diff ?? '').slice(0, 12_000)}` },
+      {
+        role: 'user',
+        content: `Change: ${c.kind} of ${c.service ?? c.hosts.join(', ')} ${c.version ?? ''} by ${c.author ?? 'unknown'}\nSummary: ${c.summary ?? ''}\nDiff:\n${(c.diff ?? '').slice(0, 12_000)}`,
+      },
     ],
     signal,
   });
   const m = /\{[\s\S]*\}/.exec(reply.content);
   const a = m ? (JSON.parse(m[0]) as { level?: unknown; reasons?: unknown }) : {};
-  if (a.level !== 'low' && a.level !== 'medium' && a.level !== 'high') throw Object.assign(new Error(`the review answer has no valid level: ${reply.content.slice(0, 200)}`), { reason: 'invalid_output' });
+  if (a.level !== 'low' && a.level !== 'medium' && a.level !== 'high')
+    throw Object.assign(new Error(`the review answer has no valid level: ${reply.content.slice(0, 200)}`), { reason: 'invalid_output' });
   const reasons = Array.isArray(a.reasons) ? a.reasons.filter((r): r is string => typeof r === 'string').slice(0, 10) : [];
-  return { level: a.level, reviewer: 'nemotron', model: reply.model, reasons: reasons.length ? reasons : ['(no reasons given)'], fallbackReason: null, at: now() };
+  return {
+    level: a.level,
+    reviewer: 'nemotron',
+    model: reply.model,
+    reasons: reasons.length ? reasons : ['(no reasons given)'],
+    fallbackReason: null,
+    at: now(),
+  };
 }

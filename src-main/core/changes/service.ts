@@ -46,11 +46,18 @@ export interface ChangeDeps {
 
 /** Record changes and answer "what changed before this alert?" (R-CHANGE-1). */
 export function createChanges(d: ChangeDeps) {
-  const newId = () => 'c' + randomBytes(9).toString('base64url').toLowerCase().replace(/[^0-9a-z]/g, '0').slice(0, 12);
+  const newId = () =>
+    'c' +
+    randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^0-9a-z]/g, '0')
+      .slice(0, 12);
 
   function add(input: ParsedInput): { change: ChangeRow; created: boolean } {
     const now = d.clock.now();
-    if (input.at !== undefined && input.at > now + 5 * 60_000) throw new VigilError('bad_request', `at: the change is dated in the future (${new Date(input.at).toISOString()})`);
+    if (input.at !== undefined && input.at > now + 5 * 60_000)
+      throw new VigilError('bad_request', `at: the change is dated in the future (${new Date(input.at).toISOString()})`);
     const row: ChangeRow = {
       id: newId(),
       kind: input.kind,
@@ -71,7 +78,13 @@ export function createChanges(d: ChangeDeps) {
     };
     const r = d.repo.insert(row);
     if (r.created) {
-      d.audit(row.author ?? row.source, 'change.recorded', `change:${row.id}`, { kind: row.kind, service: row.service, hosts: row.hosts, version: row.version, source: row.source });
+      d.audit(row.author ?? row.source, 'change.recorded', `change:${row.id}`, {
+        kind: row.kind,
+        service: row.service,
+        hosts: row.hosts,
+        version: row.version,
+        source: row.source,
+      });
       d.changed(Collection.changes);
       if (row.diff !== null || row.summary !== null) d.review?.(row);
     }
@@ -83,7 +96,11 @@ export function createChanges(d: ChangeDeps) {
     const service = alertService(a.labels);
     const host = alertHost(a.labels);
     const rows = d.repo.near({ service, hosts: host ? [host] : [], from: a.firedAt - d.windowMs(), to: a.firedAt, limit: 20 });
-    return rows.map((r) => ({ ...changeView(r), beforeMs: a.firedAt - r.at, matched: service && r.service === service ? 'service' : 'host' }));
+    return rows.map((r) => ({
+      ...changeView(r),
+      beforeMs: a.firedAt - r.at,
+      matched: service && r.service === service ? 'service' : 'host',
+    }));
   }
 
   return {

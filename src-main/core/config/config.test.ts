@@ -50,14 +50,16 @@ hosts: [ { name: h1, address: 1.2.3.4, user: u, port: 70000 } ]
     expect(text).toMatch(/channels\.0\.url: /);
     expect(text).toMatch(/hosts\.0\.port: /);
     // Cross-references are checked once the shapes are valid.
-    expect(issuesOf('channels: [ { name: hook, type: desktop } ]\nroutes: [ { match: {}, channels: [hook, missing] } ]\n').join('\n')).toMatch(
-      /routes\.0\.channels\.1: unknown channel "missing"/,
-    );
+    expect(
+      issuesOf('channels: [ { name: hook, type: desktop } ]\nroutes: [ { match: {}, channels: [hook, missing] } ]\n').join('\n'),
+    ).toMatch(/routes\.0\.channels\.1: unknown channel "missing"/);
   });
 
   it('refuses unknown keys, and a plain-text secret where a secret reference belongs', () => {
     expect(issuesOf('routr: {}\n').join()).toMatch(/routr/);
-    expect(issuesOf('channels: [ { name: tg, type: telegram, chatId: "1", botToken: "123:abc" } ]\nroutes: []\n').join()).toMatch(/channels\.0\.botToken/);
+    expect(issuesOf('channels: [ { name: tg, type: telegram, chatId: "1", botToken: "123:abc" } ]\nroutes: []\n').join()).toMatch(
+      /channels\.0\.botToken/,
+    );
   });
 
   it('reports YAML syntax errors as such', () => {

@@ -1,4 +1,14 @@
 // The config area as the rest of Vigil sees it: import it through this file only (lint-enforced).
 export { ConfigError, DEFAULT_CONFIG_YAML, configFileFor, loadConfig, parseConfig } from './load';
-export { ChannelConfig, ConfigSchema, EmbeddingConfig, LLM_DEFAULT_MODEL, LlmConfig, type Config, type HostConfig, type ProbeConfig, type RouteConfig } from './schema';
+export {
+  ChannelConfig,
+  ConfigSchema,
+  EmbeddingConfig,
+  LLM_DEFAULT_MODEL,
+  LlmConfig,
+  type Config,
+  type HostConfig,
+  type ProbeConfig,
+  type RouteConfig,
+} from './schema';
 export { envName, headlessSecrets, resolveSecret, secretSource, type SecretStore } from './secrets';

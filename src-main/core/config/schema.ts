@@ -12,7 +12,9 @@ const labelMatch = z.record(z.string(), z.string());
 
 export const ChannelConfig = z.discriminatedUnion('type', [
   z.object({ name, type: z.literal('desktop') }).strict(),
-  z.object({ name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) }).strict(),
+  z
+    .object({ name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) })
+    .strict(),
   z
     .object({
       name,
@@ -84,7 +86,10 @@ export const HostConfig = z
     user: z.string().min(1),
     keyFile: z.string().optional(),
     agent: z.boolean().default(false),
-    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected a fingerprint like "SHA256:…" as printed by ssh-keygen -lf').optional(),
+    hostKey: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected a fingerprint like "SHA256:…" as printed by ssh-keygen -lf')
+      .optional(),
     tags: z.array(z.string()).default([]),
     healthUrl: z.string().optional(),
   })
@@ -109,7 +114,12 @@ export const RemoteConfig = z
   .object({
     execTimeout: Duration.default(30_000),
     connectTimeout: Duration.default(10_000),
-    maxOutput: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    maxOutput: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024),
     channelsPerHost: z.number().int().min(1).max(6).default(4),
     /** Where path arguments of diagnostics may point. */
     allowedRoots: z.array(z.string().startsWith('/')).default(['/var/log']),
@@ -192,7 +202,10 @@ export const HermesRule = z
      * wait_for_approval as in plans.create; "{host}", "{service}" or any "{label}" is filled from the alert.
      * A heal step gets its host from the alert, a wait_for_approval before it and a verify after it.
      */
-    plan: z.array(z.object({ type: z.string().min(1) }).catchall(z.unknown())).max(20).optional(),
+    plan: z
+      .array(z.object({ type: z.string().min(1) }).catchall(z.unknown()))
+      .max(20)
+      .optional(),
   })
   .strict();
 
@@ -228,14 +241,23 @@ export const SmokeConfig = z
     enabled: z.boolean().default(true),
     interval: Duration.default(60_000),
     retention: Duration.default(90 * 86_400_000),
-    summaryAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM').default('09:10'),
+    summaryAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
+      .default('09:10'),
     /** Zone of summaryAt; default: the machine's local zone. */
     summaryTimeZone: timeZone.optional(),
     summaryChannels: z.array(name).default([]),
     thresholds: z
       .object({
-        routerQueue: z.object({ depth: limits(100, 1000), oldestAge: ageLimits(60_000, 300_000) }).strict().prefault({}),
-        outbox: z.object({ pending: limits(10, 100), oldestAge: ageLimits(300_000, 1_800_000) }).strict().prefault({}),
+        routerQueue: z
+          .object({ depth: limits(100, 1000), oldestAge: ageLimits(60_000, 300_000) })
+          .strict()
+          .prefault({}),
+        outbox: z
+          .object({ pending: limits(10, 100), oldestAge: ageLimits(300_000, 1_800_000) })
+          .strict()
+          .prefault({}),
         nemotronFallback: z
           .object({
             window: Duration.default(3_600_000),
@@ -249,8 +271,14 @@ export const SmokeConfig = z
           })
           .strict()
           .prefault({}),
-        embeddings: z.object({ pending: limits(100, 1000), stale: limits(1, 10), failed: limits(1, 20) }).strict().prefault({}),
-        hitl: z.object({ pending: limits(5, 20), oldestAge: ageLimits(1_800_000, 7_200_000) }).strict().prefault({}),
+        embeddings: z
+          .object({ pending: limits(100, 1000), stale: limits(1, 10), failed: limits(1, 20) })
+          .strict()
+          .prefault({}),
+        hitl: z
+          .object({ pending: limits(5, 20), oldestAge: ageLimits(1_800_000, 7_200_000) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -286,13 +314,19 @@ export const ConfigSchema = z
       .prefault({}),
     channels: z.array(ChannelConfig).default([{ name: 'desktop', type: 'desktop' }]),
     routes: z.array(RouteConfig).prefault([{ channels: ['desktop'] }]),
-    alertmanager: z.object({ url: z.url(), interval: Duration.default(30_000) }).strict().optional(),
+    alertmanager: z
+      .object({ url: z.url(), interval: Duration.default(30_000) })
+      .strict()
+      .optional(),
     probes: z.array(ProbeConfig).default([]),
     hosts: z.array(HostConfig).default([]),
     protected: z.array(ProtectedResource).default([]),
     llm: LlmConfig.optional(),
     embeddings: EmbeddingConfig.prefault({}),
-    hermes: z.object({ rules: z.array(HermesRule).default([]) }).strict().prefault({}),
+    hermes: z
+      .object({ rules: z.array(HermesRule).default([]) })
+      .strict()
+      .prefault({}),
     mutes: z.array(MuteWindow).default([]),
     smoke: SmokeConfig,
     heal: z
@@ -311,7 +345,10 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     remote: RemoteConfig.prefault({}),
-    heartbeat: z.object({ url: z.url(), interval: Duration.default(60_000) }).strict().optional(),
+    heartbeat: z
+      .object({ url: z.url(), interval: Duration.default(60_000) })
+      .strict()
+      .optional(),
     // How long each kind of history is kept (null: for ever). Pruned in small batches on a worker thread;
     // audit rows are archived to <data-dir>/audit-archive.ndjson, never deleted silently (issue 17.3).
     retention: z
@@ -329,8 +366,14 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     /** Host names (besides IP literals and localhost) the headless server answers to: DNS-rebinding guard (R-SEC-7). */
-    http: z.object({ allowedHosts: z.array(z.string().min(1)).default([]) }).strict().prefault({}),
-    metrics: z.object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() }).strict().prefault({}),
+    http: z
+      .object({ allowedHosts: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() })
+      .strict()
+      .prefault({}),
     changes: z
       .object({
         /** Webhook secret for CI/CD senders that cannot send the API token (GitLab X-Gitlab-Token, GitHub/Gitea HMAC signatures). */
@@ -350,20 +393,32 @@ export const ConfigSchema = z
     const names = new Set(cfg.channels.map((c) => c.name));
     cfg.routes.forEach((r, i) => {
       r.channels.forEach((c, j) => {
-        if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}" (declare it under channels)` });
+        if (!names.has(c))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'channels', j],
+            message: `unknown channel "${c}" (declare it under channels)`,
+          });
       });
       r.escalate.forEach((s, k) =>
         s.channels.forEach((c, j) => {
-          if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalate', k, 'channels', j], message: `unknown channel "${c}"` });
+          if (!names.has(c))
+            ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalate', k, 'channels', j], message: `unknown channel "${c}"` });
         }),
       );
     });
     cfg.smoke.summaryChannels.forEach((c, j) => {
-      if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['smoke', 'summaryChannels', j], message: `unknown channel "${c}" (declare it under channels)` });
+      if (!names.has(c))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['smoke', 'summaryChannels', j],
+          message: `unknown channel "${c}" (declare it under channels)`,
+        });
     });
     const hosts = new Set(cfg.hosts.map((h) => h.name));
     cfg.probes.forEach((p, i) => {
-      if (p.type === 'ssh' && !hosts.has(p.host)) ctx.addIssue({ code: 'custom', path: ['probes', i, 'host'], message: `unknown host "${p.host}"` });
+      if (p.type === 'ssh' && !hosts.has(p.host))
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'host'], message: `unknown host "${p.host}"` });
     });
   });
 

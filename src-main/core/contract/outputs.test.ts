@@ -30,7 +30,12 @@ const INPUTS: { [M in MethodName]?: () => Input<M> } = {
   'events.get': () => ({ id: eventId }),
   'events.wouldHaveSent': () => ({ id: eventId }),
   'silences.preview': () => ({ matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }] }),
-  'silences.create': () => ({ matchers: [{ name: 'alertname', op: '=', value: 'Nothing' }], endsAt: Date.now() + 3_600_000, createdBy: 'ann', comment: 'test' }),
+  'silences.create': () => ({
+    matchers: [{ name: 'alertname', op: '=', value: 'Nothing' }],
+    endsAt: Date.now() + 3_600_000,
+    createdBy: 'ann',
+    comment: 'test',
+  }),
   'silences.expire': () => ({ id: made.silence! }),
   'outbox.digestPreview': () => ({ channel: 'desktop' }),
   'alerts.ackInfo': () => ({ fingerprint: FP }),
@@ -43,7 +48,11 @@ const INPUTS: { [M in MethodName]?: () => Input<M> } = {
   'changes.get': () => ({ id: made.change! }),
   'changes.near': () => ({ eventId }),
   'loop.recall': () => ({ eventId }),
-  'plans.create': () => ({ title: 'look at the disk', createdBy: 'ann', steps: [{ type: 'notify', channel: 'desktop', message: 'hello' }] }),
+  'plans.create': () => ({
+    title: 'look at the disk',
+    createdBy: 'ann',
+    steps: [{ type: 'notify', channel: 'desktop', message: 'hello' }],
+  }),
   'plans.get': () => ({ id: made.plan! }),
 };
 
@@ -84,11 +93,28 @@ async function offSchema(method: MethodName, input: unknown): Promise<string | n
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-outputs-'));
-  core = createCore({ config: ConfigSchema.parse({ smoke: { summaryChannels: ['desktop'] } }), dataDir: dir, log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
+  core = createCore({
+    config: ConfigSchema.parse({ smoke: { summaryChannels: ['desktop'] } }),
+    dataDir: dir,
+    log: createLogger(null),
+    secrets: { get: () => undefined, names: () => [] },
+  });
   await core.start();
   const router = core.areas.router;
   [eventId] = router.ingest(
-    [{ source: 'api', fingerprint: FP, severity: 'critical', status: 'firing', summary: 'Disk almost full', description: null, labels: { alertname: 'DiskFull', service: 'api' }, startsAt: null, endsAt: null }],
+    [
+      {
+        source: 'api',
+        fingerprint: FP,
+        severity: 'critical',
+        status: 'firing',
+        summary: 'Disk almost full',
+        description: null,
+        labels: { alertname: 'DiskFull', service: 'api' },
+        startsAt: null,
+        endsAt: null,
+      },
+    ],
     'test',
   ) as [string];
   await router.drain();

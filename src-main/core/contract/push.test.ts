@@ -16,7 +16,13 @@ const pushes: CollectionName[][] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-push-'));
-  core = createCore({ config: ConfigSchema.parse({}), dataDir: dir, clock, log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
+  core = createCore({
+    config: ConfigSchema.parse({}),
+    dataDir: dir,
+    clock,
+    log: createLogger(null),
+    secrets: { get: () => undefined, names: () => [] },
+  });
   core.ctx.bus.subscribe(Topic.changed, ({ what }) => void pushes.push(what));
 });
 afterAll(async () => {

@@ -11,7 +11,16 @@ const beds: RemoteTestbed[] = [];
 const bed = (heal: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12));
   const tb = remoteTestbed({
-    hosts: [{ name: 'app1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint }],
+    hosts: [
+      {
+        name: 'app1',
+        address: '127.0.0.1',
+        port: sshd.port,
+        user: 'vigiltest',
+        keyFile: sshd.clientKeyPath,
+        hostKey: sshd.hostKeyFingerprint,
+      },
+    ],
     config: { heal, protected: [{ label: 'vigil.protected=true' }, { container: 'billing-*' }], ...extra },
     clock,
   });
@@ -53,10 +62,16 @@ describe('AutoHeal against a real sshd', () => {
     expect(tb.heal.incidents(10)[0]).toMatchObject({ approvalId: a.id, status: 'mitigated', target: 'web' });
     expect(tb.heal.logs(10)[0]).toMatchObject({ approvalId: a.id, result: 'executed', exitCode: 0, actor: 'alice' });
     expect(tb.memory.findByRef(`approval:${a.id}`, 'resolution')?.title).toMatch(/restart_container of web/);
-    const actions = tb.audit.list({ limit: 50 }).map((r) => r.action).reverse();
+    const actions = tb.audit
+      .list({ limit: 50 })
+      .map((r) => r.action)
+      .reverse();
     expect(actions).toEqual(['heal.proposed', 'approval.approved', 'heal.execute', 'heal.result']);
     expect(tb.audit.verifyChain().ok).toBe(true);
-    expect((await tb.metrics.autohealActions.get()).values.find((v) => v.labels.action === 'restart_container' && v.labels.result === 'executed')?.value).toBe(1);
+    expect(
+      (await tb.metrics.autohealActions.get()).values.find((v) => v.labels.action === 'restart_container' && v.labels.result === 'executed')
+        ?.value,
+    ).toBe(1);
   });
 
   it('R-HEAL-4: an approval is single-use: approving it again runs nothing', async () => {
@@ -74,7 +89,10 @@ describe('AutoHeal against a real sshd', () => {
     const before = sshd.toolCalls().filter((c) => c.startsWith('docker restart')).length;
     const expired = propose(tb, 'restart_container', 'worker');
     clock.advance(15 * 60_000 + 1);
-    await expect(tb.heal.decide(expired.id, 'approve', 'alice', 'late')).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/expired/) });
+    await expect(tb.heal.decide(expired.id, 'approve', 'alice', 'late')).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/expired/),
+    });
     expect(tb.heal.history(10).find((h) => h.id === expired.id)?.status).toBe('expired');
     const rejected = propose(tb, 'restart_container', 'worker');
     await tb.heal.decide(rejected.id, 'reject', 'bob', 'not now');
@@ -130,7 +148,9 @@ describe('AutoHeal against a real sshd', () => {
       expect(() => propose(tb, action, target), target).toThrow(/protected/);
     }
     expect(() => propose(tb, 'restart_container', 'web;reboot')).toThrow(/not a valid container name/);
-    expect(() => tb.heal.propose({ action: 'rm_rf', host: 'app1', target: 'x', reason: 'r', proposedBy: 'llm', source: 'agent' })).toThrow(/not a heal action/);
+    expect(() => tb.heal.propose({ action: 'rm_rf', host: 'app1', target: 'x', reason: 'r', proposedBy: 'llm', source: 'agent' })).toThrow(
+      /not a heal action/,
+    );
     expect(tb.heal.pending()).toEqual([]);
     expect(tb.audit.list({ action: 'heal.proposal_refused' })).toHaveLength(5);
   });
@@ -167,7 +187,10 @@ describe('AutoHeal against a real sshd', () => {
     }
     const third = await tb.heal.decide(propose(tb, 'restart_container', 'worker').id, 'approve', 'a', 'x');
     expect(third).toMatchObject({ status: 'denied', outcome: expect.stringMatching(/restart_loop/) });
-    expect(tb.events.find((e) => e.labels.alertname === 'AutoHealRestartLoop')).toMatchObject({ severity: 'critical', labels: { target: 'worker', host: 'app1' } });
+    expect(tb.events.find((e) => e.labels.alertname === 'AutoHealRestartLoop')).toMatchObject({
+      severity: 'critical',
+      labels: { target: 'worker', host: 'app1' },
+    });
   });
 
   it('R-HEAL-7: a dry run shows the exact command and runs nothing that changes the host', async () => {

@@ -22,7 +22,17 @@ type HealMethods =
   | 'audit.verify';
 
 /** AutoHeal + approvals + the audit views on the core context. */
-export function wireHeal(ctx: CoreContext, deps: { audit: Audit; pool: SshPool; sink: EventSink; knowledge: KnowledgeWriter; hostExists(host: string): boolean; otherPending?: () => number }) {
+export function wireHeal(
+  ctx: CoreContext,
+  deps: {
+    audit: Audit;
+    pool: SshPool;
+    sink: EventSink;
+    knowledge: KnowledgeWriter;
+    hostExists(host: string): boolean;
+    otherPending?: () => number;
+  },
+) {
   const heal = createHeal({
     config: ctx.config,
     repo: ctx.stores.heal,

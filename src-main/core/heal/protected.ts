@@ -34,14 +34,18 @@ export interface LiveFacts {
 export function protectedBy(rules: ProtectedRule[], kind: 'service' | 'container', target: string, live: LiveFacts = {}): string | null {
   for (const r of rules) {
     if (kind === 'container' && 'container' in r) {
-      for (const n of [target, live.name].filter(Boolean) as string[]) if (glob(r.container).test(n)) return `container "${n}" is protected (pattern ${r.container})`;
+      for (const n of [target, live.name].filter(Boolean) as string[])
+        if (glob(r.container).test(n)) return `container "${n}" is protected (pattern ${r.container})`;
     }
     if (kind === 'container' && 'image' in r && live.image) {
-      if (imageNames(live.image).some((n) => glob(r.image).test(n))) return `container "${target}" runs protected image ${live.image} (pattern ${r.image})`;
+      if (imageNames(live.image).some((n) => glob(r.image).test(n)))
+        return `container "${target}" runs protected image ${live.image} (pattern ${r.image})`;
     }
     if (kind === 'container' && 'label' in r && live.labels) {
       const [k = '', v] = r.label.split('=', 2);
-      for (const [lk, lv] of Object.entries(live.labels)) if (glob(k).test(lk) && (v === undefined || glob(v).test(lv))) return `container "${target}" has protected label ${lk}=${lv} (rule ${r.label})`;
+      for (const [lk, lv] of Object.entries(live.labels))
+        if (glob(k).test(lk) && (v === undefined || glob(v).test(lv)))
+          return `container "${target}" has protected label ${lk}=${lv} (rule ${r.label})`;
     }
     if (kind === 'service' && 'service' in r) {
       for (const n of [target, ...(live.serviceIds ?? [])]) {
@@ -60,11 +64,20 @@ type Exec = (command: string) => Promise<ExecResult>;
  * may hide a database image or label, a unit may be an alias. Fails closed:
  * if the facts cannot be read, the action is refused.
  */
-export async function liveProtectionCheck(rules: ProtectedRule[], action: HealAction, kind: 'service' | 'container', target: string, exec: Exec): Promise<string | null> {
+export async function liveProtectionCheck(
+  rules: ProtectedRule[],
+  action: HealAction,
+  kind: 'service' | 'container',
+  target: string,
+  exec: Exec,
+): Promise<string | null> {
   void action;
   if (kind === 'container') {
-    const r = await exec(`${shellQuote('docker')} ${shellQuote('inspect')} ${shellQuote('--type')} ${shellQuote('container')} ${shellQuote(target)}`);
-    if (r.exitCode !== 0) return `cannot verify container "${target}" on the host (docker inspect exit ${r.exitCode}: ${r.stderr.trim().slice(0, 200)})`;
+    const r = await exec(
+      `${shellQuote('docker')} ${shellQuote('inspect')} ${shellQuote('--type')} ${shellQuote('container')} ${shellQuote(target)}`,
+    );
+    if (r.exitCode !== 0)
+      return `cannot verify container "${target}" on the host (docker inspect exit ${r.exitCode}: ${r.stderr.trim().slice(0, 200)})`;
     let facts: LiveFacts;
     try {
       const j = (JSON.parse(r.stdout) as Array<{ Name?: string; Config?: { Image?: string; Labels?: Record<string, string> | null } }>)[0];
@@ -76,7 +89,9 @@ export async function liveProtectionCheck(rules: ProtectedRule[], action: HealAc
     if (!facts.image) return `cannot verify container "${target}": no image reported`;
     return protectedBy(rules, 'container', target, facts);
   }
-  const r = await exec(`${shellQuote('systemctl')} ${shellQuote('show')} ${shellQuote('-p')} ${shellQuote('Id')} ${shellQuote('--value')} ${shellQuote(target)}`);
+  const r = await exec(
+    `${shellQuote('systemctl')} ${shellQuote('show')} ${shellQuote('-p')} ${shellQuote('Id')} ${shellQuote('--value')} ${shellQuote(target)}`,
+  );
   if (r.exitCode !== 0) return `cannot verify service "${target}" on the host (systemctl show exit ${r.exitCode})`;
   const ids = r.stdout.split(/\s+/).filter(Boolean);
   return protectedBy(rules, 'service', target, { serviceIds: ids });

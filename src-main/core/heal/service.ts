@@ -96,7 +96,11 @@ export function createHeal(d: HealDeps) {
   };
 
   /** Blockers that need no host access: kill switch, protected (static), restart loop, rate limit. */
-  const blockers = (action: HealAction, host: string, target: string): Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> => {
+  const blockers = (
+    action: HealAction,
+    host: string,
+    target: string,
+  ): Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> => {
     const out: Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> = [];
     const ks = killSwitch();
     if (ks.on) out.push({ code: 'kill_switch', reason: `the AutoHeal kill switch is on (${ks.source}${ks.by ? ' by ' + ks.by : ''})` });
@@ -105,9 +109,16 @@ export function createHeal(d: HealDeps) {
     const now = d.clock.now();
     const inLoopWindow = d.repo.executionsSince(host, target, now - cfg.loopWindow);
     if (inLoopWindow >= cfg.loopThreshold)
-      out.push({ code: 'restart_loop', reason: `${target} on ${host} was healed ${inLoopWindow} times in the last ${Math.round(cfg.loopWindow / 60_000)} min: restart loop, a person must look` });
+      out.push({
+        code: 'restart_loop',
+        reason: `${target} on ${host} was healed ${inLoopWindow} times in the last ${Math.round(cfg.loopWindow / 60_000)} min: restart loop, a person must look`,
+      });
     const inRateWindow = d.repo.executionsSince(host, target, now - cfg.rateWindow);
-    if (inRateWindow >= cfg.ratePerTarget) out.push({ code: 'rate_limited', reason: `${target} on ${host} reached ${cfg.ratePerTarget} heals per ${Math.round(cfg.rateWindow / 60_000)} min` });
+    if (inRateWindow >= cfg.ratePerTarget)
+      out.push({
+        code: 'rate_limited',
+        reason: `${target} on ${host} reached ${cfg.ratePerTarget} heals per ${Math.round(cfg.rateWindow / 60_000)} min`,
+      });
     return out;
   };
 
@@ -131,9 +142,27 @@ export function createHeal(d: HealDeps) {
   }
 
   function deny(a: ApprovalRow, actor: string, code: string, reason: string): ApprovalView {
-    d.audit.append({ actor, action: 'heal.denied', subject: `approval:${a.id}`, detail: { code, reason, host: a.host, target: a.target, heal: a.action } });
+    d.audit.append({
+      actor,
+      action: 'heal.denied',
+      subject: `approval:${a.id}`,
+      detail: { code, reason, host: a.host, target: a.target, heal: a.action },
+    });
     d.repo.tx(() => {
-      d.repo.insertLog({ at: d.clock.now(), approvalId: a.id, action: a.action, host: a.host, target: a.target, command: a.command, result: 'denied', exitCode: null, output: '', durationMs: null, actor, detail: `${code}: ${reason}` });
+      d.repo.insertLog({
+        at: d.clock.now(),
+        approvalId: a.id,
+        action: a.action,
+        host: a.host,
+        target: a.target,
+        command: a.command,
+        result: 'denied',
+        exitCode: null,
+        output: '',
+        durationMs: null,
+        actor,
+        detail: `${code}: ${reason}`,
+      });
       d.repo.finish(a.id, 'denied', `${code}: ${reason}`);
     });
     d.metrics.autohealActions.inc({ action: a.action, result: 'denied' });
@@ -157,7 +186,12 @@ export function createHeal(d: HealDeps) {
 
     const sent = wrapCommand(a.command, timeoutMs);
     try {
-      d.audit.append({ actor, action: 'heal.execute', subject: `approval:${a.id}`, detail: { host: a.host, target: a.target, heal: a.action, command: sent } });
+      d.audit.append({
+        actor,
+        action: 'heal.execute',
+        subject: `approval:${a.id}`,
+        detail: { host: a.host, target: a.target, heal: a.action, command: sent },
+      });
     } catch (e) {
       d.repo.finish(a.id, 'failed', 'not executed: the audit log cannot be written');
       d.metrics.autohealActions.inc({ action, result: 'failed' });
@@ -183,7 +217,20 @@ export function createHeal(d: HealDeps) {
     const outcome = ok ? `executed: exit 0` : `failed: ${exitCode !== null ? `exit ${exitCode}` : output}`.slice(0, 500);
     const incidentId = randomUUID();
     d.repo.tx(() => {
-      d.repo.insertLog({ at: now, approvalId: a.id, action: a.action, host: a.host, target: a.target, command: sent, result, exitCode, output, durationMs: now - t0, actor, detail: a.reason });
+      d.repo.insertLog({
+        at: now,
+        approvalId: a.id,
+        action: a.action,
+        host: a.host,
+        target: a.target,
+        command: sent,
+        result,
+        exitCode,
+        output,
+        durationMs: now - t0,
+        actor,
+        detail: a.reason,
+      });
       d.repo.insertIncident({
         id: incidentId,
         at: now,
@@ -218,7 +265,12 @@ export function createHeal(d: HealDeps) {
     const rows = d.repo.expireDue(d.clock.now());
     for (const r of rows) {
       try {
-        d.audit.append({ actor: 'vigil', action: 'approval.expired', subject: `approval:${r.id}`, detail: { host: r.host, target: r.target, heal: r.action } });
+        d.audit.append({
+          actor: 'vigil',
+          action: 'approval.expired',
+          subject: `approval:${r.id}`,
+          detail: { host: r.host, target: r.target, heal: r.action },
+        });
       } catch {
         /* expiring is the safe direction; the approval stays expired */
       }
@@ -232,7 +284,8 @@ export function createHeal(d: HealDeps) {
      * decision asks this, and so does the "protected resources enforced" self-check (R-SMOKE-1): replacing it (a test
      * seam) is what "AutoHeal ignores its rules" looks like, and the check must then turn red.
      */
-    protectedReason: (kind: 'service' | 'container', target: string, live?: LiveFacts): string | null => protectedBy(rules, kind, target, live),
+    protectedReason: (kind: 'service' | 'container', target: string, live?: LiveFacts): string | null =>
+      protectedBy(rules, kind, target, live),
     killSwitch,
     setKillSwitch(on: boolean, by: string, reason: string) {
       d.audit.append({ actor: by, action: on ? 'heal.kill_switch_on' : 'heal.kill_switch_off', subject: 'autoheal', detail: { reason } });
@@ -246,7 +299,12 @@ export function createHeal(d: HealDeps) {
       const b = blockers(action, p.host, p.target).filter((x) => x.code === 'kill_switch' || x.code === 'protected');
       const first = b[0];
       if (first) {
-        d.audit.append({ actor: p.proposedBy, action: 'heal.proposal_refused', subject: `host:${p.host}`, detail: { heal: action, target: p.target, code: first.code, reason: first.reason } });
+        d.audit.append({
+          actor: p.proposedBy,
+          action: 'heal.proposal_refused',
+          subject: `host:${p.host}`,
+          detail: { heal: action, target: p.target, code: first.code, reason: first.reason },
+        });
         d.metrics.autohealActions.inc({ action, result: 'denied' });
         throw new VigilError('forbidden', `AutoHeal refuses ${action} ${p.target}: ${first.reason}`);
       }
@@ -273,7 +331,20 @@ export function createHeal(d: HealDeps) {
         outcome: null,
       };
       d.repo.tx(() => {
-        d.audit.append({ actor: p.proposedBy, action: 'heal.proposed', subject: `approval:${row.id}`, detail: { heal: action, host: p.host, target: p.target, paramHash: row.paramHash, source: p.source, reason: p.reason, expiresAt: row.expiresAt } });
+        d.audit.append({
+          actor: p.proposedBy,
+          action: 'heal.proposed',
+          subject: `approval:${row.id}`,
+          detail: {
+            heal: action,
+            host: p.host,
+            target: p.target,
+            paramHash: row.paramHash,
+            source: p.source,
+            reason: p.reason,
+            expiresAt: row.expiresAt,
+          },
+        });
         d.repo.insertApproval(row);
       });
       refreshPending();
@@ -291,7 +362,12 @@ export function createHeal(d: HealDeps) {
       }
       if (live) found.push(live);
       const sent = wrapCommand(command, timeoutMs);
-      d.audit.append({ actor, action: 'heal.dry_run', subject: `host:${p.host}`, detail: { heal: action, target: p.target, command: sent, blockers: found } });
+      d.audit.append({
+        actor,
+        action: 'heal.dry_run',
+        subject: `host:${p.host}`,
+        detail: { heal: action, target: p.target, command: sent, blockers: found },
+      });
       d.metrics.autohealActions.inc({ action, result: 'dry_run' });
       return { command: sent, host: p.host, wouldRun: found.length === 0, blockers: found };
     },
@@ -302,7 +378,10 @@ export function createHeal(d: HealDeps) {
       const now = d.clock.now();
       if (a.status === 'pending' && a.expiresAt <= now) {
         expireDue();
-        throw new VigilError('conflict', `approval ${id} expired at ${new Date(a.expiresAt).toISOString()}; nothing ran. Propose the action again.`);
+        throw new VigilError(
+          'conflict',
+          `approval ${id} expired at ${new Date(a.expiresAt).toISOString()}; nothing ran. Propose the action again.`,
+        );
       }
       if (a.status !== 'pending') {
         d.audit.append({ actor: by, action: 'approval.reuse_refused', subject: `approval:${id}`, detail: { status: a.status, decision } });
@@ -320,13 +399,23 @@ export function createHeal(d: HealDeps) {
       }
       // The binding: stored action/host/target/params must still hash to what was proposed, and map to the same command.
       const params = JSON.parse(a.params) as Record<string, unknown>;
-      if (!isHealAction(a.action) || paramHash({ action: a.action, host: a.host, target: a.target, params }) !== a.paramHash || healCommand(a.action, a.target) !== a.command) {
+      if (
+        !isHealAction(a.action) ||
+        paramHash({ action: a.action, host: a.host, target: a.target, params }) !== a.paramHash ||
+        healCommand(a.action, a.target) !== a.command
+      ) {
         d.audit.append({ actor: by, action: 'approval.binding_broken', subject: `approval:${id}`, detail: { paramHash: a.paramHash } });
         throw new VigilError('forbidden', `approval ${id} does not match the action it was created for; refusing`);
       }
       d.repo.tx(() => {
-        d.audit.append({ actor: by, action: 'approval.approved', subject: `approval:${id}`, detail: { reason: why, paramHash: a.paramHash, heal: a.action, host: a.host, target: a.target } });
-        if (!d.repo.claim(id, 'approved', by, now, why)) throw new VigilError('conflict', `approval ${id} was decided or expired meanwhile; nothing ran`);
+        d.audit.append({
+          actor: by,
+          action: 'approval.approved',
+          subject: `approval:${id}`,
+          detail: { reason: why, paramHash: a.paramHash, heal: a.action, host: a.host, target: a.target },
+        });
+        if (!d.repo.claim(id, 'approved', by, now, why))
+          throw new VigilError('conflict', `approval ${id} was decided or expired meanwhile; nothing ran`);
       });
       refreshPending();
       return execute(d.repo.approval(id)!, by);

@@ -16,7 +16,14 @@ beforeAll(async () => {
   sshd.setContainer('web', { image: 'nginx:1.25' });
   const config = ConfigSchema.parse({
     hosts: [
-      { name: 'app1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint },
+      {
+        name: 'app1',
+        address: '127.0.0.1',
+        port: sshd.port,
+        user: 'vigiltest',
+        keyFile: sshd.clientKeyPath,
+        hostKey: sshd.hostKeyFingerprint,
+      },
       { name: 'new1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath },
     ],
   });
@@ -43,7 +50,10 @@ describe('remote and heal through the ConsoleApi', () => {
       reason: null,
       sent: `'docker' 'logs' '--tail' '50' 'web'`,
     });
-    expect(await call('diag.check', { command: 'docker logs --tail 50 web | sh' })).toMatchObject({ allowed: false, reason: expect.stringMatching(/pipe/) });
+    expect(await call('diag.check', { command: 'docker logs --tail 50 web | sh' })).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/pipe/),
+    });
     expect(await call('diag.run', { host: 'app1', command: 'uptime' })).toMatchObject({ templateId: 'uptime', exitCode: 0 });
     const denied = await core.call('diag.run', { host: 'app1', command: 'cat /etc/shadow' });
     expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -53,34 +63,65 @@ describe('remote and heal through the ConsoleApi', () => {
     const v = await call<{ status: string; seenFingerprint: string }>('hosts.check', { host: 'new1' });
     expect(v).toMatchObject({ status: 'host_key_unknown', seenFingerprint: sshd.hostKeyFingerprint });
     // The refusal reached the router's intake as an event carrying the fingerprint.
-    const ev = await call<{ items: Array<{ labels: Record<string, string>; source: string }> }>('events.list', { label: 'alertname=SshHostKeyUnknown' });
+    const ev = await call<{ items: Array<{ labels: Record<string, string>; source: string }> }>('events.list', {
+      label: 'alertname=SshHostKeyUnknown',
+    });
     expect(ev.items[0]).toMatchObject({ source: 'vigil', labels: { host: 'new1', fingerprint: sshd.hostKeyFingerprint } });
-    expect(await call('hosts.acceptKey', { host: 'new1', fingerprint: sshd.hostKeyFingerprint, by: 'alice' })).toMatchObject({ pinnedFrom: 'console' });
+    expect(await call('hosts.acceptKey', { host: 'new1', fingerprint: sshd.hostKeyFingerprint, by: 'alice' })).toMatchObject({
+      pinnedFrom: 'console',
+    });
     expect(await call('hosts.check', { host: 'new1' })).toMatchObject({ status: 'ok' });
   });
 
   it('R-HEAL-4/R-HEAL-5/R-HEAL-6: propose → approvals.list → approvals.decide → incidents, heal log, memory, audit', async () => {
-    const a = await call<{ id: string; command: string }>('heal.propose', { action: 'restart_container', host: 'app1', target: 'web', reason: 'web returns 502' });
+    const a = await call<{ id: string; command: string }>('heal.propose', {
+      action: 'restart_container',
+      host: 'app1',
+      target: 'web',
+      reason: 'web returns 502',
+    });
     const list = await call<{ approvals: Array<{ id: string; command: string; expiresAt: number }> }>('approvals.list', {});
     expect(list.approvals).toEqual([expect.objectContaining({ id: a.id, command: `timeout --signal=KILL 60s 'docker' 'restart' 'web'` })]);
     expect((await core.ctx.metrics.hitlPending.get()).values[0]?.value).toBe(1);
-    expect(await call('approvals.decide', { id: a.id, decision: 'approve', by: 'alice', reason: 'known fix' })).toMatchObject({ status: 'executed' });
+    expect(await call('approvals.decide', { id: a.id, decision: 'approve', by: 'alice', reason: 'known fix' })).toMatchObject({
+      status: 'executed',
+    });
     expect((await core.ctx.metrics.hitlPending.get()).values[0]?.value).toBe(0);
     expect((await call<{ incidents: unknown[] }>('heal.incidents', {})).incidents).toHaveLength(1);
     expect((await call<{ entries: Array<{ result: string }> }>('heallog.list', {})).entries[0]?.result).toBe('executed');
     expect((await call<{ approvals: Array<{ id: string }> }>('approvals.history', {})).approvals[0]?.id).toBe(a.id);
-    const mem = await call<{ results: Array<{ insight: { title: string } }> }>('memory.search', { query: 'restart_container web', mode: 'keyword' });
+    const mem = await call<{ results: Array<{ insight: { title: string } }> }>('memory.search', {
+      query: 'restart_container web',
+      mode: 'keyword',
+    });
     expect(mem.results.some((r) => /AutoHeal restart_container of web/.test(r.insight.title))).toBe(true);
     expect(await call('audit.verify', {})).toMatchObject({ ok: true, firstBroken: null });
     const actions = (await call<{ entries: Array<{ action: string }> }>('audit.list', { limit: 100 })).entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['heal.proposed', 'approval.approved', 'heal.execute', 'heal.result', 'diag.run', 'diag.denied', 'host.key_accepted']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'heal.proposed',
+        'approval.approved',
+        'heal.execute',
+        'heal.result',
+        'diag.run',
+        'diag.denied',
+        'host.key_accepted',
+      ]),
+    );
   });
 
   it('R-HEAL-7: kill switch set/get through the API is audited', async () => {
-    expect(await call('heal.killSwitch.set', { on: true, by: 'carol', reason: 'freeze' })).toEqual({ on: true, source: 'runtime', by: 'carol' });
+    expect(await call('heal.killSwitch.set', { on: true, by: 'carol', reason: 'freeze' })).toEqual({
+      on: true,
+      source: 'runtime',
+      by: 'carol',
+    });
     const r = await core.call('heal.propose', { action: 'restart_service', host: 'app1', target: 'nginx', reason: 'x' });
     expect(r).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/kill switch/) } });
     expect(await call('heal.killSwitch.set', { on: false, by: 'carol' })).toMatchObject({ on: false });
-    expect(await call('heal.dryRun', { action: 'restart_service', host: 'app1', target: 'nginx' })).toMatchObject({ wouldRun: true, command: `timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'` });
+    expect(await call('heal.dryRun', { action: 'restart_service', host: 'app1', target: 'nginx' })).toMatchObject({
+      wouldRun: true,
+      command: `timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`,
+    });
   });
 });

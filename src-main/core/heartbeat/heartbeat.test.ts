@@ -40,7 +40,11 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
         await pinged(i);
       }
       expect(b.core.status().tiles.find((t) => t.id === 'heartbeat')).toMatchObject({ status: 'warning', value: 'failing' });
-      const rows = () => b.core.ctx.db.prepare(`SELECT status, summary FROM events WHERE fingerprint = 'vigil:heartbeat' ORDER BY seq`).all() as Array<{ status: string; summary: string }>;
+      const rows = () =>
+        b.core.ctx.db.prepare(`SELECT status, summary FROM events WHERE fingerprint = 'vigil:heartbeat' ORDER BY seq`).all() as Array<{
+          status: string;
+          summary: string;
+        }>;
       expect(rows()).toHaveLength(1);
       expect(rows()[0]!.summary).toMatch(/heartbeat ping failed \(127\.0\.0\.1:\d+ answered HTTP 503\)/);
       // The ping URL's secret part never reaches the event.
@@ -68,7 +72,8 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
     const hanging = createServer(() => undefined); // accepts, never answers
     try {
       const hb = b.core.areas.heartbeat!;
-      const failures = () => b.core.ctx.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
+      const failures = () =>
+        b.core.ctx.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
       await until(() => hb.state.pings === 1, 'the first (refused) ping');
       await b.router.drain();
       expect(failures()).toHaveLength(1);

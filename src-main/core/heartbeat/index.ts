@@ -54,7 +54,10 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
     state.lastError = error;
     if (state.failingSince === null) {
       state.failingSince = now;
-      deps.onFailure(HEARTBEAT, new Error(`heartbeat ping failed (${error}): whoever watches the dead-man's switch will think the console is gone`));
+      deps.onFailure(
+        HEARTBEAT,
+        new Error(`heartbeat ping failed (${error}): whoever watches the dead-man's switch will think the console is gone`),
+      );
     }
     ctx.log.warn({ host, error }, 'heartbeat ping failed');
   }
@@ -84,7 +87,10 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
         label: 'Heartbeat',
         status: state.failingSince !== null ? 'warning' : 'ok',
         value: state.failingSince !== null ? 'failing' : state.lastOkAt !== null ? 'ok' : 'pending',
-        reason: state.failingSince !== null ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}` : `pinging ${host} every ${Math.round(interval / 1000)} s`,
+        reason:
+          state.failingSince !== null
+            ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}`
+            : `pinging ${host} every ${Math.round(interval / 1000)} s`,
       };
     },
   };

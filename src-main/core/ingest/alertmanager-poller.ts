@@ -22,7 +22,10 @@ export function createAmPoller(ctx: CoreContext, router: Router, reports: Failur
     const ac = new AbortController();
     const t = ctx.clock.setTimeout(() => ac.abort(new Error('timed out')), Math.min(cfg.interval, 10_000));
     try {
-      const res = await ctx.fetch(new URL('api/v2/alerts', cfg.url.endsWith('/') ? cfg.url : cfg.url + '/'), { signal: ac.signal, headers: { accept: 'application/json' } });
+      const res = await ctx.fetch(new URL('api/v2/alerts', cfg.url.endsWith('/') ? cfg.url : cfg.url + '/'), {
+        signal: ac.signal,
+        headers: { accept: 'application/json' },
+      });
       if (!res.ok) throw new Error(`GET /api/v2/alerts answered HTTP ${res.status}`);
       const parsed = z.array(AmAlert).safeParse(await res.json());
       if (!parsed.success) throw new Error(`unexpected /api/v2/alerts payload: ${parsed.error.issues[0]?.message}`);
@@ -59,7 +62,18 @@ export function createAmPoller(ctx: CoreContext, router: Router, reports: Failur
       if (seen.has(fp)) continue;
       known.delete(fp);
       const s = router.states.get(fp);
-      if (s) out.push({ source: 'alertmanager', fingerprint: fp, severity: s.severity, status: 'resolved', summary: s.summary, description: null, labels: s.labels, startsAt: null, endsAt: now });
+      if (s)
+        out.push({
+          source: 'alertmanager',
+          fingerprint: fp,
+          severity: s.severity,
+          status: 'resolved',
+          summary: s.summary,
+          description: null,
+          labels: s.labels,
+          startsAt: null,
+          endsAt: now,
+        });
     }
     if (out.length) router.ingest(out, `alertmanager poll ${cfg.url}`);
   }

@@ -29,7 +29,9 @@ afterEach(() => {
 });
 
 function setup(extra = '') {
-  h = testContext({ yaml: `probes:\n  - { name: api, type: http, url: "${url}", ${extra.includes('interval') ? '' : 'interval: 30s,'} ${extra} }` });
+  h = testContext({
+    yaml: `probes:\n  - { name: api, type: http, url: "${url}", ${extra.includes('interval') ? '' : 'interval: 30s,'} ${extra} }`,
+  });
   const outbox = recordingOutbox(h.db);
   const router = createRouter(h.ctx, { outbox });
   const p = h.ctx.config.probes[0]!;
@@ -64,7 +66,11 @@ describe('HTTP probes (R-PROBE)', () => {
     expect(seen.slice(0, 5)).toEqual([[], [], [], [], []]);
     expect(seen[5]).toEqual(['down']); // at 3:00
     const down = outbox.sent()[0]!.message;
-    expect(down).toMatchObject({ severity: 'critical', status: 'firing', title: expect.stringMatching(/Probe api is down: HTTP 502, expected 200/) });
+    expect(down).toMatchObject({
+      severity: 'critical',
+      status: 'firing',
+      title: expect.stringMatching(/Probe api is down: HTTP 502, expected 200/),
+    });
     status = 200;
     expect(await check(30_000)).toEqual(['up']);
     expect(outbox.sent().map((s) => s.message.kind)).toEqual(['alert', 'resolved']);
@@ -81,7 +87,10 @@ describe('HTTP probes (R-PROBE)', () => {
     const { outbox, check } = setup('slowAfter: 1s');
     onRequest = () => h.clock.advance(1_500); // the answer "takes" 1.5 s of clock time
     expect(await check(0)).toEqual(['slow']);
-    expect(outbox.sent()[0]!.message).toMatchObject({ severity: 'warning', title: expect.stringMatching(/slow: 1500 ms.*light \/health endpoints/) });
+    expect(outbox.sent()[0]!.message).toMatchObject({
+      severity: 'warning',
+      title: expect.stringMatching(/slow: 1500 ms.*light \/health endpoints/),
+    });
     onRequest = () => {};
     expect(await check(30_000)).toEqual(['fast']);
   });

@@ -20,10 +20,13 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
       const body = p.expectBody !== undefined ? await res.text() : (await res.body?.cancel(), '');
       const latencyMs = ctx.clock.now() - started;
       if (res.status !== p.expectStatus) return { ok: false, latencyMs, error: `HTTP ${res.status}, expected ${p.expectStatus}` };
-      if (p.expectBody !== undefined && !body.includes(p.expectBody)) return { ok: false, latencyMs, error: `body does not contain "${p.expectBody}"` };
+      if (p.expectBody !== undefined && !body.includes(p.expectBody))
+        return { ok: false, latencyMs, error: `body does not contain "${p.expectBody}"` };
       return { ok: true, latencyMs };
     } catch (e) {
-      const reason = ac.signal.aborted ? String((ac.signal.reason as Error)?.message ?? 'timed out') : ((e as Error).cause as Error)?.message ?? (e as Error).message;
+      const reason = ac.signal.aborted
+        ? String((ac.signal.reason as Error)?.message ?? 'timed out')
+        : (((e as Error).cause as Error)?.message ?? (e as Error).message);
       return { ok: false, latencyMs: ctx.clock.now() - started, error: reason };
     } finally {
       t.cancel();
@@ -36,13 +39,42 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
     const base = { source: 'probe', description: null, startsAt: null, endsAt: null };
     switch (tr) {
       case 'down':
-        return { ...base, fingerprint: `probe:${p.name}:down`, severity: 'critical', status: 'firing', labels: labels('ProbeFailed'), summary: `Probe ${p.name} is down: ${tracker.lastError}`, description: `${tracker.failures} failed checks of ${p.url} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)` };
+        return {
+          ...base,
+          fingerprint: `probe:${p.name}:down`,
+          severity: 'critical',
+          status: 'firing',
+          labels: labels('ProbeFailed'),
+          summary: `Probe ${p.name} is down: ${tracker.lastError}`,
+          description: `${tracker.failures} failed checks of ${p.url} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)`,
+        };
       case 'up':
-        return { ...base, fingerprint: `probe:${p.name}:down`, severity: 'critical', status: 'resolved', labels: labels('ProbeFailed'), summary: `Probe ${p.name} recovered` };
+        return {
+          ...base,
+          fingerprint: `probe:${p.name}:down`,
+          severity: 'critical',
+          status: 'resolved',
+          labels: labels('ProbeFailed'),
+          summary: `Probe ${p.name} recovered`,
+        };
       case 'slow':
-        return { ...base, fingerprint: `probe:${p.name}:slow`, severity: 'warning', status: 'firing', labels: labels('ProbeSlow'), summary: `Probe ${p.name} is slow: ${v.latencyMs} ms (over ${p.slowAfter} ms); probes belong on light /health endpoints` };
+        return {
+          ...base,
+          fingerprint: `probe:${p.name}:slow`,
+          severity: 'warning',
+          status: 'firing',
+          labels: labels('ProbeSlow'),
+          summary: `Probe ${p.name} is slow: ${v.latencyMs} ms (over ${p.slowAfter} ms); probes belong on light /health endpoints`,
+        };
       case 'fast':
-        return { ...base, fingerprint: `probe:${p.name}:slow`, severity: 'warning', status: 'resolved', labels: labels('ProbeSlow'), summary: `Probe ${p.name} answers fast again (${v.latencyMs} ms)` };
+        return {
+          ...base,
+          fingerprint: `probe:${p.name}:slow`,
+          severity: 'warning',
+          status: 'resolved',
+          labels: labels('ProbeSlow'),
+          summary: `Probe ${p.name} answers fast again (${v.latencyMs} ms)`,
+        };
     }
   }
 
@@ -50,7 +82,11 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
   async function runOnce(): Promise<ProbeTransition[]> {
     const v = await check();
     const transitions = tracker.record(v, ctx.clock.now());
-    if (transitions.length) router.ingest(transitions.map((tr) => eventFor(tr, v)), `probe ${p.name}`);
+    if (transitions.length)
+      router.ingest(
+        transitions.map((tr) => eventFor(tr, v)),
+        `probe ${p.name}`,
+      );
     return transitions;
   }
 

@@ -4,14 +4,30 @@ import type { Config } from '../config';
 import { firstRoute, matchLabels, trace, type Stage } from '../router';
 import type { IncidentRow, LoopRepository } from '../store';
 
-const newId = () => 'i' + randomBytes(9).toString('base64url').toLowerCase().replace(/[^0-9a-z]/g, '0').slice(0, 12);
+const newId = () =>
+  'i' +
+  randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '0')
+    .slice(0, 12);
 
 /** The alert group an event belongs to: its route's groupBy label values (default alertname). */
-export function groupOf(config: Config, ev: { source: string; severity: string; labels: Record<string, string>; fingerprint: string }): { key: string; labels: Record<string, string> } {
+export function groupOf(
+  config: Config,
+  ev: { source: string; severity: string; labels: Record<string, string>; fingerprint: string },
+): { key: string; labels: Record<string, string> } {
   const route = firstRoute(config.routes, matchLabels(ev));
   const groupBy = route >= 0 ? config.routes[route]!.groupBy : ['alertname'];
   const labels = Object.fromEntries(groupBy.filter((l) => ev.labels[l]).map((l) => [l, ev.labels[l]!]));
-  return Object.keys(labels).length ? { key: `r${route}|${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}`, labels } : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
+  return Object.keys(labels).length
+    ? {
+        key: `r${route}|${Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`,
+        labels,
+      }
+    : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
 }
 
 /**
@@ -29,12 +45,31 @@ export function incidentStage(repo: LoopRepository): Stage {
       if (ev.status === 'firing') {
         let inc = repo.openIncident(g.key);
         if (!inc) {
-          inc = { id: newId(), groupKey: g.key, title: ev.summary, severity: ev.severity, status: 'open', labels: g.labels, openedAt: ev.startsAt ?? sc.now, resolvedAt: null };
+          inc = {
+            id: newId(),
+            groupKey: g.key,
+            title: ev.summary,
+            severity: ev.severity,
+            status: 'open',
+            labels: g.labels,
+            openedAt: ev.startsAt ?? sc.now,
+            resolvedAt: null,
+          };
           repo.insertIncident(inc);
-          repo.addEntry({ incidentId: inc.id, at: inc.openedAt, kind: 'opened', text: `incident opened for ${Object.entries(g.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, actor: 'vigil', ref: null });
+          repo.addEntry({
+            incidentId: inc.id,
+            at: inc.openedAt,
+            kind: 'opened',
+            text: `incident opened for ${Object.entries(g.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`,
+            actor: 'vigil',
+            ref: null,
+          });
           trace(_d, sc.now, 'incident', 'opened', `incident ${inc.id}`);
         }
-        if (repo.member(inc.id, ev.fingerprint, 'firing', sc.now) && inc.openedAt !== sc.now) trace(_d, sc.now, 'incident', 'joined', `incident ${inc.id}`);
+        if (repo.member(inc.id, ev.fingerprint, 'firing', sc.now) && inc.openedAt !== sc.now)
+          trace(_d, sc.now, 'incident', 'joined', `incident ${inc.id}`);
         return;
       }
       for (const inc of repo.incidentsOf(ev.fingerprint).filter((i) => i.status === 'open')) {
@@ -42,7 +77,14 @@ export function incidentStage(repo: LoopRepository): Stage {
         if (repo.firingMembers(inc.id) === 0) {
           const at = ev.endsAt ?? sc.now;
           repo.resolve(inc.id, at);
-          repo.addEntry({ incidentId: inc.id, at, kind: 'resolution', text: 'every alert of the group resolved: incident resolved', actor: 'vigil', ref: null });
+          repo.addEntry({
+            incidentId: inc.id,
+            at,
+            kind: 'resolution',
+            text: 'every alert of the group resolved: incident resolved',
+            actor: 'vigil',
+            ref: null,
+          });
           trace(_d, sc.now, 'incident', 'resolved', `incident ${inc.id}`);
         }
       }
@@ -52,7 +94,11 @@ export function incidentStage(repo: LoopRepository): Stage {
 
 export const incidentSummary = (repo: LoopRepository, i: IncidentRow) => ({ ...i, members: repo.members(i.id) });
 
-const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const fmt = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 const span = (ms: number) => {
   const m = Math.round(ms / 60_000);
   return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
@@ -70,7 +116,9 @@ export function incidentMarkdown(v: IncidentView, now: number): string {
     '',
     `- Status: ${v.status}`,
     `- Severity: ${v.severity}`,
-    `- Group: ${Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(', ')}`,
+    `- Group: ${Object.entries(v.labels)
+      .map(([k, val]) => `${k}=${val}`)
+      .join(', ')}`,
     `- Impact window: ${fmt(v.openedAt)} → ${v.resolvedAt ? fmt(v.resolvedAt) : 'still open'} (${span(end - v.openedAt)})`,
     `- Alerts: ${v.members.length}`,
     '',

@@ -13,7 +13,7 @@ import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify';
 import type { Router, Stage } from '../router';
-import type { ChangeRow , PlanEvidence} from '../store';
+import type { ChangeRow, PlanEvidence } from '../store';
 import type { EscalationStore } from '../store';
 import type { EventRecord } from '../store';
 import type { HealLogRow } from '../store';
@@ -63,9 +63,14 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
   function evidenceFor(ev: EventRecord): PlanEvidence[] {
     const out: PlanEvidence[] = [];
     const lines = recall(ev.labels);
-    if (lines.length) out.push({ kind: 'memory', title: `What fixed ${alertname(ev.labels)} before`, body: lines.map((l) => l.text).join('\n') });
+    if (lines.length)
+      out.push({ kind: 'memory', title: `What fixed ${alertname(ev.labels)} before`, body: lines.map((l) => l.text).join('\n') });
     for (const c of d.changes.near({ labels: ev.labels, firedAt: ev.startsAt ?? ev.receivedAt }).slice(0, 3)) {
-      out.push({ kind: 'change', title: `${changeLabel(c)}, ${beforeText(c.beforeMs)}`, body: [c.summary, c.review ? `${c.review.level} risk: ${c.review.reasons.join('; ')}` : null].filter(Boolean).join('\n') });
+      out.push({
+        kind: 'change',
+        title: `${changeLabel(c)}, ${beforeText(c.beforeMs)}`,
+        body: [c.summary, c.review ? `${c.review.level} risk: ${c.review.reasons.join('; ')}` : null].filter(Boolean).join('\n'),
+      });
     }
     return out;
   }
@@ -83,7 +88,11 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     const rule = matchRule(ctx.config.hermes.rules, ev);
     const steps = rule && rulePlan(rule, subject(ev));
     if (!rule || !steps) return;
-    const triage: PlanEvidence = { kind: 'triage', title: `Hermes rule "${rule.name}": ${rule.category} ${rule.priority}`, body: rule.runbook ? `runbook: ${rule.runbook}` : '' };
+    const triage: PlanEvidence = {
+      kind: 'triage',
+      title: `Hermes rule "${rule.name}": ${rule.category} ${rule.priority}`,
+      body: rule.runbook ? `runbook: ${rule.runbook}` : '',
+    };
     propose(ev, 'hermes', `${rule.name}: ${ev.summary}`, steps, [triage, ...evidenceFor(ev)]);
   }
 
@@ -93,7 +102,11 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     if (!ev || ev.status !== 'firing') return;
     const steps = nemotronPlan(t, tools, subject(ev), d.catalogue);
     if (!steps) return;
-    const triage: PlanEvidence = { kind: 'triage', title: `NemoTron (${t.model ?? 'LLM'}): ${t.category} ${t.priority}${t.confidence !== null ? `, confidence ${Math.round(t.confidence * 100)} %` : ''}`, body: [t.summary, t.probableCause && `probable cause: ${t.probableCause}`].filter(Boolean).join('\n') };
+    const triage: PlanEvidence = {
+      kind: 'triage',
+      title: `NemoTron (${t.model ?? 'LLM'}): ${t.category} ${t.priority}${t.confidence !== null ? `, confidence ${Math.round(t.confidence * 100)} %` : ''}`,
+      body: [t.summary, t.probableCause && `probable cause: ${t.probableCause}`].filter(Boolean).join('\n'),
+    };
     propose(ev, 'nemotron', `NemoTron: ${ev.summary}`, steps, [triage, ...toolEvidence(tools), ...evidenceFor(ev)]);
   }
 
@@ -101,7 +114,8 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     name: 'plan',
     run(ev, dec) {
       // After the commit (plans run asynchronously and must not ride on a transaction that may roll back).
-      if (dec.notify && dec.kind === 'alert' && ev.status === 'firing' && ev.source !== 'vigil') queueMicrotask(() => guard('rule plan', () => proposeFromRule(ev.id)));
+      if (dec.notify && dec.kind === 'alert' && ev.status === 'firing' && ev.source !== 'vigil')
+        queueMicrotask(() => guard('rule plan', () => proposeFromRule(ev.id)));
     },
   };
   const guard = (what: string, fn: () => void) => {
@@ -118,7 +132,8 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
 
   function entry(fingerprint: string, kind: string, text: string, actor: string, ref: string | null): void {
     // The alert's latest incident, even when its resolution just closed it (verification follows the resolution).
-    for (const inc of repo.incidentsOf(fingerprint).slice(0, 1)) repo.addEntry({ incidentId: inc.id, at: clock.now(), kind, text, actor, ref });
+    for (const inc of repo.incidentsOf(fingerprint).slice(0, 1))
+      repo.addEntry({ incidentId: inc.id, at: clock.now(), kind, text, actor, ref });
   }
 
   /** A heal that did not help: the alert's next escalation step fires now, or its channels are told. */
@@ -133,7 +148,16 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     }
     const channels = ev?.channels ?? [];
     if (!channels.length) return 'no escalation step or channel to tell';
-    const msg = { kind: 'escalation' as const, title: `AutoHeal did not help: ${ev?.summary ?? fingerprint}`, body: why, severity: 'critical' as const, eventId: ev?.id ?? null, fingerprint, status: 'firing' as const, labels: { ...(ev?.labels ?? {}), plan: planId } };
+    const msg = {
+      kind: 'escalation' as const,
+      title: `AutoHeal did not help: ${ev?.summary ?? fingerprint}`,
+      body: why,
+      severity: 'critical' as const,
+      eventId: ev?.id ?? null,
+      fingerprint,
+      status: 'firing' as const,
+      labels: { ...(ev?.labels ?? {}), plan: planId },
+    };
     for (const ch of channels) d.outbox.enqueue(ch, msg, `loop:${planId}:${ch}`);
     return `told ${channels.join(', ')} that the heal did not help`;
   }
@@ -152,18 +176,55 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
       const name = alertname(ev?.labels ?? {});
       const what = `${heal.action} ${heal.target} on ${heal.host}`;
       const mins = (ms: number) => `${Math.round(ms / 60_000)} min`;
-      const text = r.resolved ? `${what} fixed ${name}: resolved ${mins(r.afterMs)} after the heal` : `${what} did not help: ${name} still firing ${mins(window)} after the heal`;
+      const text = r.resolved
+        ? `${what} fixed ${name}: resolved ${mins(r.afterMs)} after the heal`
+        : `${what} did not help: ${name} still firing ${mins(window)} after the heal`;
       repo.tx(() => {
-        repo.addOutcome({ at: clock.now(), alertname: name, fingerprint: p.fingerprint, host: heal.host, action: heal.action, target: heal.target, fixed: r.resolved, planId: plan.id, detail: text });
-        d.healLog({ at: clock.now(), approvalId: null, action: heal.action, host: heal.host, target: heal.target, command: `verify ${name}`, result: r.resolved ? 'verified' : 'not_verified', exitCode: null, output: '', durationMs: r.afterMs, actor: 'loop', detail: text });
+        repo.addOutcome({
+          at: clock.now(),
+          alertname: name,
+          fingerprint: p.fingerprint,
+          host: heal.host,
+          action: heal.action,
+          target: heal.target,
+          fixed: r.resolved,
+          planId: plan.id,
+          detail: text,
+        });
+        d.healLog({
+          at: clock.now(),
+          approvalId: null,
+          action: heal.action,
+          host: heal.host,
+          target: heal.target,
+          command: `verify ${name}`,
+          result: r.resolved ? 'verified' : 'not_verified',
+          exitCode: null,
+          output: '',
+          durationMs: r.afterMs,
+          actor: 'loop',
+          detail: text,
+        });
         entry(p.fingerprint, 'verification', text, 'vigil', `plan:${plan.id}`);
-        d.audit.append({ actor: 'loop', action: r.resolved ? 'heal.verified' : 'heal.not_verified', subject: `plan:${plan.id}`, detail: { fingerprint: p.fingerprint, ...heal, afterMs: r.afterMs } });
+        d.audit.append({
+          actor: 'loop',
+          action: r.resolved ? 'heal.verified' : 'heal.not_verified',
+          subject: `plan:${plan.id}`,
+          detail: { fingerprint: p.fingerprint, ...heal, afterMs: r.afterMs },
+        });
       });
       try {
         d.remember({
           title: `${what} ${r.resolved ? 'fixed' : 'did not fix'} ${name}`,
           body: `${text}\nAlert: ${ev?.summary ?? p.fingerprint}\nPlan ${plan.id} proposed by ${plan.createdBy}.`,
-          tags: ['loop-outcome', `alert:${name}`, `host:${heal.host}`, `action:${heal.action}`, `target:${heal.target}`, r.resolved ? 'fixed' : 'not_fixed'],
+          tags: [
+            'loop-outcome',
+            `alert:${name}`,
+            `host:${heal.host}`,
+            `action:${heal.action}`,
+            `target:${heal.target}`,
+            r.resolved ? 'fixed' : 'not_fixed',
+          ],
           ref: `plan:${plan.id}`,
         });
       } catch (e) {
@@ -191,8 +252,15 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
       });
       const seen = d.router.events
         .list({ limit: 200 })
-        .items.filter((e) => e.receivedAt >= start && e.status === 'firing' && ((p.service && (e.labels.service ?? e.labels.job) === p.service) || p.hosts.includes(alertHost(e.labels) ?? '')));
-      return seen.length ? `${seen.length} alert(s) fired in ${p.minutes} min: ${[...new Set(seen.map((e) => e.summary))].slice(0, 5).join('; ')}` : `no alert on ${p.service ?? p.hosts.join(', ')} in ${p.minutes} min`;
+        .items.filter(
+          (e) =>
+            e.receivedAt >= start &&
+            e.status === 'firing' &&
+            ((p.service && (e.labels.service ?? e.labels.job) === p.service) || p.hosts.includes(alertHost(e.labels) ?? '')),
+        );
+      return seen.length
+        ? `${seen.length} alert(s) fired in ${p.minutes} min: ${[...new Set(seen.map((e) => e.summary))].slice(0, 5).join('; ')}`
+        : `no alert on ${p.service ?? p.hosts.join(', ')} in ${p.minutes} min`;
     },
   };
 
@@ -203,13 +271,19 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     const host = c.hosts.find((h) => d.hostExists(h));
     const what = `${changeLabel(c)}`;
     const steps: StepInput[] = [
-      { type: 'wait_for_approval', question: `Risky change: ${what} (${reasons.join('; ')}). Approve to watch its alerts for ${minutes} min and diagnose; a rollback proposal asks again.` },
+      {
+        type: 'wait_for_approval',
+        question: `Risky change: ${what} (${reasons.join('; ')}). Approve to watch its alerts for ${minutes} min and diagnose; a rollback proposal asks again.`,
+      },
       { type: 'watch', service: c.service ?? undefined, hosts: c.hosts, minutes },
     ];
     if (host && c.service) {
       steps.push({ type: 'diagnose', host, command: `systemctl status --no-pager ${c.service}` });
       // The catalogue has no rollback: the closest catalogue action is proposed, and asks a person again.
-      steps.push({ type: 'wait_for_approval', question: `Propose restart_service ${c.service} on ${host} after ${what}? (AutoHeal's catalogue has no rollback action)` });
+      steps.push({
+        type: 'wait_for_approval',
+        question: `Propose restart_service ${c.service} on ${host} after ${what}? (AutoHeal's catalogue has no rollback action)`,
+      });
       steps.push({ type: 'heal', action: 'restart_service', host, target: c.service, reason: `after ${what}` });
     }
     return shapePlan(steps, { id: c.id, fingerprint: `change:${c.id}`, summary: what, labels: {} }, 'approve');
@@ -230,14 +304,30 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     let planId: string | null = null;
     if (wantsPlan) {
       const evidence: PlanEvidence[] = [
-        { kind: 'review', title: `${r.reviewer === 'nemotron' ? `NemoTron (${r.model})` : 'Hermes rules'}: ${r.level} risk`, body: r.reasons.join('\n') },
+        {
+          kind: 'review',
+          title: `${r.reviewer === 'nemotron' ? `NemoTron (${r.model})` : 'Hermes rules'}: ${r.level} risk`,
+          body: r.reasons.join('\n'),
+        },
         { kind: 'change', title: changeLabel(c), body: [c.summary, c.diff?.slice(0, 2000)].filter(Boolean).join('\n---\n') },
       ];
       const steps = changePlan(c, r.reasons).filter((s) => s.type !== 'verify');
-      planId = d.elephant.create({ title: `Review: ${changeLabel(c)}`, source: 'change', createdBy: 'change-review', changeId: c.id, evidence, steps }).plan.id;
+      planId = d.elephant.create({
+        title: `Review: ${changeLabel(c)}`,
+        source: 'change',
+        createdBy: 'change-review',
+        changeId: c.id,
+        evidence,
+        steps,
+      }).plan.id;
     }
     d.changes.setReview(c.id, r, planId);
-    d.audit.append({ actor: r.reviewer, action: 'change.reviewed', subject: `change:${c.id}`, detail: { level: r.level, reasons: r.reasons, planId, fallback: r.fallbackReason } });
+    d.audit.append({
+      actor: r.reviewer,
+      action: 'change.reviewed',
+      subject: `change:${c.id}`,
+      detail: { level: r.level, reasons: r.reasons, planId, fallback: r.fallbackReason },
+    });
   }
   const pendingReviews = new Set<Promise<void>>();
 
@@ -248,7 +338,13 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     const first = repo.members(i.id)[0];
     const st = first ? d.router.states.get(first) : null;
     for (const c of d.changes.near({ labels: { ...i.labels, ...(st?.labels ?? {}) }, firedAt: i.openedAt })) {
-      timeline.push({ at: c.at, kind: 'change', text: `${changeLabel(c)}, ${beforeText(c.beforeMs)}${c.review ? ` (${c.review.level} risk)` : ''}`, actor: c.author ?? c.source, ref: `change:${c.id}` });
+      timeline.push({
+        at: c.at,
+        kind: 'change',
+        text: `${changeLabel(c)}, ${beforeText(c.beforeMs)}${c.review ? ` (${c.review.level} risk)` : ''}`,
+        actor: c.author ?? c.source,
+        ref: `change:${c.id}`,
+      });
     }
     return { ...incidentSummary(repo, i), timeline: timeline.sort((a, b) => a.at - b.at) };
   }

@@ -12,7 +12,10 @@ export interface PlanSubject {
 }
 
 /** Where a heal action's target comes from in an alert's labels. */
-const TARGET_LABELS: Record<string, string[]> = { restart_service: ['service', 'unit', 'systemd_unit'], restart_container: ['container', 'container_name'] };
+const TARGET_LABELS: Record<string, string[]> = {
+  restart_service: ['service', 'unit', 'systemd_unit'],
+  restart_container: ['container', 'container_name'],
+};
 const SIDE_EFFECTS = new Set(['heal', 'notify']);
 
 /** "{host}", "{service}", "{alertname}" … in a rule's step, filled from the alert. */
@@ -41,7 +44,8 @@ export function shapePlan(raw: StepInput[], ev: PlanSubject, question: string): 
       approved = true;
     }
     out.push(step);
-    if (step.type === 'heal') out.push({ type: 'verify', fingerprint: ev.fingerprint, host: step.host, action: step.action, target: step.target });
+    if (step.type === 'heal')
+      out.push({ type: 'verify', fingerprint: ev.fingerprint, host: step.host, action: step.action, target: step.target });
   }
   return out;
 }
@@ -51,7 +55,11 @@ export function rulePlan(rule: { name: string; plan?: StepInput[] }, ev: PlanSub
   if (!rule.plan?.length) return null;
   const vars = { ...ev.labels, host: alertHost(ev.labels) ?? '', service: alertService(ev.labels) ?? '' };
   const steps = rule.plan.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, fill(v, vars)])) as StepInput);
-  return shapePlan(steps, ev, `Hermes rule "${rule.name}" proposes this for "${ev.summary}". Approve to run the heal shown (then Vigil verifies it).`);
+  return shapePlan(
+    steps,
+    ev,
+    `Hermes rule "${rule.name}" proposes this for "${ev.summary}". Approve to run the heal shown (then Vigil verifies it).`,
+  );
 }
 
 /**
@@ -59,7 +67,12 @@ export function rulePlan(rule: { name: string; plan?: StepInput[] }, ev: PlanSub
  * alert's host and target, after a fresh run of the read-only diagnostic it
  * used; nothing when it suggested no catalogue action or the alert names no target.
  */
-export function nemotronPlan(t: TriageResult, tools: Array<{ name: string; args: string }>, ev: PlanSubject, catalogue: readonly string[]): StepInput[] | null {
+export function nemotronPlan(
+  t: TriageResult,
+  tools: Array<{ name: string; args: string }>,
+  ev: PlanSubject,
+  catalogue: readonly string[],
+): StepInput[] | null {
   const host = alertHost(ev.labels);
   const action = t.suggestedActions.find((a) => catalogue.includes(a));
   const target = action ? (TARGET_LABELS[action] ?? []).map((l) => ev.labels[l]).find(Boolean) : undefined;
@@ -74,8 +87,15 @@ export function nemotronPlan(t: TriageResult, tools: Array<{ name: string; args:
       }
     })
     .find((a) => a.command && (a.host ?? host) === host);
-  const steps: StepInput[] = [...(diag?.command ? [{ type: 'diagnose', host, command: diag.command }] : []), { type: 'heal', action, host, target, reason: t.probableCause ?? t.summary }];
-  return shapePlan(steps, ev, `NemoTron proposes ${action} ${target} on ${host} for "${ev.summary}"${t.probableCause ? ` (probable cause: ${t.probableCause})` : ''}.`);
+  const steps: StepInput[] = [
+    ...(diag?.command ? [{ type: 'diagnose', host, command: diag.command }] : []),
+    { type: 'heal', action, host, target, reason: t.probableCause ?? t.summary },
+  ];
+  return shapePlan(
+    steps,
+    ev,
+    `NemoTron proposes ${action} ${target} on ${host} for "${ev.summary}"${t.probableCause ? ` (probable cause: ${t.probableCause})` : ''}.`,
+  );
 }
 
 /** Evidence lines for tool outputs NemoTron saw. */

@@ -33,6 +33,9 @@ export function recallLines(rows: OutcomeRow[], now: number): RecallLine[] {
     by.set(k, l);
   }
   return [...by.values()]
-    .map((l) => ({ ...l, text: `${VERB[l.action] ?? l.action} ${l.target} on ${l.host} fixed this ${l.fixed} of ${l.tried} time${l.tried === 1 ? '' : 's'}; last ${ago(now - l.lastAt)}` }))
+    .map((l) => ({
+      ...l,
+      text: `${VERB[l.action] ?? l.action} ${l.target} on ${l.host} fixed this ${l.fixed} of ${l.tried} time${l.tried === 1 ? '' : 's'}; last ${ago(now - l.lastAt)}`,
+    }))
     .sort((a, b) => b.fixed / b.tried - a.fixed / a.tried || b.tried - a.tried);
 }

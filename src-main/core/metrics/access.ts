@@ -18,11 +18,23 @@ export type MetricsVerdict = { ok: true } | { ok: false; status: 401 | 503; code
  * a missing secret must not turn a protected endpoint into an open one).
  * Decided per request, so setting the secret later takes effect at once.
  */
-export function checkMetricsAccess(cfg: Pick<Config, 'metrics'>, secrets: Pick<SecretStore, 'get'>, authorization: string | undefined): MetricsVerdict {
+export function checkMetricsAccess(
+  cfg: Pick<Config, 'metrics'>,
+  secrets: Pick<SecretStore, 'get'>,
+  authorization: string | undefined,
+): MetricsVerdict {
   const ref = cfg.metrics.token;
   if (!ref) return { ok: true };
   const secret = secrets.get(ref.secret);
-  if (!secret) return { ok: false, status: 503, code: 'unavailable', message: `metrics.token names secret "${ref.secret}", which is not set; /metrics stays closed until it is` };
+  if (!secret)
+    return {
+      ok: false,
+      status: 503,
+      code: 'unavailable',
+      message: `metrics.token names secret "${ref.secret}", which is not set; /metrics stays closed until it is`,
+    };
   const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  return sameSecret(presented, secret) ? { ok: true } : { ok: false, status: 401, code: 'unauthorized', message: 'metrics need a bearer token' };
+  return sameSecret(presented, secret)
+    ? { ok: true }
+    : { ok: false, status: 401, code: 'unauthorized', message: 'metrics need a bearer token' };
 }

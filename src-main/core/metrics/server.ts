@@ -17,16 +17,21 @@ export interface MetricsServer {
 export async function startMetricsServer(ctx: CoreContext, port: number): Promise<MetricsServer> {
   // A token that is configured but cannot be resolved: do not even open the port.
   const atStart = checkMetricsAccess(ctx.config, ctx.secrets, undefined);
-  if (!atStart.ok && atStart.code === 'unavailable') throw new VigilError('unavailable', `${atStart.message}; the metrics port was not opened`);
+  if (!atStart.ok && atStart.code === 'unavailable')
+    throw new VigilError('unavailable', `${atStart.message}; the metrics port was not opened`);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
       return;
     }
     const verdict = checkMetricsAccess(ctx.config, ctx.secrets, req.headers.authorization);
     if (!verdict.ok) {
-      res.writeHead(verdict.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: verdict.code, message: verdict.message } }));
+      res
+        .writeHead(verdict.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: verdict.code, message: verdict.message } }));
       return;
     }
     ctx.metrics.registry.metrics().then(

@@ -39,7 +39,8 @@ const find = (outbox: Outbox, id: number): OutboxRow => {
 
 export function outboxHandlers(outbox: Outbox): Pick<Handlers, OutboxMethods> {
   const knownChannel = (name: string) => {
-    if (!outbox.health().some((h) => h.name === name)) throw new VigilError('not_found', `there is no channel "${name}" (see outbox.channels)`);
+    if (!outbox.health().some((h) => h.name === name))
+      throw new VigilError('not_found', `there is no channel "${name}" (see outbox.channels)`);
   };
   return {
     'outbox.list': ({ channel, state, before, limit }) => {
@@ -53,7 +54,8 @@ export function outboxHandlers(outbox: Outbox): Pick<Handlers, OutboxMethods> {
         return { retried: outbox.retryChannel(channel) };
       }
       const row = find(outbox, id as number);
-      if (row.state === 'sent' || row.state === 'digested') throw new VigilError('conflict', `message ${row.id} was already delivered (${row.state}); it is not sent twice`);
+      if (row.state === 'sent' || row.state === 'digested')
+        throw new VigilError('conflict', `message ${row.id} was already delivered (${row.state}); it is not sent twice`);
       if (row.state === 'sending') throw new VigilError('conflict', `message ${row.id} is being sent right now`);
       return { retried: outbox.retryMessage(row.id) ? 1 : 0 };
     },
@@ -72,7 +74,8 @@ export function outboxHandlers(outbox: Outbox): Pick<Handlers, OutboxMethods> {
   };
 }
 
-const ago = (ms: number): string => (ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+const ago = (ms: number): string =>
+  ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 
 /** Status tiles: the outbox backlog and the channels' health. */
 export function outboxTiles(outbox: Outbox, now: number): StatusTile[] {
@@ -102,7 +105,9 @@ export function outboxTiles(outbox: Outbox, now: number): StatusTile[] {
     status: failing.length === 0 ? 'ok' : now - worstSince >= STUCK_AFTER_MS ? 'critical' : 'warning',
     value: `${health.length - failing.length}/${health.length} ok`,
     reason: failing.length
-      ? failing.map((h) => `${h.name}: ${h.failingSince ? `failing for ${ago(now - h.failingSince)}` : h.state} — ${h.lastError ?? 'no detail'}`).join('; ')
+      ? failing
+          .map((h) => `${h.name}: ${h.failingSince ? `failing for ${ago(now - h.failingSince)}` : h.state} — ${h.lastError ?? 'no detail'}`)
+          .join('; ')
       : health.some((h) => h.state === 'paused')
         ? 'all channels reachable (desktop notifications paused)'
         : 'all channels reachable',

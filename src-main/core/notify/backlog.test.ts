@@ -91,7 +91,17 @@ describe('a backlog after an outage (R-NOTIFY-2)', () => {
     await until(() => outbox.store.head('tg')?.attempts === 1, 'the head failed');
     for (let i = 2; i <= 150; i++) {
       put(`u${i}`, alert(title(i), { kind: 'update' }));
-      if (i === 70) put('approve', alert('Approval needed: restart nginx on web3', { kind: 'hitl', buttons: [{ text: 'Approve', data: 'hitl:a:1' }, { text: 'Reject', data: 'hitl:r:1' }] }));
+      if (i === 70)
+        put(
+          'approve',
+          alert('Approval needed: restart nginx on web3', {
+            kind: 'hitl',
+            buttons: [
+              { text: 'Approve', data: 'hitl:a:1' },
+              { text: 'Reject', data: 'hitl:r:1' },
+            ],
+          }),
+        );
     }
     toNextAttempt();
     await until(() => backlog() === 0, 'the backlog delivered');
@@ -124,7 +134,8 @@ async function coreBed(): Promise<AckBed> {
 }
 
 const toNextAttempt = (b: AckBed) => {
-  const head = b.core.ctx.db.prepare(`SELECT next_attempt_at AS t FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as { t: number } | undefined;
+  const head = b.core.ctx.db.prepare(`SELECT next_attempt_at AS t FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as
+    { t: number } | undefined;
   if (head) b.clock.advance(Math.max(0, head.t - b.clock.now()));
 };
 
@@ -133,7 +144,10 @@ describe('a queued message about an alert that changed meanwhile (R-NOTIFY-2, R-
     const b = await coreBed();
     await down();
     await b.send();
-    await until(() => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1, 'a failed attempt');
+    await until(
+      () => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
+      'a failed attempt',
+    );
     await b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'alice', via: 'console' });
     await up();
     toNextAttempt(b);
@@ -150,12 +164,18 @@ describe('a queued message about an alert that changed meanwhile (R-NOTIFY-2, R-
     const b = await coreBed();
     await down();
     await b.send();
-    await until(() => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1, 'a failed attempt');
+    await until(
+      () => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
+      'a failed attempt',
+    );
     b.clock.advance(30_000);
     await b.send({ status: 'resolved' });
     b.clock.advance(60_000); // the group's resolution message is due
     await until(() => (b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox`).get() as { n: number }).n === 2, 'the resolution queued');
-    await until(() => (b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get() as { n: number }).n === 0, 'the retry settled');
+    await until(
+      () => (b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get() as { n: number }).n === 0,
+      'the retry settled',
+    );
     await up();
     toNextAttempt(b);
     await b.delivered();
@@ -174,11 +194,15 @@ describe('a digest is one durable message (R-NOTIFY-3)', () => {
       { 'tg-bot': tg.token },
     );
     tg.failNext({ kind: 'bad_gateway' });
-    for (let i = 1; i <= 12; i++) bed.ctx.db.transaction(() => outbox.writer.enqueue('tg', alert(`disk full ${i}`, { kind: 'update' }), `d${i}`))();
+    for (let i = 1; i <= 12; i++)
+      bed.ctx.db.transaction(() => outbox.writer.enqueue('tg', alert(`disk full ${i}`, { kind: 'update' }), `d${i}`))();
     await until(() => outbox.store.head('tg')?.attempts === 1, 'the head failed');
     tg.failNext({ kind: 'bad_gateway' });
     toNextAttempt();
-    await until(() => outbox.store.head('tg')?.key === 'outbox-digest:1-12' && outbox.store.head('tg')?.attempts === 1, 'the digest failed once');
+    await until(
+      () => outbox.store.head('tg')?.key === 'outbox-digest:1-12' && outbox.store.head('tg')?.attempts === 1,
+      'the digest failed once',
+    );
     toNextAttempt();
     await until(() => backlog() === 0, 'the digest delivered');
     const rows = outbox.store.list({ channel: 'tg', limit: 50 });

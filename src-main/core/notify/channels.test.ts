@@ -188,11 +188,13 @@ describe('PagerDuty channel against an Events API v2 stand-in', () => {
     expect(row('pd-db')!.state).toBe('sent');
   });
 
-  it('R-NOTIFY-2: 400 invalid event is final — failed, shown with PagerDuty\'s reason', async () => {
+  it("R-NOTIFY-2: 400 invalid event is final — failed, shown with PagerDuty's reason", async () => {
     const { send, row, reports } = setup(pagerduty(), { 'pd-key': 'too-short' });
     send(alert('bad key'), 'pd-bad');
     await until(() => row('pd-bad')?.state === 'failed', 'failed');
-    expect(row('pd-bad')!.lastError).toBe("HTTP 400: PagerDuty: invalid event: Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)");
+    expect(row('pd-bad')!.lastError).toBe(
+      "HTTP 400: PagerDuty: invalid event: Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)",
+    );
     expect(reports).toContain('channel pd (refused messages)');
   });
 

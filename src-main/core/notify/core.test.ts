@@ -73,14 +73,31 @@ describe('notify wired into the core', () => {
     expect(hook.shown[0]!.body.message.title).toContain('api-gateway is down');
     expect(notices[0]).toContain('api-gateway is down');
     const r = await call('outbox.channels', {});
-    expect(r).toMatchObject({ ok: true, value: { channels: [{ name: 'desktop', state: 'ok' }, { name: 'hook', state: 'ok' }] } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        channels: [
+          { name: 'desktop', state: 'ok' },
+          { name: 'hook', state: 'ok' },
+        ],
+      },
+    });
   });
 
   it('R-NOTIFY-2: bad input to the outbox API is refused with the field named, and changes nothing', async () => {
-    expect(await call('outbox.list', { state: 'lost' })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('state') } });
-    expect(await call('outbox.retryNow', { channel: 'hook', id: 1 })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('either channel or id') } });
+    expect(await call('outbox.list', { state: 'lost' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringContaining('state') },
+    });
+    expect(await call('outbox.retryNow', { channel: 'hook', id: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringContaining('either channel or id') },
+    });
     expect(await call('outbox.expire', { id: 4242 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await call('outbox.digestPreview', { channel: 'pager' })).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringContaining('"pager"') } });
+    expect(await call('outbox.digestPreview', { channel: 'pager' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: expect.stringContaining('"pager"') },
+    });
     expect((await hookRows()).map((r) => r.state)).toEqual(['sent']);
   });
 
@@ -94,7 +111,9 @@ describe('notify wired into the core', () => {
     }
     await waitAttempts(4);
     const vigil = await call('events.list', { source: 'vigil', limit: 10 });
-    expect(vigil.ok && (vigil.value as { items: Array<{ summary: string }> }).items.some((e) => e.summary.includes('channel hook'))).toBe(true);
+    expect(vigil.ok && (vigil.value as { items: Array<{ summary: string }> }).items.some((e) => e.summary.includes('channel hook'))).toBe(
+      true,
+    );
     const tiles = core.status().tiles;
     expect(tiles.find((t) => t.id === 'channels')).toMatchObject({ status: 'warning', value: '1/2 ok' });
     expect(tiles.find((t) => t.id === 'channels')!.reason).toContain('hook: failing');
@@ -115,10 +134,13 @@ describe('notify wired into the core', () => {
     await settle();
     expect(notices.length).toBe(before);
     const ch = await call('outbox.channels', {});
-    expect(ch.ok && (ch.value as { channels: Array<{ name: string; state: string }> }).channels.find((c) => c.name === 'desktop')?.state).toBe('paused');
+    expect(
+      ch.ok && (ch.value as { channels: Array<{ name: string; state: string }> }).channels.find((c) => c.name === 'desktop')?.state,
+    ).toBe('paused');
     await call('notifications.pause', { minutes: 0 });
     await until(() => notices.some((t) => t.includes('search is down')), 'desktop after resume');
   });
 });
 
-const waitAttempts = (n: number) => until(async () => (await hookRows()).some((r) => r.state === 'pending' && r.attempts >= n), `attempt ${n}`);
+const waitAttempts = (n: number) =>
+  until(async () => (await hookRows()).some((r) => r.state === 'pending' && r.attempts >= n), `attempt ${n}`);

@@ -34,7 +34,10 @@ function setup(opts: Setup = {}) {
   const bed =
     opts.bed ??
     notifyTestBed(
-      { channels: [{ name: 'hook', type: 'webhook', url: hook.url, hmacSecret: { secret: 'hook-hmac' } }], outbox: { maxBackoff: '60s', ...opts.outbox } },
+      {
+        channels: [{ name: 'hook', type: 'webhook', url: hook.url, hmacSecret: { secret: 'hook-hmac' } }],
+        outbox: { maxBackoff: '60s', ...opts.outbox },
+      },
       { 'hook-hmac': 'hook-secret' },
     );
   beds.push(bed);
@@ -205,7 +208,7 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'old-pager', result: 'expired' })).toBe(1);
   });
 
-  it('R-NOTIFY-3: enqueue joins the caller\'s transaction — a rolled-back producer queues nothing; a repeated key is queued once', async () => {
+  it("R-NOTIFY-3: enqueue joins the caller's transaction — a rolled-back producer queues nothing; a repeated key is queued once", async () => {
     const { ctx, outbox, enqueue } = setup();
     expect(() =>
       ctx.db.transaction(() => {
@@ -301,7 +304,10 @@ describe('desktop channel', () => {
     expect(seen).toEqual(keys.slice(0, before)); // in order, none twice
     const b = a.reopen();
     beds.push(b);
-    const sentBefore = b.ctx.db.prepare(`SELECT idem_key AS k FROM outbox WHERE state = 'sent' ORDER BY id`).all().map((r) => (r as { k: string }).k);
+    const sentBefore = b.ctx.db
+      .prepare(`SELECT idem_key AS k FROM outbox WHERE state = 'sent' ORDER BY id`)
+      .all()
+      .map((r) => (r as { k: string }).k);
     expect(sentBefore.length).toBeGreaterThan(0); // the first batch was settled before the crash
     const again: string[] = [];
     b.ctx.bus.subscribe('notice', (n) => again.push(n.id));
@@ -324,7 +330,9 @@ describe('desktop channel', () => {
     const notices: string[] = [];
     bed.ctx.bus.subscribe('notice', (n) => notices.push(n.id));
     // A real SQLite failure on the write that records "sent" for one message.
-    bed.ctx.db.exec(`CREATE TEMP TRIGGER no_sent BEFORE UPDATE OF state ON outbox WHEN NEW.state = 'sent' AND OLD.idem_key = 'm2' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    bed.ctx.db.exec(
+      `CREATE TEMP TRIGGER no_sent BEFORE UPDATE OF state ON outbox WHEN NEW.state = 'sent' AND OLD.idem_key = 'm2' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`,
+    );
     outbox.start();
     bed.ctx.db.transaction(() => ['m0', 'm1', 'm2', 'm3'].forEach((k) => outbox.writer.enqueue('desktop', alert(k), k)))();
     await until(() => reports.length === 1, 'failure reported');

@@ -59,7 +59,10 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const n = store.expireDue(c.channel, now).length;
       if (n > 0) {
         ctx.metrics.notifySent.inc({ channel: c.channel, result: 'expired' }, n);
-        opts.onFailure(`channel ${c.channel} (expired messages)`, new Error(`${n} message(s) for a channel that is no longer configured expired undelivered`));
+        opts.onFailure(
+          `channel ${c.channel} (expired messages)`,
+          new Error(`${n} message(s) for a channel that is no longer configured expired undelivered`),
+        );
         ctx.changed(Collection.outbox);
       }
     }

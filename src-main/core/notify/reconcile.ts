@@ -42,7 +42,8 @@ export function reconcile({ row, channelType, now, alert: read, resolutionsAfter
     return `${iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
   };
   if (alert.status === 'resolved' && alert.changedAt >= row.createdAt) {
-    if (m.kind === 'escalation' || resolutionsAfter().some((r) => covers(r, m))) return { drop: `not sent: the alert resolved at ${at(alert.changedAt)} before delivery; its resolution is sent instead` };
+    if (m.kind === 'escalation' || resolutionsAfter().some((r) => covers(r, m)))
+      return { drop: `not sent: the alert resolved at ${at(alert.changedAt)} before delivery; its resolution is sent instead` };
     return {
       send: {
         ...withoutAckButtons(m),

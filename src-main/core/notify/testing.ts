@@ -82,4 +82,6 @@ export const alert = (title: string, over: Partial<Message> = {}): Message => ({
 });
 
 export const metricValue = async (ctx: CoreContext, name: string, labels: Record<string, string>): Promise<number | undefined> =>
-  (await ctx.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value;
+  (await ctx.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) =>
+    Object.entries(labels).every(([k, val]) => v.labels[k] === val),
+  )?.value;

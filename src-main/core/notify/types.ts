@@ -4,9 +4,7 @@ import type { Message } from '../message';
 export type { Message, MessageButton, MessageKind } from '../message';
 
 /** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
-export type SendResult =
-  | { ok: true }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+export type SendResult = { ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
 
 /** One notification provider (desktop, telegram, webhook, pagerduty). */
 export interface Channel {

@@ -50,7 +50,13 @@ export class ChannelWorker {
   private recovering = false;
   /** Why the backlog built up (worded in the digest title). */
   private heldBy: 'outage' | 'pause' = 'outage';
-  readonly health = { failingSince: null as number | null, lastError: null as string | null, lastSuccessAt: null as number | null, failures: 0, nextAttemptAt: null as number | null };
+  readonly health = {
+    failingSince: null as number | null,
+    lastError: null as string | null,
+    lastSuccessAt: null as number | null,
+    failures: 0,
+    nextAttemptAt: null as number | null,
+  };
 
   constructor(
     private readonly ctx: CoreContext,
@@ -113,7 +119,7 @@ export class ChannelWorker {
     }
     this.running = true;
     try {
-      for (let sent = 0; ; ) {
+      for (let sent = 0; ;) {
         this.again = false;
         const wait = await this.step();
         if (this.stopped) return;
@@ -257,14 +263,27 @@ export class ChannelWorker {
       const fold = rows.filter(foldable);
       if (fold.length < 2) return 0;
       const parts = buildDigests(name, fold, this.heldBy, this.channel.fits?.bind(this.channel));
-      for (const p of parts) this.store.addDigest(name, p.key, p.message, p.rows.map((r) => r.id), now, now + this.ctx.config.outbox.expireAfter);
+      for (const p of parts)
+        this.store.addDigest(
+          name,
+          p.key,
+          p.message,
+          p.rows.map((r) => r.id),
+          now,
+          now + this.ctx.config.outbox.expireAfter,
+        );
       return parts.length;
     });
   }
 
   /** After an outage or pause, a backlog over the threshold goes out as digests (human channels only). */
   private digestDue(head: OutboxRow): boolean {
-    return this.recovering && this.channel.digests !== false && !isDigestKey(head.key) && this.store.backlog(this.channel.name) > this.ctx.config.outbox.digestThreshold;
+    return (
+      this.recovering &&
+      this.channel.digests !== false &&
+      !isDigestKey(head.key) &&
+      this.store.backlog(this.channel.name) > this.ctx.config.outbox.digestThreshold
+    );
   }
 
   /** Inside the settling transaction: the next batch, unless the next step must look first (pause, digest). */
@@ -280,9 +299,9 @@ export class ChannelWorker {
     const abort = new AbortController();
     const ms = this.channel.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = this.ctx.clock.setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms);
-    const done = this.channel.send(head.message, head.key, abort.signal).catch(
-      (e: unknown): SendResult => ({ ok: false, retryable: true, error: errorText(abort.signal.reason ?? e) }),
-    );
+    const done = this.channel
+      .send(head.message, head.key, abort.signal)
+      .catch((e: unknown): SendResult => ({ ok: false, retryable: true, error: errorText(abort.signal.reason ?? e) }));
     this.inflight = { abort, done };
     try {
       return await done;
@@ -294,7 +313,12 @@ export class ChannelWorker {
 
   /** The outcome of one attempt, with its retry delay drawn once. */
   private plan(row: OutboxRow, result: SendResult): { row: OutboxRow; result: SendResult; delay: number } {
-    const delay = result.ok || !result.retryable ? 0 : result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 0) : backoffMs(row.attempts + 1, this.ctx.config.outbox.maxBackoff, this.opts.random);
+    const delay =
+      result.ok || !result.retryable
+        ? 0
+        : result.retryAfterMs !== undefined
+          ? Math.max(result.retryAfterMs, 0)
+          : backoffMs(row.attempts + 1, this.ctx.config.outbox.maxBackoff, this.opts.random);
     return { row, result, delay };
   }
 
@@ -338,7 +362,10 @@ export class ChannelWorker {
     this.health.lastError = error;
     log.warn({ channel: name, id: head.id, attempts, retryInMs: delay, error }, 'send failed; will retry');
     if (this.health.failures === FAILING_AFTER) {
-      this.opts.onFailure(`channel ${name}`, new Error(`${FAILING_AFTER} attempts failed since ${new Date(this.health.failingSince).toISOString()}: ${error}`));
+      this.opts.onFailure(
+        `channel ${name}`,
+        new Error(`${FAILING_AFTER} attempts failed since ${new Date(this.health.failingSince).toISOString()}: ${error}`),
+      );
     }
   }
 
@@ -347,10 +374,15 @@ export class ChannelWorker {
     if (expired.length === 0) return;
     this.ctx.metrics.notifySent.inc({ channel: this.channel.name, result: 'expired' }, expired.length);
     this.ctx.changed(Collection.outbox);
-    const titles = expired.slice(0, 3).map((r) => `"${r.message.title}"`).join(', ');
+    const titles = expired
+      .slice(0, 3)
+      .map((r) => `"${r.message.title}"`)
+      .join(', ');
     this.opts.onFailure(
       `channel ${this.channel.name} (expired messages)`,
-      new Error(`${expired.length} message(s) not delivered within ${this.ctx.config.outbox.expireAfter} ms: ${titles}${expired.length > 3 ? ', …' : ''}`),
+      new Error(
+        `${expired.length} message(s) not delivered within ${this.ctx.config.outbox.expireAfter} ms: ${titles}${expired.length > 3 ? ', …' : ''}`,
+      ),
     );
   }
 

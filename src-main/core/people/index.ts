@@ -63,7 +63,11 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
   const ttl = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const asActor = (p: Person, sessionId: string | null = null): Actor => ({ name: p.name, role: p.role, sessionId });
   const admins = () => repo.list().filter((p) => p.role === 'admin').length;
-  const mustGet = (name: string) => repo.get(name) ?? (() => { throw notFound(name); })();
+  const mustGet = (name: string) =>
+    repo.get(name) ??
+    (() => {
+      throw notFound(name);
+    })();
 
   const people: People = {
     authenticate(token) {
@@ -80,7 +84,14 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       repo.tx(() => {
         if (repo.count() > 0) return;
         const now = clock.now();
-        repo.insert({ name: FIRST_ADMIN, role: 'admin', telegram: null, tokenHash: hashToken(legacyToken), createdAt: now, tokenIssuedAt: now });
+        repo.insert({
+          name: FIRST_ADMIN,
+          role: 'admin',
+          telegram: null,
+          tokenHash: hashToken(legacyToken),
+          createdAt: now,
+          tokenIssuedAt: now,
+        });
         audit.append({ actor: 'vigil', action: 'person.add', subject: FIRST_ADMIN, detail: { role: 'admin', from: 'legacy token' } });
       });
     },
@@ -89,9 +100,22 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       const now = clock.now();
       return repo.tx(() => {
         if (repo.get(input.name)) throw new VigilError('conflict', `"${input.name}" already exists; use rotate for a new token`);
-        if (input.telegram && repo.byTelegram(input.telegram)) throw new VigilError('conflict', `Telegram id ${input.telegram} already belongs to ${repo.byTelegram(input.telegram)!.name}`);
-        repo.insert({ name: input.name, role: input.role, telegram: input.telegram ?? null, tokenHash: hashToken(token), createdAt: now, tokenIssuedAt: now });
-        audit.append({ actor: by, action: 'person.add', subject: input.name, detail: { role: input.role, telegram: input.telegram ?? null } });
+        if (input.telegram && repo.byTelegram(input.telegram))
+          throw new VigilError('conflict', `Telegram id ${input.telegram} already belongs to ${repo.byTelegram(input.telegram)!.name}`);
+        repo.insert({
+          name: input.name,
+          role: input.role,
+          telegram: input.telegram ?? null,
+          tokenHash: hashToken(token),
+          createdAt: now,
+          tokenIssuedAt: now,
+        });
+        audit.append({
+          actor: by,
+          action: 'person.add',
+          subject: input.name,
+          detail: { role: input.role, telegram: input.telegram ?? null },
+        });
         return { person: mustGet(input.name), token };
       });
     },
@@ -141,7 +165,16 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
         const id = randomBytes(9).toString('base64url');
         const secret = newSecret(TOKEN_PREFIX.session);
         repo.tx(() => {
-          repo.sessions.insert({ id, secretHash: hashToken(secret), person: actor.name, createdAt: now, expiresAt: now + ttl, lastSeenAt: now, userAgent: userAgent.slice(0, 200), revokedAt: null });
+          repo.sessions.insert({
+            id,
+            secretHash: hashToken(secret),
+            person: actor.name,
+            createdAt: now,
+            expiresAt: now + ttl,
+            lastSeenAt: now,
+            userAgent: userAgent.slice(0, 200),
+            revokedAt: null,
+          });
           audit.append({ actor: actor.name, action: 'session.open', subject: id, detail: { userAgent: userAgent.slice(0, 200) } });
         });
         return { id, secret, expiresAt: now + ttl, actor: { ...actor, sessionId: id } };
@@ -171,13 +204,20 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       'people.update': (i, actor) =>
         repo.tx(() => {
           const p = mustGet(i.name);
-          if (p.role === 'admin' && i.role && i.role !== 'admin' && admins() === 1) throw new VigilError('conflict', `${i.name} is the last admin; add another admin first`);
+          if (p.role === 'admin' && i.role && i.role !== 'admin' && admins() === 1)
+            throw new VigilError('conflict', `${i.name} is the last admin; add another admin first`);
           if (i.telegram) {
             const holder = repo.byTelegram(i.telegram);
-            if (holder && holder.name !== i.name) throw new VigilError('conflict', `Telegram id ${i.telegram} already belongs to ${holder.name}`);
+            if (holder && holder.name !== i.name)
+              throw new VigilError('conflict', `Telegram id ${i.telegram} already belongs to ${holder.name}`);
           }
           repo.update(i.name, { role: i.role, telegram: i.telegram });
-          audit.append({ actor: actor?.name ?? 'console', action: 'person.update', subject: i.name, detail: { role: i.role ?? null, telegram: i.telegram ?? null } });
+          audit.append({
+            actor: actor?.name ?? 'console',
+            action: 'person.update',
+            subject: i.name,
+            detail: { role: i.role ?? null, telegram: i.telegram ?? null },
+          });
           return mustGet(i.name);
         }),
       'people.remove': (i, actor) => {

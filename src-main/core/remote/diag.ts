@@ -16,7 +16,14 @@ export interface DiagResult extends ExecResult {
  * by an LLM runs only if the policy matches it to a template; every attempt,
  * refused or run, is audited first, and nothing runs if the audit cannot be written.
  */
-export function createDiagnostics(d: { policy: CommandPolicy; pool: SshPool; hosts: HostService; audit: Audit; maxBytes: number; timeoutMs: number }) {
+export function createDiagnostics(d: {
+  policy: CommandPolicy;
+  pool: SshPool;
+  hosts: HostService;
+  audit: Audit;
+  maxBytes: number;
+  timeoutMs: number;
+}) {
   const tagsOf = (host?: string): string[] | undefined => (host ? (d.hosts.config(host)?.tags ?? []) : undefined);
   const check = (command: string, host?: string): Verdict => {
     if (host && !d.hosts.has(host)) return { allowed: false, reason: `no host named "${host}" in the config` };
@@ -31,13 +38,34 @@ export function createDiagnostics(d: { policy: CommandPolicy; pool: SshPool; hos
         d.audit.append({ actor, action: 'diag.denied', subject: `host:${host}`, detail: { command, reason: v.reason } });
         throw new VigilError('forbidden', `refused by the diagnostic policy: ${v.reason}`);
       }
-      d.audit.append({ actor, action: 'diag.run', subject: `host:${host}`, detail: { command, templateId: v.templateId, sent: v.command } });
+      d.audit.append({
+        actor,
+        action: 'diag.run',
+        subject: `host:${host}`,
+        detail: { command, templateId: v.templateId, sent: v.command },
+      });
       try {
         const r = await d.pool.exec(host, v.command, { maxBytes: d.maxBytes, timeoutMs: opts.timeoutMs ?? d.timeoutMs });
-        d.audit.append({ actor, action: 'diag.result', subject: `host:${host}`, detail: { templateId: v.templateId, exitCode: r.exitCode, bytes: r.stdout.length + r.stderr.length, truncated: r.truncated, ms: r.durationMs } });
+        d.audit.append({
+          actor,
+          action: 'diag.result',
+          subject: `host:${host}`,
+          detail: {
+            templateId: v.templateId,
+            exitCode: r.exitCode,
+            bytes: r.stdout.length + r.stderr.length,
+            truncated: r.truncated,
+            ms: r.durationMs,
+          },
+        });
         return { ...r, host, templateId: v.templateId, sent: v.command };
       } catch (e) {
-        d.audit.append({ actor, action: 'diag.failed', subject: `host:${host}`, detail: { templateId: v.templateId, error: (e as Error).message } });
+        d.audit.append({
+          actor,
+          action: 'diag.failed',
+          subject: `host:${host}`,
+          detail: { templateId: v.templateId, error: (e as Error).message },
+        });
         throw e;
       }
     },

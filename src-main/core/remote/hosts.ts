@@ -28,7 +28,14 @@ export interface HostView {
  * accepted in the console. Unknown and mismatched keys are refused by the pool
  * and raised here as events (mismatch is critical).
  */
-export function createHostService(d: { hosts: HostConfig[]; repo: HostRepository; audit: Audit; clock: Clock; sink: EventSink; onAccepted?: (host: string) => void }) {
+export function createHostService(d: {
+  hosts: HostConfig[];
+  repo: HostRepository;
+  audit: Audit;
+  clock: Clock;
+  sink: EventSink;
+  onAccepted?: (host: string) => void;
+}) {
   const byName = new Map(d.hosts.map((h) => [h.name, h]));
   const pinnedKey = (host: string): string | undefined => byName.get(host)?.hostKey ?? d.repo.pinned(host)?.fingerprint;
   const event = (host: string, severity: 'warning' | 'critical', alertname: string, summary: string, fp: string): void =>
@@ -53,7 +60,13 @@ export function createHostService(d: { hosts: HostConfig[]; repo: HostRepository
       event(host, 'warning', 'SshHostKeyUnknown', `SSH host key of ${host} is not pinned (${fp}); accept it in Hosts if it is right`, fp);
     },
     hostKeyMismatch(host, expected, got) {
-      event(host, 'critical', 'SshHostKeyMismatch', `SSH host key of ${host} CHANGED: ${got} instead of pinned ${expected}; connection refused`, got);
+      event(
+        host,
+        'critical',
+        'SshHostKeyMismatch',
+        `SSH host key of ${host} CHANGED: ${got} instead of pinned ${expected}; connection refused`,
+        got,
+      );
     },
     hostState(host: string, state: HostState, detail: string, fp: string | null) {
       const before = d.repo.status(host)?.status;
@@ -68,7 +81,12 @@ export function createHostService(d: { hosts: HostConfig[]; repo: HostRepository
             status: 'resolved',
             summary: `SSH host key of ${host} verified (${fp})`,
             description: null,
-            labels: { alertname: before === 'host_key_unknown' ? 'SshHostKeyUnknown' : 'SshHostKeyMismatch', host, fingerprint: fp ?? '', component: 'remote' },
+            labels: {
+              alertname: before === 'host_key_unknown' ? 'SshHostKeyUnknown' : 'SshHostKeyMismatch',
+              host,
+              fingerprint: fp ?? '',
+              component: 'remote',
+            },
             startsAt: null,
             endsAt: d.clock.now(),
           },
@@ -109,8 +127,17 @@ export function createHostService(d: { hosts: HostConfig[]; repo: HostRepository
       if (!h) throw new VigilError('not_found', `no host named "${host}" in the config`);
       if (h.hostKey) throw new VigilError('conflict', `${host} has hostKey ${h.hostKey} pinned in vigil.yaml; change it there`);
       const seen = d.repo.status(host)?.seenFingerprint;
-      if (seen !== fingerprint) throw new VigilError('conflict', `${host} last presented ${seen ?? 'no key'}, not ${fingerprint}; check the host again and accept the key it shows`);
-      d.audit.append({ actor: by, action: 'host.key_accepted', subject: `host:${host}`, detail: { fingerprint, previous: d.repo.pinned(host)?.fingerprint ?? null } });
+      if (seen !== fingerprint)
+        throw new VigilError(
+          'conflict',
+          `${host} last presented ${seen ?? 'no key'}, not ${fingerprint}; check the host again and accept the key it shows`,
+        );
+      d.audit.append({
+        actor: by,
+        action: 'host.key_accepted',
+        subject: `host:${host}`,
+        detail: { fingerprint, previous: d.repo.pinned(host)?.fingerprint ?? null },
+      });
       d.repo.pin({ host, fingerprint, acceptedBy: by, acceptedAt: d.clock.now() });
       d.onAccepted?.(host);
       return this.list().find((v) => v.name === host)!;

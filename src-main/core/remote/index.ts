@@ -23,7 +23,8 @@ export function policyFromConfig(cfg: CoreContext['config']): CommandPolicy {
 }
 
 /** `~/.ssh/key` as people write it in vigil.yaml. */
-const expandHome = (p: string | undefined): string | undefined => (p && (p === '~' || p.startsWith('~/')) ? join(homedir(), p.slice(1)) : p);
+const expandHome = (p: string | undefined): string | undefined =>
+  p && (p === '~' || p.startsWith('~/')) ? join(homedir(), p.slice(1)) : p;
 
 type RemoteMethods = 'hosts.list' | 'hosts.check' | 'hosts.acceptKey' | 'diag.check' | 'diag.run' | 'diag.templates';
 
@@ -32,11 +33,28 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
   const cfg = ctx.config;
   const repo = ctx.stores.hosts;
   const policy = policyFromConfig(cfg);
-  const hosts = createHostService({ hosts: cfg.hosts, repo, audit: deps.audit, clock: ctx.clock, sink: deps.sink, onAccepted: (h) => pool.drop(h) });
+  const hosts = createHostService({
+    hosts: cfg.hosts,
+    repo,
+    audit: deps.audit,
+    clock: ctx.clock,
+    sink: deps.sink,
+    onAccepted: (h) => pool.drop(h),
+  });
   const pool: SshPool = new SshPool({
     resolve: (name): HostTarget | undefined => {
       const h = hosts.config(name);
-      return h && { name: h.name, address: h.address, port: h.port, user: h.user, keyFile: expandHome(h.keyFile), agent: h.agent, privateKey: deps.keyFor?.(name) };
+      return (
+        h && {
+          name: h.name,
+          address: h.address,
+          port: h.port,
+          user: h.user,
+          keyFile: expandHome(h.keyFile),
+          agent: h.agent,
+          privateKey: deps.keyFor?.(name),
+        }
+      );
     },
     hooks: hosts.hooks,
     // Network deadlines (exec timeout, open retry) run on real time even when the core's clock is a test clock.
@@ -46,8 +64,25 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     defaultTimeoutMs: cfg.remote.execTimeout,
     defaultMaxBytes: cfg.remote.maxOutput,
   });
-  const diag = createDiagnostics({ policy, pool, hosts, audit: deps.audit, maxBytes: cfg.remote.maxOutput, timeoutMs: cfg.remote.execTimeout });
-  const probes = createSshProbes({ probes: cfg.probes, hosts: cfg.hosts, policy, pool, repo, clock: ctx.clock, sink: deps.sink, insideInterval: cfg.remote.insideCheckInterval, timeoutMs: 10_000 });
+  const diag = createDiagnostics({
+    policy,
+    pool,
+    hosts,
+    audit: deps.audit,
+    maxBytes: cfg.remote.maxOutput,
+    timeoutMs: cfg.remote.execTimeout,
+  });
+  const probes = createSshProbes({
+    probes: cfg.probes,
+    hosts: cfg.hosts,
+    policy,
+    pool,
+    repo,
+    clock: ctx.clock,
+    sink: deps.sink,
+    insideInterval: cfg.remote.insideCheckInterval,
+    timeoutMs: 10_000,
+  });
   ctx.onStart(() => probes.start());
   ctx.onStop(async () => {
     probes.stop();
@@ -64,7 +99,9 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
         label: 'Hosts',
         status: critical ? 'critical' : bad.length ? 'warning' : 'ok',
         value: `${views.length - bad.length}/${views.length} reachable`,
-        reason: bad.length ? bad.map((v) => `${v.name}: ${v.status}`).join('; ') : 'all hosts answer with their pinned key (or are not checked yet)',
+        reason: bad.length
+          ? bad.map((v) => `${v.name}: ${v.status}`).join('; ')
+          : 'all hosts answer with their pinned key (or are not checked yet)',
       },
     ];
   });
@@ -83,14 +120,18 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     },
     'diag.check': ({ command, host }) => {
       const v = diag.check(command, host);
-      return v.allowed ? { allowed: true, templateId: v.templateId, reason: null, sent: v.command } : { allowed: false, templateId: null, reason: v.reason, sent: null };
+      return v.allowed
+        ? { allowed: true, templateId: v.templateId, reason: null, sent: v.command }
+        : { allowed: false, templateId: null, reason: v.reason, sent: null };
     },
     'diag.run': async ({ host, command, by }) => {
       const r = await diag.run(host, command, by);
       ctx.changed(Collection.hosts, Collection.audit);
       return r;
     },
-    'diag.templates': () => ({ templates: policy.templates.map((t) => ({ id: t.id, description: t.description, pattern: t.pattern.join(' '), tags: t.tags ?? [] })) }),
+    'diag.templates': () => ({
+      templates: policy.templates.map((t) => ({ id: t.id, description: t.description, pattern: t.pattern.join(' '), tags: t.tags ?? [] })),
+    }),
   };
   return { pool, policy, hosts, diag, probes, handlers };
 }

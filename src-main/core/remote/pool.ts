@@ -115,8 +115,12 @@ function readKey(t: HostTarget): Buffer | undefined {
     return readFileSync(t.keyFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new RemoteError('key_file_missing', `the key file ${t.keyFile} for ${t.name} does not exist (hosts.${t.name}.keyFile)`);
-    throw new RemoteError('auth_failed', `the key file ${t.keyFile} for ${t.name} cannot be read (${code ?? 'error'}; hosts.${t.name}.keyFile)`);
+    if (code === 'ENOENT')
+      throw new RemoteError('key_file_missing', `the key file ${t.keyFile} for ${t.name} does not exist (hosts.${t.name}.keyFile)`);
+    throw new RemoteError(
+      'auth_failed',
+      `the key file ${t.keyFile} for ${t.name} cannot be read (${code ?? 'error'}; hosts.${t.name}.keyFile)`,
+    );
   }
 }
 
@@ -265,12 +269,18 @@ export class SshPool {
           seen = fingerprint(key);
           const pinned = hooks.pinnedKey(t.name);
           if (!pinned) {
-            keyVerdict = { reason: 'host_key_unknown', message: `${t.name} presented an unknown host key ${seen}; accept it in the console if it is right` };
+            keyVerdict = {
+              reason: 'host_key_unknown',
+              message: `${t.name} presented an unknown host key ${seen}; accept it in the console if it is right`,
+            };
             hooks.hostKeyUnknown?.(t.name, seen);
             return false;
           }
           if (pinned !== seen) {
-            keyVerdict = { reason: 'host_key_mismatch', message: `${t.name} presented host key ${seen} but ${pinned} is pinned; the host was rebuilt or someone is in the middle` };
+            keyVerdict = {
+              reason: 'host_key_mismatch',
+              message: `${t.name} presented host key ${seen} but ${pinned} is pinned; the host was rebuilt or someone is in the middle`,
+            };
             hooks.hostKeyMismatch?.(t.name, pinned, seen);
             return false;
           }
@@ -288,8 +298,12 @@ export class SshPool {
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (settled) return; // after ready: 'close' drops the connection
         if (keyVerdict) return fail(new RemoteError(keyVerdict.reason, keyVerdict.message));
-        if (err.level === 'client-authentication') return fail(new RemoteError('auth_failed', `${t.user}@${t.name} was refused: no accepted key (check keyFile / agent and authorized_keys)`));
-        if (err.level === 'client-timeout') return fail(new RemoteError('unreachable', `${t.name} (${t.address}:${t.port}) did not finish the SSH handshake in time`));
+        if (err.level === 'client-authentication')
+          return fail(
+            new RemoteError('auth_failed', `${t.user}@${t.name} was refused: no accepted key (check keyFile / agent and authorized_keys)`),
+          );
+        if (err.level === 'client-timeout')
+          return fail(new RemoteError('unreachable', `${t.name} (${t.address}:${t.port}) did not finish the SSH handshake in time`));
         return fail(new RemoteError('unreachable', `${t.name} (${t.address}:${t.port}) cannot be reached: ${err.code ?? err.message}`));
       });
       client.on('close', () => {
@@ -366,9 +380,12 @@ export class SshPool {
         stream.on('close', () => {
           const elapsed = performance.now() - t0;
           if (!truncated && (exitCode === 124 || exitCode === 137 || exitCode === null) && elapsed >= secs * 1000 - 250) {
-            return finish(() => reject(new RemoteError('timeout', `the command did not finish within ${secs} s and was killed on the host`)));
+            return finish(() =>
+              reject(new RemoteError('timeout', `the command did not finish within ${secs} s and was killed on the host`)),
+            );
           }
-          if (!truncated && !exited) return finish(() => reject(new RemoteError('unreachable', 'the connection was lost before the command finished')));
+          if (!truncated && !exited)
+            return finish(() => reject(new RemoteError('unreachable', 'the connection was lost before the command finished')));
           finish(() =>
             resolve({
               exitCode: truncated ? null : exitCode,

@@ -23,8 +23,29 @@ beforeAll(async () => {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   port = (http.address() as { port: number }).port;
   tb = remoteTestbed({
-    hosts: [{ name: 'app1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint, healthUrl: `http://127.0.0.1:${port}/health` }],
-    config: { probes: [{ name: 'nginx-active', type: 'ssh', host: 'app1', command: 'systemctl is-active dead-nginx', failuresToAlert: 2, graceWindow: '1m' }] },
+    hosts: [
+      {
+        name: 'app1',
+        address: '127.0.0.1',
+        port: sshd.port,
+        user: 'vigiltest',
+        keyFile: sshd.clientKeyPath,
+        hostKey: sshd.hostKeyFingerprint,
+        healthUrl: `http://127.0.0.1:${port}/health`,
+      },
+    ],
+    config: {
+      probes: [
+        {
+          name: 'nginx-active',
+          type: 'ssh',
+          host: 'app1',
+          command: 'systemctl is-active dead-nginx',
+          failuresToAlert: 2,
+          graceWindow: '1m',
+        },
+      ],
+    },
     clock,
   });
 });
@@ -35,7 +56,17 @@ afterAll(async () => {
 });
 
 const probes = () =>
-  createSshProbes({ probes: tb.config.probes, hosts: tb.config.hosts, policy: createPolicy(), pool: tb.pool, repo: tb.hostRepo, clock, sink: (e) => tb.events.push(e), insideInterval: 60_000, timeoutMs: 10_000 });
+  createSshProbes({
+    probes: tb.config.probes,
+    hosts: tb.config.hosts,
+    policy: createPolicy(),
+    pool: tb.pool,
+    repo: tb.hostRepo,
+    clock,
+    sink: (e) => tb.events.push(e),
+    insideInterval: 60_000,
+    timeoutMs: 10_000,
+  });
 
 describe('SSH probes', () => {
   it('R-PROBE-2: the host is checked from inside over SSH (local health URL) and the result is shown with the host', async () => {
@@ -60,7 +91,11 @@ describe('SSH probes', () => {
     expect(tb.events.some((e) => e.labels.probe === 'nginx-active')).toBe(false); // not confirmed yet (grace window)
     clock.advance(61_000);
     await p.run('nginx-active');
-    expect(tb.events.find((e) => e.labels.probe === 'nginx-active')).toMatchObject({ source: 'probe', status: 'firing', labels: { alertname: 'SshProbeFailed', check: 'ssh' } });
+    expect(tb.events.find((e) => e.labels.probe === 'nginx-active')).toMatchObject({
+      source: 'probe',
+      status: 'firing',
+      labels: { alertname: 'SshProbeFailed', check: 'ssh' },
+    });
     expect(sshd.toolCalls()).toContain('systemctl is-active dead-nginx');
   });
 });

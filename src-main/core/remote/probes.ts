@@ -25,13 +25,39 @@ export interface SshCheck {
  * (the inside view beside the outside HTTP probe). Only allowlisted commands
  * run; results go to the router as events once confirmed (R-PROBE-3 tracker).
  */
-export function createSshProbes(d: { probes: ProbeConfig[]; hosts: HostConfig[]; policy: CommandPolicy; pool: SshPool; repo: HostRepository; clock: Clock; sink: EventSink; insideInterval: number; timeoutMs: number }) {
+export function createSshProbes(d: {
+  probes: ProbeConfig[];
+  hosts: HostConfig[];
+  policy: CommandPolicy;
+  pool: SshPool;
+  repo: HostRepository;
+  clock: Clock;
+  sink: EventSink;
+  insideInterval: number;
+  timeoutMs: number;
+}) {
   const checks: SshCheck[] = [];
   for (const p of d.probes.filter((x): x is SshProbe => x.type === 'ssh')) {
-    checks.push({ name: p.name, host: p.host, command: p.command, interval: p.interval, labels: p.labels, inside: false, tracker: new ProbeTracker({ failuresToAlert: p.failuresToAlert, graceWindow: p.graceWindow, slowAfter: Infinity }) });
+    checks.push({
+      name: p.name,
+      host: p.host,
+      command: p.command,
+      interval: p.interval,
+      labels: p.labels,
+      inside: false,
+      tracker: new ProbeTracker({ failuresToAlert: p.failuresToAlert, graceWindow: p.graceWindow, slowAfter: Infinity }),
+    });
   }
   for (const h of d.hosts.filter((x) => x.healthUrl)) {
-    checks.push({ name: `inside:${h.name}`, host: h.name, command: `curl -fsS -m 5 ${h.healthUrl}`, interval: d.insideInterval, labels: {}, inside: true, tracker: new ProbeTracker({ failuresToAlert: 2, graceWindow: Math.min(120_000, d.insideInterval * 2), slowAfter: Infinity }) });
+    checks.push({
+      name: `inside:${h.name}`,
+      host: h.name,
+      command: `curl -fsS -m 5 ${h.healthUrl}`,
+      interval: d.insideInterval,
+      labels: {},
+      inside: true,
+      tracker: new ProbeTracker({ failuresToAlert: 2, graceWindow: Math.min(120_000, d.insideInterval * 2), slowAfter: Infinity }),
+    });
   }
   const tagsOf = (host: string): string[] => d.hosts.find((h) => h.name === host)?.tags ?? [];
 
@@ -42,9 +68,18 @@ export function createSshProbes(d: { probes: ProbeConfig[]; hosts: HostConfig[];
         fingerprint: `probe:${c.name}`,
         severity: 'critical',
         status,
-        summary: status === 'firing' ? `${c.inside ? 'Inside health check' : 'SSH probe'} ${c.name} on ${c.host} is failing: ${detail}`.slice(0, 1000) : `${c.name} on ${c.host} is healthy again`,
+        summary:
+          status === 'firing'
+            ? `${c.inside ? 'Inside health check' : 'SSH probe'} ${c.name} on ${c.host} is failing: ${detail}`.slice(0, 1000)
+            : `${c.name} on ${c.host} is healthy again`,
         description: `Command: ${c.command}`,
-        labels: { alertname: c.inside ? 'InsideHealthFailed' : 'SshProbeFailed', probe: c.name, host: c.host, check: c.inside ? 'inside' : 'ssh', ...c.labels },
+        labels: {
+          alertname: c.inside ? 'InsideHealthFailed' : 'SshProbeFailed',
+          probe: c.name,
+          host: c.host,
+          check: c.inside ? 'inside' : 'ssh',
+          ...c.labels,
+        },
         startsAt: d.clock.now(),
         endsAt: status === 'resolved' ? d.clock.now() : null,
       },

@@ -11,12 +11,27 @@ import { remoteTestbed, type RemoteTestbed } from './testbed';
 let sshd: SshdFixture;
 let tb: RemoteTestbed;
 
-const host = (over: Record<string, unknown> = {}) => ({ name: 'web1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint, ...over });
+const host = (over: Record<string, unknown> = {}) => ({
+  name: 'web1',
+  address: '127.0.0.1',
+  port: sshd.port,
+  user: 'vigiltest',
+  keyFile: sshd.clientKeyPath,
+  hostKey: sshd.hostKeyFingerprint,
+  ...over,
+});
 
 beforeAll(async () => {
   sshd = await startSshd({ recordExec: true });
   sshd.setContainer('web', { image: 'nginx:1.25' });
-  tb = remoteTestbed({ hosts: [host(), host({ name: 'fresh', hostKey: undefined }), host({ name: 'evil', hostKey: 'SHA256:' + 'A'.repeat(43) }), host({ name: 'down', port: 1 })] });
+  tb = remoteTestbed({
+    hosts: [
+      host(),
+      host({ name: 'fresh', hostKey: undefined }),
+      host({ name: 'evil', hostKey: 'SHA256:' + 'A'.repeat(43) }),
+      host({ name: 'down', port: 1 }),
+    ],
+  });
 });
 afterAll(async () => {
   await tb?.close();
@@ -111,7 +126,9 @@ describe('remote execution against a real sshd', () => {
     await expect(tb.pool.exec('web1', `'sleep' '37'`, { timeoutMs: 1500 })).rejects.toBeInstanceOf(RemoteError);
     expect(Date.now() - t0).toBeLessThan(5000);
     // The fake `docker logs hang…` runs `sleep 300` as a child: the whole process group must die.
-    await expect(tb.diag.run('web1', 'docker logs --tail 5 hang1', 'alice', { timeoutMs: 1500 })).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(tb.diag.run('web1', 'docker logs --tail 5 hang1', 'alice', { timeoutMs: 1500 })).rejects.toMatchObject({
+      reason: 'timeout',
+    });
     let left = 'x';
     for (let i = 0; i < 20 && left; i++) {
       await new Promise((r) => setTimeout(r, 150));
@@ -128,9 +145,22 @@ describe('remote execution against a real sshd', () => {
 
   it('R-HEAL-1: a channel refused with "open failed" (sshd MaxSessions) is retried, not lost, also on a machine at full load', async () => {
     const tight = await startSshd({ maxSessions: 2 });
-    const tb2 = remoteTestbed({ hosts: [{ name: 't', address: '127.0.0.1', port: tight.port, user: 'vigiltest', keyFile: tight.clientKeyPath, hostKey: tight.hostKeyFingerprint }] });
+    const tb2 = remoteTestbed({
+      hosts: [
+        {
+          name: 't',
+          address: '127.0.0.1',
+          port: tight.port,
+          user: 'vigiltest',
+          keyFile: tight.clientKeyPath,
+          hostKey: tight.hostKeyFingerprint,
+        },
+      ],
+    });
     // Busy-loop every core while the commands run, as CI and other engineers do to this machine.
-    const burners = cpus().map(() => spawn(process.execPath, ['-e', 'const end = Date.now() + 60000; while (Date.now() < end);'], { stdio: 'ignore' }));
+    const burners = cpus().map(() =>
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 60000; while (Date.now() < end);'], { stdio: 'ignore' }),
+    );
     try {
       // Commands that hold their session for a second outlast any fixed retry timer.
       const slow = Array.from({ length: 4 }, () => tb2.pool.exec('t', `'sleep' '1'`));
@@ -155,11 +185,25 @@ describe('remote execution against a real sshd', () => {
     try {
       const named = new RegExp(`key file ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} for lost does not exist`);
       // diag.run: a coded 4xx-style error naming the file, not a crash of the connection path.
-      await expect(lost.diag.run('lost', 'uptime', 'alice')).rejects.toMatchObject({ reason: 'key_file_missing', code: 'conflict', message: expect.stringMatching(named) });
+      await expect(lost.diag.run('lost', 'uptime', 'alice')).rejects.toMatchObject({
+        reason: 'key_file_missing',
+        code: 'conflict',
+        message: expect.stringMatching(named),
+      });
       // Hosts: the status and its detail say the same.
-      expect(lost.hosts.list().find((h) => h.name === 'lost')).toMatchObject({ status: 'key_file_missing', detail: expect.stringMatching(named) });
+      expect(lost.hosts.list().find((h) => h.name === 'lost')).toMatchObject({
+        status: 'key_file_missing',
+        detail: expect.stringMatching(named),
+      });
       // An approved heal is refused with the same reason (its live re-check cannot connect).
-      const a = lost.heal.propose({ action: 'restart_container', host: 'lost', target: 'web', reason: 'down', proposedBy: 'router', source: 'router' });
+      const a = lost.heal.propose({
+        action: 'restart_container',
+        host: 'lost',
+        target: 'web',
+        reason: 'down',
+        proposedBy: 'router',
+        source: 'router',
+      });
       const r = await lost.heal.decide(a.id, 'approve', 'alice', 'ok');
       expect(r).toMatchObject({ status: 'denied', outcome: expect.stringMatching(named) });
       for (const text of [r.outcome, lost.hosts.list()[0]!.detail]) expect(text).not.toMatch(/before initialization/);

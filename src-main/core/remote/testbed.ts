@@ -6,7 +6,14 @@ import { systemClock, type Clock } from '../clock';
 import { ConfigSchema, type Config } from '../config';
 import { createHeal } from '../heal';
 import { createMetrics } from '../metrics';
-import { openDatabase, type Database, sqliteAuditRepository, sqliteHealRepository, sqliteHostRepository, sqliteMemoryRepository } from '../store';
+import {
+  openDatabase,
+  type Database,
+  sqliteAuditRepository,
+  sqliteHealRepository,
+  sqliteHostRepository,
+  sqliteMemoryRepository,
+} from '../store';
 import { createDiagnostics } from './diag';
 import type { RemoteEvent } from './events';
 import { createHostService } from './hosts';
@@ -49,7 +56,8 @@ export function remoteTestbed(opts: { hosts: unknown[]; config?: Record<string, 
     clock,
     metrics,
     sink,
-    knowledge: (k) => void memory.add({ kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref }, clock.now()),
+    knowledge: (k) =>
+      void memory.add({ kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref }, clock.now()),
     hostExists: (h) => hosts.has(h),
     changed: () => undefined,
   });
@@ -67,7 +75,10 @@ export function remoteTestbed(opts: { hosts: unknown[]; config?: Record<string, 
     heal,
     memory,
     /** Make every later audit append fail (the audit file is "unwritable"). */
-    breakAudit: (): void => void db.exec(`CREATE TRIGGER audit_log_broken BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END`),
+    breakAudit: (): void =>
+      void db.exec(
+        `CREATE TRIGGER audit_log_broken BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END`,
+      ),
     async close() {
       await pool.close();
       db.close();

@@ -23,7 +23,8 @@ interface Runner {
  */
 function workerScript(): { source: string; eval: boolean } | null {
   // Under tests the source is TypeScript: a one-line CommonJS bootstrap registers tsx in the worker first.
-  if (__filename.endsWith('.ts')) return { source: `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'worker.ts'))});`, eval: true };
+  if (__filename.endsWith('.ts'))
+    return { source: `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'worker.ts'))});`, eval: true };
   for (const file of [join(__dirname, 'retention-worker.js'), join(__dirname, '..', 'retention-worker.js')]) {
     if (existsSync(file)) return { source: file, eval: false };
   }
@@ -111,7 +112,11 @@ export function wireRetention(ctx: CoreContext) {
       databaseBytes: size(dbFile),
       walBytes: size(dbFile && `${dbFile}-wal`),
       archiveBytes: size(ctx.dataDir && auditArchivePath(ctx.dataDir)),
-      kinds: (Object.keys(p) as Array<keyof RetentionPolicy>).map((kind) => ({ kind, keepMs: p[kind], due: p[kind] === null ? null : (due[kind] ?? 0) })),
+      kinds: (Object.keys(p) as Array<keyof RetentionPolicy>).map((kind) => ({
+        kind,
+        keepMs: p[kind],
+        due: p[kind] === null ? null : (due[kind] ?? 0),
+      })),
       lastPass,
       runsOn: getRunner().kind,
     };

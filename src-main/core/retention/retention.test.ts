@@ -41,7 +41,9 @@ function seed(db: Database): void {
   for (let i = 0; i < 1200; i++) ev.run(`old-${i}`, NOW - 200 * DAY + i, 1);
   for (let i = 0; i < 10; i++) ev.run(`new-${i}`, NOW - DAY, 1);
   ev.run('old-unprocessed', NOW - 200 * DAY, 0); // acknowledged, still in the inbox: never pruned
-  const ob = db.prepare(`INSERT INTO outbox (channel, idem_key, message, state, created_at, expires_at, attempts) VALUES ('tg', ?, '{}', ?, ?, ?, 0)`);
+  const ob = db.prepare(
+    `INSERT INTO outbox (channel, idem_key, message, state, created_at, expires_at, attempts) VALUES ('tg', ?, '{}', ?, ?, ?, 0)`,
+  );
   ob.run('sent-old', 'sent', NOW - 30 * DAY, NOW);
   ob.run('pending-old', 'pending', NOW - 30 * DAY, NOW + DAY); // waiting for its channel: never pruned
   ob.run('sent-new', 'sent', NOW - DAY, NOW);
@@ -98,7 +100,13 @@ describe('retention (issue 17.3)', () => {
     audit.append({ actor: 'carol', action: 'mute.set' });
     expect(audit.verifyChain().ok).toBe(true);
 
-    writeFileSync(archive, readFileSync(archive, 'utf8').replace('"actor":"alice","action":"ack","subject":"fp-3"', '"actor":"mallory","action":"ack","subject":"fp-3"'));
+    writeFileSync(
+      archive,
+      readFileSync(archive, 'utf8').replace(
+        '"actor":"alice","action":"ack","subject":"fp-3"',
+        '"actor":"mallory","action":"ack","subject":"fp-3"',
+      ),
+    );
     expect(audit.verifyChain()).toMatchObject({ ok: false, firstBroken: { id: 4 } });
     db.close();
   });

@@ -47,8 +47,17 @@ export class AiFollowUp {
     while (this.triager && this.inFlight.size < MAX_IN_FLIGHT && this.waiting.length) {
       const job = this.waiting.shift()!;
       const { router, llm } = this.ctx.config;
-      const ev = { id: job.ev.id, source: job.ev.source, severity: job.ev.severity, summary: job.ev.summary, description: job.ev.description, labels: job.ev.labels };
-      const p = timeboxed(this.triager, ev, this.ctx.clock, router.triageTimeout, llm?.triageBudget ?? 30_000, (o) => this.settle(job, o)).finally(() => {
+      const ev = {
+        id: job.ev.id,
+        source: job.ev.source,
+        severity: job.ev.severity,
+        summary: job.ev.summary,
+        description: job.ev.description,
+        labels: job.ev.labels,
+      };
+      const p = timeboxed(this.triager, ev, this.ctx.clock, router.triageTimeout, llm?.triageBudget ?? 30_000, (o) =>
+        this.settle(job, o),
+      ).finally(() => {
         this.inFlight.delete(p);
         this.pump();
       });
@@ -63,14 +72,26 @@ export class AiFollowUp {
       if (o.kind === 'result') {
         const t = o.result;
         this.events.transaction(() => {
-          this.events.amend(job.ev.id, { at: now, stage: 'triage', result: 'updated', detail: `${t.agent}${t.model ? ` (${t.model})` : ''}: ${t.category} ${t.priority}${o.late ? ' (late answer, after the time box)' : ''}; sent as an update` }, t);
+          this.events.amend(
+            job.ev.id,
+            {
+              at: now,
+              stage: 'triage',
+              result: 'updated',
+              detail: `${t.agent}${t.model ? ` (${t.model})` : ''}: ${t.category} ${t.priority}${o.late ? ' (late answer, after the time box)' : ''}; sent as an update`,
+            },
+            t,
+          );
           const msg = formatMessage(job.ev, 'triage', t);
           for (const ch of job.channels) this.outbox.enqueue(ch, msg, notificationKey(job.ev.id, 'triage', ch));
         });
         this.ctx.metrics.agentTriage.inc({ agent: t.agent });
       } else {
         const reason = o.kind === 'timeout' ? 'timeout' : o.reason;
-        const detail = o.kind === 'timeout' ? `AI triage did not answer within ${secs}: Hermes triage stands` : `AI triage failed (${reason}: ${o.error}): Hermes triage stands`;
+        const detail =
+          o.kind === 'timeout'
+            ? `AI triage did not answer within ${secs}: Hermes triage stands`
+            : `AI triage failed (${reason}: ${o.error}): Hermes triage stands`;
         this.events.amend(job.ev.id, { at: now, stage: 'triage', result: 'fallback', detail }, { ...job.hermes, fallbackReason: reason });
         this.ctx.metrics.agentFallback.inc({ reason });
       }

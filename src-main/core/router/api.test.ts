@@ -21,14 +21,36 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     const { router, api } = setup();
     router.ingest(
       [
-        alertEvent({ fingerprint: 'a', severity: 'critical', summary: 'Disk full on web1', labels: { alertname: 'DiskFull', instance: 'web1' } }),
-        alertEvent({ fingerprint: 'b', severity: 'warning', summary: 'Memory high on db1', labels: { alertname: 'MemHigh', instance: 'db1' } }),
-        alertEvent({ fingerprint: 'c', source: 'probe', severity: 'critical', summary: 'Probe api is down', labels: { alertname: 'ProbeFailed', probe: 'api' } }),
-        alertEvent({ fingerprint: 'a', status: 'resolved', summary: 'Disk full on web1', labels: { alertname: 'DiskFull', instance: 'web1' } }),
+        alertEvent({
+          fingerprint: 'a',
+          severity: 'critical',
+          summary: 'Disk full on web1',
+          labels: { alertname: 'DiskFull', instance: 'web1' },
+        }),
+        alertEvent({
+          fingerprint: 'b',
+          severity: 'warning',
+          summary: 'Memory high on db1',
+          labels: { alertname: 'MemHigh', instance: 'db1' },
+        }),
+        alertEvent({
+          fingerprint: 'c',
+          source: 'probe',
+          severity: 'critical',
+          summary: 'Probe api is down',
+          labels: { alertname: 'ProbeFailed', probe: 'api' },
+        }),
+        alertEvent({
+          fingerprint: 'a',
+          status: 'resolved',
+          summary: 'Disk full on web1',
+          labels: { alertname: 'DiskFull', instance: 'web1' },
+        }),
       ],
       'test',
     );
-    const list = (i: object) => (api['events.list']({ limit: 100, ...i }) as Page).items.map((e) => e.summary + (e.status === 'resolved' ? ' (resolved)' : ''));
+    const list = (i: object) =>
+      (api['events.list']({ limit: 100, ...i }) as Page).items.map((e) => e.summary + (e.status === 'resolved' ? ' (resolved)' : ''));
     expect(list({})).toEqual(['Disk full on web1 (resolved)', 'Probe api is down', 'Memory high on db1', 'Disk full on web1']);
     expect(list({ severity: ['warning'] })).toEqual(['Memory high on db1']);
     expect(list({ status: 'resolved' })).toEqual(['Disk full on web1 (resolved)']);
@@ -59,7 +81,10 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     router.ingest([alertEvent({ fingerprint: '1' }), alertEvent({ fingerprint: '2', severity: 'warning' })], 'test');
     h.clock.advance(90_000);
     router.ingest([alertEvent({ fingerprint: '3', severity: 'info' })], 'test');
-    const s = api['events.stats']({ from: t0 - 60_000, to: t0 + 180_000 }) as { bucketMs: number; points: Array<{ t: number; info: number; warning: number; critical: number }> };
+    const s = api['events.stats']({ from: t0 - 60_000, to: t0 + 180_000 }) as {
+      bucketMs: number;
+      points: Array<{ t: number; info: number; warning: number; critical: number }>;
+    };
     expect(s.bucketMs).toBe(60_000);
     expect(s.points).toEqual([
       { t: t0, info: 0, warning: 1, critical: 1 },
@@ -70,7 +95,17 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
   it('R-UI: list and stats stay fast at 100k stored events', async () => {
     const { router, api } = setup();
     for (let b = 0; b < 100; b++)
-      router.ingest(Array.from({ length: 1000 }, (_, k) => alertEvent({ fingerprint: `f${k % 500}`, severity: k % 100 === 0 ? 'critical' : 'warning', source: k === 7 && b === 3 ? 'vigil' : 'api', labels: { alertname: 'X', i: String(k) } })), 'bulk');
+      router.ingest(
+        Array.from({ length: 1000 }, (_, k) =>
+          alertEvent({
+            fingerprint: `f${k % 500}`,
+            severity: k % 100 === 0 ? 'critical' : 'warning',
+            source: k === 7 && b === 3 ? 'vigil' : 'api',
+            labels: { alertname: 'X', i: String(k) },
+          }),
+        ),
+        'bulk',
+      );
     const time = (fn: () => unknown) => {
       const t = performance.now();
       fn();
@@ -91,18 +126,27 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     const { router } = setup();
     router.ingest([alertEvent(), alertEvent({ fingerprint: 'w', severity: 'warning' })], 'test');
     const tiles = routerTiles(h.ctx, router)();
-    expect(tiles.find((t) => t.id === 'alerts-firing')).toMatchObject({ status: 'critical', value: '2', reason: '1 critical, 1 warning, 0 info' });
+    expect(tiles.find((t) => t.id === 'alerts-firing')).toMatchObject({
+      status: 'critical',
+      value: '2',
+      reason: '1 critical, 1 warning, 0 info',
+    });
     expect(tiles.find((t) => t.id === 'router-inbox')).toMatchObject({ status: 'ok', value: '0' });
   });
 
   it('R-ROUTE-2: concurrent intake requests share one commit; a failed commit rejects every one of them', async () => {
     const { router } = setup();
     const commit = groupCommitter(router.accept);
-    const [a, b] = await Promise.all([commit([alertEvent({ fingerprint: 'x' })], 'req 1'), commit([alertEvent({ fingerprint: 'y' }), alertEvent({ fingerprint: 'z' })], 'req 2')]);
+    const [a, b] = await Promise.all([
+      commit([alertEvent({ fingerprint: 'x' })], 'req 1'),
+      commit([alertEvent({ fingerprint: 'y' }), alertEvent({ fingerprint: 'z' })], 'req 2'),
+    ]);
     expect([a!.length, b!.length]).toEqual([1, 2]);
     await router.drain();
     expect(router.events.get(b![1]!)!.trace[0]!.detail).toBe('req 2');
-    const failing = groupCommitter(() => { throw new Error('disk I/O error'); });
+    const failing = groupCommitter(() => {
+      throw new Error('disk I/O error');
+    });
     const results = await Promise.allSettled([failing([alertEvent()], '1'), failing([alertEvent()], '2')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });

@@ -10,7 +10,17 @@ import { regexProblem } from '../regex';
 import { compileMatchers, matchLabels } from './silence-matcher';
 import { Collection } from '../../../src-shared/api/topics';
 
-type EventHandlers = Pick<Handlers, 'events.list' | 'events.get' | 'events.stats' | 'silences.list' | 'silences.create' | 'silences.expire' | 'silences.preview' | 'mutes.list'>;
+type EventHandlers = Pick<
+  Handlers,
+  | 'events.list'
+  | 'events.get'
+  | 'events.stats'
+  | 'silences.list'
+  | 'silences.create'
+  | 'silences.expire'
+  | 'silences.preview'
+  | 'mutes.list'
+>;
 
 const summary = (e: EventRecord): EventSummary => ({
   id: e.id,
@@ -26,7 +36,10 @@ const summary = (e: EventRecord): EventSummary => ({
   outcome: e.outcome,
 });
 
-const silenceView = (s: SilenceRecord, now: number): Silence => ({ ...s, state: s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active' });
+const silenceView = (s: SilenceRecord, now: number): Silence => ({
+  ...s,
+  state: s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active',
+});
 
 const PREVIEW_SCAN = 5_000;
 const MAX_POINTS = 500;
@@ -54,7 +67,9 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
         trace: e.trace,
         triage: e.triage,
         channels: e.channels,
-        counters: s ? { count: s.count, firstSeen: s.firstSeen, lastSeen: s.lastSeen, notifiedAt: s.notifiedAt, notifiedStatus: s.notifiedStatus } : null,
+        counters: s
+          ? { count: s.count, firstSeen: s.firstSeen, lastSeen: s.lastSeen, notifiedAt: s.notifiedAt, notifiedStatus: s.notifiedStatus }
+          : null,
       };
     },
     'events.stats': ({ from, to }) => {
@@ -80,7 +95,16 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       const t = now();
       const startsAt = i.startsAt ?? t;
       if (i.endsAt <= Math.max(startsAt, t)) throw new VigilError('bad_request', 'endsAt: must be in the future and after startsAt');
-      const s: SilenceRecord = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: i.matchers, startsAt, endsAt: i.endsAt, createdBy: i.createdBy, comment: i.comment, createdAt: t, expiredAt: null };
+      const s: SilenceRecord = {
+        id: `sil-${randomUUID().slice(0, 8)}`,
+        matchers: i.matchers,
+        startsAt,
+        endsAt: i.endsAt,
+        createdBy: i.createdBy,
+        comment: i.comment,
+        createdAt: t,
+        expiredAt: null,
+      };
       router.silenceStore.create(s);
       router.silences.refresh();
       ctx.changed(Collection.silences);

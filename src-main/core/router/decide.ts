@@ -39,8 +39,24 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
   for (const ev of batch) {
     const now = ctx.clock.now();
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
-    const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: ev.trace.slice(), prev, next: nextState(prev, ev, now), triage: null, channels: [] };
-    const sc: StageContext = { now, config: ctx.config, silences: deps.silences, outbox: deps.outbox, hermes: deps.hermes, aiTriage: deps.followUp.triager !== null };
+    const d: Decision = {
+      notify: true,
+      result: 'notified',
+      kind: 'alert',
+      trace: ev.trace.slice(),
+      prev,
+      next: nextState(prev, ev, now),
+      triage: null,
+      channels: [],
+    };
+    const sc: StageContext = {
+      now,
+      config: ctx.config,
+      silences: deps.silences,
+      outbox: deps.outbox,
+      hermes: deps.hermes,
+      aiTriage: deps.followUp.triager !== null,
+    };
     for (const s of deps.stages) {
       if (!d.notify && !s.always) continue;
       const notifying = d.notify;

@@ -12,7 +12,8 @@ import type { IntakeEvent } from './router';
 /** The durable intake inbox: a 202'd HTTP batch that a crash caught unprocessed is processed exactly once at start-up. */
 const dir = mkdtempSync(join(tmpdir(), 'vigil-intake-inbox-'));
 const config = ConfigSchema.parse({ channels: [{ name: 'desktop', type: 'desktop' }], routes: [{ channels: ['desktop'] }] });
-const open = () => createCore({ config, dataDir: dir, clock: new FakeClock(), log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
+const open = () =>
+  createCore({ config, dataDir: dir, clock: new FakeClock(), log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
 const cores: Core[] = [];
 afterAll(async () => {
   for (const c of cores) if (c.ctx.db.open) await c.stop();

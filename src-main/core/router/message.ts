@@ -15,7 +15,12 @@ const triageLines = (t: TriageResult | null): string[] => {
 };
 
 /** The human-readable message for an event notification (alert, resolved) or a triage update. */
-export function formatMessage(ev: EventRecord, kind: MessageKind, triage: TriageResult | null, opts: { count?: number; aiFollows?: boolean } = {}): Message {
+export function formatMessage(
+  ev: EventRecord,
+  kind: MessageKind,
+  triage: TriageResult | null,
+  opts: { count?: number; aiFollows?: boolean } = {},
+): Message {
   const sev = ev.severity.toUpperCase();
   const title = kind === 'resolved' ? `RESOLVED: ${ev.summary}` : kind === 'triage' ? `Triage: ${ev.summary}` : `${sev}: ${ev.summary}`;
   const labels = Object.entries(ev.labels)
@@ -31,5 +36,15 @@ export function formatMessage(ev: EventRecord, kind: MessageKind, triage: Triage
     .filter(Boolean)
     .join('\n');
   const ack = kind === 'alert' && ev.status === 'firing' ? { buttons: [ackButton(ev.fingerprint)] } : {}; // R-ROUTE-8: Telegram "Acknowledge"
-  return { kind, title, body, severity: ev.severity, eventId: ev.id, fingerprint: ev.fingerprint, status: ev.status, labels: ev.labels, ...ack };
+  return {
+    kind,
+    title,
+    body,
+    severity: ev.severity,
+    eventId: ev.id,
+    fingerprint: ev.fingerprint,
+    status: ev.status,
+    labels: ev.labels,
+    ...ack,
+  };
 }

@@ -29,8 +29,16 @@ describe('router pipeline', () => {
   it('R-ROUTE-2: events acknowledged but not processed before a crash are processed at start-up', async () => {
     // A stage that fails keeps acknowledged events in the inbox; then the process "crashes".
     const first = testContext({ yaml: ROUTES });
-    const broken = { name: 'broken', run: () => { throw new Error('stage bug'); } };
-    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db), extraStages: [{ before: 'dedupe', stage: broken }] }).ingest([alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })], 'test');
+    const broken = {
+      name: 'broken',
+      run: () => {
+        throw new Error('stage bug');
+      },
+    };
+    const ids = createRouter(first.ctx, { outbox: recordingOutbox(first.db), extraStages: [{ before: 'dedupe', stage: broken }] }).ingest(
+      [alertEvent(), alertEvent({ fingerprint: 'b', severity: 'warning' })],
+      'test',
+    );
     first.db.close();
     const h = open({ yaml: ROUTES, dir: first.dir });
     const outbox = recordingOutbox(h.db);
@@ -48,7 +56,13 @@ describe('router pipeline', () => {
     const h = open();
     const outbox = recordingOutbox(h.db);
     let fail = true;
-    const flaky = { name: 'flaky', always: true, run: () => { if (fail) throw new Error('transient'); } };
+    const flaky = {
+      name: 'flaky',
+      always: true,
+      run: () => {
+        if (fail) throw new Error('transient');
+      },
+    };
     const router = createRouter(h.ctx, { outbox, extraStages: [{ before: 'dedupe', stage: flaky }] });
     const [a] = router.ingest([alertEvent()], 'test'); // goes to the inbox; the retry waits 5 s
     await new Promise((r) => setImmediate(r));
@@ -99,7 +113,17 @@ describe('router pipeline', () => {
     const [crit, warn] = router.ingest([alertEvent(), alertEvent({ fingerprint: 'w', severity: 'warning' })], 'POST /api/v1/events');
     await router.drain();
     const ev = router.events.get(crit!)!;
-    expect(ev.trace.map((t) => t.stage)).toEqual(['normalise', 'persist', 'dedupe', 'silence', 'mute', 'severity', 'triage', 'route', 'outbox']);
+    expect(ev.trace.map((t) => t.stage)).toEqual([
+      'normalise',
+      'persist',
+      'dedupe',
+      'silence',
+      'mute',
+      'severity',
+      'triage',
+      'route',
+      'outbox',
+    ]);
     expect(ev.trace[0]!.detail).toBe('POST /api/v1/events');
     expect(ev.channels).toEqual(['hook', 'desktop']);
     expect(router.events.get(warn!)!.channels).toEqual(['desktop']);
@@ -113,7 +137,11 @@ describe('router pipeline', () => {
     const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
     const [id] = router.ingest([alertEvent()], 'test');
     await router.drain();
-    expect(router.events.get(id!)!.trace.at(-1)).toMatchObject({ stage: 'route', result: 'held', detail: expect.stringMatching(/no route/) });
+    expect(router.events.get(id!)!.trace.at(-1)).toMatchObject({
+      stage: 'route',
+      result: 'held',
+      detail: expect.stringMatching(/no route/),
+    });
   });
 });
 
@@ -201,7 +229,21 @@ describe('time-boxed AI triage (R-ROUTE-5)', () => {
 
 describe('router pipeline order (declared once in router/pipeline.ts)', () => {
   it('R-ROUTE-7: the stage order is pinned: dedupe before ack before silence …, noise between route and outbox, escalation and safe actions after it', () => {
-    expect(PIPELINE).toEqual(['dedupe', 'ack', 'silence', 'mute', 'severity', 'triage', 'route', 'flap', 'burst', 'group', 'outbox', 'escalation', 'action']);
+    expect(PIPELINE).toEqual([
+      'dedupe',
+      'ack',
+      'silence',
+      'mute',
+      'severity',
+      'triage',
+      'route',
+      'flap',
+      'burst',
+      'group',
+      'outbox',
+      'escalation',
+      'action',
+    ]);
   });
 
   it('R-ROUTE-7: in a whole core every area fills its slot, and a notified event names each stage it passed, in that order', async () => {
@@ -210,7 +252,10 @@ describe('router pipeline order (declared once in router/pipeline.ts)', () => {
     try {
       const [id] = core.areas.router.ingest([alertEvent()], 'test');
       await core.areas.router.drain();
-      const stages = core.areas.router.events.get(id!)!.trace.map((t) => t.stage).filter((s, i, all) => s !== all[i - 1]);
+      const stages = core.areas.router.events
+        .get(id!)!
+        .trace.map((t) => t.stage)
+        .filter((s, i, all) => s !== all[i - 1]);
       expect(stages).toEqual(['normalise', 'persist', ...PIPELINE]);
     } finally {
       await core.stop();

@@ -32,7 +32,23 @@ import type { Stage } from './types';
  * stage's own entries use its slot name (ack also writes `escalation`
  * entries when a resolve cancels the chain).
  */
-export const PIPELINE = ['dedupe', 'ack', 'silence', 'mute', 'severity', 'triage', 'route', 'flap', 'burst', 'group', 'outbox', 'escalation', 'action', 'incident', 'plan'] as const;
+export const PIPELINE = [
+  'dedupe',
+  'ack',
+  'silence',
+  'mute',
+  'severity',
+  'triage',
+  'route',
+  'flap',
+  'burst',
+  'group',
+  'outbox',
+  'escalation',
+  'action',
+  'incident',
+  'plan',
+] as const;
 
 export type StageName = (typeof PIPELINE)[number];
 

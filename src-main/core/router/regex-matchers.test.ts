@@ -17,7 +17,12 @@ function setup() {
 describe('regular-expression matchers run in linear time (R-SEC-5)', () => {
   it('R-SEC-5: a silence =~ "(a+)+b" decides an event whose label is 30 × "a" in milliseconds, not seconds', async () => {
     const { router, outbox, api } = setup();
-    api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value: '(a+)+b' }], endsAt: h.clock.now() + 3_600_000, createdBy: 'mallory', comment: 'redos' });
+    api['silences.create']({
+      matchers: [{ name: 'instance', op: '=~', value: '(a+)+b' }],
+      endsAt: h.clock.now() + 3_600_000,
+      createdBy: 'mallory',
+      comment: 'redos',
+    });
     const t0 = performance.now();
     const ids = router.ingest(
       Array.from({ length: 3 }, (_, i) => alertEvent({ fingerprint: `fp-${i}`, labels: { alertname: 'X', instance: 'a'.repeat(30) } })),
@@ -30,9 +35,17 @@ describe('regular-expression matchers run in linear time (R-SEC-5)', () => {
     expect(ids.map((id) => router.events.get(id)!.outcome)).toEqual(['notified', 'notified', 'notified']);
     expect(outbox.sent()).toHaveLength(3);
     // Alertmanager's anchored semantics are kept: the pattern must match the whole value.
-    api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value: 'a+b' }], endsAt: h.clock.now() + 3_600_000, createdBy: 'alice', comment: 'x' });
+    api['silences.create']({
+      matchers: [{ name: 'instance', op: '=~', value: 'a+b' }],
+      endsAt: h.clock.now() + 3_600_000,
+      createdBy: 'alice',
+      comment: 'x',
+    });
     const [partial, whole] = router.ingest(
-      [alertEvent({ fingerprint: 'p', labels: { alertname: 'X', instance: 'xaab' } }), alertEvent({ fingerprint: 'w', labels: { alertname: 'X', instance: 'aab' } })],
+      [
+        alertEvent({ fingerprint: 'p', labels: { alertname: 'X', instance: 'xaab' } }),
+        alertEvent({ fingerprint: 'w', labels: { alertname: 'X', instance: 'aab' } }),
+      ],
       'test',
     );
     await router.drain();
@@ -42,13 +55,25 @@ describe('regular-expression matchers run in linear time (R-SEC-5)', () => {
   it('R-SEC-5: a pattern RE2 does not take (lookahead, backreference) is refused at creation with the reason, and nothing is stored', () => {
     const { api } = setup();
     for (const value of ['a(?=b)', '(a)\\1', '[']) {
-      expect(() => api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value }], endsAt: h.clock.now() + 60_000, createdBy: 'a', comment: 'c' })).toThrow(
-        expect.objectContaining({ code: 'bad_request', message: expect.stringMatching(/^matchers\.0\.value: not a valid RE2 regular expression \(error parsing regexp/) }),
+      expect(() =>
+        api['silences.create']({
+          matchers: [{ name: 'instance', op: '=~', value }],
+          endsAt: h.clock.now() + 60_000,
+          createdBy: 'a',
+          comment: 'c',
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'bad_request',
+          message: expect.stringMatching(/^matchers\.0\.value: not a valid RE2 regular expression \(error parsing regexp/),
+        }),
       );
     }
     expect(api['silences.list']({ includeExpired: true })).toEqual([]);
     // Config rules (a template's identifier pattern) are checked the same way when the config is loaded.
-    const bad = ConfigSchema.safeParse({ remote: { templates: [{ id: 'x', command: 'docker logs {c}', params: { c: { type: 'identifier', pattern: '(?<=a)b' } } }] } });
+    const bad = ConfigSchema.safeParse({
+      remote: { templates: [{ id: 'x', command: 'docker logs {c}', params: { c: { type: 'identifier', pattern: '(?<=a)b' } } }] },
+    });
     expect(bad.success).toBe(false);
     expect(JSON.stringify(bad.error?.issues)).toMatch(/not a valid RE2 regular expression/);
   });

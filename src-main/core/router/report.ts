@@ -48,7 +48,19 @@ export function failureReports(log: Logger, router: Pick<Router, 'ingest' | 'sta
       if (state?.status !== 'firing') return;
       try {
         router.ingest(
-          [{ source: 'vigil', fingerprint: state.fingerprint, severity: state.severity, labels: state.labels, status: 'resolved', summary: `Vigil: ${what} works again`, description: null, startsAt: null, endsAt: null }],
+          [
+            {
+              source: 'vigil',
+              fingerprint: state.fingerprint,
+              severity: state.severity,
+              labels: state.labels,
+              status: 'resolved',
+              summary: `Vigil: ${what} works again`,
+              description: null,
+              startsAt: null,
+              endsAt: null,
+            },
+          ],
           `reportRecovery(${what})`,
         );
       } catch (e) {

@@ -26,18 +26,30 @@ describe('silences (R-ROUTE-4)', () => {
     expect(compileMatchers([{ name: 'instance', op: '=~', value: 'web' }])(l)).toBe(false); // anchored: "web" ≠ "web1"
     expect(compileMatchers([{ name: 'instance', op: '!~', value: 'db.*' }])(l)).toBe(true);
     expect(compileMatchers([{ name: 'team', op: '=', value: '' }])(l)).toBe(true); // absent label = empty string
-    expect(compileMatchers([{ name: 'alertname', op: '=', value: 'DiskFull' }, { name: 'env', op: '=', value: 'dev' }])(l)).toBe(false);
+    expect(
+      compileMatchers([
+        { name: 'alertname', op: '=', value: 'DiskFull' },
+        { name: 'env', op: '=', value: 'dev' },
+      ])(l),
+    ).toBe(false);
   });
 
   it('R-ROUTE-4: a silenced event is stored and visible with the silence in its trace, not notified', async () => {
     const { router, outbox, api } = setup();
-    const sil = api['silences.create']({ matchers: [{ name: 'instance', op: '=~', value: 'web.*' }], endsAt: h.clock.now() + 60 * MIN, createdBy: 'alice', comment: 'disk swap tonight' }) as Silence;
+    const sil = api['silences.create']({
+      matchers: [{ name: 'instance', op: '=~', value: 'web.*' }],
+      endsAt: h.clock.now() + 60 * MIN,
+      createdBy: 'alice',
+      comment: 'disk swap tonight',
+    }) as Silence;
     expect(sil).toMatchObject({ state: 'active', createdBy: 'alice' });
     const [id] = router.ingest([alertEvent()], 'test');
     await router.drain();
     const ev = router.events.get(id!)!;
     expect(ev.outcome).toBe('silenced');
-    expect(ev.trace.find((t) => t.stage === 'silence')!.detail).toMatch(new RegExp(`silenced by ${sil.id} \\(alice: "disk swap tonight"\\)`));
+    expect(ev.trace.find((t) => t.stage === 'silence')!.detail).toMatch(
+      new RegExp(`silenced by ${sil.id} \\(alice: "disk swap tonight"\\)`),
+    );
     expect(outbox.sent()).toHaveLength(0);
     const listed = api['events.list']({ limit: 10 }) as { items: Array<{ id: string; outcome: string }> };
     expect(listed.items.map((i) => [i.id, i.outcome])).toEqual([[id, 'silenced']]);
@@ -46,7 +58,13 @@ describe('silences (R-ROUTE-4)', () => {
   it('R-ROUTE-4: a silence applies only between startsAt and endsAt, and expiring it ends it at once', async () => {
     const { router, outbox, api } = setup();
     const t0 = h.clock.now();
-    const sil = api['silences.create']({ matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }], startsAt: t0 + 10 * MIN, endsAt: t0 + 30 * MIN, createdBy: 'bob', comment: 'maintenance' }) as { id: string; state: string };
+    const sil = api['silences.create']({
+      matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }],
+      startsAt: t0 + 10 * MIN,
+      endsAt: t0 + 30 * MIN,
+      createdBy: 'bob',
+      comment: 'maintenance',
+    }) as { id: string; state: string };
     expect(sil.state).toBe('pending');
     const send = async (fp: string) => {
       const [id] = router.ingest([alertEvent({ fingerprint: fp })], 'test');
@@ -65,7 +83,12 @@ describe('silences (R-ROUTE-4)', () => {
 
   it('R-ROUTE-4: after a silence ends, a still-firing alert notifies', async () => {
     const { router, outbox, api } = setup();
-    api['silences.create']({ matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }], endsAt: h.clock.now() + 10 * MIN, createdBy: 'bob', comment: 'x' });
+    api['silences.create']({
+      matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }],
+      endsAt: h.clock.now() + 10 * MIN,
+      createdBy: 'bob',
+      comment: 'x',
+    });
     router.ingest([alertEvent()], 'test');
     await router.drain();
     h.clock.advance(11 * MIN);
@@ -76,15 +99,38 @@ describe('silences (R-ROUTE-4)', () => {
 
   it('R-SEC-2: a silence with a bad regex is refused naming the field, and nothing is stored', () => {
     const { api } = setup();
-    expect(() => api['silences.create']({ matchers: [{ name: 'a', op: '=', value: 'x' }, { name: 'b', op: '=~', value: '(' }], endsAt: h.clock.now() + MIN, createdBy: 'x', comment: 'y' })).toThrow(/matchers\.1\.value/);
+    expect(() =>
+      api['silences.create']({
+        matchers: [
+          { name: 'a', op: '=', value: 'x' },
+          { name: 'b', op: '=~', value: '(' },
+        ],
+        endsAt: h.clock.now() + MIN,
+        createdBy: 'x',
+        comment: 'y',
+      }),
+    ).toThrow(/matchers\.1\.value/);
     expect(api['silences.list']({ includeExpired: true })).toEqual([]);
   });
 
   it('R-ROUTE-4: preview shows which stored events a matcher set would match', async () => {
     const { router, api } = setup();
-    router.ingest([alertEvent(), alertEvent({ fingerprint: 'db', labels: { alertname: 'DiskFull', instance: 'db1' } }), alertEvent({ fingerprint: 'm', labels: { alertname: 'MemHigh', instance: 'web2' } })], 'test');
+    router.ingest(
+      [
+        alertEvent(),
+        alertEvent({ fingerprint: 'db', labels: { alertname: 'DiskFull', instance: 'db1' } }),
+        alertEvent({ fingerprint: 'm', labels: { alertname: 'MemHigh', instance: 'web2' } }),
+      ],
+      'test',
+    );
     await router.drain();
-    const p = api['silences.preview']({ matchers: [{ name: 'alertname', op: '=', value: 'DiskFull' }, { name: 'instance', op: '!~', value: 'db.*' }], limit: 50 }) as { matched: number; items: Array<{ labels: Record<string, string> }> };
+    const p = api['silences.preview']({
+      matchers: [
+        { name: 'alertname', op: '=', value: 'DiskFull' },
+        { name: 'instance', op: '!~', value: 'db.*' },
+      ],
+      limit: 50,
+    }) as { matched: number; items: Array<{ labels: Record<string, string> }> };
     expect(p.matched).toBe(1);
     expect(p.items[0]!.labels.instance).toBe('web1');
   });
@@ -110,7 +156,10 @@ mutes:
       ['ny-mornings', true],
     ]);
     h.clock.advance(40 * MIN); // 07:40 in New York: outside; 21:40 in Tokyo: team=batch still muted
-    const [other, batch2] = router.ingest([alertEvent({ fingerprint: 'o' }), alertEvent({ fingerprint: 'b2', labels: { team: 'batch' } })], 'test');
+    const [other, batch2] = router.ingest(
+      [alertEvent({ fingerprint: 'o' }), alertEvent({ fingerprint: 'b2', labels: { team: 'batch' } })],
+      'test',
+    );
     await router.drain();
     expect(router.events.get(other!)!.outcome).toBe('notified');
     expect(router.events.get(batch2!)!.outcome).toBe('muted');

@@ -27,7 +27,11 @@ export function recordingOutbox(db: Database): OutboxWriter & { sent(): Sent[] }
   const all = db.prepare(`SELECT key, channel, message FROM test_outbox ORDER BY n`);
   return {
     enqueue: (channel, message, key) => void ins.run(key, channel, JSON.stringify(message)),
-    sent: () => (all.all() as Array<{ key: string; channel: string; message: string }>).map((r) => ({ ...r, message: JSON.parse(r.message) as Message })),
+    sent: () =>
+      (all.all() as Array<{ key: string; channel: string; message: string }>).map((r) => ({
+        ...r,
+        message: JSON.parse(r.message) as Message,
+      })),
   };
 }
 

@@ -19,7 +19,9 @@ describe('scheduler', () => {
     // 2026-01-14 00:00 UTC; Berlin is UTC+1 in January → 09:10 Berlin = 08:10 UTC.
     const { clock, scheduler } = setup(Date.UTC(2026, 0, 14, 0, 0));
     const fired: string[] = [];
-    const job = scheduler.cron('summary', dailyAt('09:10'), { timeZone: 'Europe/Berlin' }, () => fired.push(new Date(clock.now()).toISOString()));
+    const job = scheduler.cron('summary', dailyAt('09:10'), { timeZone: 'Europe/Berlin' }, () =>
+      fired.push(new Date(clock.now()).toISOString()),
+    );
     expect(job.nextAt()).toBe(Date.UTC(2026, 0, 14, 8, 10));
     clock.advance(8 * HOUR + 9 * MIN);
     expect(fired).toEqual([]);

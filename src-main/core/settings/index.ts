@@ -10,7 +10,11 @@ import { Collection } from '../../../src-shared/api/topics';
 const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
 
 const isRef = (v: unknown): v is { secret: string } =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secret?: unknown }).secret === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  typeof (v as { secret?: unknown }).secret === 'string';
 
 /**
  * Every `{ secret: NAME }` in the config with the paths that use it. Walks the
@@ -56,14 +60,25 @@ export function settingsView(ctx: CoreContext, configSource: string): SettingsVi
     configSource,
     secretStore: s.set ? (s.source ? 'file' : 'keychain') : null,
     channels: c.channels.map((ch) => ({ name: ch.name, type: ch.type, fields: publicFields(ch, ['name', 'type']) })),
-    routes: c.routes.map((r) => ({ match: r.match, channels: r.channels, groupBy: r.groupBy, escalationSteps: r.escalate.length, continue: r.continue })),
-    llm: c.llm ? { provider: c.llm.provider, baseUrl: c.llm.baseUrl ?? null, models: c.llm.models, apiKeySecret: c.llm.apiKey?.secret ?? null } : null,
+    routes: c.routes.map((r) => ({
+      match: r.match,
+      channels: r.channels,
+      groupBy: r.groupBy,
+      escalationSteps: r.escalate.length,
+      continue: r.continue,
+    })),
+    llm: c.llm
+      ? { provider: c.llm.provider, baseUrl: c.llm.baseUrl ?? null, models: c.llm.models, apiKeySecret: c.llm.apiKey?.secret ?? null }
+      : null,
     embeddings: { provider: c.embeddings.provider, baseUrl: c.embeddings.baseUrl, model: c.embeddings.model },
   };
 }
 
 /** settings.get, secrets.list and secrets.set: values go in, only names and states come out. */
-export function wireSettings(ctx: CoreContext, deps: { audit: Audit; configSource: string }): Pick<Handlers, 'settings.get' | 'secrets.list' | 'secrets.set'> {
+export function wireSettings(
+  ctx: CoreContext,
+  deps: { audit: Audit; configSource: string },
+): Pick<Handlers, 'settings.get' | 'secrets.list' | 'secrets.set'> {
   const info = (name: string, usedBy: string[]): SecretInfo => {
     const source = secretSource(ctx.secrets, name);
     return { name, usedBy, set: source !== null, source };
@@ -72,7 +87,9 @@ export function wireSettings(ctx: CoreContext, deps: { audit: Audit; configSourc
     'settings.get': () => settingsView(ctx, deps.configSource),
     'secrets.list': () => {
       try {
-        return { secrets: [...secretRefs(ctx.config)].map(([name, usedBy]) => info(name, usedBy)).sort((a, b) => a.name.localeCompare(b.name)) };
+        return {
+          secrets: [...secretRefs(ctx.config)].map(([name, usedBy]) => info(name, usedBy)).sort((a, b) => a.name.localeCompare(b.name)),
+        };
       } catch (e) {
         // e.g. secrets.json with loose permissions: say so instead of a generic failure.
         throw new VigilError('unavailable', `The secret store cannot be read: ${(e as Error).message}`);
@@ -80,7 +97,11 @@ export function wireSettings(ctx: CoreContext, deps: { audit: Audit; configSourc
     },
     'secrets.set': ({ name, value, by }) => {
       const store = ctx.secrets;
-      if (!store.set) throw new VigilError('unavailable', `This Vigil has no writable secret store; set ${envName(name)} in its environment and restart it.`);
+      if (!store.set)
+        throw new VigilError(
+          'unavailable',
+          `This Vigil has no writable secret store; set ${envName(name)} in its environment and restart it.`,
+        );
       let source;
       try {
         source = secretSource(store, name);
@@ -89,7 +110,10 @@ export function wireSettings(ctx: CoreContext, deps: { audit: Audit; configSourc
         throw new VigilError('unavailable', `Secret "${name}" was not stored: ${(e as Error).message}`);
       }
       if (source === 'env') {
-        throw new VigilError('forbidden', `Secret "${name}" comes from the environment (${envName(name)}); change it there, the console cannot overwrite it.`);
+        throw new VigilError(
+          'forbidden',
+          `Secret "${name}" comes from the environment (${envName(name)}); change it there, the console cannot overwrite it.`,
+        );
       }
       // Audit first, by name only: if the audit log cannot be written, nothing is stored.
       deps.audit.append({ actor: by, action: 'secret.set', subject: `secret:${name}` });

@@ -30,7 +30,14 @@ afterEach(async () => {
 function rig(env: NodeJS.ProcessEnv = {}, secrets?: (dir: string) => SecretStore) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-settings-'));
   dirs.push(dir);
-  const core = createCore({ config: parseConfig(CONFIG), dataDir: dir, clock: new FakeClock(), log: createLogger(null, 'silent'), secrets: secrets ? secrets(dir) : headlessSecrets(dir, env), configSource: '/etc/vigil/vigil.yaml' });
+  const core = createCore({
+    config: parseConfig(CONFIG),
+    dataDir: dir,
+    clock: new FakeClock(),
+    log: createLogger(null, 'silent'),
+    secrets: secrets ? secrets(dir) : headlessSecrets(dir, env),
+    configSource: '/etc/vigil/vigil.yaml',
+  });
   cores.push(core);
   const responses: string[] = [];
   const call = async (method: string, input: unknown = {}) => {
@@ -74,10 +81,16 @@ describe('settings and secrets', () => {
     expect(JSON.parse(readFileSync(r.file, 'utf8'))).toEqual({ 'tg-bot': VALUE, 'llm-key': 'sk-other-value-9876' });
     expect(mode(r.file)).toBe(0o600);
 
-    const list = (await r.call('secrets.list')) as { ok: true; value: { secrets: Array<{ name: string; set: boolean; source: string | null }> } };
+    const list = (await r.call('secrets.list')) as {
+      ok: true;
+      value: { secrets: Array<{ name: string; set: boolean; source: string | null }> };
+    };
     expect(list.value.secrets.find((s) => s.name === 'tg-bot')).toMatchObject({ set: true, source: 'file' });
     await r.call('settings.get');
-    const audit = (await r.call('audit.list', { action: 'secret.set' })) as { ok: true; value: { entries: Array<{ actor: string; subject: string }> } };
+    const audit = (await r.call('audit.list', { action: 'secret.set' })) as {
+      ok: true;
+      value: { entries: Array<{ actor: string; subject: string }> };
+    };
     expect(audit.value.entries.map((e) => [e.actor, e.subject])).toEqual([
       ['console', 'secret:llm-key'],
       ['alice', 'secret:tg-bot'],
@@ -97,19 +110,27 @@ describe('settings and secrets', () => {
     chmodSync(r.file, 0o644);
     const set = await r.call('secrets.set', { name: 'tg-bot', value: VALUE });
     expect(set).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    expect((set as { error: { message: string } }).error.message).toMatch(/was not stored: .*secrets\.json is readable by others \(mode 644\); run chmod 600/);
+    expect((set as { error: { message: string } }).error.message).toMatch(
+      /was not stored: .*secrets\.json is readable by others \(mode 644\); run chmod 600/,
+    );
     expect(readFileSync(r.file, 'utf8')).toBe(JSON.stringify({ 'tg-bot': 'old' }));
     expect(mode(r.file)).toBe(0o644);
     const audit = (await r.call('audit.list', {})) as { ok: true; value: { entries: Array<{ action: string }> } };
     expect(audit.value.entries.map((e) => e.action)).toEqual([]);
-    expect(await r.call('secrets.list')).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/chmod 600/) as string } });
+    expect(await r.call('secrets.list')).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/chmod 600/) as string },
+    });
     for (const json of r.responses) expect(json).not.toContain(VALUE);
   });
 
   it('R-UI: a secret given by the environment cannot be overwritten from the console', async () => {
     const r = rig({ VIGIL_SECRET_LLM_KEY: 'from-env-0001' });
     const set = await r.call('secrets.set', { name: 'llm-key', value: VALUE });
-    expect(set).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('VIGIL_SECRET_LLM_KEY') as string } });
+    expect(set).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('VIGIL_SECRET_LLM_KEY') as string },
+    });
     expect(existsSync(r.file)).toBe(false);
     expect(r.core.ctx.secrets.get('llm-key')).toBe('from-env-0001');
     for (const json of r.responses) expect(json).not.toContain('from-env-0001');
@@ -118,7 +139,10 @@ describe('settings and secrets', () => {
   it('R-UI: a bad name or value is refused with a sentence that does not repeat the value', async () => {
     const r = rig();
     const badName = await r.call('secrets.set', { name: '../etc/passwd', value: VALUE });
-    expect(badName).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('letters, digits') as string } });
+    expect(badName).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringContaining('letters, digits') as string },
+    });
     const padded = await r.call('secrets.set', { name: 'tg-bot', value: `${VALUE}\n` });
     expect(padded).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('whitespace') as string } });
     expect(await r.call('secrets.set', { name: 'tg-bot', value: '' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });

@@ -69,7 +69,11 @@ export function sourcesFrom(config: Config, r: AreaReaders, now: () => number): 
     // Every configured channel is reported, the idle ones at zero.
     s.outboxBacklog = () => {
       const rows = new Map(counts(now()).map((c) => [c.channel, c]));
-      return config.channels.map((ch) => ({ channel: ch.name, pending: rows.get(ch.name)?.backlog ?? 0, oldestAt: rows.get(ch.name)?.oldestPendingAt ?? null }));
+      return config.channels.map((ch) => ({
+        channel: ch.name,
+        pending: rows.get(ch.name)?.backlog ?? 0,
+        oldestAt: rows.get(ch.name)?.oldestPendingAt ?? null,
+      }));
     };
   }
   if (r.embeddingCounts && r.embeddingStale) {

@@ -33,14 +33,27 @@ export function formatAge(ms: number): string {
   return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
 }
 
-const result = (check: SmokeCheckId, status: SmokeStatus, value: number | null, reason: string): SmokeCheckResult => ({ check, status, value, reason });
+const result = (check: SmokeCheckId, status: SmokeStatus, value: number | null, reason: string): SmokeCheckResult => ({
+  check,
+  status,
+  value,
+  reason,
+});
 
 /** An area not wired into this build: say so, never invent a number. */
 const notWired = (check: SmokeCheckId, what: string): SmokeCheckResult =>
   result(check, 'warning', null, `not configured: no ${what} source is wired into this build, so it cannot be checked`);
 
 /** A count and the age of its oldest item, each graded; the worse grade wins and the reason names both. */
-function countAndAge(check: SmokeCheckId, noun: string, count: number, oldestAt: number | null, now: number, countL: Limits, ageL: Limits): SmokeCheckResult {
+function countAndAge(
+  check: SmokeCheckId,
+  noun: string,
+  count: number,
+  oldestAt: number | null,
+  now: number,
+  countL: Limits,
+  ageL: Limits,
+): SmokeCheckResult {
   const age = oldestAt === null || count === 0 ? 0 : Math.max(0, now - oldestAt);
   const byCount = grade(count, countL);
   const byAge = count === 0 ? 'ok' : grade(age, ageL);
@@ -67,10 +80,21 @@ export const outboxBacklogCheck: Check = async ({ sources, thresholds, now }) =>
   for (const c of channels) {
     const r = countAndAge('outbox_backlog', 'pending', c.pending, c.oldestAt, now, t.pending, t.oldestAge);
     const scored = { ...r, reason: `${c.channel}: ${r.reason}` };
-    if (!worst || smokeStatusValue[r.status] > smokeStatusValue[worst.status] || (r.status === worst.status && (r.value ?? 0) > (worst.value ?? 0))) worst = scored;
+    if (
+      !worst ||
+      smokeStatusValue[r.status] > smokeStatusValue[worst.status] ||
+      (r.status === worst.status && (r.value ?? 0) > (worst.value ?? 0))
+    )
+      worst = scored;
   }
   const total = channels.reduce((n, c) => n + c.pending, 0);
-  if (!worst || worst.status === 'ok') return result('outbox_backlog', 'ok', total, total === 0 ? `no backlog on ${channels.length} channel(s)` : `${total} pending across ${channels.length} channel(s), within limits`);
+  if (!worst || worst.status === 'ok')
+    return result(
+      'outbox_backlog',
+      'ok',
+      total,
+      total === 0 ? `no backlog on ${channels.length} channel(s)` : `${total} pending across ${channels.length} channel(s), within limits`,
+    );
   return worst;
 };
 
@@ -84,27 +108,46 @@ export const autohealProtectedCheck: Check = async ({ sources, config }) => {
   if (!sources.protectedGuard) return notWired('autoheal_protected', 'AutoHeal guard');
   const g = await sources.protectedGuard();
   const open = g.configured - g.denied;
-  if (open > 0) return result('autoheal_protected', 'critical', open, `${open} of ${g.configured} protected rule(s) NOT enforced by the AutoHeal guard`);
+  if (open > 0)
+    return result(
+      'autoheal_protected',
+      'critical',
+      open,
+      `${open} of ${g.configured} protected rule(s) NOT enforced by the AutoHeal guard`,
+    );
   return result('autoheal_protected', 'ok', g.configured, `${g.configured} protected rule(s) configured and enforced`);
 };
 
 export const nemotronFallbackCheck: Check = async ({ sources, thresholds, config, now }) => {
-  if (!config.llm) return result('nemotron_fallback', 'ok', null, 'NemoTron not configured (no llm section): Hermes rules triage every event');
+  if (!config.llm)
+    return result('nemotron_fallback', 'ok', null, 'NemoTron not configured (no llm section): Hermes rules triage every event');
   if (!sources.agentOutcomes) return notWired('nemotron_fallback', 'agent outcome');
   const t = thresholds.nemotronFallback;
   const { attempts, fallbacks } = await sources.agentOutcomes(now - t.window);
   const window = formatAge(t.window);
-  if (attempts < t.minSamples) return result('nemotron_fallback', 'ok', attempts === 0 ? null : fallbacks / attempts, `${attempts} triage attempt(s) in the last ${window}: too few to judge (minimum ${t.minSamples})`);
+  if (attempts < t.minSamples)
+    return result(
+      'nemotron_fallback',
+      'ok',
+      attempts === 0 ? null : fallbacks / attempts,
+      `${attempts} triage attempt(s) in the last ${window}: too few to judge (minimum ${t.minSamples})`,
+    );
   const rate = fallbacks / attempts;
   const status = grade(rate, t.rate);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const limit = status === 'ok' ? '' : ` (≥ ${pct(limitOf(status, t.rate))})`;
-  return result('nemotron_fallback', status, rate, `${fallbacks} of ${attempts} triages fell back to Hermes in the last ${window}: ${pct(rate)}${limit}`);
+  return result(
+    'nemotron_fallback',
+    status,
+    rate,
+    `${fallbacks} of ${attempts} triages fell back to Hermes in the last ${window}: ${pct(rate)}${limit}`,
+  );
 };
 
 export const embeddingQueueCheck: Check = async ({ sources, thresholds, config }) => {
   // With no provider nothing drains the queue by design: not a fault.
-  if (config.embeddings.provider === 'none') return result('openclaw_embeddings', 'ok', null, 'embeddings off (provider none): memory search uses keywords');
+  if (config.embeddings.provider === 'none')
+    return result('openclaw_embeddings', 'ok', null, 'embeddings off (provider none): memory search uses keywords');
   if (!sources.embeddingQueue) return notWired('openclaw_embeddings', 'embedding queue');
   const q = await sources.embeddingQueue();
   const t = thresholds.embeddings;

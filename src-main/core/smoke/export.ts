@@ -10,14 +10,20 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
  * per chunk: memory stays constant however many rows there are, and the
  * database connection is free between chunks for the router's writes.
  */
-export async function* smokeNdjson(store: SmokeHistoryStore, since: number, until: number, chunkRows = EXPORT_CHUNK_ROWS): AsyncGenerator<string> {
+export async function* smokeNdjson(
+  store: SmokeHistoryStore,
+  since: number,
+  until: number,
+  chunkRows = EXPORT_CHUNK_ROWS,
+): AsyncGenerator<string> {
   let after: SmokeCursor | null = null;
   for (;;) {
     const rows = store.chunk({ since, until, after, limit: chunkRows });
     if (rows.length === 0) return;
     let text = '';
     for (const r of rows) {
-      text += JSON.stringify({ time: new Date(r.at).toISOString(), check: r.check, status: r.status, value: r.value, reason: r.reason }) + '\n';
+      text +=
+        JSON.stringify({ time: new Date(r.at).toISOString(), check: r.check, status: r.status, value: r.value, reason: r.reason }) + '\n';
     }
     const last = rows[rows.length - 1]!;
     after = { at: last.at, id: last.id };
@@ -31,6 +37,7 @@ export async function* smokeNdjson(store: SmokeHistoryStore, since: number, unti
 export function parseTimeBound(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new Error(`${name}: expected an ISO 8601 time such as 2026-01-31T00:00:00Z, got "${value}"`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms))
+    throw new Error(`${name}: expected an ISO 8601 time such as 2026-01-31T00:00:00Z, got "${value}"`);
   return ms;
 }

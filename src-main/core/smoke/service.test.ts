@@ -29,7 +29,12 @@ function setup(opts: { yaml?: string; sources?: SmokeSources; start?: number; au
   const config = parseConfig(opts.yaml ?? '');
   const metrics = createMetrics();
   const sent: Array<{ channel: string; message: Message; key: string }> = [];
-  const scheduler = createScheduler({ clock, onError: (job, err) => { throw new Error(`job ${job} failed: ${String(err)}`); } });
+  const scheduler = createScheduler({
+    clock,
+    onError: (job, err) => {
+      throw new Error(`job ${job} failed: ${String(err)}`);
+    },
+  });
   const store = createSmokeHistoryStore(db);
   const smoke = createSmoke({
     config,
@@ -49,10 +54,17 @@ function setup(opts: { yaml?: string; sources?: SmokeSources; start?: number; au
 const rows = (db: Database, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Synthetic history: one run per `step` ms over [from, to), status by a function of time and check. */
-function fill(store: ReturnType<typeof createSmokeHistoryStore>, from: number, to: number, step: number, status: (at: number, i: number) => 'ok' | 'warning' | 'critical') {
+function fill(
+  store: ReturnType<typeof createSmokeHistoryStore>,
+  from: number,
+  to: number,
+  step: number,
+  status: (at: number, i: number) => 'ok' | 'warning' | 'critical',
+) {
   const checks = ['router_queue', 'outbox_backlog', 'elephant_hitl'] as const;
   const batch: SmokeRowInput[] = [];
-  for (let at = from; at < to; at += step) checks.forEach((check, i) => batch.push({ at, check, status: status(at, i), value: i, reason: 'x' }));
+  for (let at = from; at < to; at += step)
+    checks.forEach((check, i) => batch.push({ at, check, status: status(at, i), value: i, reason: 'x' }));
   store.insert(batch);
   return batch;
 }
@@ -60,14 +72,24 @@ function fill(store: ReturnType<typeof createSmokeHistoryStore>, from: number, t
 describe('smoke service', () => {
   it('R-SMOKE-2: a run stores one compact row per check (time, check, status, value, short reason) and sets vigil_smoke_status', async () => {
     const { db, smoke, metrics } = setup({
-      sources: { routerQueue: () => ({ depth: 2000, oldestAt: null }), approvals: () => { throw new Error('x'.repeat(500)); } },
+      sources: {
+        routerQueue: () => ({ depth: 2000, oldestAt: null }),
+        approvals: () => {
+          throw new Error('x'.repeat(500));
+        },
+      },
     });
     const run = await smoke.run();
     expect(run.results).toHaveLength(6);
     expect(run.worst).toBe('critical');
     const cols = (db.pragma('table_info(smoke_history)') as { name: string }[]).map((c) => c.name);
     expect(cols).toEqual(['id', 'at', 'check_id', 'status', 'value', 'reason']);
-    const stored = db.prepare('SELECT check_id, status, value, length(reason) AS len FROM smoke_history ORDER BY id').all() as { check_id: string; status: number; value: number | null; len: number }[];
+    const stored = db.prepare('SELECT check_id, status, value, length(reason) AS len FROM smoke_history ORDER BY id').all() as {
+      check_id: string;
+      status: number;
+      value: number | null;
+      len: number;
+    }[];
     expect(stored).toHaveLength(6);
     expect(stored.find((r) => r.check_id === 'router_queue')).toMatchObject({ status: 2, value: 2000 });
     // A source that throws makes its check Critical; the long message is cut to a short reason.
@@ -84,7 +106,11 @@ describe('smoke service', () => {
 
   it('R-SMOKE-2: a failing source cannot write a secret into history', async () => {
     const { db, smoke } = setup({
-      sources: { routerQueue: () => { throw new Error('GET http://vigil:hunter2@10.0.0.5/q?token=abc123 failed: Authorization: Bearer eyJhbGciOi.x.y, api_key=sk-123'); } },
+      sources: {
+        routerQueue: () => {
+          throw new Error('GET http://vigil:hunter2@10.0.0.5/q?token=abc123 failed: Authorization: Bearer eyJhbGciOi.x.y, api_key=sk-123');
+        },
+      },
     });
     await smoke.run();
     const reason = (db.prepare("SELECT reason FROM smoke_history WHERE check_id = 'router_queue'").get() as { reason: string }).reason;
@@ -96,9 +122,13 @@ describe('smoke service', () => {
   it('R-SMOKE-2: the hourly rollup always equals a GROUP BY over the raw rows', () => {
     const { db, store } = setup();
     const t0 = Date.UTC(2026, 0, 1);
-    fill(store, t0, t0 + 3 * DAY, 7 * 60_000, (at, i) => (((at / 60_000) | 0) % (5 + i) === 0 ? 'critical' : ((at / 60_000) | 0) % 3 === 0 ? 'warning' : 'ok'));
+    fill(store, t0, t0 + 3 * DAY, 7 * 60_000, (at, i) =>
+      ((at / 60_000) | 0) % (5 + i) === 0 ? 'critical' : ((at / 60_000) | 0) % 3 === 0 ? 'warning' : 'ok',
+    );
     fill(store, t0 + 30 * 60_000, t0 + 5 * HOUR_MS, 11 * 60_000, () => 'warning'); // second writer into the same hours
-    const raw = db.prepare('SELECT at / 3600000 AS hour, check_id, status, COUNT(*) AS n FROM smoke_history GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
+    const raw = db
+      .prepare('SELECT at / 3600000 AS hour, check_id, status, COUNT(*) AS n FROM smoke_history GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')
+      .all();
     const rollup = db.prepare('SELECT hour, check_id, status, n FROM smoke_rollup ORDER BY 1, 2, 3').all();
     expect(rollup.length).toBeGreaterThan(100);
     expect(rollup).toEqual(raw);
@@ -183,7 +213,9 @@ smoke: { summaryChannels: [hook, desktop], summaryTimeZone: Europe/Berlin, inter
   });
 
   it('R-SMOKE-4: sending a summary needs configured channels and an outbox, with a clear error otherwise', () => {
-    expect(() => setup().smoke.sendSummary('manual')).toThrow(/no summary channels configured: list channel names under smoke.summaryChannels/);
+    expect(() => setup().smoke.sendSummary('manual')).toThrow(
+      /no summary channels configured: list channel names under smoke.summaryChannels/,
+    );
     const yaml = 'smoke: { summaryChannels: [desktop] }';
     expect(() => setup({ yaml, withOutbox: false }).smoke.sendSummary('manual')).toThrow(/outbox is not available/);
     const { smoke, sent } = setup({ yaml });
@@ -195,10 +227,16 @@ smoke: { summaryChannels: [hook, desktop], summaryTimeZone: Europe/Berlin, inter
     const entries: unknown[] = [];
     const audit: SmokeAudit = { append: (e) => void entries.push(e) };
     const { db, store, smoke } = setup({ audit });
-    db.exec("CREATE TABLE IF NOT EXISTS other_area (x INTEGER); INSERT INTO other_area VALUES (1), (2); INSERT INTO meta (key, value) VALUES ('k', 'v')");
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS other_area (x INTEGER); INSERT INTO other_area VALUES (1), (2); INSERT INTO meta (key, value) VALUES ('k', 'v')",
+    );
     fill(store, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 2), HOUR_MS, () => 'ok');
     const others = () =>
-      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'smoke_%' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => [t.name, rows(db, t.name)]);
+      (
+        db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'smoke_%' AND name NOT LIKE 'sqlite_%'")
+          .all() as { name: string }[]
+      ).map((t) => [t.name, rows(db, t.name)]);
     const before = others();
     expect(smoke.clear('alice')).toEqual({ deletedRows: 72 });
     expect(rows(db, 'smoke_history')).toBe(0);
@@ -206,7 +244,13 @@ smoke: { summaryChannels: [hook, desktop], summaryTimeZone: Europe/Berlin, inter
     expect(others()).toEqual(before);
     expect(entries).toEqual([{ actor: 'alice', action: 'smoke.clear', subject: 'smoke_history', detail: { rows: 72 } }]);
 
-    const broken = setup({ audit: { append: () => { throw new Error('audit log cannot be written'); } } });
+    const broken = setup({
+      audit: {
+        append: () => {
+          throw new Error('audit log cannot be written');
+        },
+      },
+    });
     fill(broken.store, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 2), HOUR_MS, () => 'ok');
     expect(() => broken.smoke.clear('bob')).toThrow(/audit log cannot be written/);
     expect(rows(broken.db, 'smoke_history')).toBe(72);

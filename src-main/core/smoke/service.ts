@@ -1,4 +1,11 @@
-import { SMOKE_CHECK_LABELS, SMOKE_CHECKS, type SmokeCheckResult, type SmokeRun, type SmokeSummary, type SmokeTrendPoint } from '../../../src-shared/api/smoke';
+import {
+  SMOKE_CHECK_LABELS,
+  SMOKE_CHECKS,
+  type SmokeCheckResult,
+  type SmokeRun,
+  type SmokeSummary,
+  type SmokeTrendPoint,
+} from '../../../src-shared/api/smoke';
 import type { StatusTile } from '../../../src-shared/api/system';
 import { smokeStatusValue, worstStatus } from '../../../src-shared/constants';
 import type { Clock } from '../clock';
@@ -53,7 +60,9 @@ export const localTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions
 
 /** A zone's UTC offset at an instant, in ms (for local-day buckets). */
 export function zoneOffsetMs(timeZone: string, at: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')
+      ?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000) : 0;
 }
@@ -73,7 +82,12 @@ export function createSmoke(deps: SmokeDeps) {
           return await CHECKS[id](input);
         } catch (e) {
           // A check that cannot read its source is itself a finding.
-          return { check: id, status: 'critical', value: null, reason: `check failed: ${redact((e as Error).message)}`.slice(0, MAX_REASON) };
+          return {
+            check: id,
+            status: 'critical',
+            value: null,
+            reason: `check failed: ${redact((e as Error).message)}`.slice(0, MAX_REASON),
+          };
         }
       }),
     );
@@ -102,7 +116,16 @@ export function createSmoke(deps: SmokeDeps) {
    */
   function tiles(): StatusTile[] {
     const l = latestRun();
-    if (!l) return [{ id: 'smoke', label: 'Self-checks', status: 'ok', value: 'pending', reason: cfg.enabled ? 'the first run is due' : 'smoke checks are disabled (smoke.enabled: false)' }];
+    if (!l)
+      return [
+        {
+          id: 'smoke',
+          label: 'Self-checks',
+          status: 'ok',
+          value: 'pending',
+          reason: cfg.enabled ? 'the first run is due' : 'smoke checks are disabled (smoke.enabled: false)',
+        },
+      ];
     const bad = l.results.filter((r) => r.status !== 'ok');
     const okCount = l.results.length - bad.length;
     return [
@@ -116,7 +139,12 @@ export function createSmoke(deps: SmokeDeps) {
     ];
   }
 
-  function trend(opts: { bucket: 'hour' | 'day'; since?: number; until?: number }): { bucketMs: number; since: number; until: number; points: SmokeTrendPoint[] } {
+  function trend(opts: { bucket: 'hour' | 'day'; since?: number; until?: number }): {
+    bucketMs: number;
+    since: number;
+    until: number;
+    points: SmokeTrendPoint[];
+  } {
     const until = opts.until ?? clock.now();
     const since = opts.since ?? until - 7 * DAY_MS;
     if (since >= until) throw new VigilError('bad_request', 'since must be before until');
@@ -138,9 +166,11 @@ export function createSmoke(deps: SmokeDeps) {
   /** Enqueue the last 24 h summary for every summary channel, atomically. */
   function sendSummary(trigger: 'manual' | 'schedule'): { channels: string[]; summary: SmokeSummary } {
     const channels = cfg.summaryChannels;
-    if (channels.length === 0) throw new VigilError('bad_request', 'no summary channels configured: list channel names under smoke.summaryChannels in vigil.yaml');
+    if (channels.length === 0)
+      throw new VigilError('bad_request', 'no summary channels configured: list channel names under smoke.summaryChannels in vigil.yaml');
     const outbox = deps.outbox();
-    if (!outbox) throw new VigilError('unavailable', 'the notification outbox is not available in this build, so the summary cannot be sent');
+    if (!outbox)
+      throw new VigilError('unavailable', 'the notification outbox is not available in this build, so the summary cannot be sent');
     const s = summary();
     const message = summaryMessage(s, timeZone);
     // A scheduled summary is keyed by its local date, so a restart around 09:10 cannot send it twice.
@@ -178,7 +208,8 @@ export function createSmoke(deps: SmokeDeps) {
     deps.scheduler.every('smoke.run', cfg.interval, run, { runNow: true });
     deps.scheduler.every('smoke.prune', HOUR_MS, prune);
     void deps.scheduler.runOnce('smoke.prune', prune);
-    if (cfg.summaryChannels.length > 0) deps.scheduler.cron('smoke.summary', dailyAt(cfg.summaryAt), { timeZone }, () => sendSummary('schedule'));
+    if (cfg.summaryChannels.length > 0)
+      deps.scheduler.cron('smoke.summary', dailyAt(cfg.summaryAt), { timeZone }, () => sendSummary('schedule'));
   }
 
   /** NDJSON chunks of history in [since, until), streamed (R-SMOKE-4). */
@@ -186,4 +217,3 @@ export function createSmoke(deps: SmokeDeps) {
 
   return { run, latest: latestRun, tiles, trend, summary, sendSummary, clear, prune, start, exportNdjson, timeZone, history: store.page };
 }
-

@@ -40,21 +40,34 @@ export function computeSummary(store: SmokeHistoryStore, since: number, until: n
 }
 
 const fmt = (ms: number, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(ms);
 
 /** The summary as a channel message (kind 'summary'). */
 export function summaryMessage(s: SmokeSummary, timeZone: string): Message {
   const worst: SmokeStatus = s.counts.critical ? 'critical' : s.counts.warning ? 'warning' : 'ok';
   const lines = [
     `${fmt(s.since, timeZone)} → ${fmt(s.until, timeZone)} (${timeZone})`,
-    s.runs === 0 ? 'No smoke results recorded in this period.' : `${s.runs} runs · OK ${s.counts.ok} · Warning ${s.counts.warning} · Critical ${s.counts.critical}`,
+    s.runs === 0
+      ? 'No smoke results recorded in this period.'
+      : `${s.runs} runs · OK ${s.counts.ok} · Warning ${s.counts.warning} · Critical ${s.counts.critical}`,
   ];
   if (s.worstChecks.length) {
     lines.push('Worst checks:');
     for (const c of s.worstChecks.slice(0, 3)) lines.push(`  ${SMOKE_CHECK_LABELS[c.check]}: ${c.critical} critical, ${c.warning} warning`);
   } else if (s.runs > 0) lines.push('Every check was OK.');
   const st = s.longestCriticalStreak;
-  if (st) lines.push(`Longest critical streak: ${SMOKE_CHECK_LABELS[st.check]}, ${st.count} run(s) from ${fmt(st.from, timeZone)} to ${fmt(st.to, timeZone)}`);
+  if (st)
+    lines.push(
+      `Longest critical streak: ${SMOKE_CHECK_LABELS[st.check]}, ${st.count} run(s) from ${fmt(st.from, timeZone)} to ${fmt(st.to, timeZone)}`,
+    );
   return {
     kind: 'summary',
     title: `Vigil daily smoke summary: ${worst === 'ok' ? 'all OK' : worst === 'warning' ? 'warnings' : 'critical results'}`,

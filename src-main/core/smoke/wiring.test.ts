@@ -37,7 +37,10 @@ const count = (core: Core, sql: string): number => (core.ctx.db.prepare(sql).get
 describe('smoke wired into the core', () => {
   it('R-SMOKE-1: the protected-resource check asks the AutoHeal guard about every configured rule', () => {
     const rules = [{ container: 'momo-db' }, { image: 'postgres*' }, { label: 'vigil.protected=true' }, { service: 'etcd*' }];
-    expect(protectedGuardCheck(rules, (kind, target, live) => protectedBy(rules, kind, target, live))).toEqual({ configured: 4, denied: 4 });
+    expect(protectedGuardCheck(rules, (kind, target, live) => protectedBy(rules, kind, target, live))).toEqual({
+      configured: 4,
+      denied: 4,
+    });
     expect(protectedGuardCheck([], () => null)).toEqual({ configured: 0, denied: 0 });
   });
 
@@ -47,7 +50,8 @@ protected: [{ container: momo-db }, { service: "etcd*" }]
 smoke: { interval: 1h }`);
     const check = async () => (await value<SmokeRun>(core, 'smoke.run')).results.find((r) => r.check === 'autoheal_protected')!;
     expect(await check()).toMatchObject({ status: 'ok', reason: '2 protected rule(s) configured and enforced' });
-    const dry = async () => (await value<{ blockers: string[] }>(core, 'heal.dryRun', { action: 'restart_container', host: 'web1', target: 'momo-db' })).blockers;
+    const dry = async () =>
+      (await value<{ blockers: string[] }>(core, 'heal.dryRun', { action: 'restart_container', host: 'web1', target: 'momo-db' })).blockers;
     expect(await dry()).toContain('container "momo-db" is protected (pattern momo-db)');
     // AutoHeal stops honouring its rules: it would now restart the database container...
     core.areas.heal.protectedReason = () => null;
@@ -62,7 +66,22 @@ routes: [{ channels: [hook] }]
 hosts: [{ name: web1, address: 127.0.0.1, user: vigil }]
 protected: [{ container: momo-db }, { image: "postgres*" }]
 smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 50 } } } }`);
-    core.areas.router.ingest([{ source: 'api', fingerprint: 'smoke-wiring', severity: 'critical', status: 'firing', summary: 'disk full', description: null, labels: { alertname: 'DiskFull' }, startsAt: null, endsAt: null }], 'test');
+    core.areas.router.ingest(
+      [
+        {
+          source: 'api',
+          fingerprint: 'smoke-wiring',
+          severity: 'critical',
+          status: 'firing',
+          summary: 'disk full',
+          description: null,
+          labels: { alertname: 'DiskFull' },
+          startsAt: null,
+          endsAt: null,
+        },
+      ],
+      'test',
+    );
     const deadline = Date.now() + 10_000;
     let run: SmokeRun;
     do {
@@ -70,7 +89,11 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
       run = await value<SmokeRun>(core, 'smoke.run');
     } while (run.results.find((r) => r.check === 'outbox_backlog')!.status === 'ok' && Date.now() < deadline);
     const by = Object.fromEntries(run.results.map((r) => [r.check, r]));
-    expect(by.outbox_backlog).toMatchObject({ status: 'warning', value: 1, reason: expect.stringMatching(/^hook: 1 pending, oldest \d+s \(≥ 1\)$/) });
+    expect(by.outbox_backlog).toMatchObject({
+      status: 'warning',
+      value: 1,
+      reason: expect.stringMatching(/^hook: 1 pending, oldest \d+s \(≥ 1\)$/),
+    });
     expect(by.router_queue).toMatchObject({ status: 'ok', reason: 'no events waiting in the router' });
     expect(by.autoheal_protected).toMatchObject({ status: 'ok', reason: '2 protected rule(s) configured and enforced' });
     expect(by.elephant_hitl).toMatchObject({ status: 'ok', reason: 'no approvals pending' });
@@ -80,7 +103,22 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
 
   it('R-SMOKE-4: clearing through the ConsoleApi writes the audit chain and leaves events, audit and memory alone', async () => {
     const core = await start('smoke: { interval: 1h }');
-    core.areas.router.ingest([{ source: 'api', fingerprint: 'keep-me', severity: 'warning', status: 'firing', summary: 'keep me', description: null, labels: { alertname: 'KeepMe' }, startsAt: null, endsAt: null }], 'test');
+    core.areas.router.ingest(
+      [
+        {
+          source: 'api',
+          fingerprint: 'keep-me',
+          severity: 'warning',
+          status: 'firing',
+          summary: 'keep me',
+          description: null,
+          labels: { alertname: 'KeepMe' },
+          startsAt: null,
+          endsAt: null,
+        },
+      ],
+      'test',
+    );
     await value(core, 'smoke.run');
     await value(core, 'smoke.run');
     const events = count(core, 'SELECT COUNT(*) AS n FROM events');
@@ -150,8 +188,12 @@ smoke: { interval: 1h, summaryChannels: [hook], summaryTimeZone: UTC }`);
     core.ctx.db.exec('DROP TABLE smoke_rollup'); // the next run cannot be written
     clock.advance(60_000);
     const deadline = Date.now() + 5_000;
-    while (count(core, "SELECT COUNT(*) AS n FROM events WHERE source = 'vigil'") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const ev = core.ctx.db.prepare("SELECT summary, labels FROM events WHERE source = 'vigil'").get() as { summary: string; labels: string };
+    while (count(core, "SELECT COUNT(*) AS n FROM events WHERE source = 'vigil'") === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const ev = core.ctx.db.prepare("SELECT summary, labels FROM events WHERE source = 'vigil'").get() as {
+      summary: string;
+      labels: string;
+    };
     expect(ev.summary).toMatch(/^Vigil: scheduled job smoke\.run failed: .*smoke_rollup/);
     expect(JSON.parse(ev.labels)).toMatchObject({ alertname: 'VigilComponentFailed', component: 'scheduled job smoke.run' });
   });

@@ -91,7 +91,9 @@ export function sqliteAckStore(db: Database): AckStore {
        VALUES (@fingerprint, @episode, @severity, @by, @at, @via, @note, @state, @endedAt, @endedBy)`,
     ),
     end: db.prepare(`UPDATE alert_acks SET state = ?, ended_at = ?, ended_by = ? WHERE fingerprint = ? AND state = 'active'`),
-    log: db.prepare(`INSERT INTO alert_ack_log (fingerprint, at, by, via, action, note) VALUES (@fingerprint, @at, @by, @via, @action, @note)`),
+    log: db.prepare(
+      `INSERT INTO alert_ack_log (fingerprint, at, by, via, action, note) VALUES (@fingerprint, @at, @by, @via, @action, @note)`,
+    ),
     history: db.prepare(`SELECT fingerprint, at, by, via, action, note FROM alert_ack_log WHERE fingerprint = ? ORDER BY id DESC LIMIT ?`),
     active: db.prepare(`SELECT fingerprint FROM alert_acks WHERE state = 'active' AND fingerprint IN (SELECT value FROM json_each(?))`),
     open: db.prepare(
@@ -116,7 +118,10 @@ export function sqliteAckStore(db: Database): AckStore {
     history: (fp, limit = 200) => s.history.all(fp, limit) as AckLogEntry[],
     activeAmong: (fps) => new Set((s.active.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
     openAlerts: (limit, unackedOnly) =>
-      (s.open.all(unackedOnly ? 1 : 0, limit) as Array<Omit<OpenAlertRow, 'acknowledged'> & { acknowledged: number | null }>).map((r) => ({ ...r, acknowledged: r.acknowledged === 1 })),
+      (s.open.all(unackedOnly ? 1 : 0, limit) as Array<Omit<OpenAlertRow, 'acknowledged'> & { acknowledged: number | null }>).map((r) => ({
+        ...r,
+        acknowledged: r.acknowledged === 1,
+      })),
     rememberRef: (ref, fp) => void s.ref.run(ref, fp),
     fingerprintOf: (ref) => (s.fpOf.get(ref) as { fingerprint: string } | undefined)?.fingerprint ?? null,
     transaction: (fn) => db.transaction(fn)(),

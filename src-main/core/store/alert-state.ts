@@ -68,7 +68,13 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
   // A repeat changes only the counters: a narrow update leaves the row's other columns and the status index alone.
   const touch = db.prepare(`UPDATE alert_state SET last_seen = ?, last_event_id = ?, count = ? WHERE fingerprint = ?`);
   const sameButCounters = (a: AlertState, b: AlertState): boolean =>
-    a.status === b.status && a.severity === b.severity && a.summary === b.summary && a.firstSeen === b.firstSeen && a.notifiedStatus === b.notifiedStatus && a.notifiedAt === b.notifiedAt && sameLabels(a.labels, b.labels);
+    a.status === b.status &&
+    a.severity === b.severity &&
+    a.summary === b.summary &&
+    a.firstSeen === b.firstSeen &&
+    a.notifiedStatus === b.notifiedStatus &&
+    a.notifiedAt === b.notifiedAt &&
+    sameLabels(a.labels, b.labels);
   const firing = db.prepare(`SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`);
   const firingOf = db.prepare(`SELECT fingerprint FROM alert_state WHERE status = 'firing' AND source = ?`);
   return {
@@ -99,7 +105,20 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       if (cache.size >= cacheMax) cache.clear();
       cache.set(s.fingerprint, { ...s });
       if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.fingerprint);
-      put.run(s.fingerprint, s.source, s.severity, s.status, s.summary, JSON.stringify(s.labels), s.firstSeen, s.lastSeen, s.lastEventId, s.count, s.notifiedStatus, s.notifiedAt);
+      put.run(
+        s.fingerprint,
+        s.source,
+        s.severity,
+        s.status,
+        s.summary,
+        JSON.stringify(s.labels),
+        s.firstSeen,
+        s.lastSeen,
+        s.lastEventId,
+        s.count,
+        s.notifiedStatus,
+        s.notifiedAt,
+      );
     },
     invalidate: () => cache.clear(),
     firing() {

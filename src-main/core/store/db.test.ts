@@ -16,7 +16,9 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 
 const columnsOf = (db: BetterSqlite3.Database, t: string) => (db.pragma(`table_info("${t}")`) as { name: string }[]).map((c) => c.name);
 const indexNames = (db: BetterSqlite3.Database) =>
-  (db.prepare(`SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
+  (db.prepare(`SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map(
+    (r) => r.name,
+  );
 
 describe('store: one SQLite database with repairing migrations', () => {
   it('opens in WAL mode with every declared table, column and index', () => {
@@ -89,7 +91,13 @@ describe('store: one SQLite database with repairing migrations', () => {
     raw.exec(`CREATE TABLE widgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`);
     raw.exec(`INSERT INTO widgets(name) VALUES ('a')`);
     raw.close();
-    const spec = [{ name: 'widgets', columns: { id: 'INTEGER PRIMARY KEY', name: 'TEXT NOT NULL', colour: "TEXT NOT NULL DEFAULT 'grey'" }, indexes: { widgets_name: 'ON widgets(name)' } }];
+    const spec = [
+      {
+        name: 'widgets',
+        columns: { id: 'INTEGER PRIMARY KEY', name: 'TEXT NOT NULL', colour: "TEXT NOT NULL DEFAULT 'grey'" },
+        indexes: { widgets_name: 'ON widgets(name)' },
+      },
+    ];
     const { db, report } = openDatabase(file, { tables: spec, migrations: [] });
     expect(report.addedColumns).toEqual(['widgets.colour']);
     expect(report.createdIndexes).toEqual(['widgets_name']);

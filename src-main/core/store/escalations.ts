@@ -26,7 +26,10 @@ export interface Escalation {
   rearmedBy: string | null;
 }
 
-export type NewEscalation = Pick<Escalation, 'fingerprint' | 'episode' | 'step' | 'steps' | 'afterMs' | 'channels' | 'eventId' | 'notifiedChannels' | 'notifiedAt' | 'dueAt'>;
+export type NewEscalation = Pick<
+  Escalation,
+  'fingerprint' | 'episode' | 'step' | 'steps' | 'afterMs' | 'channels' | 'eventId' | 'notifiedChannels' | 'notifiedAt' | 'dueAt'
+>;
 
 export interface EscalationStore {
   /** Arm steps; a step already present for the episode is left alone. Returns how many were new. */
@@ -111,9 +114,13 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
     nextDue: db.prepare(`SELECT min(due_at) AS t FROM escalations WHERE state = 'armed'`),
     fired: db.prepare(`UPDATE escalations SET state = 'fired', fired_at = ?, late = ?, late_reason = ? WHERE id = ? AND state = 'armed'`),
     cancel: db.prepare(`UPDATE escalations SET state = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE id = ? AND state = 'armed'`),
-    cancelAll: db.prepare(`UPDATE escalations SET state = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE fingerprint = ? AND state = 'armed'`),
+    cancelAll: db.prepare(
+      `UPDATE escalations SET state = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE fingerprint = ? AND state = 'armed'`,
+    ),
     episode: db.prepare(`SELECT * FROM escalations WHERE fingerprint = ? AND episode = ? ORDER BY step`),
-    latest: db.prepare(`SELECT * FROM escalations WHERE fingerprint = ? AND episode = (SELECT max(episode) FROM escalations WHERE fingerprint = ?) ORDER BY step`),
+    latest: db.prepare(
+      `SELECT * FROM escalations WHERE fingerprint = ? AND episode = (SELECT max(episode) FROM escalations WHERE fingerprint = ?) ORDER BY step`,
+    ),
     rearm: db.prepare(
       `UPDATE escalations SET state = 'armed', due_at = ?, cancelled_at = NULL, cancel_reason = NULL, rearmed_at = ?, rearmed_by = ? WHERE id = ? AND state = 'cancelled'`,
     ),
@@ -128,7 +135,8 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
   return {
     arm(rows) {
       let n = 0;
-      for (const r of rows) n += s.arm.run({ ...r, channels: JSON.stringify(r.channels), notifiedChannels: JSON.stringify(r.notifiedChannels) }).changes;
+      for (const r of rows)
+        n += s.arm.run({ ...r, channels: JSON.stringify(r.channels), notifiedChannels: JSON.stringify(r.notifiedChannels) }).changes;
       return n;
     },
     get(id) {
@@ -143,7 +151,8 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
     ofEpisode: (fp, ep) => (s.episode.all(fp, ep) as Row[]).map(toEscalation),
     latest: (fp) => (s.latest.all(fp, fp) as Row[]).map(toEscalation),
     rearm: (id, dueAt, at, by) => s.rearm.run(dueAt, at, by, id).changes === 1,
-    dueNow: (id, now) => db.prepare(`UPDATE escalations SET due_at = ? WHERE id = ? AND state = 'armed' AND due_at > ?`).run(now, id, now).changes === 1,
+    dueNow: (id, now) =>
+      db.prepare(`UPDATE escalations SET due_at = ? WHERE id = ? AND state = 'armed' AND due_at > ?`).run(now, id, now).changes === 1,
     escalatedAmong: (fps) => new Set((s.escalated.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
     counts(since) {
       const a = s.armed.get() as { n: number; oldest: number | null };

@@ -141,18 +141,47 @@ export function sqliteEventStore(db: Database): EventStore {
   return {
     transaction: (fn) => db.transaction(fn)(),
     insert(events) {
-      return events.map(
-        (e) =>
-          Number(
-            ins.run(e.id, e.source, e.fingerprint, e.severity, e.status, e.summary, e.description, JSON.stringify(e.labels), e.startsAt, e.endsAt, e.receivedAt, JSON.stringify(e.trace))
-              .lastInsertRowid,
-          ),
+      return events.map((e) =>
+        Number(
+          ins.run(
+            e.id,
+            e.source,
+            e.fingerprint,
+            e.severity,
+            e.status,
+            e.summary,
+            e.description,
+            JSON.stringify(e.labels),
+            e.startsAt,
+            e.endsAt,
+            e.receivedAt,
+            JSON.stringify(e.trace),
+          ).lastInsertRowid,
+        ),
       );
     },
     insertDecided(e, u) {
       const triage = u.triage ? JSON.stringify(u.triage) : null;
       const labels = JSON.stringify(e.labels);
-      return Number(insDone.run(e.id, e.source, e.fingerprint, e.severity, e.status, e.summary, e.description, labels, e.startsAt, e.endsAt, e.receivedAt, JSON.stringify(u.trace), u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
+      return Number(
+        insDone.run(
+          e.id,
+          e.source,
+          e.fingerprint,
+          e.severity,
+          e.status,
+          e.summary,
+          e.description,
+          labels,
+          e.startsAt,
+          e.endsAt,
+          e.receivedAt,
+          JSON.stringify(u.trace),
+          u.outcome,
+          triage,
+          JSON.stringify(u.channels),
+        ).lastInsertRowid,
+      );
     },
     pending: (limit) => (pending.all(limit) as Row[]).map(toRecord),
     markProcessed(seq, u) {
@@ -195,7 +224,10 @@ export function sqliteEventStore(db: Database): EventStore {
     },
     appendBatch: (at, via, evs) => Number(insBatch.run(at, via, evs.length, JSON.stringify(evs)).lastInsertRowid),
     pendingBatches: (after, limit) =>
-      (batches.all(after, limit) as Array<{ seq: number; events: string }>).map((r) => ({ seq: r.seq, events: JSON.parse(r.events) as NewEvent[] })),
+      (batches.all(after, limit) as Array<{ seq: number; events: string }>).map((r) => ({
+        seq: r.seq,
+        events: JSON.parse(r.events) as NewEvent[],
+      })),
     finishBatch(seq) {
       delBatch.run(seq);
     },

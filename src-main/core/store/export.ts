@@ -25,9 +25,17 @@ export const tableExists = (db: Database, table: string): boolean =>
  * flat however large the table. Keys become camelCase, JSON columns are
  * parsed, and the time column is ISO 8601.
  */
-export function* exportTableChunks(db: Database, spec: ExportSpec, since: number, until: number, chunkRows = 2_000): Generator<Array<Record<string, unknown>>> {
+export function* exportTableChunks(
+  db: Database,
+  spec: ExportSpec,
+  since: number,
+  until: number,
+  chunkRows = 2_000,
+): Generator<Array<Record<string, unknown>>> {
   const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
-  const stmt = db.prepare(`SELECT rowid AS __rowid, * FROM ${q(spec.table)} WHERE rowid > ? AND ${q(spec.timeColumn)} >= ? AND ${q(spec.timeColumn)} < ? ORDER BY rowid LIMIT ?`);
+  const stmt = db.prepare(
+    `SELECT rowid AS __rowid, * FROM ${q(spec.table)} WHERE rowid > ? AND ${q(spec.timeColumn)} >= ? AND ${q(spec.timeColumn)} < ? ORDER BY rowid LIMIT ?`,
+  );
   const json = new Set(spec.jsonColumns);
   let after = 0;
   for (;;) {

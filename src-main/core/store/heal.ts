@@ -75,7 +75,8 @@ export interface HealRepository {
 
 const A = `id, action, host, target, params, param_hash AS paramHash, command, status, proposed_by AS proposedBy, source, reason, event_id AS eventId,
   created_at AS createdAt, expires_at AS expiresAt, decided_by AS decidedBy, decided_at AS decidedAt, decision_reason AS decisionReason, outcome`;
-const L = 'id, at, approval_id AS approvalId, action, host, target, command, result, exit_code AS exitCode, output, duration_ms AS durationMs, actor, detail';
+const L =
+  'id, at, approval_id AS approvalId, action, host, target, command, result, exit_code AS exitCode, output, duration_ms AS durationMs, actor, detail';
 const I = 'id, at, title, host, target, action, status, approval_id AS approvalId, event_id AS eventId, detail';
 
 export function sqliteHealRepository(db: Database): HealRepository {
@@ -85,11 +86,17 @@ export function sqliteHealRepository(db: Database): HealRepository {
        VALUES (@id, @action, @host, @target, @params, @paramHash, @command, @status, @proposedBy, @source, @reason, @eventId, @createdAt, @expiresAt)`,
     ),
     approval: db.prepare(`SELECT ${A} FROM heal_approvals WHERE id = ?`),
-    claimApprove: db.prepare(`UPDATE heal_approvals SET status = 'approved', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`),
-    claimReject: db.prepare(`UPDATE heal_approvals SET status = 'rejected', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending'`),
+    claimApprove: db.prepare(
+      `UPDATE heal_approvals SET status = 'approved', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`,
+    ),
+    claimReject: db.prepare(
+      `UPDATE heal_approvals SET status = 'rejected', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending'`,
+    ),
     finish: db.prepare('UPDATE heal_approvals SET status = ?, outcome = ? WHERE id = ?'),
     due: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at <= ?`),
-    expire: db.prepare(`UPDATE heal_approvals SET status = 'expired', outcome = 'expired before a decision' WHERE id = ? AND status = 'pending'`),
+    expire: db.prepare(
+      `UPDATE heal_approvals SET status = 'expired', outcome = 'expired before a decision' WHERE id = ? AND status = 'pending'`,
+    ),
     pending: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`),
     history: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status != 'pending' ORDER BY COALESCE(decided_at, expires_at) DESC LIMIT ?`),
     countPending: db.prepare(`SELECT COUNT(*) AS n FROM heal_approvals WHERE status = 'pending' AND expires_at > ?`),
@@ -98,7 +105,9 @@ export function sqliteHealRepository(db: Database): HealRepository {
        VALUES (@at, @approvalId, @action, @host, @target, @command, @result, @exitCode, @output, @durationMs, @actor, @detail)`,
     ),
     logs: db.prepare(`SELECT ${L} FROM heal_log ORDER BY id DESC LIMIT ?`),
-    execSince: db.prepare(`SELECT COUNT(*) AS n FROM heal_log WHERE host = ? AND target = ? AND at >= ? AND result IN ('executed', 'failed')`),
+    execSince: db.prepare(
+      `SELECT COUNT(*) AS n FROM heal_log WHERE host = ? AND target = ? AND at >= ? AND result IN ('executed', 'failed')`,
+    ),
     insIncident: db.prepare(
       'INSERT INTO incidents (id, at, title, host, target, action, status, approval_id, event_id, detail) VALUES (@id, @at, @title, @host, @target, @action, @status, @approvalId, @eventId, @detail)',
     ),
@@ -112,7 +121,8 @@ export function sqliteHealRepository(db: Database): HealRepository {
   return {
     insertApproval: (a) => void s.insApproval.run(a),
     approval: (id) => s.approval.get(id) as ApprovalRow | undefined,
-    claim: (id, next, by, at, why) => (next === 'approved' ? s.claimApprove.run(by, at, why, id, at) : s.claimReject.run(by, at, why, id)).changes === 1,
+    claim: (id, next, by, at, why) =>
+      (next === 'approved' ? s.claimApprove.run(by, at, why, id, at) : s.claimReject.run(by, at, why, id)).changes === 1,
     finish: (id, status, outcome) => void s.finish.run(status, outcome, id),
     expireDue: (now) =>
       tx(() => {

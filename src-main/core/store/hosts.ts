@@ -28,7 +28,9 @@ export interface HostRepository {
 }
 
 export function sqliteHostRepository(db: Database): HostRepository {
-  const pinnedStmt = db.prepare('SELECT host, fingerprint, accepted_by AS acceptedBy, accepted_at AS acceptedAt FROM host_keys WHERE host = ?');
+  const pinnedStmt = db.prepare(
+    'SELECT host, fingerprint, accepted_by AS acceptedBy, accepted_at AS acceptedAt FROM host_keys WHERE host = ?',
+  );
   const pinStmt = db.prepare(
     'INSERT INTO host_keys (host, fingerprint, accepted_by, accepted_at) VALUES (@host, @fingerprint, @acceptedBy, @acceptedAt) ON CONFLICT(host) DO UPDATE SET fingerprint = excluded.fingerprint, accepted_by = excluded.accepted_by, accepted_at = excluded.accepted_at',
   );

@@ -15,7 +15,15 @@ export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryReposito
 export { sqliteNoiseStore, type NoiseStore } from './noise';
 export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
 export { sqlitePeopleRepository, type PeopleRepository, type PersonRow, type SessionRow } from './people';
-export { sqlitePlanRepository, type PlanRepository, type PlanRow, type PlanStatus, type StoredApproval, type StoredStep, type PlanEvidence } from './plans';
+export {
+  sqlitePlanRepository,
+  type PlanRepository,
+  type PlanRow,
+  type PlanStatus,
+  type StoredApproval,
+  type StoredStep,
+  type PlanEvidence,
+} from './plans';
 export { RETENTION_KINDS, retentionKinds, sqliteRetentionStore, type RetentionKind, type RetentionStore } from './retention';
 export { sqliteSilenceStore, type SilenceRecord } from './silences';
 export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';

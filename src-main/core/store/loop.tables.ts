@@ -36,7 +36,10 @@ export const loopTables: TableSpec[] = [
       opened_at: 'INTEGER NOT NULL',
       resolved_at: 'INTEGER',
     },
-    indexes: { alert_incidents_open: 'ON alert_incidents(group_key, status)', alert_incidents_opened: 'ON alert_incidents(status, opened_at)' },
+    indexes: {
+      alert_incidents_open: 'ON alert_incidents(group_key, status)',
+      alert_incidents_opened: 'ON alert_incidents(status, opened_at)',
+    },
   },
   {
     name: 'incident_members',

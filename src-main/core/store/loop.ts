@@ -94,14 +94,18 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
       `INSERT INTO alert_incidents (id, group_key, title, severity, status, labels, opened_at, resolved_at) VALUES (@id, @groupKey, @title, @severity, @status, @labels, @openedAt, @resolvedAt)`,
     ),
     get: db.prepare('SELECT * FROM alert_incidents WHERE id = ?'),
-    of: db.prepare('SELECT i.* FROM alert_incidents i JOIN incident_members m ON m.incident_id = i.id WHERE m.fingerprint = ? ORDER BY i.opened_at DESC'),
+    of: db.prepare(
+      'SELECT i.* FROM alert_incidents i JOIN incident_members m ON m.incident_id = i.id WHERE m.fingerprint = ? ORDER BY i.opened_at DESC',
+    ),
     list: db.prepare(`SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
     memberNew: db.prepare('INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at) VALUES (?, ?, ?, ?)'),
     memberSet: db.prepare('UPDATE incident_members SET status = ? WHERE incident_id = ? AND fingerprint = ?'),
     firing: db.prepare(`SELECT COUNT(*) AS n FROM incident_members WHERE incident_id = ? AND status = 'firing'`),
     members: db.prepare('SELECT fingerprint FROM incident_members WHERE incident_id = ? ORDER BY joined_at'),
     resolve: db.prepare(`UPDATE alert_incidents SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`),
-    entry: db.prepare('INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)'),
+    entry: db.prepare(
+      'INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)',
+    ),
   };
   const members = (id: string): string[] => (s.members.all(id) as Array<{ fingerprint: string }>).map((r) => r.fingerprint);
 
@@ -120,7 +124,14 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
       from,
       to,
     );
-    for (const e of events) out.push({ at: e.received_at, kind: 'alert', text: `${e.status}: ${e.summary} (${e.outcome ?? 'queued'})`, actor: 'source', ref: `event:${e.id}` });
+    for (const e of events)
+      out.push({
+        at: e.received_at,
+        kind: 'alert',
+        text: `${e.status}: ${e.summary} (${e.outcome ?? 'queued'})`,
+        actor: 'source',
+        ref: `event:${e.id}`,
+      });
     const ids = events.map((e) => e.id);
     if (ids.length) {
       for (const r of all<{ channel: string; state: string; created_at: number; sent_at: number | null; kind: string; title: string }>(
@@ -128,23 +139,69 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
          WHERE json_extract(message, '$.eventId') IN (${inList(ids.length)}) ORDER BY id`,
         ...ids,
       )) {
-        out.push({ at: r.sent_at ?? r.created_at, kind: r.kind === 'escalation' ? 'escalation' : 'notification', text: `${r.kind} "${r.title}" to ${r.channel}: ${r.state}`, actor: 'vigil', ref: null });
+        out.push({
+          at: r.sent_at ?? r.created_at,
+          kind: r.kind === 'escalation' ? 'escalation' : 'notification',
+          text: `${r.kind} "${r.title}" to ${r.channel}: ${r.state}`,
+          actor: 'vigil',
+          ref: null,
+        });
       }
-      for (const p of all<{ id: string; title: string; created_by: string; created_at: number; status: string; finished_at: number | null; error: string | null; approvals: string }>(
+      for (const p of all<{
+        id: string;
+        title: string;
+        created_by: string;
+        created_at: number;
+        status: string;
+        finished_at: number | null;
+        error: string | null;
+        approvals: string;
+      }>(
         `SELECT id, title, created_by, created_at, status, finished_at, error, approvals FROM plans WHERE event_id IN (${inList(ids.length)})`,
         ...ids,
       )) {
-        out.push({ at: p.created_at, kind: 'plan', text: `plan "${p.title}" proposed by ${p.created_by}`, actor: p.created_by, ref: `plan:${p.id}` });
-        for (const a of JSON.parse(p.approvals) as Array<{ decidedAt: number | null; decidedBy: string | null; status: string; question: string }>) {
-          if (a.decidedAt) out.push({ at: a.decidedAt, kind: 'approval', text: `${a.status}: ${a.question}`, actor: a.decidedBy ?? 'unknown', ref: `plan:${p.id}` });
+        out.push({
+          at: p.created_at,
+          kind: 'plan',
+          text: `plan "${p.title}" proposed by ${p.created_by}`,
+          actor: p.created_by,
+          ref: `plan:${p.id}`,
+        });
+        for (const a of JSON.parse(p.approvals) as Array<{
+          decidedAt: number | null;
+          decidedBy: string | null;
+          status: string;
+          question: string;
+        }>) {
+          if (a.decidedAt)
+            out.push({
+              at: a.decidedAt,
+              kind: 'approval',
+              text: `${a.status}: ${a.question}`,
+              actor: a.decidedBy ?? 'unknown',
+              ref: `plan:${p.id}`,
+            });
         }
-        if (p.finished_at) out.push({ at: p.finished_at, kind: 'plan', text: `plan "${p.title}" ${p.status}${p.error ? `: ${p.error}` : ''}`, actor: 'elephant', ref: `plan:${p.id}` });
+        if (p.finished_at)
+          out.push({
+            at: p.finished_at,
+            kind: 'plan',
+            text: `plan "${p.title}" ${p.status}${p.error ? `: ${p.error}` : ''}`,
+            actor: 'elephant',
+            ref: `plan:${p.id}`,
+          });
       }
       for (const h of all<{ at: number; command: string; host: string; result: string; actor: string; exit_code: number | null }>(
         `SELECT l.at, l.command, l.host, l.result, l.actor, l.exit_code FROM heal_log l JOIN heal_approvals a ON a.id = l.approval_id WHERE a.event_id IN (${inList(ids.length)}) ORDER BY l.id`,
         ...ids,
       )) {
-        out.push({ at: h.at, kind: 'heal', text: `${h.command} on ${h.host}: ${h.result}${h.exit_code !== null ? ` (exit ${h.exit_code})` : ''}`, actor: h.actor, ref: null });
+        out.push({
+          at: h.at,
+          kind: 'heal',
+          text: `${h.command} on ${h.host}: ${h.result}${h.exit_code !== null ? ` (exit ${h.exit_code})` : ''}`,
+          actor: h.actor,
+          ref: null,
+        });
       }
     }
     for (const a of all<{ at: number; by: string; via: string; action: string; note: string | null; fingerprint: string }>(
@@ -162,7 +219,11 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
     tx: (fn) => db.transaction(fn)(),
     addOutcome: (o) => s.outcome.run({ ...o, fixed: o.fixed ? 1 : 0 }).changes === 1,
     outcomes: (alertname, limit) =>
-      (s.outcomes.all(alertname, limit) as Array<Omit<OutcomeRow, 'fixed' | 'planId'> & { fixed: number; plan_id: string }>).map((r) => ({ ...r, fixed: r.fixed === 1, planId: r.plan_id })),
+      (s.outcomes.all(alertname, limit) as Array<Omit<OutcomeRow, 'fixed' | 'planId'> & { fixed: number; plan_id: string }>).map((r) => ({
+        ...r,
+        fixed: r.fixed === 1,
+        planId: r.plan_id,
+      })),
     openIncident: (key) => {
       const r = s.open.get(key) as IRow | undefined;
       return r ? toIncident(r) : null;

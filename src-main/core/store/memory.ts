@@ -143,7 +143,9 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
        ON CONFLICT(insight_id) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at`,
     ),
     pickPending: db.prepare(`SELECT insight_id AS id FROM embedding_queue WHERE state = 'pending' ORDER BY updated_at, insight_id LIMIT ?`),
-    markProcessing: db.prepare(`UPDATE embedding_queue SET state = 'processing', attempts = attempts + 1, updated_at = ? WHERE insight_id = ?`),
+    markProcessing: db.prepare(
+      `UPDATE embedding_queue SET state = 'processing', attempts = attempts + 1, updated_at = ? WHERE insight_id = ?`,
+    ),
     putVector: db.prepare(
       `INSERT INTO insight_vectors (insight_id, model, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(insight_id, model) DO UPDATE SET dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at`,
@@ -152,10 +154,14 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     attempts: db.prepare('SELECT attempts FROM embedding_queue WHERE insight_id = ?'),
     markFailed: db.prepare('UPDATE embedding_queue SET state = ?, last_error = ?, updated_at = ? WHERE insight_id = ?'),
     counts: db.prepare('SELECT state, COUNT(*) AS n FROM embedding_queue GROUP BY state'),
-    liveCounts: db.prepare(`SELECT state, COUNT(*) AS n FROM embedding_queue WHERE state IN ('pending', 'processing', 'failed') GROUP BY state`),
+    liveCounts: db.prepare(
+      `SELECT state, COUNT(*) AS n FROM embedding_queue WHERE state IN ('pending', 'processing', 'failed') GROUP BY state`,
+    ),
     stale: db.prepare(`SELECT COUNT(*) AS n FROM embedding_queue WHERE state = 'processing' AND updated_at < ?`),
     dropVectors: db.prepare('DELETE FROM insight_vectors WHERE insight_id = ?'),
-    keyword: db.prepare('SELECT rowid AS id, bm25(insights_fts) AS score FROM insights_fts WHERE insights_fts MATCH ? ORDER BY score LIMIT ?'),
+    keyword: db.prepare(
+      'SELECT rowid AS id, bm25(insights_fts) AS score FROM insights_fts WHERE insights_fts MATCH ? ORDER BY score LIMIT ?',
+    ),
     nearest: db.prepare(
       'SELECT insight_id AS id, vec_distance_cosine(vector, ?) AS score FROM insight_vectors WHERE model = ? AND dim = ? ORDER BY score LIMIT ?',
     ),
@@ -210,7 +216,11 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     },
     listFlagged(flag, limit) {
       const rows = flag
-        ? db.prepare(`SELECT i.* FROM insights i WHERE EXISTS (SELECT 1 FROM json_each(i.flags) f WHERE f.value = ?) ORDER BY i.updated_at DESC LIMIT ?`).all(flag, limit)
+        ? db
+            .prepare(
+              `SELECT i.* FROM insights i WHERE EXISTS (SELECT 1 FROM json_each(i.flags) f WHERE f.value = ?) ORDER BY i.updated_at DESC LIMIT ?`,
+            )
+            .all(flag, limit)
         : db.prepare(`SELECT * FROM insights WHERE flags != '[]' ORDER BY updated_at DESC LIMIT ?`).all(limit);
       return (rows as InsightRow[]).map(toInsight);
     },

@@ -34,8 +34,18 @@ export function sqliteNoiseStore(db: Database): NoiseStore {
   return {
     transaction: (fn) => db.transaction(fn)(),
     all: () =>
-      (all.all() as Array<{ key: string; kind: NoiseKind; body: string; due_at: number | null }>).map((r) => ({ key: r.key, kind: r.kind, body: JSON.parse(r.body) as unknown, dueAt: r.due_at })),
-    members: () => (members.all() as Array<{ owner: string; fp: string; body: string }>).map((r) => ({ owner: r.owner, fp: r.fp, body: JSON.parse(r.body) as unknown })),
+      (all.all() as Array<{ key: string; kind: NoiseKind; body: string; due_at: number | null }>).map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        body: JSON.parse(r.body) as unknown,
+        dueAt: r.due_at,
+      })),
+    members: () =>
+      (members.all() as Array<{ owner: string; fp: string; body: string }>).map((r) => ({
+        owner: r.owner,
+        fp: r.fp,
+        body: JSON.parse(r.body) as unknown,
+      })),
     put: (r) => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt),
     putMember: (owner, fp, body) => void putMember.run(owner, fp, JSON.stringify(body)),
     deleteMember: (owner, fp) => void delMember.run(owner, fp),

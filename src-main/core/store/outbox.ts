@@ -2,7 +2,6 @@ import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
 import type { Message } from '../message';
 
-
 export type { OutboxState };
 
 export interface OutboxRow {
@@ -153,7 +152,9 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'pending'`),
     rewrite: db.prepare(`UPDATE outbox SET message = ? WHERE id = ?`),
-    dropped: db.prepare(`UPDATE outbox SET state = 'dropped', last_error = ?, sent_at = NULL WHERE id = ? AND state IN ('pending', 'sending')`),
+    dropped: db.prepare(
+      `UPDATE outbox SET state = 'dropped', last_error = ?, sent_at = NULL WHERE id = ? AND state IN ('pending', 'sending')`,
+    ),
     resolutionsAfter: db.prepare(
       `SELECT message FROM outbox WHERE channel = ? AND id > ? AND state NOT IN ('failed', 'expired', 'dropped')
        AND json_extract(message, '$.status') = 'resolved' ORDER BY id LIMIT 100`,
@@ -219,7 +220,8 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     },
     rewrite: (id, message) => void s.rewrite.run(JSON.stringify(message), id),
     markDropped: (id, reason) => void s.dropped.run(reason, id),
-    resolutionsAfter: (channel, afterId) => (s.resolutionsAfter.all(channel, afterId) as Array<{ message: string }>).map((r) => JSON.parse(r.message) as Message),
+    resolutionsAfter: (channel, afterId) =>
+      (s.resolutionsAfter.all(channel, afterId) as Array<{ message: string }>).map((r) => JSON.parse(r.message) as Message),
     list({ channel, state, before, limit }) {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -236,13 +238,15 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     },
     digestItems: (id) => many(s.items.all(id)),
     counts: (since) =>
-      (s.counts.all({ since }) as Array<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>).map((r) => ({
-        channel: r.channel,
-        backlog: r.backlog,
-        oldestPendingAt: r.oldest,
-        failed: r.failed,
-        expired: r.expired,
-      })),
+      (s.counts.all({ since }) as Array<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>).map(
+        (r) => ({
+          channel: r.channel,
+          backlog: r.backlog,
+          oldestPendingAt: r.oldest,
+          failed: r.failed,
+          expired: r.expired,
+        }),
+      ),
     retryChannel: (channel, now) => s.retryChannel.run(now, channel, now).changes,
     retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
     expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,

@@ -39,7 +39,15 @@ export interface PeopleRepository {
 type PRow = { name: string; role: Role; telegram: string | null; created_at: number; token_issued_at: number };
 const person = (r: PRow | undefined): Person | null =>
   r ? { name: r.name, role: r.role, telegram: r.telegram, createdAt: r.created_at, tokenIssuedAt: r.token_issued_at } : null;
-type SRow = { id: string; person: string; created_at: number; expires_at: number; last_seen_at: number; user_agent: string; revoked_at: number | null };
+type SRow = {
+  id: string;
+  person: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  user_agent: string;
+  revoked_at: number | null;
+};
 const session = (r: SRow): SessionRow => ({
   id: r.id,
   person: r.person,
@@ -70,18 +78,27 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
       if (patch.role !== undefined) db.prepare('UPDATE people SET role = ? WHERE name = ?').run(patch.role, name);
       if (patch.telegram !== undefined) db.prepare('UPDATE people SET telegram = ? WHERE name = ?').run(patch.telegram, name);
     },
-    setToken: (name, hash, at) => void db.prepare('UPDATE people SET token_hash = ?, token_issued_at = ? WHERE name = ?').run(hash, at, name),
+    setToken: (name, hash, at) =>
+      void db.prepare('UPDATE people SET token_hash = ?, token_issued_at = ? WHERE name = ?').run(hash, at, name),
     remove: (name) => db.prepare('DELETE FROM people WHERE name = ?').run(name).changes > 0,
     intake: {
-      list: () => (db.prepare('SELECT name, created_at AS createdAt FROM intake_tokens ORDER BY name').all() as Array<{ name: string; createdAt: number }>),
-      insert: (name, hash, at) => void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
+      list: () =>
+        db.prepare('SELECT name, created_at AS createdAt FROM intake_tokens ORDER BY name').all() as Array<{
+          name: string;
+          createdAt: number;
+        }>,
+      insert: (name, hash, at) =>
+        void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
       remove: (name) => db.prepare('DELETE FROM intake_tokens WHERE name = ?').run(name).changes > 0,
-      byHash: (hash) => (db.prepare('SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash) as { name: string } | undefined)?.name ?? null,
+      byHash: (hash) =>
+        (db.prepare('SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash) as { name: string } | undefined)?.name ?? null,
     },
     sessions: {
       insert: (s) =>
         void db
-          .prepare('INSERT INTO sessions (id, secret_hash, person, created_at, expires_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO sessions (id, secret_hash, person, created_at, expires_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
           .run(s.id, s.secretHash, s.person, s.createdAt, s.expiresAt, s.lastSeenAt, s.userAgent),
       bySecretHash(hash) {
         const r = db.prepare(`SELECT ${sCols} FROM sessions WHERE secret_hash = ?`).get(hash) as SRow | undefined;
@@ -91,7 +108,11 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
       revoke: (id, at) => db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0,
       revokePerson: (p, at) => void db.prepare('UPDATE sessions SET revoked_at = ? WHERE person = ? AND revoked_at IS NULL').run(at, p),
       live: (now) =>
-        (db.prepare(`SELECT ${sCols} FROM sessions WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`).all(now) as SRow[]).map((r) => {
+        (
+          db
+            .prepare(`SELECT ${sCols} FROM sessions WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`)
+            .all(now) as SRow[]
+        ).map((r) => {
           const { revokedAt: _r, ...info } = session(r);
           return info;
         }),

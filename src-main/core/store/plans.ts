@@ -167,13 +167,17 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
       return (rows as Row[]).map(toPlan);
     },
     byStatus(statuses) {
-      const rows = db.prepare(`SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`).all(...statuses);
+      const rows = db
+        .prepare(`SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`)
+        .all(...statuses);
       return (rows as Row[]).map(toPlan);
     },
     forSubject(f) {
       const ids = f.eventIds ?? [];
       if (!ids.length && !f.changeId) return [];
-      const where = [ids.length ? `event_id IN (${ids.map(() => '?').join(',')})` : null, f.changeId ? 'change_id = ?' : null].filter(Boolean).join(' OR ');
+      const where = [ids.length ? `event_id IN (${ids.map(() => '?').join(',')})` : null, f.changeId ? 'change_id = ?' : null]
+        .filter(Boolean)
+        .join(' OR ');
       const args = [...ids, ...(f.changeId ? [f.changeId] : [])];
       return (db.prepare(`SELECT * FROM plans WHERE ${where} ORDER BY created_at, id`).all(...args) as Row[]).map(toPlan);
     },

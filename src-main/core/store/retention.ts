@@ -11,7 +11,12 @@ export const RETENTION_KINDS = {
   events: { table: 'events', key: 'seq', where: 'received_at < @before AND processed = 1', order: 'received_at' },
   resolvedAlerts: { table: 'alert_state', key: 'fingerprint', where: "status = 'resolved' AND last_seen < @before", order: 'last_seen' },
   deliveredOutbox: { table: 'outbox', key: 'id', where: "state IN ('sent', 'digested') AND created_at < @before", order: 'created_at' },
-  finishedPlans: { table: 'plans', key: 'id', where: "status IN ('succeeded', 'failed', 'cancelled') AND updated_at < @before", order: 'updated_at' },
+  finishedPlans: {
+    table: 'plans',
+    key: 'id',
+    where: "status IN ('succeeded', 'failed', 'cancelled') AND updated_at < @before",
+    order: 'updated_at',
+  },
   smokeHistory: { table: 'smoke_history', key: 'id', where: 'at < @before', order: 'at' },
   unreferencedMemory: { table: 'insights', key: 'id', where: "updated_at < @before AND flags = '[]' AND ref IS NULL", order: 'updated_at' },
 } as const;
@@ -40,7 +45,9 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
     count.set(kind, db.prepare(`SELECT count(*) AS n FROM ${k.table} WHERE ${k.where}`));
     prune.set(
       kind,
-      db.prepare(`DELETE FROM ${k.table} WHERE ${k.key} IN (SELECT ${k.key} FROM ${k.table} WHERE ${k.where} ORDER BY ${k.order} LIMIT @limit)`),
+      db.prepare(
+        `DELETE FROM ${k.table} WHERE ${k.key} IN (SELECT ${k.key} FROM ${k.table} WHERE ${k.where} ORDER BY ${k.order} LIMIT @limit)`,
+      ),
     );
   }
   const upTo = db.prepare(`SELECT coalesce(max(upto), 0) AS n FROM audit_archived`);

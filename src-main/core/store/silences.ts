@@ -44,7 +44,9 @@ const toRecord = (r: Row): SilenceRecord => ({
 });
 
 export function sqliteSilenceStore(db: Database): SilenceStore {
-  const ins = db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const ins = db.prepare(
+    `INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
   const get = db.prepare(`SELECT * FROM silences WHERE id = ?`);
   const current = db.prepare(`SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at`);
   const all = db.prepare(`SELECT * FROM silences ORDER BY created_at DESC LIMIT 1000`);

@@ -75,7 +75,11 @@ export const changeCommand: Command = {
     const url = (v.url ?? process.env.VIGIL_URL ?? 'http://127.0.0.1:7300').replace(/\/+$/, '');
     let res: Response;
     try {
-      res = await fetch(`${url}/api/v1/changes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      res = await fetch(`${url}/api/v1/changes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
     } catch (e) {
       process.stderr.write(`cannot reach Vigil at ${url}: ${(e as Error).message}\n`);
       return EXIT.error;

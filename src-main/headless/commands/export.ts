@@ -22,7 +22,11 @@ export const exportCommand: Command = {
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { 'data-dir': { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } } });
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { 'data-dir': { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+      });
     } catch (e) {
       process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
       return EXIT.usage;

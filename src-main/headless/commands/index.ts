@@ -17,4 +17,14 @@ import { serveCommand } from './serve';
 import { intakeTokenCommand, userCommand } from './user';
 
 /** Every sub-command, one module each. */
-export const commands: Command[] = [serveCommand, configCommand, memoryCommand, exportCommand, policyCommand, auditCommand, changeCommand, userCommand, intakeTokenCommand];
+export const commands: Command[] = [
+  serveCommand,
+  configCommand,
+  memoryCommand,
+  exportCommand,
+  policyCommand,
+  auditCommand,
+  changeCommand,
+  userCommand,
+  intakeTokenCommand,
+];

@@ -33,7 +33,10 @@ describe('vigil memory search', () => {
 
     const r = await capture(['search', 'disk rotate', '--data-dir', dir]);
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { rank: number; used: string; insight: { title: string } });
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { rank: number; used: string; insight: { title: string } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ rank: 1, used: 'keyword', insight: { title: 'Disk full on web-1' } });
     expect(r.err).toContain('no embedding provider');

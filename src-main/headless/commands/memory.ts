@@ -19,7 +19,12 @@ export const memoryCommand: Command = {
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, mode: { type: 'string', default: 'auto' }, limit: { type: 'string', default: '10' } },
+        options: {
+          config: { type: 'string' },
+          'data-dir': { type: 'string' },
+          mode: { type: 'string', default: 'auto' },
+          limit: { type: 'string', default: '10' },
+        },
       });
     } catch (e) {
       process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
@@ -52,9 +57,15 @@ export const memoryCommand: Command = {
         process.stderr.write(`${r.error.code}: ${r.error.message}\n`);
         return r.error.code === 'bad_request' ? EXIT.usage : EXIT.error;
       }
-      const { used, note, results } = r.value as { used: string; note: string | null; results: Array<{ insight: unknown; score: number; via: string[] }> };
+      const { used, note, results } = r.value as {
+        used: string;
+        note: string | null;
+        results: Array<{ insight: unknown; score: number; via: string[] }>;
+      };
       if (note) process.stderr.write(`note: ${note}\n`);
-      results.forEach((h, k) => process.stdout.write(`${JSON.stringify({ rank: k + 1, used, score: h.score, via: h.via, insight: h.insight })}\n`));
+      results.forEach((h, k) =>
+        process.stdout.write(`${JSON.stringify({ rank: k + 1, used, score: h.score, via: h.via, insight: h.insight })}\n`),
+      );
       return EXIT.ok;
     } finally {
       await core.stop();

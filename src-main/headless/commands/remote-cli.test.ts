@@ -27,7 +27,10 @@ async function capture(cmd: Command, argv: string[]) {
 
 describe('vigil policy check', () => {
   it('R-HEAL-1: prints ALLOW <template-id> (exit 0) or DENY <reason> (exit 3)', async () => {
-    expect(await capture(policyCommand, ['check', '--', 'journalctl --no-pager -n 50 -u nginx'])).toMatchObject({ code: 0, out: 'ALLOW journalctl-unit\n' });
+    expect(await capture(policyCommand, ['check', '--', 'journalctl --no-pager -n 50 -u nginx'])).toMatchObject({
+      code: 0,
+      out: 'ALLOW journalctl-unit\n',
+    });
     const deny = await capture(policyCommand, ['check', '--', 'uptime; rm -rf /']);
     expect(deny.code).toBe(3);
     expect(deny.out).toMatch(/^DENY command separator ";" is not allowed\n$/);
@@ -40,12 +43,21 @@ describe('vigil policy check', () => {
       cfg,
       `hosts:\n  - { name: db1, address: 10.0.0.9, user: ops, tags: [db] }\n  - { name: web1, address: 10.0.0.8, user: ops }\nremote:\n  templates:\n    - { id: pg-ready, command: "pg_isready -p {port}", params: { port: { type: int, min: 1, max: 65535 } }, tags: [db] }\n`,
     );
-    expect(await capture(policyCommand, ['check', '--config', cfg, '--host', 'db1', '--', 'pg_isready -p 5432'])).toMatchObject({ code: 0, out: 'ALLOW pg-ready\n' });
+    expect(await capture(policyCommand, ['check', '--config', cfg, '--host', 'db1', '--', 'pg_isready -p 5432'])).toMatchObject({
+      code: 0,
+      out: 'ALLOW pg-ready\n',
+    });
     expect((await capture(policyCommand, ['check', '--config', cfg, '--host', 'web1', '--', 'pg_isready -p 5432'])).code).toBe(3);
-    expect(await capture(policyCommand, ['check', '--config', cfg, '--host', 'nope', '--', 'uptime'])).toMatchObject({ code: 3, out: expect.stringMatching(/no host named "nope"/) });
+    expect(await capture(policyCommand, ['check', '--config', cfg, '--host', 'nope', '--', 'uptime'])).toMatchObject({
+      code: 3,
+      out: expect.stringMatching(/no host named "nope"/),
+    });
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, `remote:\n  templates:\n    - { id: wipe, command: "rm -rf {d}", params: { d: { type: path } } }\n`);
-    expect(await capture(policyCommand, ['check', '--config', bad, '--', 'uptime'])).toMatchObject({ code: 1, err: expect.stringMatching(/not read-only/) });
+    expect(await capture(policyCommand, ['check', '--config', bad, '--', 'uptime'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/not read-only/),
+    });
   });
 });
 
@@ -56,7 +68,10 @@ describe('vigil audit verify', () => {
     const audit = createAudit(sqliteAuditRepository(db), systemClock);
     for (let i = 0; i < 6; i++) audit.append({ actor: 'alice', action: 'diag.run', subject: 'host:web1', detail: { i } });
     db.close();
-    expect(await capture(auditCommand, ['verify', '--data-dir', dataDir])).toMatchObject({ code: 0, out: 'OK audit chain intact: 6 row(s)\n' });
+    expect(await capture(auditCommand, ['verify', '--data-dir', dataDir])).toMatchObject({
+      code: 0,
+      out: 'OK audit chain intact: 6 row(s)\n',
+    });
 
     const raw = openDatabase(join(dataDir, 'vigil.db')).db;
     raw.exec('DROP TRIGGER audit_log_no_update');

@@ -12,7 +12,8 @@ import { loadOrCreateToken } from '../auth';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
 
-const USER_USAGE = 'vigil user add NAME --role viewer|responder|approver|admin [--telegram ID] | list | remove NAME | rotate NAME | set NAME [--role R] [--telegram ID] [--data-dir DIR]';
+const USER_USAGE =
+  'vigil user add NAME --role viewer|responder|approver|admin [--telegram ID] | list | remove NAME | rotate NAME | set NAME [--role R] [--telegram ID] [--data-dir DIR]';
 const INTAKE_USAGE = 'vigil intake-token add NAME | list | remove NAME [--data-dir DIR]';
 
 /** Open the data dir's people (the running server sees changes at once: it looks tokens up per request). */
@@ -21,7 +22,10 @@ function withPeople<T>(dataDir: string | undefined, fn: (people: People, by: str
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { db } = openDatabase(join(dir, 'vigil.db'));
   try {
-    const people = createPeople(sqlitePeopleRepository(db), { audit: createAudit(sqliteAuditRepository(db), systemClock), clock: systemClock });
+    const people = createPeople(sqlitePeopleRepository(db), {
+      audit: createAudit(sqliteAuditRepository(db), systemClock),
+      clock: systemClock,
+    });
     // Adding the first person must not lock out the existing single token: it becomes `admin` first.
     people.ensureFirstAdmin(loadOrCreateToken(dir));
     return fn(people, `cli (${userInfo().username})`);
@@ -32,7 +36,8 @@ function withPeople<T>(dataDir: string | undefined, fn: (people: People, by: str
 
 const showToken = (kind: string, name: string, token: string) =>
   process.stdout.write(`${kind} for ${name} (shown once; only its hash is kept — store it now):\n${token}\n`);
-const row = (p: Person) => `${p.name.padEnd(20)} ${p.role.padEnd(10)} ${(p.telegram ? `telegram ${p.telegram}` : '').padEnd(22)} token issued ${new Date(p.tokenIssuedAt).toISOString()}`;
+const row = (p: Person) =>
+  `${p.name.padEnd(20)} ${p.role.padEnd(10)} ${(p.telegram ? `telegram ${p.telegram}` : '').padEnd(22)} token issued ${new Date(p.tokenIssuedAt).toISOString()}`;
 
 /** Run a sub-command body; bad input and refusals are one line on stderr and a non-zero exit. */
 function guarded(usage: string, fn: () => number): number {
@@ -51,7 +56,11 @@ function guarded(usage: string, fn: () => number): number {
   }
 }
 
-const check = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ message: string }> } } }, v: unknown, what: string): T => {
+const check = <T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ message: string }> } } },
+  v: unknown,
+  what: string,
+): T => {
   const r = schema.safeParse(v);
   if (!r.success) throw new VigilError('bad_request', `${what}: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
@@ -89,7 +98,8 @@ export const userCommand: Command = {
             return EXIT.ok;
           case 'set': {
             const role = values.role === undefined ? undefined : check(Role, values.role, '--role');
-            const telegram = values.telegram === undefined ? undefined : values.telegram === '' ? null : check(TelegramId, values.telegram, '--telegram');
+            const telegram =
+              values.telegram === undefined ? undefined : values.telegram === '' ? null : check(TelegramId, values.telegram, '--telegram');
             const p = people.handlers['people.update']({ name, role, telegram }, { name: by, role: 'admin' });
             process.stdout.write(`${row(p as Person)}\n`);
             return EXIT.ok;
@@ -116,7 +126,12 @@ export const intakeTokenCommand: Command = {
       if (!sub || extra.length || (sub !== 'list' && !nameArg)) throw new VigilError('bad_request', `usage: ${INTAKE_USAGE}`);
       return withPeople(values['data-dir'], (people, by) => {
         if (sub === 'list') {
-          process.stdout.write(people.listIntake().map((t) => `${t.name.padEnd(20)} created ${new Date(t.createdAt).toISOString()}`).join('\n') + '\n');
+          process.stdout.write(
+            people
+              .listIntake()
+              .map((t) => `${t.name.padEnd(20)} created ${new Date(t.createdAt).toISOString()}`)
+              .join('\n') + '\n',
+          );
           return EXIT.ok;
         }
         const name = check(PersonName, nameArg, 'NAME');

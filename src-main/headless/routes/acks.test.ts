@@ -42,7 +42,10 @@ afterAll(async () => {
 const req = (method: string, path: string, body?: unknown, auth = true) =>
   fetch(base + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: `Bearer ${TOKEN}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(auth ? { authorization: `Bearer ${TOKEN}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 const ackPath = (fp: string) => `/api/v1/alerts/${encodeURIComponent(fp)}/ack`;
@@ -69,7 +72,10 @@ describe('acknowledge over HTTP (R-ROUTE-8)', () => {
     await b.send({ fingerprint: 'fp-http', severity: 'warning' });
     const unknown = await req('POST', ackPath('no-such-alert'), { by: 'alice' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ ok: false, error: { code: 'not_found', message: 'no alert with fingerprint "no-such-alert" (it has never been seen by Vigil)' } });
+    expect(await unknown.json()).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no alert with fingerprint "no-such-alert" (it has never been seen by Vigil)' },
+    });
 
     const bad = await req('POST', ackPath('fp-http'), { by: '', note: 7, extra: true });
     expect(bad.status).toBe(400);
@@ -89,8 +95,19 @@ describe('acknowledge from Telegram (R-ROUTE-8, R-NOTIFY-4)', () => {
     update_id: 9000 + fromId,
     callback_query: {
       id: `cq-${fromId}-${data.length}`,
-      from: { id: fromId, is_bot: false, first_name: fromId === 4242 ? 'Alice' : 'Mallory', username: fromId === 4242 ? 'alice_oncall' : 'mallory', language_code: 'en' },
-      message: { message_id: 101, date: 1767614400, chat: { id: chatId, title: 'ops', type: 'supergroup' }, text: 'CRITICAL: Disk almost full on web1' },
+      from: {
+        id: fromId,
+        is_bot: false,
+        first_name: fromId === 4242 ? 'Alice' : 'Mallory',
+        username: fromId === 4242 ? 'alice_oncall' : 'mallory',
+        language_code: 'en',
+      },
+      message: {
+        message_id: 101,
+        date: 1767614400,
+        chat: { id: chatId, title: 'ops', type: 'supergroup' },
+        text: 'CRITICAL: Disk almost full on web1',
+      },
       chat_instance: '-5551234',
       data,
     },
@@ -108,7 +125,13 @@ describe('acknowledge from Telegram (R-ROUTE-8, R-NOTIFY-4)', () => {
     // Someone in the chat who is not an approver: refused, nothing changes.
     const refused = await req('POST', '/api/v1/telegram/callback', update(31337, button.callback_data!));
     expect(refused.status).toBe(200);
-    expect(await refused.json()).toMatchObject({ method: 'answerCallbackQuery', callback_query_id: 'cq-31337-20', accepted: false, show_alert: true, text: expect.stringMatching(/Refused: user 31337 may not acknowledge/) });
+    expect(await refused.json()).toMatchObject({
+      method: 'answerCallbackQuery',
+      callback_query_id: 'cq-31337-20',
+      accepted: false,
+      show_alert: true,
+      text: expect.stringMatching(/Refused: user 31337 may not acknowledge/),
+    });
     expect((await info('fp-tg')).acknowledged).toBe(false);
     // An approver of another chat is not an approver here.
     const otherChat = await req('POST', '/api/v1/telegram/callback', update(4242, button.callback_data!, -999));

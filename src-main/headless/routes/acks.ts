@@ -4,7 +4,9 @@ import { sendError, viaCore } from '../http';
 import type { RouteModule } from './index';
 
 // `by` is accepted for old scripts but ignored: the recorded actor is the token's person (R-PEOPLE-2).
-const AckBody = z.object({ by: z.string().trim().min(1).max(100).optional(), note: z.string().trim().min(1).max(2000).optional() }).strict();
+const AckBody = z
+  .object({ by: z.string().trim().min(1).max(100).optional(), note: z.string().trim().min(1).max(2000).optional() })
+  .strict();
 const UnackBody = z.object({ by: z.string().trim().min(1).max(100).default('api') }).strict();
 
 /**
@@ -23,7 +25,13 @@ export const ackRoutes: RouteModule = (app, { core, access }) => {
     const body = AckBody.safeParse(req.body ?? {});
     if (!body.success) return sendError(reply, 'bad_request', describeZodError(body.error));
     const actor = access.actor(req);
-    return viaCore(core, reply, 'alerts.ack', { fingerprint: req.params.fingerprint, note: body.data.note, by: actor.name, via: 'api' }, actor);
+    return viaCore(
+      core,
+      reply,
+      'alerts.ack',
+      { fingerprint: req.params.fingerprint, note: body.data.note, by: actor.name, via: 'api' },
+      actor,
+    );
   });
 
   app.delete<Req>(path, { onRequest: responder }, async (req, reply) => {

@@ -21,9 +21,15 @@ let app: FastifyInstance;
 let dataDir = '';
 
 const rows = (fp: string) =>
-  core.ctx.db.prepare(`SELECT status, outcome, json_extract(trace, '$[0].detail') AS via FROM events WHERE fingerprint = ? ORDER BY seq`).all(fp) as Array<{ status: string; outcome: string | null; via: string }>;
+  core.ctx.db
+    .prepare(`SELECT status, outcome, json_extract(trace, '$[0].detail') AS via FROM events WHERE fingerprint = ? ORDER BY seq`)
+    .all(fp) as Array<{ status: string; outcome: string | null; via: string }>;
 const messages = () =>
-  core.ctx.db.prepare(`SELECT json_extract(message, '$.kind') AS kind, json_extract(message, '$.status') AS status, json_extract(message, '$.title') AS title FROM outbox WHERE message LIKE '%DiskFull%' ORDER BY id`).all() as Array<{ kind: string; status: string; title: string }>;
+  core.ctx.db
+    .prepare(
+      `SELECT json_extract(message, '$.kind') AS kind, json_extract(message, '$.status') AS status, json_extract(message, '$.title') AS title FROM outbox WHERE message LIKE '%DiskFull%' ORDER BY id`,
+    )
+    .all() as Array<{ kind: string; status: string; title: string }>;
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -38,7 +44,12 @@ describe.runIf(alertmanagerAvailable())('real Alertmanager (R-ROUTE-1)', () => {
   beforeAll(async () => {
     const amPort = await freeLoopbackPort();
     dataDir = mkdtempSync(join(tmpdir(), 'vigil-am-it-'));
-    core = createCore({ config: parseConfig(`alertmanager: { url: "http://127.0.0.1:${amPort}", interval: 1s }\nrouter: { groupWindow: 1s }\nchannels: [{ name: desktop, type: desktop }]`), dataDir });
+    core = createCore({
+      config: parseConfig(
+        `alertmanager: { url: "http://127.0.0.1:${amPort}", interval: 1s }\nrouter: { groupWindow: 1s }\nchannels: [{ name: desktop, type: desktop }]`,
+      ),
+      dataDir,
+    });
     app = await createHttpServer({ core, token: TOKEN });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const vigil = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -52,7 +63,7 @@ describe.runIf(alertmanagerAvailable())('real Alertmanager (R-ROUTE-1)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('R-ROUTE-1: an alert arrives by webhook and by poll with Alertmanager\'s fingerprint and notifies once; its resolve notifies once', async () => {
+  it("R-ROUTE-1: an alert arrives by webhook and by poll with Alertmanager's fingerprint and notifies once; its resolve notifies once", async () => {
     const labels = { alertname: 'DiskFull', instance: 'web1', severity: 'critical' };
     await am.postAlerts([{ labels, annotations: { summary: 'Disk almost full on web1' } }]);
     const amAlert = await (async () => {
@@ -66,16 +77,25 @@ describe.runIf(alertmanagerAvailable())('real Alertmanager (R-ROUTE-1)', () => {
     // Both paths deliver it: the webhook (POST …/alertmanager) and the poller.
     const seen = await until('webhook and poll', () => {
       const r = rows(amAlert.fingerprint);
-      return r.some((x) => x.via.includes('POST /api/v1/alerts/alertmanager')) && r.some((x) => x.via.startsWith('alertmanager poll')) && r.every((x) => x.outcome) && r;
+      return (
+        r.some((x) => x.via.includes('POST /api/v1/alerts/alertmanager')) &&
+        r.some((x) => x.via.startsWith('alertmanager poll')) &&
+        r.every((x) => x.outcome) &&
+        r
+      );
     });
     expect(seen.filter((r) => r.outcome === 'notified')).toHaveLength(1);
     expect(seen.filter((r) => r.outcome === 'deduped').length).toBeGreaterThanOrEqual(1);
 
     // Resolve it the way Prometheus does: the same alert with endsAt in the past.
-    await am.postAlerts([{ labels, annotations: { summary: 'Disk almost full on web1' }, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    await am.postAlerts([
+      { labels, annotations: { summary: 'Disk almost full on web1' }, endsAt: new Date(Date.now() - 1000).toISOString() },
+    ]);
     const after = await until('the resolve by both paths', () => {
       const r = rows(amAlert.fingerprint).filter((x) => x.status === 'resolved');
-      return r.some((x) => x.via.includes('POST')) && r.some((x) => x.via.startsWith('alertmanager poll')) && r.every((x) => x.outcome) && r;
+      return (
+        r.some((x) => x.via.includes('POST')) && r.some((x) => x.via.startsWith('alertmanager poll')) && r.every((x) => x.outcome) && r
+      );
     });
     expect(after.some((r) => r.outcome === 'notified' || r.outcome === 'grouped')).toBe(true);
     // What the human receives: one message for the alert, one for its resolve (the group stage may send it as the group's resolution).
@@ -83,13 +103,20 @@ describe.runIf(alertmanagerAvailable())('real Alertmanager (R-ROUTE-1)', () => {
       const m = messages();
       return m.some((x) => x.status === 'resolved') && m;
     });
-    expect(sent.map((m) => m.status), JSON.stringify(sent)).toEqual(['firing', 'resolved']);
+    expect(
+      sent.map((m) => m.status),
+      JSON.stringify(sent),
+    ).toEqual(['firing', 'resolved']);
   }, 60_000);
 
-  it('R-ROUTE-1: the poller\'s own failure becomes a vigil event (no failure path is silent)', async () => {
+  it("R-ROUTE-1: the poller's own failure becomes a vigil event (no failure path is silent)", async () => {
     await am.stop();
-    const failed = await until('a vigil failure event', () =>
-      core.ctx.db.prepare(`SELECT summary, severity FROM events WHERE source = 'vigil' AND summary LIKE '%alertmanager poller%'`).get() as { summary: string; severity: string } | undefined,
+    const failed = await until(
+      'a vigil failure event',
+      () =>
+        core.ctx.db
+          .prepare(`SELECT summary, severity FROM events WHERE source = 'vigil' AND summary LIKE '%alertmanager poller%'`)
+          .get() as { summary: string; severity: string } | undefined,
     );
     expect(failed.summary).toMatch(/Vigil: alertmanager poller failed: cannot read http:\/\/127\.0\.0\.1:\d+/);
   }, 30_000);

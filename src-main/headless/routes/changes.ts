@@ -50,8 +50,13 @@ export const changeRoutes: RouteModule = async (app, { core, access }) => {
       const secretRef = core.ctx.config.changes.token;
       if (!authorised(req, raw, access, secretRef ? resolveSecret(core.ctx.secrets, secretRef) : undefined)) {
         const p = access.principal(req);
-        if (p?.kind === 'person') return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'POST /api/v1/changes', 'responder'));
-        return sendError(reply, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>" (or the changes.token webhook secret)');
+        if (p?.kind === 'person')
+          return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'POST /api/v1/changes', 'responder'));
+        return sendError(
+          reply,
+          'unauthorized',
+          'missing or wrong token: send "Authorization: Bearer <token>" (or the changes.token webhook secret)',
+        );
       }
       let body: unknown;
       const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -62,7 +67,9 @@ export const changeRoutes: RouteModule = async (app, { core, access }) => {
       }
       const sender = detectProvider(req.headers);
       const where = whereFromQuery(req.query as Record<string, unknown>);
-      const input = sender ? fromProvider(sender.provider, sender.event, body, where, sender.delivery) : { ...where, ...(body as object), ...(form ? { source: 'curl' } : {}) };
+      const input = sender
+        ? fromProvider(sender.provider, sender.event, body, where, sender.delivery)
+        : { ...where, ...(body as object), ...(form ? { source: 'curl' } : {}) };
       if (!input) return reply.code(202).send({ ignored: `${sender?.provider} ${sender?.event} is not a push or release` });
       const parsed = ChangeInput.safeParse(input);
       if (!parsed.success) return sendError(reply, 'bad_request', describeZodError(parsed.error));

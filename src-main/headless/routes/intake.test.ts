@@ -26,8 +26,15 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-const count = () => (core.ctx.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM intake_batches) AS n').get() as { n: number }).n;
-const ev = (o: Record<string, unknown> = {}) => ({ source: 'ci', severity: 'warning', summary: 'Build agent disk 90%', labels: { alertname: 'AgentDisk', host: 'ci-3' }, ...o });
+const count = () =>
+  (core.ctx.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM intake_batches) AS n').get() as { n: number }).n;
+const ev = (o: Record<string, unknown> = {}) => ({
+  source: 'ci',
+  severity: 'warning',
+  summary: 'Build agent disk 90%',
+  labels: { alertname: 'AgentDisk', host: 'ci-3' },
+  ...o,
+});
 
 describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
   it('R-ROUTE-2: a generic event is answered 202 with its id only once stored, then processed', async () => {
@@ -36,19 +43,31 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     const { accepted, ids } = (await res.json()) as { accepted: number; ids: string[] };
     expect(accepted).toBe(1);
     // Durably stored at the moment of the answer (in the intake inbox, before any processing is awaited).
-    const batch = core.ctx.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as { events: string } | undefined;
+    const batch = core.ctx.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as
+      { events: string } | undefined;
     expect((JSON.parse(batch!.events) as Array<{ id: string; source: string }>)[0]).toMatchObject({ id: ids[0], source: 'ci' });
     await core.areas.router.drain();
-    const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as { fingerprint: string; source: string };
+    const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as {
+      fingerprint: string;
+      source: string;
+    };
     expect(row.source).toBe('ci');
     const got = await core.call('events.get', { id: ids[0]! });
     expect(got).toMatchObject({ ok: true, value: { outcome: 'notified', labels: { alertname: 'AgentDisk', host: 'ci-3' } } });
   });
 
   it('R-ROUTE-1: the default fingerprint is a stable hash of the sorted labels; an explicit one is kept', async () => {
-    const a = (await (await post('/api/v1/events', [ev({ labels: { b: '2', a: '1' } }), ev({ labels: { a: '1', b: '2' }, summary: 'other' }), ev({ fingerprint: 'mine' })])).json()) as { ids: string[] };
+    const a = (await (
+      await post('/api/v1/events', [
+        ev({ labels: { b: '2', a: '1' } }),
+        ev({ labels: { a: '1', b: '2' }, summary: 'other' }),
+        ev({ fingerprint: 'mine' }),
+      ])
+    ).json()) as { ids: string[] };
     await core.areas.router.drain();
-    const fps = a.ids.map((id) => (core.ctx.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint);
+    const fps = a.ids.map(
+      (id) => (core.ctx.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint,
+    );
     expect(fps[0]).toBe(fps[1]);
     expect(fps[0]).toMatch(/^[0-9a-f]{16}$/);
     expect(fps[2]).toBe('mine');
@@ -83,7 +102,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     expect(count()).toBe(before);
   });
 
-  it('R-ROUTE-1: the Alertmanager webhook (version 4) is accepted keeping Alertmanager\'s fingerprint', async () => {
+  it("R-ROUTE-1: the Alertmanager webhook (version 4) is accepted keeping Alertmanager's fingerprint", async () => {
     const payload = {
       version: '4',
       groupKey: '{}:{alertname="HighLatency"}',
@@ -95,18 +114,50 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
       commonAnnotations: {},
       externalURL: 'http://am:9093',
       alerts: [
-        { status: 'firing', labels: { alertname: 'HighLatency', severity: 'page', instance: 'api1' }, annotations: { summary: 'p99 over 2s on api1' }, startsAt: '2026-01-05T12:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prom/graph', fingerprint: 'a1b2c3d4e5f60718' },
-        { status: 'resolved', labels: { alertname: 'HighLatency', instance: 'api2' }, annotations: {}, startsAt: '2026-01-05T11:00:00Z', endsAt: '2026-01-05T11:30:00Z', generatorURL: '', fingerprint: '0011223344556677' },
+        {
+          status: 'firing',
+          labels: { alertname: 'HighLatency', severity: 'page', instance: 'api1' },
+          annotations: { summary: 'p99 over 2s on api1' },
+          startsAt: '2026-01-05T12:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prom/graph',
+          fingerprint: 'a1b2c3d4e5f60718',
+        },
+        {
+          status: 'resolved',
+          labels: { alertname: 'HighLatency', instance: 'api2' },
+          annotations: {},
+          startsAt: '2026-01-05T11:00:00Z',
+          endsAt: '2026-01-05T11:30:00Z',
+          generatorURL: '',
+          fingerprint: '0011223344556677',
+        },
       ],
     };
     const res = await post('/api/v1/alerts/alertmanager', payload);
     expect(res.status).toBe(202);
     const { ids } = (await res.json()) as { ids: string[] };
     await core.areas.router.drain();
-    const rows = ids.map((id) => core.ctx.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id));
+    const rows = ids.map((id) =>
+      core.ctx.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id),
+    );
     expect(rows).toEqual([
-      { fingerprint: 'a1b2c3d4e5f60718', severity: 'critical', status: 'firing', summary: 'p99 over 2s on api1', source: 'alertmanager', ends_at: null },
-      { fingerprint: '0011223344556677', severity: 'warning', status: 'resolved', summary: 'HighLatency', source: 'alertmanager', ends_at: Date.parse('2026-01-05T11:30:00Z') },
+      {
+        fingerprint: 'a1b2c3d4e5f60718',
+        severity: 'critical',
+        status: 'firing',
+        summary: 'p99 over 2s on api1',
+        source: 'alertmanager',
+        ends_at: null,
+      },
+      {
+        fingerprint: '0011223344556677',
+        severity: 'warning',
+        status: 'resolved',
+        summary: 'HighLatency',
+        source: 'alertmanager',
+        ends_at: Date.parse('2026-01-05T11:30:00Z'),
+      },
     ]);
     const bad = await post('/api/v1/alerts/alertmanager', { ...payload, version: '3' });
     expect(bad.status).toBe(400);

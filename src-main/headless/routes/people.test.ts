@@ -36,7 +36,10 @@ const lastLine = (s: string) => s.trim().split('\n').at(-1)!;
 const http = (token: string | null, method: string, path: string, body?: unknown) =>
   fetch(base + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 const rpc = (who: string, method: string, input: unknown = {}) => http(tokens[who]!, 'POST', `/api/rpc/${method}`, input);
@@ -50,7 +53,12 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   tokens.admin = LEGACY;
-  for (const [name, role] of [['vera', 'viewer'], ['rick', 'responder'], ['alice', 'approver'], ['ada', 'admin']] as const) {
+  for (const [name, role] of [
+    ['vera', 'viewer'],
+    ['rick', 'responder'],
+    ['alice', 'approver'],
+    ['ada', 'admin'],
+  ] as const) {
     const r = await cli(userCommand, ['add', name, '--role', role]);
     expect(r.code, r.err).toBe(0);
     tokens[name] = lastLine(r.out);
@@ -102,7 +110,10 @@ describe('people and personal tokens (R-PEOPLE-1)', () => {
     expect((await errorOf(r)).message).toBe('rick is a responder; approvals.decide needs the approver role or higher');
     // approver decides (404: no such approval, so past the role check), may not touch secrets or people
     expect((await rpc('alice', 'approvals.decide', { id: 'x', decision: 'approve' })).status).toBe(404);
-    for (const [m, input] of [['secrets.set', { name: 'x', value: 'y' }], ['people.add', { name: 'eve', role: 'admin' }]] as const) {
+    for (const [m, input] of [
+      ['secrets.set', { name: 'x', value: 'y' }],
+      ['people.add', { name: 'eve', role: 'admin' }],
+    ] as const) {
       const a = await rpc('alice', m, input);
       expect(a.status).toBe(403);
       expect((await errorOf(a)).message).toBe(`alice is an approver; ${m} needs the admin role or higher`);
@@ -126,7 +137,10 @@ describe('people and personal tokens (R-PEOPLE-1)', () => {
     const event = { source: 'api', fingerprint: 'fp-intake', severity: 'info', summary: 'from a webhook' };
     expect((await http(tokens.intake!, 'POST', '/api/v1/events', event)).status).toBe(202);
     expect((await http(tokens.vera!, 'POST', '/api/v1/events', event)).status).toBe(403);
-    for (const [m, p] of [['POST', '/api/rpc/events.list'], ['GET', '/api/stream']] as const) {
+    for (const [m, p] of [
+      ['POST', '/api/rpc/events.list'],
+      ['GET', '/api/stream'],
+    ] as const) {
       const r = await http(tokens.intake!, m, p, m === 'POST' ? {} : undefined);
       expect(r.status).toBe(403);
       expect((await errorOf(r)).message).toMatch(/^intake token "alertmanager" may only post alerts/);
@@ -154,17 +168,24 @@ describe('people and personal tokens (R-PEOPLE-1)', () => {
 });
 
 describe('actions carry the authenticated person (R-PEOPLE-2)', () => {
-  it('R-PEOPLE-2: the recorded actor is the token\'s person even when the request names someone else (ack, note, silence, audit)', async () => {
+  it("R-PEOPLE-2: the recorded actor is the token's person even when the request names someone else (ack, note, silence, audit)", async () => {
     await b.send({ fingerprint: 'fp-actor', severity: 'warning' });
     expect((await rpc('rick', 'alerts.ack', { fingerprint: 'fp-actor', by: 'alice', note: 'mine' })).status).toBe(200);
     expect((await rpc('rick', 'alerts.addNote', { fingerprint: 'fp-actor', by: 'the-boss', note: 'looking' })).status).toBe(200);
     const info = await b.call<AckInfo>('alerts.ackInfo', { fingerprint: 'fp-actor' });
     expect(info.ack).toMatchObject({ by: 'rick' });
     expect(JSON.stringify(info)).not.toMatch(/alice|the-boss/);
-    const sil = await rpc('rick', 'silences.create', { matchers: [{ name: 'instance', op: '=', value: 'web9' }], endsAt: b.clock.now() + 3600_000, createdBy: 'alice', comment: 'maintenance' });
+    const sil = await rpc('rick', 'silences.create', {
+      matchers: [{ name: 'instance', op: '=', value: 'web9' }],
+      endsAt: b.clock.now() + 3600_000,
+      createdBy: 'alice',
+      comment: 'maintenance',
+    });
     expect(sil.status).toBe(200);
     expect(((await sil.json()) as { value: { createdBy: string } }).value.createdBy).toBe('rick');
-    const audit = b.core.ctx.db.prepare(`SELECT actor FROM audit_log WHERE action = 'person.add' AND subject = 'eve'`).get() as { actor: string };
+    const audit = b.core.ctx.db.prepare(`SELECT actor FROM audit_log WHERE action = 'person.add' AND subject = 'eve'`).get() as {
+      actor: string;
+    };
     expect(audit.actor).toBe('ada');
   });
 });

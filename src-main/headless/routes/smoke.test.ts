@@ -33,10 +33,24 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   // A large history: 200k rows, one every 13 s over ~30 days, in batches.
   const store = createSmokeHistoryStore(core.ctx.db);
-  const checks = ['router_queue', 'outbox_backlog', 'autoheal_protected', 'nemotron_fallback', 'openclaw_embeddings', 'elephant_hitl'] as const;
-  for (let i = 0; i < ROWS; ) {
+  const checks = [
+    'router_queue',
+    'outbox_backlog',
+    'autoheal_protected',
+    'nemotron_fallback',
+    'openclaw_embeddings',
+    'elephant_hitl',
+  ] as const;
+  for (let i = 0; i < ROWS;) {
     const batch: SmokeRowInput[] = [];
-    for (let j = 0; j < 20_000; j++, i++) batch.push({ at: T0 + i * 13_000, check: checks[i % 6]!, status: i % 97 === 0 ? 'critical' : 'ok', value: i % 50, reason: `depth ${i % 50}, oldest 3s` });
+    for (let j = 0; j < 20_000; j++, i++)
+      batch.push({
+        at: T0 + i * 13_000,
+        check: checks[i % 6]!,
+        status: i % 97 === 0 ? 'critical' : 'ok',
+        value: i % 50,
+        reason: `depth ${i % 50}, oldest 3s`,
+      });
     store.insert(batch);
   }
 });
@@ -77,7 +91,14 @@ describe('smoke HTTP interface', () => {
     const res = await fetch(`${base}/api/v1/smoke/run`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     const run = (await res.json()) as { at: number; worst: string; results: { check: string; status: string; reason: string }[] };
-    expect(run.results.map((r) => r.check).sort()).toEqual(['autoheal_protected', 'elephant_hitl', 'nemotron_fallback', 'openclaw_embeddings', 'outbox_backlog', 'router_queue']);
+    expect(run.results.map((r) => r.check).sort()).toEqual([
+      'autoheal_protected',
+      'elephant_hitl',
+      'nemotron_fallback',
+      'openclaw_embeddings',
+      'outbox_backlog',
+      'router_queue',
+    ]);
     for (const r of run.results) expect(r.reason.length).toBeGreaterThan(0);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     for (const r of run.results) {
@@ -104,12 +125,20 @@ describe('smoke HTTP interface', () => {
       heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
     });
     expect(out.lines).toBeGreaterThanOrEqual(ROWS); // + the rows of the earlier run
-    expect(JSON.parse(out.first)).toEqual({ time: new Date(T0).toISOString(), check: 'router_queue', status: 'critical', value: 0, reason: 'depth 0, oldest 3s' });
+    expect(JSON.parse(out.first)).toEqual({
+      time: new Date(T0).toISOString(),
+      check: 'router_queue',
+      status: 'critical',
+      value: 0,
+      reason: 'depth 0, oldest 3s',
+    });
     expect(Object.keys(JSON.parse(out.last)).sort()).toEqual(['check', 'reason', 'status', 'time', 'value']);
     // ~23 MB of NDJSON went through; holding it (or 200k row objects) would retain more than that.
     expect(out.bytes).toBeGreaterThan(20_000_000);
     const growthMb = (heapMax - heap0) / 1e6;
-    console.log(`export: ${out.lines} lines, ${(out.bytes / 1e6).toFixed(1)} MB; retained heap growth ${growthMb.toFixed(1)} MB (sampled after GC over ${chunks} chunks)`);
+    console.log(
+      `export: ${out.lines} lines, ${(out.bytes / 1e6).toFixed(1)} MB; retained heap growth ${growthMb.toFixed(1)} MB (sampled after GC over ${chunks} chunks)`,
+    );
     expect(chunks).toBeGreaterThan(100);
     expect(growthMb).toBeLessThan(8);
   });
@@ -132,7 +161,9 @@ describe('smoke HTTP interface', () => {
     await prober;
     const sorted = [...healthMs].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1]!;
-    console.log(`export of ${out.lines} lines took ${exportMs.toFixed(0)} ms; /health answered ${healthMs.length} times meanwhile, median ${median.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`);
+    console.log(
+      `export of ${out.lines} lines took ${exportMs.toFixed(0)} ms; /health answered ${healthMs.length} times meanwhile, median ${median.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`,
+    );
     // An export that held the event loop would let one probe through at most, after seconds.
     expect(healthMs.length).toBeGreaterThan(10);
     expect(median).toBeLessThan(50);
@@ -143,7 +174,10 @@ describe('smoke HTTP interface', () => {
     const since = new Date(T0 + 1_000 * 13_000).toISOString();
     const until = new Date(T0 + 1_100 * 13_000).toISOString();
     const res = await fetch(`${base}/api/v1/smoke/history.ndjson?since=${since}&until=${until}`, { headers: auth });
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { time: string });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string });
     expect(lines).toHaveLength(100);
     expect(lines[0]!.time).toBe(since);
     expect(lines[99]!.time).toBe(new Date(T0 + 1_099 * 13_000).toISOString());
@@ -157,7 +191,10 @@ describe('smoke HTTP interface', () => {
 
   it('R-SMOKE-3: the console trend over 30 days from the rollup answers quickly with ≤ 500 points', async () => {
     const t = performance.now();
-    const r = (await core.call('smoke.trend', { bucket: 'hour', since: T0, until: T0 + 30 * 86_400_000 })) as { ok: true; value: { points: unknown[]; bucketMs: number } };
+    const r = (await core.call('smoke.trend', { bucket: 'hour', since: T0, until: T0 + 30 * 86_400_000 })) as {
+      ok: true;
+      value: { points: unknown[]; bucketMs: number };
+    };
     const ms = performance.now() - t;
     expect(r.ok).toBe(true);
     expect(r.value.points.length).toBeLessThanOrEqual(500);
@@ -177,7 +214,13 @@ describe('smoke HTTP interface', () => {
     const count = (t: string) => (db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n;
     const others = () =>
       Object.fromEntries(
-        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'smoke_%' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name NOT LIKE 'audit%'").all() as { name: string }[]).map((t) => [t.name, count(t.name)]),
+        (
+          db
+            .prepare(
+              "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'smoke_%' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name NOT LIKE 'audit%'",
+            )
+            .all() as { name: string }[]
+        ).map((t) => [t.name, count(t.name)]),
       );
     const before = others();
     expect((await fetch(`${base}/api/v1/smoke/history`, { method: 'DELETE' })).status).toBe(401);
@@ -189,7 +232,11 @@ describe('smoke HTTP interface', () => {
     expect(others()).toEqual(before);
     expect(before.meta).toBeGreaterThan(0);
     // Audited: who cleared how many rows, in the hash chain.
-    const entry = db.prepare("SELECT actor, subject, detail FROM audit_log WHERE action = 'smoke.clear' ORDER BY id DESC").get() as { actor: string; subject: string; detail: string };
+    const entry = db.prepare("SELECT actor, subject, detail FROM audit_log WHERE action = 'smoke.clear' ORDER BY id DESC").get() as {
+      actor: string;
+      subject: string;
+      detail: string;
+    };
     expect(entry).toMatchObject({ actor: 'admin', subject: 'smoke_history' });
     expect((JSON.parse(entry.detail) as { rows: number }).rows).toBeGreaterThanOrEqual(ROWS);
   });

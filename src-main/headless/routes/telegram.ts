@@ -24,9 +24,14 @@ export const telegramRoutes: RouteModule = (app, { core, access }) => {
     const viaHeader = typeof header === 'string' && secret !== undefined && tokenMatches(header, secret);
     // A bearer caller relays updates that act as Telegram users, so only an admin may (or Telegram itself, by the secret).
     const p = viaHeader ? null : access.principal(req);
-    if (!viaHeader && p?.kind === 'person' && p.actor.role !== 'admin') return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'relaying Telegram updates', 'admin'));
+    if (!viaHeader && p?.kind === 'person' && p.actor.role !== 'admin')
+      return sendError(reply, 'forbidden', roleRefusal(p.actor.name, p.actor.role, 'relaying Telegram updates', 'admin'));
     if (!viaHeader && p?.kind !== 'person') {
-      return sendError(reply, 'unauthorized', `send "Authorization: Bearer <token>" or the X-Telegram-Bot-Api-Secret-Token set with setWebhook (secret "${TELEGRAM_WEBHOOK_SECRET}")`);
+      return sendError(
+        reply,
+        'unauthorized',
+        `send "Authorization: Bearer <token>" or the X-Telegram-Bot-Api-Secret-Token set with setWebhook (secret "${TELEGRAM_WEBHOOK_SECRET}")`,
+      );
     }
   };
   app.post('/api/v1/telegram/callback', { onRequest }, async (req, reply) => {
@@ -36,6 +41,12 @@ export const telegramRoutes: RouteModule = (app, { core, access }) => {
     const out = core.telegramCallback(parsed.data);
     // Other update kinds are acknowledged (200) so Telegram does not redeliver them.
     if (!out.handled) return { ok: true, ignored: out.reason };
-    return { method: 'answerCallbackQuery', callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted, accepted: out.accepted };
+    return {
+      method: 'answerCallbackQuery',
+      callback_query_id: out.callbackQueryId,
+      text: out.text.slice(0, 200),
+      show_alert: !out.accepted,
+      accepted: out.accepted,
+    };
   });
 };

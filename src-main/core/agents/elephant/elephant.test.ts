@@ -25,7 +25,10 @@ const CHANNELS = [
 ];
 
 /** A stand-in for AutoHeal's gateway: records proposals; the test decides their fate. */
-function healStandIn(): HealGateway & { proposals: Array<{ id: string; action: string; host: string; target: string; proposedBy: string }>; set(id: string, status: string): void } {
+function healStandIn(): HealGateway & {
+  proposals: Array<{ id: string; action: string; host: string; target: string; proposedBy: string }>;
+  set(id: string, status: string): void;
+} {
   const proposals: Array<{ id: string; action: string; host: string; target: string; proposedBy: string; status: string }> = [];
   return {
     proposals,
@@ -70,7 +73,8 @@ function setup() {
     channels: () => CHANNELS.map((c) => c.name),
     healActions: () => ['restart_service', 'restart_container'],
     diagnose: async (host: string, command: string) => (diagnosed.push(`${host}: ${command}`), 'ok'),
-    safeAction: (action: string, subject: Parameters<typeof openclaw.safe.run>[1], actor: string) => openclaw.safe.run(action, subject, actor),
+    safeAction: (action: string, subject: Parameters<typeof openclaw.safe.run>[1], actor: string) =>
+      openclaw.safe.run(action, subject, actor),
     heal,
     changed: () => undefined,
     healPollMs: 1000,
@@ -104,7 +108,9 @@ describe('ElephantAlpha plans', () => {
   it('R-AGENT-4: malformed steps, unknown hosts and heal actions outside the catalogue are refused the same way', async () => {
     const t = setup();
     expect((await create(t, [{ type: 'diagnose', host: 'db-9', command: 'uptime' }])).error).toContain('no host named "db-9"');
-    expect((await create(t, [{ type: 'heal', action: 'reboot_host', host: 'web-1', target: 'web-1' }])).error).toContain('not in the AutoHeal catalogue');
+    expect((await create(t, [{ type: 'heal', action: 'reboot_host', host: 'web-1', target: 'web-1' }])).error).toContain(
+      'not in the AutoHeal catalogue',
+    );
     expect((await create(t, [{ type: 'notify', channels: ['pager'], title: 'x' }])).error).toContain('unknown channel');
     expect((await create(t, [{ type: 'wait_for_approval' }])).error).toContain('question');
     expect(t.heal.proposals).toEqual([]);
@@ -112,12 +118,16 @@ describe('ElephantAlpha plans', () => {
 
   it('R-AGENT-4: steps run in order; a HITL prompt reaches the console and Telegram (with buttons) and approval moves the plan on', async () => {
     const t = setup();
-    const plan = await create(t, [
-      { type: 'diagnose', host: 'web-1', command: 'df -hP' },
-      { type: 'safe_action', action: 'flag_for_human_review' },
-      { type: 'wait_for_approval', question: 'Clean /var/log on web-1?' },
-      { type: 'notify', channels: ['desk'], title: 'done', body: 'cleaned' },
-    ], { eventId: 'ev-7' });
+    const plan = await create(
+      t,
+      [
+        { type: 'diagnose', host: 'web-1', command: 'df -hP' },
+        { type: 'safe_action', action: 'flag_for_human_review' },
+        { type: 'wait_for_approval', question: 'Clean /var/log on web-1?' },
+        { type: 'notify', channels: ['desk'], title: 'done', body: 'cleaned' },
+      ],
+      { eventId: 'ev-7' },
+    );
     await flush();
     let p = await t.plans.handlers['plans.get']({ id: plan.id });
     expect(p.status).toBe('waiting');
@@ -145,12 +155,17 @@ describe('ElephantAlpha plans', () => {
     expect(await t.hitl()).toBe(0);
     expect(t.audited.map((a) => a.action)).toContain('plan.approved');
     // An approval is used once.
-    await expect(async () => t.plans.handlers['plans.decide']({ approvalId: prompts[0]!.id, decision: 'reject', by: 'eve' })).rejects.toThrow(/already approved/);
+    await expect(async () =>
+      t.plans.handlers['plans.decide']({ approvalId: prompts[0]!.id, decision: 'reject', by: 'eve' }),
+    ).rejects.toThrow(/already approved/);
   });
 
   it('R-AGENT-4: each step has a timeout: an unanswered approval fails the plan when it runs out', async () => {
     const t = setup();
-    const plan = await create(t, [{ type: 'wait_for_approval', question: 'ok?', timeout: 60_000 }, { type: 'notify', channels: ['desk'], title: 'never' }]);
+    const plan = await create(t, [
+      { type: 'wait_for_approval', question: 'ok?', timeout: 60_000 },
+      { type: 'notify', channels: ['desk'], title: 'never' },
+    ]);
     await flush();
     t.clock.advance(59_999);
     await flush();
@@ -166,9 +181,14 @@ describe('ElephantAlpha plans', () => {
 
   it('R-AGENT-4: a heal step only proposes to AutoHeal and waits for its approval and execution', async () => {
     const t = setup();
-    const plan = await create(t, [{ type: 'heal', action: 'restart_service', host: 'web-1', target: 'nginx' }, { type: 'notify', channels: ['desk'], title: 'healed' }]);
+    const plan = await create(t, [
+      { type: 'heal', action: 'restart_service', host: 'web-1', target: 'nginx' },
+      { type: 'notify', channels: ['desk'], title: 'healed' },
+    ]);
     await flush();
-    expect(t.heal.proposals).toMatchObject([{ action: 'restart_service', host: 'web-1', target: 'nginx', proposedBy: `elephant:${plan.id}` }]);
+    expect(t.heal.proposals).toMatchObject([
+      { action: 'restart_service', host: 'web-1', target: 'nginx', proposedBy: `elephant:${plan.id}` },
+    ]);
     t.clock.advance(5_000);
     await flush();
     expect((await t.plans.handlers['plans.get']({ id: plan.id })).status).toBe('running'); // still waiting on AutoHeal's approval
@@ -182,7 +202,10 @@ describe('ElephantAlpha plans', () => {
     t.heal.set('h2', 'rejected');
     t.clock.advance(1_000);
     await flush();
-    expect(await t.plans.handlers['plans.get']({ id: refused.id })).toMatchObject({ status: 'failed', error: expect.stringContaining('AutoHeal h2 rejected') });
+    expect(await t.plans.handlers['plans.get']({ id: refused.id })).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('AutoHeal h2 rejected'),
+    });
     expect(t.heal.proposals).toHaveLength(2);
   });
 
@@ -208,7 +231,10 @@ describe('ElephantAlpha plans', () => {
     const approveB = buttons(b.id)[0]!.data;
     const press = (from: number, data: string, chat: number | string = -100200) =>
       handleTelegramCallback(
-        { update_id: 1, callback_query: { id: 'cq1', from: { id: from, username: 'u' }, message: { message_id: 5, chat: { id: chat } }, data } },
+        {
+          update_id: 1,
+          callback_query: { id: 'cq1', from: { id: from, username: 'u' }, message: { message_id: 5, chat: { id: chat } }, data },
+        },
         { elephant: t.plans.elephant, channels: () => CHANNELS, audit: t.deps.audit },
       );
     // Not an approver.
@@ -218,7 +244,10 @@ describe('ElephantAlpha plans', () => {
     // The right approval id with another approval's nonce: refused.
     const forged = `${approveA.slice(0, approveA.lastIndexOf(':'))}:${approveB.slice(approveB.lastIndexOf(':') + 1)}`;
     expect(press(4242, forged)).toMatchObject({ accepted: false, text: expect.stringContaining('does not belong') });
-    expect(press(4242, 'hitl:a:pzzzzzzzzzzzz-0:0123456789abcdef')).toMatchObject({ accepted: false, text: expect.stringContaining('does not exist') });
+    expect(press(4242, 'hitl:a:pzzzzzzzzzzzz-0:0123456789abcdef')).toMatchObject({
+      accepted: false,
+      text: expect.stringContaining('does not exist'),
+    });
     expect(press(4242, 'rm -rf /')).toMatchObject({ accepted: false });
     await flush();
     expect((await t.plans.handlers['plans.get']({ id: a.id })).status).toBe('waiting');
@@ -228,14 +257,21 @@ describe('ElephantAlpha plans', () => {
     expect(press(4242, approveA)).toMatchObject({ accepted: true, text: 'Approved: Restart api?' });
     expect(press(4242, approveA)).toMatchObject({ accepted: false, text: expect.stringContaining('already approved') }); // single use
     await flush();
-    expect((await t.plans.handlers['plans.get']({ id: a.id })).approvals[0]).toMatchObject({ status: 'approved', decidedVia: 'telegram', decidedBy: 'telegram:4242 (@u)' });
+    expect((await t.plans.handlers['plans.get']({ id: a.id })).approvals[0]).toMatchObject({
+      status: 'approved',
+      decidedVia: 'telegram',
+      decidedBy: 'telegram:4242 (@u)',
+    });
     expect((await t.plans.handlers['plans.get']({ id: a.id })).status).toBe('succeeded');
     expect((await t.plans.handlers['plans.get']({ id: b.id })).status).toBe('failed');
   });
 
   it('R-AGENT-4: after a restart a waiting plan waits again and a step that was running is failed, not repeated', async () => {
     const t = setup();
-    const waiting = await create(t, [{ type: 'wait_for_approval', question: 'ok?' }, { type: 'notify', channels: ['desk'], title: 'after' }]);
+    const waiting = await create(t, [
+      { type: 'wait_for_approval', question: 'ok?' },
+      { type: 'notify', channels: ['desk'], title: 'after' },
+    ]);
     await flush();
     // Simulate a crash in the middle of a diagnose step.
     const repo = sqlitePlanRepository(t.db);

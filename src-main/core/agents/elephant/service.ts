@@ -11,7 +11,15 @@ import { Collection } from '../../../../src-shared/api/topics';
 
 /** AutoHeal as plans see it: propose, then watch the approval until it is executed or refused. */
 export interface HealGateway {
-  propose(p: { action: string; host: string; target: string; reason: string; proposedBy: string; source: 'agent' | 'router'; eventId: string | null }): { id: string };
+  propose(p: {
+    action: string;
+    host: string;
+    target: string;
+    reason: string;
+    proposedBy: string;
+    source: 'agent' | 'router';
+    eventId: string | null;
+  }): { id: string };
   /** pending, approved, executed, rejected, expired, failed, denied (null: unknown id). */
   status(id: string): { status: string; outcome: string | null } | null;
   /** Proposals waiting for a person (so the router does not propose the same thing twice). */
@@ -24,7 +32,11 @@ export interface HealGateway {
 
 /** The closed loop's step runners (core/loop): verification after a heal, a change's watch window. */
 export interface LoopSteps {
-  verify(p: { fingerprint: string; host: string; action?: string; target?: string; window?: number }, plan: PlanRow, signal: AbortSignal): Promise<string>;
+  verify(
+    p: { fingerprint: string; host: string; action?: string; target?: string; window?: number },
+    plan: PlanRow,
+    signal: AbortSignal,
+  ): Promise<string>;
   watch(p: { service?: string; hosts: string[]; minutes: number }, plan: PlanRow, signal: AbortSignal): Promise<string>;
 }
 
@@ -58,7 +70,8 @@ const HEAL_FAILED = new Set(['rejected', 'expired', 'failed', 'denied']);
 class StepFailure extends Error {}
 
 /** Telegram callback_data: "hitl:<a|r>:<approval id>:<nonce>" (≤ 64 bytes). */
-export const callbackData = (decision: 'approve' | 'reject', a: Pick<StoredApproval, 'id' | 'nonce'>): string => `hitl:${decision === 'approve' ? 'a' : 'r'}:${a.id}:${a.nonce}`;
+export const callbackData = (decision: 'approve' | 'reject', a: Pick<StoredApproval, 'id' | 'nonce'>): string =>
+  `hitl:${decision === 'approve' ? 'a' : 'r'}:${a.id}:${a.nonce}`;
 export const CALLBACK_RE = /^hitl:(a|r):(p[0-9a-z]{12}-\d{1,3}):([0-9a-f]{16})$/;
 
 /**
@@ -71,7 +84,15 @@ export const CALLBACK_RE = /^hitl:(a|r):(p[0-9a-z]{12}-\d{1,3}):([0-9a-f]{16})$/
  */
 export function createElephant(d: ElephantDeps) {
   const { repo, clock } = d;
-  const newId = d.newId ?? (() => 'p' + randomBytes(9).toString('base64url').toLowerCase().replace(/[^0-9a-z]/g, '0').slice(0, 12));
+  const newId =
+    d.newId ??
+    (() =>
+      'p' +
+      randomBytes(9)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^0-9a-z]/g, '0')
+        .slice(0, 12));
   const running = new Map<string, AbortController>();
   const waiters = new Map<string, (a: StoredApproval) => void>();
 
@@ -85,7 +106,12 @@ export function createElephant(d: ElephantDeps) {
   const audit = (actor: string, action: string, plan: PlanRow, detail: Record<string, unknown> = {}) =>
     d.audit.append({ actor, action: `plan.${action}`, subject: `plan:${plan.id}`, detail });
 
-  function finish(plan: PlanRow, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, stepStatus: StoredStep['status'] = 'skipped'): void {
+  function finish(
+    plan: PlanRow,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    error: string | null,
+    stepStatus: StoredStep['status'] = 'skipped',
+  ): void {
     const now = clock.now();
     plan.steps.forEach((s) => {
       if (s.status === 'pending' || s.status === 'running') {
@@ -112,7 +138,19 @@ export function createElephant(d: ElephantDeps) {
         const p = s.params as { action?: string; host?: string; target?: string };
         return s.type === 'heal' && d.heal?.commandOf ? [d.heal.commandOf(String(p.action), String(p.host), String(p.target))] : [];
       });
-      a = { id: `${plan.id}-${index}`, step: index, question: String(step.params.question), nonce: randomBytes(8).toString('hex'), status: 'pending', createdAt: now, expiresAt: now + step.timeout, decidedBy: null, decidedVia: null, decidedAt: null, commands };
+      a = {
+        id: `${plan.id}-${index}`,
+        step: index,
+        question: String(step.params.question),
+        nonce: randomBytes(8).toString('hex'),
+        status: 'pending',
+        createdAt: now,
+        expiresAt: now + step.timeout,
+        decidedBy: null,
+        decidedVia: null,
+        decidedAt: null,
+        commands,
+      };
       const approval = a;
       plan.approvals.push(approval);
       plan.status = 'waiting';
@@ -120,7 +158,8 @@ export function createElephant(d: ElephantDeps) {
       repo.tx(() => {
         audit('elephant', 'approval_requested', plan, { approval: approval.id, step: index + 1, question: approval.question });
         if (!repo.save(plan, ['running'])) throw new StepFailure('the plan changed while asking for approval');
-        for (const ch of d.hitlChannels()) d.outbox?.enqueue(ch.name, hitlMessage(plan, approval, ch.type === 'telegram'), `hitl:${approval.id}:${ch.name}`);
+        for (const ch of d.hitlChannels())
+          d.outbox?.enqueue(ch.name, hitlMessage(plan, approval, ch.type === 'telegram'), `hitl:${approval.id}:${ch.name}`);
       });
       publish();
     }
@@ -152,15 +191,27 @@ export function createElephant(d: ElephantDeps) {
     // The proposal id is saved before waiting, so a resumed plan never proposes twice.
     let id = step.result?.startsWith('approval:') ? step.result.slice('approval:'.length) : null;
     if (!id) {
-      id = d.heal.propose({ action: p.action, host: p.host, target: p.target, reason: p.reason ?? `plan "${plan.title}" step ${index + 1}`, proposedBy: `elephant:${plan.id}`, source: 'agent', eventId: plan.eventId }).id;
+      id = d.heal.propose({
+        action: p.action,
+        host: p.host,
+        target: p.target,
+        reason: p.reason ?? `plan "${plan.title}" step ${index + 1}`,
+        proposedBy: `elephant:${plan.id}`,
+        source: 'agent',
+        eventId: plan.eventId,
+      }).id;
       step.result = `approval:${id}`;
       repo.save(plan, ['running']);
       // A person already approved this exact command on the plan's wait_for_approval step: that decision is theirs.
       const command = d.heal.commandOf?.(p.action, p.host, p.target);
-      const ok = plan.approvals.find((a) => a.step < index && a.status === 'approved' && command !== undefined && a.commands?.includes(command));
+      const ok = plan.approvals.find(
+        (a) => a.step < index && a.status === 'approved' && command !== undefined && a.commands?.includes(command),
+      );
       if (ok && d.heal.approve) {
         const healId = id;
-        void d.heal.approve(healId, ok.decidedBy ?? 'unknown', `approved in plan ${plan.id} step ${ok.step + 1} (${ok.decidedVia})`).catch((e: Error) => d.log?.warn({ err: e.message, plan: plan.id }, 'plan-approved heal was refused'));
+        void d.heal
+          .approve(healId, ok.decidedBy ?? 'unknown', `approved in plan ${plan.id} step ${ok.step + 1} (${ok.decidedVia})`)
+          .catch((e: Error) => d.log?.warn({ err: e.message, plan: plan.id }, 'plan-approved heal was refused'));
       }
     }
     const approvalId = id;
@@ -169,8 +220,12 @@ export function createElephant(d: ElephantDeps) {
       let timer: TimerHandle | null = null;
       const check = () => {
         const st = heal.status(approvalId);
-        if (st && HEAL_DONE.has(st.status)) return settle(() => resolve(`AutoHeal ${approvalId} executed${st.outcome ? `: ${st.outcome}` : ''}`));
-        if (!st || HEAL_FAILED.has(st.status)) return settle(() => reject(new StepFailure(`AutoHeal ${approvalId} ${st?.status ?? 'disappeared'}${st?.outcome ? `: ${st.outcome}` : ''}`)));
+        if (st && HEAL_DONE.has(st.status))
+          return settle(() => resolve(`AutoHeal ${approvalId} executed${st.outcome ? `: ${st.outcome}` : ''}`));
+        if (!st || HEAL_FAILED.has(st.status))
+          return settle(() =>
+            reject(new StepFailure(`AutoHeal ${approvalId} ${st?.status ?? 'disappeared'}${st?.outcome ? `: ${st.outcome}` : ''}`)),
+          );
       };
       const onAbort = () => settle(() => reject(signal.reason as Error));
       const settle = (fn: () => void) => {
@@ -193,14 +248,27 @@ export function createElephant(d: ElephantDeps) {
         if (!d.diagnose) throw new StepFailure('remote diagnostics are not available in this Vigil');
         return d.diagnose(String(p.host), String(p.command), actor);
       case 'safe_action': {
-        const r = d.safeAction(String(p.action), { eventId: plan.eventId, insightId: p.insightId as number | undefined, title: plan.title, body: '', source: 'elephant' }, actor);
+        const r = d.safeAction(
+          String(p.action),
+          { eventId: plan.eventId, insightId: p.insightId as number | undefined, title: plan.title, body: '', source: 'elephant' },
+          actor,
+        );
         return `${String(p.action)} on insight ${r.insightId}`;
       }
       case 'heal':
         return healStep(plan, index, signal);
       case 'notify': {
         if (!d.outbox) throw new StepFailure('the notification outbox is not available');
-        const msg: Message = { kind: 'vigil', title: String(p.title), body: String(p.body ?? ''), severity: p.severity as Message['severity'], eventId: plan.eventId, fingerprint: null, status: 'firing', labels: { plan: plan.id } };
+        const msg: Message = {
+          kind: 'vigil',
+          title: String(p.title),
+          body: String(p.body ?? ''),
+          severity: p.severity as Message['severity'],
+          eventId: plan.eventId,
+          fingerprint: null,
+          status: 'firing',
+          labels: { plan: plan.id },
+        };
         repo.tx(() => (p.channels as string[]).forEach((ch) => d.outbox?.enqueue(ch, msg, `plan:${plan.id}:${index}:${ch}`)));
         return `queued for ${(p.channels as string[]).join(', ')}`;
       }
@@ -210,7 +278,9 @@ export function createElephant(d: ElephantDeps) {
       case 'watch': {
         const loop = d.loop?.();
         if (!loop) throw new StepFailure('verification is not available in this Vigil');
-        return step.type === 'verify' ? loop.verify(p as Parameters<LoopSteps['verify']>[0], plan, signal) : loop.watch(p as Parameters<LoopSteps['watch']>[0], plan, signal);
+        return step.type === 'verify'
+          ? loop.verify(p as Parameters<LoopSteps['verify']>[0], plan, signal)
+          : loop.watch(p as Parameters<LoopSteps['watch']>[0], plan, signal);
       }
       default:
         throw new StepFailure(`unknown step type "${step.type}"`);
@@ -262,7 +332,8 @@ export function createElephant(d: ElephantDeps) {
           const msg = (e as Error).message;
           const s = fresh.steps[index] as StoredStep;
           Object.assign(s, { status: 'failed', error: msg, finishedAt: clock.now() });
-          if (s.type === 'wait_for_approval') fresh.approvals.forEach((a) => a.step === index && a.status === 'pending' && (a.status = 'expired'));
+          if (s.type === 'wait_for_approval')
+            fresh.approvals.forEach((a) => a.step === index && a.status === 'pending' && (a.status = 'expired'));
           finish(fresh, 'failed', `step ${index + 1} (${s.type}) failed: ${msg}`);
           repo.tx(() => {
             if (repo.save(fresh, LIVE)) audit('elephant', 'failed', fresh, { step: index + 1, type: s.type, error: msg });
@@ -289,7 +360,15 @@ export function createElephant(d: ElephantDeps) {
   return {
     repo,
     /** Validate and store a plan; a plan with a bad or unknown step is stored as failed and nothing runs. */
-    create(input: { title: string; source: string; createdBy: string; eventId?: string | null; changeId?: string | null; evidence?: PlanRow['evidence']; steps: StepInput[] }): {
+    create(input: {
+      title: string;
+      source: string;
+      createdBy: string;
+      eventId?: string | null;
+      changeId?: string | null;
+      evidence?: PlanRow['evidence'];
+      steps: StepInput[];
+    }): {
       plan: PlanRow;
       done: Promise<void>;
     } {
@@ -300,16 +379,18 @@ export function createElephant(d: ElephantDeps) {
         title: input.title,
         source: input.source,
         status: v.ok ? 'pending' : 'failed',
-        steps: (v.ok ? v.steps : input.steps.map((s) => ({ type: String(s.type), params: { ...s, type: undefined }, timeout: 0 }))).map((s) => ({
-          type: s.type,
-          params: s.params,
-          timeout: s.timeout,
-          status: v.ok ? 'pending' : 'skipped',
-          startedAt: null,
-          finishedAt: v.ok ? null : now,
-          result: null,
-          error: null,
-        })),
+        steps: (v.ok ? v.steps : input.steps.map((s) => ({ type: String(s.type), params: { ...s, type: undefined }, timeout: 0 }))).map(
+          (s) => ({
+            type: s.type,
+            params: s.params,
+            timeout: s.timeout,
+            status: v.ok ? 'pending' : 'skipped',
+            startedAt: null,
+            finishedAt: v.ok ? null : now,
+            result: null,
+            error: null,
+          }),
+        ),
         current: 0,
         createdBy: input.createdBy,
         approvals: [],
@@ -322,7 +403,11 @@ export function createElephant(d: ElephantDeps) {
         finishedAt: v.ok ? null : now,
       };
       repo.tx(() => {
-        audit(input.createdBy, v.ok ? 'created' : 'rejected', plan, { source: plan.source, steps: plan.steps.map((s) => s.type), error: plan.error });
+        audit(input.createdBy, v.ok ? 'created' : 'rejected', plan, {
+          source: plan.source,
+          steps: plan.steps.map((s) => s.type),
+          error: plan.error,
+        });
         repo.insert(plan);
       });
       d.changed(Collection.plans);
@@ -354,10 +439,13 @@ export function createElephant(d: ElephantDeps) {
         const plan = repo.get(planId);
         const a = plan?.approvals.find((x) => x.id === approvalId);
         if (!plan || !a) throw new VigilError('not_found', `approval ${approvalId} does not exist`);
-        if (nonce !== undefined && nonce !== a.nonce) throw new VigilError('forbidden', `the button does not belong to the pending approval ${approvalId}`);
+        if (nonce !== undefined && nonce !== a.nonce)
+          throw new VigilError('forbidden', `the button does not belong to the pending approval ${approvalId}`);
         if (a.status !== 'pending') throw new VigilError('conflict', `approval ${approvalId} is already ${a.status}`);
-        if (a.expiresAt <= now) throw new VigilError('conflict', `approval ${approvalId} expired at ${new Date(a.expiresAt).toISOString()}`);
-        if (plan.status !== 'waiting' || plan.current !== a.step) throw new VigilError('conflict', `plan ${planId} is not waiting for this approval (it is ${plan.status})`);
+        if (a.expiresAt <= now)
+          throw new VigilError('conflict', `approval ${approvalId} expired at ${new Date(a.expiresAt).toISOString()}`);
+        if (plan.status !== 'waiting' || plan.current !== a.step)
+          throw new VigilError('conflict', `plan ${planId} is not waiting for this approval (it is ${plan.status})`);
         Object.assign(a, { status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: by, decidedVia: via, decidedAt: now });
         plan.status = 'running';
         plan.updatedAt = now;

@@ -6,17 +6,41 @@ import { SAFE_ACTIONS } from '../openclaw/safe-actions';
 export const STEP_PARAMS = {
   diagnose: z.object({ host: z.string().min(1).max(100), command: z.string().min(1).max(500) }).strict(),
   safe_action: z.object({ action: z.enum(SAFE_ACTIONS), insightId: z.number().int().positive().optional() }).strict(),
-  heal: z.object({ action: z.string().min(1).max(64), host: z.string().min(1).max(100), target: z.string().min(1).max(200), reason: z.string().max(500).optional() }).strict(),
+  heal: z
+    .object({
+      action: z.string().min(1).max(64),
+      host: z.string().min(1).max(100),
+      target: z.string().min(1).max(200),
+      reason: z.string().max(500).optional(),
+    })
+    .strict(),
   notify: z
-    .object({ channels: z.array(z.string().min(1)).min(1).max(10), title: z.string().min(1).max(200), body: z.string().max(4000).default(''), severity: Severity.default('info') })
+    .object({
+      channels: z.array(z.string().min(1)).min(1).max(10),
+      title: z.string().min(1).max(200),
+      body: z.string().max(4000).default(''),
+      severity: Severity.default('info'),
+    })
     .strict(),
   wait_for_approval: z.object({ question: z.string().min(1).max(500) }).strict(),
   /** After a heal: watch the alert (and the host's probe) until it resolves or the window ends (R-LOOP-2). */
   verify: z
-    .object({ fingerprint: z.string().min(1).max(200), host: z.string().min(1).max(100), action: z.string().max(64).optional(), target: z.string().max(200).optional(), window: z.number().int().positive().max(86_400_000).optional() })
+    .object({
+      fingerprint: z.string().min(1).max(200),
+      host: z.string().min(1).max(100),
+      action: z.string().max(64).optional(),
+      target: z.string().max(200).optional(),
+      window: z.number().int().positive().max(86_400_000).optional(),
+    })
     .strict(),
   /** Read-only: watch the alerts of a service/hosts for a while and report what fired (a change's watch window). */
-  watch: z.object({ service: z.string().max(100).optional(), hosts: z.array(z.string().max(100)).max(100).default([]), minutes: z.number().int().min(1).max(1440) }).strict(),
+  watch: z
+    .object({
+      service: z.string().max(100).optional(),
+      hosts: z.array(z.string().max(100)).max(100).default([]),
+      minutes: z.number().int().min(1).max(1440),
+    })
+    .strict(),
 } as const;
 export type StepType = keyof typeof STEP_PARAMS;
 export const STEP_TYPES = Object.keys(STEP_PARAMS) as StepType[];
@@ -69,12 +93,19 @@ export function validateSteps(steps: StepInput[], ctx: StepContext): { ok: true;
     }
     const parsed = STEP_PARAMS[type].safeParse(rest);
     if (!parsed.success) {
-      return { ok: false, error: `step ${i + 1} (${type}): ${parsed.error.issues.map((x) => `${x.path.join('.') || '(step)'}: ${x.message}`).join('; ')}` };
+      return {
+        ok: false,
+        error: `step ${i + 1} (${type}): ${parsed.error.issues.map((x) => `${x.path.join('.') || '(step)'}: ${x.message}`).join('; ')}`,
+      };
     }
     const p = parsed.data as Record<string, unknown>;
-    if ((type === 'diagnose' || type === 'heal' || type === 'verify') && !ctx.hosts().includes(p.host as string)) return { ok: false, error: `step ${i + 1} (${type}): no host named "${String(p.host)}" in the config` };
+    if ((type === 'diagnose' || type === 'heal' || type === 'verify') && !ctx.hosts().includes(p.host as string))
+      return { ok: false, error: `step ${i + 1} (${type}): no host named "${String(p.host)}" in the config` };
     if (type === 'heal' && !ctx.healActions().includes(p.action as string)) {
-      return { ok: false, error: `step ${i + 1} (heal): "${String(p.action)}" is not in the AutoHeal catalogue (${ctx.healActions().join(', ') || 'empty'})` };
+      return {
+        ok: false,
+        error: `step ${i + 1} (heal): "${String(p.action)}" is not in the AutoHeal catalogue (${ctx.healActions().join(', ') || 'empty'})`,
+      };
     }
     if (type === 'notify') {
       const unknown = (p.channels as string[]).filter((c) => !ctx.channels().includes(c));

@@ -31,7 +31,9 @@ const flush = async () => {
 };
 
 function setup() {
-  const channels = [ChannelConfig.parse({ name: 'tg', type: 'telegram', chatId: '-100', botToken: { secret: 'bot' }, apiBase: tg.url, approvers: [4242] })];
+  const channels = [
+    ChannelConfig.parse({ name: 'tg', type: 'telegram', chatId: '-100', botToken: { secret: 'bot' }, apiBase: tg.url, approvers: [4242] }),
+  ];
   const sent: Array<{ channel: string; message: Message }> = [];
   const audited: string[] = [];
   const audit = { append: (e: { action: string }) => void audited.push(e.action) };
@@ -65,7 +67,12 @@ function setup() {
 describe('Telegram getUpdates poller', () => {
   it('R-AGENT-4: takes button presses by long polling, decides them in the core, answers each, and resumes from its offset', async () => {
     const t = setup();
-    const { plan } = t.elephant.create({ title: 'Restart api', source: 'test', createdBy: 'alice', steps: [{ type: 'wait_for_approval', question: 'Restart api?' }] });
+    const { plan } = t.elephant.create({
+      title: 'Restart api',
+      source: 'test',
+      createdBy: 'alice',
+      steps: [{ type: 'wait_for_approval', question: 'Restart api?' }],
+    });
     await flush();
     const [approve] = t.sent[0]!.message.buttons!;
     const p = t.poller();

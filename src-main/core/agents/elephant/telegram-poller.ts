@@ -70,7 +70,12 @@ export function createTelegramPoller(o: TelegramPollerOptions) {
     inflight.add(ac);
     const timer = o.clock.setTimeout(() => ac.abort(new Error(`${method} took longer than ${timeoutMs} ms`)), timeoutMs);
     try {
-      const res = await o.fetch(`${bot.base}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: ac.signal });
+      const res = await o.fetch(`${bot.base}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: ac.signal,
+      });
       const text = await res.text();
       try {
         return JSON.parse(text) as unknown;
@@ -87,11 +92,19 @@ export function createTelegramPoller(o: TelegramPollerOptions) {
   async function pollOnce(bot: TelegramBot, waitSeconds = longPoll): Promise<number> {
     const offset = o.offsets.get(bot.key);
     const reply = UpdatesReply.parse(
-      await call(bot, 'getUpdates', { ...(offset !== null ? { offset } : {}), timeout: waitSeconds, allowed_updates: ['callback_query'] }, (waitSeconds + 10) * 1000),
+      await call(
+        bot,
+        'getUpdates',
+        { ...(offset !== null ? { offset } : {}), timeout: waitSeconds, allowed_updates: ['callback_query'] },
+        (waitSeconds + 10) * 1000,
+      ),
     );
     if (!reply.ok) {
       if (reply.code === 409 || reply.code === 401 || reply.code === 404) {
-        bot.stopped = reply.code === 409 ? `a webhook is set for this bot (${reply.description}); button presses arrive at POST /api/v1/telegram/callback` : `the bot token is not accepted (${reply.description})`;
+        bot.stopped =
+          reply.code === 409
+            ? `a webhook is set for this bot (${reply.description}); button presses arrive at POST /api/v1/telegram/callback`
+            : `the bot token is not accepted (${reply.description})`;
         o.log?.warn({ channels: bot.channels, reason: bot.stopped }, 'telegram polling stopped');
         return 0;
       }
@@ -114,9 +127,12 @@ export function createTelegramPoller(o: TelegramPollerOptions) {
       o.offsets.set(bot.key, id + 1, o.clock.now());
       taken++;
       if (out.handled) {
-        await call(bot, 'answerCallbackQuery', { callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted }, 10_000).catch((e: Error) =>
-          o.log?.warn({ err: e.message }, 'answerCallbackQuery failed'),
-        );
+        await call(
+          bot,
+          'answerCallbackQuery',
+          { callback_query_id: out.callbackQueryId, text: out.text.slice(0, 200), show_alert: !out.accepted },
+          10_000,
+        ).catch((e: Error) => o.log?.warn({ err: e.message }, 'answerCallbackQuery failed'));
       }
     }
     return taken;

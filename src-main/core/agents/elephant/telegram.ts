@@ -19,8 +19,7 @@ export const TelegramUpdate = z.object({
 export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
 
 export type CallbackOutcome =
-  | { handled: false; reason: string }
-  | { handled: true; accepted: boolean; callbackQueryId: string; text: string };
+  { handled: false; reason: string } | { handled: true; accepted: boolean; callbackQueryId: string; text: string };
 
 type TelegramChannel = Extract<ChannelConfig, { type: 'telegram' }>;
 
@@ -30,12 +29,20 @@ type TelegramChannel = Extract<ChannelConfig, { type: 'telegram' }>;
  * pending approval the button was made for (approval id + nonce). Every
  * refusal is audited; nothing is decided by the UI or the model.
  */
-export function handleTelegramCallback(update: TelegramUpdate, deps: { elephant: Elephant; channels: () => ChannelConfig[]; audit: AuditWriter }): CallbackOutcome {
+export function handleTelegramCallback(
+  update: TelegramUpdate,
+  deps: { elephant: Elephant; channels: () => ChannelConfig[]; audit: AuditWriter },
+): CallbackOutcome {
   const cq = update.callback_query;
   if (!cq) return { handled: false, reason: 'not a callback query' };
   const who = `telegram:${cq.from.id}${cq.from.username ? ` (@${cq.from.username})` : ''}`;
   const refuse = (text: string): CallbackOutcome => {
-    deps.audit.append({ actor: who, action: 'plan.approval_refused', subject: 'telegram', detail: { data: cq.data ?? null, reason: text } });
+    deps.audit.append({
+      actor: who,
+      action: 'plan.approval_refused',
+      subject: 'telegram',
+      detail: { data: cq.data ?? null, reason: text },
+    });
     return { handled: true, accepted: false, callbackQueryId: cq.id, text: `Refused: ${text}` };
   };
   const telegram = deps.channels().filter((c): c is TelegramChannel => c.type === 'telegram');
@@ -49,7 +56,12 @@ export function handleTelegramCallback(update: TelegramUpdate, deps: { elephant:
   const [, verb, approvalId, nonce] = m as unknown as [string, 'a' | 'r', string, string];
   try {
     const a = deps.elephant.decide(approvalId, verb === 'a' ? 'approve' : 'reject', who, 'telegram', nonce);
-    return { handled: true, accepted: true, callbackQueryId: cq.id, text: `${a.status === 'approved' ? 'Approved' : 'Rejected'}: ${a.question}` };
+    return {
+      handled: true,
+      accepted: true,
+      callbackQueryId: cq.id,
+      text: `${a.status === 'approved' ? 'Approved' : 'Rejected'}: ${a.question}`,
+    };
   } catch (e) {
     if (e instanceof VigilError) return refuse(e.message);
     throw e;

@@ -16,7 +16,11 @@ export const BUILTIN_RULES: BuiltinRule[] = [
     name: 'disk',
     pattern: /disk|filesystem|inode|no space|volume full/i,
     category: 'disk',
-    suggest: ['check usage with df -h and du on the largest directories', 'rotate or prune logs and old images', 'grow the volume if usage keeps rising'],
+    suggest: [
+      'check usage with df -h and du on the largest directories',
+      'rotate or prune logs and old images',
+      'grow the volume if usage keeps rising',
+    ],
   },
   {
     name: 'memory',
@@ -29,14 +33,22 @@ export const BUILTIN_RULES: BuiltinRule[] = [
     pattern: /crashloop|restart(ing)? loop|restarting|backoff|container.*restart/i,
     category: 'restart-loop',
     priority: 'P2',
-    suggest: ['read the last container logs before the restart', 'check recent config or image changes', 'check the health check and its timeout'],
+    suggest: [
+      'read the last container logs before the restart',
+      'check recent config or image changes',
+      'check the health check and its timeout',
+    ],
   },
   {
     name: 'http-down',
     pattern: /probe ?failed|http.*down|endpoint.*down|instance.*down|targetdown|unreachable|5\d\d|timeout/i,
     category: 'availability',
     priority: 'P1',
-    suggest: ['check the service and its upstreams respond locally (curl its /health)', 'check recent deploys and rollouts', 'check the load balancer and DNS'],
+    suggest: [
+      'check the service and its upstreams respond locally (curl its /health)',
+      'check recent deploys and rollouts',
+      'check the load balancer and DNS',
+    ],
   },
   {
     name: 'slow',

@@ -26,12 +26,27 @@ export function matchRule<R extends Config['hermes']['rules'][number]>(rules: R[
  */
 export function createHermes(rules: Config['hermes']['rules']) {
   return (ev: TriageSubject, now: number): TriageResult => {
-    const base = { agent: 'hermes' as const, model: null, summary: ev.summary, probableCause: null, confidence: null, fallbackReason: null, at: now };
+    const base = {
+      agent: 'hermes' as const,
+      model: null,
+      summary: ev.summary,
+      probableCause: null,
+      confidence: null,
+      fallbackReason: null,
+      at: now,
+    };
     const r = matchRule(rules, ev);
     if (r) return { ...base, category: r.category, priority: r.priority, runbook: r.runbook ?? null, suggestedActions: r.suggest };
     const text = `${ev.labels.alertname ?? ''} ${ev.summary}`;
     const b = BUILTIN_RULES.find((r) => r.pattern.test(text));
-    if (b) return { ...base, category: b.category, priority: b.priority ?? BY_SEVERITY[ev.severity], runbook: null, suggestedActions: b.suggest };
+    if (b)
+      return {
+        ...base,
+        category: b.category,
+        priority: b.priority ?? BY_SEVERITY[ev.severity],
+        runbook: null,
+        suggestedActions: b.suggest,
+      };
     return { ...base, category: 'uncategorised', priority: BY_SEVERITY[ev.severity], runbook: null, suggestedActions: [] };
   };
 }

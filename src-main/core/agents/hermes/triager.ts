@@ -15,9 +15,7 @@ export interface Triager {
 }
 
 export type TimeboxOutcome =
-  | { kind: 'result'; result: TriageResult; late: boolean }
-  | { kind: 'timeout' }
-  | { kind: 'failed'; reason: string; error: string };
+  { kind: 'result'; result: TriageResult; late: boolean } | { kind: 'timeout' } | { kind: 'failed'; reason: string; error: string };
 
 export const fallbackReason = (err: unknown): string => {
   const r = (err as { reason?: unknown } | null)?.reason;

@@ -25,7 +25,15 @@ function spyClock(): Clock & { waits: number[] } {
 }
 
 function client(over: Record<string, unknown> = {}, clock: Clock = systemClock, keys: Record<string, string> = { nim: 'k-123' }) {
-  const config = LlmConfig.parse({ provider: 'nim', baseUrl: server.url, models: ['m1', 'm2', 'm3'], apiKey: { secret: 'nim' }, timeout: '300ms', retryAfterCap: '100ms', ...over });
+  const config = LlmConfig.parse({
+    provider: 'nim',
+    baseUrl: server.url,
+    models: ['m1', 'm2', 'm3'],
+    apiKey: { secret: 'nim' },
+    timeout: '300ms',
+    retryAfterCap: '100ms',
+    ...over,
+  });
   return createLlmClient({ config, secrets: secrets(keys), fetch: globalThis.fetch, clock });
 }
 
@@ -73,7 +81,9 @@ describe('LLM client', () => {
 
   it('R-AGENT-2: tries the next model on 404 model-not-found, 503 and a hang, in the configured order', async () => {
     server.requests.length = 0;
-    server.handle((r) => (r.model === 'm1' ? modelNotFound('m1') : r.model === 'm2' ? { kind: 'status', status: 503 } : { kind: 'reply', content: 'from m3' }));
+    server.handle((r) =>
+      r.model === 'm1' ? modelNotFound('m1') : r.model === 'm2' ? { kind: 'status', status: 503 } : { kind: 'reply', content: 'from m3' },
+    );
     const reply = await client().chat(ask);
     expect(reply.model).toBe('m3');
     expect(server.requests.map((r) => r.model)).toEqual(['m1', 'm2', 'm3']);
@@ -90,7 +100,9 @@ describe('LLM client', () => {
 
   it('R-AGENT-2: a 429 waits the Retry-After (capped) and moves on; all models limited → rate_limited', async () => {
     server.requests.length = 0;
-    server.handle((r) => (r.model === 'm1' ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } } : { kind: 'reply', content: 'from m2' }));
+    server.handle((r) =>
+      r.model === 'm1' ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } } : { kind: 'reply', content: 'from m2' },
+    );
     const clock = spyClock();
     const reply = await client({}, clock).chat(ask);
     expect(reply.model).toBe('m2');

@@ -114,7 +114,12 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     async chat(req) {
       const key = resolveSecret(deps.secrets, config.apiKey);
       if (!key && preset.needsKey) {
-        throw new LlmError('no_key', config.apiKey ? `secret "${config.apiKey.secret}" for llm.apiKey is not set` : `llm.apiKey is not configured (provider ${config.provider} needs a key)`);
+        throw new LlmError(
+          'no_key',
+          config.apiKey
+            ? `secret "${config.apiKey.secret}" for llm.apiKey is not set`
+            : `llm.apiKey is not configured (provider ${config.provider} needs a key)`,
+        );
       }
       const attempts: Attempt[] = [];
       let last: LlmError | null = null;
@@ -124,8 +129,12 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
         try {
           res = await callOnce(model, key, req);
         } catch (e) {
-          if (req.signal?.aborted) throw new LlmError('timeout', `call aborted: ${String((req.signal.reason as Error)?.message ?? req.signal.reason)}`, model);
-          const timedOut = e instanceof TimeoutSignal || (e as Error).name === 'TimeoutSignal' || (e as { cause?: unknown }).cause instanceof TimeoutSignal;
+          if (req.signal?.aborted)
+            throw new LlmError('timeout', `call aborted: ${String((req.signal.reason as Error)?.message ?? req.signal.reason)}`, model);
+          const timedOut =
+            e instanceof TimeoutSignal ||
+            (e as Error).name === 'TimeoutSignal' ||
+            (e as { cause?: unknown }).cause instanceof TimeoutSignal;
           const detail = timedOut ? `no answer within ${config.timeout} ms` : `connection failed: ${(e as Error).message}`;
           attempts.push({ model, outcome: timedOut ? 'timeout' : 'network', detail });
           last = new LlmError(timedOut ? 'timeout' : 'network', `${model}: ${detail}`, model);
@@ -137,13 +146,28 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
           try {
             parsed = Completion.parse(JSON.parse(res.text_));
           } catch (e) {
-            throw new LlmError('invalid_output', `${model} answered ${status} with a body that is not a chat completion: ${(e as Error).message.slice(0, 200)}`, model, status);
+            throw new LlmError(
+              'invalid_output',
+              `${model} answered ${status} with a body that is not a chat completion: ${(e as Error).message.slice(0, 200)}`,
+              model,
+              status,
+            );
           }
           const choice = parsed.choices[0];
           if (!choice) throw new LlmError('invalid_output', `${model} answered without a choice`, model, status);
-          const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((t) => ({ id: t.id, type: 'function', function: t.function }));
+          const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((t) => ({
+            id: t.id,
+            type: 'function',
+            function: t.function,
+          }));
           attempts.push({ model, outcome: 'ok', status });
-          return { model, content: stripThinking(choice.message.content ?? ''), toolCalls, finishReason: choice.finish_reason ?? null, attempts };
+          return {
+            model,
+            content: stripThinking(choice.message.content ?? ''),
+            toolCalls,
+            finishReason: choice.finish_reason ?? null,
+            attempts,
+          };
         }
         const detail = errorDetail(res.text_);
         if (status === 400 || status === 401 || status === 403) {

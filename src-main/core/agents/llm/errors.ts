@@ -3,7 +3,15 @@
  * NemoTron → Hermes fallback reasons (R-AGENT-1) and the label values of
  * vigil_agent_fallback_total{reason}.
  */
-export const LLM_FAILURE_REASONS = ['no_key', 'rate_limited', 'timeout', 'network', 'http_error', 'no_tool_calls', 'invalid_output'] as const;
+export const LLM_FAILURE_REASONS = [
+  'no_key',
+  'rate_limited',
+  'timeout',
+  'network',
+  'http_error',
+  'no_tool_calls',
+  'invalid_output',
+] as const;
 export type LlmFailureReason = (typeof LLM_FAILURE_REASONS)[number];
 
 export class LlmError extends Error {

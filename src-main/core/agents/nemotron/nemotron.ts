@@ -57,7 +57,12 @@ export function createNemotron(o: NemotronOptions) {
             if (step === o.maxSteps - 1) messages.push({ role: 'user', content: 'Last turn: answer now with the JSON object only.' });
             continue;
           }
-          if (toolCalls === 0) throw new LlmError('no_tool_calls', `${reply.model} answered without using any tool, so its triage is not grounded in diagnostics`, reply.model);
+          if (toolCalls === 0)
+            throw new LlmError(
+              'no_tool_calls',
+              `${reply.model} answered without using any tool, so its triage is not grounded in diagnostics`,
+              reply.model,
+            );
           const a = parseAnswer(reply.content, actions, reply.model);
           return {
             agent: 'nemotron',

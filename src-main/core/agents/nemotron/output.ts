@@ -10,7 +10,9 @@ export function answerSchema(actions: readonly string[]) {
     probableCause: z.string().trim().min(1).max(2000),
     confidence: z.number().min(0).max(1),
     suggestedActions: z
-      .array(z.string().refine((a) => actions.includes(a), { message: `not an action Vigil knows (allowed: ${actions.join(', ') || 'none'})` }))
+      .array(
+        z.string().refine((a) => actions.includes(a), { message: `not an action Vigil knows (allowed: ${actions.join(', ') || 'none'})` }),
+      )
       .max(5)
       .default([]),
     runbook: z.string().trim().max(2000).nullable().default(null),
@@ -42,7 +44,11 @@ export function parseAnswer(text: string, actions: readonly string[], model: str
   }
   const r = answerSchema(actions).safeParse(json);
   if (!r.success) {
-    throw new LlmError('invalid_output', `${model} answered JSON that fails validation: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, model);
+    throw new LlmError(
+      'invalid_output',
+      `${model} answered JSON that fails validation: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      model,
+    );
   }
   return r.data;
 }

@@ -20,17 +20,32 @@ afterAll(() => server.close());
 const open: TestContext[] = [];
 afterEach(() => open.splice(0).forEach((h) => h.close()));
 
-const GOOD = { category: 'disk', priority: 'P2', probableCause: 'log rotation stopped', confidence: 0.7, suggestedActions: ['restart_service'], runbook: null };
+const GOOD = {
+  category: 'disk',
+  priority: 'P2',
+  probableCause: 'log rotation stopped',
+  confidence: 0.7,
+  suggestedActions: ['restart_service'],
+  runbook: null,
+};
 const withTool =
   (final: LlmBehaviour) =>
   (r: LlmRequestRecord): LlmBehaviour =>
-    r.body.messages.some((m) => m.role === 'tool') ? final : { kind: 'reply', toolCalls: [{ name: 'recent_events', arguments: { limit: 5 } }] };
+    r.body.messages.some((m) => m.role === 'tool')
+      ? final
+      : { kind: 'reply', toolCalls: [{ name: 'recent_events', arguments: { limit: 5 } }] };
 
 function setup(opts: { key?: boolean; baseUrl?: string } = {}) {
   const h = testContext({ yaml: 'router: { triageTimeout: 5s }\nllm: { triageBudget: 30s }' });
   open.push(h);
   const outbox = recordingOutbox(h.db);
-  const config = LlmConfig.parse({ baseUrl: opts.baseUrl ?? server.url, models: ['nemo-a', 'nemo-b'], apiKey: { secret: 'nim' }, timeout: '20s', retryAfterCap: '0ms' });
+  const config = LlmConfig.parse({
+    baseUrl: opts.baseUrl ?? server.url,
+    models: ['nemo-a', 'nemo-b'],
+    apiKey: { secret: 'nim' },
+    timeout: '20s',
+    retryAfterCap: '0ms',
+  });
   const secrets = { get: (n: string) => (opts.key === false ? undefined : n === 'nim' ? 'k' : undefined), names: () => [] };
   const router = createRouter(h.ctx, { outbox });
   const nemotron = createNemotron({
@@ -87,7 +102,10 @@ describe('NemoTron behind the router', () => {
       await router.triageIdle();
       expect(router.events.get(id!)!.triage, reason).toMatchObject({ agent: 'hermes', fallbackReason: reason });
       expect(await metric(h, 'vigil_agent_fallback_total', reason), reason).toBe(1);
-      expect(outbox.sent().map((s) => s.message.kind), reason).toEqual(['alert']); // the notification went out regardless
+      expect(
+        outbox.sent().map((s) => s.message.kind),
+        reason,
+      ).toEqual(['alert']); // the notification went out regardless
     }
   });
 
@@ -97,7 +115,12 @@ describe('NemoTron behind the router', () => {
     const [id] = router.ingest([alertEvent()], 'test');
     await router.drain();
     await router.triageIdle();
-    expect(router.events.get(id!)!.triage).toMatchObject({ agent: 'nemotron', model: 'nemo-a', category: 'disk', suggestedActions: ['restart_service'] });
+    expect(router.events.get(id!)!.triage).toMatchObject({
+      agent: 'nemotron',
+      model: 'nemo-a',
+      category: 'disk',
+      suggestedActions: ['restart_service'],
+    });
     expect(outbox.sent().map((s) => s.message.kind)).toEqual(['alert', 'triage']);
     expect(await metric(h, 'vigil_agent_triage_total', 'nemotron')).toBe(1);
   });

@@ -9,7 +9,8 @@ export const TOOL_SPECS: ToolSpec[] = [
     type: 'function',
     function: {
       name: 'run_diagnostic',
-      description: 'Run ONE read-only diagnostic command (from an allowlist, e.g. "df -hP", "docker ps", "journalctl --no-pager -n 50 -u nginx") on a configured host. Anything else is refused.',
+      description:
+        'Run ONE read-only diagnostic command (from an allowlist, e.g. "df -hP", "docker ps", "journalctl --no-pager -n 50 -u nginx") on a configured host. Anything else is refused.',
       parameters: {
         type: 'object',
         properties: { host: { type: 'string', description: 'host name from the Vigil config' }, command: { type: 'string' } },
@@ -49,7 +50,11 @@ const MemoryArgs = z.object({ query: z.string().min(1).max(300) });
 const EventArgs = z.object({
   source: z.string().max(100).optional(),
   severity: Severity.optional(),
-  label: z.string().regex(/^[^=]+=.*$/).max(300).optional(),
+  label: z
+    .string()
+    .regex(/^[^=]+=.*$/)
+    .max(300)
+    .optional(),
   text: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(20).default(10),
 });
@@ -80,7 +85,9 @@ function parseArgs<T>(schema: z.ZodType<T>, raw: string): { ok: true; value: T }
     return { ok: false, error: 'arguments are not valid JSON' };
   }
   const r = schema.safeParse(json);
-  return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  return r.success
+    ? { ok: true, value: r.data }
+    : { ok: false, error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
 }
 
 /** Stop waiting for a tool when the triage time box closes (the tool itself has its own timeout). */
@@ -104,18 +111,46 @@ export async function runTool(deps: ToolDeps, name: string, rawArgs: string, sig
       const a = parseArgs(DiagnosticArgs, rawArgs);
       if (!a.ok) return err(a.error);
       const host = deps.hosts().find((h) => h.name === a.value.host);
-      if (!host) return err(`unknown host "${a.value.host}"; configured hosts: ${deps.hosts().map((h) => h.name).join(', ') || 'none'}`);
+      if (!host)
+        return err(
+          `unknown host "${a.value.host}"; configured hosts: ${
+            deps
+              .hosts()
+              .map((h) => h.name)
+              .join(', ') || 'none'
+          }`,
+        );
       const verdict = deps.policy.check(a.value.command, host.tags);
       if (!verdict.allowed) {
         deps.onDiagnostic?.({ host: host.name, command: a.value.command, allowed: false, reason: verdict.reason });
-        return { denied: true, content: JSON.stringify({ tool: name, denied: true, reason: verdict.reason, note: 'The command was not run. Only read-only allowlisted diagnostics run.' }) };
+        return {
+          denied: true,
+          content: JSON.stringify({
+            tool: name,
+            denied: true,
+            reason: verdict.reason,
+            note: 'The command was not run. Only read-only allowlisted diagnostics run.',
+          }),
+        };
       }
       deps.onDiagnostic?.({ host: host.name, command: verdict.command, allowed: true, templateId: verdict.templateId });
       if (!deps.exec) return err('remote execution is not available in this Vigil');
       try {
-        const r = await abortable(deps.exec.exec(host.name, a.value.command.trim(), { timeoutMs: deps.diagnosticTimeoutMs ?? 15_000 }), signal);
+        const r = await abortable(
+          deps.exec.exec(host.name, a.value.command.trim(), { timeoutMs: deps.diagnosticTimeoutMs ?? 15_000 }),
+          signal,
+        );
         const tail = (s: string) => (s.length > 4000 ? `…${s.slice(-4000)}` : s);
-        return { content: untrusted(name, { host: host.name, command: verdict.argv.join(' '), exitCode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr), truncated: r.truncated }) };
+        return {
+          content: untrusted(name, {
+            host: host.name,
+            command: verdict.argv.join(' '),
+            exitCode: r.exitCode,
+            stdout: tail(r.stdout),
+            stderr: tail(r.stderr),
+            truncated: r.truncated,
+          }),
+        };
       } catch (e) {
         if (signal.aborted) throw e;
         return err(`${host.name}: ${(e as Error).message}`);
@@ -129,7 +164,13 @@ export async function runTool(deps: ToolDeps, name: string, rawArgs: string, sig
       return {
         content: untrusted(name, {
           searched: r.used,
-          results: r.hits.map((h) => ({ id: h.insight.id, kind: h.insight.kind, title: h.insight.title, body: h.insight.body.slice(0, 600), tags: h.insight.tags })),
+          results: r.hits.map((h) => ({
+            id: h.insight.id,
+            kind: h.insight.kind,
+            title: h.insight.title,
+            body: h.insight.body.slice(0, 600),
+            tags: h.insight.tags,
+          })),
         }),
       };
     }
@@ -147,7 +188,15 @@ export async function runTool(deps: ToolDeps, name: string, rawArgs: string, sig
       });
       return {
         content: untrusted(name, {
-          events: items.map((e) => ({ id: e.id, at: new Date(e.receivedAt).toISOString(), source: e.source, severity: e.severity, status: e.status, summary: e.summary, labels: e.labels })),
+          events: items.map((e) => ({
+            id: e.id,
+            at: new Date(e.receivedAt).toISOString(),
+            source: e.source,
+            severity: e.severity,
+            status: e.status,
+            summary: e.summary,
+            labels: e.labels,
+          })),
         }),
       };
     }

@@ -89,7 +89,13 @@ export function createEmbedWorker(o: EmbedWorkerOptions) {
       return running;
     },
     /** Resolves when no pass is running (tests, shutdown). */
-    idle: (): Promise<void> => (running ? running.then(() => undefined, () => undefined) : Promise.resolve()),
+    idle: (): Promise<void> =>
+      running
+        ? running.then(
+            () => undefined,
+            () => undefined,
+          )
+        : Promise.resolve(),
     publish,
     start() {
       publish();

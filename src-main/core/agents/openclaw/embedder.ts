@@ -65,7 +65,8 @@ export function createOllamaEmbedder(o: OllamaEmbedderOptions): Embedder {
   }
 
   const modelMissing = (r: { json: unknown }) => /model/i.test(String((r.json as { error?: unknown } | null)?.error ?? ''));
-  const fail = (path: string, r: { status: number; text: string }) => new EmbeddingError(`${base}${path} answered HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+  const fail = (path: string, r: { status: number; text: string }) =>
+    new EmbeddingError(`${base}${path} answered HTTP ${r.status}: ${r.text.slice(0, 200)}`);
 
   async function embedLegacy(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const out: Float32Array[] = [];

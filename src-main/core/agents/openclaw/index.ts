@@ -37,7 +37,13 @@ export function createOpenClaw(d: OpenClawDeps) {
     d.embedder !== undefined
       ? d.embedder
       : d.embeddings.provider === 'ollama'
-        ? createOllamaEmbedder({ baseUrl: d.embeddings.baseUrl, model: d.embeddings.model, timeout: d.embeddings.timeout, fetch: d.fetch, clock: d.clock })
+        ? createOllamaEmbedder({
+            baseUrl: d.embeddings.baseUrl,
+            model: d.embeddings.model,
+            timeout: d.embeddings.timeout,
+            fetch: d.fetch,
+            clock: d.clock,
+          })
         : null;
   const worker = createEmbedWorker({ repo, embedder, clock: d.clock, metrics: d.metrics, log: d.log });
   const safe = createSafeActions({ repo, audit: d.audit, clock: d.clock, metrics: d.metrics });

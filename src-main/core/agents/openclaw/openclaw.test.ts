@@ -51,16 +51,23 @@ describe('OpenClaw memory', () => {
     const i = claw.repo.add({ kind: 'note', source: 'test', title: 'Disk full on web-1', body: '/var at 100%' }, clock.now());
     expect(db.prepare('SELECT state FROM embedding_queue WHERE insight_id = ?').get(i.id)).toEqual({ state: 'pending' });
     // A failing transaction leaves neither the insight nor its queue item.
-    expect(() => claw.repo.tx(() => (claw.repo.add({ kind: 'note', source: 't', title: 'rolled back' }, clock.now()), JSON.parse('{')))).toThrow();
+    expect(() =>
+      claw.repo.tx(() => (claw.repo.add({ kind: 'note', source: 't', title: 'rolled back' }, clock.now()), JSON.parse('{'))),
+    ).toThrow();
     expect(db.prepare(`SELECT COUNT(*) n FROM insights WHERE title = 'rolled back'`).get()).toEqual({ n: 0 });
 
     // Another path (a migration, a sqlite3 shell) inserts without queueing.
-    db.prepare(`INSERT INTO insights (kind, source, title, body, created_at, updated_at) VALUES ('knowledge', 'import', 'Postgres connections exhausted', 'raise max_connections', 0, 0)`).run();
+    db.prepare(
+      `INSERT INTO insights (kind, source, title, body, created_at, updated_at) VALUES ('knowledge', 'import', 'Postgres connections exhausted', 'raise max_connections', 0, 0)`,
+    ).run();
     const other = (db.prepare(`SELECT id FROM insights WHERE source = 'import'`).get() as { id: number }).id;
     expect(db.prepare('SELECT 1 FROM embedding_queue WHERE insight_id = ?').get(other)).toBeUndefined();
     const run = await claw.worker.runOnce();
     expect(run).toMatchObject({ backfilled: 1, done: 2 });
-    expect(db.prepare('SELECT model, dim FROM insight_vectors WHERE insight_id = ?').get(other)).toEqual({ model: 'nomic-embed-text', dim: 32 });
+    expect(db.prepare('SELECT model, dim FROM insight_vectors WHERE insight_id = ?').get(other)).toEqual({
+      model: 'nomic-embed-text',
+      dim: 32,
+    });
   });
 
   it('R-MEMORY-2: pending → processing → done; items stuck in processing are reset after the timeout', async () => {
@@ -86,9 +93,16 @@ describe('OpenClaw memory', () => {
     ollama.mode = 'down';
     for (let k = 0; k < 4; k++) expect(await claw.worker.runOnce()).toMatchObject({ retried: 1, failed: 0 });
     expect(await claw.worker.runOnce()).toMatchObject({ failed: 1 });
-    expect(db.prepare('SELECT state, attempts, last_error FROM embedding_queue').get()).toMatchObject({ state: 'failed', attempts: 5, last_error: expect.stringContaining('503') });
+    expect(db.prepare('SELECT state, attempts, last_error FROM embedding_queue').get()).toMatchObject({
+      state: 'failed',
+      attempts: 5,
+      last_error: expect.stringContaining('503'),
+    });
     expect(await gauge(metrics, 'vigil_embedding_queue', 'failed')).toBe(1);
-    expect(await claw.handlers['memory.queue']({ limit: 10 })).toMatchObject({ counts: { failed: 1 }, items: [{ state: 'failed', attempts: 5 }] });
+    expect(await claw.handlers['memory.queue']({ limit: 10 })).toMatchObject({
+      counts: { failed: 1 },
+      items: [{ state: 'failed', attempts: 5 }],
+    });
   });
 
   it('R-MEMORY-2: while the provider is down the scheduled passes back off, so a short outage does not fail the items', async () => {
@@ -124,7 +138,11 @@ describe('OpenClaw memory', () => {
     claw.repo.add({ kind: 'note', source: 't', title: 'restart loop of worker' }, clock.now());
     expect(await claw.worker.runOnce()).toMatchObject({ done: 2 });
     expect(legacy.requests.map((r) => r.path)).toEqual(['/api/embeddings', '/api/embeddings']);
-    const rows = db.prepare('SELECT model, dim, vector FROM insight_vectors').all() as Array<{ model: string; dim: number; vector: Buffer }>;
+    const rows = db.prepare('SELECT model, dim, vector FROM insight_vectors').all() as Array<{
+      model: string;
+      dim: number;
+      vector: Buffer;
+    }>;
     expect(rows).toHaveLength(2);
     for (const r of rows) {
       const v = new Float32Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 4);
@@ -158,7 +176,10 @@ describe('OpenClaw memory', () => {
 
   it('R-MEMORY-4: recall finds by meaning with vectors (hybrid), and by keywords when there is no provider', async () => {
     const { clock, claw } = setup();
-    const disk = claw.repo.add({ kind: 'resolution', source: 't', title: 'Disk full on db-2', body: 'rotated logs under /var/log', tags: ['disk'] }, clock.now());
+    const disk = claw.repo.add(
+      { kind: 'resolution', source: 't', title: 'Disk full on db-2', body: 'rotated logs under /var/log', tags: ['disk'] },
+      clock.now(),
+    );
     claw.repo.add({ kind: 'knowledge', source: 't', title: 'TLS certificate renewal', body: 'certbot renew' }, clock.now());
     claw.repo.add({ kind: 'note', source: 't', title: 'Memory leak in api', body: 'heap grows' }, clock.now());
     // Before any vector exists, auto falls back to keywords and says why.
@@ -191,18 +212,34 @@ describe('OpenClaw memory', () => {
 
   it('R-MEMORY-5: the L2 safe actions are audited memory writes; if the audit fails nothing changes', async () => {
     const { db, clock, claw, audited, metrics } = setup();
-    const subject = { eventId: 'ev-1', title: 'Disk full on web-1', body: '/var 100%', source: 'alertmanager', labels: { alertname: 'DiskFull', host: 'web-1' } };
+    const subject = {
+      eventId: 'ev-1',
+      title: 'Disk full on web-1',
+      body: '/var 100%',
+      source: 'alertmanager',
+      labels: { alertname: 'DiskFull', host: 'web-1' },
+    };
     const out = runAutomaticActions(claw.safe, ['flag_for_human_review', 'route_to_km', 'restart_service', 'mark_for_relearn'], subject);
     expect(out.proposals).toEqual(['restart_service']); // not L2: becomes a proposal, never runs here
     expect(out.ran.map((r) => r.action)).toEqual(['flag_for_human_review', 'route_to_km', 'mark_for_relearn']);
     const incident = claw.repo.findByRef('ev-1', 'incident');
-    expect(incident).toMatchObject({ kind: 'incident', flags: ['human_review', 'km', 'relearn'], tags: ['alertname:DiskFull', 'host:web-1'] });
+    expect(incident).toMatchObject({
+      kind: 'incident',
+      flags: ['human_review', 'km', 'relearn'],
+      tags: ['alertname:DiskFull', 'host:web-1'],
+    });
     expect(claw.repo.findByRef(`km:${incident?.id}`, 'knowledge')).toMatchObject({ source: 'route_to_km', title: 'Disk full on web-1' });
     expect(audited.map((a) => a.action)).toEqual(['memory.flag_for_human_review', 'memory.route_to_km', 'memory.mark_for_relearn']);
     expect((await claw.handlers['memory.flags']({ flag: 'human_review', limit: 10 })).items.map((i) => i.id)).toEqual([incident?.id]);
     expect(await gauge(metrics, 'vigil_safe_actions_total', 'route_to_km')).toBe(1);
 
-    const broken = setup({ audit: { append: () => { throw new Error('disk I/O error'); } } });
+    const broken = setup({
+      audit: {
+        append: () => {
+          throw new Error('disk I/O error');
+        },
+      },
+    });
     const before = broken.db.prepare('SELECT COUNT(*) n FROM insights').get();
     expect(() => broken.claw.safe.run('flag_for_human_review', { ...subject, eventId: 'ev-2' }, 'router')).toThrow('disk I/O error');
     expect(broken.db.prepare('SELECT COUNT(*) n FROM insights').get()).toEqual(before);

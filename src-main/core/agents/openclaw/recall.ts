@@ -21,7 +21,9 @@ export interface RecallResult {
 /** Reciprocal rank fusion: rank-based, so bm25 and cosine need no common scale. */
 const RRF_K = 60;
 
-function fuse(lists: Array<{ via: 'vector' | 'keyword'; ranked: Ranked[] }>): Map<number, { score: number; via: Array<'vector' | 'keyword'> }> {
+function fuse(
+  lists: Array<{ via: 'vector' | 'keyword'; ranked: Ranked[] }>,
+): Map<number, { score: number; via: Array<'vector' | 'keyword'> }> {
   const out = new Map<number, { score: number; via: Array<'vector' | 'keyword'> }>();
   for (const { via, ranked } of lists) {
     ranked.forEach((r, rank) => {

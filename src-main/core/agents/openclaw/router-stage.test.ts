@@ -19,7 +19,14 @@ function setup() {
   const h = testContext({ yaml: YAML });
   open.push(h);
   const audit = createAudit(sqliteAuditRepository(h.db), h.clock);
-  const claw = createOpenClaw({ db: h.db, embeddings: h.ctx.config.embeddings, clock: h.clock, metrics: h.ctx.metrics, fetch: globalThis.fetch, audit });
+  const claw = createOpenClaw({
+    db: h.db,
+    embeddings: h.ctx.config.embeddings,
+    clock: h.clock,
+    metrics: h.ctx.metrics,
+    fetch: globalThis.fetch,
+    audit,
+  });
   const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
   router.fill(safeActionStage(claw.safe));
   return { h, audit, claw, router };

@@ -3,8 +3,12 @@ import type { HealGateway } from '../elephant/service';
 import { runAutomaticActions, type SafeActions } from './safe-actions';
 
 /** Where a heal action's target comes from in an alert's labels. */
-const TARGET_LABELS: Record<string, string[]> = { restart_service: ['service', 'unit', 'systemd_unit'], restart_container: ['container', 'container_name'] };
-const hostOf = (labels: Record<string, string>): string | undefined => labels.host ?? labels.hostname ?? labels.instance?.replace(/:\d+$/, '');
+const TARGET_LABELS: Record<string, string[]> = {
+  restart_service: ['service', 'unit', 'systemd_unit'],
+  restart_container: ['container', 'container_name'],
+};
+const hostOf = (labels: Record<string, string>): string | undefined =>
+  labels.host ?? labels.hostname ?? labels.instance?.replace(/:\d+$/, '');
 
 /**
  * Router stage (after `outbox`): the L2 safe actions among the rule-based
@@ -19,7 +23,12 @@ export function safeActionStage(safe: SafeActions, heal: () => HealGateway | nul
     name: 'action',
     run(ev, d, sc) {
       if (d.kind !== 'alert' || !d.triage?.suggestedActions.length) return;
-      const r = runAutomaticActions(safe, d.triage.suggestedActions, { eventId: ev.id, title: ev.summary, body: ev.description ?? '', source: ev.source, labels: ev.labels }, 'router');
+      const r = runAutomaticActions(
+        safe,
+        d.triage.suggestedActions,
+        { eventId: ev.id, title: ev.summary, body: ev.description ?? '', source: ev.source, labels: ev.labels },
+        'router',
+      );
       for (const x of r.ran) trace(d, sc.now, 'action', 'ran', `${x.action} (insight ${x.insightId})`);
       for (const e of r.errors) trace(d, sc.now, 'action', 'failed', `${e.action}: ${e.error}`);
       const gateway = heal();
@@ -35,7 +44,15 @@ export function safeActionStage(safe: SafeActions, heal: () => HealGateway | nul
           continue;
         }
         try {
-          const p = gateway.propose({ action, host, target, reason: `${d.triage.category}: ${ev.summary}`, proposedBy: 'router', source: 'router', eventId: ev.id });
+          const p = gateway.propose({
+            action,
+            host,
+            target,
+            reason: `${d.triage.category}: ${ev.summary}`,
+            proposedBy: 'router',
+            source: 'router',
+            eventId: ev.id,
+          });
           trace(d, sc.now, 'action', 'proposed', `${action} ${target} on ${host}: AutoHeal approval ${p.id}`);
         } catch (e) {
           trace(d, sc.now, 'action', 'refused', `${action} ${target} on ${host}: ${(e as Error).message}`);

@@ -47,7 +47,17 @@ export function createSafeActions(deps: { repo: MemoryRepository; audit: AuditWr
     const existing = subject.eventId ? repo.findByRef(subject.eventId, 'incident') : null;
     return (
       existing ??
-      repo.add({ kind: 'incident', source: subject.source, title: subject.title, body: subject.body ?? '', tags: labelTags(subject.labels), ref: subject.eventId ?? null }, clock.now())
+      repo.add(
+        {
+          kind: 'incident',
+          source: subject.source,
+          title: subject.title,
+          body: subject.body ?? '',
+          tags: labelTags(subject.labels),
+          ref: subject.eventId ?? null,
+        },
+        clock.now(),
+      )
     );
   }
 
@@ -81,10 +91,19 @@ export function createSafeActions(deps: { repo: MemoryRepository; audit: AuditWr
   return {
     /** Run one L2 action: the memory write and its audit record commit together or not at all. */
     run(action: string, subject: SafeActionSubject, actor: string): SafeActionOutcome {
-      if (!isSafeAction(action)) throw new VigilError('forbidden', `"${action}" is not an L2 safe action (${SAFE_ACTIONS.join(', ')}); it needs a heal proposal and an approval`);
+      if (!isSafeAction(action))
+        throw new VigilError(
+          'forbidden',
+          `"${action}" is not an L2 safe action (${SAFE_ACTIONS.join(', ')}); it needs a heal proposal and an approval`,
+        );
       const result = repo.tx(() => {
         const insight = apply(action, subject);
-        deps.audit.append({ actor, action: `memory.${action}`, subject: `insight:${insight.id}`, detail: { eventId: subject.eventId ?? null, insightId: insight.id } });
+        deps.audit.append({
+          actor,
+          action: `memory.${action}`,
+          subject: `insight:${insight.id}`,
+          detail: { eventId: subject.eventId ?? null, insightId: insight.id },
+        });
         return insight;
       });
       deps.metrics.safeActions.inc({ action });

@@ -15,7 +15,14 @@ export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () =
     // Publishing is instant and local: claim and settle many per transaction (one fsync per batch, not two per message).
     batch: 200,
     async send(m, key) {
-      ctx.bus.publish(Topic.notice, { id: key, title: m.title, body: m.body, severity: m.severity, eventId: m.eventId, at: ctx.clock.now() });
+      ctx.bus.publish(Topic.notice, {
+        id: key,
+        title: m.title,
+        body: m.body,
+        severity: m.severity,
+        eventId: m.eventId,
+        at: ctx.clock.now(),
+      });
       return { ok: true };
     },
   };

@@ -44,7 +44,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 export function classifyStatus(status: number, detail: string, retryAfterMs?: number): SendResult {
   if (status >= 200 && status < 300) return { ok: true };
   const error = `HTTP ${status}: ${detail.slice(0, 300)}`;
-  const retryable = status === 408 || status === 425 || status === 429 || status >= 500 || status === 401 || status === 403 || status === 404;
+  const retryable =
+    status === 408 || status === 425 || status === 429 || status >= 500 || status === 401 || status === 403 || status === 404;
   return retryAfterMs !== undefined && retryable ? { ok: false, retryable, retryAfterMs, error } : { ok: false, retryable, error };
 }
 

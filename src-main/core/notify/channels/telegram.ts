@@ -11,7 +11,8 @@ const MAX_CALLBACK_BYTES = 64;
 const ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
 /** Telegram HTML parse mode: <, > and & outside tags must be entities; quotes too inside attributes. */
-export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The sendMessage text: bold title, body, labels, a link back. Everything from the message is escaped. */
 /** How much of a body a message shows before it is cut (the rest of the text is title, labels, link). */
@@ -56,13 +57,20 @@ export function telegramChannel(ctx: CoreContext, cfg: TelegramConfig): Channel 
       const token = ctx.secrets.get(cfg.botToken.secret);
       if (!token) return missingSecret(`telegram channel ${cfg.name}`, cfg.botToken.secret);
       const tooLong = m.buttons?.find((b) => new TextEncoder().encode(b.data).length > MAX_CALLBACK_BYTES);
-      if (tooLong) return { ok: false, retryable: false, error: `button "${tooLong.text}" carries more than ${MAX_CALLBACK_BYTES} bytes of callback data` };
+      if (tooLong)
+        return {
+          ok: false,
+          retryable: false,
+          error: `button "${tooLong.text}" carries more than ${MAX_CALLBACK_BYTES} bytes of callback data`,
+        };
       const body = {
         chat_id: cfg.chatId,
         text: telegramText(m),
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
-        ...(m.buttons?.length ? { reply_markup: { inline_keyboard: [m.buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } } : {}),
+        ...(m.buttons?.length
+          ? { reply_markup: { inline_keyboard: [m.buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } }
+          : {}),
       };
       let reply;
       try {

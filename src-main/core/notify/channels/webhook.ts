@@ -32,7 +32,11 @@ export function webhookChannel(ctx: CoreContext, cfg: WebhookConfig): Channel {
       }
       try {
         const r = await postJson(ctx.fetch, cfg.url, body, headers, signal);
-        return classifyStatus(r.status, `${host} answered ${r.text.slice(0, 200) || '(empty body)'}`, parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()));
+        return classifyStatus(
+          r.status,
+          `${host} answered ${r.text.slice(0, 200) || '(empty body)'}`,
+          parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()),
+        );
       } catch (e) {
         return networkFailure(e, signal, `webhook ${host}`);
       }

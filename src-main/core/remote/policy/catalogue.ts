@@ -5,7 +5,10 @@ const container: ParamSpec = { type: 'identifier', pattern: '^[A-Za-z0-9][A-Za-z
 const lines: ParamSpec = { type: 'int', min: 1, max: 1000 };
 const logFile: ParamSpec = { type: 'path' };
 const port: ParamSpec = { type: 'int', min: 1, max: 65535 };
-const healthPath: ParamSpec = { type: 'enum', values: ['health', 'healthz', 'ready', 'readyz', 'livez', 'status', '-/healthy', '-/ready', 'api/health'] };
+const healthPath: ParamSpec = {
+  type: 'enum',
+  values: ['health', 'healthz', 'ready', 'readyz', 'livez', 'status', '-/healthy', '-/ready', 'api/health'],
+};
 
 const t = (id: string, description: string, pattern: string, params: Record<string, ParamSpec> = {}, send?: string[]): Template => ({
   id,
@@ -17,7 +20,8 @@ const t = (id: string, description: string, pattern: string, params: Record<stri
 
 /** Docker Go templates sent as one fixed argument (never typed by a person, so braces stay out of input). */
 const PS_FORMAT = '{{.Names}}\t{{.Image}}\t{{.Status}}\t{{.Ports}}';
-const INSPECT_FORMAT = '{{.Name}} {{.State.Status}} running={{.State.Running}} restarts={{.RestartCount}} started={{.State.StartedAt}} image={{.Config.Image}}';
+const INSPECT_FORMAT =
+  '{{.Name}} {{.State.Status}} running={{.State.Running}} restarts={{.RestartCount}} started={{.State.StartedAt}} image={{.Config.Image}}';
 
 /** The shipped read-only diagnostics. Extra templates come from config (remote.templates). */
 export const DEFAULT_TEMPLATES: Template[] = [
@@ -41,14 +45,32 @@ export const DEFAULT_TEMPLATES: Template[] = [
   t('docker-ps', 'Running containers', 'docker ps', {}, ['docker', 'ps', '--format', PS_FORMAT]),
   t('docker-ps-all', 'All containers', 'docker ps -a', {}, ['docker', 'ps', '-a', '--format', PS_FORMAT]),
   t('docker-logs', 'Last lines of a container log', 'docker logs --tail {lines} {name}', { lines, name: container }),
-  t('docker-inspect', 'Container state and image', 'docker inspect {name}', { name: container }, ['docker', 'inspect', '--format', INSPECT_FORMAT, '{name}']),
-  t('docker-stats', 'Container resource use (one sample)', 'docker stats --no-stream', {}, ['docker', 'stats', '--no-stream', '--format', '{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}']),
+  t('docker-inspect', 'Container state and image', 'docker inspect {name}', { name: container }, [
+    'docker',
+    'inspect',
+    '--format',
+    INSPECT_FORMAT,
+    '{name}',
+  ]),
+  t('docker-stats', 'Container resource use (one sample)', 'docker stats --no-stream', {}, [
+    'docker',
+    'stats',
+    '--no-stream',
+    '--format',
+    '{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}',
+  ]),
   t('ss-listen', 'Listening TCP sockets', 'ss -tln'),
   t('ss-summary', 'Socket summary', 'ss -s'),
   t('ip-addr', 'Addresses', 'ip -brief addr'),
   t('ip-route', 'Routes', 'ip route'),
-  t('curl-health', 'Local health endpoint (fixed flags, loopback only)', 'curl -fsS -m 5 http://127.0.0.1:{port}/{path}', { port, path: healthPath }),
-  t('curl-health-localhost', 'Local health endpoint (fixed flags, loopback only)', 'curl -fsS -m 5 http://localhost:{port}/{path}', { port, path: healthPath }),
+  t('curl-health', 'Local health endpoint (fixed flags, loopback only)', 'curl -fsS -m 5 http://127.0.0.1:{port}/{path}', {
+    port,
+    path: healthPath,
+  }),
+  t('curl-health-localhost', 'Local health endpoint (fixed flags, loopback only)', 'curl -fsS -m 5 http://localhost:{port}/{path}', {
+    port,
+    path: healthPath,
+  }),
   t('tail-log', 'Last lines of a log file under the allowed roots', 'tail -n {lines} {file}', { lines, file: logFile }),
   t('ls-log', 'List a log directory under the allowed roots', 'ls -la {file}', { file: logFile }),
   t('dmesg', 'Kernel ring buffer, readable times', 'dmesg -T'),

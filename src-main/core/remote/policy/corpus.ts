@@ -13,7 +13,14 @@ export function hostileCorpus(marker = '/tmp/vigil-marker'): string[] {
   const fromFile = lines('hostile.txt').map((l) => l.replaceAll('{{MARKER}}', marker));
   const control: string[] = [];
   for (let c = 0; c < 0x20; c++) control.push(`uptime${String.fromCharCode(c)}touch ${marker}`);
-  control.push(`uptime\u007ftouch ${marker}`, `uptime\u2028touch ${marker}`, `uptime\u0085touch ${marker}`, `uptime\u200b`, `systemctl is-active nginx\ntouch ${marker}`, `uptime\r\ntouch ${marker}`);
+  control.push(
+    `uptime\u007ftouch ${marker}`,
+    `uptime\u2028touch ${marker}`,
+    `uptime\u0085touch ${marker}`,
+    `uptime\u200b`,
+    `systemctl is-active nginx\ntouch ${marker}`,
+    `uptime\r\ntouch ${marker}`,
+  );
   return [...fromFile, ...control];
 }
 

@@ -28,7 +28,10 @@ describe('command policy', () => {
   });
 
   it('R-HEAL-1: arguments are single-quoted and fixed extras are added when sent', () => {
-    expect(policy.check('systemctl is-active nginx.service')).toMatchObject({ allowed: true, command: `'systemctl' 'is-active' 'nginx.service'` });
+    expect(policy.check('systemctl is-active nginx.service')).toMatchObject({
+      allowed: true,
+      command: `'systemctl' 'is-active' 'nginx.service'`,
+    });
     const v = policy.check('docker inspect web');
     expect(v.allowed && v.argv).toEqual(['docker', 'inspect', '--format', expect.stringContaining('{{.Config.Image}}'), 'web']);
   });
@@ -53,13 +56,24 @@ describe('command policy', () => {
 
   it('R-HEAL-1: extra templates from config are typed, host-scoped by tag, and vetted as read-only', () => {
     const p = createPolicy({
-      extra: [templateFromConfig({ id: 'pg-ready', command: 'pg_isready -p {port}', params: { port: { type: 'int', min: 1, max: 65535 } }, tags: ['db'] })],
+      extra: [
+        templateFromConfig({
+          id: 'pg-ready',
+          command: 'pg_isready -p {port}',
+          params: { port: { type: 'int', min: 1, max: 65535 } },
+          tags: ['db'],
+        }),
+      ],
     });
     expect(p.check('pg_isready -p 5432', ['db'])).toMatchObject({ allowed: true, templateId: 'pg-ready' });
     expect(p.check('pg_isready -p 5432', ['web']).allowed).toBe(false);
     expect(p.check('pg_isready -p 0', ['db']).allowed).toBe(false);
-    expect(() => createPolicy({ extra: [templateFromConfig({ id: 'bad', command: 'rm -rf {dir}', params: { dir: { type: 'path' } } })] })).toThrow(PolicyConfigError);
-    expect(() => createPolicy({ extra: [templateFromConfig({ id: 'bad2', command: 'bash -c {x}', params: { x: { type: 'identifier' } } })] })).toThrow(/interpreter/);
+    expect(() =>
+      createPolicy({ extra: [templateFromConfig({ id: 'bad', command: 'rm -rf {dir}', params: { dir: { type: 'path' } } })] }),
+    ).toThrow(PolicyConfigError);
+    expect(() =>
+      createPolicy({ extra: [templateFromConfig({ id: 'bad2', command: 'bash -c {x}', params: { x: { type: 'identifier' } } })] }),
+    ).toThrow(/interpreter/);
     expect(() => createPolicy({ extra: [templateFromConfig({ id: 'untyped', command: 'foo {x}', params: {} })] })).toThrow(/no type/);
   });
 });

@@ -53,14 +53,17 @@ export function checkParam(name: string, spec: ParamSpec, value: string, default
       return n >= spec.min && n <= spec.max ? null : `${name} must be between ${spec.min} and ${spec.max} (got ${n})`;
     }
     case 'identifier':
-      return compileLinear(spec.pattern ?? DEFAULT_IDENTIFIER).test(value) ? null : `${name} "${value}" is not a valid name (letters, digits, . _ @ : + -, not starting with -)`;
+      return compileLinear(spec.pattern ?? DEFAULT_IDENTIFIER).test(value)
+        ? null
+        : `${name} "${value}" is not a valid name (letters, digits, . _ @ : + -, not starting with -)`;
     case 'path': {
       const roots = spec.roots ?? defaultRoots;
       if (!value.startsWith('/')) return `${name} must be an absolute path`;
       if (value.split('/').includes('..') || posix.normalize(value) !== value || (value.length > 1 && value.endsWith('/')))
         return `${name} "${value}" must be a plain path without "..", "//" or a trailing "/"`;
       if (looksLikeSecretFile(value)) return `${name} "${value}" looks like a key or secret file`;
-      if (!roots.some((r) => value === r || value.startsWith(r.endsWith('/') ? r : r + '/'))) return `${name} "${value}" is outside the allowed roots (${roots.join(', ')})`;
+      if (!roots.some((r) => value === r || value.startsWith(r.endsWith('/') ? r : r + '/')))
+        return `${name} "${value}" is outside the allowed roots (${roots.join(', ')})`;
       return null;
     }
   }
@@ -78,7 +81,8 @@ export function matchTemplate(t: Template, words: string[], defaultRoots: string
     if (!m) return { ok: false, structural: false, reason: `word ${i + 1} differs` };
     placeholders(word).forEach((name, j) => {
       const v = m[j + 1] ?? '';
-      if (values[name] !== undefined && values[name] !== v) values[name] = '\u0000'; // same placeholder twice must agree
+      if (values[name] !== undefined && values[name] !== v)
+        values[name] = '\u0000'; // same placeholder twice must agree
       else values[name] = v;
     });
   }
@@ -97,7 +101,14 @@ export function render(t: Template, values: Record<string, string>): string[] {
 }
 
 /** Shape from config: words as one string, split on spaces. */
-export function templateFromConfig(c: { id: string; command: string; send?: string; description?: string; params: Record<string, ParamSpec>; tags?: string[] }): Template {
+export function templateFromConfig(c: {
+  id: string;
+  command: string;
+  send?: string;
+  description?: string;
+  params: Record<string, ParamSpec>;
+  tags?: string[];
+}): Template {
   return {
     id: c.id,
     description: c.description ?? c.command,

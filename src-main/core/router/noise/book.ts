@@ -175,7 +175,8 @@ export class NoiseBook {
   private markResolvedNotified(fps: string[], now: number): void {
     for (const fp of fps) {
       const s = this.states.get(fp);
-      if (s && s.status === 'resolved' && s.notifiedStatus !== 'resolved') this.states.put({ ...s, notifiedStatus: 'resolved', notifiedAt: now });
+      if (s && s.status === 'resolved' && s.notifiedStatus !== 'resolved')
+        this.states.put({ ...s, notifiedStatus: 'resolved', notifiedAt: now });
     }
   }
 
@@ -211,7 +212,11 @@ export class NoiseBook {
           continue;
         }
         const resolved = due.type === 'resolved';
-        this.send(b.channels, burstMessage(b, now, resolved, resolved && due.reportedBefore), `burst:${b.alertname}@${b.startedAt}:${due.type}`);
+        this.send(
+          b.channels,
+          burstMessage(b, now, resolved, resolved && due.reportedBefore),
+          `burst:${b.alertname}@${b.startedAt}:${due.type}`,
+        );
         sent++;
         if (!resolved) this.saveBurst(b);
         else {

@@ -52,10 +52,23 @@ export function openBurst(alertname: string, starts: Member[], now: number, grou
   const channels = starts.reduce<string[]>((acc, s) => union(acc, s.channels), []);
   const members = Object.fromEntries(starts.map((s) => [s.fp, { ...s }]));
   const firing = starts.filter((s) => s.firing).length;
-  return { alertname, channels, startedAt, detectedAt: now, reported: false, members, size: starts.length, firing, lastResolvedAt: null, flushAt: Math.max(now, startedAt + groupWindow), resolveAt: null };
+  return {
+    alertname,
+    channels,
+    startedAt,
+    detectedAt: now,
+    reported: false,
+    members,
+    size: starts.length,
+    firing,
+    lastResolvedAt: null,
+    flushAt: Math.max(now, startedAt + groupWindow),
+    resolveAt: null,
+  };
 }
 
-export const burstDueAt = (b: Burst): number | null => (b.flushAt === null ? b.resolveAt : b.resolveAt === null ? b.flushAt : Math.min(b.flushAt, b.resolveAt));
+export const burstDueAt = (b: Burst): number | null =>
+  b.flushAt === null ? b.resolveAt : b.resolveAt === null ? b.flushAt : Math.min(b.flushAt, b.resolveAt);
 
 /** A new host joins an open burst (it is firing). */
 export function addMember(b: Burst, m: Member): void {

@@ -7,7 +7,16 @@ import { severityStage } from '../stages/severity';
 import { silenceStage } from '../stages/silence';
 import type { Decision, StageContext } from '../types';
 
-const scratch = (ev: EventRecord, now: number): Decision => ({ notify: true, result: 'notified', kind: 'alert', trace: [], prev: null, next: nextState(null, ev, now), triage: null, channels: [] });
+const scratch = (ev: EventRecord, now: number): Decision => ({
+  notify: true,
+  result: 'notified',
+  kind: 'alert',
+  trace: [],
+  prev: null,
+  next: nextState(null, ev, now),
+  triage: null,
+  channels: [],
+});
 
 /**
  * Where would this event go if dedupe had not held it? Runs the router's own
@@ -15,7 +24,11 @@ const scratch = (ev: EventRecord, now: number): Decision => ({ notify: true, res
  * flapping notice or a "what would have been sent" answer obeys exactly the
  * same rules as a normal notification.
  */
-export function routeWithoutDedupe(ev: EventRecord, sc: StageContext, opts: { policy: boolean } = { policy: true }): { channels: string[]; held: TraceEntry | null } {
+export function routeWithoutDedupe(
+  ev: EventRecord,
+  sc: StageContext,
+  opts: { policy: boolean } = { policy: true },
+): { channels: string[]; held: TraceEntry | null } {
   const d = scratch(ev, sc.now);
   for (const s of opts.policy ? [silenceStage, muteStage, severityStage, routeStage] : [routeStage]) {
     s.run(ev, d, sc);

@@ -3,7 +3,15 @@ import { join, openGroup, refire, remove, resolve, takeDue } from './groups';
 import type { Member } from './members';
 
 const W = 30_000;
-const m = (host: string, since = 0): Member => ({ fp: host, host, eventId: `e-${host}`, severity: 'warning', summary: `X on ${host}`, firing: true, since });
+const m = (host: string, since = 0): Member => ({
+  fp: host,
+  host,
+  eventId: `e-${host}`,
+  severity: 'warning',
+  summary: `X on ${host}`,
+  firing: true,
+  since,
+});
 
 describe('group aggregator (pure)', () => {
   it('R-NOISE-1: joins within the window are one update; a join after a quiet window goes out at once', () => {

@@ -38,10 +38,24 @@ export const groupKey = (route: number, groupBy: string[], labels: Record<string
   `r${route}|${groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',')}|${[...channels].sort().join('+')}`;
 
 export function openGroup(key: string, labels: Record<string, string>, channels: string[], first: Member, now: number): Group {
-  return { key, labels, channels, openedAt: now, lastSentAt: now, sent: 1, members: { [first.fp]: first }, size: 1, firing: 1, pending: [], flushAt: null, resolveAt: null };
+  return {
+    key,
+    labels,
+    channels,
+    openedAt: now,
+    lastSentAt: now,
+    sent: 1,
+    members: { [first.fp]: first },
+    size: 1,
+    firing: 1,
+    pending: [],
+    flushAt: null,
+    resolveAt: null,
+  };
 }
 
-export const dueAt = (g: Group): number | null => (g.flushAt === null ? g.resolveAt : g.resolveAt === null ? g.flushAt : Math.min(g.flushAt, g.resolveAt));
+export const dueAt = (g: Group): number | null =>
+  g.flushAt === null ? g.resolveAt : g.resolveAt === null ? g.flushAt : Math.min(g.flushAt, g.resolveAt);
 
 export type JoinOutcome = { type: 'now' } | { type: 'batched'; at: number } | { type: 'known' };
 

@@ -13,7 +13,11 @@ import { NoiseBook } from './book';
  * need its channels) and before `outbox`, in that order: a flapping alert is
  * the flap rule's, a burst's hosts are the burst's, everything else is grouped.
  */
-export function createNoise(ctx: CoreContext, outbox: OutboxWriter, router: { states: AlertStateStore; onRollback(fn: () => void): void; fill(stage: Stage): void }) {
+export function createNoise(
+  ctx: CoreContext,
+  outbox: OutboxWriter,
+  router: { states: AlertStateStore; onRollback(fn: () => void): void; fill(stage: Stage): void },
+) {
   const book = new NoiseBook(ctx, outbox, router.states);
   // The book caches rows written in the router's processing transaction: rebuilt when one rolls back (no half-applied batch).
   router.onRollback(() => book.reload());

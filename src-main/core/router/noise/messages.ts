@@ -22,7 +22,11 @@ const groupLabelText = (g: Group): string =>
     .join(', ');
 const hosts = (ms: Member[]): string[] => ms.map((m) => m.host);
 
-const base = (o: Omit<Message, 'fingerprint' | 'labels'> & Partial<Pick<Message, 'fingerprint' | 'labels'>>): Message => ({ fingerprint: null, labels: {}, ...o });
+const base = (o: Omit<Message, 'fingerprint' | 'labels'> & Partial<Pick<Message, 'fingerprint' | 'labels'>>): Message => ({
+  fingerprint: null,
+  labels: {},
+  ...o,
+});
 
 /** R-NOISE-1: one update naming every alert that joined the group during the window. */
 export function groupUpdate(g: Group, joined: Member[]): Message {
@@ -57,8 +61,13 @@ export function groupResolved(g: Group, now: number): Message {
     status: 'resolved',
     eventId: all[all.length - 1]?.eventId ?? null,
     labels: g.labels,
-    title: all.length === 1 ? `RESOLVED: ${all[0]!.summary}` : `RESOLVED: ${groupName(g)} — all ${all.length} alerts (${hostList(hosts(all), 3)})`,
-    body: [`Every alert of group ${groupLabelText(g)} has resolved: ${hostList(hosts(all))}`, `Open for ${span(now - g.openedAt)}.`].join('\n'),
+    title:
+      all.length === 1
+        ? `RESOLVED: ${all[0]!.summary}`
+        : `RESOLVED: ${groupName(g)} — all ${all.length} alerts (${hostList(hosts(all), 3)})`,
+    body: [`Every alert of group ${groupLabelText(g)} has resolved: ${hostList(hosts(all))}`, `Open for ${span(now - g.openedAt)}.`].join(
+      '\n',
+    ),
   });
 }
 
@@ -72,7 +81,9 @@ export function burstMessage(b: Burst, now: number, resolved: boolean, reportedB
     ? `RESOLVED: fleet-wide ${b.alertname} on ${n} hosts (lasted ${span(lasted)})`
     : `${sev.toUpperCase()}: fleet-wide ${b.alertname} on ${n} hosts`;
   const body = [
-    resolved ? `${b.alertname} fired on ${n} hosts and all resolved after ${span(lasted)}.` : `${b.alertname} started firing on ${n} hosts within ${span(b.detectedAt - b.startedAt)}.`,
+    resolved
+      ? `${b.alertname} fired on ${n} hosts and all resolved after ${span(lasted)}.`
+      : `${b.alertname} started firing on ${n} hosts within ${span(b.detectedAt - b.startedAt)}.`,
     `Hosts: ${hostList(hosts(all))}`,
     resolved && !reportedBefore ? 'It resolved before the burst was reported as firing; this is its only message.' : '',
     !resolved ? 'One message for the whole burst; its resolution follows as one message.' : '',
@@ -80,7 +91,15 @@ export function burstMessage(b: Burst, now: number, resolved: boolean, reportedB
   ]
     .filter(Boolean)
     .join('\n');
-  return base({ kind: 'burst', severity: sev, status: resolved ? 'resolved' : 'firing', eventId: all[0]?.eventId ?? null, labels: { alertname: b.alertname }, title, body });
+  return base({
+    kind: 'burst',
+    severity: sev,
+    status: resolved ? 'resolved' : 'firing',
+    eventId: all[0]?.eventId ?? null,
+    labels: { alertname: b.alertname },
+    title,
+    body,
+  });
 }
 
 /** R-NOISE-2: the alert started flapping (sent once) or has settled (the summary). */
@@ -89,5 +108,14 @@ export function flapMessage(f: Flap, window: number, settledNow: boolean): Messa
   const body = settledNow
     ? `Changed state ${f.total} times since ${new Date(f.since ?? 0).toISOString()}; no change for ${span(window)}. Current state: ${f.status}.`
     : `${f.times.length} state changes within ${span(window)}; now ${f.status}. Further changes are held until it settles; a summary follows then.`;
-  return base({ kind: 'flapping', severity: f.severity, status: f.status, eventId: f.eventId, fingerprint: f.fp, labels: f.labels, title, body });
+  return base({
+    kind: 'flapping',
+    severity: f.severity,
+    status: f.status,
+    eventId: f.eventId,
+    fingerprint: f.fp,
+    labels: f.labels,
+    title,
+    body,
+  });
 }

@@ -36,8 +36,15 @@ function bed(opts: { dir?: string; extraStages?: ExtraStage[] } = {}) {
 }
 
 const fire = (alertname: string, host: string, o: Partial<IntakeEvent> = {}): IntakeEvent =>
-  alertEvent({ fingerprint: `${alertname}/${host}`, summary: `${alertname} on ${host}`, labels: { alertname, instance: host }, severity: 'warning', ...o });
-const resolve = (alertname: string, host: string, o: Partial<IntakeEvent> = {}): IntakeEvent => fire(alertname, host, { status: 'resolved', ...o });
+  alertEvent({
+    fingerprint: `${alertname}/${host}`,
+    summary: `${alertname} on ${host}`,
+    labels: { alertname, instance: host },
+    severity: 'warning',
+    ...o,
+  });
+const resolve = (alertname: string, host: string, o: Partial<IntakeEvent> = {}): IntakeEvent =>
+  fire(alertname, host, { status: 'resolved', ...o });
 const hosts = (n: number, prefix = 'web') => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(3, '0')}`);
 const outcomes = (b: ReturnType<typeof bed>, ids: string[]) => ids.map((id) => b.router.events.get(id)!.outcome);
 const heldBy = (b: ReturnType<typeof bed>, id: string) => b.router.events.get(id)!.trace.filter((t) => t.result === 'held');
@@ -74,22 +81,35 @@ describe('R-NOISE-1 grouping', () => {
     const [held] = await b.send(fire('ReplLag', 'db3', { labels: { alertname: 'ReplLag', instance: 'db3', team: 'db', cluster: 'eu' } }));
     await b.send(fire('HighCPU', 'web1'));
     expect(b.sent().map((m) => m.title)).toEqual(['WARNING: ReplLag on db1', 'WARNING: ReplLag on db2', 'WARNING: HighCPU on web1']);
-    expect(heldBy(b, held!)[0]).toMatchObject({ stage: 'group', detail: expect.stringContaining('joins group alertname=ReplLag,cluster=eu (2 alerts)') });
+    expect(heldBy(b, held!)[0]).toMatchObject({
+      stage: 'group',
+      detail: expect.stringContaining('joins group alertname=ReplLag,cluster=eu (2 alerts)'),
+    });
   });
 
   it('R-NOISE-1: a group never mixes channel sets: critical members (paged via a continue route) group apart from warnings', async () => {
     const b = bed();
     await b.send(fire('Disk', 'a', { severity: 'critical' }), fire('Disk', 'b'));
     const [c] = await b.send(fire('Disk', 'c', { severity: 'critical' }));
-    expect(b.outbox.sent().map((s) => `${s.channel} ${s.message.title}`)).toEqual(['pager CRITICAL: Disk on a', 'desktop CRITICAL: Disk on a', 'desktop WARNING: Disk on b']);
+    expect(b.outbox.sent().map((s) => `${s.channel} ${s.message.title}`)).toEqual([
+      'pager CRITICAL: Disk on a',
+      'desktop CRITICAL: Disk on a',
+      'desktop WARNING: Disk on b',
+    ]);
     b.h.clock.advance(30_000);
-    expect(b.outbox.sent().slice(3).map((s) => `${s.channel} ${s.message.title}`)).toEqual(['pager CRITICAL: Disk +1 more on c', 'desktop CRITICAL: Disk +1 more on c']);
+    expect(
+      b.outbox
+        .sent()
+        .slice(3)
+        .map((s) => `${s.channel} ${s.message.title}`),
+    ).toEqual(['pager CRITICAL: Disk +1 more on c', 'desktop CRITICAL: Disk +1 more on c']);
     expect(heldBy(b, c!)[0]!.stage).toBe('group');
   });
 
   it('R-NOISE-1: an event carrying none of the groupBy labels is not grouped', async () => {
     const b = bed();
-    const ev = (fingerprint: string, summary: string, service: string) => alertEvent({ fingerprint, summary, severity: 'warning', labels: { service } });
+    const ev = (fingerprint: string, summary: string, service: string) =>
+      alertEvent({ fingerprint, summary, severity: 'warning', labels: { service } });
     await b.send(ev('x', 'queue stalled', 'payments'), ev('y', 'disk slow', 'db'));
     expect(b.sent().map((m) => m.title)).toEqual(['WARNING: queue stalled', 'WARNING: disk slow']);
   });
@@ -155,14 +175,31 @@ describe('R-NOISE-1 grouping', () => {
     ctxs.push(first.h);
     again.h.clock.set(at);
     again.h.clock.advance(10 * 60_000);
-    expect(again.sent().slice(3).map((m) => m.title)).toEqual(['WARNING: fleet-wide KernelOops on 30 hosts', 'SETTLED: LinkDown on sw9 (now firing, flapped 5 times)']);
+    expect(
+      again
+        .sent()
+        .slice(3)
+        .map((m) => m.title),
+    ).toEqual(['WARNING: fleet-wide KernelOops on 30 hosts', 'SETTLED: LinkDown on sw9 (now firing, flapped 5 times)']);
   });
 });
 
 describe('R-NOISE durability', () => {
   it('R-NOISE-1: a batch that rolls back leaves no half-applied group behind; its retry groups as if it never failed', async () => {
     let boom = true;
-    const explode = { name: 'explode', always: true, run: (ev: { fingerprint: string }) => void (ev.fingerprint === 'Disk/z' && boom && ((boom = false), (() => { throw new Error('disk I/O error'); })())) };
+    const explode = {
+      name: 'explode',
+      always: true,
+      run: (ev: { fingerprint: string }) =>
+        void (
+          ev.fingerprint === 'Disk/z' &&
+          boom &&
+          ((boom = false),
+          (() => {
+            throw new Error('disk I/O error');
+          })())
+        ),
+    };
     const b = bed({ extraStages: [{ before: 'outbox', stage: explode }] });
     const ids = b.router.ingest([fire('Disk', 'x'), fire('Disk', 'y'), fire('Disk', 'z')], 'test');
     await b.router.drain(); // deciding at intake rolled back; the batch went to the inbox and was processed again
@@ -220,8 +257,13 @@ describe('R-NOISE-3 bursts', () => {
       b.h.clock.advance(1_000);
     }
     b.h.clock.advance(30_000);
-    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: DeployCheckFailed on web001', 'WARNING: fleet-wide DeployCheckFailed on 300 hosts']);
-    expect(b.sent()[1]!.body).toContain('Hosts: web001, web002, web003, web004, web005, web006, web007, web008, web009, web010 … +290 more');
+    expect(b.sent().map((m) => m.title)).toEqual([
+      'WARNING: DeployCheckFailed on web001',
+      'WARNING: fleet-wide DeployCheckFailed on 300 hosts',
+    ]);
+    expect(b.sent()[1]!.body).toContain(
+      'Hosts: web001, web002, web003, web004, web005, web006, web007, web008, web009, web010 … +290 more',
+    );
     for (let i = 0; i < fleet.length; i += 50) await b.send(...fleet.slice(i, i + 50).map((h) => resolve('DeployCheckFailed', h)));
     b.h.clock.advance(30_000);
     expect(b.sent()).toHaveLength(3);
@@ -236,7 +278,10 @@ describe('R-NOISE-3 bursts', () => {
     const ids = await b.send(...fleet.map((h) => resolve('KernelOops', h)));
     expect(outcomes(b, ids).every((o) => o === 'burst')).toBe(true);
     b.h.clock.advance(120_000);
-    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: KernelOops on node001', 'RESOLVED: fleet-wide KernelOops on 250 hosts (lasted 3s)']);
+    expect(b.sent().map((m) => m.title)).toEqual([
+      'WARNING: KernelOops on node001',
+      'RESOLVED: fleet-wide KernelOops on 250 hosts (lasted 3s)',
+    ]);
     expect(b.sent()[1]!.body).toContain('this is its only message');
   });
 
@@ -274,7 +319,12 @@ describe('R-NOISE-4/5/6', () => {
     const [deduped] = await b.send(fire('DiskFull', 'a'));
     const api = noiseHandlers(b.h.ctx, b.router);
     const g = api['events.wouldHaveSent']({ id: grouped! }) as Awaited<ReturnType<(typeof api)['events.wouldHaveSent']>>;
-    expect(g).toMatchObject({ notified: false, outcome: 'grouped', channels: ['desktop'], message: { kind: 'alert', title: 'WARNING: DiskFull on b' } });
+    expect(g).toMatchObject({
+      notified: false,
+      outcome: 'grouped',
+      channels: ['desktop'],
+      message: { kind: 'alert', title: 'WARNING: DiskFull on b' },
+    });
     expect(g.heldBy.map((x) => x.stage)).toEqual(['group']);
     const d = api['events.wouldHaveSent']({ id: deduped! }) as typeof g;
     expect(d.heldBy[0]).toMatchObject({ stage: 'dedupe', detail: expect.stringContaining('inside the cooldown') });
@@ -286,7 +336,16 @@ describe('R-NOISE-4/5/6', () => {
   it('R-NOISE-5: silences and mutes stay in charge: a silenced member does not join the group', async () => {
     const b = bed();
     await b.send(fire('DiskFull', 'a'));
-    b.router.silenceStore.create({ id: 's1', matchers: [{ name: 'instance', op: '=', value: 'b' }], startsAt: 0, endsAt: b.h.clock.now() + 3_600_000, createdBy: 'me', comment: 'maintenance', createdAt: 0, expiredAt: null });
+    b.router.silenceStore.create({
+      id: 's1',
+      matchers: [{ name: 'instance', op: '=', value: 'b' }],
+      startsAt: 0,
+      endsAt: b.h.clock.now() + 3_600_000,
+      createdBy: 'me',
+      comment: 'maintenance',
+      createdAt: 0,
+      expiredAt: null,
+    });
     b.router.silences.refresh();
     const [s] = await b.send(fire('DiskFull', 'b'));
     b.h.clock.advance(60_000);

@@ -27,7 +27,16 @@ export const burstStage = (book: NoiseBook): Stage => ({
       if (!b?.members[fp]) return;
       const all = resolveMember(b, fp, sc.now, groupWindow);
       book.saveBurst(b, [fp]);
-      if (d.notify) hold(d, sc.now, 'burst', 'burst', all ? `all ${b.size} hosts of the ${name} burst resolved: one message reports it` : `resolved; part of the fleet-wide ${name} burst, reported in one message`);
+      if (d.notify)
+        hold(
+          d,
+          sc.now,
+          'burst',
+          'burst',
+          all
+            ? `all ${b.size} hosts of the ${name} burst resolved: one message reports it`
+            : `resolved; part of the fleet-wide ${name} burst, reported in one message`,
+        );
       return;
     }
     const starting = !d.prev || d.prev.status === 'resolved';

@@ -3,7 +3,8 @@ import type { AlertState, EventRecord } from '../../store';
 import { hold, trace, type Stage } from '../types';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-const mins = (ms: number): string => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)}h` : ms >= 60_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 1000)}s`);
+const mins = (ms: number): string =>
+  ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)}h` : ms >= 60_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 1000)}s`;
 
 /** The dedupe state after `ev` (before the notification decision is known). */
 export function nextState(prev: AlertState | null, ev: EventRecord, now: number): AlertState {
@@ -41,13 +42,28 @@ export const dedupeStage: Stage = {
     if (ev.status === 'firing') {
       d.kind = 'alert';
       if (told !== 'firing') return trace(d, sc.now, 'dedupe', 'pass', d.prev ? `firing again (was ${d.prev.status})` : 'new fingerprint');
-      if (d.prev && RANK[ev.severity] > RANK[d.prev.severity]) return trace(d, sc.now, 'dedupe', 'pass', `severity rose from ${d.prev.severity} to ${ev.severity}`);
-      if (since < cooldown) return hold(d, sc.now, 'dedupe', 'deduped', `repeat #${n} inside the cooldown (${mins(cooldown)}): counted, not notified`);
-      if (since < repeatInterval) return hold(d, sc.now, 'dedupe', 'deduped', `still firing (${n} events); next reminder after ${mins(repeatInterval)} (${mins(repeatInterval - since)} from now)`);
+      if (d.prev && RANK[ev.severity] > RANK[d.prev.severity])
+        return trace(d, sc.now, 'dedupe', 'pass', `severity rose from ${d.prev.severity} to ${ev.severity}`);
+      if (since < cooldown)
+        return hold(d, sc.now, 'dedupe', 'deduped', `repeat #${n} inside the cooldown (${mins(cooldown)}): counted, not notified`);
+      if (since < repeatInterval)
+        return hold(
+          d,
+          sc.now,
+          'dedupe',
+          'deduped',
+          `still firing (${n} events); next reminder after ${mins(repeatInterval)} (${mins(repeatInterval - since)} from now)`,
+        );
       return trace(d, sc.now, 'dedupe', 'pass', `still firing after the repeat interval (${mins(repeatInterval)}): notify again`);
     }
     d.kind = 'resolved';
     if (told === 'firing') return trace(d, sc.now, 'dedupe', 'pass', 'resolved: notify once');
-    hold(d, sc.now, 'dedupe', 'deduped', told === 'resolved' ? 'resolved was already notified' : 'resolved, but no firing notification was sent for it');
+    hold(
+      d,
+      sc.now,
+      'dedupe',
+      'deduped',
+      told === 'resolved' ? 'resolved was already notified' : 'resolved, but no firing notification was sent for it',
+    );
   },
 };

@@ -20,10 +20,24 @@ export const flapStage = (book: NoiseBook): Stage => ({
     let f: Flap | undefined = book.flaps.get(fp);
     const transition = d.prev !== null && d.prev.status !== ev.status;
     if (!transition) {
-      if (f?.flapping && d.notify) hold(d, sc.now, 'flap', 'flapping', `flapping since ${new Date(f.since!).toISOString()}: held until it settles`);
+      if (f?.flapping && d.notify)
+        hold(d, sc.now, 'flap', 'flapping', `flapping since ${new Date(f.since!).toISOString()}: held until it settles`);
       return;
     }
-    f ??= { fp, times: [], flapping: false, since: null, total: 0, status: ev.status, settleAt: null, channels: [], summary: ev.summary, labels: ev.labels, severity: ev.severity, eventId: ev.id };
+    f ??= {
+      fp,
+      times: [],
+      flapping: false,
+      since: null,
+      total: 0,
+      status: ev.status,
+      settleAt: null,
+      channels: [],
+      summary: ev.summary,
+      labels: ev.labels,
+      severity: ev.severity,
+      eventId: ev.id,
+    };
     f.summary = ev.summary;
     f.eventId = ev.id;
     const o = recordTransition(f, ev.status, sc.now, flapWindow, flapThreshold);
@@ -31,19 +45,42 @@ export const flapStage = (book: NoiseBook): Stage => ({
     if (o === 'counted') return book.trackFlap(f);
     if (o === 'continues') {
       book.saveFlap(f);
-      if (mayNotify) hold(d, sc.now, 'flap', 'flapping', `flapping: change #${f.total} held; one summary when it has been quiet for ${span(flapWindow)}`);
+      if (mayNotify)
+        hold(
+          d,
+          sc.now,
+          'flap',
+          'flapping',
+          `flapping: change #${f.total} held; one summary when it has been quiet for ${span(flapWindow)}`,
+        );
       return;
     }
-    const where = d.notify ? { channels: d.channels, held: null } : d.result === 'deduped' ? routeWithoutDedupe(ev, sc) : { channels: [], held: null };
+    const where = d.notify
+      ? { channels: d.channels, held: null }
+      : d.result === 'deduped'
+        ? routeWithoutDedupe(ev, sc)
+        : { channels: [], held: null };
     f.channels = where.channels;
     book.saveFlap(f, true);
-    if (!f.channels.length) return trace(d, sc.now, 'flap', 'flapping', `started flapping (${f.times.length} changes in ${span(flapWindow)}); no notice: ${where.held?.detail ?? d.result}`);
+    if (!f.channels.length)
+      return trace(
+        d,
+        sc.now,
+        'flap',
+        'flapping',
+        `started flapping (${f.times.length} changes in ${span(flapWindow)}); no notice: ${where.held?.detail ?? d.result}`,
+      );
     const msg = flapMessage(f, flapWindow, false);
     for (const ch of f.channels) sc.outbox.enqueue(ch, msg, `flap:${fp}@${f.since}:start:${ch}`);
-    trace(d, sc.now, 'flap', 'notified', `${f.times.length} state changes within ${span(flapWindow)} (threshold ${flapThreshold}): one flapping notice queued for ${f.channels.join(', ')}`);
+    trace(
+      d,
+      sc.now,
+      'flap',
+      'notified',
+      `${f.times.length} state changes within ${span(flapWindow)} (threshold ${flapThreshold}): one flapping notice queued for ${f.channels.join(', ')}`,
+    );
     hold(d, sc.now, 'flap', 'flapping', 'further changes are held until it settles');
     d.next.notifiedStatus = ev.status;
     d.next.notifiedAt = sc.now;
   },
 });
-

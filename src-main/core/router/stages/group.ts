@@ -34,14 +34,30 @@ export const groupStage = (book: NoiseBook): Stage => ({
     if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
     const window = sc.config.router.groupWindow;
     const g = book.groupFor(fp);
-    const name = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const name = (labels: Record<string, string>) =>
+      Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
     if (ev.status === 'resolved') {
       if (!g) return;
       const r = resolve(g, fp, sc.now, window);
       book.saveGroup(g, [fp]);
       if (!d.notify) return;
-      if (r === 'all') return hold(d, sc.now, 'group', 'grouped', `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`);
-      return hold(d, sc.now, 'group', 'grouped', `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`);
+      if (r === 'all')
+        return hold(
+          d,
+          sc.now,
+          'group',
+          'grouped',
+          `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`,
+        );
+      return hold(
+        d,
+        sc.now,
+        'group',
+        'grouped',
+        `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`,
+      );
     }
     if (!d.notify) {
       if (!g) return;
@@ -53,20 +69,40 @@ export const groupStage = (book: NoiseBook): Stage => ({
     const route = firstRoute(sc.config.routes, matchLabels(ev));
     if (route < 0) return;
     const groupBy = sc.config.routes[route]!.groupBy;
-    if (!groupBy.some((l) => ev.labels[l])) return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
+    if (!groupBy.some((l) => ev.labels[l]))
+      return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
     const key = groupKey(route, groupBy, ev.labels, d.channels);
     const m = memberOf(ev, sc.now);
     const existing = book.groups.get(key);
     if (!existing) {
       const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
       book.saveGroup(openGroup(key, labels, d.channels, m, sc.now), [fp]);
-      return trace(d, sc.now, 'group', 'pass', `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`);
+      return trace(
+        d,
+        sc.now,
+        'group',
+        'pass',
+        `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`,
+      );
     }
     const j = join(existing, m, sc.now, window);
     if (j.type !== 'known') book.saveGroup(existing, [fp]);
     if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
-    if (j.type === 'now') return trace(d, sc.now, 'group', 'pass', `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`);
-    hold(d, sc.now, 'group', 'grouped', `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`);
+    if (j.type === 'now')
+      return trace(
+        d,
+        sc.now,
+        'group',
+        'pass',
+        `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`,
+      );
+    hold(
+      d,
+      sc.now,
+      'group',
+      'grouped',
+      `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
+    );
     // The update will tell the humans; dedupe treats it as notified from now on.
     d.next.notifiedStatus = 'firing';
     d.next.notifiedAt = sc.now;

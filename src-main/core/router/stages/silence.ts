@@ -7,6 +7,12 @@ export const silenceStage: Stage = {
   run(ev, d, sc) {
     const s = sc.silences.find(matchLabels(ev), sc.now);
     if (!s) return trace(d, sc.now, 'silence', 'pass', 'no active silence matches');
-    hold(d, sc.now, 'silence', 'silenced', `silenced by ${s.id} (${s.createdBy}: "${s.comment}") until ${new Date(s.endsAt).toISOString()}`);
+    hold(
+      d,
+      sc.now,
+      'silence',
+      'silenced',
+      `silenced by ${s.id} (${s.createdBy}: "${s.comment}") until ${new Date(s.endsAt).toISOString()}`,
+    );
   },
 };
