@@ -120,12 +120,12 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       return silenceView(router.silenceStore.get(id)!, t);
     },
     'silences.preview': ({ matchers, limit }) => {
-      let test;
-      try {
-        test = compileMatchers(matchers);
-      } catch (e) {
-        throw new VigilError('bad_request', `matchers: not a valid regular expression (${(e as Error).message})`);
+      // Stored silences compile a bad pattern to "matches nothing"; the preview must say why instead.
+      for (const m of matchers) {
+        const problem = m.op === '=~' || m.op === '!~' ? regexProblem(m.value) : null;
+        if (problem) throw new VigilError('bad_request', `matchers: not a valid regular expression: ${m.name} ${m.op} "${m.value}" (${problem})`);
       }
+      const test = compileMatchers(matchers);
       const recent = router.events.recent(PREVIEW_SCAN);
       const hits = recent.filter((e) => test(matchLabels(e)));
       return { scanned: recent.length, matched: hits.length, items: hits.slice(0, limit).map(summary) };
