@@ -123,7 +123,8 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       // Stored silences compile a bad pattern to "matches nothing"; the preview must say why instead.
       for (const m of matchers) {
         const problem = m.op === '=~' || m.op === '!~' ? regexProblem(m.value) : null;
-        if (problem) throw new VigilError('bad_request', `matchers: not a valid regular expression: ${m.name} ${m.op} "${m.value}" (${problem})`);
+        if (problem)
+          throw new VigilError('bad_request', `matchers: not a valid regular expression: ${m.name} ${m.op} "${m.value}" (${problem})`);
       }
       const test = compileMatchers(matchers);
       const recent = router.events.recent(PREVIEW_SCAN);
