@@ -101,14 +101,15 @@ async function measure(dataDir: string, browser: BrowserHandle): Promise<Figures
 export default async function bench(): Promise<void> {
   const big = mkdtempSync(join(tmpdir(), 'vigil-bench-scale-'));
   const empty = mkdtempSync(join(tmpdir(), 'vigil-bench-scale-small-'));
+  seed(empty, 200);
+  const seedMs = seed(big, EVENTS);
+  const size = statSync(join(big, 'vigil.db')).size;
+  console.log(
+    `generated ${EVENTS.toLocaleString()} events (${PER_DAY.toLocaleString()}/day) in ${(seedMs / 1000).toFixed(1)} s; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`,
+  );
+  // The browser opens after the minutes of seeding: an idle headless Chromium left that long was found closed.
   const browser = await openBrowser();
   try {
-    seed(empty, 200);
-    const seedMs = seed(big, EVENTS);
-    const size = statSync(join(big, 'vigil.db')).size;
-    console.log(
-      `generated ${EVENTS.toLocaleString()} events (${PER_DAY.toLocaleString()}/day) in ${(seedMs / 1000).toFixed(1)} s; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`,
-    );
     const e = await measure(empty, browser);
     const b = await measure(big, browser);
     const row = (name: string, f: (x: Figures) => number, unit: string, target: number) =>
