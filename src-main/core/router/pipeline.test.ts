@@ -228,7 +228,7 @@ describe('time-boxed AI triage (R-ROUTE-5)', () => {
 });
 
 describe('router pipeline order (declared once in router/pipeline.ts)', () => {
-  it('R-ROUTE-7: the stage order is pinned: dedupe before ack before silence …, noise between route and outbox, escalation and safe actions after it', () => {
+  it("R-ROUTE-7: the stage order is pinned: dedupe before ack before silence …, noise between route and outbox, escalation and safe actions after it, then the incident and the agents' plan", () => {
     expect(PIPELINE).toEqual([
       'dedupe',
       'ack',
@@ -243,6 +243,8 @@ describe('router pipeline order (declared once in router/pipeline.ts)', () => {
       'outbox',
       'escalation',
       'action',
+      'incident',
+      'plan',
     ]);
   });
 
