@@ -35,7 +35,8 @@ describe('acknowledge in the console (R-ROUTE-8, R-NOTIFY-5)', () => {
     await panel.getByLabel('Your name').fill('alice');
     await panel.getByLabel('Note').fill('failing over to db2');
     await panel.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => panel.textContent()).toContain('acknowledged by alice (console)');
+    // R-PEOPLE-2: the person behind the server's token (admin), whatever name was typed.
+    await expect.poll(() => panel.textContent()).toContain('acknowledged by admin (console)');
     expect(await panel.getByTestId('ack-history').textContent()).toContain('failing over to db2');
 
     // Past the 10 s step: only the alert nobody acknowledged is escalated.
@@ -47,7 +48,7 @@ describe('acknowledge in the console (R-ROUTE-8, R-NOTIFY-5)', () => {
     expect(info).toMatchObject({
       acknowledged: true,
       escalated: false,
-      ack: { by: 'alice', via: 'console', note: 'failing over to db2' },
+      ack: { by: 'admin', via: 'console', note: 'failing over to db2' },
       escalations: [{ state: 'cancelled', cancelReason: 'acknowledged' }],
     });
     await screenshot(rig.browser.page, 'event-acknowledged');

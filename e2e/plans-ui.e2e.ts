@@ -50,7 +50,7 @@ describe('plan prompts in the console', () => {
     await approve.click();
     await expect.poll(async () => (await vigil.rpc<PlanView>('plans.get', { id: plan.id })).status, { timeout: 10_000 }).toBe('succeeded');
     const done = await vigil.rpc<PlanView>('plans.get', { id: plan.id });
-    expect(done.approvals[0]).toMatchObject({ status: 'approved', decidedBy: 'Dana', decidedVia: 'console' });
+    expect(done.approvals[0]).toMatchObject({ status: 'approved', decidedBy: 'admin', decidedVia: 'console' });
     await expect.poll(() => browser.page.getByTestId('plan-prompt').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => browser.page.getByTestId('plans').textContent()).toContain('succeeded');
     await screenshot(browser.page, 'plan-prompts');

@@ -79,7 +79,8 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
     const hist = await vigil.rpc<{ approvals: Approval[] }>('approvals.history', {});
     expect(hist.approvals.find((x) => x.id === a1.id)).toMatchObject({
       status: 'executed',
-      decidedBy: 'alice',
+      // R-PEOPLE-2: recorded as the signed-in person (the server's admin token), not the name typed in the box.
+      decidedBy: 'admin',
       decisionReason: '502s for 5 minutes',
     });
     await expect.poll(() => ap.historyRow('web').textContent()).toContain('executed');
@@ -87,7 +88,7 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
 
     // The heal log shows the run; the audit chain verifies.
     await ui.goto('Incidents');
-    await expect.poll(() => browser.page.getByRole('table', { name: 'Heal log' }).textContent()).toContain('alice');
+    await expect.poll(() => browser.page.getByRole('table', { name: 'Heal log' }).textContent()).toContain('admin');
     await screenshot(browser.page, 'incidents');
     await ui.goto('Audit');
     const verify = await vigil.rpc<{ ok: boolean; rows: number }>('audit.verify');
