@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { ensurePrivateDir, ensurePrivateFile } from './private-fs';
 
 export type { Logger };
 
@@ -8,6 +8,9 @@ export type { Logger };
 export function createLogger(dataDir: string | null, level = process.env.VIGIL_LOG_LEVEL ?? 'info'): Logger {
   if (!dataDir) return pino({ level: 'silent' });
   const dir = join(dataDir, 'logs');
-  mkdirSync(dir, { recursive: true });
-  return pino({ level, base: { app: 'vigil' } }, pino.destination({ dest: join(dir, 'vigil.log'), sync: false, mkdir: true }));
+  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dir);
+  const file = join(dir, 'vigil.log');
+  ensurePrivateFile(file); // logs carry alert titles and hosts: 0600, not the umask's 0644
+  return pino({ level, base: { app: 'vigil' } }, pino.destination({ dest: file, sync: false }));
 }

@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-fs';
 import { migrations as defaultMigrations, type Migration } from './migrations';
 import { allTables } from './schema';
 import type { TableSpec } from './spec';
@@ -23,7 +24,11 @@ export function openDatabase(
   file: string,
   opts: { tables?: TableSpec[]; migrations?: Migration[] } = {},
 ): { db: Database; report: RepairReport } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Alert text, labels and the audit are nobody else's business: 0700 dir, 0600 db/-wal/-shm.
+    ensurePrivateDir(dirname(file));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (f === file || existsSync(f)) ensurePrivateFile(f);
+  }
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
