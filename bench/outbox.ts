@@ -28,7 +28,7 @@ export default async function bench(): Promise<void> {
   const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }));
   outbox.start(); // running and healthy: each message goes out on its own (no digest)
   t = performance.now();
-  bed.ctx.db.transaction(() => {
+  bed.db.transaction(() => {
     for (let i = 0; i < N; i++) outbox.writer.enqueue('hook', alert(`alert ${i}`), `v${i}`);
   })();
   const enqueueMs = performance.now() - t;
@@ -38,7 +38,7 @@ export default async function bench(): Promise<void> {
 
   // Replay after an outage: N held messages, receiver back, time until the digest is delivered.
   await hook.goDown();
-  bed.ctx.db.transaction(() => {
+  bed.db.transaction(() => {
     for (let i = 0; i < N; i++) outbox.writer.enqueue('hook', alert(`held ${i}`), `h${i}`);
   })();
   await until(() => (outbox.store.head('hook')?.attempts ?? 0) >= 1, 'first failure', 30_000);

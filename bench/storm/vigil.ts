@@ -54,7 +54,7 @@ routes:
 `);
   const core = createCore({ config, dataDir: dir, clock, log: createLogger(null) });
   const router = core.areas.router;
-  const count = core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox`);
+  const count = core.areas.db.prepare(`SELECT count(*) AS n FROM outbox`);
   let realFirstMs = -1;
   const t0 = performance.now();
   try {
@@ -70,7 +70,7 @@ routes:
       if (realFirstMs < 0 && before === 0 && (count.get() as { n: number }).n > 0) realFirstMs = performance.now() - started;
     }
     clock.set(base + opts.horizonMs);
-    const rows = core.ctx.db
+    const rows = core.areas.db
       .prepare(`SELECT message, created_at FROM outbox WHERE created_at <= ? ORDER BY id`)
       .all(base + opts.horizonMs) as Array<{ message: string; created_at: number }>;
     const notices = rows.map((r) => {

@@ -21,7 +21,7 @@ import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
-import { openDatabase, sqliteStores } from './store';
+import { openDatabase, sqliteStores, type Database } from './store';
 import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
@@ -39,7 +39,6 @@ import { auditArchivePath, readArchive, wireRetention } from './retention';
 import { wireLoop, type Loop } from './loop';
 import { createLlmClient } from './agents';
 import { BUILTIN_PROTECTED } from './heal';
-import { sqliteHealRepository } from './store';
 
 export const VERSION = '0.1.0';
 
@@ -81,8 +80,11 @@ export interface Core {
   smoke: Pick<Smoke, 'run' | 'exportNdjson' | 'clear' | 'sendSummary'>;
   /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */
   telegramCallback(update: TelegramUpdate): CallbackOutcome;
-  /** The areas as built, for tests and benchmarks that drive them directly; shells use the methods above. */
-  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop };
+  /**
+   * The areas as built, for tests and benchmarks that drive them directly; shells use the methods above.
+   * `db` is the raw database for tests that read real rows (areas reach it only through ctx.stores).
+   */
+  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop; db: Database };
 }
 
 /** Build the core from validated config. Nothing runs until start(). */
@@ -99,7 +101,6 @@ export function createCore(opts: CoreOptions): Core {
     config: opts.config,
     dataDir: opts.dataDir,
     stores,
-    db,
     clock,
     log,
     metrics,
@@ -263,7 +264,6 @@ export function createCore(opts: CoreOptions): Core {
   // ── the closed loop ──
   // Agents propose plans for alerts and risky changes; approved heals are verified, remembered, escalated if they did not help;
   // incidents hold each alert group's timeline (R-LOOP, R-CHANGE-2).
-  const healRepo = sqliteHealRepository(db);
   const loop = wireLoop(ctx, {
     router: router.router,
     elephant: agents.elephant,
@@ -274,7 +274,7 @@ export function createCore(opts: CoreOptions): Core {
       agents.openclaw.repo.add({ kind: 'resolution', source: 'loop', ...m }, clock.now());
       agents.openclaw.worker.publish();
     },
-    healLog: (l) => void healRepo.insertLog(l),
+    healLog: (l) => void stores.heal.insertLog(l),
     escalations: acks.escalations,
     kickEscalator: () => acks.escalator.kick(),
     catalogue: HEAL_ACTIONS,
@@ -341,7 +341,7 @@ export function createCore(opts: CoreOptions): Core {
     accept,
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
-    areas: { router: router.router, heartbeat, heal: heal.heal, loop },
+    areas: { router: router.router, heartbeat, heal: heal.heal, loop, db },
     people,
     call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
     dispatch,

@@ -36,7 +36,7 @@ describe('no failure path is silent (R-ROUTE-1)', () => {
       topic: 'notice',
       err: { message: 'renderer bridge gone' },
     });
-    const vigil = core.ctx.db.prepare(`SELECT summary, description FROM events WHERE source = 'vigil'`);
+    const vigil = core.areas.db.prepare(`SELECT summary, description FROM events WHERE source = 'vigil'`);
     await core.areas.router.drain();
     await until(() => vigil.all().length > 0, 'a vigil event');
     expect(vigil.all()).toEqual([

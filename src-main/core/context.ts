@@ -5,7 +5,7 @@ import type { Clock } from './clock';
 import type { Config, SecretStore } from './config';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
-import type { Database, Stores } from './store';
+import type { Stores } from './store';
 
 /**
  * What every feature area gets from the composition root (app.ts). It lives
@@ -14,10 +14,8 @@ import type { Database, Stores } from './store';
 export interface CoreContext {
   config: Config;
   dataDir: string | null;
-  /** Every repository, built once; one transaction() over all of them. Areas use these, not db. */
+  /** Every repository, built once; one transaction() over all of them. Areas reach the database only through these. */
   stores: Stores;
-  /** The raw database, for what has no repository yet (direct SQL left in a few areas and tests). */
-  db: Database;
   clock: Clock;
   log: Logger;
   bus: Bus;

@@ -141,7 +141,7 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
 
   function tick(): void {
     timer = null;
-    if (stopped || !ctx.db.open) return;
+    if (stopped || !ctx.stores.isOpen()) return;
     try {
       runDue(false);
       if (failing) deps.onRecovery?.(WHAT);

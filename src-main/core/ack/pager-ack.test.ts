@@ -121,7 +121,7 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
     expect(pd.requests).toBe(before);
     expect(pd.events).toEqual([]);
     // The idle PagerDuty channel queued nothing either.
-    const rows = b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = 'pd'`).get() as { n: number };
+    const rows = b.core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = 'pd'`).get() as { n: number };
     expect(rows.n).toBe(0);
   });
 });

@@ -87,7 +87,7 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
       return bed.call('events.get', { id });
     },
     async delivered() {
-      const busy = core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')`);
+      const busy = core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')`);
       await until(() => (busy.get() as { n: number }).n === 0, 'the outbox to deliver everything');
     },
     async restart(at) {

@@ -49,7 +49,7 @@ describe('Telegram buttons through the running core (getUpdates)', () => {
     })) as { ok: true; value: Plan };
     const id = created.value.id;
     await until(async () => ((await core.call('plans.get', { id })) as { ok: true; value: Plan }).value.status === 'waiting');
-    const row = core.ctx.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${id}%`) as {
+    const row = core.areas.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${id}%`) as {
       message: string;
     };
     const approve = (JSON.parse(row.message) as { buttons: Array<{ data: string }> }).buttons[0]!.data;

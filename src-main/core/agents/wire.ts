@@ -88,7 +88,6 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
 
   // ── OpenClaw ──
   const openclaw = createOpenClaw({
-    db: ctx.db,
     repo: ctx.stores.memory,
     embeddings: ctx.config.embeddings,
     clock: ctx.clock,

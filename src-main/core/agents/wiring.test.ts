@@ -79,7 +79,7 @@ describe('agents wired into the core', () => {
     expect(r).toMatchObject({ ok: true, value: { action: 'flag_for_human_review', insightId: note.value.id } });
     const flagged = (await c.call('memory.flags', { flag: 'human_review' })) as { ok: true; value: { items: Array<{ id: number }> } };
     expect(flagged.value.items.map((i) => i.id)).toEqual([note.value.id]);
-    const audit = c.ctx.db.prepare(`SELECT actor, subject FROM audit_log WHERE action = 'memory.flag_for_human_review'`).all();
+    const audit = c.areas.db.prepare(`SELECT actor, subject FROM audit_log WHERE action = 'memory.flag_for_human_review'`).all();
     expect(audit).toEqual([{ actor: 'alice', subject: `insight:${note.value.id}` }]);
   });
 

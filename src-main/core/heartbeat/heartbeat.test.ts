@@ -41,7 +41,7 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
       }
       expect(b.core.status().tiles.find((t) => t.id === 'heartbeat')).toMatchObject({ status: 'warning', value: 'failing' });
       const rows = () =>
-        b.core.ctx.db.prepare(`SELECT status, summary FROM events WHERE fingerprint = 'vigil:heartbeat' ORDER BY seq`).all() as Array<{
+        b.core.areas.db.prepare(`SELECT status, summary FROM events WHERE fingerprint = 'vigil:heartbeat' ORDER BY seq`).all() as Array<{
           status: string;
           summary: string;
         }>;
@@ -73,7 +73,7 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
     try {
       const hb = b.core.areas.heartbeat!;
       const failures = () =>
-        b.core.ctx.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
+        b.core.areas.db.prepare(`SELECT summary FROM events WHERE fingerprint = 'vigil:heartbeat'`).all() as Array<{ summary: string }>;
       await until(() => hb.state.pings === 1, 'the first (refused) ping');
       await b.router.drain();
       expect(failures()).toHaveLength(1);

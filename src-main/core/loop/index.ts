@@ -17,7 +17,7 @@ import type { ChangeRow, PlanEvidence } from '../store';
 import type { EscalationStore } from '../store';
 import type { EventRecord } from '../store';
 import type { HealLogRow } from '../store';
-import { sqliteLoopRepository, type IncidentRow } from '../store';
+import type { IncidentRow } from '../store';
 import { incidentMarkdown, incidentStage, incidentSummary } from './incidents';
 import { nemotronPlan, rulePlan, shapePlan, toolEvidence, type PlanSubject } from './plans';
 import { recallLines } from './recall';
@@ -53,7 +53,7 @@ class StepFailed extends Error {}
  * approvals and AutoHeal's catalogue — the loop only proposes.
  */
 export function wireLoop(ctx: CoreContext, d: LoopDeps) {
-  const repo = sqliteLoopRepository(ctx.db);
+  const repo = ctx.stores.loop;
   const { clock } = ctx;
 
   const subject = (ev: EventRecord): PlanSubject => ({ id: ev.id, fingerprint: ev.fingerprint, summary: ev.summary, labels: ev.labels });

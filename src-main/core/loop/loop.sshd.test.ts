@@ -177,7 +177,7 @@ describe('the closed loop', () => {
       expect(failed.error).toMatch(/did not help: NginxDown still firing 5 min after the heal; escalated now to step 1 \(lead\)/);
       // Escalated on its route at once (the step was due 30 min after the first notification).
       await t.until('the escalation to lead', () =>
-        t.core.ctx.db.prepare(`SELECT 1 FROM outbox WHERE channel = 'lead' AND json_extract(message, '$.kind') = 'escalation'`).get(),
+        t.core.areas.db.prepare(`SELECT 1 FROM outbox WHERE channel = 'lead' AND json_extract(message, '$.kind') = 'escalation'`).get(),
       );
       const recall = await t.call<{ lines: Array<{ text: string }> }>('loop.recall', { eventId: second.eventId });
       expect(recall.lines.map((l) => l.text)).toEqual(['restart nginx on web1 fixed this 1 of 2 times; last just now']);

@@ -69,7 +69,7 @@ describe('a backlog after an outage (R-NOTIFY-2)', () => {
   it('R-NOTIFY-2: a webhook (a machine) gets every held message, complete and in order, never a digest', async () => {
     const { bed, outbox, toNextAttempt, backlog } = outboxOn({ channels: [{ name: 'hook', type: 'webhook', url: hook.url }] });
     await down();
-    for (let i = 1; i <= 12; i++) bed.ctx.db.transaction(() => outbox.writer.enqueue('hook', alert(`disk full ${i}`), `d${i}`))();
+    for (let i = 1; i <= 12; i++) bed.db.transaction(() => outbox.writer.enqueue('hook', alert(`disk full ${i}`), `d${i}`))();
     await until(() => outbox.store.head('hook')?.attempts === 1, 'the head failed');
     await up();
     toNextAttempt();
@@ -84,7 +84,7 @@ describe('a backlog after an outage (R-NOTIFY-2)', () => {
       { channels: [{ name: 'tg', type: 'telegram', chatId: '-100200', apiBase: tg.url, botToken: { secret: 'tg-bot' } }] },
       { 'tg-bot': tg.token },
     );
-    const put = (key: string, m: ReturnType<typeof alert>) => bed.ctx.db.transaction(() => outbox.writer.enqueue('tg', m, key))();
+    const put = (key: string, m: ReturnType<typeof alert>) => bed.db.transaction(() => outbox.writer.enqueue('tg', m, key))();
     tg.failNext({ kind: 'bad_gateway' });
     const title = (i: number) => `Disk almost full on web${i}.prod.example.com (/var/lib/docker at 97%) <& "quoted">`;
     put('u1', alert(title(1), { kind: 'update' }));
@@ -134,7 +134,7 @@ async function coreBed(): Promise<AckBed> {
 }
 
 const toNextAttempt = (b: AckBed) => {
-  const head = b.core.ctx.db.prepare(`SELECT next_attempt_at AS t FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as
+  const head = b.core.areas.db.prepare(`SELECT next_attempt_at AS t FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as
     { t: number } | undefined;
   if (head) b.clock.advance(Math.max(0, head.t - b.clock.now()));
 };
@@ -145,7 +145,7 @@ describe('a queued message about an alert that changed meanwhile (R-NOTIFY-2, R-
     await down();
     await b.send();
     await until(
-      () => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
+      () => (b.core.areas.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
       'a failed attempt',
     );
     await b.call('alerts.ack', { fingerprint: 'fp-disk-web1', by: 'alice', via: 'console' });
@@ -165,15 +165,18 @@ describe('a queued message about an alert that changed meanwhile (R-NOTIFY-2, R-
     await down();
     await b.send();
     await until(
-      () => (b.core.ctx.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
+      () => (b.core.areas.db.prepare(`SELECT attempts FROM outbox`).get() as { attempts: number } | undefined)?.attempts === 1,
       'a failed attempt',
     );
     b.clock.advance(30_000);
     await b.send({ status: 'resolved' });
     b.clock.advance(60_000); // the group's resolution message is due
-    await until(() => (b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox`).get() as { n: number }).n === 2, 'the resolution queued');
     await until(
-      () => (b.core.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get() as { n: number }).n === 0,
+      () => (b.core.areas.db.prepare(`SELECT count(*) AS n FROM outbox`).get() as { n: number }).n === 2,
+      'the resolution queued',
+    );
+    await until(
+      () => (b.core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get() as { n: number }).n === 0,
       'the retry settled',
     );
     await up();
@@ -195,7 +198,7 @@ describe('a digest is one durable message (R-NOTIFY-3)', () => {
     );
     tg.failNext({ kind: 'bad_gateway' });
     for (let i = 1; i <= 12; i++)
-      bed.ctx.db.transaction(() => outbox.writer.enqueue('tg', alert(`disk full ${i}`, { kind: 'update' }), `d${i}`))();
+      bed.db.transaction(() => outbox.writer.enqueue('tg', alert(`disk full ${i}`, { kind: 'update' }), `d${i}`))();
     await until(() => outbox.store.head('tg')?.attempts === 1, 'the head failed');
     tg.failNext({ kind: 'bad_gateway' });
     toNextAttempt();

@@ -48,7 +48,7 @@ function setup(opts: Setup = {}) {
     onRecovery: (what) => recoveries.push(what),
   });
   outboxes.push(outbox);
-  const enqueue = (title: string, key = `k-${title}`) => bed.ctx.db.transaction(() => outbox.writer.enqueue('hook', alert(title), key))();
+  const enqueue = (title: string, key = `k-${title}`) => bed.db.transaction(() => outbox.writer.enqueue('hook', alert(title), key))();
   const row = (key: string) => outbox.store.list({ channel: 'hook', limit: 500 }).find((r) => r.key === key);
   /** Jump the clock to the head's next attempt (not past it: a send in flight would time out on the fake clock). */
   const toNextAttempt = () => {
@@ -181,7 +181,7 @@ describe('durable outbox over a real webhook receiver', () => {
     await until(() => hook.holding() === 1, 'request in flight');
     expect(a.row('k-mid-send')?.state).toBe('sending');
     // The process dies: the database goes away with the send still in flight…
-    a.ctx.db.close();
+    a.db.close();
     // …and the receiver had in fact taken the message.
     hook.releaseHeld(200);
     await settle();
@@ -211,10 +211,10 @@ describe('durable outbox over a real webhook receiver', () => {
   it("R-NOTIFY-3: enqueue joins the caller's transaction — a rolled-back producer queues nothing; a repeated key is queued once", async () => {
     const { ctx, outbox, enqueue } = setup();
     expect(() =>
-      ctx.db.transaction(() => {
+      ctx.stores.transaction(() => {
         outbox.writer.enqueue('hook', alert('ghost'), 'k-ghost');
         throw new Error('producer failed after enqueue');
-      })(),
+      }),
     ).toThrow('producer failed');
     enqueue('once', 'same');
     enqueue('once again', 'same');
@@ -293,10 +293,10 @@ describe('desktop channel', () => {
     a.ctx.bus.subscribe('notice', (n) => {
       seen.push(n.id);
       // The process dies after the 250th notice: in the middle of the second batch.
-      if (seen.length === 250) a.ctx.db.close();
+      if (seen.length === 250) a.db.close();
     });
     first.start();
-    a.ctx.db.transaction(() => keys.forEach((k) => first.writer.enqueue('desktop', alert(k), k)))();
+    a.db.transaction(() => keys.forEach((k) => first.writer.enqueue('desktop', alert(k), k)))();
     await until(() => seen.length >= 250, 'second batch under way');
     await settle();
     await first.stop();
@@ -304,7 +304,7 @@ describe('desktop channel', () => {
     expect(seen).toEqual(keys.slice(0, before)); // in order, none twice
     const b = a.reopen();
     beds.push(b);
-    const sentBefore = b.ctx.db
+    const sentBefore = b.db
       .prepare(`SELECT idem_key AS k FROM outbox WHERE state = 'sent' ORDER BY id`)
       .all()
       .map((r) => (r as { k: string }).k);
@@ -318,7 +318,7 @@ describe('desktop channel', () => {
     // Nothing settled is sent again; nothing unsettled is lost; order holds across the restart.
     expect(again).toEqual(keys.slice(sentBefore.length));
     expect(new Set([...sentBefore, ...again])).toEqual(new Set(keys));
-    expect(b.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).get()).toEqual({ n: 0 });
+    expect(b.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).get()).toEqual({ n: 0 });
   });
 
   it('R-NOTIFY-3: when recording a delivery fails (database error), the claimed messages are not stranded: they go again, in order, and the failure is reported', async () => {
@@ -330,15 +330,15 @@ describe('desktop channel', () => {
     const notices: string[] = [];
     bed.ctx.bus.subscribe('notice', (n) => notices.push(n.id));
     // A real SQLite failure on the write that records "sent" for one message.
-    bed.ctx.db.exec(
+    bed.db.exec(
       `CREATE TEMP TRIGGER no_sent BEFORE UPDATE OF state ON outbox WHEN NEW.state = 'sent' AND OLD.idem_key = 'm2' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`,
     );
     outbox.start();
-    bed.ctx.db.transaction(() => ['m0', 'm1', 'm2', 'm3'].forEach((k) => outbox.writer.enqueue('desktop', alert(k), k)))();
+    bed.db.transaction(() => ['m0', 'm1', 'm2', 'm3'].forEach((k) => outbox.writer.enqueue('desktop', alert(k), k)))();
     await until(() => reports.length === 1, 'failure reported');
     expect(reports).toEqual(['outbox worker for channel desktop']);
-    expect(bed.ctx.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get()).toEqual({ n: 0 });
-    bed.ctx.db.exec('DROP TRIGGER no_sent');
+    expect(bed.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'sending'`).get()).toEqual({ n: 0 });
+    bed.db.exec('DROP TRIGGER no_sent');
     bed.clock.advance(5_000); // the worker retries after a pause
     await until(() => outbox.health()[0]?.backlog === 0, 'all delivered');
     const firstTry = notices.slice(0, notices.length - 4);

@@ -7,7 +7,7 @@ import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
 import { createMetrics, DEFAULT_BASELINE } from '../metrics';
-import { openDatabase, sqliteStores } from '../store';
+import { openDatabase, sqliteStores, type Database } from '../store';
 import type { Message } from './types';
 
 /**
@@ -16,6 +16,8 @@ import type { Message } from './types';
  */
 export interface NotifyTestBed {
   ctx: CoreContext;
+  /** The real SQLite file's handle, for tests that read rows or simulate a crash (close). */
+  db: Database;
   clock: FakeClock;
   dir: string;
   /** Reopen the same database file with a fresh context (a restart after a crash). */
@@ -33,7 +35,6 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
     config: parsed,
     dataDir: folder,
     stores: sqliteStores(db),
-    db,
     clock,
     log: createLogger(null),
     bus: new Bus(),
@@ -47,6 +48,7 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
   };
   return {
     ctx,
+    db,
     clock,
     dir: folder,
     reopen: () => notifyTestBed(config, secrets, folder),

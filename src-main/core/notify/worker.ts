@@ -87,7 +87,7 @@ export class ChannelWorker {
   private releaseClaimed(): void {
     const rows = this.claimed;
     this.claimed = [];
-    if (rows.length && this.ctx.db.open) this.store.transaction(() => rows.forEach((r) => this.store.release(r.id)));
+    if (rows.length && this.ctx.stores.isOpen()) this.store.transaction(() => rows.forEach((r) => this.store.release(r.id)));
   }
 
   /** How many head rows one transaction may claim: a batch only for instant local channels. */
@@ -135,7 +135,7 @@ export class ChannelWorker {
       }
     } catch (e) {
       // A closed database (shutdown or crash) ends the worker; anything else is retried after a pause.
-      if (!this.ctx.db.open || this.stopped) return;
+      if (!this.ctx.stores.isOpen() || this.stopped) return;
       // Rows claimed but not settled go back to pending, so the retry starts from them (order kept).
       const held = [...this.holding, ...this.claimed];
       this.holding = [];
@@ -217,7 +217,7 @@ export class ChannelWorker {
       if (!result.ok) break;
     }
     this.lastSent = results.length;
-    if (this.stopped && !this.ctx.db.open) return null;
+    if (this.stopped && !this.ctx.stores.isOpen()) return null;
     // Graceful stop mid-send: the aborted and unsent rows are not attempts; they go again on the next start (at least once).
     const unsent = rows.slice(results.length);
     const plans = results.map((r) => ({ ...this.plan(r.row, r.result), dropped: r.dropped, rewritten: r.rewritten }));

@@ -76,8 +76,8 @@ export function wireRetention(ctx: CoreContext) {
         ? workerRunner(dbFile, script)
         : {
             kind: 'inline',
-            preview: async (p, now) => preview(ctx.db, p, now),
-            prune: async (input) => prunePass(ctx.db, input),
+            preview: async (p, now) => preview(ctx.stores.retention, p, now),
+            prune: async (input) => prunePass(ctx.stores.retention, input),
             close: async () => undefined,
           });
   let lastPass: RetentionView['lastPass'] = null;

@@ -1,4 +1,4 @@
-import { retentionKinds, sqliteRetentionStore, type Database, type RetentionKind } from '../store';
+import { retentionKinds, type RetentionKind, type RetentionStore } from '../store';
 import { appendArchive, lastArchivedId } from './archive';
 
 /** Cutoffs in ms of age per kind (null: keep for ever), as the config gives them. */
@@ -20,8 +20,7 @@ const cutoff = (policy: RetentionPolicy, kind: RetentionKind | 'audit', now: num
   policy[kind] === null ? null : now - policy[kind]!;
 
 /** What the policy would remove now (the Settings page's preview). */
-export function preview(db: Database, policy: RetentionPolicy, now: number): Counts {
-  const store = sqliteRetentionStore(db);
+export function preview(store: RetentionStore, policy: RetentionPolicy, now: number): Counts {
   const out: Counts = {};
   for (const kind of retentionKinds) {
     const before = cutoff(policy, kind, now);
@@ -33,8 +32,7 @@ export function preview(db: Database, policy: RetentionPolicy, now: number): Cou
 }
 
 /** One pass: small batches per kind; audit rows go to the archive file first, then leave the database. */
-export function prunePass(db: Database, input: PassInput): Counts {
-  const store = sqliteRetentionStore(db);
+export function prunePass(store: RetentionStore, input: PassInput): Counts {
   const removed: Counts = {};
   let batches = 0;
   for (const kind of retentionKinds) {

@@ -9,7 +9,7 @@ import { createCore } from '../app';
 import { createAudit } from '../audit';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
-import { openDatabase, sqliteAuditRepository, type Database } from '../store';
+import { openDatabase, sqliteAuditRepository, sqliteRetentionStore, type Database } from '../store';
 import { auditArchivePath, readArchive } from './archive';
 import { prunePass, type RetentionPolicy } from './pass';
 
@@ -58,7 +58,7 @@ describe('retention (issue 17.3)', () => {
   it('R-SEC-4: removes only what is older than its kind keeps, in batches, and never live work (inbox, queued messages)', () => {
     const { db } = openDatabase(join(tempDir(), 'vigil.db'));
     seed(db);
-    const removed = prunePass(db, { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: null });
+    const removed = prunePass(sqliteRetentionStore(db), { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: null });
     expect(removed).toMatchObject({ events: 1200, deliveredOutbox: 1, smokeHistory: 1 });
     expect(count(db, `SELECT count(*) AS n FROM events`)).toBe(11);
     expect(count(db, `SELECT count(*) AS n FROM events WHERE id = 'old-unprocessed'`)).toBe(1);
@@ -70,9 +70,9 @@ describe('retention (issue 17.3)', () => {
   it('R-SEC-4: a pass stops after its batch budget and the next pass goes on (the write lock is held briefly)', () => {
     const { db } = openDatabase(join(tempDir(), 'vigil.db'));
     seed(db);
-    const first = prunePass(db, { policy, now: NOW, batch: 100, maxBatches: 3, archiveFile: null });
+    const first = prunePass(sqliteRetentionStore(db), { policy, now: NOW, batch: 100, maxBatches: 3, archiveFile: null });
     expect(first.events).toBe(300);
-    const second = prunePass(db, { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: null });
+    const second = prunePass(sqliteRetentionStore(db), { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: null });
     expect(second.events).toBe(900);
     db.close();
   });
@@ -90,7 +90,7 @@ describe('retention (issue 17.3)', () => {
     // A person's DELETE of a row that is not archived is refused by the database itself.
     expect(() => db.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
 
-    const removed = prunePass(db, { policy, now: NOW, batch: 7, maxBatches: 100, archiveFile: archive });
+    const removed = prunePass(sqliteRetentionStore(db), { policy, now: NOW, batch: 7, maxBatches: 100, archiveFile: archive });
     expect(removed.audit).toBe(30);
     expect(count(db, 'SELECT count(*) AS n FROM audit_log')).toBe(5);
     expect([...readArchive(archive)].map((r) => r.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -125,7 +125,7 @@ describe('retention (issue 17.3)', () => {
     appendFileSync(archive, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     expect(audit.verifyChain()).toEqual({ ok: true, rows: 11, firstBroken: null });
 
-    const removed = prunePass(db, { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: archive });
+    const removed = prunePass(sqliteRetentionStore(db), { policy, now: NOW, batch: 500, maxBatches: 100, archiveFile: archive });
     expect(removed.audit).toBe(10);
     expect([...readArchive(archive)].map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(audit.verifyChain()).toEqual({ ok: true, rows: 11, firstBroken: null });

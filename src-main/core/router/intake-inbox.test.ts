@@ -16,7 +16,7 @@ const open = () =>
   createCore({ config, dataDir: dir, clock: new FakeClock(), log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
 const cores: Core[] = [];
 afterAll(async () => {
-  for (const c of cores) if (c.ctx.db.open) await c.stop();
+  for (const c of cores) if (c.areas.db.open) await c.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,7 +43,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
     const queued = await a.call('events.get', { id: ids[0]! });
     expect(queued).toMatchObject({ ok: true, value: { id: ids[0], processed: false } });
     // "Crash": the database goes away before the worker's turn; nothing was processed.
-    a.ctx.db.close();
+    a.areas.db.close();
     await new Promise((r) => setImmediate(r));
     const peek = new BetterSqlite3(join(dir, 'vigil.db'), { readonly: true });
     expect((peek.prepare(`SELECT count(*) AS n FROM events`).get() as { n: number }).n).toBe(0);
@@ -55,7 +55,7 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
       cores.push(b);
       await b.start(); // replays the batch before serving; a second restart finds nothing to replay
       await b.areas.router.drain();
-      const db = b.ctx.db;
+      const db = b.areas.db;
       for (const id of ids) {
         expect(db.prepare(`SELECT processed, outcome FROM events WHERE id = ?`).all(id)).toEqual([{ processed: 1, outcome: 'notified' }]);
         expect((db.prepare(`SELECT count(*) AS n FROM outbox WHERE idem_key = ?`).get(`${id}:alert:desktop`) as { n: number }).n).toBe(1);

@@ -56,7 +56,6 @@ export function testContext(opts: { yaml?: string; start?: number; dir?: string;
     config: parseConfig(opts.yaml ?? ''),
     dataDir: dir,
     stores: sqliteStores(db),
-    db,
     clock,
     log: createLogger(null),
     bus: new Bus(),

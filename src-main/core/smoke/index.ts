@@ -42,7 +42,7 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
       ...w.sources,
     },
     scheduler,
-    transaction: (fn) => ctx.db.transaction(fn)(),
+    transaction: ctx.stores.transaction,
     outbox: w.outbox ?? (() => null),
     audit: w.audit ?? (() => null),
     changed: ctx.changed,

@@ -32,7 +32,7 @@ const value = async <T>(core: Core, method: string, input: unknown = {}): Promis
   if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
   return r.value as T;
 };
-const count = (core: Core, sql: string): number => (core.ctx.db.prepare(sql).get() as { n: number }).n;
+const count = (core: Core, sql: string): number => (core.areas.db.prepare(sql).get() as { n: number }).n;
 
 describe('smoke wired into the core', () => {
   it('R-SMOKE-1: the protected-resource check asks the AutoHeal guard about every configured rule', () => {
@@ -131,7 +131,7 @@ smoke: { interval: 1h, thresholds: { outbox: { pending: { warning: 1, critical: 
     expect(count(core, 'SELECT COUNT(*) AS n FROM events')).toBe(events);
     expect(count(core, 'SELECT COUNT(*) AS n FROM insights')).toBe(memory);
     expect(count(core, 'SELECT COUNT(*) AS n FROM audit_log')).toBe(audit + 1);
-    const row = core.ctx.db.prepare("SELECT actor, action, subject, detail FROM audit_log WHERE action = 'smoke.clear'").get();
+    const row = core.areas.db.prepare("SELECT actor, action, subject, detail FROM audit_log WHERE action = 'smoke.clear'").get();
     expect(row).toEqual({ actor: 'console', action: 'smoke.clear', subject: 'smoke_history', detail: '{"rows":18}' });
   });
 
@@ -185,12 +185,12 @@ smoke: { interval: 1h, summaryChannels: [hook], summaryTimeZone: UTC }`);
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
     const core = await start('smoke: { interval: 1m }', clock);
     await new Promise((r) => setTimeout(r, 20));
-    core.ctx.db.exec('DROP TABLE smoke_rollup'); // the next run cannot be written
+    core.areas.db.exec('DROP TABLE smoke_rollup'); // the next run cannot be written
     clock.advance(60_000);
     const deadline = Date.now() + 5_000;
     while (count(core, "SELECT COUNT(*) AS n FROM events WHERE source = 'vigil'") === 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
-    const ev = core.ctx.db.prepare("SELECT summary, labels FROM events WHERE source = 'vigil'").get() as {
+    const ev = core.areas.db.prepare("SELECT summary, labels FROM events WHERE source = 'vigil'").get() as {
       summary: string;
       labels: string;
     };

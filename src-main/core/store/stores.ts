@@ -7,11 +7,13 @@ import { sqliteEscalationStore, type EscalationStore } from './escalations';
 import { sqliteEventStore, type EventStore } from './events';
 import { sqliteHealRepository, type HealRepository } from './heal';
 import { sqliteHostRepository, type HostRepository } from './hosts';
+import { sqliteLoopRepository, type LoopRepository } from './loop';
 import { sqliteMemoryRepository, type MemoryRepository } from './memory';
 import { sqliteNoiseStore, type NoiseStore } from './noise';
 import { sqliteOutboxStore, type OutboxStore } from './outbox';
 import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
+import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
 import { createSmokeHistoryStore, type SmokeHistoryStore } from './smoke';
 import { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
@@ -28,6 +30,8 @@ export interface Stores {
    * commits together or not at all. Nested calls join the outer transaction.
    */
   transaction<T>(fn: () => T): T;
+  /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
+  isOpen(): boolean;
   events: EventStore;
   alertStates: AlertStateStore;
   silences: SilenceStore;
@@ -44,12 +48,16 @@ export interface Stores {
   telegram: TelegramOffsets;
   changes: ChangeRepository;
   people: PeopleRepository;
+  loop: LoopRepository;
+  /** Retention's inline runner (in-memory database); with a data dir a worker thread builds its own on its own connection. */
+  retention: RetentionStore;
 }
 
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
 export function sqliteStores(db: Database): Stores {
   return {
     transaction: (fn) => db.transaction(fn)(),
+    isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),
     silences: sqliteSilenceStore(db),
@@ -66,5 +74,7 @@ export function sqliteStores(db: Database): Stores {
     telegram: sqliteTelegramOffsets(db),
     changes: sqliteChangeRepository(db),
     people: sqlitePeopleRepository(db),
+    loop: sqliteLoopRepository(db),
+    retention: sqliteRetentionStore(db),
   };
 }

@@ -21,11 +21,11 @@ let app: FastifyInstance;
 let dataDir = '';
 
 const rows = (fp: string) =>
-  core.ctx.db
+  core.areas.db
     .prepare(`SELECT status, outcome, json_extract(trace, '$[0].detail') AS via FROM events WHERE fingerprint = ? ORDER BY seq`)
     .all(fp) as Array<{ status: string; outcome: string | null; via: string }>;
 const messages = () =>
-  core.ctx.db
+  core.areas.db
     .prepare(
       `SELECT json_extract(message, '$.kind') AS kind, json_extract(message, '$.status') AS status, json_extract(message, '$.title') AS title FROM outbox WHERE message LIKE '%DiskFull%' ORDER BY id`,
     )
@@ -114,7 +114,7 @@ describe.runIf(alertmanagerAvailable())('real Alertmanager (R-ROUTE-1)', () => {
     const failed = await until(
       'a vigil failure event',
       () =>
-        core.ctx.db
+        core.areas.db
           .prepare(`SELECT summary, severity FROM events WHERE source = 'vigil' AND summary LIKE '%alertmanager poller%'`)
           .get() as { summary: string; severity: string } | undefined,
     );

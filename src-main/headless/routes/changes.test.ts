@@ -31,7 +31,7 @@ const post = (path: string, body: string | object, headers: Record<string, strin
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const auth = { authorization: `Bearer ${TOKEN}` };
-const count = () => (core.ctx.db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
+const count = () => (core.areas.db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
 const sign = (body: string) => createHmac('sha256', HOOK).update(body).digest('hex');
 const call = async <T>(m: string, input: unknown): Promise<T> => {
   const r = await core.dispatch(m, input);

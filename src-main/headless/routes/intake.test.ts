@@ -27,7 +27,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const count = () =>
-  (core.ctx.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM intake_batches) AS n').get() as { n: number }).n;
+  (core.areas.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM intake_batches) AS n').get() as { n: number }).n;
 const ev = (o: Record<string, unknown> = {}) => ({
   source: 'ci',
   severity: 'warning',
@@ -43,11 +43,11 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     const { accepted, ids } = (await res.json()) as { accepted: number; ids: string[] };
     expect(accepted).toBe(1);
     // Durably stored at the moment of the answer (in the intake inbox, before any processing is awaited).
-    const batch = core.ctx.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as
+    const batch = core.areas.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as
       { events: string } | undefined;
     expect((JSON.parse(batch!.events) as Array<{ id: string; source: string }>)[0]).toMatchObject({ id: ids[0], source: 'ci' });
     await core.areas.router.drain();
-    const row = core.ctx.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as {
+    const row = core.areas.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as {
       fingerprint: string;
       source: string;
     };
@@ -66,7 +66,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     ).json()) as { ids: string[] };
     await core.areas.router.drain();
     const fps = a.ids.map(
-      (id) => (core.ctx.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint,
+      (id) => (core.areas.db.prepare('SELECT fingerprint FROM events WHERE id = ?').get(id) as { fingerprint: string }).fingerprint,
     );
     expect(fps[0]).toBe(fps[1]);
     expect(fps[0]).toMatch(/^[0-9a-f]{16}$/);
@@ -139,7 +139,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     const { ids } = (await res.json()) as { ids: string[] };
     await core.areas.router.drain();
     const rows = ids.map((id) =>
-      core.ctx.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id),
+      core.areas.db.prepare('SELECT fingerprint, severity, status, summary, source, ends_at FROM events WHERE id = ?').get(id),
     );
     expect(rows).toEqual([
       {

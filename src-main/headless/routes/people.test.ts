@@ -183,7 +183,7 @@ describe('actions carry the authenticated person (R-PEOPLE-2)', () => {
     });
     expect(sil.status).toBe(200);
     expect(((await sil.json()) as { value: { createdBy: string } }).value.createdBy).toBe('rick');
-    const audit = b.core.ctx.db.prepare(`SELECT actor FROM audit_log WHERE action = 'person.add' AND subject = 'eve'`).get() as {
+    const audit = b.core.areas.db.prepare(`SELECT actor FROM audit_log WHERE action = 'person.add' AND subject = 'eve'`).get() as {
       actor: string;
     };
     expect(audit.actor).toBe('ada');

@@ -32,7 +32,7 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   // A large history: 200k rows, one every 13 s over ~30 days, in batches.
-  const store = createSmokeHistoryStore(core.ctx.db);
+  const store = createSmokeHistoryStore(core.areas.db);
   const checks = [
     'router_queue',
     'outbox_backlog',
@@ -209,7 +209,7 @@ describe('smoke HTTP interface', () => {
   });
 
   it('R-SMOKE-4: DELETE /api/v1/smoke/history clears smoke history and rollup only', async () => {
-    const db = core.ctx.db;
+    const db = core.areas.db;
     db.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('smoke-test', 'keep me')");
     const count = (t: string) => (db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n;
     const others = () =>

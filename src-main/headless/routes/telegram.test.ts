@@ -53,7 +53,7 @@ async function waitingPlan(question: string): Promise<{ plan: Plan; approve: str
   if (!r.ok) throw new Error(r.error.message);
   const plan = r.value as Plan;
   await until(async () => (await status(plan.id)) === 'waiting');
-  const row = core.ctx.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${plan.id}%`) as {
+  const row = core.areas.db.prepare(`SELECT message FROM outbox WHERE channel = 'tg' AND message LIKE ?`).get(`%${plan.id}%`) as {
     message: string;
   };
   const buttons = (JSON.parse(row.message) as { buttons: Array<{ text: string; data: string }> }).buttons;
@@ -112,7 +112,7 @@ describe('POST /api/v1/telegram/callback', () => {
     expect(await (await press(4242, b.reject)).json()).toMatchObject({ accepted: true, text: 'Rejected: Restart db on web-2?' });
     await until(async () => (await status(b.plan.id)) !== 'waiting' && (await status(a.plan.id)) !== 'waiting');
     expect([await status(a.plan.id), await status(b.plan.id)]).toEqual(['succeeded', 'failed']);
-    const refusals = core.ctx.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'plan.approval_refused'`).get() as {
+    const refusals = core.areas.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'plan.approval_refused'`).get() as {
       n: number;
     };
     expect(refusals.n).toBe(2);

@@ -6,7 +6,7 @@ import { FakeClock } from '../../clock';
 import { ChannelConfig, EmbeddingConfig } from '../../config';
 import { createMetrics } from '../../metrics';
 import type { Message } from '../../notify';
-import { openDatabase, sqlitePlanRepository } from '../../store';
+import { openDatabase, sqliteMemoryRepository, sqlitePlanRepository } from '../../store';
 import { createOpenClaw } from '../openclaw';
 import { createPlans, handleTelegramCallback, type HealGateway } from './index';
 
@@ -61,7 +61,14 @@ function setup() {
   const outbox = { enqueue: (channel: string, message: Message, key: string) => void sent.push({ channel, message, key }) };
   const heal = healStandIn();
   const diagnosed: string[] = [];
-  const openclaw = createOpenClaw({ db, embeddings: EmbeddingConfig.parse({}), clock, metrics, fetch: globalThis.fetch, audit });
+  const openclaw = createOpenClaw({
+    repo: sqliteMemoryRepository(db),
+    embeddings: EmbeddingConfig.parse({}),
+    clock,
+    metrics,
+    fetch: globalThis.fetch,
+    audit,
+  });
   const deps = {
     repo: sqlitePlanRepository(db),
     clock,

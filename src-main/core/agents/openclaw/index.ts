@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { VigilError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
-import { type Database, QUEUE_STATES, sqliteMemoryRepository, type MemoryRepository } from '../../store';
+import { QUEUE_STATES, type MemoryRepository } from '../../store';
 import type { Handlers } from '../../../../src-shared/api';
 import { createEmbedWorker } from './embed-worker';
 import { createOllamaEmbedder, type Embedder } from './embedder';
@@ -14,7 +14,8 @@ export { SAFE_ACTIONS, isSafeAction, runAutomaticActions, type SafeActionSubject
 export type { RecallResult } from './recall';
 
 export interface OpenClawDeps {
-  db: Database;
+  /** The insights repository (ctx.stores.memory in the core). */
+  repo: MemoryRepository;
   embeddings: Config['embeddings'];
   clock: Clock;
   metrics: Metrics;
@@ -23,7 +24,6 @@ export interface OpenClawDeps {
   log?: Logger;
   /** Tests inject an embedder; otherwise built from the config. */
   embedder?: Embedder | null;
-  repo?: MemoryRepository;
   /** Told after every write to the insights or their queue, so the console refetches (Memory page, agent settings). */
   changed?: () => void;
 }
@@ -32,7 +32,7 @@ type MemoryMethods = 'memory.search' | 'memory.add' | 'memory.flags' | 'memory.q
 
 /** OpenClaw: the insights store, its embedding queue, recall and the L2 safe actions. */
 export function createOpenClaw(d: OpenClawDeps) {
-  const repo = announcing(d.repo ?? sqliteMemoryRepository(d.db), d.changed ?? (() => undefined));
+  const repo = announcing(d.repo, d.changed ?? (() => undefined));
   const embedder =
     d.embedder !== undefined
       ? d.embedder

@@ -6,7 +6,7 @@ import { startOllamaServer, type OllamaServer } from '../../../../e2e/fixtures/o
 import { FakeClock } from '../../clock';
 import { EmbeddingConfig } from '../../config';
 import { createMetrics } from '../../metrics';
-import { openDatabase, type Database } from '../../store';
+import { openDatabase, sqliteMemoryRepository, type Database } from '../../store';
 import { createOpenClaw, runAutomaticActions, type AuditWriter } from './index';
 
 let ollama: OllamaServer;
@@ -38,7 +38,7 @@ function setup(opts: { url?: string | null; audit?: AuditWriter } = {}) {
   const audit = opts.audit ?? { append: (e: { actor: string; action: string; subject?: string }) => void audited.push(e) };
   const url = opts.url === undefined ? ollama.url : opts.url;
   const embeddings = EmbeddingConfig.parse(url ? { provider: 'ollama', baseUrl: url } : { provider: 'none' });
-  const claw = createOpenClaw({ db, embeddings, clock, metrics, fetch: globalThis.fetch, audit });
+  const claw = createOpenClaw({ repo: sqliteMemoryRepository(db), embeddings, clock, metrics, fetch: globalThis.fetch, audit });
   return { db, clock, metrics, claw, audited };
 }
 
@@ -160,7 +160,7 @@ describe('OpenClaw memory', () => {
   it('R-MEMORY-3: a 404 for a missing model is an error, not a reason to use the legacy endpoint', async () => {
     const { claw, clock, db } = setup();
     const bad = createOpenClaw({
-      db,
+      repo: sqliteMemoryRepository(db),
       embeddings: EmbeddingConfig.parse({ provider: 'ollama', baseUrl: ollama.url, model: 'not-pulled' }),
       clock,
       metrics: createMetrics(),

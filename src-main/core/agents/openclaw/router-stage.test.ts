@@ -20,7 +20,7 @@ function setup() {
   open.push(h);
   const audit = createAudit(sqliteAuditRepository(h.db), h.clock);
   const claw = createOpenClaw({
-    db: h.db,
+    repo: h.ctx.stores.memory,
     embeddings: h.ctx.config.embeddings,
     clock: h.clock,
     metrics: h.ctx.metrics,
