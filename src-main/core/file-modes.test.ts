@@ -24,7 +24,7 @@ describe.skipIf(process.platform === 'win32')('files the core writes are private
       const core = createCore({ config: parseConfig('smoke: { enabled: false }'), dataDir: dir, clock: new FakeClock() });
       cores.push(core);
       await core.start();
-      core.ctx.db.prepare('CREATE TABLE IF NOT EXISTS t (x)').run(); // a write, so the WAL exists
+      core.areas.db.prepare('CREATE TABLE IF NOT EXISTS t (x)').run(); // a write, so the WAL exists
       expect({
         dir: mode(dir),
         db: mode(join(dir, 'vigil.db')),
