@@ -9,6 +9,7 @@ import type { ApprovalRow, HealRepository } from '../store';
 import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
 import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type LiveFacts, type ProtectedRule } from './protected';
 import { Collection } from '../../../src-shared/api/topics';
+import { redactSecrets } from '../redact';
 
 /** Where a heal's knowledge entry goes (OpenClaw insights, wired in app.ts). */
 export type KnowledgeWriter = (k: { title: string; body: string; tags: string[]; ref: string }) => void;
@@ -207,7 +208,7 @@ export function createHeal(d: HealDeps) {
       const r = await d.pool.exec(a.host, a.command, { timeoutMs, maxBytes: 64 * 1024 });
       exitCode = r.exitCode;
       ok = r.exitCode === 0;
-      output = (r.stdout + r.stderr).slice(0, 8000);
+      output = redactSecrets((r.stdout + r.stderr).slice(0, 8000));
     } catch (e) {
       output = e instanceof RemoteError ? e.message : `failed: ${(e as Error).message}`;
     }

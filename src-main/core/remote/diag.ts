@@ -1,5 +1,6 @@
 import type { Audit } from '../audit';
 import { VigilError } from '../errors';
+import { redactSecrets } from '../redact';
 import type { HostService } from './hosts';
 import type { CommandPolicy, Verdict } from './policy';
 import type { ExecResult, SshPool } from './pool';
@@ -58,7 +59,8 @@ export function createDiagnostics(d: {
             ms: r.durationMs,
           },
         });
-        return { ...r, host, templateId: v.templateId, sent: v.command };
+        // Backstop behind the policy's refusals: a log line or status page can still print a credential.
+        return { ...r, stdout: redactSecrets(r.stdout), stderr: redactSecrets(r.stderr), host, templateId: v.templateId, sent: v.command };
       } catch (e) {
         d.audit.append({
           actor,

@@ -5,6 +5,7 @@ import type { HostRepository } from '../store';
 import type { EventSink } from './events';
 import type { CommandPolicy } from './policy';
 import type { SshPool } from './pool';
+import { redactSecrets } from '../redact';
 
 type SshProbe = Extract<ProbeConfig, { type: 'ssh' }>;
 
@@ -97,7 +98,9 @@ export function createSshProbes(d: {
       try {
         const r = await d.pool.exec(c.host, v.command, { timeoutMs: d.timeoutMs, maxBytes: 16 * 1024 });
         ok = r.exitCode === 0;
-        detail = ok ? r.stdout.trim().slice(0, 200) || 'ok' : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
+        detail = redactSecrets(
+          ok ? r.stdout.trim().slice(0, 200) || 'ok' : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+        );
       } catch (e) {
         ok = false;
         detail = (e as Error).message;

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
@@ -209,6 +209,28 @@ describe('remote execution against a real sshd', () => {
       for (const text of [r.outcome, lost.hosts.list()[0]!.detail]) expect(text).not.toMatch(/before initialization/);
     } finally {
       await lost.close();
+    }
+  });
+
+  it('R-HEAL-9: credentials in the output of an allowed read (a log line, a key block) come back redacted', async () => {
+    const logs = mkdtempSync(join(tmpdir(), 'vigil-leaklog-'));
+    chmodSync(logs, 0o755); // the sshd user reads it
+    const file = join(logs, 'app.log');
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----';
+    writeFileSync(file, `starting with DB_PASSWORD=hunter2 and url postgres://app:s3cr3t@db:5432/app\n${pem}\nready on :8080\n`, {
+      mode: 0o644,
+    });
+    const leakTb = remoteTestbed({ hosts: [host()], config: { remote: { allowedRoots: [logs] } } });
+    try {
+      const r = await leakTb.diag.run('web1', `tail -n 20 ${file}`, 'alice');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain('ready on :8080');
+      expect(r.stdout).toContain('DB_PASSWORD=[redacted]');
+      expect(r.stdout).toContain('postgres://app:[redacted]@db:5432/app');
+      expect(r.stdout).not.toMatch(/hunter2|s3cr3t|b3BlbnNzaC1rZXktdjEAAAAA/);
+    } finally {
+      await leakTb.close();
+      rmSync(logs, { recursive: true, force: true });
     }
   });
 });

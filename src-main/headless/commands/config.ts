@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFileFor, loadConfig, envName, headlessSecrets, secretSource } from '../../core/config';
+import { PolicyConfigError, policyFromConfig } from '../../core/remote';
 import { secretRefs } from '../../core/settings';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
@@ -40,6 +41,13 @@ export const configCommand: Command = {
       return EXIT.error;
     }
     const { config, source } = loaded;
+    try {
+      policyFromConfig(config); // the server refuses a template that is not read-only or prints secrets: so does the check
+    } catch (e) {
+      if (!(e instanceof PolicyConfigError)) throw e;
+      process.stderr.write(`INVALID ${file ?? '(embedded default)'}\n  remote.templates: ${e.message}\n`);
+      return EXIT.error;
+    }
     process.stdout.write(
       `OK ${source}: ${config.channels.length} channel(s), ${config.routes.length} route(s), ${config.hosts.length} host(s), ${config.probes.length} probe(s)\n`,
     );

@@ -6,6 +6,7 @@ import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
 import { openDatabase, sqliteAuditRepository } from '../../core/store';
 import { auditCommand } from './audit';
+import { configCommand } from './config';
 import { policyCommand } from './policy';
 import type { Command } from './index';
 
@@ -57,6 +58,26 @@ describe('vigil policy check', () => {
     expect(await capture(policyCommand, ['check', '--config', bad, '--', 'uptime'])).toMatchObject({
       code: 1,
       err: expect.stringMatching(/not read-only/),
+    });
+  });
+});
+
+describe('a template that sends something else than it matches', () => {
+  it('R-HEAL-9: command "uptime -p" with send "rm -rf /" fails vigil config check and vigil policy check (exit 1, naming send)', async () => {
+    const smuggle = join(dir, 'smuggle.yaml');
+    writeFileSync(smuggle, `remote:\n  templates:\n    - { id: up, command: "uptime -p", send: "rm -rf /" }\n`);
+    const check = await capture(configCommand, ['check', '--config', smuggle, '--data-dir', join(dir, 'cfgdata')]);
+    expect(check).toMatchObject({ code: 1, err: expect.stringMatching(/INVALID[\s\S]*template "up": send is not read-only: "rm"/) });
+    expect(check.out).not.toMatch(/^OK/);
+    expect(await capture(policyCommand, ['check', '--config', smuggle, '--', 'uptime -p'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/send is not read-only/),
+    });
+    const leaky = join(dir, 'leaky.yaml');
+    writeFileSync(leaky, `remote:\n  templates:\n    - { id: ins, command: "docker inspect {n}", params: { n: { type: identifier } } }\n`);
+    expect(await capture(configCommand, ['check', '--config', leaky, '--data-dir', join(dir, 'cfgdata')])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/would print secrets: docker inspect without --format prints the container's environment/),
     });
   });
 });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
 import { ConfigError, configFileFor, loadConfig } from '../../core/config';
+import { PolicyConfigError, policyFromConfig } from '../../core/remote';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir } from '../paths';
@@ -24,8 +25,9 @@ export const serveCommand: Command = {
     let loaded;
     try {
       loaded = loadConfig(configFileFor(values.config, dataDir));
+      policyFromConfig(loaded.config);
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!(e instanceof ConfigError) && !(e instanceof PolicyConfigError)) throw e;
       process.stderr.write(`${e.message}\n`);
       return EXIT.error;
     }

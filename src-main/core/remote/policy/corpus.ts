@@ -31,3 +31,8 @@ export function legitCorpus(): Array<{ id: string; command: string }> {
     return { id: l.slice(0, i), command: l.slice(i + 1) };
   });
 }
+
+/** Commands that only read but whose output carries secrets (environments, command lines, credential files). */
+export function leakCorpus(): string[] {
+  return lines('leaks.txt');
+}

@@ -1,4 +1,5 @@
 import { DEFAULT_TEMPLATES } from './catalogue';
+import { leakReason } from './leaks';
 import { dangerReason } from './rules';
 import { matchTemplate, placeholders, render, type Template } from './templates';
 import { shellQuote, tokenize } from './tokenize';
@@ -31,6 +32,12 @@ export function createPolicy(opts: { extra?: Template[]; allowedRoots?: string[]
     if (!tok.ok) throw new PolicyConfigError(`template "${t.id}": ${tok.reason}`);
     const danger = dangerReason(literal);
     if (danger) throw new PolicyConfigError(`template "${t.id}" is not read-only: ${danger}`);
+    // What is sent is what runs: vet `send` like the pattern, and both for output that carries secrets.
+    const sent = (t.send ?? t.pattern).map((w) => (placeholders(w).length ? 'x' : w));
+    const sendProblem = t.send && dangerReason(sent); // each word is single-quoted when sent: the words are what matter
+    if (sendProblem) throw new PolicyConfigError(`template "${t.id}": send is not read-only: ${sendProblem}`);
+    const leak = leakReason(sent);
+    if (leak) throw new PolicyConfigError(`template "${t.id}" would print secrets: ${leak}`);
     for (const w of [...t.pattern, ...(t.send ?? [])])
       for (const p of placeholders(w)) if (!t.params[p]) throw new PolicyConfigError(`template "${t.id}": {${p}} has no type under params`);
   }
@@ -50,6 +57,8 @@ export function createPolicy(opts: { extra?: Template[]; allowedRoots?: string[]
         const m = matchTemplate(t, words, roots);
         if (m.ok) {
           const argv = render(t, m.values);
+          const leak = leakReason(argv) ?? dangerReason(argv);
+          if (leak) return { allowed: false, reason: leak }; // filled values can still make what is sent unsafe
           return { allowed: true, templateId: t.id, argv, command: argv.map(shellQuote).join(' ') };
         }
         if (m.structural && !typedError) typedError = `${t.id}: ${m.reason}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostileCorpus, legitCorpus } from './corpus';
+import { hostileCorpus, leakCorpus, legitCorpus } from './corpus';
 import { createPolicy, PolicyConfigError } from './index';
 import { templateFromConfig } from './templates';
 
@@ -75,5 +75,45 @@ describe('command policy', () => {
       createPolicy({ extra: [templateFromConfig({ id: 'bad2', command: 'bash -c {x}', params: { x: { type: 'identifier' } } })] }),
     ).toThrow(/interpreter/);
     expect(() => createPolicy({ extra: [templateFromConfig({ id: 'untyped', command: 'foo {x}', params: {} })] })).toThrow(/no type/);
+  });
+
+  it('R-HEAL-9: a template\'s send is vetted like its pattern: command "uptime -p", send "rm -rf /" is refused', () => {
+    const extra = (send: string) => [templateFromConfig({ id: 'up', command: 'uptime -p', send, params: {} })];
+    expect(() => createPolicy({ extra: extra('rm -rf /') })).toThrow(/send is not read-only: "rm" can change the host/);
+    expect(() => createPolicy({ extra: extra('bash -c uptime') })).toThrow(/interpreter/);
+    expect(() => createPolicy({ extra: extra('systemctl restart nginx') })).toThrow(/AutoHeal/);
+    expect(createPolicy({ extra: extra('uptime --pretty') }).check('uptime -p')).toMatchObject({
+      allowed: true,
+      argv: ['uptime', '--pretty'],
+    });
+  });
+
+  it("R-HEAL-9: every read whose output carries secrets is refused, as a template's command or send, naming why", () => {
+    const corpus = leakCorpus();
+    expect(corpus.length).toBeGreaterThanOrEqual(45);
+    const SAYS = /secret|credential|password|environment|command lines/i;
+    const passed: string[] = [];
+    for (const line of corpus) {
+      for (const as of ['send', 'command'] as const) {
+        const t = templateFromConfig({
+          id: 'x',
+          command: as === 'command' ? line : 'uptime -p',
+          send: as === 'send' ? line : undefined,
+          params: {},
+        });
+        try {
+          createPolicy({ extra: [t] });
+          passed.push(`${as}: ${line}`);
+        } catch (e) {
+          if (!(e instanceof PolicyConfigError)) throw e;
+          if (as === 'send' && !SAYS.test(e.message)) passed.push(`${as}: ${line} (reason: ${e.message})`);
+        }
+      }
+      // Typed, each is refused too, except the shipped docker-inspect form, which sends a safe --format (below).
+      if (line !== 'docker inspect web') expect(policy.check(line).allowed, line).toBe(false);
+    }
+    expect(passed).toEqual([]);
+    // The shipped docker-inspect template stays: it sends a fixed format without the environment.
+    expect(policy.check('docker inspect web')).toMatchObject({ allowed: true, argv: expect.arrayContaining(['--format']) });
   });
 });

@@ -14,12 +14,16 @@ const SECRET_FILE = [
   /^\/etc\/ssl\/private(\/|$)/,
   /\.(pem|key|p12|pfx|jks|keystore|kdbx|gpg|asc)$/i,
   /(^|\/)\.(env|netrc|pgpass|my\.cnf|git-credentials|npmrc|pypirc|vault-token)$/,
+  /(^|\/)\.env\.[^/]+$|[^/]\.env$|^\/etc\/environment$/, // dotenv variants, /etc/environment
+  /(^|\/)\.[a-z]*_?history$/i, // shell/psql/mysql histories: passwords typed on command lines
+  /(^|\/)(\.?htpasswd|kubeconfig|\.boto|\.s3cfg|\.terraformrc|terraform\.tfstate(\.backup)?|wp-config\.php)$/,
+  /(^|\/)[^/]*(token|password|api[_-]?key)[^/]*$/i,
   /(^|\/)\.(aws|gnupg|kube|docker)(\/|$)/,
   /(^|\/)(secrets?|credentials?|private)(\/|$|\.)/i,
-  /^\/proc\/[^/]+\/(environ|cmdline|mem|maps|fd|root|cwd|exe)(\/|$)/,
+  /^\/proc\/(.+\/)?(environ|cmdline|mem|maps|fd|root|cwd|exe)(\/|$)/, // also /proc/1/task/1/environ
   /^\/proc\/(kcore|kallsyms)$/,
   /^\/(dev|sys)\//,
-  /^\/run\/secrets(\/|$)/,
+  /^(\/var)?\/run\/secrets(\/|$)/, // Docker and Kubernetes service-account secrets
   /^\/var\/lib\/(docker|postgresql|mysql)(\/|$)/,
 ];
 
