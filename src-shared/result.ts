@@ -23,6 +23,21 @@ export interface ApiError {
 /** The envelope every ConsoleApi call returns, over IPC and over HTTP alike. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
+/** The HTTP status of each error code, the same on every HTTP server Vigil runs (headless, the desktop metrics port). */
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+export const httpStatusFor = (code: ErrorCode): number => HTTP_STATUS[code];
+
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (code: ErrorCode, message: string): Result<never> => ({
   ok: false,

@@ -3,9 +3,9 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
 import type { Actor, Input, MethodName, Output } from '../../src-shared/api';
-import { fail, type ErrorCode } from '../../src-shared/result';
+import { fail, httpStatusFor, type ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
-import { checkMetricsAccess } from '../core/metrics';
+import { answerMetrics } from '../core/metrics';
 import { createAccess } from './access';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
@@ -20,20 +20,6 @@ export interface HttpOptions {
   staticDir?: string;
   bodyLimit?: number;
 }
-
-const STATUS_CODE: Partial<Record<ErrorCode, number>> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-};
-export const httpStatusFor = (code: ErrorCode): number => STATUS_CODE[code] ?? 500;
 
 /** Every HTTP error, from a handler, the RPC door or fastify itself, is the RPC envelope `{ ok: false, error }`. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
@@ -93,10 +79,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   app.get('/health', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/metrics', async (req, reply) => {
-    const verdict = checkMetricsAccess(core.ctx.config, core.ctx.secrets, req.headers.authorization);
-    if (!verdict.ok) return sendError(reply, verdict.code, verdict.message);
-    reply.header('content-type', core.ctx.metrics.registry.contentType);
-    return core.ctx.metrics.registry.metrics();
+    const answer = await answerMetrics(core.ctx, req.headers.authorization);
+    return reply.code(answer.status).header('content-type', answer.contentType).send(answer.body);
   });
 
   // Any person may reach the RPC door; the core authorises each method by its role (METHOD_ACCESS).

@@ -208,7 +208,7 @@ describe('metrics', () => {
     if (external) await expect(fetch(`http://${external.address}:${metricsServer.port}/metrics`)).rejects.toThrow();
   });
 
-  it('R-SEC-1: with metrics.token the metrics port wants the bearer token, and refuses to open if the secret is missing', async () => {
+  it('R-SEC-1 / R-CONTRACT-2: with metrics.token the metrics port wants the bearer token (same check and same error envelope as vigil serve), and refuses to open if the secret is missing', async () => {
     const config = parseConfig('metrics: { token: { secret: metrics-token } }\nsmoke: { enabled: false }');
     const secured = createCore({
       config,
@@ -216,13 +216,34 @@ describe('metrics', () => {
       secrets: { get: (n) => (n === 'metrics-token' ? 'scrape-secret-0123456789' : undefined), names: () => ['metrics-token'] },
     });
     const srv = await startMetricsServer(secured.ctx, 0);
+    const headless = await createHttpServer({ core: secured, token: 'metrics-test-token-0123456789abcdef' });
+    await headless.listen({ host: '127.0.0.1', port: 0 });
     try {
       const url = `http://127.0.0.1:${srv.port}/metrics`;
-      expect((await fetch(url)).status).toBe(401);
-      expect((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      const headlessUrl = `http://127.0.0.1:${(headless.server.address() as { port: number }).port}/metrics`;
+      const answer = async (u: string, authorization?: string) => {
+        const res = await fetch(u, authorization ? { headers: { authorization } } : {});
+        return { status: res.status, type: res.headers.get('content-type'), body: (await res.text()).slice(0, 200) };
+      };
+      const unauthorized = {
+        status: 401,
+        type: 'application/json; charset=utf-8',
+        body: JSON.stringify({ ok: false, error: { code: 'unauthorized', message: 'metrics need a bearer token' } }),
+      };
+      // One check, one error shape: the desktop port answers exactly what vigil serve's /metrics answers.
+      for (const auth of [undefined, 'Bearer wrong', 'Basic c2NyYXBl']) {
+        expect(await answer(url, auth)).toEqual(unauthorized);
+        expect(await answer(headlessUrl, auth)).toEqual(unauthorized);
+      }
       expect((await fetch(url, { headers: { authorization: 'Bearer scrape-secret-0123456789' } })).status).toBe(200);
+      const other = await fetch(`http://127.0.0.1:${srv.port}/api/rpc/status.get`, { method: 'POST' });
+      expect({ status: other.status, body: await other.json() }).toEqual({
+        status: 404,
+        body: { ok: false, error: { code: 'not_found', message: expect.stringContaining('only GET /metrics is served here') } },
+      });
     } finally {
       await srv.close();
+      await headless.close();
       await secured.stop();
     }
     const unresolved = createCore({ config, dataDir: null, secrets: { get: () => undefined, names: () => [] } });

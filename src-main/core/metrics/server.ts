@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
-import { checkMetricsAccess } from './access';
+import { answerMetrics, checkMetricsAccess, errorAnswer, type MetricsAnswer } from './access';
 
 export interface MetricsServer {
   port: number;
@@ -17,27 +17,17 @@ export interface MetricsServer {
 export async function startMetricsServer(ctx: CoreContext, port: number): Promise<MetricsServer> {
   // A token that is configured but cannot be resolved: do not even open the port.
   const atStart = checkMetricsAccess(ctx.config, ctx.secrets, undefined);
-  if (!atStart.ok && atStart.code === 'unavailable')
-    throw new VigilError('unavailable', `${atStart.message}; the metrics port was not opened`);
+  if (!atStart.ok && atStart.error.code === 'unavailable')
+    throw new VigilError('unavailable', `${atStart.error.message}; the metrics port was not opened`);
+  const send = (res: ServerResponse, a: MetricsAnswer) => res.writeHead(a.status, { 'content-type': a.contentType }).end(a.body);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' || path !== '/metrics') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
-      return;
-    }
-    const verdict = checkMetricsAccess(ctx.config, ctx.secrets, req.headers.authorization);
-    if (!verdict.ok) {
-      res
-        .writeHead(verdict.status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code: verdict.code, message: verdict.message } }));
-      return;
-    }
-    ctx.metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType }).end(text),
-      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
-    );
+    if (req.method !== 'GET' || path !== '/metrics')
+      return void send(
+        res,
+        errorAnswer({ code: 'not_found', message: `no route for ${req.method} ${path}; only GET /metrics is served here` }),
+      );
+    void answerMetrics(ctx, req.headers.authorization).then((a) => send(res, a));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
