@@ -8,7 +8,7 @@ import { startAlertmanager } from '../e2e/fixtures/alertmanager';
 import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
 import { labelFingerprint } from '../src-main/core/ingest';
 
-interface Target {
+export interface Target {
   host: string;
   port: number;
   path: string;
@@ -16,7 +16,7 @@ interface Target {
 }
 
 /** POST every body with `concurrency` keep-alive connections; returns elapsed ms. Fails loudly on any non-2xx. */
-async function load(t: Target, bodies: string[], concurrency: number): Promise<number> {
+export async function load(t: Target, bodies: string[], concurrency: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   const post = (body: string) =>
@@ -61,7 +61,7 @@ async function outboxDrained(base: string, timeoutMs = 180_000): Promise<void> {
 }
 
 /** Events the router has processed so far (every result but 'rejected'), from Vigil's /metrics. */
-async function processedCount(base: string): Promise<number> {
+export async function processedCount(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   let n = 0;
   for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm))
@@ -70,7 +70,7 @@ async function processedCount(base: string): Promise<number> {
 }
 
 /** Wait until the intake inbox is drained: every acknowledged alert so far (`expected`) processed. */
-async function inboxDrained(base: string, expected: number, timeoutMs = 180_000): Promise<void> {
+export async function inboxDrained(base: string, expected: number, timeoutMs = 180_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await processedCount(base)) < expected) {
     if (Date.now() > end) throw new Error(`intake inbox not drained after ${timeoutMs / 1000} s`);
@@ -78,7 +78,7 @@ async function inboxDrained(base: string, expected: number, timeoutMs = 180_000)
   }
 }
 
-function alerts(round: number, requests: number, perRequest: number) {
+export function alerts(round: number, requests: number, perRequest: number) {
   return Array.from({ length: requests }, (_, r) =>
     Array.from({ length: perRequest }, (_, k) => ({
       labels: {
@@ -94,7 +94,7 @@ function alerts(round: number, requests: number, perRequest: number) {
   );
 }
 
-const webhook = (batch: ReturnType<typeof alerts>[number]) =>
+export const webhook = (batch: ReturnType<typeof alerts>[number]) =>
   JSON.stringify({
     version: '4',
     groupKey: '{}:{alertname="BenchAlert"}',

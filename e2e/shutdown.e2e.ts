@@ -21,3 +21,21 @@ describe('vigil serve shutdown', () => {
     expect(outcomes.filter((o) => o !== '0/-')).toEqual([]);
   }, 240_000);
 });
+
+describe('vigil serve shutdown with a console open', () => {
+  it('R-SEC-6: SIGTERM stops cleanly while a console holds the SSE stream open (it used to wait for the browser forever)', async () => {
+    const v = await startVigil();
+    try {
+      const res = await fetch(`${v.base}/api/stream?token=${encodeURIComponent(v.token)}`);
+      const reader = res.body!.getReader();
+      await reader.read(); // the status snapshot: the stream is open
+      const ended = reader.read().then((r) => r.done);
+      const code = await Promise.race([v.stop('SIGTERM'), new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
+      expect(code).toBe(0);
+      expect(await ended).toBe(true); // the console saw its stream end, not a reset
+    } finally {
+      await v.stop('SIGKILL');
+      removeDir(v.dataDir);
+    }
+  }, 60_000);
+});

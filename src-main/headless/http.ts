@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
 import type { Actor, Input, MethodName, Output } from '../../src-shared/api';
 import { fail, httpStatusFor, type ErrorCode } from '../../src-shared/result';
@@ -91,9 +92,17 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   });
 
   // Server push: one SSE stream carrying every topic; a comment every 15 s keeps proxies open.
+  // Open streams are ended when the server closes: close() waits for every connection, and a console
+  // left open would otherwise keep `vigil serve` from ever stopping (R-SEC-6).
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', (done) => {
+    for (const res of streams) res.end();
+    done();
+  });
   app.get('/api/stream', { onRequest: access.require('viewer', { allowQueryToken: true }) }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
+    streams.add(res);
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -101,6 +110,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       'x-accel-buffering': 'no',
     });
     const stop = () => {
+      streams.delete(res);
       clearInterval(ping);
       unsubs.forEach((u) => u());
     };
