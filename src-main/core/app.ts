@@ -180,8 +180,13 @@ export function createCore(opts: CoreOptions): Core {
     archive: () => (opts.dataDir ? readArchive(auditArchivePath(opts.dataDir)) : []),
   });
 
+  // ── people ──
+  // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions, Telegram ids.
+  const people = createPeople(stores.people, { audit, clock, sessionTtlMs: opts.config.people.sessionTtl });
+  const telegramPerson = (id: number) => people.byTelegram(id);
+
   // ── agents ──
-  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router });
+  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router, telegramPerson });
 
   // ── remote & heal ──
   // SSH pool + pinned host keys + diagnostic policy + SSH probes; AutoHeal behind approvals.
@@ -229,7 +234,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
-  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports });
+  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports, telegramPerson });
   const heartbeat = wireHeartbeat(ctx, {
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
@@ -252,10 +257,6 @@ export function createCore(opts: CoreOptions): Core {
   // ── changes ──
   // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"
   const changes = wireChanges(ctx, { audit, events: () => router.router.events });
-
-  // ── people ──
-  // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions.
-  const people = createPeople(stores.people, { audit, clock });
 
   // ── retention ──
   // History kept per kind, pruned in small batches on a worker thread; audit rows archived, not deleted.

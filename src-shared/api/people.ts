@@ -18,6 +18,9 @@ export const roleRefusal = (who: string, have: Role, what: string, need: Role): 
 export const PersonName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'names are 1–40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+/** Four-eyes (people.fourEyes): the refusal when the proposer tries to approve their own heal or plan. */
+export const fourEyesRefusal = (who: string, what: string): string =>
+  `four-eyes rule: ${who} proposed ${what} and may not approve it; another approver must`;
 /** A Telegram user id (digits): button presses from it act as this person. */
 export const TelegramId = z.string().regex(/^\d{1,20}$/, 'a Telegram user id is digits only');
 

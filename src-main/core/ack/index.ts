@@ -1,3 +1,4 @@
+import type { Actor } from '../../../src-shared/api/access';
 import type { StatusTile } from '../../../src-shared/api/system';
 import type { TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
@@ -22,7 +23,10 @@ const OVERDUE_WARN_MS = 120_000;
  * dedupe, the escalate stage after outbox, the durable escalation
  * scheduler, the ConsoleApi handlers and a status tile.
  */
-export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: OutboxWriter; reports: FailureReports }) {
+export function wireAcks(
+  ctx: CoreContext,
+  deps: { router: Router; outbox: OutboxWriter; reports: FailureReports; telegramPerson?: (id: number) => Actor | null },
+) {
   const { acks, escalations } = ctx.stores;
   const stateOf = (fp: string) => deps.router.states.get(fp);
   const silencedBy = (s: AlertState, now: number) => {
@@ -66,7 +70,7 @@ export function wireAcks(ctx: CoreContext, deps: { router: Router; outbox: Outbo
     acks,
     escalations,
     handlers: ackHandlers(service),
-    telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks }),
+    telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks, person: deps.telegramPerson }),
   };
 }
 

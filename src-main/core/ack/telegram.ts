@@ -1,3 +1,5 @@
+import type { Actor } from '../../../src-shared/api/access';
+import { roleAtLeast, roleRefusal } from '../../../src-shared/api/people';
 import type { CallbackOutcome, TelegramUpdate } from '../agents';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
@@ -14,7 +16,7 @@ import type { AckService } from './service';
 export function handleAckCallback(
   ctx: CoreContext,
   update: TelegramUpdate,
-  deps: { service: AckService; acks: AckStore },
+  deps: { service: AckService; acks: AckStore; person?: (id: number) => Actor | null },
 ): CallbackOutcome {
   const cq = update.callback_query;
   if (!cq) return { handled: false, reason: 'not a callback query' };
@@ -25,14 +27,18 @@ export function handleAckCallback(
   };
   const chatId = cq.message ? String(cq.message.chat.id) : null;
   const channels = ctx.config.channels.flatMap((c) => (c.type === 'telegram' && (chatId === null || c.chatId === chatId) ? [c] : []));
-  if (!channels.some((c) => c.approvers.includes(String(cq.from.id))))
+  // A Telegram user who is a person acts as that person, with that person's role (R-PEOPLE-2).
+  const person = deps.person?.(cq.from.id) ?? null;
+  if (person && !roleAtLeast(person.role, 'responder')) return refuse(roleRefusal(person.name, person.role, 'acknowledging', 'responder'));
+  if (!person && !channels.some((c) => c.approvers.includes(String(cq.from.id))))
     return refuse(`user ${cq.from.id} may not acknowledge alerts${chatId ? ` in chat ${chatId}` : ''} (not in the channel's approvers)`);
   const ref = refOf(cq.data ?? '');
   const fingerprint = ref ? deps.acks.fingerprintOf(ref) : null;
   if (!fingerprint) return refuse('this button does not name an alert Vigil knows');
   try {
-    const info = deps.service.ack({ fingerprint, by: `${who} (telegram ${cq.from.id})`, via: 'telegram' });
-    const first = info.ack?.by.startsWith(`${who} (`) ? 'Acknowledged' : `Already acknowledged by ${info.ack?.by ?? 'someone'}`;
+    const by = person?.name ?? `${who} (telegram ${cq.from.id})`;
+    const info = deps.service.ack({ fingerprint, by, via: 'telegram' });
+    const first = info.ack?.by === by ? 'Acknowledged' : `Already acknowledged by ${info.ack?.by ?? 'someone'}`;
     return { handled: true, accepted: true, callbackQueryId: cq.id, text: `${first}: repeats and escalation stop until it resolves.` };
   } catch (e) {
     if (e instanceof VigilError) return refuse(e.message);

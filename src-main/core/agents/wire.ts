@@ -1,3 +1,4 @@
+import type { Actor } from '../../../src-shared/api/access';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify';
@@ -50,6 +51,8 @@ export interface AgentDeps {
   onNemotron?: (eventId: string, result: TriageResult, tools: Array<{ name: string; args: string; output: string }>) => void;
   /** Other Telegram buttons taken by the getUpdates poller (e.g. the ack area's "ack:…" buttons). */
   otherButtons?: (update: TelegramUpdate) => CallbackOutcome;
+  /** The person a Telegram user id belongs to (R-PEOPLE-2): their role decides, not the channel's approvers list. */
+  telegramPerson?: (id: number) => Actor | null;
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
@@ -179,6 +182,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     metrics: ctx.metrics,
     audit,
     log: ctx.log,
+    fourEyes: () => ctx.config.people.fourEyes,
     outbox: {
       enqueue: (ch, m, key) => {
         if (!deps.outbox) throw new VigilError('unavailable', 'the notification outbox is not wired');
@@ -249,7 +253,12 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   });
 
   const telegramCallback = (update: TelegramUpdate): CallbackOutcome =>
-    handleTelegramCallback(update, { elephant: plans.elephant, channels: () => ctx.config.channels, audit });
+    handleTelegramCallback(update, {
+      elephant: plans.elephant,
+      channels: () => ctx.config.channels,
+      audit,
+      person: (id) => deps.telegramPerson?.(id) ?? null,
+    });
   // Without a public webhook (a laptop), button presses are fetched with getUpdates.
   const poller = createTelegramPoller({
     channels: () => ctx.config.channels,

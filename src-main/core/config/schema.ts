@@ -374,6 +374,11 @@ export const ConfigSchema = z
       .object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() })
       .strict()
       .prefault({}),
+    /** People (R-PEOPLE): four-eyes makes the proposer of a heal or plan unable to approve it; browser sessions expire after sessionTtl. */
+    people: z
+      .object({ fourEyes: z.boolean().default(false), sessionTtl: Duration.default(12 * 3600_000) })
+      .strict()
+      .prefault({}),
     changes: z
       .object({
         /** Webhook secret for CI/CD senders that cannot send the API token (GitLab X-Gitlab-Token, GitHub/Gitea HMAC signatures). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Audit } from '../audit';
 import type { Clock, TimerHandle } from '../clock';
 import type { Config } from '../config';
+import { fourEyesRefusal } from '../../../src-shared/api/people';
 import { VigilError } from '../errors';
 import type { Metrics } from '../metrics';
 import { type EventSink, RemoteError, wrapCommand, type SshPool } from '../remote';
@@ -397,6 +398,10 @@ export function createHeal(d: HealDeps) {
         void claimed;
         refreshPending();
         return view(d.repo.approval(id)!, timeoutMs);
+      }
+      if (d.config.people.fourEyes && a.proposedBy === by) {
+        d.audit.append({ actor: by, action: 'approval.four_eyes_refused', subject: `approval:${id}` });
+        throw new VigilError('forbidden', fourEyesRefusal(by, `${a.action} on ${a.host}`));
       }
       // The binding: stored action/host/target/params must still hash to what was proposed, and map to the same command.
       const params = JSON.parse(a.params) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../clock';
+import { fourEyesRefusal } from '../../../../src-shared/api/people';
 import { VigilError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
@@ -54,6 +55,8 @@ export interface ElephantDeps extends StepContext {
   safeAction: (action: string, subject: SafeActionSubject, actor: string) => { insightId: number };
   heal: HealGateway | null;
   loop?: () => LoopSteps | null;
+  /** people.fourEyes: whoever created a plan may not approve its steps. */
+  fourEyes?: () => boolean;
   changed(...what: Collection[]): void;
   /** Other pending human approvals (AutoHeal's), so vigil_hitl_pending counts both. */
   otherPending?: () => number;
@@ -446,6 +449,8 @@ export function createElephant(d: ElephantDeps) {
           throw new VigilError('conflict', `approval ${approvalId} expired at ${new Date(a.expiresAt).toISOString()}`);
         if (plan.status !== 'waiting' || plan.current !== a.step)
           throw new VigilError('conflict', `plan ${planId} is not waiting for this approval (it is ${plan.status})`);
+        if (decision === 'approve' && d.fourEyes?.() && plan.createdBy === by)
+          throw new VigilError('forbidden', fourEyesRefusal(by, `plan "${plan.title}"`));
         Object.assign(a, { status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: by, decidedVia: via, decidedAt: now });
         plan.status = 'running';
         plan.updatedAt = now;

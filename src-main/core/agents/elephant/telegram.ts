@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Actor } from '../../../../src-shared/api/access';
+import { roleAtLeast, roleRefusal } from '../../../../src-shared/api/people';
 import type { ChannelConfig } from '../../config';
 import { VigilError } from '../../errors';
 import type { AuditWriter } from '../openclaw/safe-actions';
@@ -31,11 +33,13 @@ type TelegramChannel = Extract<ChannelConfig, { type: 'telegram' }>;
  */
 export function handleTelegramCallback(
   update: TelegramUpdate,
-  deps: { elephant: Elephant; channels: () => ChannelConfig[]; audit: AuditWriter },
+  deps: { elephant: Elephant; channels: () => ChannelConfig[]; audit: AuditWriter; person?: (id: number) => Actor | null },
 ): CallbackOutcome {
   const cq = update.callback_query;
   if (!cq) return { handled: false, reason: 'not a callback query' };
-  const who = `telegram:${cq.from.id}${cq.from.username ? ` (@${cq.from.username})` : ''}`;
+  // A Telegram user who is a person acts as that person, with that person's role (R-PEOPLE-2).
+  const person = deps.person?.(cq.from.id) ?? null;
+  const who = person?.name ?? `telegram:${cq.from.id}${cq.from.username ? ` (@${cq.from.username})` : ''}`;
   const refuse = (text: string): CallbackOutcome => {
     deps.audit.append({
       actor: who,
@@ -50,7 +54,10 @@ export function handleTelegramCallback(
   // Approvers of the channel the button was posted in; without a message, of any Telegram channel.
   const scope = chatId ? telegram.filter((c) => c.chatId === chatId) : telegram;
   const approvers = new Set(scope.flatMap((c) => c.approvers));
-  if (!approvers.has(String(cq.from.id))) return refuse(`user ${cq.from.id} is not an approver${chatId ? ` for chat ${chatId}` : ''}`);
+  if (person && !roleAtLeast(person.role, 'approver'))
+    return refuse(roleRefusal(person.name, person.role, 'deciding approvals', 'approver'));
+  if (!person && !approvers.has(String(cq.from.id)))
+    return refuse(`user ${cq.from.id} is not an approver${chatId ? ` for chat ${chatId}` : ''}`);
   const m = CALLBACK_RE.exec(cq.data ?? '');
   if (!m) return refuse('this button is not a Vigil approval');
   const [, verb, approvalId, nonce] = m as unknown as [string, 'a' | 'r', string, string];
