@@ -1,6 +1,7 @@
-import type { Plan, PlanApproval } from '../../src-shared/api';
+import type { Plan, PlanApproval, PlanEvidence } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
+import { navigate } from '../store';
 import { Badge, ErrorNote, Head, Panel } from './ui';
 import { Collection } from '../../src-shared/api/topics';
 
@@ -16,6 +17,61 @@ const TONE: Record<string, string | undefined> = {
   rejected: undefined,
   skipped: undefined,
 };
+
+const EVIDENCE_LABEL: Record<PlanEvidence['kind'], string> = {
+  triage: 'Triage',
+  diagnosis: 'Diagnosis output',
+  memory: 'Memory recalled',
+  change: 'Suspected change',
+  review: 'Change review',
+};
+
+/**
+ * What the proposer saw, next to the command (R-LOOP-1): its triage, the
+ * output of the read-only diagnostics already run (plan steps and the
+ * agent's own tool calls), the memory it recalled and the change it suspects.
+ */
+function Evidence({ a, plan }: { a: PlanApproval; plan: Plan | undefined }) {
+  const ran = (plan?.steps ?? [])
+    .filter((s) => s.type === 'diagnose' && s.index < a.step && s.status === 'succeeded')
+    .map((s) => ({ kind: 'diagnosis' as const, title: `${String(s.params.command)} on ${String(s.params.host)}`, body: s.result ?? '' }));
+  const items = [...a.evidence.filter((e) => e.kind === 'triage'), ...ran, ...a.evidence.filter((e) => e.kind !== 'triage')];
+  const forAlert = a.eventId !== null;
+  return (
+    <div data-testid="evidence">
+      {items.map((e, k) => (
+        <div key={k} data-kind={e.kind}>
+          <h3 className="sub">
+            {EVIDENCE_LABEL[e.kind]}: <span style={{ textTransform: 'none' }}>{e.title}</span>
+          </h3>
+          {e.body && <pre className="block">{e.body}</pre>}
+        </div>
+      ))}
+      {forAlert && !items.some((e) => e.kind === 'memory') && <p className="muted">Memory: no past outcome of this alert recalled.</p>}
+      {forAlert && !items.some((e) => e.kind === 'change') && <p className="muted">No change on its service or host before it fired.</p>}
+    </div>
+  );
+}
+
+function Subject({ a }: { a: PlanApproval }) {
+  if (a.eventId)
+    return (
+      <>
+        {' for alert '}
+        <a href={`#/events/${encodeURIComponent(a.eventId)}`} onClick={(e) => (e.preventDefault(), navigate('events', a.eventId))}>
+          {a.eventId}
+        </a>
+      </>
+    );
+  if (a.changeId)
+    return (
+      <>
+        {' for change '}
+        <code>{a.changeId}</code>
+      </>
+    );
+  return null;
+}
 
 /** One ElephantAlpha HITL prompt (a plan's wait_for_approval step). The same prompt is in Telegram with buttons. */
 function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefined; who: string; onDone(): void }) {
@@ -33,18 +89,36 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
           {left > 0 ? `expires in ${duration(left)}` : 'expired'}
         </span>
       </header>
-      <p className="muted">
+      <p className="muted" data-testid="proposer">
         Plan <strong>{a.planTitle}</strong> ({a.planId}) waits at step {a.step + 1}
-        {plan ? ` of ${plan.steps.length}, created by ${plan.createdBy} (${plan.source})` : ''}.
+        {plan ? ` of ${plan.steps.length}` : ''}, proposed by <strong>{a.proposer}</strong>
+        {plan ? ` (${plan.source})` : ''}
+        <Subject a={a} />.
       </p>
+      {a.commands.length > 0 ? (
+        <>
+          <p className="muted">
+            Approving lets exactly {a.commands.length === 1 ? 'this command' : 'these commands'} run (AutoHeal checks still apply):
+          </p>
+          <pre className="block command" data-testid="command">
+            {a.commands.join('\n')}
+          </pre>
+        </>
+      ) : (
+        <p className="muted">Approving this step runs no command on a host by itself.</p>
+      )}
+      <Evidence a={a} plan={plan} />
       {plan && (
-        <ol className="results">
-          {plan.steps.map((s) => (
-            <li key={s.index}>
-              <Badge tone={TONE[s.status]}>{s.status}</Badge> {s.type} <span className="muted">{JSON.stringify(s.params)}</span>
-            </li>
-          ))}
-        </ol>
+        <details>
+          <summary>All {plan.steps.length} steps</summary>
+          <ol className="results">
+            {plan.steps.map((s) => (
+              <li key={s.index}>
+                <Badge tone={TONE[s.status]}>{s.status}</Badge> {s.type} <span className="muted">{JSON.stringify(s.params)}</span>
+              </li>
+            ))}
+          </ol>
+        </details>
       )}
       <div className="toolbar">
         <button className="primary" disabled={!who.trim() || left <= 0 || decide.pending} onClick={() => void run('approve')}>

@@ -194,7 +194,7 @@ export function Approvals() {
         </label>
       </div>
       <ErrorNote error={q.error} />
-      {q.data && pending.length === 0 && <p className="muted">Nothing is waiting for a decision.</p>}
+      {q.data && pending.length === 0 && <p className="muted">No heal action is waiting for a decision.</p>}
       {pending.map((a) => (
         <Pending key={a.id} a={a} who={who} onDone={q.refetch} />
       ))}

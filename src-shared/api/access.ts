@@ -41,6 +41,7 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'hosts.list': viewer,
   'incidents.list': viewer,
   'incidents.get': viewer,
+  'incidents.export': viewer,
   'loop.recall': viewer,
   'heal.incidents': viewer,
   'memory.search': viewer,

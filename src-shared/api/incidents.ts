@@ -4,7 +4,7 @@ import { method } from './define';
 /** Incidents (R-LOOP-3): one per firing alert group, with everything that happened to it. */
 export const TimelineEntry = z.object({
   at: z.number(),
-  /** opened, alert, notification, ack, escalation, change, plan, approval, heal, verification, resolution, note */
+  /** opened, alert, notification, ack, escalation, change, plan, diagnosis, approval, heal, verification, resolution, note */
   kind: z.string(),
   text: z.string(),
   actor: z.string(),
@@ -49,6 +49,11 @@ export const incidentsApi = {
     z.object({ id, by: z.string().trim().min(1).max(100), text: z.string().trim().min(1).max(4000) }).strict(),
     TimelineEntry,
     'Add a note to an incident timeline.',
+  ),
+  'incidents.export': method(
+    z.object({ id, format: z.enum(['md', 'ndjson']).default('md') }).strict(),
+    z.object({ format: z.enum(['md', 'ndjson']), filename: z.string(), text: z.string() }),
+    'A post-incident draft in markdown (impact window, changes, what was done, what helped, timeline) or the raw records as NDJSON.',
   ),
   'loop.recall': method(
     z.object({ eventId: z.string().min(1).max(200) }).strict(),

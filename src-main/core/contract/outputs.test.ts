@@ -62,6 +62,7 @@ const NOT_CALLED: Partial<Record<MethodName, string>> = {
   'plans.decide': 'needs a pending HITL prompt (covered by the agents tests)',
   'incidents.get': 'needs an incident id (covered by core/loop/loop.sshd.test.ts, which checks the whole timeline)',
   'incidents.note': 'needs an incident id (covered by core/loop/loop.sshd.test.ts)',
+  'incidents.export': 'needs an incident id (covered by core/loop/loop.sshd.test.ts and the vigil export incident CLI test)',
   'outbox.retryNow': 'needs a pending message on a failing channel (covered by the outbox tests)',
   'outbox.expire': 'needs a pending message on a failing channel (covered by the outbox tests)',
   'hosts.check': 'needs a host over SSH (real sshd; covered by the remote tests)',

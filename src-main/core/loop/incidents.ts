@@ -44,6 +44,7 @@ export function incidentStage(repo: LoopRepository): Stage {
       const g = groupOf(sc.config, ev);
       if (ev.status === 'firing') {
         let inc = repo.openIncident(g.key);
+        const opening = !inc;
         if (!inc) {
           inc = {
             id: newId(),
@@ -52,7 +53,9 @@ export function incidentStage(repo: LoopRepository): Stage {
             severity: ev.severity,
             status: 'open',
             labels: g.labels,
-            openedAt: ev.startsAt ?? sc.now,
+            // When the source says it started, else when Vigil received it (not when the router got to it:
+            // the timeline reads the group's events from openedAt on, so this must not be after the first one).
+            openedAt: Math.min(ev.startsAt ?? ev.receivedAt, ev.receivedAt),
             resolvedAt: null,
           };
           repo.insertIncident(inc);
@@ -68,7 +71,7 @@ export function incidentStage(repo: LoopRepository): Stage {
           });
           trace(_d, sc.now, 'incident', 'opened', `incident ${inc.id}`);
         }
-        if (repo.member(inc.id, ev.fingerprint, 'firing', sc.now) && inc.openedAt !== sc.now)
+        if (repo.member(inc.id, ev.fingerprint, 'firing', sc.now) && !opening)
           trace(_d, sc.now, 'incident', 'joined', `incident ${inc.id}`);
         return;
       }

@@ -333,11 +333,16 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
 
   // ── incidents ──
 
-  function view(i: IncidentRow) {
-    const timeline: TimelineEntry[] = repo.timeline(i);
+  /** Changes on the incident's service or host shortly before it opened. */
+  function nearby(i: IncidentRow) {
     const first = repo.members(i.id)[0];
     const st = first ? d.router.states.get(first) : null;
-    for (const c of d.changes.near({ labels: { ...i.labels, ...(st?.labels ?? {}) }, firedAt: i.openedAt })) {
+    return d.changes.near({ labels: { ...i.labels, ...(st?.labels ?? {}) }, firedAt: i.openedAt });
+  }
+
+  function view(i: IncidentRow) {
+    const timeline: TimelineEntry[] = repo.timeline(i);
+    for (const c of nearby(i)) {
       timeline.push({
         at: c.at,
         kind: 'change',
@@ -354,7 +359,15 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     return i;
   };
 
-  const handlers: Pick<Handlers, 'incidents.list' | 'incidents.get' | 'incidents.note' | 'loop.recall'> = {
+  /** NDJSON of the raw records: the incident, then each row as its table holds it, then the changes nearby. */
+  function ndjson(i: IncidentRow): string {
+    const lines: unknown[] = [{ record: 'incident', ...incidentSummary(repo, i) }];
+    for (const r of repo.records(i)) lines.push({ record: r.table, ...r.row });
+    for (const c of nearby(i)) lines.push({ record: 'change', ...c });
+    return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  }
+
+  const handlers: Pick<Handlers, 'incidents.list' | 'incidents.get' | 'incidents.note' | 'incidents.export' | 'loop.recall'> = {
     'incidents.list': ({ limit }) => ({ items: repo.listIncidents(limit).map((i) => incidentSummary(repo, i)) }),
     'incidents.get': ({ id }) => view(mustGet(id)),
     'incidents.note': ({ id, by, text }) => {
@@ -366,6 +379,11 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
       });
       ctx.changed(Collection.incidents);
       return { at: e.at, kind: e.kind, text, actor: by, ref: null };
+    },
+    'incidents.export': ({ id, format }) => {
+      const i = mustGet(id);
+      const text = format === 'md' ? incidentMarkdown(view(i), clock.now()) : ndjson(i);
+      return { format, filename: `incident-${i.id}.${format}`, text };
     },
     'loop.recall': ({ eventId }) => {
       const ev = d.router.events.get(eventId);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, type LlmServer } from '../../../e2e/fixtures/llm-server';
+import { loopHostAndRule } from '../../../e2e/fixtures/loop';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import type { Plan, PlanApproval } from '../../../src-shared/api/agents';
 import type { IncidentView } from '../../../src-shared/api/incidents';
@@ -36,18 +37,8 @@ function setup(extra = '') {
   const yaml = `
 channels: [{ name: desktop, type: desktop }, { name: lead, type: desktop }]
 routes: [{ channels: [desktop], escalate: [{ after: 30m, channels: [lead] }] }]
-hosts: [{ name: web1, address: 127.0.0.1, port: ${sshd.port}, user: vigiltest, keyFile: ${sshd.clientKeyPath}, hostKey: "${sshd.hostKeyFingerprint}" }]
 heal: { verifyWindow: 5m }
-hermes:
-  rules:
-    - name: nginx-down
-      match: { alertname: NginxDown }
-      category: web
-      priority: P2
-      plan:
-        - { type: diagnose, command: "systemctl status --no-pager {service}" }
-        - { type: heal, action: restart_service, target: "{service}" }
-${extra}`;
+${loopHostAndRule(sshd)}${extra}`;
   const core = createCore({
     config: parseConfig(yaml),
     dataDir: dir,
@@ -186,7 +177,7 @@ describe('the closed loop', () => {
     }
   }, 180_000);
 
-  it('R-LOOP-3: an incident per firing alert group holds the timeline (alert, notification, plan, approval, heal, verification, change, note, resolution) and exports as a markdown draft', async () => {
+  it('R-LOOP-3: an incident per firing alert group holds the timeline (alert, notification, plan, diagnosis, approval, heal, verification, change, note, resolution) oldest first and exports as a markdown draft and its raw records as NDJSON', async () => {
     const t = setup();
     await t.core.start();
     try {
@@ -221,8 +212,39 @@ describe('the closed loop', () => {
       const inc = await t.call<IncidentView>('incidents.get', { id: list.items[0]!.id });
       expect(inc.status).toBe('resolved');
       const kinds = new Set(inc.timeline.map((e) => e.kind));
-      for (const k of ['change', 'opened', 'alert', 'notification', 'plan', 'approval', 'heal', 'verification', 'resolution', 'note'])
+      for (const k of [
+        'change',
+        'opened',
+        'alert',
+        'notification',
+        'plan',
+        'diagnosis',
+        'approval',
+        'heal',
+        'verification',
+        'resolution',
+        'note',
+      ])
         expect(kinds, k).toContain(k);
+      // Oldest first, and the first alert of the group is on it (it opened the incident).
+      expect(inc.timeline.map((e) => e.at)).toEqual([...inc.timeline.map((e) => e.at)].sort((a, b) => a - b));
+      expect(inc.timeline.filter((e) => e.kind === 'alert').map((e) => e.text.split(':')[0])).toEqual(['firing', 'resolved']);
+      // The raw records behind it, as `vigil export incident --format ndjson` writes them.
+      const nd = await t.call<{ filename: string; text: string }>('incidents.export', { id: inc.id, format: 'ndjson' });
+      expect(nd.filename).toBe(`incident-${inc.id}.ndjson`);
+      const recs = nd.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { record: string; [k: string]: unknown });
+      expect(recs[0]).toMatchObject({ record: 'incident', id: inc.id, status: 'resolved', members: inc.members });
+      expect(new Set(recs.map((r) => r.record))).toEqual(
+        new Set(['incident', 'incident_entries', 'events', 'outbox', 'plans', 'heal_log', 'change']),
+      );
+      expect(recs.filter((r) => r.record === 'events').map((r) => r.status)).toEqual(['firing', 'resolved']);
+      expect(recs.find((r) => r.record === 'change')).toMatchObject({ service: 'nginx', version: '1.27.1', author: 'alice' });
+      expect((await t.call<{ text: string }>('incidents.export', { id: inc.id, format: 'md' })).text).toBe(
+        t.core.areas.loop.markdown(inc.id),
+      );
       const md = t.core.areas.loop.markdown(inc.id);
       expect(md).toMatch(/^# Incident i[0-9a-z]+: nginx is down on web1/);
       expect(md).toMatch(/- Impact window: 2026-12-02 03:00:00Z → /);

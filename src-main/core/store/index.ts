@@ -9,7 +9,7 @@ export { sqliteEventStore, type EventRecord, type EventStore, type NewEvent, typ
 export { eventTables } from './events.tables';
 export { EXPORT_SPECS, exportTableChunks, tableExists } from './export';
 export { sqliteHealRepository, type ApprovalRow, type HealRepository, type HealLogRow } from './heal';
-export { sqliteLoopRepository, type LoopRepository, type IncidentRow, type OutcomeRow } from './loop';
+export { sqliteLoopRepository, type LoopRepository, type IncidentRow, type OutcomeRow, type RawRecord } from './loop';
 export { sqliteHostRepository, type HostRepository } from './hosts';
 export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
 export { sqliteNoiseStore, type NoiseStore } from './noise';

@@ -41,6 +41,12 @@ export interface TimelineRecord {
   ref: string | null;
 }
 
+/** A row as its table stores it (the ndjson export writes these). */
+export interface RawRecord {
+  table: string;
+  row: Record<string, unknown>;
+}
+
 /** SQL of the closed loop: heal outcomes and incidents (a PostgreSQL store implements the same interface). */
 export interface LoopRepository {
   tx<T>(fn: () => T): T;
@@ -59,6 +65,8 @@ export interface LoopRepository {
   addEntry(e: EntryRow): void;
   /** Everything that happened to the incident's alerts, from every table, oldest first. */
   timeline(i: IncidentRow): TimelineRecord[];
+  /** The raw rows the timeline is read from, table by table. */
+  records(i: IncidentRow): RawRecord[];
 }
 
 interface IRow {
@@ -109,110 +117,54 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
   };
   const members = (id: string): string[] => (s.members.all(id) as Array<{ fingerprint: string }>).map((r) => r.fingerprint);
 
-  function timeline(i: IncidentRow): TimelineRecord[] {
+  /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
+  function records(i: IncidentRow): RawRecord[] {
     const fps = members(i.id);
     const from = i.openedAt - 1;
     const to = i.resolvedAt ?? Number.MAX_SAFE_INTEGER;
     const inList = (n: number) => Array(n).fill('?').join(',');
-    const out: TimelineRecord[] = [];
-    const all = <T>(sql: string, ...args: unknown[]): T[] => db.prepare(sql).all(...args) as T[];
-    out.push(...all<TimelineRecord>('SELECT at, kind, text, actor, ref FROM incident_entries WHERE incident_id = ?', i.id));
-    if (!fps.length) return out.sort((a, b) => a.at - b.at);
-    const events = all<{ id: string; received_at: number; status: string; summary: string; fingerprint: string; outcome: string | null }>(
-      `SELECT id, received_at, status, summary, fingerprint, outcome FROM events WHERE fingerprint IN (${inList(fps.length)}) AND received_at BETWEEN ? AND ? ORDER BY seq`,
+    const all = (table: string, sql: string, ...args: unknown[]): RawRecord[] =>
+      (db.prepare(sql).all(...args) as Row[]).map((row) => ({ table, row }));
+    const out = all('incident_entries', 'SELECT * FROM incident_entries WHERE incident_id = ? ORDER BY id', i.id);
+    if (!fps.length) return out;
+    const fpIn = inList(fps.length);
+    const events = all(
+      'events',
+      `SELECT * FROM events WHERE fingerprint IN (${fpIn}) AND received_at BETWEEN ? AND ? ORDER BY seq`,
       ...fps,
       from,
       to,
     );
-    for (const e of events)
-      out.push({
-        at: e.received_at,
-        kind: 'alert',
-        text: `${e.status}: ${e.summary} (${e.outcome ?? 'queued'})`,
-        actor: 'source',
-        ref: `event:${e.id}`,
-      });
-    const ids = events.map((e) => e.id);
+    out.push(...events);
+    const ids = events.map((e) => e.row.id);
     if (ids.length) {
-      for (const r of all<{ channel: string; state: string; created_at: number; sent_at: number | null; kind: string; title: string }>(
-        `SELECT channel, state, created_at, sent_at, json_extract(message, '$.kind') AS kind, json_extract(message, '$.title') AS title FROM outbox
-         WHERE json_extract(message, '$.eventId') IN (${inList(ids.length)}) ORDER BY id`,
-        ...ids,
-      )) {
-        out.push({
-          at: r.sent_at ?? r.created_at,
-          kind: r.kind === 'escalation' ? 'escalation' : 'notification',
-          text: `${r.kind} "${r.title}" to ${r.channel}: ${r.state}`,
-          actor: 'vigil',
-          ref: null,
-        });
-      }
-      for (const p of all<{
-        id: string;
-        title: string;
-        created_by: string;
-        created_at: number;
-        status: string;
-        finished_at: number | null;
-        error: string | null;
-        approvals: string;
-      }>(
-        `SELECT id, title, created_by, created_at, status, finished_at, error, approvals FROM plans WHERE event_id IN (${inList(ids.length)})`,
-        ...ids,
-      )) {
-        out.push({
-          at: p.created_at,
-          kind: 'plan',
-          text: `plan "${p.title}" proposed by ${p.created_by}`,
-          actor: p.created_by,
-          ref: `plan:${p.id}`,
-        });
-        for (const a of JSON.parse(p.approvals) as Array<{
-          decidedAt: number | null;
-          decidedBy: string | null;
-          status: string;
-          question: string;
-        }>) {
-          if (a.decidedAt)
-            out.push({
-              at: a.decidedAt,
-              kind: 'approval',
-              text: `${a.status}: ${a.question}`,
-              actor: a.decidedBy ?? 'unknown',
-              ref: `plan:${p.id}`,
-            });
-        }
-        if (p.finished_at)
-          out.push({
-            at: p.finished_at,
-            kind: 'plan',
-            text: `plan "${p.title}" ${p.status}${p.error ? `: ${p.error}` : ''}`,
-            actor: 'elephant',
-            ref: `plan:${p.id}`,
-          });
-      }
-      for (const h of all<{ at: number; command: string; host: string; result: string; actor: string; exit_code: number | null }>(
-        `SELECT l.at, l.command, l.host, l.result, l.actor, l.exit_code FROM heal_log l JOIN heal_approvals a ON a.id = l.approval_id WHERE a.event_id IN (${inList(ids.length)}) ORDER BY l.id`,
-        ...ids,
-      )) {
-        out.push({
-          at: h.at,
-          kind: 'heal',
-          text: `${h.command} on ${h.host}: ${h.result}${h.exit_code !== null ? ` (exit ${h.exit_code})` : ''}`,
-          actor: h.actor,
-          ref: null,
-        });
-      }
+      const idIn = inList(ids.length);
+      out.push(...all('outbox', `SELECT * FROM outbox WHERE json_extract(message, '$.eventId') IN (${idIn}) ORDER BY id`, ...ids));
+      out.push(...all('plans', `SELECT * FROM plans WHERE event_id IN (${idIn}) ORDER BY created_at`, ...ids));
+      out.push(
+        ...all(
+          'heal_log',
+          `SELECT l.* FROM heal_log l JOIN heal_approvals a ON a.id = l.approval_id WHERE a.event_id IN (${idIn}) ORDER BY l.id`,
+          ...ids,
+        ),
+      );
     }
-    for (const a of all<{ at: number; by: string; via: string; action: string; note: string | null; fingerprint: string }>(
-      `SELECT at, by, via, action, note, fingerprint FROM alert_ack_log WHERE fingerprint IN (${inList(fps.length)}) AND at BETWEEN ? AND ?`,
-      ...fps,
-      from,
-      to,
-    )) {
-      out.push({ at: a.at, kind: 'ack', text: `${a.action} via ${a.via}${a.note ? `: ${a.note}` : ''}`, actor: a.by, ref: null });
-    }
-    return out.sort((a, b) => a.at - b.at);
+    out.push(
+      ...all(
+        'alert_ack_log',
+        `SELECT * FROM alert_ack_log WHERE fingerprint IN (${fpIn}) AND at BETWEEN ? AND ? ORDER BY id`,
+        ...fps,
+        from,
+        to,
+      ),
+    );
+    return out;
+  }
+
+  function timeline(i: IncidentRow): TimelineRecord[] {
+    return records(i)
+      .flatMap(toTimeline)
+      .sort((a, b) => a.at - b.at);
   }
 
   return {
@@ -245,5 +197,106 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
     resolve: (id, at) => void s.resolve.run(at, id),
     addEntry: (e) => void s.entry.run(e),
     timeline,
+    records,
   };
+}
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** One raw row as a timeline line (the console and the markdown draft read these). */
+function toTimeline({ table, row: r }: RawRecord): TimelineRecord[] {
+  switch (table) {
+    case 'incident_entries':
+      return [{ at: num(r.at), kind: str(r.kind), text: str(r.text), actor: str(r.actor), ref: (r.ref as string | null) ?? null }];
+    case 'events':
+      return [
+        {
+          at: num(r.received_at),
+          kind: 'alert',
+          text: `${str(r.status)}: ${str(r.summary)} (${str(r.outcome) || 'queued'})`,
+          actor: 'source',
+          ref: `event:${str(r.id)}`,
+        },
+      ];
+    case 'outbox': {
+      const m = JSON.parse(str(r.message)) as { kind?: string; title?: string };
+      return [
+        {
+          at: (r.sent_at as number | null) ?? num(r.created_at),
+          kind: m.kind === 'escalation' ? 'escalation' : 'notification',
+          text: `${m.kind} "${m.title}" to ${str(r.channel)}: ${str(r.state)}`,
+          actor: 'vigil',
+          ref: null,
+        },
+      ];
+    }
+    case 'plans': {
+      const ref = `plan:${str(r.id)}`;
+      const out: TimelineRecord[] = [
+        {
+          at: num(r.created_at),
+          kind: 'plan',
+          text: `plan "${str(r.title)}" proposed by ${str(r.created_by)}`,
+          actor: str(r.created_by),
+          ref,
+        },
+      ];
+      // The read-only diagnostics a plan ran, with their outcome (the output itself is on the plan).
+      for (const st of JSON.parse(str(r.steps)) as Array<{
+        type: string;
+        params: Record<string, unknown>;
+        status: string;
+        finishedAt: number | null;
+      }>)
+        if (st.type === 'diagnose' && st.finishedAt)
+          out.push({
+            at: st.finishedAt,
+            kind: 'diagnosis',
+            text: `${String(st.params.command)} on ${String(st.params.host)}: ${st.status}`,
+            actor: str(r.created_by),
+            ref,
+          });
+      for (const a of JSON.parse(str(r.approvals)) as Array<{
+        decidedAt: number | null;
+        decidedBy: string | null;
+        status: string;
+        question: string;
+      }>)
+        if (a.decidedAt)
+          out.push({ at: a.decidedAt, kind: 'approval', text: `${a.status}: ${a.question}`, actor: a.decidedBy ?? 'unknown', ref });
+      if (r.finished_at)
+        out.push({
+          at: num(r.finished_at),
+          kind: 'plan',
+          text: `plan "${str(r.title)}" ${str(r.status)}${r.error ? `: ${str(r.error)}` : ''}`,
+          actor: 'elephant',
+          ref,
+        });
+      return out;
+    }
+    case 'heal_log':
+      return [
+        {
+          at: num(r.at),
+          kind: 'heal',
+          text: `${str(r.command)} on ${str(r.host)}: ${str(r.result)}${r.exit_code !== null ? ` (exit ${num(r.exit_code)})` : ''}`,
+          actor: str(r.actor),
+          ref: null,
+        },
+      ];
+    case 'alert_ack_log':
+      return [
+        {
+          at: num(r.at),
+          kind: 'ack',
+          text: `${str(r.action)} via ${str(r.via)}${r.note ? `: ${str(r.note)}` : ''}`,
+          actor: str(r.by),
+          ref: null,
+        },
+      ];
+    default:
+      return [];
+  }
 }
