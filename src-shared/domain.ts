@@ -32,11 +32,38 @@ export const TriageResult = z.object({
 });
 export type TriageResult = z.infer<typeof TriageResult>;
 
+/** What one intake request may carry, the same for the generic intake and the Alertmanager webhook (R-ROUTE-9). */
+export const INTAKE_LIMITS = {
+  eventsPerRequest: 5000,
+  labels: 64,
+  labelName: 200,
+  labelValue: 2000,
+  annotationValue: 20_000,
+} as const;
+
+/** Names that would reach an object's prototype machinery if a map were ever built from them with `{}`. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A label or annotation map within the intake limits; prototype names are refused, never treated as labels. */
+export const limitedMap = (what: string, maxValue: number) =>
+  z
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(INTAKE_LIMITS.labelName)
+        .refine((k) => !RESERVED_NAMES.has(k), { message: `${what} name is reserved (__proto__, constructor, prototype)` }),
+      z.string().max(maxValue),
+    )
+    .refine((m) => Object.keys(m).length <= INTAKE_LIMITS.labels, { message: `at most ${INTAKE_LIMITS.labels} ${what}s` });
+export const IntakeLabels = limitedMap('label', INTAKE_LIMITS.labelValue);
+export const IntakeAnnotations = limitedMap('annotation', INTAKE_LIMITS.annotationValue);
+
 /** The generic event accepted by POST /api/v1/events. */
 export const GenericEventInput = z
   .object({
     source: z.string().min(1).max(100),
-    labels: z.record(z.string().max(200), z.string().max(2000)).default({}),
+    labels: IntakeLabels.default({}),
     severity: Severity,
     status: AlertStatus.default('firing'),
     summary: z.string().min(1).max(1000),

@@ -46,5 +46,11 @@ export const fail = (code: ErrorCode, message: string): Result<never> => ({
 
 /** Format a zod error as "path.to.field: what was expected" lines. */
 export function describeZodError(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+  // Bounded whatever the input (a 1 MB batch of bad events has thousands of issues): the first few, each cut.
+  const shown = err.issues.slice(0, 5).map((i) => {
+    const path = i.path.length ? i.path.map(String).join('.') : '(root)';
+    return `${path.length > 120 ? `${path.slice(0, 120)}…` : path}: ${i.message.length > 200 ? `${i.message.slice(0, 200)}…` : i.message}`;
+  });
+  const more = err.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Severity } from '../../../src-shared/constants';
+import { INTAKE_LIMITS, IntakeAnnotations, IntakeLabels } from '../../../src-shared/domain';
 import { describeZodError } from '../../../src-shared/result';
 import type { IntakeEvent } from '../router';
 import { parseTime, type Normalised } from './normalise';
@@ -7,8 +8,8 @@ import { parseTime, type Normalised } from './normalise';
 /** One alert as Alertmanager sends it (webhook v4) or serves it (API v2); extra fields are ignored. */
 export const AmAlert = z.object({
   status: z.union([z.enum(['firing', 'resolved']), z.object({ state: z.string() }).loose()]).optional(),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()).default({}),
+  labels: IntakeLabels,
+  annotations: IntakeAnnotations.default({}),
   startsAt: z.string().optional(),
   endsAt: z.string().optional(),
   generatorURL: z.string().optional(),
@@ -23,11 +24,12 @@ export const AmWebhook = z.object({
   truncatedAlerts: z.number().optional(),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string(),
-  groupLabels: z.record(z.string(), z.string()).default({}),
-  commonLabels: z.record(z.string(), z.string()).default({}),
-  commonAnnotations: z.record(z.string(), z.string()).default({}),
-  externalURL: z.string().optional(),
-  alerts: z.array(AmAlert).min(1, 'the payload has no alerts'),
+  groupLabels: IntakeLabels.default({}),
+  commonLabels: IntakeLabels.default({}),
+  commonAnnotations: IntakeAnnotations.default({}),
+  externalURL: z.string().max(2000).optional(),
+  // Alertmanager's webhook max_alerts caps a group the same way (it reports the rest in truncatedAlerts).
+  alerts: z.array(AmAlert).min(1, 'the payload has no alerts').max(INTAKE_LIMITS.eventsPerRequest),
 });
 
 export function amSeverity(label: string | undefined): Severity {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { GenericEventInput } from '../../../src-shared/domain';
+import { GenericEventInput, INTAKE_LIMITS } from '../../../src-shared/domain';
 import { describeZodError } from '../../../src-shared/result';
 import type { IntakeEvent } from '../router';
 
@@ -23,7 +23,9 @@ export const parseTime = (iso: string | undefined): number | null => {
 /** Validate a generic event (one or an array, all-or-nothing) and normalise it for the router. */
 export function normaliseGeneric(body: unknown): Normalised {
   const list = Array.isArray(body);
-  const schema = list ? z.array(GenericEventInput).min(1, 'send at least one event').max(5000) : GenericEventInput;
+  const schema = list
+    ? z.array(GenericEventInput).min(1, 'send at least one event').max(INTAKE_LIMITS.eventsPerRequest)
+    : GenericEventInput;
   const parsed = schema.safeParse(body);
   if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
   const inputs = (list ? parsed.data : [parsed.data]) as GenericEventInput[];

@@ -92,6 +92,18 @@ describe('Telegram channel against a Bot API stand-in', () => {
     });
   });
 
+  it('R-NOTIFY-7: a message with long labels, a long title and a long body is cut to what Telegram takes and delivered, not failed for ever', async () => {
+    const { send, row } = setup({ ...telegram, apiBase: tg.url }, { 'tg-bot': tg.token });
+    const labels = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`label_${i}`, `v&<${i}>`.repeat(400)]));
+    send(alert('T&'.repeat(400), { body: 'b<'.repeat(10_000), labels }), 'tg-long');
+    await until(() => row('tg-long')?.state === 'sent' || row('tg-long')?.state === 'failed', 'settled');
+    expect(row('tg-long')).toMatchObject({ state: 'sent' });
+    const sent = tg.sent[0]!;
+    expect(sent.text.length).toBeLessThanOrEqual(4096);
+    expect(sent.text).toContain('T&T&T&');
+    expect(sent.text).toContain('label_0=v&<0>');
+  });
+
   it('R-NOTIFY-2: 429 with parameters.retry_after is honoured to the second; a 502 from the proxy is retried with backoff', async () => {
     const { clock, send, row } = setup({ ...telegram, apiBase: tg.url }, { 'tg-bot': tg.token });
     const before = tg.requests;
@@ -167,6 +179,19 @@ describe('PagerDuty channel against an Events API v2 stand-in', () => {
     });
     expect(pd.events[1]).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: 'fp-disk-web1' });
     expect(pd.incidents.get('fp-disk-web1')).toMatchObject({ status: 'resolved', triggers: 1 });
+  });
+
+  it('R-NOTIFY-7: an alert with 64 labels of 2,000 characters, a 20,000-character title and a 600 KB body is cut to what PagerDuty takes and accepted', async () => {
+    const { send, row } = setup(pagerduty(), { 'pd-key': ROUTING_KEY });
+    const labels = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`l${i}`, 'x'.repeat(2000)]));
+    send(
+      alert('S'.repeat(20_000), { fingerprint: 'fp-big', body: 'b'.repeat(600_000), labels: { ...labels, instance: 'i'.repeat(2000) } }),
+      'pd-big',
+    );
+    await until(() => row('pd-big')?.state === 'sent' || row('pd-big')?.state === 'failed', 'settled');
+    expect(row('pd-big')).toMatchObject({ state: 'sent' });
+    expect(pd.events[0]!.payload!.summary.length).toBeLessThanOrEqual(1024);
+    expect(pd.events[0]!.payload!.source.length).toBeLessThanOrEqual(255);
   });
 
   it('R-NOTIFY-2: 429 (with Retry-After) and 5xx are retried until accepted, once', async () => {

@@ -163,4 +163,59 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^version: /);
   });
+
+  it("R-ROUTE-9: the Alertmanager webhook has the generic intake's limits (label size and count, alerts per request); refused small, nothing written", async () => {
+    const am = (alerts: unknown[], over: Record<string, unknown> = {}) => ({
+      version: '4',
+      status: 'firing',
+      receiver: 'vigil',
+      alerts,
+      ...over,
+    });
+    const alertOf = (i: number, labels: Record<string, string> = {}) => ({
+      labels: { alertname: 'A', i: String(i), ...labels },
+      annotations: {},
+      fingerprint: `fp${i}`,
+    });
+    const before = count();
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['a 900 KB label', am([alertOf(0, { big: 'x'.repeat(900_000) })]), /alerts\.0\.labels\.big: Too big/],
+      ['65 labels', am([alertOf(0, Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`l${k}`, 'v'])))]), /at most 64 labels/],
+      [
+        'a 25,000-character annotation',
+        am([{ ...alertOf(0), annotations: { description: 'd'.repeat(25_000) } }]),
+        /annotations\.description/,
+      ],
+      [
+        '5,001 alerts in one request',
+        am(Array.from({ length: 5001 }, (_, i) => ({ labels: { i: String(i) }, fingerprint: `f${i}` }))),
+        /alerts: Too big/,
+      ],
+      ['a label named constructor', am([alertOf(0, { constructor: 'x' })]), /labels\.constructor: Invalid key/],
+    ];
+    for (const [what, body, says] of cases) {
+      const res = await post('/api/v1/alerts/alertmanager', body);
+      const text = await res.text();
+      expect(res.status, what).toBe(400);
+      expect(text.length, what).toBeLessThan(2000);
+      expect(text, what).toMatch(says);
+    }
+    // The generic intake: the same limits (it had no count limit before).
+    const generic = await post('/api/v1/events', ev({ labels: Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`l${k}`, 'v'])) }));
+    expect(generic.status).toBe(400);
+    expect(await generic.text()).toMatch(/at most 64 labels/);
+    expect((await post('/api/v1/events', ev({ labels: { prototype: 'p' } }))).status).toBe(400);
+    expect(count()).toBe(before);
+  });
+
+  it('R-SEC-2: a 1 MB batch of bad events gets a small error naming the first problems and how many more', async () => {
+    const bad = Array.from({ length: 4900 }, () => ({ source: '', severity: 'loud', summary: '' }));
+    const body = JSON.stringify(bad);
+    expect(body.length).toBeGreaterThan(150_000);
+    const res = await post('/api/v1/events', body);
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(2000);
+    expect(text).toMatch(/and \d+ more problems/);
+  });
 });

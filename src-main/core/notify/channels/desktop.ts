@@ -17,8 +17,9 @@ export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () =
     async send(m, key) {
       ctx.bus.publish(Topic.notice, {
         id: key,
-        title: m.title,
-        body: m.body,
+        // Native notifications show a few lines; the console shows the whole event. Bounded pushes.
+        title: m.title.slice(0, 256),
+        body: m.body.length > 1000 ? `${m.body.slice(0, 1000)}…` : m.body,
         severity: m.severity,
         eventId: m.eventId,
         at: ctx.clock.now(),

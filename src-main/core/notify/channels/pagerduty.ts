@@ -5,13 +5,21 @@ import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJso
 
 type PagerDutyConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
 
+const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+const capLabels = (labels: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(labels)
+      .slice(0, 64)
+      .map(([k, v]) => [k.slice(0, 200), cut(v, 1000)]),
+  );
+
 /** Events API v2 body: trigger with the alert's fingerprint as dedup_key; acknowledge and resolve by the same key. */
 export function pagerDutyEvent(routingKey: string, m: Message, key: string): Record<string, unknown> {
   const dedupKey = (m.fingerprint ?? key).slice(0, 255);
   if (m.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   // Acknowledged in Vigil (R-ROUTE-8): PagerDuty stops paging; the later resolution still resolves the incident.
   if (m.kind === 'ack') return { routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey };
-  const source = m.labels.instance ?? m.labels.host ?? m.labels.job ?? 'vigil';
+  const source = (m.labels.instance ?? m.labels.host ?? m.labels.job ?? 'vigil').slice(0, 255);
   return {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -20,8 +28,9 @@ export function pagerDutyEvent(routingKey: string, m: Message, key: string): Rec
       summary: m.title.slice(0, 1024),
       source,
       severity: m.severity,
-      ...(m.labels.alertname ? { class: m.labels.alertname } : {}),
-      custom_details: { body: m.body, labels: m.labels, kind: m.kind, eventId: m.eventId },
+      ...(m.labels.alertname ? { class: m.labels.alertname.slice(0, 255) } : {}),
+      // Events API v2 refuses an event over 512 KB: details are cut so a big alert still pages (R-NOTIFY-7).
+      custom_details: { body: cut(m.body, 16_000), labels: capLabels(m.labels), kind: m.kind, eventId: m.eventId },
     },
     client: 'Vigil',
     ...(m.url ? { client_url: m.url, links: [{ href: m.url, text: 'Open in Vigil' }] } : {}),

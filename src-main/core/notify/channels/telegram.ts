@@ -14,29 +14,51 @@ const ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** The sendMessage text: bold title, body, labels, a link back. Everything from the message is escaped. */
 /** How much of a body a message shows before it is cut (the rest of the text is title, labels, link). */
 const BODY_LIMIT = 3000;
+/** Budgets tried in turn until the text fits: [body, label text] in characters before escaping. */
+const BUDGETS: ReadonlyArray<readonly [number, number]> = [
+  [BODY_LIMIT, 1500],
+  [1500, 600],
+  [500, 200],
+  [100, 0],
+];
 
+const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/**
+ * The sendMessage text: bold title, body, labels, a link back, everything from the message escaped.
+ * Always within Telegram's 4,096 characters (R-NOTIFY-7): a long body, long or many labels are cut,
+ * never sent whole to be refused with 400 and marked failed for ever.
+ */
 export function telegramText(m: Message, bodyLimit = BODY_LIMIT): string {
-  const body = m.body.length > bodyLimit ? `${m.body.slice(0, bodyLimit)}…` : m.body;
-  const text = compose(m, body);
-  return text.length > MAX_TEXT && bodyLimit > 100 ? telegramText(m, Math.floor(bodyLimit / 2)) : text;
+  for (const [body, labels] of BUDGETS) {
+    const text = compose(m, cut(m.body, Math.min(body, bodyLimit)), labels);
+    if (visibleLength(text) <= MAX_TEXT) return text;
+  }
+  return compose({ ...m, url: undefined }, '', 0); // the title alone: at most 257 characters, 6 per escaped one
 }
 
-/** Whether the whole message fits one Telegram message (digests are split by this). */
-export const fitsTelegram = (m: Message): boolean => m.body.length <= BODY_LIMIT && compose(m, m.body).length <= MAX_TEXT;
+/** Telegram counts the limit on the text after parsing: tags do not count, an entity is one character. */
+const visibleLength = (html: string): number => html.replace(/<[^>]*>/g, '').replace(/&(lt|gt|amp|quot);/g, '&').length;
 
-function compose(m: Message, body: string): string {
+/** Whether the whole message fits one Telegram message (digests are split by this). */
+export const fitsTelegram = (m: Message): boolean => m.body.length <= BODY_LIMIT && visibleLength(compose(m, m.body, 1500)) <= MAX_TEXT;
+
+function compose(m: Message, body: string, labelBudget: number): string {
   const status = m.status === 'resolved' ? '✅ RESOLVED ' : '';
-  const labels = Object.entries(m.labels)
-    .slice(0, 12)
-    .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(v)}`)
-    .join(' ');
-  const parts = [`${ICON[m.severity]} ${status}<b>${escapeHtml(m.title.slice(0, 256))}</b>`];
+  const pairs: string[] = [];
+  let used = 0;
+  for (const [k, v] of Object.entries(m.labels).slice(0, 12)) {
+    const pair = `${cut(k, 64)}=${cut(v, 200)}`;
+    if (used + pair.length > labelBudget) break;
+    pairs.push(escapeHtml(pair));
+    used += pair.length + 1;
+  }
+  const parts = [`${ICON[m.severity]} ${status}<b>${escapeHtml(cut(m.title, 256))}</b>`];
   if (body) parts.push(escapeHtml(body));
-  if (labels) parts.push(`<code>${labels}</code>`);
-  if (m.url) parts.push(`<a href="${escapeHtml(m.url)}">Open in Vigil</a>`);
+  if (pairs.length) parts.push(`<code>${pairs.join(' ')}</code>`);
+  if (m.url && m.url.length <= 1000) parts.push(`<a href="${escapeHtml(m.url)}">Open in Vigil</a>`);
   return parts.join('\n\n');
 }
 
