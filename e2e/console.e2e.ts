@@ -44,6 +44,7 @@ describe('console in Chromium against vigil serve', () => {
       'Smoke',
       'Settings',
       'Audit',
+      'People',
       'Overview',
     ]) {
       await ui.goto(label);

@@ -5,7 +5,20 @@ import { EventsPage } from './pages/events';
 import { consoleRig, drained, postEvents } from './pages/setup';
 
 const rig = consoleRig();
-const PAGES = ['Overview', 'Events', 'Queues', 'Approvals', 'Incidents', 'Memory', 'Hosts', 'Silences', 'Smoke', 'Settings', 'Audit'];
+const PAGES = [
+  'Overview',
+  'Events',
+  'Queues',
+  'Approvals',
+  'Incidents',
+  'Memory',
+  'Hosts',
+  'Silences',
+  'Smoke',
+  'Settings',
+  'Audit',
+  'People',
+];
 
 /** Controls without an accessible name: no aria-label(ledby), no <label>, no text (runs in the page). */
 const UNLABELLED = `[...document.querySelectorAll('main button, main input, main select, main textarea, main [tabindex="0"]')]

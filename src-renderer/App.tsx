@@ -19,6 +19,7 @@ const LABELS: Record<PageName, string> = {
   smoke: 'Smoke',
   settings: 'Settings',
   audit: 'Audit',
+  people: 'People',
 };
 
 function readHash(): void {

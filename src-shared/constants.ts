@@ -36,5 +36,6 @@ export const PAGES = [
   'smoke',
   'settings',
   'audit',
+  'people',
 ] as const;
 export type PageName = (typeof PAGES)[number];

@@ -7,6 +7,7 @@ import { Hosts } from './Hosts';
 import { Incidents } from './Incidents';
 import { Memory } from './Memory';
 import { Overview } from './Overview';
+import { People } from './People';
 import { Queues } from './Queues';
 import { Settings } from './Settings';
 import { Silences } from './Silences';
@@ -25,4 +26,5 @@ export const pages: Record<PageName, ComponentType> = {
   smoke: Smoke,
   settings: Settings,
   audit: Audit,
+  people: People,
 };
