@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../paths';
-import { EXIT, type Command } from './index';
+import { readFileSync } from 'node:fs';
+import { apiToken, cli, CliExit, parseCommand, usageError } from './args';
+import { EXIT, type Command } from './command';
 
 const USAGE =
   'vigil change add --service S [--host H]… [--kind deploy|config|flag|migration|manual] [--version V] [--commit SHA] [--author A] [--link URL] [--at ISO] [--summary TEXT] [--diff-file F|-] [--url http://127.0.0.1:7300] [--token T] [--data-dir DIR]';
@@ -15,49 +13,29 @@ const USAGE =
 export const changeCommand: Command = {
   name: 'change',
   usage: USAGE,
-  async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          kind: { type: 'string' },
-          service: { type: 'string' },
-          host: { type: 'string', multiple: true },
-          version: { type: 'string' },
-          commit: { type: 'string' },
-          author: { type: 'string' },
-          link: { type: 'string' },
-          at: { type: 'string' },
-          summary: { type: 'string' },
-          'diff-file': { type: 'string' },
-          url: { type: 'string' },
-          token: { type: 'string' },
-          'data-dir': { type: 'string' },
-        },
-      });
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
-      return EXIT.usage;
-    }
-    const { positionals, values: v } = parsed;
-    if (positionals.length !== 1 || positionals[0] !== 'add') {
-      process.stderr.write(`usage: ${USAGE}\n`);
-      return EXIT.usage;
-    }
-    const tokenFile = join(resolve(v['data-dir'] ?? defaultDataDir()), 'token');
-    const token = v.token ?? process.env.VIGIL_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-    if (!token) {
-      process.stderr.write(`no API token: pass --token, set VIGIL_TOKEN, or --data-dir where vigil serve keeps its token\n`);
-      return EXIT.usage;
-    }
+  run: cli(async (argv) => {
+    const { positionals, values: v } = parseCommand(argv, USAGE, {
+      kind: { type: 'string' },
+      service: { type: 'string' },
+      host: { type: 'string', multiple: true },
+      version: { type: 'string' },
+      commit: { type: 'string' },
+      author: { type: 'string' },
+      link: { type: 'string' },
+      at: { type: 'string' },
+      summary: { type: 'string' },
+      'diff-file': { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+    });
+    if (positionals.length !== 1 || positionals[0] !== 'add') throw usageError(USAGE);
+    const token = apiToken(v);
     let diff: string | undefined;
     try {
       diff = v['diff-file'] === undefined ? undefined : readFileSync(v['diff-file'] === '-' ? 0 : v['diff-file'], 'utf8');
     } catch (e) {
-      process.stderr.write(`cannot read --diff-file: ${(e as Error).message}\n`);
-      return EXIT.error;
+      throw new CliExit(EXIT.error, `cannot read --diff-file: ${(e as Error).message}`);
     }
     const body = {
       kind: v.kind,
@@ -98,5 +76,5 @@ export const changeCommand: Command = {
     }
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT.ok;
-  },
+  }),
 };

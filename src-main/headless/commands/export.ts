@@ -1,75 +1,69 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseTimeBound, smokeNdjson } from '../../core/smoke';
 import { openDatabase, EXPORT_SPECS, exportTableChunks, tableExists, createSmokeHistoryStore } from '../../core/store';
-import { defaultDataDir } from '../paths';
-import { EXIT, type Command } from './index';
+import { join } from 'node:path';
+import { cli, CliExit, dispatch, existingDataDir, parseCommand, usageError, withLocalCore, write } from './args';
+import { EXIT, type Command } from './command';
 
 const KINDS = ['events', 'smoke', 'audit', 'incidents'] as const;
 type Kind = (typeof KINDS)[number];
-const USAGE = `vigil export <${KINDS.join('|')}> [--data-dir DIR] [--since ISO] [--until ISO]`;
+const USAGE = [
+  `vigil export <${KINDS.join('|')}> [--data-dir DIR] [--since ISO] [--until ISO]`,
+  'vigil export incident <id> [--format md|ndjson] [--data-dir DIR] [--config FILE]',
+].join('\n  ');
 
-/** Write with backpressure: a million rows piped to a slow reader stay in constant memory. */
-function write(text: string): Promise<void> | void {
-  if (!process.stdout.write(text)) return new Promise((r) => process.stdout.once('drain', () => r()));
+/**
+ * `vigil export incident <id>`: the post-incident draft in markdown (impact
+ * window, changes before it, what was done, what helped, timeline) or its raw
+ * records as NDJSON (R-LOOP-3), the same text the console's draft shows.
+ */
+async function exportIncident(positionals: string[], values: { format?: string; config?: string; 'data-dir'?: string }): Promise<number> {
+  if (positionals.length !== 2) throw usageError(USAGE);
+  return withLocalCore(values, async (core) => {
+    const r = (await dispatch(core, 'incidents.export', { id: positionals[1], format: values.format ?? 'md' })) as { text: string };
+    await write(r.text);
+    return EXIT.ok;
+  });
 }
 
 /** `vigil export …`: NDJSON on stdout, one record per line, oldest first. */
 export const exportCommand: Command = {
   name: 'export',
   usage: USAGE,
-  async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { 'data-dir': { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
-      });
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
-      return EXIT.usage;
-    }
-    const { positionals, values } = parsed;
+  run: cli(async (argv) => {
+    const { positionals, values } = parseCommand(argv, USAGE, {
+      'data-dir': { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      format: { type: 'string' },
+      config: { type: 'string' },
+    });
+    if (positionals[0] === 'incident') return exportIncident(positionals, values);
     const kind = positionals[0] as Kind | undefined;
-    if (positionals.length !== 1 || !kind || !KINDS.includes(kind)) {
-      process.stderr.write(`usage: ${USAGE}\n`);
-      return EXIT.usage;
-    }
+    if (positionals.length !== 1 || !kind || !KINDS.includes(kind)) throw usageError(USAGE);
+    if (values.format !== undefined || values.config !== undefined)
+      throw usageError(USAGE, `--format and --config are for export incident`);
     let since: number;
     let until: number;
     try {
       since = parseTimeBound('--since', values.since, 0);
       until = parseTimeBound('--until', values.until, Number.MAX_SAFE_INTEGER);
     } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n`);
-      return EXIT.usage;
+      throw new CliExit(EXIT.usage, (e as Error).message);
     }
-    if (since >= until) {
-      process.stderr.write('--since must be before --until\n');
-      return EXIT.usage;
-    }
-    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-    if (!existsSync(join(dataDir, 'vigil.db'))) {
-      process.stderr.write(`no Vigil database in ${dataDir} (pass --data-dir where Vigil keeps its data)\n`);
-      return EXIT.error;
-    }
-    const { db } = openDatabase(join(dataDir, 'vigil.db'));
+    if (since >= until) throw new CliExit(EXIT.usage, '--since must be before --until');
+    const { db } = openDatabase(join(existingDataDir(values['data-dir']), 'vigil.db'));
     try {
       if (kind === 'smoke') {
         for await (const chunk of smokeNdjson(createSmokeHistoryStore(db), since, until)) await write(chunk);
         return EXIT.ok;
       }
       const spec = EXPORT_SPECS[kind];
-      if (!tableExists(db, spec.table)) {
-        process.stderr.write(`export of ${kind} is not available in this build (no ${spec.table} table)\n`);
-        return EXIT.error;
-      }
+      if (!tableExists(db, spec.table))
+        throw new CliExit(EXIT.error, `export of ${kind} is not available in this build (no ${spec.table} table)`);
       for (const rows of exportTableChunks(db, spec, since, until)) await write(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
       return EXIT.ok;
     } finally {
       db.close();
     }
-  },
+  }),
 };

@@ -1,11 +1,7 @@
-/** A CLI sub-command: gets argv after its name, returns the exit code. */
-export interface Command {
-  name: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
+// Kept apart from this list so that modules the commands share can use them without an import cycle.
+export { EXIT, type Command } from './command';
 
 import { auditCommand } from './audit';
 import { changeCommand } from './change';

@@ -1,28 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../core/app';
 import { parseConfig, DEFAULT_CONFIG_YAML } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { memoryCommand } from './memory';
+import { runCommand } from './testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-memcli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function capture(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const code = await memoryCommand.run(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = (argv: string[]) => runCommand(memoryCommand, argv);
 
 describe('vigil memory search', () => {
   it('R-MEMORY-4: prints JSON lines, best first, from the keyword index when no embedding provider is configured', async () => {
