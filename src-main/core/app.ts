@@ -39,6 +39,8 @@ import { auditArchivePath, readArchive, wireRetention } from './retention';
 import { wireLoop, type Loop } from './loop';
 import { createLlmClient } from './agents';
 import { BUILTIN_PROTECTED } from './heal';
+import { probeNow } from './ingest';
+import { createLiveConfig, RELOAD_COMPONENT, type ReloadRecord, type ReloadVia } from './config';
 
 export const VERSION = '0.1.0';
 
@@ -53,6 +55,10 @@ export interface CoreOptions {
   fetch?: typeof fetch;
   /** Where the config came from (a file path or "(embedded default)"), shown in Settings. */
   configSource?: string;
+  /** The file reloads read and Settings writes (it may not exist yet); null/absent: no live config file. */
+  configFile?: string | null;
+  /** Reload when configFile changes on disk (default: on when there is a file). */
+  watchConfig?: boolean;
 }
 
 export interface Core {
@@ -69,6 +75,8 @@ export interface Core {
   /** People, roles, personal and intake tokens, sessions. */
   people: People;
   status(): StatusSnapshot;
+  /** Re-read the config file and put it in force, or refuse it (VigilError bad_request naming the field; old config stays). */
+  reload(via: ReloadVia, by?: string): Promise<ReloadRecord>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /**
@@ -97,7 +105,7 @@ export function createCore(opts: CoreOptions): Core {
   const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
   const startedAt = clock.now();
   let pausedUntil: number | null = null;
-  const { ctx, starters, stoppers, cancelChanged } = createContext({
+  const { ctx, starters, stoppers, reloaders, cancelChanged } = createContext({
     config: opts.config,
     dataDir: opts.dataDir,
     stores,
@@ -252,7 +260,20 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── settings ──
   // Settings view and secrets: values go in (audited by name), only names and states come out.
-  const settings = wireSettings(ctx, { audit, configSource: opts.configSource ?? '(given by the caller)' });
+  // ── live configuration ──
+  // SIGHUP, POST /-/reload, the CLI, a file watch and Settings all reload through here (R-CHANGE-3).
+  const live = createLiveConfig(ctx, {
+    file: opts.configFile ?? null,
+    reloaders,
+    onRefused: (err) => reports.failure(RELOAD_COMPONENT, err),
+    onAccepted: () => reports.recovery(RELOAD_COMPONENT),
+    audit: (e) => void audit.append(e),
+  });
+  if (opts.watchConfig ?? true) {
+    ctx.onStart(() => live.watch());
+    ctx.onStop(() => live.unwatch());
+  }
+  const settings = wireSettings(ctx, { audit, configSource: opts.configSource ?? '(given by the caller)', live });
 
   // ── changes ──
   // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"
@@ -299,6 +320,7 @@ export function createCore(opts: CoreOptions): Core {
     ...heal.handlers,
     ...smoke.handlers,
     ...people.handlers,
+    'probes.run': ({ probe }) => probeNow(ctx, probe, { http: () => router.probes, ssh: () => remote.probes }),
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;
@@ -344,6 +366,7 @@ export function createCore(opts: CoreOptions): Core {
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
     areas: { router: router.router, heartbeat, heal: heal.heal, loop, db },
     people,
+    reload: (via, by) => live.reload(via, by),
     call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
     dispatch,
     async start() {

@@ -29,15 +29,25 @@ export interface CoreContext {
   /** Feature lifecycle: started in registration order, stopped in reverse. */
   onStart(fn: () => void | Promise<void>): void;
   onStop(fn: () => void | Promise<void>): void;
+  /**
+   * Live reload (R-CHANGE-3), two phases so a refusal changes nothing: every area's
+   * `prepare(next, prev)` runs first and may throw to refuse (with the field and reason);
+   * only when all accept is ctx.config swapped and each returned `apply` run.
+   */
+  onReload(prepare: ReloadPrepare): void;
 }
 
-export type ContextParts = Omit<CoreContext, 'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop'>;
+/** An area's part of a reload: throw to refuse; return what to do once the new config is in force. */
+export type ReloadPrepare = (next: Config, prev: Config) => void | (() => void | Promise<void>);
+
+export type ContextParts = Omit<CoreContext, 'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop' | 'onReload'>;
 
 /** The context plus what only the composition root drives: lifecycle hooks and the pending change push. */
 export interface ContextRuntime {
   ctx: CoreContext;
   starters: Array<() => void | Promise<void>>;
   stoppers: Array<() => void | Promise<void>>;
+  reloaders: ReloadPrepare[];
   /** Cancel a change push still waiting (on stop). */
   cancelChanged(): void;
 }
@@ -46,6 +56,7 @@ export function createContext(parts: ContextParts): ContextRuntime {
   const bus = new Bus();
   const starters: ContextRuntime['starters'] = [];
   const stoppers: ContextRuntime['stoppers'] = [];
+  const reloaders: ReloadPrepare[] = [];
   let changedPending = new Set<Collection>();
   let changedTimer: { cancel(): void } | null = null;
   const ctx: CoreContext = {
@@ -65,6 +76,7 @@ export function createContext(parts: ContextParts): ContextRuntime {
     },
     onStart: (fn) => void starters.push(fn),
     onStop: (fn) => void stoppers.push(fn),
+    onReload: (fn) => void reloaders.push(fn),
   };
-  return { ctx, starters, stoppers, cancelChanged: () => changedTimer?.cancel() };
+  return { ctx, starters, stoppers, reloaders, cancelChanged: () => changedTimer?.cancel() };
 }

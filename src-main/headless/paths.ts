@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,4 +8,26 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'vigil');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'vigil');
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vigil');
+}
+
+/** What a running `vigil serve` leaves in its data dir so `vigil config reload` can find it. */
+export interface ServeInfo {
+  pid: number;
+  url: string;
+}
+const serveFile = (dataDir: string): string => join(dataDir, 'serve.json');
+
+export function writeServeInfo(dataDir: string, info: ServeInfo): void {
+  writeFileSync(serveFile(dataDir), `${JSON.stringify(info)}\n`, { mode: 0o600 });
+}
+export function removeServeInfo(dataDir: string): void {
+  rmSync(serveFile(dataDir), { force: true });
+}
+export function readServeInfo(dataDir: string): ServeInfo | null {
+  try {
+    const v = JSON.parse(readFileSync(serveFile(dataDir), 'utf8')) as Partial<ServeInfo>;
+    return typeof v.pid === 'number' && typeof v.url === 'string' ? { pid: v.pid, url: v.url } : null;
+  } catch {
+    return null;
+  }
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Actor } from './access';
 import type { Result } from '../result';
 import { acksApi } from './acks';
+import { configApi, testApi } from './config';
 import { agentsApi, memoryApi, plansApi } from './agents';
 import { changesApi } from './changes';
 import { incidentsApi } from './incidents';
@@ -39,6 +40,8 @@ export const consoleApi = {
   ...changesApi,
   ...peopleApi,
   ...incidentsApi,
+  ...configApi,
+  ...testApi,
 } satisfies Record<string, MethodSpec>;
 
 export type ConsoleApi = typeof consoleApi;
@@ -63,6 +66,7 @@ export * from './acks';
 export * from './agents';
 export * from './changes';
 export * from './incidents';
+export * from './config';
 export * from './define';
 export * from './events';
 export * from './heal';

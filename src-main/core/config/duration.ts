@@ -16,12 +16,28 @@ export function parseDuration(text: string): number | null {
 }
 
 /** A config duration: "5m" or a number of milliseconds. Parsed to ms. */
-export const Duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v;
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m" or "4h", got "${v}"` });
-    return z.NEVER;
+export const Duration = z
+  .union([z.number().nonnegative(), z.string()])
+  .meta({ description: 'a duration: "500ms", "30s", "5m", "4h", "1d", "1h30m", or milliseconds' })
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const ms = parseDuration(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m" or "4h", got "${v}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Milliseconds as people write them in vigil.yaml: 300000 → "5m", 5400000 → "1h30m". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
   }
-  return ms;
-});
+  return out;
+}

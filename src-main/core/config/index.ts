@@ -12,3 +12,7 @@ export {
   type RouteConfig,
 } from './schema';
 export { envName, headlessSecrets, resolveSecret, secretSource, type SecretStore } from './secrets';
+export { configJsonSchema } from './json-schema';
+export { createLiveConfig, RELOAD_COMPONENT, type LiveConfig, type ReloadRecord, type ReloadVia } from './live';
+export { diffText, documentOf, renderDocument, validateDocument, writeConfigFile } from './edit';
+export { formatDuration } from './duration';

@@ -19,7 +19,7 @@ export interface SecretStore {
 export const envName = (name: string): string => `VIGIL_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** Write `text` to `file` so that a reader sees the old or the new file, never a half: 0600 temp file, fsync, rename. */
-function writeFileAtomic0600(file: string, text: string): void {
+export function writeFileAtomic0600(file: string, text: string): void {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   // 'wx': never follow or reuse a file someone else left at the temp path.
   const fd = openSync(tmp, 'wx', 0o600);

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import { consoleApi, type Input, type MethodName, type Output } from '../../../src-shared/api';
@@ -124,6 +125,15 @@ const INPUTS: { [M in MethodName]?: () => Input<M> | Promise<Input<M>> } = {
   'sessions.revoke': () => ({ id: core.people.sessions.open(made.token!, 'outputs test')!.id }),
   'people.rotate': () => ({ name: 'bob' }),
   'people.remove': () => ({ name: 'bob' }),
+  'config.preview': async () => ({ document: (await value('config.state', {})).document }),
+  'config.save': async () => {
+    const { document, text } = await value('config.state', {});
+    return { document: { ...document, smoke: { summaryChannels: ['hook'] } }, baseText: text, by: 'ann' };
+  },
+  'config.reload': () => ({ by: 'ann' }),
+  // "hook" refuses connections: the first attempt answers at once with the channel's error.
+  'channels.test': () => ({ channel: 'hook', by: 'ann' }),
+  'probes.run': () => ({ probe: 'up' }),
 };
 
 /** Call a method and parse its answer by the declared output schema: null when it fits, else what is wrong. */
@@ -144,19 +154,26 @@ beforeAll(async () => {
   sshd = await startSshd();
   dir = mkdtempSync(join(tmpdir(), 'vigil-outputs-'));
   const host = { address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath };
+  const document = {
+    channels: [
+      { name: 'desktop', type: 'desktop' },
+      { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/refused' },
+    ],
+    routes: [{ channels: ['desktop', 'hook'] }],
+    hosts: [
+      { name: 'app1', ...host, hostKey: sshd.hostKeyFingerprint },
+      { name: 'new1', ...host },
+    ],
+    probes: [{ name: 'up', type: 'ssh', host: 'app1', command: 'uptime', interval: '1h' }],
+    smoke: { summaryChannels: ['desktop'] },
+  };
+  // config.state/preview/save/reload read and write this file.
+  const configFile = join(dir, 'vigil.yaml');
+  writeFileSync(configFile, stringify(document));
   core = createCore({
-    config: ConfigSchema.parse({
-      channels: [
-        { name: 'desktop', type: 'desktop' },
-        { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/refused' },
-      ],
-      routes: [{ channels: ['desktop', 'hook'] }],
-      hosts: [
-        { name: 'app1', ...host, hostKey: sshd.hostKeyFingerprint },
-        { name: 'new1', ...host },
-      ],
-      smoke: { summaryChannels: ['desktop'] },
-    }),
+    config: ConfigSchema.parse(document),
+    configFile,
+    watchConfig: false,
     dataDir: dir, // secrets.set writes this data dir's secret store
     log: createLogger(null),
   });

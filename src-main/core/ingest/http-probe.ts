@@ -80,6 +80,11 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
 
   /** One check and its consequences (tests call this directly after moving the clock). */
   async function runOnce(): Promise<ProbeTransition[]> {
+    return (await runChecked()).transitions;
+  }
+
+  /** One check: its verdict, and the confirmed transitions it caused (routed like any probe result). */
+  async function runChecked(): Promise<{ verdict: ProbeVerdict; transitions: ProbeTransition[] }> {
     const v = await check();
     const transitions = tracker.record(v, ctx.clock.now());
     if (transitions.length)
@@ -87,7 +92,7 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
         transitions.map((tr) => eventFor(tr, v)),
         `probe ${p.name}`,
       );
-    return transitions;
+    return { verdict: v, transitions };
   }
 
   function schedule(delay: number): void {
@@ -103,6 +108,8 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
     name: p.name,
     tracker,
     runOnce,
+    /** "Probe now" in the console: the verdict of one check. */
+    probeNow: async (): Promise<ProbeVerdict> => (await runChecked()).verdict,
     start: () => schedule(0),
     stop() {
       stopped = true;

@@ -5,3 +5,4 @@ export { createAmPoller } from './alertmanager-poller';
 export { createHttpProbe } from './http-probe';
 export { labelFingerprint } from './normalise';
 export { ProbeTracker } from './probe-state';
+export { probeNow } from './probe-now';

@@ -1,4 +1,6 @@
+import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
+import { sendTestMessage } from './test-send';
 import { outboxHandlers, outboxTiles } from './api';
 import { buildChannels } from './channels';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
@@ -10,11 +12,26 @@ export interface NotifyDeps extends OutboxOptions {
 
 /** The notify area: channels from config, the durable outbox, its API handlers and status tiles. */
 export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
-  const outbox: Outbox = createOutbox(ctx, buildChannels(ctx, deps), deps);
+  let built = buildChannels(ctx, deps);
+  let configs = ctx.config.channels.map((c) => JSON.stringify(c));
+  const outbox: Outbox = createOutbox(ctx, built, deps);
+  // Live reload: an unchanged channel keeps its worker (and its backoff state); a changed or new one is rebuilt.
+  ctx.onReload(() => async () => {
+    const fresh = buildChannels(ctx, deps);
+    const nextConfigs = ctx.config.channels.map((c) => JSON.stringify(c));
+    const reuse = new Map(built.map((ch, i) => [configs[i], ch]));
+    built = fresh.map((ch, i) => reuse.get(nextConfigs[i]!) ?? ch);
+    configs = nextConfigs;
+    await outbox.setChannels(built);
+  });
   ctx.statusProviders.push(() => outboxTiles(outbox, ctx.clock.now()));
   ctx.onStart(() => outbox.start());
   ctx.onStop(() => outbox.stop());
-  return { outbox, handlers: outboxHandlers(outbox) };
+  const handlers: Pick<Handlers, 'channels.test'> & ReturnType<typeof outboxHandlers> = {
+    ...outboxHandlers(outbox),
+    'channels.test': ({ channel, by }) => sendTestMessage(ctx, outbox, channel, by),
+  };
+  return { outbox, handlers };
 }
 export { buildChannels } from './channels';
 export { createOutbox } from './outbox';

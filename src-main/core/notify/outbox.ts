@@ -34,6 +34,11 @@ export interface Outbox {
   retryMessage(id: number): boolean;
   /** Give up on a pending message by hand (kept as expired). */
   expireMessage(id: number): boolean;
+  /**
+   * Live reload: workers follow the new channel list. A removed channel's worker stops; its
+   * queued rows stay (shown as unconfigured, sent if the channel comes back); a changed one restarts.
+   */
+  setChannels(channels: readonly Channel[]): Promise<void>;
   /** The digest a channel would send now, and whether its backlog is over the threshold. */
   digestPreview(channel: string): { backlog: number; threshold: number; wouldDigest: boolean; message: Message | null };
 }
@@ -49,6 +54,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
   };
   const workers = new Map(channels.map((c) => [c.name, new ChannelWorker(ctx, store, c, opts)]));
   let sweep: TimerHandle | null = null;
+  let running = false;
   let unsubscribe: (() => void) | null = null;
   const kickAll = () => workers.forEach((w) => w.kick());
   /** Rows for a channel no longer configured have no worker: they still expire (shown, not deleted). */
@@ -131,6 +137,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
     start() {
       const requeued = store.requeueSending();
       if (requeued > 0) ctx.log.warn({ requeued }, 'outbox: messages caught mid-send by the last shutdown will be sent again');
+      running = true;
       for (const w of workers.values()) w.start();
       sweep = ctx.clock.setInterval(() => {
         kickAll();
@@ -140,11 +147,27 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       unsubscribe = ctx.bus.subscribe(Topic.status, kickAll);
     },
     async stop() {
+      running = false;
       sweep?.cancel();
       unsubscribe?.();
       await Promise.all([...workers.values()].map((w) => w.stop()));
     },
     health,
+    async setChannels(next) {
+      const keep = new Set(next);
+      for (const [name, w] of [...workers]) {
+        if (keep.has(w.channel)) continue;
+        workers.delete(name);
+        await w.stop();
+      }
+      for (const c of next) {
+        if (workers.get(c.name)?.channel === c) continue;
+        const w = new ChannelWorker(ctx, store, c, opts);
+        workers.set(c.name, w);
+        if (running) w.start();
+      }
+      ctx.changed(Collection.outbox);
+    },
     retryChannel(channel) {
       const n = store.retryChannel(channel, ctx.clock.now());
       workers.get(channel)?.kick();

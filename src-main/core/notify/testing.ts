@@ -45,6 +45,7 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
     changed: () => undefined,
     onStart: () => undefined,
     onStop: () => undefined,
+    onReload: () => undefined,
   };
   return {
     ctx,

@@ -36,7 +36,8 @@ export function createHostService(d: {
   sink: EventSink;
   onAccepted?: (host: string) => void;
 }) {
-  const byName = new Map(d.hosts.map((h) => [h.name, h]));
+  let hostList = d.hosts;
+  let byName = new Map(hostList.map((h) => [h.name, h]));
   const pinnedKey = (host: string): string | undefined => byName.get(host)?.hostKey ?? d.repo.pinned(host)?.fingerprint;
   const event = (host: string, severity: 'warning' | 'critical', alertname: string, summary: string, fp: string): void =>
     d.sink(
@@ -99,9 +100,14 @@ export function createHostService(d: {
     hooks,
     pinnedKey,
     has: (name: string) => byName.has(name),
+    /** Live reload: the hosts in force from now on (their stored status and pinned keys stay). */
+    setHosts(next: HostConfig[]): void {
+      hostList = next;
+      byName = new Map(next.map((h) => [h.name, h]));
+    },
     config: (name: string) => byName.get(name),
     list(): HostView[] {
-      return d.hosts.map((h) => {
+      return hostList.map((h) => {
         const st = d.repo.status(h.name);
         const pin = d.repo.pinned(h.name);
         return {

@@ -32,7 +32,14 @@ type RemoteMethods = 'hosts.list' | 'hosts.check' | 'hosts.acceptKey' | 'diag.ch
 export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSink; keyFor?: (host: string) => Buffer | undefined }) {
   const cfg = ctx.config;
   const repo = ctx.stores.hosts;
-  const policy = policyFromConfig(cfg);
+  let current = policyFromConfig(cfg);
+  // One policy object for diag and probes; a reload swaps what it delegates to.
+  const policy: CommandPolicy = {
+    get templates() {
+      return current.templates;
+    },
+    check: (command, tags) => current.check(command, tags),
+  };
   const hosts = createHostService({
     hosts: cfg.hosts,
     repo,
@@ -72,24 +79,50 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     maxBytes: cfg.remote.maxOutput,
     timeoutMs: cfg.remote.execTimeout,
   });
-  const probes = createSshProbes({
-    probes: cfg.probes,
-    hosts: cfg.hosts,
-    policy,
-    pool,
-    repo,
-    clock: ctx.clock,
-    sink: deps.sink,
-    insideInterval: cfg.remote.insideCheckInterval,
-    timeoutMs: 10_000,
+  const sshProbes = (c: CoreContext['config']) =>
+    createSshProbes({
+      probes: c.probes,
+      hosts: c.hosts,
+      policy,
+      pool,
+      repo,
+      clock: ctx.clock,
+      sink: deps.sink,
+      insideInterval: c.remote.insideCheckInterval,
+      timeoutMs: 10_000,
+    });
+  let probes = sshProbes(cfg);
+  let started = false;
+  ctx.onStart(() => {
+    started = true;
+    probes.start();
   });
-  ctx.onStart(() => probes.start());
   ctx.onStop(async () => {
+    started = false;
     probes.stop();
     await pool.close();
   });
+  // Live reload (R-CHANGE-3): an unsafe template refuses the whole config; hosts whose address,
+  // user or key changed reconnect; SSH probes restart on the new list. Pool limits keep their start-up values.
+  ctx.onReload((next, prev) => {
+    let nextPolicy: CommandPolicy;
+    try {
+      nextPolicy = policyFromConfig(next);
+    } catch (e) {
+      throw new Error(`remote.templates: ${(e as Error).message}`, { cause: e });
+    }
+    return () => {
+      current = nextPolicy;
+      const was = new Map(prev.hosts.map((h) => [h.name, JSON.stringify(h)]));
+      hosts.setHosts(next.hosts);
+      for (const [name, json] of was) if (json !== JSON.stringify(next.hosts.find((h) => h.name === name))) pool.drop(name);
+      probes.stop();
+      probes = sshProbes(next);
+      if (started) probes.start();
+    };
+  });
   ctx.statusProviders.push(() => {
-    if (!cfg.hosts.length) return [];
+    if (!ctx.config.hosts.length) return [];
     const views = hosts.list();
     const bad = views.filter((v) => v.status !== 'ok' && v.status !== 'unknown');
     const critical = bad.some((v) => v.status === 'host_key_mismatch');
@@ -133,7 +166,17 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
       templates: policy.templates.map((t) => ({ id: t.id, description: t.description, pattern: t.pattern.join(' '), tags: t.tags ?? [] })),
     }),
   };
-  return { pool, policy, hosts, diag, probes, handlers };
+  return {
+    pool,
+    policy,
+    hosts,
+    diag,
+    /** SSH probes in force (they follow reloads). */
+    get probes() {
+      return probes;
+    },
+    handlers,
+  };
 }
 export type Remote = ReturnType<typeof wireRemote>;
 export { PolicyConfigError, createPolicy, shellQuote, type Verdict } from './policy';

@@ -25,22 +25,55 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   const reports = failureReports(ctx.log, router);
   // R-NOISE: fills the flap, burst and group slots of the pipeline.
   createNoise(ctx, outbox, router);
-  const poller = ctx.config.alertmanager ? createAmPoller(ctx, router, reports, ctx.config.alertmanager) : null;
-  const probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, reports, p)] : []));
+  let poller = ctx.config.alertmanager ? createAmPoller(ctx, router, reports, ctx.config.alertmanager) : null;
+  let probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, reports, p)] : []));
+  let started = false;
+  // Live reload: changed or new probes (and a changed Alertmanager source) restart; unchanged ones keep their state.
+  ctx.onReload((next, prev) => async () => {
+    const before = new Map(prev.probes.map((p, i) => [JSON.stringify(p), probes.find((x) => x.name === prev.probes[i]!.name)]));
+    const kept = new Set<unknown>();
+    probes = next.probes.flatMap((p) => {
+      if (p.type !== 'http') return [];
+      const same = before.get(JSON.stringify(p));
+      if (same) return [(kept.add(same), same)];
+      const fresh = createHttpProbe(ctx, router, reports, p);
+      if (started) fresh.start();
+      return [fresh];
+    });
+    for (const old of before.values()) if (old && !kept.has(old)) old.stop();
+    if (JSON.stringify(next.alertmanager) !== JSON.stringify(prev.alertmanager)) {
+      await poller?.stop();
+      poller = next.alertmanager ? createAmPoller(ctx, router, reports, next.alertmanager) : null;
+      if (started) poller?.start();
+    }
+  });
   ctx.statusProviders.push(routerTiles(ctx, router));
   ctx.onStart(() => {
     const n = router.resume();
     if (n) ctx.log.info({ replayed: n }, 'processed events left in the inbox');
+    started = true;
     poller?.start();
     probes.forEach((p) => p.start());
   });
   ctx.onStop(async () => {
+    started = false;
     probes.forEach((p) => p.stop());
     await poller?.stop();
     await router.drain();
     router.stop();
   });
-  return { router, reports, poller, probes, handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) } };
+  return {
+    router,
+    reports,
+    get poller() {
+      return poller;
+    },
+    /** HTTP probes in force (they follow reloads); "Probe now" runs one by name. */
+    get probes() {
+      return probes;
+    },
+    handlers: { ...eventHandlers(ctx, router), ...noiseHandlers(ctx, router) },
+  };
 }
 export { eventId } from './ids';
 export { formatMessage } from './message';

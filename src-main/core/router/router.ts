@@ -55,6 +55,11 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const slots = new Slots(opts.extraStages);
   for (const s of defaultStages()) slots.fill(s);
   const deps: DeciderDeps = { ctx, states, silences, hermes, stages: slots.stages(), outbox: opts.outbox, followUp };
+  // Live reload: the new Hermes rules triage the next event.
+  ctx.onReload((next) => {
+    const rules = createHermes(next.hermes.rules);
+    return () => void (deps.hermes = rules);
+  });
   /**
    * Work waiting for the pipeline, in arrival order. `batch` is the
    * intake_batches seq of an acknowledged HTTP batch whose events are not
@@ -241,7 +246,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     states,
     silenceStore,
     silences,
-    hermes,
+    get hermes() {
+      return deps.hermes;
+    },
     /** Persist a batch atomically (all or nothing); returns the ids once committed: only then acknowledge. */
     ingest(batch: IntakeEvent[], via: string): string[] {
       return ingestGroups([{ events: batch, via }])[0]!;

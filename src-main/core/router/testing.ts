@@ -66,6 +66,7 @@ export function testContext(opts: { yaml?: string; start?: number; dir?: string;
     changed: (...what) => void changes.push(...what),
     onStart: (fn) => void starters.push(fn),
     onStop: (fn) => void stoppers.push(fn),
+    onReload: () => undefined,
   };
   return {
     ctx,

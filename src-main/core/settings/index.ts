@@ -5,6 +5,8 @@ import type { CoreContext } from '../context';
 import { type Config, envName, secretSource } from '../config';
 import { VigilError } from '../errors';
 import { Collection } from '../../../src-shared/api/topics';
+import type { LiveConfig } from '../config';
+import { configHandlers, type ConfigMethods } from './config-api';
 
 /** The Telegram webhook route's shared secret (headless/routes/telegram.ts); not a `{secret:}` in the config. */
 const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
@@ -77,13 +79,14 @@ export function settingsView(ctx: CoreContext, configSource: string): SettingsVi
 /** settings.get, secrets.list and secrets.set: values go in, only names and states come out. */
 export function wireSettings(
   ctx: CoreContext,
-  deps: { audit: Audit; configSource: string },
-): Pick<Handlers, 'settings.get' | 'secrets.list' | 'secrets.set'> {
+  deps: { audit: Audit; configSource: string; live: LiveConfig },
+): Pick<Handlers, 'settings.get' | 'secrets.list' | 'secrets.set' | ConfigMethods> {
   const info = (name: string, usedBy: string[]): SecretInfo => {
     const source = secretSource(ctx.secrets, name);
     return { name, usedBy, set: source !== null, source };
   };
   return {
+    ...configHandlers(ctx, deps.live),
     'settings.get': () => settingsView(ctx, deps.configSource),
     'secrets.list': () => {
       try {

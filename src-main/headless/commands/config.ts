@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, configFileFor, loadConfig, envName, headlessSecrets, secretSource } from '../../core/config';
+import { ConfigError, configFileFor, configJsonSchema, loadConfig, envName, headlessSecrets, secretSource } from '../../core/config';
 import { PolicyConfigError, policyFromConfig } from '../../core/remote';
 import { secretRefs } from '../../core/settings';
-import { defaultDataDir } from '../paths';
+import { loadOrCreateToken } from '../auth';
+import { defaultDataDir, readServeInfo } from '../paths';
 import { EXIT, type Command } from './index';
 
-const USAGE = 'vigil config check [--config FILE] [--data-dir DIR]';
+const USAGE = 'vigil config check [--config FILE] [--data-dir DIR] | vigil config reload [--data-dir DIR] | vigil config schema';
 
 /**
  * `vigil config check`: validates the config the server would load (`--config`, else
@@ -25,11 +26,17 @@ export const configCommand: Command = {
       return EXIT.usage;
     }
     const { positionals, values } = parsed;
+    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+    if (positionals[0] === 'reload') return reload(dataDir);
+    if (positionals[0] === 'schema') {
+      // For editors (yaml-language-server) and CI linters: the same schema the server validates with.
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return EXIT.ok;
+    }
     if (positionals[0] !== 'check') {
       process.stderr.write(`usage: ${USAGE}\n`);
       return EXIT.usage;
     }
-    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     const file = configFileFor(values.config, dataDir);
     let loaded;
     try {
@@ -67,3 +74,26 @@ export const configCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** `vigil config reload`: ask the `vigil serve` of this data dir to reload (POST /-/reload), print what it said. */
+async function reload(dataDir: string): Promise<number> {
+  const info = readServeInfo(dataDir);
+  if (!info) {
+    process.stderr.write(`no running vigil serve for ${dataDir} (no serve.json there); pass --data-dir where it keeps its data\n`);
+    return EXIT.error;
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${info.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${loadOrCreateToken(dataDir)}` } });
+  } catch (e) {
+    process.stderr.write(`vigil serve (pid ${info.pid}) at ${info.url} did not answer: ${((e as Error).cause as Error)?.message ?? (e as Error).message}\n`);
+    return EXIT.error;
+  }
+  const body = (await res.json().catch(() => ({}))) as { reload?: { at: number }; error?: { message: string } };
+  if (!res.ok) {
+    process.stderr.write(`REFUSED ${body.error?.message ?? `HTTP ${res.status}`}\n`);
+    return EXIT.error;
+  }
+  process.stdout.write(`RELOADED vigil serve pid ${info.pid} at ${new Date(body.reload?.at ?? Date.now()).toISOString()}\n`);
+  return EXIT.ok;
+}

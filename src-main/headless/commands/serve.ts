@@ -6,7 +6,7 @@ import { ConfigError, configFileFor, loadConfig } from '../../core/config';
 import { PolicyConfigError, policyFromConfig } from '../../core/remote';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
-import { defaultDataDir } from '../paths';
+import { defaultDataDir, removeServeInfo, writeServeInfo } from '../paths';
 import { listenForStop } from '../signals';
 import { EXIT, type Command } from './index';
 
@@ -40,18 +40,27 @@ export const serveCommand: Command = {
     }
     const token = loadOrCreateToken(dataDir);
     const stop = listenForStop();
-    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source });
+    // Reloads read, and Settings writes, the file in use; with none yet, vigil.yaml in the data dir.
+    const configFile = resolve(configFileFor(values.config, dataDir) ?? join(dataDir, 'vigil.yaml'));
+    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source, configFile });
+    // SIGHUP reloads the config (R-CHANGE-3); installed before the ready line, since an unhandled SIGHUP ends the process.
+    // A refusal is logged, shown in Settings and raised as a vigil event.
+    const onHup = () => void core.reload('sighup', 'SIGHUP').catch(() => undefined);
+    process.on('SIGHUP', onHup);
     await core.start();
     const app = await createHttpServer({ core, token, staticDir: rendererDir() });
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
+    writeServeInfo(dataDir, { pid: process.pid, url: `http://${shownHost}:${actualPort}` });
     process.stdout.write(`Vigil ready: http://${shownHost}:${actualPort}/#token=${token}\n`);
     core.ctx.log.info({ host, port: actualPort, config: loaded.source, dataDir: join(dataDir) }, 'serving');
 
     const sig = await stop.received;
     core.ctx.log.info({ sig }, 'shutting down');
+    process.off('SIGHUP', onHup);
+    removeServeInfo(dataDir);
     try {
       await app.close();
       await core.stop();

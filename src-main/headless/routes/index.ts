@@ -4,6 +4,7 @@ import type { HttpAccess } from '../access';
 import { ackRoutes } from './acks';
 import { changeRoutes } from './changes';
 import { intakeRoutes } from './intake';
+import { reloadRoutes } from './reload';
 import { smokeRoutes } from './smoke';
 import { telegramRoutes } from './telegram';
 
@@ -17,4 +18,4 @@ export interface RouteDeps {
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
 /** HTTP routes beyond the foundation (webhook intake, smoke, acks …), one module per area. */
-export const extraRoutes: RouteModule[] = [intakeRoutes, smokeRoutes, telegramRoutes, ackRoutes, changeRoutes];
+export const extraRoutes: RouteModule[] = [intakeRoutes, smokeRoutes, telegramRoutes, ackRoutes, changeRoutes, reloadRoutes];
