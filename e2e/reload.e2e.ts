@@ -11,7 +11,13 @@ let hookB: WebhookReceiver;
 let file: string;
 
 const configWith = (channels: string[], route: string[]) =>
-  [`channels:`, ...channels.map((c) => `  - ${c}`), `routes: [ { match: {}, channels: [${route.join(', ')}] } ]`, 'smoke: { enabled: false }', ''].join('\n');
+  [
+    `channels:`,
+    ...channels.map((c) => `  - ${c}`),
+    `routes: [ { match: {}, channels: [${route.join(', ')}] } ]`,
+    'smoke: { enabled: false }',
+    '',
+  ].join('\n');
 const A = () => `{ name: hook-a, type: webhook, url: "${hookA.url}" }`;
 const B = () => `{ name: hook-b, type: webhook, url: "${hookB.url}" }`;
 
@@ -23,7 +29,11 @@ interface ReloadRecord {
 }
 const lastReload = async () => (await vigil.rpc<{ lastReload: ReloadRecord | null }>('config.state')).lastReload;
 const titles = (h: WebhookReceiver) => h.shown.map((d) => d.body.message.title).join(' | ');
-const fire = async (summary: string) => drained(vigil, await postEvents(vigil, [{ source: 'app', severity: 'critical', summary, labels: { alertname: summary.replace(/\W/g, '') } }]));
+const fire = async (summary: string) =>
+  drained(
+    vigil,
+    await postEvents(vigil, [{ source: 'app', severity: 'critical', summary, labels: { alertname: summary.replace(/\W/g, '') } }]),
+  );
 
 beforeAll(async () => {
   hookA = await startWebhookReceiver();
@@ -78,7 +88,9 @@ describe('live reload against a running vigil serve (R-CHANGE-3)', () => {
 
     // The refusal is an event with source vigil that names the field.
     const events = await vigil.rpc<{ items: Array<{ source: string; summary: string }> }>('events.list', { source: 'vigil' });
-    expect(events.items.map((e) => e.summary).join('\n')).toMatch(/configuration reload failed: .*routes\.0\.channels\.0: unknown channel "nowhere"/);
+    expect(events.items.map((e) => e.summary).join('\n')).toMatch(
+      /configuration reload failed: .*routes\.0\.channels\.0: unknown channel "nowhere"/,
+    );
 
     // Still routing with the config in force before the bad file.
     await fire('after bad file');
@@ -92,7 +104,15 @@ describe('live reload against a running vigil serve (R-CHANGE-3)', () => {
   it('R-CHANGE-3: a removed channel with queued messages is shown as unconfigured with its backlog, not dropped', async () => {
     await hookB.goDown();
     await fire('queued for b');
-    await expect.poll(async () => (await vigil.rpc<{ channels: Array<{ name: string; backlog: number }> }>('outbox.channels')).channels.find((c) => c.name === 'hook-b')?.backlog, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          (await vigil.rpc<{ channels: Array<{ name: string; backlog: number }> }>('outbox.channels')).channels.find(
+            (c) => c.name === 'hook-b',
+          )?.backlog,
+        { timeout: 15_000 },
+      )
+      .toBe(1);
 
     writeFileSync(file, configWith([A()], ['hook-a']));
     const out = await runCli(['config', 'reload', '--data-dir', vigil.dataDir]);

@@ -11,7 +11,9 @@ describe('docs/configuration.md is generated from the config schema', () => {
 
   it('R-SETUP-8: resources/vigil.schema.json is the current JSON Schema, and the example config points editors at it', () => {
     expect(readFileSync(SCHEMA_FILE, 'utf8'), 'resources/vigil.schema.json is stale: run npm run docs:config').toBe(renderSchemaFile());
-    expect(readFileSync(join(ROOT, 'resources', 'vigil.example.yaml'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./vigil.schema.json');
+    expect(readFileSync(join(ROOT, 'resources', 'vigil.example.yaml'), 'utf8').split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./vigil.schema.json',
+    );
   });
 
   it('R-SETUP-8: every key has a row with its type and default, and examples come from the example config', () => {

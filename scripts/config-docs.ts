@@ -76,7 +76,13 @@ function syntheticExample(s: Schema & { format?: string; minimum?: number; patte
     case 'number':
       return s.minimum ?? 1;
     case 'string':
-      return s.format === 'uri' ? 'https://example.org/hook' : s.pattern?.startsWith('^([01]') ? '09:00' : s.pattern?.startsWith('^SHA256') ? 'SHA256:…' : 'name';
+      return s.format === 'uri'
+        ? 'https://example.org/hook'
+        : s.pattern?.startsWith('^([01]')
+          ? '09:00'
+          : s.pattern?.startsWith('^SHA256')
+            ? 'SHA256:…'
+            : 'name';
     case 'array':
       return s.items && !s.items.properties && !alternatives(s.items) ? [syntheticExample(s.items, key)] : undefined;
     case 'object':
@@ -110,14 +116,24 @@ function walk(s: Schema, path: Seg[], example: unknown, rows: Row[]): void {
   if (path.length && !(typeof path[path.length - 1] !== 'string' && !isDuration(s) && (s.properties || alternatives(s)))) {
     const key = keyOf(path);
     const found = exampleAt(example, path);
-    const fromFile = found !== undefined && (typeof found !== 'object' || isSecretRef(s) || !(s.properties || alternatives(s) || s.type === 'array')) ? found : undefined;
-    const ex = fromFile ?? (s.default !== undefined && !(typeof s.default === 'object' && s.default && !Object.keys(s.default).length) ? s.default : syntheticExample(s, key));
+    const fromFile =
+      found !== undefined && (typeof found !== 'object' || isSecretRef(s) || !(s.properties || alternatives(s) || s.type === 'array'))
+        ? found
+        : undefined;
+    const ex =
+      fromFile ??
+      (s.default !== undefined && !(typeof s.default === 'object' && s.default && !Object.keys(s.default).length)
+        ? s.default
+        : syntheticExample(s, key));
     rows.push({
       key,
       type: typeOf(s),
       default: s.default === undefined ? '' : show(s.default),
       example: show(ex),
-      description: (isDuration(s) ? '' : (s.description ?? (s.properties || s.items?.properties || (s.items && alternatives(s.items)) ? 'its keys follow' : ''))).replace(/\|/g, '\\|'),
+      description: (isDuration(s)
+        ? ''
+        : (s.description ?? (s.properties || s.items?.properties || (s.items && alternatives(s.items)) ? 'its keys follow' : ''))
+      ).replace(/\|/g, '\\|'),
     });
   }
   if (isDuration(s) || isSecretRef(s)) return;
@@ -132,7 +148,8 @@ function walk(s: Schema, path: Seg[], example: unknown, rows: Row[]): void {
     return;
   }
   const alts = alternatives(s);
-  if (alts) for (const a of alts) if (a.properties) walk(a, path.length ? [...path.slice(0, -1), path[path.length - 1]!] : path, example, rows);
+  if (alts)
+    for (const a of alts) if (a.properties) walk(a, path.length ? [...path.slice(0, -1), path[path.length - 1]!] : path, example, rows);
 }
 
 /** The whole document: one table per top-level section. */

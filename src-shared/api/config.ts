@@ -42,8 +42,16 @@ export type ConfigPreview = z.infer<typeof ConfigPreview>;
 const documentInput = z.record(z.string(), z.unknown());
 
 export const configApi = {
-  'config.reload': method(z.object({ by }).strict(), ReloadRecord, 'Re-read vigil.yaml and put it in force; an invalid file is refused (bad_request naming the field) and the running config stays.'),
-  'config.state': method(z.object({}).strict(), ConfigState, 'The config file, its text and parsed document, and the last reload (refused ones name the field).'),
+  'config.reload': method(
+    z.object({ by }).strict(),
+    ReloadRecord,
+    'Re-read vigil.yaml and put it in force; an invalid file is refused (bad_request naming the field) and the running config stays.',
+  ),
+  'config.state': method(
+    z.object({}).strict(),
+    ConfigState,
+    'The config file, its text and parsed document, and the last reload (refused ones name the field).',
+  ),
   'config.preview': method(
     z.object({ document: documentInput }).strict(),
     ConfigPreview,
@@ -75,14 +83,24 @@ export const ChannelTestResult = z.object({
 });
 export type ChannelTestResult = z.infer<typeof ChannelTestResult>;
 
-export const ProbeRunResult = z.object({ probe: z.string(), type: z.enum(['http', 'ssh']), ok: z.boolean(), detail: z.string(), latencyMs: z.number().nullable() });
+export const ProbeRunResult = z.object({
+  probe: z.string(),
+  type: z.enum(['http', 'ssh']),
+  ok: z.boolean(),
+  detail: z.string(),
+  latencyMs: z.number().nullable(),
+});
 export type ProbeRunResult = z.infer<typeof ProbeRunResult>;
 
 export const testApi = {
   'channels.test': method(
     z.object({ channel: z.string().min(1).max(64), by }).strict(),
     ChannelTestResult,
-    'Send a test notification through the outbox and wait (up to 15 s) for the first attempt: delivered, or the channel\'s exact error.',
+    "Send a test notification through the outbox and wait (up to 15 s) for the first attempt: delivered, or the channel's exact error.",
   ),
-  'probes.run': method(z.object({ probe: z.string().min(1).max(64) }).strict(), ProbeRunResult, 'Run one configured probe now and answer its result (a confirmed change is routed as usual).'),
+  'probes.run': method(
+    z.object({ probe: z.string().min(1).max(64) }).strict(),
+    ProbeRunResult,
+    'Run one configured probe now and answer its result (a confirmed change is routed as usual).',
+  ),
 };

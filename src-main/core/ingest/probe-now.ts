@@ -11,7 +11,11 @@ interface SshProbesNow {
 }
 
 /** "Probe now": run one configured probe (HTTP here, SSH through the remote area) and answer its verdict. */
-export async function probeNow(ctx: CoreContext, name: string, probes: { http: () => readonly HttpProbeNow[]; ssh: () => SshProbesNow }): Promise<ProbeRunResult> {
+export async function probeNow(
+  ctx: CoreContext,
+  name: string,
+  probes: { http: () => readonly HttpProbeNow[]; ssh: () => SshProbesNow },
+): Promise<ProbeRunResult> {
   const cfg = ctx.config.probes.find((p) => p.name === name);
   if (!cfg) throw new VigilError('not_found', `no probe named "${name}" in the configuration`);
   if (cfg.type === 'ssh') {
@@ -21,5 +25,11 @@ export async function probeNow(ctx: CoreContext, name: string, probes: { http: (
   const p = probes.http().find((x) => x.name === name);
   if (!p) throw new VigilError('unavailable', `probe "${name}" is not running yet`);
   const v = await p.probeNow();
-  return { probe: name, type: 'http', ok: v.ok, detail: v.ok ? `answered in ${v.latencyMs} ms` : (v.error ?? 'failed'), latencyMs: v.latencyMs };
+  return {
+    probe: name,
+    type: 'http',
+    ok: v.ok,
+    detail: v.ok ? `answered in ${v.latencyMs} ms` : (v.error ?? 'failed'),
+    latencyMs: v.latencyMs,
+  };
 }

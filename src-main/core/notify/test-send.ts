@@ -12,8 +12,15 @@ export const TEST_WAIT_MS = 15_000;
  * "Send test notification": one message enqueued like any other (same outbox, same
  * worker, same retries), then the first attempt's outcome: delivered, or the channel's error.
  */
-export async function sendTestMessage(ctx: CoreContext, outbox: Outbox, channel: string, by: string, waitMs = TEST_WAIT_MS): Promise<ChannelTestResult> {
-  if (!ctx.config.channels.some((c) => c.name === channel)) throw new VigilError('not_found', `no channel named "${channel}" in the configuration`);
+export async function sendTestMessage(
+  ctx: CoreContext,
+  outbox: Outbox,
+  channel: string,
+  by: string,
+  waitMs = TEST_WAIT_MS,
+): Promise<ChannelTestResult> {
+  if (!ctx.config.channels.some((c) => c.name === channel))
+    throw new VigilError('not_found', `no channel named "${channel}" in the configuration`);
   const key = `test:${channel}:${randomUUID()}`;
   const message: Message = {
     kind: 'vigil',
@@ -25,7 +32,7 @@ export async function sendTestMessage(ctx: CoreContext, outbox: Outbox, channel:
     status: 'firing',
     labels: { alertname: 'VigilTestNotification', channel },
   };
-  ctx.db.transaction(() => outbox.writer.enqueue(channel, message, key))();
+  ctx.stores.transaction(() => outbox.writer.enqueue(channel, message, key));
   const find = () => outbox.store.list({ channel, limit: 200 }).find((r) => r.key === key);
   // Network time, not the core's clock: a test clock must not stretch or shrink the wait.
   const deadline = Date.now() + waitMs;
@@ -36,5 +43,14 @@ export async function sendTestMessage(ctx: CoreContext, outbox: Outbox, channel:
   }
   if (!row) throw new VigilError('internal', `the test message for ${channel} was not queued`);
   const delivered = row.state === 'sent';
-  return { channel, id: row.id, state: row.state, delivered, error: delivered ? null : (row.lastError ?? (row.attempts === 0 ? `not attempted within ${waitMs / 1000} s (queued behind other messages or paused)` : null)), attempts: row.attempts };
+  return {
+    channel,
+    id: row.id,
+    state: row.state,
+    delivered,
+    error: delivered
+      ? null
+      : (row.lastError ?? (row.attempts === 0 ? `not attempted within ${waitMs / 1000} s (queued behind other messages or paused)` : null)),
+    attempts: row.attempts,
+  };
 }

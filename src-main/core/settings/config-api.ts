@@ -24,10 +24,17 @@ export function configHandlers(ctx: CoreContext, live: LiveConfig): Pick<Handler
     'config.preview': ({ document }) => preview(document),
     'config.save': async ({ document, baseText, by }) => {
       const file = live.file;
-      if (!file) throw new VigilError('unavailable', 'This Vigil has no config file to write (no data dir); start it with --config FILE or --data-dir DIR.');
+      if (!file)
+        throw new VigilError(
+          'unavailable',
+          'This Vigil has no config file to write (no data dir); start it with --config FILE or --data-dir DIR.',
+        );
       const before = currentText();
       if (before !== baseText) {
-        throw new VigilError('conflict', `${file} changed on disk since you opened it; reopen Settings to see the new version, then save again.`);
+        throw new VigilError(
+          'conflict',
+          `${file} changed on disk since you opened it; reopen Settings to see the new version, then save again.`,
+        );
       }
       const p = preview(document);
       if (!p.valid) throw new VigilError('bad_request', `not saved: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);

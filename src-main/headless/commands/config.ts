@@ -86,7 +86,9 @@ async function reload(dataDir: string): Promise<number> {
   try {
     res = await fetch(`${info.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${loadOrCreateToken(dataDir)}` } });
   } catch (e) {
-    process.stderr.write(`vigil serve (pid ${info.pid}) at ${info.url} did not answer: ${((e as Error).cause as Error)?.message ?? (e as Error).message}\n`);
+    process.stderr.write(
+      `vigil serve (pid ${info.pid}) at ${info.url} did not answer: ${((e as Error).cause as Error)?.message ?? (e as Error).message}\n`,
+    );
     return EXIT.error;
   }
   const body = (await res.json().catch(() => ({}))) as { reload?: { at: number }; error?: { message: string } };
