@@ -15,7 +15,7 @@ import {
 import type { StatusSnapshot, StatusTile } from '../../src-shared/api/system';
 import { Collection, Topic } from '../../src-shared/api/topics';
 import { worstStatus } from '../../src-shared/constants';
-import { describeZodError, fail, ok, type Result } from '../../src-shared/result';
+import { describeZodError, fail, ok, type ErrorCode, type Result } from '../../src-shared/result';
 import { createContext, type CoreContext } from './context';
 import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
 import { openDatabase, sqliteStores, type Database } from './store';
 import { healGateway, wireAgents, type CallbackOutcome, type TelegramUpdate } from './agents';
-import { createAudit } from './audit';
+import { auditCall, createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal, type Heal } from './heal';
 import { wireSmoke, type Smoke } from './smoke';
@@ -242,7 +242,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
-  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports, telegramPerson });
+  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports, telegramPerson, audit });
   const heartbeat = wireHeartbeat(ctx, {
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
@@ -344,13 +344,29 @@ export function createCore(opts: CoreOptions): Core {
       actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
     const parsed = (spec.input as z.ZodType).safeParse(named);
     if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
+    // Every person's action is audited with the actor before it runs (R-AUDIT-2); no audit, no action.
+    let record: ReturnType<typeof auditCall>;
+    try {
+      record = auditCall(audit, method, parsed.data, actor);
+    } catch (e) {
+      log.error({ err: e, method }, 'audit write failed: call refused');
+      return fail('unavailable', `${method} was not run: the audit cannot be written`);
+    }
+    const failed = (code: ErrorCode, message: string) => {
+      try {
+        record.failed(code, message);
+      } catch (err) {
+        log.error({ err, method }, 'audit write of a failed call failed');
+      }
+      return fail(code, message);
+    };
     try {
       const handler = handlers[method] as (i: unknown, a?: Actor) => unknown;
       return ok(await handler(parsed.data, actor));
     } catch (e) {
-      if (e instanceof VigilError) return fail(e.code, e.message);
+      if (e instanceof VigilError) return failed(e.code, e.message);
       log.error({ err: e, method }, 'rpc handler failed');
-      return fail('internal', `${method} failed: ${(e as Error).message}`);
+      return failed('internal', `${method} failed: ${(e as Error).message}`);
     }
   };
 

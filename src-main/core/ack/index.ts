@@ -12,6 +12,7 @@ import { createPagerAck } from './pager-ack';
 import { createAckService } from './service';
 import { ackStage, escalateStage } from './stages';
 import { handleAckCallback } from './telegram';
+import type { Audit } from '../audit';
 
 export { isAckData } from './refs';
 
@@ -25,7 +26,7 @@ const OVERDUE_WARN_MS = 120_000;
  */
 export function wireAcks(
   ctx: CoreContext,
-  deps: { router: Router; outbox: OutboxWriter; reports: FailureReports; telegramPerson?: (id: number) => Actor | null },
+  deps: { router: Router; outbox: OutboxWriter; reports: FailureReports; telegramPerson?: (id: number) => Actor | null; audit?: Audit },
 ) {
   const { acks, escalations } = ctx.stores;
   const stateOf = (fp: string) => deps.router.states.get(fp);
@@ -70,7 +71,7 @@ export function wireAcks(
     acks,
     escalations,
     handlers: ackHandlers(service),
-    telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks, person: deps.telegramPerson }),
+    telegramCallback: (u: TelegramUpdate) => handleAckCallback(ctx, u, { service, acks, person: deps.telegramPerson, audit: deps.audit }),
   };
 }
 

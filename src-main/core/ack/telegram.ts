@@ -1,6 +1,7 @@
 import type { Actor } from '../../../src-shared/api/access';
 import { roleAtLeast, roleRefusal } from '../../../src-shared/api/people';
 import type { CallbackOutcome, TelegramUpdate } from '../agents';
+import type { Audit } from '../audit';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { AckStore } from '../store';
@@ -16,7 +17,7 @@ import type { AckService } from './service';
 export function handleAckCallback(
   ctx: CoreContext,
   update: TelegramUpdate,
-  deps: { service: AckService; acks: AckStore; person?: (id: number) => Actor | null },
+  deps: { service: AckService; acks: AckStore; person?: (id: number) => Actor | null; audit?: Audit },
 ): CallbackOutcome {
   const cq = update.callback_query;
   if (!cq) return { handled: false, reason: 'not a callback query' };
@@ -38,6 +39,13 @@ export function handleAckCallback(
   try {
     const by = person?.name ?? `${who} (telegram ${cq.from.id})`;
     const info = deps.service.ack({ fingerprint, by, via: 'telegram' });
+    // Not through Core.call, so audited here, as the person (R-AUDIT-2).
+    try {
+      if (info.ack?.by === by)
+        deps.audit?.append({ actor: by, action: 'alerts.ack', subject: `alerts:${fingerprint}`, detail: { via: 'telegram' } });
+    } catch (err) {
+      ctx.log.error({ err, fingerprint, by }, 'audit write of a Telegram acknowledgement failed'); // the ack itself stands
+    }
     const first = info.ack?.by === by ? 'Acknowledged' : `Already acknowledged by ${info.ack?.by ?? 'someone'}`;
     return { handled: true, accepted: true, callbackQueryId: cq.id, text: `${first}: repeats and escalation stop until it resolves.` };
   } catch (e) {

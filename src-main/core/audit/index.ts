@@ -126,3 +126,4 @@ export function createAudit(repo: AuditRepository, clock: Clock, opts: AuditOpti
     },
   };
 }
+export { auditCall, audited } from './calls';

@@ -116,7 +116,8 @@ describe('settings and secrets', () => {
     expect(readFileSync(r.file, 'utf8')).toBe(JSON.stringify({ 'tg-bot': 'old' }));
     expect(mode(r.file)).toBe(0o644);
     const audit = (await r.call('audit.list', {})) as { ok: true; value: { entries: Array<{ action: string }> } };
-    expect(audit.value.entries.map((e) => e.action)).toEqual([]);
+    // The attempt and its failure are audited (R-AUDIT-2); nothing says the secret was set.
+    expect(audit.value.entries.map((e) => e.action).sort()).toEqual(['secrets.set', 'secrets.set.failed']);
     expect(await r.call('secrets.list')).toMatchObject({
       ok: false,
       error: { code: 'unavailable', message: expect.stringMatching(/chmod 600/) as string },

@@ -188,4 +188,37 @@ describe('actions carry the authenticated person (R-PEOPLE-2)', () => {
     };
     expect(audit.actor).toBe('ada');
   });
+
+  it("R-AUDIT-2: every person's action is in the audit with the token's person: ack, silence created and expired, pause, secret set", async () => {
+    await b.send({ fingerprint: 'fp-audit', severity: 'warning' });
+    const since = (b.core.areas.db.prepare('SELECT max(id) AS n FROM audit_log').get() as { n: number }).n;
+    expect((await rpc('rick', 'alerts.ack', { fingerprint: 'fp-audit', by: 'mallory' })).status).toBe(200);
+    const sil = await rpc('rick', 'silences.create', {
+      matchers: [{ name: 'instance', op: '=', value: 'web7' }],
+      endsAt: b.clock.now() + 3600_000,
+      createdBy: 'mallory',
+      comment: 'window',
+    });
+    const silId = ((await sil.json()) as { value: { id: string } }).value.id;
+    expect((await rpc('alice', 'silences.expire', { id: silId })).status).toBe(200);
+    expect((await rpc('rick', 'notifications.pause', { minutes: 15 })).status).toBe(200);
+    await rpc('admin', 'secrets.set', { name: 'tg-bot', value: 'S3CRET-VALUE-123' });
+    await rpc('rick', 'diag.run', { host: 'nowhere', command: 'uptime' }); // fails: recorded with why
+    const rows = b.core.areas.db
+      .prepare('SELECT actor, action, subject, detail FROM audit_log WHERE id > ? ORDER BY id')
+      .all(since) as Array<{ actor: string; action: string; subject: string; detail: string }>;
+    const seen = rows.map((r) => `${r.actor} ${r.action} ${r.subject}`);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'rick alerts.ack alerts:fp-audit',
+        `rick silences.create silences`,
+        `alice silences.expire silences:${silId}`,
+        'rick notifications.pause notifications',
+        'admin secrets.set secrets:tg-bot',
+      ]),
+    );
+    expect(seen.filter((s) => / diag\.(run|denied|failed)/.test(s)).every((s) => s.startsWith('rick '))).toBe(true);
+    expect(JSON.stringify(rows)).not.toMatch(/S3CRET-VALUE-123|mallory/);
+    await expect(b.core.call('audit.verify', {})).resolves.toMatchObject({ ok: true, value: { ok: true } });
+  });
 });
