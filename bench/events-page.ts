@@ -28,9 +28,10 @@ function seed(dataDir: string): number {
   const t0 = performance.now();
   const { db } = openDatabase(join(dataDir, 'vigil.db'));
   const store = sqliteEventStore(db);
+  const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const start = Date.now() - EVENTS * 1000;
   for (let done = 0; done < EVENTS; done += BATCH) {
-    store.transaction(() => {
+    transaction(() => {
       const batch: NewEvent[] = [];
       for (let i = done; i < Math.min(EVENTS, done + BATCH); i++) {
         const service = SERVICES[i % SERVICES.length]!;

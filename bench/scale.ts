@@ -25,10 +25,11 @@ function seed(dataDir: string, n: number): number {
   const t0 = performance.now();
   const { db } = openDatabase(join(dataDir, 'vigil.db'));
   const store = sqliteEventStore(db);
+  const transaction = <T>(fn: () => T): T => db.transaction(fn)();
   const dayMs = 86_400_000;
   const start = Date.now() - Math.ceil(n / PER_DAY) * dayMs;
   for (let done = 0; done < n; done += BATCH) {
-    store.transaction(() => {
+    transaction(() => {
       for (let i = done; i < Math.min(n, done + BATCH); i++) {
         const at = start + Math.floor(i / PER_DAY) * dayMs + ((i % PER_DAY) * dayMs) / PER_DAY;
         const service = SERVICES[i % SERVICES.length]!;

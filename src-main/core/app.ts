@@ -183,14 +183,14 @@ export function createCore(opts: CoreOptions): Core {
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
   // The chain starts in the archive once retention has moved old rows there (issue 17.3).
-  const audit = createAudit(stores.audit, clock, {
+  const audit = createAudit(stores, clock, {
     appended: () => ctx.changed(Collection.audit),
     archive: () => (opts.dataDir ? readArchive(auditArchivePath(opts.dataDir)) : []),
   });
 
   // ── people ──
   // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions, Telegram ids.
-  const people = createPeople(stores.people, { audit, clock, sessionTtlMs: opts.config.people.sessionTtl });
+  const people = createPeople(stores, { audit, clock, sessionTtlMs: opts.config.people.sessionTtl });
   const telegramPerson = (id: number) => people.byTelegram(id);
 
   // ── agents ──

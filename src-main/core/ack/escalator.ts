@@ -91,7 +91,7 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
   /** Fire one step (or cancel it if the alert no longer needs it). True if it fired. */
   function fire(id: number, lateReason: string | null): boolean {
     const now = ctx.clock.now();
-    return acks.transaction(() => {
+    return ctx.stores.transaction(() => {
       const e = escalations.get(id);
       if (e?.state !== 'armed') return false;
       const s = deps.stateOf(e.fingerprint);

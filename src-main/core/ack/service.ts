@@ -71,7 +71,7 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
 
     ack(i: { fingerprint: string; by: string; note?: string; via: AckVia }): AckInfo {
       const t = now();
-      const done = acks.transaction(() => {
+      const done = ctx.stores.transaction(() => {
         const s = deps.stateOf(i.fingerprint);
         if (!s) throw unknown(i.fingerprint);
         if (s.status !== 'firing')
@@ -108,7 +108,7 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
 
     unack(i: { fingerprint: string; by: string; via: AckVia }): AckInfo {
       const t = now();
-      const rearmed = acks.transaction(() => {
+      const rearmed = ctx.stores.transaction(() => {
         const s = deps.stateOf(i.fingerprint);
         const a = acks.get(i.fingerprint);
         if (!s && !a) throw unknown(i.fingerprint);
@@ -142,7 +142,7 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
     },
 
     addNote(i: { fingerprint: string; by: string; note: string; via: AckVia }): AckInfo {
-      acks.transaction(() => {
+      ctx.stores.transaction(() => {
         if (!deps.stateOf(i.fingerprint) && !acks.get(i.fingerprint)) throw unknown(i.fingerprint);
         acks.log({ fingerprint: i.fingerprint, at: now(), by: i.by, via: i.via, action: 'note', note: i.note });
       });

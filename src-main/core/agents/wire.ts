@@ -92,6 +92,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   // ── OpenClaw ──
   const openclaw = createOpenClaw({
     repo: ctx.stores.memory,
+    transaction: ctx.stores.transaction,
     embeddings: ctx.config.embeddings,
     clock: ctx.clock,
     metrics: ctx.metrics,
@@ -178,6 +179,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   };
   const plans = createPlans({
     repo: ctx.stores.plans,
+    transaction: ctx.stores.transaction,
     clock: ctx.clock,
     metrics: ctx.metrics,
     audit,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import { openDatabase, type Database, sqliteAuditRepository } from '../store';
+import { openDatabase, type Database, sqliteStores } from '../store';
 import { createAudit } from './index';
 
 let db: Database;
@@ -8,7 +8,7 @@ afterEach(() => db?.close());
 
 const fresh = () => {
   db = openDatabase(':memory:').db;
-  return createAudit(sqliteAuditRepository(db), new FakeClock());
+  return createAudit(sqliteStores(db), new FakeClock());
 };
 
 describe('audit chain', () => {

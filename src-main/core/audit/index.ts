@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
-import type { AuditQuery, AuditRepository, AuditRow } from '../store';
+import type { AuditQuery, AuditRow, Stores } from '../store';
 
 export type { AuditRow, AuditQuery };
 
@@ -83,14 +83,15 @@ export interface AuditOptions {
   archive?: () => Iterable<AuditRow>;
 }
 
-export function createAudit(repo: AuditRepository, clock: Clock, opts: AuditOptions = {}): Audit {
+export function createAudit(stores: Pick<Stores, 'audit' | 'transaction'>, clock: Clock, opts: AuditOptions = {}): Audit {
+  const repo = stores.audit;
   const appended = opts.appended ?? (() => undefined);
   const archive = opts.archive ?? (() => []);
   return {
     append(entry) {
       let written: AuditRow;
       try {
-        written = repo.tx(() => {
+        written = stores.transaction(() => {
           const last = repo.last();
           const prevHash = last?.hash ?? GENESIS;
           const base = {
@@ -104,7 +105,7 @@ export function createAudit(repo: AuditRepository, clock: Clock, opts: AuditOpti
           const row: AuditRow = { ...base, prevHash, hash: rowHash(prevHash, base) };
           repo.insert(row);
           return row;
-        });
+        }, 'immediate');
       } catch (e) {
         throw new VigilError(
           'unavailable',

@@ -36,6 +36,7 @@ export function wireHeal(
   const heal = createHeal({
     config: ctx.config,
     repo: ctx.stores.heal,
+    transaction: ctx.stores.transaction,
     audit: deps.audit,
     pool: deps.pool,
     clock: ctx.clock,

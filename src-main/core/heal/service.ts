@@ -6,7 +6,7 @@ import { fourEyesRefusal } from '../../../src-shared/api/people';
 import { VigilError } from '../errors';
 import type { Metrics } from '../metrics';
 import { type EventSink, RemoteError, wrapCommand, type SshPool } from '../remote';
-import type { ApprovalRow, HealRepository } from '../store';
+import type { ApprovalRow, HealRepository, Stores } from '../store';
 import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
 import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type LiveFacts, type ProtectedRule } from './protected';
 import { Collection } from '../../../src-shared/api/topics';
@@ -31,6 +31,8 @@ export type ApprovalView = Omit<ApprovalRow, 'params'>;
 export interface HealDeps {
   config: Config;
   repo: HealRepository;
+  /** ctx.stores.transaction (immediate: a claim reads then writes, and another process may decide at once). */
+  transaction: Stores['transaction'];
   audit: Audit;
   pool: SshPool;
   clock: Clock;
@@ -150,7 +152,7 @@ export function createHeal(d: HealDeps) {
       subject: `approval:${a.id}`,
       detail: { code, reason, host: a.host, target: a.target, heal: a.action },
     });
-    d.repo.tx(() => {
+    d.transaction(() => {
       d.repo.insertLog({
         at: d.clock.now(),
         approvalId: a.id,
@@ -166,7 +168,7 @@ export function createHeal(d: HealDeps) {
         detail: `${code}: ${reason}`,
       });
       d.repo.finish(a.id, 'denied', `${code}: ${reason}`);
-    });
+    }, 'immediate');
     d.metrics.autohealActions.inc({ action: a.action, result: 'denied' });
     if (code === 'restart_loop') escalate(a, reason);
     d.changed(Collection.approvals, Collection.heallog);
@@ -218,7 +220,7 @@ export function createHeal(d: HealDeps) {
     const result = ok ? 'executed' : 'failed';
     const outcome = ok ? `executed: exit 0` : `failed: ${exitCode !== null ? `exit ${exitCode}` : output}`.slice(0, 500);
     const incidentId = randomUUID();
-    d.repo.tx(() => {
+    d.transaction(() => {
       d.repo.insertLog({
         at: now,
         approvalId: a.id,
@@ -246,7 +248,7 @@ export function createHeal(d: HealDeps) {
         detail: `Proposed by ${a.proposedBy} (${a.source}): ${a.reason}\nApproved by ${a.decidedBy}: ${a.decisionReason ?? ''}\nCommand: ${sent}\nOutcome: ${outcome}`,
       });
       d.repo.finish(a.id, ok ? 'executed' : 'failed', outcome);
-    });
+    }, 'immediate');
     d.audit.append({ actor, action: 'heal.result', subject: `approval:${a.id}`, detail: { result, exitCode, incidentId } });
     try {
       d.knowledge({
@@ -332,7 +334,7 @@ export function createHeal(d: HealDeps) {
         decisionReason: null,
         outcome: null,
       };
-      d.repo.tx(() => {
+      d.transaction(() => {
         d.audit.append({
           actor: p.proposedBy,
           action: 'heal.proposed',
@@ -348,7 +350,7 @@ export function createHeal(d: HealDeps) {
           },
         });
         d.repo.insertApproval(row);
-      });
+      }, 'immediate');
       refreshPending();
       return view(row, timeoutMs);
     },
@@ -390,11 +392,11 @@ export function createHeal(d: HealDeps) {
         throw new VigilError('conflict', `approval ${id} is already ${a.status}; an approval is used once`);
       }
       if (decision === 'reject') {
-        const claimed = d.repo.tx(() => {
+        const claimed = d.transaction(() => {
           d.audit.append({ actor: by, action: 'approval.rejected', subject: `approval:${id}`, detail: { reason: why } });
           if (!d.repo.claim(id, 'rejected', by, now, why)) throw new VigilError('conflict', `approval ${id} was decided meanwhile`);
           return true;
-        });
+        }, 'immediate');
         void claimed;
         refreshPending();
         return view(d.repo.approval(id)!, timeoutMs);
@@ -413,7 +415,7 @@ export function createHeal(d: HealDeps) {
         d.audit.append({ actor: by, action: 'approval.binding_broken', subject: `approval:${id}`, detail: { paramHash: a.paramHash } });
         throw new VigilError('forbidden', `approval ${id} does not match the action it was created for; refusing`);
       }
-      d.repo.tx(() => {
+      d.transaction(() => {
         d.audit.append({
           actor: by,
           action: 'approval.approved',
@@ -422,7 +424,7 @@ export function createHeal(d: HealDeps) {
         });
         if (!d.repo.claim(id, 'approved', by, now, why))
           throw new VigilError('conflict', `approval ${id} was decided or expired meanwhile; nothing ran`);
-      });
+      }, 'immediate');
       refreshPending();
       return execute(d.repo.approval(id)!, by);
     },

@@ -179,7 +179,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
       const text = r.resolved
         ? `${what} fixed ${name}: resolved ${mins(r.afterMs)} after the heal`
         : `${what} did not help: ${name} still firing ${mins(window)} after the heal`;
-      repo.tx(() => {
+      ctx.stores.transaction(() => {
         repo.addOutcome({
           at: clock.now(),
           alertname: name,
@@ -373,7 +373,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     'incidents.note': ({ id, by, text }) => {
       mustGet(id);
       const e = { incidentId: id, at: clock.now(), kind: 'note', text, actor: by, ref: null };
-      repo.tx(() => {
+      ctx.stores.transaction(() => {
         d.audit.append({ actor: by, action: 'incident.note', subject: `incident:${id}`, detail: { text } });
         repo.addEntry(e);
       });

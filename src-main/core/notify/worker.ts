@@ -87,7 +87,7 @@ export class ChannelWorker {
   private releaseClaimed(): void {
     const rows = this.claimed;
     this.claimed = [];
-    if (rows.length && this.ctx.stores.isOpen()) this.store.transaction(() => rows.forEach((r) => this.store.release(r.id)));
+    if (rows.length && this.ctx.stores.isOpen()) this.ctx.stores.transaction(() => rows.forEach((r) => this.store.release(r.id)));
   }
 
   /** How many head rows one transaction may claim: a batch only for instant local channels. */
@@ -141,7 +141,7 @@ export class ChannelWorker {
       this.holding = [];
       this.claimed = [];
       try {
-        this.store.transaction(() => held.forEach((r) => this.store.release(r.id)));
+        this.ctx.stores.transaction(() => held.forEach((r) => this.store.release(r.id)));
       } catch {
         // Still failing: a restart requeues rows left in `sending`.
       }
@@ -196,7 +196,7 @@ export class ChannelWorker {
         this.ctx.changed(Collection.outbox);
         return 0;
       }
-      rows = this.store.transaction(() => this.store.claim(name, now, this.batch));
+      rows = this.ctx.stores.transaction(() => this.store.claim(name, now, this.batch));
       if (!rows.length) return 0;
     }
     this.holding = rows;
@@ -222,7 +222,7 @@ export class ChannelWorker {
     const unsent = rows.slice(results.length);
     const plans = results.map((r) => ({ ...this.plan(r.row, r.result), dropped: r.dropped, rewritten: r.rewritten }));
     const done = clock.now();
-    this.claimed = this.store.transaction(() => {
+    this.claimed = this.ctx.stores.transaction(() => {
       for (const p of plans) this.record(p, done);
       for (const r of unsent) this.store.release(r.id);
       return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
@@ -250,7 +250,7 @@ export class ChannelWorker {
    */
   private fold(now: number): number {
     const name = this.channel.name;
-    return this.store.transaction(() => {
+    return this.ctx.stores.transaction(() => {
       const rows: OutboxRow[] = [];
       for (const row of this.store.pending(name)) {
         const r = this.reconciled(row, now);

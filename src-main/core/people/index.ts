@@ -5,7 +5,7 @@ import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
 import type { Audit } from '../audit';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
-import type { PeopleRepository } from '../store';
+import type { Stores } from '../store';
 
 /** Prefixes say what a leaked string is (a personal token, an intake token, a session) when someone finds one in a log. */
 export const TOKEN_PREFIX = { person: 'vgp_', intake: 'vgi_', session: 'vgs_' } as const;
@@ -58,8 +58,12 @@ export interface People {
 
 const notFound = (name: string) => new VigilError('not_found', `nobody named "${name}" (see people.list or \`vigil user list\`)`);
 
-export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock: Clock; sessionTtlMs?: number }): People {
+export function createPeople(
+  stores: Pick<Stores, 'people' | 'transaction'>,
+  deps: { audit: Audit; clock: Clock; sessionTtlMs?: number },
+): People {
   const { audit, clock } = deps;
+  const repo = stores.people;
   const ttl = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const asActor = (p: Person, sessionId: string | null = null): Actor => ({ name: p.name, role: p.role, sessionId });
   const admins = () => repo.list().filter((p) => p.role === 'admin').length;
@@ -81,7 +85,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       return p ? asActor(p) : null;
     },
     ensureFirstAdmin(legacyToken) {
-      repo.tx(() => {
+      stores.transaction(() => {
         if (repo.count() > 0) return;
         const now = clock.now();
         repo.insert({
@@ -98,7 +102,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
     add(input, by) {
       const token = newSecret(TOKEN_PREFIX.person);
       const now = clock.now();
-      return repo.tx(() => {
+      return stores.transaction(() => {
         if (repo.get(input.name)) throw new VigilError('conflict', `"${input.name}" already exists; use rotate for a new token`);
         if (input.telegram && repo.byTelegram(input.telegram))
           throw new VigilError('conflict', `Telegram id ${input.telegram} already belongs to ${repo.byTelegram(input.telegram)!.name}`);
@@ -121,7 +125,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
     },
     rotate(name, by) {
       const token = newSecret(TOKEN_PREFIX.person);
-      return repo.tx(() => {
+      return stores.transaction(() => {
         mustGet(name);
         repo.setToken(name, hashToken(token), clock.now());
         // A new token ends the sessions the old one opened: rotation is what you do after a leak.
@@ -131,7 +135,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       });
     },
     remove(name, by) {
-      repo.tx(() => {
+      stores.transaction(() => {
         const p = mustGet(name);
         if (p.role === 'admin' && admins() === 1) throw new VigilError('conflict', `${name} is the last admin; add another admin first`);
         repo.remove(name);
@@ -142,7 +146,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
     list: () => repo.list(),
     addIntake(name, by) {
       const token = newSecret(TOKEN_PREFIX.intake);
-      repo.tx(() => {
+      stores.transaction(() => {
         if (repo.intake.list().some((t) => t.name === name)) throw new VigilError('conflict', `an intake token "${name}" already exists`);
         repo.intake.insert(name, hashToken(token), clock.now());
         audit.append({ actor: by, action: 'intake_token.add', subject: name });
@@ -150,7 +154,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       return token;
     },
     removeIntake(name, by) {
-      return repo.tx(() => {
+      return stores.transaction(() => {
         const gone = repo.intake.remove(name);
         if (gone) audit.append({ actor: by, action: 'intake_token.remove', subject: name });
         return gone;
@@ -164,7 +168,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
         const now = clock.now();
         const id = randomBytes(9).toString('base64url');
         const secret = newSecret(TOKEN_PREFIX.session);
-        repo.tx(() => {
+        stores.transaction(() => {
           repo.sessions.insert({
             id,
             secretHash: hashToken(secret),
@@ -191,7 +195,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
         return asActor(p, s.id);
       },
       revoke(id, by) {
-        repo.tx(() => {
+        stores.transaction(() => {
           if (!repo.sessions.revoke(id, clock.now())) throw new VigilError('not_found', `no live session "${id}"`);
           audit.append({ actor: by, action: 'session.revoke', subject: id });
         });
@@ -202,7 +206,7 @@ export function createPeople(repo: PeopleRepository, deps: { audit: Audit; clock
       'people.list': () => repo.list(),
       'people.add': (i, actor) => people.add(i, actor?.name ?? 'console'),
       'people.update': (i, actor) =>
-        repo.tx(() => {
+        stores.transaction(() => {
           const p = mustGet(i.name);
           if (p.role === 'admin' && i.role && i.role !== 'admin' && admins() === 1)
             throw new VigilError('conflict', `${i.name} is the last admin; add another admin first`);

@@ -6,14 +6,7 @@ import { systemClock, type Clock } from '../clock';
 import { ConfigSchema, type Config } from '../config';
 import { createHeal } from '../heal';
 import { createMetrics } from '../metrics';
-import {
-  openDatabase,
-  type Database,
-  sqliteAuditRepository,
-  sqliteHealRepository,
-  sqliteHostRepository,
-  sqliteMemoryRepository,
-} from '../store';
+import { openDatabase, type Database, sqliteStores } from '../store';
 import { createDiagnostics } from './diag';
 import type { RemoteEvent } from './events';
 import { createHostService } from './hosts';
@@ -31,8 +24,9 @@ export function remoteTestbed(opts: { hosts: unknown[]; config?: Record<string, 
   const clock = opts.clock ?? systemClock;
   const events: RemoteEvent[] = [];
   const sink = (e: RemoteEvent) => void events.push(e);
-  const audit = createAudit(sqliteAuditRepository(db), clock);
-  const hostRepo = sqliteHostRepository(db);
+  const stores = sqliteStores(db);
+  const audit = createAudit(stores, clock);
+  const hostRepo = stores.hosts;
   const metrics = createMetrics();
   const hosts = createHostService({ hosts: config.hosts, repo: hostRepo, audit, clock, sink, onAccepted: (h) => pool.drop(h) });
   const pool: SshPool = new SshPool({
@@ -47,10 +41,11 @@ export function remoteTestbed(opts: { hosts: unknown[]; config?: Record<string, 
   });
   const policy = createPolicy({ allowedRoots: config.remote.allowedRoots });
   const diag = createDiagnostics({ policy, pool, hosts, audit, maxBytes: config.remote.maxOutput, timeoutMs: config.remote.execTimeout });
-  const memory = sqliteMemoryRepository(db);
+  const memory = stores.memory;
   const heal = createHeal({
     config,
-    repo: sqliteHealRepository(db),
+    repo: stores.heal,
+    transaction: stores.transaction,
     audit,
     pool,
     clock,

@@ -9,7 +9,7 @@ import { createCore } from '../app';
 import { createAudit } from '../audit';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
-import { openDatabase, sqliteAuditRepository, sqliteRetentionStore, type Database } from '../store';
+import { openDatabase, sqliteStores, sqliteRetentionStore, type Database } from '../store';
 import { auditArchivePath, readArchive } from './archive';
 import { prunePass, type RetentionPolicy } from './pass';
 
@@ -82,7 +82,7 @@ describe('retention (issue 17.3)', () => {
     const { db } = openDatabase(join(dir, 'vigil.db'));
     const clock = new FakeClock(NOW - 400 * DAY);
     const archive = auditArchivePath(dir);
-    const audit = createAudit(sqliteAuditRepository(db), clock, { archive: () => readArchive(archive) });
+    const audit = createAudit(sqliteStores(db), clock, { archive: () => readArchive(archive) });
     for (let i = 0; i < 30; i++) audit.append({ actor: 'alice', action: 'ack', subject: `fp-${i}` });
     clock.set(NOW);
     for (let i = 0; i < 5; i++) audit.append({ actor: 'bob', action: 'silence.create', subject: `s-${i}` });
@@ -116,7 +116,7 @@ describe('retention (issue 17.3)', () => {
     const { db } = openDatabase(join(dir, 'vigil.db'));
     const clock = new FakeClock(NOW - 400 * DAY);
     const archive = auditArchivePath(dir);
-    const audit = createAudit(sqliteAuditRepository(db), clock, { archive: () => readArchive(archive) });
+    const audit = createAudit(sqliteStores(db), clock, { archive: () => readArchive(archive) });
     for (let i = 0; i < 10; i++) audit.append({ actor: 'alice', action: 'ack', subject: `fp-${i}` });
     clock.set(NOW);
     audit.append({ actor: 'bob', action: 'ack' });

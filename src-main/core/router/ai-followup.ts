@@ -71,7 +71,7 @@ export class AiFollowUp {
     try {
       if (o.kind === 'result') {
         const t = o.result;
-        this.events.transaction(() => {
+        this.ctx.stores.transaction(() => {
           this.events.amend(
             job.ev.id,
             {

@@ -79,7 +79,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
 
   function guarded<T>(fn: () => T): T {
     try {
-      return events.transaction(fn);
+      return ctx.stores.transaction(fn);
     } catch (e) {
       for (const hook of rollbackHooks) hook();
       throw e;
@@ -213,7 +213,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
         ctx.log.error({ err: e }, 'deciding at intake failed; the batch goes to the inbox and is retried');
       }
     }
-    const seqs = events.transaction(() => events.insert(recs));
+    const seqs = ctx.stores.transaction(() => events.insert(recs));
     queue.push({ batch: null, recs: recs.map((r, i) => ({ ...r, seq: seqs[i]! })) });
     kick();
     return ids;

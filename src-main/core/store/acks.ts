@@ -45,7 +45,6 @@ export interface AckStore {
   openAlerts(limit: number, unacknowledgedOnly: boolean): OpenAlertRow[];
   rememberRef(ref: string, fingerprint: string): void;
   fingerprintOf(ref: string): string | null;
-  transaction<T>(fn: () => T): T;
 }
 
 export interface OpenAlertRow {
@@ -124,6 +123,5 @@ export function sqliteAckStore(db: Database): AckStore {
       })),
     rememberRef: (ref, fp) => void s.ref.run(ref, fp),
     fingerprintOf: (ref) => (s.fpOf.get(ref) as { fingerprint: string } | undefined)?.fingerprint ?? null,
-    transaction: (fn) => db.transaction(fn)(),
   };
 }

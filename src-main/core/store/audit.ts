@@ -26,8 +26,6 @@ export interface AuditRepository {
   list(q: AuditQuery): AuditRow[];
   /** Every row in id order, streamed (verify walks the whole chain). */
   iterate(): IterableIterator<AuditRow>;
-  /** Run fn in one write transaction (IMMEDIATE, so concurrent appenders serialise). */
-  tx<T>(fn: () => T): T;
 }
 
 const COLS = 'id, at, actor, action, subject, detail, prev_hash AS prevHash, hash';
@@ -57,6 +55,5 @@ export function sqliteAuditRepository(db: Database): AuditRepository {
       return db.prepare(sql).all(args) as AuditRow[];
     },
     iterate: () => iterStmt.iterate() as IterableIterator<AuditRow>,
-    tx: (fn) => db.transaction(fn).immediate(),
   };
 }

@@ -45,8 +45,7 @@ export interface EventFilter {
 
 /** Repository for events (and the inbox). SQL stays here; a PostgreSQL store implements the same interface. */
 export interface EventStore {
-  transaction<T>(fn: () => T): T;
-  /** Insert a batch; the caller wraps it in transaction() so a batch is all-or-nothing. Returns seqs in order. */
+  /** Insert a batch; the caller wraps it in stores.transaction() so a batch is all-or-nothing. Returns seqs in order. */
   insert(events: NewEvent[]): number[];
   /** Insert an event already decided (processed) in the same transaction as its outcome. Returns its seq. */
   insertDecided(e: NewEvent, upd: ProcessedUpdate): number;
@@ -139,7 +138,6 @@ export function sqliteEventStore(db: Database): EventStore {
   const delBatch = db.prepare(`DELETE FROM intake_batches WHERE seq = ?`);
 
   return {
-    transaction: (fn) => db.transaction(fn)(),
     insert(events) {
       return events.map((e) =>
         Number(

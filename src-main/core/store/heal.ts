@@ -70,7 +70,6 @@ export interface HealRepository {
   incidents(limit: number): IncidentRow[];
   setting(key: string): string | undefined;
   setSetting(key: string, value: string, by: string, at: number): void;
-  tx<T>(fn: () => T): T;
 }
 
 const A = `id, action, host, target, params, param_hash AS paramHash, command, status, proposed_by AS proposedBy, source, reason, event_id AS eventId,
@@ -140,6 +139,5 @@ export function sqliteHealRepository(db: Database): HealRepository {
     incidents: (limit) => s.incidents.all(limit) as IncidentRow[],
     setting: (key) => (s.setting.get(key) as { value: string } | undefined)?.value,
     setSetting: (key, value, by, at) => void s.setSetting.run(key, value, by, at),
-    tx,
   };
 }

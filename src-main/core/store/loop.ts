@@ -49,7 +49,6 @@ export interface RawRecord {
 
 /** SQL of the closed loop: heal outcomes and incidents (a PostgreSQL store implements the same interface). */
 export interface LoopRepository {
-  tx<T>(fn: () => T): T;
   addOutcome(o: OutcomeRow): boolean;
   outcomes(alertname: string, limit: number): OutcomeRow[];
   openIncident(groupKey: string): IncidentRow | null;
@@ -168,7 +167,6 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
   }
 
   return {
-    tx: (fn) => db.transaction(fn)(),
     addOutcome: (o) => s.outcome.run({ ...o, fixed: o.fixed ? 1 : 0 }).changes === 1,
     outcomes: (alertname, limit) =>
       (s.outcomes.all(alertname, limit) as Array<Omit<OutcomeRow, 'fixed' | 'planId'> & { fixed: number; plan_id: string }>).map((r) => ({

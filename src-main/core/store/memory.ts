@@ -53,8 +53,6 @@ export interface MemoryRepository {
   findByRef(ref: string, kind: InsightKind): Insight | null;
   update(id: number, patch: Partial<Pick<Insight, 'title' | 'body' | 'tags' | 'flags'>>, now: number): Insight;
   listFlagged(flag: string | null, limit: number): Insight[];
-  /** Run fn in one write transaction (nested calls become savepoints). */
-  tx<T>(fn: () => T): T;
 
   /** (Re)queue an insight for embedding: pending, attempts 0. */
   enqueue(id: number, now: number): void;
@@ -173,7 +171,6 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     return r ? toInsight(r) : null;
   };
   return {
-    tx,
     add(input, now) {
       return tx(() => {
         const { lastInsertRowid } = s.insert.run({

@@ -12,7 +12,6 @@ export interface NoiseRow<T = unknown> {
 
 /** Repository for the grouping, burst and flap state. SQL stays here. */
 export interface NoiseStore {
-  transaction<T>(fn: () => T): T;
   all(): NoiseRow[];
   /** Every member row, by owner key. */
   members(): Array<{ owner: string; fp: string; body: unknown }>;
@@ -32,7 +31,6 @@ export function sqliteNoiseStore(db: Database): NoiseStore {
   const del = db.prepare(`DELETE FROM noise_state WHERE key = ?`);
   const delMembers = db.prepare(`DELETE FROM noise_member WHERE owner = ?`);
   return {
-    transaction: (fn) => db.transaction(fn)(),
     all: () =>
       (all.all() as Array<{ key: string; kind: NoiseKind; body: string; due_at: number | null }>).map((r) => ({
         key: r.key,

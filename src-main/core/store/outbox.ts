@@ -53,8 +53,6 @@ export interface OutboxStore {
    * (call inside a transaction). An empty answer: the head is not due.
    */
   claim(channel: string, now: number, limit: number): OutboxRow[];
-  /** Run several calls as one transaction (one commit, one fsync). */
-  transaction<T>(fn: () => T): T;
   /** Delivered; a digest also stamps the messages it carried. */
   markSent(id: number, now: number): void;
   markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): void;
@@ -199,7 +197,6 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       if (rows.length) s.sendingRange.run(channel, rows[0]!.id, rows.at(-1)!.id);
       return rows;
     },
-    transaction: (fn) => db.transaction(fn)(),
     markSent: db.transaction((id: number, now: number) => {
       s.sent.run(now, id);
       s.sentItems.run(now, id);

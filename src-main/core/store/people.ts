@@ -33,7 +33,6 @@ export interface PeopleRepository {
     revokePerson(person: string, at: number): void;
     live(now: number): SessionInfo[];
   };
-  tx<T>(fn: () => T): T;
 }
 
 type PRow = { name: string; role: Role; telegram: string | null; created_at: number; token_issued_at: number };
@@ -117,6 +116,5 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
           return info;
         }),
     },
-    tx: (fn) => db.transaction(fn)(),
   };
 }

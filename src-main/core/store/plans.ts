@@ -69,7 +69,6 @@ export interface PlanRepository {
   forSubject(f: { eventIds?: string[]; changeId?: string }): PlanRow[];
   /** Pending approvals: count and the oldest creation time (smoke, metrics). */
   pendingApprovals(): { count: number; oldest: number | null };
-  tx<T>(fn: () => T): T;
 }
 
 interface Row {
@@ -148,7 +147,6 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
   };
   const tx = <T>(fn: () => T): T => db.transaction(fn)();
   return {
-    tx,
     insert: (p) => void s.insert.run(params(p)),
     get,
     save(p, expect) {

@@ -28,8 +28,11 @@ export interface Stores {
   /**
    * Run `fn` as one transaction over all the stores: everything it writes
    * commits together or not at all. Nested calls join the outer transaction.
+   * The repositories have no transaction of their own: every caller uses this one.
+   * `immediate` takes the write lock at once, for read-then-write sequences that
+   * another process may run at the same time (the audit chain's append, heal claims).
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, mode?: 'immediate'): T;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
   isOpen(): boolean;
   events: EventStore;
@@ -56,7 +59,7 @@ export interface Stores {
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
 export function sqliteStores(db: Database): Stores {
   return {
-    transaction: (fn) => db.transaction(fn)(),
+    transaction: (fn, mode) => (mode === 'immediate' ? db.transaction(fn).immediate() : db.transaction(fn)()),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),

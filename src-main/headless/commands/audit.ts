@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
 import { auditArchivePath, readArchive } from '../../core/retention';
-import { sqliteAuditRepository, openDatabase } from '../../core/store';
+import { sqliteStores, openDatabase } from '../../core/store';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
 
@@ -34,7 +34,7 @@ export const auditCommand: Command = {
     }
     const { db } = openDatabase(file);
     try {
-      const r = createAudit(sqliteAuditRepository(db), systemClock, { archive: () => readArchive(auditArchivePath(dir)) }).verifyChain();
+      const r = createAudit(sqliteStores(db), systemClock, { archive: () => readArchive(auditArchivePath(dir)) }).verifyChain();
       if (r.ok) {
         process.stdout.write(`OK audit chain intact: ${r.rows} row(s)${existsSync(auditArchivePath(dir)) ? ' (archive + live)' : ''}\n`);
         return EXIT.ok;

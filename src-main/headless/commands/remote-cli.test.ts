@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
-import { openDatabase, sqliteAuditRepository } from '../../core/store';
+import { openDatabase, sqliteStores } from '../../core/store';
 import { auditCommand } from './audit';
 import { configCommand } from './config';
 import { policyCommand } from './policy';
@@ -86,7 +86,7 @@ describe('vigil audit verify', () => {
   it('R-HEAL-5: exit 0 for an intact chain, non-zero naming the first broken row', async () => {
     const dataDir = join(dir, 'data');
     const { db } = openDatabase(join(dataDir, 'vigil.db'));
-    const audit = createAudit(sqliteAuditRepository(db), systemClock);
+    const audit = createAudit(sqliteStores(db), systemClock);
     for (let i = 0; i < 6; i++) audit.append({ actor: 'alice', action: 'diag.run', subject: 'host:web1', detail: { i } });
     db.close();
     expect(await capture(auditCommand, ['verify', '--data-dir', dataDir])).toMatchObject({

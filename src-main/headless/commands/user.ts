@@ -7,7 +7,7 @@ import { createAudit } from '../../core/audit';
 import { systemClock } from '../../core/clock';
 import { VigilError } from '../../core/errors';
 import { createPeople, type People } from '../../core/people';
-import { openDatabase, sqliteAuditRepository, sqlitePeopleRepository } from '../../core/store';
+import { openDatabase, sqliteStores } from '../../core/store';
 import { loadOrCreateToken } from '../auth';
 import { defaultDataDir } from '../paths';
 import { EXIT, type Command } from './index';
@@ -22,8 +22,9 @@ function withPeople<T>(dataDir: string | undefined, fn: (people: People, by: str
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { db } = openDatabase(join(dir, 'vigil.db'));
   try {
-    const people = createPeople(sqlitePeopleRepository(db), {
-      audit: createAudit(sqliteAuditRepository(db), systemClock),
+    const stores = sqliteStores(db);
+    const people = createPeople(stores, {
+      audit: createAudit(stores, systemClock),
       clock: systemClock,
     });
     // Adding the first person must not lock out the existing single token: it becomes `admin` first.

@@ -6,7 +6,7 @@ import { FakeClock } from '../../clock';
 import { ChannelConfig, EmbeddingConfig } from '../../config';
 import { createMetrics } from '../../metrics';
 import type { Message } from '../../notify';
-import { openDatabase, sqliteMemoryRepository, sqlitePlanRepository } from '../../store';
+import { openDatabase, sqlitePlanRepository, sqliteStores } from '../../store';
 import { createOpenClaw } from '../openclaw';
 import { createPlans, handleTelegramCallback, type HealGateway } from './index';
 
@@ -61,8 +61,10 @@ function setup() {
   const outbox = { enqueue: (channel: string, message: Message, key: string) => void sent.push({ channel, message, key }) };
   const heal = healStandIn();
   const diagnosed: string[] = [];
+  const stores = sqliteStores(db);
   const openclaw = createOpenClaw({
-    repo: sqliteMemoryRepository(db),
+    repo: stores.memory,
+    transaction: stores.transaction,
     embeddings: EmbeddingConfig.parse({}),
     clock,
     metrics,
@@ -70,7 +72,8 @@ function setup() {
     audit,
   });
   const deps = {
-    repo: sqlitePlanRepository(db),
+    repo: stores.plans,
+    transaction: stores.transaction,
     clock,
     metrics,
     audit,

@@ -5,7 +5,7 @@ import { VigilError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
 import type { Message, OutboxWriter } from '../../notify';
-import type { PlanRepository, PlanRow, PlanStatus, StoredApproval, StoredStep } from '../../store';
+import type { PlanRepository, PlanRow, PlanStatus, Stores, StoredApproval, StoredStep } from '../../store';
 import type { AuditWriter, SafeActionSubject } from '../openclaw/safe-actions';
 import { validateSteps, type StepContext, type StepInput, type StepType } from './steps';
 import { Collection } from '../../../../src-shared/api/topics';
@@ -43,6 +43,8 @@ export interface LoopSteps {
 
 export interface ElephantDeps extends StepContext {
   repo: PlanRepository;
+  /** ctx.stores.transaction: a plan's row and what it queues commit together. */
+  transaction: Stores['transaction'];
   clock: Clock;
   metrics: Metrics;
   audit: AuditWriter;
@@ -158,7 +160,7 @@ export function createElephant(d: ElephantDeps) {
       plan.approvals.push(approval);
       plan.status = 'waiting';
       plan.updatedAt = now;
-      repo.tx(() => {
+      d.transaction(() => {
         audit('elephant', 'approval_requested', plan, { approval: approval.id, step: index + 1, question: approval.question });
         if (!repo.save(plan, ['running'])) throw new StepFailure('the plan changed while asking for approval');
         for (const ch of d.hitlChannels())
@@ -272,7 +274,7 @@ export function createElephant(d: ElephantDeps) {
           status: 'firing',
           labels: { plan: plan.id },
         };
-        repo.tx(() => (p.channels as string[]).forEach((ch) => d.outbox?.enqueue(ch, msg, `plan:${plan.id}:${index}:${ch}`)));
+        d.transaction(() => (p.channels as string[]).forEach((ch) => d.outbox?.enqueue(ch, msg, `plan:${plan.id}:${index}:${ch}`)));
         return `queued for ${(p.channels as string[]).join(', ')}`;
       }
       case 'wait_for_approval':
@@ -338,7 +340,7 @@ export function createElephant(d: ElephantDeps) {
           if (s.type === 'wait_for_approval')
             fresh.approvals.forEach((a) => a.step === index && a.status === 'pending' && (a.status = 'expired'));
           finish(fresh, 'failed', `step ${index + 1} (${s.type}) failed: ${msg}`);
-          repo.tx(() => {
+          d.transaction(() => {
             if (repo.save(fresh, LIVE)) audit('elephant', 'failed', fresh, { step: index + 1, type: s.type, error: msg });
           });
           publish();
@@ -348,7 +350,7 @@ export function createElephant(d: ElephantDeps) {
         if (!fresh || TERMINAL.includes(fresh.status)) return;
         Object.assign(fresh.steps[index] as StoredStep, { status: 'succeeded', result: result.slice(0, 4000), finishedAt: clock.now() });
         Object.assign(fresh, { current: index + 1, status: 'running', updatedAt: clock.now() });
-        repo.tx(() => {
+        d.transaction(() => {
           if (repo.save(fresh, LIVE)) audit('elephant', 'step_succeeded', fresh, { step: index + 1, type: step.type });
         });
         publish();
@@ -405,7 +407,7 @@ export function createElephant(d: ElephantDeps) {
         updatedAt: now,
         finishedAt: v.ok ? null : now,
       };
-      repo.tx(() => {
+      d.transaction(() => {
         audit(input.createdBy, v.ok ? 'created' : 'rejected', plan, {
           source: plan.source,
           steps: plan.steps.map((s) => s.type),
@@ -422,7 +424,7 @@ export function createElephant(d: ElephantDeps) {
       if (!plan) throw new VigilError('not_found', `plan ${id} does not exist`);
       if (TERMINAL.includes(plan.status)) throw new VigilError('conflict', `plan ${id} is already ${plan.status}`);
       finish(plan, 'cancelled', `cancelled by ${by}`);
-      repo.tx(() => {
+      d.transaction(() => {
         audit(by, 'cancelled', plan);
         if (!repo.save(plan, LIVE)) throw new VigilError('conflict', `plan ${id} finished meanwhile`);
       });
@@ -438,7 +440,7 @@ export function createElephant(d: ElephantDeps) {
     decide(approvalId: string, decision: 'approve' | 'reject', by: string, via: 'console' | 'telegram', nonce?: string): StoredApproval {
       const planId = approvalId.slice(0, approvalId.lastIndexOf('-'));
       const now = clock.now();
-      const decided = repo.tx(() => {
+      const decided = d.transaction(() => {
         const plan = repo.get(planId);
         const a = plan?.approvals.find((x) => x.id === approvalId);
         if (!plan || !a) throw new VigilError('not_found', `approval ${approvalId} does not exist`);
@@ -473,7 +475,7 @@ export function createElephant(d: ElephantDeps) {
         if (plan.status === 'running' && step?.status === 'running' && !waitingOnApproval) {
           step.error = 'interrupted by a restart; not repeated';
           finish(plan, 'failed', `step ${plan.current + 1} (${step.type}) was interrupted by a restart`);
-          repo.tx(() => {
+          d.transaction(() => {
             if (repo.save(plan, LIVE)) audit('elephant', 'failed', plan, { step: plan.current + 1, error: 'interrupted by a restart' });
           });
           continue;

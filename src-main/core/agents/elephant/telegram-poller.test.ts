@@ -7,7 +7,7 @@ import { systemClock } from '../../clock';
 import { ChannelConfig } from '../../config';
 import { createMetrics } from '../../metrics';
 import type { Message } from '../../notify';
-import { openDatabase, type Database, sqlitePlanRepository, sqliteTelegramOffsets } from '../../store';
+import { openDatabase, type Database, sqlitePlanRepository, sqliteStores, sqliteTelegramOffsets } from '../../store';
 import { createPlans } from './index';
 import { handleTelegramCallback } from './telegram';
 import { createTelegramPoller } from './telegram-poller';
@@ -39,6 +39,7 @@ function setup() {
   const audit = { append: (e: { action: string }) => void audited.push(e.action) };
   const { elephant } = createPlans({
     repo: sqlitePlanRepository(db),
+    transaction: sqliteStores(db).transaction,
     clock: systemClock,
     metrics: createMetrics(),
     audit,

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { VigilError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Metrics } from '../../metrics';
-import { QUEUE_STATES, type MemoryRepository } from '../../store';
+import { QUEUE_STATES, type MemoryRepository, type Stores } from '../../store';
 import type { Handlers } from '../../../../src-shared/api';
 import { createEmbedWorker } from './embed-worker';
 import { createOllamaEmbedder, type Embedder } from './embedder';
@@ -16,6 +16,8 @@ export type { RecallResult } from './recall';
 export interface OpenClawDeps {
   /** The insights repository (ctx.stores.memory in the core). */
   repo: MemoryRepository;
+  /** ctx.stores.transaction: a safe action's memory writes and audit row commit together. */
+  transaction: Stores['transaction'];
   embeddings: Config['embeddings'];
   clock: Clock;
   metrics: Metrics;
@@ -46,7 +48,7 @@ export function createOpenClaw(d: OpenClawDeps) {
           })
         : null;
   const worker = createEmbedWorker({ repo, embedder, clock: d.clock, metrics: d.metrics, log: d.log });
-  const safe = createSafeActions({ repo, audit: d.audit, clock: d.clock, metrics: d.metrics });
+  const safe = createSafeActions({ repo, transaction: d.transaction, audit: d.audit, clock: d.clock, metrics: d.metrics });
   const search = (query: string, opts: Parameters<typeof recall>[3] = {}) => recall(repo, embedder, query, opts);
 
   const handlers: Pick<Handlers, MemoryMethods> = {

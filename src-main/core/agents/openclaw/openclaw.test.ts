@@ -6,7 +6,7 @@ import { startOllamaServer, type OllamaServer } from '../../../../e2e/fixtures/o
 import { FakeClock } from '../../clock';
 import { EmbeddingConfig } from '../../config';
 import { createMetrics } from '../../metrics';
-import { openDatabase, sqliteMemoryRepository, type Database } from '../../store';
+import { openDatabase, sqliteStores, type Database } from '../../store';
 import { createOpenClaw, runAutomaticActions, type AuditWriter } from './index';
 
 let ollama: OllamaServer;
@@ -27,6 +27,12 @@ afterEach(() => {
   ollama.mode = 'ok';
 });
 
+/** The insights repository and the one transaction() over the same file, as createCore hands them to OpenClaw. */
+const memoryOf = (db: Database) => {
+  const stores = sqliteStores(db);
+  return { repo: stores.memory, transaction: stores.transaction };
+};
+
 function setup(opts: { url?: string | null; audit?: AuditWriter } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-openclaw-'));
   dirs.push(dir);
@@ -38,7 +44,7 @@ function setup(opts: { url?: string | null; audit?: AuditWriter } = {}) {
   const audit = opts.audit ?? { append: (e: { actor: string; action: string; subject?: string }) => void audited.push(e) };
   const url = opts.url === undefined ? ollama.url : opts.url;
   const embeddings = EmbeddingConfig.parse(url ? { provider: 'ollama', baseUrl: url } : { provider: 'none' });
-  const claw = createOpenClaw({ repo: sqliteMemoryRepository(db), embeddings, clock, metrics, fetch: globalThis.fetch, audit });
+  const claw = createOpenClaw({ ...memoryOf(db), embeddings, clock, metrics, fetch: globalThis.fetch, audit });
   return { db, clock, metrics, claw, audited };
 }
 
@@ -52,7 +58,9 @@ describe('OpenClaw memory', () => {
     expect(db.prepare('SELECT state FROM embedding_queue WHERE insight_id = ?').get(i.id)).toEqual({ state: 'pending' });
     // A failing transaction leaves neither the insight nor its queue item.
     expect(() =>
-      claw.repo.tx(() => (claw.repo.add({ kind: 'note', source: 't', title: 'rolled back' }, clock.now()), JSON.parse('{'))),
+      sqliteStores(db).transaction(
+        () => (claw.repo.add({ kind: 'note', source: 't', title: 'rolled back' }, clock.now()), JSON.parse('{')),
+      ),
     ).toThrow();
     expect(db.prepare(`SELECT COUNT(*) n FROM insights WHERE title = 'rolled back'`).get()).toEqual({ n: 0 });
 
@@ -160,7 +168,7 @@ describe('OpenClaw memory', () => {
   it('R-MEMORY-3: a 404 for a missing model is an error, not a reason to use the legacy endpoint', async () => {
     const { claw, clock, db } = setup();
     const bad = createOpenClaw({
-      repo: sqliteMemoryRepository(db),
+      ...memoryOf(db),
       embeddings: EmbeddingConfig.parse({ provider: 'ollama', baseUrl: ollama.url, model: 'not-pulled' }),
       clock,
       metrics: createMetrics(),

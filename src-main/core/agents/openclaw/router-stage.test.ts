@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAudit } from '../../audit';
 import { createRouter } from '../../router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../../router/testing';
-import { sqliteAuditRepository } from '../../store';
+import { sqliteStores } from '../../store';
 import { createOpenClaw } from './index';
 import { safeActionStage } from './router-stage';
 
@@ -18,9 +18,10 @@ hermes:
 function setup() {
   const h = testContext({ yaml: YAML });
   open.push(h);
-  const audit = createAudit(sqliteAuditRepository(h.db), h.clock);
+  const audit = createAudit(sqliteStores(h.db), h.clock);
   const claw = createOpenClaw({
     repo: h.ctx.stores.memory,
+    transaction: h.ctx.stores.transaction,
     embeddings: h.ctx.config.embeddings,
     clock: h.clock,
     metrics: h.ctx.metrics,

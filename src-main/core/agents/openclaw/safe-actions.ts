@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import { VigilError } from '../../errors';
 import type { Metrics } from '../../metrics';
-import type { Insight, MemoryRepository } from '../../store';
+import type { Insight, MemoryRepository, Stores } from '../../store';
 
 /** The L2 safe actions: memory writes only, never a host (R-MEMORY-5). */
 export const SAFE_ACTIONS = ['flag_for_human_review', 'route_to_km', 'mark_for_relearn'] as const;
@@ -34,7 +34,13 @@ const labelTags = (labels: Record<string, string> = {}) =>
     .filter(([k]) => ['alertname', 'service', 'host', 'instance', 'job', 'container'].includes(k))
     .map(([k, v]) => `${k}:${v}`);
 
-export function createSafeActions(deps: { repo: MemoryRepository; audit: AuditWriter; clock: Clock; metrics: Metrics }) {
+export function createSafeActions(deps: {
+  repo: MemoryRepository;
+  transaction: Stores['transaction'];
+  audit: AuditWriter;
+  clock: Clock;
+  metrics: Metrics;
+}) {
   const { repo, clock } = deps;
 
   /** The incident insight for the subject: the given one, the one for the event, or a new one. */
@@ -96,7 +102,7 @@ export function createSafeActions(deps: { repo: MemoryRepository; audit: AuditWr
           'forbidden',
           `"${action}" is not an L2 safe action (${SAFE_ACTIONS.join(', ')}); it needs a heal proposal and an approval`,
         );
-      const result = repo.tx(() => {
+      const result = deps.transaction(() => {
         const insight = apply(action, subject);
         deps.audit.append({
           actor,

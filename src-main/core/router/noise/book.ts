@@ -185,7 +185,7 @@ export class NoiseBook {
     const now = this.ctx.clock.now();
     const { flapWindow } = this.ctx.config.router;
     let sent = 0;
-    this.store.transaction(() => {
+    this.ctx.stores.transaction(() => {
       for (const g of [...this.groups.values()]) {
         const at = dueAt(g);
         if (at === null || at > now) continue;
