@@ -214,6 +214,7 @@ export function createCore(opts: CoreOptions): Core {
     hostExists: (h) => remote.hosts.has(h),
     // ElephantAlpha's HITL approvals count in vigil_hitl_pending too.
     otherPending: () => agents.elephant.pendingApprovals().count,
+    failure: (what, err) => reports.failure(what, err),
     knowledge: (k) => {
       agents.openclaw.repo.add(
         { kind: 'resolution', source: 'autoheal', title: k.title, body: k.body, tags: k.tags, ref: k.ref },

@@ -31,6 +31,7 @@ export function wireHeal(
     knowledge: KnowledgeWriter;
     hostExists(host: string): boolean;
     otherPending?: () => number;
+    failure?: (what: string, err: unknown) => void;
   },
 ) {
   const heal = createHeal({
@@ -46,6 +47,7 @@ export function wireHeal(
     hostExists: deps.hostExists,
     changed: (...w) => ctx.changed(...w),
     otherPending: deps.otherPending,
+    failure: deps.failure,
   });
   ctx.onStart(() => heal.start());
   ctx.onStop(() => heal.stop());

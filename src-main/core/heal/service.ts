@@ -43,6 +43,8 @@ export interface HealDeps {
   changed(...what: Collection[]): void;
   /** Other pending human approvals (ElephantAlpha HITL), so vigil_hitl_pending counts both kinds. */
   otherPending?: () => number;
+  /** A write that failed after the fact (knowledge, audit): a `vigil` event and a log line (R-ROUTE-1). Never throws. */
+  failure?: (what: string, err: unknown) => void;
 }
 
 const view = (r: ApprovalRow, timeoutMs: number): ApprovalView => ({
@@ -257,8 +259,9 @@ export function createHeal(d: HealDeps) {
         tags: ['autoheal', a.action, `host:${a.host}`, `target:${a.target}`, result],
         ref: `approval:${a.id}`,
       });
-    } catch {
-      /* memory write failure must not undo a heal that already ran; the heal log and incident hold the facts */
+    } catch (e) {
+      // Must not undo a heal that already ran (the heal log and incident hold the facts), but is never silent.
+      d.failure?.(`knowledge write after AutoHeal ${a.action} of ${a.target} on ${a.host}`, e);
     }
     d.metrics.autohealActions.inc({ action, result });
     d.changed(Collection.approvals, Collection.heallog, Collection.incidents);
@@ -275,8 +278,9 @@ export function createHeal(d: HealDeps) {
           subject: `approval:${r.id}`,
           detail: { host: r.host, target: r.target, heal: r.action },
         });
-      } catch {
-        /* expiring is the safe direction; the approval stays expired */
+      } catch (e) {
+        // Expiring is the safe direction (the approval stays expired), but a gap in the audit is never silent.
+        d.failure?.(`audit write for the expiry of approval ${r.id}`, e);
       }
     }
     if (rows.length) refreshPending();

@@ -6,6 +6,7 @@ import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import { createCore, type Core } from '../app';
 import { ConfigSchema } from '../config';
 import { createLogger } from '../log';
+import { until } from '../notify/testing';
 
 let sshd: SshdFixture;
 let core: Core;
@@ -123,5 +124,37 @@ describe('remote and heal through the ConsoleApi', () => {
       wouldRun: true,
       command: `timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`,
     });
+  });
+
+  it("R-ROUTE-1: a failed knowledge write after a heal and a failed audit write on an approval's expiry become vigil events, not silence", async () => {
+    const db = core.areas.db;
+    const vigilEvents = () =>
+      (db.prepare(`SELECT summary FROM events WHERE source = 'vigil'`).all() as Array<{ summary: string }>).map((r) => r.summary);
+    db.exec(`CREATE TRIGGER test_insights_fail BEFORE INSERT ON insights BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    try {
+      const a = await call<{ id: string }>('heal.propose', { action: 'restart_service', host: 'app1', target: 'nginx', reason: 'down' });
+      expect(await call('approvals.decide', { id: a.id, decision: 'approve', by: 'alice' })).toMatchObject({ status: 'executed' });
+    } finally {
+      db.exec('DROP TRIGGER test_insights_fail');
+    }
+    const b = await call<{ id: string }>('heal.propose', { action: 'restart_container', host: 'app1', target: 'web', reason: 'again' });
+    db.exec(
+      `CREATE TRIGGER test_audit_fail BEFORE INSERT ON audit_log WHEN NEW.action = 'approval.expired' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    try {
+      db.prepare('UPDATE heal_approvals SET expires_at = 1 WHERE id = ?').run(b.id);
+      core.areas.heal.expireDue();
+    } finally {
+      db.exec('DROP TRIGGER test_audit_fail');
+    }
+    expect((await call<{ approvals: Array<{ id: string }> }>('approvals.list', {})).approvals.map((x) => x.id)).not.toContain(b.id);
+    await core.areas.router.drain();
+    await until(() => vigilEvents().length >= 2, 'two vigil events');
+    expect(vigilEvents()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/knowledge write after AutoHeal restart_service of nginx on app1 failed: disk I\/O error/),
+        expect.stringMatching(new RegExp(`audit write for the expiry of approval ${b.id} failed: .*disk full`)),
+      ]),
+    );
   });
 });
