@@ -15,10 +15,14 @@ afterEach(async () => {
   app = core = undefined;
 });
 
-async function serve(yaml = 'smoke: { enabled: false }', secrets: Record<string, string> = {}): Promise<{ port: number; base: string }> {
+async function serve(
+  yaml = 'smoke: { enabled: false }',
+  secrets: Record<string, string> = {},
+  requestTimeoutMs?: number,
+): Promise<{ port: number; base: string }> {
   core = createCore({ config: parseConfig(yaml), dataDir: null, secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) } });
   await core.start();
-  app = await createHttpServer({ core, token: TOKEN });
+  app = await createHttpServer({ core, token: TOKEN, requestTimeoutMs });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   return { port, base: `http://127.0.0.1:${port}` };
@@ -94,6 +98,35 @@ describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     uploads.forEach((u) => u.socket.destroy());
   }, 120_000);
+
+  it('R-SEC-5: clients with a valid token that trickle their bodies are cut off by the request deadline while /health keeps answering', async () => {
+    const deadline = 3_000; // the real default is 30 s; the same Node deadline, shortened for the test
+    const { port, base } = await serve(undefined, undefined, deadline);
+    const started = Date.now();
+    const clients = Array.from({ length: 200 }, (_, i) =>
+      slowUpload(port, i % 2 ? '/api/v1/events' : '/api/rpc/events.list', `Authorization: Bearer ${TOKEN}\r\n`),
+    );
+    // Each sends one more byte every 200 ms: never idle, never done.
+    const drip = setInterval(() => clients.forEach((c) => c.socket.writable && c.socket.write(' ')), 200);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const h = await within(fetch(`${base}/health`), 5_000, '/health while bodies trickle');
+        expect(h.status).toBe(200);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const answers = await within(Promise.all(clients.map((c) => c.answer)), 30_000, 'the trickling uploads');
+      // Node answers 408 at the deadline and closes; never a 2xx for a body that never finished.
+      expect(answers.filter((a) => !/^(HTTP\/1\.1 408|closed|error)/.test(a))).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(deadline - 500);
+      const open = async () => new Promise<number>((ok) => app!.server.getConnections((_e, n) => ok(n)));
+      for (let i = 0; i < 100 && (await open()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await open()).toBe(0);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+    } finally {
+      clearInterval(drip);
+      clients.forEach((c) => c.socket.destroy());
+    }
+  }, 60_000);
 
   it('R-SEC-5: an SSE reader that stops reading is dropped once it falls 1 MiB behind, not buffered without bound', async () => {
     const { port } = await serve();

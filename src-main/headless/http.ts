@@ -20,6 +20,8 @@ export interface HttpOptions {
   /** Built renderer (out/renderer); omitted in API-only tests. */
   staticDir?: string;
   bodyLimit?: number;
+  /** Deadline for a whole request, body included (default LIMITS.requestTimeoutMs); tests shorten it. */
+  requestTimeoutMs?: number;
 }
 
 /** Every HTTP error, from a handler, the RPC door or fastify itself, is the RPC envelope `{ ok: false, error }`. */
@@ -44,7 +46,13 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   const { core, token } = opts;
   core.people.ensureFirstAdmin(token);
   const access = createAccess(core);
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES, logger: false, return503OnClosing: true, ...guardedServerOptions });
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    ...guardedServerOptions,
+    ...(opts.requestTimeoutMs ? { requestTimeout: opts.requestTimeoutMs } : {}),
+  });
   installGuards(app, { allowedHosts: core.ctx.config.http.allowedHosts });
   // JSON only: anything else is 415 rather than a string the handlers never expect.
   app.removeContentTypeParser(['text/plain']);
