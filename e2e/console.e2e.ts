@@ -34,6 +34,7 @@ describe('console in Chromium against vigil serve', () => {
   it('R-UI: every page is reachable from the navigation', async () => {
     const ui = new ConsolePage(browser.page);
     for (const label of [
+      'Alerts',
       'Events',
       'Queues',
       'Approvals',

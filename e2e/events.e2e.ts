@@ -131,7 +131,7 @@ describe('Events and Silences pages against vigil serve', () => {
     await expect.poll(() => si.preview.textContent()).toMatch(/not a valid regular expression/);
     await si.matcherValue(2).fill('db');
     await si.create('e2e', 'disk work on db nodes');
-    await expect.poll(() => rig.browser.page.getByRole('status').filter({ hasText: 'Silence sil-' }).count()).toBe(1);
+    await expect.poll(() => rig.browser.page.getByRole('status').filter({ hasText: 'Silence ' }).count()).toBe(1);
     const row = si.list.getByRole('row').filter({ hasText: 'disk work on db nodes' });
     await expect.poll(() => row.textContent()).toContain('active');
     const stored = await rig.vigil.rpc<{ matchers: unknown[]; state: string }[]>('silences.list', {});

@@ -7,7 +7,7 @@ import { consoleRig, drained, postEvents } from './pages/setup';
 const rig = consoleRig();
 
 describe('Overview against vigil serve', () => {
-  it('R-UI: status tiles worst first, the smoke trend and event rate charts, outbox health and pending approvals come from the core', async () => {
+  it('R-UI: status tiles worst first, the smoke trend and event rate charts, outbox health, pending approvals and the firing groups come from the core (R-ALERT-4)', async () => {
     const severities = ['critical', 'warning', 'info'] as const;
     const ids = await postEvents(
       rig.vigil,
@@ -24,6 +24,9 @@ describe('Overview against vigil serve', () => {
     const ov = new OverviewPage(rig.browser.page);
     await ui.open(rig.vigil.url);
     await expect.poll(() => ui.connection.textContent()).toBe('connected');
+    // Something fires, so the console lands on Alerts (R-ALERT-4); the self-checks live on the Overview.
+    await rig.browser.page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    await ui.goto('Overview');
 
     // Tiles are ordered worst first, as the core sorted them.
     const rank = { critical: 0, warning: 1, ok: 2 } as Record<string, number>;
@@ -52,11 +55,11 @@ describe('Overview against vigil serve', () => {
 
     const approvals = await rig.vigil.rpc<{ approvals: unknown[] }>('approvals.list');
     await expect.poll(() => ov.approvals.locator('strong').textContent()).toBe(String(approvals.approvals.length));
-    // Firing now: the core's open alerts, each with its acknowledgement state.
-    const open = await rig.vigil.rpc<{ summary: string; acknowledged: boolean }[]>('alerts.open', { limit: 10 });
-    expect(open.length).toBe(10); // 12 firing; the panel asks for the 10 most severe and newest
-    await expect.poll(() => ov.panel('firing-now').locator('li').count()).toBe(open.length);
-    expect(await ov.panel('firing-now').locator('li').first().textContent()).toContain(open[0]!.summary);
+    // Firing now: the core's alert groups with their counts (R-ALERT-4); the 12 have no alertname, so they are one group.
+    const groups = await rig.vigil.rpc<{ alerts: unknown[] }[]>('alerts.groups', {});
+    expect(groups.map((g) => g.alerts.length)).toEqual([12]);
+    await expect.poll(() => ov.panel('firing-now').locator('li').count()).toBe(1);
+    expect(await ov.panel('firing-now').locator('li').first().textContent()).toMatch(/12 alerts.*12 waiting/);
     await screenshot(rig.browser.page, 'overview-charts');
   });
 });

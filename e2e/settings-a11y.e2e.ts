@@ -6,6 +6,7 @@ import { consoleRig, drained, postEvents } from './pages/setup';
 
 const rig = consoleRig();
 const PAGES = [
+  'Alerts',
   'Overview',
   'Events',
   'Queues',
@@ -67,10 +68,13 @@ describe('Settings, labels and keyboard against vigil serve', () => {
     expect(await unlabelled(rig.browser.page)).toEqual([]);
     expect(await new EventsPage(rig.browser.page).meta.textContent()).toMatch(/^1 event ·/);
 
-    await rig.browser.page.keyboard.press('Alt+3');
+    // Alerts comes first in the navigation (R-ALERT-4), so Alt+1 is Alerts.
+    await rig.browser.page.keyboard.press('Alt+4');
     await rig.browser.page.getByRole('heading', { level: 1, name: 'Queues' }).waitFor();
-    await rig.browser.page.keyboard.press('Alt+2');
+    await rig.browser.page.keyboard.press('Alt+3');
     await rig.browser.page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+    await rig.browser.page.keyboard.press('Alt+1');
+    await rig.browser.page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
   });
 
   it('R-UI: light/dark follows the OS', async () => {

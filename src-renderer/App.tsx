@@ -5,9 +5,11 @@ import { Notices } from './components/Notices';
 import { PageBoundary } from './components/PageBoundary';
 import { StatusDot } from './components/StatusDot';
 import { pages } from './pages';
+import { useAttention } from './hooks/useAttention';
 import { navigate, useApp } from './store';
 
 const LABELS: Record<PageName, string> = {
+  alerts: 'Alerts',
   overview: 'Overview',
   events: 'Events',
   queues: 'Queues',
@@ -63,12 +65,18 @@ export function App({ hasClient }: { hasClient: boolean }) {
     );
   }
 
+  return <Console page={page} status={status?.worst ?? 'ok'} connected={connected} />;
+}
+
+/** The console proper (mounted only once it has a client, so its hooks can call the core). */
+function Console({ page, status, connected }: { page: PageName; status: 'ok' | 'warning' | 'critical'; connected: boolean }) {
+  useAttention();
   const Page = pages[page];
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Pages">
         <div className="brand">
-          <StatusDot status={status?.worst ?? 'ok'} label={`Worst status: ${status?.worst ?? 'unknown'}`} />
+          <StatusDot status={status} label={`Worst status: ${status}`} />
           <span>Vigil</span>
         </div>
         <ul>

@@ -1,19 +1,39 @@
-/** Formatting shared by pages: local time, relative durations, counts. */
+/** Formatting shared by pages: one date format with the time zone (R-ALERT-8), relative durations, counts. */
 
-export const time = (ms: number | null | undefined): string =>
-  ms ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }) : '—';
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function parts(ms: number, timeZone?: string): Record<string, string> {
+  const key = timeZone ?? '';
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+      timeZone,
+    });
+    formatters.set(key, f);
+  }
+  return Object.fromEntries(f.formatToParts(ms).map((p) => [p.type, p.value]));
+}
 
-export const dateTime = (ms: number | null | undefined): string =>
-  ms
-    ? new Date(ms).toLocaleString([], {
-        month: 'short',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-      })
-    : '—';
+/** "03:14:05 UTC": the time of day in the viewer's zone, the zone always named. */
+export const time = (ms: number | null | undefined, timeZone?: string): string => {
+  if (!ms) return '—';
+  const p = parts(ms, timeZone);
+  return `${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+};
+
+/** "2026-12-02 03:14:05 UTC": the one date format everywhere (ISO order, 24 h, zone named). */
+export const dateTime = (ms: number | null | undefined, timeZone?: string): string => {
+  if (!ms) return '—';
+  const p = parts(ms, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+};
 
 /** "3 m 05 s", "2 h 10 m", "4 d 2 h". */
 export function duration(ms: number): string {

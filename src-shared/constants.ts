@@ -25,6 +25,7 @@ export const AGENTS = ['hermes', 'nemotron', 'openclaw', 'elephant'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
 export const PAGES = [
+  'alerts',
   'overview',
   'events',
   'queues',

@@ -41,6 +41,7 @@ import { createLlmClient } from './agents';
 import { BUILTIN_PROTECTED } from './heal';
 import { probeNow } from './ingest';
 import { createLiveConfig, RELOAD_COMPONENT, type ReloadRecord, type ReloadVia } from './config';
+import { wireAlerts } from './alerts';
 
 export const VERSION = '0.1.0';
 
@@ -280,6 +281,10 @@ export function createCore(opts: CoreOptions): Core {
   // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"
   const changes = wireChanges(ctx, { audit, events: () => router.router.events });
 
+  // ── alerts ──
+  // The alert model's read side (R-ALERT-1/2): alerts and groups, Alertmanager API v2 shaped.
+  const alerts = wireAlerts(ctx, { router: router.router });
+
   // ── retention ──
   // History kept per kind, pruned in small batches on a worker thread; audit rows archived, not deleted.
   const retention = wireRetention(ctx);
@@ -313,6 +318,7 @@ export function createCore(opts: CoreOptions): Core {
     ...retention.handlers,
     ...changes.handlers,
     ...loop.handlers,
+    ...alerts.handlers,
     ...settings,
     ...notify.handlers,
     ...router.handlers,

@@ -3,7 +3,7 @@ import { SEVERITY_SERIES, STATUS_SERIES, TimeSeries } from '../charts/TimeSeries
 import { fillBuckets } from '../charts/buckets';
 import { StatusDot } from '../components/StatusDot';
 import { Badge, ErrorNote, Head, Panel } from '../components/ui';
-import { count, relative } from '../format';
+import { count, dateTime, relative, time } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
@@ -111,31 +111,51 @@ function QueuesPanel() {
   );
 }
 
+/** What fires, as the Alerts page groups it (R-ALERT-4): the groups with their counts, worst first. */
 function FiringPanel() {
-  const q = useQuery('alerts.open', { limit: 10 }, { collections: [Collection.events, Collection.acks], throttleMs: 2000, pollMs: 30_000 });
+  const q = useQuery(
+    'alerts.groups',
+    {},
+    { collections: [Collection.events, Collection.acks, Collection.silences], throttleMs: 2000, pollMs: 30_000 },
+  );
   const now = useNow(10_000);
+  const shown = q.data?.slice(0, 8) ?? [];
   return (
-    <Panel title="Firing now" testId="firing-now">
+    <Panel
+      title="Firing now"
+      testId="firing-now"
+      actions={
+        <a href="#/alerts" onClick={(e) => (e.preventDefault(), navigate('alerts'))}>
+          Open Alerts
+        </a>
+      }
+    >
       <ErrorNote error={q.error} />
       {q.data && q.data.length === 0 && <p className="muted">Nothing is firing.</p>}
-      {q.data && q.data.length > 0 && (
+      {shown.length > 0 && (
         <ul className="firing">
-          {q.data.map((a) => (
-            <li key={a.fingerprint}>
-              <span className={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
-              <a
-                href={`#/events/${encodeURIComponent(a.lastEventId)}`}
-                onClick={(e) => (e.preventDefault(), navigate('events', a.lastEventId))}
-              >
-                {a.summary}
-              </a>{' '}
-              <span className="muted">{relative(a.firstSeen, now)}</span>{' '}
-              <Badge>{a.acknowledged ? 'acknowledged' : 'not acknowledged'}</Badge>
-              {a.escalated && <Badge tone="critical">escalated</Badge>}
-            </li>
-          ))}
+          {shown.map((g) => {
+            const top = g.alerts[0]!;
+            const waiting = g.alerts.filter((a) => !a.vigil.ack && a.status.state === 'active').length;
+            const n = g.alerts.length;
+            return (
+              <li key={`${g.receiver.name}|${JSON.stringify(g.labels)}`}>
+                <span className={`sev sev-${top.vigil.severity}`}>{top.vigil.severity}</span>{' '}
+                <a
+                  href={`#/alerts/${encodeURIComponent(top.fingerprint)}`}
+                  onClick={(e) => (e.preventDefault(), navigate('alerts', top.fingerprint))}
+                >
+                  {Object.values(g.labels).join(' · ') || top.vigil.summary} · {n} alert{n === 1 ? '' : 's'}
+                </a>{' '}
+                <span className="muted">{relative(Math.min(...g.alerts.map((a) => Date.parse(a.startsAt))), now)}</span>{' '}
+                {waiting ? <Badge tone="warning">{waiting} waiting</Badge> : <Badge tone="ok">all handled</Badge>}
+                {g.alerts.some((a) => a.vigil.escalated) && <Badge tone="critical">escalated</Badge>}
+              </li>
+            );
+          })}
         </ul>
       )}
+      {q.data && q.data.length > shown.length && <p className="muted">and {q.data.length - shown.length} more group(s)</p>}
     </Panel>
   );
 }
@@ -170,15 +190,17 @@ export function Overview() {
       <header className="page-head">
         <h1 id="overview-title">Overview</h1>
         <p className="muted" data-testid="overview-meta">
-          Vigil {status.version} · up since {new Date(status.startedAt).toLocaleString()} · updated{' '}
-          {new Date(status.now).toLocaleTimeString()}
+          Vigil {status.version} · up since {dateTime(status.startedAt)} · updated {time(status.now)}
         </p>
       </header>
+      <div className="grid-2 lead">
+        <FiringPanel />
+        <ApprovalsPanel />
+      </div>
+      <h2 className="sub">Self-checks</h2>
       <div className={`banner banner-${status.worst}`} data-testid="worst-status">
         <StatusDot status={status.worst} /> Overall: <strong>{status.worst.toUpperCase()}</strong>
-        {status.notificationsPausedUntil && (
-          <span> · notifications paused until {new Date(status.notificationsPausedUntil).toLocaleTimeString()}</span>
-        )}
+        {status.notificationsPausedUntil && <span> · notifications paused until {time(status.notificationsPausedUntil)}</span>}
       </div>
       <div className="tiles" data-testid="status-tiles">
         {status.tiles.map((t) => (
@@ -193,8 +215,6 @@ export function Overview() {
         ))}
       </div>
       <div className="grid-2">
-        <FiringPanel />
-        <ApprovalsPanel />
         <SmokeTrendPanel />
         <EventRatePanel />
         <QueuesPanel />

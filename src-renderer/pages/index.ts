@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { PageName } from '../../src-shared/constants';
+import { Alerts } from './Alerts';
 import { Approvals } from './Approvals';
 import { Audit } from './Audit';
 import { Events } from './Events';
@@ -15,6 +16,7 @@ import { Smoke } from './Smoke';
 
 /** One component per page; each page owns its data fetching through the api client. */
 export const pages: Record<PageName, ComponentType> = {
+  alerts: Alerts,
   overview: Overview,
   events: Events,
   queues: Queues,

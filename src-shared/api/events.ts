@@ -55,6 +55,8 @@ export const Silence = z.object({
   createdAt: z.number(),
   expiredAt: z.number().nullable(),
   state: z.enum(['pending', 'active', 'expired']),
+  /** Alerts firing now that it matches (R-ALERT-3); 0 unless active. */
+  covers: z.number(),
 });
 export type Silence = z.infer<typeof Silence>;
 

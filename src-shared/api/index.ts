@@ -3,6 +3,7 @@ import type { Actor } from './access';
 import type { Result } from '../result';
 import { acksApi } from './acks';
 import { configApi, testApi } from './config';
+import { alertsApi } from './alerts';
 import { agentsApi, memoryApi, plansApi } from './agents';
 import { changesApi } from './changes';
 import { incidentsApi } from './incidents';
@@ -35,6 +36,7 @@ export const consoleApi = {
   ...hostsApi,
   ...healApi,
   ...acksApi,
+  ...alertsApi,
   ...settingsApi,
   ...retentionApi,
   ...changesApi,
@@ -63,6 +65,7 @@ export type ConsoleClient = {
 export const isMethodName = (name: string): name is MethodName => Object.prototype.hasOwnProperty.call(consoleApi, name);
 
 export * from './acks';
+export * from './alerts';
 export * from './agents';
 export * from './changes';
 export * from './incidents';

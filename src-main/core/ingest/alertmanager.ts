@@ -3,6 +3,7 @@ import type { Severity } from '../../../src-shared/constants';
 import { INTAKE_LIMITS, IntakeAnnotations, IntakeLabels } from '../../../src-shared/domain';
 import { describeZodError } from '../../../src-shared/result';
 import type { IntakeEvent } from '../router';
+import { amFingerprint } from './am-fingerprint';
 import { parseTime, type Normalised } from './normalise';
 
 /** One alert as Alertmanager sends it (webhook v4) or serves it (API v2); extra fields are ignored. */
@@ -52,6 +53,9 @@ export function fromAmAlert(a: AmAlert, status: 'firing' | 'resolved'): IntakeEv
     labels: a.labels,
     startsAt: parseTime(a.startsAt),
     endsAt: parseTime(a.endsAt),
+    // R-ALERT-1: runbook_url, dashboard_url, generatorURL … kept as sent, not folded into text.
+    annotations: a.annotations,
+    generatorURL: a.generatorURL || null,
   };
 }
 
@@ -62,6 +66,42 @@ export function normaliseAmWebhook(body: unknown): Normalised & { receiver?: str
   return {
     ok: true,
     receiver: p.receiver,
-    events: p.alerts.map((a) => fromAmAlert(a, a.status === 'resolved' ? 'resolved' : 'firing')),
+    events: p.alerts.map((a) => ({
+      ...fromAmAlert(a, a.status === 'resolved' ? 'resolved' : 'firing'),
+      origin: { externalURL: p.externalURL, groupKey: p.groupKey, receiver: p.receiver },
+    })),
   };
+}
+
+const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One alert as Prometheus posts it to an Alertmanager (API v2 postableAlert). */
+const PostableAlert = z.object({
+  labels: z.record(z.string().regex(LABEL_NAME, 'label names are [A-Za-z_][A-Za-z0-9_]*'), z.string()),
+  annotations: z.record(z.string(), z.string()).default({}),
+  startsAt: z.iso.datetime({ offset: true }).optional(),
+  endsAt: z.iso.datetime({ offset: true }).optional(),
+  generatorURL: z.string().max(4000).optional(),
+});
+
+/**
+ * POST /api/v2/alerts (R-ALERT-2): what Prometheus sends an Alertmanager.
+ * As in Alertmanager, empty labels are dropped, the fingerprint is the
+ * label set's, a missing startsAt is now, and an alert whose endsAt is not
+ * after `now` is resolved. All-or-nothing: one bad alert refuses the batch.
+ */
+export function normalisePostableAlerts(body: unknown, now: number): Normalised {
+  const parsed = z.array(PostableAlert).max(10_000).safeParse(body);
+  if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
+  const events: IntakeEvent[] = [];
+  for (const [i, a] of parsed.data.entries()) {
+    const labels = Object.fromEntries(Object.entries(a.labels).filter(([, v]) => v !== ''));
+    if (!Object.keys(labels).length) return { ok: false, message: `${i}.labels: at least one label with a value is required` };
+    const startsAt = parseTime(a.startsAt) ?? now;
+    const endsAt = parseTime(a.endsAt);
+    if (endsAt !== null && endsAt < startsAt) return { ok: false, message: `${i}.endsAt: before startsAt` };
+    const status = endsAt !== null && endsAt <= now ? 'resolved' : 'firing';
+    events.push({ ...fromAmAlert({ ...a, labels, fingerprint: amFingerprint(labels) }, status), startsAt });
+  }
+  return { ok: true, events };
 }

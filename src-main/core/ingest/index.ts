@@ -1,5 +1,5 @@
 // Intake adapters: normalise what arrives (webhooks, Alertmanager's API, HTTP probes) into router IntakeEvents.
-export { normaliseAmWebhook } from './alertmanager';
+export { normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
 export { normaliseGeneric, type Normalised } from './normalise';
 export { createAmPoller } from './alertmanager-poller';
 export { createHttpProbe } from './http-probe';

@@ -36,9 +36,10 @@ const summary = (e: EventRecord): EventSummary => ({
   outcome: e.outcome,
 });
 
-const silenceView = (s: SilenceRecord, now: number): Silence => ({
+const silenceView = (s: SilenceRecord, now: number, covers: number): Silence => ({
   ...s,
   state: s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active',
+  covers,
 });
 
 const PREVIEW_SCAN = 5_000;
@@ -47,6 +48,19 @@ const MAX_POINTS = 500;
 /** ConsoleApi handlers for events, silences and mute windows. */
 export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
   const now = () => ctx.clock.now();
+  /** R-ALERT-3: how many alerts firing now each silence in force covers (0 for pending and expired ones). */
+  const views = (list: SilenceRecord[]): Silence[] => {
+    const t = now();
+    const inForce = list.filter((s) => s.startsAt <= t && t < s.endsAt);
+    const firing = inForce.length ? router.states.firingLabels(t).map(matchLabels) : [];
+    return list.map((s) => {
+      if (!inForce.includes(s)) return silenceView(s, t, 0);
+      const test = compileMatchers(s.matchers);
+      let n = 0;
+      for (const l of firing) if (test(l)) n++;
+      return silenceView(s, t, n);
+    });
+  };
   return {
     'events.list': (i) => {
       const eq = i.label?.indexOf('=') ?? -1;
@@ -85,7 +99,7 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       }
       return { bucketMs, points: [...points.values()] };
     },
-    'silences.list': ({ includeExpired }) => router.silenceStore.list(includeExpired, now()).map((s) => silenceView(s, now())),
+    'silences.list': ({ includeExpired }) => views(router.silenceStore.list(includeExpired, now())),
     'silences.create': (i) => {
       i.matchers.forEach((m, k) => {
         if (m.op !== '=~' && m.op !== '!~') return;
@@ -95,8 +109,9 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       const t = now();
       const startsAt = i.startsAt ?? t;
       if (i.endsAt <= Math.max(startsAt, t)) throw new VigilError('bad_request', 'endsAt: must be in the future and after startsAt');
+      // A UUID, as Alertmanager's clients expect of a silence id (R-ALERT-2).
       const s: SilenceRecord = {
-        id: `sil-${randomUUID().slice(0, 8)}`,
+        id: randomUUID(),
         matchers: i.matchers,
         startsAt,
         endsAt: i.endsAt,
@@ -107,8 +122,9 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       };
       router.silenceStore.create(s);
       router.silences.refresh();
+      // The alerts it matches are suppressed from now on (judged on read, so the Alerts view refetches on silences too).
       ctx.changed(Collection.silences);
-      return silenceView(s, t);
+      return views([s])[0]!;
     },
     'silences.expire': ({ id }) => {
       const s = router.silenceStore.get(id);
@@ -117,7 +133,7 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
       if (s.endsAt > t) router.silenceStore.expire(id, t);
       router.silences.refresh();
       ctx.changed(Collection.silences);
-      return silenceView(router.silenceStore.get(id)!, t);
+      return views([router.silenceStore.get(id)!])[0]!;
     },
     'silences.preview': ({ matchers, limit }) => {
       // Stored silences compile a bad pattern to "matches nothing"; the preview must say why instead.

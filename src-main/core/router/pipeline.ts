@@ -11,7 +11,7 @@ import type { Stage } from './types';
  * |--------------|--------------------|----------------------------------------------------------------------|
  * | dedupe       | router             | first sight, repeat or resolve: the state every later stage reads     |
  * | ack          | ack                | an acknowledged alert is not repeated (needs dedupe's state)         |
- * | silence      | router             | a matching silence holds it                                          |
+ * | silence      | router             | always: a matching silence holds it; a held repeat is still 'silenced' |
  * | mute         | router             | an open mute window holds it                                         |
  * | severity     | router             | info is stored, not notified (unless router.notifyInfo)              |
  * | triage       | router             | Hermes rules, for held events too (the console shows them)           |

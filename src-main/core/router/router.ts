@@ -179,6 +179,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
         labels: e.labels,
         startsAt: e.startsAt,
         endsAt: e.endsAt,
+        annotations: e.annotations,
+        generatorURL: e.generatorURL,
+        origin: e.origin,
         id: eventId(now),
         receivedAt: now,
         trace: [

@@ -16,6 +16,11 @@ export interface AlertState {
   count: number;
   notifiedStatus: AlertStatus | null;
   notifiedAt: number | null;
+  /** The alert model (R-ALERT-1): annotations and the source's startsAt/endsAt as last sent. */
+  annotations?: Record<string, string>;
+  generatorURL?: string | null;
+  startsAt?: number | null;
+  endsAt?: number | null;
 }
 
 export interface AlertStateStore {
@@ -27,6 +32,8 @@ export interface AlertStateStore {
   firing(): Record<Severity, number>;
   /** Fingerprints of one source currently firing (the poller resumes from these). */
   firingOf(source: string): string[];
+  /** What matchers see of each alert firing at `now` (a silence shows how many it covers, R-ALERT-3). */
+  firingLabels(now: number): Array<{ source: string; severity: Severity; labels: Record<string, string> }>;
 }
 
 const sameLabels = (a: Record<string, string>, b: Record<string, string>): boolean => {
@@ -48,7 +55,13 @@ interface Row {
   count: number;
   notified_status: AlertStatus | null;
   notified_at: number | null;
+  annotations: string;
+  generator_url: string | null;
+  starts_at: number | null;
+  ends_at: number | null;
 }
+
+const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * SQLite store with a write-through cache in front of get(): the router is
@@ -59,14 +72,17 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
   const cache = new Map<string, AlertState>();
   const get = db.prepare(`SELECT * FROM alert_state WHERE fingerprint = ?`);
   const put = db.prepare(
-    `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at,
+       annotations, generator_url, starts_at, ends_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (fingerprint) DO UPDATE SET source = excluded.source, severity = excluded.severity, status = excluded.status, summary = excluded.summary,
        labels = excluded.labels, first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_event_id = excluded.last_event_id,
-       count = excluded.count, notified_status = excluded.notified_status, notified_at = excluded.notified_at`,
+       count = excluded.count, notified_status = excluded.notified_status, notified_at = excluded.notified_at,
+       annotations = excluded.annotations, generator_url = excluded.generator_url, starts_at = excluded.starts_at, ends_at = excluded.ends_at`,
   );
-  // A repeat changes only the counters: a narrow update leaves the row's other columns and the status index alone.
-  const touch = db.prepare(`UPDATE alert_state SET last_seen = ?, last_event_id = ?, count = ? WHERE fingerprint = ?`);
+  // A repeat changes only the counters (and the endsAt Prometheus moves on each resend): a narrow update
+  // leaves the row's other columns and the status index alone.
+  const touch = db.prepare(`UPDATE alert_state SET last_seen = ?, last_event_id = ?, count = ?, ends_at = ? WHERE fingerprint = ?`);
   const sameButCounters = (a: AlertState, b: AlertState): boolean =>
     a.status === b.status &&
     a.severity === b.severity &&
@@ -74,9 +90,15 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     a.firstSeen === b.firstSeen &&
     a.notifiedStatus === b.notifiedStatus &&
     a.notifiedAt === b.notifiedAt &&
-    sameLabels(a.labels, b.labels);
+    a.startsAt === b.startsAt &&
+    a.generatorURL === b.generatorURL &&
+    sameLabels(a.labels, b.labels) &&
+    sameLabels(a.annotations ?? NONE, b.annotations ?? NONE);
   const firing = db.prepare(`SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`);
   const firingOf = db.prepare(`SELECT fingerprint FROM alert_state WHERE status = 'firing' AND source = ?`);
+  const firingLabels = db.prepare(
+    `SELECT source, severity, labels FROM alert_state WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > ?)`,
+  );
   return {
     get(fp) {
       const hit = cache.get(fp);
@@ -96,6 +118,10 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
         count: r.count,
         notifiedStatus: r.notified_status,
         notifiedAt: r.notified_at,
+        annotations: JSON.parse(r.annotations) as Record<string, string>,
+        generatorURL: r.generator_url,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at,
       };
       cache.set(fp, s);
       return { ...s };
@@ -104,7 +130,8 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       const old = cache.get(s.fingerprint);
       if (cache.size >= cacheMax) cache.clear();
       cache.set(s.fingerprint, { ...s });
-      if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.fingerprint);
+      if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint);
+      const model = [JSON.stringify(s.annotations ?? NONE), s.generatorURL ?? null, s.startsAt ?? null, s.endsAt ?? null];
       put.run(
         s.fingerprint,
         s.source,
@@ -118,6 +145,7 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
         s.count,
         s.notifiedStatus,
         s.notifiedAt,
+        ...model,
       );
     },
     invalidate: () => cache.clear(),
@@ -127,5 +155,11 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       return out;
     },
     firingOf: (source) => (firingOf.all(source) as Array<{ fingerprint: string }>).map((r) => r.fingerprint),
+    firingLabels: (now) =>
+      (firingLabels.all(now) as Array<{ source: string; severity: Severity; labels: string }>).map((r) => ({
+        source: r.source,
+        severity: r.severity,
+        labels: JSON.parse(r.labels) as Record<string, string>,
+      })),
   };
 }

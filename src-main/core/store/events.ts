@@ -16,6 +16,17 @@ export interface NewEvent {
   endsAt: number | null;
   receivedAt: number;
   trace: TraceEntry[];
+  /** The source's annotations (runbook_url, dashboard_url …), kept whole (R-ALERT-1). */
+  annotations?: Record<string, string>;
+  generatorURL?: string | null;
+  /** Where an Alertmanager webhook came from (externalURL, groupKey, receiver). */
+  origin?: EventOrigin | null;
+}
+
+export interface EventOrigin {
+  externalURL?: string;
+  groupKey?: string;
+  receiver?: string;
 }
 
 export interface EventRecord extends NewEvent {
@@ -80,6 +91,9 @@ interface Row {
   starts_at: number | null;
   ends_at: number | null;
   received_at: number;
+  annotations: string;
+  generator_url: string | null;
+  origin: string | null;
   processed: number;
   outcome: string | null;
   trace: string;
@@ -100,6 +114,9 @@ const toRecord = (r: Row): EventRecord => ({
   startsAt: r.starts_at,
   endsAt: r.ends_at,
   receivedAt: r.received_at,
+  annotations: JSON.parse(r.annotations) as Record<string, string>,
+  generatorURL: r.generator_url,
+  origin: r.origin ? (JSON.parse(r.origin) as EventOrigin) : null,
   processed: r.processed === 1,
   outcome: r.outcome,
   trace: JSON.parse(r.trace) as TraceEntry[],
@@ -107,16 +124,24 @@ const toRecord = (r: Row): EventRecord => ({
   channels: JSON.parse(r.channels) as string[],
 });
 
+/** The Alertmanager fields beyond the router's own: annotations, generatorURL, origin (empty for Vigil's own sources). */
+const extra = (e: NewEvent): [string, string | null, string | null] => [
+  e.annotations ? JSON.stringify(e.annotations) : '{}',
+  e.generatorURL ?? null,
+  e.origin ? JSON.stringify(e.origin) : null,
+];
+
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
 export function sqliteEventStore(db: Database): EventStore {
   const ins = db.prepare(
-    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insDone = db.prepare(
-    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, processed, outcome, triage, channels)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin,
+       processed, outcome, triage, channels)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
   );
   const pending = db.prepare(`SELECT * FROM events WHERE processed = 0 ORDER BY seq LIMIT ?`);
   const done = db.prepare(`UPDATE events SET processed = 1, outcome = ?, trace = ?, triage = ?, channels = ? WHERE seq = ?`);
@@ -154,6 +179,7 @@ export function sqliteEventStore(db: Database): EventStore {
             e.endsAt,
             e.receivedAt,
             JSON.stringify(e.trace),
+            ...extra(e),
           ).lastInsertRowid,
         ),
       );
@@ -161,25 +187,23 @@ export function sqliteEventStore(db: Database): EventStore {
     insertDecided(e, u) {
       const triage = u.triage ? JSON.stringify(u.triage) : null;
       const labels = JSON.stringify(e.labels);
-      return Number(
-        insDone.run(
-          e.id,
-          e.source,
-          e.fingerprint,
-          e.severity,
-          e.status,
-          e.summary,
-          e.description,
-          labels,
-          e.startsAt,
-          e.endsAt,
-          e.receivedAt,
-          JSON.stringify(u.trace),
-          u.outcome,
-          triage,
-          JSON.stringify(u.channels),
-        ).lastInsertRowid,
-      );
+      const { id, source, fingerprint, severity, status, summary, description, startsAt, endsAt, receivedAt } = e;
+      const row = [
+        id,
+        source,
+        fingerprint,
+        severity,
+        status,
+        summary,
+        description,
+        labels,
+        startsAt,
+        endsAt,
+        receivedAt,
+        JSON.stringify(u.trace),
+        ...extra(e),
+      ];
+      return Number(insDone.run(...row, u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
     },
     pending: (limit) => (pending.all(limit) as Row[]).map(toRecord),
     markProcessed(seq, u) {

@@ -1,6 +1,7 @@
 // The store area as the rest of Vigil sees it: import it through this file only (lint-enforced).
 export { sqliteAckStore, type Ack, type AckStore } from './acks';
 export { sqliteAlertStateStore, type AlertState, type AlertStateStore } from './alert-state';
+export { sqliteAlertReadStore, type AlertReadStore, type AlertRow } from './alerts';
 export { sqliteAuditRepository, type AuditQuery, type AuditRepository, type AuditRow } from './audit';
 export { sqliteChangeRepository, type ChangeRepository, type ChangeRow } from './changes';
 export { openDatabase, type Database } from './db';

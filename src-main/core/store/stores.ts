@@ -1,5 +1,6 @@
 import { sqliteAckStore, type AckStore } from './acks';
 import { sqliteAlertStateStore, type AlertStateStore } from './alert-state';
+import { sqliteAlertReadStore, type AlertReadStore } from './alerts';
 import { sqliteAuditRepository, type AuditRepository } from './audit';
 import { sqliteChangeRepository, type ChangeRepository } from './changes';
 import type { Database } from './db';
@@ -37,6 +38,8 @@ export interface Stores {
   isOpen(): boolean;
   events: EventStore;
   alertStates: AlertStateStore;
+  /** The alert model's read side (alert state + acks + escalations). */
+  alerts: AlertReadStore;
   silences: SilenceStore;
   noise: NoiseStore;
   outbox: OutboxStore;
@@ -63,6 +66,7 @@ export function sqliteStores(db: Database): Stores {
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),
+    alerts: sqliteAlertReadStore(db),
     silences: sqliteSilenceStore(db),
     noise: sqliteNoiseStore(db),
     outbox: sqliteOutboxStore(db),

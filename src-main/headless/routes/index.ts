@@ -3,6 +3,7 @@ import type { Core } from '../../core/app';
 import type { HttpAccess } from '../access';
 import { ackRoutes } from './acks';
 import { changeRoutes } from './changes';
+import { alertmanagerApiRoutes } from './alertmanager-api';
 import { intakeRoutes } from './intake';
 import { reloadRoutes } from './reload';
 import { smokeRoutes } from './smoke';
@@ -18,4 +19,12 @@ export interface RouteDeps {
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
 /** HTTP routes beyond the foundation (webhook intake, smoke, acks …), one module per area. */
-export const extraRoutes: RouteModule[] = [intakeRoutes, smokeRoutes, telegramRoutes, ackRoutes, changeRoutes, reloadRoutes];
+export const extraRoutes: RouteModule[] = [
+  intakeRoutes,
+  smokeRoutes,
+  telegramRoutes,
+  ackRoutes,
+  changeRoutes,
+  reloadRoutes,
+  alertmanagerApiRoutes,
+];

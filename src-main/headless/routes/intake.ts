@@ -1,4 +1,4 @@
-import { normaliseAmWebhook, normaliseGeneric, type Normalised } from '../../core/ingest';
+import { normaliseAmWebhook, normaliseGeneric, normalisePostableAlerts, type Normalised } from '../../core/ingest';
 import { sourceLabel } from '../../core/router';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
@@ -13,7 +13,7 @@ import type { RouteModule } from './index';
 export const intakeRoutes: RouteModule = (app, { core, access }) => {
   // Intake tokens (their own kind) and people from responder up; checked before the body is read.
   const onRequest = access.require('intake');
-  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised) =>
+  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised, okStatus = 202) =>
     app.post(path, { onRequest }, async (req, reply) => {
       const n = normalise(req.body);
       if (!n.ok) {
@@ -21,8 +21,10 @@ export const intakeRoutes: RouteModule = (app, { core, access }) => {
         return sendError(reply, 'bad_request', n.message);
       }
       const ids = await core.accept(n.events, `${req.method} ${path}`);
-      return reply.code(202).send({ accepted: ids.length, ids });
+      return reply.code(okStatus).send({ accepted: ids.length, ids });
     });
   accept('/api/v1/events', sourceLabel('api'), normaliseGeneric);
   accept('/api/v1/alerts/alertmanager', 'alertmanager', normaliseAmWebhook);
+  // R-ALERT-2: Prometheus's alerting client posts here when Vigil is its Alertmanager; 200 as Alertmanager answers.
+  accept('/api/v2/alerts', 'alertmanager', (body) => normalisePostableAlerts(body, core.ctx.clock.now()), 200);
 };

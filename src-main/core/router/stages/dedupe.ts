@@ -22,6 +22,11 @@ export function nextState(prev: AlertState | null, ev: EventRecord, now: number)
     count: restarted ? 1 : prev.count + 1,
     notifiedStatus: prev?.notifiedStatus ?? null,
     notifiedAt: prev?.notifiedAt ?? null,
+    // R-ALERT-1: the source's own times win; without them the alert started when Vigil first saw this firing.
+    annotations: ev.annotations ?? prev?.annotations ?? {},
+    generatorURL: ev.generatorURL ?? prev?.generatorURL ?? null,
+    startsAt: ev.startsAt ?? (restarted || prev.startsAt == null ? now : prev.startsAt),
+    endsAt: ev.endsAt ?? (ev.status === 'resolved' ? now : null),
   };
 }
 

@@ -1,0 +1,304 @@
+import { Collection } from '../../src-shared/api/topics';
+import { useEffect, useMemo, useState } from 'react';
+import type { Alert, AlertGroup } from '../../src-shared/api/alerts';
+import type { Severity } from '../../src-shared/constants';
+import { formatMatcher, parseMatchers } from '../../src-shared/matchers';
+import { SilenceDialog } from '../components/SilenceDialog';
+import { Badge, ErrorNote, Labels, PageHead } from '../components/ui';
+import { dateTime, relative } from '../format';
+import { useDebounced, useNow, useQuery } from '../hooks/useQuery';
+import { useMe } from '../hooks/useMe';
+import { navigate, useApp } from '../store';
+
+const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
+const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const only = (a: Alert, f: { unacked: boolean; mine: boolean; who: string }) =>
+  (!f.unacked || !a.vigil.ack) && (!f.mine || a.vigil.ack?.by === f.who);
+
+/** Labels every alert of the group shares (shown once, as pills), and what tells its alerts apart. */
+function shared(g: AlertGroup): Record<string, string> {
+  const [first, ...rest] = g.alerts;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first?.labels ?? {})) if (!(k in g.labels) && rest.every((a) => a.labels[k] === v)) out[k] = v;
+  return out;
+}
+const own = (a: Alert, common: Record<string, string>, group: Record<string, string>) =>
+  Object.fromEntries(Object.entries(a.labels).filter(([k]) => !(k in common) && !(k in group)));
+
+function Links({ a }: { a: Alert }) {
+  const links = [
+    ['runbook', a.annotations.runbook_url],
+    ['dashboard', a.annotations.dashboard_url],
+    ['source', a.generatorURL],
+  ].filter((l): l is [string, string] => !!l[1] && /^https?:\/\//.test(l[1]));
+  return (
+    <span className="links">
+      {links.map(([name, href]) => (
+        <a key={name} href={href} target="_blank" rel="noreferrer noopener">
+          {name}
+        </a>
+      ))}
+    </span>
+  );
+}
+
+function AlertRows({
+  g,
+  common,
+  who,
+  focus,
+  onSilence,
+  ack,
+}: {
+  g: AlertGroup;
+  common: Record<string, string>;
+  who: string;
+  focus: string | null;
+  onSilence(l: Record<string, string>): void;
+  ack(a: Alert[]): void;
+}) {
+  const now = useNow(10_000);
+  return (
+    <table className="alert-rows" aria-label={`Alerts of ${Object.values(g.labels).join(' · ')}`}>
+      <tbody>
+        {g.alerts.map((a) => (
+          <tr key={a.fingerprint} id={`alert-${a.fingerprint}`} className={a.fingerprint === focus ? 'focused' : undefined}>
+            <td>
+              <span className={`sev sev-${a.vigil.severity}`}>{a.vigil.severity}</span>
+            </td>
+            <td className="wrap">
+              <Labels labels={own(a, common, g.labels)} />
+              <div className="muted">{a.vigil.summary}</div>
+            </td>
+            <td title={dateTime(Date.parse(a.startsAt))}>{relative(Date.parse(a.startsAt), now)}</td>
+            <td>
+              {a.status.state === 'suppressed' && <Badge tone="accent">silenced</Badge>}
+              {a.vigil.ack ? <Badge tone="ok">ack {a.vigil.ack.by}</Badge> : null}
+              {a.vigil.escalated && <Badge tone="critical">escalated</Badge>}
+            </td>
+            <td>
+              <Links a={a} />
+            </td>
+            <td className="actions">
+              <button disabled={!!a.vigil.ack || !who} onClick={() => ack([a])}>
+                Acknowledge
+              </button>
+              <button onClick={() => onSilence(a.labels)}>Silence…</button>
+              <button className="link-button" onClick={() => navigate('events', a.vigil.lastEventId)}>
+                Events
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One alert group as a card (Karma's way): what, how many, how bad, since when, who has it. */
+function GroupCard({
+  g,
+  who,
+  open,
+  focus,
+  onToggle,
+  onSilence,
+  ack,
+}: {
+  g: AlertGroup;
+  who: string;
+  open: boolean;
+  focus: string | null;
+  onToggle(): void;
+  onSilence(l: Record<string, string>): void;
+  ack(a: Alert[]): void;
+}) {
+  const now = useNow(10_000);
+  const common = useMemo(() => shared(g), [g]);
+  const worst = g.alerts.reduce<Severity>((w, a) => (RANK[a.vigil.severity] < RANK[w] ? a.vigil.severity : w), 'info');
+  const since = Math.min(...g.alerts.map((a) => Date.parse(a.startsAt)));
+  const unacked = g.alerts.filter((a) => !a.vigil.ack && a.vigil.status === 'firing');
+  const acked = g.alerts.length - unacked.length;
+  const silenced = g.alerts.filter((a) => a.status.state === 'suppressed').length;
+  const escalated = g.alerts.filter((a) => a.vigil.escalated).length;
+  const title = Object.values(g.labels).join(' · ') || 'alerts';
+  const n = g.alerts.length;
+  return (
+    <article className={`alert-card sev-border-${worst}`} aria-label={`${title}: ${n} alert${n === 1 ? '' : 's'}`} data-testid="alert-card">
+      <header className="alert-card-head">
+        <span className={`sev sev-${worst}`}>{worst}</span>
+        <h2>
+          {title}{' '}
+          <span className="count">
+            · {n} alert{n === 1 ? '' : 's'}
+          </span>
+        </h2>
+        <span className="muted" title={dateTime(since)}>
+          firing {relative(since, now).replace(' ago', '')}
+        </span>
+      </header>
+      <p className="alert-card-summary">{g.alerts[0]!.vigil.summary}</p>
+      <div className="alert-card-meta">
+        <Labels labels={{ ...g.labels, ...common }} />
+        <Links a={g.alerts[0]!} />
+      </div>
+      <div className="alert-card-foot">
+        <span className="states">
+          {acked > 0 && <Badge tone="ok">{acked === n ? 'acknowledged' : `${acked} acknowledged`}</Badge>}
+          {silenced > 0 && <Badge tone="accent">{silenced === n ? 'silenced' : `${silenced} silenced`}</Badge>}
+          {escalated > 0 && <Badge tone="critical">{escalated} escalated</Badge>}
+          {unacked.length > 0 && <Badge tone="warning">{unacked.length} waiting</Badge>}
+          <span className="muted">→ {g.receiver.name}</span>
+        </span>
+        <span className="actions">
+          <button onClick={onToggle} aria-expanded={open}>
+            {open ? 'Hide alerts' : `Show ${n} alert${n === 1 ? '' : 's'}`}
+          </button>
+          <button disabled={!unacked.length || !who} onClick={() => ack(unacked)}>
+            Acknowledge {unacked.length > 1 ? `all ${unacked.length}` : ''}
+          </button>
+          <button onClick={() => onSilence({ ...g.labels, ...common })}>Silence group…</button>
+        </span>
+      </div>
+      {open && <AlertRows g={g} common={common} who={who} focus={focus} onSilence={onSilence} ack={ack} />}
+    </article>
+  );
+}
+
+/**
+ * The Alerts page (R-ALERT-4): what is firing, grouped by the route's
+ * groupBy, as cards with counts; typed matchers and quick filters; bulk
+ * acknowledge and silence. The landing page when anything fires.
+ */
+export function Alerts() {
+  const client = useApp((s) => s.client);
+  const detail = useApp((s) => s.detail);
+  // Acks are recorded as the signed-in person (R-PEOPLE-2), so "mine" means that person.
+  const who = useMe()?.name ?? '';
+  const [text, setText] = useState('');
+  const [severity, setSeverity] = useState<'' | Severity>('');
+  const [unacked, setUnacked] = useState(false);
+  const [mine, setMine] = useState(false);
+  const [showSilenced, setShowSilenced] = useState(true);
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  const [silence, setSilence] = useState<Record<string, string> | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [ackError, setAckError] = useState<string | null>(null);
+  const typed = useDebounced(text, 250);
+  const parsed = typed.trim() ? parseMatchers(typed) : ({ ok: true, matchers: [] } as const);
+  const filter = [...(parsed.ok ? parsed.matchers.map(formatMatcher) : []), ...(severity ? [`severity="${severity}"`] : [])];
+  const q = useQuery(
+    'alerts.groups',
+    { filter, silenced: showSilenced },
+    { collections: [Collection.events, Collection.acks, Collection.silences], throttleMs: 2000, pollMs: 30_000 },
+  );
+  const groups = useMemo(
+    () =>
+      (q.data ?? []).map((g) => ({ ...g, alerts: g.alerts.filter((a) => only(a, { unacked, mine, who })) })).filter((g) => g.alerts.length),
+    [q.data, unacked, mine, who],
+  );
+  const key = (g: AlertGroup) => `${g.receiver.name}|${JSON.stringify(g.labels)}`;
+  // A deep link (#/alerts/<fingerprint>, a notification click) opens the alert's group and shows the alert.
+  useEffect(() => {
+    if (!detail || !q.data) return;
+    const g = q.data.find((x) => x.alerts.some((a) => a.fingerprint === detail));
+    if (!g) return;
+    setOpen((o) => ({ ...o, [key(g)]: true }));
+    requestAnimationFrame(() => document.getElementById(`alert-${detail}`)?.scrollIntoView({ block: 'center' }));
+  }, [detail, q.data]);
+
+  const ack = async (list: Alert[]) => {
+    if (!client) return;
+    setAckError(null);
+    const failed: string[] = [];
+    for (let i = 0; i < list.length; i += 10) {
+      const rs = await Promise.all(
+        list.slice(i, i + 10).map((a) => client.call('alerts.ack', { fingerprint: a.fingerprint, by: who, via: 'console' })),
+      );
+      rs.forEach((r) => !r.ok && failed.push(r.error.message));
+    }
+    if (failed.length) setAckError(`${failed.length} not acknowledged: ${failed[0]}`);
+    else setNote(`Acknowledged ${list.length} alert${list.length === 1 ? '' : 's'} as ${who}.`);
+    q.refetch();
+  };
+  const total = groups.reduce((n, g) => n + g.alerts.length, 0);
+  return (
+    <section aria-labelledby="alerts-title">
+      <PageHead id="alerts-title" title="Alerts">
+        <p className="muted" data-testid="alerts-meta">
+          {q.data ? `${total} alert${total === 1 ? '' : 's'} in ${groups.length} group${groups.length === 1 ? '' : 's'}` : 'Loading…'}
+        </p>
+      </PageHead>
+      <div className="toolbar">
+        <label style={{ flex: 1, minWidth: 260 }}>
+          Matchers
+          <input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder='alertname=~"Disk.*", instance!="db1"'
+            aria-invalid={!parsed.ok}
+          />
+        </label>
+        <label>
+          Severity
+          <select value={severity} onChange={(e) => setSeverity(e.target.value as '' | Severity)}>
+            <option value="">any</option>
+            {SEVERITIES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={unacked} onChange={(e) => setUnacked(e.target.checked)} /> Unacknowledged
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> Mine
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={showSilenced} onChange={(e) => setShowSilenced(e.target.checked)} /> Silenced
+        </label>
+        <NotifyButton />
+      </div>
+      <ErrorNote error={parsed.ok ? (q.error ?? ackError) : parsed.message} />
+      {note && (
+        <p className="ok-note" role="status">
+          {note}
+        </p>
+      )}
+      {q.data && groups.length === 0 && <p className="muted">{q.data.length ? 'No alert matches these filters.' : 'Nothing is firing.'}</p>}
+      <div className="alert-cards">
+        {groups.map((g) => (
+          <GroupCard
+            key={key(g)}
+            g={g}
+            who={who}
+            open={!!open[key(g)]}
+            focus={detail}
+            onToggle={() => setOpen((o) => ({ ...o, [key(g)]: !o[key(g)] }))}
+            onSilence={setSilence}
+            ack={(l) => void ack(l)}
+          />
+        ))}
+      </div>
+      {silence && (
+        <SilenceDialog
+          labels={silence}
+          who={who}
+          onClose={() => setSilence(null)}
+          onCreated={(id, covers) => {
+            setSilence(null);
+            setNote(`Silence ${id.slice(0, 8)} created: it covers ${covers} alert${covers === 1 ? '' : 's'} now.`);
+            q.refetch();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Browser notifications for new critical alerts (headless console only; the desktop app has native ones). */
+function NotifyButton() {
+  const [perm, setPerm] = useState(() => (typeof Notification === 'undefined' || window.vigil ? 'unsupported' : Notification.permission));
+  if (perm !== 'default') return null;
+  return <button onClick={() => void Notification.requestPermission().then(setPerm)}>Notify me of critical alerts</button>;
+}
