@@ -79,3 +79,49 @@ describe('status snapshot cost', () => {
     }
   });
 });
+
+describe('deciding cost', () => {
+  it('R-SEC-4: deciding an event seeks every table it reads by index, so a storm of many open incidents stays linear', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-decide-'));
+    dirs.push(dir);
+    const core = createCore({ config: loadConfig().config, dataDir: dir, log: pino({ level: 'silent' }) });
+    await core.start();
+    try {
+      const { router } = core.areas;
+      // 300 open incidents (one per alertname) before the event under test: a walk over them is what a storm paid per event.
+      const firing = (name: string) => ({
+        source: 'alertmanager',
+        fingerprint: `fp-${name}`,
+        severity: 'warning' as const,
+        status: 'firing' as const,
+        summary: `${name} firing`,
+        description: null,
+        labels: { alertname: name, instance: 'web1' },
+        startsAt: null,
+        endsAt: null,
+      });
+      router.ingest(
+        Array.from({ length: 300 }, (_, i) => firing(`Storm${i}`)),
+        'test',
+      );
+      await router.drain();
+      const ran = recordStatements(() => router.ingest([firing('Storm7'), firing('Fresh')], 'test'));
+      expect(ran.some((r) => r.sql.includes('alert_incidents'))).toBe(true); // the incident stage did run
+      const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+      const offenders = ran.flatMap((r) =>
+        unboundedSteps(db, r)
+          .concat(
+            // An index on status alone is a walk of every open incident, not a seek.
+            (db.prepare(`EXPLAIN QUERY PLAN ${r.sql}`).all(...(r.args as [])) as Array<{ detail: string }>)
+              .map((p) => p.detail)
+              .filter((d) => /^SEARCH \w+ USING (COVERING )?INDEX \w+ \(status=\?\)$/.test(d)),
+          )
+          .map((d) => `${d}  ←  ${r.sql.replace(/\s+/g, ' ').slice(0, 120)}`),
+      );
+      db.close();
+      expect(offenders).toEqual([]);
+    } finally {
+      await core.stop();
+    }
+  });
+});

@@ -1,9 +1,9 @@
 import { type Triager, createHermes } from '../agents';
 import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify';
-import type { EventRecord, NewEvent } from '../store';
+import type { EventRecord, NewEvent, ProcessedUpdate } from '../store';
 import { AiFollowUp } from './ai-followup';
-import { afterCommit, decideBatch, type DeciderDeps } from './decide';
+import { afterCommit, decideBatch, type Decided, type DeciderDeps } from './decide';
 import { eventId } from './ids';
 import { ActiveSilences } from './silence-matcher';
 import { defaultStages } from './stages';
@@ -24,6 +24,11 @@ export interface RouterOptions {
 
 /** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
 const BATCH = 2_000;
+/**
+ * Wall time one processing transaction may take before it commits and lets /health and the console in (ms).
+ * Whole work items only (an HTTP batch commits with its events), so one large item may run over.
+ */
+const SLICE_MS = 20;
 /** Quiet time after the last HTTP intake before its batches are decided (ms). */
 const IDLE = 10;
 /** Longest an acknowledged HTTP batch waits while intake stays busy (ms), and the most events left waiting. */
@@ -93,25 +98,31 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
    * fully processed — never both (no duplicate events or notifications).
    */
   function processBatch(): void {
+    const write = (ev: EventRecord, upd: ProcessedUpdate) => {
+      if (ev.seq) events.markProcessed(ev.seq, upd);
+      else ev.seq = events.insertDecided(ev, upd);
+    };
+    const t0 = performance.now();
     let k = 0;
-    let n = 0;
-    while (k < queue.length && (k === 0 || n + queue[k]!.recs.length <= BATCH)) n += queue[k++]!.recs.length;
-    const items = queue.slice(0, k);
-    const recs = k === 1 ? items[0]!.recs : items.flatMap((w) => w.recs);
-    let done;
+    let done: Decided[];
     try {
       done = guarded(() => {
-        const d = decideBatch(deps, recs, (ev, upd) => {
-          if (ev.seq) events.markProcessed(ev.seq, upd);
-          else ev.seq = events.insertDecided(ev, upd);
-        });
-        for (const w of items) if (w.batch !== null) events.finishBatch(w.batch);
+        // Item by item until the slice is used up: a storm's backlog commits every ~SLICE_MS instead of
+        // holding the thread for BATCH events (2 s under load), so /health waits at most about one slice.
+        const d: Decided[] = [];
+        for (let n = 0; k < queue.length && (k === 0 || (n + queue[k]!.recs.length <= BATCH && performance.now() - t0 < SLICE_MS)); k++) {
+          const w = queue[k]!;
+          for (const x of decideBatch(deps, w.recs, write)) d.push(x);
+          if (w.batch !== null) events.finishBatch(w.batch);
+          n += w.recs.length;
+        }
         return d;
       });
     } catch (e) {
-      for (const w of items) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
+      for (const w of queue.slice(0, k + 1)) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
       throw e;
     }
+    const items = queue.slice(0, k);
     queue.splice(0, k);
     for (const w of items) if (w.batch !== null) for (const r of w.recs) waiting.delete(r.id);
     afterCommit(deps, done);

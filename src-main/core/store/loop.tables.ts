@@ -37,9 +37,12 @@ export const loopTables: TableSpec[] = [
       resolved_at: 'INTEGER',
     },
     indexes: {
-      alert_incidents_open: 'ON alert_incidents(group_key, status)',
+      // (group_key, status, opened_at): the incident stage's lookup seeks its group and reads the newest in index order.
+      // The old (group_key, status) lost to (status, opened_at), which walked every open incident per event in a storm.
+      alert_incidents_group: 'ON alert_incidents(group_key, status, opened_at)',
       alert_incidents_opened: 'ON alert_incidents(status, opened_at)',
     },
+    extra: ['DROP INDEX IF EXISTS alert_incidents_open'],
   },
   {
     name: 'incident_members',
