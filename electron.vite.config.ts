@@ -14,6 +14,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/headless/cli.ts'),
           // Retention's worker thread (its own SQLite connection); found beside the CLI at run time.
           'retention-worker': resolve(__dirname, 'src-main/core/retention/worker.ts'),
+          // Heavy reads (trend queries, export chunks) on their own thread and connection (store/reads.ts).
+          'reads-worker': resolve(__dirname, 'src-main/core/store/reads-worker.ts'),
         },
       },
     },

@@ -63,18 +63,19 @@ function startProber(vigil: Served): { proc: ChildProcess; phase(p: string): voi
   };
 }
 
-/** Smoke history rows through the real repository (rollup included): one check result a minute per check, back in time. */
+/** Smoke history rows through the real repository (rollup included), spread over the last 25 days (inside retention's 30). */
 function seedSmoke(dataDir: string, n: number): number {
   const t0 = performance.now();
   const { db } = openDatabase(join(dataDir, 'vigil.db'));
   const store = createSmokeHistoryStore(db);
-  const start = Date.now() - Math.ceil(n / SMOKE_CHECKS.length) * 60_000;
+  const span = 25 * 86_400_000;
+  const start = Date.now() - span;
   const statuses = ['ok', 'ok', 'ok', 'warning', 'critical'] as const;
   for (let done = 0; done < n; done += 20_000) {
     const rows: SmokeRowInput[] = [];
     for (let i = done; i < Math.min(n, done + 20_000); i++) {
       rows.push({
-        at: start + Math.floor(i / SMOKE_CHECKS.length) * 60_000,
+        at: start + Math.floor((i * span) / n),
         check: SMOKE_CHECKS[i % SMOKE_CHECKS.length]!,
         status: statuses[i % statuses.length]!,
         value: i % 7,

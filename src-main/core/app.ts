@@ -100,9 +100,10 @@ export interface Core {
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(opts.dataDir);
-  const { db } = openDatabase(opts.dataDir ? join(opts.dataDir, 'vigil.db') : ':memory:');
-  // Every repository once, shared by the areas (one transaction() for all).
-  const stores = sqliteStores(db);
+  const dbFile = opts.dataDir ? join(opts.dataDir, 'vigil.db') : null;
+  const { db } = openDatabase(dbFile ?? ':memory:');
+  // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
+  const stores = sqliteStores(db, dbFile);
   const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
   const startedAt = clock.now();
   let pausedUntil: number | null = null;
@@ -402,6 +403,7 @@ export function createCore(opts: CoreOptions): Core {
       statusTimer?.cancel();
       cancelChanged();
       for (const s of stoppers.reverse()) await s();
+      await stores.reads.close();
       db.close();
       log.info('core stopped');
       try {

@@ -1,11 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { RetentionView } from '../../../src-shared/api/retention';
 import type { CoreContext } from '../context';
 import { auditArchivePath } from './archive';
 import { preview, prunePass, type Counts, type PassInput, type RetentionPolicy } from './pass';
-import type { WorkerReply, WorkerRequest } from './worker';
+import { threadClient, workerScript } from '../store';
 
 export { auditArchivePath, readArchive } from './archive';
 
@@ -17,46 +16,13 @@ interface Runner {
   close(): Promise<void>;
 }
 
-/**
- * The worker's script: built next to the CLI (electron-vite input `retention-worker`), or the TypeScript
- * source under tests and benchmarks, run through tsx.
- */
-function workerScript(): { source: string; eval: boolean } | null {
-  // Under tests the source is TypeScript: a one-line CommonJS bootstrap registers tsx in the worker first.
-  if (__filename.endsWith('.ts'))
-    return { source: `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'worker.ts'))});`, eval: true };
-  for (const file of [join(__dirname, 'retention-worker.js'), join(__dirname, '..', 'retention-worker.js')]) {
-    if (existsSync(file)) return { source: file, eval: false };
-  }
-  return null;
-}
-
 function workerRunner(dbFile: string, script: { source: string; eval: boolean }): Runner {
-  const worker = new Worker(script.source, { workerData: { file: dbFile }, eval: script.eval });
-  worker.unref(); // a pass in flight never holds the process open at exit
-  let next = 0;
-  const waiting = new Map<number, { ok(v: Counts): void; fail(e: Error): void }>();
-  worker.on('message', (r: WorkerReply) => {
-    const w = waiting.get(r.id);
-    waiting.delete(r.id);
-    if (r.ok) w?.ok(r.value as Counts);
-    else w?.fail(new Error(r.error));
-  });
-  worker.on('error', (e) => {
-    for (const w of waiting.values()) w.fail(e);
-    waiting.clear();
-  });
-  const ask = (req: Omit<WorkerRequest, 'id'>) =>
-    new Promise<Counts>((ok, fail) => {
-      const id = ++next;
-      waiting.set(id, { ok, fail });
-      worker.postMessage({ ...req, id });
-    });
+  const thread = threadClient(script, { file: dbFile });
   return {
     kind: 'worker',
-    preview: (policy, now) => ask({ op: 'preview', policy, now }),
-    prune: (input) => ask({ op: 'prune', ...input }),
-    close: async () => void (await worker.terminate()),
+    preview: (policy, now) => thread.ask<Counts>('preview', { policy, now }),
+    prune: (input) => thread.ask<Counts>('prune', { ...input }),
+    close: thread.close,
   };
 }
 
@@ -67,7 +33,7 @@ export function wireRetention(ctx: CoreContext) {
     return kinds;
   };
   const dbFile = ctx.dataDir ? join(ctx.dataDir, 'vigil.db') : null;
-  const script = dbFile ? workerScript() : null;
+  const script = dbFile ? workerScript(__dirname, 'worker.ts', 'retention-worker.js') : null;
   if (dbFile && !script) ctx.log.warn('retention worker script not found; pruning runs inline in small batches');
   let runner: Runner | null = null;
   const getRunner = (): Runner =>

@@ -86,13 +86,14 @@ export function eventHandlers(ctx: CoreContext, router: Router): EventHandlers {
           : null,
       };
     },
-    'events.stats': ({ from, to }) => {
+    // A trend over history is a heavy read: it runs off the main thread (ctx.stores.reads), never holding /health.
+    'events.stats': async ({ from, to }) => {
       const end = to ?? now();
       const start = from ?? end - 3_600_000;
       if (start >= end) throw new VigilError('bad_request', 'from: must be before to');
       const bucketMs = Math.max(60_000, Math.ceil((end - start) / MAX_POINTS / 60_000) * 60_000);
       const points = new Map<number, { t: number; info: number; warning: number; critical: number }>();
-      for (const r of router.events.stats(start, end, bucketMs)) {
+      for (const r of await ctx.stores.reads.eventStats(start, end, bucketMs)) {
         const p = points.get(r.t) ?? { t: r.t, info: 0, warning: 0, critical: 0 };
         p[r.severity] = r.n;
         points.set(r.t, p);

@@ -1,4 +1,8 @@
-import type { SmokeCursor, SmokeHistoryStore } from '../store';
+import type { SmokeHistoryRow } from '../../../src-shared/api/smoke';
+import type { SmokeChunkQuery, SmokeCursor } from '../store';
+
+/** Where export chunks come from: the store itself, or the off-thread reads (ctx.stores.reads.smokeChunk). */
+export type SmokeChunks = { chunk(q: SmokeChunkQuery): SmokeHistoryRow[] | Promise<SmokeHistoryRow[]> };
 
 export const EXPORT_CHUNK_ROWS = 2_000;
 
@@ -11,14 +15,14 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
  * database connection is free between chunks for the router's writes.
  */
 export async function* smokeNdjson(
-  store: SmokeHistoryStore,
+  store: SmokeChunks,
   since: number,
   until: number,
   chunkRows = EXPORT_CHUNK_ROWS,
 ): AsyncGenerator<string> {
   let after: SmokeCursor | null = null;
   for (;;) {
-    const rows = store.chunk({ since, until, after, limit: chunkRows });
+    const rows = await store.chunk({ since, until, after, limit: chunkRows });
     if (rows.length === 0) return;
     let text = '';
     for (const r of rows) {

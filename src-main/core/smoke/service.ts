@@ -17,7 +17,7 @@ import type { OutboxWriter } from '../notify';
 import { dailyAt, type Scheduler } from '../scheduler';
 import { HOUR_MS, MAX_REASON, type SmokeHistoryStore } from '../store';
 import { CHECKS } from './checks';
-import { smokeNdjson } from './export';
+import { smokeNdjson, type SmokeChunks } from './export';
 import type { SmokeSources } from './sources';
 import { computeSummary, summaryMessage } from './summary';
 import { Collection } from '../../../src-shared/api/topics';
@@ -36,6 +36,8 @@ export interface SmokeDeps {
   log: Logger;
   metrics: Metrics;
   store: SmokeHistoryStore;
+  /** Export chunks: off the main thread when the database is a file (a year of history never holds /health). */
+  exportChunks?: SmokeChunks;
   sources: SmokeSources;
   scheduler: Scheduler;
   /** Run fn in one database transaction (clear + its audit entry, summary enqueues). */
@@ -213,7 +215,7 @@ export function createSmoke(deps: SmokeDeps) {
   }
 
   /** NDJSON chunks of history in [since, until), streamed (R-SMOKE-4). */
-  const exportNdjson = (since: number, until: number) => smokeNdjson(store, since, until);
+  const exportNdjson = (since: number, until: number) => smokeNdjson(deps.exportChunks ?? store, since, until);
 
   return { run, latest: latestRun, tiles, trend, summary, sendSummary, clear, prune, start, exportNdjson, timeZone, history: store.page };
 }

@@ -31,3 +31,5 @@ export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type Sm
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
+export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
+export { serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

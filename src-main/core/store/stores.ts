@@ -14,6 +14,7 @@ import { sqliteNoiseStore, type NoiseStore } from './noise';
 import { sqliteOutboxStore, type OutboxStore } from './outbox';
 import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
+import { inlineReads, offThreadReads, type OffThreadReads } from './reads';
 import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
 import { createSmokeHistoryStore, type SmokeHistoryStore } from './smoke';
@@ -57,11 +58,13 @@ export interface Stores {
   loop: LoopRepository;
   /** Retention's inline runner (in-memory database); with a data dir a worker thread builds its own on its own connection. */
   retention: RetentionStore;
+  /** Trend queries and export chunks: on a worker thread with its own connection when the database is a file. */
+  reads: OffThreadReads;
 }
 
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
-export function sqliteStores(db: Database): Stores {
-  return {
+export function sqliteStores(db: Database, file: string | null = null): Stores {
+  const stores: Omit<Stores, 'reads'> = {
     transaction: (fn, mode) => (mode === 'immediate' ? db.transaction(fn).immediate() : db.transaction(fn)()),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
@@ -84,4 +87,6 @@ export function sqliteStores(db: Database): Stores {
     loop: sqliteLoopRepository(db),
     retention: sqliteRetentionStore(db),
   };
+  const inline = inlineReads(stores.events, stores.smoke);
+  return { ...stores, reads: file ? offThreadReads(file, inline) : inline };
 }

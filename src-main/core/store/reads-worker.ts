@@ -1,0 +1,21 @@
+// The heavy-reads thread (store/reads.ts): its own connection to the database file, read-only by
+// pragma, answering trend queries and export chunks so they never run on the thread serving /health.
+import BetterSqlite3 from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { sqliteEventStore } from './events';
+import type { SmokeChunkQuery } from './reads';
+import { createSmokeHistoryStore } from './smoke';
+import { serveRequests } from './threads';
+
+const db = new BetterSqlite3((workerData as { file: string }).file);
+db.pragma('busy_timeout = 5000');
+db.pragma('query_only = ON');
+const events = sqliteEventStore(db);
+const smoke = createSmokeHistoryStore(db);
+
+serveRequests(parentPort!, (req) => {
+  if (req.op === 'eventStats') return events.stats(req.from as number, req.to as number, req.bucketMs as number);
+  if (req.op === 'smokeChunk') return smoke.chunk(req as unknown as SmokeChunkQuery);
+  throw new Error(`unknown request "${req.op}"`);
+});
+parentPort!.once('close', () => db.close());

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** One request to a worker thread and its answer, matched by id. */
+export type ThreadRequest<Op extends string = string> = { id: number; op: Op } & Record<string, unknown>;
+export type ThreadReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/**
+ * A worker's script: built next to the CLI (an electron-vite input named `built`), or the TypeScript
+ * source `ts` in `dir` under tests and benchmarks, where a one-line CommonJS bootstrap registers tsx first.
+ */
+export function workerScript(dir: string, ts: string, built: string): { source: string; eval: boolean } | null {
+  if (__filename.endsWith('.ts')) return { source: `require('tsx/cjs'); require(${JSON.stringify(join(dir, ts))});`, eval: true };
+  for (const file of [join(dir, built), join(dir, '..', built)]) if (existsSync(file)) return { source: file, eval: false };
+  return null;
+}
+
+/** A worker thread answering requests one at a time, in order; a crashed worker fails what it was asked. */
+export function threadClient(script: { source: string; eval: boolean }, workerData: unknown) {
+  const worker = new Worker(script.source, { workerData, eval: script.eval });
+  worker.unref(); // work in flight never holds the process open at exit
+  let next = 0;
+  let dead: Error | null = null;
+  const waiting = new Map<number, { ok(v: unknown): void; fail(e: Error): void }>();
+  worker.on('message', (r: ThreadReply) => {
+    const w = waiting.get(r.id);
+    waiting.delete(r.id);
+    if (r.ok) w?.ok(r.value);
+    else w?.fail(new Error(r.error));
+  });
+  const failAll = (e: Error) => {
+    dead = e;
+    for (const w of waiting.values()) w.fail(e);
+    waiting.clear();
+  };
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`worker thread exited (${code})`)));
+  return {
+    ask<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+      if (dead) return Promise.reject(dead);
+      return new Promise<T>((ok, fail) => {
+        const id = ++next;
+        waiting.set(id, { ok: ok as (v: unknown) => void, fail });
+        worker.postMessage({ ...args, op, id });
+      });
+    },
+    close: async (): Promise<void> => void (await worker.terminate()),
+  };
+}
+
+/** The worker side: answer each request with `handle` (synchronous SQLite work on the thread's own connection). */
+export function serveRequests(port: import('node:worker_threads').MessagePort, handle: (req: ThreadRequest) => unknown): void {
+  port.on('message', (req: ThreadRequest) => {
+    let reply: ThreadReply;
+    try {
+      reply = { id: req.id, ok: true, value: handle(req) };
+    } catch (e) {
+      reply = { id: req.id, ok: false, error: (e as Error).message };
+    }
+    port.postMessage(reply);
+  });
+}
