@@ -96,6 +96,20 @@ export interface Core {
   areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop; db: Database };
 }
 
+const MAX_INPUT_DEPTH = 32;
+
+/** Whether a JSON-like value nests deeper than `max` (iterative: a deep value cannot overflow the check itself). */
+function nestedDeeper(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, d + 1]);
+  }
+  return false;
+}
+
 /** Build the core from validated config. Nothing runs until start(). */
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? systemClock;
@@ -350,6 +364,8 @@ export function createCore(opts: CoreOptions): Core {
     const given = input ?? {};
     const named =
       actor && access.actor && typeof given === 'object' && !Array.isArray(given) ? { ...given, [access.actor]: actor.name } : given;
+    // Refused at validation: deep nesting would overflow the stack in the schema or the handler's walk.
+    if (nestedDeeper(named, MAX_INPUT_DEPTH)) return fail('bad_request', `input is nested deeper than ${MAX_INPUT_DEPTH} levels`);
     const parsed = (spec.input as z.ZodType).safeParse(named);
     if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
     // Every person's action is audited with the actor before it runs (R-AUDIT-2); no audit, no action.
@@ -374,7 +390,8 @@ export function createCore(opts: CoreOptions): Core {
     } catch (e) {
       if (e instanceof VigilError) return failed(e.code, e.message);
       log.error({ err: e, method }, 'rpc handler failed');
-      return failed('internal', `${method} failed: ${(e as Error).message}`);
+      // Raw exception text (SQLite messages, absolute paths) stays in the log, never in an answer (R-SEC-10).
+      return failed('internal', `${method} failed: internal error (written to the server log)`);
     }
   };
 

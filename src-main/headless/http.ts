@@ -69,15 +69,19 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
             ? 'bad_request'
             : status === 404
               ? 'not_found'
-              : 'internal';
+              : status === 403
+                ? 'forbidden' // e.g. @fastify/static refusing a path: a 403, not a 500
+                : 'internal';
     const message =
       status === 413
         ? `request body is larger than ${Math.round((opts.bodyLimit ?? MAX_BODY_BYTES) / 1024)} KiB`
         : status === 415
           ? 'send JSON: Content-Type must be application/json'
           : status === 400
-            ? `body is not valid JSON: ${err.message}`
-            : err.message;
+            ? `body is not valid JSON: ${err.message.slice(0, 200)}`
+            : status === 403 || status === 404
+              ? 'not found or not allowed'
+              : 'internal error (written to the server log)'; // never raw exception text (paths, SQL) in an answer
     if (status >= 500) core.ctx.log.error({ err }, 'http handler failed');
     return sendError(reply, code, message);
   });

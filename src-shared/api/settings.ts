@@ -3,7 +3,10 @@ import { method } from './define';
 
 /** Settings and secrets (R-UI): what is configured, never a secret's value. */
 
-export const SecretName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'secret names are 1–64 letters, digits, "-" or "_"');
+export const SecretName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'secret names are 1–64 letters, digits, "-" or "_"')
+  .refine((n) => !['__proto__', 'constructor', 'prototype'].includes(n), 'this secret name is reserved');
 export const SecretSource = z.enum(['env', 'file', 'keychain']);
 
 export const SecretInfo = z.object({

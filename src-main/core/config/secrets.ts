@@ -73,11 +73,12 @@ export function headlessSecrets(dataDir: string, env: NodeJS.ProcessEnv = proces
   };
   return {
     get(name) {
-      return env[envName(name)] ?? readFile()[name];
+      const all = readFile();
+      return env[envName(name)] ?? (Object.hasOwn(all, name) ? all[name] : undefined); // never Object.prototype's
     },
     source(name) {
       if (env[envName(name)] !== undefined) return 'env';
-      return readFile()[name] !== undefined ? 'file' : null;
+      return Object.hasOwn(readFile(), name) ? 'file' : null;
     },
     set(name, value) {
       // readFile() refuses a file with looser permissions than 0600: it is not rewritten then either.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { FailureReports, IntakeEvent, Router } from '../router';
 import { AmAlert, fromAmAlert } from './alertmanager';
+import { redactSecrets, redactUrl } from '../redact';
 
 const WHAT = 'alertmanager poller';
 
@@ -40,7 +41,7 @@ export function createAmPoller(ctx: CoreContext, router: Router, reports: Failur
     try {
       alerts = await fetchAlerts();
     } catch (e) {
-      if (!failing) reports.failure(WHAT, new Error(`cannot read ${cfg.url}: ${(e as Error).message}`));
+      if (!failing) reports.failure(WHAT, new Error(`cannot read ${redactUrl(cfg.url)}: ${redactSecrets((e as Error).message)}`));
       failing = true;
       return;
     }

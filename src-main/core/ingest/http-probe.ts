@@ -2,6 +2,7 @@ import type { CoreContext } from '../context';
 import type { ProbeConfig } from '../config';
 import type { FailureReports, IntakeEvent, Router } from '../router';
 import { ProbeTracker, type ProbeTransition, type ProbeVerdict } from './probe-state';
+import { redactUrl } from '../redact';
 
 type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;
 
@@ -33,7 +34,8 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
     }
   }
 
-  const labels = (alertname: string) => ({ alertname, probe: p.name, url: p.url, ...p.labels });
+  const shownUrl = redactUrl(p.url); // labels, events and logs never carry the URL's credentials (R-SEC-10)
+  const labels = (alertname: string) => ({ alertname, probe: p.name, url: shownUrl, ...p.labels });
 
   function eventFor(tr: ProbeTransition, v: ProbeVerdict): IntakeEvent {
     const base = { source: 'probe', description: null, startsAt: null, endsAt: null };
@@ -46,7 +48,7 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
           status: 'firing',
           labels: labels('ProbeFailed'),
           summary: `Probe ${p.name} is down: ${tracker.lastError}`,
-          description: `${tracker.failures} failed checks of ${p.url} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)`,
+          description: `${tracker.failures} failed checks of ${shownUrl} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)`,
         };
       case 'up':
         return {

@@ -1,6 +1,7 @@
 import type { Severity } from '../../../src-shared/constants';
 import type { Logger } from '../log';
 import type { Router } from './router';
+import { redactSecrets } from '../redact';
 
 const fingerprintOf = (what: string): string => `vigil:${what}`;
 
@@ -20,7 +21,7 @@ export interface FailureReports {
 export function failureReports(log: Logger, router: Pick<Router, 'ingest' | 'states'>): FailureReports {
   return {
     failure(what, err, severity = 'warning') {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = redactSecrets(err instanceof Error ? err.message : String(err));
       log.error({ err, what }, 'vigil component failed');
       try {
         router.ingest(
@@ -31,7 +32,8 @@ export function failureReports(log: Logger, router: Pick<Router, 'ingest' | 'sta
               severity,
               status: 'firing',
               summary: `Vigil: ${what} failed: ${message}`.slice(0, 1000),
-              description: err instanceof Error && err.stack ? err.stack.slice(0, 4000) : null,
+              // The stack (absolute paths) goes to the log above, not into an event the API serves (R-SEC-10).
+              description: message.slice(0, 4000),
               labels: { alertname: 'VigilComponentFailed', component: what },
               startsAt: null,
               endsAt: null,

@@ -7,6 +7,7 @@ import { VigilError } from '../errors';
 import { Collection } from '../../../src-shared/api/topics';
 import type { LiveConfig } from '../config';
 import { configHandlers, type ConfigMethods } from './config-api';
+import { redactUrl } from '../redact';
 
 /** The Telegram webhook route's shared secret (headless/routes/telegram.ts); not a `{secret:}` in the config. */
 const TELEGRAM_WEBHOOK_SECRET = 'telegram-webhook';
@@ -49,7 +50,8 @@ function publicFields(obj: Record<string, unknown>, skip: string[]): Record<stri
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (skip.includes(k) || v === undefined) continue;
-    fields[k] = isRef(v) ? `secret ${v.secret}` : typeof v === 'string' ? v : JSON.stringify(v);
+    // A URL may carry credentials (https://user:pass@…, a token in its path): shown without them (R-SEC-10).
+    fields[k] = isRef(v) ? `secret ${v.secret}` : redactUrl(typeof v === 'string' ? v : JSON.stringify(v));
   }
   return fields;
 }
@@ -70,9 +72,18 @@ export function settingsView(ctx: CoreContext, configSource: string): SettingsVi
       continue: r.continue,
     })),
     llm: c.llm
-      ? { provider: c.llm.provider, baseUrl: c.llm.baseUrl ?? null, models: c.llm.models, apiKeySecret: c.llm.apiKey?.secret ?? null }
+      ? {
+          provider: c.llm.provider,
+          baseUrl: c.llm.baseUrl ? redactUrl(c.llm.baseUrl) : null,
+          models: c.llm.models,
+          apiKeySecret: c.llm.apiKey?.secret ?? null,
+        }
       : null,
-    embeddings: { provider: c.embeddings.provider, baseUrl: c.embeddings.baseUrl, model: c.embeddings.model },
+    embeddings: {
+      provider: c.embeddings.provider,
+      baseUrl: c.embeddings.baseUrl && redactUrl(c.embeddings.baseUrl),
+      model: c.embeddings.model,
+    },
   };
 }
 
