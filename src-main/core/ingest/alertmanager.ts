@@ -77,8 +77,9 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** One alert as Prometheus posts it to an Alertmanager (API v2 postableAlert). */
 const PostableAlert = z.object({
-  labels: z.record(z.string().regex(LABEL_NAME, 'label names are [A-Za-z_][A-Za-z0-9_]*'), z.string()),
-  annotations: z.record(z.string(), z.string()).default({}),
+  // The same limits as every intake (R-ROUTE-9), plus Alertmanager's label-name syntax.
+  labels: IntakeLabels.refine((l) => Object.keys(l).every((k) => LABEL_NAME.test(k)), 'label names are [A-Za-z_][A-Za-z0-9_]*'),
+  annotations: IntakeAnnotations.default({}),
   startsAt: z.iso.datetime({ offset: true }).optional(),
   endsAt: z.iso.datetime({ offset: true }).optional(),
   generatorURL: z.string().max(4000).optional(),
@@ -91,7 +92,7 @@ const PostableAlert = z.object({
  * after `now` is resolved. All-or-nothing: one bad alert refuses the batch.
  */
 export function normalisePostableAlerts(body: unknown, now: number): Normalised {
-  const parsed = z.array(PostableAlert).max(10_000).safeParse(body);
+  const parsed = z.array(PostableAlert).max(INTAKE_LIMITS.eventsPerRequest).safeParse(body);
   if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
   const events: IntakeEvent[] = [];
   for (const [i, a] of parsed.data.entries()) {

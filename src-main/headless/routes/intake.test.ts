@@ -200,6 +200,16 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
       expect(text.length, what).toBeLessThan(2000);
       expect(text, what).toMatch(says);
     }
+    // POST /api/v2/alerts (what Prometheus sends an Alertmanager): the same limits.
+    for (const body of [
+      [{ labels: { alertname: 'A', big: 'x'.repeat(900_000) } }],
+      [{ labels: Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`l${k}`, 'v'])) }],
+      Array.from({ length: 5001 }, (_, i) => ({ labels: { i: String(i) } })),
+    ]) {
+      const res = await post('/api/v2/alerts', body);
+      expect(res.status).toBe(400);
+      expect((await res.text()).length).toBeLessThan(2000);
+    }
     // The generic intake: the same limits (it had no count limit before).
     const generic = await post('/api/v1/events', ev({ labels: Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`l${k}`, 'v'])) }));
     expect(generic.status).toBe(400);
