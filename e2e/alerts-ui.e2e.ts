@@ -151,7 +151,7 @@ describe('Alerts page against vigil serve', () => {
     expect(await firing.locator('li').allTextContents()).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/NodeClockSkew · 200 alerts.*all handled/),
-        expect.stringMatching(/ApiDown · 1 alert.*1 waiting/),
+        expect.stringMatching(/ApiDown · 1 alert.*1 unacknowledged/),
       ]),
     );
     // What fires and what waits come before the self-check tiles.

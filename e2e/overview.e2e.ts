@@ -59,7 +59,7 @@ describe('Overview against vigil serve', () => {
     const groups = await rig.vigil.rpc<{ alerts: unknown[] }[]>('alerts.groups', {});
     expect(groups.map((g) => g.alerts.length)).toEqual([12]);
     await expect.poll(() => ov.panel('firing-now').locator('li').count()).toBe(1);
-    expect(await ov.panel('firing-now').locator('li').first().textContent()).toMatch(/12 alerts.*12 waiting/);
+    expect(await ov.panel('firing-now').locator('li').first().textContent()).toMatch(/12 alerts.*12 unacknowledged/);
     await screenshot(rig.browser.page, 'overview-charts');
   });
 });

@@ -147,7 +147,7 @@ function GroupCard({
           {acked > 0 && <Badge tone="ok">{acked === n ? 'acknowledged' : `${acked} acknowledged`}</Badge>}
           {silenced > 0 && <Badge tone="accent">{silenced === n ? 'silenced' : `${silenced} silenced`}</Badge>}
           {escalated > 0 && <Badge tone="critical">{escalated} escalated</Badge>}
-          {unacked.length > 0 && <Badge tone="warning">{unacked.length} waiting</Badge>}
+          {unacked.length > 0 && <Badge tone="warning">{unacked.length} unacknowledged</Badge>}
           <span className="muted">→ {g.receiver.name}</span>
         </span>
         <span className="actions">

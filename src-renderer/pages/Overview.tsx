@@ -148,7 +148,7 @@ function FiringPanel() {
                   {Object.values(g.labels).join(' · ') || top.vigil.summary} · {n} alert{n === 1 ? '' : 's'}
                 </a>{' '}
                 <span className="muted">{relative(Math.min(...g.alerts.map((a) => Date.parse(a.startsAt))), now)}</span>{' '}
-                {waiting ? <Badge tone="warning">{waiting} waiting</Badge> : <Badge tone="ok">all handled</Badge>}
+                {waiting ? <Badge tone="warning">{waiting} unacknowledged</Badge> : <Badge tone="ok">all handled</Badge>}
                 {g.alerts.some((a) => a.vigil.escalated) && <Badge tone="critical">escalated</Badge>}
               </li>
             );
