@@ -290,7 +290,12 @@ export function createCore(opts: CoreOptions): Core {
     ctx.onStart(() => live.watch());
     ctx.onStop(() => live.unwatch());
   }
-  const settings = wireSettings(ctx, { audit, configSource: opts.configSource ?? '(given by the caller)', live });
+  const settings = wireSettings(ctx, {
+    audit,
+    configSource: opts.configSource ?? '(given by the caller)',
+    live,
+    onSecretSet: (_name, usedBy) => notify.wakeChannels(usedBy),
+  });
 
   // ── changes ──
   // Deploys and other changes (R-CHANGE-1): "what changed before this alert?"

@@ -31,7 +31,14 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
     ...outboxHandlers(outbox),
     'channels.test': ({ channel, by }) => sendTestMessage(ctx, outbox, channel, by),
   };
-  return { outbox, handlers };
+  return {
+    outbox,
+    handlers,
+    /** Retry now every channel named in secret usages ("channels[name].field"): a saved secret wakes its channel at once. */
+    wakeChannels(usedBy: readonly string[]): void {
+      for (const c of ctx.config.channels) if (usedBy.some((u) => u.startsWith(`channels[${c.name}].`))) outbox.retryChannel(c.name);
+    },
+  };
 }
 export { buildChannels } from './channels';
 export { createOutbox } from './outbox';

@@ -90,7 +90,7 @@ export function settingsView(ctx: CoreContext, configSource: string): SettingsVi
 /** settings.get, secrets.list and secrets.set: values go in, only names and states come out. */
 export function wireSettings(
   ctx: CoreContext,
-  deps: { audit: Audit; configSource: string; live: LiveConfig },
+  deps: { audit: Audit; configSource: string; live: LiveConfig; onSecretSet?: (name: string, usedBy: string[]) => void },
 ): Pick<Handlers, 'settings.get' | 'secrets.list' | 'secrets.set' | ConfigMethods> {
   const info = (name: string, usedBy: string[]): SecretInfo => {
     const source = secretSource(ctx.secrets, name);
@@ -140,6 +140,8 @@ export function wireSettings(
         throw new VigilError('unavailable', `Secret "${name}" was not stored: ${why}`);
       }
       ctx.log.info({ secret: name, by }, 'secret stored');
+      // Messages held for want of this secret go now, not at their next backoff.
+      deps.onSecretSet?.(name, secretRefs(ctx.config).get(name) ?? []);
       ctx.changed(Collection.settings);
       return { name, set: true as const };
     },
