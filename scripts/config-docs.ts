@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { configJsonSchema } from '../src-main/core/config';
+import type { JsonSchemaNode } from '../src-shared/json-schema';
 
 export const ROOT = join(__dirname, '..');
 export const DOC_FILE = join(ROOT, 'docs', 'configuration.md');
@@ -14,19 +15,7 @@ export const DOC_FILE = join(ROOT, 'docs', 'configuration.md');
 export const SCHEMA_FILE = join(ROOT, 'resources', 'vigil.schema.json');
 export const renderSchemaFile = (): string => `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
 
-interface Schema {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  additionalProperties?: Schema | boolean;
-  anyOf?: Schema[];
-  oneOf?: Schema[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  description?: string;
-  required?: string[];
-}
+type Schema = JsonSchemaNode;
 interface Row {
   key: string;
   type: string;

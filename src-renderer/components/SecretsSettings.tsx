@@ -114,17 +114,18 @@ export function SecretsSettings() {
 
 /** What vigil.yaml configures (read-only): channels with their non-secret fields, routes, providers. */
 export function ConfigSettings() {
-  const q = useQuery('settings.get', {}, {});
+  const q = useQuery('settings.get', {}, { collections: [Collection.settings] });
   const s = q.data;
   return (
-    <Panel title="Configuration" testId="settings-config">
+    <Panel title="Configuration in force" testId="settings-config">
       <ErrorNote error={q.error} />
       {s && (
         <>
           <dl className="facts">
             <dt>Config</dt>
             <dd>
-              <code>{s.configSource}</code> <span className="muted">(change it there; vigil config check validates it)</span>
+              <code>{s.configSource}</code>{' '}
+              <span className="muted">(edit it under Configuration above or in the file; vigil config check validates it)</span>
             </dd>
             <dt>Data directory</dt>
             <dd>{s.dataDir ? <code>{s.dataDir}</code> : <span className="muted">in memory</span>}</dd>

@@ -8,6 +8,7 @@ import { AgentSettings } from '../components/AgentSettings';
 import { ConfigSettings, SecretsSettings } from '../components/SecretsSettings';
 import { Collection } from '../../src-shared/api/topics';
 import { RetentionSettings } from '../components/RetentionSettings';
+import { ConfigEditor } from '../components/config/ConfigEditor';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -118,7 +119,7 @@ function Channels() {
   const q = useQuery('outbox.channels', {}, { collections: [Collection.outbox] });
   return (
     <Panel title="Notification channels" testId="settings-channels">
-      <p className="muted">From the config file; change them there (vigil config check validates it).</p>
+      <p className="muted">From the config file; add, change and test them under Configuration below.</p>
       <ErrorNote error={q.error} />
       {q.data && (
         <table aria-label="Configured channels">
@@ -147,6 +148,7 @@ export function Settings() {
       <Notifications />
       <AutoHeal />
       <Channels />
+      <ConfigEditor />
       <AgentSettings />
       <SecretsSettings />
       <ConfigSettings />

@@ -24,6 +24,8 @@ export const ConfigState = z.object({
   /** The same text parsed as plain data (durations as written), what the Settings forms edit. */
   document: z.record(z.string(), z.unknown()),
   lastReload: ReloadRecord.nullable(),
+  /** The config's JSON Schema (generated from the zod schema): the Settings forms are built from it. */
+  schema: z.record(z.string(), z.unknown()),
 });
 export type ConfigState = z.infer<typeof ConfigState>;
 

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
-import { diffText, documentOf, renderDocument, validateDocument, writeConfigFile } from '../config';
+import { configJsonSchema, diffText, documentOf, renderDocument, validateDocument, writeConfigFile } from '../config';
 import type { LiveConfig } from '../config';
 import { VigilError } from '../errors';
 
@@ -19,7 +19,13 @@ export function configHandlers(ctx: CoreContext, live: LiveConfig): Pick<Handler
     'config.reload': ({ by }) => live.reload('console', by),
     'config.state': () => {
       const text = currentText();
-      return { file: live.file, text, document: documentOf(text), lastReload: live.last() };
+      return {
+        file: live.file,
+        text,
+        document: documentOf(text),
+        lastReload: live.last(),
+        schema: configJsonSchema() as Record<string, unknown>,
+      };
     },
     'config.preview': ({ document }) => preview(document),
     'config.save': async ({ document, baseText, by }) => {

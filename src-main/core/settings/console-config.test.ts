@@ -95,6 +95,7 @@ describe('configure in the console', () => {
     expect(saved.reload.ok).toBe(true);
     expect(readFileSync(`${r.file}.prev`, 'utf8')).toBe(state.text);
     expect(readFileSync(r.file, 'utf8')).toMatch(/^# my notes stay/);
+    expect(readFileSync(r.file, 'utf8')).toContain('\nsmoke: { enabled: false }\n'); // untouched sections keep their text
     expect(existsSync(r.file)).toBe(true);
 
     const test = await r.call<{ delivered: boolean; error: string | null }>('channels.test', { channel: 'ops-hook', by: 'ann' });

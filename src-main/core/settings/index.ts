@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Handlers } from '../../../src-shared/api';
 import type { SecretInfo, SettingsView } from '../../../src-shared/api/settings';
 import type { Audit } from '../audit';
@@ -98,7 +99,8 @@ export function wireSettings(
   };
   return {
     ...configHandlers(ctx, deps.live),
-    'settings.get': () => settingsView(ctx, deps.configSource),
+    // Once Settings has written the file, that file is where the running config came from.
+    'settings.get': () => settingsView(ctx, deps.live.file && existsSync(deps.live.file) ? deps.live.file : deps.configSource),
     'secrets.list': () => {
       try {
         return {
