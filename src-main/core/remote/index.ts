@@ -124,17 +124,20 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
   ctx.statusProviders.push(() => {
     if (!ctx.config.hosts.length) return [];
     const views = hosts.list();
+    // Reachable means its last check succeeded: a host not checked yet is not counted as reachable (issue 14.3).
+    const reachable = views.filter((v) => v.status === 'ok').length;
     const bad = views.filter((v) => v.status !== 'ok' && v.status !== 'unknown');
+    const unchecked = views.filter((v) => v.status === 'unknown');
     const critical = bad.some((v) => v.status === 'host_key_mismatch');
     return [
       {
         id: 'hosts',
         label: 'Hosts',
         status: critical ? 'critical' : bad.length ? 'warning' : 'ok',
-        value: `${views.length - bad.length}/${views.length} reachable`,
-        reason: bad.length
-          ? bad.map((v) => `${v.name}: ${v.status}`).join('; ')
-          : 'all hosts answer with their pinned key (or are not checked yet)',
+        value: `${reachable}/${views.length} reachable`,
+        reason:
+          [...bad.map((v) => `${v.name}: ${v.status}`), ...unchecked.map((v) => `${v.name}: not checked yet`)].join('; ') ||
+          'all hosts answer with their pinned key',
       },
     ];
   });
