@@ -141,7 +141,7 @@ describe('smoke HTTP interface', () => {
     );
     expect(chunks).toBeGreaterThan(100);
     expect(growthMb).toBeLessThan(8);
-  });
+  }, 120_000); // a memory test, not a speed test: chunks come from the reads worker, slow on a loaded box
 
   it('R-SEC-4: /health keeps answering while a large export streams', async () => {
     const healthMs: number[] = [];
