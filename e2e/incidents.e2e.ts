@@ -45,7 +45,7 @@ afterAll(async () => {
 const plans = async () => (await vigil.rpc<{ items: PlanView[] }>('plans.list', {})).items;
 
 describe('the closed loop in the console', () => {
-  it('R-LOOP-1/R-UI: the approval shows who proposed it, the exact command, the diagnosis output, the suspected change and the recall; approving heals on the host', async () => {
+  it('R-LOOP-5: the approval shows who proposed it, the exact command, the diagnosis output, the suspected change and the recall; approving heals on the host', async () => {
     const change = await vigil.api('/api/v1/changes', {
       method: 'POST',
       body: JSON.stringify({
@@ -89,7 +89,7 @@ describe('the closed loop in the console', () => {
     await expect.poll(async () => (await plans())[0]!.status, { timeout: 30_000 }).toBe('succeeded');
   });
 
-  it('R-LOOP-3/R-UI: the Incidents page lists open incidents first and opens the whole timeline; a note is added; the post-incident draft is shown', async () => {
+  it('R-LOOP-4: the Incidents page lists open incidents first and opens the whole timeline; a note is added; the post-incident draft is shown', async () => {
     // A second group still firing: it must be listed above the resolved one.
     await postEvents(vigil, [
       { source: 'prometheus', severity: 'warning', summary: 'disk 91 % full on db1', labels: { alertname: 'DiskFull', host: 'db1' } },

@@ -327,6 +327,9 @@ export function createCore(opts: CoreOptions): Core {
     kickEscalator: () => acks.escalator.kick(),
     catalogue: HEAL_ACTIONS,
     hostExists: (h) => remote.hosts.has(h),
+    // The host's SSH probes and inside health check, run again while a heal is verified (R-LOOP-2).
+    hostChecks: (h) =>
+      remote.probes.checks.filter((c) => c.host === h).map((c) => ({ name: c.name, run: () => remote.probes.run(c.name) })),
     llm: opts.config.llm ? createLlmClient({ config: opts.config.llm, secrets: ctx.secrets, fetch: ctx.fetch, clock }) : null,
     protectedNames: [...BUILTIN_PROTECTED, ...opts.config.protected].flatMap((r) => Object.values(r) as string[]),
   });

@@ -38,6 +38,8 @@ export interface LoopDeps {
   kickEscalator(): void;
   catalogue: readonly string[];
   hostExists(h: string): boolean;
+  /** The host's own checks (SSH probes, inside health check), each run once on call. */
+  hostChecks(host: string): Array<{ name: string; run(): Promise<{ ok: boolean; detail: string }> }>;
   llm: LlmClient | null;
   protectedNames: string[];
 }
@@ -162,6 +164,19 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     return `told ${channels.join(', ')} that the heal did not help`;
   }
 
+  /** The host's checks as one verdict, or undefined when the host has none (the alert alone decides). */
+  function hostProbe(host: string) {
+    const checks = d.hostChecks(host);
+    if (!checks.length) return undefined;
+    return async () => {
+      const rs = await Promise.all(checks.map(async (c) => ({ name: c.name, ...(await c.run()) })));
+      const bad = rs.filter((x) => !x.ok);
+      return bad.length
+        ? { ok: false, detail: bad.map((x) => `${x.name}: ${x.detail}`).join('; ') }
+        : { ok: true, detail: rs.map((x) => `${x.name} ok`).join(', ') };
+    };
+  }
+
   const steps: LoopSteps = {
     async verify(p, plan, signal) {
       const index = plan.current;
@@ -171,14 +186,17 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
         const s = d.router.states.get(fp);
         return s ? { status: s.status } : null;
       };
-      const r = await watchAlert({ fingerprint: p.fingerprint, window }, { clock, state, signal });
+      const r = await watchAlert({ fingerprint: p.fingerprint, window }, { clock, state, signal, probe: hostProbe(heal.host) });
       const ev = plan.eventId ? d.router.events.get(plan.eventId) : null;
       const name = alertname(ev?.labels ?? {});
       const what = `${heal.action} ${heal.target} on ${heal.host}`;
       const mins = (ms: number) => `${Math.round(ms / 60_000)} min`;
-      const text = r.resolved
-        ? `${what} fixed ${name}: resolved ${mins(r.afterMs)} after the heal`
-        : `${what} did not help: ${name} still firing ${mins(window)} after the heal`;
+      const fixed = r.resolved && (r.probe?.ok ?? true);
+      const text = !r.resolved
+        ? `${what} did not help: ${name} still firing ${mins(window)} after the heal`
+        : !fixed
+          ? `${what} did not help: ${name} resolved but ${heal.host}'s checks still fail ${mins(r.afterMs)} after the heal: ${r.probe!.detail}`
+          : `${what} fixed ${name}: resolved ${mins(r.afterMs)} after the heal${r.probe ? `; ${heal.host}'s checks pass (${r.probe.detail})` : ''}`;
       ctx.stores.transaction(() => {
         repo.addOutcome({
           at: clock.now(),
@@ -187,7 +205,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
           host: heal.host,
           action: heal.action,
           target: heal.target,
-          fixed: r.resolved,
+          fixed,
           planId: plan.id,
           detail: text,
         });
@@ -198,7 +216,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
           host: heal.host,
           target: heal.target,
           command: `verify ${name}`,
-          result: r.resolved ? 'verified' : 'not_verified',
+          result: fixed ? 'verified' : 'not_verified',
           exitCode: null,
           output: '',
           durationMs: r.afterMs,
@@ -208,14 +226,14 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
         entry(p.fingerprint, 'verification', text, 'vigil', `plan:${plan.id}`);
         d.audit.append({
           actor: 'loop',
-          action: r.resolved ? 'heal.verified' : 'heal.not_verified',
+          action: fixed ? 'heal.verified' : 'heal.not_verified',
           subject: `plan:${plan.id}`,
-          detail: { fingerprint: p.fingerprint, ...heal, afterMs: r.afterMs },
+          detail: { fingerprint: p.fingerprint, ...heal, afterMs: r.afterMs, probe: r.probe },
         });
       });
       try {
         d.remember({
-          title: `${what} ${r.resolved ? 'fixed' : 'did not fix'} ${name}`,
+          title: `${what} ${fixed ? 'fixed' : 'did not fix'} ${name}`,
           body: `${text}\nAlert: ${ev?.summary ?? p.fingerprint}\nPlan ${plan.id} proposed by ${plan.createdBy}.`,
           tags: [
             'loop-outcome',
@@ -223,7 +241,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
             `host:${heal.host}`,
             `action:${heal.action}`,
             `target:${heal.target}`,
-            r.resolved ? 'fixed' : 'not_fixed',
+            fixed ? 'fixed' : 'not_fixed',
           ],
           ref: `plan:${plan.id}`,
         });
@@ -231,7 +249,7 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
         ctx.log.warn({ err: (e as Error).message }, 'heal outcome not written to memory (heal log and incident hold it)');
       }
       ctx.changed(Collection.heallog, Collection.incidents, Collection.memory);
-      if (r.resolved) return text;
+      if (fixed) return text;
       const how = escalate(ev, p.fingerprint, text, plan.id);
       entry(p.fingerprint, 'escalation', `${text}: ${how}`, 'vigil', `plan:${plan.id}`);
       throw new StepFailed(`${text}; ${how}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, type LlmServer } from '../../../e2e/fixtures/llm-server';
 import { loopHostAndRule } from '../../../e2e/fixtures/loop';
+import { startOllamaServer, type OllamaServer } from '../../../e2e/fixtures/ollama-server';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import type { Plan, PlanApproval } from '../../../src-shared/api/agents';
 import type { IncidentView } from '../../../src-shared/api/incidents';
@@ -20,12 +21,15 @@ import { createLogger } from '../log';
  */
 let sshd: SshdFixture;
 let llm: LlmServer;
+let ollama: OllamaServer;
 beforeAll(async () => {
   sshd = await startSshd();
   llm = await startLlmServer();
+  ollama = await startOllamaServer();
 });
 afterAll(async () => {
   await llm?.close();
+  await ollama?.close();
   await sshd?.stop();
 });
 
@@ -177,6 +181,59 @@ describe('the closed loop', () => {
     }
   }, 180_000);
 
+  it("R-LOOP-6: the host's probes are checked in the verify window as well as the alert: resolved with a failing check is not verified and escalates; with passing checks it is, and says so", async () => {
+    const run = async (command: string) => {
+      const t = setup(`probes: [{ name: nginx-active, type: ssh, host: web1, command: "${command}", interval: 1h }]`);
+      await t.core.start();
+      try {
+        t.fire('firing');
+        const plan = await t.until(
+          'a waiting plan',
+          t.planFor((p) => p.status === 'waiting'),
+        );
+        const [approval] = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items;
+        await t.call('plans.decide', { approvalId: approval!.id, decision: 'approve', by: 'alice' });
+        await t.until(
+          'the verify step',
+          t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
+        );
+        const checksBefore = sshd.toolCalls().filter((c) => c === `systemctl ${command.split(' ').slice(1).join(' ')}`).length;
+        t.fire('resolved');
+        const done = await t.until(
+          'the plan to finish',
+          t.planFor((p) => p.id === plan.id && (p.status === 'succeeded' || p.status === 'failed')),
+          20_000,
+        );
+        const checks = sshd.toolCalls().filter((c) => c === `systemctl ${command.split(' ').slice(1).join(' ')}`).length - checksBefore;
+        const recall = await t.call<{ lines: Array<{ text: string }> }>('loop.recall', { eventId: plan.eventId });
+        const told = t.core.areas.db
+          .prepare(`SELECT json_extract(message, '$.title') AS title FROM outbox WHERE json_extract(message, '$.kind') = 'escalation'`)
+          .all() as Array<{ title: string }>;
+        return { done, checks, recall: recall.lines.map((l) => l.text), told: told.map((x) => x.title) };
+      } finally {
+        await t.close();
+      }
+    };
+
+    const failing = await run('systemctl is-active dead-nginx');
+    expect(failing.done.status).toBe('failed');
+    expect(failing.done.error).toMatch(
+      /^step 4 \(verify\) failed: restart_service nginx on web1 did not help: NginxDown resolved but web1's checks still fail \d+ min after the heal: nginx-active: exit 3: inactive; told desktop that the heal did not help$/,
+    );
+    expect(failing.checks).toBeGreaterThan(1); // re-checked through the window, not once
+    expect(failing.told).toEqual(['AutoHeal did not help: nginx is down on web1']);
+    expect(failing.recall).toEqual(['restart nginx on web1 fixed this 0 of 1 time; last just now']);
+
+    const passing = await run('systemctl is-active nginx');
+    expect(passing.done.status).toBe('succeeded');
+    expect(passing.done.steps[3]!.result).toMatch(
+      /^restart_service nginx on web1 fixed NginxDown: resolved \d+ min after the heal; web1's checks pass \(nginx-active ok\)$/,
+    );
+    expect(passing.checks).toBe(1);
+    expect(passing.told).toEqual([]);
+    expect(passing.recall).toEqual(['restart nginx on web1 fixed this 1 of 1 time; last just now']);
+  }, 180_000);
+
   it('R-LOOP-3: an incident per firing alert group holds the timeline (alert, notification, plan, diagnosis, approval, heal, verification, change, note, resolution) oldest first and exports as a markdown draft and its raw records as NDJSON', async () => {
     const t = setup();
     await t.core.start();
@@ -295,7 +352,7 @@ describe('the closed loop', () => {
     }
   }, 180_000);
 
-  it('R-LOOP-1/R-CHANGE-2 (LLM stand-in): NemoTron reviews a change and proposes a plan for an alert from its diagnosis and recall, with the tool output as evidence', async () => {
+  it('R-LOOP-1/R-LOOP-2/R-CHANGE-2 (LLM stand-in): NemoTron reviews a change and proposes a plan for an alert from its diagnosis, with the tool output as evidence; approved, healed on the host, verified as the alert resolves, remembered with its embedding and recalled', async () => {
     llm.handle((r) => {
       const sys = r.body.messages[0]?.content ?? '';
       if (sys.includes('review a production change'))
@@ -319,7 +376,8 @@ describe('the closed loop', () => {
         }),
       };
     });
-    const t = setup(`llm: { provider: openai, baseUrl: "${llm.url}", models: [m], apiKey: { secret: k } }`);
+    const t = setup(`llm: { provider: openai, baseUrl: "${llm.url}", models: [m], apiKey: { secret: k } }
+embeddings: { provider: ollama, baseUrl: "${ollama.url}" }`);
     await t.core.start();
     try {
       const c = await t.call<{ id: string }>('changes.add', {
@@ -344,6 +402,33 @@ describe('the closed loop', () => {
       expect(plan.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(['triage', 'diagnosis']));
       expect(plan.evidence.find((e) => e.kind === 'diagnosis')?.body).toMatch(/fake unit/);
       expect(plan.evidence.find((e) => e.kind === 'triage')?.body).toMatch(/probable cause: nginx worker crashed/);
+
+      // Approved, healed on the host, verified as the alert resolves, remembered with its embedding; recall shows it.
+      const a = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items.find((x) => x.planId === plan.id)!;
+      expect(a).toMatchObject({ proposer: 'nemotron', commands: [`timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`] });
+      const restarts = () => sshd.toolCalls().filter((x) => x === 'systemctl restart nginx').length;
+      const before = restarts();
+      await t.call('plans.decide', { approvalId: a.id, decision: 'approve', by: 'carol' });
+      await t.until('the restart on the host', () => restarts() === before + 1);
+      await t.until(
+        'the verify step',
+        t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
+      );
+      t.fire('resolved', { alertname: 'WebDown', host: 'web1', service: 'nginx' });
+      await t.until(
+        'the plan to succeed',
+        t.planFor((p) => p.id === plan.id && p.status === 'succeeded'),
+      );
+      const mem = await t.until('the outcome embedded and found by meaning', async () => {
+        const r = await t.call<{ used: string; results: Array<{ insight: { title: string } }> }>('memory.search', {
+          query: 'nginx crashloop',
+          mode: 'semantic',
+        });
+        return r.results.some((x) => x.insight.title === 'restart_service nginx on web1 fixed WebDown') && r;
+      });
+      expect(mem.used).toBe('semantic');
+      const recall = await t.call<{ lines: Array<{ text: string }> }>('loop.recall', { eventId: plan.eventId });
+      expect(recall.lines.map((l) => l.text)).toEqual(['restart nginx on web1 fixed this 1 of 1 time; last just now']);
     } finally {
       await t.close();
     }

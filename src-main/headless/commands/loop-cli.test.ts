@@ -143,7 +143,7 @@ describe('vigil export incident', () => {
     await core.stop();
   });
 
-  it('R-LOOP-3: --format md writes the post-incident draft (impact window, the change before it, what was done, timeline)', async () => {
+  it('R-LOOP-4: --format md writes the post-incident draft (impact window, the change before it, what was done, timeline)', async () => {
     const r = await runCommand(exportCommand, ['incident', id, '--data-dir', dir, '--config', configFile]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -160,7 +160,7 @@ describe('vigil export incident', () => {
     expect(again.out.replace(/^- Impact window.*$/m, '')).toBe(r.out.replace(/^- Impact window.*$/m, ''));
   });
 
-  it('R-LOOP-3: --format ndjson writes the raw records, one JSON object per line', async () => {
+  it('R-LOOP-4: --format ndjson writes the raw records, one JSON object per line', async () => {
     const r = await runCommand(exportCommand, ['incident', id, '--format', 'ndjson', '--data-dir', dir, '--config', configFile]);
     expect(r.code).toBe(0);
     const recs = r.out
