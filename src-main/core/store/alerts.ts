@@ -24,6 +24,12 @@ export interface AlertRow {
 export interface AlertReadStore {
   /** Firing alerts, plus those resolved since `resolvedSince` (null: none). */
   list(resolvedSince: number | null): AlertRow[];
+  /**
+   * Changes whenever anything was written to the database since the last call, by this connection
+   * (total_changes) or another one (data_version, e.g. the retention worker): a cache of what list()
+   * gave may be reused only while this stays the same.
+   */
+  version(): string;
 }
 
 interface Row {
@@ -60,7 +66,10 @@ export function sqliteAlertReadStore(db: Database): AlertReadStore {
        FROM alert_state s LEFT JOIN alert_acks a ON a.fingerprint = s.fingerprint
       WHERE s.status = 'firing' OR (? IS NOT NULL AND s.last_seen >= ?)`,
   );
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   return {
+    version: () => `${String(changes.get())}:${String(dataVersion.get())}`,
     list(resolvedSince) {
       const rows = list.all(resolvedSince, resolvedSince) as Row[];
       const out: AlertRow[] = new Array(rows.length);
