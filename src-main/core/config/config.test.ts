@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG_YAML, parseConfig } from './load';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 
 const issuesOf = (text: string): string[] => {
   try {

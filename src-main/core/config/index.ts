@@ -15,4 +15,4 @@ export { envName, headlessSecrets, resolveSecret, secretSource, type SecretStore
 export { configJsonSchema } from './json-schema';
 export { createLiveConfig, RELOAD_COMPONENT, type LiveConfig, type ReloadRecord, type ReloadVia } from './live';
 export { diffText, documentOf, renderDocument, validateDocument, writeConfigFile } from './edit';
-export { formatDuration } from './duration';
+export { formatDuration } from '../duration';

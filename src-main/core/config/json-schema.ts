@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatDuration } from './duration';
+import { formatDuration } from '../duration';
 import { ConfigSchema } from './schema';
 
 /** Where editors find the schema (the example config's `# yaml-language-server: $schema=…` line). */

@@ -1,40 +1,16 @@
 import { z } from 'zod';
 import { Severity } from '../../../src-shared/constants';
-import { Duration } from './duration';
+import { ChannelConfig } from '../channels';
+import { Duration } from '../duration';
+import { Name, SecretRef } from '../schema-parts';
 import { regexProblem } from '../regex';
 
-/** `{ secret: NAME }`: the value lives in the keychain / env / secrets.json, never in vigil.yaml. */
-export const SecretRef = z.object({ secret: z.string().regex(/^[A-Za-z0-9_-]+$/, 'secret names use letters, digits, - and _') }).strict();
-export type SecretRef = z.infer<typeof SecretRef>;
+export { SecretRef };
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, ".", "_" or "-"');
+const name = Name;
 const labelMatch = z.record(z.string(), z.string());
 
-export const ChannelConfig = z.discriminatedUnion('type', [
-  z.object({ name, type: z.literal('desktop') }).strict(),
-  z
-    .object({ name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) })
-    .strict(),
-  z
-    .object({
-      name,
-      type: z.literal('telegram'),
-      chatId: z.string(),
-      botToken: SecretRef,
-      apiBase: z.url().default('https://api.telegram.org'),
-      approvers: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
-    })
-    .strict(),
-  z
-    .object({
-      name,
-      type: z.literal('pagerduty'),
-      routingKey: SecretRef,
-      url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
-    })
-    .strict(),
-]);
-export type ChannelConfig = z.infer<typeof ChannelConfig>;
+export { ChannelConfig };
 
 export const EscalationStep = z.object({ after: Duration, channels: z.array(name).min(1) }).strict();
 

@@ -4,7 +4,7 @@ import { startTelegramServer, type TelegramServer } from '../../../e2e/fixtures/
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 import type { OutboxItem } from '../../../src-shared/api/outbox';
 import { ackBed, type AckBed } from '../ack/testing';
-import { buildChannels } from './channels';
+import { buildChannels } from '../channels';
 import { createOutbox, type Outbox } from './outbox';
 import { alert, notifyTestBed, until, type NotifyTestBed } from './testing';
 

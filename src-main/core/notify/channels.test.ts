@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPagerDutyServer, type PagerDutyServer } from '../../../e2e/fixtures/pagerduty-server';
 import { startTelegramServer, type TelegramServer } from '../../../e2e/fixtures/telegram-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
-import { buildChannels } from './channels';
+import { buildChannels } from '../channels';
 import { createOutbox, type Outbox } from './outbox';
 import { alert, notifyTestBed, settle, until, type NotifyTestBed } from './testing';
 import type { Message } from './types';

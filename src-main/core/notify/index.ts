@@ -2,7 +2,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import { sendTestMessage } from './test-send';
 import { outboxHandlers, outboxTiles } from './api';
-import { buildChannels } from './channels';
+import { buildChannels } from '../channels';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 
 export interface NotifyDeps extends OutboxOptions {
@@ -40,6 +40,6 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
     },
   };
 }
-export { buildChannels } from './channels';
+export { buildChannels } from '../channels';
 export { createOutbox } from './outbox';
 export { type Message, type MessageButton, type MessageKind, type OutboxWriter } from './types';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 import { outboxHandlers, outboxTiles } from './api';
-import { buildChannels } from './channels';
+import { buildChannels } from '../channels';
 import { createOutbox, type Outbox } from './outbox';
 import { alert, metricValue, notifyTestBed, settle, until, type NotifyTestBed } from './testing';
 

@@ -1,9 +1,19 @@
-import type { CoreContext } from '../../context';
-import type { ChannelConfig } from '../../config';
-import type { Channel, Message } from '../types';
+import { z } from 'zod';
+import type { CoreContext } from '../context';
+import type { Message } from '../message';
+import { Name, SecretRef } from '../schema-parts';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
+import { channelPlugin, type Channel } from './plugin';
 
-type PagerDutyConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
+export const pagerdutyConfig = z
+  .object({
+    name: Name,
+    type: z.literal('pagerduty'),
+    routingKey: SecretRef,
+    url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  })
+  .strict();
+type PagerDutyConfig = z.infer<typeof pagerdutyConfig>;
 
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 const capLabels = (labels: Record<string, string>): Record<string, string> =>
@@ -64,3 +74,5 @@ export function pagerDutyChannel(ctx: CoreContext, cfg: PagerDutyConfig): Channe
     },
   };
 }
+
+export const pagerduty = channelPlugin({ type: 'pagerduty', config: pagerdutyConfig, create: (ctx, cfg) => pagerDutyChannel(ctx, cfg) });

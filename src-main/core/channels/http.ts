@@ -1,4 +1,4 @@
-import type { SendResult } from '../types';
+import type { SendResult } from './plugin';
 
 /** What a channel needs from one HTTP answer. */
 export interface HttpReply {

@@ -1,9 +1,21 @@
-import type { CoreContext } from '../../context';
-import type { ChannelConfig } from '../../config';
-import type { Channel, Message } from '../types';
+import { z } from 'zod';
+import type { CoreContext } from '../context';
+import type { Message } from '../message';
+import { Name, SecretRef } from '../schema-parts';
 import { classifyStatus, missingSecret, networkFailure, postJson } from './http';
+import { channelPlugin, type Channel } from './plugin';
 
-type TelegramConfig = Extract<ChannelConfig, { type: 'telegram' }>;
+export const telegramConfig = z
+  .object({
+    name: Name,
+    type: z.literal('telegram'),
+    chatId: z.string(),
+    botToken: SecretRef,
+    apiBase: z.url().default('https://api.telegram.org'),
+    approvers: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
+  })
+  .strict();
+type TelegramConfig = z.infer<typeof telegramConfig>;
 
 /** Telegram's limits: 4096 characters of text, 64 bytes of callback_data. */
 const MAX_TEXT = 4096;
@@ -112,3 +124,5 @@ export function telegramChannel(ctx: CoreContext, cfg: TelegramConfig): Channel 
     },
   };
 }
+
+export const telegram = channelPlugin({ type: 'telegram', config: telegramConfig, create: (ctx, cfg) => telegramChannel(ctx, cfg) });

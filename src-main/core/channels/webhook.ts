@@ -1,10 +1,15 @@
 import { createHmac } from 'node:crypto';
-import type { CoreContext } from '../../context';
-import type { ChannelConfig } from '../../config';
-import type { Channel } from '../types';
+import { z } from 'zod';
+import type { CoreContext } from '../context';
+import { Duration } from '../duration';
+import { Name, SecretRef } from '../schema-parts';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
+import { channelPlugin, type Channel } from './plugin';
 
-type WebhookConfig = Extract<ChannelConfig, { type: 'webhook' }>;
+export const webhookConfig = z
+  .object({ name: Name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) })
+  .strict();
+type WebhookConfig = z.infer<typeof webhookConfig>;
 
 export const SIGNATURE_HEADER = 'X-Vigil-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -43,3 +48,5 @@ export function webhookChannel(ctx: CoreContext, cfg: WebhookConfig): Channel {
     },
   };
 }
+
+export const webhook = channelPlugin({ type: 'webhook', config: webhookConfig, create: (ctx, cfg) => webhookChannel(ctx, cfg) });

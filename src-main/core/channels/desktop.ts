@@ -1,6 +1,10 @@
-import type { CoreContext } from '../../context';
-import type { Channel } from '../types';
-import { Topic } from '../../../../src-shared/api/topics';
+import { z } from 'zod';
+import { Topic } from '../../../src-shared/api/topics';
+import type { CoreContext } from '../context';
+import { Name } from '../schema-parts';
+import { channelPlugin, type Channel } from './plugin';
+
+export const desktopConfig = z.object({ name: Name, type: z.literal('desktop') }).strict();
 
 /**
  * Desktop: publishes the `notice` topic; the Electron shell shows a native
@@ -28,3 +32,9 @@ export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () =
     },
   };
 }
+
+export const desktop = channelPlugin({
+  type: 'desktop',
+  config: desktopConfig,
+  create: (ctx, cfg, deps) => desktopChannel(ctx, cfg.name, deps.pausedUntil),
+});

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { CoreContext } from '../context';
+import type { Message } from '../message';
+
+/** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
+export type SendResult = { ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+/** One notification provider (desktop, telegram, webhook, pagerduty). */
+export interface Channel {
+  readonly name: string;
+  readonly type: string;
+  /** key: the idempotency key, stable across replays of the same message. */
+  send(message: Message, key: string, signal: AbortSignal): Promise<SendResult>;
+  /**
+   * false: never fold this channel's backlog into a digest — machines (webhook, pager) get every message,
+   * in order. Default true: a person reads a digest after an outage.
+   */
+  readonly digests?: boolean;
+  /** Whether one message fits what this channel can show (Telegram: 4,096 characters); digests are split to fit. */
+  fits?(message: Message): boolean;
+  /** How long one attempt may take before it is aborted and retried. Default 10 s. */
+  readonly timeoutMs?: number;
+  /**
+   * How many queued messages one outbox transaction may claim and settle
+   * (default 1). Only for an instant, local send (desktop): a crash resends
+   * at most this many, with their keys (at least once, in order).
+   */
+  readonly batch?: number;
+  /** While this returns a future time the outbox holds the channel's messages (not a failure). */
+  pausedUntil?(): number | null;
+}
+
+export interface ChannelDeps {
+  /** Desktop notifications paused until (ms), or null. */
+  pausedUntil: () => number | null;
+}
+
+/**
+ * One channel type as a plug-in (Uptime Kuma's notification providers): its
+ * `type`, the zod schema of its vigil.yaml entry and the factory that turns a
+ * validated entry into a Channel. A new type is one file exporting one of these,
+ * added to CHANNEL_PLUGINS (channels/index.ts); the config union and the list of
+ * types derive from that array.
+ */
+export interface ChannelPlugin<T extends string = string, S extends z.ZodObject = z.ZodObject> {
+  readonly type: T;
+  readonly config: S;
+  create(ctx: CoreContext, cfg: z.infer<S>, deps: ChannelDeps): Channel;
+}
+
+/** Declare a plug-in with its types inferred (the schema's `type` literal must equal `type`). */
+export const channelPlugin = <T extends string, S extends z.ZodObject<{ name: z.ZodType; type: z.ZodLiteral<T> }>>(
+  p: ChannelPlugin<T, S>,
+): ChannelPlugin<T, S> => p;
