@@ -34,6 +34,7 @@ import { isAckData, wireAcks } from './ack';
 import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
+import { createOnCall } from './oncall';
 import { createPeople, type People } from './people';
 import { auditArchivePath, readArchive, wireRetention } from './retention';
 import { wireLoop, type Loop } from './loop';
@@ -208,6 +209,8 @@ export function createCore(opts: CoreOptions): Core {
   // Who may do what (METHOD_ACCESS, enforced in call()), personal tokens, sessions, Telegram ids.
   const people = createPeople(stores, { audit, clock, sessionTtlMs: opts.config.people.sessionTtl });
   const telegramPerson = (id: number) => people.byTelegram(id);
+  // Who is on call: rotations from the config, computed on the injected clock (issue 18.5).
+  const oncall = createOnCall(ctx);
 
   // ── agents ──
   const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router, telegramPerson });
@@ -351,6 +354,7 @@ export function createCore(opts: CoreOptions): Core {
     ...smoke.handlers,
     ...people.handlers,
     'probes.run': ({ probe }) => probeNow(ctx, probe, { http: () => router.probes, ssh: () => remote.probes }),
+    ...oncall.handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;

@@ -1,7 +1,9 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { isMethodName, type ConsoleClient } from '../../src-shared/api';
 import { TOPIC_NAMES } from '../../src-shared/api/topics';
-import { fail } from '../../src-shared/result';
+import { fail, type Result } from '../../src-shared/result';
 import type { Core } from '../core/app';
+import type { TeamClient } from '../core/team';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC } from './channels';
@@ -18,15 +20,31 @@ function trustedSender(e: IpcMainInvokeEvent, win: () => WebContents | null): bo
   return isTrustedFrame({ url: frame.url, isTop: frame.parent === null, fromOurWindow: e.sender === win() }, origin);
 }
 
-/** Bind the ConsoleApi to ipcMain: sender check, then the core's zod validation. */
-export function bindIpc(core: Core, win: () => WebContents | null): () => void {
+/** What the window talks to: the local core, or in connected mode the team server (R-PEOPLE-2). */
+export interface IpcBackend {
+  dispatch(method: string, input: unknown): Promise<Result<unknown>>;
+  subscribe: ConsoleClient['subscribe'];
+}
+export const localBackend = (core: Core): IpcBackend => ({
+  dispatch: (m, i) => core.dispatch(m, i),
+  subscribe: (t, fn) => core.ctx.bus.subscribe(t, fn),
+});
+/** The team server validates and authorises every call itself; a name it does not know is refused here already. */
+export const teamBackend = (client: TeamClient): IpcBackend => ({
+  dispatch: (m, i) =>
+    isMethodName(m) ? (client.call(m, i as never) as Promise<Result<unknown>>) : Promise.resolve(fail('not_found', `no method "${m}"`)),
+  subscribe: (t, fn) => client.subscribe(t, fn),
+});
+
+/** Bind the ConsoleApi to ipcMain: sender check, then the backend's validation (zod in the core or on the team server). */
+export function bindIpc(backend: IpcBackend, win: () => WebContents | null): () => void {
   ipcMain.handle(IPC.rpc, async (e, method: unknown, input: unknown) => {
     if (!trustedSender(e, win)) return fail('forbidden', 'IPC call from an untrusted frame was refused');
     if (typeof method !== 'string') return fail('bad_request', 'method must be a string');
-    return core.dispatch(method, input);
+    return backend.dispatch(method, input);
   });
   const unsubs = TOPIC_NAMES.map((t) =>
-    core.ctx.bus.subscribe(t, (payload) => {
+    backend.subscribe(t, (payload) => {
       const wc = win();
       if (wc && !wc.isDestroyed()) wc.send(IPC.push, t, payload);
     }),

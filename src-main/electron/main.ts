@@ -5,13 +5,16 @@ import { createCore, type Core } from '../core/app';
 import { loadConfig } from '../core/config';
 import { startMetricsServer } from '../core/metrics';
 import { IPC } from './channels';
-import { bindIpc } from './ipc';
+import { bindIpc, localBackend, teamBackend } from './ipc';
+import { loadTeamConfig } from './team';
+import { connectTeam } from '../core/team';
 import { safeStorageSecrets } from './secrets';
 import { CSP, isExternalLink, webPreferences } from './security';
 import { createTray } from './tray';
 import { ackFromNotification, ackFromTray } from './acks';
 import { trayCounts } from './tray-state';
 import type { OpenRequest } from '../../src-shared/desktop';
+import type { ConsoleClient, StatusSnapshot } from '../../src-shared/api';
 import { Topic } from '../../src-shared/api/topics';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
@@ -53,19 +56,58 @@ function showWindow(to?: OpenRequest): void {
   else w.webContents.send(IPC.open, to);
 }
 
-async function boot(): Promise<void> {
-  const userData = app.getPath('userData');
-  const configFile = join(userData, 'vigil.yaml');
-  const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
-  core = createCore({ config, dataDir: userData, secrets: safeStorageSecrets(userData), configSource: source });
-
+function secureSession(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) =>
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   );
+}
 
-  bindIpc(core, () => win?.webContents ?? null);
+/** Tray and native notifications over whichever answers the ConsoleApi: the local core or the team server. */
+function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, first: StatusSnapshot | null): void {
+  const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
+  const tray = createTray(resourcesDir, {
+    open: (to) => showWindow(to),
+    pause: (minutes) => void api.call('notifications.pause', { minutes }),
+    ack: (fingerprint) => void ackFromTray(api, fingerprint),
+    quit: () => app.quit(),
+  });
+  // Counts come from the same calls as the console, on each status push (every 5 s and on changes).
+  api.subscribe(Topic.status, (s) => void trayCounts(api).then((c) => tray.render(s, c)));
+  if (first) tray.render(first);
+  api.subscribe(Topic.notice, (n) => {
+    if (!Notification.isSupported()) return;
+    const note = new Notification({
+      title: n.title,
+      body: n.body,
+      urgency: n.severity === 'critical' ? 'critical' : 'normal',
+      actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [],
+    });
+    note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
+    note.on('action', () => void (n.eventId && ackFromNotification(api, n.eventId)));
+    note.show();
+  });
+}
+
+async function boot(): Promise<void> {
+  const userData = app.getPath('userData');
+  const secrets = safeStorageSecrets(userData);
+  secureSession();
+  // Connected mode (R-PEOPLE-2): the team server routes, notifies and records; no local router runs.
+  const team = loadTeamConfig(userData, secrets);
+  if (team) {
+    const client = connectTeam(team);
+    bindIpc(teamBackend(client), () => win?.webContents ?? null);
+    win = createWindow();
+    attachDesktop(client, null);
+    app.on('before-quit', () => client.close());
+    return;
+  }
+  const configFile = join(userData, 'vigil.yaml');
+  const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
+  core = createCore({ config, dataDir: userData, secrets, configSource: source });
+  bindIpc(localBackend(core), () => win?.webContents ?? null);
   await core.start();
   // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
   if (config.metrics.port !== undefined) {
@@ -75,29 +117,8 @@ async function boot(): Promise<void> {
     );
   }
   win = createWindow();
-
-  const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
-  const tray = createTray(resourcesDir, {
-    open: (to) => showWindow(to),
-    pause: (minutes) => void core?.call('notifications.pause', { minutes }),
-    ack: (fingerprint) => void (core && ackFromTray(core, fingerprint)),
-    quit: () => app.quit(),
-  });
-  // Counts come from the same core calls as the console, on each status push (every 5 s and on changes).
-  core.ctx.bus.subscribe(Topic.status, (s) => void (core && trayCounts(core).then((c) => tray.render(s, c))));
-  tray.render(core.status());
-  core.ctx.bus.subscribe(Topic.notice, (n) => {
-    if (!Notification.isSupported()) return;
-    const note = new Notification({
-      title: n.title,
-      body: n.body,
-      urgency: n.severity === 'critical' ? 'critical' : 'normal',
-      actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [],
-    });
-    note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
-    note.on('action', () => void (core && n.eventId && ackFromNotification(core, n.eventId)));
-    note.show();
-  });
+  const local = core;
+  attachDesktop({ call: (m, i) => local.call(m, i), subscribe: (t, fn) => local.ctx.bus.subscribe(t, fn) }, local.status());
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -1,7 +1,6 @@
-import type { Input, MethodName, Output } from '../../src-shared/api';
+import type { ConsoleClient, Input, MethodName, Output } from '../../src-shared/api';
 import type { OpenAlert } from '../../src-shared/api/acks';
 import type { StatusSnapshot } from '../../src-shared/api/system';
-import type { Core } from '../core/app';
 
 /** One pending decision in the tray menu: a heal approval or a plan's HITL prompt. */
 export interface TrayApproval {
@@ -25,7 +24,7 @@ export const EMPTY_COUNTS: TrayCounts = { firing: 0, firingCapped: false, unacke
 const FIRING_CAP = 200;
 
 /** The same ConsoleApi calls the console makes; a failing call shows as nothing rather than breaking the tray. */
-export async function trayCounts(core: Core, unackedShown = 3): Promise<TrayCounts> {
+export async function trayCounts(core: Pick<ConsoleClient, 'call'>, unackedShown = 3): Promise<TrayCounts> {
   const value = async <M extends MethodName>(method: M, input: Input<M>, empty: Output<M>): Promise<Output<M>> => {
     const r = await core.call(method, input);
     return r.ok ? r.value : empty;

@@ -138,7 +138,7 @@ describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
     expect(await open()).toBe(1);
     const big = 'x'.repeat(64 * 1024);
     for (let i = 0; i < 400 && (await open()) > 0; i++) {
-      core!.ctx.bus.publish('notice', { title: `n${i}`, body: big } as never);
+      core!.ctx.bus.publish('notice', { title: `n${i}`, body: big, severity: 'critical' } as never);
       await new Promise((r) => setImmediate(r));
     }
     // 400 × 64 KiB = 25 MiB offered; the server dropped the reader instead of holding it.

@@ -1,9 +1,11 @@
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ServerResponse } from 'node:http';
 import { Topic, TOPIC_NAMES } from '../../src-shared/api/topics';
-import type { Actor, Input, MethodName, Output } from '../../src-shared/api';
+import type { Actor, DesktopNotice, Input, MethodName, Output } from '../../src-shared/api';
 import { fail, httpStatusFor, type ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
 import { answerMetrics } from '../core/metrics';
@@ -22,6 +24,8 @@ export interface HttpOptions {
   bodyLimit?: number;
   /** Deadline for a whole request, body included (default LIMITS.requestTimeoutMs); tests shorten it. */
   requestTimeoutMs?: number;
+  /** TLS (a team server on a non-loopback address): PEM certificate and key. */
+  tls?: { cert: string; key: string };
 }
 
 /** Every HTTP error, from a handler, the RPC door or fastify itself, is the RPC envelope `{ ok: false, error }`. */
@@ -41,6 +45,12 @@ export async function viaCore<M extends MethodName>(
   return r.ok ? r.value : sendError(reply, r.error.code, r.error.message);
 }
 
+/** HTTPS with the same header/request deadlines (a team server); Fastify types the instance by its server, one shape for both. */
+const httpsFactory =
+  (tls: { cert: string; key: string }): FastifyServerFactory =>
+  (handler) =>
+    createHttpsServer({ ...guardedServerOptions.http, ...tls }, handler) as unknown as Server;
+
 /** The headless shell's HTTP server: static renderer, RPC, SSE, webhooks, /metrics, /health. */
 export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
   const { core, token } = opts;
@@ -52,6 +62,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     return503OnClosing: true,
     ...guardedServerOptions,
     ...(opts.requestTimeoutMs ? { requestTimeout: opts.requestTimeoutMs } : {}),
+    ...(opts.tls ? { serverFactory: httpsFactory(opts.tls) } : {}),
   });
   installGuards(app, { allowedHosts: core.ctx.config.http.allowedHosts });
   // JSON only: anything else is 415 rather than a string the handlers never expect.
@@ -129,7 +140,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     const send = boundedSse(res, stop);
     const write = (topic: string, payload: unknown) => send(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
     write(Topic.status, core.status());
-    const unsubs = TOPIC_NAMES.map((t) => core.ctx.bus.subscribe(t, (p) => write(t, p)));
+    const who = access.actor(req).name;
+    const unsubs = TOPIC_NAMES.map((t) =>
+      core.ctx.bus.subscribe(t, (p) => {
+        // Per-person preferences on the server: a notice of a severity this person turned off never reaches their desktop.
+        if (t === Topic.notice && !core.people.wantsNotice(who, (p as DesktopNotice).severity)) return;
+        write(t, p);
+      }),
+    );
     const ping = setInterval(() => send(': ping\n\n'), 15_000);
     req.raw.on('close', stop);
   });

@@ -23,6 +23,9 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'status.get': viewer,
   'system.ping': viewer,
   'me.get': viewer,
+  // a person's own notification preferences: anyone signed in, for themself only
+  'me.notify.get': viewer,
+  'me.notify.set': viewer,
   'agents.status': viewer,
   'alerts.open': viewer,
   'alerts.list': viewer,
@@ -69,6 +72,9 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'changes.list': viewer,
   'changes.get': viewer,
   'changes.near': viewer,
+  'oncall.now': viewer,
+  'oncall.shifts': viewer,
+  'oncall.ics': viewer,
   // responding: acknowledge, silence, diagnose, notes and memory, propose
   'alerts.ack': responder('by'),
   'alerts.unack': responder('by'),

@@ -13,6 +13,7 @@ import { healApi } from './heal';
 import { hostsApi } from './hosts';
 import { noiseApi } from './noise';
 import { outboxApi } from './outbox';
+import { oncallApi } from './oncall';
 import { peopleApi } from './people';
 import { retentionApi } from './retention';
 import { settingsApi } from './settings';
@@ -41,6 +42,7 @@ export const consoleApi = {
   ...retentionApi,
   ...changesApi,
   ...peopleApi,
+  ...oncallApi,
   ...incidentsApi,
   ...configApi,
   ...testApi,
@@ -70,6 +72,7 @@ export * from './agents';
 export * from './changes';
 export * from './incidents';
 export * from './config';
+export * from './oncall';
 export * from './define';
 export * from './events';
 export * from './heal';

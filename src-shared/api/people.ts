@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Severity } from '../constants';
 import { method } from './define';
 
 /**
@@ -50,6 +51,10 @@ export type Me = z.infer<typeof Me>;
 
 const Issued = z.object({ person: Person, token: z.string() });
 
+/** Per-person notification preferences, kept on the (team) server: which severities reach my desktop. */
+export const NotifyPrefs = z.object({ severities: z.array(Severity).max(3) });
+export type NotifyPrefs = z.infer<typeof NotifyPrefs>;
+
 export const peopleApi = {
   'people.list': method(z.object({}).strict(), z.array(Person), 'Everyone who can sign in, with role and Telegram id. Never a token.'),
   'people.add': method(
@@ -79,4 +84,10 @@ export const peopleApi = {
     'End a browser session now.',
   ),
   'me.get': method(z.object({}).strict(), Me, 'The signed-in person.'),
+  'me.notify.get': method(z.object({}).strict(), NotifyPrefs, "Which severities reach the signed-in person's desktop."),
+  'me.notify.set': method(
+    NotifyPrefs.strict(),
+    NotifyPrefs,
+    "Choose which severities reach the signed-in person's desktop (notices are filtered on the server).",
+  ),
 };

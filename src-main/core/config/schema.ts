@@ -350,6 +350,26 @@ export const ConfigSchema = z
       .object({ token: SecretRef.optional(), port: z.number().int().min(0).max(65535).optional() })
       .strict()
       .prefault({}),
+    /** On call (issue 18.5): per team, a rotation of people handing over every `shift` from `start`, with overrides. */
+    oncall: z
+      .array(
+        z
+          .object({
+            team: name,
+            people: z.array(z.string().min(1)).min(1),
+            start: z.iso.datetime({ offset: true }),
+            shift: Duration.default(7 * DAY),
+            overrides: z
+              .array(
+                z
+                  .object({ person: z.string().min(1), from: z.iso.datetime({ offset: true }), until: z.iso.datetime({ offset: true }) })
+                  .strict(),
+              )
+              .default([]),
+          })
+          .strict(),
+      )
+      .default([]),
     /** People (R-PEOPLE): four-eyes makes the proposer of a heal or plan unable to approve it; browser sessions expire after sessionTtl. */
     people: z
       .object({ fourEyes: z.boolean().default(false), sessionTtl: Duration.default(12 * 3600_000) })

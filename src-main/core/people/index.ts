@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Handlers } from '../../../src-shared/api';
 import type { Actor } from '../../../src-shared/api/access';
 import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
+import { Severity } from '../../../src-shared/constants';
 import type { Audit } from '../audit';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
@@ -16,10 +17,20 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 /** The person the legacy single token (data-dir `token` / VIGIL_TOKEN) becomes on upgrade. */
 export const FIRST_ADMIN = 'admin';
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
+const SEVERITIES = Severity.options;
 
 export type PeopleHandlers = Pick<
   Handlers,
-  'people.list' | 'people.add' | 'people.update' | 'people.remove' | 'people.rotate' | 'sessions.list' | 'sessions.revoke' | 'me.get'
+  | 'people.list'
+  | 'people.add'
+  | 'people.update'
+  | 'people.remove'
+  | 'people.rotate'
+  | 'sessions.list'
+  | 'sessions.revoke'
+  | 'me.get'
+  | 'me.notify.get'
+  | 'me.notify.set'
 >;
 
 export interface OpenedSession {
@@ -46,6 +57,8 @@ export interface People {
   addIntake(name: string, by: string): string;
   removeIntake(name: string, by: string): boolean;
   listIntake(): Array<{ name: string; createdAt: number }>;
+  /** Whether a desktop notice of this severity reaches this person (their preferences on the server; all by default). */
+  wantsNotice(name: string, severity: Severity): boolean;
   sessions: {
     /** Exchange a personal token for a session (sign-in). */
     open(token: string, userAgent: string): OpenedSession | null;
@@ -161,6 +174,7 @@ export function createPeople(
       });
     },
     listIntake: () => repo.intake.list(),
+    wantsNotice: (name, severity) => (repo.notifySeverities(name) ?? SEVERITIES).includes(severity),
     sessions: {
       open(token, userAgent) {
         const actor = people.authenticate(token);
@@ -235,6 +249,20 @@ export function createPeople(
         return { id: i.id, revoked: true as const };
       },
       // Without an actor the caller is the desktop's own shell: its owner administers it.
+      'me.notify.get': (_i, actor) => ({ severities: (actor && repo.notifySeverities(actor.name)) ?? [...SEVERITIES] }),
+      'me.notify.set': (i, actor) => {
+        if (!actor || !repo.get(actor.name))
+          throw new VigilError(
+            'bad_request',
+            'notification preferences belong to a person signed in to a Vigil server (this desktop notifies its owner of everything)',
+          );
+        const severities = SEVERITIES.filter((s) => i.severities.includes(s));
+        repo.tx(() => {
+          repo.setNotifySeverities(actor.name, severities);
+          audit.append({ actor: actor.name, action: 'person.notify', subject: actor.name, detail: { severities } });
+        });
+        return { severities };
+      },
       'me.get': (_i, actor) => ({ name: actor?.name ?? 'local', role: actor?.role ?? 'admin', sessionId: actor?.sessionId ?? null }),
     },
   };

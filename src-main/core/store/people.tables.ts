@@ -15,6 +15,8 @@ export const peopleTables: TableSpec[] = [
       telegram: 'TEXT',
       created_at: 'INTEGER NOT NULL',
       token_issued_at: 'INTEGER NOT NULL',
+      /** Severities this person's desktop is notified of (JSON array); NULL = all (issue 18.4). */
+      notify_severities: 'TEXT',
     },
     indexes: { people_token: 'UNIQUE ON people(token_hash)', people_telegram: 'UNIQUE ON people(telegram)' },
     options: 'WITHOUT ROWID',

@@ -1,4 +1,5 @@
 import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
+import type { Severity } from '../../../src-shared/constants';
 import type { Database } from './db';
 
 export interface PersonRow extends Person {
@@ -19,6 +20,9 @@ export interface PeopleRepository {
   update(name: string, patch: { role?: Role; telegram?: string | null }): void;
   setToken(name: string, hash: string, at: number): void;
   remove(name: string): boolean;
+  /** Which severities reach this person's desktop; null = all. */
+  notifySeverities(name: string): Severity[] | null;
+  setNotifySeverities(name: string, severities: Severity[] | null): void;
   intake: {
     list(): Array<{ name: string; createdAt: number }>;
     insert(name: string, hash: string, at: number): void;
@@ -79,6 +83,12 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
     },
     setToken: (name, hash, at) =>
       void db.prepare('UPDATE people SET token_hash = ?, token_issued_at = ? WHERE name = ?').run(hash, at, name),
+    notifySeverities(name) {
+      const r = db.prepare('SELECT notify_severities AS s FROM people WHERE name = ?').get(name) as { s: string | null } | undefined;
+      return r?.s ? (JSON.parse(r.s) as Severity[]) : null;
+    },
+    setNotifySeverities: (name, severities) =>
+      void db.prepare('UPDATE people SET notify_severities = ? WHERE name = ?').run(severities ? JSON.stringify(severities) : null, name),
     remove: (name) => db.prepare('DELETE FROM people WHERE name = ?').run(name).changes > 0,
     intake: {
       list: () =>

@@ -8,6 +8,7 @@ import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir, removeServeInfo, writeServeInfo } from '../paths';
 import { listenForStop } from '../signals';
+import { tlsFor, TlsUsageError, type TlsMaterial } from '../tls';
 import { EXIT, type Command } from './index';
 
 /** Where the built renderer lives relative to the built CLI (out/main → out/renderer). */
@@ -15,11 +16,19 @@ const rendererDir = (): string => process.env.VIGIL_RENDERER_DIR ?? resolve(__di
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'vigil serve [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port N]',
+  usage: 'vigil serve [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port N] [--tls-cert FILE --tls-key FILE | --tls-self-signed]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-self-signed': { type: 'boolean' },
+      },
     });
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     let loaded;
@@ -38,6 +47,21 @@ export const serveCommand: Command = {
       process.stderr.write(`--port must be an integer 0–65535, got "${values.port}"\n`);
       return EXIT.usage;
     }
+    // A non-loopback listener needs TLS (refused before anything starts); the fingerprint is printed for pinning.
+    let tls: TlsMaterial | null;
+    try {
+      tls = await tlsFor({
+        host,
+        dataDir,
+        certFile: values['tls-cert'],
+        keyFile: values['tls-key'],
+        selfSigned: values['tls-self-signed'],
+      });
+    } catch (e) {
+      if (!(e instanceof TlsUsageError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.usage;
+    }
     const token = loadOrCreateToken(dataDir);
     const stop = listenForStop();
     // Reloads read, and Settings writes, the file in use; with none yet, vigil.yaml in the data dir.
@@ -48,13 +72,18 @@ export const serveCommand: Command = {
     const onHup = () => void core.reload('sighup', 'SIGHUP').catch(() => undefined);
     process.on('SIGHUP', onHup);
     await core.start();
-    const app = await createHttpServer({ core, token, staticDir: rendererDir() });
+    const app = await createHttpServer({ core, token, staticDir: rendererDir(), ...(tls ? { tls } : {}) });
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    writeServeInfo(dataDir, { pid: process.pid, url: `http://${shownHost}:${actualPort}` });
-    process.stdout.write(`Vigil ready: http://${shownHost}:${actualPort}/#token=${token}\n`);
+    const scheme = tls ? 'https' : 'http';
+    writeServeInfo(dataDir, { pid: process.pid, url: `${scheme}://${shownHost}:${actualPort}` });
+    if (tls)
+      process.stdout.write(`TLS certificate SHA-256 fingerprint (pin this in connected desktops): ${tls.fingerprint}
+`);
+    process.stdout.write(`Vigil ready: ${scheme}://${shownHost}:${actualPort}/#token=${token}
+`);
     core.ctx.log.info({ host, port: actualPort, config: loaded.source, dataDir: join(dataDir) }, 'serving');
 
     const sig = await stop.received;

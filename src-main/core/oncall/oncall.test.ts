@@ -1,0 +1,103 @@
+import ICAL from 'ical.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../app';
+import { FakeClock } from '../clock';
+import { parseConfig } from '../config';
+import { createLogger } from '../log';
+
+/**
+ * On call (issue 18.5) through the core's own API on an injected clock: a
+ * weekly rotation with an override, across the Monday 09:00 handoff.
+ */
+const CONFIG = `
+smoke: { enabled: false }
+oncall:
+  - team: ops
+    people: [alice, bob, carol]
+    start: "2026-01-05T09:00:00+01:00"
+    overrides:
+      - { person: dave, from: "2026-01-21T18:00:00+01:00", until: "2026-01-22T08:00:00+01:00" }
+  - team: db
+    people: [erin]
+    start: "2026-03-02T09:00:00Z"
+`;
+const at = (iso: string) => Date.parse(iso);
+let core: Core | null = null;
+afterEach(async () => {
+  await core?.stop();
+  core = null;
+});
+async function coreAt(iso: string): Promise<{ core: Core; clock: FakeClock }> {
+  const clock = new FakeClock(at(iso));
+  core = createCore({ config: parseConfig(CONFIG), dataDir: null, clock, log: createLogger(null) });
+  await core.start();
+  return { core, clock };
+}
+const value = async <T>(p: Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>) => {
+  const r = await p;
+  if (!r.ok) throw new Error(r.error!.message);
+  return r.value as T;
+};
+
+describe('on-call schedule (issue 18.5)', () => {
+  it('R-ONCALL-1: the rotation hands over at the boundary (injected clock): one minute before is alice, one after is bob', async () => {
+    const { core, clock } = await coreAt('2026-01-12T07:59:00Z'); // 08:59 in +01:00, a minute before the handoff
+    const now = () => value<Array<{ team: string; person: string; next: string | null; until: number }>>(core.call('oncall.now', {}));
+    expect(await now()).toEqual([
+      { team: 'ops', person: 'alice', from: at('2026-01-05T08:00:00Z'), until: at('2026-01-12T08:00:00Z'), override: false, next: 'bob' },
+    ]);
+    clock.advance(2 * 60_000);
+    expect((await now())[0]).toMatchObject({ person: 'bob', from: at('2026-01-12T08:00:00Z'), next: 'carol' });
+    // Three weeks on the rotation wraps round to alice; the db team has not started yet, so it is not listed.
+    clock.advance(14 * 86_400_000);
+    expect((await now()).map((s) => `${s.team}:${s.person}`)).toEqual(['ops:alice']);
+  });
+
+  it('R-ONCALL-1: an override takes the pager for its hours only, then the rotation resumes', async () => {
+    const { core, clock } = await coreAt('2026-01-21T16:59:00Z'); // carol's week (3rd), a minute before dave covers the night
+    const who = async () => (await value<Array<{ person: string; override: boolean }>>(core.call('oncall.now', {})))[0];
+    expect(await who()).toMatchObject({ person: 'carol', override: false });
+    clock.advance(60_000);
+    expect(await who()).toMatchObject({ person: 'dave', override: true });
+    clock.advance(14 * 3_600_000);
+    expect(await who()).toMatchObject({ person: 'carol', override: false });
+    const shifts = await value<Array<{ person: string; from: number; until: number }>>(
+      core.call('oncall.shifts', { team: 'ops', from: at('2026-01-19T08:00:00Z'), days: 7 }),
+    );
+    expect(shifts.map((s) => [s.person, new Date(s.from).toISOString(), new Date(s.until).toISOString()])).toEqual([
+      ['carol', '2026-01-19T08:00:00.000Z', '2026-01-21T17:00:00.000Z'],
+      ['dave', '2026-01-21T17:00:00.000Z', '2026-01-22T07:00:00.000Z'],
+      ['carol', '2026-01-22T07:00:00.000Z', '2026-01-26T08:00:00.000Z'],
+    ]);
+  });
+
+  it('R-ONCALL-2: the iCalendar export parses (ical.js, RFC 5545) into one event per shift with the right people and times', async () => {
+    const { core } = await coreAt('2026-01-05T08:00:00Z');
+    const out = await value<{ ics: string; shifts: number }>(core.call('oncall.ics', { team: 'ops', days: 21 }));
+    expect(out.ics).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    const cal = new ICAL.Component(ICAL.parse(out.ics));
+    const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    expect(events.map((e) => [e.summary, e.startDate.toJSDate().toISOString(), e.endDate.toJSDate().toISOString()])).toEqual([
+      ['On call (ops): alice', '2026-01-05T08:00:00.000Z', '2026-01-12T08:00:00.000Z'],
+      ['On call (ops): bob', '2026-01-12T08:00:00.000Z', '2026-01-19T08:00:00.000Z'],
+      ['On call (ops): carol', '2026-01-19T08:00:00.000Z', '2026-01-21T17:00:00.000Z'],
+      ['On call (ops): dave (override)', '2026-01-21T17:00:00.000Z', '2026-01-22T07:00:00.000Z'],
+      ['On call (ops): carol', '2026-01-22T07:00:00.000Z', '2026-01-26T08:00:00.000Z'],
+    ]);
+    expect(out.shifts).toBe(5);
+    expect(new Set(events.map((e) => e.uid)).size).toBe(5);
+    // One person's calendar holds only their shifts.
+    const bob = await value<{ ics: string }>(core.call('oncall.ics', { team: 'ops', person: 'bob', days: 21 }));
+    const bobs = new ICAL.Component(ICAL.parse(bob.ics)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).summary);
+    expect(bobs).toEqual(['On call (ops): bob']);
+  });
+
+  it('R-ONCALL-1: an unknown team is a clear not_found; a bad start is refused by the config check', async () => {
+    const { core } = await coreAt('2026-01-05T08:00:00Z');
+    expect(await core.call('oncall.shifts', { team: 'web', days: 7 })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no on-call team "web" (config oncall has: ops, db)' },
+    });
+    expect(() => parseConfig('oncall: [ { team: x, people: [a], start: "next monday" } ]')).toThrow(/oncall\[0\]\.start|oncall\.0\.start/);
+  });
+});
