@@ -1,12 +1,14 @@
 import ICAL from 'ical.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../app';
+import { describe, expect, it } from 'vitest';
+import { consoleApi, type Input, type Output } from '../../../src-shared/api';
+import type { Result } from '../../../src-shared/result';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
-import { createLogger } from '../log';
+import { VigilError } from '../errors';
+import { createOnCall } from './index';
 
 /**
- * On call (issue 18.5) through the core's own API on an injected clock: a
+ * On call (issue 18.5) through the area's ConsoleApi handlers (inputs parsed by the contract) on an injected clock: a
  * weekly rotation with an override, across the Monday 09:00 handoff.
  */
 const CONFIG = `
@@ -22,17 +24,24 @@ oncall:
     start: "2026-03-02T09:00:00Z"
 `;
 const at = (iso: string) => Date.parse(iso);
-let core: Core | null = null;
-afterEach(async () => {
-  await core?.stop();
-  core = null;
-});
-async function coreAt(iso: string): Promise<{ core: Core; clock: FakeClock }> {
+/** The on-call area as the core builds it, on an injected clock (its handlers are what core.call runs). */
+function coreAt(iso: string): {
+  core: { call: <M extends OnCallMethod>(m: M, i: Input<M>) => Promise<Result<Output<M>>> };
+  clock: FakeClock;
+} {
   const clock = new FakeClock(at(iso));
-  core = createCore({ config: parseConfig(CONFIG), dataDir: null, clock, log: createLogger(null) });
-  await core.start();
-  return { core, clock };
+  const oncall = createOnCall({ config: parseConfig(CONFIG), clock });
+  const call = async <M extends OnCallMethod>(m: M, i: Input<M>): Promise<Result<Output<M>>> => {
+    try {
+      const parsed = consoleApi[m].input.parse(i) as Input<M>;
+      return { ok: true, value: (await oncall.handlers[m](parsed as never)) as Output<M> };
+    } catch (e) {
+      return e instanceof VigilError ? { ok: false, error: { code: e.code, message: e.message } } : Promise.reject(e);
+    }
+  };
+  return { core: { call }, clock };
 }
+type OnCallMethod = 'oncall.now' | 'oncall.shifts' | 'oncall.ics';
 const value = async <T>(p: Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>) => {
   const r = await p;
   if (!r.ok) throw new Error(r.error!.message);
@@ -41,7 +50,7 @@ const value = async <T>(p: Promise<{ ok: boolean; value?: unknown; error?: { mes
 
 describe('on-call schedule (issue 18.5)', () => {
   it('R-ONCALL-1: the rotation hands over at the boundary (injected clock): one minute before is alice, one after is bob', async () => {
-    const { core, clock } = await coreAt('2026-01-12T07:59:00Z'); // 08:59 in +01:00, a minute before the handoff
+    const { core, clock } = coreAt('2026-01-12T07:59:00Z'); // 08:59 in +01:00, a minute before the handoff
     const now = () => value<Array<{ team: string; person: string; next: string | null; until: number }>>(core.call('oncall.now', {}));
     expect(await now()).toEqual([
       { team: 'ops', person: 'alice', from: at('2026-01-05T08:00:00Z'), until: at('2026-01-12T08:00:00Z'), override: false, next: 'bob' },
@@ -54,7 +63,7 @@ describe('on-call schedule (issue 18.5)', () => {
   });
 
   it('R-ONCALL-1: an override takes the pager for its hours only, then the rotation resumes', async () => {
-    const { core, clock } = await coreAt('2026-01-21T16:59:00Z'); // carol's week (3rd), a minute before dave covers the night
+    const { core, clock } = coreAt('2026-01-21T16:59:00Z'); // carol's week (3rd), a minute before dave covers the night
     const who = async () => (await value<Array<{ person: string; override: boolean }>>(core.call('oncall.now', {})))[0];
     expect(await who()).toMatchObject({ person: 'carol', override: false });
     clock.advance(60_000);
@@ -72,7 +81,7 @@ describe('on-call schedule (issue 18.5)', () => {
   });
 
   it('R-ONCALL-2: the iCalendar export parses (ical.js, RFC 5545) into one event per shift with the right people and times', async () => {
-    const { core } = await coreAt('2026-01-05T08:00:00Z');
+    const { core } = coreAt('2026-01-05T08:00:00Z');
     const out = await value<{ ics: string; shifts: number }>(core.call('oncall.ics', { team: 'ops', days: 21 }));
     expect(out.ics).toMatch(/^BEGIN:VCALENDAR\r\n/);
     const cal = new ICAL.Component(ICAL.parse(out.ics));
@@ -93,7 +102,7 @@ describe('on-call schedule (issue 18.5)', () => {
   });
 
   it('R-ONCALL-1: an unknown team is a clear not_found; a bad start is refused by the config check', async () => {
-    const { core } = await coreAt('2026-01-05T08:00:00Z');
+    const { core } = coreAt('2026-01-05T08:00:00Z');
     expect(await core.call('oncall.shifts', { team: 'web', days: 7 })).toEqual({
       ok: false,
       error: { code: 'not_found', message: 'no on-call team "web" (config oncall has: ops, db)' },

@@ -257,7 +257,7 @@ export function createPeople(
             'notification preferences belong to a person signed in to a Vigil server (this desktop notifies its owner of everything)',
           );
         const severities = SEVERITIES.filter((s) => i.severities.includes(s));
-        repo.tx(() => {
+        stores.transaction(() => {
           repo.setNotifySeverities(actor.name, severities);
           audit.append({ actor: actor.name, action: 'person.notify', subject: actor.name, detail: { severities } });
         });
