@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { TimelineEntry } from '../../src-shared/api/incidents';
 import { Collection } from '../../src-shared/api/topics';
 import { dateTime, duration } from '../format';
+import { foldRuns } from '../timeline';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
@@ -87,7 +88,15 @@ export function IncidentDetail({ id, onClose }: { id: string; onClose(): void })
   const [note, setNote] = useState('');
   const [draft, setDraft] = useState(false);
   const add = useAction('incidents.note');
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   const v = q.data;
+  const folds = v ? foldRuns(v.timeline) : [];
+  const toggle = (k: number) =>
+    setOpen((o) => {
+      const n = new Set(o);
+      if (!n.delete(k)) n.add(k);
+      return n;
+    });
   const submit = async () => {
     if (await add.run({ id, by: who.trim() || 'console', text: note.trim() })) {
       setNote('');
@@ -130,17 +139,28 @@ export function IncidentDetail({ id, onClose }: { id: string; onClose(): void })
           {draft && <Draft id={id} />}
           <h3 className="sub">Timeline</h3>
           <ol className="timeline" aria-label="Incident timeline">
-            {v.timeline.map((e, k) => (
-              <li key={k} data-kind={e.kind}>
-                <time dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
-                <Badge tone={tone(e)}>{e.kind}</Badge>
-                <span className="tl-text">
-                  {e.text}
-                  <span className="muted"> · {e.actor}</span>
-                  <Ref value={e.ref} />
-                </span>
-              </li>
-            ))}
+            {v.timeline.map((e, k) => {
+              // Folded lines stay in the list (hidden), so nothing is dropped and "show" needs no refetch.
+              let head = k;
+              while (folds[head] === -1) head--;
+              const run = folds[k] ?? 0;
+              return (
+                <li key={k} data-kind={e.kind} hidden={folds[k] === -1 && !open.has(head)}>
+                  <time dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
+                  <Badge tone={tone(e)}>{e.kind}</Badge>
+                  <span className="tl-text">
+                    {e.text}
+                    <span className="muted"> · {e.actor}</span>
+                    <Ref value={e.ref} />
+                    {run > 0 && (
+                      <button className="link-button" aria-expanded={open.has(k)} onClick={() => toggle(k)}>
+                        {open.has(k) ? 'fold' : `+${run - 1} more ${e.kind} lines`}
+                      </button>
+                    )}
+                  </span>
+                </li>
+              );
+            })}
           </ol>
           <form
             className="toolbar"
