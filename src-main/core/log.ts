@@ -1,3 +1,4 @@
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ensurePrivateDir, ensurePrivateFile } from './private-fs';
@@ -12,5 +13,8 @@ export function createLogger(dataDir: string | null, level = process.env.VIGIL_L
   ensurePrivateDir(dir);
   const file = join(dir, 'vigil.log');
   ensurePrivateFile(file); // logs carry alert titles and hosts: 0600, not the umask's 0644
-  return pino({ level, base: { app: 'vigil' } }, pino.destination({ dest: file, sync: false }));
+  // Opened here, synchronously: given a path, SonicBoom opens it later, and a stop signal that comes
+  // first makes pino's exit flush throw "sonic boom is not ready yet" (R-SEC-6).
+  const fd = openSync(file, 'a', 0o600);
+  return pino({ level, base: { app: 'vigil' } }, pino.destination({ dest: fd, sync: false }));
 }
