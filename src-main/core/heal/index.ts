@@ -2,11 +2,12 @@ import type { Handlers } from '../../../src-shared/api';
 import type { CoreContext } from '../context';
 import type { Audit } from '../audit';
 import type { EventSink, SshPool } from '../remote';
+import { protectedGuardCheck } from './protected';
 import { createHeal, type KnowledgeWriter } from './service';
 
 export { createHeal, type Heal, type KnowledgeWriter, type Proposal } from './service';
 export { HEAL_ACTIONS, healCommand } from './catalogue';
-export { BUILTIN_PROTECTED, protectedBy } from './protected';
+export { BUILTIN_PROTECTED, protectedBy, protectedGuardCheck } from './protected';
 
 type HealMethods =
   | 'heal.propose'
@@ -54,13 +55,19 @@ export function wireHeal(
   ctx.statusProviders.push(() => {
     const ks = heal.killSwitch();
     const pending = heal.pending();
+    // "Enforced" is asked of the running guard (as the self-check does), never assumed from the rules (issue 14 item 3).
+    const g = protectedGuardCheck(ctx.config.protected, (kind, target, live) => heal.protectedReason(kind, target, live));
+    const loose = g.configured - g.denied;
+    const guard = loose
+      ? `${loose} of ${g.configured} protected rule(s) NOT enforced by the AutoHeal guard`
+      : `${g.configured} protected rule(s) enforced`;
     return [
       {
         id: 'autoheal',
         label: 'AutoHeal',
-        status: ks.on ? 'warning' : 'ok',
+        status: loose ? 'critical' : ks.on ? 'warning' : 'ok',
         value: ks.on ? 'stopped' : `${pending.length} pending`,
-        reason: ks.on ? `kill switch on (${ks.source})` : `${pending.length} approval(s) waiting; protected resources enforced`,
+        reason: `${ks.on ? `kill switch on (${ks.source})` : `${pending.length} approval(s) waiting`}; ${guard}`,
       },
     ];
   });

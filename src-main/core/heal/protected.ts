@@ -96,3 +96,30 @@ export async function liveProtectionCheck(
   const ids = r.stdout.split(/\s+/).filter(Boolean);
   return protectedBy(rules, 'service', target, { serviceIds: ids });
 }
+
+const sample = (pattern: string): string => pattern.replace(/\*/g, 'x').replace(/\?/g, 'x');
+
+/**
+ * Ask the AutoHeal protection guard about a stand-in target for every
+ * configured rule: each must be refused. A rule that protects nothing (a
+ * typo'd key, a pattern the guard cannot read) shows up as not enforced.
+ */
+export function protectedGuardCheck(
+  rules: readonly ProtectedRule[],
+  protects: (kind: 'service' | 'container', target: string, live?: LiveFacts) => string | null,
+): { configured: number; denied: number } {
+  let denied = 0;
+  for (const r of rules) {
+    let verdict: string | null;
+    if ('container' in r) verdict = protects('container', sample(r.container));
+    else if ('service' in r) verdict = protects('service', sample(r.service));
+    else if ('image' in r) verdict = protects('container', 'vigil-smoke-probe', { name: 'vigil-smoke-probe', image: sample(r.image) });
+    else {
+      const [k = '', v = 'x'] = r.label.split('=', 2);
+      const live: LiveFacts = { name: 'vigil-smoke-probe', labels: { [sample(k)]: sample(v) } };
+      verdict = protects('container', 'vigil-smoke-probe', live);
+    }
+    if (verdict) denied++;
+  }
+  return { configured: rules.length, denied };
+}

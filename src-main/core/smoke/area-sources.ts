@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { LiveFacts } from '../heal';
+import { protectedGuardCheck, type LiveFacts } from '../heal';
 import type { SmokeSources } from './sources';
 
 /**
@@ -25,33 +25,6 @@ export interface AreaReaders {
 
 /** An item stuck in "processing" longer than this is stale (OpenClaw resets it after the same time). */
 export const EMBEDDING_STALE_MS = 120_000;
-
-const sample = (pattern: string): string => pattern.replace(/\*/g, 'x').replace(/\?/g, 'x');
-
-/**
- * Ask the AutoHeal protection guard about a stand-in target for every
- * configured rule: each must be refused. A rule that protects nothing (a
- * typo'd key, a pattern the guard cannot read) shows up as not enforced.
- */
-export function protectedGuardCheck(
-  rules: Config['protected'],
-  protects: NonNullable<AreaReaders['protects']>,
-): { configured: number; denied: number } {
-  let denied = 0;
-  for (const r of rules) {
-    let verdict: string | null;
-    if ('container' in r) verdict = protects('container', sample(r.container));
-    else if ('service' in r) verdict = protects('service', sample(r.service));
-    else if ('image' in r) verdict = protects('container', 'vigil-smoke-probe', { name: 'vigil-smoke-probe', image: sample(r.image) });
-    else {
-      const [k = '', v = 'x'] = r.label.split('=', 2);
-      const live: LiveFacts = { name: 'vigil-smoke-probe', labels: { [sample(k)]: sample(v) } };
-      verdict = protects('container', 'vigil-smoke-probe', live);
-    }
-    if (verdict) denied++;
-  }
-  return { configured: rules.length, denied };
-}
 
 export function sourcesFrom(config: Config, r: AreaReaders, now: () => number): SmokeSources {
   const s: SmokeSources = {};

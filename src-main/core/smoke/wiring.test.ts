@@ -8,7 +8,7 @@ import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { protectedBy } from '../heal';
-import { protectedGuardCheck } from './area-sources';
+import { protectedGuardCheck } from '../heal';
 import { startWebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
 
 const cores: Core[] = [];
@@ -50,6 +50,8 @@ protected: [{ container: momo-db }, { service: "etcd*" }]
 smoke: { interval: 1h }`);
     const check = async () => (await value<SmokeRun>(core, 'smoke.run')).results.find((r) => r.check === 'autoheal_protected')!;
     expect(await check()).toMatchObject({ status: 'ok', reason: '2 protected rule(s) configured and enforced' });
+    const tile = () => core.status().tiles.find((t) => t.id === 'autoheal')!;
+    expect(tile()).toMatchObject({ status: 'ok', reason: '0 approval(s) waiting; 2 protected rule(s) enforced' });
     const dry = async () =>
       (await value<{ blockers: string[] }>(core, 'heal.dryRun', { action: 'restart_container', host: 'web1', target: 'momo-db' })).blockers;
     expect(await dry()).toContain('container "momo-db" is protected (pattern momo-db)');
@@ -58,6 +60,11 @@ smoke: { interval: 1h }`);
     expect((await dry()).join(' ')).not.toMatch(/is protected/);
     // ...and the self-check says so.
     expect(await check()).toMatchObject({ status: 'critical', reason: '2 of 2 protected rule(s) NOT enforced by the AutoHeal guard' });
+    // The AutoHeal tile on the Overview says the same, from the same question (R-STATUS-1; it said "enforced" regardless).
+    expect(tile()).toMatchObject({
+      status: 'critical',
+      reason: '0 approval(s) waiting; 2 of 2 protected rule(s) NOT enforced by the AutoHeal guard',
+    });
   });
 
   it('R-SMOKE-1: the checks read the real areas: an undeliverable outbox backlog and the protected rules show up', async () => {
