@@ -156,7 +156,13 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   ctx.statusProviders.push(() => [
-    { id: 'core', label: 'Core', status: 'ok', value: 'running', reason: `up since ${new Date(startedAt).toISOString()}` },
+    {
+      id: 'core',
+      label: 'Core',
+      status: 'ok',
+      value: 'running',
+      reason: `up since ${new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+    }, // the console's one date format (R-ALERT-8)
   ]);
 
   // Failures of any area become `vigil` events through the router, which is built after notify (it needs the
