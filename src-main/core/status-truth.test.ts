@@ -32,4 +32,30 @@ describe('statuses derive from the state the checks use (issue 14 item 3)', () =
     expect(tile.reason).toMatch(/down1: \w+/);
     expect(tile.reason).toContain('fresh1: not checked yet');
   });
+
+  it('R-STATUS-1: the Channels tile does not call a channel with an unset secret, or one that sent nothing yet, "reachable"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-status-'));
+    const core: Core = createCore({
+      config: ConfigSchema.parse({
+        smoke: { enabled: false },
+        channels: [
+          { name: 'desktop', type: 'desktop' },
+          { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/hook', hmacSecret: { secret: 'status-truth-unset-key' } },
+        ],
+      }),
+      dataDir: dir,
+      log: createLogger(null),
+    });
+    cleanups.push(async () => {
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await core.start();
+    const tile = core.status().tiles.find((t) => t.id === 'channels')!;
+    // Before: "2/2 ok — all channels reachable".
+    expect(tile).toMatchObject({ status: 'warning', value: '1/2 ok' });
+    expect(tile.reason).toContain('hook: secret status-truth-unset-key not set, messages are held');
+    expect(tile.reason).toContain('desktop: nothing delivered since start, reachability unknown');
+    expect(tile.reason).not.toContain('reachable;');
+  });
 });

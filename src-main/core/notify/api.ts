@@ -78,7 +78,7 @@ const ago = (ms: number): string =>
   ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 
 /** Status tiles: the outbox backlog and the channels' health. */
-export function outboxTiles(outbox: Outbox, now: number): StatusTile[] {
+export function outboxTiles(outbox: Outbox, now: number, unsetSecrets: ReadonlyMap<string, string[]> = new Map()): StatusTile[] {
   const health = outbox.health();
   const active = health.filter((h) => h.state !== 'paused');
   const backlog = health.reduce((n, h) => n + h.backlog, 0);
@@ -99,18 +99,23 @@ export function outboxTiles(outbox: Outbox, now: number): StatusTile[] {
   };
   const failing = health.filter((h) => h.state === 'failing' || (h.state === 'unconfigured' && h.backlog > 0));
   const worstSince = Math.min(...failing.map((h) => h.failingSince ?? now));
+  // A channel whose secret is unset cannot deliver; one that has sent nothing since start is not known to be reachable.
+  const blocked = health.filter((h) => !failing.includes(h) && unsetSecrets.has(h.name));
+  const untested = health.filter((h) => !failing.includes(h) && !blocked.includes(h) && h.state === 'ok' && h.lastSuccessAt === null);
+  const reasons = [
+    ...failing.map(
+      (h) => `${h.name}: ${h.failingSince ? `failing for ${ago(now - h.failingSince)}` : h.state} — ${h.lastError ?? 'no detail'}`,
+    ),
+    ...blocked.map((h) => `${h.name}: secret ${unsetSecrets.get(h.name)!.join(', ')} not set, messages are held`),
+    ...untested.map((h) => `${h.name}: nothing delivered since start, reachability unknown`),
+  ];
+  const paused = health.some((h) => h.state === 'paused') ? ' (desktop notifications paused)' : '';
   const channelsTile: StatusTile = {
     id: 'channels',
     label: 'Channels',
-    status: failing.length === 0 ? 'ok' : now - worstSince >= STUCK_AFTER_MS ? 'critical' : 'warning',
-    value: `${health.length - failing.length}/${health.length} ok`,
-    reason: failing.length
-      ? failing
-          .map((h) => `${h.name}: ${h.failingSince ? `failing for ${ago(now - h.failingSince)}` : h.state} — ${h.lastError ?? 'no detail'}`)
-          .join('; ')
-      : health.some((h) => h.state === 'paused')
-        ? 'all channels reachable (desktop notifications paused)'
-        : 'all channels reachable',
+    status: failing.length ? (now - worstSince >= STUCK_AFTER_MS ? 'critical' : 'warning') : blocked.length ? 'warning' : 'ok',
+    value: `${health.length - failing.length - blocked.length}/${health.length} ok`,
+    reason: reasons.length ? reasons.join('; ') + paused : `all channels delivered since start${paused}`,
   };
   return [outboxTile, channelsTile];
 }

@@ -3,6 +3,7 @@ import type { CoreContext } from '../context';
 import { sendTestMessage } from './test-send';
 import { outboxHandlers, outboxTiles } from './api';
 import { buildChannels } from '../channels';
+import { secretRefs } from '../settings';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 
 export interface NotifyDeps extends OutboxOptions {
@@ -24,7 +25,19 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
     configs = nextConfigs;
     await outbox.setChannels(built);
   });
-  ctx.statusProviders.push(() => outboxTiles(outbox, ctx.clock.now()));
+  /** Channel name → the secrets it references that are unset (the same references Settings lists). */
+  const unsetSecrets = (): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    for (const [name, usedBy] of secretRefs(ctx.config)) {
+      if (ctx.secrets.get(name)) continue;
+      for (const u of usedBy) {
+        const channel = /^channels\[([^\]]+)\]\./.exec(u)?.[1];
+        if (channel) out.set(channel, [...(out.get(channel) ?? []), name]);
+      }
+    }
+    return out;
+  };
+  ctx.statusProviders.push(() => outboxTiles(outbox, ctx.clock.now(), unsetSecrets()));
   ctx.onStart(() => outbox.start());
   ctx.onStop(() => outbox.stop());
   const handlers: Pick<Handlers, 'channels.test'> & ReturnType<typeof outboxHandlers> = {
