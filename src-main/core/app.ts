@@ -265,6 +265,7 @@ export function createCore(opts: CoreOptions): Core {
     audit: () => audit,
     onJobError: (job, err) => reports.failure(`scheduled job ${job}`, err),
   });
+  agents.connect({ selfCheck: (check) => smoke.smoke.latest()?.results.find((r) => r.check === check) });
 
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).

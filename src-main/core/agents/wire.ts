@@ -1,4 +1,5 @@
 import type { Actor } from '../../../src-shared/api/access';
+import type { StatusTile } from '../../../src-shared/api/system';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify';
@@ -53,6 +54,8 @@ export interface AgentDeps {
   otherButtons?: (update: TelegramUpdate) => CallbackOutcome;
   /** The person a Telegram user id belongs to (R-PEOPLE-2): their role decides, not the channel's approvers list. */
   telegramPerson?: (id: number) => Actor | null;
+  /** The latest self-check result of one check (core/smoke): the NemoTron tile says what the fallback check says. */
+  selfCheck?: (check: string) => { status: 'ok' | 'warning' | 'critical' | 'unknown'; reason: string } | undefined;
 }
 
 /** AutoHeal as plans need it: its service proposes; its repository tells how a proposal ended. */
@@ -224,6 +227,20 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
   ctx.onStop(unsubscribe);
   ctx.onStop(() => plans.elephant.stop());
 
+  // "On" only while NemoTron actually answers: the same fallback rate the self-check judges (issue 14 item 3).
+  const nemotronTile = (): StatusTile => {
+    if (!nemotron)
+      return { id: 'nemotron', label: 'NemoTron', status: 'ok', value: 'off', reason: 'no llm section: Hermes rules triage alone' };
+    const fb = deps.selfCheck?.('nemotron_fallback');
+    const bad = fb && (fb.status === 'warning' || fb.status === 'critical') ? fb.status : null;
+    return {
+      id: 'nemotron',
+      label: 'NemoTron',
+      status: bad ?? 'ok',
+      value: bad ? 'falling back' : 'on',
+      reason: `models: ${ctx.config.llm?.models.join(', ')}; ${fb ? fb.reason : 'fallback rate not checked yet'}`,
+    };
+  };
   ctx.statusProviders.push(() => {
     const c = openclaw.repo.liveQueueCounts();
     const stale = openclaw.repo.staleCount(ctx.clock.now() - 120_000);
@@ -244,13 +261,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
         value: `${hitl.count} waiting`,
         reason: hitl.oldest ? `oldest since ${new Date(hitl.oldest).toISOString()}` : 'no plan waits for a person',
       },
-      {
-        id: 'nemotron',
-        label: 'NemoTron',
-        status: 'ok',
-        value: nemotron ? 'on' : 'off',
-        reason: nemotron ? `models: ${ctx.config.llm?.models.join(', ')}` : 'no llm section: Hermes rules triage alone',
-      },
+      nemotronTile(),
     ];
   });
 

@@ -125,6 +125,25 @@ describe('agents wired into the core', () => {
     expect(trace(again!)).toEqual([expect.stringMatching(/^pending: restart_service nginx on web-1 is already waiting/)]);
   });
 
+  it('R-STATUS-1: the NemoTron tile is not green "on" while the self-check sees every triage fall back to Hermes', async () => {
+    const c = createCore({
+      config: parseConfig('llm: { provider: openai, apiKey: { secret: openai } }\nsmoke: { interval: 1h }\n'),
+      dataDir: null,
+      clock: new FakeClock(),
+      log: createLogger(null),
+      secrets: { get: (n) => (n === 'openai' ? 'sk-test' : undefined), names: () => ['openai'] },
+    });
+    cores.push(c);
+    await c.start();
+    const tile = () => c.status().tiles.find((t) => t.id === 'nemotron')!;
+    expect(tile()).toMatchObject({ status: 'ok', value: 'on' });
+    c.ctx.metrics.agentFallback.inc({ reason: 'rate_limited' }, 10); // ten triages, all fell back
+    await c.call('smoke.run', {});
+    // Before: status ok, value "on", whatever the fallback rate.
+    expect(tile()).toMatchObject({ status: 'critical', value: 'falling back' });
+    expect(tile().reason).toMatch(/10 of 10 triages fell back to Hermes/);
+  });
+
   it('R-AGENT-5: agents.status shows the NemoTron and OpenClaw settings and counts, never the key', async () => {
     const c = createCore({
       config: parseConfig(
