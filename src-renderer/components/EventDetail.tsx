@@ -110,7 +110,7 @@ export function EventDetail({ id, onClose }: { id: string; onClose(): void }) {
           </h2>
           <p className="muted">
             {e.status} · {e.source} · received {dateTime(e.receivedAt)} · {e.outcome ?? 'waiting in the inbox'}
-            {e.channels.length > 0 && <> · sent to {e.channels.join(', ')}</>}
+            {e.channels.length > 0 && <> · routed to {e.channels.join(', ')} (delivery on Queues)</>}
           </p>
           <Labels labels={e.labels} />
           {e.description && <pre className="block">{e.description}</pre>}

@@ -172,7 +172,7 @@ function AddKnowledge() {
         .filter(Boolean),
     });
     if (r) {
-      setDone(`Saved as #${r.id}; its embedding is queued.`);
+      setDone(`Saved as #${r.id}.`);
       setTitle('');
       setBody('');
       setTags('');

@@ -218,7 +218,10 @@ function EmbeddingQueue() {
                 · model <code>{d.model}</code>
               </>
             )}{' '}
-            · {(['pending', 'processing', 'done', 'failed'] as const).map((s) => `${count(d.counts[s] ?? 0)} ${s}`).join(', ')}
+            ·{' '}
+            {d.provider === 'none'
+              ? 'no embedding provider: memory is searched by keywords'
+              : (['pending', 'processing', 'done', 'failed'] as const).map((s) => `${count(d.counts[s] ?? 0)} ${s}`).join(', ')}
             {d.stale > 0 && <Badge tone="warning">{count(d.stale)} stale</Badge>}
           </p>
           {d.items.length > 0 && (
@@ -231,7 +234,12 @@ function EmbeddingQueue() {
                       #{i.insightId} {i.title}
                     </td>
                     <td>
-                      <span className={`state state-${i.state}`}>{i.state}</span>
+                      {/* With no provider nothing will embed it: it is found by keywords, not "pending" for ever. */}
+                      {d.provider === 'none' && i.state === 'pending' ? (
+                        <span className="state">keyword only</span>
+                      ) : (
+                        <span className={`state state-${i.state}`}>{i.state}</span>
+                      )}
                     </td>
                     <td>{i.attempts}</td>
                     <td className="wrap">{i.lastError ?? '—'}</td>
