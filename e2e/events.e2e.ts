@@ -84,6 +84,8 @@ describe('Events and Silences pages against vigil serve', () => {
     const stages = await ev.detail.getByTestId('trace').locator('tbody tr td:nth-child(2)').allTextContents();
     expect(stages).toEqual(core.trace.map((t) => t.stage));
     expect(stages.length).toBeGreaterThan(2);
+    // The route's decision is not a delivery: the detail never says "sent to" (issue 14 item 3, R-STATUS-1).
+    expect(await ev.detail.textContent()).not.toContain('sent to');
     if (core.triage)
       expect(await ev.detail.getByTestId('triage').textContent()).toContain(core.triage.agent === 'hermes' ? 'Hermes' : 'NemoTron');
     if (core.counters)

@@ -85,6 +85,8 @@ describe('Queues page against vigil serve and a real webhook receiver', () => {
       .poll(() => q.rows('Outbox messages').then((r) => r.map((c) => c[2]!.replace(/in digest.*/, '')).sort()))
       .toEqual(all.items.map((i) => i.state).sort());
     expect(await q.panel('embedding-queue').textContent()).toContain('Provider none');
+    // No provider: entries are found by keywords, never shown as "pending" for ever (issue 14 item 3, R-STATUS-1).
+    expect(await q.panel('embedding-queue').textContent()).toContain('memory is searched by keywords');
     await screenshot(rig.browser.page, 'queues-recovered');
   });
 });
