@@ -75,9 +75,11 @@ describe('Approvals, Hosts, Incidents and Audit against vigil serve and a real s
     await screenshot(browser.page, 'approvals-confirm');
     await ap.dialog.getByRole('button', { name: 'Approve and run' }).click();
     await expect.poll(() => ap.pending.count()).toBe(0);
-    expect(sshd.toolCalls().filter((c) => c === 'docker restart web')).toHaveLength(1);
-    const hist = await vigil.rpc<{ approvals: Approval[] }>('approvals.history', {});
-    expect(hist.approvals.find((x) => x.id === a1.id)).toMatchObject({
+    // The card leaves the list when the decision is recorded; the command runs right after (over SSH), so wait for it.
+    await expect.poll(() => sshd.toolCalls().filter((c) => c === 'docker restart web').length, { timeout: 15_000 }).toBe(1);
+    const decided = async () => (await vigil.rpc<{ approvals: Approval[] }>('approvals.history', {})).approvals.find((x) => x.id === a1.id);
+    await expect.poll(async () => (await decided())?.status, { timeout: 15_000 }).toBe('executed');
+    expect(await decided()).toMatchObject({
       status: 'executed',
       // R-PEOPLE-2: recorded as the signed-in person (the server's admin token), not the name typed in the box.
       decidedBy: 'admin',
