@@ -62,7 +62,8 @@ describe('People page (vigil serve + Chromium)', () => {
       status: 403,
       body: { error: { message: 'rita is a viewer; alerts.ack needs the responder role or higher' } },
     });
-    expect(await row.getByLabel('Role of rita').inputValue()).toBe('viewer');
+    // The list refetches after the change; a refetch already in flight may show the old role for a moment.
+    await expect.poll(() => row.getByLabel('Role of rita').inputValue(), { timeout: 10_000 }).toBe('viewer');
 
     // Rotate: confirm, the new token is shown once, the old one stops working at once.
     await row.getByRole('button', { name: 'Rotate token of rita' }).click();
