@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { screenshot } from './fixtures/browser';
-import { ConsolePage } from './pages/console';
+import { ConsolePage, NAV_PAGES } from './pages/console';
 import { EventsPage } from './pages/events';
 import { consoleRig, drained, postEvents } from './pages/setup';
 
 const rig = consoleRig();
-const PAGES = [
-  'Alerts',
-  'Overview',
-  'Events',
-  'Queues',
-  'Approvals',
-  'Incidents',
-  'Memory',
-  'Hosts',
-  'Silences',
-  'Smoke',
-  'Settings',
-  'Audit',
-  'People',
-];
 
 /** Controls without an accessible name: no aria-label(ledby), no <label>, no text (runs in the page). */
 const UNLABELLED = `[...document.querySelectorAll('main button, main input, main select, main textarea, main [tabindex="0"]')]
@@ -56,7 +41,7 @@ describe('Settings, labels and keyboard against vigil serve', () => {
       await postEvents(rig.vigil, [{ source: 'app', severity: 'warning', summary: 'label check', labels: { alertname: 'A' } }]),
     );
     const ui = new ConsolePage(rig.browser.page);
-    for (const p of PAGES) {
+    for (const p of NAV_PAGES) {
       await ui.goto(p);
       await rig.browser.page.waitForTimeout(150);
       expect({ page: p, unlabelled: await unlabelled(rig.browser.page) }).toEqual({ page: p, unlabelled: [] });

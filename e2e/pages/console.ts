@@ -28,3 +28,20 @@ export class ConsolePage {
     return this.page.getByTestId('overview-meta');
   }
 }
+
+/** The console's navigation, in order (Alerts first: the landing page when anything fires). */
+export const NAV_PAGES = [
+  'Alerts',
+  'Overview',
+  'Events',
+  'Queues',
+  'Approvals',
+  'Incidents',
+  'Memory',
+  'Hosts',
+  'Silences',
+  'Smoke',
+  'Settings',
+  'Audit',
+  'People',
+] as const;
