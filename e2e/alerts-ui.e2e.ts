@@ -163,4 +163,54 @@ describe('Alerts page against vigil serve', () => {
     expect(order).toBe('firing first');
     await screenshot(page, 'overview-leads-with-alerts');
   });
+
+  it('R-CHANGE-1: a deploy before an alert is shown on its card and in each alert it came before; a host change only on that host', async () => {
+    const page = rig.browser.page;
+    const change = async (c: object) => {
+      const res = await rig.vigil.api('/api/v1/changes', { method: 'POST', body: JSON.stringify(c) });
+      if (res.status !== 201 && res.status !== 200) throw new Error(`POST /api/v1/changes: ${res.status} ${await res.text()}`);
+    };
+    const now = Date.now();
+    await change({ kind: 'deploy', service: 'checkout', version: '2.3.1', author: 'alice', at: now - 4 * 60_000 });
+    await change({ kind: 'manual', hosts: ['web2'], author: 'bob', summary: 'resized /var', at: now - 2 * 60_000 });
+    // Another service's deploy, and one long before the window: neither is shown.
+    await change({ kind: 'deploy', service: 'billing', version: '9.9.9', author: 'carol', at: now - 3 * 60_000 });
+    await change({ kind: 'deploy', service: 'checkout', version: '2.2.0', author: 'dave', at: now - 5 * 3_600_000 });
+    const startsAt = new Date(now - 60_000).toISOString();
+    await post(
+      ['web1', 'web2', 'web3'].map((h) => ({
+        labels: { alertname: 'CheckoutErrors', service: 'checkout', instance: `${h}:9100`, severity: 'warning' },
+        annotations: { summary: `5xx above 5% on ${h}` },
+        startsAt,
+      })),
+    );
+    await post([{ labels: { alertname: 'CacheCold', service: 'search', instance: 'cache1', severity: 'info' }, startsAt }]);
+    await expect.poll(async () => (await alerts('?filter=service%3D~%22checkout%7Csearch%22')).length, { timeout: 20_000 }).toBe(4);
+
+    await new ConsolePage(page).goto('Alerts');
+    const card = page.getByTestId('alert-card').filter({ hasText: 'CheckoutErrors' });
+    const what = card.getByTestId('group-changes');
+    await expect.poll(() => what.locator('li').count(), { timeout: 20_000 }).toBe(2);
+    expect(await what.locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/^What changed: manual web2 by bob, 1 min before \(.*same host, before 1 of 3 alerts\)/),
+      expect.stringMatching(/^What changed: deploy checkout 2\.3\.1 by alice, 3 min before \(.*same service, before 3 of 3 alerts\)/),
+    ]);
+    // Unrelated work is not blamed: the other group shows no change.
+    expect(await page.getByTestId('alert-card').filter({ hasText: 'CacheCold' }).getByTestId('group-changes').count()).toBe(0);
+
+    // Each alert's detail says what changed before it: the deploy on all three, bob's resize only on web2.
+    await card.getByRole('button', { name: 'Show 3 alerts' }).click();
+    const rows = card.locator('table.alert-rows tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const changesOf = async (host: string) =>
+      (
+        await rows
+          .filter({ hasText: `instance=${host}:9100` })
+          .getByTestId('alert-change')
+          .allTextContents()
+      ).map((t) => t.replace(/,.*/, ''));
+    expect(await changesOf('web1')).toEqual(['changed: deploy checkout 2.3.1 by alice']);
+    expect((await changesOf('web2')).sort()).toEqual(['changed: deploy checkout 2.3.1 by alice', 'changed: manual web2 by bob']);
+    await screenshot(page, 'alerts-what-changed');
+  });
 });

@@ -1,10 +1,37 @@
-import { beforeText, changeLabel } from '../../src-shared/api/changes';
+import { beforeText, changeLabel, type NearbyChange } from '../../src-shared/api/changes';
 import { Collection } from '../../src-shared/api/topics';
 import { dateTime } from '../format';
 import { useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote } from './ui';
 
 const TONE = { high: 'critical', medium: 'warning', low: 'ok' } as const;
+
+/** "deploy api 1.4.2 by alice, 3 min before (… same service) [high risk] link" — one change near an alert. */
+export function ChangeLine({ c, extra }: { c: NearbyChange; extra?: string }) {
+  return (
+    <>
+      <strong>{changeLabel(c)}</strong>, {beforeText(c.beforeMs)}{' '}
+      <span className="muted">
+        ({dateTime(c.at)}, same {c.matched}
+        {extra ? `, ${extra}` : ''})
+      </span>
+      {c.review && (
+        <>
+          {' '}
+          <Badge tone={TONE[c.review.level]}>{c.review.level} risk</Badge>
+        </>
+      )}
+      {c.link && (
+        <>
+          {' '}
+          <a href={c.link} target="_blank" rel="noreferrer">
+            link
+          </a>
+        </>
+      )}
+    </>
+  );
+}
 
 /** "What changed?" — changes on the alert's service or host shortly before it fired (R-CHANGE-1). */
 export function NearbyChanges({ eventId }: { eventId: string }) {
@@ -17,24 +44,7 @@ export function NearbyChanges({ eventId }: { eventId: string }) {
     <ul className="plain" data-testid="nearby-changes">
       {q.data.items.map((c) => (
         <li key={c.id}>
-          <strong>{changeLabel(c)}</strong>, {beforeText(c.beforeMs)}{' '}
-          <span className="muted">
-            ({dateTime(c.at)}, same {c.matched})
-          </span>
-          {c.review && (
-            <>
-              {' '}
-              <Badge tone={TONE[c.review.level]}>{c.review.level} risk</Badge>
-            </>
-          )}
-          {c.link && (
-            <>
-              {' '}
-              <a href={c.link} target="_blank" rel="noreferrer">
-                link
-              </a>
-            </>
-          )}
+          <ChangeLine c={c} />
         </li>
       ))}
     </ul>

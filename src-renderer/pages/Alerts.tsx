@@ -1,8 +1,10 @@
 import { Collection } from '../../src-shared/api/topics';
 import { useEffect, useMemo, useState } from 'react';
 import type { Alert, AlertGroup } from '../../src-shared/api/alerts';
+import type { NearbyChange } from '../../src-shared/api/changes';
 import type { Severity } from '../../src-shared/constants';
 import { formatMatcher, parseMatchers } from '../../src-shared/matchers';
+import { ChangeLine } from '../components/NearbyChanges';
 import { SilenceDialog } from '../components/SilenceDialog';
 import { Badge, ErrorNote, Labels, PageHead } from '../components/ui';
 import { dateTime, relative } from '../format';
@@ -24,6 +26,23 @@ function shared(g: AlertGroup): Record<string, string> {
 }
 const own = (a: Alert, common: Record<string, string>, group: Record<string, string>) =>
   Object.fromEntries(Object.entries(a.labels).filter(([k]) => !(k in common) && !(k in group)));
+
+/** Changes near each shown alert, by fingerprint (R-CHANGE-1). */
+type Near = ReadonlyMap<string, NearbyChange[]>;
+/** Asked for in one call; a storm's first NEAR_MAX alerts (in the page's order) are looked at. */
+const NEAR_MAX = 1000;
+
+/** The group's changes, each once: how many of its alerts it came before, and how long before the first of them. */
+function groupChanges(g: AlertGroup, near: Near) {
+  const by = new Map<string, { c: NearbyChange; alerts: number }>();
+  for (const a of g.alerts)
+    for (const c of near.get(a.fingerprint) ?? []) {
+      const seen = by.get(c.id);
+      if (!seen) by.set(c.id, { c, alerts: 1 });
+      else by.set(c.id, { c: c.beforeMs < seen.c.beforeMs ? c : seen.c, alerts: seen.alerts + 1 });
+    }
+  return [...by.values()].sort((x, y) => y.c.at - x.c.at);
+}
 
 function Links({ a }: { a: Alert }) {
   const links = [
@@ -49,6 +68,7 @@ function AlertRows({
   focus,
   onSilence,
   ack,
+  near,
 }: {
   g: AlertGroup;
   common: Record<string, string>;
@@ -56,6 +76,7 @@ function AlertRows({
   focus: string | null;
   onSilence(l: Record<string, string>): void;
   ack(a: Alert[]): void;
+  near: Near;
 }) {
   const now = useNow(10_000);
   return (
@@ -69,6 +90,11 @@ function AlertRows({
             <td className="wrap">
               <Labels labels={own(a, common, g.labels)} />
               <div className="muted">{a.vigil.summary}</div>
+              {near.get(a.fingerprint)?.map((c) => (
+                <div key={c.id} className="alert-change" data-testid="alert-change">
+                  changed: <ChangeLine c={c} />
+                </div>
+              ))}
             </td>
             <td title={dateTime(Date.parse(a.startsAt))}>{relative(Date.parse(a.startsAt), now)}</td>
             <td>
@@ -104,6 +130,7 @@ function GroupCard({
   onToggle,
   onSilence,
   ack,
+  near,
 }: {
   g: AlertGroup;
   who: string;
@@ -112,9 +139,11 @@ function GroupCard({
   onToggle(): void;
   onSilence(l: Record<string, string>): void;
   ack(a: Alert[]): void;
+  near: Near;
 }) {
   const now = useNow(10_000);
   const common = useMemo(() => shared(g), [g]);
+  const changes = useMemo(() => groupChanges(g, near), [g, near]);
   const worst = g.alerts.reduce<Severity>((w, a) => (RANK[a.vigil.severity] < RANK[w] ? a.vigil.severity : w), 'info');
   const since = Math.min(...g.alerts.map((a) => Date.parse(a.startsAt)));
   const unacked = g.alerts.filter((a) => !a.vigil.ack && a.vigil.status === 'firing');
@@ -142,6 +171,16 @@ function GroupCard({
         <Labels labels={{ ...g.labels, ...common }} />
         <Links a={g.alerts[0]!} />
       </div>
+      {changes.length > 0 && (
+        <ul className="plain alert-card-changes" data-testid="group-changes" aria-label="Changes before it fired">
+          {changes.slice(0, 3).map(({ c, alerts: k }) => (
+            <li key={c.id}>
+              What changed: <ChangeLine c={c} extra={n > 1 ? `before ${k} of ${n} alerts` : undefined} />
+            </li>
+          ))}
+          {changes.length > 3 && <li className="muted">+{changes.length - 3} more changes (show the alerts)</li>}
+        </ul>
+      )}
       <div className="alert-card-foot">
         <span className="states">
           {acked > 0 && <Badge tone="ok">{acked === n ? 'acknowledged' : `${acked} acknowledged`}</Badge>}
@@ -160,7 +199,7 @@ function GroupCard({
           <button onClick={() => onSilence({ ...g.labels, ...common })}>Silence group…</button>
         </span>
       </div>
-      {open && <AlertRows g={g} common={common} who={who} focus={focus} onSilence={onSilence} ack={ack} />}
+      {open && <AlertRows g={g} common={common} who={who} focus={focus} onSilence={onSilence} ack={ack} near={near} />}
     </article>
   );
 }
@@ -198,6 +237,17 @@ export function Alerts() {
     [q.data, unacked, mine, who],
   );
   const key = (g: AlertGroup) => `${g.receiver.name}|${JSON.stringify(g.labels)}`;
+  // What changed before these alerts fired (R-CHANGE-1): one call for the page, refreshed when changes arrive.
+  const subjects = useMemo(
+    () =>
+      groups
+        .flatMap((g) => g.alerts)
+        .slice(0, NEAR_MAX)
+        .map((a) => ({ fingerprint: a.fingerprint, labels: a.labels, firedAt: Date.parse(a.startsAt) })),
+    [groups],
+  );
+  const nq = useQuery('changes.nearAlerts', { alerts: subjects }, { collections: [Collection.changes], enabled: subjects.length > 0 });
+  const near: Near = useMemo(() => new Map((nq.data?.items ?? []).map((i) => [i.fingerprint, i.changes])), [nq.data]);
   // A deep link (#/alerts/<fingerprint>, a notification click) opens the alert's group and shows the alert.
   useEffect(() => {
     if (!detail || !q.data) return;
@@ -277,6 +327,7 @@ export function Alerts() {
             onToggle={() => setOpen((o) => ({ ...o, [key(g)]: !o[key(g)] }))}
             onSilence={setSilence}
             ack={(l) => void ack(l)}
+            near={near}
           />
         ))}
       </div>

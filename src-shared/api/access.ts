@@ -72,6 +72,7 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'changes.list': viewer,
   'changes.get': viewer,
   'changes.near': viewer,
+  'changes.nearAlerts': viewer,
   'oncall.now': viewer,
   'oncall.shifts': viewer,
   'oncall.ics': viewer,

@@ -96,6 +96,24 @@ export const changesApi = {
     z.object({ windowMs: z.number(), items: z.array(NearbyChange) }),
     "Changes that touched the alert's service or host within changes.window before it fired, nearest first.",
   ),
+  'changes.nearAlerts': method(
+    z
+      .object({
+        /** The alerts a page shows (their labels and when they fired); at most 1000 per call. */
+        alerts: z
+          .array(
+            z.object({
+              fingerprint: z.string().min(1).max(200),
+              labels: z.record(z.string().max(200), z.string().max(4000)),
+              firedAt: z.number().int().nonnegative(),
+            }),
+          )
+          .max(1000),
+      })
+      .strict(),
+    z.object({ windowMs: z.number(), items: z.array(z.object({ fingerprint: z.string(), changes: z.array(NearbyChange) })) }),
+    'For each alert, the changes on its service or host within changes.window before it fired (only alerts with any are listed).',
+  ),
 };
 
 /** "deploy api 1.4.2 by alice" — the one line a person reads (console, messages, incident drafts). */

@@ -9,7 +9,7 @@ export { detectProvider, fromForm, fromProvider, whereFromQuery, type Provider }
 export { changeView, type Changes, type AlertSubject } from './service';
 export { alertHost, alertService } from './subject';
 
-type ChangeMethods = 'changes.add' | 'changes.list' | 'changes.get' | 'changes.near';
+type ChangeMethods = 'changes.add' | 'changes.list' | 'changes.get' | 'changes.near' | 'changes.nearAlerts';
 
 /**
  * The changes area (R-CHANGE-1): store, ConsoleApi handlers and the
@@ -39,6 +39,12 @@ export function wireChanges(ctx: CoreContext, deps: { audit: Audit; events: () =
       return { ...changeView(c), diff: c.diff };
     },
     'changes.near': ({ eventId }) => ({ windowMs: ctx.config.changes.window, items: changes.near(firedAt(eventId)) }),
+    'changes.nearAlerts': ({ alerts }) => ({
+      windowMs: ctx.config.changes.window,
+      items: alerts
+        .map((a) => ({ fingerprint: a.fingerprint, changes: changes.near({ labels: a.labels, firedAt: a.firedAt }) }))
+        .filter((a) => a.changes.length),
+    }),
   };
   return {
     changes,

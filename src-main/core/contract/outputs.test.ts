@@ -110,6 +110,7 @@ const INPUTS: { [M in MethodName]?: () => Input<M> | Promise<Input<M>> } = {
   'changes.add': () => ({ service: 'api', summary: 'deploy 1.2.3' }),
   'changes.get': () => ({ id: made.change! }),
   'changes.near': () => ({ eventId }),
+  'changes.nearAlerts': () => ({ alerts: [{ fingerprint: 'f1', labels: { service: 'api' }, firedAt: Date.now() }] }),
   'loop.recall': () => ({ eventId }),
   'plans.create': () => ({
     title: 'look at the disk',
