@@ -212,5 +212,17 @@ describe('Alerts page against vigil serve', () => {
     expect(await changesOf('web1')).toEqual(['changed: deploy checkout 2.3.1 by alice']);
     expect((await changesOf('web2')).sort()).toEqual(['changed: deploy checkout 2.3.1 by alice', 'changed: manual web2 by bob']);
     await screenshot(page, 'alerts-what-changed');
+
+    // The day's changes are listed on the page too, newest first; the one from five hours ago is among them.
+    const recent = page.getByTestId('recent-changes');
+    await recent.locator('summary').click();
+    await expect.poll(() => recent.locator('summary').textContent()).toBe('Recent changes (4 in 24 h)');
+    expect(await recent.locator('li strong').allTextContents()).toEqual([
+      'manual web2 by bob',
+      'deploy billing 9.9.9 by carol',
+      'deploy checkout 2.3.1 by alice',
+      'deploy checkout 2.2.0 by dave',
+    ]);
+    await screenshot(page, 'alerts-recent-changes');
   });
 });

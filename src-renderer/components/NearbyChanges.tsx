@@ -1,4 +1,4 @@
-import { beforeText, changeLabel, type NearbyChange } from '../../src-shared/api/changes';
+import { beforeText, changeLabel, type Change, type NearbyChange } from '../../src-shared/api/changes';
 import { Collection } from '../../src-shared/api/topics';
 import { dateTime } from '../format';
 import { useQuery } from '../hooks/useQuery';
@@ -15,6 +15,15 @@ export function ChangeLine({ c, extra }: { c: NearbyChange; extra?: string }) {
         ({dateTime(c.at)}, same {c.matched}
         {extra ? `, ${extra}` : ''})
       </span>
+      <RiskAndLink c={c} />
+    </>
+  );
+}
+
+/** A change's review level (when it was reviewed) and its link (when it has one). */
+export function RiskAndLink({ c }: { c: Pick<Change, 'review' | 'link'> }) {
+  return (
+    <>
       {c.review && (
         <>
           {' '}

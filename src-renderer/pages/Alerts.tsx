@@ -5,6 +5,7 @@ import type { NearbyChange } from '../../src-shared/api/changes';
 import type { Severity } from '../../src-shared/constants';
 import { formatMatcher, parseMatchers } from '../../src-shared/matchers';
 import { ChangeLine } from '../components/NearbyChanges';
+import { RecentChanges } from '../components/RecentChanges';
 import { SilenceDialog } from '../components/SilenceDialog';
 import { Badge, ErrorNote, Labels, PageHead } from '../components/ui';
 import { dateTime, relative } from '../format';
@@ -331,6 +332,7 @@ export function Alerts() {
           />
         ))}
       </div>
+      <RecentChanges />
       {silence && (
         <SilenceDialog
           labels={silence}
