@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { select } from './sql';
 
 export interface AuditRow {
   id: number;
@@ -31,13 +32,13 @@ export interface AuditRepository {
 const COLS = 'id, at, actor, action, subject, detail, prev_hash AS prevHash, hash';
 
 export function sqliteAuditRepository(db: Database): AuditRepository {
-  const lastStmt = db.prepare(`SELECT ${COLS} FROM audit_log ORDER BY id DESC LIMIT 1`);
+  const lastStmt = select<AuditRow>(db, `SELECT ${COLS} FROM audit_log ORDER BY id DESC LIMIT 1`);
   const insertStmt = db.prepare(
     'INSERT INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (@id, @at, @actor, @action, @subject, @detail, @prevHash, @hash)',
   );
-  const iterStmt = db.prepare(`SELECT ${COLS} FROM audit_log ORDER BY id`);
+  const iterStmt = select<AuditRow>(db, `SELECT ${COLS} FROM audit_log ORDER BY id`);
   return {
-    last: () => lastStmt.get() as AuditRow | undefined,
+    last: () => lastStmt.get(),
     insert: (row) => void insertStmt.run(row),
     list(q) {
       const where: string[] = [];
@@ -52,8 +53,8 @@ export function sqliteAuditRepository(db: Database): AuditRepository {
       add('at >= @since', 'since', q.since);
       add('at < @until', 'until', q.until);
       const sql = `SELECT ${COLS} FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
-      return db.prepare(sql).all(args) as AuditRow[];
+      return select<AuditRow>(db, sql).all(args);
     },
-    iterate: () => iterStmt.iterate() as IterableIterator<AuditRow>,
+    iterate: () => iterStmt.iterate(),
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { counter, select } from './sql';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'executed' | 'failed' | 'denied';
 
@@ -84,7 +85,7 @@ export function sqliteHealRepository(db: Database): HealRepository {
       `INSERT INTO heal_approvals (id, action, host, target, params, param_hash, command, status, proposed_by, source, reason, event_id, created_at, expires_at)
        VALUES (@id, @action, @host, @target, @params, @paramHash, @command, @status, @proposedBy, @source, @reason, @eventId, @createdAt, @expiresAt)`,
     ),
-    approval: db.prepare(`SELECT ${A} FROM heal_approvals WHERE id = ?`),
+    approval: select<ApprovalRow>(db, `SELECT ${A} FROM heal_approvals WHERE id = ?`),
     claimApprove: db.prepare(
       `UPDATE heal_approvals SET status = 'approved', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`,
     ),
@@ -92,26 +93,30 @@ export function sqliteHealRepository(db: Database): HealRepository {
       `UPDATE heal_approvals SET status = 'rejected', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'pending'`,
     ),
     finish: db.prepare('UPDATE heal_approvals SET status = ?, outcome = ? WHERE id = ?'),
-    due: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at <= ?`),
+    due: select<ApprovalRow>(db, `SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at <= ?`),
     expire: db.prepare(
       `UPDATE heal_approvals SET status = 'expired', outcome = 'expired before a decision' WHERE id = ? AND status = 'pending'`,
     ),
-    pending: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`),
-    history: db.prepare(`SELECT ${A} FROM heal_approvals WHERE status != 'pending' ORDER BY COALESCE(decided_at, expires_at) DESC LIMIT ?`),
-    countPending: db.prepare(`SELECT COUNT(*) AS n FROM heal_approvals WHERE status = 'pending' AND expires_at > ?`),
+    pending: select<ApprovalRow>(db, `SELECT ${A} FROM heal_approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`),
+    history: select<ApprovalRow>(
+      db,
+      `SELECT ${A} FROM heal_approvals WHERE status != 'pending' ORDER BY COALESCE(decided_at, expires_at) DESC LIMIT ?`,
+    ),
+    countPending: counter(db, `SELECT COUNT(*) AS n FROM heal_approvals WHERE status = 'pending' AND expires_at > ?`),
     insLog: db.prepare(
       `INSERT INTO heal_log (at, approval_id, action, host, target, command, result, exit_code, output, duration_ms, actor, detail)
        VALUES (@at, @approvalId, @action, @host, @target, @command, @result, @exitCode, @output, @durationMs, @actor, @detail)`,
     ),
-    logs: db.prepare(`SELECT ${L} FROM heal_log ORDER BY id DESC LIMIT ?`),
-    execSince: db.prepare(
+    logs: select<HealLogRow>(db, `SELECT ${L} FROM heal_log ORDER BY id DESC LIMIT ?`),
+    execSince: counter(
+      db,
       `SELECT COUNT(*) AS n FROM heal_log WHERE host = ? AND target = ? AND at >= ? AND result IN ('executed', 'failed')`,
     ),
     insIncident: db.prepare(
       'INSERT INTO incidents (id, at, title, host, target, action, status, approval_id, event_id, detail) VALUES (@id, @at, @title, @host, @target, @action, @status, @approvalId, @eventId, @detail)',
     ),
-    incidents: db.prepare(`SELECT ${I} FROM incidents ORDER BY at DESC LIMIT ?`),
-    setting: db.prepare('SELECT value FROM heal_settings WHERE key = ?'),
+    incidents: select<IncidentRow>(db, `SELECT ${I} FROM incidents ORDER BY at DESC LIMIT ?`),
+    setting: select<{ value: string }>(db, 'SELECT value FROM heal_settings WHERE key = ?'),
     setSetting: db.prepare(
       'INSERT INTO heal_settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at',
     ),
@@ -119,25 +124,25 @@ export function sqliteHealRepository(db: Database): HealRepository {
   const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
   return {
     insertApproval: (a) => void s.insApproval.run(a),
-    approval: (id) => s.approval.get(id) as ApprovalRow | undefined,
+    approval: (id) => s.approval.get(id),
     claim: (id, next, by, at, why) =>
       (next === 'approved' ? s.claimApprove.run(by, at, why, id, at) : s.claimReject.run(by, at, why, id)).changes === 1,
     finish: (id, status, outcome) => void s.finish.run(status, outcome, id),
     expireDue: (now) =>
       tx(() => {
-        const rows = s.due.all(now) as ApprovalRow[];
+        const rows = s.due.all(now);
         for (const r of rows) s.expire.run(r.id);
         return rows;
       }),
-    pending: (now) => s.pending.all(now) as ApprovalRow[],
-    history: (limit) => s.history.all(limit) as ApprovalRow[],
-    countPending: (now) => (s.countPending.get(now) as { n: number }).n,
+    pending: (now) => s.pending.all(now),
+    history: (limit) => s.history.all(limit),
+    countPending: (now) => s.countPending(now),
     insertLog: (l) => Number(s.insLog.run(l).lastInsertRowid),
-    logs: (limit) => s.logs.all(limit) as HealLogRow[],
-    executionsSince: (host, target, since) => (s.execSince.get(host, target, since) as { n: number }).n,
+    logs: (limit) => s.logs.all(limit),
+    executionsSince: (host, target, since) => s.execSince(host, target, since),
     insertIncident: (i) => void s.insIncident.run(i),
-    incidents: (limit) => s.incidents.all(limit) as IncidentRow[],
-    setting: (key) => (s.setting.get(key) as { value: string } | undefined)?.value,
+    incidents: (limit) => s.incidents.all(limit),
+    setting: (key) => s.setting.get(key)?.value,
     setSetting: (key, value, by, at) => void s.setSetting.run(key, value, by, at),
   };
 }

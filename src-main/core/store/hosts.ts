@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { select } from './sql';
 
 export interface PinnedKey {
   host: string;
@@ -28,13 +29,15 @@ export interface HostRepository {
 }
 
 export function sqliteHostRepository(db: Database): HostRepository {
-  const pinnedStmt = db.prepare(
+  const pinnedStmt = select<PinnedKey>(
+    db,
     'SELECT host, fingerprint, accepted_by AS acceptedBy, accepted_at AS acceptedAt FROM host_keys WHERE host = ?',
   );
   const pinStmt = db.prepare(
     'INSERT INTO host_keys (host, fingerprint, accepted_by, accepted_at) VALUES (@host, @fingerprint, @acceptedBy, @acceptedAt) ON CONFLICT(host) DO UPDATE SET fingerprint = excluded.fingerprint, accepted_by = excluded.accepted_by, accepted_at = excluded.accepted_at',
   );
-  const statusStmt = db.prepare(
+  const statusStmt = select<HostStatusRow>(
+    db,
     'SELECT host, status, detail, seen_fingerprint AS seenFingerprint, checked_at AS checkedAt, inside_status AS insideStatus, inside_detail AS insideDetail, inside_at AS insideAt FROM host_status WHERE host = ?',
   );
   const setStatusStmt = db.prepare(
@@ -47,9 +50,9 @@ export function sqliteHostRepository(db: Database): HostRepository {
      ON CONFLICT(host) DO UPDATE SET inside_status = excluded.inside_status, inside_detail = excluded.inside_detail, inside_at = excluded.inside_at`,
   );
   return {
-    pinned: (host) => pinnedStmt.get(host) as PinnedKey | undefined,
+    pinned: (host) => pinnedStmt.get(host),
     pin: (k) => void pinStmt.run(k),
-    status: (host) => statusStmt.get(host) as HostStatusRow | undefined,
+    status: (host) => statusStmt.get(host),
     setStatus: (host, s) => void setStatusStmt.run({ host, status: s.status, detail: s.detail, seen: s.seenFingerprint ?? null, at: s.at }),
     setInside: (host, s) => void setInsideStmt.run({ host, ...s }),
   };

@@ -1,6 +1,7 @@
 import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
 import type { Severity } from '../../../src-shared/constants';
 import type { Database } from './db';
+import { counter, fromJson, select, type JsonText } from './sql';
 
 export interface PersonRow extends Person {
   tokenHash: string;
@@ -63,16 +64,20 @@ const session = (r: SRow): SessionRow => ({
 
 export function sqlitePeopleRepository(db: Database): PeopleRepository {
   const cols = 'name, role, telegram, created_at, token_issued_at';
-  const byHash = db.prepare(`SELECT ${cols} FROM people WHERE token_hash = ?`);
-  const byName = db.prepare(`SELECT ${cols} FROM people WHERE name = ?`);
-  const byTg = db.prepare(`SELECT ${cols} FROM people WHERE telegram = ?`);
+  const byHash = select<PRow>(db, `SELECT ${cols} FROM people WHERE token_hash = ?`);
+  const byName = select<PRow>(db, `SELECT ${cols} FROM people WHERE name = ?`);
+  const byTg = select<PRow>(db, `SELECT ${cols} FROM people WHERE telegram = ?`);
   const sCols = 'id, person, created_at, expires_at, last_seen_at, user_agent, revoked_at';
+  const count = counter(db, 'SELECT COUNT(*) AS n FROM people');
   return {
-    count: () => (db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n,
-    list: () => (db.prepare(`SELECT ${cols} FROM people ORDER BY name`).all() as PRow[]).map((r) => person(r)!),
-    get: (name) => person(byName.get(name) as PRow | undefined),
-    byTokenHash: (hash) => person(byHash.get(hash) as PRow | undefined),
-    byTelegram: (id) => person(byTg.get(id) as PRow | undefined),
+    count: () => count(),
+    list: () =>
+      select<PRow>(db, `SELECT ${cols} FROM people ORDER BY name`)
+        .all()
+        .map((r) => person(r)!),
+    get: (name) => person(byName.get(name)),
+    byTokenHash: (hash) => person(byHash.get(hash)),
+    byTelegram: (id) => person(byTg.get(id)),
     insert: (p) =>
       void db
         .prepare('INSERT INTO people (name, role, token_hash, telegram, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -84,23 +89,19 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
     setToken: (name, hash, at) =>
       void db.prepare('UPDATE people SET token_hash = ?, token_issued_at = ? WHERE name = ?').run(hash, at, name),
     notifySeverities(name) {
-      const r = db.prepare('SELECT notify_severities AS s FROM people WHERE name = ?').get(name) as { s: string | null } | undefined;
-      return r?.s ? (JSON.parse(r.s) as Severity[]) : null;
+      const r = select<{ s: JsonText<Severity[]> | null }>(db, 'SELECT notify_severities AS s FROM people WHERE name = ?').get(name);
+      return r?.s ? fromJson(r.s) : null;
     },
     setNotifySeverities: (name, severities) =>
       void db.prepare('UPDATE people SET notify_severities = ? WHERE name = ?').run(severities ? JSON.stringify(severities) : null, name),
     remove: (name) => db.prepare('DELETE FROM people WHERE name = ?').run(name).changes > 0,
     intake: {
       list: () =>
-        db.prepare('SELECT name, created_at AS createdAt FROM intake_tokens ORDER BY name').all() as Array<{
-          name: string;
-          createdAt: number;
-        }>,
+        select<{ name: string; createdAt: number }>(db, 'SELECT name, created_at AS createdAt FROM intake_tokens ORDER BY name').all(),
       insert: (name, hash, at) =>
         void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
       remove: (name) => db.prepare('DELETE FROM intake_tokens WHERE name = ?').run(name).changes > 0,
-      byHash: (hash) =>
-        (db.prepare('SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash) as { name: string } | undefined)?.name ?? null,
+      byHash: (hash) => select<{ name: string }>(db, 'SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash)?.name ?? null,
     },
     sessions: {
       insert: (s) =>
@@ -110,21 +111,19 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
           )
           .run(s.id, s.secretHash, s.person, s.createdAt, s.expiresAt, s.lastSeenAt, s.userAgent),
       bySecretHash(hash) {
-        const r = db.prepare(`SELECT ${sCols} FROM sessions WHERE secret_hash = ?`).get(hash) as SRow | undefined;
+        const r = select<SRow>(db, `SELECT ${sCols} FROM sessions WHERE secret_hash = ?`).get(hash);
         return r ? session(r) : null;
       },
       touch: (id, at) => void db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id),
       revoke: (id, at) => db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0,
       revokePerson: (p, at) => void db.prepare('UPDATE sessions SET revoked_at = ? WHERE person = ? AND revoked_at IS NULL').run(at, p),
       live: (now) =>
-        (
-          db
-            .prepare(`SELECT ${sCols} FROM sessions WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`)
-            .all(now) as SRow[]
-        ).map((r) => {
-          const { revokedAt: _r, ...info } = session(r);
-          return info;
-        }),
+        select<SRow>(db, `SELECT ${sCols} FROM sessions WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`)
+          .all(now)
+          .map((r) => {
+            const { revokedAt: _r, ...info } = session(r);
+            return info;
+          }),
     },
   };
 }

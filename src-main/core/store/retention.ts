@@ -1,5 +1,6 @@
 import type { AuditRow } from './audit';
 import type { Database } from './db';
+import { counter, select } from './sql';
 
 /**
  * What retention may delete, kind by kind (issue 17.3). Each kind names its rows older than a cutoff
@@ -38,11 +39,11 @@ export interface RetentionStore {
 }
 
 export function sqliteRetentionStore(db: Database): RetentionStore {
-  const count = new Map<RetentionKind, ReturnType<Database['prepare']>>();
+  const count = new Map<RetentionKind, (params: { before: number }) => number>();
   const prune = new Map<RetentionKind, ReturnType<Database['prepare']>>();
   for (const kind of retentionKinds) {
     const k = RETENTION_KINDS[kind];
-    count.set(kind, db.prepare(`SELECT count(*) AS n FROM ${k.table} WHERE ${k.where}`));
+    count.set(kind, counter(db, `SELECT count(*) AS n FROM ${k.table} WHERE ${k.where}`));
     prune.set(
       kind,
       db.prepare(
@@ -50,8 +51,9 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
       ),
     );
   }
-  const upTo = db.prepare(`SELECT coalesce(max(upto), 0) AS n FROM audit_archived`);
-  const toArchive = db.prepare(
+  const upTo = counter(db, `SELECT coalesce(max(upto), 0) AS n FROM audit_archived`);
+  const toArchive = select<AuditRow>(
+    db,
     `SELECT id, at, actor, action, subject, detail, prev_hash AS prevHash, hash FROM audit_log
      WHERE at < @before AND id > (SELECT coalesce(max(upto), 0) FROM audit_archived)
        AND id < (SELECT max(id) FROM audit_log) -- the newest row stays: appends chain from it
@@ -59,17 +61,17 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
   );
   const mark = db.prepare(`INSERT INTO audit_archived (upto, at) VALUES (?, ?)`);
   const dropArchived = db.prepare(`DELETE FROM audit_log WHERE id <= ?`);
-  const auditOlder = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE at < ?`);
+  const auditOlder = counter(db, `SELECT count(*) AS n FROM audit_log WHERE at < ?`);
   return {
-    countOlder: (kind, before) => (count.get(kind)!.get({ before }) as { n: number }).n,
+    countOlder: (kind, before) => count.get(kind)!({ before }),
     pruneBatch: (kind, before, limit) => db.transaction(() => prune.get(kind)!.run({ before, limit }).changes)(),
-    auditToArchive: (before, limit) => toArchive.all({ before, limit }) as AuditRow[],
+    auditToArchive: (before, limit) => toArchive.all({ before, limit }),
     auditDropArchived: (id) =>
       db.transaction(() => {
         mark.run(id, Date.now());
         return dropArchived.run(id).changes;
       })(),
-    auditArchivedUpTo: () => (upTo.get() as { n: number }).n,
-    countAuditOlder: (before) => (auditOlder.get(before) as { n: number }).n,
+    auditArchivedUpTo: () => upTo(),
+    countAuditOlder: (before) => auditOlder(before),
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Matcher } from '../../../src-shared/api/events';
+import { fromJson, select, type JsonText } from './sql';
 
 export interface SilenceRecord {
   id: string;
@@ -23,7 +24,7 @@ export interface SilenceStore {
 
 interface Row {
   id: string;
-  matchers: string;
+  matchers: JsonText<Matcher[]>;
   starts_at: number;
   ends_at: number;
   created_by: string;
@@ -34,7 +35,7 @@ interface Row {
 
 const toRecord = (r: Row): SilenceRecord => ({
   id: r.id,
-  matchers: JSON.parse(r.matchers) as Matcher[],
+  matchers: fromJson(r.matchers),
   startsAt: r.starts_at,
   endsAt: r.ends_at,
   createdBy: r.created_by,
@@ -47,19 +48,19 @@ export function sqliteSilenceStore(db: Database): SilenceStore {
   const ins = db.prepare(
     `INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const get = db.prepare(`SELECT * FROM silences WHERE id = ?`);
-  const current = db.prepare(`SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at`);
-  const all = db.prepare(`SELECT * FROM silences ORDER BY created_at DESC LIMIT 1000`);
+  const get = select<Row>(db, `SELECT * FROM silences WHERE id = ?`);
+  const current = select<Row>(db, `SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at`);
+  const all = select<Row>(db, `SELECT * FROM silences ORDER BY created_at DESC LIMIT 1000`);
   // Expiring moves ends_at to now, so "current" needs one range condition only.
   const expire = db.prepare(`UPDATE silences SET expired_at = ?, ends_at = min(ends_at, ?) WHERE id = ?`);
   return {
     create: (s) => void ins.run(s.id, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.createdAt),
     get(id) {
-      const r = get.get(id) as Row | undefined;
+      const r = get.get(id);
       return r ? toRecord(r) : null;
     },
-    current: (now) => (current.all(now) as Row[]).map(toRecord),
-    list: (includeEnded, now) => ((includeEnded ? all.all() : current.all(now)) as Row[]).map(toRecord),
+    current: (now) => current.all(now).map(toRecord),
+    list: (includeEnded, now) => (includeEnded ? all.all() : current.all(now)).map(toRecord),
     expire: (id, at) => void expire.run(at, at, id),
   };
 }

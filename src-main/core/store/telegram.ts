@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { select } from './sql';
 
 /** Where the Telegram getUpdates poller resumes (next update_id per bot). */
 export interface TelegramOffsets {
@@ -7,12 +8,12 @@ export interface TelegramOffsets {
 }
 
 export function sqliteTelegramOffsets(db: Database): TelegramOffsets {
-  const get = db.prepare('SELECT next_update AS next FROM telegram_offsets WHERE bot = ?');
+  const get = select<{ next: number }>(db, 'SELECT next_update AS next FROM telegram_offsets WHERE bot = ?');
   const set = db.prepare(
     'INSERT INTO telegram_offsets (bot, next_update, updated_at) VALUES (?, ?, ?) ON CONFLICT(bot) DO UPDATE SET next_update = excluded.next_update, updated_at = excluded.updated_at',
   );
   return {
-    get: (bot) => (get.get(bot) as { next: number } | undefined)?.next ?? null,
+    get: (bot) => get.get(bot)?.next ?? null,
     set: (bot, next, now) => void set.run(bot, next, now),
   };
 }
