@@ -138,3 +138,47 @@ describe('team server over TLS and the connected-mode client (R-PEOPLE-2)', () =
     expect(await value(team(vigil.token).call('me.get', {}))).toMatchObject({ name: 'admin' });
   });
 });
+
+describe('the CLI against a team server with a self-signed certificate (R-TEAM-1)', () => {
+  const wrong = 'CD:'.repeat(31) + 'CD';
+  const change = (args: string[]) =>
+    runCli(['change', 'add', '--service', 'api', '--summary', 'release 7', '--url', url, '--token', vigil.token, ...args]);
+
+  it('R-TEAM-1: config reload pins the certificate the server wrote next to its data; a wrong --pin is refused, nothing reloads', async () => {
+    const lastReload = async () =>
+      (await value<{ lastReload: { at: number } | null }>(team(vigil.token).call('config.state', {}))).lastReload?.at ?? 0;
+    const ok = await runCli(['config', 'reload', '--data-dir', dataDir]);
+    expect({ code: ok.code, err: ok.stderr }).toEqual({ code: 0, err: '' });
+    expect(ok.stdout).toMatch(/^RELOADED vigil serve pid \d+/);
+    expect(await runCli(['config', 'reload', '--data-dir', dataDir, '--pin', pin.replace(/:/g, '').toLowerCase()])).toMatchObject({
+      code: 0,
+    });
+
+    const reloaded = await lastReload();
+    expect(reloaded).toBeGreaterThan(0);
+    const refused = await runCli(['config', 'reload', '--data-dir', dataDir, '--pin', wrong]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(new RegExp(`^refused https://[^:]+:\\d+: the server's certificate is ${pin}, not the pinned ${wrong}`));
+    expect(await lastReload()).toBe(reloaded);
+    const bad = await runCli(['config', 'reload', '--data-dir', dataDir, '--pin', 'abc']);
+    expect({ code: bad.code, err: bad.stderr.trim() }).toEqual({
+      code: 2,
+      err: '--pin: "abc" is not a SHA-256 fingerprint (64 hex digits, e.g. as vigil serve prints it)',
+    });
+  });
+
+  it('R-TEAM-1: change add over https verifies by --pin; without one the CA check refuses and says to pin; never unverified', async () => {
+    const unpinned = await change([]);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stderr).toMatch(/certificate is not trusted \(self[- ]signed certificate\); .*pass --pin <fingerprint>/);
+    expect(await change(['--pin', wrong])).toMatchObject({ code: 3, stderr: expect.stringContaining('not the pinned') as string });
+    const admin = team(vigil.token);
+    expect((await value<{ items: unknown[] }>(admin.call('changes.list', {}))).items).toEqual([]);
+
+    const pinned = await change(['--pin', pin]);
+    expect({ code: pinned.code, err: pinned.stderr }).toEqual({ code: 0, err: '' });
+    expect((await value<{ items: Array<{ summary: string }> }>(admin.call('changes.list', {}))).items).toEqual([
+      expect.objectContaining({ summary: 'release 7' }),
+    ]);
+  });
+});

@@ -14,6 +14,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface ServeInfo {
   pid: number;
   url: string;
+  /** Over TLS: the certificate's SHA-256 fingerprint, so the CLI on this machine can pin it (R-PEOPLE-2). */
+  fingerprint?: string;
 }
 const serveFile = (dataDir: string): string => join(dataDir, 'serve.json');
 
@@ -26,7 +28,8 @@ export function removeServeInfo(dataDir: string): void {
 export function readServeInfo(dataDir: string): ServeInfo | null {
   try {
     const v = JSON.parse(readFileSync(serveFile(dataDir), 'utf8')) as Partial<ServeInfo>;
-    return typeof v.pid === 'number' && typeof v.url === 'string' ? { pid: v.pid, url: v.url } : null;
+    if (typeof v.pid !== 'number' || typeof v.url !== 'string') return null;
+    return { pid: v.pid, url: v.url, ...(typeof v.fingerprint === 'string' ? { fingerprint: v.fingerprint } : {}) };
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ConsoleClient, Input, MethodName, Output, TopicName, TopicPayload } from '../../../src-shared/api';
 import type { Result } from '../../../src-shared/result';
 import { PinMismatchError, pinnedAgent } from './pin';
+import { sendRequest, type Answer } from './request';
 
 /**
  * Connected mode (issue 18.4): a desktop that points at a team `vigil serve`
@@ -34,8 +35,6 @@ export interface TeamClient extends ConsoleClient {
   close(): void;
 }
 
-const MAX_BODY = 16 * 1024 * 1024;
-
 export function connectTeam(
   cfg: TeamConfig,
   opts: { agent?: Agent; now?: () => number; backoffMs?: (attempt: number) => number } = {},
@@ -60,39 +59,25 @@ export function connectTeam(
   };
   const headers = { authorization: `Bearer ${cfg.token}` };
 
-  const call = <M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>> =>
-    new Promise((resolve) => {
-      const body = JSON.stringify(input ?? {});
-      const req = request(
-        new URL(`/api/rpc/${method}`, base),
-        { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_BODY) res.destroy(new Error('answer larger than 16 MiB'));
-            else chunks.push(c);
-          });
-          res.on('error', (e) => resolve(unavailable(e)));
-          res.on('end', () => {
-            try {
-              // Success and every error alike arrive as the envelope (R-CONTRACT-2).
-              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Result<Output<M>>);
-            } catch {
-              resolve({
-                ok: false,
-                error: { code: 'unavailable', message: `the team server answered ${res.statusCode} without the envelope` },
-              });
-            }
-          });
-        },
-      );
-      req.on('error', (e) =>
-        resolve(e instanceof PinMismatchError ? { ok: false, error: { code: 'forbidden', message: e.message } } : unavailable(e)),
-      );
-      req.end(body);
-    });
+  const call = async <M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>> => {
+    let answer: Answer;
+    try {
+      answer = await sendRequest(new URL(`/api/rpc/${method}`, base), {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      });
+    } catch (e) {
+      return e instanceof PinMismatchError ? { ok: false, error: { code: 'forbidden', message: e.message } } : unavailable(e as Error);
+    }
+    try {
+      // Success and every error alike arrive as the envelope (R-CONTRACT-2).
+      return JSON.parse(answer.body) as Result<Output<M>>;
+    } catch {
+      return { ok: false, error: { code: 'unavailable', message: `the team server answered ${answer.status} without the envelope` } };
+    }
+  };
 
   const dispatch = (topic: string, data: string) => {
     const fns = listeners.get(topic);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { apiToken, cli, CliExit, parseCommand, usageError } from './args';
 import { EXIT, type Command } from './command';
+import { callServer, pinFor, refusal } from './server';
 
 const USAGE =
-  'vigil change add --service S [--host H]… [--kind deploy|config|flag|migration|manual] [--version V] [--commit SHA] [--author A] [--link URL] [--at ISO] [--summary TEXT] [--diff-file F|-] [--url http://127.0.0.1:7300] [--token T] [--data-dir DIR]';
+  'vigil change add --service S [--host H]… [--kind deploy|config|flag|migration|manual] [--version V] [--commit SHA] [--author A] [--link URL] [--at ISO] [--summary TEXT] [--diff-file F|-] [--url http://127.0.0.1:7300] [--pin SHA256] [--token T] [--data-dir DIR]';
 
 /**
  * `vigil change add`: tell a running Vigil about a change, from a deploy
@@ -26,6 +27,7 @@ export const changeCommand: Command = {
       summary: { type: 'string' },
       'diff-file': { type: 'string' },
       url: { type: 'string' },
+      pin: { type: 'string' },
       token: { type: 'string' },
       'data-dir': { type: 'string' },
     });
@@ -50,30 +52,22 @@ export const changeCommand: Command = {
       diff,
       source: 'cli',
     };
-    const url = (v.url ?? process.env.VIGIL_URL ?? 'http://127.0.0.1:7300').replace(/\/+$/, '');
-    let res: Response;
+    let url: URL;
     try {
-      res = await fetch(`${url}/api/v1/changes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-    } catch (e) {
-      process.stderr.write(`cannot reach Vigil at ${url}: ${(e as Error).message}\n`);
-      return EXIT.error;
+      url = new URL('/api/v1/changes', v.url ?? process.env.VIGIL_URL ?? 'http://127.0.0.1:7300');
+    } catch {
+      throw usageError(USAGE, `--url "${v.url}" is not a URL`);
     }
-    const text = await res.text();
-    if (!res.ok) {
-      const err = (() => {
-        try {
-          return (JSON.parse(text) as { error?: { code: string; message: string } }).error;
-        } catch {
-          return undefined;
-        }
-      })();
-      process.stderr.write(`${err ? `${err.code}: ${err.message}` : `HTTP ${res.status}: ${text.slice(0, 500)}`}\n`);
-      return res.status === 400 ? EXIT.usage : res.status === 401 || res.status === 403 ? EXIT.denied : EXIT.error;
+    const answer = await callServer(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) },
+      pinFor(url, v),
+    );
+    if (answer.status < 200 || answer.status > 299) {
+      process.stderr.write(`${refusal(answer)}\n`);
+      return answer.status === 400 ? EXIT.usage : answer.status === 401 || answer.status === 403 ? EXIT.denied : EXIT.error;
     }
+    const text = answer.body;
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT.ok;
   }),

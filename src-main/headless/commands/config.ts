@@ -6,8 +6,11 @@ import { secretRefs } from '../../core/settings';
 import { loadOrCreateToken } from '../auth';
 import { defaultDataDir, readServeInfo } from '../paths';
 import { EXIT, type Command } from './index';
+import { cli, CliExit } from './args';
+import { callServer, pinFor, refusal } from './server';
 
-const USAGE = 'vigil config check [--config FILE] [--data-dir DIR] | vigil config reload [--data-dir DIR] | vigil config schema';
+const USAGE =
+  'vigil config check [--config FILE] [--data-dir DIR] | vigil config reload [--data-dir DIR] [--pin SHA256] | vigil config schema';
 
 /**
  * `vigil config check`: validates the config the server would load (`--config`, else
@@ -20,14 +23,18 @@ export const configCommand: Command = {
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: { config: { type: 'string' }, 'data-dir': { type: 'string' } }, allowPositionals: true });
+      parsed = parseArgs({
+        args: argv,
+        options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, pin: { type: 'string' } },
+        allowPositionals: true,
+      });
     } catch (e) {
       process.stderr.write(`${(e as Error).message}\nusage: ${USAGE}\n`);
       return EXIT.usage;
     }
     const { positionals, values } = parsed;
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-    if (positionals[0] === 'reload') return reload(dataDir);
+    if (positionals[0] === 'reload') return cli(() => reload(dataDir, values.pin))(argv);
     if (positionals[0] === 'schema') {
       // For editors (yaml-language-server) and CI linters: the same schema the server validates with.
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
@@ -75,27 +82,22 @@ export const configCommand: Command = {
   },
 };
 
-/** `vigil config reload`: ask the `vigil serve` of this data dir to reload (POST /-/reload), print what it said. */
-async function reload(dataDir: string): Promise<number> {
+/**
+ * `vigil config reload`: ask the `vigil serve` of this data dir to reload (POST /-/reload), print what it said.
+ * Over TLS the certificate is pinned: --pin, else the fingerprint the server wrote into serve.json.
+ */
+async function reload(dataDir: string, pin: string | undefined): Promise<number> {
   const info = readServeInfo(dataDir);
-  if (!info) {
-    process.stderr.write(`no running vigil serve for ${dataDir} (no serve.json there); pass --data-dir where it keeps its data\n`);
-    return EXIT.error;
-  }
-  let res: Response;
-  try {
-    res = await fetch(`${info.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${loadOrCreateToken(dataDir)}` } });
-  } catch (e) {
-    process.stderr.write(
-      `vigil serve (pid ${info.pid}) at ${info.url} did not answer: ${((e as Error).cause as Error)?.message ?? (e as Error).message}\n`,
-    );
-    return EXIT.error;
-  }
-  const body = (await res.json().catch(() => ({}))) as { reload?: { at: number }; error?: { message: string } };
-  if (!res.ok) {
-    process.stderr.write(`REFUSED ${body.error?.message ?? `HTTP ${res.status}`}\n`);
-    return EXIT.error;
-  }
+  if (!info)
+    throw new CliExit(EXIT.error, `no running vigil serve for ${dataDir} (no serve.json there); pass --data-dir where it keeps its data`);
+  const url = new URL('/-/reload', info.url);
+  const answer = await callServer(
+    url,
+    { method: 'POST', headers: { authorization: `Bearer ${loadOrCreateToken(dataDir)}` } },
+    pinFor(url, { pin, 'data-dir': dataDir }),
+  );
+  if (answer.status !== 200) throw new CliExit(EXIT.error, `REFUSED ${refusal(answer)}`);
+  const body = JSON.parse(answer.body) as { reload?: { at: number } };
   process.stdout.write(`RELOADED vigil serve pid ${info.pid} at ${new Date(body.reload?.at ?? Date.now()).toISOString()}\n`);
   return EXIT.ok;
 }

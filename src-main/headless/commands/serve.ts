@@ -78,7 +78,11 @@ export const serveCommand: Command = {
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
     const scheme = tls ? 'https' : 'http';
-    writeServeInfo(dataDir, { pid: process.pid, url: `${scheme}://${shownHost}:${actualPort}` });
+    writeServeInfo(dataDir, {
+      pid: process.pid,
+      url: `${scheme}://${shownHost}:${actualPort}`,
+      ...(tls ? { fingerprint: tls.fingerprint } : {}),
+    });
     if (tls)
       process.stdout.write(`TLS certificate SHA-256 fingerprint (pin this in connected desktops): ${tls.fingerprint}
 `);
