@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Severity } from '../../../src-shared/constants';
+import { select } from './sql';
 
 export type AckState = 'active' | 'unacked' | 'resolved';
 export type AckAction = 'ack' | 'unack' | 'note' | 'resolved';
@@ -84,7 +85,7 @@ const toAck = (r: Row): Ack => ({
 
 export function sqliteAckStore(db: Database): AckStore {
   const s = {
-    get: db.prepare(`SELECT * FROM alert_acks WHERE fingerprint = ?`),
+    get: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint = ?`),
     put: db.prepare(
       `INSERT OR REPLACE INTO alert_acks (fingerprint, episode, severity, acked_by, acked_at, via, note, state, ended_at, ended_by)
        VALUES (@fingerprint, @episode, @severity, @by, @at, @via, @note, @state, @endedAt, @endedBy)`,
@@ -93,9 +94,16 @@ export function sqliteAckStore(db: Database): AckStore {
     log: db.prepare(
       `INSERT INTO alert_ack_log (fingerprint, at, by, via, action, note) VALUES (@fingerprint, @at, @by, @via, @action, @note)`,
     ),
-    history: db.prepare(`SELECT fingerprint, at, by, via, action, note FROM alert_ack_log WHERE fingerprint = ? ORDER BY id DESC LIMIT ?`),
-    active: db.prepare(`SELECT fingerprint FROM alert_acks WHERE state = 'active' AND fingerprint IN (SELECT value FROM json_each(?))`),
-    open: db.prepare(
+    history: select<AckLogEntry>(
+      db,
+      `SELECT fingerprint, at, by, via, action, note FROM alert_ack_log WHERE fingerprint = ? ORDER BY id DESC LIMIT ?`,
+    ),
+    active: select<{ fingerprint: string }>(
+      db,
+      `SELECT fingerprint FROM alert_acks WHERE state = 'active' AND fingerprint IN (SELECT value FROM json_each(?))`,
+    ),
+    open: select<Omit<OpenAlertRow, 'acknowledged'> & { acknowledged: number | null }>(
+      db,
       `SELECT s.fingerprint, s.severity, s.summary, s.first_seen AS firstSeen, s.last_event_id AS lastEventId,
               (a.state = 'active' AND a.episode = s.first_seen) AS acknowledged
          FROM alert_state s LEFT JOIN alert_acks a ON a.fingerprint = s.fingerprint
@@ -104,24 +112,24 @@ export function sqliteAckStore(db: Database): AckStore {
         LIMIT ?`,
     ),
     ref: db.prepare(`INSERT OR IGNORE INTO ack_refs (ref, fingerprint) VALUES (?, ?)`),
-    fpOf: db.prepare(`SELECT fingerprint FROM ack_refs WHERE ref = ?`),
+    fpOf: select<{ fingerprint: string }>(db, `SELECT fingerprint FROM ack_refs WHERE ref = ?`),
   };
   return {
     get(fp) {
-      const r = s.get.get(fp) as Row | undefined;
+      const r = s.get.get(fp);
       return r ? toAck(r) : null;
     },
     put: (a) => void s.put.run(a),
     end: (fp, state, at, by) => s.end.run(state, at, by, fp).changes === 1,
     log: (e) => Number(s.log.run(e).lastInsertRowid),
-    history: (fp, limit = 200) => s.history.all(fp, limit) as AckLogEntry[],
-    activeAmong: (fps) => new Set((s.active.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
+    history: (fp, limit = 200) => s.history.all(fp, limit),
+    activeAmong: (fps) => new Set(s.active.all(JSON.stringify(fps)).map((r) => r.fingerprint)),
     openAlerts: (limit, unackedOnly) =>
-      (s.open.all(unackedOnly ? 1 : 0, limit) as Array<Omit<OpenAlertRow, 'acknowledged'> & { acknowledged: number | null }>).map((r) => ({
+      s.open.all(unackedOnly ? 1 : 0, limit).map((r) => ({
         ...r,
         acknowledged: r.acknowledged === 1,
       })),
     rememberRef: (ref, fp) => void s.ref.run(ref, fp),
-    fingerprintOf: (ref) => (s.fpOf.get(ref) as { fingerprint: string } | undefined)?.fingerprint ?? null,
+    fingerprintOf: (ref) => s.fpOf.get(ref)?.fingerprint ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AlertStatus, Severity } from '../../../src-shared/constants';
+import { fromJson, select, type JsonText } from './sql';
 
 /** Dedupe state per fingerprint: what was last seen and what the humans were last told (R-ROUTE-3). */
 export interface AlertState {
@@ -48,14 +49,14 @@ interface Row {
   severity: Severity;
   status: AlertStatus;
   summary: string;
-  labels: string;
+  labels: JsonText<Record<string, string>>;
   first_seen: number;
   last_seen: number;
   last_event_id: string;
   count: number;
   notified_status: AlertStatus | null;
   notified_at: number | null;
-  annotations: string;
+  annotations: JsonText<Record<string, string>>;
   generator_url: string | null;
   starts_at: number | null;
   ends_at: number | null;
@@ -70,7 +71,7 @@ const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>
  */
 export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertStateStore {
   const cache = new Map<string, AlertState>();
-  const get = db.prepare(`SELECT * FROM alert_state WHERE fingerprint = ?`);
+  const get = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint = ?`);
   const put = db.prepare(
     `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at,
        annotations, generator_url, starts_at, ends_at)
@@ -94,16 +95,20 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     a.generatorURL === b.generatorURL &&
     sameLabels(a.labels, b.labels) &&
     sameLabels(a.annotations ?? NONE, b.annotations ?? NONE);
-  const firing = db.prepare(`SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`);
-  const firingOf = db.prepare(`SELECT fingerprint FROM alert_state WHERE status = 'firing' AND source = ?`);
-  const firingLabels = db.prepare(
+  const firing = select<{ severity: Severity; n: number }>(
+    db,
+    `SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`,
+  );
+  const firingOf = select<{ fingerprint: string }>(db, `SELECT fingerprint FROM alert_state WHERE status = 'firing' AND source = ?`);
+  const firingLabels = select<{ source: string; severity: Severity; labels: JsonText<Record<string, string>> }>(
+    db,
     `SELECT source, severity, labels FROM alert_state WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > ?)`,
   );
   return {
     get(fp) {
       const hit = cache.get(fp);
       if (hit) return { ...hit };
-      const r = get.get(fp) as Row | undefined;
+      const r = get.get(fp);
       if (!r) return null;
       const s: AlertState = {
         fingerprint: r.fingerprint,
@@ -111,14 +116,14 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
         severity: r.severity,
         status: r.status,
         summary: r.summary,
-        labels: JSON.parse(r.labels) as Record<string, string>,
+        labels: fromJson(r.labels),
         firstSeen: r.first_seen,
         lastSeen: r.last_seen,
         lastEventId: r.last_event_id,
         count: r.count,
         notifiedStatus: r.notified_status,
         notifiedAt: r.notified_at,
-        annotations: JSON.parse(r.annotations) as Record<string, string>,
+        annotations: fromJson(r.annotations),
         generatorURL: r.generator_url,
         startsAt: r.starts_at,
         endsAt: r.ends_at,
@@ -151,15 +156,15 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     invalidate: () => cache.clear(),
     firing() {
       const out: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
-      for (const r of firing.all() as Array<{ severity: Severity; n: number }>) out[r.severity] = r.n;
+      for (const r of firing.all()) out[r.severity] = r.n;
       return out;
     },
-    firingOf: (source) => (firingOf.all(source) as Array<{ fingerprint: string }>).map((r) => r.fingerprint),
+    firingOf: (source) => firingOf.all(source).map((r) => r.fingerprint),
     firingLabels: (now) =>
-      (firingLabels.all(now) as Array<{ source: string; severity: Severity; labels: string }>).map((r) => ({
+      firingLabels.all(now).map((r) => ({
         source: r.source,
         severity: r.severity,
-        labels: JSON.parse(r.labels) as Record<string, string>,
+        labels: fromJson(r.labels),
       })),
   };
 }

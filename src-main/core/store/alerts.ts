@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AlertStatus, Severity } from '../../../src-shared/constants';
+import { fromJson, select, type JsonText } from './sql';
 
 /** One alert as the alert model reads it (R-ALERT-1): dedupe state + its current acknowledgement + escalation. */
 export interface AlertRow {
@@ -38,8 +39,8 @@ interface Row {
   severity: Severity;
   status: AlertStatus;
   summary: string;
-  labels: string;
-  annotations: string;
+  labels: JsonText<Record<string, string>>;
+  annotations: JsonText<Record<string, string>>;
   generator_url: string | null;
   starts_at: number | null;
   ends_at: number | null;
@@ -56,7 +57,8 @@ interface Row {
 /** Read side of the alert model; the router stays the only writer of alert_state. */
 export function sqliteAlertReadStore(db: Database): AlertReadStore {
   // The ack counts only for the current firing (episode = first_seen); so does a fired escalation step.
-  const list = db.prepare(
+  const list = select<Row>(
+    db,
     `SELECT s.fingerprint, s.source, s.severity, s.status, s.summary, s.labels, s.annotations, s.generator_url, s.starts_at, s.ends_at,
             s.first_seen, s.last_seen, s.last_event_id, s.count,
             CASE WHEN a.state = 'active' AND a.episode = s.first_seen THEN a.acked_by END AS acked_by,
@@ -71,7 +73,7 @@ export function sqliteAlertReadStore(db: Database): AlertReadStore {
   return {
     version: () => `${String(changes.get())}:${String(dataVersion.get())}`,
     list(resolvedSince) {
-      const rows = list.all(resolvedSince, resolvedSince) as Row[];
+      const rows = list.all(resolvedSince, resolvedSince);
       const out: AlertRow[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
@@ -81,8 +83,8 @@ export function sqliteAlertReadStore(db: Database): AlertReadStore {
           severity: r.severity,
           status: r.status,
           summary: r.summary,
-          labels: JSON.parse(r.labels) as Record<string, string>,
-          annotations: JSON.parse(r.annotations) as Record<string, string>,
+          labels: fromJson(r.labels),
+          annotations: fromJson(r.annotations),
           generatorURL: r.generator_url,
           startsAt: r.starts_at,
           endsAt: r.ends_at,

@@ -1,5 +1,6 @@
 import type { ChangeKind, ChangeReview } from '../../../src-shared/api/changes';
 import type { Database } from './db';
+import { fromJson, select, type JsonText } from './sql';
 
 export interface ChangeRow {
   id: string;
@@ -35,7 +36,7 @@ interface Row {
   id: string;
   kind: ChangeKind;
   service: string | null;
-  hosts: string;
+  hosts: JsonText<string[]>;
   version: string | null;
   commit_sha: string | null;
   author: string | null;
@@ -46,7 +47,7 @@ interface Row {
   source: string;
   ext_key: string | null;
   received_at: number;
-  review: string | null;
+  review: JsonText<ChangeReview> | null;
   plan_id: string | null;
 }
 
@@ -54,7 +55,7 @@ const toChange = (r: Row): ChangeRow => ({
   id: r.id,
   kind: r.kind,
   service: r.service,
-  hosts: JSON.parse(r.hosts) as string[],
+  hosts: fromJson(r.hosts),
   version: r.version,
   commit: r.commit_sha,
   author: r.author,
@@ -65,7 +66,7 @@ const toChange = (r: Row): ChangeRow => ({
   source: r.source,
   extKey: r.ext_key,
   receivedAt: r.received_at,
-  review: r.review ? (JSON.parse(r.review) as ChangeReview) : null,
+  review: r.review ? fromJson(r.review) : null,
   planId: r.plan_id,
 });
 
@@ -77,19 +78,19 @@ export function sqliteChangeRepository(db: Database): ChangeRepository {
        ON CONFLICT(ext_key) DO NOTHING`,
     ),
     host: db.prepare('INSERT OR IGNORE INTO change_hosts (change_id, host, at) VALUES (?, ?, ?)'),
-    get: db.prepare('SELECT * FROM changes WHERE id = ?'),
-    byExt: db.prepare('SELECT * FROM changes WHERE ext_key = ?'),
+    get: select<Row>(db, 'SELECT * FROM changes WHERE id = ?'),
+    byExt: select<Row>(db, 'SELECT * FROM changes WHERE ext_key = ?'),
     review: db.prepare('UPDATE changes SET review = ?, plan_id = ? WHERE id = ?'),
   };
   const get = (id: string): ChangeRow | null => {
-    const r = s.get.get(id) as Row | undefined;
+    const r = s.get.get(id);
     return r ? toChange(r) : null;
   };
   return {
     insert(c) {
       return db.transaction(() => {
         const n = s.insert.run({ ...c, hosts: JSON.stringify(c.hosts) }).changes;
-        if (n === 0) return { row: toChange(s.byExt.get(c.extKey) as Row), created: false };
+        if (n === 0) return { row: toChange(s.byExt.get(c.extKey)!), created: false };
         for (const h of c.hosts) s.host.run(c.id, h, c.at);
         return { row: c, created: true };
       })();
@@ -106,7 +107,9 @@ export function sqliteChangeRepository(db: Database): ChangeRepository {
       if (f.host) add('id IN (SELECT change_id FROM change_hosts WHERE host = ?)', f.host);
       if (f.since !== undefined) add('at >= ?', f.since);
       const sql = `SELECT * FROM changes ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY at DESC, id LIMIT ?`;
-      return (db.prepare(sql).all(...args, f.limit) as Row[]).map(toChange);
+      return select<Row>(db, sql)
+        .all(...args, f.limit)
+        .map(toChange);
     },
     near(f) {
       const parts: string[] = [];
@@ -121,7 +124,9 @@ export function sqliteChangeRepository(db: Database): ChangeRepository {
       }
       if (!parts.length) return [];
       const sql = `SELECT * FROM changes WHERE id IN (${parts.join(' UNION ')}) ORDER BY at DESC, id LIMIT ?`;
-      return (db.prepare(sql).all(...args, f.limit) as Row[]).map(toChange);
+      return select<Row>(db, sql)
+        .all(...args, f.limit)
+        .map(toChange);
     },
     setReview: (id, review, planId) => void s.review.run(JSON.stringify(review), planId, id),
   };

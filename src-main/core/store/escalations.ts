@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { counter, fromJson, select, type JsonText } from './sql';
 
 export type EscalationState = 'armed' | 'fired' | 'cancelled';
 
@@ -65,9 +66,9 @@ interface Row {
   step: number;
   steps: number;
   after_ms: number;
-  channels: string;
+  channels: JsonText<string[]>;
   event_id: string;
-  notified_channels: string;
+  notified_channels: JsonText<string[]>;
   notified_at: number;
   due_at: number;
   state: EscalationState;
@@ -87,9 +88,9 @@ const toEscalation = (r: Row): Escalation => ({
   step: r.step,
   steps: r.steps,
   afterMs: r.after_ms,
-  channels: JSON.parse(r.channels) as string[],
+  channels: fromJson(r.channels),
   eventId: r.event_id,
-  notifiedChannels: JSON.parse(r.notified_channels) as string[],
+  notifiedChannels: fromJson(r.notified_channels),
   notifiedAt: r.notified_at,
   dueAt: r.due_at,
   state: r.state,
@@ -109,28 +110,33 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
        VALUES (@fingerprint, @episode, @step, @steps, @afterMs, @channels, @eventId, @notifiedChannels, @notifiedAt, @dueAt, 'armed')
        ON CONFLICT (fingerprint, episode, step) DO NOTHING`,
     ),
-    get: db.prepare(`SELECT * FROM escalations WHERE id = ?`),
-    due: db.prepare(`SELECT * FROM escalations WHERE state = 'armed' AND due_at <= ? ORDER BY due_at, id LIMIT ?`),
-    nextDue: db.prepare(`SELECT min(due_at) AS t FROM escalations WHERE state = 'armed'`),
+    get: select<Row>(db, `SELECT * FROM escalations WHERE id = ?`),
+    due: select<Row>(db, `SELECT * FROM escalations WHERE state = 'armed' AND due_at <= ? ORDER BY due_at, id LIMIT ?`),
+    nextDue: select<{ t: number | null }>(db, `SELECT min(due_at) AS t FROM escalations WHERE state = 'armed'`),
     fired: db.prepare(`UPDATE escalations SET state = 'fired', fired_at = ?, late = ?, late_reason = ? WHERE id = ? AND state = 'armed'`),
     cancel: db.prepare(`UPDATE escalations SET state = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE id = ? AND state = 'armed'`),
     cancelAll: db.prepare(
       `UPDATE escalations SET state = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE fingerprint = ? AND state = 'armed'`,
     ),
-    episode: db.prepare(`SELECT * FROM escalations WHERE fingerprint = ? AND episode = ? ORDER BY step`),
-    latest: db.prepare(
+    episode: select<Row>(db, `SELECT * FROM escalations WHERE fingerprint = ? AND episode = ? ORDER BY step`),
+    latest: select<Row>(
+      db,
       `SELECT * FROM escalations WHERE fingerprint = ? AND episode = (SELECT max(episode) FROM escalations WHERE fingerprint = ?) ORDER BY step`,
     ),
     rearm: db.prepare(
       `UPDATE escalations SET state = 'armed', due_at = ?, cancelled_at = NULL, cancel_reason = NULL, rearmed_at = ?, rearmed_by = ? WHERE id = ? AND state = 'cancelled'`,
     ),
-    escalated: db.prepare(
+    escalated: select<{ fingerprint: string }>(
+      db,
       `SELECT DISTINCT e.fingerprint FROM escalations e JOIN json_each(?) j
          ON e.fingerprint = json_extract(j.value, '$.fingerprint') AND e.episode = json_extract(j.value, '$.episode')
        WHERE e.state = 'fired'`,
     ),
-    armed: db.prepare(`SELECT count(*) AS n, min(due_at) AS oldest FROM escalations WHERE state = 'armed'`),
-    firedSince: db.prepare(`SELECT count(*) AS n FROM escalations WHERE state = 'fired' AND fired_at >= ?`),
+    armed: select<{ n: number; oldest: number | null }>(
+      db,
+      `SELECT count(*) AS n, min(due_at) AS oldest FROM escalations WHERE state = 'armed'`,
+    ),
+    firedSince: counter(db, `SELECT count(*) AS n FROM escalations WHERE state = 'fired' AND fired_at >= ?`),
   };
   return {
     arm(rows) {
@@ -140,23 +146,23 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
       return n;
     },
     get(id) {
-      const r = s.get.get(id) as Row | undefined;
+      const r = s.get.get(id);
       return r ? toEscalation(r) : null;
     },
-    due: (now, limit) => (s.due.all(now, limit) as Row[]).map(toEscalation),
-    nextDue: () => (s.nextDue.get() as { t: number | null }).t,
+    due: (now, limit) => s.due.all(now, limit).map(toEscalation),
+    nextDue: () => s.nextDue.get()?.t ?? null,
     markFired: (id, at, lateReason) => s.fired.run(at, lateReason ? 1 : 0, lateReason, id).changes === 1,
     cancel: (id, at, reason) => s.cancel.run(at, reason, id).changes === 1,
     cancelAll: (fp, at, reason) => s.cancelAll.run(at, reason, fp).changes,
-    ofEpisode: (fp, ep) => (s.episode.all(fp, ep) as Row[]).map(toEscalation),
-    latest: (fp) => (s.latest.all(fp, fp) as Row[]).map(toEscalation),
+    ofEpisode: (fp, ep) => s.episode.all(fp, ep).map(toEscalation),
+    latest: (fp) => s.latest.all(fp, fp).map(toEscalation),
     rearm: (id, dueAt, at, by) => s.rearm.run(dueAt, at, by, id).changes === 1,
     dueNow: (id, now) =>
       db.prepare(`UPDATE escalations SET due_at = ? WHERE id = ? AND state = 'armed' AND due_at > ?`).run(now, id, now).changes === 1,
-    escalatedAmong: (fps) => new Set((s.escalated.all(JSON.stringify(fps)) as Array<{ fingerprint: string }>).map((r) => r.fingerprint)),
+    escalatedAmong: (fps) => new Set(s.escalated.all(JSON.stringify(fps)).map((r) => r.fingerprint)),
     counts(since) {
-      const a = s.armed.get() as { n: number; oldest: number | null };
-      return { armed: a.n, earliestDue: a.oldest, firedSince: (s.firedSince.get(since) as { n: number }).n };
+      const a = s.armed.get();
+      return { armed: a?.n ?? 0, earliestDue: a?.oldest ?? null, firedSince: s.firedSince(since) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AlertStatus, Severity } from '../../../src-shared/constants';
 import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
+import { fromJson, select, type JsonText } from './sql';
 
 /** An event as the router stores it (the inbox row before processing). */
 export interface NewEvent {
@@ -87,18 +88,18 @@ interface Row {
   status: AlertStatus;
   summary: string;
   description: string | null;
-  labels: string;
+  labels: JsonText<Record<string, string>>;
   starts_at: number | null;
   ends_at: number | null;
   received_at: number;
-  annotations: string;
+  annotations: JsonText<Record<string, string>>;
   generator_url: string | null;
-  origin: string | null;
+  origin: JsonText<EventOrigin> | null;
   processed: number;
   outcome: string | null;
-  trace: string;
-  triage: string | null;
-  channels: string;
+  trace: JsonText<TraceEntry[]>;
+  triage: JsonText<TriageResult> | null;
+  channels: JsonText<string[]>;
 }
 
 const toRecord = (r: Row): EventRecord => ({
@@ -110,18 +111,18 @@ const toRecord = (r: Row): EventRecord => ({
   status: r.status,
   summary: r.summary,
   description: r.description,
-  labels: JSON.parse(r.labels) as Record<string, string>,
+  labels: fromJson(r.labels),
   startsAt: r.starts_at,
   endsAt: r.ends_at,
   receivedAt: r.received_at,
-  annotations: JSON.parse(r.annotations) as Record<string, string>,
+  annotations: fromJson(r.annotations),
   generatorURL: r.generator_url,
-  origin: r.origin ? (JSON.parse(r.origin) as EventOrigin) : null,
+  origin: r.origin ? fromJson(r.origin) : null,
   processed: r.processed === 1,
   outcome: r.outcome,
-  trace: JSON.parse(r.trace) as TraceEntry[],
-  triage: r.triage ? (JSON.parse(r.triage) as TriageResult) : null,
-  channels: JSON.parse(r.channels) as string[],
+  trace: fromJson(r.trace),
+  triage: r.triage ? fromJson(r.triage) : null,
+  channels: fromJson(r.channels),
 });
 
 /** The Alertmanager fields beyond the router's own: annotations, generatorURL, origin (empty for Vigil's own sources). */
@@ -143,23 +144,28 @@ export function sqliteEventStore(db: Database): EventStore {
        processed, outcome, triage, channels)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
   );
-  const pending = db.prepare(`SELECT * FROM events WHERE processed = 0 ORDER BY seq LIMIT ?`);
+  const pending = select<Row>(db, `SELECT * FROM events WHERE processed = 0 ORDER BY seq LIMIT ?`);
   const done = db.prepare(`UPDATE events SET processed = 1, outcome = ?, trace = ?, triage = ?, channels = ? WHERE seq = ?`);
   const amend = db.prepare(`UPDATE events SET trace = json_insert(trace, '$[#]', json(?)), triage = coalesce(?, triage) WHERE id = ?`);
-  const get = db.prepare(`SELECT * FROM events WHERE id = ?`);
-  const recent = db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`);
-  const stats = db.prepare(
+  const get = select<Row>(db, `SELECT * FROM events WHERE id = ?`);
+  const recent = select<Row>(db, `SELECT * FROM events ORDER BY seq DESC LIMIT ?`);
+  const stats = select<{ t: number; severity: Severity; n: number }>(
+    db,
     `SELECT (received_at / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS t, severity, count(*) AS n FROM events
      WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
   );
   // Both halves walk only the live inbox (the partial index events_inbox), never history: this runs on every status snapshot.
-  const inbox = db.prepare(
+  const inbox = select<{ count: number; oldest: number | null }>(
+    db,
     `SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS count,
             min(coalesce((SELECT received_at FROM events WHERE processed = 0 ORDER BY seq LIMIT 1), 1e18),
                 coalesce((SELECT min(received_at) FROM intake_batches), 1e18)) AS oldest`,
   );
   const insBatch = db.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
-  const batches = db.prepare(`SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const batches = select<{ seq: number; events: JsonText<NewEvent[]> }>(
+    db,
+    `SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`,
+  );
   const delBatch = db.prepare(`DELETE FROM intake_batches WHERE seq = ?`);
 
   return {
@@ -205,7 +211,7 @@ export function sqliteEventStore(db: Database): EventStore {
       ];
       return Number(insDone.run(...row, u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
     },
-    pending: (limit) => (pending.all(limit) as Row[]).map(toRecord),
+    pending: (limit) => pending.all(limit).map(toRecord),
     markProcessed(seq, u) {
       done.run(u.outcome, JSON.stringify(u.trace), u.triage ? JSON.stringify(u.triage) : null, JSON.stringify(u.channels), seq);
     },
@@ -213,7 +219,7 @@ export function sqliteEventStore(db: Database): EventStore {
       amend.run(JSON.stringify(entry), triage ? JSON.stringify(triage) : null, id);
     },
     get(id) {
-      const r = get.get(id) as Row | undefined;
+      const r = get.get(id);
       return r ? toRecord(r) : null;
     },
     list(f) {
@@ -233,22 +239,22 @@ export function sqliteEventStore(db: Database): EventStore {
         add(`(summary LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')`, t, t);
       }
       const sql = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
-      const rows = db.prepare(sql).all(...args, f.limit + 1) as Row[];
+      const rows = select<Row>(db, sql).all(...args, f.limit + 1);
       const more = rows.length > f.limit;
       const items = rows.slice(0, f.limit).map(toRecord);
       return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
     },
-    recent: (limit) => (recent.all(limit) as Row[]).map(toRecord),
-    stats: (from, to, b) => stats.all({ from, to, b }) as Array<{ t: number; severity: Severity; n: number }>,
+    recent: (limit) => recent.all(limit).map(toRecord),
+    stats: (from, to, b) => stats.all({ from, to, b }),
     inbox() {
-      const r = inbox.get() as { count: number; oldest: number | null };
+      const r = inbox.get() ?? { count: 0, oldest: null };
       return { count: r.count, oldest: r.oldest === null || r.oldest >= 1e18 ? null : r.oldest };
     },
     appendBatch: (at, via, evs) => Number(insBatch.run(at, via, evs.length, JSON.stringify(evs)).lastInsertRowid),
     pendingBatches: (after, limit) =>
-      (batches.all(after, limit) as Array<{ seq: number; events: string }>).map((r) => ({
+      batches.all(after, limit).map((r) => ({
         seq: r.seq,
-        events: JSON.parse(r.events) as NewEvent[],
+        events: fromJson(r.events),
       })),
     finishBatch(seq) {
       delBatch.run(seq);

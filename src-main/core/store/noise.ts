@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { fromJson, select, type JsonText } from './sql';
 
 export type NoiseKind = 'group' | 'burst' | 'flap';
 
@@ -23,8 +24,11 @@ export interface NoiseStore {
 }
 
 export function sqliteNoiseStore(db: Database): NoiseStore {
-  const all = db.prepare(`SELECT key, kind, body, due_at FROM noise_state`);
-  const members = db.prepare(`SELECT owner, fp, body FROM noise_member`);
+  const all = select<{ key: string; kind: NoiseKind; body: JsonText<unknown>; due_at: number | null }>(
+    db,
+    `SELECT key, kind, body, due_at FROM noise_state`,
+  );
+  const members = select<{ owner: string; fp: string; body: JsonText<unknown> }>(db, `SELECT owner, fp, body FROM noise_member`);
   const put = db.prepare(`INSERT OR REPLACE INTO noise_state (key, kind, body, due_at) VALUES (?, ?, ?, ?)`);
   const putMember = db.prepare(`INSERT OR REPLACE INTO noise_member (owner, fp, body) VALUES (?, ?, ?)`);
   const delMember = db.prepare(`DELETE FROM noise_member WHERE owner = ? AND fp = ?`);
@@ -32,17 +36,17 @@ export function sqliteNoiseStore(db: Database): NoiseStore {
   const delMembers = db.prepare(`DELETE FROM noise_member WHERE owner = ?`);
   return {
     all: () =>
-      (all.all() as Array<{ key: string; kind: NoiseKind; body: string; due_at: number | null }>).map((r) => ({
+      all.all().map((r) => ({
         key: r.key,
         kind: r.kind,
-        body: JSON.parse(r.body) as unknown,
+        body: fromJson(r.body),
         dueAt: r.due_at,
       })),
     members: () =>
-      (members.all() as Array<{ owner: string; fp: string; body: string }>).map((r) => ({
+      members.all().map((r) => ({
         owner: r.owner,
         fp: r.fp,
-        body: JSON.parse(r.body) as unknown,
+        body: fromJson(r.body),
       })),
     put: (r) => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt),
     putMember: (owner, fp, body) => void putMember.run(owner, fp, JSON.stringify(body)),

@@ -21,5 +21,6 @@ export function counter<Params extends unknown[] = unknown[]>(db: Database, sql:
  */
 export type JsonText<T> = string & { readonly __json?: T };
 
-/** Read back a JSON column written by this store; its type comes from the column's JsonText<T>. */
-export const fromJson = <T>(text: JsonText<T>): T => JSON.parse(text) as T;
+/** Read back a JSON column written by this store; its type comes from the column's JsonText<T> only (NoInfer: a plain
+ * string column gives `unknown`, so the expected type at the call site cannot turn this into a silent cast). */
+export const fromJson = <T>(text: JsonText<T>): NoInfer<T> => JSON.parse(text) as T;
