@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { roleAtLeast, roleRefusal, type Actor, type Role } from '../../src-shared/api';
+import { CSRF_HEADER } from '../../src-shared/session';
 import type { Core } from '../core/app';
+import type { SessionCheck } from '../core/people';
 import { bearer } from './auth';
 import { sendError } from './http';
+import { sessionSecret } from './session-cookie';
 
 /** Who is calling: a person (by personal token or session) or an intake token, which may only post alerts. */
 export type Principal = { kind: 'person'; actor: Actor } | { kind: 'intake'; name: string };
@@ -23,21 +26,42 @@ export interface HttpAccess {
   require(need: Need, opts?: { allowQueryToken?: boolean }): onRequestAsyncHookHandler;
   /** Authenticate only (no authorisation): for routes with another way in, like Telegram's secret header. */
   principal(req: FastifyRequest, opts?: { allowQueryToken?: boolean }): Principal | null;
+  /** The browser session behind the request's cookie, or why there is none (checked at every call: revocation acts at once). */
+  session(req: FastifyRequest): SessionCheck;
   /** The person behind a request that passed require(role). */
   actor(req: FastifyRequest): Actor;
 }
 
 export const UNAUTHORIZED = 'missing or wrong token: send "Authorization: Bearer <your personal token>" (see `vigil user add`)';
 
+export const CSRF_REFUSAL = `a change made with the session cookie needs the ${CSRF_HEADER} header (the console sends it; scripts use a Bearer token)`;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export function createAccess(core: Core): HttpAccess {
-  const principal = (req: FastifyRequest, opts: { allowQueryToken?: boolean } = {}): Principal | null => {
+  const session = (req: FastifyRequest): SessionCheck => core.people.sessions.check(sessionSecret(req.headers.cookie));
+  /**
+   * A token (Bearer, or ?token= where allowed) is used alone when present; otherwise the session cookie.
+   * A cookie rides along on any request the browser makes to this origin, so a cookie-authenticated change
+   * must also carry the CSRF header (see CSRF_HEADER): 403 without it.
+   */
+  const authenticate = (
+    req: FastifyRequest,
+    opts: { allowQueryToken?: boolean } = {},
+  ): { p: Principal } | { p: null; why: string; status: 'unauthorized' | 'forbidden' } => {
     const token =
       bearer(req.headers.authorization) ?? (opts.allowQueryToken ? (req.query as { token?: string } | undefined)?.token : undefined);
-    const actor = core.people.authenticate(token);
-    if (actor) return { kind: 'person', actor };
-    const intake = core.people.intake(token);
-    return intake ? { kind: 'intake', name: intake } : null;
+    if (token !== undefined || !req.headers.cookie) {
+      const actor = core.people.authenticate(token);
+      if (actor) return { p: { kind: 'person', actor } };
+      const intake = core.people.intake(token);
+      return intake ? { p: { kind: 'intake', name: intake } } : { p: null, why: UNAUTHORIZED, status: 'unauthorized' };
+    }
+    const s = session(req);
+    if (!s.ok) return { p: null, why: s.reason, status: 'unauthorized' };
+    if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) return { p: null, why: CSRF_REFUSAL, status: 'forbidden' };
+    return { p: { kind: 'person', actor: s.actor } };
   };
+  const principal = (req: FastifyRequest, opts: { allowQueryToken?: boolean } = {}): Principal | null => authenticate(req, opts).p;
   /** Why `p` may not do `need` here, or null when it may. */
   const refusal = (p: Principal, need: Need, what: string): string | null => {
     if (p.kind === 'intake')
@@ -47,10 +71,12 @@ export function createAccess(core: Core): HttpAccess {
   };
   return {
     principal,
+    session,
     require(need, opts) {
       return async (req: FastifyRequest, reply: FastifyReply) => {
-        const p = principal(req, opts);
-        if (!p) return sendError(reply, 'unauthorized', UNAUTHORIZED);
+        const a = authenticate(req, opts);
+        if (!a.p) return sendError(reply, a.status, a.why);
+        const p = a.p;
         const why = refusal(p, need, `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`);
         if (why) return sendError(reply, 'forbidden', why);
         req.principal = p;

@@ -12,8 +12,11 @@ import { answerMetrics } from '../core/metrics';
 import { createAccess } from './access';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
+import { SESSION_ENDED_EVENT } from '../../src-shared/session';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How often an open stream re-checks its browser session. */
+const SESSION_STREAM_CHECK_MS = 3_000;
 
 export interface HttpOptions {
   core: Core;
@@ -149,10 +152,22 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       }),
     );
     const ping = setInterval(() => send(': ping\n\n'), 15_000);
+    // A stream opened with the session cookie ends when the session does (revoked, expired, signed out),
+    // telling the console why, rather than pushing to a tab that is no longer signed in.
+    if (access.actor(req).sessionId) {
+      const watch = setInterval(() => {
+        const s = access.session(req);
+        if (s.ok) return;
+        send(`event: ${SESSION_ENDED_EVENT}\ndata: ${JSON.stringify({ reason: s.reason })}\n\n`);
+        stop();
+        res.end();
+      }, SESSION_STREAM_CHECK_MS);
+      unsubs.push(() => clearInterval(watch));
+    }
     req.raw.on('close', stop);
   });
 
-  for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin') });
+  for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin'), tls: !!opts.tls });
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
     await app.register(fastifyStatic, {

@@ -41,6 +41,9 @@ export interface OpenedSession {
   actor: Actor;
 }
 
+/** Why a session secret no longer signs anyone in: the console shows it on its sign-in page. */
+export type SessionCheck = { ok: true; actor: Actor; expiresAt: number } | { ok: false; reason: string };
+
 export interface People {
   /** The person a personal token belongs to, or null. */
   authenticate(token: string | undefined): Actor | null;
@@ -63,6 +66,8 @@ export interface People {
     /** Exchange a personal token for a session (sign-in). */
     open(token: string, userAgent: string): OpenedSession | null;
     resolve(secret: string | undefined): Actor | null;
+    /** Like resolve, checked on every request, with the reason when it fails (expired, revoked, unknown). */
+    check(secret: string | undefined): SessionCheck;
     revoke(id: string, by: string): void;
     list(): SessionInfo[];
   };
@@ -198,15 +203,21 @@ export function createPeople(
         return { id, secret, expiresAt: now + ttl, actor: { ...actor, sessionId: id } };
       },
       resolve(secret) {
-        if (!secret) return null;
-        const s = repo.sessions.bySecretHash(hashToken(secret));
+        const c = people.sessions.check(secret);
+        return c.ok ? c.actor : null;
+      },
+      check(secret) {
+        const s = secret ? repo.sessions.bySecretHash(hashToken(secret)) : null;
+        if (!s) return { ok: false, reason: 'Not signed in (or the session is unknown to this server); sign in with your personal token.' };
         const now = clock.now();
-        if (!s || s.revokedAt !== null || s.expiresAt <= now) return null;
+        const at = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+        if (s.revokedAt !== null) return { ok: false, reason: `Your session was ended at ${at(s.revokedAt)}; sign in again.` };
+        if (s.expiresAt <= now) return { ok: false, reason: `Your session expired at ${at(s.expiresAt)}; sign in again.` };
         const p = repo.get(s.person);
-        if (!p) return null;
+        if (!p) return { ok: false, reason: `${s.person} is no longer on record; ask an admin.` };
         // last_seen is for the People page; a minute's precision spares a write per request.
         if (now - s.lastSeenAt > 60_000) repo.sessions.touch(s.id, now);
-        return asActor(p, s.id);
+        return { ok: true, actor: asActor(p, s.id), expiresAt: s.expiresAt };
       },
       revoke(id, by) {
         stores.transaction(() => {

@@ -6,6 +6,7 @@ import { changeRoutes } from './changes';
 import { alertmanagerApiRoutes } from './alertmanager-api';
 import { intakeRoutes } from './intake';
 import { reloadRoutes } from './reload';
+import { sessionRoutes } from './session';
 import { smokeRoutes } from './smoke';
 import { telegramRoutes } from './telegram';
 
@@ -15,6 +16,8 @@ export interface RouteDeps {
   access: HttpAccess;
   /** Fail-closed default for a route not yet given its role: admins only. Prefer access.require(role). */
   auth: onRequestAsyncHookHandler;
+  /** Served over TLS: session cookies are then Secure. */
+  tls: boolean;
 }
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
@@ -27,4 +30,5 @@ export const extraRoutes: RouteModule[] = [
   changeRoutes,
   reloadRoutes,
   alertmanagerApiRoutes,
+  sessionRoutes,
 ];
