@@ -91,8 +91,9 @@ describe('team server over TLS and the connected-mode client (R-PEOPLE-2)', () =
     expect(await value(rita.call('me.notify.set', { severities: ['critical'] }))).toEqual({ severities: ['critical'] });
 
     const seen: Record<string, DesktopNotice[]> = { admin: [], rita: [] };
-    admin.subscribe('notice', (n) => seen.admin!.push(n));
-    rita.subscribe('notice', (n) => seen.rita!.push(n));
+    // Shown, and reported shown as the desktop does (the server counts a desktop message delivered only then).
+    admin.subscribe('notice', (n) => void (seen.admin!.push(n), admin.call('notices.shown', { id: n.id })));
+    rita.subscribe('notice', (n) => void (seen.rita!.push(n), rita.call('notices.shown', { id: n.id })));
     await expect.poll(() => [admin.state.state, rita.state.state], { timeout: 15_000 }).toEqual(['connected', 'connected']);
 
     const agent = pinnedAgent(pin);

@@ -27,7 +27,7 @@ import { auditCall, createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal, type Heal } from './heal';
 import { wireSmoke, type Smoke } from './smoke';
-import { wireNotify } from './notify';
+import { wireNotify, type ConsoleNotices } from './notify';
 import { createRouterArea, groupCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
 import { VigilError } from './errors';
 import { isAckData, wireAcks } from './ack';
@@ -61,6 +61,8 @@ export interface CoreOptions {
   configFile?: string | null;
   /** Reload when configFile changes on disk (default: on when there is a file). */
   watchConfig?: boolean;
+  /** Headless: the desktop channel delivers only when a connected console reports a notice shown (`Core.consoles`). */
+  desktopShownByConsole?: boolean;
 }
 
 export interface Core {
@@ -76,6 +78,8 @@ export interface Core {
   dispatch(method: string, input: unknown, actor?: Actor): Promise<Result<unknown>>;
   /** People, roles, personal and intake tokens, sessions. */
   people: People;
+  /** Headless: open consoles that show desktop notices (the shell registers each stream); null in Electron. */
+  consoles: ConsoleNotices | null;
   status(): StatusSnapshot;
   /** Re-read the config file and put it in force, or refuse it (VigilError bad_request naming the field; old config stays). */
   reload(via: ReloadVia, by?: string): Promise<ReloadRecord>;
@@ -186,6 +190,7 @@ export function createCore(opts: CoreOptions): Core {
   // ── notify ──
   // Channels + the durable outbox; producers enqueue through notify.outbox.writer inside their transaction.
   const notify = wireNotify(ctx, {
+    shownByConsole: opts.desktopShownByConsole ?? false,
     pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
@@ -426,6 +431,7 @@ export function createCore(opts: CoreOptions): Core {
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
     areas: { router: router.router, heartbeat, heal: heal.heal, loop, db },
     people,
+    consoles: notify.consoles,
     reload: (via, by) => live.reload(via, by),
     call: <M extends MethodName>(method: M, input: Input<M>, actor?: Actor) => dispatch(method, input, actor) as Promise<Result<Output<M>>>,
     dispatch,

@@ -86,6 +86,8 @@ function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, first: St
     });
     note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
     note.on('action', () => void (n.eventId && ackFromNotification(api, n.eventId)));
+    // Connected to a team server: it counts the desktop message delivered only once a console showed it.
+    note.on('show', () => void api.call('notices.shown', { id: n.id }));
     note.show();
   });
 }

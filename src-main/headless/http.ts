@@ -135,10 +135,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    let leave: (() => void) | undefined;
     const stop = () => {
       streams.delete(res);
       clearInterval(ping);
       unsubs.forEach((u) => u());
+      leave?.();
     };
     const send = boundedSse(res, stop);
     const write = (topic: string, payload: unknown) => send(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
@@ -164,6 +166,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       }, SESSION_STREAM_CHECK_MS);
       unsubs.push(() => clearInterval(watch));
     }
+    // An open console can show desktop notices: the desktop channel waits for it to report one shown.
+    if (streams.has(res)) leave = core.consoles?.connect(who, (severity) => core.people.wantsNotice(who, severity));
     req.raw.on('close', stop);
   });
 

@@ -1,8 +1,11 @@
-import { dismissNotice, navigate, useApp } from '../store';
+import { useEffect } from 'react';
+import { dismissNotice, navigate, reportShown, useApp } from '../store';
 
 /** In-page notifications (headless mode's desktop channel). */
 export function Notices() {
   const notices = useApp((s) => s.notices);
+  // After the notices are on the page (effects run after the commit): only then are they shown.
+  useEffect(() => reportShown(notices.map((n) => n.id)), [notices]);
   if (notices.length === 0) return null;
   return (
     <aside className="notices" aria-live="polite" aria-label="Notifications">

@@ -37,7 +37,11 @@ export function connect(client: ConsoleClient): () => void {
   useApp.setState({ client });
   const unsubs = [
     client.subscribe(Topic.status, (status) => useApp.setState({ status, connected: true })),
-    client.subscribe(Topic.notice, (n) => useApp.setState((s) => ({ notices: [n, ...s.notices].slice(0, 5) }))),
+    client.subscribe(Topic.notice, (n) => {
+      // A notice already shown is not shown again (R-NOTIFY-3): it is a retry whose report got lost, so report it again.
+      if (reported.has(n.id)) return void client.call('notices.shown', { id: n.id });
+      useApp.setState((s) => ({ notices: [n, ...s.notices.filter((x) => x.id !== n.id)].slice(0, 5) }));
+    }),
     client.subscribe(Topic.changed, ({ what }) =>
       useApp.setState((s) => {
         const versions = { ...s.versions };
@@ -54,6 +58,23 @@ export function navigate(page: PageName, detail: string | null = null): void {
   const hash = `#/${page}${detail ? `/${encodeURIComponent(detail)}` : ''}`;
   if (location.hash !== hash) history.pushState(null, '', hash);
   useApp.setState({ page, detail });
+}
+
+/** Notices this page has shown and reported (bounded: a retry comes within minutes, not thousands of notices later). */
+const reported = new Set<string>();
+
+/**
+ * The page rendered these notices: tell the core (headless counts a desktop message delivered only when a
+ * console showed it, issue 15 item 5). Called by the Notices component after it rendered them.
+ */
+export function reportShown(ids: readonly string[]): void {
+  const client = useApp.getState().client;
+  for (const id of ids) {
+    if (reported.has(id) || !client) continue;
+    reported.add(id);
+    if (reported.size > 1000) reported.delete(reported.values().next().value!);
+    void client.call('notices.shown', { id });
+  }
 }
 
 export const dismissNotice = (id: string) => useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));

@@ -26,6 +26,8 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   // a person's own notification preferences: anyone signed in, for themself only
   'me.notify.get': viewer,
   'me.notify.set': viewer,
+  // a console reporting that it showed a desktop notice (the actor is recorded as who saw it)
+  'notices.shown': { role: 'viewer', actor: 'by' },
   'agents.status': viewer,
   'alerts.open': viewer,
   'alerts.list': viewer,

@@ -37,5 +37,10 @@ export const systemApi = {
     z.object({ pausedUntil: z.number().nullable() }),
     'Pause desktop notifications (0 resumes). Events are still stored and routed to other channels.',
   ),
+  'notices.shown': method(
+    z.object({ id: z.string().min(1).max(300), by: z.string().max(100).default('console') }).strict(),
+    z.object({ delivered: z.boolean() }),
+    'A console showed this desktop notice (headless: the desktop channel counts a message delivered only then).',
+  ),
   'system.ping': method(z.object({ echo: z.string().max(200) }).strict(), z.object({ echo: z.string(), at: z.number() }), 'Round trip.'),
 };

@@ -33,4 +33,4 @@ export function buildChannels(ctx: CoreContext, deps: ChannelDeps): Channel[] {
   return ctx.config.channels.map((c) => byType.get(c.type)!.create(ctx, c, deps));
 }
 
-export { channelPlugin, type Channel, type ChannelDeps, type ChannelPlugin, type SendResult } from './plugin';
+export { channelPlugin, type Channel, type ChannelDeps, type ChannelPlugin, type NoticeDisplay, type SendResult } from './plugin';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DesktopNotice } from '../../../src-shared/api/topics';
 import type { CoreContext } from '../context';
 import type { Message } from '../message';
 
@@ -33,6 +34,16 @@ export interface Channel {
 export interface ChannelDeps {
   /** Desktop notifications paused until (ms), or null. */
   pausedUntil: () => number | null;
+  /**
+   * Where desktop notices are shown when a publish is not proof enough (headless: delivered only when a
+   * connected console reports it showed the notice). Absent: publishing on the bus is the delivery (Electron).
+   */
+  display?: NoticeDisplay;
+}
+
+/** Shows one desktop notice and answers whether someone's console showed it. */
+export interface NoticeDisplay {
+  show(notice: DesktopNotice, signal: AbortSignal): Promise<SendResult>;
 }
 
 /**

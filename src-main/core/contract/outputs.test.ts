@@ -58,6 +58,7 @@ const made: { silence?: string; change?: string; plan?: string; insight?: number
 const INPUTS: { [M in MethodName]?: () => Input<M> | Promise<Input<M>> } = {
   'notifications.pause': () => ({ minutes: 0 }),
   'system.ping': () => ({ echo: 'hi' }),
+  'notices.shown': () => ({ id: 'no-such-notice', by: 'console' }),
   'memory.add': () => ({ kind: 'note', title: 'disk full on web-1' }),
   'memory.search': () => ({ query: 'disk full', mode: 'keyword' }),
   'memory.safeAction': () => ({ action: 'flag_for_human_review', insightId: made.insight! }),

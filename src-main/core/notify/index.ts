@@ -5,20 +5,29 @@ import { outboxHandlers, outboxTiles } from './api';
 import { buildChannels } from '../channels';
 import { secretRefs } from '../settings';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
+import { createConsoleNotices } from './consoles';
 
 export interface NotifyDeps extends OutboxOptions {
   /** Desktop notifications paused until (ms), or null (the notifications.pause state in app.ts). */
   pausedUntil: () => number | null;
+  /** Headless: a desktop message is delivered only when a connected console reports it shown (`notices.shown`). */
+  shownByConsole?: boolean;
 }
 
 /** The notify area: channels from config, the durable outbox, its API handlers and status tiles. */
 export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
-  let built = buildChannels(ctx, deps);
+  const consoles = deps.shownByConsole ? createConsoleNotices(ctx) : null;
+  const channelDeps = { pausedUntil: deps.pausedUntil, ...(consoles && { display: consoles.display }) };
+  let built = buildChannels(ctx, channelDeps);
   let configs = ctx.config.channels.map((c) => JSON.stringify(c));
   const outbox: Outbox = createOutbox(ctx, built, deps);
+  // A console that connects shows what waited for one: desktop messages are retried at once, not after their backoff.
+  consoles?.onConnect(() => {
+    for (const c of ctx.config.channels) if (c.type === 'desktop') outbox.retryChannel(c.name);
+  });
   // Live reload: an unchanged channel keeps its worker (and its backoff state); a changed or new one is rebuilt.
   ctx.onReload(() => async () => {
-    const fresh = buildChannels(ctx, deps);
+    const fresh = buildChannels(ctx, channelDeps);
     const nextConfigs = ctx.config.channels.map((c) => JSON.stringify(c));
     const reuse = new Map(built.map((ch, i) => [configs[i], ch]));
     built = fresh.map((ch, i) => reuse.get(nextConfigs[i]!) ?? ch);
@@ -40,12 +49,15 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   ctx.statusProviders.push(() => outboxTiles(outbox, ctx.clock.now(), unsetSecrets()));
   ctx.onStart(() => outbox.start());
   ctx.onStop(() => outbox.stop());
-  const handlers: Pick<Handlers, 'channels.test'> & ReturnType<typeof outboxHandlers> = {
+  const handlers: Pick<Handlers, 'channels.test' | 'notices.shown'> & ReturnType<typeof outboxHandlers> = {
     ...outboxHandlers(outbox),
     'channels.test': ({ channel, by }) => sendTestMessage(ctx, outbox, channel, by),
+    'notices.shown': ({ id, by }) => ({ delivered: consoles?.shown(id, by) ?? false }),
   };
   return {
     outbox,
+    /** Headless: the open consoles that show desktop notices (null when publishing is the delivery). */
+    consoles,
     handlers,
     /** Retry now every channel named in secret usages ("channels[name].field"): a saved secret wakes its channel at once. */
     wakeChannels(usedBy: readonly string[]): void {
@@ -55,4 +67,5 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
 }
 export { buildChannels } from '../channels';
 export { createOutbox } from './outbox';
+export { type ConsoleNotices } from './consoles';
 export { type Message, type MessageButton, type MessageKind, type OutboxWriter } from './types';

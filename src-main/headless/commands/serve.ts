@@ -66,7 +66,8 @@ export const serveCommand: Command = {
     const stop = listenForStop();
     // Reloads read, and Settings writes, the file in use; with none yet, vigil.yaml in the data dir.
     const configFile = resolve(configFileFor(values.config, dataDir) ?? join(dataDir, 'vigil.yaml'));
-    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source, configFile });
+    // A desktop notice is delivered only when a connected console showed it (issue 15 item 5), not when published to nobody.
+    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source, configFile, desktopShownByConsole: true });
     // SIGHUP reloads the config (R-CHANGE-3); installed before the ready line, since an unhandled SIGHUP ends the process.
     // A refusal is logged, shown in Settings and raised as a vigil event.
     const onHup = () => void core.reload('sighup', 'SIGHUP').catch(() => undefined);
