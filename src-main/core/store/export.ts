@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { select } from './sql';
 
 /** How one table is exported as NDJSON: its time column (ms) and the TEXT columns that hold JSON. */
 export interface ExportSpec {
@@ -33,15 +34,16 @@ export function* exportTableChunks(
   chunkRows = 2_000,
 ): Generator<Array<Record<string, unknown>>> {
   const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
-  const stmt = db.prepare(
+  const stmt = select<Record<string, unknown> & { __rowid: number }>(
+    db,
     `SELECT rowid AS __rowid, * FROM ${q(spec.table)} WHERE rowid > ? AND ${q(spec.timeColumn)} >= ? AND ${q(spec.timeColumn)} < ? ORDER BY rowid LIMIT ?`,
   );
   const json = new Set(spec.jsonColumns);
   let after = 0;
   for (;;) {
-    const rows = stmt.all(after, since, until, chunkRows) as Array<Record<string, unknown>>;
+    const rows = stmt.all(after, since, until, chunkRows);
     if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.__rowid as number;
+    after = rows[rows.length - 1]!.__rowid;
     yield rows.map((r) => {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) {

@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { counter, fromJson, select, type JsonText } from './sql';
 
 export interface OutcomeRow {
   at: number;
@@ -74,7 +75,7 @@ interface IRow {
   title: string;
   severity: string;
   status: 'open' | 'resolved';
-  labels: string;
+  labels: JsonText<Record<string, string>>;
   opened_at: number;
   resolved_at: number | null;
 }
@@ -84,7 +85,7 @@ const toIncident = (r: IRow): IncidentRow => ({
   title: r.title,
   severity: r.severity,
   status: r.status,
-  labels: JSON.parse(r.labels) as Record<string, string>,
+  labels: fromJson(r.labels),
   openedAt: r.opened_at,
   resolvedAt: r.resolved_at,
 });
@@ -95,26 +96,30 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
       `INSERT INTO heal_outcomes (at, alertname, fingerprint, host, action, target, fixed, plan_id, detail)
        VALUES (@at, @alertname, @fingerprint, @host, @action, @target, @fixed, @planId, @detail) ON CONFLICT(plan_id) DO NOTHING`,
     ),
-    outcomes: db.prepare('SELECT * FROM heal_outcomes WHERE alertname = ? ORDER BY at DESC LIMIT ?'),
-    open: db.prepare(`SELECT * FROM alert_incidents WHERE group_key = ? AND status = 'open' ORDER BY opened_at DESC LIMIT 1`),
+    outcomes: select<Omit<OutcomeRow, 'fixed' | 'planId'> & { fixed: number; plan_id: string }>(
+      db,
+      'SELECT * FROM heal_outcomes WHERE alertname = ? ORDER BY at DESC LIMIT ?',
+    ),
+    open: select<IRow>(db, `SELECT * FROM alert_incidents WHERE group_key = ? AND status = 'open' ORDER BY opened_at DESC LIMIT 1`),
     insert: db.prepare(
       `INSERT INTO alert_incidents (id, group_key, title, severity, status, labels, opened_at, resolved_at) VALUES (@id, @groupKey, @title, @severity, @status, @labels, @openedAt, @resolvedAt)`,
     ),
-    get: db.prepare('SELECT * FROM alert_incidents WHERE id = ?'),
-    of: db.prepare(
+    get: select<IRow>(db, 'SELECT * FROM alert_incidents WHERE id = ?'),
+    of: select<IRow>(
+      db,
       'SELECT i.* FROM alert_incidents i JOIN incident_members m ON m.incident_id = i.id WHERE m.fingerprint = ? ORDER BY i.opened_at DESC',
     ),
-    list: db.prepare(`SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
+    list: select<IRow>(db, `SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
     memberNew: db.prepare('INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at) VALUES (?, ?, ?, ?)'),
     memberSet: db.prepare('UPDATE incident_members SET status = ? WHERE incident_id = ? AND fingerprint = ?'),
-    firing: db.prepare(`SELECT COUNT(*) AS n FROM incident_members WHERE incident_id = ? AND status = 'firing'`),
-    members: db.prepare('SELECT fingerprint FROM incident_members WHERE incident_id = ? ORDER BY joined_at'),
+    firing: counter(db, `SELECT COUNT(*) AS n FROM incident_members WHERE incident_id = ? AND status = 'firing'`),
+    members: select<{ fingerprint: string }>(db, 'SELECT fingerprint FROM incident_members WHERE incident_id = ? ORDER BY joined_at'),
     resolve: db.prepare(`UPDATE alert_incidents SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`),
     entry: db.prepare(
       'INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)',
     ),
   };
-  const members = (id: string): string[] => (s.members.all(id) as Array<{ fingerprint: string }>).map((r) => r.fingerprint);
+  const members = (id: string): string[] => s.members.all(id).map((r) => r.fingerprint);
 
   /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
   function records(i: IncidentRow): RawRecord[] {
@@ -123,7 +128,9 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
     const to = i.resolvedAt ?? Number.MAX_SAFE_INTEGER;
     const inList = (n: number) => Array(n).fill('?').join(',');
     const all = (table: string, sql: string, ...args: unknown[]): RawRecord[] =>
-      (db.prepare(sql).all(...args) as Row[]).map((row) => ({ table, row }));
+      select<Row>(db, sql)
+        .all(...args)
+        .map((row) => ({ table, row }));
     const out = all('incident_entries', 'SELECT * FROM incident_entries WHERE incident_id = ? ORDER BY id', i.id);
     if (!fps.length) return out;
     const fpIn = inList(fps.length);
@@ -169,28 +176,28 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
   return {
     addOutcome: (o) => s.outcome.run({ ...o, fixed: o.fixed ? 1 : 0 }).changes === 1,
     outcomes: (alertname, limit) =>
-      (s.outcomes.all(alertname, limit) as Array<Omit<OutcomeRow, 'fixed' | 'planId'> & { fixed: number; plan_id: string }>).map((r) => ({
+      s.outcomes.all(alertname, limit).map((r) => ({
         ...r,
         fixed: r.fixed === 1,
         planId: r.plan_id,
       })),
     openIncident: (key) => {
-      const r = s.open.get(key) as IRow | undefined;
+      const r = s.open.get(key);
       return r ? toIncident(r) : null;
     },
     insertIncident: (i) => void s.insert.run({ ...i, labels: JSON.stringify(i.labels) }),
     incident: (id) => {
-      const r = s.get.get(id) as IRow | undefined;
+      const r = s.get.get(id);
       return r ? toIncident(r) : null;
     },
-    incidentsOf: (fp) => (s.of.all(fp) as IRow[]).map(toIncident),
-    listIncidents: (limit) => (s.list.all(limit) as IRow[]).map(toIncident),
+    incidentsOf: (fp) => s.of.all(fp).map(toIncident),
+    listIncidents: (limit) => s.list.all(limit).map(toIncident),
     member(id, fp, status, at) {
       const added = s.memberNew.run(id, fp, status, at).changes === 1;
       if (!added) s.memberSet.run(status, id, fp);
       return added;
     },
-    firingMembers: (id) => (s.firing.get(id) as { n: number }).n,
+    firingMembers: (id) => s.firing(id),
     members,
     resolve: (id, at) => void s.resolve.run(at, id),
     addEntry: (e) => void s.entry.run(e),

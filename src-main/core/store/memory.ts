@@ -1,5 +1,6 @@
 import * as sqliteVec from 'sqlite-vec';
 import type { Database } from './db';
+import { counter, fromJson, select, type JsonText } from './sql';
 
 export const INSIGHT_KINDS = ['incident', 'resolution', 'knowledge', 'note'] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
@@ -85,8 +86,8 @@ interface InsightRow {
   source: string;
   title: string;
   body: string;
-  tags: string;
-  flags: string;
+  tags: JsonText<string[]>;
+  flags: JsonText<string[]>;
   ref: string | null;
   created_at: number;
   updated_at: number;
@@ -98,8 +99,8 @@ const toInsight = (r: InsightRow): Insight => ({
   source: r.source,
   title: r.title,
   body: r.body,
-  tags: JSON.parse(r.tags) as string[],
-  flags: JSON.parse(r.flags) as string[],
+  tags: fromJson(r.tags),
+  flags: fromJson(r.flags),
   ref: r.ref,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -125,8 +126,8 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     insert: db.prepare(
       'INSERT INTO insights (kind, source, title, body, tags, flags, ref, created_at, updated_at) VALUES (@kind, @source, @title, @body, @tags, @flags, @ref, @now, @now)',
     ),
-    get: db.prepare('SELECT * FROM insights WHERE id = ?'),
-    byRef: db.prepare('SELECT * FROM insights WHERE ref = ? AND kind = ? ORDER BY id DESC LIMIT 1'),
+    get: select<InsightRow>(db, 'SELECT * FROM insights WHERE id = ?'),
+    byRef: select<InsightRow>(db, 'SELECT * FROM insights WHERE ref = ? AND kind = ? ORDER BY id DESC LIMIT 1'),
     enqueue: db.prepare(
       `INSERT INTO embedding_queue (insight_id, state, attempts, last_error, created_at, updated_at) VALUES (?, 'pending', 0, NULL, ?, ?)
        ON CONFLICT(insight_id) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at`,
@@ -140,7 +141,10 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
          AND (q.insight_id IS NULL OR q.state = 'done')
        ON CONFLICT(insight_id) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at`,
     ),
-    pickPending: db.prepare(`SELECT insight_id AS id FROM embedding_queue WHERE state = 'pending' ORDER BY updated_at, insight_id LIMIT ?`),
+    pickPending: select<{ id: number }>(
+      db,
+      `SELECT insight_id AS id FROM embedding_queue WHERE state = 'pending' ORDER BY updated_at, insight_id LIMIT ?`,
+    ),
     markProcessing: db.prepare(
       `UPDATE embedding_queue SET state = 'processing', attempts = attempts + 1, updated_at = ? WHERE insight_id = ?`,
     ),
@@ -149,25 +153,28 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
        ON CONFLICT(insight_id, model) DO UPDATE SET dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at`,
     ),
     markDone: db.prepare(`UPDATE embedding_queue SET state = 'done', last_error = NULL, updated_at = ? WHERE insight_id = ?`),
-    attempts: db.prepare('SELECT attempts FROM embedding_queue WHERE insight_id = ?'),
+    attempts: select<{ attempts: number }>(db, 'SELECT attempts FROM embedding_queue WHERE insight_id = ?'),
     markFailed: db.prepare('UPDATE embedding_queue SET state = ?, last_error = ?, updated_at = ? WHERE insight_id = ?'),
-    counts: db.prepare('SELECT state, COUNT(*) AS n FROM embedding_queue GROUP BY state'),
-    liveCounts: db.prepare(
+    counts: select<{ state: QueueState; n: number }>(db, 'SELECT state, COUNT(*) AS n FROM embedding_queue GROUP BY state'),
+    liveCounts: select<{ state: 'pending' | 'processing' | 'failed'; n: number }>(
+      db,
       `SELECT state, COUNT(*) AS n FROM embedding_queue WHERE state IN ('pending', 'processing', 'failed') GROUP BY state`,
     ),
-    stale: db.prepare(`SELECT COUNT(*) AS n FROM embedding_queue WHERE state = 'processing' AND updated_at < ?`),
+    stale: counter(db, `SELECT COUNT(*) AS n FROM embedding_queue WHERE state = 'processing' AND updated_at < ?`),
     dropVectors: db.prepare('DELETE FROM insight_vectors WHERE insight_id = ?'),
-    keyword: db.prepare(
+    keyword: select<Ranked>(
+      db,
       'SELECT rowid AS id, bm25(insights_fts) AS score FROM insights_fts WHERE insights_fts MATCH ? ORDER BY score LIMIT ?',
     ),
-    nearest: db.prepare(
+    nearest: select<Ranked>(
+      db,
       'SELECT insight_id AS id, vec_distance_cosine(vector, ?) AS score FROM insight_vectors WHERE model = ? AND dim = ? ORDER BY score LIMIT ?',
     ),
-    vectorCount: db.prepare('SELECT COUNT(*) AS n FROM insight_vectors WHERE model = ?'),
+    vectorCount: counter(db, 'SELECT COUNT(*) AS n FROM insight_vectors WHERE model = ?'),
   };
   const tx = <T>(fn: () => T): T => db.transaction(fn)();
   const get = (id: number): Insight | null => {
-    const r = s.get.get(id) as InsightRow | undefined;
+    const r = s.get.get(id);
     return r ? toInsight(r) : null;
   };
   return {
@@ -190,7 +197,7 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     },
     get,
     findByRef(ref, kind) {
-      const r = s.byRef.get(ref, kind) as InsightRow | undefined;
+      const r = s.byRef.get(ref, kind);
       return r ? toInsight(r) : null;
     },
     update(id, patch, now) {
@@ -213,20 +220,19 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     },
     listFlagged(flag, limit) {
       const rows = flag
-        ? db
-            .prepare(
-              `SELECT i.* FROM insights i WHERE EXISTS (SELECT 1 FROM json_each(i.flags) f WHERE f.value = ?) ORDER BY i.updated_at DESC LIMIT ?`,
-            )
-            .all(flag, limit)
-        : db.prepare(`SELECT * FROM insights WHERE flags != '[]' ORDER BY updated_at DESC LIMIT ?`).all(limit);
-      return (rows as InsightRow[]).map(toInsight);
+        ? select<InsightRow>(
+            db,
+            `SELECT i.* FROM insights i WHERE EXISTS (SELECT 1 FROM json_each(i.flags) f WHERE f.value = ?) ORDER BY i.updated_at DESC LIMIT ?`,
+          ).all(flag, limit)
+        : select<InsightRow>(db, `SELECT * FROM insights WHERE flags != '[]' ORDER BY updated_at DESC LIMIT ?`).all(limit);
+      return rows.map(toInsight);
     },
     enqueue: (id, now) => void s.enqueue.run(id, now, now),
     resetStale: (before, now) => s.resetStale.run(now, before).changes,
     backfill: (model, now) => s.backfill.run({ model, now }).changes,
     claim(limit, now) {
       return tx(() => {
-        const ids = (s.pickPending.all(limit) as { id: number }[]).map((r) => r.id);
+        const ids = s.pickPending.all(limit).map((r) => r.id);
         for (const id of ids) s.markProcessing.run(now, id);
         return ids.map(get).filter((i): i is Insight => i !== null);
       });
@@ -238,38 +244,36 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
       });
     },
     fail(id, error, maxAttempts, now) {
-      const row = s.attempts.get(id) as { attempts: number } | undefined;
+      const row = s.attempts.get(id);
       const state: QueueState = (row?.attempts ?? 0) >= maxAttempts ? 'failed' : 'pending';
       s.markFailed.run(state, error.slice(0, 500), now, id);
       return state;
     },
     queueCounts() {
       const counts: Record<QueueState, number> = { pending: 0, processing: 0, done: 0, failed: 0 };
-      for (const r of s.counts.all() as { state: QueueState; n: number }[]) counts[r.state] = r.n;
+      for (const r of s.counts.all()) counts[r.state] = r.n;
       return counts;
     },
     liveQueueCounts() {
       const counts = { pending: 0, processing: 0, failed: 0 };
-      for (const r of s.liveCounts.all() as { state: keyof typeof counts; n: number }[]) counts[r.state] = r.n;
+      for (const r of s.liveCounts.all()) counts[r.state] = r.n;
       return counts;
     },
-    staleCount: (before) => (s.stale.get(before) as { n: number }).n,
+    staleCount: (before) => s.stale(before),
     queueItems(states, limit) {
-      const rows = db
-        .prepare(
-          `SELECT q.insight_id AS insightId, i.title, q.state, q.attempts, q.last_error AS lastError, q.updated_at AS updatedAt
+      return select<QueueItem>(
+        db,
+        `SELECT q.insight_id AS insightId, i.title, q.state, q.attempts, q.last_error AS lastError, q.updated_at AS updatedAt
            FROM embedding_queue q JOIN insights i ON i.id = q.insight_id
            WHERE q.state IN (${states.map(() => '?').join(',')}) ORDER BY q.updated_at DESC LIMIT ?`,
-        )
-        .all(...states, limit);
-      return rows as QueueItem[];
+      ).all(...states, limit);
     },
     dropVectors: (id) => void s.dropVectors.run(id),
     keyword(query, limit) {
       const q = ftsQuery(query);
-      return q ? (s.keyword.all(q, limit) as Ranked[]) : [];
+      return q ? s.keyword.all(q, limit) : [];
     },
-    nearest: (model, vector, limit) => s.nearest.all(blob(vector), model, vector.length, limit) as Ranked[],
-    vectorCount: (model) => (s.vectorCount.get(model) as { n: number }).n,
+    nearest: (model, vector, limit) => s.nearest.all(blob(vector), model, vector.length, limit),
+    vectorCount: (model) => s.vectorCount(model),
   };
 }

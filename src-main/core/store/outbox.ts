@@ -1,6 +1,7 @@
 import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
 import type { Message } from '../message';
+import { counter, fromJson, select, type JsonText } from './sql';
 
 export type { OutboxState };
 
@@ -94,7 +95,7 @@ interface Raw {
   id: number;
   channel: string;
   idem_key: string;
-  message: string;
+  message: JsonText<Message>;
   state: OutboxState;
   attempts: number;
   next_attempt_at: number;
@@ -109,7 +110,7 @@ const toRow = (r: Raw): OutboxRow => ({
   id: r.id,
   channel: r.channel,
   key: r.idem_key,
-  message: JSON.parse(r.message) as Message,
+  message: fromJson(r.message),
   state: r.state,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
@@ -127,8 +128,8 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
        VALUES (@channel, @key, @message, 'pending', @now, @expiresAt, 0)
        ON CONFLICT (channel, idem_key) DO NOTHING`,
     ),
-    head: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT 1`),
-    get: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
+    head: select<Raw>(db, `SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT 1`),
+    get: select<Raw>(db, `SELECT * FROM outbox WHERE id = ?`),
     sending: db.prepare(`UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'`),
     // The head rows of a channel are exactly its pending rows in this id range (ids only grow).
     sendingRange: db.prepare(`UPDATE outbox SET state = 'sending' WHERE channel = ? AND state = 'pending' AND id BETWEEN ? AND ?`),
@@ -137,7 +138,8 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     retry: db.prepare(`UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`),
     release: db.prepare(`UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'`),
     failed: db.prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, sent_at = NULL WHERE id = ?`),
-    expireDue: db.prepare(
+    expireDue: select<Raw>(
+      db,
       `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || 'expired: not delivered in time'
        WHERE channel = ? AND state = 'pending' AND expires_at <= ? RETURNING *`,
     ),
@@ -146,20 +148,22 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     firingSent: db.prepare(
       `SELECT 1 FROM outbox WHERE channel = ? AND created_at >= ? AND json_extract(message, '$.fingerprint') = ? AND json_extract(message, '$.status') = 'firing' LIMIT 1`,
     ),
-    pending: db.prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
-    backlog: db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
+    pending: select<Raw>(db, `SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
+    backlog: counter(db, `SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'pending'`),
     rewrite: db.prepare(`UPDATE outbox SET message = ? WHERE id = ?`),
     dropped: db.prepare(
       `UPDATE outbox SET state = 'dropped', last_error = ?, sent_at = NULL WHERE id = ? AND state IN ('pending', 'sending')`,
     ),
-    resolutionsAfter: db.prepare(
+    resolutionsAfter: select<{ message: JsonText<Message> }>(
+      db,
       `SELECT message FROM outbox WHERE channel = ? AND id > ? AND state NOT IN ('failed', 'expired', 'dropped')
        AND json_extract(message, '$.status') = 'resolved' ORDER BY id LIMIT 100`,
     ),
-    items: db.prepare(`SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
+    items: select<Raw>(db, `SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
     // Status snapshot: two index seeks (live rows, recent failures), never a walk over delivered history.
-    counts: db.prepare(
+    counts: select<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>(
+      db,
       `SELECT channel,
               sum(state IN ('pending', 'sending')) AS backlog,
               min(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest,
@@ -179,8 +183,8 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || ? WHERE id = ? AND state = 'pending'`,
     ),
   };
-  const one = (r: unknown): OutboxRow | undefined => (r ? toRow(r as Raw) : undefined);
-  const many = (rs: unknown[]): OutboxRow[] => (rs as Raw[]).map(toRow);
+  const one = (r: Raw | undefined): OutboxRow | undefined => (r ? toRow(r) : undefined);
+  const many = (rs: Raw[]): OutboxRow[] => rs.map(toRow);
 
   return {
     insert: ({ channel, key, message, now, expiresAt }) =>
@@ -207,7 +211,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     expireDue: (channel, now) => many(s.expireDue.all(channel, now)),
     requeueSending: () => s.requeue.run().changes,
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
-    backlog: (channel) => (s.backlog.get(channel) as { n: number }).n,
+    backlog: (channel) => s.backlog(channel),
     addDigest(channel, key, message, ids, now, expiresAt) {
       const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
       if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
@@ -217,8 +221,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     },
     rewrite: (id, message) => void s.rewrite.run(JSON.stringify(message), id),
     markDropped: (id, reason) => void s.dropped.run(reason, id),
-    resolutionsAfter: (channel, afterId) =>
-      (s.resolutionsAfter.all(channel, afterId) as Array<{ message: string }>).map((r) => JSON.parse(r.message) as Message),
+    resolutionsAfter: (channel, afterId) => s.resolutionsAfter.all(channel, afterId).map((r) => fromJson(r.message)),
     list({ channel, state, before, limit }) {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -231,19 +234,17 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       filter('state = ?', state);
       filter('id < ?', before);
       const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-      return many(db.prepare(sql).all(...args, limit));
+      return many(select<Raw>(db, sql).all(...args, limit));
     },
     digestItems: (id) => many(s.items.all(id)),
     counts: (since) =>
-      (s.counts.all({ since }) as Array<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>).map(
-        (r) => ({
-          channel: r.channel,
-          backlog: r.backlog,
-          oldestPendingAt: r.oldest,
-          failed: r.failed,
-          expired: r.expired,
-        }),
-      ),
+      s.counts.all({ since }).map((r) => ({
+        channel: r.channel,
+        backlog: r.backlog,
+        oldestPendingAt: r.oldest,
+        failed: r.failed,
+        expired: r.expired,
+      })),
     retryChannel: (channel, now) => s.retryChannel.run(now, channel, now).changes,
     retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
     expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,

@@ -1,4 +1,5 @@
 import type { Database } from './db';
+import { fromJson, select, type JsonText } from './sql';
 
 export const PLAN_STATUSES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
@@ -76,13 +77,13 @@ interface Row {
   title: string;
   source: string;
   status: PlanStatus;
-  steps: string;
+  steps: JsonText<StoredStep[]>;
   current: number;
   created_by: string;
-  approvals: string;
+  approvals: JsonText<StoredApproval[]>;
   event_id: string | null;
   change_id: string | null;
-  evidence: string;
+  evidence: JsonText<PlanEvidence[]>;
   error: string | null;
   created_at: number;
   updated_at: number;
@@ -94,13 +95,13 @@ const toPlan = (r: Row): PlanRow => ({
   title: r.title,
   source: r.source,
   status: r.status,
-  steps: JSON.parse(r.steps) as StoredStep[],
+  steps: fromJson(r.steps),
   current: r.current,
   createdBy: r.created_by,
-  approvals: JSON.parse(r.approvals) as StoredApproval[],
+  approvals: fromJson(r.approvals),
   eventId: r.event_id,
   changeId: r.change_id,
-  evidence: JSON.parse(r.evidence) as PlanEvidence[],
+  evidence: fromJson(r.evidence),
   error: r.error,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -131,18 +132,19 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
       `INSERT INTO plans (id, title, source, status, steps, current, created_by, approvals, event_id, change_id, evidence, error, created_at, updated_at, finished_at)
        VALUES (@id, @title, @source, @status, @steps, @current, @createdBy, @approvals, @eventId, @changeId, @evidence, @error, @createdAt, @updatedAt, @finishedAt)`,
     ),
-    get: db.prepare('SELECT * FROM plans WHERE id = ?'),
+    get: select<Row>(db, 'SELECT * FROM plans WHERE id = ?'),
     save: db.prepare(
       `UPDATE plans SET title = @title, status = @status, steps = @steps, current = @current, approvals = @approvals, error = @error,
        updated_at = @updatedAt, finished_at = @finishedAt WHERE id = @id`,
     ),
-    pending: db.prepare(
+    pending: select<{ count: number; oldest: number | null }>(
+      db,
       `SELECT COUNT(*) AS count, MIN(json_extract(a.value, '$.createdAt')) AS oldest
        FROM plans p, json_each(p.approvals) a WHERE p.status = 'waiting' AND json_extract(a.value, '$.status') = 'pending'`,
     ),
   };
   const get = (id: string): PlanRow | null => {
-    const r = s.get.get(id) as Row | undefined;
+    const r = s.get.get(id);
     return r ? toPlan(r) : null;
   };
   const tx = <T>(fn: () => T): T => db.transaction(fn)();
@@ -160,15 +162,14 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
     },
     list(f) {
       const rows = f.status
-        ? db.prepare('SELECT * FROM plans WHERE status = ? ORDER BY created_at DESC, id LIMIT ?').all(f.status, f.limit)
-        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, id LIMIT ?').all(f.limit);
-      return (rows as Row[]).map(toPlan);
+        ? select<Row>(db, 'SELECT * FROM plans WHERE status = ? ORDER BY created_at DESC, id LIMIT ?').all(f.status, f.limit)
+        : select<Row>(db, 'SELECT * FROM plans ORDER BY created_at DESC, id LIMIT ?').all(f.limit);
+      return rows.map(toPlan);
     },
     byStatus(statuses) {
-      const rows = db
-        .prepare(`SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`)
-        .all(...statuses);
-      return (rows as Row[]).map(toPlan);
+      return select<Row>(db, `SELECT * FROM plans WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at`)
+        .all(...statuses)
+        .map(toPlan);
     },
     forSubject(f) {
       const ids = f.eventIds ?? [];
@@ -177,11 +178,13 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
         .filter(Boolean)
         .join(' OR ');
       const args = [...ids, ...(f.changeId ? [f.changeId] : [])];
-      return (db.prepare(`SELECT * FROM plans WHERE ${where} ORDER BY created_at, id`).all(...args) as Row[]).map(toPlan);
+      return select<Row>(db, `SELECT * FROM plans WHERE ${where} ORDER BY created_at, id`)
+        .all(...args)
+        .map(toPlan);
     },
     pendingApprovals() {
-      const r = s.pending.get() as { count: number; oldest: number | null };
-      return { count: r.count, oldest: r.oldest };
+      const r = s.pending.get();
+      return { count: r?.count ?? 0, oldest: r?.oldest ?? null };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SmokeCheckId, SmokeCheckResult, SmokeHistoryRow, SmokeTrendPoint } from '../../../src-shared/api/smoke';
 import type { SmokeStatus } from '../../../src-shared/constants';
+import { counter, select } from './sql';
 
 export const HOUR_MS = 3_600_000;
 const STATUS_NAMES: readonly SmokeStatus[] = ['ok', 'warning', 'critical'];
@@ -50,7 +51,7 @@ export interface SmokeHistoryStore {
 interface RawRow {
   id: number;
   at: number;
-  check_id: string;
+  check_id: SmokeCheckId;
   status: number;
   value: number | null;
   reason: string;
@@ -59,7 +60,7 @@ interface RawRow {
 const toRow = (r: RawRow): SmokeHistoryRow => ({
   id: r.id,
   at: r.at,
-  check: r.check_id as SmokeCheckId,
+  check: r.check_id,
   status: STATUS_NAMES[r.status] ?? 'critical',
   value: r.value,
   reason: r.reason,
@@ -85,17 +86,24 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
     for (const b of bumps.values()) bumpRollup.run(...b);
   });
 
-  const latest = db.prepare('SELECT * FROM smoke_history WHERE at = (SELECT MAX(at) FROM smoke_history) ORDER BY id');
-  const pageStmts = new Map<string, Statement>();
+  const latest = select<RawRow>(db, 'SELECT * FROM smoke_history WHERE at = (SELECT MAX(at) FROM smoke_history) ORDER BY id');
+  const pageStmts = new Map<string, Statement<unknown[], RawRow>>();
   // Streams in primary-key order (no temp B-tree); wider buckets are folded in JS from ≤ 3 rows per hour.
-  const trendStmt = db.prepare('SELECT hour, status, SUM(n) FROM smoke_rollup WHERE hour >= ? AND hour < ? GROUP BY hour, status').raw();
-  const firstChunk = db.prepare('SELECT * FROM smoke_history WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?');
-  const nextChunk = db.prepare('SELECT * FROM smoke_history WHERE (at, id) > (?, ?) AND at < ? ORDER BY at, id LIMIT ?');
-  const counts = db.prepare(
+  const trendStmt = select<[hour: number, status: number, n: number]>(
+    db,
+    'SELECT hour, status, SUM(n) FROM smoke_rollup WHERE hour >= ? AND hour < ? GROUP BY hour, status',
+  ).raw();
+  const firstChunk = select<RawRow>(db, 'SELECT * FROM smoke_history WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?');
+  const nextChunk = select<RawRow>(db, 'SELECT * FROM smoke_history WHERE (at, id) > (?, ?) AND at < ? ORDER BY at, id LIMIT ?');
+  const counts = select<{ check_id: SmokeCheckId; ok: number; warning: number; critical: number }>(
+    db,
     `SELECT check_id, SUM(status = 0) AS ok, SUM(status = 1) AS warning, SUM(status = 2) AS critical
        FROM smoke_history WHERE at >= ? AND at < ? GROUP BY check_id`,
   );
-  const byCheck = db.prepare('SELECT check_id, at, status FROM smoke_history WHERE at >= ? AND at < ? ORDER BY check_id, at, id');
+  const byCheck = select<{ check_id: SmokeCheckId; at: number; status: number }>(
+    db,
+    'SELECT check_id, at, status FROM smoke_history WHERE at >= ? AND at < ? ORDER BY check_id, at, id',
+  );
   const pruneRows = db.prepare('DELETE FROM smoke_history WHERE at < ?');
   const pruneRollup = db.prepare('DELETE FROM smoke_rollup WHERE hour < ?');
   const clearTx = db.transaction(() => {
@@ -107,7 +115,7 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
   return {
     insert: (rows) => void insertTx(rows),
     latestRun() {
-      const rows = (latest.all() as RawRow[]).map(toRow);
+      const rows = latest.all().map(toRow);
       if (rows.length === 0) return null;
       return { at: rows[0]!.at, results: rows.map(({ check, status, value, reason }) => ({ check, status, value, reason })) };
     },
@@ -123,11 +131,11 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
       if (status) add('status = ?', STATUS_CODE[status]);
       const sql = `SELECT * FROM smoke_history${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
       let stmt = pageStmts.get(sql);
-      if (!stmt) pageStmts.set(sql, (stmt = db.prepare(sql)));
-      return (stmt.all(...args, limit) as RawRow[]).map(toRow);
+      if (!stmt) pageStmts.set(sql, (stmt = select<RawRow>(db, sql)));
+      return stmt.all(...args, limit).map(toRow);
     },
     trend({ since, until, bucketMs, offsetMs = 0 }) {
-      const rows = trendStmt.all(Math.floor(since / HOUR_MS), Math.ceil(until / HOUR_MS)) as Array<[number, number, number]>;
+      const rows = trendStmt.all(Math.floor(since / HOUR_MS), Math.ceil(until / HOUR_MS));
       const points: SmokeTrendPoint[] = [];
       for (const [hour, status, n] of rows) {
         const t = Math.floor((hour * HOUR_MS + offsetMs) / bucketMs) * bucketMs - offsetMs;
@@ -139,19 +147,19 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
     },
     chunk({ since, until, after, limit }) {
       const rows = after ? nextChunk.all(after.at, after.id, until, limit) : firstChunk.all(since, until, limit);
-      return (rows as RawRow[]).map(toRow);
+      return rows.map(toRow);
     },
     countsByCheck(since, until) {
-      return (counts.all(since, until) as { check_id: string; ok: number; warning: number; critical: number }[]).map((r) => ({
-        check: r.check_id as SmokeCheckId,
+      return counts.all(since, until).map((r) => ({
+        check: r.check_id,
         ok: r.ok,
         warning: r.warning,
         critical: r.critical,
       }));
     },
     *iterateByCheck(since, until) {
-      for (const r of byCheck.iterate(since, until) as IterableIterator<{ check_id: string; at: number; status: number }>) {
-        yield { check: r.check_id as SmokeCheckId, at: r.at, status: STATUS_NAMES[r.status] ?? 'critical' };
+      for (const r of byCheck.iterate(since, until)) {
+        yield { check: r.check_id, at: r.at, status: STATUS_NAMES[r.status] ?? 'critical' };
       }
     },
     clear: () => clearTx(),
@@ -163,6 +171,6 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
         return n;
       })();
     },
-    count: () => (db.prepare('SELECT COUNT(*) AS n FROM smoke_history').get() as { n: number }).n,
+    count: counter(db, 'SELECT COUNT(*) AS n FROM smoke_history'),
   };
 }
