@@ -6,7 +6,7 @@ import type { OutboxWriter } from '../notify';
 import { createPolicy } from '../remote';
 import type { HealRepository } from '../store';
 import { createPlans, handleTelegramCallback, type HealGateway } from './elephant';
-import type { LoopSteps } from './elephant/service';
+import type { LoopSteps } from './elephant/ports';
 import type { TriageResult } from '../../../src-shared/domain';
 import type { CallbackOutcome, TelegramUpdate } from './elephant/telegram';
 import { createTelegramPoller } from './elephant/telegram-poller';

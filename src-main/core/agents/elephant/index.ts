@@ -2,9 +2,11 @@ import type { Handlers } from '../../../../src-shared/api';
 import type { Plan, PlanApproval } from '../../../../src-shared/api/agents';
 import { VigilError } from '../../errors';
 import type { PlanRow } from '../../store';
-import { createElephant, type ElephantDeps } from './service';
+import type { ElephantDeps } from './ports';
+import { createElephant } from './service';
 
-export { createElephant, type Elephant, type ElephantDeps, type HealGateway } from './service';
+export type { ElephantDeps, HealGateway } from './ports';
+export { createElephant, type Elephant } from './service';
 export { handleTelegramCallback, TelegramUpdate } from './telegram';
 
 type PlanMethods = 'plans.list' | 'plans.get' | 'plans.create' | 'plans.cancel' | 'plans.approvals' | 'plans.decide';

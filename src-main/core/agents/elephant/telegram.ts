@@ -4,7 +4,8 @@ import { roleAtLeast, roleRefusal } from '../../../../src-shared/api/people';
 import type { ChannelConfig } from '../../config';
 import { VigilError } from '../../errors';
 import type { AuditWriter } from '../openclaw/safe-actions';
-import { CALLBACK_RE, type Elephant } from './service';
+import { CALLBACK_RE } from './hitl';
+import type { Elephant } from './service';
 
 /** The part of a Telegram Update that carries an inline-button press (Bot API `CallbackQuery`). */
 export const TelegramUpdate = z.object({

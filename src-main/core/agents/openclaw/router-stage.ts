@@ -1,5 +1,5 @@
 import { trace, type Stage } from '../../router';
-import type { HealGateway } from '../elephant/service';
+import type { HealGateway } from '../elephant/ports';
 import { runAutomaticActions, type SafeActions } from './safe-actions';
 
 /** Where a heal action's target comes from in an alert's labels. */
