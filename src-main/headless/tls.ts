@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { fingerprintOf } from '../core/team';
 
 /**
@@ -69,6 +68,8 @@ async function selfSigned(host: string, dataDir: string): Promise<TlsMaterial> {
     ...names.map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n })),
     { type: 7 as const, ip: '127.0.0.1' },
   ];
+  // Loaded only here: selfsigned (and its ASN.1 stack) cost ~1 s of every `vigil serve` start that never uses it.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: `vigil ${host}` }], {
     keySize: 2048,
     algorithm: 'sha256',
