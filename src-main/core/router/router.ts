@@ -82,9 +82,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
   const rollbackHooks: Array<() => void> = [() => states.invalidate()];
 
-  function guarded<T>(fn: () => T): T {
+  function guarded<T>(fn: () => T, mode?: 'replayable'): T {
     try {
-      return ctx.stores.transaction(fn);
+      return ctx.stores.transaction(fn, mode);
     } catch (e) {
       for (const hook of rollbackHooks) hook();
       throw e;
@@ -117,7 +117,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
           n += w.recs.length;
         }
         return d;
-      });
+        // Replayable: every item is already durable (an fsynced intake batch or inbox row) and leaves the inbox in
+        // this transaction, so it need not wait for its own fsync — the main thread's longest wait in a storm.
+      }, 'replayable');
     } catch (e) {
       for (const w of queue.slice(0, k + 1)) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
       throw e;

@@ -33,8 +33,13 @@ export interface Stores {
    * The repositories have no transaction of their own: every caller uses this one.
    * `immediate` takes the write lock at once, for read-then-write sequences that
    * another process may run at the same time (the audit chain's append, heal claims).
+   * `replayable` commits without waiting for the disk (synchronous = NORMAL: WAL keeps it atomic, and a
+   * kill -9 loses nothing, the OS has the pages). Only for work whose input is already durable and is
+   * deleted in the same transaction — the router deciding an acknowledged intake batch — so a power cut
+   * can only roll the whole transaction back and leave the input to be replayed. The next fsynced commit
+   * (every intake append) makes it durable too.
    */
-  transaction<T>(fn: () => T, mode?: 'immediate'): T;
+  transaction<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
   isOpen(): boolean;
   events: EventStore;
@@ -62,10 +67,22 @@ export interface Stores {
   reads: OffThreadReads;
 }
 
+/** One transaction committed at synchronous = NORMAL (no fsync); nested in an outer transaction it just joins it. */
+function unsynced<T>(db: Database, fn: () => T): T {
+  if (db.inTransaction) return db.transaction(fn)();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return db.transaction(fn)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
 export function sqliteStores(db: Database, file: string | null = null): Stores {
   const stores: Omit<Stores, 'reads'> = {
-    transaction: (fn, mode) => (mode === 'immediate' ? db.transaction(fn).immediate() : db.transaction(fn)()),
+    transaction: (fn, mode) =>
+      mode === 'immediate' ? db.transaction(fn).immediate() : mode === 'replayable' ? unsynced(db, fn) : db.transaction(fn)(),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),

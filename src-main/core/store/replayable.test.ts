@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './db';
+import { sqliteStores } from './stores';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-replayable-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * The router decides acknowledged batches in `replayable` transactions (no fsync of their own); every other
+ * commit — above all the intake append that gates a 202 — must still be fsynced (synchronous = FULL = 2).
+ */
+describe('replayable transactions (R-ROUTE-2)', () => {
+  it('R-ROUTE-2: a replayable transaction commits its rows, and every commit after it is fsynced again, even after a failure', () => {
+    const { db } = openDatabase(join(dir, 'vigil.db'));
+    const stores = sqliteStores(db, null);
+    const sync = () => db.pragma('synchronous', { simple: true });
+    expect(sync()).toBe(2);
+    let inside: unknown;
+    stores.transaction(() => {
+      inside = sync();
+      stores.events.appendBatch(1, 'test', []);
+    }, 'replayable');
+    expect(inside).toBe(1); // NORMAL while deciding
+    expect(sync()).toBe(2);
+    expect(() =>
+      stores.transaction(() => {
+        stores.events.appendBatch(2, 'test', []);
+        throw new Error('stage failed');
+      }, 'replayable'),
+    ).toThrow('stage failed');
+    expect(sync()).toBe(2);
+    // Rolled back as a whole: only the first batch row is there.
+    expect(db.prepare('SELECT count(*) AS n FROM intake_batches').get()).toEqual({ n: 1 });
+    // Nested in an outer (fsynced) transaction it joins it and changes nothing.
+    stores.transaction(() => stores.transaction(() => (inside = sync()), 'replayable'));
+    expect(inside).toBe(2);
+    db.close();
+  });
+});
