@@ -79,7 +79,7 @@ describe('People page (vigil serve + Chromium)', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await rpcAs(fresh, 'me.get')).status).toBe(401);
-    const audit = (await rpcAs(vigil.token, 'audit.list', { limit: 20 })).body.value as {
+    const audit = (await rpcAs(vigil.token, 'audit.list', { limit: 50 })).body.value as {
       entries: Array<{ actor: string; action: string }>;
     };
     expect(audit.entries.filter((e) => e.action.startsWith('person.')).map((e) => `${e.actor} ${e.action}`)).toEqual([

@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
 import { PAGES, type PageName } from '../src-shared/constants';
 import { isOpenRequest } from '../src-shared/desktop';
+import type { SessionState } from '../src-shared/session';
 import { Notices } from './components/Notices';
 import { PageBoundary } from './components/PageBoundary';
+import { SessionMenu } from './components/SessionMenu';
+import { SignIn } from './components/SignIn';
 import { StatusDot } from './components/StatusDot';
 import { pages } from './pages';
 import { useAttention } from './hooks/useAttention';
@@ -30,7 +33,8 @@ function readHash(): void {
     useApp.setState({ page: page as PageName, detail: detail ? decodeURIComponent(detail) : null });
 }
 
-export function App({ hasClient }: { hasClient: boolean }) {
+export function App() {
+  const auth = useApp((s) => s.auth);
   const page = useApp((s) => s.page);
   const status = useApp((s) => s.status);
   const connected = useApp((s) => s.connected);
@@ -54,22 +58,32 @@ export function App({ hasClient }: { hasClient: boolean }) {
     };
   }, []);
 
-  if (!hasClient) {
+  if (auth.kind === 'checking')
     return (
       <main className="center">
-        <h1>Vigil</h1>
-        <p>
-          This console needs its access token. Open the address printed by <code>vigil serve</code> (it ends in <code>#token=…</code>).
-        </p>
+        <p className="muted">Checking your session…</p>
       </main>
     );
-  }
+  if (auth.kind === 'signedOut') return <SignIn reason={auth.reason} />;
 
-  return <Console page={page} status={status?.worst ?? 'ok'} connected={connected} />;
+  return (
+    <Console page={page} status={status?.worst ?? 'ok'} connected={connected} session={auth.kind === 'signedIn' ? auth.session : null} />
+  );
 }
 
 /** The console proper (mounted only once it has a client, so its hooks can call the core). */
-function Console({ page, status, connected }: { page: PageName; status: 'ok' | 'warning' | 'critical'; connected: boolean }) {
+function Console({
+  page,
+  status,
+  connected,
+  session,
+}: {
+  page: PageName;
+  status: 'ok' | 'warning' | 'critical';
+  connected: boolean;
+  /** The browser session; null in the desktop app (IPC, its owner), which has no one to sign out. */
+  session: SessionState | null;
+}) {
   useAttention();
   const Page = pages[page];
   return (
@@ -101,6 +115,11 @@ function Console({ page, status, connected }: { page: PageName; status: 'ok' | '
         </div>
       </nav>
       <main className="content">
+        {session && (
+          <header className="topbar">
+            <SessionMenu session={session} />
+          </header>
+        )}
         <PageBoundary page={page}>
           <Page />
         </PageBoundary>

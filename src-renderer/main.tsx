@@ -1,14 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { createClient } from './api/client';
-import { connect } from './store';
+import { startSession } from './api/client';
+import { connect, useApp } from './store';
+import { applySession } from './store/session';
 import './styles.css';
 
-const client = createClient();
-if (client) connect(client);
+// Electron: the preload bridge is the client (IPC, no session). A browser: the session cookie, or the sign-in page.
+if (window.vigil) {
+  connect(window.vigil);
+  useApp.setState({ auth: { kind: 'desktop' } });
+} else void startSession().then(applySession);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App hasClient={client !== null} />
+    <App />
   </StrictMode>,
 );

@@ -16,6 +16,9 @@ export const SESSION_PATH = '/api/session';
 /** The SSE event a cookie-authenticated stream sends before it ends because its session did: `{ reason }`. */
 export const SESSION_ENDED_EVENT = 'session-ended';
 
+/** GET /api/session's refusal when the browser sent no session cookie at all: the sign-in page shows no reason then. */
+export const NOT_SIGNED_IN = 'Not signed in.';
+
 /** GET /api/session when signed in (and POST's answer). */
 export interface SessionState {
   name: string;

@@ -50,7 +50,7 @@ export function createAccess(core: Core): HttpAccess {
   ): { p: Principal } | { p: null; why: string; status: 'unauthorized' | 'forbidden' } => {
     const token =
       bearer(req.headers.authorization) ?? (opts.allowQueryToken ? (req.query as { token?: string } | undefined)?.token : undefined);
-    if (token !== undefined || !req.headers.cookie) {
+    if (token !== undefined || sessionSecret(req.headers.cookie) === undefined) {
       const actor = core.people.authenticate(token);
       if (actor) return { p: { kind: 'person', actor } };
       const intake = core.people.intake(token);

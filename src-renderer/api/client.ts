@@ -9,6 +9,7 @@ import {
 } from '../../src-shared/api';
 import type { VigilBridge } from '../../src-shared/desktop';
 import type { Result } from '../../src-shared/result';
+import { CSRF_HEADER, SESSION_ENDED_EVENT, SESSION_PATH, type SessionState } from '../../src-shared/session';
 
 declare global {
   interface Window {
@@ -17,27 +18,67 @@ declare global {
   }
 }
 
-/**
- * Headless transport: HTTP RPC + one SSE stream. The token arrives in the
- * URL fragment (#token=…), is kept for this tab only, and removed from the
- * address bar so it is not shared by a screenshot or a copied link.
- */
-export function takeToken(): string | null {
-  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (m) {
-    sessionStorage.setItem('vigil.token', decodeURIComponent(m[1]!));
-    // "#token=T", "#token=T&/events" or "#/events&token=T": keep everything but the token.
-    const rest = location.hash.replace(/&token=[^&]+/, '').replace(/^#token=[^&]+&?/, '#');
-    history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
+/** Where a browser console stands with the server: signed in (the cookie works), or not and why. */
+export type SessionOutcome = { signedIn: SessionState } | { signedOut: string };
+
+const sessionRequest = async (method: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<SessionOutcome> => {
+  try {
+    const res = await fetch(SESSION_PATH, {
+      method,
+      headers: { [CSRF_HEADER]: '1', ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const r = (await res.json()) as Result<SessionState>;
+    return r.ok ? { signedIn: r.value } : { signedOut: r.error.message };
+  } catch (e) {
+    return { signedOut: `Vigil is not reachable: ${(e as Error).message}` };
   }
-  return sessionStorage.getItem('vigil.token');
+};
+/** Exchange a personal token for the session cookie (HttpOnly: this page never sees the cookie, and keeps no token). */
+export const signIn = (token: string) => sessionRequest('POST', { token });
+/** Who the cookie signs in, or why it no longer does (expired, ended on the People page, signed out). */
+export const whoAmI = () => sessionRequest('GET');
+export const signOut = async (): Promise<void> => void (await sessionRequest('DELETE'));
+
+/**
+ * The address `vigil serve` prints carries the token in the fragment (#token=…, never sent to a server):
+ * it is exchanged for the cookie once and removed from the address bar at once, so it is not shared by a
+ * screenshot, a copied link or the history; the page keeps it nowhere. Otherwise the cookie decides.
+ */
+export async function startSession(): Promise<SessionOutcome> {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!m) return whoAmI();
+  // "#token=T", "#token=T&/events" or "#/events&token=T": keep everything but the token.
+  const rest = location.hash.replace(/&token=[^&]+/, '').replace(/^#token=[^&]+&?/, '#');
+  history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
+  return signIn(decodeURIComponent(m[1]!));
 }
 
-function httpClient(token: string): ConsoleClient {
+/**
+ * Headless transport: HTTP RPC + one SSE stream, both authenticated by the session cookie alone.
+ * Every call carries the CSRF header (the server refuses cookie-authenticated changes without it).
+ * A 401, or the stream's session-ended event, means the session is over: `onSignedOut(reason)`.
+ */
+export function httpClient(onSignedOut: (reason: string) => void): ConsoleClient & { close(): void } {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let source: EventSource | null = null;
+  let over = false;
+  const end = (reason: string) => {
+    if (over) return;
+    over = true;
+    source?.close();
+    onSignedOut(reason);
+  };
   const ensureStream = (topic: string) => {
-    if (!source) source = new EventSource(`/api/stream?token=${encodeURIComponent(token)}`);
+    if (over) return;
+    if (!source) {
+      source = new EventSource('/api/stream');
+      source.addEventListener(SESSION_ENDED_EVENT, (e) => end((JSON.parse((e as MessageEvent<string>).data) as { reason: string }).reason));
+      // A refused stream (401) is not retried by the browser: ask the server why.
+      source.onerror = () => {
+        if (source?.readyState === EventSource.CLOSED) void whoAmI().then((w) => 'signedOut' in w && end(w.signedOut));
+      };
+    }
     if (!listeners.has(topic)) {
       listeners.set(topic, new Set());
       source.addEventListener(topic, (e) => {
@@ -51,30 +92,30 @@ function httpClient(token: string): ConsoleClient {
       try {
         const res = await fetch(`/api/rpc/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
           body: JSON.stringify(input ?? {}),
         });
         // Success and every error alike arrive as the envelope (R-CONTRACT-2).
-        return (await res.json()) as Result<Output<M>>;
+        const r = (await res.json()) as Result<Output<M>>;
+        // The browser drops an expired cookie itself, so ask the server why rather than show "missing token".
+        if (res.status === 401 && !r.ok) void whoAmI().then((w) => end('signedOut' in w ? w.signedOut : r.error.message));
+        return r;
       } catch (e) {
         return { ok: false, error: { code: 'unavailable', message: `Vigil is not reachable: ${(e as Error).message}` } };
       }
     },
     subscribe<T extends TopicName>(topic: T, fn: (p: TopicPayload<T>) => void) {
       ensureStream(topic);
-      const set = listeners.get(topic)!;
+      const set = listeners.get(topic) ?? new Set();
       const wrapped = fn as (p: unknown) => void;
       set.add(wrapped);
       return () => set.delete(wrapped);
     },
+    close() {
+      over = true;
+      source?.close();
+    },
   };
-}
-
-export function createClient(): ConsoleClient | null {
-  // Electron transport: the preload bridge is a ConsoleClient already.
-  if (window.vigil) return window.vigil;
-  const token = takeToken();
-  return token ? httpClient(token) : null;
 }
 
 /** Throwing wrapper for places that prefer exceptions; the message is the core's sentence. */
@@ -94,15 +135,13 @@ export interface StreamProgress {
 }
 
 /**
- * GET an NDJSON export with the bearer token (headless mode), counting bytes
+ * GET an NDJSON export with the session cookie (headless mode), counting bytes
  * and lines as they arrive, and return it as a Blob. Null in the desktop app,
  * which has no HTTP server; callers fall back to the ConsoleApi there.
  */
 export async function fetchNdjson(path: string, onProgress: (p: StreamProgress) => void, signal?: AbortSignal): Promise<Blob | null> {
   if (window.vigil) return null;
-  const token = sessionStorage.getItem('vigil.token');
-  if (!token) throw new Error('The access token is missing; open the address printed by vigil serve again.');
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, signal });
+  const res = await fetch(path, { signal });
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new Error(body?.error?.message ?? `The export failed (HTTP ${res.status}).`);

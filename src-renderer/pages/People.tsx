@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Role, type Person } from '../../src-shared/api/people';
 import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
+import { useMe } from '../hooks/useMe';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { Collection } from '../../src-shared/api/topics';
 
@@ -126,6 +127,7 @@ function PersonRow({ p, me, onAsk, onChanged }: { p: Person; me: string; onAsk(w
 function Sessions() {
   const q = useQuery('sessions.list', {}, REFRESH);
   const revoke = useAction('sessions.revoke');
+  const me = useMe();
   return (
     <Panel title="Browser sessions" testId="people-sessions">
       <ErrorNote error={q.error ?? revoke.error} />
@@ -136,7 +138,10 @@ function Sessions() {
           <tbody>
             {q.data.map((s) => (
               <tr key={s.id}>
-                <td>{s.person}</td>
+                <td>
+                  {s.person}
+                  {s.id === me?.sessionId && <span className="muted"> (this browser)</span>}
+                </td>
                 <td>{dateTime(s.createdAt)}</td>
                 <td>{dateTime(s.lastSeenAt)}</td>
                 <td>{dateTime(s.expiresAt)}</td>

@@ -4,10 +4,15 @@ import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
 import type { Matcher } from '../../src-shared/api';
 import type { PageName } from '../../src-shared/constants';
 import { Topic, type Collection } from '../../src-shared/api/topics';
+import type { SessionState } from '../../src-shared/session';
 
+/** The browser console's sign-in (R-PEOPLE-3); the desktop app talks over IPC and has no session. */
+export type AuthState =
+  { kind: 'checking' } | { kind: 'desktop' } | { kind: 'signedIn'; session: SessionState } | { kind: 'signedOut'; reason: string | null };
 interface ConnectionSlice {
   client: ConsoleClient | null;
   connected: boolean;
+  auth: AuthState;
 }
 interface StatusSlice {
   status: StatusSnapshot | null;
@@ -25,7 +30,7 @@ interface DraftSlice {
 }
 export type AppState = ConnectionSlice & StatusSlice & NavSlice & DraftSlice;
 
-const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({ client: null, connected: false });
+const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({ client: null, connected: false, auth: { kind: 'checking' } });
 const statusSlice: StateCreator<AppState, [], [], StatusSlice> = () => ({ status: null, notices: [], versions: {} });
 const nav: StateCreator<AppState, [], [], NavSlice> = () => ({ page: 'overview', detail: null });
 const drafts: StateCreator<AppState, [], [], DraftSlice> = () => ({ silenceDraft: null });

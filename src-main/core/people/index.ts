@@ -3,6 +3,7 @@ import type { Handlers } from '../../../src-shared/api';
 import type { Actor } from '../../../src-shared/api/access';
 import type { Person, Role, SessionInfo } from '../../../src-shared/api/people';
 import { Severity } from '../../../src-shared/constants';
+import { NOT_SIGNED_IN } from '../../../src-shared/session';
 import type { Audit } from '../audit';
 import type { Clock } from '../clock';
 import { VigilError } from '../errors';
@@ -207,10 +208,12 @@ export function createPeople(
         return c.ok ? c.actor : null;
       },
       check(secret) {
-        const s = secret ? repo.sessions.bySecretHash(hashToken(secret)) : null;
-        if (!s) return { ok: false, reason: 'Not signed in (or the session is unknown to this server); sign in with your personal token.' };
+        if (!secret) return { ok: false, reason: NOT_SIGNED_IN };
+        const s = repo.sessions.bySecretHash(hashToken(secret));
+        // Cookies are per host, not per port: another Vigil on this host may have replaced this one's.
+        if (!s) return { ok: false, reason: 'This browser holds a session this Vigil does not know; sign in again.' };
         const now = clock.now();
-        const at = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+        const at = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
         if (s.revokedAt !== null) return { ok: false, reason: `Your session was ended at ${at(s.revokedAt)}; sign in again.` };
         if (s.expiresAt <= now) return { ok: false, reason: `Your session expired at ${at(s.expiresAt)}; sign in again.` };
         const p = repo.get(s.person);

@@ -106,7 +106,7 @@ describe('browser sessions over HTTP (R-PEOPLE-3)', () => {
     const expired = await rpc(cookie, 'status.get');
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(
-      /^Your session expired at 2026-06-01 \d\d:\d\d UTC/,
+      /^Your session expired at 2026-06-01 \d\d:\d\d:\d\d UTC/,
     );
     const who = await whoAmI(cookie);
     expect(who.status).toBe(401);
