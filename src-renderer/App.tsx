@@ -9,6 +9,7 @@ import { SignIn } from './components/SignIn';
 import { StatusDot } from './components/StatusDot';
 import { pages } from './pages';
 import { useAttention } from './hooks/useAttention';
+import { teamLine, useTeamStatus } from './hooks/useTeam';
 import { navigate, useApp } from './store';
 
 const LABELS: Record<PageName, string> = {
@@ -86,6 +87,9 @@ function Console({
 }) {
   useAttention();
   const Page = pages[page];
+  // In connected mode (desktop) the line says which team server, as whom, and whether it answers right now.
+  const team = useTeamStatus();
+  const line = team?.mode === 'connected' ? teamLine(team) : null;
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Pages">
@@ -110,9 +114,15 @@ function Console({
             </li>
           ))}
         </ul>
-        <div className={`conn ${connected ? 'ok' : 'down'}`} role="status">
-          {connected ? 'connected' : 'connecting…'}
-        </div>
+        {line ? (
+          <div className={`conn ${line.ok ? 'ok' : 'down'}`} role="status" title={line.title} data-testid="team-line">
+            {line.text}
+          </div>
+        ) : (
+          <div className={`conn ${connected ? 'ok' : 'down'}`} role="status">
+            {connected ? 'connected' : 'connecting…'}
+          </div>
+        )}
       </nav>
       <main className="content">
         {session && (

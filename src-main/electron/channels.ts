@@ -4,4 +4,11 @@ export const IPC = {
   push: 'vigil:push',
   /** Main → renderer: open a page (on an item): notification click, tray menu. */
   open: 'vigil:open',
+  /** Connected mode (R-TEAM-2): the desktop's own calls, never forwarded to a team server. */
+  teamStatus: 'vigil:team:status',
+  teamProbe: 'vigil:team:probe',
+  teamConnect: 'vigil:team:connect',
+  teamDisconnect: 'vigil:team:disconnect',
+  /** Main → renderer: the team connection's status changed. */
+  teamPush: 'vigil:team:push',
 } as const;

@@ -1,9 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { isMethodName, type ConsoleClient } from '../../src-shared/api';
 import { TOPIC_NAMES } from '../../src-shared/api/topics';
-import { fail, type Result } from '../../src-shared/result';
-import type { Core } from '../core/app';
-import type { TeamClient } from '../core/team';
+import { fail } from '../../src-shared/result';
+import type { Backend, DesktopMode } from '../core/team';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC } from './channels';
@@ -20,24 +18,8 @@ function trustedSender(e: IpcMainInvokeEvent, win: () => WebContents | null): bo
   return isTrustedFrame({ url: frame.url, isTop: frame.parent === null, fromOurWindow: e.sender === win() }, origin);
 }
 
-/** What the window talks to: the local core, or in connected mode the team server (R-PEOPLE-2). */
-export interface IpcBackend {
-  dispatch(method: string, input: unknown): Promise<Result<unknown>>;
-  subscribe: ConsoleClient['subscribe'];
-}
-export const localBackend = (core: Core): IpcBackend => ({
-  dispatch: (m, i) => core.dispatch(m, i),
-  subscribe: (t, fn) => core.ctx.bus.subscribe(t, fn),
-});
-/** The team server validates and authorises every call itself; a name it does not know is refused here already. */
-export const teamBackend = (client: TeamClient): IpcBackend => ({
-  dispatch: (m, i) =>
-    isMethodName(m) ? (client.call(m, i as never) as Promise<Result<unknown>>) : Promise.resolve(fail('not_found', `no method "${m}"`)),
-  subscribe: (t, fn) => client.subscribe(t, fn),
-});
-
 /** Bind the ConsoleApi to ipcMain: sender check, then the backend's validation (zod in the core or on the team server). */
-export function bindIpc(backend: IpcBackend, win: () => WebContents | null): () => void {
+export function bindIpc(backend: Pick<Backend, 'dispatch' | 'subscribe'>, win: () => WebContents | null): () => void {
   ipcMain.handle(IPC.rpc, async (e, method: unknown, input: unknown) => {
     if (!trustedSender(e, win)) return fail('forbidden', 'IPC call from an untrusted frame was refused');
     if (typeof method !== 'string') return fail('bad_request', 'method must be a string');
@@ -52,5 +34,26 @@ export function bindIpc(backend: IpcBackend, win: () => WebContents | null): () 
   return () => {
     ipcMain.removeHandler(IPC.rpc);
     unsubs.forEach((u) => u());
+  };
+}
+
+/** Settings → Team server (R-TEAM-2): the same sender check, then the core's desktopMode validates and decides. */
+export function bindTeamIpc(mode: DesktopMode, win: () => WebContents | null): () => void {
+  const refused = fail('forbidden', 'IPC call from an untrusted frame was refused');
+  ipcMain.handle(IPC.teamStatus, (e) => (trustedSender(e, win) ? mode.status() : null));
+  ipcMain.handle(IPC.teamProbe, (e, url: unknown) => {
+    if (!trustedSender(e, win)) return refused;
+    if (typeof url !== 'string' || url.length > 2000) return fail('bad_request', 'url must be a string of at most 2000 characters');
+    return mode.probe(url);
+  });
+  ipcMain.handle(IPC.teamConnect, (e, input: unknown) => (trustedSender(e, win) ? mode.connect(input) : refused));
+  ipcMain.handle(IPC.teamDisconnect, (e) => (trustedSender(e, win) ? mode.disconnect() : refused));
+  const off = mode.onStatus((s) => {
+    const wc = win();
+    if (wc && !wc.isDestroyed()) wc.send(IPC.teamPush, s);
+  });
+  return () => {
+    for (const c of [IPC.teamStatus, IPC.teamProbe, IPC.teamConnect, IPC.teamDisconnect]) ipcMain.removeHandler(c);
+    off();
   };
 }

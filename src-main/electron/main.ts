@@ -1,26 +1,25 @@
 import { app, BrowserWindow, Notification, session, shell } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCore, type Core } from '../core/app';
+import { createCore } from '../core/app';
 import { loadConfig } from '../core/config';
 import { startMetricsServer } from '../core/metrics';
 import { IPC } from './channels';
-import { bindIpc, localBackend, teamBackend } from './ipc';
-import { loadTeamConfig } from './team';
-import { connectTeam } from '../core/team';
+import { bindIpc, bindTeamIpc } from './ipc';
+import { desktopMode, teamSettings, type DesktopMode } from '../core/team';
 import { safeStorageSecrets } from './secrets';
 import { CSP, isExternalLink, webPreferences } from './security';
 import { createTray } from './tray';
 import { ackFromNotification, ackFromTray } from './acks';
 import { trayCounts } from './tray-state';
 import type { OpenRequest } from '../../src-shared/desktop';
-import type { ConsoleClient, StatusSnapshot } from '../../src-shared/api';
+import type { ConsoleClient } from '../../src-shared/api';
 import { Topic } from '../../src-shared/api/topics';
 
 // The Electron shell is thin: lifecycle, window, tray, notifications. All behaviour is in core/.
 
 let win: BrowserWindow | null = null;
-let core: Core | null = null;
+let mode: DesktopMode | null = null;
 
 function createWindow(): BrowserWindow {
   const w = new BrowserWindow({
@@ -65,7 +64,7 @@ function secureSession(): void {
 }
 
 /** Tray and native notifications over whichever answers the ConsoleApi: the local core or the team server. */
-function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, first: StatusSnapshot | null): void {
+function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, m: DesktopMode): void {
   const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
   const tray = createTray(resourcesDir, {
     open: (to) => showWindow(to),
@@ -75,7 +74,8 @@ function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, first: St
   });
   // Counts come from the same calls as the console, on each status push (every 5 s and on changes).
   api.subscribe(Topic.status, (s) => void trayCounts(api).then((c) => tray.render(s, c)));
-  if (first) tray.render(first);
+  tray.setTeam(m.status());
+  m.onStatus((s) => tray.setTeam(s));
   api.subscribe(Topic.notice, (n) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({
@@ -92,35 +92,41 @@ function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, first: St
   });
 }
 
+/** The local core with its router (local mode); stopped when the desktop connects to a team server. */
+async function startLocal(userData: string, secrets: ReturnType<typeof safeStorageSecrets>) {
+  const configFile = join(userData, 'vigil.yaml');
+  const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
+  const core = createCore({ config, dataDir: userData, secrets, configSource: source });
+  await core.start();
+  // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
+  const metrics =
+    config.metrics.port === undefined
+      ? null
+      : startMetricsServer(core.ctx, config.metrics.port).catch(
+          (err: Error) => void core.ctx.log.error({ err }, 'metrics port not opened'),
+        );
+  return { core, onClose: async () => void (await (await metrics)?.close()) };
+}
+
 async function boot(): Promise<void> {
   const userData = app.getPath('userData');
   const secrets = safeStorageSecrets(userData);
   secureSession();
-  // Connected mode (R-PEOPLE-2): the team server routes, notifies and records; no local router runs.
-  const team = loadTeamConfig(userData, secrets);
-  if (team) {
-    const client = connectTeam(team);
-    bindIpc(teamBackend(client), () => win?.webContents ?? null);
-    win = createWindow();
-    attachDesktop(client, null);
-    app.on('before-quit', () => client.close());
-    return;
-  }
-  const configFile = join(userData, 'vigil.yaml');
-  const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
-  core = createCore({ config, dataDir: userData, secrets, configSource: source });
-  bindIpc(localBackend(core), () => win?.webContents ?? null);
-  await core.start();
-  // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
-  if (config.metrics.port !== undefined) {
-    startMetricsServer(core.ctx, config.metrics.port).then(
-      (metricsServer) => app.on('will-quit', () => void metricsServer.close()),
-      (err: Error) => core?.ctx.log.error({ err }, 'metrics port not opened'),
-    );
-  }
+  // Local or connected mode (R-TEAM-2), chosen and switched in Settings → Team server; the logic is core's desktopMode.
+  const m = desktopMode({ settings: teamSettings(userData, secrets), startLocal: () => startLocal(userData, secrets) });
+  mode = m;
+  const webContents = () => win?.webContents ?? null;
+  bindIpc(m.api, webContents);
+  bindTeamIpc(m, webContents);
+  let current = (await m.start()).mode;
+  // A switch changes what every page shows: reload the window so nothing from the other mode lingers.
+  m.onStatus((s) => {
+    if (s.mode === current) return;
+    current = s.mode;
+    win?.webContents.reload();
+  });
   win = createWindow();
-  const local = core;
-  attachDesktop({ call: (m, i) => local.call(m, i), subscribe: (t, fn) => local.ctx.bus.subscribe(t, fn) }, local.status());
+  attachDesktop(m.api, m);
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -134,5 +140,5 @@ if (!app.requestSingleInstanceLock()) {
   });
   // Closing the window keeps Vigil watching from the tray.
   app.on('window-all-closed', () => {});
-  app.on('before-quit', () => void core?.stop());
+  app.on('before-quit', () => void mode?.stop());
 }

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { Input, MethodName, Output, TopicName, TopicPayload } from '../../src-shared/api';
-import type { OpenRequest, VigilBridge } from '../../src-shared/desktop';
+import type { OpenRequest, TeamStatus, VigilBridge } from '../../src-shared/desktop';
 import type { Result } from '../../src-shared/result';
 import { IPC } from './channels';
 
@@ -24,6 +24,18 @@ const bridge = {
     const listener = (_e: IpcRendererEvent, to: OpenRequest) => fn(to);
     ipcRenderer.on(IPC.open, listener);
     return () => ipcRenderer.removeListener(IPC.open, listener);
+  },
+  // Settings → Team server: main validates every input (core desktopMode) and answers with the envelope.
+  team: {
+    status: () => ipcRenderer.invoke(IPC.teamStatus) as Promise<TeamStatus>,
+    onStatus(fn: (s: TeamStatus) => void): () => void {
+      const listener = (_e: IpcRendererEvent, s: TeamStatus) => fn(s);
+      ipcRenderer.on(IPC.teamPush, listener);
+      return () => ipcRenderer.removeListener(IPC.teamPush, listener);
+    },
+    probe: (url) => ipcRenderer.invoke(IPC.teamProbe, url) as ReturnType<VigilBridge['team']['probe']>,
+    connect: (input) => ipcRenderer.invoke(IPC.teamConnect, input) as ReturnType<VigilBridge['team']['connect']>,
+    disconnect: () => ipcRenderer.invoke(IPC.teamDisconnect) as ReturnType<VigilBridge['team']['disconnect']>,
   },
 } satisfies VigilBridge;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ackBed, type AckBed } from '../core/ack/testing';
 import { until } from '../core/notify/testing';
-import { trayCounts, trayTooltip } from './tray-state';
+import { teamProblem, trayCounts, trayTooltip } from './tray-state';
 
 const YAML = `
 channels: [ { name: desktop, type: desktop } ]
@@ -60,5 +60,17 @@ describe('tray counts (derived from core calls, no tray state of its own)', () =
     const after = await trayCounts(b.core);
     expect(after.approvals).toEqual([]);
     expect(after.firing).toBe(1);
+  });
+});
+
+describe('tray in connected mode (R-TEAM-2)', () => {
+  const base = { mode: 'connected', url: 'https://vigil.example:7300', pin: 'AB', person: null, reason: null, since: null } as const;
+  it('R-TEAM-2: while the team server is unreachable or refusing, the tray says so instead of stale counts', () => {
+    const counts = { firing: 3, firingCapped: false, unacked: [], approvals: [] };
+    expect(trayTooltip(null, counts, { mode: 'local' })).toBe('Vigil — OK · 3 firing');
+    expect(trayTooltip(null, counts, { ...base, state: 'connected' })).toBe('Vigil — OK · 3 firing');
+    expect(trayTooltip(null, counts, { ...base, state: 'disconnected' })).toBe('Vigil — disconnected from vigil.example:7300 — retrying');
+    expect(teamProblem({ ...base, state: 'refused' })).toBe('refused by vigil.example:7300 — see Settings → Team server');
+    expect(teamProblem({ ...base, state: 'connecting' })).toBe('connecting to vigil.example:7300');
   });
 });

@@ -1,6 +1,7 @@
 import type { ConsoleClient, Input, MethodName, Output } from '../../src-shared/api';
 import type { OpenAlert } from '../../src-shared/api/acks';
 import type { StatusSnapshot } from '../../src-shared/api/system';
+import type { TeamStatus } from '../../src-shared/desktop';
 
 /** One pending decision in the tray menu: a heal approval or a plan's HITL prompt. */
 export interface TrayApproval {
@@ -52,8 +53,21 @@ export async function trayCounts(core: Pick<ConsoleClient, 'call'>, unackedShown
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * Connected mode without a working connection (R-TEAM-2): the last counts are
+ * not the truth any more, so the tray says what it knows instead.
+ */
+export function teamProblem(team: TeamStatus | null): string | null {
+  if (!team || team.mode === 'local' || team.state === 'connected') return null;
+  const host = team.url ? new URL(team.url).host : 'the team server';
+  if (team.state === 'connecting') return `connecting to ${host}`;
+  return team.state === 'refused' ? `refused by ${host} — see Settings → Team server` : `disconnected from ${host} — retrying`;
+}
+
 /** "Vigil — CRITICAL · 3 firing · 1 approval pending"; the worst status first, counts only when non-zero. */
-export function trayTooltip(snap: StatusSnapshot | null, c: TrayCounts): string {
+export function trayTooltip(snap: StatusSnapshot | null, c: TrayCounts, team: TeamStatus | null = null): string {
+  const problem = teamProblem(team);
+  if (problem) return `Vigil — ${problem}`.slice(0, 127);
   const parts = [`Vigil — ${(snap?.worst ?? 'ok').toUpperCase()}`];
   if (c.firing > 0) parts.push(`${c.firing}${c.firingCapped ? '+' : ''} firing`);
   if (c.approvals.length > 0) parts.push(`${plural(c.approvals.length, 'approval', 'approvals')} pending`);

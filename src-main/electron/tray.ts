@@ -2,8 +2,8 @@ import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'e
 import { join } from 'node:path';
 import type { SmokeStatus } from '../../src-shared/constants';
 import type { StatusSnapshot } from '../../src-shared/api/system';
-import type { OpenRequest } from '../../src-shared/desktop';
-import { EMPTY_COUNTS, menuLabel, trayTooltip, type TrayCounts } from './tray-state';
+import type { OpenRequest, TeamStatus } from '../../src-shared/desktop';
+import { EMPTY_COUNTS, menuLabel, teamProblem, trayTooltip, type TrayCounts } from './tray-state';
 
 export interface TrayActions {
   /** Show the window, on a page and item when given. */
@@ -20,10 +20,16 @@ const APPROVALS_LISTED = 8;
 export function createTray(resourcesDir: string, actions: TrayActions) {
   const icon = (s: SmokeStatus) => nativeImage.createFromPath(join(resourcesDir, 'icons', `tray-${s}.png`));
   const tray = new Tray(icon('ok'));
-  const render = (snap: StatusSnapshot | null, c: TrayCounts = EMPTY_COUNTS) => {
-    const worst = snap?.worst ?? 'ok';
-    tray.setImage(icon(worst));
-    tray.setToolTip(trayTooltip(snap, c));
+  // Connected mode (R-TEAM-2): while the team server is out of reach the tray shows that, not stale counts.
+  let team: TeamStatus | null = null;
+  let last: { snap: StatusSnapshot | null; c: TrayCounts } = { snap: null, c: EMPTY_COUNTS };
+  const render = (fresh: StatusSnapshot | null, counts: TrayCounts = EMPTY_COUNTS) => {
+    last = { snap: fresh, c: counts };
+    const problem = teamProblem(team);
+    const snap = problem ? null : fresh;
+    const c = problem ? EMPTY_COUNTS : counts;
+    tray.setImage(icon(problem ? 'warning' : (snap?.worst ?? 'ok')));
+    tray.setToolTip(trayTooltip(snap, c, team));
     const bad = snap?.tiles.filter((t) => t.status !== 'ok') ?? [];
     const paused = snap?.notificationsPausedUntil;
     const approvals: MenuItemConstructorOptions[] = c.approvals.length
@@ -41,6 +47,7 @@ export function createTray(resourcesDir: string, actions: TrayActions) {
     tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: 'Open Vigil', click: () => actions.open() },
+        ...(problem ? [{ label: menuLabel(problem), click: () => actions.open({ page: 'settings', id: null }) }] : []),
         ...(c.firing
           ? [{ label: `${c.firing}${c.firingCapped ? '+' : ''} alerts firing`, click: () => actions.open({ page: 'events', id: null }) }]
           : []),
@@ -63,5 +70,11 @@ export function createTray(resourcesDir: string, actions: TrayActions) {
   tray.on('click', () => actions.open());
   render(null);
   app.on('before-quit', () => tray.destroy());
-  return { render };
+  return {
+    render,
+    setTeam(s: TeamStatus) {
+      team = s;
+      render(last.snap, last.c);
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { ConfigSettings, SecretsSettings } from '../components/SecretsSettings';
 import { Collection } from '../../src-shared/api/topics';
 import { RetentionSettings } from '../components/RetentionSettings';
 import { ConfigEditor } from '../components/config/ConfigEditor';
+import { TeamSettings } from '../components/TeamSettings';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -145,6 +146,7 @@ export function Settings() {
   return (
     <section aria-labelledby="settings-title">
       <PageHead id="settings-title" title="Settings" />
+      <TeamSettings />
       <Notifications />
       <AutoHeal />
       <Channels />

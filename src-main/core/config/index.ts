@@ -11,7 +11,7 @@ export {
   type ProbeConfig,
   type RouteConfig,
 } from './schema';
-export { envName, headlessSecrets, resolveSecret, secretSource, type SecretStore } from './secrets';
+export { envName, headlessSecrets, resolveSecret, secretSource, writeFileAtomic0600, type SecretStore } from './secrets';
 export { configJsonSchema } from './json-schema';
 export { createLiveConfig, RELOAD_COMPONENT, type LiveConfig, type ReloadRecord, type ReloadVia } from './live';
 export { diffText, documentOf, renderDocument, validateDocument, writeConfigFile } from './edit';

@@ -37,7 +37,7 @@ export interface TeamClient extends ConsoleClient {
 
 export function connectTeam(
   cfg: TeamConfig,
-  opts: { agent?: Agent; now?: () => number; backoffMs?: (attempt: number) => number } = {},
+  opts: { agent?: Agent; now?: () => number; backoffMs?: (attempt: number) => number; staleMs?: number } = {},
 ): TeamClient {
   const base = new URL(cfg.url);
   if (base.protocol !== 'https:') throw new Error(`a team server is reached over https only, not ${base.protocol}//`);
@@ -121,8 +121,14 @@ export function connectTeam(
         attempt = 0;
         setState({ state: 'connected', since: now() });
         res.setEncoding('utf8');
+        // The server writes a comment every 15 s: silence means a server or network that vanished without closing.
+        const staleMs = opts.staleMs ?? 45_000;
+        let stale = setTimeout(() => res.destroy(), staleMs);
+        res.on('close', () => clearTimeout(stale));
         let buf = '';
         res.on('data', (chunk: string) => {
+          clearTimeout(stale);
+          stale = setTimeout(() => res.destroy(), staleMs);
           buf += chunk;
           let end: number;
           while ((end = buf.indexOf('\n\n')) >= 0) {
