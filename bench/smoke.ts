@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMOKE_CHECKS } from '../src-shared/api/smoke';
 import { smokeNdjson } from '../src-main/core/smoke';
-import { openDatabase, createSmokeHistoryStore, HOUR_MS, type SmokeRowInput, smokeTables } from '../src-main/core/store';
+import { openDatabase, createSmokeHistoryStore, HOUR_MS, type SmokeRowInput, smokeNdjsonChunk, smokeTables } from '../src-main/core/store';
 
 const ROWS = Number(process.env.BENCH_SMOKE_ROWS ?? 1_000_000);
 const DAYS = 30;
@@ -107,7 +107,7 @@ export default async function bench(): Promise<void> {
     let bytes = 0;
     let chunks = 0;
     const te = process.hrtime.bigint();
-    for await (const chunk of smokeNdjson(store, 0, Number.MAX_SAFE_INTEGER)) {
+    for await (const chunk of smokeNdjson((q) => smokeNdjsonChunk(store, q), 0, Number.MAX_SAFE_INTEGER)) {
       bytes += chunk.length;
       if (++chunks % 50 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
     }

@@ -1,8 +1,7 @@
-import type { SmokeHistoryRow } from '../../../src-shared/api/smoke';
-import type { SmokeChunkQuery, SmokeCursor } from '../store';
+import type { SmokeChunkQuery, SmokeCursor, SmokeNdjsonChunk } from '../store';
 
-/** Where export chunks come from: the store itself, or the off-thread reads (ctx.stores.reads.smokeChunk). */
-export type SmokeChunks = { chunk(q: SmokeChunkQuery): SmokeHistoryRow[] | Promise<SmokeHistoryRow[]> };
+/** Where export chunks come from: the off-thread reads (ctx.stores.reads.smokeChunk, NDJSON made there), or smokeNdjsonChunk on a store. */
+export type SmokeChunks = (q: SmokeChunkQuery) => SmokeNdjsonChunk | Promise<SmokeNdjsonChunk>;
 
 export const EXPORT_CHUNK_ROWS = 2_000;
 
@@ -15,24 +14,18 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
  * database connection is free between chunks for the router's writes.
  */
 export async function* smokeNdjson(
-  store: SmokeChunks,
+  chunks: SmokeChunks,
   since: number,
   until: number,
   chunkRows = EXPORT_CHUNK_ROWS,
 ): AsyncGenerator<string> {
   let after: SmokeCursor | null = null;
   for (;;) {
-    const rows = await store.chunk({ since, until, after, limit: chunkRows });
-    if (rows.length === 0) return;
-    let text = '';
-    for (const r of rows) {
-      text +=
-        JSON.stringify({ time: new Date(r.at).toISOString(), check: r.check, status: r.status, value: r.value, reason: r.reason }) + '\n';
-    }
-    const last = rows[rows.length - 1]!;
-    after = { at: last.at, id: last.id };
-    yield text;
-    if (rows.length < chunkRows) return;
+    const c = await chunks({ since, until, after, limit: chunkRows });
+    if (c.rows === 0) return;
+    after = c.last;
+    yield c.text;
+    if (c.rows < chunkRows) return;
     await yieldToEventLoop();
   }
 }

@@ -36,7 +36,7 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
     log: ctx.log,
     metrics: ctx.metrics,
     store: ctx.stores.smoke,
-    exportChunks: { chunk: ctx.stores.reads.smokeChunk },
+    exportChunks: ctx.stores.reads.smokeChunk,
     sources: {
       ...sourcesFrom(ctx.config, w.readers ?? {}, () => ctx.clock.now()),
       agentOutcomes: agentOutcomesFromMetrics(ctx.metrics, ctx.clock),

@@ -15,7 +15,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { OutboxWriter } from '../notify';
 import { dailyAt, type Scheduler } from '../scheduler';
-import { HOUR_MS, MAX_REASON, type SmokeHistoryStore } from '../store';
+import { HOUR_MS, MAX_REASON, smokeNdjsonChunk, type SmokeHistoryStore } from '../store';
 import { CHECKS } from './checks';
 import { smokeNdjson, type SmokeChunks } from './export';
 import type { SmokeSources } from './sources';
@@ -215,7 +215,8 @@ export function createSmoke(deps: SmokeDeps) {
   }
 
   /** NDJSON chunks of history in [since, until), streamed (R-SMOKE-4). */
-  const exportNdjson = (since: number, until: number) => smokeNdjson(deps.exportChunks ?? store, since, until);
+  const exportNdjson = (since: number, until: number) =>
+    smokeNdjson(deps.exportChunks ?? ((q) => smokeNdjsonChunk(store, q)), since, until);
 
   return { run, latest: latestRun, tiles, trend, summary, sendSummary, clear, prune, start, exportNdjson, timeZone, history: store.page };
 }

@@ -27,7 +27,16 @@ export {
 } from './plans';
 export { RETENTION_KINDS, retentionKinds, sqliteRetentionStore, type RetentionKind, type RetentionStore } from './retention';
 export { sqliteSilenceStore, type SilenceRecord } from './silences';
-export { HOUR_MS, MAX_REASON, createSmokeHistoryStore, type SmokeCursor, type SmokeHistoryStore, type SmokeRowInput } from './smoke';
+export {
+  HOUR_MS,
+  MAX_REASON,
+  createSmokeHistoryStore,
+  smokeNdjsonChunk,
+  type SmokeCursor,
+  type SmokeHistoryStore,
+  type SmokeNdjsonChunk,
+  type SmokeRowInput,
+} from './smoke';
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';

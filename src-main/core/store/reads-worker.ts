@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { sqliteEventStore } from './events';
 import type { SmokeChunkQuery } from './reads';
-import { createSmokeHistoryStore } from './smoke';
+import { createSmokeHistoryStore, smokeNdjsonChunk } from './smoke';
 import { serveRequests } from './threads';
 
 const db = new BetterSqlite3((workerData as { file: string }).file);
@@ -15,7 +15,7 @@ const smoke = createSmokeHistoryStore(db);
 
 serveRequests(parentPort!, (req) => {
   if (req.op === 'eventStats') return events.stats(req.from as number, req.to as number, req.bucketMs as number);
-  if (req.op === 'smokeChunk') return smoke.chunk(req as unknown as SmokeChunkQuery);
+  if (req.op === 'smokeChunk') return smokeNdjsonChunk(smoke, req as unknown as SmokeChunkQuery);
   throw new Error(`unknown request "${req.op}"`);
 });
 parentPort!.once('close', () => db.close());

@@ -1,7 +1,6 @@
-import type { SmokeHistoryRow } from '../../../src-shared/api/smoke';
 import type { Severity } from '../../../src-shared/constants';
 import type { EventStore } from './events';
-import type { SmokeCursor, SmokeHistoryStore } from './smoke';
+import { smokeNdjsonChunk, type SmokeCursor, type SmokeHistoryStore, type SmokeNdjsonChunk } from './smoke';
 import { threadClient, workerScript } from './threads';
 
 export type StatsRow = { t: number; severity: Severity; n: number };
@@ -16,7 +15,8 @@ export type SmokeChunkQuery = { since: number; until: number; after: SmokeCursor
 export interface OffThreadReads {
   runsOn: 'worker' | 'inline';
   eventStats(from: number, to: number, bucketMs: number): Promise<StatsRow[]>;
-  smokeChunk(q: SmokeChunkQuery): Promise<SmokeHistoryRow[]>;
+  /** One smoke history export chunk, as NDJSON text made on the reads thread. */
+  smokeChunk(q: SmokeChunkQuery): Promise<SmokeNdjsonChunk>;
   close(): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export function inlineReads(events: EventStore, smoke: SmokeHistoryStore): OffTh
   return {
     runsOn: 'inline',
     eventStats: async (from, to, b) => events.stats(from, to, b),
-    smokeChunk: async (q) => smoke.chunk(q),
+    smokeChunk: async (q) => smokeNdjsonChunk(smoke, q),
     close: async () => undefined,
   };
 }

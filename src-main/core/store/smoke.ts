@@ -26,6 +26,28 @@ export interface PerCheckCounts {
   critical: number;
 }
 
+/** One export chunk as NDJSON text (one line per row) and where the next chunk starts. */
+export interface SmokeNdjsonChunk {
+  text: string;
+  rows: number;
+  last: SmokeCursor | null;
+}
+
+/**
+ * The export's line format, applied where the rows are read: on the reads worker the text is built there
+ * and crosses to the main thread as one string, instead of 2,000 row objects cloned and stringified on
+ * the thread that answers /health (issue 17.1).
+ */
+export function smokeNdjsonChunk(store: Pick<SmokeHistoryStore, 'chunk'>, q: Parameters<SmokeHistoryStore['chunk']>[0]): SmokeNdjsonChunk {
+  const rows = store.chunk(q);
+  let text = '';
+  for (const r of rows)
+    text +=
+      JSON.stringify({ time: new Date(r.at).toISOString(), check: r.check, status: r.status, value: r.value, reason: r.reason }) + '\n';
+  const last = rows[rows.length - 1];
+  return { text, rows: rows.length, last: last ? { at: last.at, id: last.id } : null };
+}
+
 /** Smoke history and its hourly rollup. SQLite today; a PostgreSQL store would implement the same interface. */
 export interface SmokeHistoryStore {
   /** Append rows and update the rollup in the same transaction. */

@@ -1,5 +1,5 @@
 import { parseTimeBound, smokeNdjson } from '../../core/smoke';
-import { openDatabase, EXPORT_SPECS, exportTableChunks, tableExists, createSmokeHistoryStore } from '../../core/store';
+import { openDatabase, EXPORT_SPECS, exportTableChunks, tableExists, createSmokeHistoryStore, smokeNdjsonChunk } from '../../core/store';
 import { join } from 'node:path';
 import { cli, CliExit, dispatch, existingDataDir, parseCommand, usageError, withLocalCore, write } from './args';
 import { EXIT, type Command } from './command';
@@ -54,7 +54,8 @@ export const exportCommand: Command = {
     const { db } = openDatabase(join(existingDataDir(values['data-dir']), 'vigil.db'));
     try {
       if (kind === 'smoke') {
-        for await (const chunk of smokeNdjson(createSmokeHistoryStore(db), since, until)) await write(chunk);
+        const smoke = createSmokeHistoryStore(db);
+        for await (const chunk of smokeNdjson((q) => smokeNdjsonChunk(smoke, q), since, until)) await write(chunk);
         return EXIT.ok;
       }
       const spec = EXPORT_SPECS[kind];
