@@ -44,4 +44,15 @@ export interface Message {
   url?: string;
   /** Set when the alert was acknowledged after this was queued: it is delivered as acknowledged, not as news. */
   acknowledged?: { by: string; at: number };
+  /**
+   * The incident (alert group) this message belongs to. On a human channel the first message of a thread is
+   * sent; follow-ups are folded into it (Telegram edits it, desktop replaces it by tag) — see notify/threads.ts.
+   * `closes`: the whole incident resolved; its next message starts a new thread.
+   */
+  thread?: MessageThread;
+}
+
+export interface MessageThread {
+  key: string;
+  closes?: boolean;
 }

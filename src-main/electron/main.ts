@@ -76,14 +76,22 @@ function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, m: Deskto
   api.subscribe(Topic.status, (s) => void trayCounts(api).then((c) => tray.render(s, c)));
   tray.setTeam(m.status());
   m.onStatus((s) => tray.setTeam(s));
+  // An incident's follow-up replaces its notification (same tag) silently instead of stacking another (R-NOTIFY-8).
+  const shown = new Map<string, Notification>();
   api.subscribe(Topic.notice, (n) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({
       title: n.title,
       body: n.body,
+      silent: n.update === true,
       urgency: n.severity === 'critical' ? 'critical' : 'normal',
       actions: n.eventId ? [{ type: 'button', text: 'Acknowledge' }] : [],
     });
+    if (n.tag !== undefined) {
+      shown.get(n.tag)?.close();
+      shown.set(n.tag, note);
+      note.on('close', () => shown.get(n.tag!) === note && shown.delete(n.tag!));
+    }
     note.on('click', () => showWindow(n.eventId ? { page: 'events', id: n.eventId } : undefined));
     note.on('action', () => void (n.eventId && ackFromNotification(api, n.eventId)));
     // Connected to a team server: it counts the desktop message delivered only once a console showed it.

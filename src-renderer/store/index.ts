@@ -45,7 +45,7 @@ export function connect(client: ConsoleClient): () => void {
     client.subscribe(Topic.notice, (n) => {
       // A notice already shown is not shown again (R-NOTIFY-3): it is a retry whose report got lost, so report it again.
       if (reported.has(n.id)) return void client.call('notices.shown', { id: n.id });
-      useApp.setState((s) => ({ notices: [n, ...s.notices.filter((x) => x.id !== n.id)].slice(0, 5) }));
+      useApp.setState((s) => ({ notices: withNotice(s.notices, n) }));
     }),
     client.subscribe(Topic.changed, ({ what }) =>
       useApp.setState((s) => {
@@ -80,6 +80,13 @@ export function reportShown(ids: readonly string[]): void {
     if (reported.size > 1000) reported.delete(reported.values().next().value!);
     void client.call('notices.shown', { id });
   }
+}
+
+/** A notice of an incident already shown (same tag) updates that card in place; others stack, newest first (R-NOTIFY-8). */
+export function withNotice(notices: DesktopNotice[], n: DesktopNotice): DesktopNotice[] {
+  const others = notices.filter((x) => x.id !== n.id); // the same notice again (a retry) is shown once
+  const at = n.tag === undefined ? -1 : others.findIndex((x) => x.tag === n.tag);
+  return at < 0 ? [n, ...others].slice(0, 5) : others.map((x, i) => (i === at ? n : x));
 }
 
 export const dismissNotice = (id: string) => useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));

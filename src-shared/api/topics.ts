@@ -10,6 +10,10 @@ export const DesktopNotice = z.object({
   severity: Severity,
   eventId: z.string().nullable(),
   at: z.number(),
+  /** The incident thread: a notice with the same tag replaces the one shown (card and native notification). */
+  tag: z.string().optional(),
+  /** A follow-up folded into the incident's notice: shown without sound. */
+  update: z.boolean().optional(),
 });
 export type DesktopNotice = z.infer<typeof DesktopNotice>;
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Topic } from '../../../src-shared/api/topics';
 import type { CoreContext } from '../context';
+import type { Message } from '../message';
 import { Name } from '../schema-parts';
-import { channelPlugin, type Channel, type NoticeDisplay } from './plugin';
+import { channelPlugin, type Channel, type NoticeDisplay, type SendResult } from './plugin';
 
 export const desktopConfig = z.object({ name: Name, type: z.literal('desktop') }).strict();
 
@@ -14,26 +15,30 @@ export const desktopConfig = z.object({ name: Name, type: z.literal('desktop') }
  * console reports it shown; with none connected it stays pending.
  */
 export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () => number | null, display?: NoticeDisplay): Channel {
+  const publish = async (m: Message, key: string, tag: string | undefined, update: boolean, signal: AbortSignal): Promise<SendResult> => {
+    const notice = {
+      id: key,
+      // Native notifications show a few lines; the console shows the whole event. Bounded pushes.
+      title: m.title.slice(0, 256),
+      body: m.body.length > 1000 ? `${m.body.slice(0, 1000)}…` : m.body,
+      severity: m.severity,
+      eventId: m.eventId,
+      at: ctx.clock.now(),
+      ...(tag === undefined ? {} : { tag }),
+      ...(update ? { update } : {}),
+    };
+    const shown = display ? await display.show(notice, signal) : (ctx.bus.publish(Topic.notice, notice), { ok: true as const });
+    return shown.ok && tag !== undefined ? { ok: true, ref: tag } : shown;
+  };
   return {
     name,
     type: 'desktop',
     pausedUntil,
     // Publishing is instant and local: claim and settle many per transaction (one fsync per batch, not two per message).
     batch: 200,
-    async send(m, key, signal) {
-      const notice = {
-        id: key,
-        // Native notifications show a few lines; the console shows the whole event. Bounded pushes.
-        title: m.title.slice(0, 256),
-        body: m.body.length > 1000 ? `${m.body.slice(0, 1000)}…` : m.body,
-        severity: m.severity,
-        eventId: m.eventId,
-        at: ctx.clock.now(),
-      };
-      if (display) return display.show(notice, signal);
-      ctx.bus.publish(Topic.notice, notice);
-      return { ok: true };
-    },
+    send: (m, key, signal) => publish(m, key, m.thread?.key, false, signal),
+    // A follow-up replaces its incident's notice (same tag) quietly instead of stacking a new one (R-NOTIFY-8).
+    edit: (m, ref, key, signal) => publish(m, key, ref, true, signal),
   };
 }
 

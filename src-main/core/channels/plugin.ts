@@ -4,7 +4,9 @@ import type { CoreContext } from '../context';
 import type { Message } from '../message';
 
 /** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
-export type SendResult = { ok: true } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+export type SendResult =
+  /** ref: the provider's id of the message now showing (Telegram message_id), kept to fold follow-ups into it. */
+  { ok: true; ref?: string } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
 
 /** One notification provider (desktop, telegram, webhook, pagerduty). */
 export interface Channel {
@@ -12,6 +14,12 @@ export interface Channel {
   readonly type: string;
   /** key: the idempotency key, stable across replays of the same message. */
   send(message: Message, key: string, signal: AbortSignal): Promise<SendResult>;
+  /**
+   * Replace the message sent earlier as `ref` with this one (a follow-up folded into its incident's message).
+   * When the provider no longer has that message the channel sends a new one and answers its ref.
+   * Without `edit` a channel gets follow-ups as rate-limited digests (notify/threads.ts).
+   */
+  edit?(message: Message, ref: string, key: string, signal: AbortSignal): Promise<SendResult>;
   /**
    * false: never fold this channel's backlog into a digest — machines (webhook, pager) get every message,
    * in order. Default true: a person reads a digest after an outage.

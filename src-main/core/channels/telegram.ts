@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { Message } from '../message';
 import { Name, SecretRef } from '../schema-parts';
-import { classifyStatus, missingSecret, networkFailure, postJson } from './http';
-import { channelPlugin, type Channel } from './plugin';
+import { classifyStatus, missingSecret, networkFailure, postJson, type HttpReply } from './http';
+import { channelPlugin, type Channel, type SendResult } from './plugin';
 
 export const telegramConfig = z
   .object({
@@ -76,51 +76,79 @@ function compose(m: Message, body: string, labelBudget: number): string {
 
 interface TelegramReply {
   ok: boolean;
+  result?: { message_id?: number };
   error_code?: number;
   description?: string;
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
-/** Telegram Bot API sendMessage (HTML, inline keyboard for approvals: R-NOTIFY-4). */
+/** Answers to editMessageText that mean "that message cannot take this edit": a new message stands in for it. */
+const GONE = /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i;
+/** The edit changes nothing Telegram shows (a retried edit that already landed): done. */
+const UNCHANGED = /message is not modified/i;
+
+/** Telegram Bot API sendMessage (HTML, inline keyboard for approvals: R-NOTIFY-4); editMessageText folds follow-ups (R-NOTIFY-8). */
 export function telegramChannel(ctx: CoreContext, cfg: TelegramConfig): Channel {
+  /** One Bot API call; the token is part of the URL: never put the URL into an error message. */
+  type Answer = { done: SendResult } | { reply: HttpReply; r: TelegramReply | undefined };
+  const call = async (method: string, m: Message, extra: Record<string, unknown>, signal: AbortSignal): Promise<Answer> => {
+    const token = ctx.secrets.get(cfg.botToken.secret);
+    if (!token) return { done: missingSecret(`telegram channel ${cfg.name}`, cfg.botToken.secret) };
+    const tooLong = m.buttons?.find((b) => new TextEncoder().encode(b.data).length > MAX_CALLBACK_BYTES);
+    if (tooLong)
+      return {
+        done: {
+          ok: false,
+          retryable: false,
+          error: `button "${tooLong.text}" carries more than ${MAX_CALLBACK_BYTES} bytes of callback data`,
+        },
+      };
+    const body = {
+      chat_id: cfg.chatId,
+      ...extra,
+      text: telegramText(m),
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(m.buttons?.length
+        ? { reply_markup: { inline_keyboard: [m.buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } }
+        : {}),
+    };
+    try {
+      const reply = await postJson(ctx.fetch, `${cfg.apiBase.replace(/\/$/, '')}/bot${token}/${method}`, JSON.stringify(body), {}, signal);
+      return { reply, r: reply.json as TelegramReply | undefined };
+    } catch (e) {
+      return { done: networkFailure(e, signal, 'Telegram API') };
+    }
+  };
+  const failure = (reply: HttpReply, r: TelegramReply | undefined): SendResult => {
+    const retryAfter = r?.parameters?.retry_after;
+    return classifyStatus(
+      r?.error_code ?? reply.status,
+      r?.description ?? `unexpected answer from Telegram (${reply.text.slice(0, 80)})`,
+      retryAfter !== undefined ? retryAfter * 1000 : undefined,
+    );
+  };
+  const send: Channel['send'] = async (m, _key, signal) => {
+    const a = await call('sendMessage', m, {}, signal);
+    if ('done' in a) return a.done;
+    const id = a.r?.result?.message_id;
+    if (a.r?.ok === true) return id === undefined ? { ok: true } : { ok: true, ref: String(id) };
+    return failure(a.reply, a.r);
+  };
   return {
     name: cfg.name,
     type: 'telegram',
     fits: fitsTelegram,
-    async send(m, _key, signal) {
-      const token = ctx.secrets.get(cfg.botToken.secret);
-      if (!token) return missingSecret(`telegram channel ${cfg.name}`, cfg.botToken.secret);
-      const tooLong = m.buttons?.find((b) => new TextEncoder().encode(b.data).length > MAX_CALLBACK_BYTES);
-      if (tooLong)
-        return {
-          ok: false,
-          retryable: false,
-          error: `button "${tooLong.text}" carries more than ${MAX_CALLBACK_BYTES} bytes of callback data`,
-        };
-      const body = {
-        chat_id: cfg.chatId,
-        text: telegramText(m),
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-        ...(m.buttons?.length
-          ? { reply_markup: { inline_keyboard: [m.buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } }
-          : {}),
-      };
-      let reply;
-      try {
-        // The token is part of the URL: never put the URL into an error message.
-        reply = await postJson(ctx.fetch, `${cfg.apiBase.replace(/\/$/, '')}/bot${token}/sendMessage`, JSON.stringify(body), {}, signal);
-      } catch (e) {
-        return networkFailure(e, signal, 'Telegram API');
-      }
-      const r = reply.json as TelegramReply | undefined;
-      if (r?.ok === true) return { ok: true };
-      const retryAfter = r?.parameters?.retry_after;
-      return classifyStatus(
-        r?.error_code ?? reply.status,
-        r?.description ?? `unexpected answer from Telegram (${reply.text.slice(0, 80)})`,
-        retryAfter !== undefined ? retryAfter * 1000 : undefined,
-      );
+    send,
+    async edit(m, ref, key, signal) {
+      const a = await call('editMessageText', m, { message_id: Number(ref) }, signal);
+      if ('done' in a) return a.done;
+      if (a.r?.ok === true) return { ok: true, ref };
+      const description = a.r?.description ?? '';
+      if (UNCHANGED.test(description)) return { ok: true, ref };
+      // Deleted by someone, or too old to edit: the follow-up goes out as a new message, which later ones edit.
+      if (a.reply.status === 400 && GONE.test(description)) return send(m, key, signal);
+      return failure(a.reply, a.r);
     },
   };
 }

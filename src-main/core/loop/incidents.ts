@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncidentView, TimelineEntry } from '../../../src-shared/api/incidents';
-import type { Config } from '../config';
-import { firstRoute, matchLabels, trace, type Stage } from '../router';
+import { incidentGroup, trace, type Stage } from '../router';
 import type { IncidentRow, LoopRepository } from '../store';
 
 const newId = () =>
@@ -13,22 +12,7 @@ const newId = () =>
     .slice(0, 12);
 
 /** The alert group an event belongs to: its route's groupBy label values (default alertname). */
-export function groupOf(
-  config: Config,
-  ev: { source: string; severity: string; labels: Record<string, string>; fingerprint: string },
-): { key: string; labels: Record<string, string> } {
-  const route = firstRoute(config.routes, matchLabels(ev));
-  const groupBy = route >= 0 ? config.routes[route]!.groupBy : ['alertname'];
-  const labels = Object.fromEntries(groupBy.filter((l) => ev.labels[l]).map((l) => [l, ev.labels[l]!]));
-  return Object.keys(labels).length
-    ? {
-        key: `r${route}|${Object.entries(labels)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',')}`,
-        labels,
-      }
-    : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
-}
+export const groupOf = incidentGroup;
 
 /**
  * Router stage (always, after the outbox): a firing alert opens an incident

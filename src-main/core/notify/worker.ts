@@ -1,9 +1,10 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
-import type { OutboxRow, OutboxStore } from '../store';
+import type { OutboxRow, OutboxStore, OutboxThread } from '../store';
 import { buildDigests, foldable, isDigestKey } from './digest';
 import type { OutboxOptions } from './outbox';
 import { reconcile } from './reconcile';
+import { nextThread, planThread, THREAD_KEEP_MS } from './threads';
 import type { Channel, SendResult } from './types';
 import { Collection } from '../../../src-shared/api/topics';
 
@@ -30,6 +31,8 @@ interface Settled {
   delay: number;
   dropped?: string | undefined;
   rewritten?: boolean | undefined;
+  /** The incident thread after this delivery (written with its outcome). */
+  thread?: OutboxThread | undefined;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -202,7 +205,9 @@ export class ChannelWorker {
     this.holding = rows;
     this.health.nextAttemptAt = now;
     // In order; the first failure stops the batch (the head blocks the queue).
-    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean }> = [];
+    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean; thread?: OutboxThread }> = [];
+    // Threads this batch changed (settled together after it): a later row of the same incident folds into the earlier one.
+    const threads = new Map<string, OutboxThread>();
     for (const queued of rows) {
       // Sent as what its alert is now: an acknowledgement or resolution while it waited changes it.
       const current = this.reconciled(queued, clock.now());
@@ -211,16 +216,16 @@ export class ChannelWorker {
         continue;
       }
       const row = current.send === queued.message ? queued : { ...queued, message: current.send };
-      const result = await this.attempt(row);
+      const { result, thread } = await this.deliver(row, threads);
       if (this.stopped) break;
-      results.push({ row, result, rewritten: row !== queued });
+      results.push({ row, result, rewritten: row !== queued, thread });
       if (!result.ok) break;
     }
     this.lastSent = results.length;
     if (this.stopped && !this.ctx.stores.isOpen()) return null;
     // Graceful stop mid-send: the aborted and unsent rows are not attempts; they go again on the next start (at least once).
     const unsent = rows.slice(results.length);
-    const plans = results.map((r) => ({ ...this.plan(r.row, r.result), dropped: r.dropped, rewritten: r.rewritten }));
+    const plans = results.map((r) => ({ ...this.plan(r.row, r.result), dropped: r.dropped, rewritten: r.rewritten, thread: r.thread }));
     const done = clock.now();
     this.claimed = this.ctx.stores.transaction(() => {
       for (const p of plans) this.record(p, done);
@@ -295,13 +300,39 @@ export class ChannelWorker {
     return this.store.claim(this.channel.name, now, this.batch);
   }
 
-  private async attempt(head: OutboxRow): Promise<SendResult> {
+  /**
+   * Deliver one row: a message of an incident whose thread is open on a channel that can edit is folded into the
+   * incident's message (R-NOTIFY-8, notify/threads.ts); anything else is sent as a new message.
+   */
+  private async deliver(row: OutboxRow, threads: Map<string, OutboxThread>): Promise<{ result: SendResult; thread?: OutboxThread }> {
+    const m = row.message;
+    const edit = this.channel.edit?.bind(this.channel);
+    if (!m.thread || !edit) return { result: await this.attempt(row) };
+    const key = m.thread.key;
+    const t = threads.get(key) ?? this.store.thread(this.channel.name, key);
+    const now = this.ctx.clock.now();
+    const plan = planThread(m, t, now);
+    const result =
+      plan.how === 'edit' ? await this.attempt(row, (signal) => edit(plan.message, plan.ref, row.key, signal)) : await this.attempt(row);
+    if (!result.ok) return { result };
+    const next = nextThread(this.channel.name, m, plan.how, t, result.ref, now);
+    if (!next) return { result };
+    threads.set(key, next);
+    return { result, thread: next };
+  }
+
+  private async attempt(
+    head: OutboxRow,
+    op: (signal: AbortSignal) => Promise<SendResult> = (signal) => this.channel.send(head.message, head.key, signal),
+  ): Promise<SendResult> {
     const abort = new AbortController();
     const ms = this.channel.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = this.ctx.clock.setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms);
-    const done = this.channel
-      .send(head.message, head.key, abort.signal)
-      .catch((e: unknown): SendResult => ({ ok: false, retryable: true, error: errorText(abort.signal.reason ?? e) }));
+    const done = op(abort.signal).catch((e: unknown): SendResult => ({
+      ok: false,
+      retryable: true,
+      error: errorText(abort.signal.reason ?? e),
+    }));
     this.inflight = { abort, done };
     try {
       return await done;
@@ -323,9 +354,14 @@ export class ChannelWorker {
   }
 
   /** The database half of settling an attempt (inside the settling transaction). */
-  private record({ row, result, delay, dropped, rewritten }: Settled, now: number): void {
+  private record({ row, result, delay, dropped, rewritten, thread }: Settled, now: number): void {
     if (dropped !== undefined) return this.store.markDropped(row.id, dropped);
     if (rewritten) this.store.rewrite(row.id, row.message);
+    if (result.ok && thread) {
+      this.store.putThread(thread);
+      // A new incident is rare: the moment to forget threads long over.
+      if (thread.messages === 1 && thread.folded === 0) this.store.pruneThreads(now - THREAD_KEEP_MS);
+    }
     if (result.ok) this.store.markSent(row.id, now);
     else if (!result.retryable) this.store.markFailed(row.id, result.error, now);
     else this.store.markRetry(row.id, row.attempts + 1, now + delay, result.error);

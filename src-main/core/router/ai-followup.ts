@@ -4,6 +4,7 @@ import type { CoreContext } from '../context';
 import type { OutboxWriter } from '../notify';
 import type { EventRecord, EventStore } from '../store';
 import { formatMessage } from './message';
+import { threadOf } from './incident-key';
 import { notificationKey } from './stages/outbox';
 import { Collection } from '../../../src-shared/api/topics';
 
@@ -82,7 +83,7 @@ export class AiFollowUp {
             },
             t,
           );
-          const msg = formatMessage(job.ev, 'triage', t);
+          const msg = { ...formatMessage(job.ev, 'triage', t), thread: threadOf(this.ctx.config, job.ev) };
           for (const ch of job.channels) this.outbox.enqueue(ch, msg, notificationKey(job.ev.id, 'triage', ch));
         });
         this.ctx.metrics.agentTriage.inc({ agent: t.agent });

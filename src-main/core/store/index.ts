@@ -14,7 +14,7 @@ export { sqliteLoopRepository, type LoopRepository, type IncidentRow, type Outco
 export { sqliteHostRepository, type HostRepository } from './hosts';
 export { QUEUE_STATES, sqliteMemoryRepository, type Insight, type MemoryRepository, type Ranked } from './memory';
 export { sqliteNoiseStore, type NoiseStore } from './noise';
-export { sqliteOutboxStore, type OutboxRow, type OutboxStore } from './outbox';
+export { sqliteOutboxStore, type OutboxRow, type OutboxStore, type OutboxThread } from './outbox';
 export { sqlitePeopleRepository, type PeopleRepository, type PersonRow, type SessionRow } from './people';
 export {
   sqlitePlanRepository,

@@ -32,4 +32,30 @@ export const outboxTables: TableSpec[] = [
       outbox_state_created: 'ON outbox(state, created_at)',
     },
   },
+  {
+    /**
+     * Incident threads per channel (R-NOTIFY-8): the provider's id of the message that shows the incident
+     * (Telegram message_id, desktop tag), so follow-ups are folded into it. Written in the transaction that
+     * settles the send; a closed or idle thread is pruned after a week.
+     */
+    name: 'outbox_thread',
+    columns: {
+      channel: 'TEXT NOT NULL',
+      thread: 'TEXT NOT NULL',
+      ref: 'TEXT',
+      opened_at: 'INTEGER NOT NULL',
+      updated_at: 'INTEGER NOT NULL',
+      closed_at: 'INTEGER',
+      /** worst severity so far */
+      severity: 'TEXT NOT NULL',
+      /** JSON: what the thread said so far, one line each (newest last, bounded) and the buttons it carries */
+      body: 'TEXT NOT NULL',
+      /** new messages and folded follow-ups sent in this thread */
+      messages: 'INTEGER NOT NULL DEFAULT 0',
+      folded: 'INTEGER NOT NULL DEFAULT 0',
+    },
+    constraints: ['PRIMARY KEY (channel, thread)'],
+    indexes: { outbox_thread_updated: 'ON outbox_thread(updated_at)' },
+    options: 'WITHOUT ROWID',
+  },
 ];

@@ -1,6 +1,7 @@
 import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
-import type { Message } from '../message';
+import type { Severity } from '../../../src-shared/constants';
+import type { Message, MessageButton } from '../message';
 import { counter, fromJson, select, type JsonText } from './sql';
 
 export type { OutboxState };
@@ -18,6 +19,24 @@ export interface OutboxRow {
   expiresAt: number;
   sentAt: number | null;
   digestId: number | null;
+}
+
+/** One incident's thread on one channel: the message follow-ups are folded into (R-NOTIFY-8). */
+export interface OutboxThread {
+  channel: string;
+  key: string;
+  /** The provider's id of the message showing the incident (Telegram message_id, desktop tag). */
+  ref: string | null;
+  openedAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  severity: Severity;
+  /** What the thread said so far, one line a message, newest last (bounded). */
+  lines: string[];
+  /** The buttons the incident's message carries (its first alert's "Acknowledge"). */
+  buttons: MessageButton[];
+  messages: number;
+  folded: number;
 }
 
 export interface OutboxChannelCounts {
@@ -89,7 +108,44 @@ export interface OutboxStore {
   expireMessage(id: number, reason: string): boolean;
   /** Which of `channels` were queued a firing message about `fingerprint` at or after `since` (routed or escalated). */
   firingSentTo(fingerprint: string, since: number, channels: readonly string[]): string[];
+  thread(channel: string, key: string): OutboxThread | undefined;
+  /** Insert or replace (inside the transaction that settles the send). */
+  putThread(t: OutboxThread): void;
+  /** Forget threads with no message since `before`; returns how many. */
+  pruneThreads(before: number): number;
+  /** Threads of a channel (newest first) for tests and the bench. */
+  threads(channel: string): OutboxThread[];
 }
+
+interface RawThread {
+  channel: string;
+  thread: string;
+  ref: string | null;
+  opened_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  severity: Severity;
+  body: JsonText<{ lines: string[]; buttons: MessageButton[] }>;
+  messages: number;
+  folded: number;
+}
+
+const toThread = (r: RawThread): OutboxThread => {
+  const body = fromJson(r.body);
+  return {
+    channel: r.channel,
+    key: r.thread,
+    ref: r.ref,
+    openedAt: r.opened_at,
+    updatedAt: r.updated_at,
+    closedAt: r.closed_at,
+    severity: r.severity,
+    lines: body.lines,
+    buttons: body.buttons,
+    messages: r.messages,
+    folded: r.folded,
+  };
+};
 
 interface Raw {
   id: number;
@@ -182,6 +238,13 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     expire: db.prepare(
       `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || ? WHERE id = ? AND state = 'pending'`,
     ),
+    thread: select<RawThread>(db, `SELECT * FROM outbox_thread WHERE channel = ? AND thread = ?`),
+    putThread: db.prepare(
+      `INSERT OR REPLACE INTO outbox_thread (channel, thread, ref, opened_at, updated_at, closed_at, severity, body, messages, folded)
+       VALUES (@channel, @key, @ref, @openedAt, @updatedAt, @closedAt, @severity, @body, @messages, @folded)`,
+    ),
+    pruneThreads: db.prepare(`DELETE FROM outbox_thread WHERE updated_at < ?`),
+    threads: select<RawThread>(db, `SELECT * FROM outbox_thread WHERE channel = ? ORDER BY updated_at DESC`),
   };
   const one = (r: Raw | undefined): OutboxRow | undefined => (r ? toRow(r) : undefined);
   const many = (rs: Raw[]): OutboxRow[] => rs.map(toRow);
@@ -249,5 +312,12 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
     expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,
     firingSentTo: (fp, since, channels) => channels.filter((c) => s.firingSent.get(c, since, fp) !== undefined),
+    thread: (channel, key) => {
+      const r = s.thread.get(channel, key);
+      return r ? toThread(r) : undefined;
+    },
+    putThread: ({ lines, buttons, ...t }) => void s.putThread.run({ ...t, body: JSON.stringify({ lines, buttons }) }),
+    pruneThreads: (before) => s.pruneThreads.run(before).changes,
+    threads: (channel) => s.threads.all(channel).map(toThread),
   };
 }

@@ -29,6 +29,8 @@ export interface Burst {
   lastResolvedAt: number | null;
   flushAt: number | null;
   resolveAt: number | null;
+  /** The message thread of the incident it speaks for (R-NOTIFY-8); absent on rows stored before threads. */
+  thread?: string;
 }
 
 /** Record a start; returns the starts within the window (newest state per fingerprint). */

@@ -19,6 +19,8 @@ export interface Flap {
   labels: Record<string, string>;
   severity: 'info' | 'warning' | 'critical';
   eventId: string;
+  /** Its incident's message thread (R-NOTIFY-8); absent on rows stored before threads. */
+  thread?: string;
 }
 
 export type FlapOutcome = 'started' | 'continues' | 'counted';

@@ -15,6 +15,13 @@ export const hostList = (hosts: string[], n = NAMED): string => {
 export const span = (ms: number): string =>
   ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)}h` : ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)}m` : `${Math.round(ms / 1000)}s`;
 
+/** A group's incident thread: the key incidentGroup gives its members (route and non-empty groupBy values, R-NOTIFY-8). */
+export const groupThread = (g: Group): string =>
+  `${g.key.split('|')[0]}|${Object.entries(g.labels)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
+
 const groupName = (g: Group): string => Object.values(g.labels).filter(Boolean).join('/') || 'alerts';
 const groupLabelText = (g: Group): string =>
   Object.entries(g.labels)
@@ -40,6 +47,7 @@ export function groupUpdate(g: Group, joined: Member[]): Message {
     status: 'firing',
     eventId: joined[joined.length - 1]!.eventId,
     labels: g.labels,
+    thread: { key: groupThread(g) },
     title: `${sev.toUpperCase()}: ${groupName(g)} +${joined.length} more on ${hostList(hosts(joined), 3)}`,
     body: [
       `${joined.length} more alert${joined.length === 1 ? '' : 's'} joined the group: ${hostList(hosts(joined))}`,
@@ -61,6 +69,7 @@ export function groupResolved(g: Group, now: number): Message {
     status: 'resolved',
     eventId: all[all.length - 1]?.eventId ?? null,
     labels: g.labels,
+    thread: { key: groupThread(g), closes: true },
     title:
       all.length === 1
         ? `RESOLVED: ${all[0]!.summary}`
@@ -97,6 +106,7 @@ export function burstMessage(b: Burst, now: number, resolved: boolean, reportedB
     status: resolved ? 'resolved' : 'firing',
     eventId: all[0]?.eventId ?? null,
     labels: { alertname: b.alertname },
+    thread: { key: b.thread ?? `burst|${b.alertname}`, ...(resolved ? { closes: true } : {}) },
     title,
     body,
   });
@@ -115,6 +125,7 @@ export function flapMessage(f: Flap, window: number, settledNow: boolean): Messa
     eventId: f.eventId,
     fingerprint: f.fp,
     labels: f.labels,
+    thread: { key: f.thread ?? `fp|${f.fp}` },
     title,
     body,
   });

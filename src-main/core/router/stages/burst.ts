@@ -1,6 +1,7 @@
 import { addMember, distinctHosts, noteResolved, noteStart, openBurst, refireMember, resolveMember } from '../noise/bursts';
 import type { NoiseBook } from '../noise/book';
 import { span } from '../noise/messages';
+import { threadOf } from '../incident-key';
 import { hold, type Stage } from '../types';
 import { memberOf } from './group';
 
@@ -59,7 +60,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
     if (!w) book.watches.set(name, (w = { starts: [] }));
     const starts = noteStart(w, { ...memberOf(ev, sc.now), channels: d.channels }, sc.now, burstWindow);
     if (distinctHosts(starts) < burstThreshold) return;
-    const nb = openBurst(name, starts, sc.now, groupWindow);
+    const nb = { ...openBurst(name, starts, sc.now, groupWindow), thread: threadOf(sc.config, ev).key };
     book.openBurst(nb);
     hold(
       d,

@@ -2,6 +2,7 @@ import { recordTransition, type Flap } from '../noise/flaps';
 import type { NoiseBook } from '../noise/book';
 import { routeWithoutDedupe } from '../noise/eligible';
 import { flapMessage, span } from '../noise/messages';
+import { threadOf } from '../incident-key';
 import { hold, trace, type Stage } from '../types';
 
 /**
@@ -37,6 +38,7 @@ export const flapStage = (book: NoiseBook): Stage => ({
       labels: ev.labels,
       severity: ev.severity,
       eventId: ev.id,
+      thread: threadOf(sc.config, ev).key,
     };
     f.summary = ev.summary;
     f.eventId = ev.id;

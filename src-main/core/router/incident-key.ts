@@ -1,0 +1,31 @@
+import type { Config } from '../config';
+import type { MessageThread } from '../message';
+import { firstRoute } from './noise/eligible';
+import { matchLabels } from './silence-matcher';
+
+type Alertish = { source: string; severity: string; labels: Record<string, string>; fingerprint: string };
+
+/**
+ * The alert group an alert belongs to — its incident: the first matching route's groupBy label values
+ * (default alertname), else the alert alone. One key for the incident record (loop) and the message
+ * thread its notifications are folded into (R-NOTIFY-8).
+ */
+export function incidentGroup(config: Config, ev: Alertish): { key: string; labels: Record<string, string> } {
+  const route = firstRoute(config.routes, matchLabels(ev));
+  const groupBy = route >= 0 ? config.routes[route]!.groupBy : ['alertname'];
+  const labels = Object.fromEntries(groupBy.filter((l) => ev.labels[l]).map((l) => [l, ev.labels[l]!]));
+  return Object.keys(labels).length
+    ? {
+        key: `r${route}|${Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`,
+        labels,
+      }
+    : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
+}
+
+/** The thread of a message about this alert; `closes` when it ends the incident. */
+export const threadOf = (config: Config, ev: Alertish, closes = false): MessageThread => ({
+  key: incidentGroup(config, ev).key,
+  ...(closes ? { closes } : {}),
+});
