@@ -145,7 +145,10 @@ describe('browser sessions (vigil serve + Chromium)', () => {
 
       // The admin ends rita's session on the People page.
       await admin.goto('People');
-      const row = browser.page.getByTestId('people-sessions').getByRole('row').filter({ hasText: 'rita' });
+      const sessions = browser.page.getByTestId('people-sessions');
+      // The admin's own session is marked, so they do not end it by mistake.
+      await expect.poll(() => sessions.getByRole('row').filter({ hasText: 'admin' }).textContent()).toContain('admin (this browser)');
+      const row = sessions.getByRole('row').filter({ hasText: 'rita' });
       await row.getByRole('button', { name: 'Revoke' }).click();
       await row.waitFor({ state: 'detached' });
 

@@ -86,6 +86,15 @@ describe('browser sessions over HTTP (R-PEOPLE-3)', () => {
     expect(noCsrf.headers.get('set-cookie')).toBeNull();
   });
 
+  it('R-PEOPLE-3: a Bearer token wins over a cookie, and other cookies of the host do not stand in for a token', async () => {
+    const cookie = cookieOf(await signIn(ADMIN));
+    const wrongBearer = await rpc(cookie, 'status.get', {}, { ...csrf, authorization: 'Bearer vgp_wrong' });
+    expect(wrongBearer.status).toBe(401);
+    const stray = await rpc('grafana_session=abc', 'status.get');
+    expect(stray.status).toBe(401);
+    expect(((await stray.json()) as { error: { message: string } }).error.message).toMatch(/^missing or wrong token/);
+  });
+
   it('R-PEOPLE-3: a change with the cookie but without the CSRF header is refused (403) and changes nothing', async () => {
     const cookie = cookieOf(await signIn(ADMIN));
     const refused = await rpc(cookie, 'people.add', { name: 'mallory', role: 'admin' }, {});
