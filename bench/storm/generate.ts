@@ -19,7 +19,7 @@ export interface StormEvent {
 /** What a notification must mention so the incident counts as not missed. */
 export interface Incident {
   id: string;
-  kind: 'persistent' | 'flapping' | 'burst';
+  kind: 'persistent' | 'flapping' | 'burst' | 'rolling';
   alertname: string;
   /** null: the burst (mentioned when its alertname is). */
   host: string | null;
@@ -27,6 +27,8 @@ export interface Incident {
 }
 
 export interface Storm {
+  /** What the storm is, for the report. */
+  name: string;
   durationMs: number;
   events: StormEvent[];
   incidents: Incident[];
@@ -181,5 +183,60 @@ export function generateStorm(seed = 42, durationMs = 150 * S): Storm {
   }
 
   events.sort((a, b) => a.at - b.at);
-  return { durationMs, events, incidents };
+  return { name: 'mixed (persistent + flapping + 400-host burst + info noise)', durationMs, events, incidents };
+}
+
+/**
+ * A slow rolling failure: one host after another of a 50-host web fleet runs out of disk, one every ~2.4 s over
+ * two minutes (a bad config rolling out, compressed), each re-sent every 3 s until the end. One incident, one
+ * alert group; the hosts are named in Vigil's messages up to a list limit, so it counts as mentioned by alertname.
+ */
+export function generateRolling(seed = 7, durationMs = 130 * S): Storm {
+  const r = rng(seed);
+  const events: StormEvent[] = [];
+  const hosts = names('web', 50);
+  hosts.forEach((host, i) => {
+    const start = Math.round(i * 2.4 * S + r() * 400);
+    for (let t = start; t < durationMs; t += 3 * S)
+      events.push({ at: t, alertname: 'DiskWillFillIn4h', host, severity: 'warning', status: 'firing', startsAt: start });
+  });
+  events.sort((a, b) => a.at - b.at);
+  return {
+    name: 'rolling failure (50 hosts, one every ~2.4 s over 2 min)',
+    durationMs,
+    events,
+    incidents: [{ id: 'DiskWillFillIn4h/*', kind: 'rolling', alertname: 'DiskWillFillIn4h', host: null, startsAt: events[0]!.at }],
+  };
+}
+
+/**
+ * A flapping group: 6 pods of one service crash-loop, each flipping firing/resolved every 4–8 s for 80 s, then
+ * settle resolved. One alert group; every pod's flapping is an incident that must be mentioned by name.
+ */
+export function generateFlappingGroup(seed = 11, durationMs = 100 * S): Storm {
+  const r = rng(seed);
+  const events: StormEvent[] = [];
+  const incidents: Incident[] = [];
+  for (const host of names('pod', 6)) {
+    const from = Math.round((2 + r() * 6) * S);
+    const period = Math.round((4 + r() * 4) * S);
+    incidents.push({ id: `PodCrashLooping/${host}`, kind: 'flapping', alertname: 'PodCrashLooping', host, startsAt: from });
+    let since = from;
+    let t = from;
+    for (let firing = true; t < from + 80 * S || !firing; t += period, firing = !firing) {
+      if (firing) since = t;
+      // Each state is reported twice (Alertmanager re-sends), half a period apart.
+      for (const at of [t, t + period / 2])
+        events.push({
+          at: Math.round(at),
+          alertname: 'PodCrashLooping',
+          host,
+          severity: 'warning',
+          status: firing ? 'firing' : 'resolved',
+          startsAt: since,
+        });
+    }
+  }
+  events.sort((a, b) => a.at - b.at);
+  return { name: 'flapping group (6 pods crash-looping for 80 s)', durationMs, events, incidents };
 }

@@ -19,7 +19,12 @@ export interface Score {
   missed: Incident[];
   firstAfterMs: number | null;
   byKind: Record<string, number>;
+  /** Notifications per alert group (an incident as Vigil and Alertmanager's group_by [alertname] count it). */
+  perGroup: number;
 }
+
+/** The storm's alert groups: its incidents' distinct alertnames. */
+export const groupsOf = (storm: Storm): number => new Set(storm.incidents.map((i) => i.alertname)).size;
 
 const word = (s: string): RegExp => new RegExp(`(^|[^A-Za-z0-9_-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`);
 
@@ -30,7 +35,8 @@ export function missedIncidents(storm: Storm, notices: Notice[]): Incident[] {
   );
 }
 
-export function score(name: string, storm: Storm, notices: Notice[]): Score {
+/** `seen`: everything the person could read (Vigil's folded edits too); defaults to the notifications themselves. */
+export function score(name: string, storm: Storm, notices: Notice[], seen: Notice[] = notices): Score {
   const kindOf = new Map(storm.incidents.map((i) => [i.alertname, i.kind] as const));
   const byKind: Record<string, number> = { persistent: 0, flapping: 0, burst: 0, info: 0 };
   for (const n of notices)
@@ -43,8 +49,10 @@ export function score(name: string, storm: Storm, notices: Notice[]): Score {
     raw: storm.events.length,
     sent: notices.length,
     percentOfRaw: (100 * notices.length) / storm.events.length,
-    missed: missedIncidents(storm, notices),
-    firstAfterMs: first === null ? null : first - firstIncident,
+    missed: missedIncidents(storm, seen),
+    // Both replays post events at the start of their 250 ms intake tick: a notification in the first tick counts as 0.
+    firstAfterMs: first === null ? null : Math.max(0, first - firstIncident),
     byKind,
+    perGroup: notices.length / groupsOf(storm),
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startTelegramServer } from '../../e2e/fixtures/telegram-server';
 import { createCore } from '../../src-main/core/app';
 import { FakeClock } from '../../src-main/core/clock';
 import { parseConfig } from '../../src-main/core/config';
@@ -34,52 +35,92 @@ const intake = (e: StormEvent, base: number): IntakeEvent => ({
   endsAt: e.status === 'resolved' ? base + e.at : null,
 });
 
+export interface VigilReplay {
+  /** Every message the router queued (one outbox row each): what a channel without folding shows — Vigil before R-NOTIFY-8. */
+  queued: Notice[];
+  /** New messages in the Telegram chat (sendMessage): what a person is notified of. */
+  messages: Notice[];
+  /** Everything the chat showed, the folded edits too (for "was every incident mentioned"). */
+  seen: Notice[];
+  edits: number;
+  realFirstMs: number;
+  wallMs: number;
+}
+
 /**
- * Replay the storm into an in-process Vigil core (real SQLite in a temp
- * dir, default router settings) on a FakeClock that steps through the
- * storm's timeline; every message the router enqueues to the outbox counts.
+ * Replay the storm into an in-process Vigil core (real SQLite in a temp dir, default router settings) on a
+ * FakeClock that steps through the storm's timeline, delivering to a Telegram channel (the Bot API stand-in,
+ * real HTTP): after each intake tick the outbox is drained, so each chat message is stamped with its tick's time.
  */
-export async function replayVigil(
-  storm: Storm,
-  opts: { tickMs: number; horizonMs: number },
-): Promise<{ notices: Notice[]; realFirstMs: number; wallMs: number }> {
+export async function replayVigil(storm: Storm, opts: { tickMs: number; horizonMs: number }): Promise<VigilReplay> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-storm-'));
+  const tg = await startTelegramServer();
   const base = Date.UTC(2026, 0, 5, 12, 0);
   const clock = new FakeClock(base);
   const config = parseConfig(`
 channels:
-  - { name: oncall, type: webhook, url: "http://127.0.0.1:9/unused" }
+  - { name: oncall, type: telegram, chatId: "-100123", botToken: { secret: tg }, apiBase: "${tg.url}" }
 routes:
-  - { channels: [oncall] }
+  - { match: { source: alertmanager }, channels: [oncall] }
 `);
-  const core = createCore({ config, dataDir: dir, clock, log: createLogger(null) });
-  const router = core.areas.router;
-  const count = core.areas.db.prepare(`SELECT count(*) AS n FROM outbox`);
+  const core = createCore({ config, dataDir: dir, clock, log: createLogger(null), secrets: { get: () => tg.token, names: () => ['tg'] } });
+  const db = core.areas.db;
+  const backlog = db.prepare(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')`).pluck();
+  const messages: Notice[] = [];
+  const seen: Notice[] = [];
+  let edits = 0;
+  const notice = (at: number, text: string): Notice => ({
+    at,
+    alertname: storm.incidents.find((i) => text.includes(i.alertname))?.alertname ?? '',
+    info: text.startsWith('🔵'),
+    text,
+  });
+  /** Wait until the outbox has delivered everything queued so far; stamp what the chat got with `at`. */
+  const drain = async (at: number) => {
+    const deadline = Date.now() + 30_000;
+    while ((backlog.get() as number) > 0) {
+      if (Date.now() > deadline) throw new Error('outbox did not drain within 30 s');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    for (const m of tg.sent.slice(messages.length)) messages.push(notice(at, m.text));
+    for (const e of tg.edits.slice(edits)) seen.push(notice(at, e.text));
+    edits = tg.edits.length;
+  };
   let realFirstMs = -1;
   const t0 = performance.now();
   try {
+    await core.start();
     for (const tick of ticks(storm, opts.tickMs)) {
       clock.set(base + tick.at);
-      const before = (count.get() as { n: number }).n;
+      const before = messages.length;
       const started = performance.now();
-      router.ingest(
+      core.areas.router.ingest(
         tick.events.map((e) => intake(e, base)),
         'storm',
       );
-      await router.drain();
-      if (realFirstMs < 0 && before === 0 && (count.get() as { n: number }).n > 0) realFirstMs = performance.now() - started;
+      await core.areas.router.drain();
+      await drain(tick.at);
+      if (realFirstMs < 0 && before === 0 && messages.length > 0) realFirstMs = performance.now() - started;
     }
-    clock.set(base + opts.horizonMs);
-    const rows = core.areas.db
+    // The tail: group resolutions and flap summaries fall due on the clock.
+    for (let at = storm.durationMs; at <= opts.horizonMs; at += 1000) {
+      clock.set(base + at);
+      await drain(at);
+    }
+    const rows = db
       .prepare(`SELECT message, created_at FROM outbox WHERE created_at <= ? ORDER BY id`)
-      .all(base + opts.horizonMs) as Array<{ message: string; created_at: number }>;
-    const notices = rows.map((r) => {
+      .all(base + opts.horizonMs) as Array<{
+      message: string;
+      created_at: number;
+    }>;
+    const queued = rows.map((r) => {
       const m = JSON.parse(r.message) as Message;
       return { at: r.created_at - base, alertname: m.labels.alertname ?? '', info: m.severity === 'info', text: `${m.title}\n${m.body}` };
     });
-    return { notices, realFirstMs, wallMs: performance.now() - t0 };
+    return { queued, messages, seen: [...messages, ...seen], edits, realFirstMs, wallMs: performance.now() - t0 };
   } finally {
     await core.stop();
+    await tg.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
