@@ -28,6 +28,7 @@ import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal, type Heal } from './heal';
 import { wireSmoke, type Smoke } from './smoke';
 import { wireNotify, type ConsoleNotices } from './notify';
+import { wireFirstRun } from './firstrun';
 import { createRouterArea, groupCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
 import { VigilError } from './errors';
 import { isAckData, wireAcks } from './ack';
@@ -367,6 +368,7 @@ export function createCore(opts: CoreOptions): Core {
     ...people.handlers,
     'probes.run': ({ probe }) => probeNow(ctx, probe, { http: () => router.probes, ssh: () => remote.probes }),
     ...oncall.handlers,
+    ...wireFirstRun(ctx).handlers,
     'status.get': () => status(),
     'notifications.pause': ({ minutes }) => {
       pausedUntil = minutes === 0 ? null : clock.now() + minutes * 60_000;

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { SEVERITY_SERIES, STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
 import { fillBuckets } from '../charts/buckets';
+import { FirstRun } from '../components/FirstRun';
 import { StatusDot } from '../components/StatusDot';
 import { Badge, ErrorNote, Head, Panel } from '../components/ui';
 import { count, dateTime, relative, time } from '../format';
@@ -193,6 +194,7 @@ export function Overview() {
           Vigil {status.version} · up since {dateTime(status.startedAt)} · updated {time(status.now)}
         </p>
       </header>
+      <FirstRun />
       <div className="grid-2 lead">
         <FiringPanel />
         <ApprovalsPanel />

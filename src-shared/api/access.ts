@@ -24,6 +24,7 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'system.ping': viewer,
   'me.get': viewer,
   // a person's own notification preferences: anyone signed in, for themself only
+  'setup.checklist': viewer,
   'me.notify.get': viewer,
   'me.notify.set': viewer,
   // a console reporting that it showed a desktop notice (the actor is recorded as who saw it)

@@ -22,7 +22,21 @@ export const StatusSnapshot = z.object({
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 
+/** One step of the first-run checklist on the Overview, done or not by the core's own state. */
+export const FirstRunItem = z.object({
+  id: z.enum(['channel', 'host', 'source', 'alert']),
+  done: z.boolean(),
+  /** What is true now, in a sentence (which channel delivered its test message, how many hosts…). */
+  detail: z.string(),
+});
+export type FirstRunItem = z.infer<typeof FirstRunItem>;
+
 export const systemApi = {
+  'setup.checklist': method(
+    z.object({}).strict(),
+    z.object({ items: z.array(FirstRunItem), done: z.boolean() }),
+    'The first-run checklist (add a channel and test it, add a host, point Alertmanager or Prometheus at Vigil, receive an alert).',
+  ),
   'status.get': method(z.object({}).strict(), StatusSnapshot, 'Current status of the core, worst first.'),
   'notifications.pause': method(
     z

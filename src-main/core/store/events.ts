@@ -49,6 +49,8 @@ export interface EventFilter {
   severity?: Severity[];
   status?: AlertStatus;
   source?: string;
+  /** Events from any source but this one (the first-run checklist: an alert not raised by Vigil itself). */
+  notSource?: string;
   label?: { name: string; value: string };
   text?: string;
   cursor?: number;
@@ -233,6 +235,7 @@ export function sqliteEventStore(db: Database): EventStore {
       if (f.severity?.length) add(`severity IN (${f.severity.map(() => '?').join(',')})`, ...f.severity);
       if (f.status) add('status = ?', f.status);
       if (f.source) add('source = ?', f.source);
+      if (f.notSource) add('source <> ?', f.notSource);
       if (f.label) add('json_extract(labels, ?) = ?', `$."${f.label.name.replace(/"/g, '\\"')}"`, f.label.value);
       if (f.text) {
         const t = `%${likeEscape(f.text)}%`;

@@ -86,6 +86,8 @@ export interface OutboxStore {
   /** Pending rows of a channel in order (for digests and previews). */
   pending(channel: string, limit?: number): OutboxRow[];
   backlog(channel: string): number;
+  /** Channels that delivered a message whose key starts with `prefix` (e.g. `test:`, channels.test's). */
+  sentWithKeyPrefix(prefix: string): string[];
   /**
    * Queue a digest carrying `ids` (call inside a transaction): the rows
    * become `digested` and point at it. Returns the digest row's id.
@@ -206,6 +208,10 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     ),
     pending: select<Raw>(db, `SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
     backlog: counter(db, `SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
+    sentWithPrefix: select<{ channel: string }>(
+      db,
+      `SELECT DISTINCT channel FROM outbox WHERE state = 'sent' AND substr(idem_key, 1, length(?)) = ?`,
+    ),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'pending'`),
     rewrite: db.prepare(`UPDATE outbox SET message = ? WHERE id = ?`),
     dropped: db.prepare(
@@ -275,6 +281,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     requeueSending: () => s.requeue.run().changes,
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
     backlog: (channel) => s.backlog(channel),
+    sentWithKeyPrefix: (prefix) => s.sentWithPrefix.all(prefix, prefix).map((r) => r.channel),
     addDigest(channel, key, message, ids, now, expiresAt) {
       const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
       if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
