@@ -48,7 +48,7 @@ async function oneStorm(storm: Storm, am: boolean): Promise<Row[]> {
   print(before);
   print(after);
   console.log(
-    `    (${v.edits} edits; replayed in ${(v.wallMs / 1000).toFixed(1)} s of wall time; the first chat message arrived ${v.realFirstMs.toFixed(1)} ms of real time after its intake batch)`,
+    `    (${v.edits} edits, ${v.retries} retried sends; replayed in ${(v.wallMs / 1000).toFixed(1)} s of wall time; the first chat message arrived ${v.realFirstMs.toFixed(1)} ms of real time after its intake batch)`,
   );
   const rows: Row[] = [
     { who: 'Vigil before (every notification a message)', s: before },

@@ -43,6 +43,8 @@ export interface VigilReplay {
   /** Everything the chat showed, the folded edits too (for "was every incident mentioned"). */
   seen: Notice[];
   edits: number;
+  /** Sends retried after a failed attempt (each moved the FakeClock on by its backoff). */
+  retries: number;
   realFirstMs: number;
   wallMs: number;
 }
@@ -66,6 +68,12 @@ routes:
   const core = createCore({ config, dataDir: dir, clock, log: createLogger(null), secrets: { get: () => tg.token, names: () => ['tg'] } });
   const db = core.areas.db;
   const backlog = db.prepare(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')`).pluck();
+  const waiting = db
+    .prepare(
+      `SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending')`,
+    )
+    .pluck();
+  let retries = 0;
   const messages: Notice[] = [];
   const seen: Notice[] = [];
   let edits = 0;
@@ -79,7 +87,16 @@ routes:
   const drain = async (at: number) => {
     const deadline = Date.now() + 30_000;
     while ((backlog.get() as number) > 0) {
-      if (Date.now() > deadline) throw new Error('outbox did not drain within 30 s');
+      // A failed attempt (the loaded machine reset a connection) waits for its retry on the FakeClock: let that time pass.
+      const retryAt = waiting.get() as number | null;
+      if (retryAt !== null && retryAt > clock.now()) {
+        retries++;
+        clock.set(retryAt);
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `outbox did not drain within 30 s: ${JSON.stringify(db.prepare(`SELECT id, state, attempts, last_error, next_attempt_at - ? AS due_in FROM outbox WHERE state IN ('pending', 'sending') LIMIT 3`).all(clock.now()))}`,
+        );
       await new Promise((r) => setTimeout(r, 1));
     }
     for (const m of tg.sent.slice(messages.length)) messages.push(notice(at, m.text));
@@ -117,7 +134,7 @@ routes:
       const m = JSON.parse(r.message) as Message;
       return { at: r.created_at - base, alertname: m.labels.alertname ?? '', info: m.severity === 'info', text: `${m.title}\n${m.body}` };
     });
-    return { queued, messages, seen: [...messages, ...seen], edits, realFirstMs, wallMs: performance.now() - t0 };
+    return { queued, messages, seen: [...messages, ...seen], edits, retries, realFirstMs, wallMs: performance.now() - t0 };
   } finally {
     await core.stop();
     await tg.close();
