@@ -6,6 +6,7 @@ export { EXIT, type Command } from './command';
 import { auditCommand } from './audit';
 import { changeCommand } from './change';
 import { configCommand } from './config';
+import { demoCommand } from './demo';
 import { exportCommand } from './export';
 import { memoryCommand } from './memory';
 import { policyCommand } from './policy';
@@ -15,6 +16,7 @@ import { intakeTokenCommand, userCommand } from './user';
 /** Every sub-command, one module each. */
 export const commands: Command[] = [
   serveCommand,
+  demoCommand,
   configCommand,
   memoryCommand,
   exportCommand,
