@@ -35,7 +35,7 @@ import { isAckData, wireAcks } from './ack';
 import { wireHeartbeat, type Heartbeat } from './heartbeat';
 import { wireSettings } from './settings';
 import { wireChanges } from './changes';
-import { createOnCall } from './oncall';
+import { createOnCall, onCallWriter } from './oncall';
 import { createPeople, type People } from './people';
 import { auditArchivePath, readArchive, wireRetention } from './retention';
 import { wireLoop, type Loop } from './loop';
@@ -189,7 +189,7 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   // ── notify ──
-  // Channels + the durable outbox; producers enqueue through notify.outbox.writer inside their transaction.
+  // Channels + the durable outbox; producers enqueue through its writer (below, on-call resolved) inside their transaction.
   const notify = wireNotify(ctx, {
     shownByConsole: opts.desktopShownByConsole ?? false,
     pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
@@ -205,9 +205,16 @@ export function createCore(opts: CoreOptions): Core {
     },
   });
 
+  // On-call targets are resolved to a person when queued (issue 18.5): every producer queues through this writer.
+  const writer = onCallWriter(ctx, notify.outbox.writer, {
+    telegramOf: (person) => people.list().find((p) => p.name === person)?.telegram ?? null,
+    failure: (what, err) => reports.failure(what, err),
+    recovery: (what) => reports.recovery(what),
+  });
+
   // ── router ──
   // Intake → EventRouter pipeline → outbox; Alertmanager poller and HTTP probes feed it.
-  const router = createRouterArea(ctx, notify.outbox.writer);
+  const router = createRouterArea(ctx, writer);
 
   // ── audit ──
   // One append-only hash chain for every area (R-HEAL-5); append() throws when it cannot write.
@@ -225,7 +232,7 @@ export function createCore(opts: CoreOptions): Core {
   const oncall = createOnCall(ctx);
 
   // ── agents ──
-  const agents = wireAgents(ctx, { audit, outbox: notify.outbox.writer, router: router.router, telegramPerson });
+  const agents = wireAgents(ctx, { audit, outbox: writer, router: router.router, telegramPerson });
 
   // ── remote & heal ──
   // SSH pool + pinned host keys + diagnostic policy + SSH probes; AutoHeal behind approvals.
@@ -267,7 +274,7 @@ export function createCore(opts: CoreOptions): Core {
       healPending: () => heal.heal.pending(),
       protects: (kind, target, live) => heal.heal.protectedReason(kind, target, live),
     },
-    outbox: () => notify.outbox.writer,
+    outbox: () => writer,
     audit: () => audit,
     onJobError: (job, err) => reports.failure(`scheduled job ${job}`, err),
   });
@@ -275,7 +282,7 @@ export function createCore(opts: CoreOptions): Core {
 
   // ── acks & escalation ──
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
-  const acks = wireAcks(ctx, { router: router.router, outbox: notify.outbox.writer, reports, telegramPerson, audit });
+  const acks = wireAcks(ctx, { router: router.router, outbox: writer, reports, telegramPerson, audit });
   const heartbeat = wireHeartbeat(ctx, {
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
@@ -333,7 +340,7 @@ export function createCore(opts: CoreOptions): Core {
     elephant: agents.elephant,
     changes: changes.changes,
     audit,
-    outbox: notify.outbox.writer,
+    outbox: writer,
     remember: (m) => {
       agents.openclaw.repo.add({ kind: 'resolution', source: 'loop', ...m }, clock.now());
       agents.openclaw.worker.publish();

@@ -50,9 +50,20 @@ export interface Message {
    * `closes`: the whole incident resolved; its next message starts a new thread.
    */
   thread?: MessageThread;
+  /** An `oncall` channel's message: the person the schedule resolved it to when it was queued (issue 18.5). */
+  to?: Addressee;
 }
 
 export interface MessageThread {
   key: string;
   closes?: boolean;
+}
+
+/** Who an on-call page went to, kept on the outbox row so the console can say "paged alice (on call)". */
+export interface Addressee {
+  person: string;
+  team: string;
+  as: 'on call' | 'next in rotation';
+  /** Their Telegram user id (a private chat with the bot), or null: the page reaches only their desktop. */
+  telegram: string | null;
 }

@@ -150,6 +150,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       core.ctx.bus.subscribe(t, (p) => {
         // Per-person preferences on the server: a notice of a severity this person turned off never reaches their desktop.
         if (t === Topic.notice && !core.people.wantsNotice(who, (p as DesktopNotice).severity)) return;
+        // A page addressed to the person on call reaches their desktop, not everyone's.
+        if (t === Topic.notice && (p as DesktopNotice).to !== undefined && (p as DesktopNotice).to !== who) return;
         write(t, p);
       }),
     );

@@ -150,7 +150,10 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
             {q.data.items.map((m) => (
               <tr key={m.id}>
                 <td title={dateTime(m.createdAt)}>{relative(m.createdAt, now)}</td>
-                <td>{m.channel}</td>
+                <td>
+                  {m.channel}
+                  {m.to && <div className="muted">paged {m.to}</div>}
+                </td>
                 <td>
                   <span className={`state state-${m.state}`}>{m.state}</span>
                   {m.digestId !== null && <div className="muted">in digest #{m.digestId}</div>}

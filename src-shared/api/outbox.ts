@@ -25,6 +25,8 @@ export const OutboxItem = z.object({
   sentAt: z.number().nullable(),
   /** For `digested`: the digest message that carried it. */
   digestId: z.number().nullable(),
+  /** An on-call page: the person the schedule picked when it was queued, e.g. "alice (on call)". */
+  to: z.string().nullable(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 

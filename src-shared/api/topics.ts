@@ -14,6 +14,8 @@ export const DesktopNotice = z.object({
   tag: z.string().optional(),
   /** A follow-up folded into the incident's notice: shown without sound. */
   update: z.boolean().optional(),
+  /** A page for one person (the on-call channel): only their sessions show it. Absent: everyone's console. */
+  to: z.string().optional(),
 });
 export type DesktopNotice = z.infer<typeof DesktopNotice>;
 

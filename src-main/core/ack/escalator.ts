@@ -6,6 +6,7 @@ import { clockTime, humanDuration } from './format';
 import { ackButton, ackRef } from './refs';
 import { acknowledges, CANCELLED_BY_ACK } from './service';
 import { Collection } from '../../../src-shared/api/topics';
+import { targetLabel } from '../oncall';
 
 /** Look at the table at least this often (a laptop that slept; a clock that jumped). */
 const SWEEP_MS = 30_000;
@@ -46,7 +47,7 @@ export function escalationMessage(ctx: CoreContext, e: Escalation, s: AlertState
     .join(', ');
   const body = [
     `Escalated: ${waited} (first notified ${clockTime(e.notifiedAt, now)}${e.notifiedChannels.length ? ` via ${e.notifiedChannels.join(', ')}` : ''}).`,
-    `Escalation step ${e.step} of ${e.steps} → ${e.channels.join(', ')}.`,
+    `Escalation step ${e.step} of ${e.steps} → ${e.channels.map(targetLabel).join(', ')}.`,
     lateReason ? `Fired late: ${lateReason} when this step fell due at ${clockTime(e.dueAt, now)}.` : '',
     s.count > 1 ? `Seen ${s.count} times since ${clockTime(s.firstSeen, now)}.` : '',
     labels ? `Labels: ${labels}` : '',

@@ -2,6 +2,7 @@ import type { Severity } from '../../../src-shared/constants';
 import type { RouteConfig } from '../config';
 import { formatMessage, labelsMatch, matchLabels, notificationKey, hold, trace, type Stage } from '../router';
 import type { AckStore, EscalationStore } from '../store';
+import { escalationTargets, targetLabel } from '../oncall';
 import { humanDuration } from './format';
 import { ackRef } from './refs';
 
@@ -95,7 +96,8 @@ export function escalateStage(acks: AckStore, escalations: EscalationStore, onAr
           step: i + 1,
           steps: steps.length,
           afterMs: s.after,
-          channels: s.channels,
+          // `next-in-rotation` is stored as the route's oncall channel asking for the next person (issue 18.5).
+          channels: escalationTargets(sc.config, route.channels, s.channels),
           eventId: ev.id,
           notifiedChannels: d.channels,
           notifiedAt: sc.now,
@@ -108,7 +110,7 @@ export function escalateStage(acks: AckStore, escalations: EscalationStore, onAr
         sc.now,
         'escalation',
         'armed',
-        `unless acknowledged: ${steps.map((s, i) => `step ${i + 1} after ${humanDuration(s.after)} → ${s.channels.join(', ')}`).join('; ')}`,
+        `unless acknowledged: ${steps.map((s, i) => `step ${i + 1} after ${humanDuration(s.after)} → ${s.channels.map(targetLabel).join(', ')}`).join('; ')}`,
       );
       onArmed();
     },

@@ -1,11 +1,35 @@
 import { z } from 'zod';
-import { Topic } from '../../../src-shared/api/topics';
+import { Topic, type DesktopNotice } from '../../../src-shared/api/topics';
 import type { CoreContext } from '../context';
 import type { Message } from '../message';
 import { Name } from '../schema-parts';
 import { channelPlugin, type Channel, type NoticeDisplay, type SendResult } from './plugin';
 
 export const desktopConfig = z.object({ name: Name, type: z.literal('desktop') }).strict();
+
+/**
+ * The desktop notice for a message. `tag`: its incident thread (a notice with the same tag replaces the shown one),
+ * `update`: a quiet follow-up, `to`: only that person's consoles show it (an on-call page).
+ */
+export function noticeOf(
+  ctx: CoreContext,
+  m: Message,
+  key: string,
+  o: { tag?: string; update?: boolean; to?: string } = {},
+): DesktopNotice {
+  return {
+    id: key,
+    // Native notifications show a few lines; the console shows the whole event. Bounded pushes.
+    title: m.title.slice(0, 256),
+    body: m.body.length > 1000 ? `${m.body.slice(0, 1000)}…` : m.body,
+    severity: m.severity,
+    eventId: m.eventId,
+    at: ctx.clock.now(),
+    ...(o.tag === undefined ? {} : { tag: o.tag }),
+    ...(o.update ? { update: true } : {}),
+    ...(o.to === undefined ? {} : { to: o.to }),
+  };
+}
 
 /**
  * Desktop: publishes the `notice` topic; the Electron shell shows a native
@@ -16,17 +40,7 @@ export const desktopConfig = z.object({ name: Name, type: z.literal('desktop') }
  */
 export function desktopChannel(ctx: CoreContext, name: string, pausedUntil: () => number | null, display?: NoticeDisplay): Channel {
   const publish = async (m: Message, key: string, tag: string | undefined, update: boolean, signal: AbortSignal): Promise<SendResult> => {
-    const notice = {
-      id: key,
-      // Native notifications show a few lines; the console shows the whole event. Bounded pushes.
-      title: m.title.slice(0, 256),
-      body: m.body.length > 1000 ? `${m.body.slice(0, 1000)}…` : m.body,
-      severity: m.severity,
-      eventId: m.eventId,
-      at: ctx.clock.now(),
-      ...(tag === undefined ? {} : { tag }),
-      ...(update ? { update } : {}),
-    };
+    const notice = noticeOf(ctx, m, key, { tag, update });
     const shown = display ? await display.show(notice, signal) : (ctx.bus.publish(Topic.notice, notice), { ok: true as const });
     return shown.ok && tag !== undefined ? { ok: true, ref: tag } : shown;
   };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { CoreContext } from '../context';
 import { desktop } from './desktop';
+import { oncall } from './oncall';
 import { pagerduty } from './pagerduty';
 import type { Channel, ChannelDeps, ChannelPlugin } from './plugin';
 import { telegram } from './telegram';
@@ -12,7 +13,7 @@ import { webhook } from './webhook';
  * one file and one entry here: the vigil.yaml union (ChannelConfig) and the
  * list of types derive from this array.
  */
-export const CHANNEL_PLUGINS = [desktop, webhook, telegram, pagerduty] as const;
+export const CHANNEL_PLUGINS = [desktop, webhook, telegram, pagerduty, oncall] as const;
 
 type Plugins = typeof CHANNEL_PLUGINS;
 // A mapped type over a type parameter keeps the tuple: [desktop's schema, webhook's, …].

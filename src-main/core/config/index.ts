@@ -6,6 +6,7 @@ export {
   EmbeddingConfig,
   LLM_DEFAULT_MODEL,
   LlmConfig,
+  NEXT_IN_ROTATION,
   type Config,
   type HostConfig,
   type ProbeConfig,

@@ -4,7 +4,7 @@ import { Duration } from '../duration';
 import { Name, SecretRef } from '../schema-parts';
 import { EmbeddingConfig, HermesRule, LLM_DEFAULT_MODEL, LlmConfig } from './sections/agents';
 import { HostConfig, ProbeConfig, ProtectedResource, RemoteConfig, TemplateParam } from './sections/hosts';
-import { EscalationStep, MuteWindow, RouteConfig } from './sections/routes';
+import { EscalationStep, MuteWindow, NEXT_IN_ROTATION, RouteConfig } from './sections/routes';
 import { SmokeConfig } from './sections/smoke';
 
 // The one vigil.yaml schema. Each section's pieces live in sections/ (routes, hosts, agents, smoke);
@@ -12,6 +12,7 @@ import { SmokeConfig } from './sections/smoke';
 
 export { SecretRef };
 export { ChannelConfig };
+export { NEXT_IN_ROTATION };
 export { EmbeddingConfig, EscalationStep, HermesRule, HostConfig, LLM_DEFAULT_MODEL, LlmConfig, MuteWindow, ProbeConfig };
 export { ProtectedResource, RemoteConfig, RouteConfig, SmokeConfig, TemplateParam };
 
@@ -156,12 +157,26 @@ export const ConfigSchema = z
             message: `unknown channel "${c}" (declare it under channels)`,
           });
       });
+      const pagesOnCall = r.channels.some((c) => cfg.channels.find((x) => x.name === c)?.type === 'oncall');
       r.escalate.forEach((s, k) =>
         s.channels.forEach((c, j) => {
-          if (!names.has(c))
-            ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalate', k, 'channels', j], message: `unknown channel "${c}"` });
+          const path = ['routes', i, 'escalate', k, 'channels', j];
+          if (c === NEXT_IN_ROTATION) {
+            if (!pagesOnCall) ctx.addIssue({ code: 'custom', path, message: `${c} needs an oncall channel in this route's channels` });
+          } else if (!names.has(c)) ctx.addIssue({ code: 'custom', path, message: `unknown channel "${c}"` });
         }),
       );
+    });
+    cfg.channels.forEach((c, i) => {
+      if (c.type !== 'oncall') return;
+      if (!cfg.oncall.some((t) => t.team === c.team))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'team'],
+          message: `unknown on-call team "${c.team}" (declare it under oncall)`,
+        });
+      if (c.telegram !== undefined && cfg.channels.find((x) => x.name === c.telegram)?.type !== 'telegram')
+        ctx.addIssue({ code: 'custom', path: ['channels', i, 'telegram'], message: `"${c.telegram}" is not a telegram channel` });
     });
     cfg.smoke.summaryChannels.forEach((c, j) => {
       if (!names.has(c))

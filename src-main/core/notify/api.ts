@@ -29,6 +29,7 @@ const toItem = (r: OutboxRow): OutboxItem => ({
   expiresAt: r.expiresAt,
   sentAt: r.sentAt,
   digestId: r.digestId,
+  to: r.message.to ? `${r.message.to.person} (${r.message.to.as})` : null,
 });
 
 const find = (outbox: Outbox, id: number): OutboxRow => {

@@ -3,23 +3,15 @@ import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import { scheduleIcs } from './ical';
 import { nextInRotation, onCallAt, shiftsBetween, type Rotation } from './schedule';
+import { rotationsOf } from './rotations';
 
 export { nextInRotation, onCallAt, shiftsBetween, turnAt, type Rotation, type Shift } from './schedule';
 export { scheduleIcs } from './ical';
+export { rotationsOf } from './rotations';
+export { escalationTargets, onCallWriter, targetLabel } from './deliver';
 
 export type OnCallHandlers = Pick<Handlers, 'oncall.now' | 'oncall.shifts' | 'oncall.ics'>;
 const DAY = 86_400_000;
-
-/** The config's rotations as numbers (instants parsed once per call; the config can reload). */
-export function rotationsOf(config: CoreContext['config']): Rotation[] {
-  return config.oncall.map((t) => ({
-    team: t.team,
-    people: t.people,
-    start: Date.parse(t.start),
-    shiftMs: t.shift,
-    overrides: t.overrides.map((o) => ({ person: o.person, from: Date.parse(o.from), until: Date.parse(o.until) })),
-  }));
-}
 
 export function createOnCall(ctx: Pick<CoreContext, 'config' | 'clock'>): { handlers: OnCallHandlers; rotation(team: string): Rotation } {
   const rotation = (team: string): Rotation => {

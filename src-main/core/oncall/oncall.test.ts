@@ -6,6 +6,7 @@ import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
 import { VigilError } from '../errors';
 import { createOnCall } from './index';
+import { ROTATIONS_YAML } from './testing';
 
 /**
  * On call (issue 18.5) through the area's ConsoleApi handlers (inputs parsed by the contract) on an injected clock: a
@@ -13,16 +14,7 @@ import { createOnCall } from './index';
  */
 const CONFIG = `
 smoke: { enabled: false }
-oncall:
-  - team: ops
-    people: [alice, bob, carol]
-    start: "2026-01-05T09:00:00+01:00"
-    overrides:
-      - { person: dave, from: "2026-01-21T18:00:00+01:00", until: "2026-01-22T08:00:00+01:00" }
-  - team: db
-    people: [erin]
-    start: "2026-03-02T09:00:00Z"
-`;
+${ROTATIONS_YAML}`;
 const at = (iso: string) => Date.parse(iso);
 /** The on-call area as the core builds it, on an injected clock (its handlers are what core.call runs). */
 function coreAt(iso: string): {
@@ -108,5 +100,24 @@ describe('on-call schedule (issue 18.5)', () => {
       error: { code: 'not_found', message: 'no on-call team "web" (config oncall has: ops, db)' },
     });
     expect(() => parseConfig('oncall: [ { team: x, people: [a], start: "next monday" } ]')).toThrow(/oncall\[0\]\.start|oncall\.0\.start/);
+  });
+
+  it('R-ONCALL-3: the config refuses an oncall channel for an unknown team, a non-telegram bot and next-in-rotation without an oncall channel', () => {
+    const yaml = (channels: string, route: string) => `oncall: [ { team: ops, people: [a], start: "2026-01-05T09:00:00Z" } ]
+channels: [ { name: desk, type: desktop }, ${channels} ]
+routes: [ ${route} ]`;
+    expect(() => parseConfig(yaml('{ name: p, type: oncall, team: web }', '{ channels: [p] }'))).toThrow(/unknown on-call team "web"/);
+    expect(() => parseConfig(yaml('{ name: p, type: oncall, team: ops, telegram: desk }', '{ channels: [p] }'))).toThrow(
+      /"desk" is not a telegram channel/,
+    );
+    expect(() =>
+      parseConfig(
+        yaml('{ name: p, type: oncall, team: ops }', '{ channels: [desk], escalate: [ { after: 5m, channels: [next-in-rotation] } ] }'),
+      ),
+    ).toThrow(/next-in-rotation needs an oncall channel in this route's channels/);
+    const ok = parseConfig(
+      yaml('{ name: p, type: oncall, team: ops }', '{ channels: [p], escalate: [ { after: 5m, channels: [next-in-rotation] } ] }'),
+    );
+    expect(ok.routes[0]!.escalate[0]!.channels).toEqual(['next-in-rotation']);
   });
 });

@@ -226,12 +226,14 @@ function toTimeline({ table, row: r }: RawRecord): TimelineRecord[] {
         },
       ];
     case 'outbox': {
-      const m = JSON.parse(str(r.message)) as { kind?: string; title?: string };
+      const m = JSON.parse(str(r.message)) as { kind?: string; title?: string; to?: { person: string; as: string } };
+      // An on-call page names the person the schedule picked (issue 18.5).
+      const to = m.to ? `paged ${m.to.person} (${m.to.as}) via ${str(r.channel)}` : `to ${str(r.channel)}`;
       return [
         {
           at: (r.sent_at as number | null) ?? num(r.created_at),
           kind: m.kind === 'escalation' ? 'escalation' : 'notification',
-          text: `${m.kind} "${m.title}" to ${str(r.channel)}: ${str(r.state)}`,
+          text: m.to ? `${to}: ${m.kind} "${m.title}": ${str(r.state)}` : `${m.kind} "${m.title}" ${to}: ${str(r.state)}`,
           actor: 'vigil',
           ref: null,
         },

@@ -6,7 +6,15 @@ import { Name as name } from '../../schema-parts';
 
 export const labelMatch = z.record(z.string(), z.string());
 
-export const EscalationStep = z.object({ after: Duration, channels: z.array(name).min(1) }).strict();
+/** The escalation target meaning the person after the one on call (issue 18.5; resolved by the oncall area). */
+export const NEXT_IN_ROTATION = 'next-in-rotation';
+
+export const EscalationStep = z
+  .object({
+    after: Duration,
+    channels: z.array(name).min(1).describe('channels to hand on to; `next-in-rotation`: the person after the one on call (oncall routes)'),
+  })
+  .strict();
 
 export const RouteConfig = z
   .object({
