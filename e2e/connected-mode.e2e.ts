@@ -11,6 +11,8 @@ import { createLogger } from '../src-main/core/log';
 import { connectTeam, desktopMode, pinnedAgent, teamSettings, type DesktopMode, type TeamClient } from '../src-main/core/team';
 import { ackFromTray } from '../src-main/electron/acks';
 import { trayCounts } from '../src-main/electron/tray-state';
+import { openBrowser, screenshot } from './fixtures/browser';
+import { openDesktopConsole } from './fixtures/desktop-bridge';
 import { removeDir, startVigil, type Served } from './fixtures/serve';
 import { writeConfig } from './pages/setup';
 
@@ -207,5 +209,69 @@ describe('the desktop in connected mode, against a real TLS team server (R-TEAM-
     expect(headlessSecrets(desktopDir, {}).get('team-token')).toBeFalsy();
     expect(localCores.running).toBe(1);
     expect(await value(m.api.call('alerts.open', {}))).toEqual([]);
+  });
+
+  it('R-TEAM-2: Settings → Team server in the desktop console: confirm the fingerprint, then "connected to … as rita (approver)", "disconnected — retrying" while the server is down, and back to local', async () => {
+    await modes.at(-1)!.stop();
+    const m = desktop();
+    await m.start();
+    const b = await openBrowser();
+    const off = await openDesktopConsole(b.page, m);
+    const { page } = b;
+    const host = new URL(url).host;
+    try {
+      const panel = page.getByTestId('settings-team');
+      await panel.getByText('Local mode').waitFor();
+      await panel.getByLabel('Team server URL').fill(url);
+      await panel.getByLabel('Personal token').fill('vgp_wrong-token');
+      await panel.getByRole('button', { name: 'Check certificate' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Trust this team server?' });
+      await expect.poll(() => dialog.getByTestId('team-fingerprint').textContent(), { timeout: 15_000 }).toBe(pin);
+      await screenshot(page, 'team-confirm-fingerprint');
+      await dialog.getByRole('button', { name: 'They match: connect' }).click();
+      await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toMatch(/refused this token/);
+      expect(m.status()).toEqual({ mode: 'local' });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      await panel.getByLabel('Personal token').fill(ritaToken);
+      await panel.getByRole('button', { name: 'Check certificate' }).click();
+      await dialog.getByRole('button', { name: 'They match: connect' }).click();
+      const line = page.getByTestId('team-line');
+      await expect.poll(() => line.textContent(), { timeout: 30_000 }).toBe(`connected to ${host} as rita (approver)`);
+      await expect.poll(() => page.getByTestId('team-status').textContent(), { timeout: 15_000 }).toMatch(/^connected connected to/);
+      expect(localCores.running).toBe(0);
+
+      // Her notification preference is the server's; changing it here changes it there.
+      const prefs = page.getByRole('group', { name: 'Desktop notifications for' });
+      await expect.poll(() => prefs.getByLabel('critical').isChecked(), { timeout: 15_000 }).toBe(true);
+      expect(await prefs.getByLabel('warning').isChecked()).toBe(false);
+      await prefs.getByLabel('warning').click();
+      const rita = connectTeam({ url, token: ritaToken, pin });
+      try {
+        await expect
+          .poll(async () => (await value<{ severities: string[] }>(rita.call('me.notify.get', {}))).severities.sort())
+          .toEqual(['critical', 'warning']);
+      } finally {
+        rita.close();
+      }
+      await expect.poll(() => prefs.getByLabel('warning').isChecked(), { timeout: 15_000 }).toBe(true);
+      await screenshot(page, 'team-connected');
+
+      await vigil.stop();
+      await expect.poll(() => line.textContent(), { timeout: 30_000 }).toBe('disconnected — retrying');
+      await screenshot(page, 'team-disconnected');
+      await serve();
+      await expect.poll(() => line.textContent(), { timeout: 30_000 }).toBe(`connected to ${host} as rita (approver)`);
+
+      await page.getByTestId('settings-team').getByRole('button', { name: 'Use local mode…' }).click();
+      await page.getByRole('dialog', { name: 'Leave the team server?' }).getByRole('button', { name: 'Use local mode' }).click();
+      await page.getByTestId('settings-team').getByText('Local mode').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('team-line').count()).toBe(0);
+      expect(existsSync(join(desktopDir, 'team.json'))).toBe(false);
+      expect(localCores.running).toBe(1);
+    } finally {
+      off();
+      await b.close();
+    }
   });
 });

@@ -27,7 +27,8 @@ async function settle<T>(p: Promise<Result<T>>, setError: (e: string | null) => 
   setError(null);
   const r = await p;
   if (r.ok) return r.value;
-  setError(describeError(r.error));
+  // The core's sentences here name the server and what to do; the generic "open the address again" does not apply.
+  setError(r.error.code === 'unauthorized' ? r.error.message : describeError(r.error));
   return null;
 }
 
@@ -90,7 +91,7 @@ function ConnectForm() {
           {busy && !seen ? 'Checking…' : 'Check certificate'}
         </button>
       </form>
-      <ErrorNote error={error} />
+      {!seen && <ErrorNote error={error} />}
       {seen && (
         <Confirm
           title="Trust this team server?"
@@ -178,7 +179,7 @@ function NotifyPrefs() {
     <fieldset className="toolbar" aria-label="Desktop notifications for">
       <legend>My desktop notifications (kept on the team server)</legend>
       {Severity.options.map((s) => (
-        <label key={s}>
+        <label key={s} className="check">
           <input type="checkbox" checked={chosen.includes(s)} onChange={() => toggle(s)} disabled={!q.data || set.pending} /> {s}
         </label>
       ))}
