@@ -32,8 +32,11 @@ export function watchTeam(
   };
 
   let checking = false;
-  const check = async () => {
-    if (checking || closed) return;
+  let again = false;
+  const check = async (): Promise<void> => {
+    if (closed) return;
+    // A check asked for while one runs (the stream just reopened) runs after it: its answer may predate the stream.
+    if (checking) return void (again = true);
     checking = true;
     try {
       const me = await client.call('me.get', {});
@@ -48,6 +51,10 @@ export function watchTeam(
       }
     } finally {
       checking = false;
+    }
+    if (again) {
+      again = false;
+      await check();
     }
   };
 
