@@ -87,6 +87,13 @@ export interface Core {
   start(): Promise<void>;
   stop(): Promise<void>;
   /**
+   * The machine is about to sleep (issue 18.6; Electron's powerMonitor 'suspend'): heartbeat pings stop after a final
+   * "going to sleep" where heartbeat.sleepUrl is set, and the escalation timers stop.
+   */
+  suspend(): Promise<void>;
+  /** It woke: steps that fell due while asleep fire once each, marked late; an event says "asleep from 02:10 to 06:45". */
+  resume(): Promise<void>;
+  /**
    * HTTP intake (R-ROUTE-2): events of concurrent requests are group-committed to the durable inbox;
    * resolves with their ids once fsynced, before they are decided.
    */
@@ -429,6 +436,9 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   let statusTimer: { cancel(): void } | null = null;
+  let asleepSince: number | null = null;
+  /** "02:10" in UTC, the console's one time zone for these lines. */
+  const clockTime = (t: number) => new Date(t).toISOString().slice(11, 16);
   const accept = groupCommitter(router.router.accept);
 
   return {
@@ -449,6 +459,38 @@ export function createCore(opts: CoreOptions): Core {
       for (const s of starters) await s();
       // Status is pushed every 5 s and whenever a feature calls changed().
       statusTimer = clock.setInterval(() => bus.publish(Topic.status, status()), 5_000);
+    },
+    async suspend() {
+      if (asleepSince !== null) return;
+      asleepSince = clock.now();
+      acks.escalator.stop();
+      const told = (await heartbeat?.sleep(asleepSince)) ?? false;
+      log.info({ at: asleepSince, heartbeatTold: told }, 'going to sleep');
+    },
+    async resume() {
+      if (asleepSince === null) return;
+      const from = asleepSince;
+      asleepSince = null;
+      const now = clock.now();
+      const span = `${clockTime(from)} to ${clockTime(now)} UTC`;
+      router.router.ingest(
+        [
+          {
+            source: 'vigil',
+            fingerprint: `vigil:sleep:${from}`,
+            severity: 'info',
+            status: 'resolved',
+            summary: `Vigil was asleep from ${span}`,
+            description: `The machine slept ${Math.round((now - from) / 60_000)} min; what fell due meanwhile ran on waking, marked late.`,
+            labels: { alertname: 'VigilAsleep' },
+            startsAt: from,
+            endsAt: now,
+          },
+        ],
+        'resume',
+      );
+      acks.escalator.wake(`Vigil was asleep from ${span}`);
+      heartbeat?.start();
     },
     async stop() {
       statusTimer?.cancel();

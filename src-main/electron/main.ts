@@ -1,4 +1,4 @@
-import { app, BrowserWindow, Notification, session, shell } from 'electron';
+import { app, BrowserWindow, Notification, powerMonitor, session, shell } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore } from '../core/app';
@@ -113,7 +113,19 @@ async function startLocal(userData: string, secrets: ReturnType<typeof safeStora
       : startMetricsServer(core.ctx, config.metrics.port).catch(
           (err: Error) => void core.ctx.log.error({ err }, 'metrics port not opened'),
         );
-  return { core, onClose: async () => void (await (await metrics)?.close()) };
+  // Sleep and wake (issue 18.6): a thin binding to the core's calls, which do the work (tested under Node).
+  const onSuspend = () => void core.suspend();
+  const onResume = () => void core.resume();
+  powerMonitor.on('suspend', onSuspend);
+  powerMonitor.on('resume', onResume);
+  return {
+    core,
+    onClose: async () => {
+      powerMonitor.off('suspend', onSuspend);
+      powerMonitor.off('resume', onResume);
+      await (await metrics)?.close();
+    },
+  };
 }
 
 async function boot(): Promise<void> {

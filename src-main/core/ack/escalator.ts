@@ -116,12 +116,13 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     });
   }
 
-  function runDue(atStartup: boolean): void {
+  /** `reason`: why everything due now is late (down, asleep); null: late only if overdue by more than LATE_AFTER_MS. */
+  function runDue(reason: string | null): void {
     let fired = 0;
     for (let rows = escalations.due(ctx.clock.now(), 100); rows.length; rows = escalations.due(ctx.clock.now(), 100)) {
       for (const e of rows) {
         const overdue = ctx.clock.now() - e.dueAt;
-        const late = atStartup ? DOWN_REASON : overdue > LATE_AFTER_MS ? `Vigil was suspended or busy for ${humanDuration(overdue)}` : null;
+        const late = reason ?? (overdue > LATE_AFTER_MS ? `Vigil was suspended or busy for ${humanDuration(overdue)}` : null);
         if (!fire(e.id, late)) continue;
         fired++;
         ctx.metrics.escalations.inc({ step: String(e.step) });
@@ -144,7 +145,7 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     timer = null;
     if (stopped || !ctx.stores.isOpen()) return;
     try {
-      runDue(false);
+      runDue(null);
       if (failing) deps.onRecovery?.(WHAT);
       failing = false;
       schedule();
@@ -153,29 +154,33 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     }
   }
 
+  /** What fell due while Vigil was down or asleep fires now, once each, marked late with `reason`; then the loop runs. */
+  function wake(reason: string): void {
+    stopped = false;
+    try {
+      runDue(reason);
+      schedule();
+    } catch (e) {
+      // Start-up goes on; the steps stay armed and are tried again.
+      failed(e);
+    }
+  }
+
   return {
     /** Start-up: what fell due while Vigil was down fires now, marked late; then the loop runs. */
-    start(): void {
-      stopped = false;
-      try {
-        runDue(true);
-        schedule();
-      } catch (e) {
-        // Start-up goes on; the steps stay armed and are tried again.
-        failed(e);
-      }
-    },
+    start: (): void => wake(DOWN_REASON),
     stop(): void {
       stopped = true;
       timer?.cancel();
       timer = null;
     },
+    wake,
     /** Steps were armed or re-armed: look at the next due time again. */
     kick(): void {
       if (!stopped) schedule();
     },
     /** Fire whatever is due now (tests, benchmarks). */
-    runDue: () => runDue(false),
+    runDue: () => runDue(null),
   };
 }
 

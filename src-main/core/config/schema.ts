@@ -78,7 +78,14 @@ export const ConfigSchema = z
       .prefault({}),
     remote: RemoteConfig.prefault({}),
     heartbeat: z
-      .object({ url: z.url(), interval: Duration.default(60_000) })
+      .object({
+        url: z.url(),
+        interval: Duration.default(60_000),
+        sleepUrl: z
+          .url()
+          .optional()
+          .describe('POSTed "going to sleep" before the laptop suspends (healthchecks: the ping URL + /log records it, + /fail alerts)'),
+      })
       .strict()
       .optional(),
     // How long each kind of history is kept (null: for ever). Pruned in small batches on a worker thread;

@@ -21,7 +21,7 @@ export const HEARTBEAT = 'heartbeat';
  * carry a secret: only its host is ever logged. A failing ping becomes one
  * `vigil` event per outage, resolved when pings succeed again.
  */
-export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: number }, deps: HeartbeatDeps) {
+export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: number; sleepUrl?: string }, deps: HeartbeatDeps) {
   const host = new URL(cfg.url).host;
   const interval = Math.max(MIN_INTERVAL_MS, cfg.interval);
   if (interval !== cfg.interval) ctx.log.warn({ interval: cfg.interval, used: interval }, 'heartbeat.interval is too short; using 5 s');
@@ -78,6 +78,34 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
       timer?.cancel();
       timer = null;
       await inflight;
+    },
+    /**
+     * Before the machine suspends: pings stop, and where the dead-man's switch takes a message (heartbeat.sleepUrl)
+     * it is told "going to sleep", so whoever it alerts knows why the console went quiet. Resolves true if it answered 2xx.
+     */
+    async sleep(at: number): Promise<boolean> {
+      timer?.cancel();
+      timer = null;
+      await inflight;
+      if (!cfg.sleepUrl) return false;
+      const abort = new AbortController();
+      const t = ctx.clock.setTimeout(() => abort.abort(new Error('no answer')), timeoutMs);
+      try {
+        const body = `Vigil going to sleep at ${new Date(at).toISOString()}: pings stop until it wakes`;
+        const r = await ctx.fetch(cfg.sleepUrl, {
+          method: 'POST',
+          body,
+          signal: abort.signal,
+          headers: { 'user-agent': 'Vigil heartbeat' },
+        });
+        await r.body?.cancel().catch(() => undefined);
+        return r.ok;
+      } catch (e) {
+        ctx.log.warn({ host: new URL(cfg.sleepUrl).host, err: e }, 'heartbeat sleep message not sent');
+        return false;
+      } finally {
+        t.cancel();
+      }
     },
     /** The ping in flight, if any (tests). */
     idle: (): Promise<void> => inflight ?? Promise.resolve(),
