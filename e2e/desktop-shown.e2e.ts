@@ -32,6 +32,7 @@ beforeAll(async () => {
       `  - { name: pager, type: webhook, url: "${pager.url}" }`,
       'routes:',
       '  - { match: { severity: critical }, channels: [desktop], escalate: [ { after: 3s, channels: [pager] } ] }',
+      '  - { match: { severity: warning }, channels: [desktop] }',
       'smoke: { enabled: false }',
     ].join('\n'),
   );
@@ -95,6 +96,26 @@ describe('headless desktop channel: delivered only when a console showed it', ()
       expect((await row('disk full on db1'))!.state).toBe('pending');
     } finally {
       abort.abort();
+    }
+  }, 60_000);
+
+  it('R-SETUP-6: a notice no connected person wants (their severity settings) is dropped with the reason, and does not hold the critical behind it', async () => {
+    await vigil.rpc('me.notify.set', { severities: ['critical'] });
+    const browser = await openBrowser();
+    try {
+      await new ConsolePage(browser.page).open(vigil.url);
+      const notices = browser.page.getByRole('complementary', { name: 'Notifications' });
+      await postEvents(vigil, [{ source: 'app', severity: 'warning', summary: 'cache hit rate low', labels: { alertname: 'CacheCold' } }]);
+      await expect.poll(async () => (await row('cache hit rate low'))?.state, { timeout: 15_000 }).toBe('dropped');
+      expect((await row('cache hit rate low'))!.lastError).toBe('no connected person wants warning notices (their settings)');
+      // The critical right behind it is shown and delivered at once, not after a retry of the warning.
+      await postEvents(vigil, [{ source: 'app', severity: 'critical', summary: 'primary db down', labels: { alertname: 'DbDown' } }]);
+      await expect.poll(async () => (await row('primary db down'))?.state, { timeout: 15_000 }).toBe('sent');
+      expect(await notices.getByText('primary db down').count()).toBe(1);
+      expect(await notices.getByText('cache hit rate low').count()).toBe(0);
+    } finally {
+      await browser.close();
+      await vigil.rpc('me.notify.set', { severities: ['critical', 'warning', 'info'] });
     }
   }, 60_000);
 });

@@ -6,7 +6,12 @@ import type { Message } from '../message';
 /** What a channel answers for one delivery attempt. The retry decision is the channel's; the loop is the outbox's. */
 export type SendResult =
   /** ref: the provider's id of the message now showing (Telegram message_id), kept to fold follow-ups into it. */
-  { ok: true; ref?: string } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+  | { ok: true; ref?: string }
+  /**
+   * dropped: nobody is meant to get this message here (e.g. every connected person's preferences exclude its
+   * severity). It is recorded as dropped with `error` as the reason, never as sent, and the queue moves on.
+   */
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string; dropped?: true };
 
 /** One notification provider (desktop, telegram, webhook, pagerduty). */
 export interface Channel {

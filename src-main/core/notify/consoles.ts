@@ -29,8 +29,15 @@ export function createConsoleNotices(ctx: CoreContext, waitMs = SHOWN_WAIT_MS) {
 
   const display: NoticeDisplay = {
     async show(notice, signal) {
+      if (!open.size) return { ok: false, retryable: true, retryAfterMs: NO_CONSOLE_RETRY_MS, error: NO_CONSOLE };
+      // Everyone connected chose not to see this severity: held, it would block every later notice (criticals too).
       if (![...open].some((c) => c.wants(notice.severity)))
-        return { ok: false, retryable: true, retryAfterMs: NO_CONSOLE_RETRY_MS, error: NO_CONSOLE };
+        return {
+          ok: false,
+          retryable: false,
+          dropped: true,
+          error: `no connected person wants ${notice.severity} notices (their settings)`,
+        };
       const shown = new Promise<string | null>((resolve) => {
         const timer = setTimeout(() => done(null), waitMs);
         const done = (by: string | null) => {

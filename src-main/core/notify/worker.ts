@@ -218,6 +218,11 @@ export class ChannelWorker {
       const row = current.send === queued.message ? queued : { ...queued, message: current.send };
       const { result, thread } = await this.deliver(row, threads);
       if (this.stopped) break;
+      // Meant for nobody here (the channel says why): dropped, not failed, and it does not block the queue behind it.
+      if (!result.ok && result.dropped) {
+        results.push({ row: queued, result: { ok: true }, dropped: result.error });
+        continue;
+      }
       results.push({ row, result, rewritten: row !== queued, thread });
       if (!result.ok) break;
     }
@@ -371,7 +376,7 @@ export class ChannelWorker {
   private report({ row: head, result, delay, dropped }: Settled, now: number): void {
     const { metrics, log } = this.ctx;
     const name = this.channel.name;
-    if (dropped !== undefined) return log.info({ channel: name, id: head.id, reason: dropped }, 'queued message dropped: no longer true');
+    if (dropped !== undefined) return log.info({ channel: name, id: head.id, reason: dropped }, 'queued message dropped');
     if (result.ok) {
       metrics.notifySent.inc({ channel: name, result: 'sent' });
       const carried = isDigestKey(head.key) ? this.store.digestItems(head.id).length : 0;
