@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ackBed, MIN, type AckBed } from '../ack/testing';
-import { until } from '../notify/testing';
+import { ackBed, MIN, type AckBed } from './ack/testing';
+import { until } from './notify/testing';
 
 /** Sleep and wake (issue 18.6): Core.suspend()/resume() on an injected clock, the dead-man's switch a real local HTTP server. */
 let server: Server;
