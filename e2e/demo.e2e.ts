@@ -44,6 +44,8 @@ describe('vigil demo', () => {
       await expect.poll(() => firing.textContent(), { timeout: 20_000 }).toContain('NodeDiskFull');
       console.log(`demo: firing alerts on the Overview ${Date.now() - opened} ms after opening it`);
       await screenshot(page, 'demo-overview');
+      // The plan waiting at its approval step counts on the Overview, as the Approvals page shows it.
+      await expect.poll(() => page.getByTestId('pending-approvals').locator('strong').textContent(), { timeout: 15_000 }).toBe('1');
       // A plan waits for a person's decision (a wait_for_approval step; the demo has no SSH hosts to heal).
       await ui.goto('Approvals');
       await expect.poll(() => page.locator('main.content').textContent(), { timeout: 15_000 }).toContain('Free disk space on node-03');
@@ -51,6 +53,10 @@ describe('vigil demo', () => {
       await expect.poll(() => page.locator('main.content').textContent(), { timeout: 15_000 }).toContain('NodeDiskFull · 6 alerts');
       // The deploy recorded before the alerts is shown beside them (R-CHANGE-1).
       await expect.poll(() => page.locator('main.content').textContent(), { timeout: 15_000 }).toMatch(/Recent changes\s*\(1 in 24 h\)/);
+      // ... and beside the latency alert it came before.
+      await expect
+        .poll(() => page.getByTestId('group-changes').textContent(), { timeout: 15_000 })
+        .toContain('deploy checkout v2.14.0 by ci');
       await screenshot(page, 'demo-alerts');
       // The flapping HTTP probe is a real probe against a real local server: it fires.
       await expect.poll(() => page.locator('main.content').textContent(), { timeout: 30_000 }).toContain('Probe shop-frontend is down');

@@ -53,8 +53,10 @@ describe('Overview against vigil serve', () => {
     await expect.poll(() => ov.rows('Channel health').then((r) => r.find((x) => x[0] === 'ops-hook')?.[1])).toBe(hookHealth.state);
     expect(await ov.queues.getByTestId('embedding-queue').textContent()).toMatch(/Embedding queue \(none\)/);
 
+    // Heal approvals and plans waiting at a wait_for_approval step: both wait for a person.
     const approvals = await rig.vigil.rpc<{ approvals: unknown[] }>('approvals.list');
-    await expect.poll(() => ov.approvals.locator('strong').textContent()).toBe(String(approvals.approvals.length));
+    const plans = await rig.vigil.rpc<{ items: unknown[] }>('plans.approvals', {});
+    await expect.poll(() => ov.approvals.locator('strong').textContent()).toBe(String(approvals.approvals.length + plans.items.length));
     // Firing now: the core's alert groups with their counts (R-ALERT-4); the 12 have no alertname, so they are one group.
     const groups = await rig.vigil.rpc<{ alerts: unknown[] }[]>('alerts.groups', {});
     expect(groups.map((g) => g.alerts.length)).toEqual([12]);

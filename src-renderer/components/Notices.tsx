@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { dismissNotice, navigate, reportShown, useApp } from '../store';
+import { dismissAllNotices, dismissNotice, navigate, reportShown, useApp } from '../store';
 
 /** In-page notifications (headless mode's desktop channel). */
 export function Notices() {
@@ -9,6 +9,11 @@ export function Notices() {
   if (notices.length === 0) return null;
   return (
     <aside className="notices" aria-live="polite" aria-label="Notifications">
+      {notices.length > 2 && (
+        <button className="dismiss-all" onClick={dismissAllNotices}>
+          Dismiss all {notices.length}
+        </button>
+      )}
       {notices.map((n) => (
         <div key={n.id} className={`notice sev-${n.severity}`}>
           <button className="link" onClick={() => n.eventId && navigate('events', n.eventId)} aria-label={`Open ${n.title}`}>

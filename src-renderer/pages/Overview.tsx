@@ -163,10 +163,16 @@ function FiringPanel() {
 
 function ApprovalsPanel() {
   const q = useQuery('approvals.list', {}, { collections: [Collection.approvals], pollMs: 15_000 });
-  const pending = q.data?.approvals.filter((a) => a.status === 'pending').length ?? null;
+  // A plan's wait_for_approval step waits for a person too: the Approvals page shows both, so the count does.
+  const plans = useQuery(
+    'plans.approvals',
+    { pendingOnly: true, limit: 500 },
+    { collections: [Collection.plans, Collection.approvals], pollMs: 15_000 },
+  );
+  const pending = q.data && plans.data ? q.data.approvals.filter((a) => a.status === 'pending').length + plans.data.items.length : null;
   return (
     <Panel title="Pending approvals" testId="pending-approvals">
-      <ErrorNote error={q.error} />
+      <ErrorNote error={q.error ?? plans.error} />
       {pending !== null && (
         <p>
           <strong className={pending ? 'big warn' : 'big'}>{pending}</strong>{' '}

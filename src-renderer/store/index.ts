@@ -90,6 +90,7 @@ export function withNotice(notices: DesktopNotice[], n: DesktopNotice): DesktopN
 }
 
 export const dismissNotice = (id: string) => useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+export const dismissAllNotices = () => useApp.setState({ notices: [] });
 
 /** Open the Silences page with matchers prefilled (the person still reviews and creates). */
 export function draftSilence(matchers: Matcher[], comment: string): void {

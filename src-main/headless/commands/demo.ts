@@ -71,6 +71,8 @@ async function simulate(base: string, token: string, stopped: () => boolean): Pr
     version: 'v2.14.0',
     author: 'ci',
     summary: 'checkout v2.14.0: new payment retry logic',
+    // Deployed a few minutes before the alerts fire, so the Alerts page shows it as "what changed".
+    at: Date.parse(started) - 3 * 60_000,
   });
   await sleep(1_500);
   const firing: Alert[] = [
