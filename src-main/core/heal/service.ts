@@ -1,71 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Audit } from '../audit';
-import type { Clock, TimerHandle } from '../clock';
-import type { Config } from '../config';
+import type { TimerHandle } from '../clock';
 import { fourEyesRefusal } from '../../../src-shared/api/people';
 import { VigilError } from '../errors';
-import type { Metrics } from '../metrics';
-import { type EventSink, RemoteError, wrapCommand, type SshPool } from '../remote';
-import type { ApprovalRow, HealRepository, Stores } from '../store';
-import { healCommand, isHealAction, paramHash, targetKind, type HealAction } from './catalogue';
-import { BUILTIN_PROTECTED, liveProtectionCheck, protectedBy, type LiveFacts, type ProtectedRule } from './protected';
+import { wrapCommand } from '../remote';
+import type { ApprovalRow } from '../store';
+import { healCommand, isHealAction, paramHash } from './catalogue';
+import { createExecutor } from './execute';
+import { createGuard } from './guard';
+import { BUILTIN_PROTECTED, protectedBy, type LiveFacts, type ProtectedRule } from './protected';
+import { approvalView, type ApprovalView, type HealDeps, type Proposal } from './types';
 import { Collection } from '../../../src-shared/api/topics';
-import { redactSecrets } from '../redact';
 
-/** Where a heal's knowledge entry goes (OpenClaw insights, wired in app.ts). */
-export type KnowledgeWriter = (k: { title: string; body: string; tags: string[]; ref: string }) => void;
-
-export interface Proposal {
-  action: string;
-  host: string;
-  target: string;
-  reason: string;
-  proposedBy: string;
-  source: 'router' | 'agent' | 'person';
-  eventId?: string | null;
-}
-
-/** An approval as the console shows it: `command` is exactly what runs on the host if approved. */
-export type ApprovalView = Omit<ApprovalRow, 'params'>;
-
-export interface HealDeps {
-  config: Config;
-  repo: HealRepository;
-  /** ctx.stores.transaction (immediate: a claim reads then writes, and another process may decide at once). */
-  transaction: Stores['transaction'];
-  audit: Audit;
-  pool: SshPool;
-  clock: Clock;
-  metrics: Metrics;
-  sink: EventSink;
-  knowledge: KnowledgeWriter;
-  hostExists(host: string): boolean;
-  changed(...what: Collection[]): void;
-  /** Other pending human approvals (ElephantAlpha HITL), so vigil_hitl_pending counts both kinds. */
-  otherPending?: () => number;
-  /** A write that failed after the fact (knowledge, audit): a `vigil` event and a log line (R-ROUTE-1). Never throws. */
-  failure?: (what: string, err: unknown) => void;
-}
-
-const view = (r: ApprovalRow, timeoutMs: number): ApprovalView => ({
-  id: r.id,
-  action: r.action,
-  host: r.host,
-  target: r.target,
-  command: wrapCommand(r.command, timeoutMs),
-  paramHash: r.paramHash,
-  status: r.status,
-  proposedBy: r.proposedBy,
-  source: r.source,
-  reason: r.reason,
-  eventId: r.eventId,
-  createdAt: r.createdAt,
-  expiresAt: r.expiresAt,
-  decidedBy: r.decidedBy,
-  decidedAt: r.decidedAt,
-  decisionReason: r.decisionReason,
-  outcome: r.outcome,
-});
+export type { ApprovalView, HealDeps, KnowledgeWriter, Proposal } from './types';
 
 /**
  * AutoHeal (R-HEAL-3..7): closed catalogue, protected resources (static and
@@ -80,193 +26,14 @@ export function createHeal(d: HealDeps) {
   const timeoutMs = cfg.execTimeout;
   let sweeper: TimerHandle | null = null;
 
-  const killSwitch = (): { on: boolean; source: 'config' | 'runtime' | 'off'; by: string | null } => {
-    if (cfg.killSwitch) return { on: true, source: 'config', by: null };
-    const v = d.repo.setting('killSwitch');
-    if (v) {
-      const s = JSON.parse(v) as { on: boolean; by: string };
-      if (s.on) return { on: true, source: 'runtime', by: s.by };
-    }
-    return { on: false, source: 'off', by: null };
-  };
+  const guard = createGuard(d, rules, (kind, target, live) => api.protectedReason(kind, target, live));
+  const { killSwitch, validate, blockers } = guard;
 
   const refreshPending = (): void => {
     d.metrics.hitlPending.set(d.repo.countPending(d.clock.now()) + (d.otherPending?.() ?? 0));
     d.changed(Collection.approvals);
   };
-
-  const validate = (action: string, host: string, target: string): { action: HealAction; command: string } => {
-    const command = healCommand(action, target); // throws bad_request outside the catalogue
-    if (!d.hostExists(host)) throw new VigilError('not_found', `no host named "${host}" in the config`);
-    return { action: action as HealAction, command };
-  };
-
-  /** Blockers that need no host access: kill switch, protected (static), restart loop, rate limit. */
-  const blockers = (
-    action: HealAction,
-    host: string,
-    target: string,
-  ): Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> => {
-    const out: Array<{ code: 'kill_switch' | 'protected' | 'restart_loop' | 'rate_limited'; reason: string }> = [];
-    const ks = killSwitch();
-    if (ks.on) out.push({ code: 'kill_switch', reason: `the AutoHeal kill switch is on (${ks.source}${ks.by ? ' by ' + ks.by : ''})` });
-    const prot = api.protectedReason(targetKind(action), target);
-    if (prot) out.push({ code: 'protected', reason: prot });
-    const now = d.clock.now();
-    const inLoopWindow = d.repo.executionsSince(host, target, now - cfg.loopWindow);
-    if (inLoopWindow >= cfg.loopThreshold)
-      out.push({
-        code: 'restart_loop',
-        reason: `${target} on ${host} was healed ${inLoopWindow} times in the last ${Math.round(cfg.loopWindow / 60_000)} min: restart loop, a person must look`,
-      });
-    const inRateWindow = d.repo.executionsSince(host, target, now - cfg.rateWindow);
-    if (inRateWindow >= cfg.ratePerTarget)
-      out.push({
-        code: 'rate_limited',
-        reason: `${target} on ${host} reached ${cfg.ratePerTarget} heals per ${Math.round(cfg.rateWindow / 60_000)} min`,
-      });
-    return out;
-  };
-
-  const exec = (host: string, command: string) => d.pool.exec(host, command, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
-
-  function escalate(a: ApprovalRow, reason: string): void {
-    d.sink(
-      {
-        source: 'vigil',
-        fingerprint: `vigil:heal-loop:${a.host}:${a.target}`,
-        severity: 'critical',
-        status: 'firing',
-        summary: `AutoHeal stopped: restart loop on ${a.target} (${a.host})`,
-        description: reason,
-        labels: { alertname: 'AutoHealRestartLoop', host: a.host, target: a.target, action: a.action, component: 'autoheal' },
-        startsAt: d.clock.now(),
-        endsAt: null,
-      },
-      `heal.loop(${a.id})`,
-    );
-  }
-
-  function deny(a: ApprovalRow, actor: string, code: string, reason: string): ApprovalView {
-    d.audit.append({
-      actor,
-      action: 'heal.denied',
-      subject: `approval:${a.id}`,
-      detail: { code, reason, host: a.host, target: a.target, heal: a.action },
-    });
-    d.transaction(() => {
-      d.repo.insertLog({
-        at: d.clock.now(),
-        approvalId: a.id,
-        action: a.action,
-        host: a.host,
-        target: a.target,
-        command: a.command,
-        result: 'denied',
-        exitCode: null,
-        output: '',
-        durationMs: null,
-        actor,
-        detail: `${code}: ${reason}`,
-      });
-      d.repo.finish(a.id, 'denied', `${code}: ${reason}`);
-    }, 'immediate');
-    d.metrics.autohealActions.inc({ action: a.action, result: 'denied' });
-    if (code === 'restart_loop') escalate(a, reason);
-    d.changed(Collection.approvals, Collection.heallog);
-    return view(d.repo.approval(a.id)!, timeoutMs);
-  }
-
-  async function execute(a: ApprovalRow, actor: string): Promise<ApprovalView> {
-    const action = a.action as HealAction;
-    const b = blockers(action, a.host, a.target);
-    const first = b[0];
-    if (first) return deny(a, actor, first.code, first.reason);
-    let live: string | null;
-    try {
-      live = await liveProtectionCheck(rules, action, targetKind(action), a.target, (c) => exec(a.host, c));
-    } catch (e) {
-      live = `cannot verify the live target: ${(e as Error).message}`;
-    }
-    if (live) return deny(a, actor, 'protected', live);
-
-    const sent = wrapCommand(a.command, timeoutMs);
-    try {
-      d.audit.append({
-        actor,
-        action: 'heal.execute',
-        subject: `approval:${a.id}`,
-        detail: { host: a.host, target: a.target, heal: a.action, command: sent },
-      });
-    } catch (e) {
-      d.repo.finish(a.id, 'failed', 'not executed: the audit log cannot be written');
-      d.metrics.autohealActions.inc({ action, result: 'failed' });
-      refreshPending();
-      throw e;
-    }
-    const t0 = d.clock.now();
-    const stopTimer = d.metrics.autohealDuration.startTimer();
-    let ok = false;
-    let exitCode: number | null = null;
-    let output = '';
-    try {
-      const r = await d.pool.exec(a.host, a.command, { timeoutMs, maxBytes: 64 * 1024 });
-      exitCode = r.exitCode;
-      ok = r.exitCode === 0;
-      output = redactSecrets((r.stdout + r.stderr).slice(0, 8000));
-    } catch (e) {
-      output = e instanceof RemoteError ? e.message : `failed: ${(e as Error).message}`;
-    }
-    stopTimer();
-    const now = d.clock.now();
-    const result = ok ? 'executed' : 'failed';
-    const outcome = ok ? `executed: exit 0` : `failed: ${exitCode !== null ? `exit ${exitCode}` : output}`.slice(0, 500);
-    const incidentId = randomUUID();
-    d.transaction(() => {
-      d.repo.insertLog({
-        at: now,
-        approvalId: a.id,
-        action: a.action,
-        host: a.host,
-        target: a.target,
-        command: sent,
-        result,
-        exitCode,
-        output,
-        durationMs: now - t0,
-        actor,
-        detail: a.reason,
-      });
-      d.repo.insertIncident({
-        id: incidentId,
-        at: now,
-        title: `${a.action} ${a.target} on ${a.host}: ${result}`,
-        host: a.host,
-        target: a.target,
-        action: a.action,
-        status: ok ? 'mitigated' : 'open',
-        approvalId: a.id,
-        eventId: a.eventId,
-        detail: `Proposed by ${a.proposedBy} (${a.source}): ${a.reason}\nApproved by ${a.decidedBy}: ${a.decisionReason ?? ''}\nCommand: ${sent}\nOutcome: ${outcome}`,
-      });
-      d.repo.finish(a.id, ok ? 'executed' : 'failed', outcome);
-    }, 'immediate');
-    d.audit.append({ actor, action: 'heal.result', subject: `approval:${a.id}`, detail: { result, exitCode, incidentId } });
-    try {
-      d.knowledge({
-        title: `AutoHeal ${a.action} of ${a.target} on ${a.host} ${ok ? 'succeeded' : 'failed'}`,
-        body: `Reason: ${a.reason}\nCommand: ${sent}\nApproved by ${a.decidedBy} (${a.decisionReason ?? 'no reason given'})\nOutcome: ${outcome}\n${output.slice(0, 1000)}`,
-        tags: ['autoheal', a.action, `host:${a.host}`, `target:${a.target}`, result],
-        ref: `approval:${a.id}`,
-      });
-    } catch (e) {
-      // Must not undo a heal that already ran (the heal log and incident hold the facts), but is never silent.
-      d.failure?.(`knowledge write after AutoHeal ${a.action} of ${a.target} on ${a.host}`, e);
-    }
-    d.metrics.autohealActions.inc({ action, result });
-    d.changed(Collection.approvals, Collection.heallog, Collection.incidents);
-    return view(d.repo.approval(a.id)!, timeoutMs);
-  }
+  const execute = createExecutor(d, guard, timeoutMs, refreshPending);
 
   function expireDue(): void {
     const rows = d.repo.expireDue(d.clock.now());
@@ -356,7 +123,7 @@ export function createHeal(d: HealDeps) {
         d.repo.insertApproval(row);
       }, 'immediate');
       refreshPending();
-      return view(row, timeoutMs);
+      return approvalView(row, timeoutMs);
     },
 
     async dryRun(p: { action: string; host: string; target: string }, actor: string) {
@@ -364,7 +131,7 @@ export function createHeal(d: HealDeps) {
       const found = blockers(action, p.host, p.target).map((x) => x.reason);
       let live: string | null;
       try {
-        live = await liveProtectionCheck(rules, action, targetKind(action), p.target, (c) => exec(p.host, c));
+        live = await guard.liveCheck(action, p.host, p.target);
       } catch (e) {
         live = `cannot verify the live target now: ${(e as Error).message}`;
       }
@@ -403,7 +170,7 @@ export function createHeal(d: HealDeps) {
         }, 'immediate');
         void claimed;
         refreshPending();
-        return view(d.repo.approval(id)!, timeoutMs);
+        return approvalView(d.repo.approval(id)!, timeoutMs);
       }
       if (d.config.people.fourEyes && a.proposedBy === by) {
         d.audit.append({ actor: by, action: 'approval.four_eyes_refused', subject: `approval:${id}` });
@@ -435,8 +202,8 @@ export function createHeal(d: HealDeps) {
 
     /** The exact command an approval of action+target shows and runs (catalogue only; throws otherwise). */
     commandOf: (action: string, target: string) => wrapCommand(healCommand(action, target), timeoutMs),
-    pending: () => d.repo.pending(d.clock.now()).map((r) => view(r, timeoutMs)),
-    history: (limit: number) => d.repo.history(limit).map((r) => view(r, timeoutMs)),
+    pending: () => d.repo.pending(d.clock.now()).map((r) => approvalView(r, timeoutMs)),
+    history: (limit: number) => d.repo.history(limit).map((r) => approvalView(r, timeoutMs)),
     logs: (limit: number) => d.repo.logs(limit),
     incidents: (limit: number) => d.repo.incidents(limit),
     expireDue,
