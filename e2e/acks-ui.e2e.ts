@@ -32,10 +32,11 @@ describe('acknowledge in the console (R-ROUTE-8, R-NOTIFY-5)', () => {
     await ev.rows.filter({ hasText: 'db primary disk 95%' }).first().click();
     const panel = ev.detail.getByTestId('ack-panel');
     await expect.poll(() => panel.textContent()).toContain('not acknowledged');
-    await panel.getByLabel('Your name').fill('alice');
+    // R-PEOPLE-1: signed in, no name is asked for (the core records the session's person anyway).
+    expect(await panel.getByLabel('Your name').count()).toBe(0);
     await panel.getByLabel('Note').fill('failing over to db2');
     await panel.getByRole('button', { name: 'Acknowledge' }).click();
-    // R-PEOPLE-2: the person behind the server's token (admin), whatever name was typed.
+    // R-PEOPLE-2: the person behind the server's token (admin).
     await expect.poll(() => panel.textContent()).toContain('acknowledged by admin (console)');
     expect(await panel.getByTestId('ack-history').textContent()).toContain('failing over to db2');
 

@@ -132,11 +132,12 @@ describe('Events and Silences pages against vigil serve', () => {
     await si.matcherValue(2).fill('(');
     await expect.poll(() => si.preview.textContent()).toMatch(/not a valid regular expression/);
     await si.matcherValue(2).fill('db');
-    await si.create('e2e', 'disk work on db nodes');
+    await si.create('disk work on db nodes');
     await expect.poll(() => rig.browser.page.getByRole('status').filter({ hasText: 'Silence ' }).count()).toBe(1);
     const row = si.list.getByRole('row').filter({ hasText: 'disk work on db nodes' });
     await expect.poll(() => row.textContent()).toContain('active');
-    const stored = await rig.vigil.rpc<{ matchers: unknown[]; state: string }[]>('silences.list', {});
+    const stored = await rig.vigil.rpc<{ matchers: unknown[]; state: string; createdBy: string }[]>('silences.list', {});
+    expect(stored[0]!.createdBy).toBe('admin');
     expect(stored[0]!.matchers).toEqual([
       { name: 'source', op: '=', value: 'app' },
       { name: 'service', op: '=~', value: 'db' },

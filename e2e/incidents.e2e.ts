@@ -79,7 +79,6 @@ describe('the closed loop in the console', () => {
     expect(sshd.toolCalls()).not.toContain('systemctl restart nginx');
     await screenshot(browser.page, 'loop-approval-evidence');
 
-    await browser.page.getByLabel('Your name').fill('Dana');
     await prompt.getByRole('button', { name: 'Approve step' }).click();
     await expect.poll(() => sshd.toolCalls(), { timeout: 30_000 }).toContain('systemctl restart nginx');
     await expect.poll(async () => (await plans())[0]!.steps.find((s) => s.type === 'verify')?.status, { timeout: 30_000 }).toBe('running');

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('plan prompts in the console', () => {
-  it('R-AGENT-4: a wait_for_approval step shows on the Approvals page; approving there moves the plan on', async () => {
+  it('R-AGENT-4, R-PEOPLE-1: a wait_for_approval step shows on the Approvals page; the signed-in person approves it there without typing a name, and the plan moves on', async () => {
     const plan = await vigil.rpc<PlanView>('plans.create', {
       title: 'Clean logs on web-1',
       createdBy: 'e2e',
@@ -45,8 +45,11 @@ describe('plan prompts in the console', () => {
     await expect.poll(() => prompt.textContent(), { timeout: 10_000 }).toContain('Delete rotated logs older than 7 days on web-1?');
     expect(await prompt.textContent()).toContain('Clean logs on web-1');
     const approve = prompt.getByRole('button', { name: 'Approve step' });
-    expect(await approve.isDisabled()).toBe(true); // a decision needs a name
-    await browser.page.getByLabel('Your name').fill('Dana');
+    // R-PEOPLE-1: signed in, the page says whose decision it records and asks no name (a typed name
+    // was ignored by the core, and the buttons stayed disabled until one was typed).
+    expect(await browser.page.getByLabel('Your name').count()).toBe(0);
+    expect(await browser.page.getByTestId('decider').textContent()).toBe('Decisions are recorded as admin.');
+    expect(await approve.isEnabled()).toBe(true);
     await approve.click();
     await expect.poll(async () => (await vigil.rpc<PlanView>('plans.get', { id: plan.id })).status, { timeout: 10_000 }).toBe('succeeded');
     const done = await vigil.rpc<PlanView>('plans.get', { id: plan.id });

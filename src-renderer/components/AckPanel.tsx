@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AckInfo } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
+import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { Badge, ErrorNote } from './ui';
 import { Collection } from '../../src-shared/api/topics';
@@ -53,13 +54,12 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
   const ack = useAction('alerts.ack');
   const unack = useAction('alerts.unack');
   const addNote = useAction('alerts.addNote');
-  const [by, setBy] = useState(() => localStorage.getItem('vigil.operator') ?? '');
+  const [by, setBy, signedIn] = useOperator();
   const [note, setNote] = useState('');
   const info = q.data;
   const who = by.trim();
   const done = (r: unknown) => {
     if (!r) return;
-    localStorage.setItem('vigil.operator', by);
     setNote('');
     q.refetch();
   };
@@ -86,7 +86,7 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
         )}
       </p>
       <div className="toolbar">
-        <input aria-label="Your name" placeholder="your name" value={by} onChange={(e) => setBy(e.target.value)} />
+        {!signedIn && <input aria-label="Your name" placeholder="your name" value={by} onChange={(e) => setBy(e.target.value)} />}
         <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
         {info.status === 'firing' && !info.acknowledged && (
           <button

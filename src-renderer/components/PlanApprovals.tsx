@@ -128,6 +128,7 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
           Reject
         </button>
       </div>
+      {!who.trim() && <p className="muted">Enter your name above to decide.</p>}
       <ErrorNote error={decide.error} />
     </article>
   );

@@ -163,7 +163,7 @@ function History() {
 
 export function Approvals() {
   const q = useQuery('approvals.list', {}, { collections: [Collection.approvals], pollMs: 10_000 });
-  const [who, setWho] = useOperator();
+  const [who, setWho, signedIn] = useOperator();
   const pending = q.data?.approvals.filter((a) => a.status === 'pending') ?? [];
   // Opened on one approval (tray menu, #/approvals/<id>): bring it into view and focus it once it has
   // rendered (heal approvals and plan prompts load separately, so look for a few seconds).
@@ -187,12 +187,18 @@ export function Approvals() {
         <p className="muted">Heal actions wait here for a person. Each runs exactly the command shown, once.</p>
       </PageHead>
       <KillSwitch />
-      <div className="toolbar">
-        <label>
-          Your name
-          <input value={who} onChange={(e) => setWho(e.target.value)} aria-label="Your name" placeholder="recorded with each decision" />
-        </label>
-      </div>
+      {signedIn ? (
+        <p className="muted" data-testid="decider">
+          Decisions are recorded as <strong>{who}</strong>.
+        </p>
+      ) : (
+        <div className="toolbar">
+          <label>
+            Your name
+            <input value={who} onChange={(e) => setWho(e.target.value)} aria-label="Your name" placeholder="recorded with each decision" />
+          </label>
+        </div>
+      )}
       <ErrorNote error={q.error} />
       {q.data && pending.length === 0 && <p className="muted">No heal action is waiting for a decision.</p>}
       {pending.map((a) => (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Matcher } from '../../src-shared/api';
 import { Badge, ErrorNote, Head, Labels, PageHead, Panel } from '../components/ui';
 import { dateTime, relative, time } from '../format';
+import { useOperator } from '../hooks/useOperator';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, takeSilenceDraft, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
@@ -94,14 +95,13 @@ function CreateSilence() {
   useEffect(() => void takeSilenceDraft(), []);
   const [matchers, setMatchers] = useState<Matcher[]>(draft?.matchers ?? [{ name: '', op: '=', value: '' }]);
   const [comment, setComment] = useState(draft?.comment ?? '');
-  const [by, setBy] = useState(() => localStorage.getItem('vigil.operator') ?? '');
+  const [by, setBy, signedIn] = useOperator();
   const [dur, setDur] = useState(DURATIONS[0]!.ms);
   const create = useAction('silences.create');
   const [created, setCreated] = useState<string | null>(null);
   const debounced = useDebounced(matchers, 400);
 
   const submit = async () => {
-    localStorage.setItem('vigil.operator', by);
     const s = await create.run({ matchers, endsAt: Date.now() + dur, createdBy: by.trim(), comment: comment.trim() });
     if (s) {
       setCreated(`Silence ${s.id} created, ${s.state} until ${dateTime(s.endsAt)}.`);
@@ -123,10 +123,12 @@ function CreateSilence() {
             ))}
           </select>
         </label>
-        <label>
-          Created by
-          <input value={by} onChange={(e) => setBy(e.target.value)} aria-label="Created by" placeholder="your name" />
-        </label>
+        {!signedIn && (
+          <label>
+            Created by
+            <input value={by} onChange={(e) => setBy(e.target.value)} aria-label="Created by" placeholder="your name" />
+          </label>
+        )}
         <label style={{ flex: 1, minWidth: 240 }}>
           Comment
           <input
