@@ -5,6 +5,7 @@ import type { OutboxStore } from '../store';
 import { buildDigests, foldable } from './digest';
 import type { AlertNow } from './reconcile';
 import type { Channel, Message, OutboxWriter } from './types';
+import type { WorkerOptions } from './scope';
 import { ChannelWorker, SWEEP_MS } from './worker';
 import { Collection, Topic } from '../../../src-shared/api/topics';
 
@@ -46,7 +47,7 @@ export interface Outbox {
 /** The durable outbox: producers enqueue inside their transaction; one worker per channel delivers. */
 export function createOutbox(ctx: CoreContext, channels: readonly Channel[], options: OutboxOptions = {}): Outbox {
   const store = ctx.stores.outbox;
-  const opts: OutboxOptions & Required<Omit<OutboxOptions, 'alertNow'>> = {
+  const opts: WorkerOptions = {
     ...options,
     onFailure: options.onFailure ?? ((what, err) => ctx.log.error({ err }, what)),
     onRecovery: options.onRecovery ?? (() => undefined),

@@ -1,0 +1,80 @@
+import type { OutboxRow, OutboxThread } from '../store';
+import { reconcile } from './reconcile';
+import type { WorkerScope } from './scope';
+import { nextThread, planThread } from './threads';
+import type { SendResult } from './types';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A send in flight, so a stop can abort it and wait for it. */
+export interface Inflight {
+  abort: AbortController;
+  done: Promise<unknown>;
+}
+
+/** The row as it is sent now: an acknowledgement or resolution while it waited changes it (notify/reconcile.ts). */
+export function reconciledRow({ store, channel, opts }: WorkerScope, row: OutboxRow, now: number) {
+  const fp = row.message.fingerprint;
+  return reconcile({
+    row,
+    channelType: channel.type,
+    now,
+    alert: () => (fp === null ? null : (opts.alertNow?.(fp) ?? null)),
+    resolutionsAfter: () => store.resolutionsAfter(channel.name, row.id),
+  });
+}
+
+/** One attempt with the channel's timeout; `track` sees the send in flight (null when it is over). */
+export async function attempt(
+  { ctx, channel }: WorkerScope,
+  head: OutboxRow,
+  track: (f: Inflight | null) => void,
+  op: (signal: AbortSignal) => Promise<SendResult> = (signal) => channel.send(head.message, head.key, signal),
+): Promise<SendResult> {
+  const abort = new AbortController();
+  const ms = channel.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timer = ctx.clock.setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms);
+  const done = op(abort.signal).catch((e: unknown): SendResult => ({
+    ok: false,
+    retryable: true,
+    error: errorText(abort.signal.reason ?? e),
+  }));
+  track({ abort, done });
+  try {
+    return await done;
+  } finally {
+    timer.cancel();
+    track(null);
+  }
+}
+
+/**
+ * Deliver one row: a message of an incident whose thread is open on a channel that can edit is folded into the
+ * incident's message (R-NOTIFY-8, notify/threads.ts); anything else is sent as a new message.
+ */
+export async function deliver(
+  scope: WorkerScope,
+  row: OutboxRow,
+  threads: Map<string, OutboxThread>,
+  track: (f: Inflight | null) => void,
+): Promise<{ result: SendResult; thread?: OutboxThread }> {
+  const { ctx, store, channel } = scope;
+  const m = row.message;
+  const edit = channel.edit?.bind(channel);
+  if (!m.thread || !edit) return { result: await attempt(scope, row, track) };
+  const key = m.thread.key;
+  const t = threads.get(key) ?? store.thread(channel.name, key);
+  const now = ctx.clock.now();
+  const plan = planThread(m, t, now);
+  const result =
+    plan.how === 'edit'
+      ? await attempt(scope, row, track, (signal) => edit(plan.message, plan.ref, row.key, signal))
+      : await attempt(scope, row, track);
+  if (!result.ok) return { result };
+  const next = nextThread(channel.name, m, plan.how, t, result.ref, now);
+  if (!next) return { result };
+  threads.set(key, next);
+  return { result, thread: next };
+}
