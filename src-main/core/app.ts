@@ -199,6 +199,7 @@ export function createCore(opts: CoreOptions): Core {
   // Channels + the durable outbox; producers enqueue through its writer (below, on-call resolved) inside their transaction.
   const notify = wireNotify(ctx, {
     shownByConsole: opts.desktopShownByConsole ?? false,
+    writer: () => writer,
     pausedUntil: () => (pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null),
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),

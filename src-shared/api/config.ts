@@ -79,6 +79,8 @@ export const ChannelTestResult = z.object({
   id: z.number(),
   state: OutboxState,
   delivered: z.boolean(),
+  /** An `oncall` channel's test: who it paged and how ("alice (on call) via telegram (tg) and desktop"); null otherwise. */
+  to: z.string().nullable(),
   /** The channel's own error from the last attempt, word for word; null when delivered. */
   error: z.string().nullable(),
   attempts: z.number(),

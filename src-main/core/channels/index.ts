@@ -34,4 +34,5 @@ export function buildChannels(ctx: CoreContext, deps: ChannelDeps): Channel[] {
   return ctx.config.channels.map((c) => byType.get(c.type)!.create(ctx, c, deps));
 }
 
+export { pagedVia } from './oncall';
 export { channelPlugin, type Channel, type ChannelDeps, type ChannelPlugin, type NoticeDisplay, type SendResult } from './plugin';

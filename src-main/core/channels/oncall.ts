@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Topic } from '../../../src-shared/api/topics';
 import type { CoreContext } from '../context';
+import type { Addressee } from '../message';
 import { Name } from '../schema-parts';
 import { noticeOf } from './desktop';
 import { channelPlugin, type Channel, type SendResult } from './plugin';
@@ -16,6 +17,12 @@ export const oncallConfig = z
   })
   .strict();
 type OnCallConfig = z.infer<typeof oncallConfig>;
+
+/** How a page addressed to `to` travels on this channel: "telegram (tg) and desktop", for people reading a test's result. */
+export function pagedVia(cfg: Pick<OnCallConfig, 'telegram' | 'desktop'>, to: Addressee): string {
+  const via = [cfg.telegram !== undefined && to.telegram !== null ? `telegram (${cfg.telegram})` : '', cfg.desktop ? 'desktop' : ''];
+  return via.filter(Boolean).join(' and ') || 'nothing (no Telegram id, desktop: false)';
+}
 
 /**
  * The person on call (issue 18.5). Which person is decided when the message is

@@ -80,4 +80,15 @@ describe('config: shipped example', () => {
     const { config } = loadConfig(new URL('../../../resources/vigil.example.yaml', import.meta.url).pathname);
     expect(config.routes[0]!.escalate[0]).toEqual({ after: 600_000, channels: ['pagerduty'] });
   });
+
+  it('R-ONCALL-6: the example shows on call end to end — an oncall channel, a rotation with an override, next-in-rotation', async () => {
+    const { loadConfig } = await import('./load');
+    const { config } = loadConfig(new URL('../../../resources/vigil.example.yaml', import.meta.url).pathname);
+    const pager = config.channels.find((c) => c.type === 'oncall');
+    expect(pager).toMatchObject({ type: 'oncall', team: 'ops', telegram: 'tg' });
+    expect(config.oncall[0]).toMatchObject({ team: 'ops', shift: 7 * 86_400_000, overrides: [{ person: 'dave' }] });
+    expect(config.oncall[0]!.people.length).toBeGreaterThan(1);
+    const route = config.routes.find((r) => r.channels.includes(pager!.name))!;
+    expect(route.escalate.flatMap((s) => s.channels)).toContain('next-in-rotation');
+  });
 });

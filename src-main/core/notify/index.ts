@@ -6,12 +6,15 @@ import { buildChannels } from '../channels';
 import { secretRefs } from '../settings';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { createConsoleNotices } from './consoles';
+import type { OutboxWriter } from './types';
 
 export interface NotifyDeps extends OutboxOptions {
   /** Desktop notifications paused until (ms), or null (the notifications.pause state in app.ts). */
   pausedUntil: () => number | null;
   /** Headless: a desktop message is delivered only when a connected console reports it shown (`notices.shown`). */
   shownByConsole?: boolean;
+  /** The writer producers use (on-call targets resolved, app.ts): channels.test goes through it too. Default: the outbox's. */
+  writer?: () => OutboxWriter;
 }
 
 /** The notify area: channels from config, the durable outbox, its API handlers and status tiles. */
@@ -51,7 +54,7 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   ctx.onStop(() => outbox.stop());
   const handlers: Pick<Handlers, 'channels.test' | 'notices.shown'> & ReturnType<typeof outboxHandlers> = {
     ...outboxHandlers(outbox),
-    'channels.test': ({ channel, by }) => sendTestMessage(ctx, outbox, channel, by),
+    'channels.test': ({ channel, by }) => sendTestMessage(ctx, outbox, deps.writer?.() ?? outbox.writer, channel, by),
     'notices.shown': ({ id, by }) => ({ delivered: consoles?.shown(id, by) ?? false }),
   };
   return {
@@ -67,5 +70,6 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
 }
 export { buildChannels } from '../channels';
 export { createOutbox } from './outbox';
+export { TEST_KEY_PREFIX } from './test-send';
 export { type ConsoleNotices } from './consoles';
 export { type Message, type MessageButton, type MessageKind, type OutboxWriter } from './types';

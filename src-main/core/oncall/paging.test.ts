@@ -116,3 +116,69 @@ describe('paging the person on call (issue 18.5)', () => {
     expect((await bed.call<{ items: unknown[] }>('outbox.list', { channel: 'db-pager' })).items).toEqual([]);
   });
 });
+
+describe('on-call follow-ups (issue 18 review)', () => {
+  it('R-ONCALL-4: "Send test notification" on an oncall channel pages whoever is on call now and says who; with nobody on call it says so and sends nothing', async () => {
+    const bed = await bedAt('2026-01-12T07:55:00Z'); // alice's week
+    const test = await bed.call<{ delivered: boolean; to: string | null; error: string | null }>('channels.test', {
+      channel: 'pager',
+      by: 'bob',
+    });
+    expect(test).toMatchObject({ delivered: true, error: null, to: 'alice (on call) via telegram (tg) and desktop' });
+    expect(pages()).toEqual(['alice: 🔵 Vigil test notification for pager']);
+    // A plain channel's test names nobody.
+    expect((await bed.call<{ to: string | null }>('channels.test', { channel: 'desk', by: 'bob' })).to).toBeNull();
+
+    // Team db has nobody on call yet: a clear, coded refusal; nothing queued, no incident-style event.
+    await expect(bed.call('channels.test', { channel: 'db-pager', by: 'bob' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('nobody is on call for team db now (see the on-call schedule): the test was not sent'),
+    });
+    expect((await bed.call<{ items: unknown[] }>('outbox.list', { channel: 'db-pager' })).items).toEqual([]);
+    await new Promise((r) => setTimeout(r, 50)); // a report would be queued as a microtask
+    const { items } = await bed.call<{ items: Array<{ summary: string }> }>('events.list', { source: 'vigil' });
+    expect(items.filter((e) => /nobody is on call/.test(e.summary))).toEqual([]);
+    expect(pages()).toHaveLength(1);
+  });
+
+  it('R-ONCALL-5: a resolution after a next-in-rotation escalation goes to the people who were paged (alice, carol), not to whoever is next by then', async () => {
+    const bed = await bedAt('2026-01-12T07:55:00Z'); // alice's week, bob takes over at 08:00
+    await bed.send({ fingerprint: 'fp-a', summary: 'Disk almost full on web1' });
+    await until(() => pages().length === 1, "alice's page");
+    await bed.delivered();
+    bed.clock.advance(10 * MIN); // 08:05: bob on call, carol next in rotation
+    await until(() => pages().length === 2, 'the escalation page');
+    await bed.delivered();
+    // Still 08:05: the schedule would now say bob (on call) and carol (next); alice was the one paged as on call.
+    await bed.send({ fingerprint: 'fp-a', summary: 'Disk almost full on web1', status: 'resolved' });
+    await bed.delivered();
+    bed.clock.advance(10 * MIN); // the group's resolution follows its window
+    await until(() => pages().length === 4, 'the resolution to both people paged');
+    const resolved = pages().slice(2);
+    expect(resolved.every((p) => /RESOLVED/.test(p))).toBe(true);
+    expect(resolved.map((p) => p.split(':')[0]).sort()).toEqual(['alice', 'carol']);
+    // The rows keep who each resolution went to (Queues shows it).
+    const { items } = await bed.call<{ items: Array<{ to: string | null; kind: string }> }>('outbox.list', { channel: 'pager' });
+    expect(
+      items
+        .filter((i) => i.kind === 'resolved' || i.kind === 'group')
+        .map((i) => i.to)
+        .sort(),
+    ).toEqual(['alice (on call)', 'carol (next in rotation)']);
+    await bed.delivered();
+
+    // The next firing is a new episode: it pages bob (on call now), and its resolution goes to bob only.
+    await bed.send({ fingerprint: 'fp-a', summary: 'Disk almost full on web1' });
+    await until(() => pages().length === 5, "bob's page");
+    await bed.delivered();
+    await bed.send({ fingerprint: 'fp-a', summary: 'Disk almost full on web1', status: 'resolved' });
+    await bed.delivered();
+    bed.clock.advance(10 * MIN);
+    await until(() => pages().length === 6, "bob's resolution");
+    expect(
+      pages()
+        .slice(4)
+        .map((p) => p.split(':')[0]),
+    ).toEqual(['bob', 'bob']);
+  });
+});

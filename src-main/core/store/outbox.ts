@@ -1,7 +1,7 @@
 import type { OutboxState } from '../../../src-shared/api/outbox';
 import type { Database } from './db';
 import type { Severity } from '../../../src-shared/constants';
-import type { Message, MessageButton } from '../message';
+import type { Addressee, Message, MessageButton } from '../message';
 import { counter, fromJson, select, type JsonText } from './sql';
 
 export type { OutboxState };
@@ -108,6 +108,12 @@ export interface OutboxStore {
   /** A failed/expired row goes back to pending (with a fresh expiry); a pending row becomes due now. */
   retryMessage(id: number, now: number, expiresAt: number): boolean;
   expireMessage(id: number, reason: string): boolean;
+  /**
+   * Who was paged on `channel` (an `oncall` one) about this alert (`fingerprint`) or incident (`thread` key) since its
+   * last resolution there: one addressee per person and way (on call, next in rotation), in the order they were first
+   * paged (not counting dropped, failed or expired pages — those never reached them).
+   */
+  pagedAbout(channel: string, about: { fingerprint: string } | { thread: string }): Addressee[];
   /** Which of `channels` were queued a firing message about `fingerprint` at or after `since` (routed or escalated). */
   firingSentTo(fingerprint: string, since: number, channels: readonly string[]): string[];
   thread(channel: string, key: string): OutboxThread | undefined;
@@ -222,6 +228,15 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       `SELECT message FROM outbox WHERE channel = ? AND id > ? AND state NOT IN ('failed', 'expired', 'dropped')
        AND json_extract(message, '$.status') = 'resolved' ORDER BY id LIMIT 100`,
     ),
+    pagedAbout: select<{ addressee: string }>(
+      db,
+      `SELECT json_extract(message, '$.to') AS addressee, min(id) AS first FROM outbox
+       WHERE channel = @channel AND json_extract(message, @path) = @value AND json_extract(message, '$.status') = 'firing'
+         AND state IN ('pending', 'sending', 'sent') AND json_extract(message, '$.to.person') IS NOT NULL
+         AND id > coalesce((SELECT max(id) FROM outbox WHERE channel = @channel AND json_extract(message, @path) = @value
+                            AND json_extract(message, '$.status') = 'resolved'), 0)
+       GROUP BY json_extract(message, '$.to.person'), json_extract(message, '$.to.as') ORDER BY first`,
+    ),
     items: select<Raw>(db, `SELECT * FROM outbox WHERE digest_id = ? ORDER BY id`),
     // Status snapshot: two index seeks (live rows, recent failures), never a walk over delivered history.
     counts: select<{ channel: string; backlog: number; oldest: number | null; failed: number; expired: number }>(
@@ -318,6 +333,14 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     retryChannel: (channel, now) => s.retryChannel.run(now, channel, now).changes,
     retryMessage: (id, now, expiresAt) => s.revive.run(now, expiresAt, id).changes + s.retryPending.run(now, id).changes > 0,
     expireMessage: (id, reason) => s.expire.run(reason, id).changes === 1,
+    pagedAbout: (channel, about) =>
+      s.pagedAbout
+        .all(
+          'fingerprint' in about
+            ? { channel, path: '$.fingerprint', value: about.fingerprint }
+            : { channel, path: '$.thread.key', value: about.thread },
+        )
+        .map((r) => JSON.parse(r.addressee) as Addressee),
     firingSentTo: (fp, since, channels) => channels.filter((c) => s.firingSent.get(c, since, fp) !== undefined),
     thread: (channel, key) => {
       const r = s.thread.get(channel, key);

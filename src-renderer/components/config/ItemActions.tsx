@@ -17,10 +17,14 @@ export function TestChannel({ name }: { name: string }) {
       {r.value && (
         <span role="status" data-testid={`test-result-${name}`}>
           {r.value.delivered ? (
-            <Badge tone="ok">delivered</Badge>
+            <>
+              <Badge tone="ok">delivered</Badge>
+              {r.value.to && <span> sent to {r.value.to}</span>}
+            </>
           ) : (
             <>
-              <Badge tone="critical">{r.value.state}</Badge> <span className="wrap">{r.value.error}</span>
+              <Badge tone="critical">{r.value.state}</Badge> {r.value.to && <span>paging {r.value.to}: </span>}
+              <span className="wrap">{r.value.error}</span>
             </>
           )}
         </span>
