@@ -88,12 +88,14 @@ export function sqliteChangeRepository(db: Database): ChangeRepository {
   };
   return {
     insert(c) {
-      return db.transaction(() => {
-        const n = s.insert.run({ ...c, hosts: JSON.stringify(c.hosts) }).changes;
-        if (n === 0) return { row: toChange(s.byExt.get(c.extKey)!), created: false };
-        for (const h of c.hosts) s.host.run(c.id, h, c.at);
-        return { row: c, created: true };
-      })();
+      return db
+        .transaction(() => {
+          const n = s.insert.run({ ...c, hosts: JSON.stringify(c.hosts) }).changes;
+          if (n === 0) return { row: toChange(s.byExt.get(c.extKey)!), created: false };
+          for (const h of c.hosts) s.host.run(c.id, h, c.at);
+          return { row: c, created: true };
+        })
+        .immediate(); // IMMEDIATE: see Stores.transaction
     },
     get,
     list(f) {

@@ -172,7 +172,7 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
     ),
     vectorCount: counter(db, 'SELECT COUNT(*) AS n FROM insight_vectors WHERE model = ?'),
   };
-  const tx = <T>(fn: () => T): T => db.transaction(fn)();
+  const tx = <T>(fn: () => T): T => db.transaction(fn).immediate(); // IMMEDIATE: see Stores.transaction
   const get = (id: number): Insight | null => {
     const r = s.get.get(id);
     return r ? toInsight(r) : null;

@@ -285,10 +285,14 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       if (rows.length) s.sendingRange.run(channel, rows[0]!.id, rows.at(-1)!.id);
       return rows;
     },
-    markSent: db.transaction((id: number, now: number) => {
-      s.sent.run(now, id);
-      s.sentItems.run(now, id);
-    }),
+    // IMMEDIATE: see Stores.transaction.
+    markSent: (id, now) =>
+      db
+        .transaction(() => {
+          s.sent.run(now, id);
+          s.sentItems.run(now, id);
+        })
+        .immediate(),
     markRetry: (id, attempts, at, error) => void s.retry.run(attempts, at, error, id),
     release: (id) => void s.release.run(id),
     markFailed: (id, error) => void s.failed.run(error, id),

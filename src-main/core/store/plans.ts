@@ -147,7 +147,7 @@ export function sqlitePlanRepository(db: Database): PlanRepository {
     const r = s.get.get(id);
     return r ? toPlan(r) : null;
   };
-  const tx = <T>(fn: () => T): T => db.transaction(fn)();
+  const tx = <T>(fn: () => T): T => db.transaction(fn).immediate(); // IMMEDIATE: see Stores.transaction
   return {
     insert: (p) => void s.insert.run(params(p)),
     get,

@@ -64,13 +64,16 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
   const auditOlder = counter(db, `SELECT count(*) AS n FROM audit_log WHERE at < ?`);
   return {
     countOlder: (kind, before) => count.get(kind)!({ before }),
-    pruneBatch: (kind, before, limit) => db.transaction(() => prune.get(kind)!.run({ before, limit }).changes)(),
+    // IMMEDIATE on the worker's connection too: it waits for the main thread's writer instead of failing.
+    pruneBatch: (kind, before, limit) => db.transaction(() => prune.get(kind)!.run({ before, limit }).changes).immediate(),
     auditToArchive: (before, limit) => toArchive.all({ before, limit }),
     auditDropArchived: (id) =>
-      db.transaction(() => {
-        mark.run(id, Date.now());
-        return dropArchived.run(id).changes;
-      })(),
+      db
+        .transaction(() => {
+          mark.run(id, Date.now());
+          return dropArchived.run(id).changes;
+        })
+        .immediate(),
     auditArchivedUpTo: () => upTo(),
     countAuditOlder: (before) => auditOlder(before),
   };

@@ -135,7 +135,7 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
   });
 
   return {
-    insert: (rows) => void insertTx(rows),
+    insert: (rows) => void insertTx.immediate(rows), // IMMEDIATE: see Stores.transaction
     latestRun() {
       const rows = latest.all().map(toRow);
       if (rows.length === 0) return null;
@@ -184,14 +184,16 @@ export function createSmokeHistoryStore(db: Database): SmokeHistoryStore {
         yield { check: r.check_id, at: r.at, status: STATUS_NAMES[r.status] ?? 'critical' };
       }
     },
-    clear: () => clearTx(),
+    clear: () => clearTx.immediate(),
     prune(before) {
       const hour = Math.floor(before / HOUR_MS);
-      return db.transaction(() => {
-        const n = pruneRows.run(hour * HOUR_MS).changes;
-        pruneRollup.run(hour);
-        return n;
-      })();
+      return db
+        .transaction(() => {
+          const n = pruneRows.run(hour * HOUR_MS).changes;
+          pruneRollup.run(hour);
+          return n;
+        })
+        .immediate();
     },
     count: counter(db, 'SELECT COUNT(*) AS n FROM smoke_history'),
   };

@@ -31,8 +31,11 @@ export interface Stores {
    * Run `fn` as one transaction over all the stores: everything it writes
    * commits together or not at all. Nested calls join the outer transaction.
    * The repositories have no transaction of their own: every caller uses this one.
-   * `immediate` takes the write lock at once, for read-then-write sequences that
-   * another process may run at the same time (the audit chain's append, heal claims).
+   * Every transaction takes the write lock at BEGIN (IMMEDIATE): worker threads write
+   * the same file on their own connections (retention, the decider), and in WAL a
+   * deferred transaction that read first fails at its first write (SQLITE_BUSY_SNAPSHOT,
+   * no busy wait) if another connection committed meanwhile. IMMEDIATE waits for the
+   * other writer instead (busy_timeout). `immediate` is kept as an explicit name.
    * `replayable` commits without waiting for the disk (synchronous = NORMAL: WAL keeps it atomic, and a
    * kill -9 loses nothing, the OS has the pages). Only for work whose input is already durable and is
    * deleted in the same transaction — the router deciding an acknowledged intake batch — so a power cut
@@ -72,7 +75,7 @@ function unsynced<T>(db: Database, fn: () => T): T {
   if (db.inTransaction) return db.transaction(fn)();
   db.pragma('synchronous = NORMAL');
   try {
-    return db.transaction(fn)();
+    return db.transaction(fn).immediate();
   } finally {
     db.pragma('synchronous = FULL');
   }
@@ -81,8 +84,7 @@ function unsynced<T>(db: Database, fn: () => T): T {
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
 export function sqliteStores(db: Database, file: string | null = null): Stores {
   const stores: Omit<Stores, 'reads'> = {
-    transaction: (fn, mode) =>
-      mode === 'immediate' ? db.transaction(fn).immediate() : mode === 'replayable' ? unsynced(db, fn) : db.transaction(fn)(),
+    transaction: (fn, mode) => (mode === 'replayable' ? unsynced(db, fn) : db.transaction(fn).immediate()),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),
