@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanApproval } from '../../../src-shared/api/agents';
 import { setupLoop, sleep, useLoopFixtures } from './testing';
 
 // The closed loop on the real sshd host (see testing.ts): risky changes reviewed by the rules or NemoTron, and NemoTron's plans.
@@ -87,32 +86,20 @@ embeddings: { provider: ollama, baseUrl: "${fx.ollama.url}" }`);
       });
 
       // No Hermes rule matches this alert name, so the plan is NemoTron's.
-      t.fire('firing', { alertname: 'WebDown', host: 'web1', service: 'nginx' });
-      const plan = await t.until(
-        'NemoTron plan',
-        t.planFor((p) => p.createdBy === 'nemotron' && p.status === 'waiting'),
-      );
+      const webDown = { alertname: 'WebDown', host: 'web1', service: 'nginx' };
+      const { plan, approval: a } = await t.fireUntilWaiting((p) => p.createdBy === 'nemotron', webDown);
       expect(plan.steps.map((s) => s.type)).toEqual(['diagnose', 'wait_for_approval', 'heal', 'verify']);
       expect(plan.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(['triage', 'diagnosis']));
       expect(plan.evidence.find((e) => e.kind === 'diagnosis')?.body).toMatch(/fake unit/);
       expect(plan.evidence.find((e) => e.kind === 'triage')?.body).toMatch(/probable cause: nginx worker crashed/);
 
       // Approved, healed on the host, verified as the alert resolves, remembered with its embedding; recall shows it.
-      const a = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items.find((x) => x.planId === plan.id)!;
       expect(a).toMatchObject({ proposer: 'nemotron', commands: [`timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`] });
       const restarts = () => fx.sshd.toolCalls().filter((x) => x === 'systemctl restart nginx').length;
       const before = restarts();
-      await t.call('plans.decide', { approvalId: a.id, decision: 'approve', by: 'carol' });
-      await t.until('the restart on the host', () => restarts() === before + 1);
-      await t.until(
-        'the verify step',
-        t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
-      );
-      t.fire('resolved', { alertname: 'WebDown', host: 'web1', service: 'nginx' });
-      await t.until(
-        'the plan to succeed',
-        t.planFor((p) => p.id === plan.id && p.status === 'succeeded'),
-      );
+      await t.approveUntilVerifying(plan, a, 'carol');
+      expect(restarts()).toBe(before + 1);
+      await t.resolveUntilSucceeded(plan, webDown);
       const mem = await t.until('the outcome embedded and found by meaning', async () => {
         const r = await t.call<{ used: string; results: Array<{ insight: { title: string } }> }>('memory.search', {
           query: 'nginx crashloop',

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanApproval } from '../../../src-shared/api/agents';
 import { setupLoop, useLoopFixtures } from './testing';
 
 // The closed loop on the real sshd host (see testing.ts): a plan proposed, approved, healed on the host and verified.
@@ -11,34 +10,21 @@ describe('the closed loop: heal and verification', () => {
     const t = setup();
     await t.core.start();
     try {
-      t.fire('firing');
-      const plan = await t.until(
-        'a waiting plan',
-        t.planFor((p) => p.status === 'waiting'),
-      );
+      const { plan, approval } = await t.fireUntilWaiting();
       expect(plan).toMatchObject({ createdBy: 'hermes', source: 'alert' });
       expect(plan.steps.map((s) => s.type)).toEqual(['diagnose', 'wait_for_approval', 'heal', 'verify']);
       expect(plan.steps[0]!.result).toMatch(/nginx - fake unit/); // read-only diagnosis ran on the host before asking
-      const [approval] = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items;
       expect(approval).toMatchObject({
         proposer: 'hermes',
         eventId: plan.eventId,
         commands: [`timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`],
       });
-      expect(approval!.evidence.map((e) => e.kind)).toContain('triage');
+      expect(approval.evidence.map((e) => e.kind)).toContain('triage');
       expect(fx.sshd.toolCalls().filter((c) => c === 'systemctl restart nginx')).toHaveLength(0);
 
-      await t.call('plans.decide', { approvalId: approval!.id, decision: 'approve', by: 'alice' });
-      await t.until('the restart on the host', () => fx.sshd.toolCalls().includes('systemctl restart nginx'));
-      await t.until(
-        'the verify step',
-        t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
-      );
-      t.fire('resolved');
-      const done = await t.until(
-        'the plan to succeed',
-        t.planFor((p) => p.id === plan.id && p.status === 'succeeded'),
-      );
+      await t.approveUntilVerifying(plan, approval, 'alice');
+      expect(fx.sshd.toolCalls()).toContain('systemctl restart nginx');
+      const done = await t.resolveUntilSucceeded(plan);
       expect(done.steps[3]!.result).toMatch(/restart_service nginx on web1 fixed NginxDown/);
       expect(
         (await t.call<{ entries: Array<{ result: string; actor: string }> }>('heallog.list', {})).entries.map((e) => e.result),
@@ -51,13 +37,8 @@ describe('the closed loop: heal and verification', () => {
 
       // The same alert again: the recall shows what worked, the plan carries it as evidence; this time the heal does not help.
       t.clock.advance(12 * 86_400_000);
-      t.fire('firing');
-      const second = await t.until(
-        'a second waiting plan',
-        t.planFor((p) => p.id !== plan.id && p.status === 'waiting'),
-      );
+      const { plan: second, approval: a2 } = await t.fireUntilWaiting((p) => p.id !== plan.id);
       expect(second.evidence.find((e) => e.kind === 'memory')?.body).toBe('restart nginx on web1 fixed this 1 of 1 time; last 12 days ago');
-      const a2 = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items[0]!;
       const restarts = fx.sshd.toolCalls().filter((c) => c === 'systemctl restart nginx').length;
       await t.call('plans.decide', { approvalId: a2.id, decision: 'approve', by: 'bob' });
       await t.until('the second restart', () => fx.sshd.toolCalls().filter((c) => c === 'systemctl restart nginx').length === restarts + 1);
@@ -83,17 +64,8 @@ describe('the closed loop: heal and verification', () => {
       const t = setup(`probes: [{ name: nginx-active, type: ssh, host: web1, command: "${command}", interval: 1h }]`);
       await t.core.start();
       try {
-        t.fire('firing');
-        const plan = await t.until(
-          'a waiting plan',
-          t.planFor((p) => p.status === 'waiting'),
-        );
-        const [approval] = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items;
-        await t.call('plans.decide', { approvalId: approval!.id, decision: 'approve', by: 'alice' });
-        await t.until(
-          'the verify step',
-          t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
-        );
+        const { plan, approval } = await t.fireUntilWaiting();
+        await t.approveUntilVerifying(plan, approval, 'alice');
         const checksBefore = fx.sshd.toolCalls().filter((c) => c === `systemctl ${command.split(' ').slice(1).join(' ')}`).length;
         t.fire('resolved');
         const done = await t.until(

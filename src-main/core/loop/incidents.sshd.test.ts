@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanApproval } from '../../../src-shared/api/agents';
 import type { IncidentView } from '../../../src-shared/api/incidents';
 import { setupLoop, useLoopFixtures } from './testing';
 
@@ -20,23 +19,10 @@ describe('the closed loop: incidents', () => {
         author: 'alice',
         at: t.clock.now() - 3 * 60_000,
       });
-      t.fire('firing');
-      const plan = await t.until(
-        'a waiting plan',
-        t.planFor((p) => p.status === 'waiting'),
-      );
-      const [approval] = (await t.call<{ items: PlanApproval[] }>('plans.approvals', {})).items;
-      expect(approval!.evidence.find((e) => e.kind === 'change')?.title).toBe('deploy nginx 1.27.1 by alice, 3 min before');
-      await t.call('plans.decide', { approvalId: approval!.id, decision: 'approve', by: 'alice' });
-      await t.until(
-        'the verify step',
-        t.planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
-      );
-      t.fire('resolved');
-      await t.until(
-        'the plan to succeed',
-        t.planFor((p) => p.id === plan.id && p.status === 'succeeded'),
-      );
+      const { plan, approval } = await t.fireUntilWaiting();
+      expect(approval.evidence.find((e) => e.kind === 'change')?.title).toBe('deploy nginx 1.27.1 by alice, 3 min before');
+      await t.approveUntilVerifying(plan, approval, 'alice');
+      await t.resolveUntilSucceeded(plan);
       const list = await t.call<{ items: Array<{ id: string; status: string }> }>('incidents.list', {});
       expect(list.items).toHaveLength(1);
       await t.call('incidents.note', { id: list.items[0]!.id, by: 'alice', text: 'nginx worker pool exhausted after the deploy' });

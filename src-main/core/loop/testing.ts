@@ -6,7 +6,7 @@ import { startLlmServer, type LlmServer } from '../../../e2e/fixtures/llm-server
 import { loopHostAndRule } from '../../../e2e/fixtures/loop';
 import { startOllamaServer, type OllamaServer } from '../../../e2e/fixtures/ollama-server';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
-import type { Plan } from '../../../src-shared/api/agents';
+import type { Plan, PlanApproval } from '../../../src-shared/api/agents';
 import { createCore } from '../app';
 import { FakeClock } from '../clock';
 import { parseConfig } from '../config';
@@ -104,12 +104,43 @@ ${loopHostAndRule(sshd)}${extra}`;
       'test',
     );
   const planFor = (pred: (p: Plan) => boolean) => async () => (await call<{ items: Plan[] }>('plans.list', {})).items.find(pred) ?? null;
+  type Labels = Parameters<typeof fire>[1];
+  /** Fire the alert and wait for a plan (matching `pred`) that waits for a person; with the approval it asks for. */
+  const fireUntilWaiting = async (pred: (p: Plan) => boolean = () => true, labels?: Labels) => {
+    fire('firing', labels);
+    const plan = await until(
+      'a waiting plan',
+      planFor((p) => p.status === 'waiting' && pred(p)),
+    );
+    const approval = (await call<{ items: PlanApproval[] }>('plans.approvals', {})).items.find((a) => a.planId === plan.id);
+    if (!approval) throw new Error(`plan ${plan.id} waits but asks no approval`);
+    return { plan, approval };
+  };
+  /** Approve the plan's heal as `by` and wait until its verify step (the 4th) runs. */
+  const approveUntilVerifying = async (plan: Plan, approval: PlanApproval, by: string) => {
+    await call('plans.decide', { approvalId: approval.id, decision: 'approve', by });
+    await until(
+      'the verify step',
+      planFor((p) => p.id === plan.id && p.steps[3]!.status === 'running'),
+    );
+  };
+  /** Resolve the alert and wait for the plan to succeed. */
+  const resolveUntilSucceeded = (plan: Plan, labels?: Labels) => {
+    fire('resolved', labels);
+    return until(
+      'the plan to succeed',
+      planFor((p) => p.id === plan.id && p.status === 'succeeded'),
+    );
+  };
   return {
     core,
     call,
     until,
     fire,
     planFor,
+    fireUntilWaiting,
+    approveUntilVerifying,
+    resolveUntilSucceeded,
     clock,
     close: async () => {
       await core.stop();
