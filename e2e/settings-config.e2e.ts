@@ -1,33 +1,18 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
-import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './fixtures/browser';
 import { ConsolePage } from './pages/console';
+import { consoleRig } from './pages/setup';
 
-let vigil: Served;
-let hook: WebhookReceiver;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
-
-beforeAll(async () => {
-  hook = await startWebhookReceiver();
-  // A first run: a data dir and no vigil.yaml at all (the embedded default runs).
-  vigil = await startVigil();
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await hook?.close();
-  if (vigil) removeDir(vigil.dataDir);
-});
+// A first run: a data dir and no vigil.yaml at all (the embedded default runs).
+const rig = consoleRig(null);
 
 describe('Settings: configure in the console (vigil serve + Chromium)', () => {
   it('R-SETUP-5, R-SETUP-3: a webhook channel added in Settings is validated, shown as a diff, written to vigil.yaml, reloaded, and receives its test message', async () => {
-    const ui = new ConsolePage(browser.page);
-    const page = browser.page;
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    const page = rig.browser.page;
+    await ui.open(rig.vigil.url);
     await ui.goto('Settings');
     const editor = page.getByTestId('config-editor');
     await editor.getByRole('button', { name: /^Channels \(1\)$/ }).waitFor();
@@ -40,10 +25,10 @@ describe('Settings: configure in the console (vigil serve + Chromium)', () => {
     await editor.getByRole('button', { name: 'Review changes…' }).click();
     await expect.poll(() => editor.getByRole('alert', { name: 'Not valid' }).textContent()).toContain('channels.1.url');
     expect(await editor.getByRole('button', { name: 'Save and reload' }).isDisabled()).toBe(true);
-    expect(existsSync(join(vigil.dataDir, 'vigil.yaml'))).toBe(false);
+    expect(existsSync(join(rig.vigil.dataDir, 'vigil.yaml'))).toBe(false);
     await screenshot(page, 'settings-config-invalid');
 
-    await editor.getByLabel('Channels 2 url').fill(hook.url);
+    await editor.getByLabel('Channels 2 url').fill(rig.hook.url);
     await editor.getByRole('button', { name: 'Review changes…' }).click();
     const diff = editor.getByLabel('Changes to be written');
     await expect.poll(() => diff.textContent()).toContain(`+    name: ops-hook`);
@@ -52,27 +37,27 @@ describe('Settings: configure in the console (vigil serve + Chromium)', () => {
 
     // Saved and in force: the reload is shown, the file holds the channel, the test button sends through the outbox.
     await expect.poll(() => editor.getByTestId('last-reload').textContent(), { timeout: 15_000 }).toMatch(/via save: in force/);
-    expect(readFileSync(join(vigil.dataDir, 'vigil.yaml'), 'utf8')).toContain(hook.url);
+    expect(readFileSync(join(rig.vigil.dataDir, 'vigil.yaml'), 'utf8')).toContain(rig.hook.url);
     await editor.getByText('ops-hook (webhook)').click();
     await editor.getByRole('button', { name: 'Send test notification' }).last().click();
     await expect.poll(() => editor.getByTestId('test-result-ops-hook').textContent(), { timeout: 20_000 }).toBe('delivered');
-    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['Vigil test notification for ops-hook']);
+    expect(rig.hook.shown.map((d) => d.body.message.title)).toEqual(['Vigil test notification for ops-hook']);
     await screenshot(page, 'settings-config-tested');
 
     // The running core agrees (not only the page).
-    const channels = await vigil.rpc<{ channels: Array<{ name: string }> }>('outbox.channels', {});
+    const channels = await rig.vigil.rpc<{ channels: Array<{ name: string }> }>('outbox.channels', {});
     expect(channels.channels.map((c) => c.name)).toContain('ops-hook');
   });
 
   it("R-SETUP-3: a channel whose endpoint refuses shows the channel's exact error", async () => {
-    const r = await vigil.rpc<{ delivered: boolean; error: string }>('channels.test', { channel: 'ops-hook' });
+    const r = await rig.vigil.rpc<{ delivered: boolean; error: string }>('channels.test', { channel: 'ops-hook' });
     expect(r.delivered).toBe(true);
-    hook.answer(() => ({ status: 400, body: 'unknown route key' }));
-    const page = browser.page;
+    rig.hook.answer(() => ({ status: 400, body: 'unknown route key' }));
+    const page = rig.browser.page;
     const editor = page.getByTestId('config-editor');
     await editor.getByRole('button', { name: 'Send test notification' }).last().click();
     await expect.poll(() => editor.getByTestId('test-result-ops-hook').textContent(), { timeout: 20_000 }).toMatch(/failed.*400/);
     await screenshot(page, 'settings-config-test-failed');
-    hook.answer(null);
+    rig.hook.answer(null);
   });
 });

@@ -49,28 +49,48 @@ export const hookConfig = (hookUrl: string, extra: string[] = []): string =>
     '\n',
   );
 
-export interface Rig {
+export interface ServeRig {
   vigil: Served;
   hook: WebhookReceiver;
+}
+export interface Rig extends ServeRig {
   browser: Awaited<ReturnType<typeof openBrowser>>;
 }
+export interface RigOptions {
+  /** The receiver then checks X-Vigil-Signature with this HMAC secret. */
+  hookSecret?: string;
+  /** Environment of `vigil serve` (VIGIL_SECRET_…). */
+  env?: Record<string, string>;
+}
+/** The config from the receiver's URL; null: no vigil.yaml at all (a first run: the embedded default). */
+export type RigConfig = ((hookUrl: string) => string) | null;
 
 /**
- * A real webhook receiver, `vigil serve` (built) with the given config and
- * Chromium, started before the file's tests and stopped after them.
+ * A real webhook receiver and `vigil serve` (built) with the given config, started before the file's tests and
+ * stopped after them. For tests that open Chromium themselves (when a console connects is what they test).
  */
-export function consoleRig(config: (hookUrl: string) => string = (u) => hookConfig(u)): Rig {
-  const rig = {} as Rig;
+export function serveRig(config: RigConfig = (u) => hookConfig(u), opts: RigOptions = {}): ServeRig {
+  const rig = {} as ServeRig;
   beforeAll(async () => {
-    rig.hook = await startWebhookReceiver();
-    rig.vigil = await startVigil({ config: writeConfig(config(rig.hook.url)) });
+    rig.hook = await startWebhookReceiver({ secret: opts.hookSecret });
+    rig.vigil = await startVigil({ config: config ? writeConfig(config(rig.hook.url)) : undefined, env: opts.env });
+  });
+  afterAll(async () => {
+    await rig.vigil?.stop();
+    await rig.hook?.close();
+    if (rig.vigil) removeDir(rig.vigil.dataDir);
+  });
+  return rig;
+}
+
+/** serveRig and Chromium (closed first: after-all hooks run in reverse). */
+export function consoleRig(config: RigConfig = (u) => hookConfig(u), opts: RigOptions = {}): Rig {
+  const rig = serveRig(config, opts) as Rig;
+  beforeAll(async () => {
     rig.browser = await openBrowser();
   });
   afterAll(async () => {
     await rig.browser?.close();
-    await rig.vigil?.stop();
-    await rig.hook?.close();
-    if (rig.vigil) removeDir(rig.vigil.dataDir);
   });
   return rig;
 }
