@@ -11,16 +11,7 @@ const beds: RemoteTestbed[] = [];
 const bed = (heal: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12));
   const tb = remoteTestbed({
-    hosts: [
-      {
-        name: 'app1',
-        address: '127.0.0.1',
-        port: sshd.port,
-        user: 'vigiltest',
-        keyFile: sshd.clientKeyPath,
-        hostKey: sshd.hostKeyFingerprint,
-      },
-    ],
+    hosts: [sshd.hostConfig('app1')],
     config: { heal, protected: [{ label: 'vigil.protected=true' }, { container: 'billing-*' }], ...extra },
     clock,
   });

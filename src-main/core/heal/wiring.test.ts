@@ -16,17 +16,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   sshd.setContainer('web', { image: 'nginx:1.25' });
   const config = ConfigSchema.parse({
-    hosts: [
-      {
-        name: 'app1',
-        address: '127.0.0.1',
-        port: sshd.port,
-        user: 'vigiltest',
-        keyFile: sshd.clientKeyPath,
-        hostKey: sshd.hostKeyFingerprint,
-      },
-      { name: 'new1', address: '127.0.0.1', port: sshd.port, user: 'vigiltest', keyFile: sshd.clientKeyPath },
-    ],
+    hosts: [sshd.hostConfig('app1'), sshd.hostConfig('new1', { hostKey: undefined })],
   });
   core = createCore({ config, dataDir: dir, log: createLogger(null) });
   await core.start();

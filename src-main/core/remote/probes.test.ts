@@ -23,17 +23,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   port = (http.address() as { port: number }).port;
   tb = remoteTestbed({
-    hosts: [
-      {
-        name: 'app1',
-        address: '127.0.0.1',
-        port: sshd.port,
-        user: 'vigiltest',
-        keyFile: sshd.clientKeyPath,
-        hostKey: sshd.hostKeyFingerprint,
-        healthUrl: `http://127.0.0.1:${port}/health`,
-      },
-    ],
+    hosts: [sshd.hostConfig('app1', { healthUrl: `http://127.0.0.1:${port}/health` })],
     config: {
       probes: [
         {

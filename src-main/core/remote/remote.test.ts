@@ -11,15 +11,7 @@ import { remoteTestbed, type RemoteTestbed } from './testbed';
 let sshd: SshdFixture;
 let tb: RemoteTestbed;
 
-const host = (over: Record<string, unknown> = {}) => ({
-  name: 'web1',
-  address: '127.0.0.1',
-  port: sshd.port,
-  user: 'vigiltest',
-  keyFile: sshd.clientKeyPath,
-  hostKey: sshd.hostKeyFingerprint,
-  ...over,
-});
+const host = (over: Record<string, unknown> = {}) => sshd.hostConfig('web1', over);
 
 beforeAll(async () => {
   sshd = await startSshd({ recordExec: true });
@@ -146,16 +138,7 @@ describe('remote execution against a real sshd', () => {
   it('R-HEAL-1: a channel refused with "open failed" (sshd MaxSessions) is retried, not lost, also on a machine at full load', async () => {
     const tight = await startSshd({ maxSessions: 2 });
     const tb2 = remoteTestbed({
-      hosts: [
-        {
-          name: 't',
-          address: '127.0.0.1',
-          port: tight.port,
-          user: 'vigiltest',
-          keyFile: tight.clientKeyPath,
-          hostKey: tight.hostKeyFingerprint,
-        },
-      ],
+      hosts: [tight.hostConfig('t')],
     });
     // Busy-loop every core while the commands run, as CI and other engineers do to this machine.
     const burners = cpus().map(() =>

@@ -26,16 +26,7 @@ beforeAll(async () => {
   );
   sshd = await startSshd({ recordExec: true });
   tb = remoteTestbed({
-    hosts: [
-      {
-        name: 'web1',
-        address: '127.0.0.1',
-        port: sshd.port,
-        user: 'vigiltest',
-        keyFile: sshd.clientKeyPath,
-        hostKey: sshd.hostKeyFingerprint,
-      },
-    ],
+    hosts: [sshd.hostConfig('web1')],
   });
   llm = await startLlmServer();
 });
