@@ -2,11 +2,13 @@
 // events (10,000 a day for 100 days, through the real repository), then starts the built `vigil serve`
 // on it and measures: time from spawn to the ready line, resident memory after start, after browsing the
 // Events and Alerts pages in Chromium, and the Events page's first row (navigation start → first row).
+// Each ready figure is the median of three starts, with the CPU time the process used by its ready line: on a shared
+// machine the wall time measures the load as much as Vigil (the load average is printed with the table).
 // Peer in the same run: the same measurements on a small data dir (200 events), so the ratio shows what history costs.
 // Targets: ready ≤ 1 s, RSS ≤ 150 MB, first rows ≤ 1 s. Needs `npx electron-vite build` first.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBrowser } from '../e2e/fixtures/browser';
 
@@ -17,6 +19,7 @@ import { openDatabase, sqliteEventStore, type NewEvent } from '../src-main/core/
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 1_000_000);
 const PER_DAY = 10_000;
 const BATCH = 10_000;
+const STARTS = 3;
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
 const SERVICES = ['api', 'db', 'cache', 'queue', 'auth', 'search', 'billing', 'web', 'etl', 'mail'];
 const ALERTS = ['HighLatency', 'DiskFilling', 'NodeDown', 'ErrorRate', 'MemoryPressure', 'CertExpiry', 'QueueBacklog', 'ClockSkew'];
@@ -57,6 +60,14 @@ function seed(dataDir: string, n: number): number {
   return performance.now() - t0;
 }
 
+/** CPU time (user + system, every thread) the process has used so far, from /proc: on a shared machine, wall time
+ *  to the ready line measures the machine's load as much as Vigil; CPU time measures Vigil's own start-up work. */
+const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+};
+const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
+
 const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -64,15 +75,26 @@ const rssMb = (pid: number): number => {
 
 interface Figures {
   readyMs: number;
+  readyCpuMs: number;
   rssStart: number;
   rssBrowsed: number;
   firstRowMs: number;
 }
 
 async function measure(dataDir: string, browser: BrowserHandle): Promise<Figures> {
-  const t0 = performance.now();
-  const vigil: Served = await startVigil({ dataDir });
-  const readyMs = performance.now() - t0;
+  // Three starts (one machine-load spike does not decide the figure); the median counts, the last one is browsed.
+  const starts: Array<{ ms: number; cpu: number }> = [];
+  let vigil: Served | null = null;
+  for (let i = 0; i < STARTS; i++) {
+    await vigil?.stop();
+    const t0 = performance.now();
+    vigil = await startVigil({ dataDir });
+    starts.push({ ms: performance.now() - t0, cpu: cpuMs(vigil.proc.pid!) });
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const readyMs = median(starts.map((x) => x.ms));
+  const readyCpuMs = median(starts.map((x) => x.cpu));
+  vigil = vigil!;
   try {
     await new Promise((r) => setTimeout(r, 1_000)); // let start-up work (timers, first snapshot) settle
     const rssStart = rssMb(vigil.proc.pid!);
@@ -95,7 +117,7 @@ async function measure(dataDir: string, browser: BrowserHandle): Promise<Figures
     }
     const rssBrowsed = rssMb(vigil.proc.pid!);
     firstRows.sort((a, b) => a - b);
-    return { readyMs, rssStart, rssBrowsed, firstRowMs: firstRows[1]! };
+    return { readyMs, readyCpuMs, rssStart, rssBrowsed, firstRowMs: firstRows[1]! };
   } finally {
     await vigil.stop();
   }
@@ -117,6 +139,7 @@ export default async function bench(): Promise<void> {
   // The browser opens after the minutes of seeding: an idle headless Chromium left that long was found closed.
   const browser = await openBrowser();
   try {
+    const loadBefore = load();
     const e = await measure(empty, browser);
     const b = await measure(big, browser);
     const row = (name: string, f: (x: Figures) => number, unit: string, target: number) =>
@@ -126,9 +149,11 @@ export default async function bench(): Promise<void> {
     console.log(`\n| figure | 200 events | ${EVENTS.toLocaleString()} events | ratio | target |`);
     console.log('|---|---|---|---|---|');
     row('ready (spawn → ready line)', (x) => x.readyMs, 'ms', 1000);
+    row('CPU used by the ready line', (x) => x.readyCpuMs, 'ms', 1000);
     row('RSS after start', (x) => x.rssStart, 'MB', 150);
     row('RSS after browsing Events and Alerts', (x) => x.rssBrowsed, 'MB', 150);
     row('Events page first row', (x) => x.firstRowMs, 'ms', 1000);
+    console.log(`\nmachine load (1-min average, ${cpus().length} cores): ${loadBefore} before, ${load()} after`);
   } finally {
     await browser.close();
     if (!reuse) removeDir(big);

@@ -276,7 +276,7 @@ export function createCore(opts: CoreOptions): Core {
     readers: {
       inbox: () => router.router.events.inbox(),
       outboxCounts: (since) => notify.outbox.store.counts(since),
-      embeddingCounts: () => agents.openclaw.repo.queueCounts(),
+      embeddingCounts: () => agents.openclaw.repo.liveQueueCounts(),
       embeddingStale: (before) => agents.openclaw.repo.staleCount(before),
       hitlPending: () => agents.elephant.pendingApprovals(),
       healPending: () => heal.heal.pending(),
