@@ -77,3 +77,4 @@ export function wireAcks(
 
 export type AckArea = ReturnType<typeof wireAcks>;
 export { ackButton } from './refs';
+export { clockTime, humanDuration } from './format';

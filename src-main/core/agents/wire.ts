@@ -1,6 +1,7 @@
 import type { Actor } from '../../../src-shared/api/access';
 import type { StatusTile } from '../../../src-shared/api/system';
 import type { CoreContext } from '../context';
+import { clockTime, humanDuration } from '../ack';
 import { VigilError } from '../errors';
 import type { OutboxWriter } from '../notify';
 import { createPolicy } from '../remote';
@@ -246,6 +247,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     const stale = openclaw.repo.staleCount(ctx.clock.now() - 120_000);
     const provider = openclaw.embedder ? openclaw.embedder.model : 'keyword search only (no embedding provider)';
     const hitl = plans.elephant.pendingApprovals();
+    const now = ctx.clock.now();
     return [
       {
         id: 'openclaw',
@@ -259,7 +261,9 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
         label: 'ElephantAlpha approvals',
         status: 'ok',
         value: `${hitl.count} waiting`,
-        reason: hitl.oldest ? `oldest since ${new Date(hitl.oldest).toISOString()}` : 'no plan waits for a person',
+        reason: hitl.oldest
+          ? `oldest waiting ${humanDuration(now - hitl.oldest)} (since ${clockTime(hitl.oldest, now)})`
+          : 'no plan waits for a person',
       },
       nemotronTile(),
     ];

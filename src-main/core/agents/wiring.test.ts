@@ -125,6 +125,18 @@ describe('agents wired into the core', () => {
     expect(trace(again!)).toEqual([expect.stringMatching(/^pending: restart_service nginx on web-1 is already waiting/)]);
   });
 
+  it('R-UI: the ElephantAlpha tile says how long the oldest prompt has waited, in words, not a raw ISO timestamp', async () => {
+    const { c, clock } = core();
+    clock.set(Date.parse('2026-12-02T03:10:00Z'));
+    await c.call('plans.create', { title: 'ask first', createdBy: 'alice', steps: [{ type: 'wait_for_approval', question: 'go?' }] });
+    await flush();
+    clock.advance(14 * 60_000);
+    expect(c.status().tiles.find((t) => t.id === 'elephant')).toMatchObject({
+      value: '1 waiting',
+      reason: 'oldest waiting 14 min (since 03:10 UTC)',
+    });
+  });
+
   it('R-STATUS-1: the NemoTron tile is not green "on" while the self-check sees every triage fall back to Hermes', async () => {
     const c = createCore({
       config: parseConfig('llm: { provider: openai, apiKey: { secret: openai } }\nsmoke: { interval: 1h }\n'),
