@@ -86,6 +86,7 @@ function Console({
   session: SessionState | null;
 }) {
   useAttention();
+  const noticesShown = useApp((s) => s.notices.length > 0);
   const Page = pages[page];
   // In connected mode (desktop) the line says which team server, as whom, and whether it answers right now.
   const team = useTeamStatus();
@@ -124,7 +125,7 @@ function Console({
           </div>
         )}
       </nav>
-      <main className="content">
+      <main className={noticesShown ? 'content with-notices' : 'content'}>
         {session && (
           <header className="topbar">
             <SessionMenu session={session} />
