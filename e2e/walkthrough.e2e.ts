@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './fixtures/browser';
 import { ConsolePage } from './pages/console';
-import { postEvents, writeConfig } from './pages/setup';
+import { consoleRig, postEvents } from './pages/setup';
 
 /** Regressions found walking incidents end to end in Chromium as a new on-call engineer would. */
-let vigil: Served;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
-
-beforeAll(async () => {
-  const config = writeConfig(
-    ['channels:', '  - { name: desktop, type: desktop }', 'routes:', '  - { channels: [desktop] }', 'smoke: { enabled: false }'].join('\n'),
-  );
-  vigil = await startVigil({ config });
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  if (vigil) removeDir(vigil.dataDir);
-});
+const rig = consoleRig(() =>
+  ['channels:', '  - { name: desktop, type: desktop }', 'routes:', '  - { channels: [desktop] }', 'smoke: { enabled: false }'].join('\n'),
+);
 
 describe('walking an incident in the console', () => {
   it("R-UI: while desktop notices are up, every alert card's Acknowledge button stays clickable (the notices no longer lie over them)", async () => {
-    const ui = new ConsolePage(browser.page);
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await postEvents(
-      vigil,
+      rig.vigil,
       ['ApiDown', 'DbDown', 'QueueStuck', 'CacheCold'].map((alertname) => ({
         source: 'app',
         severity: 'critical' as const,
@@ -34,11 +21,11 @@ describe('walking an incident in the console', () => {
         labels: { alertname },
       })),
     );
-    const notices = browser.page.getByRole('complementary', { name: 'Notifications' });
+    const notices = rig.browser.page.getByRole('complementary', { name: 'Notifications' });
     // Four alerts at once may be one burst message: at least one notice is up.
     await expect.poll(() => notices.locator('.notice').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await ui.goto('Alerts');
-    const cards = browser.page.getByTestId('alert-card');
+    const cards = rig.browser.page.getByTestId('alert-card');
     await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(4);
     const column = (await notices.boundingBox())!;
     for (let i = 0; i < 4; i++) {
@@ -47,6 +34,6 @@ describe('walking an incident in the console', () => {
       expect(card.x + card.width, `card ${i}`).toBeLessThanOrEqual(column.x);
       await cards.nth(i).getByRole('button', { name: 'Acknowledge', exact: true }).click({ trial: true, timeout: 5_000 });
     }
-    await screenshot(browser.page, 'walkthrough-notices-beside-cards');
+    await screenshot(rig.browser.page, 'walkthrough-notices-beside-cards');
   }, 60_000);
 });
