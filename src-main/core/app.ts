@@ -44,6 +44,7 @@ import { BUILTIN_PROTECTED } from './heal';
 import { probeNow } from './ingest';
 import { createLiveConfig, RELOAD_COMPONENT, type ReloadRecord, type ReloadVia } from './config';
 import { wireAlerts } from './alerts';
+import { createSleep, SLEEP_FINGERPRINT } from './sleep';
 
 export const VERSION = '0.1.0';
 
@@ -134,7 +135,7 @@ export function createCore(opts: CoreOptions): Core {
   const metrics = createMetrics({ ...DEFAULT_BASELINE, channels: opts.config.channels.map((c) => c.name) });
   const startedAt = clock.now();
   let pausedUntil: number | null = null;
-  const { ctx, starters, stoppers, reloaders, cancelChanged } = createContext({
+  const { ctx, starters, stoppers, reloaders, sleepers, wakers, cancelChanged } = createContext({
     config: opts.config,
     dataDir: opts.dataDir,
     stores,
@@ -164,6 +165,7 @@ export function createCore(opts: CoreOptions): Core {
       worst: worstStatus(tiles.map((t) => t.status)),
       tiles,
       notificationsPausedUntil: pausedUntil !== null && pausedUntil > clock.now() ? pausedUntil : null,
+      lastSleep: sleep.last(),
     };
   };
 
@@ -365,6 +367,17 @@ export function createCore(opts: CoreOptions): Core {
     protectedNames: [...BUILTIN_PROTECTED, ...opts.config.protected].flatMap((r) => Object.values(r) as string[]),
   });
   changes.onReview((c) => loop.review(c));
+
+  // ── sleep and wake ──
+  // Suspend/resume calls (Electron's powerMonitor): areas stop and catch up through ctx.onSleep/onWake (issue 18.6).
+  const sleep = createSleep(ctx, {
+    sleepers,
+    wakers,
+    escalator: acks.escalator,
+    heartbeat,
+    ingest: (e) => router.router.ingest([e], 'resume'),
+    recorded: () => router.router.states.get(SLEEP_FINGERPRINT),
+  });
   agents.connect({ loop: loop.steps, onNemotron: loop.onNemotron });
 
   const handlers: Handlers = {
@@ -437,9 +450,6 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   let statusTimer: { cancel(): void } | null = null;
-  let asleepSince: number | null = null;
-  /** "02:10" in UTC, the console's one time zone for these lines. */
-  const clockTime = (t: number) => new Date(t).toISOString().slice(11, 16);
   const accept = groupCommitter(router.router.accept);
 
   return {
@@ -461,37 +471,10 @@ export function createCore(opts: CoreOptions): Core {
       // Status is pushed every 5 s and whenever a feature calls changed().
       statusTimer = clock.setInterval(() => bus.publish(Topic.status, status()), 5_000);
     },
-    async suspend() {
-      if (asleepSince !== null) return;
-      asleepSince = clock.now();
-      acks.escalator.stop();
-      const told = (await heartbeat?.sleep(asleepSince)) ?? false;
-      log.info({ at: asleepSince, heartbeatTold: told }, 'going to sleep');
-    },
+    suspend: () => sleep.suspend(),
     async resume() {
-      if (asleepSince === null) return;
-      const from = asleepSince;
-      asleepSince = null;
-      const now = clock.now();
-      const span = `${clockTime(from)} to ${clockTime(now)} UTC`;
-      router.router.ingest(
-        [
-          {
-            source: 'vigil',
-            fingerprint: `vigil:sleep:${from}`,
-            severity: 'info',
-            status: 'resolved',
-            summary: `Vigil was asleep from ${span}`,
-            description: `The machine slept ${Math.round((now - from) / 60_000)} min; what fell due meanwhile ran on waking, marked late.`,
-            labels: { alertname: 'VigilAsleep' },
-            startsAt: from,
-            endsAt: now,
-          },
-        ],
-        'resume',
-      );
-      acks.escalator.wake(`Vigil was asleep from ${span}`);
-      heartbeat?.start();
+      await sleep.resume();
+      bus.publish(Topic.status, status());
     },
     async stop() {
       statusTimer?.cancel();

@@ -35,12 +35,28 @@ export interface CoreContext {
    * only when all accept is ctx.config swapped and each returned `apply` run.
    */
   onReload(prepare: ReloadPrepare): void;
+  /**
+   * Sleep and wake (issue 18.6): before the machine suspends an area stops its timers; on waking it catches up once
+   * (what fell due runs now, marked late; connections reopen) and may say what it did, for the "asleep" event.
+   */
+  onSleep(fn: (at: number) => void | Promise<void>): void;
+  onWake(fn: (w: Wake) => void | string[] | Promise<void | string[]>): void;
+}
+
+/** A wake-up: asleep from `from` to `to` (epoch ms); `span` is "02:10 to 06:45 UTC" for messages. */
+export interface Wake {
+  from: number;
+  to: number;
+  span: string;
 }
 
 /** An area's part of a reload: throw to refuse; return what to do once the new config is in force. */
 export type ReloadPrepare = (next: Config, prev: Config) => void | (() => void | Promise<void>);
 
-export type ContextParts = Omit<CoreContext, 'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop' | 'onReload'>;
+export type ContextParts = Omit<
+  CoreContext,
+  'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop' | 'onReload' | 'onSleep' | 'onWake'
+>;
 
 /** The context plus what only the composition root drives: lifecycle hooks and the pending change push. */
 export interface ContextRuntime {
@@ -48,6 +64,8 @@ export interface ContextRuntime {
   starters: Array<() => void | Promise<void>>;
   stoppers: Array<() => void | Promise<void>>;
   reloaders: ReloadPrepare[];
+  sleepers: Array<Parameters<CoreContext['onSleep']>[0]>;
+  wakers: Array<Parameters<CoreContext['onWake']>[0]>;
   /** Cancel a change push still waiting (on stop). */
   cancelChanged(): void;
 }
@@ -57,6 +75,8 @@ export function createContext(parts: ContextParts): ContextRuntime {
   const starters: ContextRuntime['starters'] = [];
   const stoppers: ContextRuntime['stoppers'] = [];
   const reloaders: ReloadPrepare[] = [];
+  const sleepers: ContextRuntime['sleepers'] = [];
+  const wakers: ContextRuntime['wakers'] = [];
   let changedPending = new Set<Collection>();
   let changedTimer: { cancel(): void } | null = null;
   const ctx: CoreContext = {
@@ -77,6 +97,8 @@ export function createContext(parts: ContextParts): ContextRuntime {
     onStart: (fn) => void starters.push(fn),
     onStop: (fn) => void stoppers.push(fn),
     onReload: (fn) => void reloaders.push(fn),
+    onSleep: (fn) => void sleepers.push(fn),
+    onWake: (fn) => void wakers.push(fn),
   };
-  return { ctx, starters, stoppers, reloaders, cancelChanged: () => changedTimer?.cancel() };
+  return { ctx, starters, stoppers, reloaders, sleepers, wakers, cancelChanged: () => changedTimer?.cancel() };
 }

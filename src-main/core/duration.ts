@@ -47,3 +47,13 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** A span as people say it: "45 s", "12 min", "4 h 30 min". */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}

@@ -32,6 +32,7 @@ function Escalations({ info }: { info: AckInfo }) {
                 <>
                   at {dateTime(s.firedAt)}
                   {s.late && <> (late: {s.lateReason})</>}
+                  {!s.late && s.lateReason && <> (early: {s.lateReason})</>}
                 </>
               )}
               {s.state === 'armed' && <>due {dateTime(s.dueAt)}</>}

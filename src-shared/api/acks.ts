@@ -41,6 +41,7 @@ export const EscalationStepInfo = z.object({
   state: z.enum(['armed', 'fired', 'cancelled']),
   firedAt: z.number().nullable(),
   late: z.boolean(),
+  /** Why it fired off schedule: late (`late`), or early when handed over before the laptop slept. */
   lateReason: z.string().nullable(),
   cancelReason: z.string().nullable(),
 });

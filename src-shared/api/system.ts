@@ -19,6 +19,8 @@ export const StatusSnapshot = z.object({
   worst: SmokeStatus,
   tiles: z.array(StatusTile),
   notificationsPausedUntil: z.number().nullable(),
+  /** The machine's last sleep (its recorded `vigil` event) if it woke within 24 h: the Overview says "asleep from 02:10 to 06:45". */
+  lastSleep: z.object({ from: z.number(), to: z.number() }).nullable(),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 

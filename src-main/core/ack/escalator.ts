@@ -37,7 +37,14 @@ function where(ctx: CoreContext, channels: string[]): string {
 }
 
 /** The escalated message: the alert, how long nobody answered and where, which step this is, and whether it is late. */
-export function escalationMessage(ctx: CoreContext, e: Escalation, s: AlertState, now: number, lateReason: string | null): Message {
+export function escalationMessage(
+  ctx: CoreContext,
+  e: Escalation,
+  s: AlertState,
+  now: number,
+  lateReason: string | null,
+  early = false,
+): Message {
   const waited =
     e.rearmedAt !== null
       ? `un-acknowledged by ${e.rearmedBy} ${humanDuration(now - e.rearmedAt)} ago and not acknowledged again`
@@ -48,7 +55,8 @@ export function escalationMessage(ctx: CoreContext, e: Escalation, s: AlertState
   const body = [
     `Escalated: ${waited} (first notified ${clockTime(e.notifiedAt, now)}${e.notifiedChannels.length ? ` via ${e.notifiedChannels.join(', ')}` : ''}).`,
     `Escalation step ${e.step} of ${e.steps} → ${e.channels.map(targetLabel).join(', ')}.`,
-    lateReason ? `Fired late: ${lateReason} when this step fell due at ${clockTime(e.dueAt, now)}.` : '',
+    lateReason && early ? `Handed over before its time: ${lateReason} (this step was due at ${clockTime(e.dueAt, now)}).` : '',
+    lateReason && !early ? `Fired late: ${lateReason} when this step fell due at ${clockTime(e.dueAt, now)}.` : '',
     s.count > 1 ? `Seen ${s.count} times since ${clockTime(s.firstSeen, now)}.` : '',
     labels ? `Labels: ${labels}` : '',
     'Acknowledge in Vigil (or with the button) to stop further escalation.',
@@ -89,8 +97,8 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
     timer = ctx.clock.setTimeout(tick, RETRY_MS);
   }
 
-  /** Fire one step (or cancel it if the alert no longer needs it). True if it fired. */
-  function fire(id: number, lateReason: string | null): boolean {
+  /** Fire one step (or cancel it if the alert no longer needs it). True if it fired. `early`: before its due time, for `lateReason`. */
+  function fire(id: number, lateReason: string | null, early = false): boolean {
     const now = ctx.clock.now();
     return ctx.stores.transaction(() => {
       const e = escalations.get(id);
@@ -109,11 +117,32 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
         escalations.cancel(e.id, now, `silenced by ${silence}`);
         return false;
       }
-      const msg = escalationMessage(ctx, e, s, now, lateReason);
+      const msg = escalationMessage(ctx, e, s, now, lateReason, early);
       acks.rememberRef(ackRef(e.fingerprint), e.fingerprint);
       for (const ch of e.channels) deps.outbox.enqueue(ch, msg, `escalation:${e.id}:${ch}`);
-      return escalations.markFired(e.id, now, lateReason);
+      return escalations.markFired(e.id, now, lateReason, !early && lateReason !== null);
     });
+  }
+
+  /**
+   * Before the machine sleeps (sleep.handOverCriticals, issue 18.6): the next armed step of every unacknowledged
+   * critical alert fires now, recorded with `reason`, so someone awake is told. Returns how many fired.
+   */
+  function handOver(reason: string): number {
+    const next = new Map<string, Escalation>();
+    for (const e of escalations.due(Number.MAX_SAFE_INTEGER, 10_000)) {
+      const cur = next.get(e.fingerprint);
+      if (!cur || e.step < cur.step) next.set(e.fingerprint, e);
+    }
+    let fired = 0;
+    for (const e of next.values()) {
+      if (deps.stateOf(e.fingerprint)?.severity !== 'critical' || !fire(e.id, reason, true)) continue;
+      fired++;
+      ctx.metrics.escalations.inc({ step: String(e.step) });
+      ctx.log.warn({ fingerprint: e.fingerprint, step: e.step, channels: e.channels, reason }, 'alert handed over to its escalation');
+    }
+    if (fired) ctx.changed(Collection.events, Collection.acks, Collection.outbox);
+    return fired;
   }
 
   /** `reason`: why everything due now is late (down, asleep); null: late only if overdue by more than LATE_AFTER_MS. */
@@ -175,6 +204,7 @@ export function createEscalator(ctx: CoreContext, deps: EscalatorDeps) {
       timer = null;
     },
     wake,
+    handOver,
     /** Steps were armed or re-armed: look at the next due time again. */
     kick(): void {
       if (!stopped) schedule();

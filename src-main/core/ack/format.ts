@@ -1,12 +1,4 @@
-/** "10 min", "1 h 30 min", "45 s": how long someone has not answered. */
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-}
+export { humanDuration } from '../duration';
 
 /** 12:10 UTC (and the date when it is not today's). */
 export function clockTime(at: number, now: number): string {

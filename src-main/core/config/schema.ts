@@ -88,6 +88,16 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    // Sleep and wake (issue 18.6): what Vigil does when the laptop suspends.
+    sleep: z
+      .object({
+        handOverCriticals: z
+          .boolean()
+          .default(false)
+          .describe('At suspend, fire the next escalation step of every unacknowledged critical alert now, so someone awake gets it'),
+      })
+      .strict()
+      .prefault({}),
     // How long each kind of history is kept (null: for ever). Pruned in small batches on a worker thread;
     // audit rows are archived to <data-dir>/audit-archive.ndjson, never deleted silently (issue 17.3).
     retention: z

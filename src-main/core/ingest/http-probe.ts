@@ -113,6 +113,21 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
     /** "Probe now" in the console: the verdict of one check. */
     probeNow: async (): Promise<ProbeVerdict> => (await runChecked()).verdict,
     start: () => schedule(0),
+    /** Asleep (issue 18.6): no check until wake(). */
+    pause() {
+      stopped = true;
+      timer?.cancel();
+    },
+    /** Woke: one check now (the pre-sleep verdict is stale), then on its interval again. */
+    async wake(): Promise<ProbeVerdict> {
+      stopped = false;
+      timer?.cancel();
+      try {
+        return (await runChecked()).verdict;
+      } finally {
+        schedule(tracker.nextDelay(p.interval));
+      }
+    },
     stop() {
       stopped = true;
       timer?.cancel();

@@ -277,7 +277,15 @@ describe('desktop channel', () => {
     expect(outbox.health()[0]).toMatchObject({ state: 'paused', backlog: 2, consecutiveFailures: 0 });
     // Resume (notifications.pause {minutes:0} publishes status).
     pausedUntil = null;
-    bed.ctx.bus.publish('status', { version: '', startedAt: 0, now: 0, worst: 'ok', tiles: [], notificationsPausedUntil: null });
+    bed.ctx.bus.publish('status', {
+      version: '',
+      startedAt: 0,
+      now: 0,
+      worst: 'ok',
+      tiles: [],
+      notificationsPausedUntil: null,
+      lastSleep: null,
+    });
     await until(() => notices.length === 2, 'notices after resume');
     expect(notices).toEqual(['p1:while paused 1', 'p2:while paused 2']);
   });

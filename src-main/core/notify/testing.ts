@@ -46,6 +46,8 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
     onStart: () => undefined,
     onStop: () => undefined,
     onReload: () => undefined,
+    onSleep: () => undefined,
+    onWake: () => undefined,
   };
   return {
     ctx,

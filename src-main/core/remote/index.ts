@@ -102,6 +102,25 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
     probes.stop();
     await pool.close();
   });
+  // Sleep and wake (issue 18.6): the SSH probes stop; on waking the connections that died while asleep are dropped,
+  // every host is checked again at once (the console's host states are true, not the pre-sleep ones) and the probes run.
+  ctx.onSleep(() => probes.stop());
+  ctx.onWake(async () => {
+    if (!started) return [];
+    const dropped = pool.dropAll();
+    const check = async (name: string) =>
+      pool.check(name).then(
+        () => `${name} reachable`,
+        (e: unknown) => (e as Error).message,
+      );
+    const [checked, ran] = await Promise.all([Promise.all(ctx.config.hosts.map((h) => check(h.name))), probes.wake()]);
+    ctx.changed(Collection.hosts);
+    return [
+      dropped.length ? `SSH connections reopened: ${dropped.join(', ')}` : '',
+      checked.length ? `Hosts checked again: ${checked.join('; ')}` : '',
+      ran.length ? `SSH probes ran again: ${ran.map((r) => `${r.name} ${r.ok ? 'ok' : 'failing'}`).join(', ')}` : '',
+    ].filter(Boolean);
+  });
   // Live reload (R-CHANGE-3): an unsafe template refuses the whole config; hosts whose address,
   // user or key changed reconnect; SSH probes restart on the new list. Pool limits keep their start-up values.
   ctx.onReload((next, prev) => {

@@ -90,6 +90,23 @@ export class SshPool {
     st.cap = this.max; // a new connection may allow more sessions
   }
 
+  /**
+   * The machine slept (issue 18.6): every connection is presumed dead (the far side timed it out, or a NAT forgot it),
+   * and a dead socket can look open for minutes. Destroy them without a goodbye; the next command or check reconnects.
+   */
+  dropAll(): string[] {
+    const dropped: string[] = [];
+    for (const [name, st] of this.conns) {
+      if (!st.client && !st.ready) continue;
+      st.client?.destroy();
+      st.client = null;
+      st.ready = null;
+      st.cap = this.max;
+      dropped.push(name);
+    }
+    return dropped;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const name of this.conns.keys()) this.drop(name);

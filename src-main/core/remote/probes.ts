@@ -115,7 +115,9 @@ export function createSshProbes(d: {
     return { ok, detail };
   }
 
+  let halted = false;
   const schedule = (c: SshCheck, delay: number): void => {
+    if (halted) return;
     c.timer = d.clock.setTimeout(() => {
       void runOnce(c).finally(() => schedule(c, c.tracker.nextDelay(c.interval)));
     }, delay);
@@ -130,9 +132,25 @@ export function createSshProbes(d: {
       return runOnce(c);
     },
     start() {
+      halted = false;
       checks.forEach((c, i) => schedule(c, 1_000 + i * 250));
     },
+    /** After sleep (issue 18.6): every check runs once now, side by side, then on its interval again. */
+    async wake(): Promise<Array<{ name: string; ok: boolean }>> {
+      halted = false;
+      for (const c of checks) c.timer?.cancel();
+      return Promise.all(
+        checks.map(async (c) => {
+          try {
+            return { name: c.name, ok: (await runOnce(c)).ok };
+          } finally {
+            schedule(c, c.tracker.nextDelay(c.interval));
+          }
+        }),
+      );
+    },
     stop() {
+      halted = true;
       for (const c of checks) c.timer?.cancel();
     },
   };

@@ -59,6 +59,17 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
     poller?.start();
     probes.forEach((p) => p.start());
   });
+  // Sleep and wake (issue 18.6): probes and the poller stop; on waking each probe checks at once and the poller polls.
+  ctx.onSleep(async () => {
+    probes.forEach((p) => p.pause());
+    await poller?.stop();
+  });
+  ctx.onWake(async () => {
+    if (!started) return [];
+    poller?.start();
+    const ran = await Promise.all(probes.map(async (p) => `${p.name} ${(await p.wake()).ok ? 'ok' : 'failing'}`));
+    return ran.length ? [`HTTP probes checked again: ${ran.join(', ')}`] : [];
+  });
   ctx.onStop(async () => {
     started = false;
     probes.forEach((p) => p.stop());

@@ -67,6 +67,8 @@ export function testContext(opts: { yaml?: string; start?: number; dir?: string;
     onStart: (fn) => void starters.push(fn),
     onStop: (fn) => void stoppers.push(fn),
     onReload: () => undefined,
+    onSleep: () => undefined,
+    onWake: () => undefined,
   };
   return {
     ctx,

@@ -29,6 +29,13 @@ export interface Scheduler {
   cron(name: string, pattern: string, opts: { timeZone?: string }, fn: () => unknown): Job;
   /** Run a job body once now, with the same error handling (for on-demand triggers). */
   runOnce(name: string, fn: () => unknown): Promise<void>;
+  /** The machine is going to sleep: no timer fires until wake(). */
+  pause(): void;
+  /**
+   * It woke: each job that fell due while paused runs once now (not once per missed tick) and is planned
+   * again from now. Returns those jobs and how late each ran.
+   */
+  wake(): Array<{ job: string; lateMs: number }>;
   stop(): void;
 }
 
@@ -38,10 +45,20 @@ export interface Scheduler {
  */
 const MAX_WAIT_MS = 60_000;
 
+/** A job as the scheduler holds it: its next due time, how to plan the one after, and its timer. */
+interface Planned extends Job {
+  due: number | null;
+  /** The first due time after `from`. */
+  after(from: number): number | null;
+  fn: () => unknown;
+  timer: TimerHandle | null;
+}
+
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { clock } = opts;
-  const jobs = new Set<Job>();
+  const jobs = new Set<Planned>();
   const running = new Set<string>();
+  let paused = false;
 
   function report(name: string, err: unknown): void {
     try {
@@ -75,68 +92,85 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     );
   }
 
-  const track = (job: Job): Job => {
+  /** Wait for the job's due time (in steps of at most MAX_WAIT_MS), run it, plan the next. */
+  function arm(j: Planned): void {
+    j.timer?.cancel();
+    j.timer = null;
+    if (paused || j.due === null || !jobs.has(j)) return;
+    const wait = Math.min(Math.max(0, j.due - clock.now()), MAX_WAIT_MS);
+    j.timer = clock.setTimeout(() => {
+      j.timer = null;
+      if (j.due === null) return;
+      if (clock.now() < j.due) return arm(j);
+      j.due = j.after(j.due);
+      // A due time already past (the process was busy) is skipped to the next one ahead: one run, not a burst.
+      while (j.due !== null && j.due <= clock.now()) j.due = j.after(j.due);
+      arm(j);
+      void invoke(j.name, j.fn);
+    }, wait);
+  }
+
+  function plan(name: string, first: number | null, after: (from: number) => number | null, fn: () => unknown, stop?: () => void): Job {
+    const job: Planned = {
+      name,
+      due: first,
+      after,
+      fn,
+      timer: null,
+      nextAt: () => (jobs.has(job) ? job.due : null),
+      cancel: () => {
+        job.timer?.cancel();
+        job.timer = null;
+        job.due = null;
+        stop?.();
+        jobs.delete(job);
+      },
+    };
     jobs.add(job);
+    arm(job);
     return job;
-  };
+  }
 
   return {
     every(name, ms, fn, { runNow = false } = {}) {
-      let timer: TimerHandle | null = clock.setInterval(() => void invoke(name, fn), ms);
-      let next = clock.now() + ms;
+      const step = Math.max(1, ms);
+      const job = plan(name, clock.now() + step, (from) => from + step, fn);
       if (runNow) void invoke(name, fn);
-      const job: Job = {
-        name,
-        nextAt: () => {
-          if (!timer) return null;
-          while (next <= clock.now()) next += ms;
-          return next;
-        },
-        cancel: () => {
-          timer?.cancel();
-          timer = null;
-          jobs.delete(job);
-        },
-      };
-      return track(job);
+      return job;
     },
 
     cron(name, pattern, { timeZone }, fn) {
       // Without a callback croner starts no timer of its own: it is only the calculator.
       const calc = new Cron(pattern, { timezone: timeZone });
-      let target: number | null = null;
-      let timer: TimerHandle | null = null;
-      let stopped = false;
-      const plan = (from: number) => {
-        target = calc.nextRun(new Date(from))?.getTime() ?? null;
-        arm();
-      };
-      const arm = () => {
-        if (stopped || target === null) return;
-        const wait = Math.min(Math.max(0, target - clock.now()), MAX_WAIT_MS);
-        timer = clock.setTimeout(() => {
-          if (target === null) return;
-          if (clock.now() < target) return arm();
-          const due = target;
-          plan(due);
-          void invoke(name, fn);
-        }, wait);
-      };
-      plan(clock.now());
-      const job: Job = {
-        name,
-        nextAt: () => (stopped ? null : target),
-        cancel: () => {
-          stopped = true;
-          timer?.cancel();
-          calc.stop();
-          jobs.delete(job);
-        },
-      };
-      return track(job);
+      const after = (from: number) => calc.nextRun(new Date(from))?.getTime() ?? null;
+      return plan(name, after(clock.now()), after, fn, () => calc.stop());
     },
 
     runOnce: (name, fn) => invoke(name, fn),
+
+    pause() {
+      paused = true;
+      for (const j of jobs) {
+        j.timer?.cancel();
+        j.timer = null;
+      }
+    },
+
+    wake() {
+      if (!paused) return [];
+      paused = false;
+      const now = clock.now();
+      const late: Array<{ job: string; lateMs: number }> = [];
+      for (const j of [...jobs]) {
+        if (j.due !== null && j.due <= now) {
+          late.push({ job: j.name, lateMs: now - j.due });
+          j.due = j.after(now);
+          void invoke(j.name, j.fn);
+        }
+        arm(j);
+      }
+      return late;
+    },
 
     stop() {
       for (const j of [...jobs]) j.cancel();

@@ -95,3 +95,33 @@ describe('scheduler', () => {
     scheduler.stop();
   });
 });
+
+describe('scheduler asleep (issue 18.6)', () => {
+  it('R-SLEEP-2: a paused scheduler fires nothing; on waking each job that fell due runs once, says how late, and keeps its rhythm', () => {
+    const { clock, scheduler } = setup(Date.UTC(2026, 0, 14, 0, 0));
+    const runs = { every: [] as number[], cron: [] as number[], notYet: [] as number[] };
+    scheduler.every('every', 5 * MIN, () => runs.every.push(clock.now()));
+    scheduler.cron('cron', dailyAt('03:00'), { timeZone: 'UTC' }, () => runs.cron.push(clock.now()));
+    scheduler.cron('notYet', dailyAt('09:00'), { timeZone: 'UTC' }, () => runs.notYet.push(clock.now()));
+    clock.advance(12 * MIN); // runs at 00:05, 00:10
+    expect(runs.every).toHaveLength(2);
+    scheduler.pause();
+    clock.advance(6 * HOUR); // asleep until 06:12: 72 ticks and the 03:00 job missed
+    expect(runs.every).toHaveLength(2);
+    expect(runs.cron).toEqual([]);
+    const late = scheduler.wake();
+    expect(late).toEqual([
+      { job: 'every', lateMs: 6 * HOUR + 12 * MIN - 15 * MIN },
+      { job: 'cron', lateMs: 3 * HOUR + 12 * MIN },
+    ]);
+    expect(runs.every).toEqual([Date.UTC(2026, 0, 14, 0, 5), Date.UTC(2026, 0, 14, 0, 10), Date.UTC(2026, 0, 14, 6, 12)]);
+    expect(runs.cron).toEqual([Date.UTC(2026, 0, 14, 6, 12)]);
+    expect(scheduler.wake()).toEqual([]); // a second wake signal changes nothing
+    clock.advance(3 * HOUR); // planned again from the wake: 06:17, …; the 09:00 job on time
+    expect(runs.every).toHaveLength(3 + 36);
+    expect(runs.every[3]).toBe(Date.UTC(2026, 0, 14, 6, 17));
+    expect(runs.notYet).toEqual([Date.UTC(2026, 0, 14, 9, 0)]);
+    expect(runs.cron).toHaveLength(1);
+    scheduler.stop();
+  });
+});

@@ -1,5 +1,6 @@
 import type { CoreContext } from '../context';
 import { createScheduler } from '../scheduler';
+import { humanDuration } from '../duration';
 import type { OutboxWriter } from '../notify';
 import { sourcesFrom, type AreaReaders } from './area-sources';
 import { smokeHandlers } from './handlers';
@@ -22,6 +23,12 @@ export interface SmokeWiring {
   /** A scheduled job threw: make it a `vigil` event (router's reportFailure). */
   onJobError?: (job: string, err: unknown) => void;
 }
+
+/** The jobs a person would miss, as the "asleep" event names them (housekeeping such as pruning catches up unnamed). */
+const JOB_LABELS: Record<string, string> = {
+  'smoke.run': 'Self-checks',
+  'smoke.summary': 'The daily self-check summary',
+};
 
 /** Build the smoke area on the core context: service, schedule, status tiles, handlers. */
 export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
@@ -51,6 +58,11 @@ export function wireSmoke(ctx: CoreContext, w: SmokeWiring = {}) {
   ctx.statusProviders.push(() => smoke.tiles());
   ctx.onStart(() => smoke.start());
   ctx.onStop(() => scheduler.stop());
+  // Asleep, no job fires; on waking each one that fell due runs once, and the "asleep" event says how late (issue 18.6).
+  ctx.onSleep(() => scheduler.pause());
+  ctx.onWake(() =>
+    scheduler.wake().flatMap(({ job, lateMs }) => (JOB_LABELS[job] ? [`${JOB_LABELS[job]} ran ${humanDuration(lateMs)} late`] : [])),
+  );
   return { smoke, scheduler, handlers: smokeHandlers(smoke) };
 }
 export { smokeNdjson } from './export';

@@ -40,8 +40,8 @@ export interface EscalationStore {
   due(now: number, limit: number): Escalation[];
   /** The earliest due time of an armed step, or null. */
   nextDue(): number | null;
-  /** armed → fired; false if the step was no longer armed. */
-  markFired(id: number, at: number, lateReason: string | null): boolean;
+  /** armed → fired; false if the step was no longer armed. `late` (default: a reason is given) false: it fired early, for the reason. */
+  markFired(id: number, at: number, lateReason: string | null, late?: boolean): boolean;
   cancel(id: number, at: number, reason: string): boolean;
   /** Cancel every armed step of a fingerprint; returns how many. */
   cancelAll(fingerprint: string, at: number, reason: string): number;
@@ -151,7 +151,7 @@ export function sqliteEscalationStore(db: Database): EscalationStore {
     },
     due: (now, limit) => s.due.all(now, limit).map(toEscalation),
     nextDue: () => s.nextDue.get()?.t ?? null,
-    markFired: (id, at, lateReason) => s.fired.run(at, lateReason ? 1 : 0, lateReason, id).changes === 1,
+    markFired: (id, at, lateReason, late = lateReason !== null) => s.fired.run(at, late ? 1 : 0, lateReason, id).changes === 1,
     cancel: (id, at, reason) => s.cancel.run(at, reason, id).changes === 1,
     cancelAll: (fp, at, reason) => s.cancelAll.run(at, reason, fp).changes,
     ofEpisode: (fp, ep) => s.episode.all(fp, ep).map(toEscalation),

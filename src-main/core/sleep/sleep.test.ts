@@ -1,18 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ackBed, MIN, type AckBed } from './ack/testing';
-import { until } from './notify/testing';
+import { ackBed, MIN, type AckBed } from '../ack/testing';
+import { until } from '../notify/testing';
 
 /** Sleep and wake (issue 18.6): Core.suspend()/resume() on an injected clock, the dead-man's switch a real local HTTP server. */
 let server: Server;
 let base = '';
 const seen: Array<{ method: string; path: string; body: string }> = [];
+const hits = () => seen.filter((s) => s.path === '/health').length;
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
+      if (req.url === '/health') return void (seen.push({ method: req.method ?? '', path: '/health', body }), res.end('ok'));
       seen.push({ method: req.method ?? '', path: req.url ?? '', body });
       res.end('OK');
     });
@@ -63,5 +65,41 @@ routes:
     expect(items.map((e) => e.summary)).toContain('Vigil was asleep from 12:02 to 16:32 UTC');
     // Pings start again on waking.
     await until(() => seen.length > pings && seen.at(-1)!.path === '/ping/abc', 'a ping after waking');
+  });
+
+  it('R-SLEEP-2: on waking, jobs that fell due while asleep run once each (not once per missed tick), probes check at once, and the asleep event says how late', async () => {
+    bed = await ackBed(`
+smoke: { interval: 5m, summaryAt: "14:00", summaryTimeZone: UTC, summaryChannels: [desk] }
+channels: [ { name: desk, type: desktop } ]
+routes: [ { channels: [desk] } ]
+probes: [ { name: web-health, type: http, url: "${base}/health", interval: 10m } ]
+`);
+    const runs = () => (bed!.core.areas.db.prepare(`SELECT count(DISTINCT at) AS n FROM smoke_history`).get() as { n: number }).n;
+    const summaries = () =>
+      (bed!.core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE idem_key LIKE 'smoke-summary:%'`).get() as { n: number }).n;
+    await until(() => runs() === 1, 'the first self-check run at start', 30_000);
+    bed.clock.advance(0); // the probe's first check (its request timeout is on this clock: let it finish before moving on)
+    await until(() => hits() === 1, 'the probe check at start', 30_000);
+    bed.clock.advance(2 * MIN); // 12:02: no smoke tick yet
+    const before = hits();
+    await bed.core.suspend();
+    bed.clock.advance(270 * MIN); // asleep until 16:32: 54 smoke ticks, 27 probe ticks and the 14:00 summary missed
+    await new Promise((r) => setTimeout(r, 50));
+    expect([runs(), hits(), summaries()]).toEqual([1, before, 0]);
+    await bed.core.resume();
+    await until(() => runs() === 2, 'one self-check run on waking', 30_000);
+    expect(hits()).toBe(before + 1);
+    expect(summaries()).toBe(1);
+    const { items } = await bed.call<{ items: Array<{ id: string; summary: string }> }>('events.list', { source: 'vigil' });
+    const id = items.find((e) => e.summary === 'Vigil was asleep from 12:02 to 16:32 UTC')?.id;
+    const asleep = await bed.call<{ description: string }>('events.get', { id });
+    expect(asleep?.description).toContain('The machine slept 4 h 30 min');
+    expect(asleep?.description).toContain('- Self-checks ran 4 h 27 min late'); // due 12:05
+    expect(asleep?.description).toContain('- The daily self-check summary ran 2 h 32 min late'); // due 14:00
+    expect(asleep?.description).toContain('- HTTP probes checked again: web-health ok');
+    // Back on rhythm from the wake: the next self-check at 16:37, once.
+    bed.clock.advance(5 * MIN);
+    await until(() => runs() === 3, 'the next self-check on its interval', 30_000);
+    expect(summaries()).toBe(1);
   });
 });
