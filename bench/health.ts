@@ -108,7 +108,7 @@ async function sseConnects(vigil: Served, n: number): Promise<number> {
       () =>
         new Promise<void>((ok, fail) => {
           const req = request(
-            { host: u.hostname, port: u.port, path: `/api/stream?token=${encodeURIComponent(vigil.token)}`, agent: false },
+            { host: u.hostname, port: u.port, path: '/api/stream', headers: { authorization: `Bearer ${vigil.token}` }, agent: false },
             (res) => {
               if (res.statusCode !== 200) return fail(new Error(`SSE: HTTP ${res.statusCode}`));
               res.once('data', () => {

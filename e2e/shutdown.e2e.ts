@@ -26,7 +26,7 @@ describe('vigil serve shutdown with a console open', () => {
   it('R-SEC-6: SIGTERM stops cleanly while a console holds the SSE stream open (it used to wait for the browser forever)', async () => {
     const v = await startVigil();
     try {
-      const res = await fetch(`${v.base}/api/stream?token=${encodeURIComponent(v.token)}`);
+      const res = await fetch(`${v.base}/api/stream`, { headers: { authorization: `Bearer ${v.token}` } });
       const reader = res.body!.getReader();
       await reader.read(); // the status snapshot: the stream is open
       const ended = reader.read().then((r) => r.done);

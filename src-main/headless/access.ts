@@ -23,9 +23,9 @@ export interface HttpAccess {
    * THE auth hook: every protected route passes through it (RPC, SSE, acks, smoke, intake,
    * and any route added later). Authenticates, then authorises `need`; 401 / 403 with the reason.
    */
-  require(need: Need, opts?: { allowQueryToken?: boolean }): onRequestAsyncHookHandler;
+  require(need: Need): onRequestAsyncHookHandler;
   /** Authenticate only (no authorisation): for routes with another way in, like Telegram's secret header. */
-  principal(req: FastifyRequest, opts?: { allowQueryToken?: boolean }): Principal | null;
+  principal(req: FastifyRequest): Principal | null;
   /** The browser session behind the request's cookie, or why there is none (checked at every call: revocation acts at once). */
   session(req: FastifyRequest): SessionCheck;
   /** The person behind a request that passed require(role). */
@@ -34,22 +34,25 @@ export interface HttpAccess {
 
 export const UNAUTHORIZED = 'missing or wrong token: send "Authorization: Bearer <your personal token>" (see `vigil user add`)';
 
+/** Issue 18.3: a token in a URL ends up in proxy and server logs, the history and the Referer; it is never read. */
+export const QUERY_TOKEN_REFUSAL =
+  'a token in the URL (?token=) is refused: it would end up in logs and the history; send "Authorization: Bearer <token>" ' +
+  '(the console signs in once and uses its session cookie)';
+
 export const CSRF_REFUSAL = `a change made with the session cookie needs the ${CSRF_HEADER} header (the console sends it; scripts use a Bearer token)`;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createAccess(core: Core): HttpAccess {
   const session = (req: FastifyRequest): SessionCheck => core.people.sessions.check(sessionSecret(req.headers.cookie));
   /**
-   * A token (Bearer, or ?token= where allowed) is used alone when present; otherwise the session cookie.
+   * A Bearer token is used alone when present; otherwise the session cookie. A `token` query parameter is refused.
    * A cookie rides along on any request the browser makes to this origin, so a cookie-authenticated change
    * must also carry the CSRF header (see CSRF_HEADER): 403 without it.
    */
-  const authenticate = (
-    req: FastifyRequest,
-    opts: { allowQueryToken?: boolean } = {},
-  ): { p: Principal } | { p: null; why: string; status: 'unauthorized' | 'forbidden' } => {
-    const token =
-      bearer(req.headers.authorization) ?? (opts.allowQueryToken ? (req.query as { token?: string } | undefined)?.token : undefined);
+  const authenticate = (req: FastifyRequest): { p: Principal } | { p: null; why: string; status: 'unauthorized' | 'forbidden' } => {
+    if ((req.query as Record<string, unknown> | undefined)?.token !== undefined)
+      return { p: null, why: QUERY_TOKEN_REFUSAL, status: 'unauthorized' };
+    const token = bearer(req.headers.authorization);
     if (token !== undefined || sessionSecret(req.headers.cookie) === undefined) {
       const actor = core.people.authenticate(token);
       if (actor) return { p: { kind: 'person', actor } };
@@ -61,7 +64,7 @@ export function createAccess(core: Core): HttpAccess {
     if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] === undefined) return { p: null, why: CSRF_REFUSAL, status: 'forbidden' };
     return { p: { kind: 'person', actor: s.actor } };
   };
-  const principal = (req: FastifyRequest, opts: { allowQueryToken?: boolean } = {}): Principal | null => authenticate(req, opts).p;
+  const principal = (req: FastifyRequest): Principal | null => authenticate(req).p;
   /** Why `p` may not do `need` here, or null when it may. */
   const refusal = (p: Principal, need: Need, what: string): string | null => {
     if (p.kind === 'intake')
@@ -72,9 +75,9 @@ export function createAccess(core: Core): HttpAccess {
   return {
     principal,
     session,
-    require(need, opts) {
+    require(need) {
       return async (req: FastifyRequest, reply: FastifyReply) => {
-        const a = authenticate(req, opts);
+        const a = authenticate(req);
         if (!a.p) return sendError(reply, a.status, a.why);
         const p = a.p;
         const why = refusal(p, need, `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`);

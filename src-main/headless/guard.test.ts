@@ -131,7 +131,7 @@ describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
   it('R-SEC-5: an SSE reader that stops reading is dropped once it falls 1 MiB behind, not buffered without bound', async () => {
     const { port } = await serve();
     const socket = connect(port, '127.0.0.1');
-    socket.write(`GET /api/stream?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    socket.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
     await new Promise<void>((ok) => socket.once('data', () => ok()));
     socket.pause(); // a stalled reader: never reads again
     const open = async () => new Promise<number>((ok) => app!.server.getConnections((_e, n) => ok(n)));

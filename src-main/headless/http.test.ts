@@ -109,10 +109,10 @@ describe('headless HTTP shell', () => {
     });
   });
 
-  it('pushes status over SSE (token in the query, as EventSource cannot set headers)', async () => {
+  it('pushes status over SSE (Bearer header; the console uses its session cookie)', async () => {
     expect((await fetch(`${base}/api/stream`)).status).toBe(401);
     const ctrl = new AbortController();
-    const res = await fetch(`${base}/api/stream?token=${TOKEN}`, { signal: ctrl.signal });
+    const res = await fetch(`${base}/api/stream`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: ctrl.signal });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     const { value } = await reader.read();

@@ -125,7 +125,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     for (const res of streams) res.end();
     done();
   });
-  app.get('/api/stream', { onRequest: access.require('viewer', { allowQueryToken: true }) }, (req, reply) => {
+  app.get('/api/stream', { onRequest: access.require('viewer') }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     streams.add(res);

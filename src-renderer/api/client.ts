@@ -69,22 +69,33 @@ export function httpClient(onSignedOut: (reason: string) => void): ConsoleClient
     source?.close();
     onSignedOut(reason);
   };
+  const listen = (s: EventSource, topic: string) =>
+    s.addEventListener(topic, (e) => {
+      const payload: unknown = JSON.parse((e as MessageEvent<string>).data);
+      for (const fn of listeners.get(topic) ?? []) fn(payload);
+    });
+  const open = () => {
+    const s = new EventSource('/api/stream');
+    source = s;
+    for (const topic of listeners.keys()) listen(s, topic);
+    // The stream's session ended. Signed in again in another tab of this browser, the cookie is already a new
+    // session (the old one was ended by that sign-in): reopen on it rather than show the sign-in page.
+    s.addEventListener(SESSION_ENDED_EVENT, (e) => {
+      const reason = (JSON.parse((e as MessageEvent<string>).data) as { reason: string }).reason;
+      s.close();
+      void whoAmI().then((w) => ('signedIn' in w && !over ? open() : end(reason)));
+    });
+    // A refused stream (401) is not retried by the browser: ask the server why.
+    s.onerror = () => {
+      if (s.readyState === EventSource.CLOSED) void whoAmI().then((w) => 'signedOut' in w && end(w.signedOut));
+    };
+  };
   const ensureStream = (topic: string) => {
     if (over) return;
-    if (!source) {
-      source = new EventSource('/api/stream');
-      source.addEventListener(SESSION_ENDED_EVENT, (e) => end((JSON.parse((e as MessageEvent<string>).data) as { reason: string }).reason));
-      // A refused stream (401) is not retried by the browser: ask the server why.
-      source.onerror = () => {
-        if (source?.readyState === EventSource.CLOSED) void whoAmI().then((w) => 'signedOut' in w && end(w.signedOut));
-      };
-    }
+    if (!source) open();
     if (!listeners.has(topic)) {
       listeners.set(topic, new Set());
-      source.addEventListener(topic, (e) => {
-        const payload: unknown = JSON.parse((e as MessageEvent<string>).data);
-        for (const fn of listeners.get(topic) ?? []) fn(payload);
-      });
+      listen(source!, topic);
     }
   };
   return {

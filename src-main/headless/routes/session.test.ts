@@ -153,6 +153,43 @@ describe('browser sessions over HTTP (R-PEOPLE-3)', () => {
     expect(audit.entries.find((e) => e.subject === id && e.action === 'session.revoke')).toMatchObject({ actor: 'admin' });
   });
 
+  it('R-PEOPLE-4: signing in again in the same browser ends the session its cookie held (as the same person or another), not at its expiry', async () => {
+    const first = cookieOf(await signIn(ADMIN));
+    const firstId = ((await whoAmI(first)).body.value as unknown as { sessionId: string }).sessionId;
+    const token = (await adminRpc<{ token: string }>('people.add', { name: 'una', role: 'viewer' })).token;
+    // The browser still sends the first cookie with its new sign-in.
+    const second = await signIn(token, { ...csrf, cookie: first });
+    expect(second.status).toBe(200);
+    expect((await whoAmI(cookieOf(second))).body.value).toMatchObject({ name: 'una' });
+    const old = await rpc(first, 'status.get');
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { error: { message: string } }).error.message).toMatch(/^Your session was ended at/);
+    expect((await adminRpc<Array<{ id: string }>>('sessions.list')).map((x) => x.id)).not.toContain(firstId);
+    // A failed sign-in leaves the session it came with alone.
+    const third = cookieOf(await signIn(ADMIN));
+    expect((await signIn('vgp_wrong', { ...csrf, cookie: third })).status).toBe(401);
+    expect((await rpc(third, 'status.get')).status).toBe(200);
+  });
+
+  it('R-PEOPLE-4: a token in the URL is refused with the reason (401), on the stream too: no token in URLs', async () => {
+    for (const path of [`/api/stream?token=${ADMIN}`, `/api/rpc/status.get?token=${ADMIN}`]) {
+      const res = await fetch(`${base}${path}`, {
+        method: path.includes('rpc') ? 'POST' : 'GET',
+        headers: json,
+        body: path.includes('rpc') ? '{}' : null,
+      });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^a token in the URL \(\?token=\) is refused/);
+    }
+    // Even beside a good Bearer header: the URL has already leaked it into logs; refusing says so.
+    const both = await fetch(`${base}/api/stream?token=x`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(both.status).toBe(401);
+    // The header works.
+    const ok = await fetch(`${base}/api/stream`, { headers: { authorization: `Bearer ${ADMIN}` }, signal: AbortSignal.timeout(2000) });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+  });
+
   it('R-PEOPLE-3: served over TLS, the session cookie is also Secure', async () => {
     const tls = (await tlsFor({ host: '127.0.0.1', dataDir: dir, selfSigned: true }))!;
     const secure = await createHttpServer({ core, token: ADMIN, tls });

@@ -13,7 +13,8 @@ const SignIn = z.object({ token: z.string().trim().min(1).max(200).optional() })
 
 /**
  * Browser sessions (R-PEOPLE-3): sign in once with a personal token, then the cookie is the credential.
- * `POST /api/session` {token} (or a Bearer header) opens a core session and sets the cookie;
+ * `POST /api/session` {token} (or a Bearer header) opens a core session and sets the cookie, ending the session the
+ * browser's cookie held before (signing in again, perhaps as someone else, leaves no session of that browser open);
  * `GET` says who the cookie signs in (or why it no longer does); `DELETE` signs out.
  * POST and DELETE need the CSRF header, like every cookie-authenticated change (sign-in too: no login CSRF).
  */
@@ -34,6 +35,7 @@ export const sessionRoutes: RouteModule = (app, { core, access, tls }) => {
     if (!body.success) return sendError(reply, 'bad_request', describeZodError(body.error));
     const token = body.data.token ?? bearer(req.headers.authorization);
     if (!token) return sendError(reply, 'bad_request', 'send your personal token: {"token": "vgp_…"} or "Authorization: Bearer <token>"');
+    const previous = access.session(req);
     const opened = core.people.sessions.open(token, req.headers['user-agent'] ?? '');
     if (!opened)
       return sendError(
@@ -41,6 +43,8 @@ export const sessionRoutes: RouteModule = (app, { core, access, tls }) => {
         'unauthorized',
         'that is not a personal token on record (see `vigil user add`; intake tokens cannot sign in)',
       );
+    // The cookie is replaced: the session it held ends now, not at its expiry (it would stay open on the People page).
+    if (previous.ok) core.people.sessions.revoke(previous.actor.sessionId!, previous.actor.name);
     reply.header('set-cookie', sessionCookie(opened.secret, opened.expiresAt - core.ctx.clock.now(), tls));
     return ok(state(opened.actor, opened.expiresAt));
   });
