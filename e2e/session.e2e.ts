@@ -35,6 +35,11 @@ const rpcWithCookie = (base: string, value: string, method: string) =>
     headers: { cookie: `vigil_session=${value}`, 'content-type': 'application/json', 'x-vigil-csrf': '1' },
     body: '{}',
   });
+const post = (name: string) =>
+  vigil.api('/api/v2/alerts', {
+    method: 'POST',
+    body: JSON.stringify([{ labels: { alertname: name, severity: 'warning', instance: 'web-1' } }]),
+  });
 const signInPage = (page: Page) => page.getByRole('heading', { level: 1, name: 'Sign in to Vigil' });
 const reason = (page: Page) => page.getByTestId('sign-in-reason');
 
@@ -78,11 +83,6 @@ describe('browser sessions (vigil serve + Chromium)', () => {
   });
 
   it('R-PEOPLE-3: a deep link opened in a new tab of the same browser works without the token, and its pushes arrive over the cookie (R-ALERT-4)', async () => {
-    const post = (name: string) =>
-      vigil.api('/api/v2/alerts', {
-        method: 'POST',
-        body: JSON.stringify([{ labels: { alertname: name, severity: 'warning', instance: 'web-1' } }]),
-      });
     expect((await post('DeepLinkProbe')).status).toBe(200);
     let fp = '';
     await expect
@@ -101,6 +101,33 @@ describe('browser sessions (vigil serve + Chromium)', () => {
       // A new alert reaches the open tab by the event stream (the cookie alone), without a reload.
       expect((await post('PushedLater')).status).toBe(200);
       await tab.getByText('PushedLater').first().waitFor({ timeout: 20_000 });
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('R-PEOPLE-4: opening the printed address again in the same browser ends the session it replaces; the open tab carries on with the new one', async () => {
+    const old = (await sessionCookie(browser, vigil.base))!.value;
+    const live = async () => (await vigil.rpc<Array<{ person: string }>>('sessions.list')).filter((x) => x.person === 'admin').length;
+    expect(await live()).toBe(1);
+    const tab = await browser.context.newPage();
+    try {
+      await tab.goto(vigil.url); // #token=… again
+      await new ConsolePage(tab).connection.filter({ hasText: 'connected' }).waitFor();
+      const fresh = (await sessionCookie(browser, vigil.base))!.value;
+      expect(fresh).not.toBe(old);
+      // The replaced session is over on the server at once, not left open until its expiry.
+      expect((await rpcWithCookie(vigil.base, old, 'status.get')).status).toBe(401);
+      expect(await live()).toBe(1);
+      // The first tab's stream is told its session ended (checked every 3 s); it reopens on the browser's new cookie.
+      await new Promise((r) => setTimeout(r, 4_500));
+      expect(await signInPage(browser.page).count()).toBe(0);
+      expect((await post('AfterSecondSignIn')).status).toBe(200);
+      await browser.page.goto(`${vigil.base}/#/alerts`);
+      await browser.page.getByText('AfterSecondSignIn').first().waitFor({ timeout: 20_000 });
+      expect(await signInPage(browser.page).count()).toBe(0);
+      // Its desktop notice would cover the People page's buttons in the next test.
+      await browser.page.getByRole('button', { name: /^Dismiss all/ }).click();
     } finally {
       await tab.close();
     }
