@@ -8,6 +8,7 @@ import { createCore, type Core } from '../core/app';
 import { parseConfig } from '../core/config';
 import { startMetricsServer, type MetricsServer } from '../core/metrics';
 import { createHttpServer } from './http';
+import { listenHttp } from './testing';
 
 const ROOT = resolve(__dirname, '../..');
 const DASHBOARD = join(ROOT, 'resources/grafana/vigil-dashboard.json');
@@ -121,9 +122,7 @@ beforeAll(async () => {
 routes: [{ channels: [desktop] }]
 smoke: { interval: 1h }`);
   core = createCore({ config, dataDir: null });
-  app = await createHttpServer({ core, token: 'metrics-test-token-0123456789abcdef' });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core, token: 'metrics-test-token-0123456789abcdef' }));
   // Scraped before start(): the zero baseline must not depend on anything having run.
   exposition = await (await fetch(`${base}/metrics`)).text();
   await core.start();

@@ -8,7 +8,7 @@ import type { IncidentSummary } from '../../../src-shared/api/incidents';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 import { changeCommand } from './change';
 import { exportCommand } from './export';
 import { runCommand } from './testing';
@@ -40,9 +40,7 @@ describe('vigil change add', () => {
   beforeAll(async () => {
     core = createCore({ config: parseConfig(YAML), dataDir: null, log: createLogger(null) });
     await core.start();
-    app = await createHttpServer({ core, token: TOKEN });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    ({ app, base: url } = await listenHttp({ core, token: TOKEN }));
   });
   afterAll(async () => {
     await app?.close();

@@ -5,7 +5,7 @@ import { startTelegramServer, type TelegramServer } from '../../../e2e/fixtures/
 import type { AckInfo } from '../../../src-shared/api/acks';
 import { ackBed, type AckBed } from '../../core/ack/testing';
 import { metricValue, until } from '../../core/notify/testing';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 
 const TOKEN = 'acks-token-0123456789abcdefghijklmnopq';
 const CHAT = '-100200300';
@@ -28,9 +28,7 @@ routes:
 `,
     { secrets: { 'tg-bot': tg.token } },
   );
-  app = await createHttpServer({ core: b.core, token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core: b.core, token: TOKEN }));
 });
 afterAll(async () => {
   await app.close();

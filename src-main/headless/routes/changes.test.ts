@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beforeText, changeLabel, type Change, type NearbyChange } from '../../../src-shared/api/changes';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 
 const TOKEN = 'changes-token-0123456789abcdefghijklmnop';
 const HOOK = 'hook-secret-for-ci';
@@ -15,9 +15,7 @@ beforeAll(async () => {
   const config = parseConfig('channels: [{ name: desktop, type: desktop }]\nchanges: { token: { secret: cd-hook } }');
   core = createCore({ config, dataDir: null, secrets: { get: (n) => (n === 'cd-hook' ? HOOK : undefined), names: () => ['cd-hook'] } });
   await core.start();
-  app = await createHttpServer({ core, token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core, token: TOKEN }));
 });
 afterAll(async () => {
   await app.close();

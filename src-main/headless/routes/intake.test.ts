@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 
 const TOKEN = 'intake-token-0123456789abcdefghijklmnop';
 let core: Core;
@@ -11,9 +11,7 @@ let base = '';
 beforeAll(async () => {
   core = createCore({ config: parseConfig('channels: [{ name: desktop, type: desktop }]'), dataDir: null });
   await core.start();
-  app = await createHttpServer({ core, token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core, token: TOKEN }));
 });
 afterAll(async () => {
   await app.close();

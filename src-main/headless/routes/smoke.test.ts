@@ -9,7 +9,7 @@ import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { createSmokeHistoryStore, type SmokeRowInput } from '../../core/store';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const T0 = Date.UTC(2026, 0, 1);
@@ -28,9 +28,7 @@ beforeAll(async () => {
   // smoke.interval 1h: the test drives runs itself.
   core = createCore({ config: parseConfig('smoke: { interval: 1h }'), dataDir: dir, log: createLogger(null) });
   await core.start();
-  app = await createHttpServer({ core, token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core, token: TOKEN }));
   // A large history: 200k rows, one every 13 s over ~30 days, in batches.
   const store = createSmokeHistoryStore(core.areas.db);
   const checks = [

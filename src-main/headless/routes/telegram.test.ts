@@ -4,7 +4,7 @@ import type { Plan } from '../../../src-shared/api/agents';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { createHttpServer } from '../http';
+import { listenHttp } from '../testing';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const HOOK_SECRET = 'hook-secret-42';
@@ -29,9 +29,7 @@ beforeAll(async () => {
     log: createLogger(null),
     secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) },
   });
-  app = await createHttpServer({ core, token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await listenHttp({ core, token: TOKEN }));
 });
 afterAll(async () => {
   await app?.close();
