@@ -16,7 +16,8 @@ import { createSmokeHistoryStore, openDatabase, type SmokeRowInput } from '../sr
 import { SMOKE_CHECKS } from '../src-shared/api/smoke';
 import { alerts, inboxDrained, load, processedCount, webhook, type Target } from './_router-http';
 
-const STORM = 50_000;
+// BENCH_HEALTH_STORM=0 leaves the storm out, to see what the export and the SSE connects alone cost /health.
+const STORM = Number(process.env.BENCH_HEALTH_STORM ?? 50_000);
 const PER_REQUEST = 20;
 const EXPORT_ROWS = Number(process.env.BENCH_HEALTH_EXPORT_ROWS ?? 1_000_000);
 const SSE_CLIENTS = 100;
@@ -126,6 +127,7 @@ async function sseConnects(vigil: Served, n: number): Promise<number> {
 }
 
 async function storm(vigil: Served): Promise<[number, number]> {
+  if (STORM === 0) return [0, 0];
   const u = new URL(vigil.base);
   const t: Target = {
     host: u.hostname,
@@ -154,7 +156,12 @@ export default async function bench(): Promise<void> {
   await (await startVigil({ dataDir, config: join(dir, 'vigil.yaml') })).stop();
   const seedMs = seedSmoke(dataDir, EXPORT_ROWS);
   console.log(`seeded ${EXPORT_ROWS.toLocaleString()} smoke history rows in ${(seedMs / 1000).toFixed(1)} s`);
-  const vigil = await startVigil({ dataDir, config: join(dir, 'vigil.yaml') });
+  // BENCH_HEALTH_PROFILE=<dir>: the server writes a CPU profile there when it stops (what held its thread).
+  const profile = process.env.BENCH_HEALTH_PROFILE;
+  const env: Record<string, string> = profile
+    ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
+    : {};
+  const vigil = await startVigil({ dataDir, config: join(dir, 'vigil.yaml'), env });
   const prober = startProber(vigil);
   try {
     await new Promise((r) => setTimeout(r, IDLE_MS));

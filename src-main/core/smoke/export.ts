@@ -18,7 +18,7 @@ export async function* smokeNdjson(
   since: number,
   until: number,
   chunkRows = EXPORT_CHUNK_ROWS,
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Uint8Array> {
   let after: SmokeCursor | null = null;
   for (;;) {
     const c = await chunks({ since, until, after, limit: chunkRows });

@@ -15,7 +15,10 @@ const smoke = createSmokeHistoryStore(db);
 
 serveRequests(parentPort!, (req) => {
   if (req.op === 'eventStats') return events.stats(req.from as number, req.to as number, req.bucketMs as number);
-  if (req.op === 'smokeChunk') return smokeNdjsonChunk(smoke, req as unknown as SmokeChunkQuery);
+  if (req.op === 'smokeChunk') {
+    const chunk = smokeNdjsonChunk(smoke, req as unknown as SmokeChunkQuery);
+    return { ...chunk, text: Buffer.from(chunk.text as string) }; // bytes, so the main thread only copies them out
+  }
   throw new Error(`unknown request "${req.op}"`);
 });
 parentPort!.once('close', () => db.close());

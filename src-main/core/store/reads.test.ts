@@ -68,9 +68,14 @@ describe('heavy reads off the main thread', () => {
     // Same answers as the main connection's, but the main thread was free meanwhile (inline reads answer before a turn).
     expect(stats).toEqual(stores.events.stats(t0, t0 + 20_000_000, 3_600_000));
     expect(stats.reduce((n, r) => n + r.n, 0)).toBe(20_000);
-    expect(chunk).toEqual(smokeNdjsonChunk(stores.smoke, { since: 0, until: Number.MAX_SAFE_INTEGER, after: null, limit: 1_000 }));
+    // The same NDJSON as the main connection's, made and UTF-8 encoded on the reads thread.
+    expect(chunk.text).toBeInstanceOf(Uint8Array);
+    const text = Buffer.from(chunk.text as Uint8Array).toString('utf8');
+    expect({ ...chunk, text }).toEqual(
+      smokeNdjsonChunk(stores.smoke, { since: 0, until: Number.MAX_SAFE_INTEGER, after: null, limit: 1_000 }),
+    );
     expect(chunk.rows).toBe(300);
-    expect(chunk.text.split('\n')).toHaveLength(301); // 300 lines, made on the reads thread
+    expect(text.split('\n')).toHaveLength(301); // 300 lines
     expect(turns).toBeGreaterThan(0);
   });
 });

@@ -26,9 +26,12 @@ export interface PerCheckCounts {
   critical: number;
 }
 
-/** One export chunk as NDJSON text (one line per row) and where the next chunk starts. */
+/**
+ * One export chunk as NDJSON (one line per row) and where the next chunk starts. The reads worker sends it as
+ * UTF-8 bytes, encoded there: encoding 1M rows' text was ~0.3 s of the export's ~2 s on the thread serving /health.
+ */
 export interface SmokeNdjsonChunk {
-  text: string;
+  text: string | Uint8Array;
   rows: number;
   last: SmokeCursor | null;
 }

@@ -96,6 +96,6 @@ export function apiToken(values: { token?: string; 'data-dir'?: string }): strin
 }
 
 /** Write with backpressure: a large export piped to a slow reader stays in constant memory. */
-export function write(text: string): Promise<void> | void {
+export function write(text: string | Uint8Array): Promise<void> | void {
   if (!process.stdout.write(text)) return new Promise((r) => process.stdout.once('drain', () => r()));
 }

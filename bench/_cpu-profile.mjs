@@ -1,0 +1,25 @@
+// Preload (`--import`) for a server under a bench: samples its main thread's CPU and writes a .cpuprofile into
+// $VIGIL_CPU_PROFILE_DIR when the process exits (`--cpu-prof` itself is refused in NODE_OPTIONS).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+
+const dir = process.env.VIGIL_CPU_PROFILE_DIR;
+if (dir) {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  session.post('Profiler.start');
+  const exit = process.exit.bind(process);
+  // The same-thread inspector answers synchronously, so the profile is written before the process ends.
+  process.exit = (code) => {
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(res.profile));
+      }
+    });
+    return exit(code);
+  };
+}
