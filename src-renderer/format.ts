@@ -28,6 +28,12 @@ export const time = (ms: number | null | undefined, timeZone?: string): string =
   return `${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 };
 
+/** "03:14 UTC": hour and minute in the viewer's zone, the zone named (spans such as "asleep from 02:10 to 06:45 UTC"). */
+export const hourMinute = (ms: number, timeZone?: string): string => {
+  const p = parts(ms, timeZone);
+  return `${p.hour}:${p.minute} ${p.timeZoneName}`;
+};
+
 /** "2026-12-02 03:14:05 UTC": the one date format everywhere (ISO order, 24 h, zone named). */
 export const dateTime = (ms: number | null | undefined, timeZone?: string): string => {
   if (!ms) return '—';

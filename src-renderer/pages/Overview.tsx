@@ -4,7 +4,7 @@ import { fillBuckets } from '../charts/buckets';
 import { FirstRun } from '../components/FirstRun';
 import { StatusDot } from '../components/StatusDot';
 import { Badge, ErrorNote, Head, Panel } from '../components/ui';
-import { count, dateTime, relative, time } from '../format';
+import { count, dateTime, duration, hourMinute, relative, time } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
@@ -200,6 +200,15 @@ export function Overview() {
           Vigil {status.version} · up since {dateTime(status.startedAt)} · updated {time(status.now)}
         </p>
       </header>
+      {status.lastSleep && (
+        <div className="banner" data-testid="last-sleep">
+          <span>
+            This machine was asleep from <strong>{hourMinute(status.lastSleep.from).replace(/ \S+$/, '')}</strong> to{' '}
+            <strong>{hourMinute(status.lastSleep.to)}</strong> ({duration(status.lastSleep.to - status.lastSleep.from)}): on waking Vigil
+            reconnected, checked hosts and probes again and ran what fell due, marked late (the Events page, source vigil, lists it).
+          </span>
+        </div>
+      )}
       <FirstRun />
       <div className="grid-2 lead">
         <FiringPanel />

@@ -10,6 +10,7 @@ import { Collection } from '../../src-shared/api/topics';
 import { RetentionSettings } from '../components/RetentionSettings';
 import { ConfigEditor } from '../components/config/ConfigEditor';
 import { TeamSettings } from '../components/TeamSettings';
+import { SleepSettings } from '../components/SleepSettings';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
@@ -149,6 +150,7 @@ export function Settings() {
       <TeamSettings />
       <Notifications />
       <AutoHeal />
+      <SleepSettings />
       <Channels />
       <ConfigEditor />
       <AgentSettings />

@@ -102,4 +102,64 @@ probes: [ { name: web-health, type: http, url: "${base}/health", interval: 10m }
     await until(() => runs() === 3, 'the next self-check on its interval', 30_000);
     expect(summaries()).toBe(1);
   });
+
+  it('R-SLEEP-4: with sleep.handOverCriticals, suspending hands each unacknowledged critical to its next escalation step at once, recorded with the reason', async () => {
+    bed = await ackBed(`
+smoke: { enabled: false }
+sleep: { handOverCriticals: true }
+channels: [ { name: desk, type: desktop }, { name: lead, type: desktop } ]
+routes:
+  - channels: [desk]
+    escalate: [ { after: 30m, channels: [lead] }, { after: 60m, channels: [lead] } ]
+`);
+    await bed.send(); // critical, nobody answers
+    await bed.send({ fingerprint: 'fp-acked', summary: 'Disk almost full on web2', labels: { alertname: 'DiskFull', instance: 'web2' } });
+    await bed.send({ fingerprint: 'fp-warn', severity: 'warning', summary: 'Slow queries', labels: { alertname: 'SlowQueries' } });
+    await bed.call('alerts.ack', { fingerprint: 'fp-acked', by: 'rita' });
+    await bed.delivered();
+    bed.clock.advance(2 * MIN); // 12:02
+    await bed.core.suspend();
+    const steps = (fp: string) =>
+      bed!.core.areas.db
+        .prepare(`SELECT step, state, late, late_reason AS reason FROM escalations WHERE fingerprint = ? ORDER BY step`)
+        .all(fp);
+    // The next step only (step 2 stays armed for its own time); the reason is recorded, and it is early, not late.
+    expect(steps('fp-disk-web1')).toEqual([
+      { step: 1, state: 'fired', late: 0, reason: 'laptop going to sleep' },
+      { step: 2, state: 'armed', late: 0, reason: null },
+    ]);
+    expect(steps('fp-warn').map((r) => (r as { state: string }).state)).toEqual(['armed', 'armed']);
+    expect(steps('fp-acked').map((r) => (r as { state: string }).state)).not.toContain('fired');
+    const toLead = bed.core.areas.db
+      .prepare(
+        `SELECT json_extract(message, '$.fingerprint') AS fp, json_extract(message, '$.body') AS body FROM outbox WHERE channel = 'lead'`,
+      )
+      .all() as Array<{ fp: string; body: string }>;
+    expect(toLead.map((m) => m.fp)).toEqual(['fp-disk-web1']);
+    expect(toLead[0]!.body).toContain('Handed over before its time: laptop going to sleep (this step was due at 12:30 UTC).');
+    // Queued before anything stopped: it goes out now, not after waking.
+    await bed.delivered();
+    expect(bed.notices.map((n) => n.title)).toContain('ESCALATED (step 1): CRITICAL: Disk almost full on web1');
+  });
+
+  it('R-SLEEP-5: the status says when the machine last slept, from the recorded event: across a restart, the latest sleep, for 24 h', async () => {
+    bed = await ackBed(`smoke: { enabled: false }`);
+    expect(bed.core.status().lastSleep).toBeNull();
+    const sleep = async (from: number, to: number) => {
+      bed!.clock.set(from);
+      await bed!.core.suspend();
+      bed!.clock.advance(to - from);
+      await bed!.core.resume();
+    };
+    const at = (h: number, m: number) => Date.UTC(2026, 0, 5, h, m);
+    await sleep(at(12, 1), at(12, 20));
+    expect(bed.core.status().lastSleep).toEqual({ from: at(12, 1), to: at(12, 20) });
+    await sleep(at(12, 21), at(16, 56));
+    expect(bed.core.status().lastSleep).toEqual({ from: at(12, 21), to: at(16, 56) });
+    // Recorded, not remembered: a restart on the same data dir still knows it; a day after waking it is no longer shown.
+    bed = await bed.restart(at(17, 0));
+    expect(bed.core.status().lastSleep).toEqual({ from: at(12, 21), to: at(16, 56) });
+    bed = await bed.restart(at(16, 56) + 24 * 60 * MIN + 1);
+    expect(bed.core.status().lastSleep).toBeNull();
+  });
 });
