@@ -28,6 +28,22 @@ export function incidentStage(repo: LoopRepository): Stage {
       const g = groupOf(sc.config, ev);
       if (ev.status === 'firing') {
         let inc = repo.openIncident(g.key);
+        // A group that fires again within the flap window after its incident resolved is the same story
+        // (a flapping probe opened one incident per flap: 170 in 45 minutes of the demo): reopen it.
+        const recent = inc ? null : repo.resolvedSince(g.key, sc.now - sc.config.router.flapWindow);
+        if (recent) {
+          repo.reopen(recent.id);
+          repo.addEntry({
+            incidentId: recent.id,
+            at: sc.now,
+            kind: 'reopened',
+            text: `fired again ${Math.round((sc.now - (recent.resolvedAt ?? sc.now)) / 1000)} s after it resolved: incident reopened`,
+            actor: 'vigil',
+            ref: null,
+          });
+          trace(_d, sc.now, 'incident', 'reopened', `incident ${recent.id}`);
+          inc = { ...recent, status: 'open', resolvedAt: null };
+        }
         const opening = !inc;
         if (!inc) {
           inc = {

@@ -53,6 +53,9 @@ export interface LoopRepository {
   addOutcome(o: OutcomeRow): boolean;
   outcomes(alertname: string, limit: number): OutcomeRow[];
   openIncident(groupKey: string): IncidentRow | null;
+  /** The group's latest incident resolved at or after `since` (a re-fire within the flap window reopens it). */
+  resolvedSince(groupKey: string, since: number): IncidentRow | null;
+  reopen(incidentId: string): void;
   insertIncident(i: IncidentRow): void;
   incident(id: string): IncidentRow | null;
   incidentsOf(fingerprint: string): IncidentRow[];
@@ -101,6 +104,11 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
       'SELECT * FROM heal_outcomes WHERE alertname = ? ORDER BY at DESC LIMIT ?',
     ),
     open: select<IRow>(db, `SELECT * FROM alert_incidents WHERE group_key = ? AND status = 'open' ORDER BY opened_at DESC LIMIT 1`),
+    resolvedSince: select<IRow>(
+      db,
+      `SELECT * FROM alert_incidents WHERE group_key = ? AND status = 'resolved' AND resolved_at >= ? ORDER BY opened_at DESC LIMIT 1`,
+    ),
+    reopen: db.prepare(`UPDATE alert_incidents SET status = 'open', resolved_at = NULL WHERE id = ? AND status = 'resolved'`),
     insert: db.prepare(
       `INSERT INTO alert_incidents (id, group_key, title, severity, status, labels, opened_at, resolved_at) VALUES (@id, @groupKey, @title, @severity, @status, @labels, @openedAt, @resolvedAt)`,
     ),
@@ -185,6 +193,11 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
       const r = s.open.get(key);
       return r ? toIncident(r) : null;
     },
+    resolvedSince: (key, since) => {
+      const r = s.resolvedSince.get(key, since);
+      return r ? toIncident(r) : null;
+    },
+    reopen: (id) => void s.reopen.run(id),
     insertIncident: (i) => void s.insert.run({ ...i, labels: JSON.stringify(i.labels) }),
     incident: (id) => {
       const r = s.get.get(id);
