@@ -8,6 +8,7 @@ import { createLogger } from '../log';
 import { until } from '../notify/testing';
 import type { Message } from '../notify';
 import type { IntakeEvent, Router } from '../router';
+import { alertEvent } from '../router/testing';
 
 /**
  * Test support for acknowledgements and escalation: a whole core (router,
@@ -58,23 +59,7 @@ export async function ackBed(yaml: string, opts: { dir?: string; at?: number; se
     dir,
     notices,
     async send(o = {}) {
-      const [id] = router.ingest(
-        [
-          {
-            source: 'api',
-            fingerprint: 'fp-disk-web1',
-            severity: 'critical',
-            status: 'firing',
-            summary: 'Disk almost full on web1',
-            description: null,
-            labels: { alertname: 'DiskFull', instance: 'web1' },
-            startsAt: null,
-            endsAt: null,
-            ...o,
-          },
-        ],
-        'test',
-      );
+      const [id] = router.ingest([alertEvent(o)], 'test');
       await router.drain();
       return id!;
     },
