@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { screenshot } from './fixtures/browser';
 import { loopHostAndRule } from './fixtures/loop';
 import { startSshd, type SshdFixture } from './fixtures/sshd';
 import { ConsolePage } from './pages/console';
-import { postEvents, writeConfig } from './pages/setup';
+import { consoleRig, postEvents } from './pages/setup';
 
 /**
  * The closed loop in the console (built `vigil serve`, Chromium, the real sshd
@@ -13,8 +12,6 @@ import { postEvents, writeConfig } from './pages/setup';
  * Incidents page lists the incident and opens its whole timeline.
  */
 let sshd: SshdFixture;
-let vigil: Served;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
 
 interface PlanView {
   id: string;
@@ -26,27 +23,21 @@ const NGINX = { alertname: 'NginxDown', host: 'web1', service: 'nginx' };
 
 beforeAll(async () => {
   sshd = await startSshd();
-  vigil = await startVigil({
-    config: writeConfig(`
+});
+afterAll(() => sshd?.stop());
+const rig = consoleRig(
+  () => `
 channels: [{ name: desktop, type: desktop }]
 routes: [{ channels: [desktop] }]
 heal: { verifyWindow: 10m }
-${loopHostAndRule(sshd)}`),
-  });
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await sshd?.stop();
-  if (vigil) removeDir(vigil.dataDir);
-});
+${loopHostAndRule(sshd)}`,
+);
 
-const plans = async () => (await vigil.rpc<{ items: PlanView[] }>('plans.list', {})).items;
+const plans = async () => (await rig.vigil.rpc<{ items: PlanView[] }>('plans.list', {})).items;
 
 describe('the closed loop in the console', () => {
   it('R-LOOP-5: the approval shows who proposed it, the exact command, the diagnosis output, the suspected change and the recall; approving heals on the host', async () => {
-    const change = await vigil.api('/api/v1/changes', {
+    const change = await rig.vigil.api('/api/v1/changes', {
       method: 'POST',
       body: JSON.stringify({
         kind: 'deploy',
@@ -58,13 +49,13 @@ describe('the closed loop in the console', () => {
       }),
     });
     expect(change.status).toBe(201);
-    await postEvents(vigil, [{ source: 'prometheus', severity: 'critical', summary: 'nginx is down on web1', labels: NGINX }]);
+    await postEvents(rig.vigil, [{ source: 'prometheus', severity: 'critical', summary: 'nginx is down on web1', labels: NGINX }]);
     await expect.poll(async () => (await plans()).find((p) => p.status === 'waiting')?.createdBy, { timeout: 30_000 }).toBe('hermes');
 
-    const ui = new ConsolePage(browser.page);
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await ui.goto('Approvals');
-    const prompt = browser.page.getByTestId('plan-prompt');
+    const prompt = rig.browser.page.getByTestId('plan-prompt');
     await expect.poll(() => prompt.count(), { timeout: 10_000 }).toBe(1);
     expect(await prompt.getByTestId('proposer').textContent()).toMatch(/proposed by hermes \(alert\) for alert \S+\.$/);
     expect(await prompt.getByTestId('command').textContent()).toBe(`timeout --signal=KILL 60s 'systemctl' 'restart' 'nginx'`);
@@ -77,12 +68,12 @@ describe('the closed loop in the console', () => {
     expect(await evidence.locator('[data-kind=change]').textContent()).toContain('deploy nginx 1.27.1 by alice, 3 min before');
     expect(await evidence.textContent()).toContain('Memory: no past outcome of this alert recalled.');
     expect(sshd.toolCalls()).not.toContain('systemctl restart nginx');
-    await screenshot(browser.page, 'loop-approval-evidence');
+    await screenshot(rig.browser.page, 'loop-approval-evidence');
 
     await prompt.getByRole('button', { name: 'Approve step' }).click();
     await expect.poll(() => sshd.toolCalls(), { timeout: 30_000 }).toContain('systemctl restart nginx');
     await expect.poll(async () => (await plans())[0]!.steps.find((s) => s.type === 'verify')?.status, { timeout: 30_000 }).toBe('running');
-    await postEvents(vigil, [
+    await postEvents(rig.vigil, [
       { source: 'prometheus', severity: 'critical', status: 'resolved', summary: 'nginx is down on web1', labels: NGINX },
     ]);
     await expect.poll(async () => (await plans())[0]!.status, { timeout: 30_000 }).toBe('succeeded');
@@ -90,20 +81,20 @@ describe('the closed loop in the console', () => {
 
   it('R-LOOP-4: the Incidents page lists open incidents first and opens the whole timeline; a note is added; the post-incident draft is shown', async () => {
     // A second group still firing: it must be listed above the resolved one.
-    await postEvents(vigil, [
+    await postEvents(rig.vigil, [
       { source: 'prometheus', severity: 'warning', summary: 'disk 91 % full on db1', labels: { alertname: 'DiskFull', host: 'db1' } },
     ]);
-    const ui = new ConsolePage(browser.page);
+    const ui = new ConsolePage(rig.browser.page);
     await ui.goto('Incidents');
-    const table = browser.page.getByRole('table', { name: 'Incidents' });
+    const table = rig.browser.page.getByRole('table', { name: 'Incidents' });
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBe(2);
     expect(await table.locator('tbody tr').nth(0).textContent()).toMatch(/^open.*disk 91 % full on db1/);
     expect(await table.locator('tbody tr').nth(1).textContent()).toMatch(/^resolved.*nginx is down on web1/);
-    expect(await browser.page.getByTestId('incidents-meta').textContent()).toBe('1 open · 1 resolved · open first');
-    await screenshot(browser.page, 'loop-incidents-list');
+    expect(await rig.browser.page.getByTestId('incidents-meta').textContent()).toBe('1 open · 1 resolved · open first');
+    await screenshot(rig.browser.page, 'loop-incidents-list');
 
     await table.getByRole('link', { name: 'nginx is down on web1' }).click();
-    const detail = browser.page.getByTestId('incident-detail');
+    const detail = rig.browser.page.getByTestId('incident-detail');
     const timeline = detail.getByRole('list', { name: 'Incident timeline' });
     await expect.poll(() => timeline.locator('li[data-kind=verification]').count(), { timeout: 10_000 }).toBe(1);
     const kinds = await timeline.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
@@ -129,6 +120,6 @@ describe('the closed loop in the console', () => {
     await expect.poll(() => draft.textContent(), { timeout: 10_000 }).toContain('## What helped');
     expect(await draft.textContent()).toContain('- restart_service nginx on web1 fixed NginxDown');
     expect(await draft.textContent()).toContain('nginx worker pool exhausted after the 1.27.1 deploy');
-    await screenshot(browser.page, 'loop-incident-timeline');
+    await screenshot(rig.browser.page, 'loop-incident-timeline');
   });
 });

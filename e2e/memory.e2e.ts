@@ -1,35 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './fixtures/browser';
+import { screenshot } from './fixtures/browser';
 import { startOllamaServer, type OllamaServer } from './fixtures/ollama-server';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
 import { ConsolePage } from './pages/console';
 import { MemoryPage } from './pages/panels';
-import { writeConfig } from './pages/setup';
+import { consoleRig } from './pages/setup';
 
-let vigil: Served;
 let ollama: OllamaServer;
-let browser: Awaited<ReturnType<typeof openBrowser>>;
-
+// Ollama cannot run here: the stand-in speaks its /api/embed wire format.
 beforeAll(async () => {
-  // Ollama cannot run here: the stand-in speaks its /api/embed wire format.
   ollama = await startOllamaServer();
-  vigil = await startVigil({
-    config: writeConfig(`embeddings: { provider: ollama, baseUrl: "${ollama.url}", model: nomic-embed-text }\n`),
-  });
-  browser = await openBrowser();
 });
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  await ollama?.close();
-  removeDir(vigil.dataDir);
-});
+afterAll(() => ollama?.close());
+const rig = consoleRig(() => `embeddings: { provider: ollama, baseUrl: "${ollama.url}", model: nomic-embed-text }\n`);
 
 describe('Memory page against vigil serve', () => {
   it("R-UI, R-CONTRACT-1: add a knowledge entry, find it by meaning and by keyword (the mode used is shown), see it flagged; another client's flag shows at once", async () => {
-    const ui = new ConsolePage(browser.page);
-    const m = new MemoryPage(browser.page);
-    await ui.open(vigil.url);
+    const ui = new ConsolePage(rig.browser.page);
+    const m = new MemoryPage(rig.browser.page);
+    await ui.open(rig.vigil.url);
     await ui.goto('Memory');
     await m.add('Disk full on the db volume', 'Rotate the WAL archive and grow the volume; never delete data files.', 'disk, db');
     await expect.poll(() => m.status.filter({ hasText: 'Saved as #' }).count()).toBe(1);
@@ -37,14 +25,14 @@ describe('Memory page against vigil serve', () => {
 
     // Wait for the embedding worker to embed it (through the stand-in).
     await expect
-      .poll(async () => (await vigil.rpc<{ counts: Record<string, number> }>('memory.queue', {})).counts.done ?? 0, { timeout: 20_000 })
+      .poll(async () => (await rig.vigil.rpc<{ counts: Record<string, number> }>('memory.queue', {})).counts.done ?? 0, { timeout: 20_000 })
       .toBe(1);
 
     // "storage exhausted" shares no word with the entry: only the vectors can find it.
     await m.search('storage exhausted', 'semantic');
     await expect.poll(() => m.results.textContent()).toContain('semantic search');
     expect(await m.results.textContent()).toContain('Disk full on the db volume');
-    const core = await vigil.rpc<{ used: string; results: { insight: { title: string } }[] }>('memory.search', {
+    const core = await rig.vigil.rpc<{ used: string; results: { insight: { title: string } }[] }>('memory.search', {
       query: 'storage exhausted',
       mode: 'semantic',
     });
@@ -55,20 +43,20 @@ describe('Memory page against vigil serve', () => {
     expect(await m.results.textContent()).toContain('via keyword');
 
     await m.search('disk full', 'auto');
-    const auto = await vigil.rpc<{ used: string }>('memory.search', { query: 'disk full' });
+    const auto = await rig.vigil.rpc<{ used: string }>('memory.search', { query: 'disk full' });
     await expect.poll(() => m.results.textContent()).toContain(`${auto.used} search`);
 
     // An L2 safe action from the result flags it for human review; the Flagged panel shows it.
     await m.button(`Flag for review: insight ${id}`).click();
     await expect.poll(() => m.results.getByRole('status').textContent()).toContain('done: flag for review');
-    await browser.page.getByLabel('Flag filter').selectOption('human_review');
+    await rig.browser.page.getByLabel('Flag filter').selectOption('human_review');
     await expect.poll(() => m.flags.textContent(), { timeout: 35_000 }).toContain('Disk full on the db volume');
 
     // Another client flags an entry while the panel is open: the core's "memory" push refetches it at once (R-CONTRACT-1);
     // before, the panel waited for its 30 s poll.
-    const other = await vigil.rpc<{ id: number }>('memory.add', { kind: 'note', title: 'Certificate expiry on the gateway' });
-    await vigil.rpc('memory.safeAction', { action: 'flag_for_human_review', insightId: other.id });
+    const other = await rig.vigil.rpc<{ id: number }>('memory.add', { kind: 'note', title: 'Certificate expiry on the gateway' });
+    await rig.vigil.rpc('memory.safeAction', { action: 'flag_for_human_review', insightId: other.id });
     await expect.poll(() => m.flags.textContent(), { timeout: 10_000 }).toContain('Certificate expiry on the gateway');
-    await screenshot(browser.page, 'memory');
+    await screenshot(rig.browser.page, 'memory');
   });
 });
