@@ -12,6 +12,7 @@ import { createPolicy, type CommandPolicy } from './policy';
 import { templateFromConfig } from './policy/templates';
 import { SshPool, type HostTarget } from './pool';
 import { createSshProbes } from './probes';
+import { remoteWaker } from './wake';
 import { Collection } from '../../../src-shared/api/topics';
 
 export { RemoteError, SshPool, wrapCommand, fingerprint } from './pool';
@@ -100,27 +101,20 @@ export function wireRemote(ctx: CoreContext, deps: { audit: Audit; sink: EventSi
   ctx.onStop(async () => {
     started = false;
     probes.stop();
+    waker.cancel();
     await pool.close();
   });
   // Sleep and wake (issue 18.6): the SSH probes stop; on waking the connections that died while asleep are dropped,
   // every host is checked again at once (the console's host states are true, not the pre-sleep ones) and the probes run.
-  ctx.onSleep(() => probes.stop());
-  ctx.onWake(async () => {
-    if (!started) return [];
-    const dropped = pool.dropAll();
-    const check = async (name: string) =>
-      pool.check(name).then(
-        () => `${name} reachable`,
-        (e: unknown) => (e as Error).message,
-      );
-    const [checked, ran] = await Promise.all([Promise.all(ctx.config.hosts.map((h) => check(h.name))), probes.wake()]);
-    ctx.changed(Collection.hosts);
-    return [
-      dropped.length ? `SSH connections reopened: ${dropped.join(', ')}` : '',
-      checked.length ? `Hosts checked again: ${checked.join('; ')}` : '',
-      ran.length ? `SSH probes ran again: ${ran.map((r) => `${r.name} ${r.ok ? 'ok' : 'failing'}`).join(', ')}` : '',
-    ].filter(Boolean);
+  const waker = remoteWaker({
+    pool,
+    hosts: () => ctx.config.hosts.map((h) => h.name),
+    probes: () => probes,
+    clock: ctx.clock,
+    changed: () => ctx.changed(Collection.hosts),
   });
+  ctx.onSleep(() => (probes.stop(), waker.cancel()));
+  ctx.onWake(() => (started ? waker.wake() : []));
   // Live reload (R-CHANGE-3): an unsafe template refuses the whole config; hosts whose address,
   // user or key changed reconnect; SSH probes restart on the new list. Pool limits keep their start-up values.
   ctx.onReload((next, prev) => {

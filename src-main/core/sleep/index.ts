@@ -39,26 +39,36 @@ const clockTime = (t: number) => new Date(t).toISOString().slice(11, 16);
 export function createSleep(ctx: CoreContext, d: SleepDeps) {
   let asleepSince: number | null = null;
 
-  async function suspend(): Promise<void> {
-    if (asleepSince !== null) return;
+  // A wake signal can arrive while suspend() still waits (on the heartbeat's answer): resume() waits for it first.
+  let suspending: Promise<void> = Promise.resolve();
+
+  function suspend(): Promise<void> {
+    if (asleepSince !== null) return suspending;
     asleepSince = ctx.clock.now();
+    return (suspending = goToSleep(asleepSince));
+  }
+
+  async function goToSleep(at: number): Promise<void> {
     // Before anything stops: someone awake gets the criticals nobody has answered (their outbox rows are queued now).
     const handedOver = ctx.config.sleep.handOverCriticals ? d.escalator.handOver(HANDOVER_REASON) : 0;
     d.escalator.stop();
     for (const s of d.sleepers) {
       try {
-        await s(asleepSince);
+        await s(at);
       } catch (err) {
         ctx.log.error({ err }, 'an area failed to prepare for sleep');
       }
     }
-    const told = (await d.heartbeat?.sleep(asleepSince)) ?? false;
-    ctx.log.info({ at: asleepSince, heartbeatTold: told, handedOver }, 'going to sleep');
+    const told = (await d.heartbeat?.sleep(at)) ?? false;
+    ctx.log.info({ at, heartbeatTold: told, handedOver }, 'going to sleep');
   }
 
   async function resume(): Promise<void> {
     if (asleepSince === null) return;
-    const w: Wake = { from: asleepSince, to: ctx.clock.now(), span: '' };
+    const from = asleepSince;
+    await suspending;
+    if (asleepSince !== from) return; // another wake signal got here first
+    const w: Wake = { from, to: ctx.clock.now(), span: '' };
     w.span = `${clockTime(w.from)} to ${clockTime(w.to)} UTC`;
     asleepSince = null;
     d.escalator.wake(`Vigil was asleep from ${w.span}`);

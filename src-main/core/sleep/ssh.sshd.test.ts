@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshdFixture } from '../../../e2e/fixtures/sshd';
 import { ackBed, MIN, type AckBed } from '../ack/testing';
+import { until } from '../notify/testing';
 
 /**
  * Sleep and wake against the real sshd (issue 18.6). A laptop's sleep is simulated where it happens, on the network:
@@ -15,25 +16,30 @@ interface Relay {
   /** Black-hole every open connection: nothing more goes either way, and nothing tells the client. */
   forget(): void;
   close(): Promise<void>;
+  /** Listen again on the same port (the host is back). */
+  reopen(): Promise<void>;
 }
 
 async function relay(targetPort: number): Promise<Relay> {
   const pairs = new Set<[Socket, Socket]>();
   let opened = 0;
-  const server: Server = createServer((client) => {
-    opened++;
-    const upstream = connect(targetPort, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    client.pipe(upstream).on('error', () => undefined);
-    upstream.pipe(client).on('error', () => undefined);
-    client.on('error', () => undefined);
-    client.on('close', () => (upstream.destroy(), pairs.delete(pair)));
-    upstream.on('close', () => pairs.delete(pair));
-  });
+  const serve = (): Server =>
+    createServer((client) => {
+      opened++;
+      const upstream = connect(targetPort, '127.0.0.1');
+      const pair: [Socket, Socket] = [client, upstream];
+      pairs.add(pair);
+      client.pipe(upstream).on('error', () => undefined);
+      upstream.pipe(client).on('error', () => undefined);
+      client.on('error', () => undefined);
+      client.on('close', () => (upstream.destroy(), pairs.delete(pair)));
+      upstream.on('close', () => pairs.delete(pair));
+    });
+  let server = serve();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
   return {
-    port: (server.address() as { port: number }).port,
+    port,
     opened: () => opened,
     forget() {
       for (const pair of pairs) {
@@ -50,6 +56,10 @@ async function relay(targetPort: number): Promise<Relay> {
         for (const pair of pairs) pair.forEach((s) => s.destroy());
         server.close(() => r());
       }),
+    async reopen() {
+      server = serve();
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    },
   };
 }
 
@@ -65,6 +75,7 @@ beforeAll(async () => {
 afterEach(async () => bed?.close());
 afterAll(async () => {
   await web?.close();
+  await gone?.close();
   await sshd?.stop();
 });
 
@@ -113,8 +124,14 @@ remote: { execTimeout: 60s }
     const id = items.find((e) => e.summary.startsWith('Vigil was asleep'))?.id;
     const { description } = await bed.call<{ description: string }>('events.get', { id });
     expect(description).toContain('- SSH connections reopened: web');
+    expect(description).toContain('- Hosts that did not answer are checked once more 20 s later');
     expect(description).toMatch(
       /- Hosts checked again: web reachable; unreachable: gone \(127\.0\.0\.1:\d+\) cannot be reached: ECONNREFUSED/,
     );
+    // The network often comes back after the wake: the host that did not answer is checked once more, 20 s later.
+    await gone.reopen();
+    bed.clock.advance(20_000);
+    await until(async () => (await hosts()).gone![0] === 'ok', 'the second check of the host that came back', 30_000);
+    expect((await hosts()).gone).toEqual(['ok', wokeAt + 20_000]);
   }, 120_000);
 });
