@@ -20,7 +20,8 @@ export interface Target {
 export async function load(t: Target, bodies: string[], concurrency: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
-  const post = (body: string) =>
+  // A keep-alive socket the server closed just as the request went out: sent again once on a new socket (Node's advice).
+  const post = (body: string, again = true): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const req = request(
         {
@@ -36,7 +37,9 @@ export async function load(t: Target, bodies: string[], concurrency: number): Pr
           res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${t.path}: HTTP ${res.statusCode}`))));
         },
       );
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        again && req.reusedSocket && e.code === 'ECONNRESET' ? post(body, false).then(resolve, reject) : reject(e),
+      );
       req.end(body);
     });
   const t0 = performance.now();

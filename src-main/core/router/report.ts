@@ -19,8 +19,12 @@ export interface FailureReports {
  * component, so repeats are counted, not re-sent).
  */
 export function failureReports(log: Logger, router: Pick<Router, 'ingest' | 'states'>): FailureReports {
+  // Failures reported but maybe not decided yet (intake is decided after its durable append): a recovery
+  // that follows at once must still resolve them, though the alert state does not say firing yet.
+  const reported = new Map<string, Severity>();
   return {
     failure(what, err, severity = 'warning') {
+      reported.set(fingerprintOf(what), severity);
       const message = redactSecrets(err instanceof Error ? err.message : String(err));
       log.error({ err, what }, 'vigil component failed');
       try {
@@ -46,16 +50,19 @@ export function failureReports(log: Logger, router: Pick<Router, 'ingest' | 'sta
       }
     },
     recovery(what) {
-      const state = router.states.get(fingerprintOf(what));
-      if (state?.status !== 'firing') return;
+      const fingerprint = fingerprintOf(what);
+      const state = router.states.get(fingerprint);
+      const pending = reported.get(fingerprint);
+      reported.delete(fingerprint);
+      if (state?.status !== 'firing' && !pending) return;
       try {
         router.ingest(
           [
             {
               source: 'vigil',
-              fingerprint: state.fingerprint,
-              severity: state.severity,
-              labels: state.labels,
+              fingerprint,
+              severity: state?.severity ?? pending!,
+              labels: state?.labels ?? { alertname: 'VigilComponentFailed', component: what },
               status: 'resolved',
               summary: `Vigil: ${what} works again`,
               description: null,

@@ -38,18 +38,15 @@ const MAX_BACKLOG = 50_000;
 export type Router = ReturnType<typeof createRouter>;
 
 /**
- * The EventRouter. ingest() persists an intake batch in one transaction,
- * and only then may the caller acknowledge (R-ROUTE-2). When nothing is
- * waiting ahead of it, the batch is decided in that same transaction
- * (outcome, dedupe state and outbox rows commit together with the event);
- * otherwise — a backlog after a restart, or a stage that failed — it stays
- * in the inbox (processed = 0) and is processed asynchronously, in order.
- * Either way a crash leaves each event fully decided or still in the inbox,
- * and notification keys make a replay harmless.
- * HTTP intake uses accept() instead: the 202 waits only for one durable
- * intake_batches row; its events (ids assigned at intake) are decided
- * asynchronously, in order, in the transaction that deletes the row. While
- * waiting, events.get answers them as queued (processed: false).
+ * The EventRouter. All intake — HTTP batches and in-process events alike —
+ * is appended to the durable inbox (one fsynced intake_batches row) and only
+ * then acknowledged (R-ROUTE-2); its events (ids assigned at intake) are
+ * decided in order, in the transaction that deletes the row (in-process
+ * intake with nothing ahead at once, HTTP batches once intake pauses):
+ * outcome, dedupe state and outbox rows commit together with the event. A
+ * crash leaves each batch fully decided or still in the inbox, and
+ * notification keys make a replay harmless. While waiting, events.get
+ * answers them as queued (processed: false).
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const { events, alertStates: states, silences: silenceStore } = ctx.stores;
@@ -211,48 +208,39 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   }
 
   /**
-   * Persist several intake batches (e.g. concurrent HTTP requests) in one
-   * transaction: one commit for all, each batch still all-or-nothing
-   * because all were validated before. Returns the ids per batch.
+   * Intake through the durable inbox: append the groups as ONE intake_batches row (one fsynced commit) and
+   * return the ids assigned here; the events get exactly these ids when the inbox pass decides the batch, in
+   * order, in the transaction that deletes the row. Only this append gates an HTTP 202. In-process intake
+   * (probes, failure reports, the poller, remote events) comes the same way, so the inbox pass is the one
+   * place that decides (docs/architecture.md, Threads, step 1).
    */
-  function ingestGroups(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
-    const now = ctx.clock.now();
-    const perGroup = build(groups, now);
-    const recs = perGroup.flat();
-    const ids = perGroup.map((g) => g.map((r) => r.id));
-    if (!queue.length && !running && !retry) {
-      try {
-        const done = guarded(() => decideBatch(deps, recs, (ev, upd) => (ev.seq = events.insertDecided(ev, upd))));
-        afterCommit(deps, done);
-        return ids;
-      } catch (e) {
-        ctx.log.error({ err: e }, 'deciding at intake failed; the batch goes to the inbox and is retried');
-      }
-    }
-    const seqs = ctx.stores.transaction(() => events.insert(recs));
-    queue.push({ batch: null, recs: recs.map((r, i) => ({ ...r, seq: seqs[i]! })) });
-    kick();
-    return ids;
-  }
-
-  /**
-   * HTTP intake (durable inbox): append the accepted groups as ONE
-   * intake_batches row (one fsynced commit) and return the ids assigned
-   * here; the events get exactly these ids when the worker processes the
-   * batch, right after, in order. Only this append gates the 202.
-   */
-  function accept(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
+  function enqueue(groups: Array<{ events: IntakeEvent[]; via: string }>, http: boolean): string[][] {
     const now = ctx.clock.now();
     const perGroup = build(groups, now);
     const recs = perGroup.length === 1 ? perGroup[0]! : perGroup.flat();
     const via = [...new Set(groups.map((g) => g.via))].join(', ');
     const seq = events.appendBatch(now, via, recs);
-    lastAccept = now;
+    if (http) lastAccept = now;
     queue.push({ batch: seq, recs });
     for (const r of recs) waiting.set(r.id, r);
-    soon();
+    // In-process intake with nothing ahead of it is decided at once, by the same inbox pass (the caller sees it decided).
+    if (!http && queue.length === 1 && !running && !retry) decideNow();
+    else soon();
     return perGroup.map((g) => g.map((r) => r.id));
   }
+
+  function decideNow(): void {
+    try {
+      processBatch();
+    } catch (e) {
+      ctx.log.error({ err: e }, 'deciding at intake failed; the batch stays in the inbox and is retried');
+      kick(); // once at once (a transient failure), then every 5 s (loop)
+    }
+  }
+  /** In-process intake: all or nothing per batch; returns the ids once the batch is durable (decided at once when nothing waits). */
+  const ingestGroups = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, false);
+  /** HTTP intake (group-committed requests): a burst keeps the thread until intake pauses (see intakeBusy). */
+  const accept = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, true);
 
   /** A replayed batch's stored events, as fresh (not yet inserted) records. */
   const fresh = (e: NewEvent): EventRecord => ({ ...e, seq: 0, processed: false, outcome: null, triage: null, channels: [] });

@@ -202,7 +202,7 @@ describe('R-NOISE durability', () => {
     };
     const b = bed({ extraStages: [{ before: 'outbox', stage: explode }] });
     const ids = b.router.ingest([fire('Disk', 'x'), fire('Disk', 'y'), fire('Disk', 'z')], 'test');
-    await b.router.drain(); // deciding at intake rolled back; the batch went to the inbox and was processed again
+    await b.router.drain(); // deciding at intake rolled back; the batch stayed in the inbox and was processed again
     expect(boom).toBe(false);
     expect(b.router.events.get(ids[2]!)!.trace.filter((t) => t.stage === 'persist')).toHaveLength(1);
     expect(outcomes(b, ids)).toEqual(['notified', 'grouped', 'grouped']);
