@@ -17,7 +17,7 @@ import { resolveSecret } from '../config';
 import { createNemotron, type Nemotron } from './nemotron/nemotron';
 import type { RecentEvents, DiagnosticPolicy } from './nemotron/types';
 import { createOpenClaw, SAFE_ACTIONS, type AuditWriter } from './openclaw';
-import type { Heal } from '../heal';
+import { protectedByName, type Heal } from '../heal';
 import { type Stage } from '../router';
 import { safeActionStage } from './openclaw/router-stage';
 import { Collection, Topic } from '../../../src-shared/api/topics';
@@ -199,6 +199,7 @@ export function wireAgents(ctx: CoreContext, initial: AgentDeps = {}) {
     hosts: () => hosts().map((h) => h.name),
     channels: () => ctx.config.channels.map((c) => c.name),
     healActions,
+    protectedTarget: (action, target) => protectedByName(ctx.config, action, target),
     diagnose: async (host, command, actor) => {
       const tags = hosts().find((h) => h.name === host)?.tags ?? [];
       const v = policy.check(command, tags);

@@ -69,6 +69,28 @@ describe('agents wired into the core', () => {
     expect((await get(c, waiting.value.id)).status).toBe('failed');
   });
 
+  it('R-HEAL-3: a plan whose heal step targets a protected resource fails when it is made; no person is asked to approve it', async () => {
+    const { c } = core();
+    const made = (await c.call('plans.create', {
+      title: 'restart the database',
+      createdBy: 'hermes',
+      steps: [
+        { type: 'wait_for_approval', question: 'restart postgres?' },
+        { type: 'heal', action: 'restart_container', host: 'web-1', target: 'postgres' },
+      ],
+    })) as { ok: true; value: Plan };
+    await flush();
+    const plan = await get(c, made.value.id);
+    // Before: the prompt waited for a person, whose approval then met "AutoHeal refuses … is protected".
+    expect(plan).toMatchObject({
+      status: 'failed',
+      error:
+        'invalid plan: step 2 (heal): AutoHeal never runs restart_container here: container "postgres" is protected (pattern postgres*)',
+    });
+    expect(plan.approvals).toEqual([]);
+    expect(await hitl(c)).toBe(0);
+  });
+
   it('R-MEMORY-5: a safe action from the console is an audited memory write', async () => {
     const { c } = core();
     const note = (await c.call('memory.add', { kind: 'note', title: 'Kafka lag on orders', body: 'consumer stuck' })) as {

@@ -7,7 +7,7 @@ import { createHeal, type KnowledgeWriter } from './service';
 
 export { createHeal, type Heal, type KnowledgeWriter, type Proposal } from './service';
 export { HEAL_ACTIONS, healCommand } from './catalogue';
-export { BUILTIN_PROTECTED, protectedBy, protectedGuardCheck } from './protected';
+export { BUILTIN_PROTECTED, protectedBy, protectedByName, protectedGuardCheck } from './protected';
 
 type HealMethods =
   | 'heal.propose'

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { compileLinear, type LinearRegex } from '../regex';
 import { shellQuote, type ExecResult } from '../remote';
-import type { HealAction } from './catalogue';
+import { isHealAction, targetKind, type HealAction } from './catalogue';
 
 export type ProtectedRule = Config['protected'][number];
 
@@ -55,6 +55,14 @@ export function protectedBy(rules: ProtectedRule[], kind: 'service' | 'container
     }
   }
   return null;
+}
+
+/**
+ * Whether the config (built-in rules included) protects a heal's target by its name alone: a plan that would
+ * restart one is refused when it is made, not after a person approved it (the live re-check still runs).
+ */
+export function protectedByName(config: Pick<Config, 'protected'>, action: string, target: string): string | null {
+  return isHealAction(action) ? protectedBy([...BUILTIN_PROTECTED, ...config.protected], targetKind(action), target) : null;
 }
 
 type Exec = (command: string) => Promise<ExecResult>;

@@ -74,6 +74,8 @@ export interface StepContext {
   hosts: () => string[];
   channels: () => string[];
   healActions: () => readonly string[];
+  /** Why AutoHeal would never run this heal (a protected resource), else null. */
+  protectedTarget?: (action: string, target: string) => string | null;
 }
 
 const isStepType = (t: string): t is StepType => Object.prototype.hasOwnProperty.call(STEP_PARAMS, t);
@@ -107,6 +109,8 @@ export function validateSteps(steps: StepInput[], ctx: StepContext): { ok: true;
         error: `step ${i + 1} (heal): "${String(p.action)}" is not in the AutoHeal catalogue (${ctx.healActions().join(', ') || 'empty'})`,
       };
     }
+    const guarded = type === 'heal' ? ctx.protectedTarget?.(p.action as string, p.target as string) : null;
+    if (guarded) return { ok: false, error: `step ${i + 1} (heal): AutoHeal never runs ${String(p.action)} here: ${guarded}` };
     if (type === 'notify') {
       const unknown = (p.channels as string[]).filter((c) => !ctx.channels().includes(c));
       if (unknown.length) return { ok: false, error: `step ${i + 1} (notify): unknown channel(s) ${unknown.join(', ')}` };
