@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startTelegramServer } from '../../e2e/fixtures/telegram-server';
+import { startWebhookReceiver } from '../../e2e/fixtures/webhook-receiver';
 import { createCore } from '../../src-main/core/app';
 import { FakeClock } from '../../src-main/core/clock';
 import { parseConfig } from '../../src-main/core/config';
@@ -43,6 +44,12 @@ export interface VigilReplay {
   /** Everything the chat showed, the folded edits too (for "was every incident mentioned"). */
   seen: Notice[];
   edits: number;
+  /** Messages the webhook channel (no edit: follow-ups held into 5-minute digests, R-NOTIFY-9) delivered within the horizon. */
+  webhook: Notice[];
+  /** …and all it delivered once the clock ran on until no follow-up was held: nothing is lost, only later. */
+  webhookAll: Notice[];
+  /** When the last held digest went out (ms from the storm's start). */
+  webhookDoneAt: number;
   /** Sends retried after a failed attempt (each moved the FakeClock on by its backoff). */
   retries: number;
   realFirstMs: number;
@@ -57,13 +64,15 @@ export interface VigilReplay {
 export async function replayVigil(storm: Storm, opts: { tickMs: number; horizonMs: number }): Promise<VigilReplay> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-storm-'));
   const tg = await startTelegramServer();
+  const hook = await startWebhookReceiver();
   const base = Date.UTC(2026, 0, 5, 12, 0);
   const clock = new FakeClock(base);
   const config = parseConfig(`
 channels:
   - { name: oncall, type: telegram, chatId: "-100123", botToken: { secret: tg }, apiBase: "${tg.url}" }
+  - { name: hook, type: webhook, url: "${hook.url}", digest: 5m }
 routes:
-  - { match: { source: alertmanager }, channels: [oncall] }
+  - { match: { source: alertmanager }, channels: [oncall, hook] }
 `);
   const core = createCore({ config, dataDir: dir, clock, log: createLogger(null), secrets: { get: () => tg.token, names: () => ['tg'] } });
   const db = core.areas.db;
@@ -76,6 +85,8 @@ routes:
   let retries = 0;
   const messages: Notice[] = [];
   const seen: Notice[] = [];
+  const webhook: Notice[] = [];
+  const held = db.prepare(`SELECT count(*) FROM outbox WHERE state = 'held'`).pluck();
   let edits = 0;
   const notice = (at: number, text: string): Notice => ({
     at,
@@ -102,6 +113,7 @@ routes:
     for (const m of tg.sent.slice(messages.length)) messages.push(notice(at, m.text));
     for (const e of tg.edits.slice(edits)) seen.push(notice(at, e.text));
     edits = tg.edits.length;
+    for (const d of hook.shown.slice(webhook.length)) webhook.push(notice(at, `${d.body.message.title}\n${d.body.message.body}`));
   };
   let realFirstMs = -1;
   const t0 = performance.now();
@@ -124,8 +136,17 @@ routes:
       clock.set(base + at);
       await drain(at);
     }
+    const inHorizon = webhook.length;
+    // Past the horizon: let the held follow-ups fall due (5-minute digests) to show none is lost.
+    let at = opts.horizonMs;
+    while (((held.get() as number) > 0 || (backlog.get() as number) > 0) && at < opts.horizonMs + 3_600_000) {
+      at += 5_000;
+      clock.set(base + at);
+      await new Promise((r) => setTimeout(r, 1)); // the worker's timer runs the step that sends the digest
+      await drain(at);
+    }
     const rows = db
-      .prepare(`SELECT message, created_at FROM outbox WHERE created_at <= ? ORDER BY id`)
+      .prepare(`SELECT message, created_at FROM outbox WHERE channel = 'oncall' AND created_at <= ? ORDER BY id`)
       .all(base + opts.horizonMs) as Array<{
       message: string;
       created_at: number;
@@ -134,10 +155,22 @@ routes:
       const m = JSON.parse(r.message) as Message;
       return { at: r.created_at - base, alertname: m.labels.alertname ?? '', info: m.severity === 'info', text: `${m.title}\n${m.body}` };
     });
-    return { queued, messages, seen: [...messages, ...seen], edits, retries, realFirstMs, wallMs: performance.now() - t0 };
+    return {
+      queued,
+      messages,
+      seen: [...messages, ...seen],
+      edits,
+      webhook: webhook.slice(0, inHorizon),
+      webhookAll: webhook,
+      webhookDoneAt: at,
+      retries,
+      realFirstMs,
+      wallMs: performance.now() - t0,
+    };
   } finally {
     await core.stop();
     await tg.close();
+    await hook.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

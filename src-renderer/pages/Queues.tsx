@@ -6,7 +6,7 @@ import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
 
-const STATES: OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'expired', 'digested', 'dropped'];
+const STATES: OutboxState[] = ['pending', 'sending', 'held', 'sent', 'failed', 'expired', 'digested', 'dropped'];
 
 function DigestPreview({ channel, onClose }: { channel: string; onClose(): void }) {
   const q = useQuery('outbox.digestPreview', { channel }, { collections: [Collection.outbox] });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Severity } from '../constants';
 import { method } from './define';
 
-export const OutboxState = z.enum(['pending', 'sending', 'sent', 'failed', 'expired', 'digested', 'dropped']);
+export const OutboxState = z.enum(['pending', 'sending', 'sent', 'failed', 'expired', 'digested', 'dropped', 'held']);
+// held: a follow-up waiting for its incident's digest on a channel that cannot edit (R-NOTIFY-9).
 // dropped: not sent because it was no longer true (its alert was acknowledged or resolved meanwhile); lastError says why.
 export type OutboxState = z.infer<typeof OutboxState>;
 

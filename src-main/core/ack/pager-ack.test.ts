@@ -64,8 +64,14 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
 
     b.clock.advance(MIN);
     await ack(b, 'fp-disk-web1');
-    await until(() => pd.events.length === 2, 'the acknowledge at PagerDuty');
+    // The page the escalation opened (the alert's key), and its incident's key (R-NOTIFY-10; no page there: a no-op).
+    await until(() => pd.events.length === 3, 'the acknowledge at PagerDuty');
     expect(pd.events[1]).toEqual({ routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: 'fp-disk-web1' });
+    expect(pd.events[2]).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'acknowledge',
+      dedup_key: 'vigil-incident:r1|alertname=DiskFull',
+    });
     expect(pd.incidents.get('fp-disk-web1')).toMatchObject({ status: 'acknowledged', triggers: 1 });
     await b.delivered();
     // A second acknowledgement of the same firing (double click, a colleague) sends nothing more.
@@ -80,12 +86,12 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
     await settle();
     expect(actions('fp-disk-web1')).toEqual(['trigger', 'acknowledge']);
     await b.send({ status: 'resolved' });
-    await until(() => pd.events.length === 3, 'the resolve at PagerDuty');
+    await until(() => pd.events.length === 4, 'the resolve at PagerDuty');
     expect(actions('fp-disk-web1')).toEqual(['trigger', 'acknowledge', 'resolve']);
     expect(pd.incidents.get('fp-disk-web1')?.status).toBe('resolved');
   });
 
-  it('R-ROUTE-8: an alert routed straight to PagerDuty is acknowledged there; a re-ack after an un-ack acknowledges again', async () => {
+  it("R-ROUTE-8/R-NOTIFY-10: an alert routed straight to PagerDuty is acknowledged there (its incident's page); a re-ack after an un-ack acknowledges again", async () => {
     const b = await bed();
     await b.send({
       fingerprint: 'fp-db-lag',
@@ -93,14 +99,17 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
       summary: 'Replica lag',
       labels: { alertname: 'ReplicaLag', team: 'db' },
     });
+    const incident = 'vigil-incident:r0|alertname=ReplicaLag'; // routed: the page is its incident's (R-NOTIFY-10)
     await until(() => pd.events.length === 1, 'the routed trigger');
+    expect(pd.events[0]).toMatchObject({ event_action: 'trigger', dedup_key: incident });
     await ack(b, 'fp-db-lag');
-    await until(() => pd.events.length === 2, 'the acknowledge');
-    expect(pd.events[1]).toEqual({ routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: 'fp-db-lag' });
+    await until(() => pd.events.length === 3, 'the acknowledge');
+    expect(pd.events[2]).toEqual({ routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: incident });
+    expect(pd.incidents.get(incident)?.status).toBe('acknowledged');
     await b.call('alerts.unack', { fingerprint: 'fp-db-lag', by: 'alice', via: 'console' });
     await ack(b, 'fp-db-lag', 'bob');
-    await until(() => pd.events.length === 3, 'the second acknowledge');
-    expect(actions('fp-db-lag')).toEqual(['trigger', 'acknowledge', 'acknowledge']);
+    await until(() => pd.events.length === 5, 'the second acknowledge');
+    expect(actions(incident)).toEqual(['trigger', 'acknowledge', 'acknowledge']);
   });
 
   it('R-ROUTE-8: acknowledging an alert never sent to PagerDuty makes no PagerDuty request', async () => {

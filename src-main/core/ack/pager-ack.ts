@@ -1,4 +1,5 @@
 import type { CoreContext } from '../context';
+import { threadOf } from '../router';
 import type { Message, OutboxWriter } from '../notify';
 import type { AlertState, OutboxStore } from '../store';
 
@@ -35,7 +36,8 @@ export function createPagerAck(ctx: CoreContext, deps: { store: OutboxStore; wri
     if (!pagers.length) return [];
     const reached = deps.store.firingSentTo(s.fingerprint, s.firstSeen, pagers);
     if (!reached.length) return [];
-    const msg = ackMessage(s, ack.by, ack.note);
+    // With its incident thread: a page opened for the incident (routed) is acknowledged too (channels/pagerduty.ts).
+    const msg = { ...ackMessage(s, ack.by, ack.note), thread: threadOf(ctx.config, s) };
     for (const ch of reached) deps.writer.enqueue(ch, msg, pagerAckKey(s.fingerprint, ack.id));
     return reached;
   };

@@ -35,4 +35,5 @@ export function buildChannels(ctx: CoreContext, deps: ChannelDeps): Channel[] {
 }
 
 export { pagedVia } from './oncall';
+export { dedupKeyOf } from './pagerduty';
 export { channelPlugin, type Channel, type ChannelDeps, type ChannelPlugin, type NoticeDisplay, type SendResult } from './plugin';

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { Message } from '../message';
 import { Name, SecretRef } from '../schema-parts';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
-import { channelPlugin, type Channel } from './plugin';
+import { channelPlugin, type Channel, type SendResult } from './plugin';
 
 export const pagerdutyConfig = z
   .object({
@@ -23,9 +24,25 @@ const capLabels = (labels: Record<string, string>): Record<string, string> =>
       .map(([k, v]) => [k.slice(0, 200), cut(v, 1000)]),
   );
 
-/** Events API v2 body: trigger with the alert's fingerprint as dedup_key; acknowledge and resolve by the same key. */
+const fit = (k: string): string => (k.length <= 255 ? k : `vigil-incident:${createHash('sha256').update(k).digest('hex')}`);
+
+/**
+ * The dedup_key (R-NOTIFY-10): PagerDuty's own model for follow-ups. A message of an incident thread (the alert
+ * group: its first alert, group updates, flap and burst notices, triage, the group's resolution) uses the incident's
+ * key, so its follow-ups are trigger events PagerDuty deduplicates into ONE open incident (appended to its log, no
+ * new page) and the incident's resolution resolves it. Messages outside a thread — an escalation, and the resolution
+ * the escalation chain sends to close its own page — keep the alert's fingerprint, as does one member's resolution
+ * while its incident goes on (it must not resolve the page for alerts still firing).
+ */
+export function dedupKeyOf(m: Message, key: string): string {
+  const t = m.thread;
+  const member = m.status === 'resolved' && t !== undefined && !t.closes && !t.key.startsWith('fp|');
+  return fit(t && !member ? `vigil-incident:${t.key}` : (m.fingerprint ?? key));
+}
+
+/** Events API v2 body: trigger with the incident's (or alert's) dedup_key; acknowledge and resolve by the same key. */
 export function pagerDutyEvent(routingKey: string, m: Message, key: string): Record<string, unknown> {
-  const dedupKey = (m.fingerprint ?? key).slice(0, 255);
+  const dedupKey = dedupKeyOf(m, key);
   if (m.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   // Acknowledged in Vigil (R-ROUTE-8): PagerDuty stops paging; the later resolution still resolves the incident.
   if (m.kind === 'ack') return { routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey };
@@ -55,22 +72,35 @@ interface PagerDutyReply {
 
 /** PagerDuty Events API v2: 202 accepted; 400 invalid event is final; 429 and 5xx are retried. */
 export function pagerDutyChannel(ctx: CoreContext, cfg: PagerDutyConfig): Channel {
+  const post = async (event: Record<string, unknown>, signal: AbortSignal): Promise<SendResult> => {
+    try {
+      const r = await postJson(ctx.fetch, cfg.url, JSON.stringify(event), {}, signal);
+      const j = r.json as PagerDutyReply | undefined;
+      const detail = [j?.status, j?.message, ...(j?.errors ?? [])].filter(Boolean).join(': ') || r.text.slice(0, 200);
+      return classifyStatus(r.status, `PagerDuty: ${detail}`, parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()));
+    } catch (e) {
+      return networkFailure(e, signal, 'PagerDuty');
+    }
+  };
   return {
     name: cfg.name,
     type: 'pagerduty',
-    // One incident per alert: a digest would trigger an incident nothing ever resolves.
+    // PagerDuty deduplicates by dedup_key itself: every event goes at once, follow-ups update one incident.
     digests: false,
     async send(m, key, signal) {
       const routingKey = ctx.secrets.get(cfg.routingKey.secret);
       if (!routingKey) return missingSecret(`pagerduty channel ${cfg.name}`, cfg.routingKey.secret);
-      try {
-        const r = await postJson(ctx.fetch, cfg.url, JSON.stringify(pagerDutyEvent(routingKey, m, key)), {}, signal);
-        const j = r.json as PagerDutyReply | undefined;
-        const detail = [j?.status, j?.message, ...(j?.errors ?? [])].filter(Boolean).join(': ') || r.text.slice(0, 200);
-        return classifyStatus(r.status, `PagerDuty: ${detail}`, parseRetryAfter(r.headers.get('retry-after'), ctx.clock.now()));
-      } catch (e) {
-        return networkFailure(e, signal, 'PagerDuty');
+      // An acknowledgement reaches the page wherever it was opened: the incident's (routed) and the alert's (escalated).
+      // PagerDuty accepts an acknowledge for a dedup_key with no open alert and changes nothing.
+      const events =
+        m.kind === 'ack' && m.thread && m.fingerprint
+          ? [pagerDutyEvent(routingKey, { ...m, thread: undefined }, key), pagerDutyEvent(routingKey, m, key)]
+          : [pagerDutyEvent(routingKey, m, key)];
+      for (const event of events) {
+        const r = await post(event, signal);
+        if (!r.ok) return r;
       }
+      return { ok: true };
     },
   };
 }

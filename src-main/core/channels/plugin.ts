@@ -22,7 +22,7 @@ export interface Channel {
   /**
    * Replace the message sent earlier as `ref` with this one (a follow-up folded into its incident's message).
    * When the provider no longer has that message the channel sends a new one and answers its ref.
-   * Without `edit` a channel gets follow-ups as rate-limited digests (notify/threads.ts).
+   * Without `edit` a channel gets follow-ups as rate-limited digests (`digestEvery`, notify/incident-digest.ts).
    */
   edit?(message: Message, ref: string, key: string, signal: AbortSignal): Promise<SendResult>;
   /**
@@ -30,6 +30,12 @@ export interface Channel {
    * in order. Default true: a person reads a digest after an outage.
    */
   readonly digests?: boolean;
+  /**
+   * A channel without `edit` (R-NOTIFY-9): an incident's follow-ups are held (durable outbox rows) and sent as one
+   * digest per this many ms; escalations, an incident turning critical and its resolution go at once.
+   * 0 or absent: every follow-up is its own message.
+   */
+  readonly digestEvery?: number;
   /** Whether one message fits what this channel can show (Telegram: 4,096 characters); digests are split to fit. */
   fits?(message: Message): boolean;
   /** How long one attempt may take before it is aborted and retried. Default 10 s. */

@@ -6,8 +6,19 @@ import { Name, SecretRef } from '../schema-parts';
 import { classifyStatus, missingSecret, networkFailure, parseRetryAfter, postJson } from './http';
 import { channelPlugin, type Channel } from './plugin';
 
+/** A chat robot (Slack, DingTalk, Feishu, WeCom) behind a webhook: at most one follow-up message per incident per 5 min. */
+export const DEFAULT_DIGEST_MS = 300_000;
+
 export const webhookConfig = z
-  .object({ name: Name, type: z.literal('webhook'), url: z.url(), hmacSecret: SecretRef.optional(), timeout: Duration.default(10_000) })
+  .object({
+    name: Name,
+    type: z.literal('webhook'),
+    url: z.url(),
+    hmacSecret: SecretRef.optional(),
+    timeout: Duration.default(10_000),
+    // R-NOTIFY-9: an incident's follow-ups go out as one digest per this interval (0: each at once, for machines).
+    digest: Duration.default(DEFAULT_DIGEST_MS),
+  })
   .strict();
 type WebhookConfig = z.infer<typeof webhookConfig>;
 
@@ -26,6 +37,7 @@ export function webhookChannel(ctx: CoreContext, cfg: WebhookConfig): Channel {
     timeoutMs: cfg.timeout,
     // A machine (ticket system, chat bridge) gets every message of a backlog, complete and in order.
     digests: false,
+    digestEvery: cfg.digest,
     async send(m, key, signal) {
       const headers: Record<string, string> = { [IDEMPOTENCY_HEADER]: key };
       const body = JSON.stringify({ version: 1, channel: cfg.name, idempotencyKey: key, sentAt: ctx.clock.now(), message: m });

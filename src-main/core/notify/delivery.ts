@@ -1,8 +1,9 @@
 import type { OutboxRow, OutboxThread } from '../store';
+import { planHold, resolutionMessage, withFolded } from './incident-digest';
 import { reconcile } from './reconcile';
 import type { WorkerScope } from './scope';
 import { nextThread, planThread } from './threads';
-import type { SendResult } from './types';
+import type { Message, SendResult } from './types';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -50,23 +51,42 @@ export async function attempt(
   }
 }
 
+/** What delivering one row came to (the worker settles it). */
+export interface Delivered {
+  result: SendResult;
+  /** The incident thread after this delivery (written with its outcome). */
+  thread?: OutboxThread;
+  /** Held for the incident's digest, not sent (R-NOTIFY-9). */
+  held?: boolean;
+  /** The incident's resolution carried these held rows; `sent` is what it said. */
+  carried?: number[];
+  sent?: Message;
+}
+
 /**
  * Deliver one row: a message of an incident whose thread is open on a channel that can edit is folded into the
- * incident's message (R-NOTIFY-8, notify/threads.ts); anything else is sent as a new message.
+ * incident's message (R-NOTIFY-8, notify/threads.ts); on a channel that digests, a follow-up is held for the
+ * incident's digest (R-NOTIFY-9, notify/incident-digest.ts); anything else is sent as a new message.
  */
 export async function deliver(
   scope: WorkerScope,
   row: OutboxRow,
   threads: Map<string, OutboxThread>,
   track: (f: Inflight | null) => void,
-): Promise<{ result: SendResult; thread?: OutboxThread }> {
+): Promise<Delivered> {
   const { ctx, store, channel } = scope;
   const m = row.message;
   const edit = channel.edit?.bind(channel);
-  if (!m.thread || !edit) return { result: await attempt(scope, row, track) };
+  const digests = !edit && (channel.digestEvery ?? 0) > 0;
+  if (!m.thread || !(edit || digests)) return { result: await attempt(scope, row, track) };
   const key = m.thread.key;
   const t = threads.get(key) ?? store.thread(channel.name, key);
   const now = ctx.clock.now();
+  if (!edit) {
+    const d = await deliverHeld(scope, row, t, now, track);
+    if (d.thread) threads.set(key, d.thread);
+    return d;
+  }
   const plan = planThread(m, t, now);
   const result =
     plan.how === 'edit'
@@ -77,4 +97,25 @@ export async function deliver(
   if (!next) return { result };
   threads.set(key, next);
   return { result, thread: next };
+}
+
+/** A channel that cannot edit but digests: send, hold, or send the resolution carrying what was held. */
+async function deliverHeld(
+  scope: WorkerScope,
+  row: OutboxRow,
+  t: OutboxThread | undefined,
+  now: number,
+  track: (f: Inflight | null) => void,
+): Promise<Delivered> {
+  const { store, channel } = scope;
+  const m = row.message;
+  const plan = planHold(row, t, now, channel.digestEvery ?? 0, () => store.held(channel.name, m.thread!.key));
+  if (plan.how === 'hold') return { result: { ok: true }, held: true };
+  const sent = plan.how === 'resolve' ? resolutionMessage(m, plan.t, plan.held, now) : m;
+  const result = await attempt(scope, row, track, (signal) => channel.send(sent, row.key, signal));
+  if (!result.ok) return { result };
+  // No provider id to edit: the thread remembers the message by its idempotency key.
+  const folded = plan.how === 'resolve' ? plan.held.length : m.kind === 'digest' ? Number(m.labels.vigil_digest ?? 1) - 1 : 0;
+  const next = withFolded(nextThread(channel.name, m, 'send', t, result.ref ?? row.key, now)!, folded);
+  return plan.how === 'resolve' ? { result, thread: next, carried: plan.held.map((r) => r.id), sent } : { result, thread: next };
 }

@@ -33,6 +33,10 @@ export interface Settled {
   rewritten?: boolean | undefined;
   /** The incident thread after this delivery (written with its outcome). */
   thread?: OutboxThread | undefined;
+  /** Held for the incident's digest (R-NOTIFY-9). */
+  held?: boolean | undefined;
+  /** Held rows this message (the incident's resolution) carried. */
+  carried?: number[] | undefined;
 }
 
 /** The outcome of one attempt, with its retry delay drawn once. */
@@ -51,14 +55,20 @@ export function planOutcome(
 }
 
 /** The database half of settling an attempt (inside the settling transaction). */
-export function record({ store }: WorkerScope, { row, result, delay, dropped, rewritten, thread }: Settled, now: number): void {
+export function record(
+  { store }: WorkerScope,
+  { row, result, delay, dropped, rewritten, thread, held, carried }: Settled,
+  now: number,
+): void {
   if (dropped !== undefined) return store.markDropped(row.id, dropped);
   if (rewritten) store.rewrite(row.id, row.message);
+  if (held) return store.hold(row.id);
   if (result.ok && thread) {
     store.putThread(thread);
     // A new incident is rare: the moment to forget threads long over.
     if (thread.messages === 1 && thread.folded === 0) store.pruneThreads(now - THREAD_KEEP_MS);
   }
+  if (result.ok && carried?.length) store.foldInto(row.id, carried);
   if (result.ok) store.markSent(row.id, now);
   else if (!result.retryable) store.markFailed(row.id, result.error, now);
   else store.markRetry(row.id, row.attempts + 1, now + delay, result.error);
@@ -71,11 +81,15 @@ export function record({ store }: WorkerScope, { row, result, delay, dropped, re
 export function report(
   { ctx, store, channel, opts }: WorkerScope,
   health: WorkerHealth,
-  { row: head, result, delay, dropped }: Settled,
+  { row: head, result, delay, dropped, held }: Settled,
   now: number,
 ): boolean {
   const { metrics, log } = ctx;
   const name = channel.name;
+  if (held) {
+    log.debug({ channel: name, id: head.id, thread: head.message.thread?.key }, "held for the incident's digest");
+    return false;
+  }
   if (dropped !== undefined) {
     log.info({ channel: name, id: head.id, reason: dropped }, 'queued message dropped');
     return false;

@@ -27,7 +27,8 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export type ThreadPlan = { how: 'send'; why: string } | { how: 'edit'; ref: string; message: Message };
 
-const open = (t: OutboxThread | undefined, now: number): t is OutboxThread =>
+/** A thread follow-ups still join: not closed, not idle, and its message known. */
+export const isOpen = (t: OutboxThread | undefined, now: number): t is OutboxThread =>
   t !== undefined && t.closedAt === null && t.ref !== null && now - t.updatedAt < THREAD_IDLE_MS;
 
 /** Why this follow-up must wake someone (a new message), or null: fold it. */
@@ -40,7 +41,7 @@ export function wakes(m: Message, t: OutboxThread): string | null {
 /** Send as a new message, or edit the incident's message (the caller checked the channel can edit). */
 export function planThread(m: Message, t: OutboxThread | undefined, now: number): ThreadPlan {
   if (!m.thread) return { how: 'send', why: 'not part of an incident' };
-  if (!open(t, now)) return { how: 'send', why: 'first message of the incident' };
+  if (!isOpen(t, now)) return { how: 'send', why: 'first message of the incident' };
   const why = wakes(m, t);
   if (why) return { how: 'send', why };
   return { how: 'edit', ref: t.ref!, message: folded(m, t, now) };
@@ -80,7 +81,7 @@ export function nextThread(
   if (!sent.thread) return null;
   const line = `${hhmmss(now)} ${sent.title}`;
   const closedAt = sent.thread.closes ? now : null;
-  if (!open(t, now))
+  if (!isOpen(t, now))
     return {
       channel,
       key: sent.thread.key,

@@ -1,8 +1,9 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import type { OutboxRow, OutboxStore, OutboxThread } from '../store';
-import { deliver, reconciledRow, type Inflight } from './delivery';
+import { deliver, reconciledRow, type Delivered, type Inflight } from './delivery';
 import { expireDue, gaugeBacklog } from './expire';
+import { dueDigests, promoteDigests } from './incident-digest';
 import { foldBacklog, recoveryDigestDue, type HeldBy } from './recovery-digest';
 import type { WorkerOptions, WorkerScope } from './scope';
 import { BASE_BACKOFF_MS, planOutcome, record, report, type WorkerHealth } from './settle';
@@ -156,6 +157,14 @@ export class ChannelWorker implements WorkerScope {
       this.heldBy = 'pause';
       return Math.min(paused - now, SWEEP_MS);
     }
+    // An incident digest that fell due goes out before anything queued after its rows (R-NOTIFY-9).
+    const digests = this.channel.edit ? null : dueDigests(this, now);
+    if (digests?.due.length) {
+      this.releaseClaimed();
+      promoteDigests(this, digests.due);
+      this.ctx.changed(Collection.outbox);
+    }
+    const digestAt = digests?.nextAt ?? Infinity;
     let rows = this.claimed;
     this.claimed = [];
     if (!rows.length) {
@@ -164,9 +173,9 @@ export class ChannelWorker implements WorkerScope {
       if (!head) {
         this.recovering = false;
         this.heldBy = 'outage';
-        return null;
+        return digestAt === Infinity ? null : Math.max(1, digestAt - now);
       }
-      if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt) - now);
+      if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt) - now);
       if (recoveryDigestDue(this, head, this.recovering)) {
         const parts = foldBacklog(this, now, this.heldBy);
         // Folded once per recovery: what is left (messages with buttons, the digests) goes out in order.
@@ -181,7 +190,7 @@ export class ChannelWorker implements WorkerScope {
     this.holding = rows;
     this.health.nextAttemptAt = now;
     // In order; the first failure stops the batch (the head blocks the queue).
-    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean; thread?: OutboxThread }> = [];
+    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean } & Omit<Delivered, 'result'>> = [];
     // Threads this batch changed (settled together after it): a later row of the same incident folds into the earlier one.
     const threads = new Map<string, OutboxThread>();
     for (const queued of rows) {
@@ -192,14 +201,16 @@ export class ChannelWorker implements WorkerScope {
         continue;
       }
       const row = current.send === queued.message ? queued : { ...queued, message: current.send };
-      const { result, thread } = await deliver(this, row, threads, this.track);
+      const { result, thread, held, carried, sent } = await deliver(this, row, threads, this.track);
       if (this.stopped) break;
       // Meant for nobody here (the channel says why): dropped, not failed, and it does not block the queue behind it.
       if (!result.ok && result.dropped) {
         results.push({ row: queued, result: { ok: true }, dropped: result.error });
         continue;
       }
-      results.push({ row, result, rewritten: row !== queued, thread });
+      // The incident's resolution is kept as sent: it says what happened and carries what was held.
+      const as = sent ? { ...row, message: sent } : row;
+      results.push({ row: as, result, rewritten: as !== queued, thread, held, carried });
       if (!result.ok) break;
     }
     this.lastSent = results.length;
@@ -211,6 +222,8 @@ export class ChannelWorker implements WorkerScope {
       dropped: r.dropped,
       rewritten: r.rewritten,
       thread: r.thread,
+      held: r.held,
+      carried: r.carried,
     }));
     const done = clock.now();
     this.claimed = this.ctx.stores.transaction(() => {
@@ -234,6 +247,8 @@ export class ChannelWorker implements WorkerScope {
     if (paused !== null && paused > now) return [];
     const head = this.store.head(this.channel.name);
     if (!head || recoveryDigestDue(this, head, this.recovering)) return [];
+    // A held incident digest that fell due goes first: the next step promotes it.
+    if (!this.channel.edit && dueDigests(this, now).due.length) return [];
     return this.store.claim(this.channel.name, now, this.batch);
   }
 

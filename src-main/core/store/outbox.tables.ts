@@ -14,7 +14,7 @@ export const outboxTables: TableSpec[] = [
       idem_key: 'TEXT NOT NULL',
       /** The Message as JSON. */
       message: 'TEXT NOT NULL',
-      /** pending | sending | sent | failed | expired | digested */
+      /** pending | sending | sent | failed | expired | digested | dropped | held (a follow-up waiting for its incident's digest) */
       state: "TEXT NOT NULL DEFAULT 'pending'",
       attempts: 'INTEGER NOT NULL DEFAULT 0',
       next_attempt_at: 'INTEGER NOT NULL DEFAULT 0',

@@ -97,6 +97,19 @@ export interface OutboxStore {
   rewrite(id: number, message: Message): void;
   /** Not sent, for the reason given (kept and shown, never deleted). */
   markDropped(id: number, reason: string): void;
+  /** Held for the incident's digest (R-NOTIFY-9): kept, owed, not retried; a digest or the resolution carries it. */
+  hold(id: number): void;
+  /** Held rows of one incident thread on a channel, oldest first. */
+  held(channel: string, thread: string): OutboxRow[];
+  /** The threads of a channel with held rows, and how many each. */
+  heldThreads(channel: string): Array<{ thread: string; count: number }>;
+  /**
+   * The newest held row of a thread carries the others (R-NOTIFY-9): it becomes pending again as `message`,
+   * the rest become `digested` pointing at it (call inside a transaction).
+   */
+  carry(carrier: number, message: Message, folded: readonly number[]): void;
+  /** Held rows that `into` (the incident's resolution, being settled) carried: `digested`, pointing at it. */
+  foldInto(into: number, ids: readonly number[]): void;
   /** Resolutions queued or sent on `channel` after row `afterId` (oldest first, at most 100). */
   resolutionsAfter(channel: string, afterId: number): Message[];
   list(q: OutboxListQuery): OutboxRow[];
@@ -219,6 +232,19 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       `SELECT DISTINCT channel FROM outbox WHERE state = 'sent' AND substr(idem_key, 1, length(?)) = ?`,
     ),
     fold: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'pending'`),
+    hold: db.prepare(`UPDATE outbox SET state = 'held' WHERE id = ? AND state IN ('pending', 'sending')`),
+    // Held rows are few (one interval of follow-ups per open incident): the JSON filter reads little.
+    held: select<Raw>(
+      db,
+      `SELECT * FROM outbox WHERE channel = ? AND state = 'held' AND json_extract(message, '$.thread.key') = ? ORDER BY id`,
+    ),
+    heldThreads: select<{ thread: string; count: number }>(
+      db,
+      `SELECT json_extract(message, '$.thread.key') AS thread, count(*) AS count FROM outbox
+       WHERE channel = ? AND state = 'held' GROUP BY 1 ORDER BY min(id)`,
+    ),
+    carry: db.prepare(`UPDATE outbox SET state = 'pending', message = ?, next_attempt_at = 0 WHERE id = ? AND state = 'held'`),
+    foldHeld: db.prepare(`UPDATE outbox SET state = 'digested', digest_id = ? WHERE id = ? AND state = 'held'`),
     rewrite: db.prepare(`UPDATE outbox SET message = ? WHERE id = ?`),
     dropped: db.prepare(
       `UPDATE outbox SET state = 'dropped', last_error = ?, sent_at = NULL WHERE id = ? AND state IN ('pending', 'sending')`,
@@ -309,6 +335,14 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       return id;
     },
     rewrite: (id, message) => void s.rewrite.run(JSON.stringify(message), id),
+    hold: (id) => void s.hold.run(id),
+    held: (channel, thread) => many(s.held.all(channel, thread)),
+    heldThreads: (channel) => s.heldThreads.all(channel),
+    carry(carrier, message, folded) {
+      s.carry.run(JSON.stringify(message), carrier);
+      for (const id of folded) s.foldHeld.run(carrier, id);
+    },
+    foldInto: (into, ids) => ids.forEach((id) => s.foldHeld.run(into, id)),
     markDropped: (id, reason) => void s.dropped.run(reason, id),
     resolutionsAfter: (channel, afterId) => s.resolutionsAfter.all(channel, afterId).map((r) => fromJson(r.message)),
     list({ channel, state, before, limit }) {

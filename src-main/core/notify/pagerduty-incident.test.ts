@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPagerDutyServer, type PagerDutyServer } from '../../../e2e/fixtures/pagerduty-server';
+import { createCore } from '../app';
+import { dedupKeyOf } from '../channels';
+import { FakeClock } from '../clock';
+import { ConfigSchema } from '../config';
+import type { IntakeEvent } from '../router';
+import { alert, until } from './testing';
+
+/** R-NOTIFY-10: on PagerDuty an incident is one PagerDuty incident: follow-ups are deduplicated into it by dedup_key. */
+const ROUTING_KEY = 'R0UT1NGK3Y0123456789abcdefABCDEF';
+let pd: PagerDutyServer;
+beforeAll(async () => {
+  pd = await startPagerDutyServer();
+});
+afterAll(() => pd.close());
+
+describe('R-NOTIFY-10: PagerDuty follow-ups update one incident (Events API v2 dedup_key per incident)', () => {
+  it('R-NOTIFY-10: a group storm through the router — first alert, the update naming the joiners, the group resolution — is one PagerDuty incident, resolved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-pd-incident-'));
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+    const config = ConfigSchema.parse({
+      channels: [{ name: 'pd', type: 'pagerduty', routingKey: { secret: 'pd-key' }, url: pd.url }],
+      routes: [{ channels: ['pd'] }],
+    });
+    const core = createCore({ config, dataDir: dir, clock, secrets: { get: () => ROUTING_KEY, names: () => ['pd-key'] } });
+    await core.start();
+    const ev = (host: string, status: 'firing' | 'resolved'): IntakeEvent => ({
+      source: 'alertmanager',
+      fingerprint: `HighCPU/${host}`,
+      severity: 'critical',
+      status,
+      summary: `HighCPU on ${host}`,
+      description: null,
+      labels: { alertname: 'HighCPU', instance: host },
+      startsAt: null,
+      endsAt: null,
+    });
+    const ingest = async (evs: IntakeEvent[]) => {
+      core.areas.router.ingest(evs, 'test');
+      await core.areas.router.drain();
+    };
+    const drained = () =>
+      until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained');
+    try {
+      await ingest([ev('app01', 'firing')]);
+      await drained();
+      await ingest(['app02', 'app03', 'app04'].map((h) => ev(h, 'firing')));
+      clock.advance(config.router.groupWindow);
+      await drained();
+      await ingest(['app01', 'app02', 'app03', 'app04'].map((h) => ev(h, 'resolved')));
+      clock.advance(config.router.groupWindow);
+      await drained();
+      const key = 'vigil-incident:r0|alertname=HighCPU';
+      expect(pd.events.map((e) => [e.event_action, e.dedup_key])).toEqual([
+        ['trigger', key], // the first alert pages at once
+        ['trigger', key], // the group update: deduplicated into the open incident, no new page
+        ['resolve', key], // the group's resolution resolves it
+      ]);
+      expect([...pd.incidents.entries()]).toEqual([[key, { status: 'resolved', summary: 'CRITICAL: HighCPU on app01', triggers: 2 }]]);
+    } finally {
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('R-NOTIFY-10: one member resolving while its incident goes on never resolves the incident; an escalation keeps the alert key', () => {
+    const t = { key: 'r0|alertname=HighCPU' };
+    expect(dedupKeyOf(alert('x', { fingerprint: 'fp1', thread: t }), 'k')).toBe('vigil-incident:r0|alertname=HighCPU');
+    expect(dedupKeyOf(alert('x', { fingerprint: 'fp1', status: 'resolved', thread: t }), 'k')).toBe('fp1');
+    expect(dedupKeyOf(alert('x', { fingerprint: null, status: 'resolved', thread: { ...t, closes: true } }), 'k')).toBe(
+      'vigil-incident:r0|alertname=HighCPU',
+    );
+    expect(dedupKeyOf(alert('x', { fingerprint: 'fp1', status: 'resolved', thread: { key: 'fp|fp1' } }), 'k')).toBe(
+      'vigil-incident:fp|fp1',
+    );
+    expect(dedupKeyOf(alert('x', { kind: 'escalation', fingerprint: 'fp1' }), 'k')).toBe('fp1');
+    expect(dedupKeyOf(alert('x', { thread: { key: 'r0|' + 'a'.repeat(300) } }), 'k')).toMatch(/^vigil-incident:[0-9a-f]{64}$/);
+  });
+});
