@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPagerDutyServer, type PagerDutyServer } from '../../../e2e/fixtures/pagerduty-server';
-import { createCore } from '../app';
 import { dedupKeyOf } from '../channels';
-import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config';
-import type { IntakeEvent } from '../router';
-import { alert, until } from './testing';
+import { alert, groupStormCore } from './testing';
 
 /** R-NOTIFY-10: on PagerDuty an incident is one PagerDuty incident: follow-ups are deduplicated into it by dedup_key. */
 const ROUTING_KEY = 'R0UT1NGK3Y0123456789abcdefABCDEF';
@@ -20,38 +14,18 @@ afterAll(() => pd.close());
 
 describe('R-NOTIFY-10: PagerDuty follow-ups update one incident (Events API v2 dedup_key per incident)', () => {
   it('R-NOTIFY-10: a group storm through the router — first alert, the update naming the joiners, the group resolution — is one PagerDuty incident, resolved', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-pd-incident-'));
-    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
     const config = ConfigSchema.parse({
       channels: [{ name: 'pd', type: 'pagerduty', routingKey: { secret: 'pd-key' }, url: pd.url }],
       routes: [{ channels: ['pd'] }],
     });
-    const core = createCore({ config, dataDir: dir, clock, secrets: { get: () => ROUTING_KEY, names: () => ['pd-key'] } });
-    await core.start();
-    const ev = (host: string, status: 'firing' | 'resolved'): IntakeEvent => ({
-      source: 'alertmanager',
-      fingerprint: `HighCPU/${host}`,
-      severity: 'critical',
-      status,
-      summary: `HighCPU on ${host}`,
-      description: null,
-      labels: { alertname: 'HighCPU', instance: host },
-      startsAt: null,
-      endsAt: null,
-    });
-    const ingest = async (evs: IntakeEvent[]) => {
-      core.areas.router.ingest(evs, 'test');
-      await core.areas.router.drain();
-    };
-    const drained = () =>
-      until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained');
+    const { clock, ingest, drained, close } = await groupStormCore(config, { name: 'pd-key', value: ROUTING_KEY }, 'critical');
     try {
-      await ingest([ev('app01', 'firing')]);
+      await ingest(['app01'], 'firing');
       await drained();
-      await ingest(['app02', 'app03', 'app04'].map((h) => ev(h, 'firing')));
+      await ingest(['app02', 'app03', 'app04'], 'firing');
       clock.advance(config.router.groupWindow);
       await drained();
-      await ingest(['app01', 'app02', 'app03', 'app04'].map((h) => ev(h, 'resolved')));
+      await ingest(['app01', 'app02', 'app03', 'app04'], 'resolved');
       clock.advance(config.router.groupWindow);
       await drained();
       const key = 'vigil-incident:r0|alertname=HighCPU';
@@ -62,8 +36,7 @@ describe('R-NOTIFY-10: PagerDuty follow-ups update one incident (Events API v2 d
       ]);
       expect([...pd.incidents.entries()]).toEqual([[key, { status: 'resolved', summary: 'CRITICAL: HighCPU on app01', triggers: 2 }]]);
     } finally {
-      await core.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 

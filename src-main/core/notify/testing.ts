@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCore } from '../app';
 import type { CoreContext } from '../context';
 import { Bus } from '../bus';
 import { FakeClock } from '../clock';
-import { ConfigSchema } from '../config';
+import { ConfigSchema, type Config } from '../config';
 import { createLogger } from '../log';
 import { createMetrics, DEFAULT_BASELINE } from '../metrics';
 import { openDatabase, sqliteStores, type Database } from '../store';
+import type { IntakeEvent } from '../router';
 import type { Message } from './types';
 
 /**
@@ -90,3 +92,42 @@ export const metricValue = async (ctx: CoreContext, name: string, labels: Record
   (await ctx.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) =>
     Object.entries(labels).every(([k, val]) => v.labels[k] === val),
   )?.value;
+
+/**
+ * A whole core (router, noise stages, outbox) on a temp dir and a FakeClock, for an alert group storm through the
+ * router: `ingest` posts HighCPU on the given hosts, `drained` waits until every outbox row is sent.
+ */
+export async function groupStormCore(config: Config, secret: { name: string; value: string }, severity: Message['severity']) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-storm-core-'));
+  const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+  const core = createCore({ config, dataDir: dir, clock, secrets: { get: () => secret.value, names: () => [secret.name] } });
+  await core.start();
+  const ev = (host: string, status: 'firing' | 'resolved'): IntakeEvent => ({
+    source: 'alertmanager',
+    fingerprint: `HighCPU/${host}`,
+    severity,
+    status,
+    summary: `HighCPU on ${host}`,
+    description: null,
+    labels: { alertname: 'HighCPU', instance: host },
+    startsAt: null,
+    endsAt: null,
+  });
+  return {
+    core,
+    clock,
+    async ingest(hosts: string[], status: 'firing' | 'resolved'): Promise<void> {
+      core.areas.router.ingest(
+        hosts.map((h) => ev(h, status)),
+        'test',
+      );
+      await core.areas.router.drain();
+    },
+    drained: () =>
+      until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained'),
+    async close(): Promise<void> {
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

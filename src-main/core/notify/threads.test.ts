@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramServer, type TelegramServer } from '../../../e2e/fixtures/telegram-server';
-import { createCore } from '../app';
 import { buildChannels } from '../channels';
-import { FakeClock } from '../clock';
 import { ConfigSchema } from '../config';
-import type { IntakeEvent } from '../router';
 import { createOutbox, type Outbox } from './outbox';
-import { alert, notifyTestBed, until, type NotifyTestBed } from './testing';
+import { alert, groupStormCore, notifyTestBed, until, type NotifyTestBed } from './testing';
 import type { Message } from './types';
 
 /** Quiet storms (R-NOTIFY-8): one Telegram message per incident, follow-ups folded in by editMessageText. */
@@ -164,37 +158,17 @@ describe('R-NOTIFY-8: desktop notices of one incident replace each other by tag'
 
 describe('R-NOTIFY-8: through the router — a group storm is one Telegram message', () => {
   it('R-NOTIFY-8: first alert at once; the update naming the joiners and the group resolution fold into it (default router settings)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-threads-'));
-    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
     const config = ConfigSchema.parse({ channels: [{ ...telegram, apiBase: tg.url }], routes: [{ channels: ['tg'] }] });
-    const core = createCore({ config, dataDir: dir, clock, secrets: { get: () => tg.token, names: () => ['tg-bot'] } });
-    await core.start();
-    const ev = (host: string, status: 'firing' | 'resolved'): IntakeEvent => ({
-      source: 'alertmanager',
-      fingerprint: `HighCPU/${host}`,
-      severity: 'warning',
-      status,
-      summary: `HighCPU on ${host}`,
-      description: null,
-      labels: { alertname: 'HighCPU', instance: host },
-      startsAt: null,
-      endsAt: null,
-    });
-    const ingest = async (evs: IntakeEvent[]) => {
-      core.areas.router.ingest(evs, 'test');
-      await core.areas.router.drain();
-    };
-    const drained = () =>
-      until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained');
+    const { core, clock, ingest, drained, close } = await groupStormCore(config, { name: 'tg-bot', value: tg.token }, 'warning');
     try {
-      await ingest([ev('app01', 'firing')]);
+      await ingest(['app01'], 'firing');
       await drained();
       expect(tg.sent).toHaveLength(1); // at once: no group_wait before the first page
       expect(tg.sent[0]!.text).toContain('HighCPU on app01');
-      await ingest(['app02', 'app03', 'app04'].map((h) => ev(h, 'firing')));
+      await ingest(['app02', 'app03', 'app04'], 'firing');
       clock.advance(config.router.groupWindow);
       await drained();
-      await ingest(['app01', 'app02', 'app03', 'app04'].map((h) => ev(h, 'resolved')));
+      await ingest(['app01', 'app02', 'app03', 'app04'], 'resolved');
       clock.advance(config.router.groupWindow);
       await drained();
       const rows = core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = 'tg'`).pluck().get() as number;
@@ -204,8 +178,7 @@ describe('R-NOTIFY-8: through the router — a group storm is one Telegram messa
       expect(tg.sent[0]!.text).toContain('RESOLVED');
       expect(tg.sent[0]!.text).toContain('HighCPU +3 more');
     } finally {
-      await core.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 });
