@@ -54,7 +54,8 @@ export async function load(t: Target, bodies: string[], concurrency: number): Pr
 }
 
 /**
- * A webhook channel's far end that takes every message at once (200), so "outbox drained" means delivered:
+ * A webhook channel's far end that takes every message at once (200; `digest: 0`: a machine gets each one, R-NOTIFY-9), so
+ * "outbox drained" means delivered:
  * `vigil serve`'s desktop channel stays pending until a console shows the notice.
  */
 async function webhookSink(): Promise<{ url: string; received(): number; close(): Promise<void> }> {
@@ -145,7 +146,10 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
   void CLI;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const sink = await webhookSink();
-  writeFileSync(join(dir, 'vigil.yaml'), `channels: [{ name: sink, type: webhook, url: "${sink.url}" }]\nroutes: [{ channels: [sink] }]\n`);
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    `channels: [{ name: sink, type: webhook, url: "${sink.url}", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`,
+  );
   const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml') });
   const am = await startAlertmanager();
   const vu = new URL(vigil.base);
