@@ -88,7 +88,7 @@ const PostableAlert = z.object({
 /**
  * POST /api/v2/alerts (R-ALERT-2): what Prometheus sends an Alertmanager.
  * As in Alertmanager, empty labels are dropped, the fingerprint is the
- * label set's, a missing startsAt is now, and an alert whose endsAt is not
+ * label set's, a missing startsAt is now (or endsAt, if earlier), and an alert whose endsAt is not
  * after `now` is resolved. All-or-nothing: one bad alert refuses the batch.
  */
 export function normalisePostableAlerts(body: unknown, now: number): Normalised {
@@ -98,8 +98,10 @@ export function normalisePostableAlerts(body: unknown, now: number): Normalised 
   for (const [i, a] of parsed.data.entries()) {
     const labels = Object.fromEntries(Object.entries(a.labels).filter(([, v]) => v !== ''));
     if (!Object.keys(labels).length) return { ok: false, message: `${i}.labels: at least one label with a value is required` };
-    const startsAt = parseTime(a.startsAt) ?? now;
     const endsAt = parseTime(a.endsAt);
+    // Alertmanager takes a missing startsAt as endsAt when one is given: a bare "resolved at <now, in whole
+    // seconds>" is not refused as ending before it started.
+    const startsAt = parseTime(a.startsAt) ?? (endsAt !== null ? Math.min(endsAt, now) : now);
     if (endsAt !== null && endsAt < startsAt) return { ok: false, message: `${i}.endsAt: before startsAt` };
     const status = endsAt !== null && endsAt <= now ? 'resolved' : 'firing';
     events.push({ ...fromAmAlert({ ...a, labels, fingerprint: amFingerprint(labels) }, status), startsAt });
