@@ -3,7 +3,7 @@ import { request, type Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AckInfo, DesktopNotice } from '../src-shared/api';
+import type { AckInfo, DesktopNotice, StatusSnapshot } from '../src-shared/api';
 import type { TeamStatus } from '../src-shared/desktop';
 import { createCore } from '../src-main/core/app';
 import { headlessSecrets, parseConfig } from '../src-main/core/config';
@@ -196,6 +196,41 @@ describe('the desktop in connected mode, against a real TLS team server (R-TEAM-
     await expect.poll(() => notices.map((n) => n.title), { timeout: 20_000 }).toEqual([expect.stringContaining('disk full')]);
   });
 
+  it('R-TEAM-3: "Pause notifications" on a connected desktop pauses only that person’s own notices on the server; the team server and everyone else carry on', async () => {
+    const m = modes[0]!;
+    const mine: DesktopNotice[] = [];
+    const theirs: DesktopNotice[] = [];
+    m.api.subscribe('notice', (n) => void (mine.push(n), m.api.call('notices.shown', { id: n.id })));
+    admin.subscribe('notice', (n) => void theirs.push(n)); // the admin's console (it reports each shown, above)
+    let shown: number | null | undefined;
+    m.api.subscribe('status', (s) => void (shown = s.notificationsPausedUntil));
+
+    // The tray's item and the Settings button both ask for notifications.pause, as main.ts binds them.
+    const { pausedUntil } = await value<{ pausedUntil: number }>(m.api.call('notifications.pause', { minutes: 60 }));
+    expect(pausedUntil).toBeGreaterThan(Date.now() + 59 * 60_000);
+    // Kept on the server as rita's own; the team server's desktop channel is not paused for anyone else.
+    expect(await value(m.api.call('me.notify.get', {}))).toMatchObject({ pausedUntil });
+    expect((await value<StatusSnapshot>(admin.call('status.get', {}))).notificationsPausedUntil).toBeNull();
+    // What rita's desktop shows (tray, Overview): her notices are paused until then.
+    expect((await value<StatusSnapshot>(m.api.call('status.get', {}))).notificationsPausedUntil).toBe(pausedUntil);
+    await expect.poll(() => shown, { timeout: 20_000 }).toBe(pausedUntil);
+
+    await fire('pause-crit', 'critical', 'cache down');
+    await expect.poll(() => theirs.map((n) => n.title), { timeout: 20_000 }).toContainEqual(expect.stringContaining('cache down'));
+    const row = async (title: string) =>
+      (await value<{ items: Array<{ title: string; state: string }> }>(admin.call('outbox.list', { channel: 'desktop' }))).items.find((i) =>
+        i.title.includes(title),
+      );
+    await expect.poll(async () => (await row('cache down'))?.state, { timeout: 20_000 }).toBe('sent');
+    expect(mine).toEqual([]);
+
+    // Resumed (0), her desktop gets the next one.
+    expect(await value(m.api.call('notifications.pause', { minutes: 0 }))).toEqual({ pausedUntil: null });
+    await fire('pause-crit-2', 'critical', 'cache down again');
+    await expect.poll(() => mine.map((n) => n.title), { timeout: 20_000 }).toEqual([expect.stringContaining('cache down again')]);
+    await expect.poll(() => shown, { timeout: 20_000 }).toBeNull();
+  });
+
   it('R-TEAM-2: a restarted desktop reconnects from team.json and the keychain; "use local mode" forgets both and starts the local router', async () => {
     await modes[0]!.stop();
     const m = desktop();
@@ -256,6 +291,20 @@ describe('the desktop in connected mode, against a real TLS team server (R-TEAM-
       }
       await expect.poll(() => prefs.getByLabel('warning').isChecked(), { timeout: 15_000 }).toBe(true);
       await screenshot(page, 'team-connected');
+
+      // R-TEAM-3: the pause says what it pauses here — rita's own notices — and pausing does exactly that.
+      const notifications = page.getByTestId('settings-notifications');
+      await expect
+        .poll(() => notifications.getByTestId('pause-scope').textContent())
+        .toBe(
+          'Pausing stops only your own desktop notices (rita) from the team server; everyone else is still notified, and alerts still reach every channel.',
+        );
+      await notifications.getByRole('button', { name: 'Pause', exact: true }).click();
+      await expect.poll(() => notifications.textContent(), { timeout: 15_000 }).toContain('Paused until');
+      await screenshot(page, 'team-paused-mine');
+      expect((await value<StatusSnapshot>(admin.call('status.get', {}))).notificationsPausedUntil).toBeNull();
+      await notifications.getByRole('button', { name: 'Resume now' }).click();
+      await expect.poll(() => notifications.textContent(), { timeout: 15_000 }).toContain('On.');
 
       await vigil.stop();
       await expect.poll(() => line.textContent(), { timeout: 30_000 }).toBe('disconnected — retrying');

@@ -11,17 +11,26 @@ import { RetentionSettings } from '../components/RetentionSettings';
 import { ConfigEditor } from '../components/config/ConfigEditor';
 import { TeamSettings } from '../components/TeamSettings';
 import { SleepSettings } from '../components/SleepSettings';
+import { useTeamStatus } from '../hooks/useTeam';
 
 function Notifications() {
   const paused = useApp((s) => s.status?.notificationsPausedUntil ?? null);
   const pause = useAction('notifications.pause');
   const [minutes, setMinutes] = useState(30);
+  // Connected to a team server, a pause is this person's own (R-TEAM-3); otherwise it is this Vigil's desktop channel.
+  const team = useTeamStatus();
+  const who = team?.mode === 'connected' ? (team.person?.name ?? 'you') : null;
   return (
     <Panel title="Desktop notifications" testId="settings-notifications">
+      <p data-testid="pause-scope">
+        {who
+          ? `Pausing stops only your own desktop notices (${who}) from the team server; everyone else is still notified, and alerts still reach every channel.`
+          : 'Pausing stops the desktop notices of this Vigil, for every console and desktop it notifies; events are still stored and sent to the other channels.'}
+      </p>
       <p>
         {paused ? (
           <>
-            Paused until <strong>{dateTime(paused)}</strong>. Events are still stored and sent to the other channels.
+            Paused until <strong>{dateTime(paused)}</strong>.
           </>
         ) : (
           'On.'

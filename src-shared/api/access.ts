@@ -27,6 +27,7 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'setup.checklist': viewer,
   'me.notify.get': viewer,
   'me.notify.set': viewer,
+  'me.notify.pause': viewer,
   // a console reporting that it showed a desktop notice (the actor is recorded as who saw it)
   'notices.shown': { role: 'viewer', actor: 'by' },
   'agents.status': viewer,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Severity } from '../constants';
 import { method } from './define';
+import { Paused, PauseFor } from './system';
 
 /**
  * People, roles and sessions (R-PEOPLE). A role includes every role below it:
@@ -84,7 +85,16 @@ export const peopleApi = {
     'End a browser session now.',
   ),
   'me.get': method(z.object({}).strict(), Me, 'The signed-in person.'),
-  'me.notify.get': method(z.object({}).strict(), NotifyPrefs, "Which severities reach the signed-in person's desktop."),
+  'me.notify.get': method(
+    z.object({}).strict(),
+    NotifyPrefs.extend(Paused.shape),
+    "Which severities reach the signed-in person's desktop, and until when their own notices are paused.",
+  ),
+  'me.notify.pause': method(
+    PauseFor,
+    Paused,
+    "Pause the signed-in person's own desktop notices (0 resumes); everyone else is still notified and nothing is held.",
+  ),
   'me.notify.set': method(
     NotifyPrefs.strict(),
     NotifyPrefs,

@@ -33,6 +33,18 @@ export const FirstRunItem = z.object({
 });
 export type FirstRunItem = z.infer<typeof FirstRunItem>;
 
+/** A pause of desktop notices: minutes from now (0 resumes), up to a day; the answer is until when. */
+export const PauseFor = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
+  })
+  .strict();
+export const Paused = z.object({ pausedUntil: z.number().nullable() });
+
 export const systemApi = {
   'setup.checklist': method(
     z.object({}).strict(),
@@ -41,16 +53,8 @@ export const systemApi = {
   ),
   'status.get': method(z.object({}).strict(), StatusSnapshot, 'Current status of the core, worst first.'),
   'notifications.pause': method(
-    z
-      .object({
-        minutes: z
-          .number()
-          .int()
-          .min(0)
-          .max(24 * 60),
-      })
-      .strict(),
-    z.object({ pausedUntil: z.number().nullable() }),
+    PauseFor,
+    Paused,
     'Pause desktop notifications (0 resumes). Events are still stored and routed to other channels.',
   ),
   'notices.shown': method(

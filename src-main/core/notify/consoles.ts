@@ -36,7 +36,7 @@ export function createConsoleNotices(ctx: CoreContext, waitMs = SHOWN_WAIT_MS) {
           ok: false,
           retryable: false,
           dropped: true,
-          error: `no connected person wants ${notice.severity} notices (their settings)`,
+          error: `no connected person wants ${notice.severity} notices (their settings, or their own pause)`,
         };
       const shown = new Promise<string | null>((resolve) => {
         const timer = setTimeout(() => done(null), waitMs);

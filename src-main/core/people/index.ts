@@ -32,6 +32,7 @@ export type PeopleHandlers = Pick<
   | 'me.get'
   | 'me.notify.get'
   | 'me.notify.set'
+  | 'me.notify.pause'
 >;
 
 export interface OpenedSession {
@@ -61,7 +62,7 @@ export interface People {
   addIntake(name: string, by: string): string;
   removeIntake(name: string, by: string): boolean;
   listIntake(): Array<{ name: string; createdAt: number }>;
-  /** Whether a desktop notice of this severity reaches this person (their preferences on the server; all by default). */
+  /** Whether a desktop notice of this severity reaches this person (their preferences on the server, all by default; not while they paused their own). */
   wantsNotice(name: string, severity: Severity): boolean;
   sessions: {
     /** Exchange a personal token for a session (sign-in). */
@@ -86,6 +87,18 @@ export function createPeople(
   const ttl = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const asActor = (p: Person, sessionId: string | null = null): Actor => ({ name: p.name, role: p.role, sessionId });
   const admins = () => repo.list().filter((p) => p.role === 'admin').length;
+  /** Per-person notice settings need a person on record (the desktop's own shell has none: it notifies its owner). */
+  const signedIn = (actor: Actor | undefined): string => {
+    if (actor && repo.get(actor.name)) return actor.name;
+    throw new VigilError(
+      'bad_request',
+      'notification preferences belong to a person signed in to a Vigil server (this desktop notifies its owner of everything)',
+    );
+  };
+  const myPause = (actor: Actor | undefined): number | null => {
+    const until = actor ? repo.notifyPausedUntil(actor.name) : null;
+    return until !== null && until > clock.now() ? until : null;
+  };
   const mustGet = (name: string) =>
     repo.get(name) ??
     (() => {
@@ -180,7 +193,8 @@ export function createPeople(
       });
     },
     listIntake: () => repo.intake.list(),
-    wantsNotice: (name, severity) => (repo.notifySeverities(name) ?? SEVERITIES).includes(severity),
+    wantsNotice: (name, severity) =>
+      (repo.notifySeverities(name) ?? SEVERITIES).includes(severity) && (repo.notifyPausedUntil(name) ?? 0) <= clock.now(),
     sessions: {
       open(token, userAgent) {
         const actor = people.authenticate(token);
@@ -263,19 +277,28 @@ export function createPeople(
         return { id: i.id, revoked: true as const };
       },
       // Without an actor the caller is the desktop's own shell: its owner administers it.
-      'me.notify.get': (_i, actor) => ({ severities: (actor && repo.notifySeverities(actor.name)) ?? [...SEVERITIES] }),
+      'me.notify.get': (_i, actor) => ({
+        severities: (actor && repo.notifySeverities(actor.name)) ?? [...SEVERITIES],
+        pausedUntil: myPause(actor),
+      }),
       'me.notify.set': (i, actor) => {
-        if (!actor || !repo.get(actor.name))
-          throw new VigilError(
-            'bad_request',
-            'notification preferences belong to a person signed in to a Vigil server (this desktop notifies its owner of everything)',
-          );
+        const who = signedIn(actor);
         const severities = SEVERITIES.filter((s) => i.severities.includes(s));
         stores.transaction(() => {
-          repo.setNotifySeverities(actor.name, severities);
-          audit.append({ actor: actor.name, action: 'person.notify', subject: actor.name, detail: { severities } });
+          repo.setNotifySeverities(who, severities);
+          audit.append({ actor: who, action: 'person.notify', subject: who, detail: { severities } });
         });
         return { severities };
+      },
+      // Connected mode's "Pause notifications" (R-TEAM-3): only this person's own desktop notices, never the team's channel.
+      'me.notify.pause': (i, actor) => {
+        const who = signedIn(actor);
+        const until = i.minutes === 0 ? null : clock.now() + i.minutes * 60_000;
+        stores.transaction(() => {
+          repo.setNotifyPausedUntil(who, until);
+          audit.append({ actor: who, action: 'person.notify.pause', subject: who, detail: { until } });
+        });
+        return { pausedUntil: until };
       },
       'me.get': (_i, actor) => ({ name: actor?.name ?? 'local', role: actor?.role ?? 'admin', sessionId: actor?.sessionId ?? null }),
     },

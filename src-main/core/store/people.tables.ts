@@ -17,6 +17,8 @@ export const peopleTables: TableSpec[] = [
       token_issued_at: 'INTEGER NOT NULL',
       /** Severities this person's desktop is notified of (JSON array); NULL = all (issue 18.4). */
       notify_severities: 'TEXT',
+      /** This person's own desktop notices are paused until (ms), or NULL (connected mode's "Pause notifications", R-TEAM-3). */
+      notify_paused_until: 'INTEGER',
     },
     indexes: { people_token: 'UNIQUE ON people(token_hash)', people_telegram: 'UNIQUE ON people(telegram)' },
     options: 'WITHOUT ROWID',

@@ -24,6 +24,8 @@ export interface PeopleRepository {
   /** Which severities reach this person's desktop; null = all. */
   notifySeverities(name: string): Severity[] | null;
   setNotifySeverities(name: string, severities: Severity[] | null): void;
+  notifyPausedUntil(name: string): number | null;
+  setNotifyPausedUntil(name: string, until: number | null): void;
   intake: {
     list(): Array<{ name: string; createdAt: number }>;
     insert(name: string, hash: string, at: number): void;
@@ -94,6 +96,9 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
     },
     setNotifySeverities: (name, severities) =>
       void db.prepare('UPDATE people SET notify_severities = ? WHERE name = ?').run(severities ? JSON.stringify(severities) : null, name),
+    notifyPausedUntil: (name) =>
+      select<{ u: number | null }>(db, 'SELECT notify_paused_until AS u FROM people WHERE name = ?').get(name)?.u ?? null,
+    setNotifyPausedUntil: (name, until) => void db.prepare('UPDATE people SET notify_paused_until = ? WHERE name = ?').run(until, name),
     remove: (name) => db.prepare('DELETE FROM people WHERE name = ?').run(name).changes > 0,
     intake: {
       list: () =>

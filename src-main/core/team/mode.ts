@@ -4,6 +4,7 @@ import { describeZodError, fail, ok, type Result } from '../../../src-shared/res
 import { localBackend, teamBackend, type Backend, type LocalCore } from './backend';
 import { connectTeam } from './client';
 import { watchTeam, type TeamLink } from './link';
+import { personalPause } from './pause';
 import { normalisePin, presentedFingerprint } from './pin';
 import type { TeamSettings } from './settings';
 
@@ -95,7 +96,8 @@ export function desktopMode(deps: DesktopModeDeps): DesktopMode {
     publish({ mode: 'local' });
   };
   const goTeam = (server: { url: string; pin: string }, client: ReturnType<typeof connectTeam>) => {
-    attach(teamBackend(client));
+    // Pausing from this desktop pauses this person's own notices, never the team's (R-TEAM-3).
+    attach(personalPause(teamBackend(client)));
     link = watchTeam(client, server, { ...(deps.checkEveryMs ? { checkEveryMs: deps.checkEveryMs } : {}) });
     link.onStatus(publish);
     publish(link.status);
