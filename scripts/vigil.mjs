@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installCodeCache } from './code-cache.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'out', 'main', 'cli.js');
@@ -12,8 +11,6 @@ if (!existsSync(cli)) {
   process.stderr.write('vigil: not built yet; run `npm run build` first\n');
   process.exit(1);
 }
-// The bundle's compiled code is cached between starts (code-cache.mjs).
-installCodeCache(join(root, 'out', 'main'));
 const { main } = createRequire(import.meta.url)(cli);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
