@@ -51,7 +51,7 @@ beforeAll(async () => {
       });
     store.insert(batch);
   }
-});
+}, 60_000); // seeding 200k rows takes ~2 s idle, >10 s (the default hook timeout) on a loaded machine
 afterAll(async () => {
   await app?.close();
   await core?.stop();
