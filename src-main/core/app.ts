@@ -356,6 +356,7 @@ export function createCore(opts: CoreOptions): Core {
       agents.openclaw.worker.publish();
     },
     healLog: (l) => void stores.heal.insertLog(l),
+    healVerdict: (id, fixed, detail) => stores.heal.verdict(id, fixed ? 'verified' : 'not fixed', detail),
     escalations: acks.escalations,
     kickEscalator: () => acks.escalator.kick(),
     catalogue: HEAL_ACTIONS,

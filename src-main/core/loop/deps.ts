@@ -14,6 +14,8 @@ export interface LoopDeps {
   /** OpenClaw memory write (embedding queued when a provider is set). */
   remember(m: { title: string; body: string; tags: string[]; ref: string }): void;
   healLog(l: Omit<HealLogRow, 'id'>): void;
+  /** Records the verification's verdict on the heal record the approved heal made (its status said 'mitigated'). */
+  healVerdict(approvalId: string, fixed: boolean, detail: string): void;
   escalations: EscalationStore;
   kickEscalator(): void;
   catalogue: readonly string[];

@@ -59,7 +59,7 @@ describe('the closed loop: heal and verification', () => {
     }
   }, 180_000);
 
-  it("R-LOOP-6: the host's probes are checked in the verify window as well as the alert: resolved with a failing check is not verified and escalates; with passing checks it is, and says so", async () => {
+  it("R-LOOP-6/R-HEAL-6: the heal record says whether the heal was verified; the host's probes are checked in the verify window as well as the alert: resolved with a failing check is not verified and escalates; with passing checks it is, and says so", async () => {
     const run = async (command: string) => {
       const t = setup(`probes: [{ name: nginx-active, type: ssh, host: web1, command: "${command}", interval: 1h }]`);
       await t.core.start();
@@ -78,7 +78,9 @@ describe('the closed loop: heal and verification', () => {
         const told = t.core.areas.db
           .prepare(`SELECT json_extract(message, '$.title') AS title FROM outbox WHERE json_extract(message, '$.kind') = 'escalation'`)
           .all() as Array<{ title: string }>;
-        return { done, checks, recall: recall.lines.map((l) => l.text), told: told.map((x) => x.title) };
+        // The heal record the approved restart made said 'mitigated' (the command ran); the verify step's verdict replaces it.
+        const { incidents } = await t.call<{ incidents: Array<{ status: string; detail: string }> }>('heal.incidents', { limit: 10 });
+        return { done, checks, recall: recall.lines.map((l) => l.text), told: told.map((x) => x.title), records: incidents };
       } finally {
         await t.close();
       }
@@ -92,6 +94,8 @@ describe('the closed loop: heal and verification', () => {
     expect(failing.checks).toBeGreaterThan(1); // re-checked through the window, not once
     expect(failing.told).toEqual(['AutoHeal did not help: nginx is down on web1']);
     expect(failing.recall).toEqual(['restart nginx on web1 fixed this 0 of 1 time; last just now']);
+    expect(failing.records.map((r) => r.status)).toEqual(['not fixed']); // it said 'mitigated' although the heal did not help
+    expect(failing.records[0]!.detail).toMatch(/\nVerification: restart_service nginx on web1 did not help/);
 
     const passing = await run('systemctl is-active nginx');
     expect(passing.done.status).toBe('succeeded');
@@ -99,6 +103,7 @@ describe('the closed loop: heal and verification', () => {
       /^restart_service nginx on web1 fixed NginxDown: resolved \d+ min after the heal; web1's checks pass \(nginx-active ok\)$/,
     );
     expect(passing.checks).toBe(1);
+    expect(passing.records.map((r) => r.status)).toEqual(['verified']);
     expect(passing.told).toEqual([]);
     expect(passing.recall).toEqual(['restart nginx on web1 fixed this 1 of 1 time; last just now']);
   }, 180_000);

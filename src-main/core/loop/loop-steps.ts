@@ -110,6 +110,7 @@ export function createLoopSteps(ctx: CoreContext, d: LoopDeps): LoopSteps {
           detail: text,
         });
         entry(p.fingerprint, 'verification', text, 'vigil', `plan:${plan.id}`);
+        if ('approvalId' in heal && heal.approvalId) d.healVerdict(heal.approvalId, fixed, text);
         d.audit.append({
           actor: 'loop',
           action: fixed ? 'heal.verified' : 'heal.not_verified',

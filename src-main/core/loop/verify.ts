@@ -67,10 +67,15 @@ export function watchAlert(
 }
 
 /** The heal step a verify step checks (the last one before it). */
-export function healBefore(plan: PlanRow, index: number): { action: string; target: string; host: string } | null {
+export function healBefore(plan: PlanRow, index: number): { action: string; target: string; host: string; approvalId?: string } | null {
   for (let i = index - 1; i >= 0; i--) {
     const s = plan.steps[i];
-    if (s?.type === 'heal') return { action: String(s.params.action), target: String(s.params.target), host: String(s.params.host) };
+    // The step's result names the AutoHeal approval it ran under (step-runner: 'approval:<id>' while waiting,
+    // 'AutoHeal <id> executed…' once done).
+    const m = /^(?:approval:(\S+)$|AutoHeal (\S+) executed)/.exec(s?.result ?? '');
+    const approvalId = m?.[1] ?? m?.[2];
+    if (s?.type === 'heal')
+      return { action: String(s.params.action), target: String(s.params.target), host: String(s.params.host), approvalId };
   }
   return null;
 }

@@ -68,6 +68,8 @@ export interface HealRepository {
   /** Executions (attempted on the host) of one target since a time. */
   executionsSince(host: string, target: string, since: number): number;
   insertIncident(i: IncidentRow): void;
+  /** The loop's verdict on an executed heal: 'mitigated' (the command ran) becomes 'verified' or 'not fixed'. */
+  verdict(approvalId: string, status: 'verified' | 'not fixed', detail: string): void;
   incidents(limit: number): IncidentRow[];
   setting(key: string): string | undefined;
   setSetting(key: string, value: string, by: string, at: number): void;
@@ -115,6 +117,7 @@ export function sqliteHealRepository(db: Database): HealRepository {
     insIncident: db.prepare(
       'INSERT INTO incidents (id, at, title, host, target, action, status, approval_id, event_id, detail) VALUES (@id, @at, @title, @host, @target, @action, @status, @approvalId, @eventId, @detail)',
     ),
+    verdict: db.prepare(`UPDATE incidents SET status = ?, detail = detail || char(10) || ? WHERE approval_id = ? AND status = 'mitigated'`),
     incidents: select<IncidentRow>(db, `SELECT ${I} FROM incidents ORDER BY at DESC LIMIT ?`),
     setting: select<{ value: string }>(db, 'SELECT value FROM heal_settings WHERE key = ?'),
     setSetting: db.prepare(
@@ -141,6 +144,7 @@ export function sqliteHealRepository(db: Database): HealRepository {
     logs: (limit) => s.logs.all(limit),
     executionsSince: (host, target, since) => s.execSince(host, target, since),
     insertIncident: (i) => void s.insIncident.run(i),
+    verdict: (id, status, detail) => void s.verdict.run(status, `Verification: ${detail}`, id),
     incidents: (limit) => s.incidents.all(limit),
     setting: (key) => s.setting.get(key)?.value,
     setSetting: (key, value, by, at) => void s.setSetting.run(key, value, by, at),
