@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, time } from './format';
+import { dateTime, time, took } from './format';
 
 describe('one date format (R-ALERT-8)', () => {
   const at = Date.UTC(2026, 11, 2, 3, 4, 5);
@@ -9,5 +9,13 @@ describe('one date format (R-ALERT-8)', () => {
     // Another zone: the local wall time and that zone's name, not UTC's.
     expect(dateTime(at, 'America/New_York')).toBe('2026-12-01 22:04:05 EST');
     expect(dateTime(null)).toBe('—');
+  });
+});
+
+describe('durations people read (R-UI)', () => {
+  it('R-UI: the heal log says a 5-minute verify took "5 m 01 s", not "300702 ms"; a quick command keeps its milliseconds', () => {
+    expect(took(300_702)).toBe('5 m 01 s');
+    expect(took(234)).toBe('234 ms');
+    expect(took(null)).toBe('—');
   });
 });

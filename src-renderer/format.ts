@@ -52,6 +52,9 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+/** How long a command took: milliseconds below a second, then as `duration` ("5 m 00 s", not "300702 ms"). */
+export const took = (ms: number | null): string => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : duration(ms));
+
 /** "5 m ago" / "in 5 m". */
 export function relative(ms: number | null | undefined, now: number): string {
   if (!ms) return '—';

@@ -110,7 +110,7 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
       <Evidence a={a} plan={plan} />
       {plan && (
         <details>
-          <summary>All {plan.steps.length} steps</summary>
+          <summary>{plan.steps.length === 1 ? "The plan's one step" : `All ${plan.steps.length} steps`}</summary>
           <ol className="results">
             {plan.steps.map((s) => (
               <li key={s.index}>

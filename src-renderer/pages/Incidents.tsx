@@ -1,6 +1,6 @@
 import { IncidentDetail } from '../components/IncidentDetail';
 import { Badge, ErrorNote, Head, Labels, PageHead, Panel } from '../components/ui';
-import { dateTime, duration } from '../format';
+import { dateTime, duration, took } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
@@ -132,7 +132,7 @@ function HealLog() {
                   </Badge>
                 </td>
                 <td>{h.exitCode ?? '—'}</td>
-                <td>{h.durationMs !== null ? `${h.durationMs} ms` : '—'}</td>
+                <td>{took(h.durationMs)}</td>
                 <td>{h.actor}</td>
                 <td className="wrap">
                   {h.output ? <pre className="block">{h.output}</pre> : null}
