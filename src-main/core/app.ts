@@ -45,6 +45,7 @@ import { probeNow } from './ingest';
 import { createLiveConfig, RELOAD_COMPONENT, type ReloadRecord, type ReloadVia } from './config';
 import { wireAlerts } from './alerts';
 import { createSleep, SLEEP_FINGERPRINT } from './sleep';
+import { utcText } from './duration';
 
 export const VERSION = '0.1.0';
 
@@ -175,7 +176,7 @@ export function createCore(opts: CoreOptions): Core {
       label: 'Core',
       status: 'ok',
       value: 'running',
-      reason: `up since ${new Date(startedAt).toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+      reason: `up since ${utcText(startedAt)}`,
     }, // the console's one date format (R-ALERT-8)
   ]);
 

@@ -57,3 +57,6 @@ export function humanDuration(ms: number): string {
   const h = Math.floor(m / 60);
   return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
+
+/** A moment in messages people read: "2026-12-02 03:04:05 UTC", the console's date format (R-ALERT-8), not ISO's "…T03:04:05.123Z". */
+export const utcText = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;

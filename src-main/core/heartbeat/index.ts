@@ -1,6 +1,7 @@
 import type { StatusTile } from '../../../src-shared/api/system';
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
+import { utcText } from '../duration';
 
 const MAX_TIMEOUT_MS = 10_000;
 /** A shorter interval would hammer the endpoint (and 0 would spin): clamp it. */
@@ -117,7 +118,7 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
         value: state.failingSince !== null ? 'failing' : state.lastOkAt !== null ? 'ok' : 'pending',
         reason:
           state.failingSince !== null
-            ? `pings to ${host} fail since ${new Date(state.failingSince).toISOString()}: ${state.lastError}`
+            ? `pings to ${host} fail since ${utcText(state.failingSince)}: ${state.lastError}`
             : `pinging ${host} every ${Math.round(interval / 1000)} s`,
       };
     },

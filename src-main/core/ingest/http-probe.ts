@@ -3,6 +3,7 @@ import type { ProbeConfig } from '../config';
 import type { FailureReports, IntakeEvent, Router } from '../router';
 import { ProbeTracker, type ProbeTransition, type ProbeVerdict } from './probe-state';
 import { redactUrl } from '../redact';
+import { utcText } from '../duration';
 
 type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;
 
@@ -48,7 +49,7 @@ export function createHttpProbe(ctx: CoreContext, router: Router, reports: Failu
           status: 'firing',
           labels: labels('ProbeFailed'),
           summary: `Probe ${p.name} is down: ${tracker.lastError}`,
-          description: `${tracker.failures} failed checks of ${shownUrl} since ${new Date(tracker.streakStart ?? 0).toISOString()} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)`,
+          description: `${tracker.failures} failed checks of ${shownUrl} since ${utcText(tracker.streakStart ?? 0)} (confirmed: at least ${p.failuresToAlert} failures over ${p.graceWindow / 1000}s)`,
         };
       case 'up':
         return {

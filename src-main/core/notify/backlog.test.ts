@@ -215,5 +215,7 @@ describe('a digest is one durable message (R-NOTIFY-3)', () => {
     expect(d3.sentAt).not.toBeNull();
     expect(tg.sent).toHaveLength(1);
     expect(tg.sent[0]!.text).toContain('12 notifications held while tg was unreachable');
+    // R-ALERT-8: the time reads as the console writes it, not as an ISO string.
+    expect(tg.sent[0]!.text).toMatch(/Held since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC:/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Severity } from '../../../src-shared/constants';
 import type { OutboxRow } from '../store';
 import type { Message } from './types';
+import { utcText } from '../duration';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -17,7 +18,7 @@ export const foldable = (row: OutboxRow): boolean => !row.message.buttons?.lengt
 const line = (r: OutboxRow): string => `• [${r.message.severity}] ${r.message.title}`;
 
 function digestMessage(channel: string, rows: readonly OutboxRow[], heldBy: 'outage' | 'pause', part: string, total: number): Message {
-  const since = new Date(rows[0]?.createdAt ?? 0).toISOString();
+  const since = utcText(rows[0]?.createdAt ?? 0);
   const what = heldBy === 'pause' ? 'while notifications were paused' : `while ${channel} was unreachable`;
   return {
     kind: 'digest',

@@ -2,6 +2,7 @@ import type { OutboxRow, OutboxThread } from '../store';
 import { isDigestKey } from './digest';
 import type { WorkerScope } from './scope';
 import { THREAD_KEEP_MS } from './threads';
+import { utcText } from '../duration';
 import type { SendResult } from './types';
 
 /** First retry delay; doubles per attempt up to outbox.maxBackoff. */
@@ -118,10 +119,7 @@ export function report(
   health.lastError = error;
   log.warn({ channel: name, id: head.id, attempts, retryInMs: delay, error }, 'send failed; will retry');
   if (health.failures === FAILING_AFTER) {
-    opts.onFailure(
-      `channel ${name}`,
-      new Error(`${FAILING_AFTER} attempts failed since ${new Date(health.failingSince).toISOString()}: ${error}`),
-    );
+    opts.onFailure(`channel ${name}`, new Error(`${FAILING_AFTER} attempts failed since ${utcText(health.failingSince)}: ${error}`));
   }
   return true;
 }

@@ -3,6 +3,7 @@ import type { Burst } from './bursts';
 import type { Flap } from './flaps';
 import type { Group } from './groups';
 import { worst, type Member } from './members';
+import { utcText } from '../../duration';
 
 /** How many members a message names before "+N more". */
 export const NAMED = 10;
@@ -116,7 +117,7 @@ export function burstMessage(b: Burst, now: number, resolved: boolean, reportedB
 export function flapMessage(f: Flap, window: number, settledNow: boolean): Message {
   const title = settledNow ? `SETTLED: ${f.summary} (now ${f.status}, flapped ${f.total} times)` : `FLAPPING: ${f.summary}`;
   const body = settledNow
-    ? `Changed state ${f.total} times since ${new Date(f.since ?? 0).toISOString()}; no change for ${span(window)}. Current state: ${f.status}.`
+    ? `Changed state ${f.total} times since ${utcText(f.since ?? 0)}; no change for ${span(window)}. Current state: ${f.status}.`
     : `${f.times.length} state changes within ${span(window)}; now ${f.status}. Further changes are held until it settles; a summary follows then.`;
   return base({
     kind: 'flapping',

@@ -3,6 +3,7 @@ import type { NoiseBook } from '../noise/book';
 import { routeWithoutDedupe } from '../noise/eligible';
 import { flapMessage, span } from '../noise/messages';
 import { threadOf } from '../incident-key';
+import { utcText } from '../../duration';
 import { hold, trace, type Stage } from '../types';
 
 /**
@@ -21,8 +22,7 @@ export const flapStage = (book: NoiseBook): Stage => ({
     let f: Flap | undefined = book.flaps.get(fp);
     const transition = d.prev !== null && d.prev.status !== ev.status;
     if (!transition) {
-      if (f?.flapping && d.notify)
-        hold(d, sc.now, 'flap', 'flapping', `flapping since ${new Date(f.since!).toISOString()}: held until it settles`);
+      if (f?.flapping && d.notify) hold(d, sc.now, 'flap', 'flapping', `flapping since ${utcText(f.since!)}: held until it settles`);
       return;
     }
     f ??= {
