@@ -43,11 +43,13 @@ export async function drained(v: Served, ids: string[]): Promise<void> {
   }
 }
 
-/** The usual config: one webhook channel to the receiver, one catch-all route. */
+/** The usual config: one webhook channel to the receiver (a machine that wants every message: no digests), one catch-all route. */
 export const hookConfig = (hookUrl: string, extra: string[] = []): string =>
-  [`channels: [ { name: ops-hook, type: webhook, url: "${hookUrl}" } ]`, 'routes: [ { match: {}, channels: [ops-hook] } ]', ...extra].join(
-    '\n',
-  );
+  [
+    `channels: [ { name: ops-hook, type: webhook, url: "${hookUrl}", digest: 0 } ]`,
+    'routes: [ { match: {}, channels: [ops-hook] } ]',
+    ...extra,
+  ].join('\n');
 
 export interface ServeRig {
   vigil: Served;

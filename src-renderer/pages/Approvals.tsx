@@ -4,6 +4,7 @@ import { PlanApprovals } from '../components/PlanApprovals';
 import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
+import { useMe } from '../hooks/useMe';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
@@ -164,12 +165,15 @@ function History() {
 export function Approvals() {
   const q = useQuery('approvals.list', {}, { collections: [Collection.approvals], pollMs: 10_000 });
   const [who, setWho, signedIn] = useOperator();
+  // Until me.get answers it is not known whether a name box shows: render neither, and scroll only then,
+  // or the box appearing and going shifts the page under the approval just scrolled to.
+  const known = useMe() !== null;
   const pending = q.data?.approvals.filter((a) => a.status === 'pending') ?? [];
   // Opened on one approval (tray menu, #/approvals/<id>): bring it into view and focus it once it has
   // rendered (heal approvals and plan prompts load separately, so look for a few seconds).
   const detail = useApp((s) => s.detail);
   useEffect(() => {
-    if (!detail) return;
+    if (!detail || !known) return;
     let tries = 0;
     const timer = setInterval(() => {
       const el = document.getElementById(`approval-${detail}`);
@@ -180,14 +184,14 @@ export function Approvals() {
       if (el || ++tries > 30) clearInterval(timer);
     }, 100);
     return () => clearInterval(timer);
-  }, [detail]);
+  }, [detail, known]);
   return (
     <section aria-labelledby="approvals-title">
       <PageHead id="approvals-title" title="Approvals">
         <p className="muted">Heal actions wait here for a person. Each runs exactly the command shown, once.</p>
       </PageHead>
       <KillSwitch />
-      {signedIn ? (
+      {!known ? null : signedIn ? (
         <p className="muted" data-testid="decider">
           Decisions are recorded as <strong>{who}</strong>.
         </p>
