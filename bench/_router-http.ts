@@ -150,7 +150,12 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     join(dir, 'vigil.yaml'),
     `channels: [{ name: sink, type: webhook, url: "${sink.url}", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`,
   );
-  const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml') });
+  // BENCH_ROUTER_PROFILE=<dir>: the server writes a CPU profile of its main thread there when it stops.
+  const profile = process.env.BENCH_ROUTER_PROFILE;
+  const env: Record<string, string> = profile
+    ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
+    : {};
+  const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml'), env });
   const am = await startAlertmanager();
   const vu = new URL(vigil.base);
   const vt: Target = {
