@@ -3,7 +3,7 @@ import type { AckInfo } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
-import { Badge, ErrorNote } from './ui';
+import { ActionButton, Badge, DeniedNote, ErrorNote } from './ui';
 import { Collection } from '../../src-shared/api/topics';
 
 const STEP_TONE = { armed: 'warning', fired: 'critical', cancelled: undefined } as const;
@@ -90,26 +90,29 @@ export function AckPanel({ fingerprint }: { fingerprint: string }) {
         {!signedIn && <input aria-label="Your name" placeholder="your name" value={by} onChange={(e) => setBy(e.target.value)} />}
         <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
         {info.status === 'firing' && !info.acknowledged && (
-          <button
+          <ActionButton
             className="primary"
-            disabled={!who || ack.pending}
+            action={ack}
+            disabled={!who}
             onClick={() => void ack.run({ fingerprint, by: who, via: 'console', ...(note.trim() ? { note: note.trim() } : {}) }).then(done)}
           >
             Acknowledge
-          </button>
+          </ActionButton>
         )}
         {info.acknowledged && (
-          <button disabled={!who || unack.pending} onClick={() => void unack.run({ fingerprint, by: who, via: 'console' }).then(done)}>
+          <ActionButton action={unack} disabled={!who} onClick={() => void unack.run({ fingerprint, by: who, via: 'console' }).then(done)}>
             Un-acknowledge
-          </button>
+          </ActionButton>
         )}
-        <button
-          disabled={!who || !note.trim() || addNote.pending}
+        <ActionButton
+          action={addNote}
+          disabled={!who || !note.trim()}
           onClick={() => void addNote.run({ fingerprint, by: who, note: note.trim(), via: 'console' }).then(done)}
         >
           Add note
-        </button>
+        </ActionButton>
       </div>
+      <DeniedNote actions={[ack, addNote]} />
       <ErrorNote error={ack.error ?? unack.error ?? addNote.error} />
       {info.history.length > 0 && (
         <ul className="plain" data-testid="ack-history">

@@ -6,7 +6,7 @@ import { foldRuns } from '../timeline';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
-import { Badge, ErrorNote, Labels } from './ui';
+import { ActionButton, Badge, ErrorNote, Labels } from './ui';
 
 const TIMELINE_SOURCES = [
   Collection.incidents,
@@ -180,9 +180,9 @@ export function IncidentDetail({ id, onClose }: { id: string; onClose(): void })
                 placeholder="what you saw, what you tried, what to do next time"
               />
             </label>
-            <button type="submit" className="primary" disabled={!note.trim() || add.pending}>
+            <ActionButton action={add} type="submit" className="primary" disabled={!note.trim()}>
               Add note
-            </button>
+            </ActionButton>
           </form>
           <ErrorNote error={add.error} />
         </>

@@ -2,7 +2,7 @@ import type { Plan, PlanApproval, PlanEvidence } from '../../src-shared/api';
 import { dateTime, duration } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
-import { Badge, ErrorNote, Head, Panel } from './ui';
+import { ActionButton, Badge, DeniedNote, ErrorNote, Head, Panel } from './ui';
 import { Collection } from '../../src-shared/api/topics';
 
 const TONE: Record<string, string | undefined> = {
@@ -121,14 +121,15 @@ function Prompt({ a, plan, who, onDone }: { a: PlanApproval; plan: Plan | undefi
         </details>
       )}
       <div className="toolbar">
-        <button className="primary" disabled={!who.trim() || left <= 0 || decide.pending} onClick={() => void run('approve')}>
+        <ActionButton action={decide} className="primary" disabled={!who.trim() || left <= 0} onClick={() => void run('approve')}>
           Approve step
-        </button>
-        <button disabled={!who.trim() || decide.pending} onClick={() => void run('reject')}>
+        </ActionButton>
+        <ActionButton action={decide} disabled={!who.trim()} onClick={() => void run('reject')}>
           Reject
-        </button>
+        </ActionButton>
       </div>
       {!who.trim() && <p className="muted">Enter your name above to decide.</p>}
+      <DeniedNote actions={[decide]} />
       <ErrorNote error={decide.error} />
     </article>
   );
@@ -174,13 +175,14 @@ export function PlanApprovals({ who }: { who: string }) {
                   <td className="wrap">{p.error ?? '—'}</td>
                   <td>
                     {['pending', 'running', 'waiting'].includes(p.status) && (
-                      <button
-                        disabled={!who.trim() || cancel.pending}
+                      <ActionButton
+                        action={cancel}
+                        disabled={!who.trim()}
                         onClick={() => void cancel.run({ id: p.id, by: who.trim() }).then(refetch)}
                         aria-label={`Cancel plan ${p.title}`}
                       >
                         Cancel
-                      </button>
+                      </ActionButton>
                     )}
                   </td>
                 </tr>

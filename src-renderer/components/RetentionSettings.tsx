@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { RetentionKindName, RetentionView } from '../../src-shared/api/retention';
 import { dateTime } from '../format';
 import { useAction, useQuery } from '../hooks/useQuery';
-import { ErrorNote, Head, Panel } from './ui';
+import { ActionButton, ErrorNote, Head, Panel } from './ui';
 
 const LABEL: Record<RetentionKindName, string> = {
   events: 'Events',
@@ -28,9 +28,9 @@ export function RetentionSettings() {
       title="Storage and retention"
       testId="settings-retention"
       actions={
-        <button onClick={() => void run.run({}).then((r) => r && setRan(r))} disabled={run.pending}>
+        <ActionButton action={run} onClick={() => void run.run({}).then((r) => r && setRan(r))}>
           {run.pending ? 'Pruning…' : 'Prune now'}
-        </button>
+        </ActionButton>
       }
     >
       <ErrorNote error={q.error ?? run.error} />

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { SecretInfo } from '../../src-shared/api';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
-import { Badge, ErrorNote, Head, Panel } from './ui';
+import { ActionButton, Badge, ErrorNote, Head, Panel } from './ui';
 import { Collection } from '../../src-shared/api/topics';
 
 const SOURCE: Record<string, string> = { env: 'environment', file: 'secrets.json (0600)', keychain: 'OS keychain' };
@@ -65,9 +65,9 @@ function SecretRow({ s, onSaved }: { s: SecretInfo; onSaved(): void }) {
                 setSaved(false);
               }}
             />
-            <button type="submit" aria-label={`Save ${s.name}`} disabled={!filled || set.pending}>
+            <ActionButton action={set} type="submit" aria-label={`Save ${s.name}`} disabled={!filled}>
               Save
-            </button>
+            </ActionButton>
             {saved && (
               <span className="ok-note" role="status">
                 saved

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Matcher } from '../../src-shared/api/events';
 import { formatMatcher } from '../../src-shared/matchers';
 import { useAction, useQuery } from '../hooks/useQuery';
-import { ErrorNote } from './ui';
+import { ActionButton, ErrorNote } from './ui';
 
 /** Labels that name one instance of a problem, not the problem: unticked by default (R-ALERT-3). */
 const INSTANCE_LIKE = /^(instance|pod|pod_name|host|hostname|node|nodename|container|container_id|ip|address|exported_instance|uid|id)$/i;
@@ -101,13 +101,14 @@ export function SilenceDialog({
         </div>
         <div className="modal-actions">
           <button onClick={onClose}>Cancel</button>
-          <button
+          <ActionButton
+            action={create}
             className="primary"
-            disabled={!matchers.length || !comment.trim() || !who || create.pending}
+            disabled={!matchers.length || !comment.trim() || !who}
             onClick={() => void submit()}
           >
             Create silence
-          </button>
+          </ActionButton>
         </div>
       </div>
     </div>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
 /** The core's refusal or an unreachable core, in words. */
 export function ErrorNote({ error }: { error: string | null }) {
@@ -6,6 +6,30 @@ export function ErrorNote({ error }: { error: string | null }) {
   return (
     <p className="error-note" role="alert">
       {error}
+    </p>
+  );
+}
+
+interface Guarded {
+  pending?: boolean;
+  denied: string | null;
+}
+
+/**
+ * A button that runs an action: disabled while it runs and when the person's role may not run it, with the
+ * reason as its tooltip (the core refuses such a call anyway; this says so before the click).
+ */
+export function ActionButton({ action, disabled, title, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { action: Guarded }) {
+  return <button {...rest} disabled={!!disabled || !!action.pending || !!action.denied} title={action.denied ?? title} />;
+}
+
+/** The first reason one of these actions is not the person's to take, as a line under them. */
+export function DeniedNote({ actions }: { actions: readonly Guarded[] }) {
+  const reason = actions.find((a) => a.denied)?.denied;
+  if (!reason) return null;
+  return (
+    <p className="muted denied-note" role="note">
+      {reason}.
     </p>
   );
 }

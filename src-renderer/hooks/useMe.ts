@@ -1,6 +1,10 @@
-import { useQuery } from './useQuery';
+import type { Me } from '../../src-shared/api';
+import { useApp } from '../store';
 
-/** The signed-in person (me.get): whose name the core records on acks and silences, whatever a form says. */
-export function useMe(): { name: string; role: string; sessionId: string | null } | null {
-  return useQuery('me.get', {}, { pollMs: 300_000 }).data;
+/**
+ * The signed-in person (me.get, fetched once per connection and again when the audit or settings change):
+ * whose name the core records on acks and silences, whatever a form says, and whose role decides what may be clicked.
+ */
+export function useMe(): Me | null {
+  return useApp((s) => s.me);
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Input, MethodName, Output } from '../../src-shared/api';
+import { METHOD_ACCESS, roleAtLeast, roleRefusal, type Input, type MethodName, type Output } from '../../src-shared/api';
 import type { ApiError, Result } from '../../src-shared/result';
 import type { Collection } from '../../src-shared/api/topics';
 import { useApp } from '../store';
@@ -99,11 +99,24 @@ export interface Action<M extends MethodName> {
   pending: boolean;
   error: string | null;
   clearError(): void;
+  /** Why the signed-in person may not run it (their role is below the method's), in the core's own words; else null. */
+  denied: string | null;
+}
+
+/**
+ * Why the person at the console may not call `method`, from me.get's role and the one access table the core
+ * enforces (the same sentence the core would refuse with); null when allowed or not known yet (the core still decides).
+ */
+export function useDenied(method: MethodName): string | null {
+  const me = useApp((s) => s.me);
+  const need = METHOD_ACCESS[method].role;
+  return me && !roleAtLeast(me.role, need) ? roleRefusal(me.name, me.role, method, need) : null;
 }
 
 /** A mutation: run it, show its pending state and the core's refusal, if any. */
 export function useAction<M extends MethodName>(method: M): Action<M> {
   const client = useApp((s) => s.client);
+  const denied = useDenied(method);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = useCallback(
@@ -121,7 +134,7 @@ export function useAction<M extends MethodName>(method: M): Action<M> {
     },
     [client, method],
   );
-  return { run, pending, error, clearError: useCallback(() => setError(null), []) };
+  return { run, pending, error, clearError: useCallback(() => setError(null), []), denied };
 }
 
 /** A value that follows `value` after it has been still for `ms`. */

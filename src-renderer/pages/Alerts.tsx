@@ -7,9 +7,9 @@ import { formatMatcher, parseMatchers } from '../../src-shared/matchers';
 import { ChangeLine } from '../components/NearbyChanges';
 import { RecentChanges } from '../components/RecentChanges';
 import { SilenceDialog } from '../components/SilenceDialog';
-import { Badge, ErrorNote, Labels, PageHead } from '../components/ui';
+import { ActionButton, Badge, DeniedNote, ErrorNote, Labels, PageHead } from '../components/ui';
 import { dateTime, relative } from '../format';
-import { useDebounced, useNow, useQuery } from '../hooks/useQuery';
+import { useDebounced, useDenied, useNow, useQuery } from '../hooks/useQuery';
 import { useMe } from '../hooks/useMe';
 import { navigate, useApp } from '../store';
 
@@ -80,6 +80,7 @@ function AlertRows({
   near: Near;
 }) {
   const now = useNow(10_000);
+  const guard = useGuards();
   return (
     <table className="alert-rows" aria-label={`Alerts of ${Object.values(g.labels).join(' · ')}`}>
       <tbody>
@@ -107,10 +108,12 @@ function AlertRows({
               <Links a={a} />
             </td>
             <td className="actions">
-              <button disabled={!!a.vigil.ack || !who} onClick={() => ack([a])}>
+              <ActionButton action={guard.ack} disabled={!!a.vigil.ack || !who} onClick={() => ack([a])}>
                 Acknowledge
-              </button>
-              <button onClick={() => onSilence(a.labels)}>Silence…</button>
+              </ActionButton>
+              <ActionButton action={guard.silence} onClick={() => onSilence(a.labels)}>
+                Silence…
+              </ActionButton>
               <button className="link-button" onClick={() => navigate('events', a.vigil.lastEventId)}>
                 Events
               </button>
@@ -120,6 +123,11 @@ function AlertRows({
       </tbody>
     </table>
   );
+}
+
+/** Whether the person's role lets them acknowledge and silence (R-PEOPLE-1): the buttons say why not before a click. */
+function useGuards() {
+  return { ack: { denied: useDenied('alerts.ack') }, silence: { denied: useDenied('silences.create') } };
 }
 
 /** One alert group as a card (Karma's way): what, how many, how bad, since when, who has it. */
@@ -143,6 +151,7 @@ function GroupCard({
   near: Near;
 }) {
   const now = useNow(10_000);
+  const guard = useGuards();
   const common = useMemo(() => shared(g), [g]);
   const changes = useMemo(() => groupChanges(g, near), [g, near]);
   const worst = g.alerts.reduce<Severity>((w, a) => (RANK[a.vigil.severity] < RANK[w] ? a.vigil.severity : w), 'info');
@@ -194,10 +203,12 @@ function GroupCard({
           <button onClick={onToggle} aria-expanded={open}>
             {open ? 'Hide alerts' : `Show ${n} alert${n === 1 ? '' : 's'}`}
           </button>
-          <button disabled={!unacked.length || !who} onClick={() => ack(unacked)}>
+          <ActionButton action={guard.ack} disabled={!unacked.length || !who} onClick={() => ack(unacked)}>
             Acknowledge {unacked.length > 1 ? `all ${unacked.length}` : ''}
-          </button>
-          <button onClick={() => onSilence({ ...g.labels, ...common })}>Silence group…</button>
+          </ActionButton>
+          <ActionButton action={guard.silence} onClick={() => onSilence({ ...g.labels, ...common })}>
+            Silence group…
+          </ActionButton>
         </span>
       </div>
       {open && <AlertRows g={g} common={common} who={who} focus={focus} onSilence={onSilence} ack={ack} near={near} />}
@@ -215,6 +226,7 @@ export function Alerts() {
   const detail = useApp((s) => s.detail);
   // Acks are recorded as the signed-in person (R-PEOPLE-2), so "mine" means that person.
   const who = useMe()?.name ?? '';
+  const guards = useGuards();
   const [text, setText] = useState('');
   const [severity, setSeverity] = useState<'' | Severity>('');
   const [unacked, setUnacked] = useState(false);
@@ -310,6 +322,7 @@ export function Alerts() {
         </label>
         <NotifyButton />
       </div>
+      <DeniedNote actions={[guards.ack, guards.silence]} />
       <ErrorNote error={parsed.ok ? (q.error ?? ackError) : parsed.message} />
       {note && (
         <p className="ok-note" role="status">

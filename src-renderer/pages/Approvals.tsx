@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Approval } from '../../src-shared/api';
 import { PlanApprovals } from '../components/PlanApprovals';
-import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
+import { ActionButton, Badge, Confirm, DeniedNote, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime, duration } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useMe } from '../hooks/useMe';
@@ -82,14 +82,15 @@ function Pending({ a, who, onDone }: { a: Approval; who: string; onDone(): void 
             placeholder="why you approve or reject"
           />
         </label>
-        <button className="primary" disabled={!who.trim() || left <= 0 || decide.pending} onClick={() => setConfirm('approve')}>
+        <ActionButton action={decide} className="primary" disabled={!who.trim() || left <= 0} onClick={() => setConfirm('approve')}>
           Approve…
-        </button>
-        <button disabled={!who.trim() || decide.pending} onClick={() => setConfirm('reject')}>
+        </ActionButton>
+        <ActionButton action={decide} disabled={!who.trim()} onClick={() => setConfirm('reject')}>
           Reject…
-        </button>
+        </ActionButton>
       </div>
       {!who.trim() && <p className="muted">Enter your name above to decide.</p>}
+      <DeniedNote actions={[decide]} />
       <ErrorNote error={decide.error} />
       {confirm && (
         <Confirm

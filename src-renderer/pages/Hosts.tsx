@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { HostView } from '../../src-shared/api';
-import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
+import { ActionButton, Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { relative } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
@@ -24,9 +24,9 @@ function AcceptKey({ h, onDone }: { h: HostView; onDone(): void }) {
   if (!h.seenFingerprint || !KEY_PROBLEM.has(h.status) || h.seenFingerprint === h.pinnedFingerprint) return null;
   return (
     <>
-      <button onClick={() => setOpen(true)} aria-label={`Accept host key of ${h.name}`}>
+      <ActionButton action={accept} onClick={() => setOpen(true)} aria-label={`Accept host key of ${h.name}`}>
         Accept key…
-      </button>
+      </ActionButton>
       <ErrorNote error={accept.error} />
       {open && (
         <Confirm
@@ -108,13 +108,14 @@ function HostTable() {
                 <td className="wrap">{h.inside ? `${h.inside.status}: ${h.inside.detail}` : h.healthUrl ? 'not checked yet' : '—'}</td>
                 <td>{relative(h.lastCheckAt, now)}</td>
                 <td className="actions">
-                  <button
-                    disabled={check.pending}
+                  <ActionButton
+                    action={check}
+
                     onClick={() => void check.run({ host: h.name }).then(() => q.refetch())}
                     aria-label={`Check ${h.name} now`}
                   >
                     Check now
-                  </button>
+                  </ActionButton>
                   <AcceptKey h={h} onDone={q.refetch} />
                 </td>
               </tr>
@@ -170,9 +171,9 @@ function DiagConsole() {
             className="mono"
           />
         </label>
-        <button className="primary" type="submit" disabled={!current?.allowed || !chosen || run.pending}>
+        <ActionButton action={run} className="primary" type="submit" disabled={!current?.allowed || !chosen}>
           {run.pending ? 'Running…' : 'Run'}
-        </button>
+        </ActionButton>
       </form>
       <div data-testid="diag-verdict" aria-live="polite">
         {command.trim() === '' ? (

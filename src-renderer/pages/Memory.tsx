@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Insight } from '../../src-shared/api';
-import { Badge, ErrorNote, PageHead, Panel } from '../components/ui';
+import { ActionButton, Badge, ErrorNote, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
@@ -41,17 +41,18 @@ function SafeActions({ id }: { id: number }) {
   return (
     <span className="safe-actions">
       {ACTIONS.map((a) => (
-        <button
+        <ActionButton
+          action={run}
           key={a.action}
           className="link-button"
-          disabled={run.pending}
+
           aria-label={`${a.label}: insight ${id}`}
           onClick={() =>
             void run.run({ action: a.action, insightId: id, actor: who.trim() || 'console' }).then((r) => r && setDone(a.label))
           }
         >
           {a.label}
-        </button>
+        </ActionButton>
       ))}
       {done && <span role="status"> done: {done.toLowerCase()}</span>}
       <ErrorNote error={run.error} />
@@ -202,9 +203,9 @@ function AddKnowledge() {
         <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={4} aria-label="Entry body" />
       </label>
       <p>
-        <button className="primary" onClick={() => void submit()} disabled={add.pending || !title.trim()}>
+        <ActionButton action={add} className="primary" onClick={() => void submit()} disabled={!title.trim()}>
           Save entry
-        </button>
+        </ActionButton>
       </p>
       <ErrorNote error={add.error} />
       {done && (

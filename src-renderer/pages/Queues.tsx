@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { OutboxState } from '../../src-shared/api';
-import { Badge, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
+import { ActionButton, Badge, DeniedNote, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
 import { count, dateTime, relative } from '../format';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
@@ -52,6 +52,7 @@ function Channels({ onPick }: { onPick(name: string): void }) {
   const now = useNow(5000);
   return (
     <Panel title="Outbox per channel" testId="channels">
+      <DeniedNote actions={[retry]} />
       <ErrorNote error={q.error ?? retry.error} />
       {note && <p role="status">{note}</p>}
       {q.data && q.data.channels.length === 0 && <p className="muted">No notification channels configured.</p>}
@@ -79,9 +80,10 @@ function Channels({ onPick }: { onPick(name: string): void }) {
                 <td>{relative(c.lastSuccessAt, now)}</td>
                 <td className="wrap">{c.lastError ?? '—'}</td>
                 <td className="actions">
-                  <button
+                  <ActionButton
+                    action={retry}
                     aria-label={`Retry ${c.name} now`}
-                    disabled={retry.pending}
+
                     onClick={() =>
                       void retry
                         .run({ channel: c.name })
@@ -89,7 +91,7 @@ function Channels({ onPick }: { onPick(name: string): void }) {
                     }
                   >
                     Retry now
-                  </button>
+                  </ActionButton>
                   <button aria-label={`Digest preview for ${c.name}`} onClick={() => setDigest(c.name)}>
                     Digest
                   </button>
@@ -184,14 +186,22 @@ function Messages({ channel, setChannel }: { channel: string; setChannel(c: stri
                 <td>{m.state === 'pending' || m.state === 'sending' ? relative(m.expiresAt, now) : '—'}</td>
                 <td className="actions">
                   {(m.state === 'pending' || m.state === 'failed' || m.state === 'expired') && (
-                    <button aria-label={`Retry message ${m.id} now`} onClick={() => void retry.run({ id: m.id }).then(after)}>
+                    <ActionButton
+                      action={retry}
+                      aria-label={`Retry message ${m.id} now`}
+                      onClick={() => void retry.run({ id: m.id }).then(after)}
+                    >
                       Retry now
-                    </button>
+                    </ActionButton>
                   )}
                   {m.state === 'pending' && (
-                    <button aria-label={`Expire message ${m.id}`} onClick={() => void expire.run({ id: m.id }).then(after)}>
+                    <ActionButton
+                      action={expire}
+                      aria-label={`Expire message ${m.id}`}
+                      onClick={() => void expire.run({ id: m.id }).then(after)}
+                    >
                       Expire
-                    </button>
+                    </ActionButton>
                   )}
                 </td>
               </tr>

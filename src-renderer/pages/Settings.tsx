@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
+import { ActionButton, Badge, Confirm, ErrorNote, Head, PageHead, Panel } from '../components/ui';
 import { dateTime } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useQuery } from '../hooks/useQuery';
@@ -47,13 +47,13 @@ function Notifications() {
             ))}
           </select>
         </label>
-        <button onClick={() => void pause.run({ minutes })} disabled={pause.pending}>
+        <ActionButton action={pause} onClick={() => void pause.run({ minutes })}>
           Pause
-        </button>
+        </ActionButton>
         {paused && (
-          <button onClick={() => void pause.run({ minutes: 0 })} disabled={pause.pending}>
+          <ActionButton action={pause} onClick={() => void pause.run({ minutes: 0 })}>
             Resume now
-          </button>
+          </ActionButton>
         )}
       </div>
       <ErrorNote error={pause.error} />
@@ -92,13 +92,14 @@ function AutoHeal() {
                 placeholder="recorded in the audit log"
               />
             </label>
-            <button
+            <ActionButton
+              action={set}
               className={ks.on ? undefined : 'danger'}
               onClick={() => setConfirm(true)}
-              disabled={set.pending || (ks.on && ks.source === 'config')}
+              disabled={ks.on && ks.source === 'config'}
             >
               {ks.on ? 'Resume AutoHeal…' : 'Stop AutoHeal…'}
-            </button>
+            </ActionButton>
           </div>
           {confirm && (
             <Confirm

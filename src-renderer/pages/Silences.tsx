@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Matcher } from '../../src-shared/api';
-import { Badge, ErrorNote, Head, Labels, PageHead, Panel } from '../components/ui';
+import { ActionButton, Badge, DeniedNote, ErrorNote, Head, Labels, PageHead, Panel } from '../components/ui';
 import { dateTime, relative, time } from '../format';
 import { useOperator } from '../hooks/useOperator';
 import { useAction, useDebounced, useNow, useQuery } from '../hooks/useQuery';
@@ -138,10 +138,11 @@ function CreateSilence() {
             placeholder="why, and a ticket if there is one"
           />
         </label>
-        <button className="primary" onClick={() => void submit()} disabled={create.pending || !by.trim() || !comment.trim()}>
+        <ActionButton action={create} className="primary" onClick={() => void submit()} disabled={!by.trim() || !comment.trim()}>
           Create silence
-        </button>
+        </ActionButton>
       </div>
+      <DeniedNote actions={[create]} />
       <ErrorNote error={create.error} />
       {created && (
         <p role="status" className="ok-note">
@@ -196,13 +197,13 @@ function SilenceList() {
                 <td>{s.comment}</td>
                 <td>
                   {s.state !== 'expired' && (
-                    <button
+                    <ActionButton
+                      action={expire}
                       onClick={() => void expire.run({ id: s.id }).then(() => q.refetch())}
                       aria-label={`Expire silence ${s.id}`}
-                      disabled={expire.pending}
                     >
                       Expire
-                    </button>
+                    </ActionButton>
                   )}
                 </td>
               </tr>

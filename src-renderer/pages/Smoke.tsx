@@ -4,7 +4,7 @@ import type { SmokeStatus } from '../../src-shared/constants';
 import { fetchNdjson, type StreamProgress } from '../api/client';
 import { STATUS_SERIES, TimeSeries } from '../charts/TimeSeries';
 import { StatusDot } from '../components/StatusDot';
-import { Confirm, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
+import { ActionButton, Confirm, ErrorNote, Head, PageHead, Panel, usePages } from '../components/ui';
 import { count, dateTime } from '../format';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { useApp } from '../store';
@@ -18,9 +18,9 @@ function Latest() {
       title="Latest run"
       testId="smoke-latest"
       actions={
-        <button className="primary" disabled={run.pending} onClick={() => void run.run({}).then(() => q.refetch())}>
+        <ActionButton action={run} className="primary" onClick={() => void run.run({}).then(() => q.refetch())}>
           {run.pending ? 'Running…' : 'Run checks now'}
-        </button>
+        </ActionButton>
       }
     >
       <ErrorNote error={q.error ?? run.error} />
@@ -223,7 +223,8 @@ function Actions() {
     <Panel title="Export and maintenance" testId="smoke-actions">
       <Export />
       <div className="toolbar" style={{ marginTop: 10 }}>
-        <button
+        <ActionButton
+          action={send}
           onClick={() =>
             void send
               .run({})
@@ -235,13 +236,12 @@ function Actions() {
                   ),
               )
           }
-          disabled={send.pending}
         >
           Send summary now
-        </button>
-        <button className="danger" onClick={() => setConfirm(true)}>
+        </ActionButton>
+        <ActionButton action={clear} className="danger" onClick={() => setConfirm(true)}>
           Clear history…
-        </button>
+        </ActionButton>
       </div>
       <ErrorNote error={clear.error ?? send.error} />
       {note && (

@@ -1,9 +1,9 @@
 import { create, type StateCreator } from 'zustand';
 import type { ConsoleClient } from '../../src-shared/api';
-import type { DesktopNotice, StatusSnapshot } from '../../src-shared/api';
+import type { DesktopNotice, Me, StatusSnapshot } from '../../src-shared/api';
 import type { Matcher } from '../../src-shared/api';
 import type { PageName } from '../../src-shared/constants';
-import { Topic, type Collection } from '../../src-shared/api/topics';
+import { Collection, Topic } from '../../src-shared/api/topics';
 import type { SessionState } from '../../src-shared/session';
 
 /** The browser console's sign-in (R-PEOPLE-3); the desktop app talks over IPC and has no session. */
@@ -13,6 +13,8 @@ interface ConnectionSlice {
   client: ConsoleClient | null;
   connected: boolean;
   auth: AuthState;
+  /** Who the core says is at the console (me.get): the role decides which buttons are enabled. */
+  me: Me | null;
 }
 interface StatusSlice {
   status: StatusSnapshot | null;
@@ -30,7 +32,12 @@ interface DraftSlice {
 }
 export type AppState = ConnectionSlice & StatusSlice & NavSlice & DraftSlice;
 
-const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({ client: null, connected: false, auth: { kind: 'checking' } });
+const connection: StateCreator<AppState, [], [], ConnectionSlice> = () => ({
+  client: null,
+  connected: false,
+  auth: { kind: 'checking' },
+  me: null,
+});
 const statusSlice: StateCreator<AppState, [], [], StatusSlice> = () => ({ status: null, notices: [], versions: {} });
 const nav: StateCreator<AppState, [], [], NavSlice> = () => ({ page: 'overview', detail: null });
 const drafts: StateCreator<AppState, [], [], DraftSlice> = () => ({ silenceDraft: null });
@@ -39,7 +46,10 @@ export const useApp = create<AppState>()((...a) => ({ ...connection(...a), ...st
 
 /** Subscribe to pushes once at start-up; each push is applied in one setState. */
 export function connect(client: ConsoleClient): () => void {
-  useApp.setState({ client });
+  useApp.setState({ client, me: null });
+  // A role changed on the People page is audited, a team switch changes settings: either may change who is here.
+  const refreshMe = () => void client.call('me.get', {}).then((r) => r.ok && useApp.setState({ me: r.value }));
+  const poll = setInterval(refreshMe, 300_000);
   const unsubs = [
     client.subscribe(Topic.status, (status) => useApp.setState({ status, connected: true })),
     client.subscribe(Topic.notice, (n) => {
@@ -47,16 +57,21 @@ export function connect(client: ConsoleClient): () => void {
       if (reported.has(n.id)) return void client.call('notices.shown', { id: n.id });
       useApp.setState((s) => ({ notices: withNotice(s.notices, n) }));
     }),
-    client.subscribe(Topic.changed, ({ what }) =>
+    client.subscribe(Topic.changed, ({ what }) => {
+      if (what.includes(Collection.audit) || what.includes(Collection.settings)) refreshMe();
       useApp.setState((s) => {
         const versions = { ...s.versions };
         for (const w of what) versions[w] = (versions[w] ?? 0) + 1;
         return { versions };
-      }),
-    ),
+      });
+    }),
   ];
   void client.call('status.get', {}).then((r) => r.ok && useApp.setState({ status: r.value, connected: true }));
-  return () => unsubs.forEach((u) => u());
+  refreshMe();
+  return () => {
+    clearInterval(poll);
+    unsubs.forEach((u) => u());
+  };
 }
 
 export function navigate(page: PageName, detail: string | null = null): void {

@@ -33,7 +33,7 @@ export function endSession(reason: string | null): void {
   if (reason === NOT_SIGNED_IN) reason = null; // a first visit: nothing to explain
   live?.close();
   live = null;
-  useApp.setState({ auth: { kind: 'signedOut', reason }, client: null, connected: false, status: null, notices: [] });
+  useApp.setState({ auth: { kind: 'signedOut', reason }, client: null, connected: false, me: null, status: null, notices: [] });
 }
 
 export async function signOutHere(): Promise<void> {

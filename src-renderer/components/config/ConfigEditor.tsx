@@ -4,7 +4,7 @@ import { Collection } from '../../../src-shared/api/topics';
 import { dateTime } from '../../format';
 import { useOperator } from '../../hooks/useOperator';
 import { useAction, useQuery } from '../../hooks/useQuery';
-import { Badge, ErrorNote, Panel } from '../ui';
+import { ActionButton, Badge, ErrorNote, Panel } from '../ui';
 import { CheckHost, ProbeNow, TestChannel } from './ItemActions';
 import { emptyOf, Field, type Schema } from './SchemaForm';
 
@@ -57,9 +57,10 @@ function SecretField({ name, onName, label }: { name: string; onName(n: string):
         aria-label={`${label} secret value`}
         placeholder="value (write-only)"
       />
-      <button
+      <ActionButton
+        action={set}
         type="button"
-        disabled={!name || set.pending}
+        disabled={!name}
         onClick={() => {
           const el = input.current;
           if (!el?.value) return;
@@ -71,7 +72,7 @@ function SecretField({ name, onName, label }: { name: string; onName(n: string):
         }}
       >
         Store secret
-      </button>
+      </ActionButton>
       {saved && <span className="ok-note">stored (not in the file)</span>}
       <ErrorNote error={set.error} />
     </span>
@@ -179,9 +180,9 @@ export function ConfigEditor() {
       title="Configuration"
       testId="config-editor"
       actions={
-        <button type="button" disabled={reload.pending} onClick={() => void reload.run({ by })}>
+        <ActionButton action={reload} type="button" onClick={() => void reload.run({ by })}>
           {reload.pending ? 'Reloading…' : 'Reload from file'}
-        </button>
+        </ActionButton>
       }
     >
       <p className="muted">
@@ -222,9 +223,14 @@ export function ConfigEditor() {
         }}
       />
       <div className="toolbar save-bar">
-        <button type="button" disabled={!dirty || preview.pending} onClick={() => void preview.run({ document: draft }).then(setReview)}>
+        <ActionButton
+          action={preview}
+          type="button"
+          disabled={!dirty}
+          onClick={() => void preview.run({ document: draft }).then(setReview)}
+        >
           Review changes…
-        </button>
+        </ActionButton>
         <button type="button" disabled={!dirty} onClick={() => (setDraft(state.document), setReview(null))}>
           Discard
         </button>
@@ -245,10 +251,11 @@ export function ConfigEditor() {
             </ul>
           )}
           <Diff text={review.diff} />
-          <button
+          <ActionButton
+            action={save}
             type="button"
             className="primary"
-            disabled={!review.valid || save.pending}
+            disabled={!review.valid}
             onClick={() =>
               void save.run({ document: draft, baseText: state.text, by }).then((r) => {
                 if (!r) return;
@@ -259,7 +266,7 @@ export function ConfigEditor() {
             }
           >
             {save.pending ? 'Saving…' : 'Save and reload'}
-          </button>
+          </ActionButton>
         </div>
       )}
     </Panel>

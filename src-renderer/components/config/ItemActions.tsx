@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { HostView } from '../../../src-shared/api';
 import { useOperator } from '../../hooks/useOperator';
 import { useAction } from '../../hooks/useQuery';
-import { Badge, ErrorNote } from '../ui';
+import { ActionButton, Badge, ErrorNote } from '../ui';
 
 /** "Send test notification": through the outbox like any message; delivered or the channel's own error, word for word. */
 export function TestChannel({ name }: { name: string }) {
@@ -11,9 +11,9 @@ export function TestChannel({ name }: { name: string }) {
   const r = useTestResult(test);
   return (
     <span className="toolbar">
-      <button type="button" disabled={test.pending} onClick={() => void r.run({ channel: name, by: who.trim() || 'console' })}>
+      <ActionButton action={test} type="button" onClick={() => void r.run({ channel: name, by: who.trim() || 'console' })}>
         {test.pending ? 'Sending…' : 'Send test notification'}
-      </button>
+      </ActionButton>
       {r.value && (
         <span role="status" data-testid={`test-result-${name}`}>
           {r.value.delivered ? (
@@ -51,9 +51,9 @@ export function ProbeNow({ name }: { name: string }) {
   const r = useTestResult(run);
   return (
     <span className="toolbar">
-      <button type="button" disabled={run.pending} onClick={() => void r.run({ probe: name })}>
+      <ActionButton action={run} type="button" onClick={() => void r.run({ probe: name })}>
         {run.pending ? 'Probing…' : 'Probe now'}
-      </button>
+      </ActionButton>
       {r.value && (
         <span role="status" data-testid={`probe-result-${name}`}>
           <Badge tone={r.value.ok ? 'ok' : 'critical'}>{r.value.ok ? 'ok' : 'failing'}</Badge> {r.value.detail}
@@ -87,9 +87,9 @@ export function CheckHost({ name }: { name: string }) {
   const firstUse = view && view.seenFingerprint && view.status === 'host_key_unknown';
   return (
     <span className="toolbar">
-      <button type="button" disabled={check.pending || diag.pending} onClick={() => void run()}>
-        {check.pending || diag.pending ? 'Checking…' : 'Check connection'}
-      </button>
+      <ActionButton action={check} type="button" disabled={diag.pending} onClick={() => void run()}>
+        {diag.pending ? 'Checking…' : 'Check connection'}
+      </ActionButton>
       {view && (
         <span role="status" data-testid={`host-result-${name}`}>
           <Badge tone={view.status === 'ok' ? 'ok' : 'critical'}>{view.status}</Badge> {view.status !== 'ok' && view.detail}{' '}
@@ -100,7 +100,8 @@ export function CheckHost({ name }: { name: string }) {
         <span className="first-use" data-testid={`host-key-${name}`}>
           First connection: the host presented <code>{view.seenFingerprint}</code>. Compare it with{' '}
           <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on the host.{' '}
-          <button
+          <ActionButton
+            action={accept}
             type="button"
             onClick={() =>
               void accept.run({ host: name, fingerprint: view.seenFingerprint!, by }).then((ok) => {
@@ -109,7 +110,7 @@ export function CheckHost({ name }: { name: string }) {
             }
           >
             Trust this key
-          </button>
+          </ActionButton>
         </span>
       )}
       <ErrorNote error={check.error ?? accept.error ?? diag.error} />
