@@ -116,7 +116,10 @@ export function outboxTiles(outbox: Outbox, now: number, unsetSecrets: ReadonlyM
     label: 'Channels',
     status: failing.length ? (now - worstSince >= STUCK_AFTER_MS ? 'critical' : 'warning') : blocked.length ? 'warning' : 'ok',
     value: `${health.length - failing.length - blocked.length}/${health.length} ok`,
-    reason: reasons.length ? reasons.join('; ') + paused : `all channels delivered since start${paused}`,
+    // Said as what it is: each channel delivered at least one message since start (not that every message was delivered).
+    reason: reasons.length
+      ? reasons.join('; ') + paused
+      : `each channel delivered a message since start (last: ${health.map((h) => `${h.name} ${ago(now - h.lastSuccessAt!)} ago`).join(', ')})${paused}`,
   };
   return [outboxTile, channelsTile];
 }

@@ -88,6 +88,8 @@ export interface OutboxStore {
   backlog(channel: string): number;
   /** Channels that delivered a message whose key starts with `prefix` (e.g. `test:`, channels.test's). */
   sentWithKeyPrefix(prefix: string): string[];
+  /** When the channel last delivered any message (indexed: its newest sent row), or null if it never did. */
+  lastSentAt(channel: string): number | null;
   /**
    * Queue a digest carrying `ids` (call inside a transaction): the rows
    * become `digested` and point at it. Returns the digest row's id.
@@ -227,6 +229,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     ),
     pending: select<Raw>(db, `SELECT * FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY id LIMIT ?`),
     backlog: counter(db, `SELECT count(*) AS n FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
+    lastSent: db.prepare(`SELECT sent_at FROM outbox WHERE channel = ? AND state = 'sent' ORDER BY id DESC LIMIT 1`).pluck(),
     sentWithPrefix: select<{ channel: string }>(
       db,
       `SELECT DISTINCT channel FROM outbox WHERE state = 'sent' AND substr(idem_key, 1, length(?)) = ?`,
@@ -327,6 +330,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
     backlog: (channel) => s.backlog(channel),
     sentWithKeyPrefix: (prefix) => s.sentWithPrefix.all(prefix, prefix).map((r) => r.channel),
+    lastSentAt: (channel) => (s.lastSent.get(channel) as number | null | undefined) ?? null,
     addDigest(channel, key, message, ids, now, expiresAt) {
       const info = s.insert.run({ channel, key, message: JSON.stringify(message), now, expiresAt });
       if (info.changes === 0) throw new Error(`digest key ${key} already exists on channel ${channel}`);
