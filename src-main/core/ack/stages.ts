@@ -84,8 +84,9 @@ export function escalateStage(acks: AckStore, escalations: EscalationStore, onAr
     always: true,
     run(ev, d, sc) {
       if (ev.status !== 'firing' || d.kind !== 'alert' || !(d.notify || d.result === 'grouped' || d.result === 'burst')) return;
-      // The Telegram "Acknowledge" button carries a short ref; remember which alert it names.
-      acks.rememberRef(ackRef(ev.fingerprint), ev.fingerprint);
+      // The Telegram "Acknowledge" button carries a short ref; remember which alert it names. Only the alert's own
+      // message carries one (queued by the outbox stage; a group or burst update has none; the escalator remembers its own).
+      if (d.notify && d.channels.length) acks.rememberRef(ackRef(ev.fingerprint), ev.fingerprint);
       const route = escalationRoute(sc.config.routes, ev);
       if (!route || acks.get(ev.fingerprint)?.state === 'active') return;
       const steps = [...route.escalate].sort((x, y) => x.after - y.after);

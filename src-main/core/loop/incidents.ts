@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { IncidentView, TimelineEntry } from '../../../src-shared/api/incidents';
 import { incidentGroup, trace, type Stage } from '../router';
 import type { IncidentRow, LoopRepository } from '../store';
+import { randomPool } from '../random-pool';
 
-const newId = () =>
+const random9 = randomPool(9);
+/** 'i' + 12 of [0-9a-z] (a storm opens thousands: pooled random bytes). */
+const newId = (): string =>
   'i' +
-  randomBytes(9)
+  random9()
     .toString('base64url')
     .toLowerCase()
     .replace(/[^0-9a-z]/g, '0')

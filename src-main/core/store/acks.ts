@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Severity } from '../../../src-shared/constants';
 import { select } from './sql';
+import { TxScope } from './tx-scope';
 
 export type AckState = 'active' | 'unacked' | 'resolved';
 export type AckAction = 'ack' | 'unack' | 'note' | 'resolved';
@@ -83,7 +84,11 @@ const toAck = (r: Row): Ack => ({
   endedBy: r.ended_by,
 });
 
-export function sqliteAckStore(db: Database): AckStore {
+/**
+ * In a transaction an alert's acknowledgement is read once: the ack and escalation stages both ask for
+ * every alert notified. Its writes go through here (put, end), which keep the memo true.
+ */
+export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   const s = {
     get: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint = ?`),
     put: db.prepare(
@@ -114,13 +119,25 @@ export function sqliteAckStore(db: Database): AckStore {
     ref: db.prepare(`INSERT OR IGNORE INTO ack_refs (ref, fingerprint) VALUES (?, ?)`),
     fpOf: select<{ fingerprint: string }>(db, `SELECT fingerprint FROM ack_refs WHERE ref = ?`),
   };
+  const memo = () => scope.memo<Ack | null>('ack');
   return {
     get(fp) {
+      const m = memo();
+      const known = m?.get(fp);
+      if (known !== undefined) return known && { ...known };
       const r = s.get.get(fp);
-      return r ? toAck(r) : null;
+      const a = r ? toAck(r) : null;
+      m?.set(fp, a && { ...a });
+      return a;
     },
-    put: (a) => void s.put.run(a),
-    end: (fp, state, at, by) => s.end.run(state, at, by, fp).changes === 1,
+    put(a) {
+      memo()?.delete(a.fingerprint);
+      s.put.run(a);
+    },
+    end(fp, state, at, by) {
+      memo()?.delete(fp);
+      return s.end.run(state, at, by, fp).changes === 1;
+    },
     log: (e) => Number(s.log.run(e).lastInsertRowid),
     history: (fp, limit = 200) => s.history.all(fp, limit),
     activeAmong: (fps) => new Set(s.active.all(JSON.stringify(fps)).map((r) => r.fingerprint)),

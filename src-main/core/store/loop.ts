@@ -1,5 +1,6 @@
 import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
+import { TxScope } from './tx-scope';
 
 export interface OutcomeRow {
   at: number;
@@ -93,7 +94,11 @@ const toIncident = (r: IRow): IncidentRow => ({
   resolvedAt: r.resolved_at,
 });
 
-export function sqliteLoopRepository(db: Database): LoopRepository {
+/**
+ * In a transaction, a group's open incident is asked for once: every alert of a storm asks for its group's,
+ * and the answer changes only through this repository (insert, reopen, resolve), which keeps the memo true.
+ */
+export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopRepository {
   const s = {
     outcome: db.prepare(
       `INSERT INTO heal_outcomes (at, alertname, fingerprint, host, action, target, fixed, plan_id, detail)
@@ -190,15 +195,29 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
         planId: r.plan_id,
       })),
     openIncident: (key) => {
+      const memo = scope.memo<IncidentRow | null>('open-incident');
+      const known = memo?.get(key);
+      if (known !== undefined) return known && { ...known, labels: { ...known.labels } };
       const r = s.open.get(key);
-      return r ? toIncident(r) : null;
+      const inc = r ? toIncident(r) : null;
+      memo?.set(key, inc && { ...inc, labels: { ...inc.labels } });
+      return inc;
     },
     resolvedSince: (key, since) => {
       const r = s.resolvedSince.get(key, since);
       return r ? toIncident(r) : null;
     },
-    reopen: (id) => void s.reopen.run(id),
-    insertIncident: (i) => void s.insert.run({ ...i, labels: JSON.stringify(i.labels) }),
+    reopen(id) {
+      scope.memo('open-incident')?.clear(); // by id: whichever group it was, ask again
+      s.reopen.run(id);
+    },
+    insertIncident(i) {
+      s.insert.run({ ...i, labels: JSON.stringify(i.labels) });
+      const memo = scope.memo<IncidentRow | null>('open-incident');
+      // Only an open incident is the group's answer; anything else (an import, a test's resolved row): ask again.
+      if (i.status === 'open') memo?.set(i.groupKey, { ...i, labels: { ...i.labels } });
+      else memo?.delete(i.groupKey);
+    },
     incident: (id) => {
       const r = s.get.get(id);
       return r ? toIncident(r) : null;
@@ -212,7 +231,10 @@ export function sqliteLoopRepository(db: Database): LoopRepository {
     },
     firingMembers: (id) => s.firing(id),
     members,
-    resolve: (id, at) => void s.resolve.run(at, id),
+    resolve(id, at) {
+      scope.memo('open-incident')?.clear();
+      s.resolve.run(at, id);
+    },
     addEntry: (e) => void s.entry.run(e),
     timeline,
     records,

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { fromJson, select, type JsonText } from './sql';
+import { TxScope } from './tx-scope';
 
 export type NoiseKind = 'group' | 'burst' | 'flap';
 
@@ -16,6 +17,7 @@ export interface NoiseStore {
   all(): NoiseRow[];
   /** Every member row, by owner key. */
   members(): Array<{ owner: string; fp: string; body: unknown }>;
+  /** Inside a transaction a group or burst head is written once, at commit, with the latest row put for it (flap rows at once). */
   put(row: NoiseRow): void;
   putMember(owner: string, fp: string, body: unknown): void;
   deleteMember(owner: string, fp: string): void;
@@ -23,7 +25,11 @@ export interface NoiseStore {
   delete(key: string): void;
 }
 
-export function sqliteNoiseStore(db: Database): NoiseStore {
+/**
+ * A group's or burst's head row changes with every alert that joins it: inside a transaction it is written
+ * once, at commit, with its latest body (the members, one row each, are written as they change).
+ */
+export function sqliteNoiseStore(db: Database, scope = new TxScope()): NoiseStore {
   const all = select<{ key: string; kind: NoiseKind; body: JsonText<unknown>; due_at: number | null }>(
     db,
     `SELECT key, kind, body, due_at FROM noise_state`,
@@ -36,22 +42,27 @@ export function sqliteNoiseStore(db: Database): NoiseStore {
   const delMembers = db.prepare(`DELETE FROM noise_member WHERE owner = ?`);
   return {
     all: () =>
-      all.all().map((r) => ({
+      (scope.flush(), all.all()).map((r) => ({
         key: r.key,
         kind: r.kind,
         body: fromJson(r.body),
         dueAt: r.due_at,
       })),
     members: () =>
-      members.all().map((r) => ({
+      (scope.flush(), members.all()).map((r) => ({
         owner: r.owner,
         fp: r.fp,
         body: fromJson(r.body),
       })),
-    put: (r) => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt),
+    put(r) {
+      const write = () => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt);
+      if (r.kind === 'flap') return write();
+      scope.defer(`noise:${r.key}`, write);
+    },
     putMember: (owner, fp, body) => void putMember.run(owner, fp, JSON.stringify(body)),
     deleteMember: (owner, fp) => void delMember.run(owner, fp),
     delete(key) {
+      scope.cancel(`noise:${key}`);
       del.run(key);
       delMembers.run(key);
     },

@@ -19,6 +19,7 @@ import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
 import { createSmokeHistoryStore, type SmokeHistoryStore } from './smoke';
 import { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
+import { TxScope } from './tx-scope';
 
 /**
  * Every repository of the core, built once by createCore and handed to the
@@ -83,16 +84,19 @@ function unsynced<T>(db: Database, fn: () => T): T {
 
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
 export function sqliteStores(db: Database, file: string | null = null): Stores {
+  // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
+  const scope = new TxScope();
   const stores: Omit<Stores, 'reads'> = {
-    transaction: (fn, mode) => (mode === 'replayable' ? unsynced(db, fn) : db.transaction(fn).immediate()),
+    transaction: (fn, mode) =>
+      scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate()),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),
     alerts: sqliteAlertReadStore(db),
     silences: sqliteSilenceStore(db),
-    noise: sqliteNoiseStore(db),
+    noise: sqliteNoiseStore(db, scope),
     outbox: sqliteOutboxStore(db),
-    acks: sqliteAckStore(db),
+    acks: sqliteAckStore(db, scope),
     escalations: sqliteEscalationStore(db),
     audit: sqliteAuditRepository(db),
     hosts: sqliteHostRepository(db),
@@ -103,7 +107,7 @@ export function sqliteStores(db: Database, file: string | null = null): Stores {
     telegram: sqliteTelegramOffsets(db),
     changes: sqliteChangeRepository(db),
     people: sqlitePeopleRepository(db),
-    loop: sqliteLoopRepository(db),
+    loop: sqliteLoopRepository(db, scope),
     retention: sqliteRetentionStore(db),
   };
   const inline = inlineReads(stores.events, stores.smoke);

@@ -1,0 +1,69 @@
+import type { Database } from './db';
+
+/**
+ * What one outermost `Stores.transaction` knows for as long as it runs. It holds the write lock from BEGIN
+ * (IMMEDIATE), so no other connection writes meanwhile: a row a repository read or wrote in it stays as
+ * it left it, and the router's deciding pass need not ask SQLite again for every event (the open incident
+ * of a group, an alert's acknowledgement). A row rewritten for every event (a group's head) can be written
+ * once, just before COMMIT. Memos and deferred writes end with the transaction, committed or rolled back:
+ * nothing outlives it, so nothing goes stale across threads or connections. Outside such a transaction
+ * there are no memos and a deferred write runs at once.
+ */
+export class TxScope {
+  private active = false;
+  private readonly memos = new Map<string, Map<string, unknown>>();
+  private readonly deferred = new Map<string, () => void>();
+
+  /** Run `begin` (which opens the transaction around its callback) as the outermost transaction, or join. */
+  run<T>(db: Database, fn: () => T, open: (body: () => T) => T): T {
+    if (this.active || db.inTransaction) {
+      try {
+        return open(fn);
+      } catch (e) {
+        this.memos.clear(); // a nested savepoint rolled back: what it wrote may be remembered here
+        throw e;
+      }
+    }
+    this.active = true;
+    try {
+      return open(() => {
+        const out = fn();
+        this.flush();
+        return out;
+      });
+    } finally {
+      this.active = false;
+      this.memos.clear();
+      this.deferred.clear();
+    }
+  }
+
+  /** A memo table of this transaction (undefined outside one): `name` keeps repositories apart. */
+  memo<V>(name: string): Map<string, V> | undefined {
+    if (!this.active) return undefined;
+    let m = this.memos.get(name);
+    if (!m) this.memos.set(name, (m = new Map()));
+    return m as Map<string, V>;
+  }
+
+  /** Run `write` just before this transaction commits; a later call with the same key replaces it. Outside one: now. */
+  defer(key: string, write: () => void): void {
+    if (!this.active) return write();
+    this.deferred.delete(key); // re-inserted last: deferred writes run in the order of their latest call
+    this.deferred.set(key, write);
+  }
+
+  /** Drop a deferred write (its row was deleted meanwhile). */
+  cancel(key: string): void {
+    this.deferred.delete(key);
+  }
+
+  /** Run the deferred writes now (before a read that must see them, and at commit). */
+  flush(): void {
+    while (this.deferred.size) {
+      const [key, write] = this.deferred.entries().next().value!;
+      this.deferred.delete(key);
+      write();
+    }
+  }
+}
