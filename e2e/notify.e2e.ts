@@ -9,7 +9,8 @@ const rig = consoleRig(
     [
       'channels:',
       '  - { name: desktop, type: desktop }',
-      `  - { name: ops-hook, type: webhook, url: "${hookUrl}", hmacSecret: { secret: hook-hmac } }`,
+      // concurrency 1: the replay below keeps the queue's order across alerts (R-NOTIFY-11).
+      `  - { name: ops-hook, type: webhook, url: "${hookUrl}", hmacSecret: { secret: hook-hmac }, concurrency: 1 }`,
       'routes:',
       '  - { match: {}, channels: [desktop, ops-hook] }',
       'outbox: { digestThreshold: 3, maxBackoff: 2s }',

@@ -42,10 +42,14 @@ export interface Channel {
   readonly timeoutMs?: number;
   /**
    * How many queued messages one outbox transaction may claim and settle
-   * (default 1). Only for an instant, local send (desktop): a crash resends
-   * at most this many, with their keys (at least once, in order).
+   * (default 1): a crash resends at most this many, with their keys (at least once).
    */
   readonly batch?: number;
+  /**
+   * How many sends may be in flight at once (default 1: one after another, in queue order). Above 1, messages of
+   * one incident or one alert still go one after another (notify/window.ts); others may overtake each other.
+   */
+  readonly concurrency?: number;
   /** While this returns a future time the outbox holds the channel's messages (not a failure). */
   pausedUntil?(): number | null;
 }

@@ -67,7 +67,10 @@ function outboxOn(config: Record<string, unknown>, secrets: Record<string, strin
 
 describe('a backlog after an outage (R-NOTIFY-2)', () => {
   it('R-NOTIFY-2: a webhook (a machine) gets every held message, complete and in order, never a digest', async () => {
-    const { bed, outbox, toNextAttempt, backlog } = outboxOn({ channels: [{ name: 'hook', type: 'webhook', url: hook.url }] });
+    // concurrency 1: the queue's order across alerts (with more in flight only each incident's order holds, R-NOTIFY-11).
+    const { bed, outbox, toNextAttempt, backlog } = outboxOn({
+      channels: [{ name: 'hook', type: 'webhook', url: hook.url, concurrency: 1 }],
+    });
     await down();
     for (let i = 1; i <= 12; i++) bed.db.transaction(() => outbox.writer.enqueue('hook', alert(`disk full ${i}`), `d${i}`))();
     await until(() => outbox.store.head('hook')?.attempts === 1, 'the head failed');

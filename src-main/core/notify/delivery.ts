@@ -15,6 +15,9 @@ export interface Inflight {
   done: Promise<unknown>;
 }
 
+/** Shows the worker a send in flight; the answer forgets it (several may be in flight at once). */
+export type Track = (f: Inflight) => () => void;
+
 /** The row as it is sent now: an acknowledgement or resolution while it waited changes it (notify/reconcile.ts). */
 export function reconciledRow({ store, channel, opts }: WorkerScope, row: OutboxRow, now: number) {
   const fp = row.message.fingerprint;
@@ -27,11 +30,11 @@ export function reconciledRow({ store, channel, opts }: WorkerScope, row: Outbox
   });
 }
 
-/** One attempt with the channel's timeout; `track` sees the send in flight (null when it is over). */
+/** One attempt with the channel's timeout; `track` sees the send while it is in flight. */
 export async function attempt(
   { ctx, channel }: WorkerScope,
   head: OutboxRow,
-  track: (f: Inflight | null) => void,
+  track: Track,
   op: (signal: AbortSignal) => Promise<SendResult> = (signal) => channel.send(head.message, head.key, signal),
 ): Promise<SendResult> {
   const abort = new AbortController();
@@ -42,12 +45,12 @@ export async function attempt(
     retryable: true,
     error: errorText(abort.signal.reason ?? e),
   }));
-  track({ abort, done });
+  const untrack = track({ abort, done });
   try {
     return await done;
   } finally {
     timer.cancel();
-    track(null);
+    untrack();
   }
 }
 
@@ -68,12 +71,7 @@ export interface Delivered {
  * incident's message (R-NOTIFY-8, notify/threads.ts); on a channel that digests, a follow-up is held for the
  * incident's digest (R-NOTIFY-9, notify/incident-digest.ts); anything else is sent as a new message.
  */
-export async function deliver(
-  scope: WorkerScope,
-  row: OutboxRow,
-  threads: Map<string, OutboxThread>,
-  track: (f: Inflight | null) => void,
-): Promise<Delivered> {
+export async function deliver(scope: WorkerScope, row: OutboxRow, threads: Map<string, OutboxThread>, track: Track): Promise<Delivered> {
   const { ctx, store, channel } = scope;
   const m = row.message;
   const edit = channel.edit?.bind(channel);
@@ -100,13 +98,7 @@ export async function deliver(
 }
 
 /** A channel that cannot edit but digests: send, hold, or send the resolution carrying what was held. */
-async function deliverHeld(
-  scope: WorkerScope,
-  row: OutboxRow,
-  t: OutboxThread | undefined,
-  now: number,
-  track: (f: Inflight | null) => void,
-): Promise<Delivered> {
+async function deliverHeld(scope: WorkerScope, row: OutboxRow, t: OutboxThread | undefined, now: number, track: Track): Promise<Delivered> {
   const { store, channel } = scope;
   const m = row.message;
   const plan = planHold(row, t, now, channel.digestEvery ?? 0, () => store.held(channel.name, m.thread!.key));

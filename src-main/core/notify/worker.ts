@@ -1,13 +1,14 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import type { OutboxRow, OutboxStore, OutboxThread } from '../store';
-import { deliver, reconciledRow, type Delivered, type Inflight } from './delivery';
+import { deliver, reconciledRow, type Delivered, type Inflight, type Track } from './delivery';
 import { expireDue, gaugeBacklog } from './expire';
 import { dueDigests, promoteDigests } from './incident-digest';
 import { foldBacklog, recoveryDigestDue, type HeldBy } from './recovery-digest';
 import type { WorkerOptions, WorkerScope } from './scope';
 import { BASE_BACKOFF_MS, planOutcome, record, report, type WorkerHealth } from './settle';
 import type { Channel, SendResult } from './types';
+import { sendWindow } from './window';
 import { Collection } from '../../../src-shared/api/topics';
 
 export { BASE_BACKOFF_MS, backoffMs, FAILING_AFTER } from './settle';
@@ -16,18 +17,45 @@ export { BASE_BACKOFF_MS, backoffMs, FAILING_AFTER } from './settle';
 export const SWEEP_MS = 60_000;
 /** Steps between yields to the event loop while draining a backlog. */
 const YIELD_EVERY = 50;
+/** Rows behind the head that expired are looked for this often (the head itself is expired as soon as it is due). */
+const EXPIRE_EVERY_MS = SWEEP_MS;
+/** While a backlog drains, its gauge is counted this often (an index count over the backlog), not every step. */
+const GAUGE_EVERY_MS = 1_000;
+/**
+ * Settling commits fsync at most this often; the others commit replayable (synchronous = NORMAL). Why that is safe:
+ * a settle records what a receiver answered, it acknowledges nothing to anyone. kill -9 loses none of it (WAL, the OS
+ * has the pages). A power cut may roll back the settles of the last second (never more: WAL commits are ordered and
+ * the next fsynced one, any intake append included, makes the earlier ones durable): those rows are `sending` or
+ * `pending` again and are sent again with the same idempotency key — at least once, shown once (R-NOTIFY-3). The
+ * rows themselves were queued by an fsynced (or replayable-from-the-inbox) transaction, so nothing acknowledged is
+ * ever lost. Before: one fsynced commit per webhook message (5–7 messages/s under load).
+ */
+const SYNC_EVERY_MS = 1_000;
 
-/** One worker per channel: strictly in order, one send in flight, the head blocks the queue while it is retried. */
+type Outcome = { row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean } & Omit<Delivered, 'result'>;
+
+/**
+ * One worker per channel. It claims a batch of head rows, sends up to `channel.concurrency` of them at once (one
+ * incident's or alert's messages one after another, in order), and settles the batch in one transaction that claims
+ * the next. The head blocks the queue while it is retried: a failing channel is probed with one message at a time.
+ */
 export class ChannelWorker implements WorkerScope {
   private timer: TimerHandle | null = null;
   private running = false;
   private again = false;
   private scheduled = false;
   private stopped = true;
-  private inflight: Inflight | null = null;
-  private readonly track = (f: Inflight | null): void => {
-    this.inflight = f;
+  private readonly inflight = new Set<Inflight>();
+  private readonly track: Track = (f) => {
+    this.inflight.add(f);
+    return () => this.inflight.delete(f);
   };
+  /** When the next expiry sweep of this channel's queue is due, the backlog gauge, an fsynced settle (clock ms). */
+  private expireAt = 0;
+  private gaugeAt = 0;
+  private syncedAt = -Infinity;
+  /** When the next held incident digest may fall due (0: look now; Infinity: nothing held). */
+  private digestsAt = 0;
   /** Rows claimed (state `sending`) in the transaction that settled the previous ones: the next step sends them. */
   private claimed: OutboxRow[] = [];
   /** Rows the current step is sending (claimed, not yet settled). */
@@ -55,11 +83,9 @@ export class ChannelWorker implements WorkerScope {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
-    const f = this.inflight;
-    if (f) {
-      f.abort.abort(new Error('Vigil is stopping'));
-      await f.done.catch(() => undefined);
-    }
+    const flying = [...this.inflight];
+    for (const f of flying) f.abort.abort(new Error('Vigil is stopping'));
+    await Promise.all(flying.map((f) => f.done.catch(() => undefined)));
     this.releaseClaimed();
   }
 
@@ -70,9 +96,14 @@ export class ChannelWorker implements WorkerScope {
     if (rows.length && this.ctx.stores.isOpen()) this.ctx.stores.transaction(() => rows.forEach((r) => this.store.release(r.id)));
   }
 
-  /** How many head rows one transaction may claim: a batch only for instant local channels. */
+  /** How many head rows one transaction may claim; one while the channel fails (the head is retried alone). */
   private get batch(): number {
-    return Math.max(1, this.channel.batch ?? 1);
+    return this.health.failures > 0 ? 1 : Math.max(1, this.channel.batch ?? 1);
+  }
+
+  /** How many sends may be in flight. */
+  private get width(): number {
+    return this.health.failures > 0 ? 1 : Math.max(1, this.channel.concurrency ?? 1);
   }
 
   /** Look at the queue now (new message, retry by hand, resume, sweep). */
@@ -147,8 +178,11 @@ export class ChannelWorker implements WorkerScope {
     const name = this.channel.name;
     const now = clock.now();
     this.lastSent = 0;
-    expireDue(this, now);
-    this.gauge();
+    if (now >= this.expireAt) this.expire(now);
+    if (now >= this.gaugeAt) {
+      this.gauge();
+      this.gaugeAt = now + GAUGE_EVERY_MS;
+    }
     const paused = this.channel.pausedUntil?.() ?? null;
     if (paused !== null && paused > now) {
       this.releaseClaimed();
@@ -158,13 +192,7 @@ export class ChannelWorker implements WorkerScope {
       return Math.min(paused - now, SWEEP_MS);
     }
     // An incident digest that fell due goes out before anything queued after its rows (R-NOTIFY-9).
-    const digests = this.channel.edit ? null : dueDigests(this, now);
-    if (digests?.due.length) {
-      this.releaseClaimed();
-      promoteDigests(this, digests.due);
-      this.ctx.changed(Collection.outbox);
-    }
-    const digestAt = digests?.nextAt ?? Infinity;
+    const digestAt = this.promoteDueDigests(now);
     let rows = this.claimed;
     this.claimed = [];
     if (!rows.length) {
@@ -173,7 +201,15 @@ export class ChannelWorker implements WorkerScope {
       if (!head) {
         this.recovering = false;
         this.heldBy = 'outage';
+        // Nothing pending and nothing in flight: the backlog is 0 without counting it (counted again when work comes).
+        this.ctx.metrics.outboxPending.set({ channel: name }, 0);
+        this.gaugeAt = 0;
         return digestAt === Infinity ? null : Math.max(1, digestAt - now);
+      }
+      // The head's time is up: expire it (and whatever else is due) now, not at the next sweep.
+      if (head.expiresAt <= now) {
+        this.expire(now);
+        return 0;
       }
       if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt) - now);
       if (recoveryDigestDue(this, head, this.recovering)) {
@@ -184,53 +220,46 @@ export class ChannelWorker implements WorkerScope {
         this.ctx.changed(Collection.outbox);
         return 0;
       }
-      rows = this.ctx.stores.transaction(() => this.store.claim(name, now, this.batch));
+      rows = this.ctx.stores.transaction(() => this.store.claim(name, now, this.batch), 'replayable');
       if (!rows.length) return 0;
     }
     this.holding = rows;
     this.health.nextAttemptAt = now;
-    // In order; the first failure stops the batch (the head blocks the queue).
-    const results: Array<{ row: OutboxRow; result: SendResult; dropped?: string; rewritten?: boolean } & Omit<Delivered, 'result'>> = [];
-    // Threads this batch changed (settled together after it): a later row of the same incident folds into the earlier one.
-    const threads = new Map<string, OutboxThread>();
-    for (const queued of rows) {
-      // Sent as what its alert is now: an acknowledgement or resolution while it waited changes it.
-      const current = reconciledRow(this, queued, clock.now());
-      if ('drop' in current) {
-        results.push({ row: queued, result: { ok: true }, dropped: current.drop });
-        continue;
-      }
-      const row = current.send === queued.message ? queued : { ...queued, message: current.send };
-      const { result, thread, held, carried, sent } = await deliver(this, row, threads, this.track);
-      if (this.stopped) break;
-      // Meant for nobody here (the channel says why): dropped, not failed, and it does not block the queue behind it.
-      if (!result.ok && result.dropped) {
-        results.push({ row: queued, result: { ok: true }, dropped: result.error });
-        continue;
-      }
-      // The incident's resolution is kept as sent: it says what happened and carries what was held.
-      const as = sent ? { ...row, message: sent } : row;
-      results.push({ row: as, result, rewritten: as !== queued, thread, held, carried });
-      if (!result.ok) break;
-    }
-    this.lastSent = results.length;
+    const outcomes = await this.send(rows);
+    this.lastSent = outcomes.filter(Boolean).length;
     if (this.stopped && !this.ctx.stores.isOpen()) return null;
+    // Only the first failure in queue order counts as the head's attempt; later rows that failed with it (a window
+    // of sends into an outage) were not the head: they go back to pending, like rows never started.
+    const first = outcomes.findIndex((o) => o && !o.result.ok);
+    const settled = outcomes.map((o, i) => (o && (o.result.ok || i === first || !o.result.retryable) ? o : undefined));
     // Graceful stop mid-send: the aborted and unsent rows are not attempts; they go again on the next start (at least once).
-    const unsent = rows.slice(results.length);
-    const plans = results.map((r) => ({
-      ...planOutcome(this, r.row, r.result),
-      dropped: r.dropped,
-      rewritten: r.rewritten,
-      thread: r.thread,
-      held: r.held,
-      carried: r.carried,
-    }));
+    const unsent = rows.filter((_, i) => !settled[i]);
+    const plans = settled.flatMap((r) =>
+      r
+        ? [
+            {
+              ...planOutcome(this, r.row, r.result),
+              dropped: r.dropped,
+              rewritten: r.rewritten,
+              thread: r.thread,
+              held: r.held,
+              carried: r.carried,
+            },
+          ]
+        : [],
+    );
     const done = clock.now();
-    this.claimed = this.ctx.stores.transaction(() => {
-      for (const p of plans) record(this, p, done);
-      for (const r of unsent) this.store.release(r.id);
-      return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
-    });
+    if (plans.some((p) => p.held)) this.digestsAt = 0;
+    const synced = done - this.syncedAt >= SYNC_EVERY_MS;
+    this.claimed = this.ctx.stores.transaction(
+      () => {
+        for (const p of plans) record(this, p, done);
+        for (const r of unsent) this.store.release(r.id);
+        return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
+      },
+      synced ? undefined : 'replayable',
+    );
+    if (synced) this.syncedAt = done;
     this.holding = [];
     for (const p of plans) {
       if (!report(this, this.health, p, done)) continue;
@@ -241,6 +270,55 @@ export class ChannelWorker implements WorkerScope {
     return this.stopped ? null : 0;
   }
 
+  /** Send a claimed batch: up to `width` at once, one incident's or alert's messages in order (notify/window.ts). */
+  private send(rows: OutboxRow[]): Promise<Array<Outcome | undefined>> {
+    const clock = this.ctx.clock;
+    // Threads this batch changed (settled together after it): a later row of the same incident folds into the earlier one.
+    const threads = new Map<string, OutboxThread>();
+    const one = async (queued: OutboxRow): Promise<Outcome> => {
+      // Sent as what its alert is now: an acknowledgement or resolution while it waited changes it.
+      const current = reconciledRow(this, queued, clock.now());
+      if ('drop' in current) return { row: queued, result: { ok: true }, dropped: current.drop };
+      const row = current.send === queued.message ? queued : { ...queued, message: current.send };
+      const { result, thread, held, carried, sent } = await deliver(this, row, threads, this.track);
+      // Meant for nobody here (the channel says why): dropped, not failed, and it does not block the queue behind it.
+      if (!result.ok && result.dropped) return { row: queued, result: { ok: true }, dropped: result.error };
+      // The incident's resolution is kept as sent: it says what happened and carries what was held.
+      const as = sent ? { ...row, message: sent } : row;
+      return { row: as, result, rewritten: as !== queued, thread, held, carried };
+    };
+    return sendWindow(
+      rows,
+      this.width,
+      (i) => one(rows[i]!),
+      (o) => o.result.ok,
+      () => this.stopped,
+    );
+  }
+
+  /** Expire the channel's due rows (one query); the next sweep of the queue is a minute away. */
+  private expire(now: number): void {
+    expireDue(this, now);
+    this.expireAt = now + EXPIRE_EVERY_MS;
+  }
+
+  /**
+   * Promote the held incident digests that fell due (channels that digest, R-NOTIFY-9); answers when the next falls
+   * due. Held rows change only here and in this worker's settles, so the held threads are read only when one may be due.
+   */
+  private promoteDueDigests(now: number): number {
+    if (this.channel.edit || !(this.channel.digestEvery ?? 0)) return Infinity;
+    if (now < this.digestsAt) return this.digestsAt;
+    const digests = dueDigests(this, now);
+    if (digests.due.length) {
+      this.releaseClaimed();
+      promoteDigests(this, digests.due);
+      this.ctx.changed(Collection.outbox);
+    }
+    this.digestsAt = digests.nextAt ?? Infinity;
+    return this.digestsAt;
+  }
+
   /** Inside the settling transaction: the next batch, unless the next step must look first (pause, digest). */
   private claimNext(now: number): OutboxRow[] {
     const paused = this.channel.pausedUntil?.() ?? null;
@@ -248,7 +326,7 @@ export class ChannelWorker implements WorkerScope {
     const head = this.store.head(this.channel.name);
     if (!head || recoveryDigestDue(this, head, this.recovering)) return [];
     // A held incident digest that fell due goes first: the next step promotes it.
-    if (!this.channel.edit && dueDigests(this, now).due.length) return [];
+    if (now >= this.digestsAt && !this.channel.edit && (this.channel.digestEvery ?? 0) > 0) return [];
     return this.store.claim(this.channel.name, now, this.batch);
   }
 

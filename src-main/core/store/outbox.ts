@@ -73,7 +73,7 @@ export interface OutboxStore {
    * (call inside a transaction). An empty answer: the head is not due.
    */
   claim(channel: string, now: number, limit: number): OutboxRow[];
-  /** Delivered; a digest also stamps the messages it carried. */
+  /** Delivered; a digest also stamps the messages it carried (call inside the settling transaction). */
   markSent(id: number, now: number): void;
   markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): void;
   /** Back to pending without counting an attempt (graceful stop mid-send). */
@@ -314,14 +314,10 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       if (rows.length) s.sendingRange.run(channel, rows[0]!.id, rows.at(-1)!.id);
       return rows;
     },
-    // IMMEDIATE: see Stores.transaction.
-    markSent: (id, now) =>
-      db
-        .transaction(() => {
-          s.sent.run(now, id);
-          s.sentItems.run(now, id);
-        })
-        .immediate(),
+    markSent: (id, now) => {
+      s.sent.run(now, id);
+      s.sentItems.run(now, id);
+    },
     markRetry: (id, attempts, at, error) => void s.retry.run(attempts, at, error, id),
     release: (id) => void s.release.run(id),
     markFailed: (id, error) => void s.failed.run(error, id),

@@ -41,7 +41,8 @@ export interface Stores {
    * kill -9 loses nothing, the OS has the pages). Only for work whose input is already durable and is
    * deleted in the same transaction — the router deciding an acknowledged intake batch — so a power cut
    * can only roll the whole transaction back and leave the input to be replayed. The next fsynced commit
-   * (every intake append) makes it durable too.
+   * (every intake append) makes it durable too. Also for the outbox's settles (notify/worker.ts): what they record
+   * can only be lost to a power cut as a message sent again with its idempotency key (at least once).
    */
   transaction<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
