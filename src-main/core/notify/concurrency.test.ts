@@ -22,8 +22,9 @@ afterEach(async () => {
   hook.requests.length = hook.delivered.length = hook.shown.length = 0;
 });
 
-function setup() {
-  const bed = notifyTestBed({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, digest: 0 }], outbox: { maxBackoff: '60s' } });
+function setup(
+  bed = notifyTestBed({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, digest: 0 }], outbox: { maxBackoff: '60s' } }),
+) {
   beds.push(bed);
   const reports: string[] = [];
   const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }), { onFailure: (what) => reports.push(what) });
@@ -89,6 +90,28 @@ describe('a webhook with several messages in flight (R-NOTIFY-11)', () => {
     await until(() => outbox.health()[0]?.backlog === 0, 'all delivered');
     threadOrderKept(hook.delivered, hook.requests, ['x1', 'x2']);
     expect(hook.delivered.map((d) => d.key).sort()).toEqual(['x1-first', 'x1-update', 'x2-first', 'x2-update']);
+  });
+
+  it('R-NOTIFY-3: a crash with a window of sends in flight — after a restart each is sent again with its key and shown once', async () => {
+    const a = setup();
+    const incidents = Array.from({ length: 10 }, (_, i) => `c${i + 1}`);
+    a.enqueue(incidents.map((i) => [i, 'first']));
+    hook.answer(() => 'hold');
+    a.outbox.start();
+    await until(() => hook.holding() === 8, 'a full window in flight');
+    // The process dies with eight sends in flight; the receiver had in fact taken them.
+    a.bed.db.close();
+    hook.releaseHeld(200);
+    await settle();
+    hook.answer(null);
+    const b = setup(a.bed.reopen());
+    // The whole batch was claimed (eight sent, two waiting for a slot): all go again.
+    expect(incidents.map((i) => b.state(`${i}-first`)?.state)).toEqual(Array(10).fill('sending'));
+    b.outbox.start();
+    await until(() => b.outbox.health()[0]?.backlog === 0, 'all delivered after the restart');
+    expect(incidents.map((i) => b.state(`${i}-first`)?.state)).toEqual(Array(10).fill('sent'));
+    expect(hook.shown.map((d) => d.key).sort()).toEqual(incidents.map((i) => `${i}-first`).sort()); // shown once
+    expect(hook.delivered).toHaveLength(18); // the eight in flight twice: at least once
   });
 
   it('R-NOTIFY-3: a batch whose settling transaction fails leaves its rows retryable: sent again with their keys, none marked sent unsent', async () => {

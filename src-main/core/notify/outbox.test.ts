@@ -177,7 +177,8 @@ describe('durable outbox over a real webhook receiver', () => {
   });
 
   it('R-NOTIFY-3: crash mid-send (database closed under the worker) — after a restart the message is delivered again with the same key and shown once', async () => {
-    const a = setup();
+    // One in flight (concurrency 1): the message behind waits; concurrency.test.ts crashes a full window.
+    const a = setup({ channel: { concurrency: 1 } });
     a.outbox.start();
     hook.answer(() => 'hold');
     a.enqueue('mid-send');

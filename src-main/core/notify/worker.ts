@@ -292,7 +292,8 @@ export class ChannelWorker implements WorkerScope {
       this.width,
       (i) => one(rows[i]!),
       (o) => o.result.ok,
-      () => this.stopped,
+      // Stopping, or the database is gone (shutdown, crash): nothing new starts.
+      () => this.stopped || !this.ctx.stores.isOpen(),
     );
   }
 
