@@ -22,6 +22,8 @@ export default defineConfig({
           'retention-worker': resolve(__dirname, 'src-main/core/retention/worker.ts'),
           // Heavy reads (trend queries, export chunks) on their own thread and connection (store/reads.ts).
           'reads-worker': resolve(__dirname, 'src-main/core/store/reads-worker.ts'),
+          // The fsynced intake append behind an HTTP 202, off the thread that serves requests (store/intake-append.ts).
+          'intake-worker': resolve(__dirname, 'src-main/core/store/intake-worker.ts'),
         },
       },
     },

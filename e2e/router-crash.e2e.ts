@@ -60,13 +60,17 @@ describe('crash safety (R-ROUTE-2)', () => {
     const acked: string[] = [];
     let sent = 0;
     let killed = false;
+    let dead = false;
+    // The kill comes from a timer, not from a response: answers come a group commit at a time, and the server must
+    // die with requests in flight, some in the intake thread's commit. Every client keeps posting until its request fails.
     const worker = async () => {
-      while (!killed && sent < 20_000) {
+      while (!dead && sent < 20_000) {
         const r = await postEvent(base, first.token, agent, sent++);
+        if (r.status === 0) dead = true;
         acked.push(...r.ids);
         if (acked.length >= 1500 && !killed) {
           killed = true;
-          first.proc.kill('SIGKILL'); // mid-burst: other requests are in flight right now
+          setTimeout(() => first.proc.kill('SIGKILL'), 20);
         }
       }
     };

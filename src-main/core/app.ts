@@ -29,7 +29,7 @@ import { HEAL_ACTIONS, wireHeal, type Heal } from './heal';
 import { wireSmoke, type Smoke } from './smoke';
 import { wireNotify, type ConsoleNotices } from './notify';
 import { wireFirstRun } from './firstrun';
-import { createRouterArea, groupCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
+import { createRouterArea, intakeCommitter, type FailureReports, type IntakeEvent, type Router } from './router';
 import { VigilError } from './errors';
 import { isAckData, wireAcks } from './ack';
 import { wireHeartbeat, type Heartbeat } from './heartbeat';
@@ -452,7 +452,7 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   let statusTimer: { cancel(): void } | null = null;
-  const accept = groupCommitter(router.router.accept);
+  const accept = intakeCommitter(router.router, stores.intake.append, () => clock.now());
 
   return {
     ctx,
@@ -481,6 +481,7 @@ export function createCore(opts: CoreOptions): Core {
     async stop() {
       statusTimer?.cancel();
       cancelChanged();
+      await stores.intake.close(); // appends in flight reach the router's queue before it drains
       for (const s of stoppers.reverse()) await s();
       await stores.reads.close();
       db.close();

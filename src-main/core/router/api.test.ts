@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDetail, EventSummary } from '../../../src-shared/api/events';
 import { eventHandlers } from './api';
-import { groupCommitter } from './group-commit';
+import { intakeCommitter } from './group-commit';
 import { createRouter } from './router';
 import { routerTiles } from './status';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
@@ -9,6 +9,9 @@ import { alertEvent, recordingOutbox, testContext, type TestContext } from './te
 let h: TestContext;
 afterEach(() => h?.close());
 type Page = { items: EventSummary[]; nextCursor: number | null };
+const until = async (ok: () => boolean) => {
+  while (!ok()) await new Promise((r) => setImmediate(r));
+};
 
 function setup() {
   h = testContext();
@@ -141,7 +144,11 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
 
   it('R-ROUTE-2: concurrent intake requests share one commit; a failed commit rejects every one of them', async () => {
     const { router } = setup();
-    const commit = groupCommitter(router.accept);
+    const commit = intakeCommitter(
+      router,
+      async (at, via, n, json) => router.events.appendBatchText(at, via, n, json),
+      () => Date.now(),
+    );
     const [a, b] = await Promise.all([
       commit([alertEvent({ fingerprint: 'x' })], 'req 1'),
       commit([alertEvent({ fingerprint: 'y' }), alertEvent({ fingerprint: 'z' })], 'req 2'),
@@ -149,10 +156,45 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     expect([a!.length, b!.length]).toEqual([1, 2]);
     await router.drain();
     expect(router.events.get(b![1]!)!.trace[0]!.detail).toBe('req 2');
-    const failing = groupCommitter(() => {
-      throw new Error('disk I/O error');
-    });
+    const failing = intakeCommitter(
+      router,
+      () => Promise.reject(new Error('disk I/O error')),
+      () => Date.now(),
+    );
     const results = await Promise.allSettled([failing([alertEvent()], '1'), failing([alertEvent()], '2')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('R-ROUTE-2: requests arriving while a commit is on the disk share the next commit; none is answered before its own', async () => {
+    const { router } = setup();
+    const commits: Array<{ n: number; via: string; done: () => void }> = [];
+    const commit = intakeCommitter(
+      router,
+      (at, via, n, json) =>
+        new Promise<number>((resolve) => commits.push({ n, via, done: () => resolve(router.events.appendBatchText(at, via, n, json)) })),
+      () => Date.now(),
+    );
+    const answered: string[] = [];
+    const post = (via: string, k: number) =>
+      commit(
+        Array.from({ length: k }, (_, i) => alertEvent({ fingerprint: `${via}-${i}` })),
+        via,
+      ).then((ids) => (answered.push(via), ids));
+    const first = post('r1', 1);
+    await until(() => commits.length === 1);
+    const later = [post('r2', 2), post('r3', 3)]; // arrive while r1's commit is in flight
+    await new Promise((r) => setImmediate(r));
+    expect(commits.length).toBe(1);
+    commits[0]!.done();
+    await first;
+    expect(answered).toEqual(['r1']);
+    await until(() => commits.length === 2);
+    expect(commits[1]).toMatchObject({ n: 5, via: 'r2, r3' }); // one batch, one fsync
+    expect(answered).toEqual(['r1']);
+    commits[1]!.done();
+    const [r2, r3] = await Promise.all(later);
+    await router.drain();
+    expect(router.events.get(r3![2]!)!.trace[0]!.detail).toBe('r3');
+    expect([r2!.length, r3!.length]).toEqual([2, 3]);
   });
 });

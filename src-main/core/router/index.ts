@@ -11,7 +11,7 @@ import { routerTiles } from './status';
 export { failureReports, type FailureReports } from './report';
 export type { Router, IntakeEvent } from './router';
 export { sourceLabel } from './router';
-export { groupCommitter } from './group-commit';
+export { intakeCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';
 export { firstRoute } from './noise/eligible';

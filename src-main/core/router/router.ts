@@ -239,8 +239,21 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   }
   /** In-process intake: all or nothing per batch; returns the ids once the batch is durable (decided at once when nothing waits). */
   const ingestGroups = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, false);
-  /** HTTP intake (group-committed requests): a burst keeps the thread until intake pauses (see intakeBusy). */
-  const accept = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, true);
+  /**
+   * HTTP intake, in two halves around its append (router/group-commit.ts, on the intake thread): `prepare` builds a
+   * request's records (ids assigned) and their JSON text as it arrives; `accepted` queues a committed group's records,
+   * in seq order. A burst keeps the thread until intake pauses (see intakeBusy).
+   */
+  const prepare = (batch: IntakeEvent[], via: string): { recs: EventRecord[]; json: string } => {
+    const recs = build([{ events: batch, via }], ctx.clock.now())[0]!;
+    return { recs, json: JSON.stringify(recs) };
+  };
+  function accepted(seq: number, recs: EventRecord[]): void {
+    lastAccept = ctx.clock.now();
+    queue.push({ batch: seq, recs });
+    for (const r of recs) waiting.set(r.id, r);
+    soon();
+  }
 
   /** A replayed batch's stored events, as fresh (not yet inserted) records. */
   const fresh = (e: NewEvent): EventRecord => ({ ...e, seq: 0, processed: false, outcome: null, triage: null, channels: [] });
@@ -258,7 +271,8 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       return ingestGroups([{ events: batch, via }])[0]!;
     },
     ingestGroups,
-    accept,
+    prepare,
+    accepted,
     /** An acknowledged HTTP event still waiting in its intake batch (not in `events` yet), or null. */
     queued: (id: string): EventRecord | null => waiting.get(id) ?? null,
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */

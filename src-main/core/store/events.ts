@@ -75,6 +75,8 @@ export interface EventStore {
   inbox(): { count: number; oldest: number | null };
   /** Durably append one accepted intake batch (ids assigned); returns its seq. */
   appendBatch(receivedAt: number, via: string, events: NewEvent[]): number;
+  /** The same with the batch's `n` events already as JSON text (a NewEvent[]), as the intake thread gets them. */
+  appendBatchText(receivedAt: number, via: string, n: number, json: string): number;
   /** Pending intake batches after `afterSeq`, oldest first. */
   pendingBatches(afterSeq: number, limit: number): Array<{ seq: number; events: NewEvent[] }>;
   /** Mark a batch processed (delete it); call in the transaction that wrote its events. */
@@ -254,6 +256,7 @@ export function sqliteEventStore(db: Database): EventStore {
       return { count: r.count, oldest: r.oldest === null || r.oldest >= 1e18 ? null : r.oldest };
     },
     appendBatch: (at, via, evs) => Number(insBatch.run(at, via, evs.length, JSON.stringify(evs)).lastInsertRowid),
+    appendBatchText: (at, via, n, json) => Number(insBatch.run(at, via, n, json).lastInsertRowid),
     pendingBatches: (after, limit) =>
       batches.all(after, limit).map((r) => ({
         seq: r.seq,

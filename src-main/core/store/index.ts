@@ -40,5 +40,6 @@ export {
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
+export { type IntakeAppender } from './intake-append';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
 export { serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

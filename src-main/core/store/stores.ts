@@ -14,6 +14,7 @@ import { sqliteNoiseStore, type NoiseStore } from './noise';
 import { sqliteOutboxStore, type OutboxStore } from './outbox';
 import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
+import { inlineIntake, offThreadIntake, type IntakeAppender } from './intake-append';
 import { inlineReads, offThreadReads, type OffThreadReads } from './reads';
 import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
@@ -70,6 +71,8 @@ export interface Stores {
   retention: RetentionStore;
   /** Trend queries and export chunks: on a worker thread with its own connection when the database is a file. */
   reads: OffThreadReads;
+  /** The fsynced intake append behind an HTTP 202: on its own thread and connection when the database is a file. */
+  intake: IntakeAppender;
 }
 
 /** One transaction committed at synchronous = NORMAL (no fsync); nested in an outer transaction it just joins it. */
@@ -87,7 +90,7 @@ function unsynced<T>(db: Database, fn: () => T): T {
 export function sqliteStores(db: Database, file: string | null = null): Stores {
   // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
   const scope = new TxScope();
-  const stores: Omit<Stores, 'reads'> = {
+  const stores: Omit<Stores, 'reads' | 'intake'> = {
     transaction: (fn, mode) =>
       scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate()),
     isOpen: () => db.open,
@@ -112,5 +115,6 @@ export function sqliteStores(db: Database, file: string | null = null): Stores {
     retention: sqliteRetentionStore(db),
   };
   const inline = inlineReads(stores.events, stores.smoke);
-  return { ...stores, reads: file ? offThreadReads(file, inline) : inline };
+  const intake = inlineIntake(stores.events);
+  return { ...stores, reads: file ? offThreadReads(file, inline) : inline, intake: file ? offThreadIntake(file, intake) : intake };
 }

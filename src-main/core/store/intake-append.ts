@@ -1,0 +1,49 @@
+import type { EventStore } from './events';
+import { threadClient, workerScript } from './threads';
+
+/**
+ * The fsynced append that gates an HTTP 202 (one intake_batches row per group commit). With a database
+ * file it runs on the `intake-worker` thread, its own connection (synchronous = FULL, as every intake
+ * commit): the main thread posts the batch's JSON text and serves /health, the console and the next
+ * requests' bodies while the disk syncs; it also never sleeps in SQLite's busy handler while another
+ * thread's transaction holds the write lock. With an in-memory database it runs inline.
+ */
+export interface IntakeAppender {
+  runsOn: 'worker' | 'inline';
+  /** Resolves with the batch's seq once it is committed and synced: only then acknowledge. */
+  append(receivedAt: number, via: string, n: number, json: string): Promise<number>;
+  /** Waits for appends in flight, then stops the thread. */
+  close(): Promise<void>;
+}
+
+export function inlineIntake(events: EventStore): IntakeAppender {
+  return {
+    runsOn: 'inline',
+    append: async (at, via, n, json) => events.appendBatchText(at, via, n, json),
+    close: async () => undefined,
+  };
+}
+
+/** Appends on the `intake-worker` thread (started on first use); `inline` when its script is missing. */
+export function offThreadIntake(dbFile: string, inline: IntakeAppender): IntakeAppender {
+  const script = workerScript(__dirname, 'intake-worker.ts', 'intake-worker.js');
+  if (!script) return inline;
+  let client: ReturnType<typeof threadClient> | null = null;
+  const inFlight = new Set<Promise<unknown>>();
+  return {
+    runsOn: 'worker',
+    append(receivedAt, via, n, json) {
+      client ??= threadClient(script, { file: dbFile });
+      const p = client.ask<number>('append', { receivedAt, via, n, json });
+      inFlight.add(p);
+      const done = () => inFlight.delete(p);
+      p.then(done, done);
+      return p;
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await client?.close();
+      client = null;
+    },
+  };
+}
