@@ -7,6 +7,7 @@ import { ackButton, ackRef } from './refs';
 import { acknowledges, CANCELLED_BY_ACK } from './service';
 import { Collection } from '../../../src-shared/api/topics';
 import { targetLabel } from '../oncall';
+import { threadOf } from '../router';
 
 /** Look at the table at least this often (a laptop that slept; a clock that jumped). */
 const SWEEP_MS = 30_000;
@@ -73,6 +74,9 @@ export function escalationMessage(
     status: 'firing',
     labels: s.labels,
     buttons: [ackButton(s.fingerprint)],
+    // The incident's thread, as its first message's: later follow-ups edit the escalated message (Telegram), and the
+    // incident's resolution reaches whoever the escalation paged (R-ONCALL-5). An escalation is always a new message.
+    thread: threadOf(ctx.config, s),
   };
 }
 

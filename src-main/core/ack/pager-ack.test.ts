@@ -112,6 +112,20 @@ describe('acknowledging in Vigil acknowledges the PagerDuty incident (R-ROUTE-8)
     expect(actions(incident)).toEqual(['trigger', 'acknowledge', 'acknowledge']);
   });
 
+  it('R-NOTIFY-10: a lone alert (no group labels) escalated to PagerDuty: its resolution, in the incident thread, resolves the escalated page too', async () => {
+    const b = await bed();
+    await b.send({ fingerprint: 'fp-lone', severity: 'critical', summary: 'Kernel panic', labels: { host: 'web9' } });
+    await b.delivered();
+    b.clock.advance(10 * MIN);
+    await until(() => pd.events.length === 1, 'the escalation trigger');
+    expect(pd.events[0]).toMatchObject({ event_action: 'trigger', dedup_key: 'fp-lone' }); // an escalation keeps the alert key
+    await b.delivered();
+    await b.send({ fingerprint: 'fp-lone', severity: 'critical', summary: 'Kernel panic', labels: { host: 'web9' }, status: 'resolved' });
+    await b.delivered();
+    expect(actions('fp-lone')).toEqual(['trigger', 'resolve']);
+    expect(pd.incidents.get('fp-lone')?.status).toBe('resolved');
+  });
+
   it('R-ROUTE-8: acknowledging an alert never sent to PagerDuty makes no PagerDuty request', async () => {
     const b = await bed();
     // Routed to the console only.

@@ -1,6 +1,6 @@
 import type { Severity } from '../../../src-shared/constants';
 import type { RouteConfig } from '../config';
-import { formatMessage, labelsMatch, matchLabels, notificationKey, hold, trace, type Stage } from '../router';
+import { formatMessage, labelsMatch, matchLabels, notificationKey, hold, resolutionThread, trace, type Stage } from '../router';
 import type { AckStore, EscalationStore } from '../store';
 import { escalationTargets, targetLabel } from '../oncall';
 import { humanDuration } from './format';
@@ -48,8 +48,12 @@ export function ackStage(acks: AckStore, escalations: EscalationStore): Stage {
           ...new Set(escalations.ofEpisode(ev.fingerprint, d.next.firstSeen).flatMap((e) => (e.state === 'fired' ? e.channels : []))),
         ];
         if (!escalatedTo.length) return;
-        const msg = formatMessage(ev, 'resolved', null, { count: d.next.count });
-        // Same key as the outbox stage's: a channel that is also on the route gets it once.
+        // A lone alert's resolution ends its incident's thread (which the escalation joined), as the outbox stage's does.
+        // A grouped member's stays outside it: sent at once (a digest channel would hold a follow-up), and not the
+        // incident's resolution when the group's resolution looks up who was paged (R-ONCALL-5).
+        const thread = resolutionThread(sc.config, ev);
+        const msg = { ...formatMessage(ev, 'resolved', null, { count: d.next.count }), ...(thread.closes ? { thread } : {}) };
+        // Same key (and thread) as the outbox stage's: a channel that is also on the route gets it once.
         for (const ch of escalatedTo) sc.outbox.enqueue(ch, msg, notificationKey(ev.id, 'resolved', ch));
         return trace(d, sc.now, 'escalation', 'notified', `resolved: sent to the escalated channel(s) ${escalatedTo.join(', ')}`);
       }

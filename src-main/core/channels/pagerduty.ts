@@ -30,12 +30,13 @@ const fit = (k: string): string => (k.length <= 255 ? k : `vigil-incident:${crea
  * The dedup_key (R-NOTIFY-10): PagerDuty's own model for follow-ups. A message of an incident thread (the alert
  * group: its first alert, group updates, flap and burst notices, triage, the group's resolution) uses the incident's
  * key, so its follow-ups are trigger events PagerDuty deduplicates into ONE open incident (appended to its log, no
- * new page) and the incident's resolution resolves it. Messages outside a thread — an escalation, and the resolution
- * the escalation chain sends to close its own page — keep the alert's fingerprint, as does one member's resolution
- * while its incident goes on (it must not resolve the page for alerts still firing).
+ * new page) and the incident's resolution resolves it. An escalation (in its incident's thread since it must reach
+ * whoever the incident paged) opens its own page under the alert's fingerprint, as messages outside a thread do; one
+ * member's resolution while its incident goes on keeps the fingerprint too (it must not resolve the page for alerts
+ * still firing), so it closes the member's escalated page.
  */
 export function dedupKeyOf(m: Message, key: string): string {
-  const t = m.thread;
+  const t = m.kind === 'escalation' ? undefined : m.thread;
   const member = m.status === 'resolved' && t !== undefined && !t.closes && !t.key.startsWith('fp|');
   return fit(t && !member ? `vigil-incident:${t.key}` : (m.fingerprint ?? key));
 }
@@ -91,11 +92,12 @@ export function pagerDutyChannel(ctx: CoreContext, cfg: PagerDutyConfig): Channe
       const routingKey = ctx.secrets.get(cfg.routingKey.secret);
       if (!routingKey) return missingSecret(`pagerduty channel ${cfg.name}`, cfg.routingKey.secret);
       // An acknowledgement reaches the page wherever it was opened: the incident's (routed) and the alert's (escalated).
-      // PagerDuty accepts an acknowledge for a dedup_key with no open alert and changes nothing.
-      const events =
-        m.kind === 'ack' && m.thread && m.fingerprint
-          ? [pagerDutyEvent(routingKey, { ...m, thread: undefined }, key), pagerDutyEvent(routingKey, m, key)]
-          : [pagerDutyEvent(routingKey, m, key)];
+      // PagerDuty accepts an acknowledge or resolve for a dedup_key with no open alert and changes nothing.
+      // A lone alert's resolution (its incident's key) closes its escalated page (the fingerprint's) too.
+      const both = (m.kind === 'ack' || m.status === 'resolved') && m.thread && m.fingerprint && dedupKeyOf(m, key) !== m.fingerprint;
+      const events = both
+        ? [pagerDutyEvent(routingKey, { ...m, thread: undefined }, key), pagerDutyEvent(routingKey, m, key)]
+        : [pagerDutyEvent(routingKey, m, key)];
       for (const event of events) {
         const r = await post(event, signal);
         if (!r.ok) return r;

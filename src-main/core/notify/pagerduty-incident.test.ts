@@ -51,6 +51,8 @@ describe('R-NOTIFY-10: PagerDuty follow-ups update one incident (Events API v2 d
       'vigil-incident:fp|fp1',
     );
     expect(dedupKeyOf(alert('x', { kind: 'escalation', fingerprint: 'fp1' }), 'k')).toBe('fp1');
+    // In its incident's thread (to reach whoever the incident paged), an escalation still opens its own page.
+    expect(dedupKeyOf(alert('x', { kind: 'escalation', fingerprint: 'fp1', thread: t }), 'k')).toBe('fp1');
     expect(dedupKeyOf(alert('x', { thread: { key: 'r0|' + 'a'.repeat(300) } }), 'k')).toMatch(/^vigil-incident:[0-9a-f]{64}$/);
   });
 });

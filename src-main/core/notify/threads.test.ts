@@ -182,3 +182,35 @@ describe('R-NOTIFY-8: through the router — a group storm is one Telegram messa
     }
   });
 });
+
+describe('R-NOTIFY-8: an escalation joins its incident thread', () => {
+  it('R-NOTIFY-8, R-NOTIFY-5: the escalation is a new Telegram message in the incident thread; the incident’s resolution edits it, not the first message', async () => {
+    const config = ConfigSchema.parse({
+      channels: [{ ...telegram, apiBase: tg.url }],
+      routes: [{ channels: ['tg'], escalate: [{ after: '10m', channels: ['tg'] }] }],
+    });
+    const { core, clock, ingest, drained, close } = await groupStormCore(config, { name: 'tg-bot', value: tg.token }, 'critical');
+    try {
+      await ingest(['app01'], 'firing');
+      await drained();
+      clock.advance(10 * 60_000);
+      await until(() => tg.sent.length === 2, 'the escalation message');
+      await drained();
+      const [first, escalated] = tg.sent;
+      expect(escalated!.text).toContain('ESCALATED (step 1)');
+      const thread = core.areas.db.prepare(`SELECT json_extract(message, '$.thread.key') FROM outbox WHERE idem_key LIKE 'escalation:%'`);
+      expect(thread.pluck().get()).toBe('r0|alertname=HighCPU'); // the key the first message used
+      await ingest(['app01'], 'resolved');
+      await drained(); // the escalation chain's own resolution (a new message) before the clock moves
+      clock.advance(config.router.groupWindow);
+      await drained();
+      // Before: the escalation had no thread, so the resolution edited the first message and the escalated one kept saying ESCALATED.
+      const edited = tg.edits.filter((e) => e.messageId === escalated!.messageId);
+      expect(edited.length).toBeGreaterThan(0);
+      expect(tg.edits.filter((e) => e.messageId === first!.messageId)).toEqual([]);
+      expect(tg.sent.find((m) => m.messageId === escalated!.messageId)!.text).toMatch(/RESOLVED/);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -29,3 +29,13 @@ export const threadOf = (config: Config, ev: Alertish, closes = false): MessageT
   key: incidentGroup(config, ev).key,
   ...(closes ? { closes } : {}),
 });
+
+/**
+ * The thread of an alert's own resolution: it ends the incident only when the alert is not grouped with others
+ * (a group resolves in one message of its own, R-NOISE-1). The router's resolution and the escalation chain's use it,
+ * so the two rows of a channel that is on both (one idempotency key) say the same.
+ */
+export function resolutionThread(config: Config, ev: Alertish): MessageThread {
+  const t = threadOf(config, ev);
+  return t.key.startsWith('fp|') ? { ...t, closes: true } : t;
+}

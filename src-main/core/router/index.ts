@@ -15,7 +15,7 @@ export { intakeCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';
 export { firstRoute } from './noise/eligible';
-export { incidentGroup, threadOf } from './incident-key';
+export { incidentGroup, resolutionThread, threadOf } from './incident-key';
 // Label matching shared with the alert model and the Alertmanager API (one matcher implementation, R-SEC-5).
 export { compileMatchers, compileRegex, type CompiledMatcher } from './silence-matcher';
 export { muteActive } from './mute-window';

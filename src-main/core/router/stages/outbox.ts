@@ -1,5 +1,5 @@
 import { formatMessage } from '../message';
-import { threadOf } from '../incident-key';
+import { resolutionThread, threadOf } from '../incident-key';
 import { trace, type Stage } from '../types';
 
 /**
@@ -10,9 +10,8 @@ export const outboxStage: Stage = {
   name: 'outbox',
   run(ev, d, sc) {
     const msg = formatMessage(ev, d.kind, d.triage, { count: d.next.count, aiFollows: sc.aiTriage });
-    const thread = threadOf(sc.config, ev);
     // A resolution sent here ends the incident only for an alert not grouped with others (a group resolves in the group stage).
-    msg.thread = ev.status === 'resolved' && thread.key.startsWith('fp|') ? { ...thread, closes: true } : thread;
+    msg.thread = ev.status === 'resolved' ? resolutionThread(sc.config, ev) : threadOf(sc.config, ev);
     for (const ch of d.channels) sc.outbox.enqueue(ch, msg, notificationKey(ev.id, d.kind, ch));
     d.result = 'notified';
     d.next.notifiedStatus = ev.status;
