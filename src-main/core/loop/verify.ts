@@ -70,12 +70,9 @@ export function watchAlert(
 export function healBefore(plan: PlanRow, index: number): { action: string; target: string; host: string; approvalId?: string } | null {
   for (let i = index - 1; i >= 0; i--) {
     const s = plan.steps[i];
-    // The step's result names the AutoHeal approval it ran under (step-runner: 'approval:<id>' while waiting,
-    // 'AutoHeal <id> executed…' once done).
-    const m = /^(?:approval:(\S+)$|AutoHeal (\S+) executed)/.exec(s?.result ?? '');
-    const approvalId = m?.[1] ?? m?.[2];
+    // The approval the heal ran under is a field of the step (step-runner), not read back from its result sentence.
     if (s?.type === 'heal')
-      return { action: String(s.params.action), target: String(s.params.target), host: String(s.params.host), approvalId };
+      return { action: String(s.params.action), target: String(s.params.target), host: String(s.params.host), approvalId: s.approvalId };
   }
   return null;
 }

@@ -15,6 +15,8 @@ export interface StoredStep {
   finishedAt: number | null;
   result: string | null;
   error: string | null;
+  /** A heal step: the AutoHeal approval it proposed and runs under (saved before waiting; what verification reports to). */
+  approvalId?: string;
 }
 
 /** A HITL prompt of a wait_for_approval step. The nonce travels in the Telegram button. */

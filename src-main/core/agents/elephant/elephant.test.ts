@@ -206,6 +206,8 @@ describe('ElephantAlpha plans', () => {
     t.clock.advance(1_000);
     await flush();
     expect((await t.plans.handlers['plans.get']({ id: plan.id })).status).toBe('succeeded');
+    // The approval it ran under is kept as a field of the step (verification reports its verdict there), not only in words.
+    expect(t.deps.repo.get(plan.id)!.steps[0]).toMatchObject({ approvalId: 'h1', result: 'AutoHeal h1 executed: exit 0' });
 
     const refused = await create(t, [{ type: 'heal', action: 'restart_container', host: 'web-1', target: 'api' }]);
     await flush();

@@ -87,8 +87,9 @@ export function createStepRunner(d: ElephantDeps, { waiters, publish, audit }: R
     if (!d.heal) throw new StepFailure('AutoHeal is not available in this Vigil');
     const step = plan.steps[index] as StoredStep;
     const p = step.params as { action: string; host: string; target: string; reason?: string };
-    // The proposal id is saved before waiting, so a resumed plan never proposes twice.
-    let id = step.result?.startsWith('approval:') ? step.result.slice('approval:'.length) : null;
+    // The proposal id is saved before waiting, so a resumed plan never proposes twice (a plan saved before the field
+    // existed kept it only in its result text).
+    let id = step.approvalId ?? (step.result?.startsWith('approval:') ? step.result.slice('approval:'.length) : null);
     if (!id) {
       id = d.heal.propose({
         action: p.action,
@@ -99,6 +100,7 @@ export function createStepRunner(d: ElephantDeps, { waiters, publish, audit }: R
         source: 'agent',
         eventId: plan.eventId,
       }).id;
+      step.approvalId = id;
       step.result = `approval:${id}`;
       repo.save(plan, ['running']);
       // A person already approved this exact command on the plan's wait_for_approval step: that decision is theirs.
