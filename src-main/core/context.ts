@@ -5,7 +5,8 @@ import type { Clock } from './clock';
 import type { Config, SecretStore } from './config';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
-import type { Stores } from './store';
+import type { EventRecord, Stores } from './store';
+import type { TriageResult } from '../../src-shared/domain';
 
 /**
  * What every feature area gets from the composition root (app.ts). It lives
@@ -22,6 +23,11 @@ export interface CoreContext {
   metrics: Metrics;
   secrets: SecretStore;
   fetch: typeof fetch;
+  /**
+   * Set only in the decider role (the core on the decider worker thread, docs/architecture.md "Threads"):
+   * what a decision asks of services that live on the main thread is posted there instead of run here.
+   */
+  toMain: ToMain | null;
   /** Feature areas register status tiles here (Overview, tray, smoke). */
   statusProviders: Array<() => StatusTile[]>;
   /** Ask the shells to refresh views showing these collections. */
@@ -43,6 +49,33 @@ export interface CoreContext {
   onWake(fn: (w: Wake) => void | string[] | Promise<void | string[]>): void;
 }
 
+/** What the decider thread hands the main thread (posted in one report after each commit). */
+export interface ToMain {
+  /** Outbox rows were queued for this channel: its sender looks (senders run on the main thread). */
+  kickChannel(channel: string): void;
+  /** An escalation step was armed: the escalator (main thread) re-arms its timer. */
+  kickEscalator(): void;
+  /** A notified firing alert may get a rule plan: ElephantAlpha proposes it on the main thread. */
+  propose(eventId: string): void;
+  /** AI triage after the first notification (NemoTron, its SSH tools and memory search live on the main thread). */
+  followUp(job: FollowUpJob): void;
+  /** Intake batches decided and committed, with the router metrics they count (main's registry serves /metrics). */
+  decided(seqs: number[], m: DecidedMetrics): void;
+}
+
+export interface FollowUpJob {
+  ev: EventRecord;
+  hermes: TriageResult;
+  channels: string[];
+}
+
+/** Router metrics of one commit: events by source and result, dispatch latencies (s), Hermes triages. */
+export interface DecidedMetrics {
+  events: Array<{ source: string; result: string; n: number }>;
+  latencies: number[];
+  triaged: number;
+}
+
 /** A wake-up: asleep from `from` to `to` (epoch ms); `span` is "02:10 to 06:45 UTC" for messages. */
 export interface Wake {
   from: number;
@@ -55,8 +88,8 @@ export type ReloadPrepare = (next: Config, prev: Config) => void | (() => void |
 
 export type ContextParts = Omit<
   CoreContext,
-  'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop' | 'onReload' | 'onSleep' | 'onWake'
->;
+  'bus' | 'statusProviders' | 'changed' | 'onStart' | 'onStop' | 'onReload' | 'onSleep' | 'onWake' | 'toMain'
+> & { toMain?: ToMain | null };
 
 /** The context plus what only the composition root drives: lifecycle hooks and the pending change push. */
 export interface ContextRuntime {
@@ -81,6 +114,7 @@ export function createContext(parts: ContextParts): ContextRuntime {
   let changedTimer: { cancel(): void } | null = null;
   const ctx: CoreContext = {
     ...parts,
+    toMain: parts.toMain ?? null,
     bus,
     statusProviders: [],
     // Coalesce change pushes into one batch per 100 ms so a storm does not flood the renderer.

@@ -47,7 +47,8 @@ export function wireAcks(
   const service = createAckService(ctx, { acks, escalations, stateOf, onArmed: () => escalator.kick(), pagerAck });
   // The ack and escalate slots of the router pipeline (router/pipeline.ts).
   deps.router.fill(ackStage(acks, escalations));
-  deps.router.fill(escalateStage(acks, escalations, () => escalator.kick()));
+  // On the decider thread the escalator (its timers) is the main thread's: the armed step is posted there.
+  deps.router.fill(escalateStage(acks, escalations, () => (ctx.toMain ? ctx.toMain.kickEscalator() : escalator.kick())));
   ctx.statusProviders.push((): StatusTile[] => {
     const now = ctx.clock.now();
     const c = escalations.counts(now - 86_400_000);

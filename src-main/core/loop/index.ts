@@ -31,6 +31,8 @@ export function wireLoop(ctx: CoreContext, d: LoopDeps) {
     markdown: incidents.markdown,
     onNemotron: (id: string, t: TriageResult, tools: Array<{ name: string; args: string; output: string }>) =>
       queueMicrotask(() => proposals.guard('NemoTron plan', () => proposals.proposeFromNemotron(id, t, tools))),
+    /** A rule plan for an alert the decider thread notified (ToMain.propose). */
+    proposeFor: (eventId: string) => proposals.guard('rule plan', () => proposals.proposeFromRule(eventId)),
     review: (c: ChangeRow) => changeReview.review(c),
     /** Resolves when no change review is running (tests). */
     reviewsIdle: changeReview.reviewsIdle,

@@ -76,8 +76,11 @@ export function createProposals(ctx: CoreContext, d: LoopDeps) {
     name: 'plan',
     run(ev, dec) {
       // After the commit (plans run asynchronously and must not ride on a transaction that may roll back).
-      if (dec.notify && dec.kind === 'alert' && ev.status === 'firing' && ev.source !== 'vigil')
-        queueMicrotask(() => guard('rule plan', () => proposeFromRule(ev.id)));
+      // On the decider thread ElephantAlpha is the main thread's: the event id is posted there after the commit.
+      if (dec.notify && dec.kind === 'alert' && ev.status === 'firing' && ev.source !== 'vigil') {
+        if (ctx.toMain) ctx.toMain.propose(ev.id);
+        else queueMicrotask(() => guard('rule plan', () => proposeFromRule(ev.id)));
+      }
     },
   };
   const guard = (what: string, fn: () => void) => {
@@ -88,5 +91,5 @@ export function createProposals(ctx: CoreContext, d: LoopDeps) {
     }
   };
 
-  return { stage: proposeStage, guard, proposeFromNemotron };
+  return { stage: proposeStage, guard, proposeFromRule, proposeFromNemotron };
 }

@@ -40,6 +40,8 @@ export interface Outbox {
    * queued rows stay (shown as unconfigured, sent if the channel comes back); a changed one restarts.
    */
   setChannels(channels: readonly Channel[]): Promise<void>;
+  /** Rows were queued for this channel by another thread (the decider): its sender looks now. */
+  kick(channel: string): void;
   /** The digest a channel would send now, and whether its backlog is over the threshold. */
   digestPreview(channel: string): { backlog: number; threshold: number; wouldDigest: boolean; message: Message | null };
 }
@@ -80,8 +82,10 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const now = ctx.clock.now();
       // A duplicate key is a no-op: the same message is queued once per channel.
       store.insert({ channel, key: idempotencyKey, message, now, expiresAt: now + ctx.config.outbox.expireAfter });
-      // The worker looks after the caller's (synchronous) transaction has committed.
-      workers.get(channel)?.kick();
+      // The worker looks after the caller's (synchronous) transaction has committed; on the decider thread
+      // the senders are the main thread's, told after the commit.
+      if (ctx.toMain) ctx.toMain.kickChannel(channel);
+      else workers.get(channel)?.kick();
       ctx.changed(Collection.outbox);
     },
   };
@@ -154,6 +158,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       await Promise.all([...workers.values()].map((w) => w.stop()));
     },
     health,
+    kick: (channel) => workers.get(channel)?.kick(),
     async setChannels(next) {
       const keep = new Set(next);
       for (const [name, w] of [...workers]) {

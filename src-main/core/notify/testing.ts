@@ -43,6 +43,7 @@ export function notifyTestBed(config: Record<string, unknown>, secrets: Record<s
     metrics: createMetrics({ ...DEFAULT_BASELINE, channels: parsed.channels.map((c) => c.name) }),
     secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) },
     fetch: globalThis.fetch,
+    toMain: null,
     statusProviders: [],
     changed: () => undefined,
     onStart: () => undefined,

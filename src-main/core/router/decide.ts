@@ -1,4 +1,5 @@
-import type { CoreContext } from '../context';
+import type { CoreContext, DecidedMetrics } from '../context';
+import type { Metrics } from '../metrics';
 import type { OutboxWriter } from '../notify';
 import type { AlertState, AlertStateStore, EventRecord, ProcessedUpdate } from '../store';
 import type { AiFollowUp } from './ai-followup';
@@ -74,21 +75,36 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
   return done;
 }
 
-/** After the commit: metrics (counted per batch), AI follow-ups, and a change push. */
-export function afterCommit(deps: DeciderDeps, done: Decided[]): void {
+/**
+ * After the commit: metrics (counted per batch), AI follow-ups, and a change push. On the decider thread the
+ * metrics and follow-ups are returned for the main thread (its registry serves /metrics; NemoTron runs there).
+ */
+export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics {
   const { ctx } = deps;
   const now = ctx.clock.now();
   const counts = new Map<string, { source: string; result: string; n: number }>();
-  let triaged = 0;
+  const m: DecidedMetrics = { events: [], latencies: [], triaged: 0 };
   for (const { ev, d } of done) {
     const source = sourceLabel(ev.source);
     const c = counts.get(source + d.result) ?? counts.set(source + d.result, { source, result: d.result, n: 0 }).get(source + d.result)!;
     c.n++;
-    ctx.metrics.routerDispatch.observe(Math.max(0, now - ev.receivedAt) / 1000);
-    if (d.triage) triaged++;
-    if (d.notify && d.kind === 'alert' && d.triage) deps.followUp.start({ ev, hermes: d.triage, channels: d.channels });
+    m.latencies.push(Math.max(0, now - ev.receivedAt) / 1000);
+    if (d.triage) m.triaged++;
+    if (d.notify && d.kind === 'alert' && d.triage && deps.followUp.triager) {
+      const job = { ev, hermes: d.triage, channels: d.channels };
+      if (ctx.toMain) ctx.toMain.followUp(job);
+      else deps.followUp.start(job);
+    }
   }
-  for (const c of counts.values()) ctx.metrics.routerEvents.inc({ source: c.source, result: c.result }, c.n);
-  if (triaged) ctx.metrics.agentTriage.inc({ agent: 'hermes' }, triaged);
+  m.events = [...counts.values()];
+  if (!ctx.toMain) countDecided(ctx.metrics, m);
   if (done.length) ctx.changed(Collection.events);
+  return m;
+}
+
+/** Add one commit's router metrics to a registry (the main thread's, wherever the events were decided). */
+export function countDecided(metrics: Metrics, m: DecidedMetrics): void {
+  for (const s of m.latencies) metrics.routerDispatch.observe(s);
+  for (const c of m.events) metrics.routerEvents.inc({ source: c.source, result: c.result }, c.n);
+  if (m.triaged) metrics.agentTriage.inc({ agent: 'hermes' }, m.triaged);
 }

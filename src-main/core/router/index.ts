@@ -5,12 +5,13 @@ import { eventHandlers } from './api';
 import { createNoise } from './noise';
 import { noiseHandlers } from './noise/api';
 import { failureReports } from './report';
-import { createRouter } from './router';
+import { createRouter, type DeciderLink } from './router';
 import { routerTiles } from './status';
 
 export { failureReports, type FailureReports } from './report';
-export type { Router, IntakeEvent } from './router';
+export type { Router, IntakeEvent, DeciderLink } from './router';
 export { sourceLabel } from './router';
+export { countDecided } from './decide';
 export { intakeCommitter } from './group-commit';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';
@@ -24,11 +25,12 @@ export { muteActive } from './mute-window';
  * The router area: router + intake sources (Alertmanager poller, HTTP
  * probes) + ConsoleApi handlers + status tiles, started and stopped with the core.
  */
-export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
-  const router = createRouter(ctx, { outbox });
+export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter, decider: DeciderLink | null = null) {
+  const router = createRouter(ctx, { outbox, decider });
   const reports = failureReports(ctx.log, router);
-  // R-NOISE: fills the flap, burst and group slots of the pipeline.
-  createNoise(ctx, outbox, router);
+  // R-NOISE: fills the flap, burst and group slots of the pipeline. Its book flushes on timers, so only the
+  // thread that decides builds one (two books would send each group's flush twice).
+  const noise = decider ? null : createNoise(ctx, outbox, router);
   let poller = ctx.config.alertmanager ? createAmPoller(ctx, router, reports, ctx.config.alertmanager) : null;
   let probes = ctx.config.probes.flatMap((p) => (p.type === 'http' ? [createHttpProbe(ctx, router, reports, p)] : []));
   let started = false;
@@ -52,7 +54,10 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
     }
   });
   ctx.statusProviders.push(routerTiles(ctx, router));
-  ctx.onStart(() => {
+  ctx.onStart(async () => {
+    // With a decider worker, the start-up replay is its: wait for it, so resolutions still in the inbox cancel
+    // their escalation chains before the escalator starts (as the inline replay below does).
+    if (decider) await router.drain();
     const n = router.resume();
     if (n) ctx.log.info({ replayed: n }, 'processed events left in the inbox');
     started = true;
@@ -80,6 +85,7 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter) {
   return {
     router,
     reports,
+    noise,
     get poller() {
       return poller;
     },

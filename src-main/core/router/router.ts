@@ -1,5 +1,5 @@
 import { type Triager, createHermes } from '../agents';
-import type { CoreContext } from '../context';
+import type { CoreContext, FollowUpJob } from '../context';
 import type { OutboxWriter } from '../notify';
 import type { EventRecord, NewEvent, ProcessedUpdate } from '../store';
 import { AiFollowUp } from './ai-followup';
@@ -20,6 +20,18 @@ export interface RouterOptions {
   /** Tests only: stages run just before a slot (fault injection). */
   extraStages?: ExtraStage[];
   triager?: Triager | null;
+  /** Main thread with a decider worker: intake is appended and handed to it, nothing is decided on this thread. */
+  decider?: DeciderLink | null;
+}
+
+/** The main thread's handle on the decider worker (core/decider), as the router uses it. */
+export interface DeciderLink {
+  /** This intake batch is committed: decide it (after every message posted before this one). */
+  kick(seq: number): void;
+  /** Silences changed: the decider reloads its active silences before it decides anything handed over later. */
+  silences(): void;
+  /** Resolves when the decider reports the inbox empty. */
+  drain(): Promise<void>;
 }
 
 /** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
@@ -50,7 +62,11 @@ export type Router = ReturnType<typeof createRouter>;
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const { events, alertStates: states, silences: silenceStore } = ctx.stores;
-  const silences = new ActiveSilences(() => silenceStore.current(ctx.clock.now()));
+  const link = opts.decider ?? null;
+  const silences = new ActiveSilences(
+    () => silenceStore.current(ctx.clock.now()),
+    () => link?.silences(),
+  );
   const hermes = createHermes(ctx.config.hermes.rules);
   const followUp = new AiFollowUp(ctx, events, opts.outbox);
   followUp.triager = opts.triager ?? null;
@@ -124,7 +140,12 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     const items = queue.slice(0, k);
     queue.splice(0, k);
     for (const w of items) if (w.batch !== null) for (const r of w.recs) waiting.delete(r.id);
-    afterCommit(deps, done);
+    const m = afterCommit(deps, done);
+    if (ctx.toMain) {
+      const seqs = items.flatMap((w) => (w.batch === null ? [] : [w.batch]));
+      for (const q of seqs) pulled.delete(q);
+      ctx.toMain.decided(seqs, m);
+    }
   }
 
   async function loop(): Promise<void> {
@@ -220,6 +241,11 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     const recs = perGroup.length === 1 ? perGroup[0]! : perGroup.flat();
     const via = [...new Set(groups.map((g) => g.via))].join(', ');
     const seq = events.appendBatch(now, via, recs);
+    if (link) {
+      handOver(seq, recs);
+      return perGroup.map((g) => g.map((r) => r.id));
+    }
+    if (ctx.toMain) pulled.add(seq); // the decider's own intake (its failure reports): not pulled again
     if (http) lastAccept = now;
     queue.push({ batch: seq, recs });
     for (const r of recs) waiting.set(r.id, r);
@@ -249,9 +275,35 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     return { recs, json: JSON.stringify(recs) };
   };
   function accepted(seq: number, recs: EventRecord[]): void {
+    if (link) return handOver(seq, recs);
     lastAccept = ctx.clock.now();
     queue.push({ batch: seq, recs });
     for (const r of recs) waiting.set(r.id, r);
+    soon();
+  }
+
+  /** Main thread, decider worker: batches handed over and not reported decided yet, by seq. */
+  const handedOver = new Map<number, EventRecord[]>();
+  /** Decided on the decider thread: queued (events.get) until it reports the batch committed. */
+  function handOver(seq: number, recs: EventRecord[]): void {
+    handedOver.set(seq, recs);
+    for (const r of recs) waiting.set(r.id, r);
+    link!.kick(seq);
+  }
+  /** Decider thread: batches queued here and not committed yet (pulled from the inbox or appended here). */
+  const pulled = new Set<number>();
+
+  /**
+   * Decider thread: take the batch the main thread appended as `seq` and decide it (kicks come in append
+   * order). By seq, not "everything up to": an emptied intake_batches table hands out its seqs again.
+   * Already queued, or decided and deleted since: nothing to do (a batch is never queued twice).
+   */
+  function pull(seq: number): void {
+    const b = pulled.has(seq) ? undefined : events.pendingBatches(seq - 1, 1)[0];
+    if (b?.seq === seq) {
+      pulled.add(seq);
+      queue.push({ batch: seq, recs: b.events.map(fresh) });
+    }
     soon();
   }
 
@@ -259,6 +311,8 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const fresh = (e: NewEvent): EventRecord => ({ ...e, seq: 0, processed: false, outcome: null, triage: null, channels: [] });
 
   return {
+    /** Where intake is decided: on the decider worker thread, or on this one. */
+    decidesOn: link ? ('worker' as const) : ('inline' as const),
     events,
     states,
     silenceStore,
@@ -275,8 +329,18 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     accepted,
     /** An acknowledged HTTP event still waiting in its intake batch (not in `events` yet), or null. */
     queued: (id: string): EventRecord | null => waiting.get(id) ?? null,
+    /** Main thread, decider worker: these batches are committed (ToMain.decided): no longer queued. */
+    decided(seqs: number[]): void {
+      for (const q of seqs) {
+        for (const r of handedOver.get(q) ?? []) waiting.delete(r.id);
+        handedOver.delete(q);
+      }
+      states.invalidate(); // the decider wrote alert states around this thread's cache
+    },
+    pull,
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
+      if (link) return link.drain();
       if (!queue.length && !running) return Promise.resolve();
       urgent = true; // no more waiting for intake to pause
       kick();
@@ -296,14 +360,18 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       rollbackHooks.push(fn);
     },
     triageIdle: () => followUp.idle(),
+    /** Main thread: AI triage for an event the decider thread notified (ToMain.followUp). */
+    followUp: (job: FollowUpJob) => followUp.start(job),
     /** Start-up: everything acknowledged but not processed before a crash goes through now, in order. */
     resume(): number {
+      if (link) return 0; // the decider replays the inbox when it starts
       let n = 0;
       try {
         // Acknowledged HTTP batches first, in seq order, then inbox rows (in-process intake that waited).
         for (let after = 0, page = events.pendingBatches(0, 50); page.length; page = events.pendingBatches(after, 50)) {
           for (const b of page) {
             queue.push({ batch: b.seq, recs: b.events.map(fresh) });
+            if (ctx.toMain) pulled.add(b.seq);
             n += b.events.length;
             after = b.seq;
           }

@@ -53,10 +53,20 @@ export function compileMatchers(ms: Matcher[]): CompiledMatcher {
 export class ActiveSilences {
   private compiled: Array<{ s: SilenceRecord; test: CompiledMatcher }> = [];
 
-  constructor(private readonly load: () => SilenceRecord[]) {
-    this.refresh();
+  constructor(
+    private readonly load: () => SilenceRecord[],
+    /** Told after each refresh (the main thread tells the decider thread, whose copy decides). */
+    private readonly refreshed: () => void = () => undefined,
+  ) {
+    this.reload();
   }
+  /** A silence was created or expired: reload (and tell whoever else holds a copy). */
   refresh(): void {
+    this.reload();
+    this.refreshed();
+  }
+  /** Reload from the store only (the decider thread, told by the main thread). */
+  reload(): void {
     this.compiled = this.load().map((s) => ({ s, test: compileMatchers(s.matchers) }));
   }
   /** The first silence active at `now` whose matchers all hold. */

@@ -24,9 +24,10 @@ export function routerTiles(ctx: CoreContext, router: Router): () => StatusTile[
         label: 'Router inbox',
         status: age > INBOX_WARN_AGE * 5 ? 'critical' : age > INBOX_WARN_AGE ? 'warning' : 'ok',
         value: String(inbox.count),
-        reason: inbox.count
-          ? `${inbox.count} events waiting, oldest ${Math.round(age / 1000)} s`
-          : 'empty: every acknowledged event is processed',
+        reason:
+          (inbox.count
+            ? `${inbox.count} events waiting, oldest ${Math.round(age / 1000)} s`
+            : 'empty: every acknowledged event is processed') + (router.decidesOn === 'worker' ? '; decided on the decider thread' : ''),
       },
     ];
   };

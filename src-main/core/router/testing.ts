@@ -62,6 +62,7 @@ export function testContext(opts: { yaml?: string; start?: number; dir?: string;
     metrics: createMetrics(),
     secrets: { get: () => undefined, names: () => [] },
     fetch: opts.fetch ?? globalThis.fetch,
+    toMain: null,
     statusProviders: [],
     changed: (...what) => void changes.push(...what),
     onStart: (fn) => void starters.push(fn),

@@ -1,0 +1,43 @@
+import type { CoreContext } from '../context';
+import type { Areas } from '../areas';
+import { countDecided } from '../router';
+import { deciderThread, type DeciderThread } from './client';
+
+export type { DeciderThread } from './client';
+
+/**
+ * The main thread's half of the decider role (docs/architecture.md "Threads"): start the decider worker on the
+ * same database file and config, and carry out each report it posts after a commit — batches no longer queued,
+ * metrics into this thread's registry (/metrics), senders kicked, escalations armed, plans proposed, AI
+ * follow-ups started, views told. Reloads accepted here are posted to it. Null when the worker script is missing.
+ */
+export function startDecider(
+  ctx: CoreContext,
+  opts: { dataDir: string; configSource?: string; desktopShownByConsole?: boolean },
+  areas: () => Areas,
+): DeciderThread | null {
+  const data = {
+    config: ctx.config,
+    dataDir: opts.dataDir,
+    configSource: opts.configSource,
+    desktopShownByConsole: opts.desktopShownByConsole,
+  };
+  const thread = deciderThread(data, ctx.log, (r) => {
+    const a = areas();
+    a.router.router.decided(r.seqs);
+    for (const m of r.metrics) countDecided(ctx.metrics, m);
+    for (const ch of r.channels) a.notify.outbox.kick(ch);
+    if (r.escalate) a.acks.escalator.kick();
+    for (const id of r.propose) a.loop.proposeFor(id);
+    for (const job of r.followUps) a.router.router.followUp(job);
+    if (r.changed.length) ctx.changed(...r.changed);
+  });
+  if (!thread) {
+    ctx.log.warn('decider worker script not found; deciding on the main thread');
+    return null;
+  }
+  ctx.onReload((next) => () => thread.config(next));
+  // Registered before the areas, so stopped after them: the router's stop has drained the inbox by then.
+  ctx.onStop(() => thread.stop());
+  return thread;
+}

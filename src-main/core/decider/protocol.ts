@@ -1,0 +1,70 @@
+import type { Collection } from '../../../src-shared/api/topics';
+import type { Config } from '../config';
+import type { DecidedMetrics, FollowUpJob, ToMain } from '../context';
+
+/** What the decider thread is built from (workerData). */
+export interface DeciderData {
+  config: Config;
+  dataDir: string;
+  configSource?: string;
+  desktopShownByConsole?: boolean;
+}
+
+/** Main → decider. Posted in order: a change posted before a kick is in force when that kick's batches are decided. */
+export type ToDecider =
+  | { type: 'kick'; seq: number }
+  | { type: 'silences' }
+  | { type: 'config'; config: Config }
+  | { type: 'drain'; id: number }
+  | { type: 'stop'; id: number };
+
+/** Decider → main: one report after each commit (or noise flush), then answers to drain/stop. */
+export type FromDecider =
+  | { type: 'report'; report: Report }
+  | { type: 'drained'; id: number }
+  | { type: 'stopped'; id: number }
+  | { type: 'failed'; error: string };
+
+export interface Report {
+  seqs: number[];
+  metrics: DecidedMetrics[];
+  channels: string[];
+  escalate: boolean;
+  propose: string[];
+  followUps: FollowUpJob[];
+  changed: Collection[];
+}
+
+/** The decider side of ToMain: calls are gathered and posted as one report once the synchronous work is done. */
+export function reportingToMain(post: (r: Report) => void): ToMain & { changed(what: Collection[]): void; flush(): void } {
+  let r: Report | null = null;
+  const open = (): Report => {
+    if (!r) {
+      r = { seqs: [], metrics: [], channels: [], escalate: false, propose: [], followUps: [], changed: [] };
+      queueMicrotask(flush); // after the transaction that produced it has committed (it is synchronous)
+    }
+    return r;
+  };
+  const flush = () => {
+    if (!r) return;
+    const done = r;
+    r = null;
+    post(done);
+  };
+  return {
+    kickChannel: (ch) => void (open().channels.includes(ch) || open().channels.push(ch)),
+    kickEscalator: () => void (open().escalate = true),
+    propose: (id) => void open().propose.push(id),
+    followUp: (job) => void open().followUps.push(job),
+    decided: (seqs, m) => {
+      const o = open();
+      o.seqs.push(...seqs);
+      o.metrics.push(m);
+    },
+    changed: (what) => {
+      const o = open();
+      for (const w of what) if (!o.changed.includes(w)) o.changed.push(w);
+    },
+    flush,
+  };
+}

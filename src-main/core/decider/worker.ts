@@ -1,0 +1,30 @@
+// The decider worker thread (docs/architecture.md "Threads"): the router's deciding pass with its own SQLite
+// connection, so deciding a storm never holds the thread that answers /health, the console and the senders.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createDeciderCore } from './core';
+import { reportingToMain, type DeciderData, type FromDecider, type ToDecider } from './protocol';
+
+const port = parentPort!;
+const post = (m: FromDecider) => port.postMessage(m);
+const toMain = reportingToMain((report) => post({ type: 'report', report }));
+const core = createDeciderCore(workerData as DeciderData, toMain);
+
+// Whatever was acknowledged and not decided before (a crash, or batches handed over before this thread ran).
+const replayed = core.router.resume();
+if (replayed) core.ctx.log.info({ replayed }, 'decider: processed events left in the inbox');
+
+async function handle(m: ToDecider): Promise<void> {
+  if (m.type === 'kick') return core.router.pull(m.seq);
+  if (m.type === 'silences') return core.router.silences.reload();
+  if (m.type === 'config') return core.applyConfig(m.config);
+  if (m.type === 'drain') await core.router.drain();
+  else await core.stop();
+  toMain.flush(); // the last report before the answer
+  post({ type: m.type === 'drain' ? 'drained' : 'stopped', id: m.id });
+}
+
+// One message at a time, in order: a silence or config change is in force before a later kick is decided.
+let chain = Promise.resolve();
+port.on('message', (m: ToDecider) => {
+  chain = chain.then(() => handle(m)).catch((e: unknown) => post({ type: 'failed', error: (e as Error).stack ?? String(e) }));
+});
