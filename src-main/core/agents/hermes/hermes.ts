@@ -25,29 +25,35 @@ export function matchRule<R extends Config['hermes']['rules'][number]>(rules: R[
  * Synchronous and never fails, so it is always there as the fallback.
  */
 export function createHermes(rules: Config['hermes']['rules']) {
+  // Built field by field, not by spreading a base object: a spread followed by new fields costs several µs
+  // an alert in V8, a real share of deciding a storm (triage runs for every alert).
+  const result = (
+    ev: TriageSubject,
+    now: number,
+    category: string,
+    priority: TriageResult['priority'],
+    runbook: string | null,
+    suggestedActions: string[],
+  ): TriageResult => ({
+    agent: 'hermes',
+    model: null,
+    summary: ev.summary,
+    probableCause: null,
+    confidence: null,
+    fallbackReason: null,
+    at: now,
+    category,
+    priority,
+    runbook,
+    suggestedActions,
+  });
   return (ev: TriageSubject, now: number): TriageResult => {
-    const base = {
-      agent: 'hermes' as const,
-      model: null,
-      summary: ev.summary,
-      probableCause: null,
-      confidence: null,
-      fallbackReason: null,
-      at: now,
-    };
     const r = matchRule(rules, ev);
-    if (r) return { ...base, category: r.category, priority: r.priority, runbook: r.runbook ?? null, suggestedActions: r.suggest };
+    if (r) return result(ev, now, r.category, r.priority, r.runbook ?? null, r.suggest);
     const text = `${ev.labels.alertname ?? ''} ${ev.summary}`;
     const b = BUILTIN_RULES.find((r) => r.pattern.test(text));
-    if (b)
-      return {
-        ...base,
-        category: b.category,
-        priority: b.priority ?? BY_SEVERITY[ev.severity],
-        runbook: null,
-        suggestedActions: b.suggest,
-      };
-    return { ...base, category: 'uncategorised', priority: BY_SEVERITY[ev.severity], runbook: null, suggestedActions: [] };
+    if (b) return result(ev, now, b.category, b.priority ?? BY_SEVERITY[ev.severity], null, b.suggest);
+    return result(ev, now, 'uncategorised', BY_SEVERITY[ev.severity], null, []);
   };
 }
 export type Hermes = ReturnType<typeof createHermes>;

@@ -46,7 +46,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
       if (member) {
         if (refireMember(b, fp)) book.saveBurst(b, [fp]);
       } else if (d.notify && starting) {
-        addMember(b, { ...memberOf(ev, sc.now), channels: d.channels });
+        addMember(b, memberOf(ev, sc.now, d.channels));
         book.saveBurst(b, [fp]);
       } else return;
       if (!d.notify) return;
@@ -58,7 +58,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
     if (!d.notify || !starting) return;
     let w = book.watches.get(name);
     if (!w) book.watches.set(name, (w = { starts: [] }));
-    const starts = noteStart(w, { ...memberOf(ev, sc.now), channels: d.channels }, sc.now, burstWindow);
+    const starts = noteStart(w, memberOf(ev, sc.now, d.channels), sc.now, burstWindow);
     if (distinctHosts(starts) < burstThreshold) return;
     const nb = { ...openBurst(name, starts, sc.now, groupWindow), thread: threadOf(sc.config, ev).key };
     book.openBurst(nb);

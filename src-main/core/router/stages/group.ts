@@ -9,15 +9,14 @@ import { hold, trace, type Stage } from '../types';
 
 const at = (t: number | null): string => (t === null ? '?' : new Date(t).toISOString().slice(11, 19) + 'Z');
 
-export const memberOf = (ev: EventRecord, now: number): Member => ({
-  fp: ev.fingerprint,
-  host: hostOf(ev.labels, ev.fingerprint),
-  eventId: ev.id,
-  severity: ev.severity,
-  summary: ev.summary,
-  firing: ev.status === 'firing',
-  since: now,
-});
+/** A group's or burst's record of an alert; a burst member also keeps its channels (given here: spreading to add them costs µs). */
+export const memberOf = (ev: EventRecord, now: number, channels?: string[]): Member => {
+  const host = hostOf(ev.labels, ev.fingerprint);
+  const firing = ev.status === 'firing';
+  return channels
+    ? { fp: ev.fingerprint, host, eventId: ev.id, severity: ev.severity, summary: ev.summary, firing, since: now, channels }
+    : { fp: ev.fingerprint, host, eventId: ev.id, severity: ev.severity, summary: ev.summary, firing, since: now };
+};
 
 /**
  * R-NOISE-1: group notifications by the route's groupBy labels. The first
