@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-fs';
 import { migrations as defaultMigrations, type Migration } from './migrations';
 import { allTables } from './schema';
-import type { TableSpec } from './spec';
+import { createTableSql, type TableSpec } from './spec';
 
 export type { Database };
 
@@ -67,8 +67,7 @@ function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): 
     for (const t of tables) {
       const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='table' AND name=?`).get(t.name);
       if (!exists) {
-        const cols = Object.entries(t.columns).map(([n, def]) => `${q(n)} ${def}`);
-        db.exec(`CREATE TABLE ${q(t.name)} (${[...cols, ...(t.constraints ?? [])].join(', ')})${t.options ? ' ' + t.options : ''}`);
+        db.exec(createTableSql(t));
         report.createdTables.push(t.name);
       } else {
         const have = new Set((db.pragma(`table_info(${q(t.name)})`) as { name: string }[]).map((c) => c.name));

@@ -77,8 +77,10 @@ export const eventTables: TableSpec[] = [
       starts_at: 'INTEGER',
       ends_at: 'INTEGER',
     },
+    // A rowid table (migration 2): a new alert's row is appended and only the small fingerprint index takes a random
+    // page; clustered by fingerprint (WITHOUT ROWID) every new alert of a storm split a random fat page, and the
+    // status index held the fingerprint too: 1.9 of the 3.8 pages a first delivery wrote to the WAL (bench router a').
     indexes: { alert_state_status: 'ON alert_state(status, severity)' },
-    options: 'WITHOUT ROWID',
   },
   {
     name: 'silences',

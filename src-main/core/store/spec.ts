@@ -16,3 +16,11 @@ export interface TableSpec {
   /** Options after the closing parenthesis, e.g. "STRICT" or "WITHOUT ROWID". */
   options?: string;
 }
+
+const q = (id: string): string => `"${id.replace(/"/g, '""')}"`;
+
+/** The CREATE TABLE statement of a spec (repair creates missing tables with it; a migration rebuilding a table too). */
+export const createTableSql = (t: TableSpec, name = t.name): string =>
+  `CREATE TABLE ${q(name)} (${[...Object.entries(t.columns).map(([n, def]) => `${q(n)} ${def}`), ...(t.constraints ?? [])].join(', ')})${
+    t.options ? ' ' + t.options : ''
+  }`;

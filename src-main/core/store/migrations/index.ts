@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { eventTables } from '../events.tables';
+import { createTableSql } from '../spec';
 
 /**
  * Numbered migrations for changes a declarative repair cannot express
@@ -17,5 +19,25 @@ export const migrations: Migration[] = [
     name: 'initial',
     // The initial tables come from the declarative spec (repairSchema); nothing to move.
     up: () => {},
+  },
+  {
+    version: 2,
+    name: 'alert_state as a rowid table',
+    // Same columns and rows; only the storage changes (see events.tables.ts). A database created after this
+    // change already has it (repair creates tables from the spec before migrations run).
+    up(db) {
+      const t = eventTables.find((x) => x.name === 'alert_state')!;
+      const have = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'alert_state'`).get() as
+        { sql: string } | undefined;
+      if (!have || !/WITHOUT\s+ROWID/i.test(have.sql)) return;
+      const cols = Object.keys(t.columns)
+        .map((c) => `"${c}"`)
+        .join(', ');
+      db.exec(`DROP INDEX IF EXISTS alert_state_status`); // repair creates it again on the new table
+      db.exec(`ALTER TABLE alert_state RENAME TO alert_state_clustered`);
+      db.exec(createTableSql(t));
+      db.exec(`INSERT INTO alert_state (${cols}) SELECT ${cols} FROM alert_state_clustered`);
+      db.exec(`DROP TABLE alert_state_clustered`);
+    },
   },
 ];
