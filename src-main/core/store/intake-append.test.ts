@@ -45,6 +45,36 @@ describe('the intake append on its own thread (R-ROUTE-2)', () => {
     expect(stores.events.inbox().count).toBe(3);
   });
 
+  it('R-ROUTE-2: while this thread commits transactions back to back (a backlog being decided), every intake append gets its turn', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
+    const file = join(dir, 'vigil.db');
+    ({ db } = openDatabase(file));
+    stores = sqliteStores(db, file);
+    const s = stores;
+    await s.intake.append(1, 'POST /x', 1, JSON.stringify([event('warm')]));
+    // SQLite's busy handler alone starved the intake thread here: it slept between tries and this thread took the
+    // lock again in every gap, so an append failed with SQLITE_BUSY after 5 s (an HTTP 500 in a storm).
+    const results: Array<number | string> = [];
+    const appends = (async () => {
+      for (let i = 0; i < 5; i++)
+        results.push(await s.intake.append(2, 'POST /x', 1, JSON.stringify([event(`e${i}`)])).catch((e: Error) => e.message));
+    })();
+    let done = false;
+    void appends.then(() => (done = true));
+    const deadline = Date.now() + 60_000;
+    const ins = db!.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (3, 'decide', 0, '[]')`);
+    while (!done && Date.now() < deadline) {
+      s.transaction(() => {
+        ins.run();
+        for (const end = Date.now() + 20; Date.now() < end;); // a 20 ms slice holding the lock
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+    await appends;
+    expect(results.every((r) => typeof r === 'number')).toBe(true);
+    expect(results).toHaveLength(5);
+  });
+
   it('R-ROUTE-2: an in-memory database appends inline, on the same connection', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
     ({ db } = openDatabase(':memory:'));

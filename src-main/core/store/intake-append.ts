@@ -6,7 +6,8 @@ import { threadClient, workerScript } from './threads';
  * file it runs on the `intake-worker` thread, its own connection (synchronous = FULL, as every intake
  * commit): the main thread posts the batch's JSON text and serves /health, the console and the next
  * requests' bodies while the disk syncs; it also never sleeps in SQLite's busy handler while another
- * thread's transaction holds the write lock. With an in-memory database it runs inline.
+ * thread's transaction holds the write lock; the main thread's transactions let it go first (store/write-gate.ts:
+ * SQLite's busy handler alone starved it). With an in-memory database it runs inline.
  */
 export interface IntakeAppender {
   runsOn: 'worker' | 'inline';
@@ -25,7 +26,7 @@ export function inlineIntake(events: EventStore): IntakeAppender {
 }
 
 /** Appends on the `intake-worker` thread (started on first use); `inline` when its script is missing. */
-export function offThreadIntake(dbFile: string, inline: IntakeAppender): IntakeAppender {
+export function offThreadIntake(dbFile: string, gate: SharedArrayBuffer, inline: IntakeAppender): IntakeAppender {
   const script = workerScript(__dirname, 'intake-worker.ts', 'intake-worker.js');
   if (!script) return inline;
   let client: ReturnType<typeof threadClient> | null = null;
@@ -33,7 +34,7 @@ export function offThreadIntake(dbFile: string, inline: IntakeAppender): IntakeA
   return {
     runsOn: 'worker',
     append(receivedAt, via, n, json) {
-      client ??= threadClient(script, { file: dbFile });
+      client ??= threadClient(script, { file: dbFile, gate });
       const p = client.ask<number>('append', { receivedAt, via, n, json });
       inFlight.add(p);
       const done = () => inFlight.delete(p);

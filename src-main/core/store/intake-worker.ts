@@ -3,17 +3,22 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { sqliteEventStore } from './events';
+import { writeGate } from './write-gate';
 import { serveRequests } from './threads';
 
-const db = new BetterSqlite3((workerData as { file: string }).file);
-// As the main connection (store/db.ts): an acknowledged event survives power loss; wait for another writer.
+const { file, gate } = workerData as { file: string; gate: SharedArrayBuffer };
+const db = new BetterSqlite3(file);
+// As the main connection (store/db.ts): an acknowledged event survives power loss. No busy handler: the
+// write gate retries every 0.25 ms while the other writers hold back (store/write-gate.ts).
 db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
+db.pragma('busy_timeout = 0');
 db.pragma('wal_autocheckpoint = 10000');
 const events = sqliteEventStore(db);
+const turns = writeGate(gate);
 
 serveRequests(parentPort!, (req) => {
-  if (req.op === 'append') return events.appendBatchText(req.receivedAt as number, req.via as string, req.n as number, req.json as string);
+  if (req.op === 'append')
+    return turns.announce(() => events.appendBatchText(req.receivedAt as number, req.via as string, req.n as number, req.json as string));
   throw new Error(`unknown request "${req.op}"`);
 });
 parentPort!.once('close', () => db.close());

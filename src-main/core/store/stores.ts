@@ -15,6 +15,7 @@ import { sqliteOutboxStore, type OutboxStore } from './outbox';
 import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
 import { inlineIntake, offThreadIntake, type IntakeAppender } from './intake-append';
+import { writeGate, type WriteGate } from './write-gate';
 import { inlineReads, offThreadReads, type OffThreadReads } from './reads';
 import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
@@ -73,6 +74,8 @@ export interface Stores {
   reads: OffThreadReads;
   /** The fsynced intake append behind an HTTP 202: on its own thread and connection when the database is a file. */
   intake: IntakeAppender;
+  /** Fair turns at the write lock for the intake thread; another writing thread's stores share its `sab`. */
+  writeGate: WriteGate;
 }
 
 /** One transaction committed at synchronous = NORMAL (no fsync); nested in an outer transaction it just joins it. */
@@ -87,12 +90,14 @@ function unsynced<T>(db: Database, fn: () => T): T {
 }
 
 /** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
-export function sqliteStores(db: Database, file: string | null = null): Stores {
+export function sqliteStores(db: Database, file: string | null = null, gate: WriteGate = writeGate()): Stores {
   // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
   const scope = new TxScope();
-  const stores: Omit<Stores, 'reads' | 'intake'> = {
-    transaction: (fn, mode) =>
-      scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate()),
+  const stores: Omit<Stores, 'reads' | 'intake' | 'writeGate'> = {
+    transaction: (fn, mode) => {
+      if (!db.inTransaction) gate.yieldTo(); // an intake append waiting for the lock goes first (store/write-gate.ts)
+      return scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate());
+    },
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),
@@ -116,5 +121,10 @@ export function sqliteStores(db: Database, file: string | null = null): Stores {
   };
   const inline = inlineReads(stores.events, stores.smoke);
   const intake = inlineIntake(stores.events);
-  return { ...stores, reads: file ? offThreadReads(file, inline) : inline, intake: file ? offThreadIntake(file, intake) : intake };
+  return {
+    ...stores,
+    reads: file ? offThreadReads(file, inline) : inline,
+    intake: file ? offThreadIntake(file, gate.sab, intake) : intake,
+    writeGate: gate,
+  };
 }

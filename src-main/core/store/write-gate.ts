@@ -1,0 +1,46 @@
+/**
+ * Fair turns at SQLite's one write lock between threads. SQLite's busy handler is not fair: a connection
+ * waiting for the lock sleeps 1, 2, 5 … 100 ms between tries, and a thread that commits transactions back to
+ * back (the router deciding a backlog in 20 ms slices) takes it again in the gap every time, so the waiter
+ * failed with SQLITE_BUSY after its 5 s timeout — an HTTP intake append answered 500 mid-storm (seen in
+ * `bench health`). Here the polite writer (the intake thread) announces that it wants the lock and tries
+ * every 0.25 ms; every transaction begun on a connection that shares the gate first waits, bounded, until
+ * no announced write is left. The cell lives in a SharedArrayBuffer handed to each writing thread.
+ */
+export interface WriteGate {
+  sab: SharedArrayBuffer;
+  /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
+  yieldTo(maxMs?: number): void;
+  /** The polite side: run `write` (one statement or transaction), retrying SQLITE_BUSY every 0.25 ms for up to `timeoutMs`. */
+  announce<T>(write: () => T, timeoutMs?: number): T;
+}
+
+export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): WriteGate {
+  const cell = new Int32Array(sab);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  return {
+    sab,
+    yieldTo(maxMs = 500) {
+      if (Atomics.load(cell, 0) === 0) return;
+      const end = Date.now() + maxMs;
+      for (let v = Atomics.load(cell, 0); v > 0 && Date.now() < end; v = Atomics.load(cell, 0)) Atomics.wait(cell, 0, v, 5);
+    },
+    announce(write, timeoutMs = 5_000) {
+      Atomics.add(cell, 0, 1);
+      try {
+        const end = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            return write();
+          } catch (e) {
+            if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() > end) throw e;
+            Atomics.wait(nap, 0, 0, 0.25);
+          }
+        }
+      } finally {
+        Atomics.sub(cell, 0, 1);
+        Atomics.notify(cell, 0);
+      }
+    },
+  };
+}
