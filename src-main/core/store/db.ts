@@ -15,6 +15,9 @@ export interface RepairReport {
   appliedMigrations: number[];
 }
 
+/** The size a WAL file is cut back to after a complete checkpoint (SQLite's journal_size_limit). */
+export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /**
  * Open the one database: WAL, synchronous=FULL (an acknowledged event must
  * survive power loss, not just a crash), foreign keys, busy timeout; then
@@ -38,6 +41,9 @@ export function openDatabase(
   // over, and a longer WAL copies each page back once instead of per 1,000 frames. Every commit is
   // still fsynced (synchronous = FULL); only the copy into the main file happens less often.
   db.pragma('wal_autocheckpoint = 10000');
+  // ...but a storm must not leave a laptop a 40 MB WAL for good: once a checkpoint has copied every frame back, the
+  // next write restarts the WAL and cuts the file to this size (store/reads.ts checkpoints off the main thread).
+  db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
   const report = migrate(db, opts.tables ?? allTables, opts.migrations ?? defaultMigrations);
   return { db, report };
 }

@@ -19,6 +19,8 @@ serveRequests(parentPort!, (req) => {
     const chunk = smokeNdjsonChunk(smoke, req as unknown as SmokeChunkQuery);
     return { ...chunk, text: Buffer.from(chunk.text as string) }; // bytes, so the main thread only copies them out
   }
+  // PASSIVE: copies WAL frames back without blocking any reader or writer (store/reads.ts keepWalSmall).
+  if (req.op === 'checkpoint') return (db.pragma('wal_checkpoint(PASSIVE)') as unknown[])[0];
   throw new Error(`unknown request "${req.op}"`);
 });
 parentPort!.once('close', () => db.close());

@@ -1,6 +1,8 @@
 import type { Severity } from '../../../src-shared/constants';
 import type { EventStore } from './events';
 import { smokeNdjsonChunk, type SmokeCursor, type SmokeHistoryStore, type SmokeNdjsonChunk } from './smoke';
+import { existsSync, statSync } from 'node:fs';
+import { WAL_LIMIT_BYTES } from './db';
 import { threadClient, workerScript } from './threads';
 
 export type StatsRow = { t: number; severity: Severity; n: number };
@@ -17,14 +19,20 @@ export interface OffThreadReads {
   eventStats(from: number, to: number, bucketMs: number): Promise<StatsRow[]>;
   /** One smoke history export chunk, as NDJSON text made on the reads thread. */
   smokeChunk(q: SmokeChunkQuery): Promise<SmokeNdjsonChunk>;
+  /** Copy the WAL back into the database on this thread (PASSIVE); null inline. */
+  checkpoint(): Promise<{ busy: number; log: number; checkpointed: number } | null>;
   close(): Promise<void>;
 }
+
+/** How often the WAL's size is looked at (a stat); above the limit it is checkpointed on the reads thread. */
+export const WAL_LOOK_MS = 10_000;
 
 export function inlineReads(events: EventStore, smoke: SmokeHistoryStore): OffThreadReads {
   return {
     runsOn: 'inline',
     eventStats: async (from, to, b) => events.stats(from, to, b),
     smokeChunk: async (q) => smokeNdjsonChunk(smoke, q),
+    checkpoint: async () => null,
     close: async () => undefined,
   };
 }
@@ -35,13 +43,37 @@ export function offThreadReads(dbFile: string, inline: OffThreadReads): OffThrea
   if (!script) return inline;
   let client: ReturnType<typeof threadClient> | null = null;
   const thread = () => (client ??= threadClient(script, { file: dbFile }));
+  const checkpoint = () => thread().ask<{ busy: number; log: number; checkpointed: number }>('checkpoint');
+  const keeper = keepWalSmall(`${dbFile}-wal`, checkpoint);
   return {
     runsOn: 'worker',
     eventStats: (from, to, bucketMs) => thread().ask('eventStats', { from, to, bucketMs }),
     smokeChunk: (q) => thread().ask('smokeChunk', q),
+    checkpoint,
     close: async () => {
+      clearInterval(keeper);
       await client?.close();
       client = null;
     },
   };
+}
+
+/**
+ * A storm grows the WAL to ~40 MB (wal_autocheckpoint = 10000 pages, store/db.ts). Above WAL_LIMIT_BYTES it is
+ * checkpointed here, off the main thread, every WAL_LOOK_MS: PASSIVE blocks nobody, and once every frame is back in
+ * the database the next write restarts the WAL and cuts the file to the limit (journal_size_limit). The main
+ * thread's own autocheckpoints then find little left to copy.
+ */
+function keepWalSmall(walFile: string, checkpoint: () => Promise<unknown>): NodeJS.Timeout {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || !existsSync(walFile) || statSync(walFile).size <= WAL_LIMIT_BYTES) return;
+    busy = true;
+    // A failed look (database closing, worker gone) is retried at the next one; nothing depends on it.
+    checkpoint()
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, WAL_LOOK_MS);
+  timer.unref();
+  return timer;
 }
