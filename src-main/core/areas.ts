@@ -24,7 +24,7 @@ import { createLlmClient } from './agents';
 import { BUILTIN_PROTECTED } from './heal';
 import { createLiveConfig, RELOAD_COMPONENT } from './config';
 import { wireAlerts } from './alerts';
-import { createSleep, SLEEP_FINGERPRINT } from './sleep';
+import { createSleep, SLEEP_FINGERPRINT_PREFIX } from './sleep';
 import { Collection } from '../../src-shared/api/topics';
 
 /** What a core's context is made of (CoreOptions extends it). */
@@ -280,7 +280,7 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
     escalator: acks.escalator,
     heartbeat,
     ingest: (e) => router.router.ingest([e], 'resume'),
-    recorded: () => router.router.states.get(SLEEP_FINGERPRINT),
+    recorded: () => router.router.states.lastWithPrefix(SLEEP_FINGERPRINT_PREFIX),
   });
   agents.connect({ loop: loop.steps, onNemotron: loop.onNemotron });
 

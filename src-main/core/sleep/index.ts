@@ -5,8 +5,12 @@ import type { IntakeEvent } from '../router';
 import type { AlertState } from '../store';
 import { humanDuration } from '../duration';
 
-/** Every sleep is one episode of this fingerprint: its alert state holds the last one (read in O(1) for the Overview). */
-export const SLEEP_FINGERPRINT = 'vigil:sleep';
+/**
+ * Each sleep is its own `vigil` alert, `vigil:sleep:<ISO time it began>` (two sleeps are two events, not a repeat the
+ * Events page calls deduped); the ISO time sorts, so the Overview reads the last one with one primary-key seek.
+ */
+export const SLEEP_FINGERPRINT_PREFIX = 'vigil:sleep:';
+const sleepFingerprint = (from: number) => `${SLEEP_FINGERPRINT_PREFIX}${new Date(from).toISOString()}`;
 /** The reason recorded on escalation steps handed over at suspend (sleep.handOverCriticals). */
 export const HANDOVER_REASON = 'laptop going to sleep';
 /** The Overview shows the last sleep for this long after waking. */
@@ -23,8 +27,8 @@ export interface SleepDeps {
   escalator: Pick<AckArea['escalator'], 'stop' | 'wake' | 'handOver'>;
   heartbeat: Heartbeat | null;
   ingest(e: IntakeEvent): void;
-  /** The alert state of SLEEP_FINGERPRINT (the router's dedupe state). */
-  recorded(): AlertState | null;
+  /** The latest sleep's alert state (the greatest fingerprint with SLEEP_FINGERPRINT_PREFIX). */
+  recorded(): Pick<AlertState, 'startsAt' | 'endsAt'> | null;
 }
 
 /** "02:10" in UTC, the console's one time zone for these lines. */
@@ -87,7 +91,7 @@ export function createSleep(ctx: CoreContext, d: SleepDeps) {
     const lines = said.flat();
     d.ingest({
       source: 'vigil',
-      fingerprint: SLEEP_FINGERPRINT,
+      fingerprint: sleepFingerprint(w.from),
       severity: 'info',
       status: 'resolved',
       summary: `Vigil was asleep from ${w.span}`,

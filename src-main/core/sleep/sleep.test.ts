@@ -162,4 +162,31 @@ routes:
     bed = await bed.restart(at(16, 56) + 24 * 60 * MIN + 1);
     expect(bed.core.status().lastSleep).toBeNull();
   });
+
+  it('R-SLEEP-5: a laptop sleeping twice is two events on the Events page, neither "deduped"; the Overview still reads the latest', async () => {
+    bed = await ackBed(`smoke: { enabled: false }`);
+    const at = (h: number, m: number) => Date.UTC(2026, 0, 5, h, m);
+    for (const [from, to] of [
+      [at(1, 10), at(6, 45)],
+      [at(12, 21), at(16, 56)],
+    ] as const) {
+      bed.clock.set(from);
+      await bed.core.suspend();
+      bed.clock.set(to);
+      await bed.core.resume();
+    }
+    const { items } = await bed.call<{ items: Array<{ summary: string; fingerprint: string; outcome: string | null }> }>('events.list', {
+      source: 'vigil',
+      limit: 10,
+    });
+    const sleeps = items.filter((e) => e.summary.startsWith('Vigil was asleep'));
+    // Before: one fingerprint for every sleep, so the second was a repeat of the first ("deduped").
+    // Now each is its own alert, first seen resolved: stored (an info record), nothing it repeats.
+    expect(sleeps.map((e) => [e.summary, e.outcome])).toEqual([
+      ['Vigil was asleep from 12:21 to 16:56 UTC', 'stored'],
+      ['Vigil was asleep from 01:10 to 06:45 UTC', 'stored'],
+    ]);
+    expect(new Set(sleeps.map((e) => e.fingerprint)).size).toBe(2);
+    expect(bed.core.status().lastSleep).toEqual({ from: at(12, 21), to: at(16, 56) });
+  });
 });

@@ -35,6 +35,11 @@ export interface AlertStateStore {
   firingOf(source: string): string[];
   /** What matchers see of each alert firing at `now` (a silence shows how many it covers, R-ALERT-3). */
   firingLabels(now: number): Array<{ source: string; severity: Severity; labels: Record<string, string> }>;
+  /**
+   * The alert whose fingerprint is the greatest starting with `prefix` (one seek on the primary key): for
+   * fingerprints that end in a sortable time, the latest (each sleep is its own alert, `vigil:sleep:<ISO time>`).
+   */
+  lastWithPrefix(prefix: string): { fingerprint: string; startsAt: number | null; endsAt: number | null } | null;
 }
 
 const sameLabels = (a: Record<string, string>, b: Record<string, string>): boolean => {
@@ -104,7 +109,14 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     db,
     `SELECT source, severity, labels FROM alert_state WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > ?)`,
   );
+  // The range [prefix, prefix + U+FFFF) on the primary key, newest (greatest) first.
+  const lastWithPrefix = select<{ fingerprint: string; startsAt: number | null; endsAt: number | null }>(
+    db,
+    `SELECT fingerprint, starts_at AS startsAt, ends_at AS endsAt FROM alert_state
+     WHERE fingerprint >= ? AND fingerprint < ? ORDER BY fingerprint DESC LIMIT 1`,
+  );
   return {
+    lastWithPrefix: (prefix) => lastWithPrefix.get(prefix, `${prefix}\uffff`) ?? null,
     get(fp) {
       const hit = cache.get(fp);
       if (hit) return { ...hit };

@@ -63,6 +63,8 @@ export const dedupeStage: Stage = {
     }
     d.kind = 'resolved';
     if (told === 'firing') return trace(d, sc.now, 'dedupe', 'pass', 'resolved: notify once');
+    // First seen already resolved (a record such as a finished sleep): nothing it repeats, so not "deduped".
+    if (!d.prev) return hold(d, sc.now, 'dedupe', 'stored', 'first seen already resolved: stored, nothing to notify');
     hold(
       d,
       sc.now,
