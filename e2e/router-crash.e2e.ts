@@ -52,9 +52,12 @@ function postEvent(base: URL, token: string, agent: Agent, i: number): Promise<{
 }
 
 describe('crash safety (R-ROUTE-2)', () => {
-  it('R-ROUTE-2: after kill -9 mid-burst, every event that got a 202 is stored, processed and notified', async () => {
+  it('R-ROUTE-2, R-SCALE-7: after kill -9 mid-burst, every event that got a 202 is stored, processed and notified', async () => {
     const first = await startVigil({ dataDir, config });
     running.push(first);
+    // R-SCALE-7: the events are decided on the decider worker thread, the kill takes it down mid-decide with the rest.
+    const status = await first.rpc<{ tiles: Array<{ id: string; reason: string }> }>('status.get', {});
+    expect(status.tiles.find((t) => t.id === 'router-inbox')?.reason).toContain('decided on the decider thread');
     const base = new URL(first.base);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     const acked: string[] = [];

@@ -61,6 +61,8 @@ export interface ToMain {
   followUp(job: FollowUpJob): void;
   /** Intake batches decided and committed, with the router metrics they count (main's registry serves /metrics). */
   decided(seqs: number[], m: DecidedMetrics): void;
+  /** A counter another area's stage bumped while deciding (safe actions, AutoHeal refusals): counted on the main thread. */
+  count(metric: string, labels: Record<string, string>, n: number): void;
 }
 
 export interface FollowUpJob {

@@ -3,6 +3,8 @@ import type { Collection } from '../../../src-shared/api/topics';
 import { openContext, wireAreas } from '../areas';
 import { createLogger } from '../log';
 import type { ToMain } from '../context';
+import type { Metrics } from '../metrics';
+import { Counter } from 'prom-client';
 import type { DeciderData } from './protocol';
 
 /**
@@ -19,6 +21,7 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
   const rt = openContext({ config: data.config, dataDir: data.dataDir, log, secrets: { get: () => undefined, names: () => [] }, toMain });
   const { ctx } = rt;
   ctx.changed = (...what) => toMain.changed(what);
+  forwardCounters(ctx.metrics, toMain);
   const areas = wireAreas(rt, {
     dataDir: data.dataDir,
     configSource: data.configSource,
@@ -55,4 +58,16 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
       log.flush();
     },
   };
+}
+
+/**
+ * Counters bumped while deciding (by other areas' stages) count on the main thread, whose registry /metrics
+ * serves: here each `inc` is posted instead. Gauges stay local (the main thread sets its own from the database).
+ */
+function forwardCounters(metrics: Metrics, toMain: ToMain): void {
+  for (const [name, metric] of Object.entries(metrics)) {
+    if (!(metric instanceof Counter)) continue;
+    metric.inc = ((a?: Record<string, string> | number, b?: number) =>
+      typeof a === 'object' ? toMain.count(name, a, b ?? 1) : toMain.count(name, {}, a ?? 1)) as typeof metric.inc;
+  }
 }

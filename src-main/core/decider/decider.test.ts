@@ -76,7 +76,7 @@ const event = (name: string, labels: Record<string, string> = {}): IntakeEvent =
 const count = (db: BetterSqlite3.Database, sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
 const outcome = async (core: Core, id: string) => ((await core.call('events.get', { id })) as { value: { outcome: string } }).value.outcome;
 
-describe('the decider worker thread', { timeout: 90_000 }, () => {
+describe('the decider worker thread', { timeout: 180_000 }, () => {
   it('R-SCALE-7: an HTTP storm is decided on the decider thread: each event once, one message each, the senders kicked, /metrics counts it, events.get says queued until then', async () => {
     const { core } = await serve(yaml());
     received.length = 0;

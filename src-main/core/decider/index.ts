@@ -1,4 +1,6 @@
+import type { Counter } from 'prom-client';
 import type { CoreContext } from '../context';
+import type { Metrics } from '../metrics';
 import type { Areas } from '../areas';
 import { countDecided } from '../router';
 import { deciderThread, type DeciderThread } from './client';
@@ -30,6 +32,7 @@ export function startDecider(
     if (r.escalate) a.acks.escalator.kick();
     for (const id of r.propose) a.loop.proposeFor(id);
     for (const job of r.followUps) a.router.router.followUp(job);
+    for (const c of r.counted) (ctx.metrics[c.metric as keyof Metrics] as Counter).inc(c.labels, c.n);
     if (r.changed.length) ctx.changed(...r.changed);
   });
   if (!thread) {

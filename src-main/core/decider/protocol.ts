@@ -33,6 +33,7 @@ export interface Report {
   propose: string[];
   followUps: FollowUpJob[];
   changed: Collection[];
+  counted: Array<{ metric: string; labels: Record<string, string>; n: number }>;
 }
 
 /** The decider side of ToMain: calls are gathered and posted as one report once the synchronous work is done. */
@@ -40,7 +41,7 @@ export function reportingToMain(post: (r: Report) => void): ToMain & { changed(w
   let r: Report | null = null;
   const open = (): Report => {
     if (!r) {
-      r = { seqs: [], metrics: [], channels: [], escalate: false, propose: [], followUps: [], changed: [] };
+      r = { seqs: [], metrics: [], channels: [], escalate: false, propose: [], followUps: [], changed: [], counted: [] };
       queueMicrotask(flush); // after the transaction that produced it has committed (it is synchronous)
     }
     return r;
@@ -61,6 +62,7 @@ export function reportingToMain(post: (r: Report) => void): ToMain & { changed(w
       o.seqs.push(...seqs);
       o.metrics.push(m);
     },
+    count: (metric, labels, n) => void open().counted.push({ metric, labels, n }),
     changed: (what) => {
       const o = open();
       for (const w of what) if (!o.changed.includes(w)) o.changed.push(w);

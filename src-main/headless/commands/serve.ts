@@ -67,7 +67,17 @@ export const serveCommand: Command = {
     // Reloads read, and Settings writes, the file in use; with none yet, vigil.yaml in the data dir.
     const configFile = resolve(configFileFor(values.config, dataDir) ?? join(dataDir, 'vigil.yaml'));
     // A desktop notice is delivered only when a connected console showed it (issue 15 item 5), not when published to nobody.
-    const core = createCore({ config: loaded.config, dataDir, configSource: loaded.source, configFile, desktopShownByConsole: true });
+    // Intake is decided on the decider worker thread, so a storm's deciding never holds the thread serving /health
+    // (R-SCALE-7); VIGIL_DECIDER=inline decides on this thread, as before (to compare, or to rule the worker out).
+    const decider = process.env.VIGIL_DECIDER === 'inline' ? 'inline' : 'worker';
+    const core = createCore({
+      config: loaded.config,
+      dataDir,
+      configSource: loaded.source,
+      configFile,
+      desktopShownByConsole: true,
+      decider,
+    });
     // SIGHUP reloads the config (R-CHANGE-3); installed before the ready line, since an unhandled SIGHUP ends the process.
     // A refusal is logged, shown in Settings and raised as a vigil event.
     const onHup = () => void core.reload('sighup', 'SIGHUP').catch(() => undefined);
