@@ -41,7 +41,8 @@ export const BUILTIN_RULES: BuiltinRule[] = [
   },
   {
     name: 'http-down',
-    pattern: /probe ?failed|http.*down|endpoint.*down|instance.*down|targetdown|unreachable|5\d\d|timeout/i,
+    // A 5xx status is a whole number of three digits ("HTTP 503"), not the 500 inside "alert 1500", "5000 ms" or "512 MB".
+    pattern: /probe ?failed|http.*down|endpoint.*down|instance.*down|targetdown|unreachable|\b5\d\d\b(?!\s*(?:[kmgt]i?b|ms|%))|timeout/i,
     category: 'availability',
     priority: 'P1',
     suggest: [

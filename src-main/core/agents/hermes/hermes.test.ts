@@ -33,6 +33,10 @@ hermes:
 
   it('R-AGENT-3: built-in defaults categorise common alerts without any configuration', () => {
     const h = createHermes([]);
+    // A 5xx status, not any number that starts with 5 (found by the decidecost bench: 'bench alert 1500' was availability P1).
+    expect(h(ev({ summary: 'API answers 503' }), 0).category).toBe('availability');
+    for (const summary of ['bench alert 1500', 'queue at 5000 messages', 'heap at 512 MB', 'p99 is 520ms'])
+      expect(h(ev({ summary }), 0).category, summary).not.toBe('availability');
     expect(h(ev({ labels: { alertname: 'NodeFilesystemAlmostOutOfSpace' } }), 0).category).toBe('disk');
     expect(h(ev({ summary: 'OOM killed java' }), 0).category).toBe('memory');
     expect(h(ev({ labels: { alertname: 'KubePodCrashLooping' } }), 0)).toMatchObject({ category: 'restart-loop', priority: 'P2' });
