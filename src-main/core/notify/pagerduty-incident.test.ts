@@ -18,16 +18,9 @@ describe('R-NOTIFY-10: PagerDuty follow-ups update one incident (Events API v2 d
       channels: [{ name: 'pd', type: 'pagerduty', routingKey: { secret: 'pd-key' }, url: pd.url }],
       routes: [{ channels: ['pd'] }],
     });
-    const { clock, ingest, drained, close } = await groupStormCore(config, { name: 'pd-key', value: ROUTING_KEY }, 'critical');
+    const { storm, close } = await groupStormCore(config, { name: 'pd-key', value: ROUTING_KEY }, 'critical');
     try {
-      await ingest(['app01'], 'firing');
-      await drained();
-      await ingest(['app02', 'app03', 'app04'], 'firing');
-      clock.advance(config.router.groupWindow);
-      await drained();
-      await ingest(['app01', 'app02', 'app03', 'app04'], 'resolved');
-      clock.advance(config.router.groupWindow);
-      await drained();
+      await storm();
       const key = 'vigil-incident:r0|alertname=HighCPU';
       expect(pd.events.map((e) => [e.event_action, e.dedup_key])).toEqual([
         ['trigger', key], // the first alert pages at once

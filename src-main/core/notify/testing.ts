@@ -114,18 +114,35 @@ export async function groupStormCore(config: Config, secret: { name: string; val
     startsAt: null,
     endsAt: null,
   });
+  const ingest = async (hosts: string[], status: 'firing' | 'resolved'): Promise<void> => {
+    core.areas.router.ingest(
+      hosts.map((h) => ev(h, status)),
+      'test',
+    );
+    await core.areas.router.drain();
+  };
+  const drained = () =>
+    until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained');
   return {
     core,
     clock,
-    async ingest(hosts: string[], status: 'firing' | 'resolved'): Promise<void> {
-      core.areas.router.ingest(
-        hosts.map((h) => ev(h, status)),
-        'test',
-      );
-      await core.areas.router.drain();
+    ingest,
+    drained,
+    /**
+     * The group storm: app01 fires (its first message goes at once), app02–app04 join it (one group update after the
+     * group window), then all four resolve (the group's resolution after the window). `afterFirst` looks in between.
+     */
+    async storm(afterFirst?: () => void): Promise<void> {
+      await ingest(['app01'], 'firing');
+      await drained();
+      afterFirst?.();
+      await ingest(['app02', 'app03', 'app04'], 'firing');
+      clock.advance(config.router.groupWindow);
+      await drained();
+      await ingest(['app01', 'app02', 'app03', 'app04'], 'resolved');
+      clock.advance(config.router.groupWindow);
+      await drained();
     },
-    drained: () =>
-      until(() => core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state != 'sent'`).pluck().get() === 0, 'outbox drained'),
     async close(): Promise<void> {
       await core.stop();
       rmSync(dir, { recursive: true, force: true });

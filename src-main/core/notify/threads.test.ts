@@ -159,18 +159,12 @@ describe('R-NOTIFY-8: desktop notices of one incident replace each other by tag'
 describe('R-NOTIFY-8: through the router — a group storm is one Telegram message', () => {
   it('R-NOTIFY-8: first alert at once; the update naming the joiners and the group resolution fold into it (default router settings)', async () => {
     const config = ConfigSchema.parse({ channels: [{ ...telegram, apiBase: tg.url }], routes: [{ channels: ['tg'] }] });
-    const { core, clock, ingest, drained, close } = await groupStormCore(config, { name: 'tg-bot', value: tg.token }, 'warning');
+    const { core, storm, close } = await groupStormCore(config, { name: 'tg-bot', value: tg.token }, 'warning');
     try {
-      await ingest(['app01'], 'firing');
-      await drained();
-      expect(tg.sent).toHaveLength(1); // at once: no group_wait before the first page
-      expect(tg.sent[0]!.text).toContain('HighCPU on app01');
-      await ingest(['app02', 'app03', 'app04'], 'firing');
-      clock.advance(config.router.groupWindow);
-      await drained();
-      await ingest(['app01', 'app02', 'app03', 'app04'], 'resolved');
-      clock.advance(config.router.groupWindow);
-      await drained();
+      await storm(() => {
+        expect(tg.sent).toHaveLength(1); // at once: no group_wait before the first page
+        expect(tg.sent[0]!.text).toContain('HighCPU on app01');
+      });
       const rows = core.areas.db.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = 'tg'`).pluck().get() as number;
       expect(rows).toBe(3); // first alert, group update, group resolution …
       expect(tg.sent).toHaveLength(1); // … and the chat shows one message
