@@ -15,10 +15,13 @@ db.pragma('busy_timeout = 0');
 db.pragma('wal_autocheckpoint = 10000');
 const events = sqliteEventStore(db);
 const turns = writeGate(gate);
+const decoder = new TextDecoder();
 
 serveRequests(parentPort!, (req) => {
-  if (req.op === 'append')
-    return turns.announce(() => events.appendBatchText(req.receivedAt as number, req.via as string, req.n as number, req.json as string));
+  if (req.op === 'append') {
+    const json = decoder.decode(req.bytes as Uint8Array);
+    return turns.announce(() => events.appendBatchText(req.receivedAt as number, req.via as string, req.n as number, json));
+  }
   throw new Error(`unknown request "${req.op}"`);
 });
 parentPort!.once('close', () => db.close());

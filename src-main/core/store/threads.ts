@@ -37,12 +37,13 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`worker thread exited (${code})`)));
   return {
-    ask<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    /** `transfer`: buffers moved to the thread instead of copied. */
+    ask<T>(op: string, args: Record<string, unknown> = {}, transfer: ArrayBuffer[] = []): Promise<T> {
       if (dead) return Promise.reject(dead);
       return new Promise<T>((ok, fail) => {
         const id = ++next;
         waiting.set(id, { ok: ok as (v: unknown) => void, fail });
-        worker.postMessage({ ...args, op, id });
+        worker.postMessage({ ...args, op, id }, transfer);
       });
     },
     close: async (): Promise<void> => void (await worker.terminate()),
