@@ -31,7 +31,9 @@ describe('the intake append on its own thread (R-ROUTE-2)', () => {
     const blocker = new BetterSqlite3(file);
     blocker.exec('BEGIN IMMEDIATE');
     let committed = false;
-    const second = stores.intake.append(2, 'POST /x', 2, JSON.stringify([event('b-ä→😀'), event('c')])).then((seq) => ((committed = true), seq));
+    const second = stores.intake
+      .append(2, 'POST /x', 2, JSON.stringify([event('b-ä→😀'), event('c')]))
+      .then((seq) => ((committed = true), seq));
     // This thread is free: timers fire while the append waits for the lock (inline it would sleep here in SQLite's busy handler).
     let ticks = 0;
     while (ticks < 5) await new Promise((r) => setTimeout(r, 20)).then(() => ticks++);
