@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
-import { openDatabase, sqliteStores, type Database } from './store';
+import { openDatabase, sqliteStores, writeGate, type Database } from './store';
 import { healGateway, wireAgents } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
@@ -40,11 +40,14 @@ export interface ContextOptions {
 }
 
 /** The context both roles build their areas on: the database (file or memory), every store, metrics, clock, log. */
-export function openContext(o: ContextOptions & { toMain?: ToMain | null }): ContextRuntime & { db: Database; dbFile: string | null } {
+export function openContext(
+  o: ContextOptions & { toMain?: ToMain | null; writeGate?: SharedArrayBuffer },
+): ContextRuntime & { db: Database; dbFile: string | null } {
   const dbFile = o.dataDir ? join(o.dataDir, 'vigil.db') : null;
   const { db } = openDatabase(dbFile ?? ':memory:');
   // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
-  const stores = sqliteStores(db, dbFile);
+  // Another thread's connection (the decider) shares the main thread's write gate: intake appends go first (store/write-gate.ts).
+  const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined);
   const rt = createContext({
     config: o.config,
     dataDir: o.dataDir,

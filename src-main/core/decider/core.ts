@@ -18,7 +18,14 @@ import type { DeciderData } from './protocol';
 export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(what: Collection[]): void }) {
   const log = createLogger(data.dataDir).child({ thread: 'decider' });
   // No secrets here: nothing that decides sends, and the desktop shell's secrets are the main thread's keychain.
-  const rt = openContext({ config: data.config, dataDir: data.dataDir, log, secrets: { get: () => undefined, names: () => [] }, toMain });
+  const rt = openContext({
+    config: data.config,
+    dataDir: data.dataDir,
+    log,
+    secrets: { get: () => undefined, names: () => [] },
+    toMain,
+    writeGate: data.writeGate,
+  });
   const { ctx } = rt;
   ctx.changed = (...what) => toMain.changed(what);
   forwardCounters(ctx.metrics, toMain);

@@ -23,6 +23,7 @@ export function startDecider(
     dataDir: opts.dataDir,
     configSource: opts.configSource,
     desktopShownByConsole: opts.desktopShownByConsole,
+    writeGate: ctx.stores.writeGate.sab,
   };
   const thread = deciderThread(data, ctx.log, (r) => {
     const a = areas();

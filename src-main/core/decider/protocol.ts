@@ -8,6 +8,8 @@ export interface DeciderData {
   dataDir: string;
   configSource?: string;
   desktopShownByConsole?: boolean;
+  /** The main thread's write gate cell: this thread's transactions let the intake thread's appends go first. */
+  writeGate?: SharedArrayBuffer;
 }
 
 /** Main → decider. Posted in order: a change posted before a kick is in force when that kick's batches are decided. */
