@@ -53,7 +53,7 @@ function postEvent(base: URL, token: string, agent: Agent, i: number): Promise<{
 
 describe('crash safety (R-ROUTE-2)', () => {
   it('R-ROUTE-2, R-SCALE-7: after kill -9 mid-burst, every event that got a 202 is stored, processed and notified', async () => {
-    const first = await startVigil({ dataDir, config });
+    const first = await startVigil({ dataDir, config, env: { VIGIL_DECIDER: 'worker' } });
     running.push(first);
     // R-SCALE-7: the events are decided on the decider worker thread, the kill takes it down mid-decide with the rest.
     const status = await first.rpc<{ tiles: Array<{ id: string; reason: string }> }>('status.get', {});
@@ -95,7 +95,7 @@ describe('crash safety (R-ROUTE-2)', () => {
     peek.close();
     console.log(`crash test: ${sent} sent, ${acked.length} acknowledged, ${inboxAtCrash} left in the inbox by kill -9`);
 
-    const second = await startVigil({ dataDir, config });
+    const second = await startVigil({ dataDir, config, env: { VIGIL_DECIDER: 'worker' } });
     running.push(second);
     await second.stop('SIGTERM');
 
