@@ -23,8 +23,16 @@ export function ensurePrivateDir(dir: string): void {
 /**
  * Create a file 0600 before a library opens it (SQLite gives its -wal/-shm the main file's mode;
  * pino opens with the umask), and tighten an existing one left 0644 by an older version.
+ * An existing file is never opened here, only chmod'ed by path: closing any descriptor of a file drops every
+ * POSIX lock this process holds on it, and SQLite's locks on vigil.db/-wal/-shm held by another connection in
+ * this process (the decider thread opens its own) would go with it — another process would then take itself
+ * for the last connection, checkpoint and delete the WAL under ours ("disk image is malformed").
  */
 export function ensurePrivateFile(file: string): void {
-  closeSync(openSync(file, 'a', 0o600));
+  try {
+    closeSync(openSync(file, 'wx', 0o600)); // create only: fails on a file that exists
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   if (posix && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
 }

@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,5 +104,25 @@ describe('store: one SQLite database with repairing migrations', () => {
     expect(report.createdIndexes).toEqual(['widgets_name']);
     expect(db.prepare('SELECT name, colour FROM widgets').get()).toEqual({ name: 'a', colour: 'grey' });
     db.close();
+  });
+
+  it("R-SCALE-7: a second connection opened in the same process keeps the first one's locks: another process opening and closing the file does not take the WAL away", () => {
+    const file = tempDb();
+    const main = openDatabase(file).db; // the main thread's connection
+    main.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const add = main.prepare('INSERT INTO t (v) VALUES (?)');
+    for (let i = 0; i < 500; i++) add.run('acknowledged');
+    const decider = openDatabase(file).db; // a worker thread's own connection, opened the same way
+    // Another process (`vigil export`, `vigil status`) opens, reads and closes. If this process's locks were gone it
+    // would take itself for the last connection, checkpoint and delete the WAL the two connections above still use.
+    const other = `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(file)}); d.prepare('SELECT count(*) FROM t').get(); d.close();`;
+    execFileSync(process.execPath, ['-e', other], { cwd: process.cwd() });
+    for (let i = 0; i < 500; i++) add.run('after the other process');
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    const later = new BetterSqlite3(file); // a connection opened afterwards (a restarted decider, the reads thread)
+    expect(later.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1000 });
+    expect(decider.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1000 });
+    expect(later.pragma('integrity_check', { simple: true })).toBe('ok');
+    for (const d of [later, decider, main]) d.close();
   });
 });

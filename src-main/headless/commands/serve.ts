@@ -67,10 +67,9 @@ export const serveCommand: Command = {
     // Reloads read, and Settings writes, the file in use; with none yet, vigil.yaml in the data dir.
     const configFile = resolve(configFileFor(values.config, dataDir) ?? join(dataDir, 'vigil.yaml'));
     // A desktop notice is delivered only when a connected console showed it (issue 15 item 5), not when published to nobody.
-    // VIGIL_DECIDER=worker decides intake on the decider worker thread, so a storm's deciding never holds the thread
-    // serving /health (R-SCALE-7). Not the default yet: the final CI found intake never decided on the worker in two
-    // e2e runs next to a real Prometheus (prometheus.e2e export, first-run.e2e), not yet understood.
-    const decider = process.env.VIGIL_DECIDER === 'worker' ? 'worker' : 'inline';
+    // Intake is decided on the decider worker thread, so a storm's deciding never holds the thread serving /health
+    // (R-SCALE-7); VIGIL_DECIDER=inline decides on this thread, as before (to compare, or to rule the worker out).
+    const decider = process.env.VIGIL_DECIDER === 'inline' ? 'inline' : 'worker';
     const core = createCore({
       config: loaded.config,
       dataDir,
