@@ -1,28 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
+import { describe, expect, it } from 'vitest';
 import { outboxHandlers, outboxTiles } from './api';
 import { buildChannels } from '../channels';
-import { createOutbox, type Outbox } from './outbox';
+import { createOutbox } from './outbox';
+import { useWebhookBed } from './webhook-bed';
 import { alert, metricValue, notifyTestBed, settle, until, type NotifyTestBed } from './testing';
 
-let hook: WebhookReceiver;
-const beds: NotifyTestBed[] = [];
-const outboxes: Outbox[] = [];
-
-beforeAll(async () => {
-  hook = await startWebhookReceiver({ secret: 'hook-secret' });
-});
-afterAll(async () => {
-  await hook.close();
-});
-afterEach(async () => {
-  for (const o of outboxes.splice(0)) await o.stop();
-  for (const b of beds.splice(0)) b.cleanup();
-  hook.answer(null);
-  hook.requests.length = 0;
-  hook.delivered.length = 0;
-  hook.shown.length = 0;
-});
+const rx = useWebhookBed({ secret: 'hook-secret' });
 
 interface Setup {
   outbox?: Record<string, unknown>;
@@ -37,19 +20,19 @@ function setup(opts: Setup = {}) {
     opts.bed ??
     notifyTestBed(
       {
-        channels: [{ name: 'hook', type: 'webhook', url: hook.url, hmacSecret: { secret: 'hook-hmac' }, ...opts.channel }],
+        channels: [{ name: 'hook', type: 'webhook', url: rx.hook.url, hmacSecret: { secret: 'hook-hmac' }, ...opts.channel }],
         outbox: { maxBackoff: '60s', ...opts.outbox },
       },
       { 'hook-hmac': 'hook-secret' },
     );
-  beds.push(bed);
+  rx.beds.push(bed);
   const reports: Array<{ what: string; error: string }> = [];
   const recoveries: string[] = [];
   const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }), {
     onFailure: (what, err) => reports.push({ what, error: err.message }),
     onRecovery: (what) => recoveries.push(what),
   });
-  outboxes.push(outbox);
+  rx.outboxes.push(outbox);
   const enqueue = (title: string, key = `k-${title}`) => bed.db.transaction(() => outbox.writer.enqueue('hook', alert(title), key))();
   const row = (key: string) => outbox.store.list({ channel: 'hook', limit: 500 }).find((r) => r.key === key);
   /** Jump the clock to the head's next attempt (not past it: a send in flight would time out on the fake clock). */
@@ -68,7 +51,7 @@ describe('durable outbox over a real webhook receiver', () => {
     enqueue('m1');
     await until(() => row('k-m1')?.state === 'sent', 'm1 delivered');
 
-    await hook.goDown();
+    await rx.hook.goDown();
     for (const t of ['m2', 'm3', 'm4', 'm5', 'm6']) enqueue(t);
     await until(() => (row('k-m2')?.attempts ?? 0) === 1, 'first failed attempt of m2');
     expect(row('k-m2')?.lastError).toMatch(/unreachable/);
@@ -92,22 +75,22 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(reports.filter((r) => r.what === 'channel hook')).toHaveLength(1); // raised once, not per attempt
 
     // Back up but overloaded: 503 with Retry-After 120 s, beyond the 60 s cap, is honoured exactly.
-    await hook.comeBack();
-    hook.answer(() => ({ status: 503, headers: { 'retry-after': '120' } }));
+    await rx.hook.comeBack();
+    rx.hook.answer(() => ({ status: 503, headers: { 'retry-after': '120' } }));
     clock.advance(row('k-m2')!.nextAttemptAt - clock.now());
     await until(() => row('k-m2')?.attempts === 10, 'the 503 attempt');
     expect(row('k-m2')!.nextAttemptAt - clock.now()).toBe(120_000);
-    hook.answer(null);
+    rx.hook.answer(null);
     clock.advance(119_000);
     await settle();
-    expect(hook.shown).toHaveLength(1);
+    expect(rx.hook.shown).toHaveLength(1);
     clock.advance(1_000);
-    await until(() => hook.shown.length === 6, 'backlog replayed');
+    await until(() => rx.hook.shown.length === 6, 'backlog replayed');
     await until(() => outbox.health()[0]?.backlog === 0, 'outbox drained');
 
-    expect(hook.shown.map((d) => d.key)).toEqual(['k-m1', 'k-m2', 'k-m3', 'k-m4', 'k-m5', 'k-m6']);
-    expect(hook.delivered).toHaveLength(6); // none twice
-    expect(hook.shown.every((d) => d.verified)).toBe(true);
+    expect(rx.hook.shown.map((d) => d.key)).toEqual(['k-m1', 'k-m2', 'k-m3', 'k-m4', 'k-m5', 'k-m6']);
+    expect(rx.hook.delivered).toHaveLength(6); // none twice
+    expect(rx.hook.shown.every((d) => d.verified)).toBe(true);
     expect(outbox.health()[0]).toMatchObject({ state: 'ok', backlog: 0, failingSince: null });
     expect(recoveries).toEqual(['channel hook']);
     expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'sent' })).toBe(6);
@@ -118,24 +101,24 @@ describe('durable outbox over a real webhook receiver', () => {
   it('R-NOTIFY-2: a backlog at or under the threshold is replayed message by message', async () => {
     const { outbox, enqueue, row, toNextAttempt } = setup({ outbox: { digestThreshold: 5 } });
     outbox.start();
-    await hook.goDown();
+    await rx.hook.goDown();
     for (let i = 1; i <= 5; i++) enqueue(`m${i}`);
     await until(() => row('k-m1')?.attempts === 1, 'head failed');
-    await hook.comeBack();
+    await rx.hook.comeBack();
     toNextAttempt();
-    await until(() => hook.shown.length === 5, 'all five');
-    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    await until(() => rx.hook.shown.length === 5, 'all five');
+    expect(rx.hook.shown.map((d) => d.body.message.title)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 
   it('R-NOTIFY-2: a refused message (400) is marked failed and shown, the queue moves on, and it can be retried by hand', async () => {
     const { ctx, outbox, enqueue, row, reports } = setup();
     outbox.start();
-    hook.answer((d) => (d.body.message.title === 'bad' ? { status: 400, body: '{"error":"unknown field"}' } : { status: 200 }));
+    rx.hook.answer((d) => (d.body.message.title === 'bad' ? { status: 400, body: '{"error":"unknown field"}' } : { status: 200 }));
     enqueue('bad');
     enqueue('good');
     // Both may be in flight at once (a webhook sends 8 at a time): wait until the batch is settled.
     await until(() => row('k-good')?.state === 'sent', 'good delivered');
-    expect(hook.shown[0]!.body.message.title).toBe('good');
+    expect(rx.hook.shown[0]!.body.message.title).toBe('good');
     const bad = row('k-bad')!;
     expect(bad).toMatchObject({ state: 'failed', attempts: 1 });
     expect(bad.lastError).toContain('HTTP 400');
@@ -146,16 +129,16 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(failed.items.map((i) => i.title)).toEqual(['bad']);
     expect(outboxTiles(outbox, ctx.clock.now())[0]).toMatchObject({ id: 'outbox', status: 'warning' });
 
-    hook.answer(null);
+    rx.hook.answer(null);
     expect(await api['outbox.retryNow']({ id: bad.id })).toEqual({ retried: 1 });
     await until(() => row('k-bad')?.state === 'sent', 'bad delivered after retry');
-    expect(hook.shown).toHaveLength(2);
+    expect(rx.hook.shown).toHaveLength(2);
   });
 
   it('R-NOTIFY-2: after outbox.expireAfter an undelivered message is marked expired and shown, not deleted', async () => {
     const { ctx, clock, outbox, enqueue, row, reports } = setup({ outbox: { expireAfter: '1h' } });
     outbox.start();
-    await hook.goDown();
+    await rx.hook.goDown();
     enqueue('old1');
     enqueue('old2');
     await until(() => row('k-old1')?.attempts === 1, 'head failed');
@@ -170,34 +153,34 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'expired' })).toBe(2);
     expect(outbox.health()[0]).toMatchObject({ backlog: 0, expired: 2 });
 
-    await hook.comeBack();
+    await rx.hook.comeBack();
     enqueue('new');
-    await until(() => hook.shown.length === 1, 'new delivered');
-    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['new']);
+    await until(() => rx.hook.shown.length === 1, 'new delivered');
+    expect(rx.hook.shown.map((d) => d.body.message.title)).toEqual(['new']);
   });
 
   it('R-NOTIFY-3: crash mid-send (database closed under the worker) — after a restart the message is delivered again with the same key and shown once', async () => {
     // One in flight (concurrency 1): the message behind waits; concurrency.test.ts crashes a full window.
     const a = setup({ channel: { concurrency: 1 } });
     a.outbox.start();
-    hook.answer(() => 'hold');
+    rx.hook.answer(() => 'hold');
     a.enqueue('mid-send');
     a.enqueue('behind');
-    await until(() => hook.holding() === 1, 'request in flight');
+    await until(() => rx.hook.holding() === 1, 'request in flight');
     expect(a.row('k-mid-send')?.state).toBe('sending');
     // The process dies: the database goes away with the send still in flight…
     a.db.close();
     // …and the receiver had in fact taken the message.
-    hook.releaseHeld(200);
+    rx.hook.releaseHeld(200);
     await settle();
-    hook.answer(null);
+    rx.hook.answer(null);
 
     const b = setup({ bed: a.bed.reopen() });
     expect(b.row('k-mid-send')?.state).toBe('sending');
     b.outbox.start();
     await until(() => b.row('k-behind')?.state === 'sent', 'both sent');
-    expect(hook.delivered.map((d) => d.key)).toEqual(['k-mid-send', 'k-mid-send', 'k-behind']); // at least once
-    expect(hook.shown.map((d) => d.key)).toEqual(['k-mid-send', 'k-behind']); // shown once
+    expect(rx.hook.delivered.map((d) => d.key)).toEqual(['k-mid-send', 'k-mid-send', 'k-behind']); // at least once
+    expect(rx.hook.shown.map((d) => d.key)).toEqual(['k-mid-send', 'k-behind']); // shown once
     expect(b.row('k-mid-send')?.state).toBe('sent');
   });
 
@@ -224,16 +207,16 @@ describe('durable outbox over a real webhook receiver', () => {
     enqueue('once', 'same');
     enqueue('once again', 'same');
     outbox.start();
-    await until(() => hook.shown.length === 1, 'delivered');
+    await until(() => rx.hook.shown.length === 1, 'delivered');
     await settle();
-    expect(hook.requests.map((r) => r.body.message.title)).toEqual(['once']);
+    expect(rx.hook.requests.map((r) => r.body.message.title)).toEqual(['once']);
   });
 
   it('R-NOTIFY-2: outbox API — list with state filter and pagination, channel health, retryNow for a channel, expire by hand, digest preview; bad input changes nothing', async () => {
     const { clock, outbox, enqueue, row } = setup({ outbox: { digestThreshold: 3 } });
     const api = outboxHandlers(outbox);
     outbox.start();
-    await hook.goDown();
+    await rx.hook.goDown();
     for (let i = 1; i <= 5; i++) enqueue(`p${i}`);
     await until(() => row('k-p1')?.attempts === 1, 'head failed');
 
@@ -255,11 +238,11 @@ describe('durable outbox over a real webhook receiver', () => {
     await expect(async () => api['outbox.retryNow']({ channel: 'nope' })).rejects.toThrow(/no channel "nope"/);
 
     // retryNow on the channel skips the backoff: no clock advance needed.
-    await hook.comeBack();
+    await rx.hook.comeBack();
     expect(row('k-p1')!.nextAttemptAt).toBeGreaterThan(clock.now());
     expect(await api['outbox.retryNow']({ channel: 'hook' })).toEqual({ retried: 1 });
     await until(() => outbox.health()[0]?.backlog === 0, 'the backlog after retryNow');
-    expect(hook.shown.map((d) => d.body.message.title)).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(rx.hook.shown.map((d) => d.body.message.title)).toEqual(['p1', 'p2', 'p3', 'p4']);
     await expect(async () => api['outbox.retryNow']({ id: row('k-p1')!.id })).rejects.toThrow(/already delivered/);
     expect(outboxTiles(outbox, clock.now()).find((t) => t.id === 'channels')).toMatchObject({ status: 'ok', value: '1/1 ok' });
   });
@@ -268,10 +251,10 @@ describe('durable outbox over a real webhook receiver', () => {
 describe('desktop channel', () => {
   it('R-NOTIFY-1: publishes a notice per message; while notifications are paused they are held (not failed), and shown in order on resume', async () => {
     const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }] });
-    beds.push(bed);
+    rx.beds.push(bed);
     let pausedUntil: number | null = bed.clock.now() + 600_000;
     const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => pausedUntil }));
-    outboxes.push(outbox);
+    rx.outboxes.push(outbox);
     const notices: string[] = [];
     bed.ctx.bus.subscribe('notice', (n) => notices.push(`${n.id}:${n.title}`));
     outbox.start();
@@ -298,9 +281,9 @@ describe('desktop channel', () => {
   it('R-NOTIFY-3: a burst is delivered in order, once each; a crash mid-batch redelivers the unsettled batch in order with the same keys', async () => {
     // (threshold above the burst: a backlog found at start-up would otherwise go out as a digest)
     const a = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 1_000 } });
-    beds.push(a);
+    rx.beds.push(a);
     const first = createOutbox(a.ctx, buildChannels(a.ctx, { pausedUntil: () => null }));
-    outboxes.push(first);
+    rx.outboxes.push(first);
     const keys = Array.from({ length: 450 }, (_, i) => `b${i}`);
     const seen: string[] = [];
     a.ctx.bus.subscribe('notice', (n) => {
@@ -316,7 +299,7 @@ describe('desktop channel', () => {
     const before = seen.length;
     expect(seen).toEqual(keys.slice(0, before)); // in order, none twice
     const b = a.reopen();
-    beds.push(b);
+    rx.beds.push(b);
     const sentBefore = b.db
       .prepare(`SELECT idem_key AS k FROM outbox WHERE state = 'sent' ORDER BY id`)
       .all()
@@ -325,7 +308,7 @@ describe('desktop channel', () => {
     const again: string[] = [];
     b.ctx.bus.subscribe('notice', (n) => again.push(n.id));
     const second = createOutbox(b.ctx, buildChannels(b.ctx, { pausedUntil: () => null }));
-    outboxes.push(second);
+    rx.outboxes.push(second);
     second.start();
     await until(() => again.at(-1) === 'b449', 'the rest delivered');
     // Nothing settled is sent again; nothing unsettled is lost; order holds across the restart.
@@ -336,10 +319,10 @@ describe('desktop channel', () => {
 
   it('R-NOTIFY-3: when recording a delivery fails (database error), the claimed messages are not stranded: they go again, in order, and the failure is reported', async () => {
     const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }] });
-    beds.push(bed);
+    rx.beds.push(bed);
     const reports: string[] = [];
     const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => null }), { onFailure: (what) => reports.push(what) });
-    outboxes.push(outbox);
+    rx.outboxes.push(outbox);
     const notices: string[] = [];
     bed.ctx.bus.subscribe('notice', (n) => notices.push(n.id));
     // A real SQLite failure on the write that records "sent" for one message.
@@ -361,10 +344,10 @@ describe('desktop channel', () => {
 
   it('R-NOTIFY-2: a long pause ends in one digest notice, not a flood', async () => {
     const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { digestThreshold: 20 } });
-    beds.push(bed);
+    rx.beds.push(bed);
     let pausedUntil: number | null = bed.clock.now() + 3_600_000;
     const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => pausedUntil }));
-    outboxes.push(outbox);
+    rx.outboxes.push(outbox);
     const notices: string[] = [];
     bed.ctx.bus.subscribe('notice', (n) => notices.push(n.title));
     outbox.start();
