@@ -104,7 +104,10 @@ function attachDesktop(api: Pick<ConsoleClient, 'call' | 'subscribe'>, m: Deskto
 async function startLocal(userData: string, secrets: ReturnType<typeof safeStorageSecrets>) {
   const configFile = join(userData, 'vigil.yaml');
   const { config, source } = loadConfig(existsSync(configFile) ? configFile : undefined);
-  const core = createCore({ config, dataDir: userData, secrets, configSource: source });
+  // Intake is decided on the decider worker thread, as in `vigil serve` (R-SCALE-7): a storm's deciding never holds the
+  // thread that runs the tray, notifications and IPC. Its script sits beside this one (out/main/decider-worker.js);
+  // Electron (>= 18) loads worker scripts and native modules from the asar like the retention and reads threads.
+  const core = createCore({ config, dataDir: userData, secrets, configSource: source, decider: 'worker' });
   await core.start();
   // Opt-in Prometheus endpoint on loopback (metrics.port); if it cannot open, the app still runs.
   const metrics =
