@@ -184,6 +184,27 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(b.row('k-mid-send')?.state).toBe('sent');
   });
 
+  it("R-NOTIFY-2: a message held by a pause expires when its time is up, not at the next minute's sweep", async () => {
+    const bed = notifyTestBed({ channels: [{ name: 'desktop', type: 'desktop' }], outbox: { expireAfter: '10m' } });
+    rx.beds.push(bed);
+    const outbox = createOutbox(bed.ctx, buildChannels(bed.ctx, { pausedUntil: () => bed.clock.now() + 3_600_000 }));
+    rx.outboxes.push(outbox);
+    const state = () => outbox.store.list({ channel: 'desktop', limit: 5 }).map((r) => r.state);
+    outbox.start();
+    await settle(10);
+    bed.clock.advance(30_000); // half way between two of the minute's sweeps
+    outbox.writer.enqueue('desktop', alert('held by the pause'), 'h1');
+    await settle(10);
+    const dueAt = bed.clock.now() + 600_000;
+    while (bed.clock.now() < dueAt) {
+      bed.clock.advance(10_000);
+      await settle(2);
+    }
+    await until(() => state()[0] !== 'pending', 'expired at its time', 2_000);
+    expect(state()).toEqual(['expired']);
+    expect(bed.clock.now() - dueAt).toBeLessThan(10_000);
+  });
+
   it('R-NOTIFY-2: messages for a channel removed from the config are shown (unconfigured) and still expire, never vanish', async () => {
     const { ctx, clock, outbox, reports } = setup({ outbox: { expireAfter: '10m' } });
     outbox.start();

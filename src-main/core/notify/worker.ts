@@ -17,8 +17,12 @@ export { BASE_BACKOFF_MS, backoffMs, FAILING_AFTER } from './settle';
 export const SWEEP_MS = 60_000;
 /** Steps between yields to the event loop while draining a backlog. */
 const YIELD_EVERY = 50;
-/** Rows behind the head that expired are looked for this often (the head itself is expired as soon as it is due). */
+/**
+ * Rows behind the head (or held by a pause) are expired when the earliest of them is due, at most once a second (a
+ * wave of expiries is one UPDATE a second, not one per row) and at least once a minute (an expiry setting reloaded).
+ */
 const EXPIRE_EVERY_MS = SWEEP_MS;
+const EXPIRE_AT_MOST_EVERY_MS = 1_000;
 /** While a backlog drains, its gauge is counted this often (an index count over the backlog), not every step. */
 const GAUGE_EVERY_MS = 1_000;
 /**
@@ -189,7 +193,7 @@ export class ChannelWorker implements WorkerScope {
       // A pause is an outage the user chose: on resume a large backlog becomes a digest too.
       this.recovering = true;
       this.heldBy = 'pause';
-      return Math.min(paused - now, SWEEP_MS);
+      return Math.max(1, Math.min(paused, this.expireAt) - now); // held rows still expire on time
     }
     // An incident digest that fell due goes out before anything queued after its rows (R-NOTIFY-9).
     const digestAt = this.promoteDueDigests(now);
@@ -211,7 +215,7 @@ export class ChannelWorker implements WorkerScope {
         this.expire(now);
         return 0;
       }
-      if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt) - now);
+      if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt, this.expireAt) - now);
       if (recoveryDigestDue(this, head, this.recovering)) {
         const parts = foldBacklog(this, now, this.heldBy);
         // Folded once per recovery: what is left (messages with buttons, the digests) goes out in order.
@@ -297,10 +301,11 @@ export class ChannelWorker implements WorkerScope {
     );
   }
 
-  /** Expire the channel's due rows (one query); the next sweep of the queue is a minute away. */
+  /** Expire the channel's due rows (one query); the next time is when the next pending row's time is up. */
   private expire(now: number): void {
     expireDue(this, now);
-    this.expireAt = now + EXPIRE_EVERY_MS;
+    const next = this.store.nextExpiry(this.channel.name) ?? Infinity;
+    this.expireAt = Math.min(now + EXPIRE_EVERY_MS, Math.max(next, now + EXPIRE_AT_MOST_EVERY_MS));
   }
 
   /**

@@ -81,6 +81,8 @@ export interface OutboxStore {
   markFailed(id: number, error: string, now: number): void;
   /** Pending rows whose time is up become expired (kept, not deleted). */
   expireDue(channel: string, now: number): OutboxRow[];
+  /** When the channel's next pending row expires (null: none pending). */
+  nextExpiry(channel: string): number | null;
   /** Crash recovery: a row left in `sending` was maybe delivered, maybe not; send again (at least once). */
   requeueSending(): number;
   /** Pending rows of a channel in order (for digests and previews). */
@@ -222,6 +224,9 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       `UPDATE outbox SET state = 'expired', last_error = coalesce(last_error || ' — ', '') || 'expired: not delivered in time'
        WHERE channel = ? AND state = 'pending' AND expires_at <= ? RETURNING *`,
     ),
+    nextExpiry: db.prepare<[string], { at: number | null }>(
+      `SELECT min(expires_at) AS at FROM outbox WHERE channel = ? AND state = 'pending'`,
+    ),
     requeue: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
     // Per channel (indexed): a pager channel holds few rows, so the JSON filter reads little.
     firingSent: db.prepare(
@@ -322,6 +327,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     release: (id) => void s.release.run(id),
     markFailed: (id, error) => void s.failed.run(error, id),
     expireDue: (channel, now) => many(s.expireDue.all(channel, now)),
+    nextExpiry: (channel) => s.nextExpiry.get(channel)?.at ?? null,
     requeueSending: () => s.requeue.run().changes,
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
     backlog: (channel) => s.backlog(channel),
