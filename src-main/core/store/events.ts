@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { AlertStatus, Severity } from '../../../src-shared/constants';
 import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
 import { fromJson, select, type JsonText } from './sql';
+import { packTrace, unpackTrace, type PackedEntry } from './trace-codec';
 
 /** An event as the router stores it (the inbox row before processing). */
 export interface NewEvent {
@@ -101,7 +102,7 @@ interface Row {
   origin: JsonText<EventOrigin> | null;
   processed: number;
   outcome: string | null;
-  trace: JsonText<TraceEntry[]>;
+  trace: JsonText<PackedEntry[]>;
   triage: JsonText<TriageResult> | null;
   channels: JsonText<string[]>;
 }
@@ -124,7 +125,7 @@ const toRecord = (r: Row): EventRecord => ({
   origin: r.origin ? fromJson(r.origin) : null,
   processed: r.processed === 1,
   outcome: r.outcome,
-  trace: fromJson(r.trace),
+  trace: unpackTrace(fromJson(r.trace)),
   triage: r.triage ? fromJson(r.triage) : null,
   channels: fromJson(r.channels),
 });
@@ -188,7 +189,7 @@ export function sqliteEventStore(db: Database): EventStore {
             e.startsAt,
             e.endsAt,
             e.receivedAt,
-            JSON.stringify(e.trace),
+            packTrace(e.trace),
             ...extra(e),
           ).lastInsertRowid,
         ),
@@ -210,14 +211,14 @@ export function sqliteEventStore(db: Database): EventStore {
         startsAt,
         endsAt,
         receivedAt,
-        JSON.stringify(u.trace),
+        packTrace(u.trace),
         ...extra(e),
       ];
       return Number(insDone.run(...row, u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
     },
     pending: (limit) => pending.all(limit).map(toRecord),
     markProcessed(seq, u) {
-      done.run(u.outcome, JSON.stringify(u.trace), u.triage ? JSON.stringify(u.triage) : null, JSON.stringify(u.channels), seq);
+      done.run(u.outcome, packTrace(u.trace), u.triage ? JSON.stringify(u.triage) : null, JSON.stringify(u.channels), seq);
     },
     amend(id, entry, triage) {
       amend.run(JSON.stringify(entry), triage ? JSON.stringify(triage) : null, id);

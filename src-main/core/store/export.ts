@@ -1,16 +1,24 @@
 import type { Database } from 'better-sqlite3';
 import { select } from './sql';
+import { unpackTrace } from './trace-codec';
 
 /** How one table is exported as NDJSON: its time column (ms) and the TEXT columns that hold JSON. */
 export interface ExportSpec {
   table: string;
   timeColumn: string;
   jsonColumns: string[];
+  /** JSON columns stored in a compact form of their own: read back whole (the events' trace, store/trace-codec.ts). */
+  unpack?: Record<string, (parsed: unknown) => unknown>;
 }
 
 /** The tables `vigil export` reads besides smoke (which has its own compact format). */
 export const EXPORT_SPECS = {
-  events: { table: 'events', timeColumn: 'received_at', jsonColumns: ['labels', 'trace', 'triage', 'channels'] },
+  events: {
+    table: 'events',
+    timeColumn: 'received_at',
+    jsonColumns: ['labels', 'trace', 'triage', 'channels'],
+    unpack: { trace: unpackTrace },
+  },
   audit: { table: 'audit_log', timeColumn: 'at', jsonColumns: ['detail'] },
   incidents: { table: 'incidents', timeColumn: 'at', jsonColumns: ['detail'] },
 } satisfies Record<string, ExportSpec>;
@@ -39,6 +47,7 @@ export function* exportTableChunks(
     `SELECT rowid AS __rowid, * FROM ${q(spec.table)} WHERE rowid > ? AND ${q(spec.timeColumn)} >= ? AND ${q(spec.timeColumn)} < ? ORDER BY rowid LIMIT ?`,
   );
   const json = new Set(spec.jsonColumns);
+  const unpack = spec.unpack ?? {};
   let after = 0;
   for (;;) {
     const rows = stmt.all(after, since, until, chunkRows);
@@ -51,7 +60,8 @@ export function* exportTableChunks(
         if (k === spec.timeColumn && typeof v === 'number') out[camel(k)] = new Date(v).toISOString();
         else if (json.has(k) && typeof v === 'string' && v !== '') {
           try {
-            out[camel(k)] = JSON.parse(v);
+            const parsed: unknown = JSON.parse(v);
+            out[camel(k)] = unpack[k] ? unpack[k](parsed) : parsed;
           } catch {
             out[camel(k)] = v;
           }
