@@ -33,7 +33,7 @@ import type { Loop } from './loop';
 import { probeNow } from './ingest';
 import { utcText } from './duration';
 import { openContext, wireAreas, type ContextOptions } from './areas';
-import { startDecider } from './decider';
+import { startDecider, type DeciderThread } from './decider';
 
 export const VERSION = '0.1.0';
 
@@ -94,7 +94,7 @@ export interface Core {
    * The areas as built, for tests and benchmarks that drive them directly; shells use the methods above.
    * `db` is the raw database for tests that read real rows (areas reach it only through ctx.stores).
    */
-  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop; db: Database };
+  areas: { router: Router; heartbeat: Heartbeat | null; heal: Heal; loop: Loop; db: Database; decider: DeciderThread | null };
 }
 
 const MAX_INPUT_DEPTH = 32;
@@ -221,7 +221,7 @@ export function createCore(opts: CoreOptions): Core {
     accept,
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
-    areas: { router: router.router, heartbeat, heal: heal.heal, loop, db },
+    areas: { router: router.router, heartbeat, heal: heal.heal, loop, db, decider },
     people,
     consoles: notify.consoles,
     reload: (via, by) => live.reload(via, by),

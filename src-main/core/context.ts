@@ -63,6 +63,18 @@ export interface ToMain {
   decided(seqs: number[], m: DecidedMetrics): void;
   /** A counter another area's stage bumped while deciding (safe actions, AutoHeal refusals): counted on the main thread. */
   count(metric: string, labels: Record<string, string>, n: number): void;
+  /** Deciding failed (and how, since when), or works again (null): posted at once, the status page shows it. */
+  failing(f: DecidingFailure | null): void;
+}
+
+/** Deciding fails and nothing has committed since: the status page and /metrics say intake is not being decided. */
+export interface DecidingFailure {
+  /** The first failure of this run (epoch ms). */
+  since: number;
+  /** What went wrong, as a sentence fit to show (the last failure's first line, credentials masked). */
+  error: string;
+  /** Failed attempts since (a decider thread that ended: how many threads in a row ended). */
+  attempts: number;
 }
 
 export interface FollowUpJob {

@@ -1,20 +1,37 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
+import type { DecidingFailure } from '../context';
 import type { Logger } from '../log';
 import type { DeciderLink } from '../router';
+import { failedAgain } from '../router';
 import { workerScript } from '../store';
 import type { DeciderData, FromDecider, Report, ToDecider } from './protocol';
 
 export type { Report } from './protocol';
 
-/** How long a crashed decider thread waits before it is started again (it replays the inbox). */
-const RESTART_MS = 1_000;
+/**
+ * A thread that ended is started again after RESTART_MS, doubled for each start in a row that ended again (a thread
+ * that cannot start — its database unreadable — costs a start every RESTART_MAX_MS, not a busy loop), back to
+ * RESTART_MS once a thread has run STABLE_MS.
+ */
+export interface RestartPolicy {
+  restartMs: number;
+  restartMaxMs: number;
+  stableMs: number;
+}
+const DEFAULT_RESTART: RestartPolicy = { restartMs: 1_000, restartMaxMs: 60_000, stableMs: 60_000 };
 
 export interface DeciderThread extends DeciderLink {
   /** A reload was accepted on the main thread: the decider decides with this config from now on. */
   config(next: Config): void;
-  /** Drain the inbox, close the thread's connection and end it (shutdown). */
+  /** Drain the inbox (unless deciding fails), close the thread's connection and end it (shutdown). */
   stop(): Promise<void>;
+  /** Threads started after one ended (the restarts so far). */
+  restarts(): number;
+  /** Resolves once the first thread has replayed the inbox (or could not start). */
+  started(): Promise<void>;
+  /** Tests: end the thread as a crash would (it is started again, as after any crash). */
+  crash(): Promise<void>;
 }
 
 /**
@@ -22,8 +39,15 @@ export interface DeciderThread extends DeciderLink {
  * handed over by seq, silence and config changes follow in order, and each report after a commit comes
  * back through `onReport`. A thread that dies is started again; it replays whatever is still in the inbox
  * (decided batches left it in the transaction that decided them), so nothing is lost or decided twice.
+ * While it fails to decide, or is down, `failing()` says since when and why (the status page, /metrics).
  */
-export function deciderThread(data: DeciderData, log: Logger, onReport: (r: Report) => void): DeciderThread | null {
+export function deciderThread(
+  data: DeciderData,
+  log: Logger,
+  onReport: (r: Report) => void,
+  policy: RestartPolicy = DEFAULT_RESTART,
+  onRestart: () => void = () => undefined,
+): DeciderThread | null {
   const script = workerScript(__dirname, 'worker.ts', 'decider-worker.js');
   if (!script) return null;
   let worker: Worker;
@@ -31,34 +55,74 @@ export function deciderThread(data: DeciderData, log: Logger, onReport: (r: Repo
   let stopping = false;
   let config = data.config;
   const waiting = new Map<number, { type: 'drain' | 'stop'; done(): void }>();
+  /** What the running thread reported: its deciding fails. */
+  let failure: DecidingFailure | null = null;
+  /** Why no thread is deciding: the last one ended (cleared when its successor has replayed the inbox). */
+  let down: DecidingFailure | null = null;
+  let startedAt = 0;
+  let inARow = 0;
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | null = null;
+  let crashError: string | null = null;
+  let firstStart!: () => void;
+  const first = new Promise<void>((r) => (firstStart = r));
 
   const post = (m: ToDecider) => worker.postMessage(m);
   const start = () => {
-    worker = new Worker(script.source, { eval: script.eval, workerData: { ...data, config } satisfies DeciderData });
-    worker.on('message', (m: FromDecider) => {
-      if (m.type === 'report') onReport(m.report);
-      else if (m.type === 'failed') log.error({ err: m.error }, 'decider thread failed');
-      else {
-        waiting.get(m.id)?.done();
-        waiting.delete(m.id);
+    startedAt = Date.now();
+    crashError = null;
+    failure = null;
+    const w = new Worker(script.source, { eval: script.eval, workerData: { ...data, config } satisfies DeciderData });
+    worker = w;
+    w.on('message', (m: FromDecider) => {
+      if (m.type === 'report') return onReport(m.report);
+      if (m.type === 'ready') {
+        down = null; // up again (a failure its replay met was posted before this, and stands)
+        return firstStart();
       }
+      if (m.type === 'failing') {
+        failure = m.failure;
+        if (m.failure) log.error({ error: m.failure.error, attempts: m.failure.attempts }, 'decider: deciding failed');
+        else log.info('decider: deciding works again');
+        return;
+      }
+      waiting.get(m.id)?.done();
+      waiting.delete(m.id);
     });
-    worker.on('error', (err) => log.error({ err }, 'decider thread crashed'));
-    worker.on('exit', (code) => {
-      if (stopping) return;
-      log.error({ code }, `decider thread exited; starting it again in ${RESTART_MS} ms`);
-      setTimeout(() => {
+    w.on('error', (err) => {
+      crashError = err.message;
+      log.error({ err }, 'decider thread crashed');
+    });
+    w.on('exit', (code) => {
+      if (w !== worker) return;
+      if (stopping) return answerAll(); // nothing left to answer: the thread is gone
+      if (Date.now() - startedAt >= policy.stableMs) inARow = 0;
+      const delay = Math.min(policy.restartMaxMs, policy.restartMs * 2 ** inARow++);
+      const why = crashError ? `it crashed: ${crashError}` : `exit code ${code}`;
+      const again = `starting it again in ${Math.round(delay / 100) / 10} s`;
+      down = { ...failedAgain(down, `the decider thread ended (${why}); ${again}`, Date.now()), attempts: inARow };
+      log.error({ code, delay }, 'decider thread ended; starting it again');
+      firstStart(); // a start-up that cannot finish must not hold the core's start
+      restartTimer = setTimeout(() => {
+        restartTimer = null;
+        restarts++;
+        onRestart();
         start();
-        for (const [id, w] of waiting) post({ type: w.type, id }); // asked of the dead thread: ask the new one
-      }, RESTART_MS).unref();
+        for (const [id, x] of waiting) post({ type: x.type, id }); // asked of the dead thread: ask the new one
+      }, delay);
+      restartTimer.unref();
     });
+  };
+  const answerAll = () => {
+    for (const x of waiting.values()) x.done();
+    waiting.clear();
   };
   start();
   const ask = (type: 'drain' | 'stop') =>
     new Promise<void>((done) => {
       const id = ++next;
       waiting.set(id, { type, done });
-      post({ type, id });
+      if (!down) post({ type, id });
     });
   return {
     kick: (seq) => post({ type: 'kick', seq }),
@@ -68,9 +132,21 @@ export function deciderThread(data: DeciderData, log: Logger, onReport: (r: Repo
       post({ type: 'config', config: c });
     },
     drain: () => ask('drain'),
+    failing: () => down ?? failure,
+    restarts: () => restarts,
+    started: () => first,
+    async crash() {
+      await worker.terminate();
+    },
     async stop() {
-      await ask('stop');
+      if (restartTimer) clearTimeout(restartTimer);
+      if (down) {
+        stopping = true;
+        return answerAll();
+      }
+      const asked = ask('stop');
       stopping = true;
+      await asked;
       await worker.terminate();
     },
   };

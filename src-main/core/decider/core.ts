@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Collection } from '../../../src-shared/api/topics';
 import { openContext, wireAreas } from '../areas';
+import { settle } from '../router';
 import { createLogger } from '../log';
 import type { ToMain } from '../context';
 import type { Metrics } from '../metrics';
@@ -56,7 +57,7 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
       for (const a of applies) await a?.();
     },
     async stop(): Promise<void> {
-      await router.drain();
+      await settle(router); // what cannot be decided now stays in the inbox for the next start
       router.stop();
       areas.router.noise?.book.stop();
       await ctx.stores.intake.close();

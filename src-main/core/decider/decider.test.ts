@@ -42,9 +42,9 @@ afterAll(async () => {
 const yaml = (extra: string[] = [], routes = '[{ channels: [hook] }]') =>
   [`channels: [ { name: hook, type: webhook, url: "${hookUrl}", digest: 0 } ]`, `routes: ${routes}`, ...extra].join('\n');
 
-async function serve(text: string): Promise<{ core: Core; dir: string; file: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-decider-'));
-  dirs.push(dir);
+async function serve(text: string, onDir?: string): Promise<{ core: Core; dir: string; file: string }> {
+  const dir = onDir ?? mkdtempSync(join(tmpdir(), 'vigil-decider-'));
+  if (!onDir) dirs.push(dir);
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, text);
   const core = createCore({
@@ -75,6 +75,33 @@ const event = (name: string, labels: Record<string, string> = {}): IntakeEvent =
 
 const count = (db: BetterSqlite3.Database, sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
 const outcome = async (core: Core, id: string) => ((await core.call('events.get', { id })) as { value: { outcome: string } }).value.outcome;
+const inboxTile = async (core: Core) => {
+  const s = await core.call('status.get', {});
+  if (!s.ok) throw new Error(s.error.message);
+  return s.value.tiles.find((t) => t.id === 'router-inbox')!;
+};
+const gauge = async (core: Core, name: string) => {
+  const text = await core.ctx.metrics.registry.getSingleMetricAsString(name);
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+};
+
+/**
+ * A real fault on the decider's path only: a trigger (made on another connection of the same file) that fails every
+ * insert of a decided event with last session's error; the main thread's intake appends are untouched.
+ */
+const FAULT = 'database disk image is malformed';
+function breakDeciding(dir: string): () => void {
+  const db = new BetterSqlite3(join(dir, 'vigil.db'));
+  db.exec(`CREATE TRIGGER test_fault BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, '${FAULT}'); END`);
+  return () => {
+    db.exec(`DROP TRIGGER test_fault`);
+    db.close();
+  };
+}
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 describe('the decider worker thread', { timeout: 180_000 }, () => {
   it('R-SCALE-7: an HTTP storm is decided on the decider thread: each event once, one message each, the senders kicked, /metrics counts it, events.get says queued until then', async () => {
@@ -159,5 +186,135 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     } finally {
       db.close();
     }
+  });
+
+  it('R-SCALE-8: a decider that fails on every batch is shown on the status page and in /metrics (since when, the error, what waits), retries without spinning, and clears once it decides again', async () => {
+    const { core, dir } = await serve(yaml());
+    received.length = 0;
+    expect(await gauge(core, 'vigil_router_deciding_failing')).toBe(0);
+    const repair = breakDeciding(dir);
+    const t0 = Date.now();
+    const ids = (await Promise.all([0, 1, 2].map((r) => core.accept([event(`Broken${r}`)], 'POST /api/v1/events')))).flat();
+    await expect.poll(async () => (await inboxTile(core)).status, { timeout: 30_000, interval: 100 }).toBe('critical');
+    const tile = await inboxTile(core);
+    expect(tile.value).toBe('3');
+    expect(tile.reason).toMatch(
+      /^intake is not being decided on the decider thread since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ failed tr(y|ies)\)/,
+    );
+    expect(tile.reason).toContain(`: ${FAULT}; 3 acknowledged events wait in the inbox, oldest`);
+    const s = await core.call('status.get', {});
+    expect(s.ok && s.value.worst).toBe('critical');
+    expect(await gauge(core, 'vigil_router_deciding_failing')).toBe(1);
+    const since = core.areas.router.failing()!.since;
+    expect(since).toBeGreaterThanOrEqual(t0 - 1000);
+
+    // Intake keeps coming (a kick each): the decider retries on its own clock, not per kick, and does not spin.
+    const before = core.areas.router.failing()!.attempts;
+    const cpu0 = cpuMs();
+    const wall0 = Date.now();
+    for (let i = 0; i < 30; i++) {
+      ids.push(...(await core.accept([event(`More${i}`)], 'POST /api/v1/events')));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const wall = Date.now() - wall0;
+    const cpu = cpuMs() - cpu0; // this process: both threads
+    expect(core.areas.router.failing()!.attempts - before).toBeLessThanOrEqual(Math.ceil(wall / 5_000) + 1);
+    expect(cpu / wall).toBeLessThan(0.5);
+    expect(core.areas.router.failing()!.since).toBe(since); // still the same run of failures
+    expect(received).toHaveLength(0);
+
+    repair();
+    await expect.poll(async () => (await inboxTile(core)).status, { timeout: 30_000, interval: 100 }).toBe('ok');
+    await core.areas.router.drain();
+    expect(await gauge(core, 'vigil_router_deciding_failing')).toBe(0);
+    expect((await inboxTile(core)).reason).toBe('empty: every acknowledged event is processed; decided on the decider thread');
+    const db = core.areas.db;
+    expect(count(db, `SELECT count(*) AS n FROM events WHERE processed = 1 AND outcome = 'notified'`)).toBe(ids.length);
+    await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(ids.length);
+    expect(new Set(received.map((m) => m.title)).size).toBe(ids.length);
+  });
+
+  it('R-SCALE-8: a decider thread that dies is started again, replays the inbox and decides every acknowledged event exactly once; the status page says it is down meanwhile', async () => {
+    const { core } = await serve(yaml());
+    received.length = 0;
+    const decider = core.areas.decider!;
+    const first = await Promise.all(
+      Array.from({ length: 8 }, (_, r) =>
+        core.accept(
+          Array.from({ length: 100 }, (_, i) => event(`Crash${r}x${i}`)),
+          'POST /api/v1/events',
+        ),
+      ),
+    );
+    // Killed while it decides the storm: some batches committed, maybe one mid-transaction, the rest waiting.
+    await expect.poll(() => count(core.areas.db, `SELECT count(*) AS n FROM events`), { timeout: 30_000, interval: 5 }).toBeGreaterThan(0);
+    await decider.crash();
+    const tile = await inboxTile(core);
+    expect(tile.status).toBe('critical');
+    expect(tile.reason).toContain('the decider thread ended (exit code 1); starting it again in 1 s');
+    // Acknowledged while no thread runs: handed to the dead thread, decided by the next.
+    const second = await core.accept(
+      Array.from({ length: 50 }, (_, i) => event(`WhileDown${i}`)),
+      'POST /api/v1/events',
+    );
+    await core.areas.router.drain(); // asked of the dead thread: asked again of the new one
+    const ids = [...first.flat(), ...second];
+    expect(decider.restarts()).toBe(1);
+    expect(await gauge(core, 'vigil_decider_restarts_total')).toBe(1);
+    expect((await inboxTile(core)).status).toBe('ok');
+    const db = core.areas.db;
+    expect(count(db, `SELECT count(*) AS n FROM intake_batches`)).toBe(0);
+    expect(count(db, `SELECT count(*) AS n FROM events`)).toBe(ids.length);
+    expect(count(db, `SELECT count(DISTINCT id) AS n FROM events WHERE processed = 1 AND outcome = 'notified'`)).toBe(ids.length);
+    expect(count(db, `SELECT count(*) AS n FROM outbox WHERE channel = 'hook'`)).toBe(ids.length);
+    await expect.poll(() => received.length, { timeout: 60_000, interval: 100 }).toBe(ids.length);
+    expect(new Set(received.map((m) => m.title)).size).toBe(ids.length);
+    for (const id of [ids[0]!, ids[ids.length - 1]!]) expect(await outcome(core, id)).toBe('notified');
+  });
+
+  it('R-SCALE-8: a decider thread that keeps dying is started again later each time (1 s, 2 s, 4 s), not in a loop', async () => {
+    const { core } = await serve(yaml());
+    const decider = core.areas.decider!;
+    const waits: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await decider.crash();
+      waits.push(/starting it again in ([\d.]+ s)/.exec(core.areas.router.failing()!.error)![1]!);
+      expect(core.areas.router.failing()!.attempts).toBe(i + 1);
+      await expect.poll(() => core.areas.router.failing(), { timeout: 60_000, interval: 50 }).toBeNull(); // up again
+    }
+    expect(waits).toEqual(['1 s', '2 s', '4 s']);
+    expect(decider.restarts()).toBe(3);
+    const [id] = await core.accept([event('AfterRestarts')], 'POST /api/v1/events');
+    await core.areas.router.drain();
+    expect(await outcome(core, id!)).toBe('notified');
+  });
+
+  it('R-SCALE-8: vigil serve starts and stops while deciding fails: stop does not hang, what was acknowledged waits in the inbox, and the next start decides it once', async () => {
+    const { core, dir } = await serve(yaml());
+    received.length = 0;
+    const repair = breakDeciding(dir);
+    const ids = await core.accept(
+      Array.from({ length: 20 }, (_, i) => event(`Kept${i}`)),
+      'POST /api/v1/events',
+    );
+    await expect.poll(() => core.areas.router.failing(), { timeout: 30_000, interval: 100 }).not.toBeNull();
+    await core.stop(); // drain gives up while deciding fails; before, stop waited for ever
+    const file = new BetterSqlite3(join(dir, 'vigil.db'), { readonly: true });
+    expect(count(file, `SELECT coalesce(sum(n), 0) AS n FROM intake_batches`)).toBe(20);
+    expect(count(file, `SELECT count(*) AS n FROM events`)).toBe(0);
+    file.close();
+
+    // Started again on the same data, still broken: start returns (the replay failed) and the status page says so.
+    const again = (await serve(yaml(), dir)).core;
+    const tile = await inboxTile(again);
+    expect(tile.status).toBe('critical');
+    expect(tile.reason).toContain(`${FAULT}; 20 acknowledged events wait`);
+    repair();
+    await expect.poll(() => again.areas.router.failing(), { timeout: 30_000, interval: 100 }).toBeNull();
+    await again.areas.router.drain();
+    expect(count(again.areas.db, `SELECT count(*) AS n FROM events WHERE processed = 1 AND outcome = 'notified'`)).toBe(20);
+    for (const id of ids) expect(await outcome(again, id)).toBe('notified');
+    await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(20);
+    expect(new Set(received.map((m) => m.title)).size).toBe(20);
   });
 });

@@ -3,7 +3,7 @@ import type { CoreContext } from '../context';
 import type { Metrics } from '../metrics';
 import type { Areas } from '../areas';
 import { countDecided } from '../router';
-import { deciderThread, type DeciderThread } from './client';
+import { deciderThread, type DeciderThread, type Report } from './client';
 
 export type { DeciderThread } from './client';
 
@@ -25,7 +25,8 @@ export function startDecider(
     desktopShownByConsole: opts.desktopShownByConsole,
     writeGate: ctx.stores.writeGate.sab,
   };
-  const thread = deciderThread(data, ctx.log, (r) => {
+  const thread = deciderThread(data, ctx.log, onReport, undefined, () => ctx.metrics.deciderRestarts.inc());
+  function onReport(r: Report): void {
     const a = areas();
     a.router.router.decided(r.seqs);
     for (const m of r.metrics) countDecided(ctx.metrics, m);
@@ -35,7 +36,7 @@ export function startDecider(
     for (const job of r.followUps) a.router.router.followUp(job);
     for (const c of r.counted) (ctx.metrics[c.metric as keyof Metrics] as Counter).inc(c.labels, c.n);
     if (r.changed.length) ctx.changed(...r.changed);
-  });
+  }
   if (!thread) {
     ctx.log.warn('decider worker script not found; deciding on the main thread');
     return null;

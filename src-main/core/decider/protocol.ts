@@ -1,6 +1,6 @@
 import type { Collection } from '../../../src-shared/api/topics';
 import type { Config } from '../config';
-import type { DecidedMetrics, FollowUpJob, ToMain } from '../context';
+import type { DecidedMetrics, DecidingFailure, FollowUpJob, ToMain } from '../context';
 
 /** What the decider thread is built from (workerData). */
 export interface DeciderData {
@@ -20,12 +20,16 @@ export type ToDecider =
   | { type: 'drain'; id: number }
   | { type: 'stop'; id: number };
 
-/** Decider → main: one report after each commit (or noise flush), then answers to drain/stop. */
+/**
+ * Decider → main: `ready` once its start-up replay is done; one report after each commit (or noise flush);
+ * `failing` when deciding fails or works again; answers to drain/stop.
+ */
 export type FromDecider =
+  | { type: 'ready' }
   | { type: 'report'; report: Report }
+  | { type: 'failing'; failure: DecidingFailure | null }
   | { type: 'drained'; id: number }
-  | { type: 'stopped'; id: number }
-  | { type: 'failed'; error: string };
+  | { type: 'stopped'; id: number };
 
 export interface Report {
   seqs: number[];
@@ -38,8 +42,11 @@ export interface Report {
   counted: Array<{ metric: string; labels: Record<string, string>; n: number }>;
 }
 
-/** The decider side of ToMain: calls are gathered and posted as one report once the synchronous work is done. */
-export function reportingToMain(post: (r: Report) => void): ToMain & { changed(what: Collection[]): void; flush(): void } {
+/**
+ * The decider side of ToMain: calls are gathered and posted as one report once the synchronous work is done;
+ * a failure (or the recovery from one) is posted at once, after the report of what committed before it.
+ */
+export function reportingToMain(post: (m: FromDecider) => void): ToMain & { changed(what: Collection[]): void; flush(): void } {
   let r: Report | null = null;
   const open = (): Report => {
     if (!r) {
@@ -52,7 +59,7 @@ export function reportingToMain(post: (r: Report) => void): ToMain & { changed(w
     if (!r) return;
     const done = r;
     r = null;
-    post(done);
+    post({ type: 'report', report: done });
   };
   return {
     kickChannel: (ch) => void (open().channels.includes(ch) || open().channels.push(ch)),
@@ -65,6 +72,10 @@ export function reportingToMain(post: (r: Report) => void): ToMain & { changed(w
       o.metrics.push(m);
     },
     count: (metric, labels, n) => void open().counted.push({ metric, labels, n }),
+    failing: (failure) => {
+      flush();
+      post({ type: 'failing', failure });
+    },
     changed: (what) => {
       const o = open();
       for (const w of what) if (!o.changed.includes(w)) o.changed.push(w);

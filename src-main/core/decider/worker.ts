@@ -6,12 +6,14 @@ import { reportingToMain, type DeciderData, type FromDecider, type ToDecider } f
 
 const port = parentPort!;
 const post = (m: FromDecider) => port.postMessage(m);
-const toMain = reportingToMain((report) => post({ type: 'report', report }));
+const toMain = reportingToMain(post);
 const core = createDeciderCore(workerData as DeciderData, toMain);
 
 // Whatever was acknowledged and not decided before (a crash, or batches handed over before this thread ran).
 const replayed = core.router.resume();
 if (replayed) core.ctx.log.info({ replayed }, 'decider: processed events left in the inbox');
+toMain.flush();
+post({ type: 'ready' });
 
 async function handle(m: ToDecider): Promise<void> {
   if (m.type === 'kick') return core.router.pull(m.seq);
@@ -26,5 +28,10 @@ async function handle(m: ToDecider): Promise<void> {
 // One message at a time, in order: a silence or config change is in force before a later kick is decided.
 let chain = Promise.resolve();
 port.on('message', (m: ToDecider) => {
-  chain = chain.then(() => handle(m)).catch((e: unknown) => post({ type: 'failed', error: (e as Error).stack ?? String(e) }));
+  chain = chain
+    .then(() => handle(m))
+    .catch((e: unknown) => {
+      core.ctx.log.error({ err: e, message: m.type }, 'decider: a message from the main thread failed');
+      core.router.failed(e);
+    });
 });

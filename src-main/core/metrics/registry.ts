@@ -35,6 +35,7 @@ export const DEFAULT_BASELINE: MetricsBaseline = {
 export function createMetrics(baseline: MetricsBaseline = DEFAULT_BASELINE) {
   const registry = new Registry();
   const reg = [registry];
+  let decidingFails = (): boolean => false;
   const m = {
     registry,
     routerEvents: new Counter({
@@ -112,6 +113,22 @@ export function createMetrics(baseline: MetricsBaseline = DEFAULT_BASELINE) {
       registers: reg,
     }),
     acks: new Counter({ name: 'vigil_acks_total', help: 'Acknowledgements by path', labelNames: ['via'], registers: reg }),
+    // Read from the router's state when scraped.
+    decidingFailing: new Gauge({
+      name: 'vigil_router_deciding_failing',
+      help: '1 while acknowledged intake is not being decided (the deciding pass fails or the decider thread is down), else 0',
+      registers: reg,
+      collect() {
+        this.set(decidingFails() ? 1 : 0);
+      },
+    }),
+    /** The router area says where the deciding-failing gauge reads from. */
+    decidingFailingFrom: (read: () => boolean) => void (decidingFails = read),
+    deciderRestarts: new Counter({
+      name: 'vigil_decider_restarts_total',
+      help: 'Decider threads started again after one ended',
+      registers: reg,
+    }),
   };
   for (const s of baseline.sources) for (const r of ROUTER_RESULTS) m.routerEvents.inc({ source: s, result: r }, 0);
   for (const c of baseline.channels) {
@@ -125,6 +142,7 @@ export function createMetrics(baseline: MetricsBaseline = DEFAULT_BASELINE) {
   for (const a of baseline.healActions) for (const r of HEAL_RESULTS) m.autohealActions.inc({ action: a, result: r }, 0);
   for (const s of EMBED_STATES) m.embeddingQueue.set({ state: s }, 0);
   m.hitlPending.set(0);
+  m.deciderRestarts.inc(0);
   for (const c of baseline.checks) m.smokeStatus.set({ check: c }, 0);
   for (const s of baseline.escalationSteps) m.escalations.inc({ step: s }, 0);
   for (const v of baseline.ackVias) m.acks.inc({ via: v }, 0);

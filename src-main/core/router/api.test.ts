@@ -142,6 +142,27 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     expect(tiles.find((t) => t.id === 'router-inbox')).toMatchObject({ status: 'ok', value: '0' });
   });
 
+  it('R-SCALE-8: inline, a deciding pass that fails is shown on the router inbox tile (since, error, what waits) and clears once it commits', async () => {
+    const { router } = setup();
+    h.db.exec(`CREATE TRIGGER test_fault BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const since = h.clock.now();
+    router.ingest([alertEvent({ fingerprint: 'x' })], 'test'); // decided at once, and fails: it stays in the inbox
+    router.ingest([alertEvent({ fingerprint: 'y' })], 'test');
+    await until(() => router.failing() !== null);
+    const tile = () => routerTiles(h.ctx, router)().find((t) => t.id === 'router-inbox')!;
+    expect(tile()).toMatchObject({ status: 'critical', value: '2' });
+    expect(tile().reason).toMatch(
+      /^intake is not being decided on the main thread since 2026-01-05 12:00:00 UTC \(\d+ failed tr(y|ies)\): disk I\/O error; /,
+    );
+    expect(tile().reason).toContain('; 2 acknowledged events wait in the inbox, oldest 0 s');
+    expect(router.failing()!.since).toBe(since);
+    h.db.exec(`DROP TRIGGER test_fault`);
+    h.clock.advance(5_000); // the retry
+    await router.drain();
+    expect(router.failing()).toBeNull();
+    expect(tile()).toMatchObject({ status: 'ok', value: '0' });
+  });
+
   it('R-ROUTE-2: concurrent intake requests share one commit; a failed commit rejects every one of them', async () => {
     const { router } = setup();
     const commit = intakeCommitter(

@@ -7,12 +7,14 @@ import { noiseHandlers } from './noise/api';
 import { failureReports } from './report';
 import { createRouter, type DeciderLink } from './router';
 import { routerTiles } from './status';
+import { settle } from './settle';
 
 export { failureReports, type FailureReports } from './report';
 export type { Router, IntakeEvent, DeciderLink } from './router';
-export { sourceLabel } from './router';
+export { failedAgain, sourceLabel } from './router';
 export { countDecided } from './decide';
 export { intakeCommitter } from './group-commit';
+export { settle } from './settle';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';
 export { firstRoute } from './noise/eligible';
@@ -54,10 +56,11 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter, decider
     }
   });
   ctx.statusProviders.push(routerTiles(ctx, router));
+  ctx.metrics.decidingFailingFrom(() => router.failing() !== null);
   ctx.onStart(async () => {
     // With a decider worker, the start-up replay is its: wait for it, so resolutions still in the inbox cancel
-    // their escalation chains before the escalator starts (as the inline replay below does).
-    if (decider) await router.drain();
+    // their escalation chains before the escalator starts (as the inline replay below does) — unless it fails.
+    if (decider) await settle(router);
     const n = router.resume();
     if (n) ctx.log.info({ replayed: n }, 'processed events left in the inbox');
     started = true;
@@ -79,7 +82,10 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter, decider
     started = false;
     probes.forEach((p) => p.stop());
     await poller?.stop();
-    await router.drain();
+    if ((await settle(router)) === 'failing') {
+      const { count } = router.events.inbox();
+      ctx.log.warn({ waiting: count }, 'stopping while deciding fails: what waits stays in the inbox for the next start');
+    }
     router.stop();
   });
   return {

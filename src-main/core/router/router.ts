@@ -1,5 +1,5 @@
 import { type Triager, createHermes } from '../agents';
-import type { CoreContext, FollowUpJob } from '../context';
+import type { CoreContext, DecidingFailure, FollowUpJob } from '../context';
 import type { OutboxWriter } from '../notify';
 import type { EventRecord, NewEvent, ProcessedUpdate } from '../store';
 import { AiFollowUp } from './ai-followup';
@@ -9,6 +9,7 @@ import { ActiveSilences } from './silence-matcher';
 import { defaultStages } from './stages';
 import { Slots, type ExtraStage } from './pipeline';
 import type { Stage } from './types';
+import { redactSecrets } from '../redact';
 
 export { sourceLabel } from './decide';
 
@@ -32,6 +33,15 @@ export interface DeciderLink {
   silences(): void;
   /** Resolves when the decider reports the inbox empty. */
   drain(): Promise<void>;
+  /** Intake is not being decided (the deciding pass fails, or the thread is down): since when and why; null while it works. */
+  failing(): DecidingFailure | null;
+}
+
+/** The next state after a failed attempt: `since` stays that of the first failure in a row. */
+export function failedAgain(prev: DecidingFailure | null, err: unknown, now: number): DecidingFailure {
+  const text = err instanceof Error ? err.message : String(err);
+  const error = redactSecrets(text.split('\n')[0]!.trim()).slice(0, 300) || 'unknown error';
+  return { since: prev?.since ?? now, error, attempts: (prev?.attempts ?? 0) + 1 };
 }
 
 /** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
@@ -92,6 +102,12 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   let lastAccept = 0;
   let urgent = false;
   let waiters: Array<() => void> = [];
+  /** Inline or on the decider thread: the last deciding attempt failed and nothing committed since. */
+  let failure: DecidingFailure | null = null;
+  function failed(e: unknown): void {
+    failure = failedAgain(failure, e, ctx.clock.now());
+    ctx.toMain?.failing(failure);
+  }
   /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
   const rollbackHooks: Array<() => void> = [() => states.invalidate()];
 
@@ -137,6 +153,10 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       for (const w of queue.slice(0, k + 1)) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
       throw e;
     }
+    if (failure) {
+      failure = null;
+      ctx.toMain?.failing(null);
+    }
     const items = queue.slice(0, k);
     queue.splice(0, k);
     for (const w of items) if (w.batch !== null) for (const r of w.recs) waiting.delete(r.id);
@@ -158,6 +178,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     } catch (e) {
       // The batch rolled back and is still in the inbox (and the queue): retry later, loudly.
       ctx.log.error({ err: e }, 'router batch failed; retrying in 5 s');
+      failed(e);
       retry = ctx.clock.setTimeout(() => ((retry = null), kick()), 5_000);
     } finally {
       running = false;
@@ -260,6 +281,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       processBatch();
     } catch (e) {
       ctx.log.error({ err: e }, 'deciding at intake failed; the batch stays in the inbox and is retried');
+      failed(e);
       kick(); // once at once (a transient failure), then every 5 s (loop)
     }
   }
@@ -338,6 +360,10 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       states.invalidate(); // the decider wrote alert states around this thread's cache
     },
     pull,
+    /** Intake is not being decided: on the decider thread when there is one (the thread may be down), else here. */
+    failing: (): DecidingFailure | null => (link ? link.failing() : failure),
+    /** Decider thread: a handed-over message could not be carried out (reading a batch, a silence or config change). */
+    failed,
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
       if (link) return link.drain();
@@ -384,6 +410,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
         }
       } catch (e) {
         ctx.log.error({ err: e }, 'replaying the inbox failed; will retry');
+        failed(e);
         kick();
       }
       return n;
