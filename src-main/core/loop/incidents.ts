@@ -3,15 +3,14 @@ import { incidentGroup, trace, type Stage } from '../router';
 import type { IncidentRow, LoopRepository } from '../store';
 import { randomPool } from '../random-pool';
 
-const random9 = randomPool(9);
-/** 'i' + 12 of [0-9a-z] (a storm opens thousands: pooled random bytes). */
-const newId = (): string =>
-  'i' +
-  random9()
-    .toString('base64url')
-    .toLowerCase()
-    .replace(/[^0-9a-z]/g, '0')
-    .slice(0, 12);
+const random6 = randomPool(6);
+/**
+ * 'i' + the time (ms, 9 base-36 digits) + 8 random base-36 digits. Time-ordered like event ids (router/ids.ts):
+ * a storm opens thousands of incidents, and random ids scattered its writes over alert_incidents, incident_members
+ * and incident_entries (keyed by incident id): 0.25 of the ~2 WAL pages a first delivery wrote. Random bytes pooled.
+ */
+export const newIncidentId = (now: number): string =>
+  'i' + Math.max(0, Math.floor(now)).toString(36).padStart(9, '0') + (random6().readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
 
 /** The alert group an event belongs to: its route's groupBy label values (default alertname). */
 export const groupOf = incidentGroup;
@@ -49,7 +48,7 @@ export function incidentStage(repo: LoopRepository): Stage {
         const opening = !inc;
         if (!inc) {
           inc = {
-            id: newId(),
+            id: newIncidentId(sc.now),
             groupKey: g.key,
             title: ev.summary,
             severity: ev.severity,
