@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,25 @@ import { execSync } from 'node:child_process';
 import { startAlertmanager } from '../e2e/fixtures/alertmanager';
 import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
 import { labelFingerprint } from '../src-main/core/ingest';
+
+/** CLOCK_MONOTONIC in ms: the clock a V8 .cpuprofile's startTime and sample times count (in µs). */
+const monotonicMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
+
+/**
+ * CPU time (ms) a thread of process `pid` has used: utime + stime of /proc/<pid>/task/<tid>/stat (clock ticks of
+ * 10 ms). On a shared, loaded machine a steadier per-request figure than wall time; the main thread's tid is the pid.
+ */
+function threadCpuMs(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+/** The same for the whole process (every thread). */
+const processCpuMs = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
 
 export interface Target {
   host: string;
@@ -177,12 +196,28 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     const vBodies = batches.map(webhook);
     for (let round = 0; round <= rounds; round++) {
       const a = total / ((await load(at, amBodies, concurrency)) / 1000);
+      const pid = vigil.proc.pid!;
+      const cpu0 = [threadCpuMs(pid), processCpuMs(pid)];
       const t0 = performance.now();
+      const mStart = monotonicMs();
       const v = total / ((await load(vt, vBodies, concurrency)) / 1000);
       const t202 = performance.now();
+      const m202 = monotonicMs();
+      const cpu202 = [threadCpuMs(pid), processCpuMs(pid)];
       await inboxDrained(vigil.base, total * (round + 1));
       const tDone = performance.now();
+      // Where this round lies in the server's .cpuprofile (its times are the same monotonic clock, in µs).
+      if (profile)
+        console.log(
+          `    (profile window: round ${round} posted ${mStart.toFixed(0)}–${m202.toFixed(0)} ms, drained ${monotonicMs().toFixed(0)} ms)`,
+        );
       const p = total / ((tDone - t0) / 1000);
+      const cpuDone = [threadCpuMs(pid), processCpuMs(pid)];
+      const perReq = (ms: number) => ((ms * 1000) / requests).toFixed(0);
+      console.log(
+        `    round ${round} CPU per request (${perRequest} alerts) until the last 202: main thread ${perReq(cpu202[0]! - cpu0[0]!)} µs, ` +
+          `process ${perReq(cpu202[1]! - cpu0[1]!)} µs; until drained: main thread ${perReq(cpuDone[0]! - cpu0[0]!)} µs, process ${perReq(cpuDone[1]! - cpu0[1]!)} µs`,
+      );
       console.log(
         `    round ${round}${round === 0 ? ' (first delivery, all new, every alert notifies)' : ' (repeats)'}: 202s at ${v.toFixed(0)} alerts/s (${(v / a).toFixed(2)}× alertmanager ${a.toFixed(0)}); ` +
           `inbox drained ${((tDone - t202) / 1000).toFixed(2)} s after the last 202 → processed ${p.toFixed(0)} alerts/s end to end (${(p / a).toFixed(2)}×)`,
@@ -202,6 +237,10 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       aRates.push(a);
       vRates.push(v);
     }
+  } catch (e) {
+    // A server that died mid-run shows up as ECONNREFUSED: say why it died.
+    if (vigil.proc.exitCode !== null || vigil.proc.signalCode !== null) console.log(`vigil serve exited:\n${vigil.output().slice(-4000)}`);
+    throw e;
   } finally {
     await vigil.stop();
     await am.stop();

@@ -4,7 +4,7 @@ import { createCore } from '../src-main/core/app';
 import { parseConfig } from '../src-main/core/config';
 import { normaliseAmWebhook } from '../src-main/core/ingest';
 import { createLogger } from '../src-main/core/log';
-import { type IntakeEvent, eventId, createRouter } from '../src-main/core/router';
+import { type IntakeEvent, eventId, createRouter, inboxEntry } from '../src-main/core/router';
 import { recordingOutbox, testContext } from '../src-main/core/router/testing';
 import { openDatabase, eventTables, sqliteEventStore, type NewEvent } from '../src-main/core/store';
 import { alerts, webhook } from './_router-http';
@@ -105,8 +105,8 @@ export async function benchFirstDelivery(
   for (let i = 0; i < groups.length; i += 16) {
     // As HTTP intake commits 16 requests (router/group-commit.ts), inline: one appended batch, then queued.
     const items = groups.slice(i, i + 16).map((g) => router.prepare(g.events, g.via));
-    const recs = items.flatMap((p) => p.recs);
-    const json = `[${items.map((p) => p.json.slice(1, -1)).join(',')}]`;
+    const recs = items.flat();
+    const json = JSON.stringify(recs.map(inboxEntry));
     router.accepted(router.events.appendBatchText(Date.now(), groups[i]!.via, recs.length, json), recs);
   }
   const t1 = performance.now();

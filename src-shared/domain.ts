@@ -44,6 +44,22 @@ export const INTAKE_LIMITS = {
 /** Names that would reach an object's prototype machinery if a map were ever built from them with `{}`. */
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * The rules of limitedMap in one loop: zod's per-key schemas cost ~10 µs per label, the bulk of validating a storm's
+ * bodies (docs/architecture.md, Threads). True only for a plain map zod would pass unchanged.
+ */
+export function mapFits(m: unknown, maxValue: number): m is Record<string, string> {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  let n = 0;
+  for (const k in m) {
+    if (!Object.hasOwn(m, k)) return false;
+    const v = (m as Record<string, unknown>)[k];
+    if (++n > INTAKE_LIMITS.labels || !k.length || k.length > INTAKE_LIMITS.labelName || RESERVED_NAMES.has(k)) return false;
+    if (typeof v !== 'string' || v.length > maxValue) return false;
+  }
+  return Object.getPrototypeOf(m) === Object.prototype;
+}
+
 /** A label or annotation map within the intake limits; prototype names are refused, never treated as labels. */
 export const limitedMap = (what: string, maxValue: number) => {
   const strict = z
@@ -56,22 +72,9 @@ export const limitedMap = (what: string, maxValue: number) => {
       z.string().max(maxValue),
     )
     .refine((m) => Object.keys(m).length <= INTAKE_LIMITS.labels, { message: `at most ${INTAKE_LIMITS.labels} ${what}s` });
-  // The same rules in one loop: zod's per-key schemas cost ~10 µs per label, the bulk of validating a storm's
-  // bodies (docs/architecture.md, Threads). A map that breaks any rule gets the strict schema's issues, which
-  // name the field, so the errors are zod's own.
-  const fits = (m: unknown): m is Record<string, string> => {
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
-    let n = 0;
-    for (const k in m) {
-      if (!Object.hasOwn(m, k)) return false;
-      const v = (m as Record<string, unknown>)[k];
-      if (++n > INTAKE_LIMITS.labels || !k.length || k.length > INTAKE_LIMITS.labelName || RESERVED_NAMES.has(k)) return false;
-      if (typeof v !== 'string' || v.length > maxValue) return false;
-    }
-    return Object.getPrototypeOf(m) === Object.prototype;
-  };
+  // A map that breaks any rule of mapFits gets the strict schema's issues, which name the field, so the errors are zod's own.
   return z.custom<Record<string, string>>().transform((m, ctx) => {
-    if (fits(m)) return m;
+    if (mapFits(m, maxValue)) return m;
     const r = strict.safeParse(m);
     if (r.success) return r.data; // e.g. a JSON "__proto__" key, which the record drops
     for (const issue of r.error.issues) ctx.addIssue({ ...issue, input: m } as z.core.$ZodRawIssue);

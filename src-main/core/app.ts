@@ -83,9 +83,9 @@ export interface Core {
   resume(): Promise<void>;
   /**
    * HTTP intake (R-ROUTE-2): events of concurrent requests are group-committed to the durable inbox;
-   * resolves with their ids once fsynced, before they are decided.
+   * resolves with their ids once fsynced, before they are decided. `bytes`: the request body's size (bounds a group).
    */
-  accept(events: IntakeEvent[], via: string): Promise<string[]>;
+  accept(events: IntakeEvent[], via: string, bytes?: number): Promise<string[]>;
   /** Smoke actions the shells offer besides the ConsoleApi (HTTP routes: run, NDJSON export, clear, daily summary). */
   smoke: Pick<Smoke, 'run' | 'exportNdjson' | 'clear' | 'sendSummary'>;
   /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */

@@ -289,13 +289,10 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   const ingestGroups = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, false);
   /**
    * HTTP intake, in two halves around its append (router/group-commit.ts, on the intake thread): `prepare` builds a
-   * request's records (ids assigned) and their JSON text as it arrives; `accepted` queues a committed group's records,
+   * request's records (ids assigned) as it arrives; `accepted` queues a committed group's records,
    * in seq order. A burst keeps the thread until intake pauses (see intakeBusy).
    */
-  const prepare = (batch: IntakeEvent[], via: string): { recs: EventRecord[]; json: string } => {
-    const recs = build([{ events: batch, via }], ctx.clock.now())[0]!;
-    return { recs, json: JSON.stringify(recs) };
-  };
+  const prepare = (batch: IntakeEvent[], via: string): EventRecord[] => build([{ events: batch, via }], ctx.clock.now())[0]!;
   function accepted(seq: number, recs: EventRecord[]): void {
     if (link) return handOver(seq, recs);
     lastAccept = ctx.clock.now();

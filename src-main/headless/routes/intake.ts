@@ -13,16 +13,18 @@ import type { RouteModule } from './index';
 export const intakeRoutes: RouteModule = (app, { core, access }) => {
   // Intake tokens (their own kind) and people from responder up; checked before the body is read.
   const onRequest = access.require('intake');
-  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised, okStatus = 202) =>
+  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised, okStatus = 202) => {
+    const via = `POST ${path}`;
     app.post(path, { onRequest }, async (req, reply) => {
       const n = normalise(req.body);
       if (!n.ok) {
         core.ctx.metrics.routerEvents.inc({ source, result: 'rejected' });
         return sendError(reply, 'bad_request', n.message);
       }
-      const ids = await core.accept(n.events, `${req.method} ${path}`);
+      const ids = await core.accept(n.events, via, Number(req.headers['content-length']) || undefined);
       return reply.code(okStatus).send({ accepted: ids.length, ids });
     });
+  };
   accept('/api/v1/events', sourceLabel('api'), normaliseGeneric);
   accept('/api/v1/alerts/alertmanager', 'alertmanager', normaliseAmWebhook);
   // R-ALERT-2: Prometheus's alerting client posts here when Vigil is its Alertmanager; 200 as Alertmanager answers.
