@@ -197,6 +197,11 @@ export default async function bench(): Promise<void> {
       `\nloaded p99 ${p99.toFixed(1)} ms (target ≤ 50 ms: ${p99 <= 50 ? 'MET' : 'NOT met'}); ${ratio.toFixed(2)}× idle p99 ` +
         `(target ≤ 2×: ${ratio <= 2 ? 'MET' : 'NOT met'}); failed probes: ${failed}`,
     );
+  } catch (e) {
+    // A server that died mid-bench says why in its own output.
+    if (vigil.proc.exitCode !== null || vigil.proc.signalCode !== null)
+      console.error(`vigil serve exited:\n${vigil.output().slice(-4000)}`);
+    throw e;
   } finally {
     if (prober.proc.exitCode === null) prober.proc.kill();
     await vigil.stop();

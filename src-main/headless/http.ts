@@ -12,6 +12,7 @@ import { answerMetrics } from '../core/metrics';
 import { createAccess } from './access';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
+import { oneBodyPerTurn } from './turns';
 import { SESSION_ENDED_EVENT } from '../../src-shared/session';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -70,6 +71,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   installGuards(app, { allowedHosts: core.ctx.config.http.allowedHosts });
   // JSON only: anything else is 415 rather than a string the handlers never expect.
   app.removeContentTypeParser(['text/plain']);
+  // A burst of bodies is parsed one per turn of the event loop: /health and the console are served in between.
+  oneBodyPerTurn(app);
 
   // One error shape for everything: {ok:false, error:{code,message}} with the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {

@@ -78,6 +78,8 @@ export function createProposals(ctx: CoreContext, d: LoopDeps) {
       // After the commit (plans run asynchronously and must not ride on a transaction that may roll back).
       // On the decider thread ElephantAlpha is the main thread's: the event id is posted there after the commit.
       if (dec.notify && dec.kind === 'alert' && ev.status === 'firing' && ev.source !== 'vigil') {
+        // Only an alert a rule has plan steps for: in a storm of 50k alerts the main thread otherwise re-read each one.
+        if (!matchRule(ctx.config.hermes.rules, ev)?.plan?.length) return;
         if (ctx.toMain) ctx.toMain.propose(ev.id);
         else queueMicrotask(() => guard('rule plan', () => proposeFromRule(ev.id)));
       }
