@@ -47,7 +47,10 @@ export function openContext(
   const { db } = openDatabase(dbFile ?? ':memory:');
   // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
   // Another thread's connection (the decider) shares the main thread's write gate: intake appends go first (store/write-gate.ts).
-  const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined);
+  // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the
+  // reads thread's WAL keeper — it would start a second reads thread to checkpoint beside the main thread's).
+  const threads = o.toMain ? null : dbFile;
+  const stores = sqliteStores(db, threads, o.writeGate ? writeGate(o.writeGate) : undefined);
   const rt = createContext({
     config: o.config,
     dataDir: o.dataDir,
@@ -183,6 +186,7 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
   const smoke = wireSmoke(ctx, {
     readers: {
       inbox: () => router.router.events.inbox(),
+      notDecided: () => router.router.failing(),
       outboxCounts: (since) => notify.outbox.store.counts(since),
       embeddingCounts: () => agents.openclaw.repo.liveQueueCounts(),
       embeddingStale: (before) => agents.openclaw.repo.staleCount(before),

@@ -9,6 +9,8 @@ import { createCore, type Core } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import type { IntakeEvent } from '../router';
+import { createDeciderCore } from './core';
+import { reportingToMain } from './protocol';
 
 /**
  * The decider worker (docs/architecture.md "Threads"): a real SQLite file, a real webhook receiver, the real
@@ -316,5 +318,22 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     for (const id of ids) expect(await outcome(again, id)).toBe('notified');
     await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(20);
     expect(new Set(received.map((m) => m.title)).size).toBe(20);
+  });
+
+  it('R-SCALE-11: the decider core opens no threads of its own: no reads thread (nor its WAL keeper, which started a second reads thread in a storm) and no intake thread; the main core keeps both', async () => {
+    const { core, dir } = await serve(yaml());
+    expect(core.ctx.stores.reads.runsOn).toBe('worker');
+    expect(core.ctx.stores.intake.runsOn).toBe('worker');
+    // The same function the decider thread runs, here: what it builds on the same file.
+    const decider = createDeciderCore(
+      { config: core.ctx.config, dataDir: dir },
+      reportingToMain(() => undefined),
+    );
+    try {
+      expect(decider.ctx.stores.reads.runsOn).toBe('inline');
+      expect(decider.ctx.stores.intake.runsOn).toBe('inline');
+    } finally {
+      await decider.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { protectedGuardCheck, type LiveFacts } from '../heal';
 import type { SmokeSources } from './sources';
+import { utcText } from '../duration';
 
 /**
  * The read-only views of the other areas the checks need, typed by shape
@@ -10,6 +11,8 @@ import type { SmokeSources } from './sources';
 export interface AreaReaders {
   /** Router inbox (stored, not yet processed); null while no router is attached. */
   inbox?: () => { count: number; oldest: number | null } | null;
+  /** Why intake is not being decided (router.failing: since, error), or null while it is. */
+  notDecided?: () => { since: number; error: string } | null;
   /** Outbox per channel; failed/expired counts are ignored here. */
   outboxCounts?: (failedSince: number) => Array<{ channel: string; backlog: number; oldestPendingAt: number | null }>;
   /** OpenClaw embedding queue counts and processing items older than `before`. */
@@ -32,9 +35,11 @@ export function sourcesFrom(config: Config, r: AreaReaders, now: () => number): 
   if (protects) s.protectedGuard = () => protectedGuardCheck(config.protected, protects);
   if (r.inbox) {
     const inbox = r.inbox;
+    const notDecided = r.notDecided;
     s.routerQueue = () => {
       const i = inbox();
-      return i && { depth: i.count, oldestAt: i.oldest };
+      const f = notDecided?.();
+      return i && { depth: i.count, oldestAt: i.oldest, notDecided: f ? `not being decided since ${utcText(f.since)}: ${f.error}` : null };
     };
   }
   if (r.outboxCounts) {

@@ -26,6 +26,12 @@ describe('smoke checks', () => {
     expect(await check(2, 6 * MIN)).toMatchObject({ status: 'critical' });
   });
 
+  it('R-SCALE-8: a short router queue is critical while nothing in it is being decided', async () => {
+    const notDecided = 'not being decided since 2026-03-01 11:59:00 UTC: database disk image is malformed';
+    const q = await CHECKS.router_queue(input({ routerQueue: () => ({ depth: 3, oldestAt: NOW - 5_000, notDecided }) }));
+    expect(q).toMatchObject({ status: 'critical', value: 3, reason: `3 events waiting: ${notDecided}` });
+  });
+
   it('R-SMOKE-1: thresholds come from config', async () => {
     const yaml = 'smoke: { thresholds: { routerQueue: { depth: { warning: 2, critical: 4 } } } }';
     const check = (depth: number) => CHECKS.router_queue(input({ routerQueue: () => ({ depth, oldestAt: NOW }) }, yaml));

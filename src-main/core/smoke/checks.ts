@@ -69,6 +69,8 @@ export const routerQueueCheck: Check = async ({ sources, thresholds, now }) => {
   const q = sources.routerQueue ? await sources.routerQueue() : null;
   if (!q) return notWired('router_queue', 'router queue');
   const t = thresholds.routerQueue;
+  // However short the queue, nothing in it moves while deciding fails (R-SCALE-8).
+  if (q.notDecided) return result('router_queue', 'critical', q.depth, `${q.depth} events waiting: ${q.notDecided}`);
   return countAndAge('router_queue', 'events waiting in the router', q.depth, q.oldestAt, now, t.depth, t.oldestAge);
 };
 

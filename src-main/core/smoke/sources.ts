@@ -8,7 +8,7 @@ export type Maybe<T> = T | Promise<T>;
 
 export interface SmokeSources {
   /** Router intake: events stored but not yet through the pipeline; null while no router is attached. */
-  routerQueue?: () => Maybe<{ depth: number; oldestAt: number | null } | null>;
+  routerQueue?: () => Maybe<{ depth: number; oldestAt: number | null; notDecided?: string | null } | null>;
   /** Outbox: undelivered messages per channel. */
   outboxBacklog?: () => Maybe<Array<{ channel: string; pending: number; oldestAt: number | null }>>;
   /**
