@@ -94,6 +94,9 @@ async function webhookSink(): Promise<{ url: string; received(): number; close()
   };
 }
 
+/** The router's default group window (the bench's vigil.yaml sets none): a group's update is queued when it closes. */
+const GROUP_WINDOW_MS = 30_000;
+
 /** Wait until Vigil's outbox has delivered the first round's notifications, so repeats are measured alone. */
 async function outboxDrained(base: string, timeoutMs = 180_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -112,6 +115,17 @@ export async function processedCount(base: string): Promise<number> {
   for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm))
     if (!m[1]!.includes('result="rejected"')) n += Number(m[2]);
   return n;
+}
+
+/** The router's results so far (vigil_router_events_total summed by result), from Vigil's /metrics. */
+async function resultCounts(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm)) {
+    const r = /result="([^"]*)"/.exec(m[1]!)?.[1] ?? '?';
+    out.set(r, (out.get(r) ?? 0) + Number(m[2]));
+  }
+  return out;
 }
 
 /** Wait until the intake inbox is drained: every acknowledged alert so far (`expected`) processed. */
@@ -194,11 +208,13 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     const batches = alerts(0, requests, perRequest);
     const amBodies = batches.map((b) => JSON.stringify(b));
     const vBodies = batches.map(webhook);
+    let lastResults = new Map<string, number>();
     for (let round = 0; round <= rounds; round++) {
       const a = total / ((await load(at, amBodies, concurrency)) / 1000);
       const pid = vigil.proc.pid!;
       const cpu0 = [threadCpuMs(pid), processCpuMs(pid)];
       const t0 = performance.now();
+      const roundStart = t0;
       const mStart = monotonicMs();
       const v = total / ((await load(vt, vBodies, concurrency)) / 1000);
       const t202 = performance.now();
@@ -213,6 +229,9 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
         );
       const p = total / ((tDone - t0) / 1000);
       const cpuDone = [threadCpuMs(pid), processCpuMs(pid)];
+      const results = await resultCounts(vigil.base);
+      console.log(`    round ${round} results: ${[...results].map(([r, n]) => `${r} ${n - (lastResults.get(r) ?? 0)}`).join(', ')}`);
+      lastResults = results;
       const perReq = (ms: number) => ((ms * 1000) / requests).toFixed(0);
       console.log(
         `    round ${round} CPU per request (${perRequest} alerts) until the last 202: main thread ${perReq(cpu202[0]! - cpu0[0]!)} µs, ` +
@@ -220,7 +239,8 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       );
       console.log(
         `    round ${round}${round === 0 ? ' (first delivery, all new, every alert notifies)' : ' (repeats)'}: 202s at ${v.toFixed(0)} alerts/s (${(v / a).toFixed(2)}× alertmanager ${a.toFixed(0)}); ` +
-          `inbox drained ${((tDone - t202) / 1000).toFixed(2)} s after the last 202 → processed ${p.toFixed(0)} alerts/s end to end (${(p / a).toFixed(2)}×)`,
+          `inbox drained ${((tDone - t202) / 1000).toFixed(2)} s after the last 202 → processed ${p.toFixed(0)} alerts/s end to end (${(p / a).toFixed(2)}×); ` +
+          `webhook messages so far ${sink.received()}`,
       );
       if (round > 0) pRates.push(p);
       if (round === 0) {
@@ -232,6 +252,15 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
         console.log(
           `    outbox: every queued notification delivered (${sink.received()} webhook messages) ${((performance.now() - t0) / 1000).toFixed(1)} s after the inbox drained`,
         );
+        // Each incident's group update (the 9 alerts that joined its first) is queued when its group window closes,
+        // up to GROUP_WINDOW_MS after round 0 began: sent during the repeats, it took over half of their main thread.
+        const updatesBy = roundStart + GROUP_WINDOW_MS + 1_000;
+        for (let n = -1; n !== sink.received() || performance.now() < updatesBy;) {
+          n = sink.received();
+          await outboxDrained(vigil.base);
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        console.log(`    group updates: ${sink.received()} webhook messages in all before the repeats`);
         continue;
       }
       aRates.push(a);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeZodError } from '../../../src-shared/result';
-import { AmWebhook, normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
+import { AmWebhook, amSeverity, normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
 
 const NOW = Date.parse('2026-12-02T03:10:00.750Z');
 
@@ -144,5 +144,24 @@ describe('Alertmanager webhook normalisation (the one-pass check and the schema)
     // Fields Vigil does not know are ignored, as the schema strips them.
     const extra = changed((b, a) => ((b.future = { x: 1 }), (a.silencedBy = ['s1'])));
     expect(normaliseAmWebhook(extra)).toEqual(fast);
+  });
+});
+
+describe('Alertmanager severity labels', () => {
+  it('R-ROUTE-1: a severity label maps to critical, warning or info whatever its case; an unknown or missing one is a warning', () => {
+    const cases: Array<[string | undefined, string]> = [
+      ['critical', 'critical'],
+      ['PAGE', 'critical'],
+      ['Fatal', 'critical'],
+      ['info', 'info'],
+      ['DEBUG', 'info'],
+      ['none', 'info'],
+      ['warning', 'warning'],
+      ['sev2', 'warning'],
+      ['', 'warning'],
+      [undefined, 'warning'],
+      ['constructor', 'warning'],
+    ];
+    for (const [label, want] of cases) expect(amSeverity(label), String(label)).toBe(want);
   });
 });

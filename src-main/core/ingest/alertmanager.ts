@@ -33,11 +33,14 @@ export const AmWebhook = z.object({
   alerts: z.array(AmAlert).min(1, 'the payload has no alerts').max(INTAKE_LIMITS.eventsPerRequest),
 });
 
+/** A severity label's value (any case) as a Vigil severity; anything else is a warning. A lookup: it runs for every alert. */
+const SEVERITIES = new Map<string, Severity>([
+  ...['critical', 'crit', 'page', 'error', 'high', 'emergency', 'alert', 'fatal', 'disaster'].map((s) => [s, 'critical'] as const),
+  ...['info', 'informational', 'none', 'low', 'notice', 'debug'].map((s) => [s, 'info'] as const),
+]);
+
 export function amSeverity(label: string | undefined): Severity {
-  const s = (label ?? '').toLowerCase();
-  if (/^(critical|crit|page|error|high|emergency|alert|fatal|disaster)$/.test(s)) return 'critical';
-  if (/^(info|informational|none|low|notice|debug)$/.test(s)) return 'info';
-  return 'warning';
+  return (label && SEVERITIES.get(label.toLowerCase())) || 'warning';
 }
 
 /**
