@@ -148,7 +148,6 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       if (cache.size >= cacheMax) cache.clear();
       cache.set(s.fingerprint, { ...s });
       if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint);
-      const model = [JSON.stringify(s.annotations ?? NONE), s.generatorURL ?? null, s.startsAt ?? null, s.endsAt ?? null];
       put.run(
         s.fingerprint,
         s.source,
@@ -162,7 +161,10 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
         s.count,
         s.notifiedStatus,
         s.notifiedAt,
-        ...model,
+        JSON.stringify(s.annotations ?? NONE),
+        s.generatorURL ?? null,
+        s.startsAt ?? null,
+        s.endsAt ?? null,
       );
     },
     invalidate: () => cache.clear(),

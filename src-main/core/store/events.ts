@@ -196,25 +196,28 @@ export function sqliteEventStore(db: Database): EventStore {
       );
     },
     insertDecided(e, u) {
-      const triage = u.triage ? JSON.stringify(u.triage) : null;
-      const labels = JSON.stringify(e.labels);
-      const { id, source, fingerprint, severity, status, summary, description, startsAt, endsAt, receivedAt } = e;
-      const row = [
-        id,
-        source,
-        fingerprint,
-        severity,
-        status,
-        summary,
-        description,
-        labels,
-        startsAt,
-        endsAt,
-        receivedAt,
+      // Arguments by name, not spread from an array: this runs once per event of a storm.
+      const r = insDone.run(
+        e.id,
+        e.source,
+        e.fingerprint,
+        e.severity,
+        e.status,
+        e.summary,
+        e.description,
+        JSON.stringify(e.labels),
+        e.startsAt,
+        e.endsAt,
+        e.receivedAt,
         packTrace(u.trace),
-        ...extra(e),
-      ];
-      return Number(insDone.run(...row, u.outcome, triage, JSON.stringify(u.channels)).lastInsertRowid);
+        e.annotations ? JSON.stringify(e.annotations) : '{}',
+        e.generatorURL ?? null,
+        e.origin ? JSON.stringify(e.origin) : null,
+        u.outcome,
+        u.triage ? JSON.stringify(u.triage) : null,
+        u.channels.length ? JSON.stringify(u.channels) : '[]',
+      );
+      return Number(r.lastInsertRowid);
     },
     pending: (limit) => pending.all(limit).map(toRecord),
     markProcessed(seq, u) {

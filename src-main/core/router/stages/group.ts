@@ -8,6 +8,17 @@ import { matchLabels } from '../silence-matcher';
 import { hold, trace, type Stage } from '../types';
 
 const at = (t: number | null): string => (t === null ? '?' : new Date(t).toISOString().slice(11, 19) + 'Z');
+/** A group's name in the trace: its groupBy label values (module level: a closure per event is a storm's allocation). */
+const name = (labels: Record<string, string>): string => {
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : ''}${k}=${labels[k]}`;
+  return out;
+};
+/** Whether any groupBy label is set (a loop: a closure per event costs in a storm). */
+const hasAny = (labels: Record<string, string>, groupBy: string[]): boolean => {
+  for (const l of groupBy) if (labels[l]) return true;
+  return false;
+};
 
 /** A group's or burst's record of an alert; a burst member also keeps its channels (given here: spreading to add them costs µs). */
 export const memberOf = (ev: EventRecord, now: number, channels?: string[]): Member => {
@@ -33,10 +44,6 @@ export const groupStage = (book: NoiseBook): Stage => ({
     if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
     const window = sc.config.router.groupWindow;
     const g = book.groupFor(fp);
-    const name = (labels: Record<string, string>) =>
-      Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
     if (ev.status === 'resolved') {
       if (!g) return;
       const r = resolve(g, fp, sc.now, window);
@@ -68,7 +75,7 @@ export const groupStage = (book: NoiseBook): Stage => ({
     const route = firstRoute(sc.config.routes, matchLabels(ev));
     if (route < 0) return;
     const groupBy = sc.config.routes[route]!.groupBy;
-    if (!groupBy.some((l) => ev.labels[l]))
+    if (!hasAny(ev.labels, groupBy))
       return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
     const key = groupKey(route, groupBy, ev.labels, d.channels);
     const m = memberOf(ev, sc.now);
