@@ -9,6 +9,7 @@ import { createCore, type Core } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import type { IntakeEvent } from '../router';
+import { alertmanagerAvailable, startAlertmanager } from '../../../e2e/fixtures/alertmanager';
 import { createDeciderCore } from './core';
 import { reportingToMain } from './protocol';
 
@@ -336,4 +337,34 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
       await decider.stop();
     }
   });
+
+  it.runIf(alertmanagerAvailable())(
+    'R-SCALE-8, R-ROUTE-1: an alert polled from a real Alertmanager that is gone before the decider decided it is still resolved (the poller resolves what it handed over, not only what it finds decided)',
+    async () => {
+      const am = await startAlertmanager();
+      try {
+        const { core, dir } = await serve(yaml([`alertmanager: { url: "${am.url}", interval: 1s }`]));
+        received.length = 0;
+        const repair = breakDeciding(dir); // the decider is behind: nothing handed over gets decided
+        const labels = { alertname: 'Flapped', instance: 'web7', severity: 'critical' };
+        await am.postAlerts([{ labels, annotations: { summary: 'Flapped on web7' } }]);
+        const polled = () =>
+          count(core.areas.db, `SELECT coalesce(sum(n), 0) AS n FROM intake_batches WHERE via LIKE 'alertmanager poll%'`);
+        await expect.poll(polled, { timeout: 30_000, interval: 100 }).toBe(1);
+        // Gone from Alertmanager (resolved the way Prometheus does) before the firing event was decided.
+        await am.postAlerts([{ labels, annotations: { summary: 'Flapped on web7' }, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+        await expect.poll(polled, { timeout: 30_000, interval: 100 }).toBe(2);
+        repair();
+        await expect.poll(() => core.areas.router.failing(), { timeout: 30_000, interval: 100 }).toBeNull();
+        await core.areas.router.drain();
+        const state = core.areas.db.prepare(`SELECT status FROM alert_state WHERE labels LIKE '%Flapped%'`).all() as Array<{
+          status: string;
+        }>;
+        expect(state).toEqual([{ status: 'resolved' }]);
+        await expect.poll(() => received.map((m) => m.kind).sort(), { timeout: 30_000, interval: 100 }).toEqual(['alert', 'resolved']);
+      } finally {
+        await am.stop();
+      }
+    },
+  );
 });

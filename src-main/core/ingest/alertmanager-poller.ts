@@ -14,7 +14,9 @@ const WHAT = 'alertmanager poller';
  * resumed from the router's dedupe state, so a restart misses no resolve.
  */
 export function createAmPoller(ctx: CoreContext, router: Router, reports: FailureReports, cfg: { url: string; interval: number }) {
-  const known = new Map<string, number>(); // fingerprint → when last handed to the router
+  // fingerprint → when last handed to the router, and what (its resolve is built from it when the router has not
+  // decided it yet: with the decider thread behind or failing, the alert may leave Alertmanager first).
+  const known = new Map<string, { at: number; sent: IntakeEvent | null }>();
   let failing = false;
   let timer: { cancel(): void } | null = null;
   let inFlight: Promise<void> | null = null;
@@ -55,14 +57,15 @@ export function createAmPoller(ctx: CoreContext, router: Router, reports: Failur
       if (Number.isFinite(ends) && ends > 0 && ends <= now) continue; // already over: treated as gone
       seen.add(a.fingerprint);
       const last = known.get(a.fingerprint);
-      if (last !== undefined && now - last < ctx.config.router.repeatInterval) continue;
-      known.set(a.fingerprint, now);
-      out.push(fromAmAlert(a, 'firing'));
+      if (last !== undefined && now - last.at < ctx.config.router.repeatInterval) continue;
+      const sent = fromAmAlert(a, 'firing');
+      known.set(a.fingerprint, { at: now, sent });
+      out.push(sent);
     }
-    for (const fp of [...known.keys()]) {
+    for (const [fp, { sent }] of known) {
       if (seen.has(fp)) continue;
       known.delete(fp);
-      const s = router.states.get(fp);
+      const s = router.states.get(fp) ?? sent;
       if (s)
         out.push({
           source: 'alertmanager',
@@ -90,7 +93,7 @@ export function createAmPoller(ctx: CoreContext, router: Router, reports: Failur
     pollOnce,
     start() {
       const now = ctx.clock.now();
-      for (const fp of router.states.firingOf('alertmanager')) known.set(fp, now);
+      for (const fp of router.states.firingOf('alertmanager')) known.set(fp, { at: now, sent: null });
       tick();
       timer = ctx.clock.setInterval(tick, cfg.interval);
     },

@@ -22,7 +22,7 @@ let dataDir = '';
 
 const rows = (fp: string) =>
   core.areas.db
-    .prepare(`SELECT status, outcome, json_extract(trace, '$[0].detail') AS via FROM events WHERE fingerprint = ? ORDER BY seq`)
+    .prepare(`SELECT status, outcome, json_extract(trace, '$[0][2]') AS via FROM events WHERE fingerprint = ? ORDER BY seq`)
     .all(fp) as Array<{ status: string; outcome: string | null; via: string }>;
 const messages = () =>
   core.areas.db
