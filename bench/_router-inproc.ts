@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createCore } from '../src-main/core/app';
+import { createCore, type Core } from '../src-main/core/app';
 import { parseConfig } from '../src-main/core/config';
 import { normaliseAmWebhook } from '../src-main/core/ingest';
 import { createLogger } from '../src-main/core/log';
@@ -90,30 +91,8 @@ export async function benchFirstDelivery(
   perRequest = 20,
   amPerSec?: number,
 ): Promise<{ decidedPerSec: number; rawPerSec: number; usPerEvent: number; cpuUs: number }> {
+  const { core, raw, groups, t0, t1, t2, cpu } = await firstDelivery(requests, perRequest);
   const n = requests * perRequest;
-  const raw = testContext();
-  raw.close(false);
-  const yaml = `channels: [{ name: sink, type: webhook, url: "http://127.0.0.1:9/hook", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`;
-  const core = createCore({ config: parseConfig(yaml), dataDir: join(raw.dir, 'data'), log: createLogger(null) });
-  const router = core.areas.router;
-  const groups = alerts(0, requests, perRequest).map((b) => {
-    const r = normaliseAmWebhook(JSON.parse(webhook(b)));
-    if (!r.ok) throw new Error(r.message);
-    return { events: r.events, via: 'POST /api/v1/alerts/alertmanager' };
-  });
-  const t0 = performance.now();
-  for (let i = 0; i < groups.length; i += 16) {
-    // As HTTP intake commits 16 requests (router/group-commit.ts), inline: one appended batch, then queued.
-    const items = groups.slice(i, i + 16).map((g) => router.prepare(g.events, g.via));
-    const recs = items.flat();
-    const json = JSON.stringify(recs.map(inboxEntry));
-    router.accepted(router.events.appendBatchText(Date.now(), groups[i]!.via, recs.length, json), recs);
-  }
-  const t1 = performance.now();
-  const cpu0 = process.cpuUsage();
-  await router.drain();
-  const t2 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
   const count = (sql: string) => (core.areas.db.prepare(sql).get() as { n: number }).n;
   const notified = count(`SELECT count(*) AS n FROM events WHERE outcome = 'notified'`);
   const queued = count(`SELECT count(*) AS n FROM outbox`);
@@ -140,4 +119,58 @@ export async function benchFirstDelivery(
       (amPerSec ? `; decided/Alertmanager ${amPerSec.toFixed(0)}/s: ${(decidedPerSec / amPerSec).toFixed(2)}× (target ≥ 1×)` : ''),
   );
   return { decidedPerSec, rawPerSec, usPerEvent, cpuUs };
+}
+
+/** A real core on a temporary data dir, the first deliveries appended to its inbox as HTTP intake would, and drained. */
+async function firstDelivery(requests: number, perRequest: number, before?: (core: Core) => void) {
+  const raw = testContext();
+  raw.close(false);
+  const yaml = `channels: [{ name: sink, type: webhook, url: "http://127.0.0.1:9/hook", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`;
+  const core = createCore({ config: parseConfig(yaml), dataDir: join(raw.dir, 'data'), log: createLogger(null) });
+  const router = core.areas.router;
+  const groups = alerts(0, requests, perRequest).map((b) => {
+    const r = normaliseAmWebhook(JSON.parse(webhook(b)));
+    if (!r.ok) throw new Error(r.message);
+    return { events: r.events, via: 'POST /api/v1/alerts/alertmanager' };
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < groups.length; i += 16) {
+    // As HTTP intake commits 16 requests (router/group-commit.ts), inline: one appended batch, then queued.
+    const items = groups.slice(i, i + 16).map((g) => router.prepare(g.events, g.via));
+    const recs = items.flat();
+    const json = JSON.stringify(recs.map(inboxEntry));
+    router.accepted(router.events.appendBatchText(Date.now(), groups[i]!.via, recs.length, json), recs);
+  }
+  before?.(core);
+  const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
+  await router.drain();
+  const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  return { core, raw, groups, t0, t1, t2, cpu };
+}
+
+/**
+ * (a') in pages: what the deciding pass of `requests` × `perRequest` first deliveries writes to the WAL, with
+ * checkpoints held off so every frame stays countable (a figure the machine's load does not move, unlike µs).
+ */
+export async function firstDeliveryWal(requests = 300, perRequest = 20): Promise<void> {
+  let file = '';
+  const { core, raw } = await firstDelivery(requests, perRequest, (c) => {
+    const db = c.areas.db;
+    file = `${db.name}-wal`;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_autocheckpoint = 0');
+  });
+  const db = core.areas.db;
+  const page = db.pragma('page_size', { simple: true }) as number;
+  const n = requests * perRequest;
+  const frames = statSync(file).size / (page + 24);
+  const row = db.prepare(`SELECT sum(pgsize) AS b FROM dbstat WHERE name = 'events'`).get() as { b: number };
+  console.log(
+    `(a') WAL pages written an alert, ${n} first deliveries, checkpoints held off: ${(frames / n).toFixed(2)}; ` +
+      `events table ${(row.b / n).toFixed(0)} bytes an alert`,
+  );
+  await core.stop();
+  raw.close();
 }

@@ -1,4 +1,4 @@
-import { benchFirstDelivery, benchInProcess } from './_router-inproc';
+import { benchFirstDelivery, benchInProcess, firstDeliveryWal } from './_router-inproc';
 import { benchHttp } from './_router-http';
 import { benchLatency } from './_router-latency';
 
@@ -19,6 +19,7 @@ export default async function main(): Promise<void> {
   if (process.env.BENCH_ROUTER_ONLY === 'first') {
     const d = await first();
     console.log(`(a') median over 3 runs: ${d.toFixed(0)} events/s decided (${(1e6 / d).toFixed(1)} µs/event)`);
+    await firstDeliveryWal();
     return;
   }
   const a: number[] = [];
@@ -28,6 +29,7 @@ export default async function main(): Promise<void> {
   }
   console.log(`(a) median ratio over 3 runs: ${median(a).toFixed(2)}×`);
   const d = await first();
+  await firstDeliveryWal();
   const { am } = await benchHttp();
   console.log(
     `(a') first delivery decided in-process, median of 3: ${d.toFixed(0)} events/s (${(1e6 / d).toFixed(1)} µs/event) = ` +
