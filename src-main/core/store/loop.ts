@@ -1,6 +1,7 @@
 import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
+import { wholeTraceText } from './trace-codec';
 
 export interface OutcomeRow {
   at: number;
@@ -154,6 +155,8 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       from,
       to,
     );
+    // The trace column is stored compactly (store/trace-codec.ts): raw records carry its whole entries, as before.
+    for (const e of events) if (typeof e.row.trace === 'string') e.row.trace = wholeTraceText(e.row.trace);
     out.push(...events);
     const ids = events.map((e) => e.row.id);
     if (ids.length) {

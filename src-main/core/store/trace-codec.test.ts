@@ -58,6 +58,17 @@ describe('event trace storage', () => {
     // `vigil export` writes the whole entries too.
     const exported = [...exportTableChunks(c.areas.db, EXPORT_SPECS.events, 0, Number.MAX_SAFE_INTEGER)].flat();
     expect(exported.map((r) => r.trace)).toEqual([first!.trace, joined!.trace]);
+    // So does the incident's raw-record export (`vigil export incident --format ndjson`): the trace text of whole entries.
+    const [inc] = c.ctx.stores.loop.listIncidents(10);
+    const nd = await c.dispatch('incidents.export', { id: inc!.id, format: 'ndjson' });
+    if (!nd.ok) throw new Error(nd.error.message);
+    const lines = (nd.value as { text: string }).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { record: string; id?: string; trace?: string });
+    const rows = lines.filter((l) => l.record === 'events');
+    expect(rows.map((r) => r.id)).toEqual([first!.id, joined!.id]);
+    expect(rows.map((r) => r.trace)).toEqual([JSON.stringify(first!.trace), JSON.stringify(joined!.trace)]);
     await c.stop();
   });
 

@@ -48,3 +48,6 @@ export function unpackTrace(stored: unknown): TraceEntry[] {
   }
   return out;
 }
+
+/** A stored trace column as the JSON text of its whole entries (raw-row exports: `vigil export incident --format ndjson`). */
+export const wholeTraceText = (stored: string): string => JSON.stringify(unpackTrace(JSON.parse(stored)));
