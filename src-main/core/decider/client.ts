@@ -44,9 +44,12 @@ export interface DeciderThread extends DeciderLink {
 export function deciderThread(
   data: DeciderData,
   log: Logger,
-  onReport: (r: Report) => void,
+  on: {
+    report(r: Report): void;
+    /** A thread started after one ended has replayed the inbox. */
+    restarted?(): void;
+  },
   policy: RestartPolicy = DEFAULT_RESTART,
-  onRestart: () => void = () => undefined,
 ): DeciderThread | null {
   const script = workerScript(__dirname, 'worker.ts', 'decider-worker.js');
   if (!script) return null;
@@ -75,8 +78,9 @@ export function deciderThread(
     const w = new Worker(script.source, { eval: script.eval, workerData: { ...data, config } satisfies DeciderData });
     worker = w;
     w.on('message', (m: FromDecider) => {
-      if (m.type === 'report') return onReport(m.report);
+      if (m.type === 'report') return on.report(m.report);
       if (m.type === 'ready') {
+        if (down) on.restarted?.();
         down = null; // up again (a failure its replay met was posted before this, and stands)
         return firstStart();
       }
@@ -106,7 +110,6 @@ export function deciderThread(
       restartTimer = setTimeout(() => {
         restartTimer = null;
         restarts++;
-        onRestart();
         start();
         for (const [id, x] of waiting) post({ type: x.type, id }); // asked of the dead thread: ask the new one
       }, delay);

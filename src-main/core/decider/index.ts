@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client';
 import type { CoreContext } from '../context';
 import type { Metrics } from '../metrics';
 import type { Areas } from '../areas';
+import { Collection } from '../../../src-shared/api/topics';
 import { countDecided } from '../router';
 import { deciderThread, type DeciderThread, type Report } from './client';
 
@@ -25,7 +26,17 @@ export function startDecider(
     desktopShownByConsole: opts.desktopShownByConsole,
     writeGate: ctx.stores.writeGate.sab,
   };
-  const thread = deciderThread(data, ctx.log, onReport, undefined, () => ctx.metrics.deciderRestarts.inc());
+  const thread = deciderThread(data, ctx.log, {
+    report: onReport,
+    restarted() {
+      ctx.metrics.deciderRestarts.inc();
+      // The thread that ended may have committed a decision and died before posting its report: look again.
+      const a = areas();
+      for (const ch of ctx.config.channels) a.notify.outbox.kick(ch.name);
+      a.acks.escalator.kick();
+      ctx.changed(Collection.events);
+    },
+  });
   function onReport(r: Report): void {
     const a = areas();
     a.router.router.decided(r.seqs);
