@@ -6,9 +6,9 @@
 // export, the one export `vigil serve` streams), and 100 consoles connecting to the SSE stream.
 // Target: loaded p99 ≤ 50 ms and ≤ 2× the idle p99. Needs `npx electron-vite build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startVigil, type Served } from '../e2e/fixtures/serve';
@@ -143,6 +143,23 @@ async function storm(vigil: Served): Promise<[number, number]> {
   return [acked, performance.now() - t0];
 }
 
+/** CPU seconds the server's main thread and its other threads have used (Linux /proc; null elsewhere). */
+function threadCpu(pid: number): { main: number; others: number } | null {
+  try {
+    const out = { main: 0, others: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      // utime and stime: fields 14 and 15, counted after the ')' that ends the thread's name.
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const s = (Number(f[11]) + Number(f[12])) / 100;
+      if (Number(tid) === pid) out.main += s;
+      else out.others += s;
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 const pct = (xs: number[], p: number): number => {
   const s = xs.map(Math.abs).sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -161,18 +178,22 @@ export default async function bench(): Promise<void> {
   const env: Record<string, string> = profile
     ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
     : {};
+  // BENCH_HEALTH_NODE_OPTIONS (e.g. --trace-gc) go to the server only; BENCH_HEALTH_SERVER_LOG=<file> keeps what it printed.
+  if (process.env.BENCH_HEALTH_NODE_OPTIONS) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_HEALTH_NODE_OPTIONS}`.trim();
   const vigil = await startVigil({ dataDir, config: join(dir, 'vigil.yaml'), env });
   const prober = startProber(vigil);
   try {
     await new Promise((r) => setTimeout(r, IDLE_MS));
     prober.phase('loaded');
     const t0 = performance.now();
+    const cpu0 = threadCpu(vigil.proc.pid!);
     const [[acked, stormMs], [rows, exportMs], sseMs] = await Promise.all([
       storm(vigil),
       exportAll(vigil),
       sseConnects(vigil, SSE_CLIENTS),
     ]);
     const loadedMs = performance.now() - t0;
+    const cpu1 = threadCpu(vigil.proc.pid!);
     const got = await prober.end();
     const idle = got.idle ?? [];
     const loaded = got.loaded ?? [];
@@ -182,6 +203,12 @@ export default async function bench(): Promise<void> {
         `export ${rows.toLocaleString()} rows in ${(exportMs / 1000).toFixed(1)} s; ${SSE_CLIENTS} SSE connects in ${(sseMs / 1000).toFixed(2)} s; ` +
         `loaded phase ${(loadedMs / 1000).toFixed(1)} s`,
     );
+    // The main thread's CPU in the loaded phase: what /health waited behind, less noisy than latency on a shared machine.
+    if (cpu0 && cpu1)
+      console.log(
+        `server CPU in the loaded phase: main thread ${(cpu1.main - cpu0.main).toFixed(1)} s, ` +
+          `other threads ${(cpu1.others - cpu0.others).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})`,
+      );
     console.log(`\n| /health (fresh connection every 20 ms) | probes | p50 | p99 | max |`);
     console.log('|---|---|---|---|---|');
     for (const [name, xs] of [
@@ -205,6 +232,7 @@ export default async function bench(): Promise<void> {
   } finally {
     if (prober.proc.exitCode === null) prober.proc.kill();
     await vigil.stop();
+    if (process.env.BENCH_HEALTH_SERVER_LOG) writeFileSync(process.env.BENCH_HEALTH_SERVER_LOG, vigil.output());
     removeDir(dir);
   }
 }
