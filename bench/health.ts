@@ -28,7 +28,8 @@ const PROBER = `
 const http = require('node:http');
 const [host, port] = process.argv.slice(1);
 const got = {}; let phase = 'idle'; let stop = false;
-process.stdin.on('data', (d) => { for (const l of d.toString().split('\\n').filter(Boolean)) l === 'end' ? (stop = true) : (phase = l); });
+const at = {}; let since = Date.now();
+process.stdin.on('data', (d) => { for (const l of d.toString().split('\\n').filter(Boolean)) l === 'end' ? (stop = true) : ((phase = l), (since = Date.now())); });
 const probe = () => new Promise((ok) => {
   const t0 = process.hrtime.bigint();
   const req = http.get({ host, port, path: '/health', agent: false }, (res) => {
@@ -40,15 +41,18 @@ const probe = () => new Promise((ok) => {
 });
 (async () => {
   while (!stop) {
-    const p = phase; const r = await probe();
+    const p = phase; const t = Date.now() - since; const r = await probe();
     (got[p] ??= []).push(r.ok ? r.ms : -r.ms);
+    (at[p] ??= []).push(t);
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify(got));
+  process.stdout.write(JSON.stringify({ got, at }));
 })();
 `;
 
-function startProber(vigil: Served): { proc: ChildProcess; phase(p: string): void; end(): Promise<Record<string, number[]>> } {
+type Probes = { got: Record<string, number[]>; at: Record<string, number[]> };
+
+function startProber(vigil: Served): { proc: ChildProcess; phase(p: string): void; end(): Promise<Probes> } {
   const u = new URL(vigil.base);
   const proc = spawn(process.execPath, ['-e', PROBER, u.hostname, u.port], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
@@ -58,7 +62,7 @@ function startProber(vigil: Served): { proc: ChildProcess; phase(p: string): voi
     phase: (p) => proc.stdin!.write(`${p}\n`),
     end: () =>
       new Promise((ok) => {
-        proc.once('exit', () => ok(JSON.parse(out) as Record<string, number[]>));
+        proc.once('exit', () => ok(JSON.parse(out) as Probes));
         proc.stdin!.end('end\n');
       }),
   };
@@ -194,7 +198,7 @@ export default async function bench(): Promise<void> {
     ]);
     const loadedMs = performance.now() - t0;
     const cpu1 = threadCpu(vigil.proc.pid!);
-    const got = await prober.end();
+    const { got, at } = await prober.end();
     const idle = got.idle ?? [];
     const loaded = got.loaded ?? [];
     const failed = [...idle, ...loaded].filter((x) => x < 0).length;
@@ -218,6 +222,14 @@ export default async function bench(): Promise<void> {
       console.log(
         `| ${name} | ${xs.length} | ${pct(xs, 50).toFixed(1)} ms | ${pct(xs, 99).toFixed(1)} ms | ${pct(xs, 100).toFixed(1)} ms |`,
       );
+    // When the slowest loaded probes were sent (s into the phase): a stall at the start (SSE connects) or in the storm.
+    const worst = loaded.map((ms, i) => [Math.abs(ms), at.loaded![i]! / 1000] as const).sort((a, b) => b[0] - a[0]);
+    console.log(
+      `slowest loaded probes: ${worst
+        .slice(0, 8)
+        .map(([ms, t]) => `${ms.toFixed(0)} ms at +${t.toFixed(1)} s`)
+        .join(', ')}`,
+    );
     const p99 = pct(loaded, 99);
     const ratio = p99 / pct(idle, 99);
     console.log(

@@ -52,6 +52,7 @@ export function startDecider(
     ctx.log.warn('decider worker script not found; deciding on the main thread');
     return null;
   }
+  ctx.stores.writeGate.mode = 'announce'; // the decider commits back to back now: this thread's writes go first, never sleep behind it
   ctx.onReload((next) => () => thread.config(next));
   // Registered before the areas, so stopped after them: the router's stop has drained the inbox by then.
   ctx.onStop(() => thread.stop());

@@ -131,12 +131,16 @@ export function sqliteHealRepository(db: Database): HealRepository {
     claim: (id, next, by, at, why) =>
       (next === 'approved' ? s.claimApprove.run(by, at, why, id, at) : s.claimReject.run(by, at, why, id)).changes === 1,
     finish: (id, status, outcome) => void s.finish.run(status, outcome, id),
+    // A read first: the sweep (every 15 s, on the main thread) takes the write lock, and so waits for the decider
+    // thread's transaction, only when an approval is due.
     expireDue: (now) =>
-      tx(() => {
-        const rows = s.due.all(now);
-        for (const r of rows) s.expire.run(r.id);
-        return rows;
-      }),
+      s.due.all(now).length
+        ? tx(() => {
+            const rows = s.due.all(now);
+            for (const r of rows) s.expire.run(r.id);
+            return rows;
+          })
+        : [],
     pending: (now) => s.pending.all(now),
     history: (limit) => s.history.all(limit),
     countPending: (now) => s.countPending(now),

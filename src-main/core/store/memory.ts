@@ -132,6 +132,7 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
       `INSERT INTO embedding_queue (insight_id, state, attempts, last_error, created_at, updated_at) VALUES (?, 'pending', 0, NULL, ?, ?)
        ON CONFLICT(insight_id) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at`,
     ),
+    anyStale: db.prepare(`SELECT 1 FROM embedding_queue WHERE state = 'processing' AND updated_at < ? LIMIT 1`),
     resetStale: db.prepare(`UPDATE embedding_queue SET state = 'pending', updated_at = ? WHERE state = 'processing' AND updated_at < ?`),
     backfill: db.prepare(
       `INSERT INTO embedding_queue (insight_id, state, attempts, created_at, updated_at)
@@ -228,7 +229,9 @@ export function sqliteMemoryRepository(db: Database): MemoryRepository {
       return rows.map(toInsight);
     },
     enqueue: (id, now) => void s.enqueue.run(id, now, now),
-    resetStale: (before, now) => s.resetStale.run(now, before).changes,
+    // Every embedding pass (5 s, main thread): the UPDATE takes the write lock (waiting for the decider thread's
+    // transaction) even when it changes nothing, so it runs only when a read finds a stale item.
+    resetStale: (before, now) => (s.anyStale.get(before) ? s.resetStale.run(now, before).changes : 0),
     backfill: (model, now) => s.backfill.run({ model, now }).changes,
     claim(limit, now) {
       return tx(() => {

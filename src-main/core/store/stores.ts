@@ -94,10 +94,11 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
   // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
   const scope = new TxScope();
   const stores: Omit<Stores, 'reads' | 'intake' | 'writeGate'> = {
-    transaction: (fn, mode) => {
-      if (!db.inTransaction) gate.yieldTo(); // an intake append waiting for the lock goes first (store/write-gate.ts)
-      return scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate());
-    },
+    // Fair turns at the write lock with the other writing threads (store/write-gate.ts).
+    transaction: (fn, mode) =>
+      gate.transaction(db, () =>
+        scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate()),
+      ),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     alertStates: sqliteAlertStateStore(db),

@@ -6,9 +6,19 @@
  * `bench health`). Here the polite writer (the intake thread) announces that it wants the lock and tries
  * every 0.25 ms; every transaction begun on a connection that shares the gate first waits, bounded, until
  * no announced write is left. The cell lives in a SharedArrayBuffer handed to each writing thread.
+ *
+ * Only the connection that commits back to back (the one deciding intake) yields. With the decider on its own
+ * thread the main thread must never sleep behind it: its transactions announce themselves instead (`mode:
+ * 'announce'`), so the decider steps aside before its next transaction, and wait for the lock in 0.25 ms steps
+ * rather than in SQLite's busy handler, which sleeps up to 100 ms between tries and, against a thread that takes
+ * the lock again at once, starved a main-thread write until its 5 s timeout (R-SCALE-12).
  */
 export interface WriteGate {
   sab: SharedArrayBuffer;
+  /** 'yield' (the default): this connection decides and lets announced writes go first; 'announce': it goes first itself. */
+  mode: 'yield' | 'announce';
+  /** One transaction on `db` (`run` begins and commits it) by this connection's turn; nested in one, it just runs. */
+  transaction<T>(db: BusyTimeoutDb, run: () => T): T;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
   yieldTo(maxMs?: number): void;
   /** The polite side: run `write` (one statement or transaction), retrying SQLITE_BUSY every 0.25 ms for up to `timeoutMs`. */
@@ -18,8 +28,17 @@ export interface WriteGate {
 export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): WriteGate {
   const cell = new Int32Array(sab);
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  return {
+  const gate: WriteGate = {
     sab,
+    mode: 'yield',
+    transaction(db, run) {
+      if (db.inTransaction) return run();
+      if (gate.mode === 'yield') {
+        gate.yieldTo();
+        return run();
+      }
+      return gate.announce(() => withoutBusyHandler(db, run));
+    },
     yieldTo(maxMs = 500) {
       if (Atomics.load(cell, 0) === 0) return;
       const end = Date.now() + maxMs;
@@ -43,4 +62,22 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): Wr
       }
     },
   };
+  return gate;
+}
+
+/** What the gate needs of a better-sqlite3 connection. */
+export interface BusyTimeoutDb {
+  readonly inTransaction: boolean;
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
+
+/** Run with SQLite's busy handler off, so SQLITE_BUSY reaches `announce` at once; the connection's timeout is restored after. */
+function withoutBusyHandler<T>(db: BusyTimeoutDb, run: () => T): T {
+  const before = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    return run();
+  } finally {
+    db.pragma(`busy_timeout = ${before}`);
+  }
 }
