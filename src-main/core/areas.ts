@@ -204,6 +204,7 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
   // Ack stage after dedupe, escalate stage after outbox, durable escalation timers; heartbeat (dead-man's switch).
   const acks = wireAcks(ctx, { router: router.router, outbox: writer, reports, telegramPerson, audit });
   const heartbeat = wireHeartbeat(ctx, {
+    notDecided: () => router.router.failing(),
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
   });

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeNow, listenLocal } from '../../../e2e/fixtures/local-http';
 import { ackBed, MIN } from '../ack/testing';
+import { alertEvent } from '../router/testing';
 import { until } from '../notify/testing';
 
 /** A healthchecks-style ping endpoint on loopback: counts GETs to /ping/<uuid>, answers what it is told. */
@@ -57,6 +58,46 @@ describe('heartbeat (dead-man\u2019s switch for the console)', () => {
       await b.router.drain();
       expect(rows().map((r) => r.status)).toEqual(['firing', 'resolved']);
       expect(b.core.status().tiles.find((t) => t.id === 'heartbeat')).toMatchObject({ status: 'ok', value: 'ok' });
+    } finally {
+      await b.close();
+      rmSync(b.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('R-SCALE-8, R-NOTIFY-5: while intake has not been decided for a minute, heartbeat pings are withheld so the dead-man\u2019s switch alerts; they resume once it is decided again', async () => {
+    answer = 200;
+    pings.length = 0;
+    const b = await ackBed(`heartbeat: { url: "${url}", interval: 1m }`);
+    const hb = b.core.areas.heartbeat!;
+    const tile = () => b.core.status().tiles.find((t) => t.id === 'heartbeat')!;
+    try {
+      await until(() => hb.state.pings === 1, 'the first ping');
+      // A real fault on the deciding path (a trigger on the real file): every deciding pass fails from now on.
+      b.clock.advance(30_000);
+      b.core.areas.db.exec(`CREATE TRIGGER test_fault BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+      b.router.ingest([alertEvent({ fingerprint: 'lost' })], 'test');
+      await until(() => b.router.failing() !== null, 'deciding fails');
+      b.clock.advance(30_000); // failing for 30 s, not a minute yet: still pinging
+      await until(() => hb.state.pings === 2, 'the second ping');
+      await hb.idle();
+      b.clock.advance(MIN);
+      await hb.idle();
+      expect(hb.state.pings).toBe(2); // withheld
+      expect(tile()).toMatchObject({ status: 'critical', value: 'withheld' });
+      expect(tile().reason).toMatch(
+        /^no pings to 127\.0\.0\.1:\d+ since 2026-\S+ \S+ UTC, so the dead-man's switch tells someone: intake is not being decided since .+: disk I\/O error$/,
+      );
+      b.clock.advance(MIN);
+      expect(hb.state.pings).toBe(2);
+
+      b.core.areas.db.exec(`DROP TRIGGER test_fault`);
+      b.clock.advance(5_000); // the router's retry decides it
+      await b.router.drain();
+      expect(b.router.failing()).toBeNull();
+      b.clock.advance(MIN);
+      await until(() => hb.state.pings === 3, 'pings again');
+      expect(tile()).toMatchObject({ status: 'ok', value: 'ok' });
+      expect(pings).toHaveLength(3);
     } finally {
       await b.close();
       rmSync(b.dir, { recursive: true, force: true });

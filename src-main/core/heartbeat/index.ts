@@ -11,7 +11,15 @@ export interface HeartbeatDeps {
   /** One failure event per outage (the router's reportFailure). */
   onFailure(what: string, err: Error): void;
   onRecovery(what: string): void;
+  /** Intake is not being decided (router.failing): since when and why; null while it is. */
+  notDecided?(): { since: number; error: string } | null;
 }
+
+/**
+ * Deciding that has failed this long is an outage no vigil event can announce (events are what is not decided):
+ * pings are withheld, so whoever watches the dead-man's switch is told. Shorter failures (a busy lock) are retried quietly.
+ */
+export const WITHHOLD_AFTER_MS = 60_000;
 
 export const HEARTBEAT = 'heartbeat';
 
@@ -29,7 +37,20 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
   const timeoutMs = Math.min(MAX_TIMEOUT_MS, interval);
   let timer: TimerHandle | null = null;
   let inflight: Promise<void> | null = null;
-  const state = { lastOkAt: null as number | null, failingSince: null as number | null, lastError: null as string | null, pings: 0 };
+  const state = {
+    lastOkAt: null as number | null,
+    failingSince: null as number | null,
+    lastError: null as string | null,
+    pings: 0,
+    /** Pings withheld since, and why (intake not being decided). */
+    withheldSince: null as number | null,
+    withheldFor: null as string | null,
+  };
+  const withhold = (): string | null => {
+    const f = deps.notDecided?.();
+    if (!f || ctx.clock.now() - f.since < WITHHOLD_AFTER_MS) return null;
+    return `intake is not being decided since ${utcText(f.since)}: ${f.error}`;
+  };
 
   async function ping(): Promise<void> {
     const abort = new AbortController();
@@ -66,6 +87,16 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
   const beat = () => {
     // One ping at a time: a slow endpoint does not pile up requests.
     if (inflight) return;
+    const why = withhold();
+    if (why) {
+      if (state.withheldSince === null) ctx.log.error({ host, why }, 'heartbeat pings withheld: Vigil cannot alert');
+      state.withheldSince ??= ctx.clock.now();
+      state.withheldFor = why;
+      return;
+    }
+    if (state.withheldSince !== null) ctx.log.info({ host }, 'heartbeat pings resume: intake is decided again');
+    state.withheldSince = null;
+    state.withheldFor = null;
     inflight = ping().finally(() => (inflight = null));
   };
 
@@ -111,6 +142,14 @@ export function createHeartbeat(ctx: CoreContext, cfg: { url: string; interval: 
     /** The ping in flight, if any (tests). */
     idle: (): Promise<void> => inflight ?? Promise.resolve(),
     tile(): StatusTile {
+      if (state.withheldSince !== null)
+        return {
+          id: 'heartbeat',
+          label: 'Heartbeat',
+          status: 'critical',
+          value: 'withheld',
+          reason: `no pings to ${host} since ${utcText(state.withheldSince)}, so the dead-man's switch tells someone: ${state.withheldFor}`,
+        };
       return {
         id: 'heartbeat',
         label: 'Heartbeat',
