@@ -382,7 +382,7 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     async () => {
       const am = await startAlertmanager();
       try {
-        const { core, dir } = await serve(yaml([`alertmanager: { url: "${am.url}", interval: 1s }`]));
+        const { core, dir } = await serve(yaml([`alertmanager: { url: "${am.url}", interval: 1s }`, 'router: { groupWindow: 1s }']));
         received.length = 0;
         const repair = breakDeciding(dir); // the decider is behind: nothing handed over gets decided
         const labels = { alertname: 'Flapped', instance: 'web7', severity: 'critical' };
