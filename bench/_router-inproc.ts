@@ -110,7 +110,7 @@ export async function benchFirstDelivery(
   console.log(
     `(a') first delivery in-process: ${n} new alerts, 10 per alertname (${notified} notified, ${queued} outbox rows), webhook digest 0`,
   );
-  console.log(`    intake (appendBatch, 16 requests of ${perRequest} per batch): ${(t1 - t0).toFixed(0)} ms`);
+  console.log(`    intake (inbox append, 16 requests of ${perRequest} per batch): ${(t1 - t0).toFixed(0)} ms`);
   console.log(
     `    decided: ${decidedPerSec.toFixed(0)} events/s (${usPerEvent.toFixed(1)} µs/event, ${(t2 - t1).toFixed(0)} ms, commits included); CPU ${cpuUs.toFixed(1)} µs/event (${(cpu.system / n).toFixed(1)} system)`,
   );
@@ -139,7 +139,7 @@ async function firstDelivery(requests: number, perRequest: number, before?: (cor
     const items = groups.slice(i, i + 16).map((g) => router.prepare(g.events, g.via));
     const recs = items.flat();
     const json = JSON.stringify(recs.map(inboxEntry));
-    router.accepted(router.events.appendBatchText(Date.now(), groups[i]!.via, recs.length, json), recs);
+    router.accepted(core.ctx.stores.inbox.appendText(Date.now(), groups[i]!.via, recs.length, json), recs);
   }
   before?.(core);
   const t1 = performance.now();

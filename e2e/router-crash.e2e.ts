@@ -86,13 +86,13 @@ describe('crash safety (R-ROUTE-2)', () => {
     expect(sent).toBeGreaterThan(acked.length); // some requests were cut off unanswered
 
     // What the crash left: acknowledged events still in the inbox (replayed at start-up).
+    // (inbox.db rows after the seq vigil.db records as decided, in the deciding transaction.)
     const peek = new BetterSqlite3(join(dataDir, 'vigil.db'));
-    const inboxAtCrash = (
-      peek
-        .prepare(`SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS n`)
-        .get() as { n: number }
-    ).n;
+    const decided = (peek.prepare(`SELECT decided FROM inbox_cursor`).get() as { decided: number }).decided;
     peek.close();
+    const inbox = new BetterSqlite3(join(dataDir, 'inbox.db'));
+    const inboxAtCrash = (inbox.prepare(`SELECT coalesce(sum(n), 0) AS n FROM inbox WHERE seq > ?`).get(decided) as { n: number }).n;
+    inbox.close();
     console.log(`crash test: ${sent} sent, ${acked.length} acknowledged, ${inboxAtCrash} left in the inbox by kill -9`);
 
     const second = await startVigil({ dataDir, config, env: { VIGIL_DECIDER: 'worker' } });

@@ -245,6 +245,7 @@ export function createCore(opts: CoreOptions): Core {
       for (const s of stoppers.reverse()) await s();
       await stores.reads.close();
       db.close();
+      stores.inbox.close();
       log.info('core stopped');
       try {
         log.flush();

@@ -49,8 +49,7 @@ export function openContext(
   // Another thread's connection (the decider) shares the main thread's write gate: intake appends go first (store/write-gate.ts).
   // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the
   // reads thread's WAL keeper — it would start a second reads thread to checkpoint beside the main thread's).
-  const threads = o.toMain ? null : dbFile;
-  const stores = sqliteStores(db, threads, o.writeGate ? writeGate(o.writeGate) : undefined);
+  const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined, !o.toMain);
   const rt = createContext({
     config: o.config,
     dataDir: o.dataDir,
@@ -185,7 +184,7 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
   // Read-only self-checks over the other areas (R-SMOKE); a failing scheduled job becomes a vigil event.
   const smoke = wireSmoke(ctx, {
     readers: {
-      inbox: () => router.router.events.inbox(),
+      inbox: () => router.router.inbox(),
       notDecided: () => router.router.failing(),
       outboxCounts: (since) => notify.outbox.store.counts(since),
       embeddingCounts: () => agents.openclaw.repo.liveQueueCounts(),

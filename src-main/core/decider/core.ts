@@ -63,6 +63,7 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
       await ctx.stores.intake.close();
       await ctx.stores.reads.close();
       rt.db.close();
+      ctx.stores.inbox.close();
       log.flush();
     },
   };

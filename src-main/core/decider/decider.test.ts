@@ -120,7 +120,7 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
 
     const db = core.areas.db;
     expect(count(db, `SELECT count(*) AS n FROM events WHERE processed = 1 AND outcome = 'notified'`)).toBe(600);
-    expect(count(db, `SELECT count(*) AS n FROM intake_batches`)).toBe(0);
+    expect(core.areas.router.inbox()).toEqual({ count: 0, oldest: null });
     expect(count(db, `SELECT count(*) AS n FROM outbox WHERE channel = 'hook'`)).toBe(600);
     // The main thread's senders were kicked by the decider's reports: the receiver gets every message, once.
     await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(600);
@@ -222,12 +222,16 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     );
     await core.stop();
     const db = new BetterSqlite3(join(dir, 'vigil.db'), { readonly: true });
+    const inbox = new BetterSqlite3(join(dir, 'inbox.db'), { readonly: true });
     try {
-      expect(count(db, `SELECT count(*) AS n FROM intake_batches`)).toBe(0);
       expect(count(db, `SELECT count(*) AS n FROM events WHERE processed = 1`)).toBe(ids.length);
       expect(count(db, `SELECT count(*) AS n FROM outbox`)).toBe(ids.length);
+      // Decided, synced and deleted from the inbox: a clean stop leaves inbox.db empty.
+      expect(count(inbox, `SELECT count(*) AS n FROM inbox`)).toBe(0);
+      expect(db.prepare(`SELECT decided - synced AS n FROM inbox_cursor`).get()).toEqual({ n: 0 });
     } finally {
       db.close();
+      inbox.close();
     }
   });
 
@@ -306,7 +310,7 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     expect(await gauge(core, 'vigil_decider_restarts_total')).toBe(1);
     expect((await inboxTile(core)).status).toBe('ok');
     const db = core.areas.db;
-    expect(core.areas.router.events.inbox().count).toBe(0);
+    expect(core.areas.router.inbox()).toEqual({ count: 0, oldest: null });
     expect(count(db, `SELECT count(*) AS n FROM events`)).toBe(ids.length);
     expect(count(db, `SELECT count(DISTINCT id) AS n FROM events WHERE processed = 1 AND outcome = 'notified'`)).toBe(ids.length);
     expect(count(db, `SELECT count(*) AS n FROM outbox WHERE channel = 'hook'`)).toBe(ids.length);
@@ -343,8 +347,12 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
     await expect.poll(() => core.areas.router.failing(), { timeout: 30_000, interval: 100 }).not.toBeNull();
     await core.stop(); // drain gives up while deciding fails; before, stop waited for ever
     const file = new BetterSqlite3(join(dir, 'vigil.db'), { readonly: true });
+    const inbox = new BetterSqlite3(join(dir, 'inbox.db'), { readonly: true });
+    const decided = count(file, `SELECT decided AS n FROM inbox_cursor`);
+    expect(count(inbox, `SELECT coalesce(sum(n), 0) AS n FROM inbox WHERE seq > ?`, decided)).toBe(20);
     expect(count(file, `SELECT count(*) AS n FROM events`)).toBe(0);
     file.close();
+    inbox.close();
 
     // Started again on the same data, still broken: start returns (the replay failed) and the status page says so.
     const again = (await serve(yaml(), dir)).core;
@@ -387,7 +395,7 @@ describe('the decider worker thread', { timeout: 180_000 }, () => {
         const repair = breakDeciding(dir); // the decider is behind: nothing handed over gets decided
         const labels = { alertname: 'Flapped', instance: 'web7', severity: 'critical' };
         await am.postAlerts([{ labels, annotations: { summary: 'Flapped on web7' } }]);
-        const polled = () => core.areas.router.events.inbox().count; // acknowledged, not decided: only the poller's
+        const polled = () => core.areas.router.inbox().count; // acknowledged, not decided: only the poller's
         await expect.poll(polled, { timeout: 30_000, interval: 100 }).toBe(1);
         // Gone from Alertmanager (resolved the way Prometheus does) before the firing event was decided.
         await am.postAlerts([{ labels, annotations: { summary: 'Flapped on web7' }, endsAt: new Date(Date.now() - 1000).toISOString() }]);

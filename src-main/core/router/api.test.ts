@@ -167,7 +167,7 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     const { router } = setup();
     const commit = intakeCommitter(
       router,
-      async (at, via, n, json) => router.events.appendBatchText(at, via, n, json),
+      async (at, via, n, json) => h.ctx.stores.inbox.appendText(at, via, n, json),
       () => Date.now(),
     );
     const [a, b] = await Promise.all([
@@ -192,7 +192,7 @@ describe('events API (R-UI live events, R-ROUTE-7)', () => {
     const commit = intakeCommitter(
       router,
       (at, via, n, json) =>
-        new Promise<number>((resolve) => commits.push({ n, via, done: () => resolve(router.events.appendBatchText(at, via, n, json)) })),
+        new Promise<number>((resolve) => commits.push({ n, via, done: () => resolve(h.ctx.stores.inbox.appendText(at, via, n, json)) })),
       () => Date.now(),
     );
     const answered: string[] = [];

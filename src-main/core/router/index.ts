@@ -83,7 +83,7 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter, decider
     probes.forEach((p) => p.stop());
     await poller?.stop();
     if ((await settle(router)) === 'failing') {
-      const { count } = router.events.inbox();
+      const { count } = router.inbox();
       ctx.log.warn({ waiting: count }, 'stopping while deciding fails: what waits stays in the inbox for the next start');
     }
     router.stop();

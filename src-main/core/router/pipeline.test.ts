@@ -43,12 +43,12 @@ describe('router pipeline', () => {
     const h = open({ yaml: ROUTES, dir: first.dir });
     const outbox = recordingOutbox(h.db);
     const router = createRouter(h.ctx, { outbox });
-    expect(router.events.inbox().count).toBe(2);
+    expect(router.inbox().count).toBe(2);
     expect(ids.map((id) => router.events.get(id))).toEqual([null, null]); // still in their durable intake batch
     expect(router.resume()).toBe(2);
     expect(ids.map((id) => router.events.get(id)!.outcome)).toEqual(['notified', 'notified']);
     expect(outbox.sent().map((s) => s.channel)).toEqual(['hook', 'desktop', 'desktop']);
-    expect(router.events.inbox().count).toBe(0);
+    expect(router.inbox().count).toBe(0);
     ctxs.push(first); // removes the shared temp dir
   });
 

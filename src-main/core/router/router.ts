@@ -56,22 +56,26 @@ const IDLE = 10;
 /** Longest an acknowledged HTTP batch waits while intake stays busy (ms), and the most events left waiting. */
 const MAX_WAIT = 1_000;
 const MAX_BACKLOG = 50_000;
+/** Inbox batches looked at per processing transaction (seq and size only; BATCH and SLICE_MS decide how many are taken). */
+const LOOK_AHEAD = 256;
+/** Most time between a deciding commit and the fsynced commit that lets its inbox rows be deleted (settleInbox). */
+const SETTLE_MS = 500;
 
 export type Router = ReturnType<typeof createRouter>;
 
 /**
  * The EventRouter. All intake — HTTP batches and in-process events alike —
- * is appended to the durable inbox (one fsynced intake_batches row) and only
- * then acknowledged (R-ROUTE-2); its events (ids assigned at intake) are
- * decided in order, in the transaction that deletes the row (in-process
- * intake with nothing ahead at once, HTTP batches once intake pauses):
- * outcome, dedupe state and outbox rows commit together with the event. A
- * crash leaves each batch fully decided or still in the inbox, and
- * notification keys make a replay harmless. While waiting, events.get
- * answers them as queued (processed: false).
+ * is appended to the durable inbox (one fsynced row of inbox.db, store/inbox.ts)
+ * and only then acknowledged (R-ROUTE-2); its events (ids assigned at intake)
+ * are decided in seq order, in a transaction that also records the last
+ * decided seq in vigil.db (in-process intake with nothing ahead at once, HTTP
+ * batches once intake pauses): outcome, dedupe state, outbox rows and
+ * "decided" commit together. A crash leaves each batch fully decided or after
+ * the recorded seq, to be decided at start-up, and notification keys make a
+ * replay harmless. While waiting, events.get answers them as queued (processed: false).
  */
 export function createRouter(ctx: CoreContext, opts: RouterOptions) {
-  const { events, alertStates: states, silences: silenceStore } = ctx.stores;
+  const { events, inbox, alertStates: states, silences: silenceStore } = ctx.stores;
   const link = opts.decider ?? null;
   const silences = new ActiveSilences(
     () => silenceStore.current(ctx.clock.now()),
@@ -89,11 +93,17 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     return () => void (deps.hermes = rules);
   });
   /**
-   * Work waiting for the pipeline, in arrival order. `batch` is the
-   * intake_batches seq of an acknowledged HTTP batch whose events are not
-   * written yet; null means inbox rows already stored (processed = 0).
+   * Work waiting for the pipeline. The inbox is the queue: every batch after `cursor` (the last decided seq, as
+   * committed in vigil.db) is decided next, in seq order, whichever thread appended it — so "decided through
+   * seq N" is one number. `known` holds the records this thread built for its own appends (not read back);
+   * `appended` is the highest seq known to be in the inbox. `legacy`: start-up only, what an older version left
+   * (its intake_batches rows of vigil.db: `seq`; events rows stored with processed = 0: null), decided first.
    */
-  const queue: Array<{ batch: number | null; recs: EventRecord[] }> = [];
+  let cursor = inbox.decidedThrough();
+  let appended = cursor;
+  const known = new Map<number, EventRecord[]>();
+  const legacy: Array<{ seq: number | null; recs: EventRecord[] }> = [];
+  const hasWork = () => legacy.length > 0 || appended > cursor;
   /** Acknowledged batch events not yet written, by id: events.get answers them as queued. */
   const waiting = new Map<string, EventRecord>();
   let running = false;
@@ -108,6 +118,12 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     failure = failedAgain(failure, e, ctx.clock.now());
     ctx.toMain?.failing(failure);
   }
+  /** A deciding commit went through: no longer failing. */
+  function cleared(): void {
+    if (!failure) return;
+    failure = null;
+    ctx.toMain?.failing(null);
+  }
   /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
   const rollbackHooks: Array<() => void> = [() => states.invalidate()];
 
@@ -120,57 +136,119 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     }
   }
 
+  const write = (ev: EventRecord, upd: ProcessedUpdate) => {
+    if (ev.seq) events.markProcessed(ev.seq, upd);
+    else ev.seq = events.insertDecided(ev, upd);
+  };
+
   /**
-   * Decide whole work items (up to ~BATCH events) in one transaction: batch
-   * events are inserted decided and their batch row deleted in that same
-   * transaction, so a crash leaves the batch either untouched (replayed) or
-   * fully processed — never both (no duplicate events or notifications).
+   * Decide the next inbox batches (whole batches, up to ~BATCH events) in one transaction that also records the
+   * last one's seq as decided (vigil.db), so a crash leaves each batch either after the recorded seq (replayed)
+   * or fully processed — never both (no duplicate events or notifications). Returns the events decided.
    */
-  function processBatch(): void {
-    const write = (ev: EventRecord, upd: ProcessedUpdate) => {
-      if (ev.seq) events.markProcessed(ev.seq, upd);
-      else ev.seq = events.insertDecided(ev, upd);
-    };
+  function processBatch(): number {
+    if (legacy.length) return processLegacy();
     const t0 = performance.now();
-    let k = 0;
+    const next = inbox.after(cursor, LOOK_AHEAD);
+    if (!next.length) {
+      appended = cursor; // nothing after the cursor after all (rows deleted under us)
+      return 0;
+    }
+    const taken: Array<{ seq: number; recs: EventRecord[] }> = [];
     let done: Decided[];
     try {
       done = guarded(() => {
-        // Item by item until the slice is used up: a storm's backlog commits every ~SLICE_MS instead of
+        // Batch by batch until the slice is used up: a storm's backlog commits every ~SLICE_MS instead of
         // holding the thread for BATCH events (2 s under load), so /health waits at most about one slice.
         const d: Decided[] = [];
-        for (let n = 0; k < queue.length && (k === 0 || (n + queue[k]!.recs.length <= BATCH && performance.now() - t0 < SLICE_MS)); k++) {
-          const w = queue[k]!;
-          for (const x of decideBatch(deps, w.recs, write)) d.push(x);
-          if (w.batch !== null) events.finishBatch(w.batch);
-          n += w.recs.length;
+        let n = 0;
+        for (const b of next) {
+          if (taken.length && (n + b.n > BATCH || performance.now() - t0 >= SLICE_MS)) break;
+          const recs = known.get(b.seq) ?? (inbox.events(b.seq) ?? []).map(fresh);
+          taken.push({ seq: b.seq, recs });
+          for (const x of decideBatch(deps, recs, write)) d.push(x);
+          n += recs.length;
         }
+        inbox.decided(taken[taken.length - 1]!.seq);
         return d;
-        // Replayable: every item is already durable (an fsynced intake batch or inbox row) and leaves the inbox in
-        // this transaction, so it need not wait for its own fsync — the main thread's longest wait in a storm.
+        // Replayable: every batch is already durable (an fsynced inbox row) and stays there until a later fsynced
+        // commit covers this one (settleInbox), so it need not wait for its own fsync.
       }, 'replayable');
     } catch (e) {
-      for (const w of queue.slice(0, k + 1)) if (w.batch !== null) for (const r of w.recs) r.seq = 0; // rolled back: not inserted
+      for (const t of taken) for (const r of t.recs) r.seq = 0; // rolled back: not inserted
       throw e;
     }
-    if (failure) {
-      failure = null;
-      ctx.toMain?.failing(null);
+    cleared();
+    cursor = taken[taken.length - 1]!.seq;
+    if (appended < cursor) appended = cursor;
+    let n = 0;
+    for (const t of taken) {
+      known.delete(t.seq);
+      for (const r of t.recs) waiting.delete(r.id);
+      n += t.recs.length;
     }
-    const items = queue.slice(0, k);
-    queue.splice(0, k);
-    for (const w of items) if (w.batch !== null) for (const r of w.recs) waiting.delete(r.id);
     const m = afterCommit(deps, done);
-    if (ctx.toMain) {
-      const seqs = items.flatMap((w) => (w.batch === null ? [] : [w.batch]));
-      for (const q of seqs) pulled.delete(q);
-      ctx.toMain.decided(seqs, m);
+    ctx.toMain?.decided(
+      taken.map((t) => t.seq),
+      m,
+    );
+    settleSoon();
+    return n;
+  }
+
+  /** Start-up only: one item an older version left, decided in the transaction that deletes (or marks) it. */
+  function processLegacy(): number {
+    const w = legacy[0]!;
+    let done: Decided[];
+    try {
+      done = guarded(() => {
+        const d = decideBatch(deps, w.recs, write);
+        if (w.seq !== null) inbox.finishLegacy(w.seq);
+        return d;
+      }, 'replayable');
+    } catch (e) {
+      if (w.seq !== null) for (const r of w.recs) r.seq = 0;
+      throw e;
+    }
+    cleared();
+    legacy.shift();
+    ctx.toMain?.decided([], afterCommit(deps, done));
+    return w.recs.length;
+  }
+
+  /**
+   * Inbox rows leave inbox.db only once their decision is on the disk. The deciding transaction commits without
+   * an fsync (replayable): a power cut can roll it back, and its batches must then still be in the inbox. When
+   * the inbox shared vigil.db, the next fsynced append synced the same WAL; across two files it does not. So at
+   * most every SETTLE_MS one fsynced commit of vigil.db records `synced` (an fsync of the WAL covers every commit
+   * before it in that file), and only rows through it are deleted. A power cut in between leaves decided rows in
+   * the inbox, which the cursor skips; never an acknowledged row deleted with its decision rolled back.
+   */
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastSettle = 0;
+  let unsettled = false;
+  function settleSoon(): void {
+    unsettled = true;
+    if (!inbox.separate || settleTimer) return;
+    settleTimer = setTimeout(settleInbox, Math.max(0, lastSettle + SETTLE_MS - Date.now()));
+    settleTimer.unref?.();
+  }
+  function settleInbox(): void {
+    settleTimer = null;
+    if (!unsettled || !inbox.separate || !ctx.stores.isOpen()) return;
+    lastSettle = Date.now();
+    unsettled = false;
+    try {
+      inbox.prune(ctx.stores.transaction(() => inbox.markSynced()));
+    } catch (e) {
+      unsettled = true; // the rows stay (the cursor skips them); tried again after the next decision
+      ctx.log.warn({ err: e }, 'deleting decided inbox rows failed');
     }
   }
 
   async function loop(): Promise<void> {
     try {
-      while (queue.length) {
+      while (hasWork()) {
         if (intakeBusy()) return; // intake came back: let it have the thread (finally reschedules)
         processBatch();
         await new Promise((r) => setImmediate(r)); // let intake and /health in between batches
@@ -182,7 +260,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       retry = ctx.clock.setTimeout(() => ((retry = null), kick()), 5_000);
     } finally {
       running = false;
-      if (!queue.length) {
+      if (!hasWork()) {
         urgent = false;
         for (const w of waiters.splice(0)) w();
       } else if (!retry) soon();
@@ -190,7 +268,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   }
 
   function kick(): void {
-    if (running || retry || !queue.length) return;
+    if (running || retry || !hasWork()) return;
     later?.cancel();
     later = null;
     running = true;
@@ -207,7 +285,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   function intakeBusy(): boolean {
     if (urgent || !waiting.size) return false;
     const now = ctx.clock.now();
-    const oldest = queue[0]?.recs[0]?.receivedAt ?? now;
+    const oldest = known.values().next().value?.[0]?.receivedAt ?? now;
     return now - lastAccept < IDLE && now - oldest < MAX_WAIT && waiting.size < MAX_BACKLOG;
   }
 
@@ -250,28 +328,28 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   }
 
   /**
-   * Intake through the durable inbox: append the groups as ONE intake_batches row (one fsynced commit) and
-   * return the ids assigned here; the events get exactly these ids when the inbox pass decides the batch, in
-   * order, in the transaction that deletes the row. Only this append gates an HTTP 202. In-process intake
-   * (probes, failure reports, the poller, remote events) comes the same way, so the inbox pass is the one
-   * place that decides (docs/architecture.md, Threads, step 1).
+   * In-process intake (probes, failure reports, the poller, remote events) through the durable inbox: append
+   * the groups as ONE inbox row (one fsynced commit) and return the ids assigned here; the events get exactly
+   * these ids when the inbox pass decides the batch, in seq order. HTTP intake comes the same way (prepare and
+   * accepted, around the intake thread's append), so the inbox pass is the one place that decides
+   * (docs/architecture.md, Threads, step 1).
    */
-  function enqueue(groups: Array<{ events: IntakeEvent[]; via: string }>, http: boolean): string[][] {
+  function enqueue(groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] {
     const now = ctx.clock.now();
     const perGroup = build(groups, now);
     const recs = perGroup.length === 1 ? perGroup[0]! : perGroup.flat();
     const via = [...new Set(groups.map((g) => g.via))].join(', ');
-    const seq = events.appendBatch(now, via, recs);
+    const seq = inbox.append(now, via, recs);
     if (link) {
       handOver(seq, recs);
       return perGroup.map((g) => g.map((r) => r.id));
     }
-    if (ctx.toMain) pulled.add(seq); // the decider's own intake (its failure reports): not pulled again
-    if (http) lastAccept = now;
-    queue.push({ batch: seq, recs });
+    const idle = !running && !retry && !hasWork();
+    if (appended < seq) appended = seq;
+    known.set(seq, recs);
     for (const r of recs) waiting.set(r.id, r);
     // In-process intake with nothing ahead of it is decided at once, by the same inbox pass (the caller sees it decided).
-    if (!http && queue.length === 1 && !running && !retry) decideNow();
+    if (idle) decideNow();
     else soon();
     return perGroup.map((g) => g.map((r) => r.id));
   }
@@ -286,7 +364,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     }
   }
   /** In-process intake: all or nothing per batch; returns the ids once the batch is durable (decided at once when nothing waits). */
-  const ingestGroups = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups, false);
+  const ingestGroups = (groups: Array<{ events: IntakeEvent[]; via: string }>): string[][] => enqueue(groups);
   /**
    * HTTP intake, in two halves around its append (router/group-commit.ts, on the intake thread): `prepare` builds a
    * request's records (ids assigned) as it arrives; `accepted` queues a committed group's records,
@@ -296,7 +374,9 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   function accepted(seq: number, recs: EventRecord[]): void {
     if (link) return handOver(seq, recs);
     lastAccept = ctx.clock.now();
-    queue.push({ batch: seq, recs });
+    if (seq <= cursor) return; // decided already: in-process intake behind it read it from the inbox
+    if (appended < seq) appended = seq;
+    known.set(seq, recs);
     for (const r of recs) waiting.set(r.id, r);
     soon();
   }
@@ -309,20 +389,12 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     for (const r of recs) waiting.set(r.id, r);
     link!.kick(seq);
   }
-  /** Decider thread: batches queued here and not committed yet (pulled from the inbox or appended here). */
-  const pulled = new Set<number>();
-
   /**
-   * Decider thread: take the batch the main thread appended as `seq` and decide it (kicks come in append
-   * order). By seq, not "everything up to": an emptied intake_batches table hands out its seqs again.
-   * Already queued, or decided and deleted since: nothing to do (a batch is never queued twice).
+   * Decider thread: the main thread appended `seq`: decide the inbox through it (read back from inbox.db, in
+   * seq order after the cursor). Decided already (a later kick's pass took it): nothing to do.
    */
   function pull(seq: number): void {
-    const b = pulled.has(seq) ? undefined : events.pendingBatches(seq - 1, 1)[0];
-    if (b?.seq === seq) {
-      pulled.add(seq);
-      queue.push({ batch: seq, recs: b.events.map(fresh) });
-    }
+    if (appended < seq) appended = seq;
     soon();
   }
 
@@ -346,6 +418,13 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     ingestGroups,
     prepare,
     accepted,
+    /** Acknowledged and not decided: inbox batches after the cursor and events rows stored unprocessed (live work only). */
+    inbox(): { count: number; oldest: number | null } {
+      const a = inbox.waiting();
+      const b = events.inbox();
+      const oldest = a.oldest === null ? b.oldest : b.oldest === null ? a.oldest : Math.min(a.oldest, b.oldest);
+      return { count: a.count + b.count, oldest };
+    },
     /** An acknowledged HTTP event still waiting in its intake batch (not in `events` yet), or null. */
     queued: (id: string): EventRecord | null => waiting.get(id) ?? null,
     /** Main thread, decider worker: these batches are committed (ToMain.decided): no longer queued. */
@@ -364,7 +443,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     /** Resolves when the inbox queue is empty (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
       if (link) return link.drain();
-      if (!queue.length && !running) return Promise.resolve();
+      if (!hasWork() && !running) return Promise.resolve();
       urgent = true; // no more waiting for intake to pause
       kick();
       return new Promise((r) => waiters.push(r));
@@ -390,21 +469,20 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       if (link) return 0; // the decider replays the inbox when it starts
       let n = 0;
       try {
-        // Acknowledged HTTP batches first, in seq order, then inbox rows (in-process intake that waited).
-        for (let after = 0, page = events.pendingBatches(0, 50); page.length; page = events.pendingBatches(after, 50)) {
-          for (const b of page) {
-            queue.push({ batch: b.seq, recs: b.events.map(fresh) });
-            if (ctx.toMain) pulled.add(b.seq);
-            n += b.events.length;
-            after = b.seq;
-          }
-          while (queue.length) processBatch();
+        // What an older version left first, oldest first: its intake_batches rows of vigil.db (each decided in the
+        // transaction that deletes it: exactly once, as before the upgrade), then events rows stored unprocessed.
+        for (let after = 0, page = inbox.legacy(0, 50); page.length; page = inbox.legacy(after, 50)) {
+          for (const b of page) legacy.push({ seq: (after = b.seq), recs: b.events.map(fresh) });
+          while (legacy.length) n += processBatch();
         }
+        inbox.dropLegacy();
         for (let page = events.pending(BATCH); page.length; page = events.pending(BATCH)) {
-          queue.push({ batch: null, recs: page });
-          n += page.length;
-          while (queue.length) processBatch();
+          legacy.push({ seq: null, recs: page });
+          while (legacy.length) n += processBatch();
         }
+        // Then the inbox: every batch after the last decided seq.
+        if (appended < inbox.lastSeq()) appended = inbox.lastSeq();
+        while (appended > cursor) n += processBatch();
       } catch (e) {
         ctx.log.error({ err: e }, 'replaying the inbox failed; will retry');
         failed(e);
@@ -416,6 +494,8 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       retry?.cancel();
       later?.cancel();
       waiters = [];
+      if (settleTimer) clearTimeout(settleTimer);
+      settleInbox(); // a clean stop leaves inbox.db empty
     },
   };
 }

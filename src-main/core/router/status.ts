@@ -13,7 +13,7 @@ export function routerTiles(ctx: CoreContext, router: Router): () => StatusTile[
   return () => {
     const f = router.states.firing();
     const firing = f.critical + f.warning + f.info;
-    const inbox = router.events.inbox();
+    const inbox = router.inbox();
     const age = inbox.oldest === null ? 0 : ctx.clock.now() - inbox.oldest;
     const failing = router.failing();
     const where = router.decidesOn === 'worker' ? 'on the decider thread' : 'on the main thread';

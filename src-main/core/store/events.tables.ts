@@ -41,19 +41,14 @@ export const eventTables: TableSpec[] = [
     },
   },
   {
-    // The durable intake inbox (R-ROUTE-2): one row per HTTP group commit, holding the accepted,
-    // normalised events (ids already assigned) as one JSON blob. The 202 waits only for this row;
-    // a worker turns it into `events` rows and deletes it in ONE transaction, so a row present
-    // means "acknowledged, not processed yet" and start-up replays what is left, in seq order.
-    name: 'intake_batches',
-    columns: {
-      seq: 'INTEGER PRIMARY KEY',
-      received_at: 'INTEGER NOT NULL',
-      via: 'TEXT NOT NULL',
-      n: 'INTEGER NOT NULL',
-      events: 'TEXT NOT NULL',
-    },
-    indexes: {},
+    // How far the intake inbox (inbox.db, store/inbox.ts) is decided. `decided` is written in the deciding
+    // transaction itself, so a batch's effects and "decided" commit together: exactly once across the two files.
+    // `synced` is written by a later fsynced commit: inbox rows up to it may be deleted (InboxStore.markSynced).
+    // (Before the inbox had a file of its own, its rows were `intake_batches` here: a data dir upgraded with rows
+    // left in it has them decided at start-up, each in the transaction that deletes it, then the table dropped.)
+    name: 'inbox_cursor',
+    columns: { id: 'INTEGER PRIMARY KEY CHECK (id = 1)', decided: 'INTEGER NOT NULL', synced: 'INTEGER NOT NULL' },
+    extra: [`INSERT OR IGNORE INTO inbox_cursor (id, decided, synced) VALUES (1, 0, 0)`],
   },
   {
     // Dedupe state per fingerprint: what was last seen and what the humans were last told.

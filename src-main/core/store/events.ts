@@ -72,16 +72,8 @@ export interface EventStore {
   list(f: EventFilter): { items: EventRecord[]; nextCursor: number | null };
   recent(limit: number): EventRecord[];
   stats(from: number, to: number, bucketMs: number): Array<{ t: number; severity: Severity; n: number }>;
-  /** Acknowledged but unprocessed: inbox events plus the events of pending intake batches. */
+  /** Stored and not processed (events rows with processed = 0, the inbox before intake batches); intake waits in store/inbox.ts. */
   inbox(): { count: number; oldest: number | null };
-  /** Durably append one accepted intake batch (ids assigned); returns its seq. */
-  appendBatch(receivedAt: number, via: string, events: NewEvent[]): number;
-  /** The same with the batch's `n` events already as JSON text (a NewEvent[]), as the intake thread gets them. */
-  appendBatchText(receivedAt: number, via: string, n: number, json: string): number;
-  /** Pending intake batches after `afterSeq`, oldest first. */
-  pendingBatches(afterSeq: number, limit: number): Array<{ seq: number; events: NewEvent[] }>;
-  /** Mark a batch processed (delete it); call in the transaction that wrote its events. */
-  finishBatch(seq: number): void;
 }
 
 interface Row {
@@ -159,19 +151,12 @@ export function sqliteEventStore(db: Database): EventStore {
     `SELECT (received_at / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS t, severity, count(*) AS n FROM events
      WHERE received_at >= @from AND received_at < @to GROUP BY t, severity ORDER BY t`,
   );
-  // Both halves walk only the live inbox (the partial index events_inbox), never history: this runs on every status snapshot.
+  // Walks only the live inbox (the partial index events_inbox), never history: this runs on every status snapshot.
   const inbox = select<{ count: number; oldest: number | null }>(
     db,
-    `SELECT (SELECT count(*) FROM events WHERE processed = 0) + (SELECT coalesce(sum(n), 0) FROM intake_batches) AS count,
-            min(coalesce((SELECT received_at FROM events WHERE processed = 0 ORDER BY seq LIMIT 1), 1e18),
-                coalesce((SELECT min(received_at) FROM intake_batches), 1e18)) AS oldest`,
+    `SELECT (SELECT count(*) FROM events WHERE processed = 0) AS count,
+            (SELECT received_at FROM events WHERE processed = 0 ORDER BY seq LIMIT 1) AS oldest`,
   );
-  const insBatch = db.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
-  const batches = select<{ seq: number; events: JsonText<NewEvent[]> }>(
-    db,
-    `SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`,
-  );
-  const delBatch = db.prepare(`DELETE FROM intake_batches WHERE seq = ?`);
 
   return {
     insert(events) {
@@ -257,17 +242,7 @@ export function sqliteEventStore(db: Database): EventStore {
     stats: (from, to, b) => stats.all({ from, to, b }),
     inbox() {
       const r = inbox.get() ?? { count: 0, oldest: null };
-      return { count: r.count, oldest: r.oldest === null || r.oldest >= 1e18 ? null : r.oldest };
-    },
-    appendBatch: (at, via, evs) => Number(insBatch.run(at, via, evs.length, JSON.stringify(evs)).lastInsertRowid),
-    appendBatchText: (at, via, n, json) => Number(insBatch.run(at, via, n, json).lastInsertRowid),
-    pendingBatches: (after, limit) =>
-      batches.all(after, limit).map((r) => ({
-        seq: r.seq,
-        events: fromJson(r.events),
-      })),
-    finishBatch(seq) {
-      delBatch.run(seq);
+      return { count: r.count, oldest: r.oldest };
     },
   };
 }

@@ -41,6 +41,7 @@ export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender } from './intake-append';
+export { inboxFile, type InboxStore } from './inbox';
 export { writeGate, type WriteGate } from './write-gate';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
 export { serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,78 +11,73 @@ let stores: Stores | null = null;
 let db: ReturnType<typeof openDatabase>['db'] | null = null;
 afterEach(async () => {
   await stores?.intake.close();
+  stores?.inbox.close();
   db?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const event = (id: string) => ({ id, source: 'api', fingerprint: id, severity: 'warning', status: 'firing', summary: id, labels: {} });
 
-describe('the intake append on its own thread (R-ROUTE-2)', () => {
-  it('R-ROUTE-2: while another connection holds the write lock, the append waits on its own thread (this one keeps running) and commits once the lock is free', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
-    const file = join(dir, 'vigil.db');
-    ({ db } = openDatabase(file));
-    stores = sqliteStores(db, file);
-    expect(stores.intake.runsOn).toBe('worker');
-    // Start the thread and prove the path works.
-    const first = await stores.intake.append(1, 'POST /x', 1, JSON.stringify([event('a')]));
-    expect(stores.events.pendingBatches(0, 10).map((b) => b.seq)).toEqual([first]);
+function open(): { file: string; stores: Stores } {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
+  const file = join(dir, 'vigil.db');
+  ({ db } = openDatabase(file));
+  stores = sqliteStores(db, file);
+  return { file, stores };
+}
 
-    const blocker = new BetterSqlite3(file);
+/** Resolves true once `p` settles, false if it has not after `ms` (this thread keeps running meanwhile). */
+const settlesWithin = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+describe('the intake append on its own thread and file (R-ROUTE-2)', () => {
+  it('R-ROUTE-2, R-INBOX-1: inbox.db is created 0600 beside vigil.db, and while another connection holds its write lock the append waits on its own thread', async () => {
+    const { stores: s } = open();
+    expect(s.intake.runsOn).toBe('worker');
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'inbox.db')).mode & 0o777).toBe(0o600);
+    const first = await s.intake.append(1, 'POST /x', 1, JSON.stringify([event('a')]));
+    expect(s.inbox.after(0, 10)).toEqual([{ seq: first, n: 1 }]);
+
+    const blocker = new BetterSqlite3(join(dir, 'inbox.db'));
     blocker.exec('BEGIN IMMEDIATE');
-    let committed = false;
-    const second = stores.intake
-      .append(2, 'POST /x', 2, JSON.stringify([event('b-ä→😀'), event('c')]))
-      .then((seq) => ((committed = true), seq));
-    // This thread is free: timers fire while the append waits for the lock (inline it would sleep here in SQLite's busy handler).
-    let ticks = 0;
-    while (ticks < 5) await new Promise((r) => setTimeout(r, 20)).then(() => ticks++);
-    expect(committed).toBe(false);
+    const second = s.intake.append(2, 'POST /x', 2, JSON.stringify([event('b-ä→😀'), event('c')]));
+    // This thread is free (timers fire) while the append waits for the lock on the intake thread.
+    expect(await settlesWithin(second, 150)).toBe(false);
     blocker.exec('COMMIT');
     blocker.close();
     const seq = await second;
     expect(seq).toBeGreaterThan(first);
     // Committed on the other connection, read on this one: the batch with its events, in order.
-    expect(stores.events.pendingBatches(first, 10)).toEqual([{ seq, events: [event('b-ä→😀'), event('c')] }]);
-    expect(stores.events.inbox().count).toBe(3);
+    expect(s.inbox.events(seq)).toEqual([event('b-ä→😀'), event('c')]);
+    expect(s.inbox.waiting()).toEqual({ count: 3, oldest: 1 });
   });
 
-  it('R-ROUTE-2: while this thread commits transactions back to back (a backlog being decided), every intake append gets its turn', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
-    const file = join(dir, 'vigil.db');
-    ({ db } = openDatabase(file));
-    stores = sqliteStores(db, file);
-    const s = stores;
+  it("R-ROUTE-2, R-INBOX-1: an append is acknowledged while a deciding transaction holds vigil.db's write lock", async () => {
+    const { file, stores: s } = open();
     await s.intake.append(1, 'POST /x', 1, JSON.stringify([event('warm')]));
-    // SQLite's busy handler alone starved the intake thread here: it slept between tries and this thread took the
-    // lock again in every gap, so an append failed with SQLITE_BUSY after 5 s (an HTTP 500 in a storm).
-    const results: Array<number | string> = [];
-    const appends = (async () => {
-      for (let i = 0; i < 5; i++)
-        results.push(await s.intake.append(2, 'POST /x', 1, JSON.stringify([event(`e${i}`)])).catch((e: Error) => e.message));
-    })();
-    let done = false;
-    void appends.then(() => (done = true));
-    const deadline = Date.now() + 60_000;
-    const ins = db!.prepare(`INSERT INTO intake_batches (received_at, via, n, events) VALUES (3, 'decide', 0, '[]')`);
-    while (!done && Date.now() < deadline) {
-      s.transaction(() => {
-        ins.run();
-        for (const end = Date.now() + 20; Date.now() < end;); // a 20 ms slice holding the lock
-      });
-      await new Promise((r) => setImmediate(r));
+    // Another connection (the decider thread's) in the middle of a deciding transaction on vigil.db.
+    const decider = new BetterSqlite3(file);
+    decider.exec('BEGIN IMMEDIATE');
+    decider.prepare(`INSERT INTO meta (key, value) VALUES ('deciding', '1')`).run();
+    try {
+      const acked = s.intake.append(2, 'POST /x', 1, JSON.stringify([event('during')]));
+      // Before the inbox had a file of its own this waited for the deciding commit (the same write lock).
+      expect(await settlesWithin(acked, 10_000)).toBe(true);
+      expect(s.inbox.events(await acked)).toEqual([event('during')]);
+    } finally {
+      decider.exec('COMMIT');
+      decider.close();
     }
-    await appends;
-    expect(results.every((r) => typeof r === 'number')).toBe(true);
-    expect(results).toHaveLength(5);
   });
 
-  it('R-ROUTE-2: an in-memory database appends inline, on the same connection', async () => {
+  it('R-ROUTE-2, R-INBOX-1: an in-memory database keeps its inbox in the same database and appends inline', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-intake-'));
     ({ db } = openDatabase(':memory:'));
     stores = sqliteStores(db, null);
     expect(stores.intake.runsOn).toBe('inline');
+    expect(stores.inbox.separate).toBe(false);
     const seq = await stores.intake.append(1, 'POST /x', 1, JSON.stringify([event('a')]));
-    expect(stores.events.pendingBatches(0, 10)).toEqual([{ seq, events: [event('a')] }]);
+    expect(stores.inbox.events(seq)).toEqual([event('a')]);
+    expect(db!.prepare(`SELECT count(*) AS n FROM inbox`).get()).toEqual({ n: 1 });
   });
 });

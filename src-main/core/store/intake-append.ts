@@ -1,13 +1,12 @@
-import type { EventStore } from './events';
+import type { InboxStore } from './inbox';
 import { threadClient, workerScript } from './threads';
 
 /**
- * The fsynced append that gates an HTTP 202 (one intake_batches row per group commit). With a database
- * file it runs on the `intake-worker` thread, its own connection (synchronous = FULL, as every intake
- * commit): the main thread posts the batch's JSON text and serves /health, the console and the next
- * requests' bodies while the disk syncs; it also never sleeps in SQLite's busy handler while another
- * thread's transaction holds the write lock; the main thread's transactions let it go first (store/write-gate.ts:
- * SQLite's busy handler alone starved it). With an in-memory database it runs inline.
+ * The fsynced append that gates an HTTP 202 (one inbox row per group commit, store/inbox.ts). With a data
+ * dir it runs on the `intake-worker` thread, its own connection to inbox.db (synchronous = FULL, as every
+ * intake commit): the main thread posts the batch's JSON text and serves /health, the console and the next
+ * requests' bodies while the disk syncs. inbox.db has its own write lock, so the append never waits for a
+ * deciding transaction on vigil.db. With an in-memory database it runs inline.
  */
 export interface IntakeAppender {
   runsOn: 'worker' | 'inline';
@@ -17,10 +16,10 @@ export interface IntakeAppender {
   close(): Promise<void>;
 }
 
-export function inlineIntake(events: EventStore): IntakeAppender {
+export function inlineIntake(inbox: InboxStore): IntakeAppender {
   return {
     runsOn: 'inline',
-    append: async (at, via, n, json) => events.appendBatchText(at, via, n, json),
+    append: async (at, via, n, json) => inbox.appendText(at, via, n, json),
     close: async () => undefined,
   };
 }
@@ -28,7 +27,7 @@ export function inlineIntake(events: EventStore): IntakeAppender {
 const encoder = new TextEncoder();
 
 /** Appends on the `intake-worker` thread (started on first use); `inline` when its script is missing. */
-export function offThreadIntake(dbFile: string, gate: SharedArrayBuffer, inline: IntakeAppender): IntakeAppender {
+export function offThreadIntake(inboxFile: string, inline: IntakeAppender): IntakeAppender {
   const script = workerScript(__dirname, 'intake-worker.ts', 'intake-worker.js');
   if (!script) return inline;
   let client: ReturnType<typeof threadClient> | null = null;
@@ -36,7 +35,7 @@ export function offThreadIntake(dbFile: string, gate: SharedArrayBuffer, inline:
   return {
     runsOn: 'worker',
     append(receivedAt, via, n, json) {
-      client ??= threadClient(script, { file: dbFile, gate });
+      client ??= threadClient(script, { file: inboxFile });
       // UTF-8 bytes, moved rather than copied: posting the (often concatenated) string costs the main thread more.
       const bytes = encoder.encode(json);
       const p = client.ask<number>('append', { receivedAt, via, n, bytes }, [bytes.buffer]);

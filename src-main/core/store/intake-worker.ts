@@ -1,26 +1,27 @@
-// The intake thread (store/intake-append.ts): its own connection to the database file, appending the
-// intake batches that gate HTTP 202s, each an fsynced commit, so the main thread never waits on the disk.
+// The intake thread (store/intake-append.ts): its own connection to inbox.db, appending the intake batches
+// that gate HTTP 202s, each an fsynced commit, so the main thread never waits on the disk.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { sqliteEventStore } from './events';
-import { writeGate } from './write-gate';
+import { WAL_LIMIT_BYTES } from './db';
+import { inboxAppend } from './inbox';
 import { serveRequests } from './threads';
 
-const { file, gate } = workerData as { file: string; gate: SharedArrayBuffer };
+const { file } = workerData as { file: string };
+// The main thread created inbox.db (0600, WAL) before this thread starts. As every intake commit: an
+// acknowledged event survives power loss. The file's other writers (the decider's deletions of decided rows,
+// in-process intake) hold its lock for one short statement each, so SQLite's busy handler is enough here.
 const db = new BetterSqlite3(file);
-// As the main connection (store/db.ts): an acknowledged event survives power loss. No busy handler: the
-// write gate retries every 0.25 ms while the other writers hold back (store/write-gate.ts).
 db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 0');
+db.pragma('busy_timeout = 5000');
 db.pragma('wal_autocheckpoint = 10000');
-const events = sqliteEventStore(db);
-const turns = writeGate(gate);
+db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+const append = inboxAppend(db);
 const decoder = new TextDecoder();
 
 serveRequests(parentPort!, (req) => {
   if (req.op === 'append') {
     const json = decoder.decode(req.bytes as Uint8Array);
-    return turns.announce(() => events.appendBatchText(req.receivedAt as number, req.via as string, req.n as number, json));
+    return append(req.receivedAt as number, req.via as string, req.n as number, json);
   }
   throw new Error(`unknown request "${req.op}"`);
 });

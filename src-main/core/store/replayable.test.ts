@@ -18,22 +18,23 @@ describe('replayable transactions (R-ROUTE-2)', () => {
     const stores = sqliteStores(db, null);
     const sync = () => db.pragma('synchronous', { simple: true });
     expect(sync()).toBe(2);
+    const write = db.prepare(`INSERT INTO meta (key, value) VALUES (?, 'x')`);
     let inside: unknown;
     stores.transaction(() => {
       inside = sync();
-      stores.events.appendBatch(1, 'test', []);
+      write.run('first');
     }, 'replayable');
     expect(inside).toBe(1); // NORMAL while deciding
     expect(sync()).toBe(2);
     expect(() =>
       stores.transaction(() => {
-        stores.events.appendBatch(2, 'test', []);
+        write.run('second');
         throw new Error('stage failed');
       }, 'replayable'),
     ).toThrow('stage failed');
     expect(sync()).toBe(2);
-    // Rolled back as a whole: only the first batch row is there.
-    expect(db.prepare('SELECT count(*) AS n FROM intake_batches').get()).toEqual({ n: 1 });
+    // Rolled back as a whole: only the first row is there.
+    expect(db.prepare(`SELECT key FROM meta WHERE value = 'x'`).all()).toEqual([{ key: 'first' }]);
     // Nested in an outer (fsynced) transaction it joins it and changes nothing.
     stores.transaction(() => stores.transaction(() => (inside = sync()), 'replayable'));
     expect(inside).toBe(2);

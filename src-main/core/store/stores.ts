@@ -14,6 +14,7 @@ import { sqliteNoiseStore, type NoiseStore } from './noise';
 import { sqliteOutboxStore, type OutboxStore } from './outbox';
 import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
+import { inboxFile, openInbox, type InboxStore } from './inbox';
 import { inlineIntake, offThreadIntake, type IntakeAppender } from './intake-append';
 import { writeGate, type WriteGate } from './write-gate';
 import { inlineReads, offThreadReads, type OffThreadReads } from './reads';
@@ -42,14 +43,16 @@ export interface Stores {
    * `replayable` commits without waiting for the disk (synchronous = NORMAL: WAL keeps it atomic, and a
    * kill -9 loses nothing, the OS has the pages). Only for work whose input is already durable and is
    * deleted in the same transaction — the router deciding an acknowledged intake batch — so a power cut
-   * can only roll the whole transaction back and leave the input to be replayed. The next fsynced commit
-   * (every intake append) makes it durable too. Also for the outbox's settles (notify/worker.ts): what they record
+   * can only roll the whole transaction back and leave the input to be replayed. Inbox rows are deleted only
+   * once a later fsynced commit of this file covers their decision (router: settleInbox). Also for the outbox's settles (notify/worker.ts): what they record
    * can only be lost to a power cut as a message sent again with its idempotency key (at least once).
    */
   transaction<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
   isOpen(): boolean;
   events: EventStore;
+  /** The durable intake inbox: inbox.db beside the database file (its own WAL and lock), or a table of an in-memory one. */
+  inbox: InboxStore;
   alertStates: AlertStateStore;
   /** The alert model's read side (alert state + acks + escalations). */
   alerts: AlertReadStore;
@@ -72,9 +75,9 @@ export interface Stores {
   retention: RetentionStore;
   /** Trend queries and export chunks: on a worker thread with its own connection when the database is a file. */
   reads: OffThreadReads;
-  /** The fsynced intake append behind an HTTP 202: on its own thread and connection when the database is a file. */
+  /** The fsynced intake append behind an HTTP 202: on its own thread and connection to inbox.db when the database is a file. */
   intake: IntakeAppender;
-  /** Fair turns at the write lock for the intake thread; another writing thread's stores share its `sab`. */
+  /** Fair turns at the write lock; another writing thread's stores share its `sab`. (The intake thread no longer writes this file.) */
   writeGate: WriteGate;
 }
 
@@ -89,8 +92,12 @@ function unsynced<T>(db: Database, fn: () => T): T {
   }
 }
 
-/** The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). */
-export function sqliteStores(db: Database, file: string | null = null, gate: WriteGate = writeGate()): Stores {
+/**
+ * The SQLite stores on one better-sqlite3 database (synchronous: a transaction is a plain function call). `file`: the
+ * database's path (inbox.db goes beside it; null keeps the inbox in `db`); `threads`: heavy reads and the intake append
+ * on worker threads of their own (not for the decider's core, which serves neither).
+ */
+export function sqliteStores(db: Database, file: string | null = null, gate: WriteGate = writeGate(), threads = file !== null): Stores {
   // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
   const scope = new TxScope();
   const stores: Omit<Stores, 'reads' | 'intake' | 'writeGate'> = {
@@ -101,6 +108,7 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
       ),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
+    inbox: openInbox(db, file),
     alertStates: sqliteAlertStateStore(db),
     alerts: sqliteAlertReadStore(db),
     silences: sqliteSilenceStore(db),
@@ -121,11 +129,11 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
     retention: sqliteRetentionStore(db),
   };
   const inline = inlineReads(stores.events, stores.smoke);
-  const intake = inlineIntake(stores.events);
+  const intake = inlineIntake(stores.inbox);
   return {
     ...stores,
-    reads: file ? offThreadReads(file, inline) : inline,
-    intake: file ? offThreadIntake(file, gate.sab, intake) : intake,
+    reads: file && threads ? offThreadReads(file, inline) : inline,
+    intake: file && threads ? offThreadIntake(inboxFile(file), intake) : intake,
     writeGate: gate,
   };
 }

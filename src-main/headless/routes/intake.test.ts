@@ -25,7 +25,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const count = () =>
-  (core.areas.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM intake_batches) AS n').get() as { n: number }).n;
+  (core.areas.db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM inbox) AS n').get() as { n: number }).n;
 const ev = (o: Record<string, unknown> = {}) => ({
   source: 'ci',
   severity: 'warning',
@@ -41,8 +41,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     const { accepted, ids } = (await res.json()) as { accepted: number; ids: string[] };
     expect(accepted).toBe(1);
     // Durably stored at the moment of the answer (in the intake inbox, before any processing is awaited).
-    const batch = core.areas.db.prepare('SELECT events FROM intake_batches ORDER BY seq DESC LIMIT 1').get() as
-      { events: string } | undefined;
+    const batch = core.areas.db.prepare('SELECT events FROM inbox ORDER BY seq DESC LIMIT 1').get() as { events: string } | undefined;
     expect((JSON.parse(batch!.events) as Array<{ id: string; source: string }>)[0]).toMatchObject({ id: ids[0], source: 'ci' });
     await core.areas.router.drain();
     const row = core.areas.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as {

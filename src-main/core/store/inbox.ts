@@ -1,0 +1,165 @@
+import type { Database } from 'better-sqlite3';
+import { join, dirname } from 'node:path';
+import { migrate, openDatabase } from './db';
+import type { NewEvent } from './events';
+import type { TableSpec } from './spec';
+import { fromJson, select, type JsonText } from './sql';
+
+/**
+ * The durable intake inbox (R-ROUTE-2) in a file of its own, `inbox.db` beside vigil.db: one row per intake
+ * commit holding the accepted events (ids assigned) as one JSON text. The 202 waits only for that fsynced
+ * commit, on inbox.db's own WAL and write lock, so an append never waits for a deciding transaction on
+ * vigil.db (docs/architecture.md "Threads"). Seqs come from AUTOINCREMENT: never handed out twice.
+ * An in-memory core keeps the table in its one database.
+ */
+export const inboxTables: TableSpec[] = [
+  {
+    name: 'inbox',
+    columns: {
+      seq: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+      received_at: 'INTEGER NOT NULL',
+      via: 'TEXT NOT NULL',
+      n: 'INTEGER NOT NULL',
+      events: 'TEXT NOT NULL',
+    },
+  },
+];
+
+export const inboxFile = (dbFile: string): string => join(dirname(dbFile), 'inbox.db');
+
+/** The append on one connection to the inbox (the intake thread's and the stores'): returns the batch's seq. */
+export function inboxAppend(db: Database): (receivedAt: number, via: string, n: number, json: string) => number {
+  const ins = db.prepare(`INSERT INTO inbox (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
+  return (at, via, n, json) => Number(ins.run(at, via, n, json).lastInsertRowid);
+}
+
+export interface InboxBatch {
+  seq: number;
+  /** Events in the batch. */
+  n: number;
+}
+
+export interface InboxStore {
+  /** true when the inbox is a file of its own (inbox.db); false when it shares the database (in-memory cores). */
+  separate: boolean;
+  /** Durably append one accepted batch (ids assigned); returns its seq. */
+  append(receivedAt: number, via: string, events: NewEvent[]): number;
+  /** The same with the batch's `n` events already as JSON text (a NewEvent[]), as the intake thread gets them. */
+  appendText(receivedAt: number, via: string, n: number, json: string): number;
+  /** The last decided seq, as committed in vigil.db: every batch up to it is decided, none after it. */
+  decidedThrough(): number;
+  /** The highest seq handed out so far (0 for none). */
+  lastSeq(): number;
+  /** Batches after `seq`, oldest first (seq and size only). */
+  after(seq: number, limit: number): InboxBatch[];
+  /** One batch's events, or null when it is gone. */
+  events(seq: number): NewEvent[] | null;
+  /** Inside the deciding transaction on vigil.db: every batch through `seq` is decided. */
+  decided(seq: number): void;
+  /**
+   * In a fsynced transaction of vigil.db (stores.transaction, not replayable): record that everything decided so
+   * far is on the disk. Returns the seq through which inbox rows may now be deleted (`prune`).
+   */
+  markSynced(): number;
+  /** Delete inbox rows through `seq` (decided and synced): inbox.db stays the size of the live work. */
+  prune(seq: number): void;
+  /** Acknowledged and not decided yet: events waiting and when the oldest waiting batch came in. */
+  waiting(): { count: number; oldest: number | null };
+  /** Legacy `intake_batches` rows of vigil.db (written before the inbox had a file of its own), oldest first. */
+  legacy(afterSeq: number, limit: number): Array<{ seq: number; events: NewEvent[] }>;
+  /** Delete a legacy row: call in the transaction that decided it (exactly once, all in vigil.db). */
+  finishLegacy(seq: number): void;
+  /** Drop the legacy table once it is empty. */
+  dropLegacy(): void;
+  close(): void;
+}
+
+/**
+ * Opens inbox.db beside `dbFile` (0600 like vigil.db, WAL, synchronous = FULL: store/db.ts), or keeps the inbox in
+ * `main` itself when `dbFile` is null. Raises the seq counter to at least vigil.db's decided seq, so a deleted or
+ * older inbox.db never hands out a seq that vigil.db already counts as decided.
+ */
+export function openInbox(main: Database, dbFile: string | null): InboxStore {
+  const db = dbFile ? openDatabase(inboxFile(dbFile), { tables: inboxTables, migrations: [] }).db : main;
+  if (!dbFile) migrate(main, inboxTables, []);
+  const store = sqliteInboxStore(main, db);
+  floorSeq(db, store.decidedThrough());
+  return store;
+}
+
+function floorSeq(db: Database, min: number): void {
+  db.transaction(() => {
+    const raised = db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'inbox'`).run(min).changes;
+    if (!raised && min > 0) db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('inbox', ?)`).run(min);
+  }).immediate();
+}
+
+function sqliteInboxStore(main: Database, db: Database): InboxStore {
+  const separate = db !== main;
+  const appendText = inboxAppend(db);
+  // AUTOINCREMENT's own record of the highest seq handed out (one row per such table): no walk of the inbox.
+  const last = select<{ seq: number }>(db, `SELECT seq FROM sqlite_sequence WHERE name = 'inbox'`);
+  const after = select<InboxBatch>(db, `SELECT seq, n FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const one = select<{ events: JsonText<NewEvent[]> }>(db, `SELECT events FROM inbox WHERE seq = ?`);
+  const del = db.prepare(`DELETE FROM inbox WHERE seq <= ?`);
+  // Both walk only the rows after the cursor (the primary key range): live work, never history.
+  const count = select<{ count: number }>(db, `SELECT coalesce(sum(n), 0) AS count FROM inbox WHERE seq > ?`);
+  const oldest = select<{ at: number }>(db, `SELECT received_at AS at FROM inbox WHERE seq > ? ORDER BY seq LIMIT 1`);
+  const cursor = select<{ decided: number; synced: number }>(main, `SELECT decided, synced FROM inbox_cursor WHERE id = 1`);
+  const setDecided = main.prepare(`UPDATE inbox_cursor SET decided = ? WHERE id = 1`);
+  const setSynced = main.prepare(`UPDATE inbox_cursor SET synced = decided WHERE id = 1 RETURNING synced`);
+  const hasLegacy = () => !!main.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'intake_batches'`).get();
+
+  const decidedThrough = () => cursor.get()?.decided ?? 0;
+  return {
+    separate,
+    append: (at, via, evs) => appendText(at, via, evs.length, JSON.stringify(evs)),
+    appendText,
+    decidedThrough,
+    lastSeq: () => last.get()?.seq ?? 0,
+    after: (seq, limit) => after.all(seq, limit),
+    events(seq) {
+      const r = one.get(seq);
+      return r ? fromJson(r.events) : null;
+    },
+    decided(seq) {
+      setDecided.run(seq);
+      // One database (in-memory cores): the rows can go in the deciding transaction itself.
+      if (!separate) del.run(seq);
+    },
+    markSynced: () => (setSynced.get() as { synced: number }).synced,
+    prune(seq) {
+      if (!separate) return;
+      // Not fsynced: a deletion lost to a power cut only leaves rows the cursor already skips.
+      db.pragma('synchronous = NORMAL');
+      try {
+        del.run(seq);
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
+    },
+    waiting() {
+      const from = decidedThrough();
+      const first = oldest.get(from);
+      return { count: first ? (count.get(from)?.count ?? 0) : 0, oldest: first?.at ?? null };
+    },
+    legacy(afterSeq, limit) {
+      if (!hasLegacy()) return [];
+      return select<{ seq: number; events: JsonText<NewEvent[]> }>(
+        main,
+        `SELECT seq, events FROM intake_batches WHERE seq > ? ORDER BY seq LIMIT ?`,
+      )
+        .all(afterSeq, limit)
+        .map((r) => ({ seq: r.seq, events: fromJson(r.events) }));
+    },
+    finishLegacy(seq) {
+      main.prepare(`DELETE FROM intake_batches WHERE seq = ?`).run(seq);
+    },
+    dropLegacy() {
+      if (hasLegacy() && !main.prepare(`SELECT 1 FROM intake_batches LIMIT 1`).get()) main.exec(`DROP TABLE intake_batches`);
+    },
+    close() {
+      if (separate && db.open) db.close();
+    },
+  };
+}
