@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeZodError } from '../../../src-shared/result';
-import { AmWebhook, amSeverity, normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
+import { z } from 'zod';
+import { INTAKE_LIMITS } from '../../../src-shared/domain';
+import { AmWebhook, PostableAlert, amSeverity, normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
 
 const NOW = Date.parse('2026-12-02T03:10:00.750Z');
 
@@ -163,5 +165,91 @@ describe('Alertmanager severity labels', () => {
       ['constructor', 'warning'],
     ];
     for (const [label, want] of cases) expect(amSeverity(label), String(label)).toBe(want);
+  });
+});
+
+describe('POST /api/v2/alerts: the one-pass check and the schema', () => {
+  const schema = z.array(PostableAlert).max(INTAKE_LIMITS.eventsPerRequest);
+  const alert = () => ({
+    labels: { alertname: 'NginxDown', instance: 'web1', severity: 'critical', empty: '' },
+    annotations: { summary: 'nginx down on web1' },
+    startsAt: '2026-12-02T03:00:00Z',
+    generatorURL: 'http://prom/graph',
+  });
+  const one = (change: (a: Fields) => void): unknown[] => {
+    const a: Fields = alert();
+    change(a);
+    return [a, alert()];
+  };
+
+  it('R-SEC-2, R-ALERT-2: every batch the schema refuses is refused with the schema’s own message naming the field', () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['an object, not a list', alert(), /^\(root\): /],
+      ['5,001 alerts', Array.from({ length: 5001 }, alert), /^\(root\): Too big/],
+      ['an alert that is a number', [1], /^0: /],
+      ['no labels', one((a) => delete a.labels), /^0\.labels: /],
+      ['a label value a number', one((a) => (a.labels = { alertname: 1 })), /^0\.labels\.alertname: /],
+      ['a label name with a dash', one((a) => (a.labels = { 'bad-name': 'x' })), /^0\.labels: label names are/],
+      ['a label named constructor', one((a) => (a.labels = { constructor: 'x' })), /^0\.labels\.constructor: Invalid key/],
+      ['annotations null', one((a) => (a.annotations = null)), /^0\.annotations: /],
+      ['a 20,001-character annotation', one((a) => (a.annotations = { d: 'x'.repeat(20_001) })), /^0\.annotations\.d: Too big/],
+      ['startsAt on 30 February', one((a) => (a.startsAt = '2026-02-30T12:00:00Z')), /^0\.startsAt: /],
+      ['startsAt without a T', one((a) => (a.startsAt = '2026-01-05 12:00:00Z')), /^0\.startsAt: /],
+      ['startsAt offset without a colon', one((a) => (a.startsAt = '2026-01-05T12:00:00+0200')), /^0\.startsAt: /],
+      ['endsAt a number', one((a) => (a.endsAt = 1)), /^0\.endsAt: /],
+      ['generatorURL of 4,001 characters', one((a) => (a.generatorURL = 'h'.repeat(4001))), /^0\.generatorURL: Too big/],
+      ['generatorURL null', one((a) => (a.generatorURL = null)), /^0\.generatorURL: /],
+    ];
+    for (const [what, body, says] of cases) {
+      const strict = schema.safeParse(structuredClone(body));
+      expect(strict.success, what).toBe(false);
+      const n = normalisePostableAlerts(body, NOW);
+      expect(n, what).toEqual({ ok: false, message: describeZodError(strict.error!) });
+      expect(n.ok || n.message, what).toMatch(says);
+    }
+  });
+
+  it('R-ALERT-2: a time the one-pass check takes is one the schema takes; the events equal the schema path’s', () => {
+    const times = [
+      '2026-12-02T03:00:00Z',
+      '2026-12-02T03:00:00.123456Z',
+      '2026-12-02T05:00:00+02:00',
+      '2024-02-29T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-12-02T24:00:00Z',
+      '2026-12-02T03:00Z',
+      '2026-12-02T03:00:00',
+      '2026-12-02T03:00:00.Z',
+      '2026-12-02t03:00:00z',
+      '+02026-12-02T03:00:00Z',
+      '',
+    ];
+    for (const t of times) {
+      const n = normalisePostableAlerts(
+        one((a) => (a.startsAt = t)),
+        NOW,
+      );
+      expect(n.ok, t).toBe(schema.safeParse(one((a) => (a.startsAt = t))).success);
+    }
+    const fast = normalisePostableAlerts([alert(), { labels: { alertname: 'Bare' } }], NOW);
+    // The same alerts through the schema: a JSON "__proto__" label (dropped there, never a label) sends them that way.
+    const viaSchema = normalisePostableAlerts(
+      [
+        {
+          ...alert(),
+          labels: JSON.parse('{"__proto__": "x", "alertname": "NginxDown", "instance": "web1", "severity": "critical", "empty": ""}'),
+        },
+        { labels: { alertname: 'Bare' } },
+      ],
+      NOW,
+    );
+    expect(fast).toEqual(viaSchema);
+    expect(fast).toMatchObject({
+      ok: true,
+      events: [
+        { labels: { alertname: 'NginxDown', instance: 'web1', severity: 'critical' }, annotations: { summary: 'nginx down on web1' } },
+        { labels: { alertname: 'Bare' }, annotations: {}, status: 'firing', startsAt: NOW, generatorURL: null },
+      ],
+    });
   });
 });

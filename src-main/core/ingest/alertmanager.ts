@@ -118,7 +118,7 @@ function amEvents(p: z.infer<typeof AmWebhook>): Normalised & { receiver: string
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** One alert as Prometheus posts it to an Alertmanager (API v2 postableAlert). */
-const PostableAlert = z.object({
+export const PostableAlert = z.object({
   // The same limits as every intake (R-ROUTE-9), plus Alertmanager's label-name syntax.
   labels: IntakeLabels.refine((l) => Object.keys(l).every((k) => LABEL_NAME.test(k)), 'label names are [A-Za-z_][A-Za-z0-9_]*'),
   annotations: IntakeAnnotations.default({}),
@@ -127,6 +127,25 @@ const PostableAlert = z.object({
   generatorURL: z.string().max(4000).optional(),
 });
 
+/** zod's own test of `z.iso.datetime({ offset: true })`, run without the schema machinery. */
+const DATETIME = z.regexes.datetime({ offset: true, local: false, precision: null });
+const optDatetime = (v: unknown) => v === undefined || (typeof v === 'string' && DATETIME.test(v));
+
+/**
+ * The alerts as Prometheus posts them, checked in one pass without zod (as plainWebhook): true only for a batch the
+ * schema passes unchanged but for the annotations default; anything else takes the zod path, which names the field.
+ */
+function plainPostable(b: unknown): b is Array<z.infer<typeof PostableAlert>> {
+  if (!Array.isArray(b) || b.length > eventsPerRequest) return false;
+  for (const a of b as unknown[]) {
+    if (!isPlain(a) || !mapFits(a.labels, labelValue) || !optMap(a.annotations, annotationValue)) return false;
+    for (const k in a.labels) if (!LABEL_NAME.test(k)) return false;
+    if (!optDatetime(a.startsAt) || !optDatetime(a.endsAt)) return false;
+    if (a.generatorURL !== undefined && (typeof a.generatorURL !== 'string' || a.generatorURL.length > 4000)) return false;
+  }
+  return true;
+}
+
 /**
  * POST /api/v2/alerts (R-ALERT-2): what Prometheus sends an Alertmanager.
  * As in Alertmanager, empty labels are dropped, the fingerprint is the
@@ -134,10 +153,17 @@ const PostableAlert = z.object({
  * after `now` is resolved. All-or-nothing: one bad alert refuses the batch.
  */
 export function normalisePostableAlerts(body: unknown, now: number): Normalised {
-  const parsed = z.array(PostableAlert).max(INTAKE_LIMITS.eventsPerRequest).safeParse(body);
-  if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
+  let alerts: Array<z.infer<typeof PostableAlert>>;
+  if (plainPostable(body)) {
+    for (const a of body) a.annotations ??= {};
+    alerts = body;
+  } else {
+    const parsed = z.array(PostableAlert).max(INTAKE_LIMITS.eventsPerRequest).safeParse(body);
+    if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
+    alerts = parsed.data;
+  }
   const events: IntakeEvent[] = [];
-  for (const [i, a] of parsed.data.entries()) {
+  for (const [i, a] of alerts.entries()) {
     const labels = Object.fromEntries(Object.entries(a.labels).filter(([, v]) => v !== ''));
     if (!Object.keys(labels).length) return { ok: false, message: `${i}.labels: at least one label with a value is required` };
     const endsAt = parseTime(a.endsAt);
