@@ -1,9 +1,11 @@
 // The decider worker thread (docs/architecture.md "Threads"): the router's deciding pass with its own SQLite
 // connection, so deciding a storm never holds the thread that answers /health, the console and the senders.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../store';
 import { createDeciderCore } from './core';
 import { reportingToMain, type DeciderData, type FromDecider, type ToDecider } from './protocol';
 
+lowerThreadPriority(); // deciding a storm gives way to the main thread for the CPU (R-SCALE-13)
 const port = parentPort!;
 const post = (m: FromDecider) => port.postMessage(m);
 const toMain = reportingToMain(post);

@@ -3,9 +3,10 @@
 // thread that answers /health and the console.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveRequests, sqliteRetentionStore } from '../store';
+import { lowerThreadPriority, serveRequests, sqliteRetentionStore } from '../store';
 import { preview, prunePass, type PassInput, type RetentionPolicy } from './pass';
 
+lowerThreadPriority(); // pruning gives way to the main thread for the CPU (R-SCALE-13)
 const db = new BetterSqlite3((workerData as { file: string }).file);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = FULL');

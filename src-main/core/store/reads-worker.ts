@@ -5,8 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { sqliteEventStore } from './events';
 import type { SmokeChunkQuery } from './reads';
 import { createSmokeHistoryStore, smokeNdjsonChunk } from './smoke';
+import { lowerThreadPriority } from './thread-priority';
 import { serveRequests } from './threads';
 
+lowerThreadPriority(); // export chunks and trends give way to the main thread for the CPU (R-SCALE-13)
 const db = new BetterSqlite3((workerData as { file: string }).file);
 db.pragma('busy_timeout = 5000');
 db.pragma('query_only = ON');
