@@ -3,6 +3,7 @@ import type { AlertStatus, Severity } from '../../../src-shared/constants';
 import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
 import { fromJson, select, type JsonText } from './sql';
 import { packTrace, unpackTrace, type PackedEntry } from './trace-codec';
+import { packTriage, unpackTriage } from './triage-codec';
 
 /** An event as the router stores it (the inbox row before processing). */
 export interface NewEvent {
@@ -118,7 +119,7 @@ const toRecord = (r: Row): EventRecord => ({
   processed: r.processed === 1,
   outcome: r.outcome,
   trace: unpackTrace(fromJson(r.trace)),
-  triage: r.triage ? fromJson(r.triage) : null,
+  triage: r.triage ? unpackTriage(fromJson(r.triage)) : null,
   channels: fromJson(r.channels),
 });
 
@@ -199,17 +200,17 @@ export function sqliteEventStore(db: Database): EventStore {
         e.generatorURL ?? null,
         e.origin ? JSON.stringify(e.origin) : null,
         u.outcome,
-        u.triage ? JSON.stringify(u.triage) : null,
+        u.triage ? packTriage(u.triage) : null,
         u.channels.length ? JSON.stringify(u.channels) : '[]',
       );
       return Number(r.lastInsertRowid);
     },
     pending: (limit) => pending.all(limit).map(toRecord),
     markProcessed(seq, u) {
-      done.run(u.outcome, packTrace(u.trace), u.triage ? JSON.stringify(u.triage) : null, JSON.stringify(u.channels), seq);
+      done.run(u.outcome, packTrace(u.trace), u.triage ? packTriage(u.triage) : null, JSON.stringify(u.channels), seq);
     },
     amend(id, entry, triage) {
-      amend.run(JSON.stringify(entry), triage ? JSON.stringify(triage) : null, id);
+      amend.run(JSON.stringify(entry), triage ? packTriage(triage) : null, id);
     },
     get(id) {
       const r = get.get(id);

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { select } from './sql';
 import { unpackTrace } from './trace-codec';
+import { unpackTriage } from './triage-codec';
 
 /** How one table is exported as NDJSON: its time column (ms) and the TEXT columns that hold JSON. */
 export interface ExportSpec {
@@ -17,7 +18,7 @@ export const EXPORT_SPECS = {
     table: 'events',
     timeColumn: 'received_at',
     jsonColumns: ['labels', 'trace', 'triage', 'channels'],
-    unpack: { trace: unpackTrace },
+    unpack: { trace: unpackTrace, triage: unpackTriage },
   },
   audit: { table: 'audit_log', timeColumn: 'at', jsonColumns: ['detail'] },
   incidents: { table: 'incidents', timeColumn: 'at', jsonColumns: ['detail'] },

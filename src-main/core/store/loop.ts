@@ -2,6 +2,7 @@ import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
 import { wholeTraceText } from './trace-codec';
+import { wholeTriageText } from './triage-codec';
 
 export interface OutcomeRow {
   at: number;
@@ -155,8 +156,11 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       from,
       to,
     );
-    // The trace column is stored compactly (store/trace-codec.ts): raw records carry its whole entries, as before.
-    for (const e of events) if (typeof e.row.trace === 'string') e.row.trace = wholeTraceText(e.row.trace);
+    // Trace and triage are stored compactly (store/trace-codec.ts, triage-codec.ts): raw records carry them whole, as before.
+    for (const { row } of events) {
+      if (typeof row.trace === 'string') row.trace = wholeTraceText(row.trace);
+      if (typeof row.triage === 'string') row.triage = wholeTriageText(row.triage);
+    }
     out.push(...events);
     const ids = events.map((e) => e.row.id);
     if (ids.length) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TraceEntry } from '../../../src-shared/domain';
+import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
 import { createCore } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
@@ -25,15 +25,22 @@ function core() {
   const c = createCore({ config: parseConfig(YAML), dataDir: dir, log: createLogger(null) });
   const { events } = c.areas.router;
   const written = new Map<string, TraceEntry[]>();
+  const triaged = new Map<string, TriageResult | null>();
   const insertDecided = events.insertDecided.bind(events);
-  events.insertDecided = (e, u) => (written.set(e.id, structuredClone(u.trace)), insertDecided(e, u));
-  const raw = (id: string) => (c.areas.db.prepare(`SELECT trace FROM events WHERE id = ?`).get(id) as { trace: string }).trace;
-  return { c, events, written, raw };
+  events.insertDecided = (e, u) => {
+    written.set(e.id, structuredClone(u.trace));
+    triaged.set(e.id, structuredClone(u.triage));
+    return insertDecided(e, u);
+  };
+  const row = (id: string) =>
+    c.areas.db.prepare(`SELECT trace, triage FROM events WHERE id = ?`).get(id) as { trace: string; triage: string };
+  const raw = (id: string) => row(id).trace;
+  return { c, events, written, triaged, raw, row };
 }
 
-describe('event trace storage', () => {
+describe('event trace and triage storage', () => {
   it('R-ROUTE-7: every stage a decided event passed reads back exactly as the pipeline wrote it, from a row half the size', async () => {
-    const { c, events, written, raw } = core();
+    const { c, events, written, triaged, raw, row } = core();
     const labels = (i: number) => ({ alertname: 'BenchAlert', instance: `api${i}` });
     const ids = c.areas.router.ingest(
       [
@@ -54,10 +61,15 @@ describe('event trace storage', () => {
     for (const e of [first!, joined!]) {
       expect(e.trace).toEqual(written.get(e.id));
       expect(raw(e.id).length).toBeLessThan(JSON.stringify(e.trace).length / 2);
+      // Hermes' triage too, every field (its empty ones are not stored).
+      expect(e.triage).toMatchObject({ agent: 'hermes', model: null, probableCause: null, suggestedActions: [] });
+      expect(e.triage).toEqual(triaged.get(e.id));
+      expect(row(e.id).triage.length).toBeLessThan(JSON.stringify(e.triage).length * 0.6);
     }
     // `vigil export` writes the whole entries too.
     const exported = [...exportTableChunks(c.areas.db, EXPORT_SPECS.events, 0, Number.MAX_SAFE_INTEGER)].flat();
     expect(exported.map((r) => r.trace)).toEqual([first!.trace, joined!.trace]);
+    expect(exported.map((r) => r.triage)).toEqual([first!.triage, joined!.triage]);
     // So does the incident's raw-record export (`vigil export incident --format ndjson`): the trace text of whole entries.
     const [inc] = c.ctx.stores.loop.listIncidents(10);
     const nd = await c.dispatch('incidents.export', { id: inc!.id, format: 'ndjson' });
@@ -65,10 +77,11 @@ describe('event trace storage', () => {
     const lines = (nd.value as { text: string }).text
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { record: string; id?: string; trace?: string });
+      .map((l) => JSON.parse(l) as { record: string; id?: string; trace?: string; triage?: string });
     const rows = lines.filter((l) => l.record === 'events');
     expect(rows.map((r) => r.id)).toEqual([first!.id, joined!.id]);
     expect(rows.map((r) => r.trace)).toEqual([JSON.stringify(first!.trace), JSON.stringify(joined!.trace)]);
+    expect(rows.map((r) => JSON.parse(r.triage!) as unknown)).toEqual([first!.triage, joined!.triage]);
     await c.stop();
   });
 
@@ -87,6 +100,22 @@ describe('event trace storage', () => {
     const late = { at: before.at(-1)!.at + 4_000, stage: 'triage', result: 'pass', detail: 'nothing to do' };
     events.amend(id!, late);
     expect(events.get(id!)!.trace).toEqual([...before, late]);
+    // A triage stored whole (earlier versions) reads unchanged; an AI agent's, every field filled, round-trips.
+    const hermes = events.get(id!)!.triage!;
+    c.areas.db.prepare(`UPDATE events SET triage = ? WHERE id = ?`).run(JSON.stringify(hermes), id);
+    expect(events.get(id!)!.triage).toEqual(hermes);
+    const ai: TriageResult = {
+      ...hermes,
+      agent: 'nemotron',
+      model: 'm-1',
+      probableCause: 'disk',
+      confidence: 0,
+      runbook: 'r',
+      suggestedActions: ['a'],
+      fallbackReason: '',
+    };
+    events.amend(id!, { ...late, detail: 'late answer' }, ai);
+    expect(events.get(id!)!.triage).toEqual(ai);
     await c.stop();
   });
 
