@@ -28,8 +28,6 @@ export interface DeciderThread extends DeciderLink {
   stop(): Promise<void>;
   /** Threads started after one ended (the restarts so far). */
   restarts(): number;
-  /** Resolves once the first thread has replayed the inbox (or could not start). */
-  started(): Promise<void>;
   /** Tests: end the thread as a crash would (it is started again, as after any crash). */
   crash(): Promise<void>;
 }
@@ -67,8 +65,6 @@ export function deciderThread(
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | null = null;
   let crashError: string | null = null;
-  let firstStart!: () => void;
-  const first = new Promise<void>((r) => (firstStart = r));
 
   const post = (m: ToDecider) => worker.postMessage(m);
   const start = () => {
@@ -82,7 +78,7 @@ export function deciderThread(
       if (m.type === 'ready') {
         if (down) on.restarted?.();
         down = null; // up again (a failure its replay met was posted before this, and stands)
-        return firstStart();
+        return;
       }
       if (m.type === 'failing') {
         failure = m.failure;
@@ -106,7 +102,6 @@ export function deciderThread(
       const again = `starting it again in ${Math.round(delay / 100) / 10} s`;
       down = { ...failedAgain(down, `the decider thread ended (${why}); ${again}`, Date.now()), attempts: inARow };
       log.error({ code, delay }, 'decider thread ended; starting it again');
-      firstStart(); // a start-up that cannot finish must not hold the core's start
       restartTimer = setTimeout(() => {
         restartTimer = null;
         restarts++;
@@ -137,7 +132,6 @@ export function deciderThread(
     drain: () => ask('drain'),
     failing: () => down ?? failure,
     restarts: () => restarts,
-    started: () => first,
     async crash() {
       await worker.terminate();
     },

@@ -60,7 +60,8 @@ export function createRouterArea(ctx: CoreContext, outbox: OutboxWriter, decider
   ctx.onStart(async () => {
     // With a decider worker, the start-up replay is its: wait for it, so resolutions still in the inbox cancel
     // their escalation chains before the escalator starts (as the inline replay below does) — unless it fails.
-    if (decider) await settle(router);
+    // An empty inbox has nothing to replay: the ready line does not wait for the thread to load the core.
+    if (decider && router.inbox().count > 0) await settle(router);
     const n = router.resume();
     if (n) ctx.log.info({ replayed: n }, 'processed events left in the inbox');
     started = true;

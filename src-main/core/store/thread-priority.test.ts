@@ -29,7 +29,8 @@ describe('bulk threads give way to the main thread for the CPU (R-SCALE-13)', ()
         decider: 'worker',
       });
       try {
-        await core.start(); // waits for the decider thread's start-up replay
+        await core.start();
+        await core.areas.router.drain(); // answered by the decider thread once it runs (start waits only for a replay)
         const nice = niceByThread();
         expect(nice.get(process.pid)).toBe(before);
         const lowered = [...nice].filter(([tid, n]) => tid !== process.pid && n === Math.min(19, before + 10));
