@@ -7,7 +7,8 @@ import { benchLatency } from './_router-latency';
  * (a') the deciding pass of first deliveries in a real core (the figure a decider thread must sustain),
  * (b) HTTP webhook ingest into `vigil serve` vs Alertmanager's own API,
  * (c) first-notification latency with a hanging AI triager vs triage off.
- * BENCH_ROUTER_ONLY=first runs (a') alone (3 runs), for profiling the deciding pass with `node --cpu-prof`.
+ * BENCH_ROUTER_ONLY=first runs (a') alone (3 runs), for profiling the deciding pass with `node --cpu-prof`;
+ * BENCH_ROUTER_ONLY=http runs (b) alone (the main thread's cost of intake and sending, BENCH_ROUTER_PROFILE to profile it).
  */
 export default async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -22,6 +23,7 @@ export default async function main(): Promise<void> {
     await firstDeliveryWal();
     return;
   }
+  if (process.env.BENCH_ROUTER_ONLY === 'http') return void (await benchHttp());
   const a: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = await benchInProcess();
