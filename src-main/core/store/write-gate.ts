@@ -1,11 +1,12 @@
 /**
- * Fair turns at SQLite's one write lock between threads. SQLite's busy handler is not fair: a connection
- * waiting for the lock sleeps 1, 2, 5 … 100 ms between tries, and a thread that commits transactions back to
- * back (the router deciding a backlog in 20 ms slices) takes it again in the gap every time, so the waiter
- * failed with SQLITE_BUSY after its 5 s timeout — an HTTP intake append answered 500 mid-storm (seen in
- * `bench health`). Here the polite writer (the intake thread) announces that it wants the lock and tries
- * every 0.25 ms; every transaction begun on a connection that shares the gate first waits, bounded, until
- * no announced write is left. The cell lives in a SharedArrayBuffer handed to each writing thread.
+ * Fair turns at SQLite's one write lock of vigil.db between threads. SQLite's busy handler is not fair: a
+ * connection waiting for the lock sleeps 1, 2, 5 … 100 ms between tries, and a thread that commits transactions
+ * back to back (the router deciding a backlog in 20 ms slices) takes it again in the gap every time, so the waiter
+ * failed with SQLITE_BUSY after its 5 s timeout (seen in `bench health`: an HTTP intake append answered 500
+ * mid-storm, when the intake thread still appended to vigil.db; since inbox.db it appends to its own file and
+ * does not take part). Here the polite writer announces that it wants the lock and tries every 0.25 ms; every
+ * transaction begun on a connection that shares the gate first waits, bounded, until no announced write is left.
+ * The cell lives in a SharedArrayBuffer handed to each writing thread.
  *
  * Only the connection that commits back to back (the one deciding intake) yields. With the decider on its own
  * thread the main thread must never sleep behind it: its transactions announce themselves instead (`mode:
