@@ -3,6 +3,7 @@ import { describeZodError } from '../../../src-shared/result';
 import { z } from 'zod';
 import { INTAKE_LIMITS } from '../../../src-shared/domain';
 import { AmWebhook, PostableAlert, amSeverity, normaliseAmWebhook, normalisePostableAlerts } from './alertmanager';
+import { amWebhookBody } from './testing';
 
 const NOW = Date.parse('2026-12-02T03:10:00.750Z');
 
@@ -27,41 +28,11 @@ describe('POST /api/v2/alerts normalisation', () => {
   });
 });
 
-/** A webhook as Alertmanager sends it (v4), two alerts. */
-const webhookBody = () => ({
-  version: '4',
-  groupKey: '{}:{alertname="HighLatency"}',
-  truncatedAlerts: 0,
-  status: 'firing',
-  receiver: 'vigil',
-  groupLabels: { alertname: 'HighLatency' },
-  commonLabels: { alertname: 'HighLatency' },
-  commonAnnotations: {},
-  externalURL: 'http://am:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'HighLatency', severity: 'page', instance: 'api1' },
-      annotations: { summary: 'p99 over 2s on api1', runbook_url: 'http://wiki/latency' },
-      startsAt: '2026-01-05T12:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prom/graph',
-      fingerprint: 'a1b2c3d4e5f60718',
-    },
-    {
-      status: 'resolved',
-      labels: { alertname: 'HighLatency', instance: 'api2' },
-      startsAt: '2026-01-05T11:00:00Z',
-      endsAt: '2026-01-05T11:30:00Z',
-      fingerprint: '0011223344556677',
-    },
-  ],
-});
 type Fields = Record<string, unknown>;
 type Body = Fields & { alerts: unknown[] };
 /** The webhook with one change, made to it or to its first alert (loosely typed: the changes break the payload). */
 const changed = (f: (b: Body, a: Fields) => void): Body => {
-  const b = webhookBody() as unknown as Body;
+  const b = amWebhookBody() as unknown as Body;
   f(b, b.alerts[0] as Fields);
   return b;
 };
@@ -119,7 +90,7 @@ describe('Alertmanager webhook normalisation (the one-pass check and the schema)
   });
 
   it('R-ROUTE-1: a payload the one-pass check takes gives the events the schema path gives (missing annotations are {}, extra fields ignored)', () => {
-    const plain = webhookBody();
+    const plain = amWebhookBody();
     const fast = normaliseAmWebhook(structuredClone(plain));
     // The same alerts in a shape only the schema takes (an alert status object, as Alertmanager's API v2 serves it).
     const viaSchema = normaliseAmWebhook(changed((b) => ((b.alerts[0] as Fields).status = { state: 'active' })));

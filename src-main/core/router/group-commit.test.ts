@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../app';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import { ConfigSchema } from '../config';
 import { normaliseAmWebhook } from '../ingest';
-import { createLogger } from '../log';
 import type { EventRecord } from '../store';
+import { useCoreBed } from './testbed';
 
 /** What a group commit stores is the events whole: a crash before deciding loses no field of a 202'd event. */
-const dir = mkdtempSync(join(tmpdir(), 'vigil-group-commit-'));
-const config = ConfigSchema.parse({ channels: [{ name: 'desktop', type: 'desktop' }], routes: [{ channels: ['desktop'] }] });
-const open = () =>
-  createCore({ config, dataDir: dir, clock: new FakeClock(), log: createLogger(null), secrets: { get: () => undefined, names: () => [] } });
-const cores: Core[] = [];
-afterAll(async () => {
-  for (const c of cores) if (c.areas.db.open) await c.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = useCoreBed('group-commit');
+const dir = bed.tempDir();
+const open = () => bed.open(dir, { clock: new FakeClock() });
 
 const webhook = (k: number) => {
   const n = normaliseAmWebhook({
@@ -52,7 +41,6 @@ const asAccepted = (e: EventRecord) => {
 describe('HTTP intake group commit (R-ROUTE-2)', () => {
   it('R-ROUTE-2: requests committed together and caught by a crash before deciding come back whole: every field, each event once', async () => {
     const a = open();
-    cores.push(a);
     const ids = (
       await Promise.all([a.accept(webhook(1), 'POST /api/v1/alerts/alertmanager', 900), a.accept(webhook(2), 'POST /x')])
     ).flat();
@@ -67,11 +55,9 @@ describe('HTTP intake group commit (R-ROUTE-2)', () => {
     });
     expect(queued[3]).toMatchObject({ annotations: {}, generatorURL: null, trace: [{ detail: 'POST /x' }, {}] });
     // "Crash" before the deciding pass ran: only the inbox holds the events.
-    a.areas.db.close();
-    await new Promise((r) => setImmediate(r));
+    await bed.crash(a);
 
     const b = open();
-    cores.push(b);
     await b.start();
     await b.areas.router.drain();
     for (const [k, id] of ids.entries()) {

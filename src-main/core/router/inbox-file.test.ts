@@ -1,13 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../app';
-import { ConfigSchema } from '../config';
-import { createLogger } from '../log';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store';
 import type { IntakeEvent } from './router';
+import { useCoreBed } from './testbed';
 import { alertEvent } from './testing';
 
 /**
@@ -15,24 +11,9 @@ import { alertEvent } from './testing';
  * an older data dir's intake_batches rows are decided once, and inbox rows leave inbox.db only behind an fsynced
  * commit of vigil.db that covers their decision.
  */
-const dirs: string[] = [];
-const cores: Core[] = [];
-afterAll(async () => {
-  for (const c of cores) if (c.areas.db.open) await c.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const config = ConfigSchema.parse({ channels: [{ name: 'desktop', type: 'desktop' }], routes: [{ channels: ['desktop'] }] });
-function open(dir: string, decider: 'inline' | 'worker'): Core {
-  const core = createCore({ config, dataDir: dir, log: createLogger(null), secrets: { get: () => undefined, names: () => [] }, decider });
-  cores.push(core);
-  return core;
-}
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'vigil-inbox-file-'));
-  dirs.push(d);
-  return d;
-};
+const bed = useCoreBed('inbox-file');
+const open = (dir: string, decider: 'inline' | 'worker') => bed.open(dir, { decider });
+const { tempDir } = bed;
 
 const event = (name: string): IntakeEvent =>
   alertEvent({ fingerprint: `fp-${name}`, summary: `${name} is down`, labels: { alertname: name } });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
+import { amWebhookBody } from '../../core/ingest/testing';
 import { listenHttp } from '../testing';
 
 const TOKEN = 'intake-token-0123456789abcdefghijklmnop';
@@ -100,37 +101,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
   });
 
   it("R-ROUTE-1: the Alertmanager webhook (version 4) is accepted keeping Alertmanager's fingerprint", async () => {
-    const payload = {
-      version: '4',
-      groupKey: '{}:{alertname="HighLatency"}',
-      truncatedAlerts: 0,
-      status: 'firing',
-      receiver: 'vigil',
-      groupLabels: { alertname: 'HighLatency' },
-      commonLabels: { alertname: 'HighLatency' },
-      commonAnnotations: {},
-      externalURL: 'http://am:9093',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'HighLatency', severity: 'page', instance: 'api1' },
-          annotations: { summary: 'p99 over 2s on api1' },
-          startsAt: '2026-01-05T12:00:00Z',
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prom/graph',
-          fingerprint: 'a1b2c3d4e5f60718',
-        },
-        {
-          status: 'resolved',
-          labels: { alertname: 'HighLatency', instance: 'api2' },
-          annotations: {},
-          startsAt: '2026-01-05T11:00:00Z',
-          endsAt: '2026-01-05T11:30:00Z',
-          generatorURL: '',
-          fingerprint: '0011223344556677',
-        },
-      ],
-    };
+    const payload = amWebhookBody();
     const res = await post('/api/v1/alerts/alertmanager', payload);
     expect(res.status).toBe(202);
     const { ids } = (await res.json()) as { ids: string[] };
