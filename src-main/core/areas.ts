@@ -46,7 +46,7 @@ export function openContext(
   const dbFile = o.dataDir ? join(o.dataDir, 'vigil.db') : null;
   const { db } = openDatabase(dbFile ?? ':memory:');
   // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
-  // Another thread's connection (the decider) shares the main thread's write gate: intake appends go first (store/write-gate.ts).
+  // Another thread's connection (the decider) shares the main thread's write gate: the main thread's writes go first (store/write-gate.ts).
   // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the
   // reads thread's WAL keeper — it would start a second reads thread to checkpoint beside the main thread's).
   const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined, !o.toMain);
