@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { EventSummary } from '../../src-shared/api';
 import { dateTime, time } from '../format';
+import './events.css';
 
 const ROW = 34;
 const FIRST_ROW_MARK = 'vigil:events-first-row';

@@ -4,6 +4,7 @@ import { Collection } from '../../src-shared/api/topics';
 import { useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
 import { Badge, ErrorNote, Panel } from './ui';
+import './first-run.css';
 
 const DISMISSED = 'vigil.firstRun.dismissed';
 

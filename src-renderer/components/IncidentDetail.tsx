@@ -7,6 +7,7 @@ import { useOperator } from '../hooks/useOperator';
 import { useAction, useNow, useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
 import { ActionButton, Badge, ErrorNote, Labels } from './ui';
+import './timeline.css';
 
 const TIMELINE_SOURCES = [
   Collection.incidents,

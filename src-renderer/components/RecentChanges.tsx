@@ -5,6 +5,7 @@ import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate } from '../store';
 import { RiskAndLink } from './NearbyChanges';
 import { ErrorNote } from './ui';
+import './recent-changes.css';
 
 const DAY = 24 * 3_600_000;
 

@@ -3,6 +3,7 @@ import type { SessionState } from '../../src-shared/session';
 import { dateTime } from '../format';
 import { useMe } from '../hooks/useMe';
 import { signOutHere } from '../store/session';
+import './session.css';
 
 /** "Signed in as <name> (<role>)" with Sign out, in the console's header (browser sessions only; R-PEOPLE-3). */
 export function SessionMenu({ session }: { session: SessionState }) {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { signIn } from '../api/client';
 import { applySession } from '../store/session';
 import { ErrorNote } from './ui';
+import './session.css';
 
 /**
  * The browser console's sign-in (R-PEOPLE-3): a personal token is exchanged once for the session cookie.

@@ -3,6 +3,7 @@ import type { Matcher } from '../../src-shared/api/events';
 import { formatMatcher } from '../../src-shared/matchers';
 import { useAction, useQuery } from '../hooks/useQuery';
 import { ActionButton, ErrorNote } from './ui';
+import './silence-dialog.css';
 
 /** Labels that name one instance of a problem, not the problem: unticked by default (R-ALERT-3). */
 const INSTANCE_LIKE = /^(instance|pod|pod_name|host|hostname|node|nodename|container|container_id|ip|address|exported_instance|uid|id)$/i;

@@ -12,6 +12,7 @@ import { dateTime, relative } from '../format';
 import { useDebounced, useDenied, useNow, useQuery } from '../hooks/useQuery';
 import { useMe } from '../hooks/useMe';
 import { navigate, useApp } from '../store';
+import './alerts.css';
 
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

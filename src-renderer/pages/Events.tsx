@@ -7,6 +7,7 @@ import { count } from '../format';
 import { useEventFeed, type EventFilters } from '../hooks/useEventFeed';
 import { useDebounced } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
+import '../components/events.css';
 
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 const LABEL_RE = /^[^=]+=.*$/;

@@ -4,6 +4,7 @@ import { dateTime, duration, took } from '../format';
 import { useNow, useQuery } from '../hooks/useQuery';
 import { navigate, useApp } from '../store';
 import { Collection } from '../../src-shared/api/topics';
+import '../components/timeline.css';
 
 const SEV_TONE: Record<string, string | undefined> = { critical: 'critical', warning: 'warning' };
 

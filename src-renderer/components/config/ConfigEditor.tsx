@@ -7,6 +7,7 @@ import { useAction, useQuery } from '../../hooks/useQuery';
 import { ActionButton, Badge, ErrorNote, Panel } from '../ui';
 import { CheckHost, ProbeNow, TestChannel } from './ItemActions';
 import { emptyOf, Field, type Schema } from './SchemaForm';
+import './config.css';
 
 type Doc = Record<string, unknown>;
 type Item = Record<string, unknown>;
