@@ -169,6 +169,27 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+/** The server main thread's GC pauses inside [from, to] (epoch ms): count, sum, the longest. */
+function printGc(file: string, [from, to]: [number, number]): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return console.log('GC on the main thread: not recorded');
+  }
+  const all = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { at: number; ms: number; kind: string });
+  const inPhase = all.filter((g) => g.at >= from && g.at <= to);
+  const sum = inPhase.reduce((a, g) => a + g.ms, 0);
+  const longest = [...inPhase].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  console.log(
+    `GC on the main thread in the loaded phase: ${inPhase.length} pauses, ${sum.toFixed(0)} ms in all; longest ` +
+      longest.map((g) => `${g.ms.toFixed(0)} ms ${g.kind} at +${((g.at - from) / 1000).toFixed(1)} s`).join(', '),
+  );
+}
+
 export default async function bench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-health-'));
   const dataDir = join(dir, 'data');
@@ -179,17 +200,24 @@ export default async function bench(): Promise<void> {
   console.log(`seeded ${EXPORT_ROWS.toLocaleString()} smoke history rows in ${(seedMs / 1000).toFixed(1)} s`);
   // BENCH_HEALTH_PROFILE=<dir>: the server writes a CPU profile there when it stops (what held its thread).
   const profile = process.env.BENCH_HEALTH_PROFILE;
-  const env: Record<string, string> = profile
-    ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
-    : {};
+  // The main thread's GC pauses are always recorded (bench/_gc-main.mjs) and summed for the loaded phase.
+  const gcLog = join(dir, 'gc-main.jsonl');
+  const preload = [join(__dirname, '_gc-main.mjs'), ...(profile ? [join(__dirname, '_cpu-profile.mjs')] : [])];
+  const env: Record<string, string> = {
+    NODE_OPTIONS: preload.map((f) => `--import ${f}`).join(' '),
+    VIGIL_GC_LOG: gcLog,
+    ...(profile ? { VIGIL_CPU_PROFILE_DIR: profile } : {}),
+  };
   // BENCH_HEALTH_NODE_OPTIONS (e.g. --trace-gc) go to the server only; BENCH_HEALTH_SERVER_LOG=<file> keeps what it printed.
   if (process.env.BENCH_HEALTH_NODE_OPTIONS) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_HEALTH_NODE_OPTIONS}`.trim();
   const vigil = await startVigil({ dataDir, config: join(dir, 'vigil.yaml'), env });
   const prober = startProber(vigil);
+  let gcWindow: [number, number] | null = null;
   try {
     await new Promise((r) => setTimeout(r, IDLE_MS));
     prober.phase('loaded');
     const t0 = performance.now();
+    const wall0 = Date.now();
     const cpu0 = threadCpu(vigil.proc.pid!);
     const [[acked, stormMs], [rows, exportMs], sseMs] = await Promise.all([
       storm(vigil),
@@ -197,6 +225,7 @@ export default async function bench(): Promise<void> {
       sseConnects(vigil, SSE_CLIENTS),
     ]);
     const loadedMs = performance.now() - t0;
+    const wall1 = Date.now();
     const cpu1 = threadCpu(vigil.proc.pid!);
     const { got, at } = await prober.end();
     const idle = got.idle ?? [];
@@ -213,6 +242,7 @@ export default async function bench(): Promise<void> {
         `server CPU in the loaded phase: main thread ${(cpu1.main - cpu0.main).toFixed(1)} s, ` +
           `other threads ${(cpu1.others - cpu0.others).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})`,
       );
+    gcWindow = [wall0, wall1];
     console.log(`\n| /health (fresh connection every 20 ms) | probes | p50 | p99 | max |`);
     console.log('|---|---|---|---|---|');
     for (const [name, xs] of [
@@ -244,6 +274,7 @@ export default async function bench(): Promise<void> {
   } finally {
     if (prober.proc.exitCode === null) prober.proc.kill();
     await vigil.stop();
+    if (gcWindow) printGc(gcLog, gcWindow);
     if (process.env.BENCH_HEALTH_SERVER_LOG) writeFileSync(process.env.BENCH_HEALTH_SERVER_LOG, vigil.output());
     removeDir(dir);
   }

@@ -47,6 +47,39 @@ describe('status snapshot cost', () => {
       await core.stop();
     }
   });
+  it('R-SCALE-14: with alerts firing, a status snapshot counts them without reading one alert state (O(1), not O(firing))', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-firing-'));
+    dirs.push(dir);
+    const core = createCore({ config: loadConfig().config, dataDir: dir, log: pino({ level: 'silent' }) });
+    await core.start();
+    try {
+      core.areas.router.ingest(
+        Array.from({ length: 40 }, (_, i) => ({
+          source: 'alertmanager',
+          fingerprint: `fp-${i}`,
+          severity: i % 4 ? ('warning' as const) : ('critical' as const),
+          status: 'firing' as const,
+          summary: `Alert${i} firing`,
+          description: null,
+          labels: { alertname: `Alert${i}`, instance: 'web1' },
+          startsAt: null,
+          endsAt: null,
+        })),
+        'test',
+      );
+      await core.areas.router.drain();
+      let snapshot: ReturnType<typeof core.status> | undefined;
+      const ran = await recordStatements(() => (snapshot = core.status()));
+      expect(snapshot!.tiles.find((t) => t.id === 'alerts-firing')).toMatchObject({
+        value: '40',
+        reason: '10 critical, 30 warning, 0 info',
+      });
+      // One alert's state may be sought by key (the heartbeat's last ping); none walks the firing ones.
+      expect(ran.filter((r) => /FROM alert_state\b[^]*\bstatus = 'firing'/.test(r.sql)).map((r) => r.sql)).toEqual([]);
+    } finally {
+      await core.stop();
+    }
+  });
 });
 
 describe('start-up cost', () => {

@@ -12,6 +12,7 @@ import { answerMetrics } from '../core/metrics';
 import { createAccess } from './access';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
+import { sseShare } from './sse-share';
 import { oneBodyPerTurn } from './turns';
 import { SESSION_ENDED_EVENT } from '../../src-shared/session';
 
@@ -124,8 +125,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   // Open streams are ended when the server closes: close() waits for every connection, and a console
   // left open would otherwise keep `vigil serve` from ever stopping (R-SEC-6).
   const streams = new Set<ServerResponse>();
+  // A snapshot half a second old is still the state the console shows until the next tick or change (every 5 s).
+  const share = sseShare({ snapshot: () => core.status(), maxAgeMs: 500, now: () => Date.now() });
+  const unshare = core.ctx.bus.subscribe(Topic.status, (s) => share.published(s));
   app.addHook('preClose', (done) => {
     for (const res of streams) res.end();
+    unshare();
     done();
   });
   app.get('/api/stream', { onRequest: access.require('viewer') }, (req, reply) => {
@@ -146,8 +151,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       leave?.();
     };
     const send = boundedSse(res, stop);
-    const write = (topic: string, payload: unknown) => send(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
-    write(Topic.status, core.status());
+    const write = (topic: string, payload: unknown) => send(share.frame(topic, payload));
+    write(Topic.status, share.snapshot());
     const who = access.actor(req).name;
     const unsubs = TOPIC_NAMES.map((t) =>
       core.ctx.bus.subscribe(t, (p) => {

@@ -1,4 +1,5 @@
 import type { Handlers } from '../../../src-shared/api';
+import type { TimerHandle } from '../clock';
 import type { CoreContext } from '../context';
 import { sendTestMessage } from './test-send';
 import { outboxHandlers, outboxTiles } from './api';
@@ -17,6 +18,9 @@ export interface NotifyDeps extends OutboxOptions {
   writer?: () => OutboxWriter;
 }
 
+/** Consoles connecting within this of the last retry of held desktop messages share one retry at its end. */
+const CONNECT_RETRY_GAP_MS = 1_000;
+
 /** The notify area: channels from config, the durable outbox, its API handlers and status tiles. */
 export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   const consoles = deps.shownByConsole ? createConsoleNotices(ctx) : null;
@@ -25,9 +29,22 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   let configs = ctx.config.channels.map((c) => JSON.stringify(c));
   const outbox: Outbox = createOutbox(ctx, built, deps);
   // A console that connects shows what waited for one: desktop messages are retried at once, not after their backoff.
-  consoles?.onConnect(() => {
+  // A burst of consoles connecting (100 after a restart) retries once a second, not once per console: each retry is a
+  // main-thread write that waits for the decider's transaction in progress.
+  let lastRetry = -Infinity;
+  let trailing: TimerHandle | null = null;
+  const retryDesktop = () => {
+    trailing = null;
+    lastRetry = ctx.clock.now();
     for (const c of ctx.config.channels) if (c.type === 'desktop') outbox.retryChannel(c.name);
+  };
+  consoles?.onConnect(() => {
+    if (trailing) return;
+    const wait = lastRetry + CONNECT_RETRY_GAP_MS - ctx.clock.now();
+    if (wait <= 0) retryDesktop();
+    else trailing = ctx.clock.setTimeout(retryDesktop, wait);
   });
+  ctx.onStop(() => trailing?.cancel());
   // Live reload: an unchanged channel keeps its worker (and its backoff state); a changed or new one is rebuilt.
   ctx.onReload(() => async () => {
     const fresh = buildChannels(ctx, channelDeps);

@@ -175,7 +175,8 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       ctx.changed(Collection.outbox);
     },
     retryChannel(channel) {
-      const n = store.retryChannel(channel, ctx.clock.now());
+      // Through the write gate: beside the decider thread a plain statement would sleep in SQLite's busy handler.
+      const n = ctx.stores.transaction(() => store.retryChannel(channel, ctx.clock.now()));
       workers.get(channel)?.kick();
       return n;
     },

@@ -78,6 +78,27 @@ export const eventTables: TableSpec[] = [
     indexes: { alert_state_status: 'ON alert_state(status, severity)' },
   },
   {
+    // Alerts firing now, by severity, kept by triggers on alert_state in the same transaction as each change:
+    // the status snapshot (every SSE connect, every 5 s tick) reads three rows instead of counting the firing
+    // alerts (50,000 in bench health's storm: ~5-9 ms of the main thread per snapshot). Migration 3 counts once.
+    name: 'alert_firing',
+    columns: { severity: 'TEXT PRIMARY KEY', n: 'INTEGER NOT NULL' },
+    extra: [
+      `CREATE TRIGGER IF NOT EXISTS alert_firing_insert AFTER INSERT ON alert_state WHEN new.status = 'firing' BEGIN
+         INSERT INTO alert_firing (severity, n) VALUES (new.severity, 1) ON CONFLICT (severity) DO UPDATE SET n = n + 1;
+       END`,
+      `CREATE TRIGGER IF NOT EXISTS alert_firing_delete AFTER DELETE ON alert_state WHEN old.status = 'firing' BEGIN
+         UPDATE alert_firing SET n = n - 1 WHERE severity = old.severity;
+       END`,
+      `CREATE TRIGGER IF NOT EXISTS alert_firing_update AFTER UPDATE OF status, severity ON alert_state
+       WHEN (old.status = 'firing' OR new.status = 'firing') AND (old.status IS NOT new.status OR old.severity IS NOT new.severity) BEGIN
+         UPDATE alert_firing SET n = n - 1 WHERE old.status = 'firing' AND severity = old.severity;
+         INSERT INTO alert_firing (severity, n) SELECT new.severity, 1 WHERE new.status = 'firing'
+           ON CONFLICT (severity) DO UPDATE SET n = n + 1;
+       END`,
+    ],
+  },
+  {
     name: 'silences',
     columns: {
       id: 'TEXT PRIMARY KEY',

@@ -40,4 +40,17 @@ export const migrations: Migration[] = [
       db.exec(`DROP TABLE alert_state_clustered`);
     },
   },
+  {
+    version: 3,
+    name: 'alert_firing counts',
+    // The triggers keep alert_firing from the moment repair created them; a database from before starts from a count.
+    up(db) {
+      const have = (name: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
+      if (!have('alert_firing') || !have('alert_state')) return;
+      db.exec(`DELETE FROM alert_firing`);
+      db.exec(
+        `INSERT INTO alert_firing (severity, n) SELECT severity, count(*) FROM alert_state WHERE status = 'firing' GROUP BY severity`,
+      );
+    },
+  },
 ];

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Severity } from '../../../src-shared/constants';
+import { sqliteAlertStateStore, type AlertState } from './alert-state';
+import { openDatabase } from './db';
+
+// The firing counts the status snapshot shows are kept by triggers (store/events.tables.ts alert_firing), so a
+// snapshot reads three rows however many alerts fire. These tests hold them to the truth: a count of alert_state.
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function file(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-firing-'));
+  dirs.push(dir);
+  return join(dir, 'vigil.db');
+}
+
+const state = (fp: string, severity: Severity, status: 'firing' | 'resolved', count = 1): AlertState => ({
+  fingerprint: fp,
+  source: 'alertmanager',
+  severity,
+  status,
+  summary: `${fp} on web1`,
+  labels: { alertname: fp },
+  firstSeen: 1,
+  lastSeen: count,
+  lastEventId: `e-${fp}-${count}`,
+  count,
+  notifiedStatus: status,
+  notifiedAt: 1,
+  annotations: {},
+  generatorURL: null,
+  startsAt: 1,
+  endsAt: null,
+});
+
+type Db = ReturnType<typeof openDatabase>['db'];
+const truth = (db: Db): Record<Severity, number> => {
+  const out: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
+  for (const r of db.prepare(`SELECT severity, count(*) AS n FROM alert_state WHERE status = 'firing' GROUP BY severity`).all() as Array<{
+    severity: Severity;
+    n: number;
+  }>)
+    out[r.severity] = r.n;
+  return out;
+};
+
+describe('firing counts kept by the database', () => {
+  it('R-SCALE-14: the firing counts follow every change of alert state: new, repeat, resolved, firing again, severity change, deleted', () => {
+    const { db } = openDatabase(file());
+    const states = sqliteAlertStateStore(db);
+    const check = (want: Record<Severity, number>) => {
+      expect(states.firing()).toEqual(want);
+      expect(truth(db)).toEqual(want);
+    };
+    check({ info: 0, warning: 0, critical: 0 });
+    states.put(state('a', 'critical', 'firing'));
+    states.put(state('b', 'warning', 'firing'));
+    states.put(state('c', 'warning', 'resolved'));
+    check({ info: 0, warning: 1, critical: 1 });
+    states.put(state('a', 'critical', 'firing', 2)); // a repeat: the narrow counters update
+    states.put({ ...state('b', 'warning', 'firing', 2), summary: 'changed' }); // the full upsert, same status and severity
+    check({ info: 0, warning: 1, critical: 1 });
+    states.put(state('a', 'critical', 'resolved', 3));
+    check({ info: 0, warning: 1, critical: 0 });
+    states.put(state('a', 'critical', 'firing', 4));
+    states.put(state('b', 'info', 'firing', 3)); // severity change while firing
+    states.put(state('c', 'critical', 'firing', 2)); // a resolved alert fires again with another severity
+    check({ info: 1, warning: 0, critical: 2 });
+    // Deleted rows (retention prunes resolved ones; a firing one deleted by hand must not leave a count behind).
+    db.prepare(`DELETE FROM alert_state WHERE fingerprint IN ('a', 'c')`).run();
+    check({ info: 1, warning: 0, critical: 0 });
+    db.close();
+  });
+
+  it('R-SCALE-14: a database from before the counts is counted once when opened, then kept by the triggers', () => {
+    const f = file();
+    const first = openDatabase(f).db;
+    const states = sqliteAlertStateStore(first);
+    for (let i = 0; i < 30; i++) states.put(state(`fp-${i}`, i % 3 ? 'warning' : 'critical', i % 5 ? 'firing' : 'resolved'));
+    // As an older build left it: no counts table, no triggers, schema version 2.
+    first.exec(`DROP TRIGGER alert_firing_insert; DROP TRIGGER alert_firing_delete; DROP TRIGGER alert_firing_update;
+      DROP TABLE alert_firing; PRAGMA user_version = 2;`);
+    first.close();
+
+    const { db, report } = openDatabase(f);
+    expect(report.appliedMigrations).toEqual([3]);
+    const again = sqliteAlertStateStore(db);
+    expect(again.firing()).toEqual(truth(db));
+    expect(again.firing()).toEqual({ info: 0, warning: 16, critical: 8 });
+    again.put(state('fp-0', 'critical', 'firing', 2));
+    expect(again.firing()).toEqual({ info: 0, warning: 16, critical: 9 });
+    db.close();
+    // Opening again counts nothing again (the migration ran once) and keeps what the triggers kept.
+    const third = openDatabase(f);
+    expect(third.report.appliedMigrations).toEqual([]);
+    expect(sqliteAlertStateStore(third.db).firing()).toEqual({ info: 0, warning: 16, critical: 9 });
+    third.db.close();
+  });
+});
