@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { execSync } from 'node:child_process';
 import { startAlertmanager } from '../e2e/fixtures/alertmanager';
 import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
+import { DECIDER_THREAD_NAME } from '../src-main/core/decider';
 import { labelFingerprint } from '../src-main/core/ingest';
 
 /** CLOCK_MONOTONIC in ms: the clock a V8 .cpuprofile's startTime and sample times count (in µs). */
@@ -20,6 +21,12 @@ function threadCpuMs(pid: number, tid = pid): number {
   const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
+}
+/** The decider thread's CPU time (ms): the thread the worker names DECIDER_THREAD_NAME (NaN if there is none, e.g. inline). */
+function deciderCpuMs(pid: number): number {
+  for (const tid of readdirSync(`/proc/${pid}/task`))
+    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DECIDER_THREAD_NAME) return threadCpuMs(pid, Number(tid));
+  return NaN;
 }
 /** The same for the whole process (every thread). */
 const processCpuMs = (pid: number) => {
@@ -183,7 +190,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     join(dir, 'vigil.yaml'),
     `channels: [{ name: sink, type: webhook, url: "${sink.url}", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`,
   );
-  // BENCH_ROUTER_PROFILE=<dir>: the server writes a CPU profile of its main thread there when it stops.
+  // BENCH_ROUTER_PROFILE=<dir>: the server writes CPU profiles of its main thread and decider thread there when it stops.
   const profile = process.env.BENCH_ROUTER_PROFILE;
   const env: Record<string, string> = profile
     ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
@@ -212,7 +219,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     for (let round = 0; round <= rounds; round++) {
       const a = total / ((await load(at, amBodies, concurrency)) / 1000);
       const pid = vigil.proc.pid!;
-      const cpu0 = [threadCpuMs(pid), processCpuMs(pid)];
+      const cpu0 = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
       const t0 = performance.now();
       const roundStart = t0;
       const mStart = monotonicMs();
@@ -228,14 +235,16 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
           `    (profile window: round ${round} posted ${mStart.toFixed(0)}–${m202.toFixed(0)} ms, drained ${monotonicMs().toFixed(0)} ms)`,
         );
       const p = total / ((tDone - t0) / 1000);
-      const cpuDone = [threadCpuMs(pid), processCpuMs(pid)];
+      const cpuDone = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
       const results = await resultCounts(vigil.base);
       console.log(`    round ${round} results: ${[...results].map(([r, n]) => `${r} ${n - (lastResults.get(r) ?? 0)}`).join(', ')}`);
       lastResults = results;
       const perReq = (ms: number) => ((ms * 1000) / requests).toFixed(0);
       console.log(
         `    round ${round} CPU per request (${perRequest} alerts) until the last 202: main thread ${perReq(cpu202[0]! - cpu0[0]!)} µs, ` +
-          `process ${perReq(cpu202[1]! - cpu0[1]!)} µs; until drained: main thread ${perReq(cpuDone[0]! - cpu0[0]!)} µs, process ${perReq(cpuDone[1]! - cpu0[1]!)} µs`,
+          `process ${perReq(cpu202[1]! - cpu0[1]!)} µs; until drained: main thread ${perReq(cpuDone[0]! - cpu0[0]!)} µs, process ${perReq(cpuDone[1]! - cpu0[1]!)} µs; ` +
+          // The deciding pass's own cost (CPU, so the machine's load moves it less than wall time): ≤ 1e6 / Alertmanager's rate to keep up.
+          `decider thread ${(((cpuDone[2]! - cpu0[2]!) * 1000) / total).toFixed(1)} µs an alert (Alertmanager's rate allows ${(1e6 / a).toFixed(1)})`,
       );
       console.log(
         `    round ${round}${round === 0 ? ' (first delivery, all new, every alert notifies)' : ' (repeats)'}: 202s at ${v.toFixed(0)} alerts/s (${(v / a).toFixed(2)}× alertmanager ${a.toFixed(0)}); ` +
@@ -269,6 +278,16 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
   } catch (e) {
     // A server that died mid-run shows up as ECONNREFUSED: say why it died.
     if (vigil.proc.exitCode !== null || vigil.proc.signalCode !== null) console.log(`vigil serve exited:\n${vigil.output().slice(-4000)}`);
+    // An HTTP 500 says nothing: the server's own log does (its errors, before the data dir goes).
+    const log = join(dir, 'data', 'logs', 'vigil.log');
+    if (existsSync(log))
+      console.log(
+        `vigil.log errors:\n${readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => /"level":(50|60)/.test(l))
+          .slice(-5)
+          .join('\n')}`,
+      );
     throw e;
   } finally {
     await vigil.stop();

@@ -7,6 +7,7 @@ import { countDecided } from '../router';
 import { deciderThread, type DeciderThread, type Report } from './client';
 
 export type { DeciderThread } from './client';
+export { DECIDER_THREAD_NAME } from './protocol';
 
 /**
  * The main thread's half of the decider role (docs/architecture.md "Threads"): start the decider worker on the

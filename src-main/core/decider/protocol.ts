@@ -2,6 +2,9 @@ import type { Collection } from '../../../src-shared/api/topics';
 import type { Config } from '../config';
 import type { DecidedMetrics, DecidingFailure, FollowUpJob, ToMain } from '../context';
 
+/** The decider thread's name among the process's threads (Linux: `ps -L`, `top -H`; `bench router` reads its CPU time). */
+export const DECIDER_THREAD_NAME = 'vigil-decider';
+
 /** What the decider thread is built from (workerData). */
 export interface DeciderData {
   config: Config;

@@ -1,11 +1,13 @@
 // The decider worker thread (docs/architecture.md "Threads"): the router's deciding pass with its own SQLite
 // connection, so deciding a storm never holds the thread that answers /health, the console and the senders.
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThreadPriority } from '../store';
+import { lowerThreadPriority, nameThread, profileThread } from '../store';
 import { createDeciderCore } from './core';
-import { reportingToMain, type DeciderData, type FromDecider, type ToDecider } from './protocol';
+import { DECIDER_THREAD_NAME, reportingToMain, type DeciderData, type FromDecider, type ToDecider } from './protocol';
 
 lowerThreadPriority(); // deciding a storm gives way to the main thread for the CPU (R-SCALE-13)
+nameThread(DECIDER_THREAD_NAME);
+const writeProfile = profileThread('decider'); // benches: VIGIL_CPU_PROFILE_DIR
 const port = parentPort!;
 const post = (m: FromDecider) => port.postMessage(m);
 const toMain = reportingToMain(post);
@@ -22,7 +24,10 @@ async function handle(m: ToDecider): Promise<void> {
   if (m.type === 'silences') return core.router.silences.reload();
   if (m.type === 'config') return core.applyConfig(m.config);
   if (m.type === 'drain') await core.router.drain();
-  else await core.stop();
+  else {
+    await core.stop();
+    writeProfile?.();
+  }
   toMain.flush(); // the last report before the answer
   post({ type: m.type === 'drain' ? 'drained' : 'stopped', id: m.id });
 }

@@ -43,6 +43,7 @@ export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender } from './intake-append';
 export { inboxFile, type InboxStore } from './inbox';
 export { writeGate, type WriteGate } from './write-gate';
-export { lowerThreadPriority } from './thread-priority';
+export { lowerThreadPriority, nameThread } from './thread-priority';
+export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
 export { serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

@@ -17,7 +17,7 @@ const niceByThread = (): Map<number, number> =>
 
 describe('bulk threads give way to the main thread for the CPU (R-SCALE-13)', () => {
   it.runIf(process.platform === 'linux')(
-    'R-SCALE-13: the decider thread runs 10 nice steps below the main thread; the main thread keeps its priority',
+    'R-SCALE-13: the decider thread (named vigil-decider) runs 10 nice steps below the main thread; the main thread keeps its priority',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'vigil-nice-'));
       const before = niceByThread().get(process.pid)!;
@@ -35,6 +35,9 @@ describe('bulk threads give way to the main thread for the CPU (R-SCALE-13)', ()
         expect(nice.get(process.pid)).toBe(before);
         const lowered = [...nice].filter(([tid, n]) => tid !== process.pid && n === Math.min(19, before + 10));
         expect(lowered.length).toBeGreaterThanOrEqual(1); // before: every thread at the process's priority
+        // It is named, so `ps -L`, `top -H` and bench router (its CPU time an alert) tell it from the others.
+        const named = [...nice].filter(([tid]) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'vigil-decider');
+        expect(named).toEqual([[expect.any(Number), Math.min(19, before + 10)]]);
       } finally {
         await core.stop();
         rmSync(dir, { recursive: true, force: true });

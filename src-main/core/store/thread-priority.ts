@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** How much lower than the main thread a bulk worker thread runs (nice steps; 19 is the floor). VIGIL_THREAD_NICE=0 compares. */
@@ -18,5 +18,18 @@ export function lowerThreadPriority(steps = BULK_NICE): void {
     setPriority(tid, Math.min(19, getPriority(tid) + steps));
   } catch {
     // no /proc, or not allowed: run at the process's priority
+  }
+}
+
+/**
+ * Name the calling thread (Linux, at most 15 bytes: /proc/thread-self/comm), so `top -H`, `ps -L` and benches find
+ * it among the process's threads (`bench router` reads the decider thread's own CPU time by this name).
+ */
+export function nameThread(name: string): void {
+  if (process.platform !== 'linux') return;
+  try {
+    writeFileSync('/proc/thread-self/comm', name.slice(0, 15));
+  } catch {
+    // no /proc: the thread keeps the process's name
   }
 }
