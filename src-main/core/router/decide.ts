@@ -37,8 +37,17 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
   const { ctx, states } = deps;
   const touched = new Map<string, AlertState | null>();
   const done: Decided[] = [];
+  // One per batch, its clock set per event (an object per event is a storm's garbage).
+  const sc: StageContext = {
+    now: 0,
+    config: ctx.config,
+    silences: deps.silences,
+    outbox: deps.outbox,
+    hermes: deps.hermes,
+    aiTriage: deps.followUp.triager !== null,
+  };
   for (const ev of batch) {
-    const now = ctx.clock.now();
+    const now = (sc.now = ctx.clock.now());
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
     const d: Decision = {
       notify: true,
@@ -49,14 +58,6 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
       next: nextState(prev, ev, now),
       triage: null,
       channels: [],
-    };
-    const sc: StageContext = {
-      now,
-      config: ctx.config,
-      silences: deps.silences,
-      outbox: deps.outbox,
-      hermes: deps.hermes,
-      aiTriage: deps.followUp.triager !== null,
     };
     for (const s of deps.stages) {
       if (!d.notify && !s.always) continue;

@@ -126,7 +126,8 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     ),
     list: select<IRow>(db, `SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
     memberNew: db.prepare('INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at) VALUES (?, ?, ?, ?)'),
-    memberSet: db.prepare('UPDATE incident_members SET status = ? WHERE incident_id = ? AND fingerprint = ?'),
+    // Only a change is written: a repeat of a firing member (most of a storm's events) leaves its page clean.
+    memberSet: db.prepare('UPDATE incident_members SET status = ? WHERE incident_id = ? AND fingerprint = ? AND status <> ?'),
     firing: counter(db, `SELECT COUNT(*) AS n FROM incident_members WHERE incident_id = ? AND status = 'firing'`),
     members: select<{ fingerprint: string }>(db, 'SELECT fingerprint FROM incident_members WHERE incident_id = ? ORDER BY joined_at'),
     resolve: db.prepare(`UPDATE alert_incidents SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`),
@@ -233,7 +234,7 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     listIncidents: (limit) => s.list.all(limit).map(toIncident),
     member(id, fp, status, at) {
       const added = s.memberNew.run(id, fp, status, at).changes === 1;
-      if (!added) s.memberSet.run(status, id, fp);
+      if (!added) s.memberSet.run(status, id, fp, status);
       return added;
     },
     firingMembers: (id) => s.firing(id),

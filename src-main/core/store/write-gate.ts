@@ -22,6 +22,8 @@ export interface WriteGate {
   transaction<T>(db: BusyTimeoutDb, run: () => T): T;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
   yieldTo(maxMs?: number): void;
+  /** Another connection has announced a write and waits for the lock: a long transaction in progress should commit soon. */
+  announced(): boolean;
   /** The polite side: run `write` (one statement or transaction), retrying SQLITE_BUSY every 0.25 ms for up to `timeoutMs`. */
   announce<T>(write: () => T, timeoutMs?: number): T;
 }
@@ -40,6 +42,7 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): Wr
       }
       return gate.announce(() => withoutBusyHandler(db, run));
     },
+    announced: () => Atomics.load(cell, 0) > 0,
     yieldTo(maxMs = 500) {
       if (Atomics.load(cell, 0) === 0) return;
       const end = Date.now() + maxMs;
