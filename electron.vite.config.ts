@@ -23,7 +23,7 @@ export default defineConfig({
           // Heavy reads (trend queries, export chunks) on their own thread and connection (store/reads.ts).
           'reads-worker': resolve(__dirname, 'src-main/core/store/reads-worker.ts'),
           // The fsynced intake append behind an HTTP 202, off the thread that serves requests (store/intake-append.ts).
-          'intake-worker': resolve(__dirname, 'src-main/core/store/intake-worker.ts'),
+          'intake-worker': resolve(__dirname, 'src-main/core/router/intake-worker.ts'),
           // The router's deciding pass on its own thread and connection (core/decider).
           'decider-worker': resolve(__dirname, 'src-main/core/decider/worker.ts'),
         },

@@ -17,14 +17,14 @@ import { worstStatus } from '../../src-shared/constants';
 import { describeZodError, fail, ok, type ErrorCode, type Result } from '../../src-shared/result';
 import type { CoreContext } from './context';
 import type { ReloadRecord, ReloadVia } from './config';
-import type { Database } from './store';
+import type { Database, RawAnswer, RawIntake } from './store';
 import type { CallbackOutcome, TelegramUpdate } from './agents';
 import { auditCall } from './audit';
 import type { Heal } from './heal';
 import type { Smoke } from './smoke';
 import type { ConsoleNotices } from './notify';
 import { wireFirstRun } from './firstrun';
-import { intakeCommitter, type IntakeEvent, type Router } from './router';
+import { intakeCommitter, rawIntakeCommitter, type IntakeEvent, type Router } from './router';
 import { VigilError } from './errors';
 import { isAckData } from './ack';
 import type { Heartbeat } from './heartbeat';
@@ -86,6 +86,12 @@ export interface Core {
    * resolves with their ids once fsynced, before they are decided. `bytes`: the request body's size (bounds a group).
    */
   accept(events: IntakeEvent[], via: string, bytes?: number): Promise<string[]>;
+  /**
+   * The same for a request's raw body, read on the intake thread (issue 17: the main thread only hands the bytes
+   * over and writes the answer). Present with an intake thread and a decider thread (`vigil serve`); without them
+   * (in-memory cores, inline deciding) the shells parse and `accept`.
+   */
+  acceptRaw?(req: RawIntake): Promise<RawAnswer>;
   /** Smoke actions the shells offer besides the ConsoleApi (HTTP routes: run, NDJSON export, clear, daily summary). */
   smoke: Pick<Smoke, 'run' | 'exportNdjson' | 'clear' | 'sendSummary'>;
   /** A Telegram inline-button press (webhook route): "ack:…" buttons go to the ack area, the others to the agents. */
@@ -213,12 +219,15 @@ export function createCore(opts: CoreOptions): Core {
 
   let statusTimer: { cancel(): void } | null = null;
   const accept = intakeCommitter(router.router, stores.intake.append, () => clock.now());
+  const raw = stores.intake.raw;
+  const acceptRaw = raw && decider ? rawIntakeCommitter(router.router, raw) : undefined;
 
   return {
     ctx,
     handlers,
     status,
     accept,
+    ...(acceptRaw ? { acceptRaw } : {}),
     smoke: smoke.smoke,
     telegramCallback: (u) => (isAckData(u.callback_query?.data) ? acks.telegramCallback(u) : agents.telegramCallback(u)),
     areas: { router: router.router, heartbeat, heal: heal.heal, loop, db, decider },

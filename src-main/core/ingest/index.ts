@@ -6,3 +6,4 @@ export { createHttpProbe } from './http-probe';
 export { labelFingerprint } from './normalise';
 export { ProbeTracker } from './probe-state';
 export { probeNow } from './probe-now';
+export { INTAKE_READERS, type IntakeKind } from './readers';

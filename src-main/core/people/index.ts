@@ -15,6 +15,26 @@ export const TOKEN_PREFIX = { person: 'vgp_', intake: 'vgi_', session: 'vgs_' } 
 export const newSecret = (prefix: string): string => prefix + randomBytes(32).toString('base64url');
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
+/** How many presented tokens' hashes are remembered (a flood of wrong tokens only empties the memory). */
+const PRESENTED_HASHES = 1_000;
+/**
+ * hashToken for the tokens requests present (issue 17): every HTTP intake request presents one, and its hash was
+ * most of the main thread's cost of checking it. Only the hash is remembered, a pure function of the token: its
+ * row is still looked up at every request, so a revoked or rotated token (here or by `vigil user` on the same
+ * database) is refused at once.
+ */
+export function presentedTokenHash(): (token: string) => string {
+  const seen = new Map<string, string>();
+  return (token) => {
+    let hash = seen.get(token);
+    if (hash === undefined) {
+      if (seen.size >= PRESENTED_HASHES) seen.clear();
+      seen.set(token, (hash = hashToken(token)));
+    }
+    return hash;
+  };
+}
+
 /** The person the legacy single token (data-dir `token` / VIGIL_TOKEN) becomes on upgrade. */
 export const FIRST_ADMIN = 'admin';
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
@@ -105,13 +125,14 @@ export function createPeople(
       throw notFound(name);
     })();
 
+  const presented = presentedTokenHash();
   const people: People = {
     authenticate(token) {
       if (!token) return null;
-      const p = repo.byTokenHash(hashToken(token));
+      const p = repo.byTokenHash(presented(token));
       return p ? asActor(p) : null;
     },
-    intake: (token) => (token ? repo.intake.byHash(hashToken(token)) : null),
+    intake: (token) => (token ? repo.intake.byHash(presented(token)) : null),
     byTelegram(id) {
       const p = repo.byTelegram(String(id));
       return p ? asActor(p) : null;

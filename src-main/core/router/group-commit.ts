@@ -1,8 +1,8 @@
-import type { EventRecord, NewEvent } from '../store';
+import type { EventRecord, NewEvent, RawAnswer, RawIntake } from '../store';
 import type { IntakeEvent } from './router';
 
 /** Most request body bytes one group commit carries: a burst of big bodies is several commits, not one long stall. */
-const GROUP_BYTES = 2 * 1024 * 1024;
+export const GROUP_BYTES = 2 * 1024 * 1024;
 
 /**
  * Group commit for concurrent requests: items that arrive while a commit is in flight (or in the same turn of
@@ -104,5 +104,20 @@ export function intakeCommitter(
     } catch (e) {
       return Promise.reject(e);
     }
+  };
+}
+
+/**
+ * HTTP intake with the body read on the intake thread (router/intake-thread.ts): the thread group-commits and
+ * answers; a committed request's ids go to the router (queued, handed to the decider) before its answer is written.
+ */
+export function rawIntakeCommitter(
+  router: { acceptedIds(seq: number, ids: string[]): void },
+  raw: (req: RawIntake) => Promise<RawAnswer>,
+): (req: RawIntake) => Promise<RawAnswer> {
+  return async (req) => {
+    const a = await raw(req);
+    if ('seq' in a) router.acceptedIds(a.seq, a.ids);
+    return a;
   };
 }

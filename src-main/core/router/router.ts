@@ -6,7 +6,7 @@ import { AiFollowUp } from './ai-followup';
 import type { DeciderDeps } from './decide';
 import { createFailureRun } from './failure';
 import { createInboxPass } from './inbox';
-import { buildRecords, type IntakeEvent } from './records';
+import { buildRecords, fresh, type IntakeEvent } from './records';
 import { createSchedule } from './schedule';
 import { ActiveSilences } from './silence-matcher';
 import { defaultStages } from './stages';
@@ -89,7 +89,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     const via = [...new Set(groups.map((g) => g.via))].join(', ');
     const seq = inbox.append(now, via, recs);
     if (link) {
-      handOver(seq, recs);
+      handOverRecords(seq, recs);
       return perGroup.map((g) => g.map((r) => r.id));
     }
     const idle = schedule.idle();
@@ -109,20 +109,48 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
    */
   const prepare = (batch: IntakeEvent[], via: string): EventRecord[] => buildRecords([{ events: batch, via }], ctx.clock.now())[0]!;
   function accepted(seq: number, recs: EventRecord[]): void {
-    if (link) return handOver(seq, recs);
+    if (link) return handOverRecords(seq, recs);
     schedule.accepted();
     if (seq <= pass.cursor()) return; // decided already: in-process intake behind it read it from the inbox
     pass.queue(seq, recs);
     schedule.soon();
   }
 
-  /** Main thread, decider worker: batches handed over and not reported decided yet, by seq. */
-  const handedOver = new Map<number, EventRecord[]>();
-  /** Decided on the decider thread: queued (events.get) until it reports the batch committed. */
-  function handOver(seq: number, recs: EventRecord[]): void {
-    handedOver.set(seq, recs);
-    for (const r of recs) waiting.set(r.id, r);
+  /**
+   * Main thread, decider worker: the ids of batches handed over and not reported decided yet, by seq (per request:
+   * a group commit's requests share a seq). Events in `waiting` were made on this thread; those the intake thread
+   * made (HTTP bodies read there) are not: only their ids crossed, and events.get reads one from its inbox row.
+   */
+  const handedOver = new Map<number, string[][]>();
+  /** The highest seq the decider was told of: a group's requests share one seq and one kick. */
+  let kicked = 0;
+  function handOver(seq: number, ids: string[]): void {
+    const held = handedOver.get(seq);
+    if (held) held.push(ids);
+    else handedOver.set(seq, [ids]);
+    if (seq <= kicked) return; // the decider reads the inbox through the highest seq it was told of, in seq order
+    kicked = seq;
     link!.kick(seq);
+  }
+  /** Decided on the decider thread: queued (events.get) until it reports the batch committed. */
+  function handOverRecords(seq: number, recs: EventRecord[]): void {
+    for (const r of recs) waiting.set(r.id, r);
+    handOver(
+      seq,
+      recs.map((r) => r.id),
+    );
+  }
+  /** HTTP intake read on the intake thread (router/intake-thread.ts): one request's events are in inbox row `seq`, committed. */
+  const acceptedIds = (seq: number, ids: string[]): void => handOver(seq, ids);
+  /** A queued event the intake thread made, read from its inbox row (events.get: rare, so a scan, not an index). */
+  function rowEvent(id: string): EventRecord | null {
+    for (const [seq, requests] of handedOver)
+      for (const ids of requests)
+        if (ids.includes(id)) {
+          const e = inbox.events(seq)?.find((x) => x.id === id);
+          return e ? fresh(e) : null;
+        }
+    return null;
   }
   /**
    * Decider thread: the main thread appended `seq`: decide the inbox through it (read back from inbox.db, in
@@ -150,6 +178,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     ingestGroups,
     prepare,
     accepted,
+    acceptedIds,
     /** Acknowledged and not decided: inbox batches after the cursor and events rows stored unprocessed (live work only). */
     inbox(): { count: number; oldest: number | null } {
       const a = inbox.waiting();
@@ -158,11 +187,11 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       return { count: a.count + b.count, oldest };
     },
     /** An acknowledged HTTP event still waiting in its intake batch (not in `events` yet), or null. */
-    queued: (id: string): EventRecord | null => waiting.get(id) ?? null,
+    queued: (id: string): EventRecord | null => waiting.get(id) ?? rowEvent(id),
     /** Main thread, decider worker: these batches are committed (ToMain.decided): no longer queued. */
     decided(seqs: number[]): void {
       for (const q of seqs) {
-        for (const r of handedOver.get(q) ?? []) waiting.delete(r.id);
+        for (const ids of handedOver.get(q) ?? []) for (const id of ids) waiting.delete(id);
         handedOver.delete(q);
       }
       states.invalidate(); // the decider wrote alert states around this thread's cache

@@ -40,10 +40,11 @@ export {
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
-export { type IntakeAppender } from './intake-append';
-export { inboxFile, type InboxStore } from './inbox';
+export { type IntakeAppender, type RawAnswer, type RawIntake } from './intake-append';
+export { inboxAppend, inboxFile, type InboxStore } from './inbox';
+export { WAL_LIMIT_BYTES } from './db';
 export { writeGate, type WriteGate } from './write-gate';
 export { lowerThreadPriority, nameThread } from './thread-priority';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
-export { serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';
+export { ANSWERED_LATER, serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

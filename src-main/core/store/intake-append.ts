@@ -1,5 +1,20 @@
+import type { IntakeKind } from '../ingest';
 import type { InboxStore } from './inbox';
 import { threadClient, workerScript } from './threads';
+
+/** An HTTP intake request as the main thread hands it to the intake thread: its body's bytes, untouched. */
+export interface RawIntake {
+  kind: IntakeKind;
+  via: string;
+  /** When it arrived (the main thread's clock): the events' receivedAt, and "now" for Prometheus's alerts. */
+  now: number;
+  bytes: Uint8Array;
+}
+/**
+ * The intake thread's answer: committed and synced (`seq`, the events' ids), refused by the adapter (its message),
+ * or not JSON as Fastify reads it (the text back, for the main thread's parser to answer as it always has).
+ */
+export type RawAnswer = { seq: number; ids: string[] } | { refused: string } | { unparsed: string };
 
 /**
  * The fsynced append that gates an HTTP 202 (one inbox row per group commit, store/inbox.ts). With a data
@@ -12,6 +27,8 @@ export interface IntakeAppender {
   runsOn: 'worker' | 'inline';
   /** Resolves with the batch's seq once it is committed and synced: only then acknowledge. */
   append(receivedAt: number, via: string, n: number, json: string): Promise<number>;
+  /** On the intake thread only: read, check and append one HTTP request's body there (router/intake-thread.ts). */
+  raw?(req: RawIntake): Promise<RawAnswer>;
   /** Waits for appends in flight, then stops the thread. */
   close(): Promise<void>;
 }
@@ -28,21 +45,47 @@ const encoder = new TextEncoder();
 
 /** Appends on the `intake-worker` thread (started on first use); `inline` when its script is missing. */
 export function offThreadIntake(inboxFile: string, inline: IntakeAppender): IntakeAppender {
-  const script = workerScript(__dirname, 'intake-worker.ts', 'intake-worker.js');
+  const script = workerScript(__dirname, '../router/intake-worker.ts', 'intake-worker.js');
   if (!script) return inline;
   let client: ReturnType<typeof threadClient> | null = null;
   const inFlight = new Set<Promise<unknown>>();
+  // The bodies that arrived in one turn of the event loop go over in one message: a postMessage each cost more.
+  let posting: Array<{ req: RawIntake; ok(a: RawAnswer): void; fail(e: Error): void }> = [];
+  const post = () => {
+    const reqs = posting;
+    posting = [];
+    client ??= threadClient(script, { file: inboxFile });
+    const answers = client.askAll<RawAnswer>(
+      'intake',
+      reqs.map((r) => r.req),
+      reqs.map((r) => r.req.bytes.buffer as ArrayBuffer),
+    );
+    answers.forEach((a, i) => a.then(reqs[i]!.ok, reqs[i]!.fail));
+  };
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const done = () => inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
   return {
     runsOn: 'worker',
     append(receivedAt, via, n, json) {
       client ??= threadClient(script, { file: inboxFile });
       // UTF-8 bytes, moved rather than copied: posting the (often concatenated) string costs the main thread more.
       const bytes = encoder.encode(json);
-      const p = client.ask<number>('append', { receivedAt, via, n, bytes }, [bytes.buffer]);
-      inFlight.add(p);
-      const done = () => inFlight.delete(p);
-      p.then(done, done);
-      return p;
+      return track(client.ask<number>('append', { receivedAt, via, n, bytes }, [bytes.buffer]));
+    },
+    raw({ kind, via, now, bytes }) {
+      // Moved, not copied, when the bytes own their buffer; a body in Node's shared pool of small buffers is copied
+      // first (moving that buffer would take it from under the other slices of it).
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+      return track(
+        new Promise<RawAnswer>((ok, fail) => {
+          if (!posting.length) setImmediate(post);
+          posting.push({ req: { kind, via, now, bytes: own }, ok, fail });
+        }),
+      );
     },
     async close() {
       await Promise.allSettled([...inFlight]);

@@ -69,6 +69,8 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
   const byHash = select<PRow>(db, `SELECT ${cols} FROM people WHERE token_hash = ?`);
   const byName = select<PRow>(db, `SELECT ${cols} FROM people WHERE name = ?`);
   const byTg = select<PRow>(db, `SELECT ${cols} FROM people WHERE telegram = ?`);
+  // Prepared once: every request with an intake token looks it up.
+  const intakeByHash = select<{ name: string }>(db, 'SELECT name FROM intake_tokens WHERE token_hash = ?');
   const sCols = 'id, person, created_at, expires_at, last_seen_at, user_agent, revoked_at';
   const count = counter(db, 'SELECT COUNT(*) AS n FROM people');
   return {
@@ -106,7 +108,7 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
       insert: (name, hash, at) =>
         void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
       remove: (name) => db.prepare('DELETE FROM intake_tokens WHERE name = ?').run(name).changes > 0,
-      byHash: (hash) => select<{ name: string }>(db, 'SELECT name FROM intake_tokens WHERE token_hash = ?').get(hash)?.name ?? null,
+      byHash: (hash) => intakeByHash.get(hash)?.name ?? null,
     },
     sessions: {
       insert: (s) =>

@@ -23,11 +23,16 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
   let next = 0;
   let dead: Error | null = null;
   const waiting = new Map<number, { ok(v: unknown): void; fail(e: Error): void }>();
-  worker.on('message', (r: ThreadReply) => {
+  const settle = (r: ThreadReply) => {
     const w = waiting.get(r.id);
     waiting.delete(r.id);
     if (r.ok) w?.ok(r.value);
     else w?.fail(new Error(r.error));
+  };
+  // A thread may answer several requests in one message (the intake thread: a group commit's requests).
+  worker.on('message', (r: ThreadReply | { batch: ThreadReply[] }) => {
+    if ('batch' in r) for (const x of r.batch) settle(x);
+    else settle(r);
   });
   const failAll = (e: Error) => {
     dead = e;
@@ -46,19 +51,39 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
         worker.postMessage({ ...args, op, id }, transfer);
       });
     },
+    /** Several requests of one op in one message (`{ op, batch }`, one postMessage), each answered by its id. */
+    askAll<T>(op: string, args: object[], transfer: ArrayBuffer[] = []): Array<Promise<T>> {
+      if (dead) return args.map(() => Promise.reject(dead!));
+      const batch = args.map((a) => ({ ...a, op, id: ++next }));
+      const answers = batch.map((r) => new Promise<T>((ok, fail) => waiting.set(r.id, { ok: ok as (v: unknown) => void, fail })));
+      worker.postMessage({ op, batch }, transfer);
+      return answers;
+    },
     close: async (): Promise<void> => void (await worker.terminate()),
   };
 }
 
+/** What a worker's `handle` returns for a request it answers itself later (posting `{ batch: ThreadReply[] }`). */
+export const ANSWERED_LATER = Symbol('answered later');
+
 /** The worker side: answer each request with `handle` (synchronous SQLite work on the thread's own connection). */
 export function serveRequests(port: import('node:worker_threads').MessagePort, handle: (req: ThreadRequest) => unknown): void {
-  port.on('message', (req: ThreadRequest) => {
-    let reply: ThreadReply;
+  const answer = (req: ThreadRequest): ThreadReply | null => {
     try {
-      reply = { id: req.id, ok: true, value: handle(req) };
+      const value = handle(req);
+      return value === ANSWERED_LATER ? null : { id: req.id, ok: true, value };
     } catch (e) {
-      reply = { id: req.id, ok: false, error: (e as Error).message };
+      return { id: req.id, ok: false, error: (e as Error).message };
     }
-    port.postMessage(reply);
+  };
+  port.on('message', (req: ThreadRequest) => {
+    const batch = req.batch as ThreadRequest[] | undefined;
+    if (!batch) {
+      const reply = answer(req);
+      if (reply) port.postMessage(reply);
+      return;
+    }
+    const replies = batch.map(answer).filter((r) => r !== null);
+    if (replies.length) port.postMessage({ batch: replies });
   });
 }

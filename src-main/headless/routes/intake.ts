@@ -1,4 +1,5 @@
-import { normaliseAmWebhook, normaliseGeneric, normalisePostableAlerts, type Normalised } from '../../core/ingest';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { INTAKE_READERS, type IntakeKind } from '../../core/ingest';
 import { sourceLabel } from '../../core/router';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
@@ -9,24 +10,49 @@ import type { RouteModule } from './index';
  * bad request writes nothing; 202 only after the batch is committed to the
  * durable intake inbox (processed right after, asynchronously, in order).
  * 413 (over the body limit) and 415 (not JSON) come from the shell.
+ *
+ * With an intake thread (`vigil serve`: core.acceptRaw) the body is not parsed here: its bytes go to that thread,
+ * which reads, checks and appends them (router/intake-thread.ts) and says what to answer. A body that thread does
+ * not take as JSON comes back and is parsed here, so bad JSON gets the shell's usual 400 either way.
  */
-export const intakeRoutes: RouteModule = (app, { core, access }) => {
+export const intakeRoutes: RouteModule = async (app, { core, access }) => {
   // Intake tokens (their own kind) and people from responder up; checked before the body is read.
   const onRequest = access.require('intake');
-  const accept = (path: string, source: string, normalise: (body: unknown) => Normalised, okStatus = 202) => {
-    const via = `POST ${path}`;
-    app.post(path, { onRequest }, async (req, reply) => {
-      const n = normalise(req.body);
-      if (!n.ok) {
+  const acceptRaw = core.acceptRaw;
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  const parseJson = (req: FastifyRequest, text: string) =>
+    new Promise<unknown>((ok, fail) => jsonParser(req, text, (err, body) => (err ? fail(err) : ok(body))));
+  const routes = (scope: FastifyInstance) => {
+    const accept = (path: string, source: string, kind: IntakeKind, okStatus = 202) => {
+      const via = `POST ${path}`;
+      const refuse = (reply: FastifyReply, message: string) => {
         core.ctx.metrics.routerEvents.inc({ source, result: 'rejected' });
-        return sendError(reply, 'bad_request', n.message);
-      }
-      const ids = await core.accept(n.events, via, Number(req.headers['content-length']) || undefined);
-      return reply.code(okStatus).send({ accepted: ids.length, ids });
-    });
+        return sendError(reply, 'bad_request', message);
+      };
+      scope.post(path, { onRequest }, async (req, reply) => {
+        let body = req.body;
+        if (acceptRaw) {
+          const a = await acceptRaw({ kind, via, now: core.ctx.clock.now(), bytes: req.body as Buffer });
+          if ('seq' in a) return reply.code(okStatus).send({ accepted: a.ids.length, ids: a.ids });
+          if ('refused' in a) return refuse(reply, a.refused);
+          body = await parseJson(req, a.unparsed); // refuses it as the shell's parser always has (400, its message)
+        }
+        const n = INTAKE_READERS[kind](body, core.ctx.clock.now());
+        if (!n.ok) return refuse(reply, n.message);
+        const ids = await core.accept(n.events, via, Number(req.headers['content-length']) || undefined);
+        return reply.code(okStatus).send({ accepted: ids.length, ids });
+      });
+    };
+    accept('/api/v1/events', sourceLabel('api'), 'events');
+    accept('/api/v1/alerts/alertmanager', 'alertmanager', 'am-webhook');
+    // R-ALERT-2: Prometheus's alerting client posts here when Vigil is its Alertmanager; 200 as Alertmanager answers.
+    accept('/api/v2/alerts', 'alertmanager', 'am-postable', 200);
   };
-  accept('/api/v1/events', sourceLabel('api'), normaliseGeneric);
-  accept('/api/v1/alerts/alertmanager', 'alertmanager', normaliseAmWebhook);
-  // R-ALERT-2: Prometheus's alerting client posts here when Vigil is its Alertmanager; 200 as Alertmanager answers.
-  accept('/api/v2/alerts', 'alertmanager', (body) => normalisePostableAlerts(body, core.ctx.clock.now()), 200);
+  if (!acceptRaw) return routes(app);
+  // The intake routes' own scope: their JSON bodies arrive as bytes (the body limit and 415 as everywhere else).
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    routes(scope);
+  });
 };

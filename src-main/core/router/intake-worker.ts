@@ -1,10 +1,10 @@
-// The intake thread (store/intake-append.ts): its own connection to inbox.db, appending the intake batches
-// that gate HTTP 202s, each an fsynced commit, so the main thread never waits on the disk.
+// The intake thread (store/intake-append.ts): its own connection to inbox.db, appending the intake batches that
+// gate HTTP 202s, each an fsynced commit, so the main thread never waits on the disk. HTTP bodies come raw and are
+// read, checked and turned into inbox rows here (router/intake-thread.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { WAL_LIMIT_BYTES } from './db';
-import { inboxAppend } from './inbox';
-import { serveRequests } from './threads';
+import { ANSWERED_LATER, inboxAppend, serveRequests, WAL_LIMIT_BYTES, type RawIntake } from '../store';
+import { rawIntake } from './intake-thread';
 
 const { file } = workerData as { file: string };
 // The main thread created inbox.db (0600, WAL) before this thread starts. As every intake commit: an
@@ -17,12 +17,18 @@ db.pragma('wal_autocheckpoint = 10000');
 db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
 const append = inboxAppend(db);
 const decoder = new TextDecoder();
+const port = parentPort!;
+const intake = rawIntake(append, (batch) => port.postMessage({ batch }));
 
-serveRequests(parentPort!, (req) => {
+serveRequests(port, (req) => {
+  if (req.op === 'intake') {
+    intake(req.id, req as unknown as RawIntake);
+    return ANSWERED_LATER;
+  }
   if (req.op === 'append') {
     const json = decoder.decode(req.bytes as Uint8Array);
     return append(req.receivedAt as number, req.via as string, req.n as number, json);
   }
   throw new Error(`unknown request "${req.op}"`);
 });
-parentPort!.once('close', () => db.close());
+port.once('close', () => db.close());

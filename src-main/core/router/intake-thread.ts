@@ -1,0 +1,61 @@
+import { parse as secureParse } from 'secure-json-parse';
+import { INTAKE_READERS } from '../ingest';
+import type { EventRecord, RawIntake, ThreadReply } from '../store';
+import { GROUP_BYTES, groupCommitter, inboxEntry } from './group-commit';
+import { buildRecords } from './records';
+
+/**
+ * HTTP intake on the intake thread (issue 17): the main thread hands over a request's raw body (its bytes moved,
+ * not copied) and writes the answer; everything between runs here — UTF-8 decode, JSON parse, the adapter's
+ * validation and normalisation, ids, the inbox text and the fsynced append. Bodies that arrive while a commit is on
+ * the disk go together into the next one (groupCommitter, at most GROUP_BYTES of bodies), and the whole group is
+ * answered in one message, after the commit: the 202 still waits for the fsync.
+ *
+ * The JSON is read as Fastify reads it (secure-json-parse, `__proto__` and `constructor.prototype` refused); a body
+ * it refuses goes back as text (`unparsed`) for the main thread's own parser to answer with its usual 400, so bad
+ * JSON is refused with the same words whichever thread saw it. A body the adapter refuses is answered here with the
+ * adapter's message; nothing of it is stored.
+ */
+export function rawIntake(
+  append: (receivedAt: number, via: string, n: number, json: string) => number,
+  answer: (batch: ThreadReply[]) => void,
+): (id: number, req: RawIntake) => void {
+  const decoder = new TextDecoder();
+  type Item = { id: number; via: string; now: number; recs: EventRecord[]; bytes: number };
+  const commit = groupCommitter<Item, void>(
+    (items) => {
+      let replies: ThreadReply[];
+      try {
+        const recs = items.length === 1 ? items[0]!.recs : items.flatMap((i) => i.recs);
+        const via = items.length === 1 ? items[0]!.via : [...new Set(items.map((i) => i.via))].join(', ');
+        const seq = append(items[0]!.now, via, recs.length, JSON.stringify(recs.map(inboxEntry)));
+        replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, ids: i.recs.map((r) => r.id) } }));
+      } catch (e) {
+        replies = items.map((i) => ({ id: i.id, ok: false, error: (e as Error).message }));
+      }
+      answer(replies);
+      return [];
+    },
+    (i) => i.bytes,
+    GROUP_BYTES,
+  );
+  return (id, req) => {
+    const text = decoder.decode(req.bytes);
+    let body: unknown;
+    try {
+      if (!text) throw new Error('empty body');
+      body = secureParse(text, { protoAction: 'error', constructorAction: 'error' });
+    } catch {
+      return answer([{ id, ok: true, value: { unparsed: text } }]);
+    }
+    const n = INTAKE_READERS[req.kind](body, req.now);
+    if (!n.ok) return answer([{ id, ok: true, value: { refused: n.message } }]);
+    void commit({
+      id,
+      via: req.via,
+      now: req.now,
+      recs: buildRecords([{ events: n.events, via: req.via }], req.now)[0]!,
+      bytes: req.bytes.byteLength,
+    });
+  };
+}
