@@ -26,6 +26,8 @@ export default defineConfig({
           'intake-worker': resolve(__dirname, 'src-main/core/router/intake-worker.ts'),
           // The router's deciding pass on its own thread and connection (core/decider).
           'decider-worker': resolve(__dirname, 'src-main/core/decider/worker.ts'),
+          // The outbox's claims, HTTP sends and settles on their own thread and connection (core/sender).
+          'sender-worker': resolve(__dirname, 'src-main/core/sender/worker.ts'),
         },
       },
     },

@@ -290,6 +290,13 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       );
     throw e;
   } finally {
+    if (process.env.BENCH_ROUTER_LOG) {
+      const lines = vigil
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50|60)/.test(l));
+      console.log(`    server warnings/errors: ${lines.length}\n${lines.slice(0, 15).join('\n').slice(0, 6000)}`);
+    }
     await vigil.stop();
     await am.stop();
     await sink.close();

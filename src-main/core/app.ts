@@ -34,6 +34,7 @@ import { probeNow } from './ingest';
 import { utcText } from './duration';
 import { openContext, wireAreas, type ContextOptions } from './areas';
 import { startDecider, type DeciderThread } from './decider';
+import { startSender } from './sender';
 
 export const VERSION = '0.1.0';
 
@@ -52,6 +53,11 @@ export interface CoreOptions extends ContextOptions {
    * callers that read a decision at once expect. An in-memory database always decides inline.
    */
   decider?: 'worker' | 'inline';
+  /**
+   * Where the outbox sends: 'worker' (vigil serve) on the sender thread with its own connection (claims, HTTP, settles),
+   * desktop notices still shown here; 'inline' (default) on this thread. An in-memory database always sends inline.
+   */
+  sender?: 'worker' | 'inline';
 }
 
 export interface Core {
@@ -158,7 +164,9 @@ export function createCore(opts: CoreOptions): Core {
     }, // the console's one date format (R-ALERT-8)
   ]);
 
-  const areas = wireAreas({ ctx, reloaders, sleepers, wakers }, { ...opts, decider });
+  // Notifying a storm costs this thread neither the HTTP sends nor waits at the write lock (core/sender).
+  const sender = opts.sender === 'worker' && opts.dataDir ? startSender(ctx, opts.dataDir) : null;
+  const areas = wireAreas({ ctx, reloaders, sleepers, wakers }, { ...opts, decider, sender });
   const { notify, router, audit, people, agents, remote, heal, smoke, acks, heartbeat, live, loop, sleep } = areas;
 
   const handlers: Handlers = {

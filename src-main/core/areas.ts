@@ -10,7 +10,7 @@ import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal } from './heal';
 import { wireSmoke } from './smoke';
-import { wireNotify } from './notify';
+import { alertNowOf, wireNotify, type SenderLink } from './notify';
 import { createRouterArea, type DeciderLink, type FailureReports } from './router';
 import { wireAcks } from './ack';
 import { wireHeartbeat } from './heartbeat';
@@ -41,7 +41,7 @@ export interface ContextOptions {
 
 /** The context both roles build their areas on: the database (file or memory), every store, metrics, clock, log. */
 export function openContext(
-  o: ContextOptions & { toMain?: ToMain | null; writeGate?: SharedArrayBuffer },
+  o: ContextOptions & { toMain?: ToMain | null; writeGate?: SharedArrayBuffer; ownThreads?: boolean },
 ): ContextRuntime & { db: Database; dbFile: string | null } {
   const dbFile = o.dataDir ? join(o.dataDir, 'vigil.db') : null;
   const { db } = openDatabase(dbFile ?? ':memory:');
@@ -49,7 +49,8 @@ export function openContext(
   // Another thread's connection (the decider) shares the main thread's write gate: the main thread's writes go first (store/write-gate.ts).
   // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the
   // reads thread's WAL keeper — it would start a second reads thread to checkpoint beside the main thread's).
-  const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined, !o.toMain);
+  // The sender thread (ownThreads: false) neither: it only claims, sends and settles.
+  const stores = sqliteStores(db, dbFile, o.writeGate ? writeGate(o.writeGate) : undefined, o.ownThreads ?? !o.toMain);
   const rt = createContext({
     config: o.config,
     dataDir: o.dataDir,
@@ -73,6 +74,8 @@ export interface AreaOptions {
   desktopShownByConsole?: boolean;
   /** Main thread with a decider worker (core/decider): the router hands intake over instead of deciding. */
   decider: DeciderLink | null;
+  /** Main thread with a sender worker (core/sender): it sends the channels the main thread need not show itself. */
+  sender?: SenderLink | null;
 }
 
 /**
@@ -114,13 +117,8 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
     // A queued message is sent as what its alert is now (acknowledged, resolved): read when a channel sends.
-    alertNow: (fp) => {
-      const s = router.router.states.get(fp);
-      if (!s) return null;
-      const a = acks.acks.get(fp);
-      const ack = a?.state === 'active' && a.episode === s.firstSeen ? { by: a.by, at: a.at } : null;
-      return { status: s.status, changedAt: s.lastSeen, ack };
-    },
+    alertNow: (fp) => alertNowOf(router.router.states, acks.acks)(fp),
+    ...(opts.sender && { thread: opts.sender }),
   });
 
   // On-call targets are resolved to a person when queued (issue 18.5): every producer queues through this writer.

@@ -4,8 +4,7 @@ import { openContext, wireAreas } from '../areas';
 import { settle } from '../router';
 import { createLogger } from '../log';
 import type { ToMain } from '../context';
-import type { Metrics } from '../metrics';
-import { Counter } from 'prom-client';
+import { forwardCounters } from '../metrics';
 import type { DeciderData } from './protocol';
 
 /**
@@ -29,7 +28,8 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
   });
   const { ctx } = rt;
   ctx.changed = (...what) => toMain.changed(what);
-  forwardCounters(ctx.metrics, toMain);
+  // Gauges stay local (the main thread sets its own from the database).
+  forwardCounters(ctx.metrics, (metric, labels, n) => toMain.count(metric, labels, n));
   const areas = wireAreas(rt, {
     dataDir: data.dataDir,
     configSource: data.configSource,
@@ -67,16 +67,4 @@ export function createDeciderCore(data: DeciderData, toMain: ToMain & { changed(
       log.flush();
     },
   };
-}
-
-/**
- * Counters bumped while deciding (by other areas' stages) count on the main thread, whose registry /metrics
- * serves: here each `inc` is posted instead. Gauges stay local (the main thread sets its own from the database).
- */
-function forwardCounters(metrics: Metrics, toMain: ToMain): void {
-  for (const [name, metric] of Object.entries(metrics)) {
-    if (!(metric instanceof Counter)) continue;
-    metric.inc = ((a?: Record<string, string> | number, b?: number) =>
-      typeof a === 'object' ? toMain.count(name, a, b ?? 1) : toMain.count(name, {}, a ?? 1)) as typeof metric.inc;
-  }
 }

@@ -2,3 +2,4 @@
 export { DEFAULT_BASELINE, createMetrics, type Metrics } from './registry';
 export { answerMetrics, checkMetricsAccess, sameSecret, type MetricsAnswer, type MetricsVerdict } from './access';
 export { startMetricsServer, type MetricsServer } from './server';
+export { forwardCounters } from './forward';

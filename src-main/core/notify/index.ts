@@ -3,7 +3,7 @@ import type { TimerHandle } from '../clock';
 import type { CoreContext } from '../context';
 import { sendTestMessage } from './test-send';
 import { outboxHandlers, outboxTiles } from './api';
-import { buildChannels } from '../channels';
+import { channelSet } from './channel-set';
 import { secretRefs } from '../settings';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { createConsoleNotices } from './consoles';
@@ -25,9 +25,8 @@ const CONNECT_RETRY_GAP_MS = 1_000;
 export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   const consoles = deps.shownByConsole ? createConsoleNotices(ctx) : null;
   const channelDeps = { pausedUntil: deps.pausedUntil, ...(consoles && { display: consoles.display }) };
-  let built = buildChannels(ctx, channelDeps);
-  let configs = ctx.config.channels.map((c) => JSON.stringify(c));
-  const outbox: Outbox = createOutbox(ctx, built, deps);
+  const channels = channelSet(ctx, channelDeps);
+  const outbox: Outbox = createOutbox(ctx, channels.current(), deps);
   // A console that connects shows what waited for one: desktop messages are retried at once, not after their backoff.
   // A burst of consoles connecting (100 after a restart) retries once a second, not once per console: each retry is a
   // main-thread write that waits for the decider's transaction in progress.
@@ -46,14 +45,7 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   });
   ctx.onStop(() => trailing?.cancel());
   // Live reload: an unchanged channel keeps its worker (and its backoff state); a changed or new one is rebuilt.
-  ctx.onReload(() => async () => {
-    const fresh = buildChannels(ctx, channelDeps);
-    const nextConfigs = ctx.config.channels.map((c) => JSON.stringify(c));
-    const reuse = new Map(built.map((ch, i) => [configs[i], ch]));
-    built = fresh.map((ch, i) => reuse.get(nextConfigs[i]!) ?? ch);
-    configs = nextConfigs;
-    await outbox.setChannels(built);
-  });
+  ctx.onReload(() => () => outbox.setChannels(channels.rebuild()));
   /** Channel name → the secrets it references that are unset (the same references Settings lists). */
   const unsetSecrets = (): Map<string, string[]> => {
     const out = new Map<string, string[]>();
@@ -81,12 +73,16 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
     handlers,
     /** Retry now every channel named in secret usages ("channels[name].field"): a saved secret wakes its channel at once. */
     wakeChannels(usedBy: readonly string[]): void {
+      deps.thread?.secretsChanged();
       for (const c of ctx.config.channels) if (usedBy.some((u) => u.startsWith(`channels[${c.name}].`))) outbox.retryChannel(c.name);
     },
   };
 }
 export { buildChannels } from '../channels';
-export { createOutbox } from './outbox';
+export { createOutbox, type OutboxOptions, type SenderLink } from './outbox';
+export { alertNowOf } from './alert-now';
+export { channelSet } from './channel-set';
+export { type WorkerHealth } from './settle';
 export { TEST_KEY_PREFIX } from './test-send';
 export { type ConsoleNotices } from './consoles';
 export { type Message, type MessageButton, type MessageKind, type OutboxWriter } from './types';

@@ -7,6 +7,7 @@ import type { AlertNow } from './reconcile';
 import type { Channel, Message, OutboxWriter } from './types';
 import type { WorkerOptions } from './scope';
 import { ChannelWorker, SWEEP_MS } from './worker';
+import type { WorkerHealth } from './settle';
 import { Collection, Topic } from '../../../src-shared/api/topics';
 
 /** Failed/expired messages this recent are shown on the status tile. */
@@ -21,6 +22,54 @@ export interface OutboxOptions {
   alertNow?: (fingerprint: string) => AlertNow | null;
   /** Jitter source (tests may pin it). */
   random?: () => number;
+  /**
+   * Rows left `sending` by the last run go back to pending at start: every channel's (default), only `mine` (a
+   * sender thread started again after one ended), or none (a sender thread's first start: the main thread did it).
+   */
+  requeue?: 'all' | 'mine' | 'none';
+  /** The sender thread (core/sender): the channels it sends are driven there, not here. */
+  thread?: SenderLink;
+}
+
+/** The sender thread as the main thread's outbox sees it (core/sender). */
+export interface SenderLink {
+  /** Whether the thread sends this channel (every one the main thread need not show itself). */
+  sends(channel: Channel): boolean;
+  /** Start the thread (after the main thread has requeued what the last run left `sending`); its failures are reported here. */
+  start(report: Pick<WorkerOptions, 'onFailure' | 'onRecovery'>): void;
+  /** Rows were queued for, or made due on, this channel: its worker on the thread looks now. */
+  kick(channel: string): void;
+  /** The channel's delivery health as the thread's worker last reported it. */
+  health(channel: string): WorkerHealth | undefined;
+  /** A secret was set: the thread's channels sign and authenticate with the new value from now on. */
+  secretsChanged(): void;
+  stop(): Promise<void>;
+}
+
+/** What the outbox drives per channel: a ChannelWorker on this thread, or the sender thread's. */
+interface ChannelSender {
+  readonly channel: Channel;
+  readonly health: WorkerHealth;
+  start(): void;
+  stop(): Promise<void>;
+  kick(): void;
+  gauge(): void;
+}
+
+const IDLE: WorkerHealth = Object.freeze({ failingSince: null, lastError: null, lastSuccessAt: null, failures: 0, nextAttemptAt: null });
+
+/** A channel the sender thread sends: started and stopped with the thread, kicked and read through it. */
+function threadSender(link: SenderLink, channel: Channel): ChannelSender {
+  return {
+    channel,
+    get health() {
+      return link.health(channel.name) ?? IDLE;
+    },
+    start: () => undefined,
+    stop: async () => undefined,
+    kick: () => link.kick(channel.name),
+    gauge: () => link.kick(channel.name),
+  };
 }
 
 export interface Outbox {
@@ -29,6 +78,8 @@ export interface Outbox {
   start(): void;
   stop(): Promise<void>;
   health(): ChannelHealth[];
+  /** Each channel's delivery health as its worker keeps it (the sender thread posts these to the main thread). */
+  workerHealth(): Record<string, WorkerHealth>;
   /** Make a channel's waiting head due now; returns how many rows were made due. */
   retryChannel(channel: string): number;
   /** Retry one message: failed/expired back to pending, pending due now. */
@@ -55,7 +106,9 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
     onRecovery: options.onRecovery ?? (() => undefined),
     random: options.random ?? Math.random,
   };
-  const workers = new Map(channels.map((c) => [c.name, new ChannelWorker(ctx, store, c, opts)]));
+  const link = options.thread;
+  const senderOf = (c: Channel): ChannelSender => (link?.sends(c) ? threadSender(link, c) : new ChannelWorker(ctx, store, c, opts));
+  const workers = new Map(channels.map((c) => [c.name, senderOf(c)]));
   let sweep: TimerHandle | null = null;
   let running = false;
   let unsubscribe: (() => void) | null = null;
@@ -140,9 +193,12 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
     writer,
     store,
     start() {
-      const requeued = store.requeueSending();
+      const requeue = options.requeue ?? 'all';
+      const mine = [...workers.keys()];
+      const requeued = requeue === 'none' ? 0 : store.requeueSending(requeue === 'mine' ? mine : undefined);
       if (requeued > 0) ctx.log.warn({ requeued }, 'outbox: messages caught mid-send by the last shutdown will be sent again');
       running = true;
+      link?.start(opts);
       for (const w of workers.values()) w.start();
       sweep = ctx.clock.setInterval(() => {
         kickAll();
@@ -155,9 +211,10 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       running = false;
       sweep?.cancel();
       unsubscribe?.();
-      await Promise.all([...workers.values()].map((w) => w.stop()));
+      await Promise.all([...workers.values()].map((w) => w.stop()).concat(link ? [link.stop()] : []));
     },
     health,
+    workerHealth: () => Object.fromEntries([...workers].map(([name, w]) => [name, { ...w.health }])),
     kick: (channel) => workers.get(channel)?.kick(),
     async setChannels(next) {
       const keep = new Set(next);
@@ -168,7 +225,7 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       }
       for (const c of next) {
         if (workers.get(c.name)?.channel === c) continue;
-        const w = new ChannelWorker(ctx, store, c, opts);
+        const w = senderOf(c);
         workers.set(c.name, w);
         if (running) w.start();
       }

@@ -4,7 +4,7 @@ import type { OutboxOptions } from './outbox';
 import type { Channel } from './types';
 
 /** The outbox options with their defaults filled in (alertNow stays optional). */
-export type WorkerOptions = OutboxOptions & Required<Omit<OutboxOptions, 'alertNow'>>;
+export type WorkerOptions = OutboxOptions & Required<Omit<OutboxOptions, 'alertNow' | 'requeue' | 'thread'>>;
 
 /** What one channel's worker works with: the modules it is split into (delivery, settle, expiry, digests) take this. */
 export interface WorkerScope {

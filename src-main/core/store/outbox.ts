@@ -83,8 +83,11 @@ export interface OutboxStore {
   expireDue(channel: string, now: number): OutboxRow[];
   /** When the channel's next pending row expires (null: none pending). */
   nextExpiry(channel: string): number | null;
-  /** Crash recovery: a row left in `sending` was maybe delivered, maybe not; send again (at least once). */
-  requeueSending(): number;
+  /**
+   * Crash recovery: a row left in `sending` was maybe delivered, maybe not; send again (at least once). `channels`:
+   * only theirs (a sender thread started again requeues its own, never rows another thread is sending).
+   */
+  requeueSending(channels?: readonly string[]): number;
   /** Pending rows of a channel in order (for digests and previews). */
   pending(channel: string, limit?: number): OutboxRow[];
   backlog(channel: string): number;
@@ -228,6 +231,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
       `SELECT min(expires_at) AS at FROM outbox WHERE channel = ? AND state = 'pending'`,
     ),
     requeue: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
+    requeueOf: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND channel IN (SELECT value FROM json_each(?))`),
     // Per channel (indexed): a pager channel holds few rows, so the JSON filter reads little.
     firingSent: db.prepare(
       `SELECT 1 FROM outbox WHERE channel = ? AND created_at >= ? AND json_extract(message, '$.fingerprint') = ? AND json_extract(message, '$.status') = 'firing' LIMIT 1`,
@@ -328,7 +332,7 @@ export function sqliteOutboxStore(db: Database): OutboxStore {
     markFailed: (id, error) => void s.failed.run(error, id),
     expireDue: (channel, now) => many(s.expireDue.all(channel, now)),
     nextExpiry: (channel) => s.nextExpiry.get(channel)?.at ?? null,
-    requeueSending: () => s.requeue.run().changes,
+    requeueSending: (channels) => (channels ? s.requeueOf.run(JSON.stringify(channels)) : s.requeue.run()).changes,
     pending: (channel, limit = -1) => many(s.pending.all(channel, limit)),
     backlog: (channel) => s.backlog(channel),
     sentWithKeyPrefix: (prefix) => s.sentWithPrefix.all(prefix, prefix).map((r) => r.channel),

@@ -70,6 +70,8 @@ export const serveCommand: Command = {
     // Intake is decided on the decider worker thread, so a storm's deciding never holds the thread serving /health
     // (R-SCALE-7); VIGIL_DECIDER=inline decides on this thread, as before (to compare, or to rule the worker out).
     const decider = process.env.VIGIL_DECIDER === 'inline' ? 'inline' : 'worker';
+    // The outbox sends on the sender thread (R-SCALE-17); VIGIL_SENDER=inline sends on this thread, as before.
+    const sender = process.env.VIGIL_SENDER === 'inline' ? 'inline' : 'worker';
     const core = createCore({
       config: loaded.config,
       dataDir,
@@ -77,6 +79,7 @@ export const serveCommand: Command = {
       configFile,
       desktopShownByConsole: true,
       decider,
+      sender,
     });
     // SIGHUP reloads the config (R-CHANGE-3); installed before the ready line, since an unhandled SIGHUP ends the process.
     // A refusal is logged, shown in Settings and raised as a vigil event.

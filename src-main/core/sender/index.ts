@@ -1,0 +1,2 @@
+// The sender area as the rest of Vigil sees it: import it through this file only (lint-enforced).
+export { startSender } from './client';
