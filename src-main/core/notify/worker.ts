@@ -136,6 +136,9 @@ export class ChannelWorker implements WorkerScope {
     try {
       for (let sent = 0; ;) {
         this.again = false;
+        // A wait counts from when the step looked, not from when this continuation runs: a fake clock that fired the
+        // step's timer on its way may have advanced further since (the flaky R-NOTIFY-2/3 outbox test's missed retry).
+        const lookedAt = this.ctx.clock.now();
         const wait = await this.step();
         if (this.stopped) return;
         // A long backlog on an instant channel (desktop) must not starve I/O such as /health.
@@ -145,8 +148,11 @@ export class ChannelWorker implements WorkerScope {
           await new Promise((r) => setImmediate(r));
         }
         if (wait === 0 || this.again) continue;
-        if (wait !== null) this.timer = this.ctx.clock.setTimeout(() => void this.run(), wait);
-        return;
+        if (wait === null) return;
+        const left = lookedAt + wait - this.ctx.clock.now();
+        if (left > 0) return void (this.timer = this.ctx.clock.setTimeout(() => void this.run(), left));
+        // Its time came while the step ran (a fake clock advanced past it): look again, after I/O had its turn.
+        await new Promise((r) => setImmediate(r));
       }
     } catch (e) {
       // A closed database (shutdown or crash) ends the worker; anything else is retried after a pause.
