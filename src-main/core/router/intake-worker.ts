@@ -18,7 +18,7 @@ db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
 const append = inboxAppend(db);
 const decoder = new TextDecoder();
 const port = parentPort!;
-const intake = rawIntake(append, (batch) => port.postMessage({ batch }));
+const intake = rawIntake(append, (replies) => port.postMessage({ replies }));
 
 serveRequests(port, (req) => {
   if (req.op === 'intake') {

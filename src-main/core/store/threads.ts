@@ -30,8 +30,8 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
     else w?.fail(new Error(r.error));
   };
   // A thread may answer several requests in one message (the intake thread: a group commit's requests).
-  worker.on('message', (r: ThreadReply | { batch: ThreadReply[] }) => {
-    if ('batch' in r) for (const x of r.batch) settle(x);
+  worker.on('message', (r: ThreadReply | { replies: ThreadReply[] }) => {
+    if ('replies' in r) for (const x of r.replies) settle(x);
     else settle(r);
   });
   const failAll = (e: Error) => {
@@ -51,20 +51,22 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
         worker.postMessage({ ...args, op, id }, transfer);
       });
     },
-    /** Several requests of one op in one message (`{ op, batch }`, one postMessage), each answered by its id. */
+    /** Several requests of one op in one message (one postMessage), each answered by its id. */
     askAll<T>(op: string, args: object[], transfer: ArrayBuffer[] = []): Array<Promise<T>> {
       if (dead) return args.map(() => Promise.reject(dead!));
-      const batch = args.map((a) => ({ ...a, op, id: ++next }));
-      const answers = batch.map((r) => new Promise<T>((ok, fail) => waiting.set(r.id, { ok: ok as (v: unknown) => void, fail })));
-      worker.postMessage({ op, batch }, transfer);
+      const requests = args.map((a) => ({ ...a, op, id: ++next }));
+      const answers = requests.map((r) => new Promise<T>((ok, fail) => waiting.set(r.id, { ok: ok as (v: unknown) => void, fail })));
+      worker.postMessage({ id: 0, op: MANY, requests }, transfer);
       return answers;
     },
     close: async (): Promise<void> => void (await worker.terminate()),
   };
 }
 
-/** What a worker's `handle` returns for a request it answers itself later (posting `{ batch: ThreadReply[] }`). */
+/** What a worker's `handle` returns for a request it answers itself later (posting `{ replies: ThreadReply[] }`). */
 export const ANSWERED_LATER = Symbol('answered later');
+/** The op of a message carrying several requests (`askAll`); a request's own fields (e.g. retention's `batch`) are its own. */
+const MANY = '__many';
 
 /** The worker side: answer each request with `handle` (synchronous SQLite work on the thread's own connection). */
 export function serveRequests(port: import('node:worker_threads').MessagePort, handle: (req: ThreadRequest) => unknown): void {
@@ -77,13 +79,12 @@ export function serveRequests(port: import('node:worker_threads').MessagePort, h
     }
   };
   port.on('message', (req: ThreadRequest) => {
-    const batch = req.batch as ThreadRequest[] | undefined;
-    if (!batch) {
+    if (req.op !== MANY) {
       const reply = answer(req);
       if (reply) port.postMessage(reply);
       return;
     }
-    const replies = batch.map(answer).filter((r) => r !== null);
-    if (replies.length) port.postMessage({ batch: replies });
+    const replies = (req.requests as ThreadRequest[]).map(answer).filter((r) => r !== null);
+    if (replies.length) port.postMessage({ replies });
   });
 }
