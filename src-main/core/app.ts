@@ -54,8 +54,9 @@ export interface CoreOptions extends ContextOptions {
    */
   decider?: 'worker' | 'inline';
   /**
-   * Where the outbox sends: 'worker' (vigil serve) on the sender thread with its own connection (claims, HTTP, settles),
-   * desktop notices still shown here; 'inline' (default) on this thread. An in-memory database always sends inline.
+   * Where the outbox sends: 'worker' (vigil serve with VIGIL_SENDER=worker) on the sender thread with its own connection
+   * (claims, HTTP, settles), desktop notices still shown here; 'inline' (default) on this thread. An in-memory database
+   * always sends inline.
    */
   sender?: 'worker' | 'inline';
 }

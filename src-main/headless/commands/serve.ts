@@ -70,8 +70,10 @@ export const serveCommand: Command = {
     // Intake is decided on the decider worker thread, so a storm's deciding never holds the thread serving /health
     // (R-SCALE-7); VIGIL_DECIDER=inline decides on this thread, as before (to compare, or to rule the worker out).
     const decider = process.env.VIGIL_DECIDER === 'inline' ? 'inline' : 'worker';
-    // The outbox sends on the sender thread (R-SCALE-17); VIGIL_SENDER=inline sends on this thread, as before.
-    const sender = process.env.VIGIL_SENDER === 'inline' ? 'inline' : 'worker';
+    // VIGIL_SENDER=worker sends from the sender thread (R-SCALE-17): this thread then neither sends nor waits for the write
+    // lock to settle, but in bench router's round 0 the decider, yielding to the thread's settles, drained 2-4x later
+    // (docs/architecture.md "Threads"); until that is solved the outbox sends on this thread by default.
+    const sender = process.env.VIGIL_SENDER === 'worker' ? 'worker' : 'inline';
     const core = createCore({
       config: loaded.config,
       dataDir,
