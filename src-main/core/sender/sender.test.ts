@@ -61,6 +61,7 @@ async function serve(): Promise<{ core: Core; file: string }> {
     log: createLogger(null),
     secrets: { get: () => undefined, names: () => [] },
     sender: 'worker',
+    decider: 'worker', // deciding (and the noise book's flushes) off this thread too: the test sees only the outbox's waits
   });
   cores.push(core);
   await core.start();
@@ -105,7 +106,7 @@ describe('the sender thread', () => {
     const before = (await received()).length;
     const changed: string[][] = [];
     core.ctx.bus.subscribe(Topic.changed, (p) => changed.push(p.what));
-    // Decided on this thread (inline): the rows are queued and the sender thread told once they are committed.
+    // Decided on the decider thread: its report (after the commit) makes this thread tell the sender thread.
     await core.accept(events('steady', 20), 'test');
     await core.areas.router.drain();
     const heldFrom = Date.now();
