@@ -11,7 +11,11 @@ export interface DeciderData {
   dataDir: string;
   configSource?: string;
   desktopShownByConsole?: boolean;
-  /** The main thread's write gate cell: this thread's transactions let the intake thread's appends go first. */
+  /**
+   * The main thread's write gate cell (store/write-gate.ts) for vigil.db's write lock: before each transaction this
+   * thread yields (bounded) to writes the main thread (or the sender thread) announced, and ends a long deciding
+   * transaction early when one is announced. The intake thread writes only inbox.db and takes no part.
+   */
   writeGate?: SharedArrayBuffer;
 }
 
