@@ -16,6 +16,8 @@ if (dir) {
   process.exit = (code) => {
     session.post('Profiler.stop', (err, res) => {
       if (!err) {
+        // V8's profile clock is the monotonic one process.hrtime reads: this maps its µs to epoch ms (bench health).
+        res.profile.epochOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(res.profile));
       }

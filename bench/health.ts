@@ -6,7 +6,7 @@
 // export, the one export `vigil serve` streams), and 100 consoles connecting to the SSE stream.
 // Target: loaded p99 ≤ 50 ms and ≤ 2× the idle p99. Needs `npx electron-vite build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { removeDir, startVigil, type Served } from '../e2e/fixtures/serve';
 import { createSmokeHistoryStore, openDatabase, type SmokeRowInput } from '../src-main/core/store';
 import { SMOKE_CHECKS } from '../src-shared/api/smoke';
+import { explainProbes, heldSummary, readHeld, schedstat, SCHEDSTAT_JS, threadCpuLine, threadTimes, type Probe } from './_main-thread';
 import { alerts, inboxDrained, load, processedCount, webhook, type Target } from './_router-http';
 
 // BENCH_HEALTH_STORM=0 leaves the storm out, to see what the export and the SSE connects alone cost /health.
@@ -23,13 +24,17 @@ const EXPORT_ROWS = Number(process.env.BENCH_HEALTH_EXPORT_ROWS ?? 1_000_000);
 const SSE_CLIENTS = 100;
 const IDLE_MS = 10_000;
 
-/** The prober: plain Node in its own process, so the load generator's own work never delays a probe. */
+/**
+ * The prober: plain Node in its own process, so the load generator's own work never delays a probe. Around each
+ * probe it reads the server main thread's schedstat and its own (time on a CPU, time runnable but waiting for one).
+ */
 const PROBER = `
 const http = require('node:http');
-const [host, port] = process.argv.slice(1);
+const [host, port, pid] = process.argv.slice(1);
+const sched = ${SCHEDSTAT_JS};
+const main = '/proc/' + pid + '/task/' + pid + '/schedstat';
 const got = {}; let phase = 'idle'; let stop = false;
-const at = {}; let since = Date.now();
-process.stdin.on('data', (d) => { for (const l of d.toString().split('\\n').filter(Boolean)) l === 'end' ? (stop = true) : ((phase = l), (since = Date.now())); });
+process.stdin.on('data', (d) => { for (const l of d.toString().split('\\n').filter(Boolean)) l === 'end' ? (stop = true) : (phase = l); });
 const probe = () => new Promise((ok) => {
   const t0 = process.hrtime.bigint();
   const req = http.get({ host, port, path: '/health', agent: false }, (res) => {
@@ -41,20 +46,22 @@ const probe = () => new Promise((ok) => {
 });
 (async () => {
   while (!stop) {
-    const p = phase; const t = Date.now() - since; const r = await probe();
-    (got[p] ??= []).push(r.ok ? r.ms : -r.ms);
-    (at[p] ??= []).push(t);
+    const p = phase; const m0 = sched(main); const s0 = sched('/proc/thread-self/schedstat'); const at = Date.now();
+    const r = await probe();
+    const m1 = sched(main); const s1 = sched('/proc/thread-self/schedstat');
+    (got[p] ??= []).push({ ms: r.ok ? r.ms : -r.ms, at, ran: m1[0] - m0[0], waited: m1[1] - m0[1], proberWaited: s1[1] - s0[1] });
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ got, at }));
+  process.stdout.write(JSON.stringify(got));
 })();
 `;
 
-type Probes = { got: Record<string, number[]>; at: Record<string, number[]> };
+/** Each phase's probes; a failed probe's ms is negative. */
+type Probes = Record<string, Probe[]>;
 
 function startProber(vigil: Served): { proc: ChildProcess; phase(p: string): void; end(): Promise<Probes> } {
   const u = new URL(vigil.base);
-  const proc = spawn(process.execPath, ['-e', PROBER, u.hostname, u.port], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['-e', PROBER, u.hostname, u.port, String(vigil.proc.pid)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return {
@@ -147,48 +154,10 @@ async function storm(vigil: Served): Promise<[number, number]> {
   return [acked, performance.now() - t0];
 }
 
-/** CPU seconds the server's main thread and its other threads have used (Linux /proc; null elsewhere). */
-function threadCpu(pid: number): { main: number; others: number } | null {
-  try {
-    const out = { main: 0, others: 0 };
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      // utime and stime: fields 14 and 15, counted after the ')' that ends the thread's name.
-      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      const s = (Number(f[11]) + Number(f[12])) / 100;
-      if (Number(tid) === pid) out.main += s;
-      else out.others += s;
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
-
 const pct = (xs: number[], p: number): number => {
   const s = xs.map(Math.abs).sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-
-/** The server main thread's GC pauses inside [from, to] (epoch ms): count, sum, the longest. */
-function printGc(file: string, [from, to]: [number, number]): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return console.log('GC on the main thread: not recorded');
-  }
-  const all = text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { at: number; ms: number; kind: string });
-  const inPhase = all.filter((g) => g.at >= from && g.at <= to);
-  const sum = inPhase.reduce((a, g) => a + g.ms, 0);
-  const longest = [...inPhase].sort((a, b) => b.ms - a.ms).slice(0, 5);
-  console.log(
-    `GC on the main thread in the loaded phase: ${inPhase.length} pauses, ${sum.toFixed(0)} ms in all; longest ` +
-      longest.map((g) => `${g.ms.toFixed(0)} ms ${g.kind} at +${((g.at - from) / 1000).toFixed(1)} s`).join(', '),
-  );
-}
 
 export default async function bench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-health-'));
@@ -200,25 +169,26 @@ export default async function bench(): Promise<void> {
   console.log(`seeded ${EXPORT_ROWS.toLocaleString()} smoke history rows in ${(seedMs / 1000).toFixed(1)} s`);
   // BENCH_HEALTH_PROFILE=<dir>: the server writes a CPU profile there when it stops (what held its thread).
   const profile = process.env.BENCH_HEALTH_PROFILE;
-  // The main thread's GC pauses are always recorded (bench/_gc-main.mjs) and summed for the loaded phase.
-  const gcLog = join(dir, 'gc-main.jsonl');
-  const preload = [join(__dirname, '_gc-main.mjs'), ...(profile ? [join(__dirname, '_cpu-profile.mjs')] : [])];
+  // The main thread's GC pauses and event-loop stalls are always recorded (bench/_main-thread.mjs).
+  const mainLog = join(dir, 'main-thread.jsonl');
+  const preload = [join(__dirname, '_main-thread.mjs'), ...(profile ? [join(__dirname, '_cpu-profile.mjs')] : [])];
   const env: Record<string, string> = {
     NODE_OPTIONS: preload.map((f) => `--import ${f}`).join(' '),
-    VIGIL_GC_LOG: gcLog,
+    VIGIL_MAIN_LOG: mainLog,
     ...(profile ? { VIGIL_CPU_PROFILE_DIR: profile } : {}),
   };
   // BENCH_HEALTH_NODE_OPTIONS (e.g. --trace-gc) go to the server only; BENCH_HEALTH_SERVER_LOG=<file> keeps what it printed.
   if (process.env.BENCH_HEALTH_NODE_OPTIONS) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_HEALTH_NODE_OPTIONS}`.trim();
   const vigil = await startVigil({ dataDir, config: join(dir, 'vigil.yaml'), env });
+  const pid = vigil.proc.pid!;
   const prober = startProber(vigil);
-  let gcWindow: [number, number] | null = null;
+  let loaded: { window: [number, number]; probes: Probe[] } | null = null;
   try {
     await new Promise((r) => setTimeout(r, IDLE_MS));
     prober.phase('loaded');
     const t0 = performance.now();
     const wall0 = Date.now();
-    const cpu0 = threadCpu(vigil.proc.pid!);
+    const [threads0, sched0, own0] = [threadTimes(pid), schedstat(pid), process.cpuUsage()];
     const [[acked, stormMs], [rows, exportMs], sseMs] = await Promise.all([
       storm(vigil),
       exportAll(vigil),
@@ -226,41 +196,38 @@ export default async function bench(): Promise<void> {
     ]);
     const loadedMs = performance.now() - t0;
     const wall1 = Date.now();
-    const cpu1 = threadCpu(vigil.proc.pid!);
-    const { got, at } = await prober.end();
-    const idle = got.idle ?? [];
-    const loaded = got.loaded ?? [];
-    const failed = [...idle, ...loaded].filter((x) => x < 0).length;
+    const [threads1, sched1, own1] = [threadTimes(pid), schedstat(pid), process.cpuUsage(own0)];
+    const got = await prober.end();
+    const idle = (got.idle ?? []).map((p) => p.ms);
+    loaded = { window: [wall0, wall1], probes: got.loaded ?? [] };
+    const busy = loaded.probes.map((p) => p.ms);
+    const failed = [...idle, ...busy].filter((x) => x < 0).length;
     console.log(
       `load: storm ${STORM.toLocaleString()} alerts, 202s in ${(acked / 1000).toFixed(1)} s, all decided in ${(stormMs / 1000).toFixed(1)} s; ` +
         `export ${rows.toLocaleString()} rows in ${(exportMs / 1000).toFixed(1)} s; ${SSE_CLIENTS} SSE connects in ${(sseMs / 1000).toFixed(2)} s; ` +
         `loaded phase ${(loadedMs / 1000).toFixed(1)} s`,
     );
-    // The main thread's CPU in the loaded phase: what /health waited behind, less noisy than latency on a shared machine.
-    if (cpu0 && cpu1)
+    // The threads' CPU in the loaded phase (what /health waited behind, less noisy than latency on a shared machine),
+    // and the main thread's time runnable but without a CPU (contention with its own threads and the machine's load).
+    console.log(
+      `server CPU in the loaded phase (load average ${loadavg()[0]!.toFixed(1)}): ${threadCpuLine(pid, threads0, threads1)}; ` +
+        `the load generator (this process) ${((own1.user + own1.system) / 1e6).toFixed(1)} s`,
+    );
+    if (sched0 && sched1)
       console.log(
-        `server CPU in the loaded phase: main thread ${(cpu1.main - cpu0.main).toFixed(1)} s, ` +
-          `other threads ${(cpu1.others - cpu0.others).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})`,
+        `main thread in the loaded phase: on a CPU ${((sched1.ran - sched0.ran) / 1000).toFixed(2)} s, ` +
+          `runnable waiting for a CPU ${((sched1.waited - sched0.waited) / 1000).toFixed(2)} s`,
       );
-    gcWindow = [wall0, wall1];
     console.log(`\n| /health (fresh connection every 20 ms) | probes | p50 | p99 | max |`);
     console.log('|---|---|---|---|---|');
     for (const [name, xs] of [
       ['idle', idle],
-      ['storm + export + 100 SSE connects', loaded],
+      ['storm + export + 100 SSE connects', busy],
     ] as const)
       console.log(
         `| ${name} | ${xs.length} | ${pct(xs, 50).toFixed(1)} ms | ${pct(xs, 99).toFixed(1)} ms | ${pct(xs, 100).toFixed(1)} ms |`,
       );
-    // When the slowest loaded probes were sent (s into the phase): a stall at the start (SSE connects) or in the storm.
-    const worst = loaded.map((ms, i) => [Math.abs(ms), at.loaded![i]! / 1000] as const).sort((a, b) => b[0] - a[0]);
-    console.log(
-      `slowest loaded probes: ${worst
-        .slice(0, 8)
-        .map(([ms, t]) => `${ms.toFixed(0)} ms at +${t.toFixed(1)} s`)
-        .join(', ')}`,
-    );
-    const p99 = pct(loaded, 99);
+    const p99 = pct(busy, 99);
     const ratio = p99 / pct(idle, 99);
     console.log(
       `\nloaded p99 ${p99.toFixed(1)} ms (target ≤ 50 ms: ${p99 <= 50 ? 'MET' : 'NOT met'}); ${ratio.toFixed(2)}× idle p99 ` +
@@ -274,7 +241,15 @@ export default async function bench(): Promise<void> {
   } finally {
     if (prober.proc.exitCode === null) prober.proc.kill();
     await vigil.stop();
-    if (gcWindow) printGc(gcLog, gcWindow);
+    // The server writes its GC pauses and stalls when it exits: now the slow probes can be explained.
+    if (loaded) {
+      const held = readHeld(mainLog);
+      if (held) console.log(heldSummary(held, loaded.window));
+      console.log('slowest loaded probes (ms; s into the phase):');
+      // With BENCH_HEALTH_PROFILE, what the main thread ran in each slow probe's time (and the 20 ms before it).
+      const cpuProfile = profile ? join(profile, `${pid}.cpuprofile`) : undefined;
+      for (const line of explainProbes(loaded.probes, held, loaded.window[0], 8, cpuProfile)) console.log(line);
+    }
     if (process.env.BENCH_HEALTH_SERVER_LOG) writeFileSync(process.env.BENCH_HEALTH_SERVER_LOG, vigil.output());
     removeDir(dir);
   }
