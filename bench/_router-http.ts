@@ -28,6 +28,34 @@ function deciderCpuMs(pid: number): number {
     if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DECIDER_THREAD_NAME) return threadCpuMs(pid, Number(tid));
   return NaN;
 }
+/** Every thread's CPU time (ms) by tid, with its name (comm; the main thread is called main). */
+function threadsCpuMs(pid: number): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      // Node's own threads are all "node": told apart by start order (tid - pid), V8's platform workers first.
+      const name = tid === pid ? 'main' : comm === 'node' ? `node+${tid - pid}` : comm;
+      out.set(tid, { name, ms: threadCpuMs(pid, tid) });
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+/**
+ * Where the process's CPU went between two snapshots, µs per request by thread name (Node's unnamed threads — V8's GC
+ * and compiler helpers, libuv's pool — by start order), largest first.
+ */
+function threadsLine(a: ReturnType<typeof threadsCpuMs>, b: ReturnType<typeof threadsCpuMs>, requests: number): string {
+  const by = new Map<string, number>();
+  for (const [tid, t] of b) by.set(t.name, (by.get(t.name) ?? 0) + t.ms - (a.get(tid)?.ms ?? 0));
+  return [...by]
+    .filter(([, ms]) => ms > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([name, ms]) => `${name} ${((ms * 1000) / requests).toFixed(0)}`)
+    .join(', ');
+}
 /** The same for the whole process (every thread). */
 const processCpuMs = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -190,7 +218,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     join(dir, 'vigil.yaml'),
     `channels: [{ name: sink, type: webhook, url: "${sink.url}", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`,
   );
-  // BENCH_ROUTER_PROFILE=<dir>: the server writes CPU profiles of its main thread and decider thread there when it stops.
+  // BENCH_ROUTER_PROFILE=<dir>: the server writes CPU profiles of its main, decider and intake threads there when it stops.
   const profile = process.env.BENCH_ROUTER_PROFILE;
   const env: Record<string, string> = profile
     ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
@@ -215,11 +243,27 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     const batches = alerts(0, requests, perRequest);
     const amBodies = batches.map((b) => JSON.stringify(b));
     const vBodies = batches.map(webhook);
-    let lastResults = new Map<string, number>();
+    // BENCH_ROUTER_WARM=1: first the same storm of other alerts (alertnames of their own: new incidents, not members of
+    // round 0's), decided and sent, so round 0 runs on a warm process (V8 has compiled the hot code of every thread).
+    if (process.env.BENCH_ROUTER_WARM) {
+      const warm = alerts(0, requests, perRequest).map((b) =>
+        b.map((a) => ({ ...a, labels: { ...a.labels, alertname: `Warm${a.labels.alertname}` } })),
+      );
+      const warmStart = performance.now();
+      await load(vt, warm.map(webhook), concurrency);
+      await inboxDrained(vigil.base, total);
+      // Its group updates go out when the groups' windows close: before round 0, not during it.
+      while (performance.now() < warmStart + GROUP_WINDOW_MS + 1_000) await new Promise((r) => setTimeout(r, 1_000));
+      await outboxDrained(vigil.base);
+      console.log(`    warm-up: ${total} other first deliveries decided and sent before round 0`);
+    }
+    const base = process.env.BENCH_ROUTER_WARM ? total : 0;
+    let lastResults = process.env.BENCH_ROUTER_WARM ? await resultCounts(vigil.base) : new Map<string, number>();
     for (let round = 0; round <= rounds; round++) {
       const a = total / ((await load(at, amBodies, concurrency)) / 1000);
       const pid = vigil.proc.pid!;
       const cpu0 = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
+      const threads0 = threadsCpuMs(pid);
       const t0 = performance.now();
       const roundStart = t0;
       const mStart = monotonicMs();
@@ -227,7 +271,8 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       const t202 = performance.now();
       const m202 = monotonicMs();
       const cpu202 = [threadCpuMs(pid), processCpuMs(pid)];
-      await inboxDrained(vigil.base, total * (round + 1));
+      const threads202 = threadsCpuMs(pid);
+      await inboxDrained(vigil.base, base + total * (round + 1));
       const tDone = performance.now();
       // Where this round lies in the server's .cpuprofile (its times are the same monotonic clock, in µs).
       if (profile)
@@ -236,6 +281,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
         );
       const p = total / ((tDone - t0) / 1000);
       const cpuDone = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
+      const threadsDone = threadsCpuMs(pid);
       const results = await resultCounts(vigil.base);
       console.log(`    round ${round} results: ${[...results].map(([r, n]) => `${r} ${n - (lastResults.get(r) ?? 0)}`).join(', ')}`);
       lastResults = results;
@@ -245,6 +291,10 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
           `process ${perReq(cpu202[1]! - cpu0[1]!)} µs; until drained: main thread ${perReq(cpuDone[0]! - cpu0[0]!)} µs, process ${perReq(cpuDone[1]! - cpu0[1]!)} µs; ` +
           // The deciding pass's own cost (CPU, so the machine's load moves it less than wall time): ≤ 1e6 / Alertmanager's rate to keep up.
           `decider thread ${(((cpuDone[2]! - cpu0[2]!) * 1000) / total).toFixed(1)} µs an alert (Alertmanager's rate allows ${(1e6 / a).toFixed(1)})`,
+      );
+      console.log(
+        `    round ${round} CPU µs per request by thread until the last 202: ${threadsLine(threads0, threads202, requests)}; ` +
+          `until drained: ${threadsLine(threads0, threadsDone, requests)}`,
       );
       console.log(
         `    round ${round}${round === 0 ? ' (first delivery, all new, every alert notifies)' : ' (repeats)'}: 202s at ${v.toFixed(0)} alerts/s (${(v / a).toFixed(2)}× alertmanager ${a.toFixed(0)}); ` +

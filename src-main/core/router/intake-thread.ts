@@ -4,6 +4,9 @@ import type { EventRecord, RawIntake, ThreadReply } from '../store';
 import { GROUP_BYTES, groupCommitter, inboxEntry } from './group-commit';
 import { buildRecords } from './records';
 
+/** The intake thread's name (/proc/<pid>/task/<tid>/comm): `bench router` reads its CPU time by it. */
+export const INTAKE_THREAD_NAME = 'vigil-intake';
+
 /**
  * HTTP intake on the intake thread (issue 17): the main thread hands over a request's raw body (its bytes moved,
  * not copied) and writes the answer; everything between runs here — UTF-8 decode, JSON parse, the adapter's

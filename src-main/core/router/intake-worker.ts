@@ -3,8 +3,11 @@
 // read, checked and turned into inbox rows here (router/intake-thread.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ANSWERED_LATER, inboxAppend, serveRequests, WAL_LIMIT_BYTES, type RawIntake } from '../store';
-import { rawIntake } from './intake-thread';
+import { ANSWERED_LATER, inboxAppend, nameThread, profileThread, serveRequests, WAL_LIMIT_BYTES, type RawIntake } from '../store';
+import { INTAKE_THREAD_NAME, rawIntake } from './intake-thread';
+
+nameThread(INTAKE_THREAD_NAME);
+const writeProfile = profileThread('intake'); // benches: VIGIL_CPU_PROFILE_DIR
 
 const { file } = workerData as { file: string };
 // The main thread created inbox.db (0600, WAL) before this thread starts. As every intake commit: an
@@ -29,6 +32,7 @@ serveRequests(port, (req) => {
     const json = decoder.decode(req.bytes as Uint8Array);
     return append(req.receivedAt as number, req.via as string, req.n as number, json);
   }
+  if (req.op === 'profile') return void writeProfile?.(); // before a clean stop: a terminated thread writes nothing
   throw new Error(`unknown request "${req.op}"`);
 });
 port.once('close', () => db.close());

@@ -89,6 +89,7 @@ export function offThreadIntake(inboxFile: string, inline: IntakeAppender): Inta
     },
     async close() {
       await Promise.allSettled([...inFlight]);
+      if (process.env.VIGIL_CPU_PROFILE_DIR) await client?.ask('profile').catch(() => undefined); // benches
       await client?.close();
       client = null;
     },
