@@ -61,6 +61,8 @@ export interface ToMain {
   followUp(job: FollowUpJob): void;
   /** Intake batches decided and committed, with the router metrics they count (main's registry serves /metrics). */
   decided(seqs: number[], m: DecidedMetrics): void;
+  /** Inbox rows through this seq are decided and fsynced in vigil.db: the main thread has the intake's writer delete them. */
+  synced(seq: number): void;
   /** A counter another area's stage bumped while deciding (safe actions, AutoHeal refusals): counted on the main thread. */
   count(metric: string, labels: Record<string, string>, n: number): void;
   /** Deciding failed (and how, since when), or works again (null): posted at once, the status page shows it. */

@@ -48,6 +48,7 @@ export function startDecider(
     for (const job of r.followUps) a.router.router.followUp(job);
     for (const c of r.counted) (ctx.metrics[c.metric as keyof Metrics] as Counter).inc(c.labels, c.n);
     if (r.changed.length) ctx.changed(...r.changed);
+    if (r.synced) ctx.stores.intake.prune(r.synced); // by the intake thread, never the niced decider (R-INBOX-3)
   }
   if (!thread) {
     ctx.log.warn('decider worker script not found; deciding on the main thread');

@@ -47,6 +47,8 @@ export interface Report {
   followUps: FollowUpJob[];
   changed: Collection[];
   counted: Array<{ metric: string; labels: Record<string, string>; n: number }>;
+  /** Inbox rows through this seq may be deleted (vigil.db's `synced`; 0: unchanged). */
+  synced: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export function reportingToMain(post: (m: FromDecider) => void): ToMain & { chan
   let r: Report | null = null;
   const open = (): Report => {
     if (!r) {
-      r = { seqs: [], metrics: [], channels: [], escalate: false, propose: [], followUps: [], changed: [], counted: [] };
+      r = { seqs: [], metrics: [], channels: [], escalate: false, propose: [], followUps: [], changed: [], counted: [], synced: 0 };
       queueMicrotask(flush); // after the transaction that produced it has committed (it is synchronous)
     }
     return r;
@@ -79,6 +81,7 @@ export function reportingToMain(post: (m: FromDecider) => void): ToMain & { chan
       o.metrics.push(m);
     },
     count: (metric, labels, n) => void open().counted.push({ metric, labels, n }),
+    synced: (seq) => void (open().synced = seq),
     failing: (failure) => {
       flush();
       post({ type: 'failing', failure });

@@ -31,6 +31,7 @@ function deciderBed(slow: RunStage) {
       for (const f of onCommit.splice(0)) f();
     },
     count: () => undefined,
+    synced: () => undefined,
     failing: () => undefined,
   };
   h.ctx.toMain = toMain;

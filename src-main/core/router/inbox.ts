@@ -146,7 +146,7 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
    * an fsync (replayable): a power cut can roll it back, and its batches must then still be in the inbox. When
    * the inbox shared vigil.db, the next fsynced append synced the same WAL; across two files it does not. So at
    * most every SETTLE_MS one fsynced commit of vigil.db records `synced` (an fsync of the WAL covers every commit
-   * before it in that file), and only rows through it are deleted. A power cut in between leaves decided rows in
+   * before it in that file), and only rows through it are deleted, by the intake's writer. A power cut in between leaves decided rows in
    * the inbox, which the cursor skips; never an acknowledged row deleted with its decision rolled back.
    */
   let settleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -164,7 +164,11 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
     lastSettle = Date.now();
     unsettled = false;
     try {
-      inbox.prune(ctx.stores.transaction(() => inbox.markSynced()));
+      const synced = ctx.stores.transaction(() => inbox.markSynced());
+      // The rows are deleted by inbox.db's intake writer (the intake thread, at normal priority), not here: a niced
+      // decider thread descheduled while it held inbox.db's write lock kept a 202's append waiting (R-INBOX-3).
+      if (ctx.toMain) ctx.toMain.synced(synced);
+      else ctx.stores.intake.prune(synced);
     } catch (e) {
       unsettled = true; // the rows stay (the cursor skips them); tried again after the next decision
       ctx.log.warn({ err: e }, 'deleting decided inbox rows failed');

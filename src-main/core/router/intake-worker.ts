@@ -3,7 +3,16 @@
 // read, checked and turned into inbox rows here (router/intake-thread.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ANSWERED_LATER, inboxAppend, nameThread, profileThread, serveRequests, WAL_LIMIT_BYTES, type RawIntake } from '../store';
+import {
+  ANSWERED_LATER,
+  inboxAppend,
+  inboxPruneStep,
+  nameThread,
+  profileThread,
+  serveRequests,
+  WAL_LIMIT_BYTES,
+  type RawIntake,
+} from '../store';
 import { INTAKE_THREAD_NAME, rawIntake } from './intake-thread';
 
 nameThread(INTAKE_THREAD_NAME);
@@ -11,8 +20,9 @@ const writeProfile = profileThread('intake'); // benches: VIGIL_CPU_PROFILE_DIR
 
 const { file } = workerData as { file: string };
 // The main thread created inbox.db (0600, WAL) before this thread starts. As every intake commit: an
-// acknowledged event survives power loss. The file's other writers (the decider's deletions of decided rows,
-// in-process intake) hold its lock for one short statement each, so SQLite's busy handler is enough here.
+// acknowledged event survives power loss. The file's other writer (in-process intake on the main thread, rarely a
+// failure report on the decider) holds its lock for one short statement, so SQLite's busy handler is enough here.
+// Decided rows are deleted here too (`prune`), between appends: never by the niced decider (R-INBOX-3).
 const db = new BetterSqlite3(file);
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
@@ -22,6 +32,25 @@ const append = inboxAppend(db);
 const decoder = new TextDecoder();
 const port = parentPort!;
 const intake = rawIntake(append, (replies) => port.postMessage({ replies }));
+
+// Rows through `pruneTo` (vigil.db's `synced`, posted by the main thread) leave a step at a time, one turn of the
+// event loop each, so the bodies and appends that arrive meanwhile go between the steps. A request is answered once
+// its rows are gone (the main thread's close waits for that), or once a step failed: busy past the timeout, the rows
+// stay (the cursor skips them) and the next settle asks again.
+const pruneStep = inboxPruneStep(db);
+let pruneTo = 0;
+let pruneAsks: number[] = [];
+const prune = () => {
+  let more: boolean;
+  try {
+    more = db.open && pruneStep(pruneTo);
+  } catch {
+    more = false;
+  }
+  if (more) return void setImmediate(prune);
+  port.postMessage({ replies: pruneAsks.map((id) => ({ id, ok: true, value: null })) });
+  pruneAsks = [];
+};
 
 serveRequests(port, (req) => {
   if (req.op === 'intake') {
@@ -33,6 +62,11 @@ serveRequests(port, (req) => {
     return append(req.receivedAt as number, req.via as string, req.n as number, json);
   }
   if (req.op === 'profile') return void writeProfile?.(); // before a clean stop: a terminated thread writes nothing
+  if (req.op === 'prune') {
+    pruneTo = Math.max(pruneTo, req.seq as number);
+    if (pruneAsks.push(req.id) === 1) setImmediate(prune);
+    return ANSWERED_LATER;
+  }
   throw new Error(`unknown request "${req.op}"`);
 });
 port.once('close', () => db.close());

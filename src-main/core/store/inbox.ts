@@ -27,13 +27,35 @@ export const inboxTables: TableSpec[] = [
 
 export const inboxFile = (dbFile: string): string => join(dirname(dbFile), 'inbox.db');
 
-/** Inbox rows deleted a statement when decided rows leave inbox.db (`prune`). */
+/** Inbox rows deleted a statement (one commit) when decided rows leave inbox.db (`inboxPruneStep`). */
 const PRUNE_ROWS = 64;
 
 /** The append on one connection to the inbox (the intake thread's and the stores'): returns the batch's seq. */
 export function inboxAppend(db: Database): (receivedAt: number, via: string, n: number, json: string) => number {
   const ins = db.prepare(`INSERT INTO inbox (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
   return (at, via, n, json) => Number(ins.run(at, via, n, json).lastInsertRowid);
+}
+
+/**
+ * One step of deleting decided rows on one connection to inbox.db: at most PRUNE_ROWS of the oldest rows through
+ * `through` (a seq vigil.db records as `synced`, never beyond), one commit without an fsync (a deletion lost to a
+ * power cut only leaves rows the cursor already skips). Returns true while rows through `through` are left.
+ */
+export function inboxPruneStep(db: Database): (through: number) => boolean {
+  const first = select<{ seq: number | null }>(db, `SELECT min(seq) AS seq FROM inbox`);
+  const del = db.prepare(`DELETE FROM inbox WHERE seq >= ? AND seq <= ?`);
+  return (through) => {
+    const from = first.get()?.seq ?? null;
+    if (from === null || from > through) return false;
+    const to = Math.min(through, from + PRUNE_ROWS - 1);
+    db.pragma('synchronous = NORMAL');
+    try {
+      del.run(from, to);
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+    return to < through;
+  };
 }
 
 export interface InboxBatch {
@@ -61,10 +83,14 @@ export interface InboxStore {
   decided(seq: number): void;
   /**
    * In a fsynced transaction of vigil.db (stores.transaction, not replayable): record that everything decided so
-   * far is on the disk. Returns the seq through which inbox rows may now be deleted (`prune`).
+   * far is on the disk. Returns the seq through which inbox rows may now be deleted (`IntakeAppender.prune`).
    */
   markSynced(): number;
-  /** Delete inbox rows through `seq` (decided and synced): inbox.db stays the size of the live work. */
+  /**
+   * Delete inbox rows through `seq` (decided and synced) on this connection: inbox.db stays the size of the live
+   * work. Only the intake's writer calls it (store/intake-append.ts): the intake thread, or this thread once that
+   * one is closed or was never started. The niced decider thread never deletes (R-INBOX-3).
+   */
   prune(seq: number): void;
   /** Acknowledged and not decided yet: events waiting and when the oldest waiting batch came in. */
   waiting(): { count: number; oldest: number | null };
@@ -91,6 +117,10 @@ export function openInbox(main: Database, dbFile: string | null): InboxStore {
 }
 
 function floorSeq(db: Database, min: number): void {
+  // Read first: only the first connection to open the file after vigil.db's cursor moved past it writes (the main
+  // thread's), not the decider's and sender's at their start.
+  const now = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'inbox'`).get() as { seq: number } | undefined;
+  if ((now?.seq ?? 0) >= min) return;
   db.transaction(() => {
     const raised = db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'inbox'`).run(min).changes;
     if (!raised && min > 0) db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('inbox', ?)`).run(min);
@@ -105,8 +135,7 @@ function sqliteInboxStore(main: Database, db: Database): InboxStore {
   const after = select<InboxBatch>(db, `SELECT seq, n FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`);
   const one = select<{ events: JsonText<NewEvent[]> }>(db, `SELECT events FROM inbox WHERE seq = ?`);
   const del = db.prepare(`DELETE FROM inbox WHERE seq <= ?`);
-  const delRange = db.prepare(`DELETE FROM inbox WHERE seq > ? AND seq <= ?`);
-  const first = select<{ seq: number | null }>(db, `SELECT min(seq) AS seq FROM inbox`);
+  const pruneStep = separate ? inboxPruneStep(db) : null;
   // Both walk only the rows after the cursor (the primary key range): live work, never history.
   const count = select<{ count: number }>(db, `SELECT coalesce(sum(n), 0) AS count FROM inbox WHERE seq > ?`);
   const oldest = select<{ at: number }>(db, `SELECT received_at AS at FROM inbox WHERE seq > ? ORDER BY seq LIMIT 1`);
@@ -134,18 +163,8 @@ function sqliteInboxStore(main: Database, db: Database): InboxStore {
     },
     markSynced: () => (setSynced.get() as { synced: number }).synced,
     prune(seq) {
-      if (!separate) return;
-      // Not fsynced: a deletion lost to a power cut only leaves rows the cursor already skips.
-      db.pragma('synchronous = NORMAL');
-      try {
-        // PRUNE_ROWS rows a statement, each its own commit: the intake thread's append (which a 202 waits for) waits
-        // for one short deletion at most. One DELETE of a storm's rows, on the niced decider thread of a loaded
-        // machine, held inbox.db's write lock past the append's 5 s busy timeout (HTTP 500s in bench router).
-        for (let from = (first.get()?.seq ?? seq + 1) - 1; from < seq; from += PRUNE_ROWS)
-          delRange.run(from, Math.min(seq, from + PRUNE_ROWS));
-      } finally {
-        db.pragma('synchronous = FULL');
-      }
+      // PRUNE_ROWS rows a statement, each its own commit: an append on another connection waits for one at most.
+      while (pruneStep?.(seq));
     },
     waiting() {
       const from = decidedThrough();

@@ -29,6 +29,13 @@ export interface IntakeAppender {
   append(receivedAt: number, via: string, n: number, json: string): Promise<number>;
   /** On the intake thread only: read, check and append one HTTP request's body there (router/intake-thread.ts). */
   raw?(req: RawIntake): Promise<RawAnswer>;
+  /**
+   * Delete inbox rows through `seq`, a seq vigil.db records as `synced` (InboxStore.markSynced): by inbox.db's intake
+   * writer, at its normal priority, between its appends. Before, the niced decider thread deleted them and, descheduled
+   * on a loaded machine while it held inbox.db's write lock, kept an append (a 202) waiting past its 5 s busy timeout
+   * (HTTP 500 "database is locked", R-INBOX-3). Once the thread is closed (or before it started) on this thread.
+   */
+  prune(seq: number): void;
   /** Waits for appends in flight, then stops the thread. */
   close(): Promise<void>;
 }
@@ -37,6 +44,7 @@ export function inlineIntake(inbox: InboxStore): IntakeAppender {
   return {
     runsOn: 'inline',
     append: async (at, via, n, json) => inbox.appendText(at, via, n, json),
+    prune: (seq) => inbox.prune(seq),
     close: async () => undefined,
   };
 }
@@ -48,6 +56,7 @@ export function offThreadIntake(inboxFile: string, inline: IntakeAppender): Inta
   const script = workerScript(__dirname, '../router/intake-worker.ts', 'intake-worker.js');
   if (!script) return inline;
   let client: ReturnType<typeof threadClient> | null = null;
+  let closing = false;
   const inFlight = new Set<Promise<unknown>>();
   // The bodies that arrived in one turn of the event loop go over in one message: a postMessage each cost more.
   let posting: Array<{ req: RawIntake; ok(a: RawAnswer): void; fail(e: Error): void }> = [];
@@ -87,7 +96,12 @@ export function offThreadIntake(inboxFile: string, inline: IntakeAppender): Inta
         }),
       );
     },
+    prune(seq) {
+      if (!client || closing) return inline.prune(seq);
+      void track(client.ask('prune', { seq })).catch(() => undefined); // not done: the next settle asks again
+    },
     async close() {
+      closing = true;
       await Promise.allSettled([...inFlight]);
       if (process.env.VIGIL_CPU_PROFILE_DIR) await client?.ask('profile').catch(() => undefined); // benches
       await client?.close();
