@@ -33,7 +33,7 @@ import type { Loop } from './loop';
 import { probeNow } from './ingest';
 import { utcText } from './duration';
 import { openContext, wireAreas, type ContextOptions } from './areas';
-import { startDecider, type DeciderThread } from './decider';
+import { startDecider, type DeciderThread, type RestartPolicy } from './decider';
 import { startSender } from './sender';
 
 export const VERSION = '0.1.0';
@@ -53,6 +53,8 @@ export interface CoreOptions extends ContextOptions {
    * callers that read a decision at once expect. An in-memory database always decides inline.
    */
   decider?: 'worker' | 'inline';
+  /** Tests: when a decider thread that ended is started again (default 1 s, doubling up to 60 s). */
+  deciderRestart?: RestartPolicy;
   /**
    * Where the outbox sends: 'worker' (vigil serve with VIGIL_SENDER=worker) on the sender thread with its own connection
    * (claims, HTTP, settles), desktop notices still shown here; 'inline' (default) on this thread. An in-memory database

@@ -72,10 +72,17 @@ export function deciderThread(
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | null = null;
   let crashError: string | null = null;
+  /**
+   * The thread ended and its successor is not started yet: a message posted now is lost, so drain and stop wait for
+   * the restart (which asks them again). Not the same as `down`, which lasts until the successor has replayed: a
+   * starting thread gets its messages once it runs, so they are posted to it at once.
+   */
+  let exited = false;
 
   const post = (m: ToDecider) => worker.postMessage(m);
   const start = () => {
     startedAt = Date.now();
+    exited = false;
     crashError = null;
     failure = null;
     const w = new Worker(script.source, {
@@ -106,6 +113,7 @@ export function deciderThread(
     });
     w.on('exit', (code) => {
       if (w !== worker) return;
+      exited = true;
       if (stopping) return answerAll(); // nothing left to answer: the thread is gone
       if (Date.now() - startedAt >= policy.stableMs) inARow = 0;
       const delay = Math.min(policy.restartMaxMs, policy.restartMs * 2 ** inARow++);
@@ -131,7 +139,9 @@ export function deciderThread(
     new Promise<void>((done) => {
       const id = ++next;
       waiting.set(id, { type, done });
-      if (!down) post({ type, id });
+      // Before, `if (!down)`: a drain asked while the restarted thread was still starting was never posted (the
+      // restart had asked the ones waiting already) and waited for ever.
+      if (!exited) post({ type, id });
     });
   return {
     kick: (seq) => post({ type: 'kick', seq }),
@@ -148,7 +158,10 @@ export function deciderThread(
     },
     async stop() {
       if (restartTimer) clearTimeout(restartTimer);
-      if (down) {
+      restartTimer = null;
+      // Ended and not started again: nothing to stop. A restarted thread still starting (down until it has replayed) is
+      // asked to stop like a running one: before, stop returned at once and left it running on a closing database.
+      if (exited) {
         stopping = true;
         return answerAll();
       }

@@ -10,6 +10,7 @@ import { breakDeciding, count, event, FAULT, gauge, inboxTile, outcome, useDecid
  * what waits stays in the durable inbox, the status page says so, and it is decided exactly once afterwards.
  */
 const { yaml, serve, receivedFor } = useDeciderBed();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -23,17 +24,24 @@ describe('the decider worker thread, failing and restarted', { timeout: 180_000 
     writeFileSync(file, yaml([], '[{ match: { team: a }, channels: [hook] }, { match: { team: b }, channels: [hook] }]'));
     expect((await core.reload('console', 'alice')).ok).toBe(true);
     const [id] = await core.accept([event('ReloadedWhileDown', { team: 'b' })], 'POST /api/v1/events');
-    await core.areas.router.drain();
+    // Drained while the thread started after it is still loading (down until it has replayed): a drain asked then
+    // was never posted to it, and waited for ever (this test hung for its 180 s under load).
+    await expect.poll(() => core.areas.decider!.restarts(), { timeout: 30_000, interval: 10 }).toBe(1);
+    await Promise.race([core.areas.router.drain(), sleep(60_000).then(() => Promise.reject(new Error('drain never answered')))]);
     expect(core.areas.decider!.restarts()).toBe(1);
     expect(await outcome(core, id!)).toBe('notified');
   });
 
   it('R-SCALE-8: stopping while the decider thread is down does not wait for its restart; the next start decides what waits', async () => {
-    const { core, dir } = await serve(yaml());
+    // The restart is due in 60 s, so stop comes while the thread is down whatever the load (with 1 s, a slow accept let
+    // the restart happen first and restarts() was 1).
+    const { core, dir } = await serve(yaml(), undefined, { deciderRestart: { restartMs: 60_000, restartMaxMs: 60_000, stableMs: 60_000 } });
     await core.areas.decider!.crash();
     const ids = await core.accept([event('DownAtStop1'), event('DownAtStop2')], 'POST /api/v1/events');
+    const t0 = Date.now();
     await core.stop();
-    expect(core.areas.decider!.restarts()).toBe(0); // stop did not wait for the restart (due in 1 s) to stop that thread
+    expect(Date.now() - t0).toBeLessThan(30_000); // stop did not wait for the restart to stop that thread
+    expect(core.areas.decider!.restarts()).toBe(0);
     const again = (await serve(yaml(), dir)).core;
     await again.areas.router.drain();
     for (const id of ids) expect(await outcome(again, id)).toBe('notified');

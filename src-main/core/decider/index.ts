@@ -4,9 +4,9 @@ import type { Metrics } from '../metrics';
 import type { Areas } from '../areas';
 import { Collection } from '../../../src-shared/api/topics';
 import { countDecided } from '../router';
-import { deciderThread, type DeciderThread, type Report } from './client';
+import { deciderThread, type DeciderThread, type Report, type RestartPolicy } from './client';
 
-export type { DeciderThread } from './client';
+export type { DeciderThread, RestartPolicy } from './client';
 export { DECIDER_THREAD_NAME } from './protocol';
 
 /**
@@ -17,7 +17,7 @@ export { DECIDER_THREAD_NAME } from './protocol';
  */
 export function startDecider(
   ctx: CoreContext,
-  opts: { dataDir: string; configSource?: string; desktopShownByConsole?: boolean },
+  opts: { dataDir: string; configSource?: string; desktopShownByConsole?: boolean; deciderRestart?: RestartPolicy },
   areas: () => Areas,
 ): DeciderThread | null {
   const data = {
@@ -27,17 +27,22 @@ export function startDecider(
     desktopShownByConsole: opts.desktopShownByConsole,
     writeGate: ctx.stores.writeGate.sab,
   };
-  const thread = deciderThread(data, ctx.log, {
-    report: onReport,
-    restarted() {
-      ctx.metrics.deciderRestarts.inc();
-      // The thread that ended may have committed a decision and died before posting its report: look again.
-      const a = areas();
-      for (const ch of ctx.config.channels) a.notify.outbox.kick(ch.name);
-      a.acks.escalator.kick();
-      ctx.changed(Collection.events);
+  const thread = deciderThread(
+    data,
+    ctx.log,
+    {
+      report: onReport,
+      restarted() {
+        ctx.metrics.deciderRestarts.inc();
+        // The thread that ended may have committed a decision and died before posting its report: look again.
+        const a = areas();
+        for (const ch of ctx.config.channels) a.notify.outbox.kick(ch.name);
+        a.acks.escalator.kick();
+        ctx.changed(Collection.events);
+      },
     },
-  });
+    opts.deciderRestart,
+  );
   function onReport(r: Report): void {
     const a = areas();
     a.router.router.decided(r.seqs);

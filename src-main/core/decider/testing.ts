@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
-import { createCore, type Core } from '../app';
+import { createCore, type Core, type CoreOptions } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import type { IntakeEvent } from '../router';
@@ -19,7 +19,7 @@ export interface DeciderBed {
   /** A config whose routes send to the file's one webhook receiver. */
   yaml(extra?: string[], routes?: string): string;
   /** A core started with the decider on its thread, on a fresh data dir (or `onDir`); stopped after the file. */
-  serve(text: string, onDir?: string): Promise<{ core: Core; dir: string; file: string }>;
+  serve(text: string, onDir?: string, more?: Pick<CoreOptions, 'deciderRestart'>): Promise<{ core: Core; dir: string; file: string }>;
   /** What the receiver got for these events (by alert name; every core of the file sends to the same receiver). */
   receivedFor(...names: string[]): Array<{ title: string; kind: string }>;
 }
@@ -39,7 +39,7 @@ export function useDeciderBed(): DeciderBed {
   });
   const yaml = (extra: string[] = [], routes = '[{ channels: [hook] }]') =>
     [`channels: [ { name: hook, type: webhook, url: "${hook!.url}", digest: 0 } ]`, `routes: ${routes}`, ...extra].join('\n');
-  async function serve(text: string, onDir?: string) {
+  async function serve(text: string, onDir?: string, more: Pick<CoreOptions, 'deciderRestart'> = {}) {
     const dir = onDir ?? mkdtempSync(join(tmpdir(), 'vigil-decider-'));
     if (!onDir) dirs.push(dir);
     const file = join(dir, 'vigil.yaml');
@@ -52,6 +52,7 @@ export function useDeciderBed(): DeciderBed {
       log: createLogger(null),
       secrets: { get: () => undefined, names: () => [] },
       decider: 'worker',
+      ...more,
     });
     cores.push(core);
     await core.start();
