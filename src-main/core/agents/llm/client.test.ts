@@ -30,13 +30,17 @@ function client(over: Record<string, unknown> = {}, clock: Clock = systemClock, 
     baseUrl: server.url,
     models: ['m1', 'm2', 'm3'],
     apiKey: { secret: 'nim' },
-    timeout: '300ms',
+    // Long enough for a real answer on a loaded machine (at 300 ms a reply came late under load and the next model was
+    // tried); the tests of a hang set their own, shorter time box.
+    timeout: '10s',
     retryAfterCap: '100ms',
     ...over,
   });
   return createLlmClient({ config, secrets: secrets(keys), fetch: globalThis.fetch, clock });
 }
 
+/** The time box of the tests whose model hangs: a model after it must still answer within it on a loaded machine. */
+const HANG_BOX = '2s';
 const ask = { messages: [{ role: 'user' as const, content: 'hi' }] };
 
 async function failure(p: Promise<unknown>): Promise<LlmError> {
@@ -92,10 +96,11 @@ describe('LLM client', () => {
     server.requests.length = 0;
     server.handle((r) => (r.model === 'm1' ? { kind: 'hang' } : { kind: 'reply', content: 'from m2' }));
     const t0 = Date.now();
-    const r2 = await client().chat(ask);
+    const r2 = await client({ timeout: HANG_BOX }).chat(ask);
     expect(r2.model).toBe('m2');
     expect(r2.attempts[0]?.outcome).toBe('timeout');
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_900); // m1 was given its time box (2 s), then cut: it hangs for ever
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('R-AGENT-2: a 429 waits the Retry-After (capped) and moves on; all models limited → rate_limited', async () => {
@@ -129,7 +134,7 @@ describe('LLM client', () => {
   it('R-AGENT-1: each failure is typed with its fallback reason', async () => {
     expect((await failure(client({}, systemClock, {}).chat(ask))).reason).toBe('no_key');
     server.handle(() => ({ kind: 'hang' }));
-    expect((await failure(client({ models: ['m1'] }).chat(ask))).reason).toBe('timeout');
+    expect((await failure(client({ models: ['m1'], timeout: HANG_BOX }).chat(ask))).reason).toBe('timeout');
     server.handle(() => ({ kind: 'malformed' }));
     expect((await failure(client().chat(ask))).reason).toBe('invalid_output');
     server.handle(() => ({ kind: 'status', status: 502 }));
