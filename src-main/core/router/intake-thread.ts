@@ -1,6 +1,6 @@
 import { parse as secureParse } from 'secure-json-parse';
 import { INTAKE_READERS } from '../ingest';
-import type { EventRecord, RawIntake, ThreadReply } from '../store';
+import { failedReply, type EventRecord, type RawIntake, type ThreadReply } from '../store';
 import { GROUP_BYTES, groupCommitter, inboxEntry } from './group-commit';
 import { buildRecords } from './records';
 
@@ -34,7 +34,7 @@ export function rawIntake(
         const seq = append(items[0]!.now, via, recs.length, JSON.stringify(recs.map(inboxEntry)));
         replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, ids: i.recs.map((r) => r.id) } }));
       } catch (e) {
-        replies = items.map((i) => ({ id: i.id, ok: false, error: (e as Error).message }));
+        replies = items.map((i) => failedReply(i.id, e)); // SQLITE_BUSY's code crosses: the route answers 503
       }
       answer(replies);
       return [];

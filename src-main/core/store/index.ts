@@ -47,4 +47,4 @@ export { writeGate, type WriteGate } from './write-gate';
 export { lowerThreadPriority, nameThread } from './thread-priority';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
-export { ANSWERED_LATER, serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';
+export { ANSWERED_LATER, failedReply, serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';

@@ -4,7 +4,14 @@ import { Worker } from 'node:worker_threads';
 
 /** One request to a worker thread and its answer, matched by id. */
 export type ThreadRequest<Op extends string = string> = { id: number; op: Op } & Record<string, unknown>;
-export type ThreadReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+/** A failure carries the error's `code` (e.g. SQLITE_BUSY) across, so the main thread can answer by it. */
+export type ThreadReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; code?: string };
+
+/** The failure reply for `e` (its message and, when it has one, its code). */
+export function failedReply(id: number, e: unknown): ThreadReply {
+  const code = (e as { code?: unknown }).code;
+  return { id, ok: false, error: (e as Error).message, ...(typeof code === 'string' ? { code } : {}) };
+}
 
 /**
  * A worker's script: built next to the CLI (an electron-vite input named `built`), or the TypeScript
@@ -27,7 +34,7 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
     const w = waiting.get(r.id);
     waiting.delete(r.id);
     if (r.ok) w?.ok(r.value);
-    else w?.fail(new Error(r.error));
+    else w?.fail(Object.assign(new Error(r.error), r.code ? { code: r.code } : {}));
   };
   // A thread may answer several requests in one message (the intake thread: a group commit's requests).
   worker.on('message', (r: ThreadReply | { replies: ThreadReply[] }) => {
@@ -75,7 +82,7 @@ export function serveRequests(port: import('node:worker_threads').MessagePort, h
       const value = handle(req);
       return value === ANSWERED_LATER ? null : { id: req.id, ok: true, value };
     } catch (e) {
-      return { id: req.id, ok: false, error: (e as Error).message };
+      return failedReply(req.id, e);
     }
   };
   port.on('message', (req: ThreadRequest) => {

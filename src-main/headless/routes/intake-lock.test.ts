@@ -73,6 +73,29 @@ describe('HTTP intake beside a deciding transaction (R-ROUTE-2, R-SCALE-7)', { t
     expect(await core.call('events.get', { id: id! })).toMatchObject({ ok: true, value: { processed: true, outcome: 'notified' } });
   });
 
+  it("R-INBOX-3, R-ROUTE-2: an append that waits out inbox.db's busy timeout is answered 503 with Retry-After, stores nothing, and the retry is accepted", async () => {
+    const inbox = new BetterSqlite3(join(dir, 'inbox.db'));
+    inbox.exec('BEGIN IMMEDIATE'); // longer than the intake thread's 5 s busy timeout
+    let res: Response;
+    try {
+      res = await post('Busy503');
+    } finally {
+      inbox.exec('COMMIT');
+    }
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'the intake inbox is busy (another writer holds its lock): nothing was stored; retry' },
+    });
+    expect(inbox.prepare(`SELECT count(*) AS n FROM inbox WHERE events LIKE '%Busy503%'`).get()).toEqual({ n: 0 });
+    const again = await post('Busy503');
+    expect(again.status).toBe(202);
+    await core.areas.router.drain();
+    expect(core.areas.db.prepare(`SELECT count(*) AS n FROM events WHERE summary = 'Busy503'`).get()).toEqual({ n: 1 });
+    inbox.close();
+  });
+
   it("R-INBOX-3, R-INBOX-1: the decider thread never waits for inbox.db's write lock; decided rows are deleted by the intake thread once it is free, never beyond synced", async () => {
     expect((await post('Warmup2')).status).toBe(202);
     await core.areas.router.drain();

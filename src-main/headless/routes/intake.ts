@@ -14,7 +14,11 @@ import type { RouteModule } from './index';
  * With an intake thread (`vigil serve`: core.acceptRaw) the body is not parsed here: its bytes go to that thread,
  * which reads, checks and appends them (router/intake-thread.ts) and says what to answer. A body that thread does
  * not take as JSON comes back and is parsed here, so bad JSON gets the shell's usual 400 either way.
+ * An append that waits out SQLite's busy timeout is answered 503 with Retry-After (it stored nothing), not 500.
  */
+const BUSY = 'the intake inbox is busy (another writer holds its lock): nothing was stored; retry';
+const isBusy = (e: unknown) => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+
 export const intakeRoutes: RouteModule = async (app, { core, access }) => {
   // Intake tokens (their own kind) and people from responder up; checked before the body is read.
   const onRequest = access.require('intake');
@@ -31,16 +35,24 @@ export const intakeRoutes: RouteModule = async (app, { core, access }) => {
       };
       scope.post(path, { onRequest }, async (req, reply) => {
         let body = req.body;
-        if (acceptRaw) {
-          const a = await acceptRaw({ kind, via, now: core.ctx.clock.now(), bytes: req.body as Buffer });
-          if ('seq' in a) return reply.code(okStatus).send({ accepted: a.ids.length, ids: a.ids });
-          if ('refused' in a) return refuse(reply, a.refused);
-          body = await parseJson(req, a.unparsed); // refuses it as the shell's parser always has (400, its message)
+        try {
+          if (acceptRaw) {
+            const a = await acceptRaw({ kind, via, now: core.ctx.clock.now(), bytes: req.body as Buffer });
+            if ('seq' in a) return reply.code(okStatus).send({ accepted: a.ids.length, ids: a.ids });
+            if ('refused' in a) return refuse(reply, a.refused);
+            body = await parseJson(req, a.unparsed); // refuses it as the shell's parser always has (400, its message)
+          }
+          const n = INTAKE_READERS[kind](body, core.ctx.clock.now());
+          if (!n.ok) return refuse(reply, n.message);
+          const ids = await core.accept(n.events, via, Number(req.headers['content-length']) || undefined);
+          return reply.code(okStatus).send({ accepted: ids.length, ids });
+        } catch (e) {
+          if (!isBusy(e)) throw e;
+          // The inbox append waited out its busy timeout (another writer held inbox.db): nothing was stored. A 503
+          // with Retry-After says so and when to try again (Alertmanager and Prometheus retry any 5xx).
+          core.ctx.log.warn({ err: e, via }, 'intake refused: the inbox is busy');
+          return sendError(reply.header('retry-after', '1'), 'unavailable', BUSY);
         }
-        const n = INTAKE_READERS[kind](body, core.ctx.clock.now());
-        if (!n.ok) return refuse(reply, n.message);
-        const ids = await core.accept(n.events, via, Number(req.headers['content-length']) || undefined);
-        return reply.code(okStatus).send({ accepted: ids.length, ids });
       });
     };
     accept('/api/v1/events', sourceLabel('api'), 'events');
