@@ -162,11 +162,13 @@ describe('smoke HTTP interface', () => {
     console.log(
       `export of ${out.lines} lines took ${exportMs.toFixed(0)} ms; /health answered ${healthMs.length} times meanwhile, median ${median.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`,
     );
-    // An export that held the event loop would let one probe through at most, after seconds.
+    // An export that held the event loop would let one probe through at most, after seconds. Relative to the export's
+    // own time: the reads thread runs 10 nice steps down (R-SCALE-13), so on a loaded machine the export takes 15-25 s
+    // (1.1 s at load ~6) and every wait stretches with it; a fixed 50 ms median is bench health's target, not this test's.
     expect(healthMs.length).toBeGreaterThan(10);
-    expect(median).toBeLessThan(50);
+    expect(median).toBeLessThan(exportMs / 20);
     expect(sorted[sorted.length - 1]!).toBeLessThan(exportMs / 2);
-  });
+  }, 120_000); // as the export test above: chunks come from the niced reads thread, slow on a loaded box
 
   it('R-SMOKE-4: since/until select a time range; a bad bound is a 400 naming the parameter', async () => {
     const since = new Date(T0 + 1_000 * 13_000).toISOString();
