@@ -90,6 +90,7 @@ export class ChannelWorker implements WorkerScope {
     const flying = [...this.inflight];
     for (const f of flying) f.abort.abort(new Error('Vigil is stopping'));
     await Promise.all(flying.map((f) => f.done.catch(() => undefined)));
+    await this.stepping?.catch(() => undefined);
     this.releaseClaimed();
   }
 
@@ -139,7 +140,8 @@ export class ChannelWorker implements WorkerScope {
         // A wait counts from when the step looked, not from when this continuation runs: a fake clock that fired the
         // step's timer on its way may have advanced further since (the flaky R-NOTIFY-2/3 outbox test's missed retry).
         const lookedAt = this.ctx.clock.now();
-        const wait = await this.step();
+        const step = (this.stepping = this.step());
+        const wait = await step;
         if (this.stopped) return;
         // A long backlog on an instant channel (desktop) must not starve I/O such as /health.
         sent += this.lastSent;
@@ -171,9 +173,12 @@ export class ChannelWorker implements WorkerScope {
       this.timer = this.ctx.clock.setTimeout(() => void this.run(), BASE_BACKOFF_MS * 5);
     } finally {
       this.running = false;
+      this.stepping = null;
     }
   }
 
+  /** The step in progress: stop() waits for it to settle what it sent. */
+  private stepping: Promise<unknown> | null = null;
   /** Messages the last step attempted (for yielding). */
   private lastSent = 0;
 
@@ -230,7 +235,13 @@ export class ChannelWorker implements WorkerScope {
         this.ctx.changed(Collection.outbox);
         return 0;
       }
-      rows = this.ctx.stores.transaction(() => this.store.claim(name, now, this.batch), 'replayable');
+      // Only a wait for the decider's write lock awaits (R-SCALE-18); a free lock commits at once, as before.
+      const claimed = this.ctx.stores.transactionSoon(() => this.store.claim(name, now, this.batch), 'replayable');
+      rows = claimed instanceof Promise ? await claimed : claimed;
+      if (this.stopped) {
+        this.claimed = rows; // stop() releases them: claimed while it waited, never attempted
+        return null;
+      }
       if (!rows.length) return 0;
     }
     this.holding = rows;
@@ -261,7 +272,8 @@ export class ChannelWorker implements WorkerScope {
     const done = clock.now();
     if (plans.some((p) => p.held)) this.digestsAt = 0;
     const synced = done - this.syncedAt >= SYNC_EVERY_MS;
-    this.claimed = this.ctx.stores.transaction(
+    // Waiting for the decider's write lock does not hold the main thread (R-SCALE-18); stop() waits for this step.
+    const next = this.ctx.stores.transactionSoon(
       () => {
         for (const p of plans) record(this, p, done);
         for (const r of unsent) this.store.release(r.id);
@@ -269,6 +281,7 @@ export class ChannelWorker implements WorkerScope {
       },
       synced ? undefined : 'replayable',
     );
+    this.claimed = next instanceof Promise ? await next : next;
     if (synced) this.syncedAt = done;
     this.holding = [];
     for (const p of plans) {

@@ -48,6 +48,12 @@ export interface Stores {
    * can only be lost to a power cut as a message sent again with its idempotency key (at least once).
    */
   transaction<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T;
+  /**
+   * `transaction`, for callers that can wait: beside a decider thread, a wait for its write lock lets this thread's
+   * event loop run (/health, the console) instead of holding it (store/write-gate.ts transactionSoon, R-SCALE-18).
+   * The result itself when it committed at once; a promise of it only when it had to wait.
+   */
+  transactionSoon<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T | Promise<T>;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
   isOpen(): boolean;
   events: EventStore;
@@ -100,12 +106,14 @@ function unsynced<T>(db: Database, fn: () => T): T {
 export function sqliteStores(db: Database, file: string | null = null, gate: WriteGate = writeGate(), threads = file !== null): Stores {
   // Memos and deferred writes of the running transaction (repositories of the router's hot path use it).
   const scope = new TxScope();
+  const begin =
+    <T>(fn: () => T, mode?: 'immediate' | 'replayable') =>
+    () =>
+      scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate());
   const stores: Omit<Stores, 'reads' | 'intake' | 'writeGate'> = {
     // Fair turns at the write lock with the other writing threads (store/write-gate.ts).
-    transaction: (fn, mode) =>
-      gate.transaction(db, () =>
-        scope.run(db, fn, mode === 'replayable' ? (body) => unsynced(db, body) : (body) => db.transaction(body).immediate()),
-      ),
+    transaction: (fn, mode) => gate.transaction(db, begin(fn, mode)),
+    transactionSoon: (fn, mode) => gate.transactionSoon(db, begin(fn, mode)),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     inbox: openInbox(db, file),

@@ -79,3 +79,52 @@ describe('the main thread beside a decider thread at the write lock (R-SCALE-12)
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   }, 60_000);
 });
+
+/** Another writing thread that takes the write lock, tells the main thread, and holds it for `holdMs` (a decider descheduled mid-transaction). */
+const HOLDER = `
+require('tsx/cjs');
+const Database = require('better-sqlite3');
+const { workerData, parentPort } = require('node:worker_threads');
+const db = new Database(workerData.file);
+db.exec('BEGIN IMMEDIATE');
+db.prepare('INSERT INTO decided (n) VALUES (1)').run();
+parentPort.postMessage('holding');
+const end = Date.now() + workerData.holdMs;
+while (Date.now() < end);
+db.exec('COMMIT');
+db.close();
+parentPort.postMessage('released');
+`;
+
+describe('a main-thread write that can wait (R-SCALE-18)', () => {
+  it('R-SCALE-18: transactionSoon waits for another thread’s write lock without holding the event loop, then commits', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-gate-'));
+    const file = join(dir, 'vigil.db');
+    db = openDatabase(file).db;
+    db.exec('CREATE TABLE decided (n INTEGER); CREATE TABLE main_writes (i INTEGER)');
+    const stores = sqliteStores(db, file);
+    stores.writeGate.mode = 'announce';
+    const worker = new Worker(HOLDER, { eval: true, workerData: { file, holdMs: 1_500 } });
+    const said = (what: string) =>
+      new Promise<void>((ok, fail) => (worker.on('message', (m) => m === what && ok()), worker.on('error', fail)));
+    const released = said('released');
+    await said('holding');
+    // Turns of the event loop while the write waits for the lock: /health would be answered in them.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      let releasedFirst = false;
+      void released.then(() => (releasedFirst = true));
+      await stores.transactionSoon(() => db!.prepare('INSERT INTO main_writes (i) VALUES (1)').run());
+      expect(releasedFirst || (db.prepare('SELECT count(*) AS n FROM decided').get() as { n: number }).n === 1).toBe(true);
+      // Nominally ~300 ticks in 1.5 s; a write that napped on the thread until the lock was free saw none.
+      expect(ticks).toBeGreaterThanOrEqual(10);
+      expect((db.prepare('SELECT count(*) AS n FROM main_writes').get() as { n: number }).n).toBe(1);
+      expect(stores.writeGate.announced()).toBe(false); // the announcement is withdrawn once it committed
+    } finally {
+      clearInterval(ticker);
+      await released;
+    }
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  }, 60_000);
+});

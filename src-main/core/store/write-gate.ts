@@ -20,6 +20,13 @@ export interface WriteGate {
   mode: 'yield' | 'announce';
   /** One transaction on `db` (`run` begins and commits it) by this connection's turn; nested in one, it just runs. */
   transaction<T>(db: BusyTimeoutDb, run: () => T): T;
+  /**
+   * The same, but an 'announce' connection waits for the lock between turns of its event loop (a try every ~1 ms)
+   * instead of napping on the thread: the main thread answers /health while the decider, descheduled on a
+   * saturated machine at its lower priority, finishes the transaction it holds (R-SCALE-18). Committed at once
+   * (no promise) when the lock is free or the connection yields.
+   */
+  transactionSoon<T>(db: BusyTimeoutDb, run: () => T): T | Promise<T>;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
   yieldTo(maxMs?: number): void;
   /** Another connection has announced a write and waits for the lock: a long transaction in progress should commit soon. */
@@ -42,6 +49,15 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): Wr
       }
       return gate.announce(() => withoutBusyHandler(db, run));
     },
+    transactionSoon(db, run) {
+      if (db.inTransaction || gate.mode === 'yield') return gate.transaction(db, run);
+      try {
+        return withoutBusyHandler(db, run); // the lock is free: at once, as transaction() would
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+      }
+      return waitForLock(cell, () => withoutBusyHandler(db, run));
+    },
     announced: () => Atomics.load(cell, 0) > 0,
     yieldTo(maxMs = 500) {
       if (Atomics.load(cell, 0) === 0) return;
@@ -56,7 +72,7 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): Wr
           try {
             return write();
           } catch (e) {
-            if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() > end) throw e;
+            if (!isBusy(e) || Date.now() > end) throw e;
             Atomics.wait(nap, 0, 0, 0.25);
           }
         }
@@ -68,6 +84,27 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): Wr
   };
   return gate;
 }
+
+/** Announced until it commits: retry `write` on SQLITE_BUSY every ~1 ms, letting the event loop run in between. */
+async function waitForLock<T>(cell: Int32Array, write: () => T, timeoutMs = 5_000): Promise<T> {
+  Atomics.add(cell, 0, 1); // the decider steps aside before its next transaction
+  try {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1));
+      try {
+        return write();
+      } catch (e) {
+        if (!isBusy(e) || Date.now() > end) throw e;
+      }
+    }
+  } finally {
+    Atomics.sub(cell, 0, 1);
+    Atomics.notify(cell, 0);
+  }
+}
+
+const isBusy = (e: unknown): boolean => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 
 /** What the gate needs of a better-sqlite3 connection. */
 export interface BusyTimeoutDb {
