@@ -11,10 +11,11 @@ export type Held = { at: number; ms: number; kind: string };
 /** The prober's reading of a thread's schedstat: [ns on a CPU, ns runnable waiting for one] (zeros off Linux). */
 export const SCHEDSTAT_JS = `(f) => { try { const [r, w] = require('node:fs').readFileSync(f, 'utf8').split(' '); return [Number(r) / 1e6, Number(w) / 1e6]; } catch { return [0, 0]; } }`;
 
-export function schedstat(pid: number, tid = pid): { ran: number; waited: number } | null {
+/** A thread's ms on a CPU, ms runnable waiting for one, and how many times it got one (Linux /proc schedstat). */
+export function schedstat(pid: number, tid = pid): { ran: number; waited: number; runs: number } | null {
   try {
-    const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
-    return { ran: Number(r) / 1e6, waited: Number(w) / 1e6 };
+    const [r, w, n] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+    return { ran: Number(r) / 1e6, waited: Number(w) / 1e6, runs: Number(n) };
   } catch {
     return null;
   }

@@ -29,13 +29,13 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   const outbox: Outbox = createOutbox(ctx, channels.current(), deps);
   // A console that connects shows what waited for one: desktop messages are retried at once, not after their backoff.
   // A burst of consoles connecting (100 after a restart) retries once a second, not once per console: each retry is a
-  // main-thread write that waits for the decider's transaction in progress.
+  // main-thread write that waits for the decider's transaction in progress (between turns of the event loop, R-SCALE-18).
   let lastRetry = -Infinity;
   let trailing: TimerHandle | null = null;
   const retryDesktop = () => {
     trailing = null;
     lastRetry = ctx.clock.now();
-    for (const c of ctx.config.channels) if (c.type === 'desktop') outbox.retryChannel(c.name);
+    for (const c of ctx.config.channels) if (c.type === 'desktop') outbox.retryChannelSoon(c.name);
   };
   consoles?.onConnect(() => {
     if (trailing) return;

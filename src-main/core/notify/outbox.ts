@@ -82,6 +82,8 @@ export interface Outbox {
   workerHealth(): Record<string, WorkerHealth>;
   /** Make a channel's waiting head due now; returns how many rows were made due. */
   retryChannel(channel: string): number;
+  /** The same from a timer or a console's connect: a wait for the decider's write lock does not hold the main thread (R-SCALE-18). */
+  retryChannelSoon(channel: string): void;
   /** Retry one message: failed/expired back to pending, pending due now. */
   retryMessage(id: number): boolean;
   /** Give up on a pending message by hand (kept as expired). */
@@ -236,6 +238,13 @@ export function createOutbox(ctx: CoreContext, channels: readonly Channel[], opt
       const n = ctx.stores.transaction(() => store.retryChannel(channel, ctx.clock.now()));
       workers.get(channel)?.kick();
       return n;
+    },
+    retryChannelSoon(channel) {
+      const kick = () => workers.get(channel)?.kick();
+      const n = ctx.stores.transactionSoon(() => store.retryChannel(channel, ctx.clock.now()));
+      if (!(n instanceof Promise)) return kick();
+      // Waiting is rare and nothing waits on it: a failure (the database closing at shutdown) is logged, not thrown.
+      n.then(kick, (err: unknown) => ctx.log.warn({ err, channel }, 'retrying held messages failed'));
     },
     retryMessage(id) {
       const row = store.get(id);
