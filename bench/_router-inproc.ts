@@ -5,7 +5,7 @@ import { createCore, type Core } from '../src-main/core/app';
 import { parseConfig } from '../src-main/core/config';
 import { normaliseAmWebhook } from '../src-main/core/ingest';
 import { createLogger } from '../src-main/core/log';
-import { type IntakeEvent, eventId, createRouter, inboxEntry } from '../src-main/core/router';
+import { type IntakeEvent, eventId, createRouter, inboxText } from '../src-main/core/router';
 import { recordingOutbox, testContext } from '../src-main/core/router/testing';
 import { openDatabase, eventTables, sqliteEventStore, type NewEvent } from '../src-main/core/store';
 import { alerts, webhook } from './_router-http';
@@ -138,7 +138,7 @@ async function firstDelivery(requests: number, perRequest: number, before?: (cor
     // As HTTP intake commits 16 requests (router/group-commit.ts), inline: one appended batch, then queued.
     const items = groups.slice(i, i + 16).map((g) => router.prepare(g.events, g.via));
     const recs = items.flat();
-    const json = JSON.stringify(recs.map(inboxEntry));
+    const json = inboxText(items);
     router.accepted(core.ctx.stores.inbox.appendText(Date.now(), groups[i]!.via, recs.length, json), recs);
   }
   before?.(core);

@@ -3,7 +3,7 @@ import type { ToMain } from '../context';
 import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
 import type { RunStage } from './pipeline';
-import { inboxEntry } from './group-commit';
+import { inboxText } from './group-commit';
 
 /**
  * The deciding transaction's size on the decider thread (router/inbox.ts): nothing waits for that thread but the
@@ -47,7 +47,7 @@ function deciderBed(slow: RunStage) {
         ),
         'test',
       );
-      seqs.push(ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, JSON.stringify(recs.map(inboxEntry))));
+      seqs.push(ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, inboxText([recs])));
     }
     router.pull(seqs[seqs.length - 1]!);
     await router.drain();

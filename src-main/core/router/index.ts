@@ -13,7 +13,7 @@ export { failureReports, type FailureReports } from './report';
 export type { Router, IntakeEvent, DeciderLink } from './router';
 export { failedAgain, sourceLabel } from './router';
 export { countDecided } from './decide';
-export { inboxEntry, intakeCommitter, rawIntakeCommitter } from './group-commit';
+export { inboxText, intakeCommitter, rawIntakeCommitter } from './group-commit';
 export { settle } from './settle';
 export type { Stage, Decision, StageContext } from './types';
 export { PIPELINE, type StageName } from './pipeline';

@@ -1,7 +1,7 @@
 import { parse as secureParse } from 'secure-json-parse';
 import { INTAKE_READERS } from '../ingest';
 import { failedReply, type EventRecord, type RawIntake, type ThreadReply } from '../store';
-import { GROUP_BYTES, groupCommitter, inboxEntry } from './group-commit';
+import { GROUP_BYTES, groupCommitter, inboxText } from './group-commit';
 import { buildRecords } from './records';
 
 /** The intake thread's name (/proc/<pid>/task/<tid>/comm): `bench router` reads its CPU time by it. */
@@ -31,7 +31,7 @@ export function rawIntake(
       try {
         const recs = items.length === 1 ? items[0]!.recs : items.flatMap((i) => i.recs);
         const via = items.length === 1 ? items[0]!.via : [...new Set(items.map((i) => i.via))].join(', ');
-        const seq = append(items[0]!.now, via, recs.length, JSON.stringify(recs.map(inboxEntry)));
+        const seq = append(items[0]!.now, via, recs.length, inboxText(items.map((i) => i.recs)));
         replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, ids: i.recs.map((r) => r.id) } }));
       } catch (e) {
         replies = items.map((i) => failedReply(i.id, e)); // SQLITE_BUSY's code crosses: the route answers 503

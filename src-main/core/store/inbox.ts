@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { join, dirname } from 'node:path';
 import { migrate, openDatabase } from './db';
+import type { TraceEntry } from '../../../src-shared/domain';
 import type { NewEvent } from './events';
 import type { TableSpec } from './spec';
 import { fromJson, select, type JsonText } from './sql';
@@ -58,6 +59,45 @@ export function inboxPruneStep(db: Database): (through: number) => boolean {
   };
 }
 
+/** One request's events as the compact inbox text stores them: their shared arrival time and trace once. */
+export interface InboxRequest {
+  receivedAt: number;
+  trace: TraceEntry[];
+  events: Array<Omit<NewEvent, 'receivedAt' | 'trace'>>;
+}
+
+/**
+ * A batch's events from its inbox text (the `events` column). Two forms are read: a JSON array of NewEvent (in-process
+ * intake, and every row written before), and the compact form HTTP intake writes, `{"requests": InboxRequest[]}`
+ * (router/group-commit.ts `inboxText`): a request's events share their receivedAt and trace, stored once, so the
+ * text is ~30% shorter and its stringify on the intake thread ~40% cheaper. Each event gets its own copy of the
+ * trace (the stages append to it); events are built by name, one object shape whichever form they came from.
+ */
+export function inboxEvents(text: string): NewEvent[] {
+  if (text.charCodeAt(0) !== 123 /* { */) return fromJson(text as JsonText<NewEvent[]>);
+  const out: NewEvent[] = [];
+  for (const r of (JSON.parse(text) as { requests: InboxRequest[] }).requests)
+    for (const e of r.events)
+      out.push({
+        id: e.id,
+        source: e.source,
+        fingerprint: e.fingerprint,
+        severity: e.severity,
+        status: e.status,
+        summary: e.summary,
+        description: e.description,
+        labels: e.labels,
+        startsAt: e.startsAt,
+        endsAt: e.endsAt,
+        receivedAt: r.receivedAt,
+        trace: r.trace.map((t) => ({ at: t.at, stage: t.stage, result: t.result, detail: t.detail })),
+        annotations: e.annotations,
+        generatorURL: e.generatorURL,
+        origin: e.origin,
+      });
+  return out;
+}
+
 export interface InboxBatch {
   seq: number;
   /** Events in the batch. */
@@ -69,7 +109,7 @@ export interface InboxStore {
   separate: boolean;
   /** Durably append one accepted batch (ids assigned); returns its seq. */
   append(receivedAt: number, via: string, events: NewEvent[]): number;
-  /** The same with the batch's `n` events already as JSON text (a NewEvent[]), as the intake thread gets them. */
+  /** The same with the batch's `n` events already as inbox text (`inboxEvents` reads it), as the intake thread makes it. */
   appendText(receivedAt: number, via: string, n: number, json: string): number;
   /** The last decided seq, as committed in vigil.db: every batch up to it is decided, none after it. */
   decidedThrough(): number;
@@ -133,7 +173,7 @@ function sqliteInboxStore(main: Database, db: Database): InboxStore {
   // AUTOINCREMENT's own record of the highest seq handed out (one row per such table): no walk of the inbox.
   const last = select<{ seq: number }>(db, `SELECT seq FROM sqlite_sequence WHERE name = 'inbox'`);
   const after = select<InboxBatch>(db, `SELECT seq, n FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`);
-  const one = select<{ events: JsonText<NewEvent[]> }>(db, `SELECT events FROM inbox WHERE seq = ?`);
+  const one = select<{ events: string }>(db, `SELECT events FROM inbox WHERE seq = ?`);
   const del = db.prepare(`DELETE FROM inbox WHERE seq <= ?`);
   const pruneStep = separate ? inboxPruneStep(db) : null;
   // Both walk only the rows after the cursor (the primary key range): live work, never history.
@@ -154,7 +194,7 @@ function sqliteInboxStore(main: Database, db: Database): InboxStore {
     after: (seq, limit) => after.all(seq, limit),
     events(seq) {
       const r = one.get(seq);
-      return r ? fromJson(r.events) : null;
+      return r ? inboxEvents(r.events) : null;
     },
     decided(seq) {
       setDecided.run(seq);

@@ -41,7 +41,7 @@ export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender, type RawAnswer, type RawIntake } from './intake-append';
-export { inboxAppend, inboxFile, inboxPruneStep, type InboxStore } from './inbox';
+export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
 export { WAL_LIMIT_BYTES } from './db';
 export { writeGate, type WriteGate } from './write-gate';
 export { lowerThreadPriority, nameThread } from './thread-priority';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
 import { parseConfig } from '../../core/config';
 import { amWebhookBody } from '../../core/ingest/testing';
+import { inboxEvents } from '../../core/store';
 import { listenHttp } from '../testing';
 
 const TOKEN = 'intake-token-0123456789abcdefghijklmnop';
@@ -43,7 +44,7 @@ describe('intake (R-ROUTE-1/2, R-SEC-1/2)', () => {
     expect(accepted).toBe(1);
     // Durably stored at the moment of the answer (in the intake inbox, before any processing is awaited).
     const batch = core.areas.db.prepare('SELECT events FROM inbox ORDER BY seq DESC LIMIT 1').get() as { events: string } | undefined;
-    expect((JSON.parse(batch!.events) as Array<{ id: string; source: string }>)[0]).toMatchObject({ id: ids[0], source: 'ci' });
+    expect(inboxEvents(batch!.events)[0]).toMatchObject({ id: ids[0], source: 'ci' });
     await core.areas.router.drain();
     const row = core.areas.db.prepare('SELECT fingerprint, source FROM events WHERE id = ?').get(ids[0]) as {
       fingerprint: string;
