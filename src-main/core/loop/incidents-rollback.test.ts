@@ -91,4 +91,34 @@ describe('deciding writes what the transaction knows once, and a rollback leaves
     expect(inc.filter((r) => r.join() === 'opened')).toHaveLength(3);
     expect(inc.filter((r) => r.join() === 'joined')).toHaveLength(27);
   });
+
+  it('R-ROUTE-2/R-LOOP-3: a member status written in a transaction that rolled back is not remembered: the retried resolution resolves the incident', async () => {
+    const h = testContext({ yaml: YAML });
+    ctxs.push(h);
+    let boom = false;
+    // Fails the resolution once, after the incident stage wrote its member 'resolved' (and resolved the incident).
+    const explode = {
+      name: 'explode',
+      always: true,
+      run(ev: { status: string }) {
+        if (ev.status !== 'resolved' || !boom) return;
+        boom = false;
+        throw new Error('disk I/O error');
+      },
+    };
+    const outbox = recordingOutbox(h.db);
+    const router = createRouter(h.ctx, { outbox, extraStages: [{ before: 'plan', stage: explode }] });
+    router.fill(incidentStage(h.ctx.stores.loop));
+    const alert = (status: 'firing' | 'resolved') =>
+      alertEvent({ fingerprint: 'fp-1', status, labels: { alertname: 'DiskFull', instance: 'host-1' } });
+    router.ingest([alert('firing')], 'test');
+    await router.drain();
+    boom = true;
+    router.ingest([alert('resolved')], 'test');
+    await router.drain(); // rolled back once, then decided again
+    expect(boom).toBe(false);
+    const row = <T>(sql: string) => h.db.prepare(sql).get() as T;
+    expect(row<{ status: string }>(`SELECT status FROM incident_members WHERE fingerprint = 'fp-1'`).status).toBe('resolved');
+    expect(row<{ status: string }>(`SELECT status FROM alert_incidents`).status).toBe('resolved');
+  });
 });

@@ -83,11 +83,15 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
 export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics {
   const { ctx } = deps;
   const now = ctx.clock.now();
-  const counts = new Map<string, { source: string; result: string; n: number }>();
+  // By source, then result: a key made of both was a string built per event.
+  const counts = new Map<string, Map<string, { source: string; result: string; n: number }>>();
   const m: DecidedMetrics = { events: [], latencies: [], triaged: 0 };
   for (const { ev, d } of done) {
     const source = sourceLabel(ev.source);
-    const c = counts.get(source + d.result) ?? counts.set(source + d.result, { source, result: d.result, n: 0 }).get(source + d.result)!;
+    let bySource = counts.get(source);
+    if (!bySource) counts.set(source, (bySource = new Map()));
+    let c = bySource.get(d.result);
+    if (!c) bySource.set(d.result, (c = { source, result: d.result, n: 0 }));
     c.n++;
     m.latencies.push(Math.max(0, now - ev.receivedAt) / 1000);
     if (d.triage) m.triaged++;
@@ -97,7 +101,7 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics 
       else deps.followUp.start(job);
     }
   }
-  m.events = [...counts.values()];
+  for (const bySource of counts.values()) for (const c of bySource.values()) m.events.push(c);
   if (!ctx.toMain) countDecided(ctx.metrics, m);
   if (done.length) ctx.changed(Collection.events);
   return m;

@@ -49,7 +49,7 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
   /** Acknowledged batch events not yet written, by id: events.get answers them as queued. */
   const waiting = new Map<string, EventRecord>();
   /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
-  const rollbackHooks: Array<() => void> = [() => states.invalidate()];
+  const rollbackHooks: Array<() => void> = [() => states.invalidate(), () => ctx.stores.loop.forgetMembers()];
 
   function guarded<T>(fn: () => T, mode?: 'replayable'): T {
     try {

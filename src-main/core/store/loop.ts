@@ -65,6 +65,8 @@ export interface LoopRepository {
   listIncidents(limit: number): IncidentRow[];
   /** Add or update a member; returns whether it was new. */
   member(incidentId: string, fingerprint: string, status: string, at: number): boolean;
+  /** Forget the member statuses remembered across transactions (a deciding transaction rolled back). */
+  forgetMembers(): void;
   firingMembers(incidentId: string): number;
   members(incidentId: string): string[];
   resolve(incidentId: string, at: number): void;
@@ -100,6 +102,9 @@ const toIncident = (r: IRow): IncidentRow => ({
  * In a transaction, a group's open incident is asked for once: every alert of a storm asks for its group's,
  * and the answer changes only through this repository (insert, reopen, resolve), which keeps the memo true.
  */
+/** Member statuses remembered across transactions (about 100 bytes each); past this the memory starts again. */
+const MEMBERS_KNOWN_MAX = 100_000;
+
 export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopRepository {
   const s = {
     outcome: db.prepare(
@@ -135,6 +140,13 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       'INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)',
     ),
   };
+  /**
+   * (incident id, fingerprint) → the member's status as this repository last wrote it. The deciding pass is the only
+   * writer of members (the incident stage, on one connection), so a repeat of a firing member — most of a storm's
+   * events — asks SQLite nothing (it ran an INSERT OR IGNORE and an UPDATE). A rolled-back deciding transaction
+   * forgets them all (router/inbox.ts, forgetMembers).
+   */
+  const memberStatus = new Map<string, string>();
   const members = (id: string): string[] => s.members.all(id).map((r) => r.fingerprint);
 
   /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
@@ -233,10 +245,15 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     incidentsOf: (fp) => s.of.all(fp).map(toIncident),
     listIncidents: (limit) => s.list.all(limit).map(toIncident),
     member(id, fp, status, at) {
+      const k = `${id}\u0000${fp}`;
+      if (memberStatus.get(k) === status) return false;
       const added = s.memberNew.run(id, fp, status, at).changes === 1;
       if (!added) s.memberSet.run(status, id, fp, status);
+      if (memberStatus.size >= MEMBERS_KNOWN_MAX) memberStatus.clear();
+      memberStatus.set(k, status);
       return added;
     },
+    forgetMembers: () => memberStatus.clear(),
     firingMembers: (id) => s.firing(id),
     members,
     resolve(id, at) {
