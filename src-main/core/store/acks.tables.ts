@@ -27,6 +27,21 @@ export const ackTables: TableSpec[] = [
     options: 'WITHOUT ROWID',
   },
   {
+    // A number every write to alert_acks moves (triggers, so any connection's write does): the decider thread keeps
+    // what it read of alert_acks across its transactions while this number stands (store/acks.ts), instead of asking
+    // for every event's acknowledgement.
+    name: 'alert_acks_version',
+    columns: { id: 'INTEGER PRIMARY KEY CHECK (id = 1)', n: 'INTEGER NOT NULL' },
+    extra: [
+      `INSERT OR IGNORE INTO alert_acks_version (id, n) VALUES (1, 0)`,
+      ...['INSERT', 'UPDATE', 'DELETE'].map(
+        (op) => `CREATE TRIGGER IF NOT EXISTS alert_acks_version_${op.toLowerCase()} AFTER ${op} ON alert_acks BEGIN
+           UPDATE alert_acks_version SET n = n + 1 WHERE id = 1;
+         END`,
+      ),
+    ],
+  },
+  {
     // Append-only history: acks, un-acks, notes, resolutions.
     name: 'alert_ack_log',
     columns: {

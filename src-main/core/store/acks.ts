@@ -84,13 +84,21 @@ const toAck = (r: Row): Ack => ({
   endedBy: r.ended_by,
 });
 
+/** Acknowledgements remembered across transactions; past this the memory starts again. */
+const KNOWN_MAX = 100_000;
+
 /**
- * In a transaction an alert's acknowledgement is read once: the ack and escalation stages both ask for
- * every alert notified. Its writes go through here (put, end), which keep the memo true.
+ * Inside a transaction an alert's acknowledgement (or that it has none, nearly always) is read from SQLite once and
+ * then remembered across transactions for as long as alert_acks_version stands: a write to alert_acks by any
+ * connection moves it (triggers), and the first read in each transaction compares it, so the decider's storm asks
+ * for one number a transaction instead of every event's acknowledgement. A transaction holds the write lock from
+ * BEGIN, so nothing moves under it. This store's own writes forget everything: what a transaction that wrote reads
+ * back may yet roll back. Outside a transaction every read asks SQLite.
  */
 export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   const s = {
     get: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint = ?`),
+    version: select<{ n: number }>(db, `SELECT n FROM alert_acks_version WHERE id = 1`),
     put: db.prepare(
       `INSERT OR REPLACE INTO alert_acks (fingerprint, episode, severity, acked_by, acked_at, via, note, state, ended_at, ended_by)
        VALUES (@fingerprint, @episode, @severity, @by, @at, @via, @note, @state, @endedAt, @endedBy)`,
@@ -119,23 +127,40 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
     ref: db.prepare(`INSERT OR IGNORE INTO ack_refs (ref, fingerprint) VALUES (?, ?)`),
     fpOf: select<{ fingerprint: string }>(db, `SELECT fingerprint FROM ack_refs WHERE ref = ?`),
   };
-  const memo = () => scope.memo<Ack | null>('ack');
+  const known = new Map<string, Ack | null>();
+  let knownAt = -1; // alert_acks_version when `known` was true; -1: unknown
+  /** `known`, checked against the version once a transaction; undefined outside one. */
+  const remembered = (): Map<string, Ack | null> | undefined => {
+    const checked = scope.memo<true>('ack-version');
+    if (!checked) return undefined;
+    if (!checked.size) {
+      checked.set('', true);
+      const v = s.version.get()?.n ?? -1;
+      if (v !== knownAt || known.size >= KNOWN_MAX) known.clear();
+      knownAt = v;
+    }
+    return known;
+  };
+  const forget = () => {
+    known.clear();
+    knownAt = -1;
+  };
   return {
     get(fp) {
-      const m = memo();
-      const known = m?.get(fp);
-      if (known !== undefined) return known && { ...known };
+      const m = remembered();
+      const hit = m?.get(fp);
+      if (hit !== undefined) return hit && { ...hit };
       const r = s.get.get(fp);
       const a = r ? toAck(r) : null;
       m?.set(fp, a && { ...a });
       return a;
     },
     put(a) {
-      memo()?.delete(a.fingerprint);
+      forget();
       s.put.run(a);
     },
     end(fp, state, at, by) {
-      memo()?.delete(fp);
+      forget();
       return s.end.run(state, at, by, fp).changes === 1;
     },
     log: (e) => Number(s.log.run(e).lastInsertRowid),
