@@ -44,7 +44,8 @@ export function openContext(
   o: ContextOptions & { toMain?: ToMain | null; writeGate?: SharedArrayBuffer; ownThreads?: boolean },
 ): ContextRuntime & { db: Database; dbFile: string | null } {
   const dbFile = o.dataDir ? join(o.dataDir, 'vigil.db') : null;
-  const { db } = openDatabase(dbFile ?? ':memory:');
+  // A worker thread's core (the decider: toMain; the sender: ownThreads false) opens the file the main thread migrated.
+  const { db } = openDatabase(dbFile ?? ':memory:', { migrate: !(dbFile && (o.toMain || o.ownThreads === false)) });
   // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
   // Another thread's connection (the decider) shares the main thread's write gate: the main thread's writes go first (store/write-gate.ts).
   // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertmanagerAvailable, startAlertmanager } from '../../../e2e/fixtures/alertmanager';
+import { createDeciderCore } from './core';
+import { reportingToMain } from './protocol';
 import { breakDeciding, count, event, FAULT, gauge, inboxTile, outcome, useDeciderBed } from './testing';
 
 /**
@@ -104,7 +106,8 @@ describe('the decider worker thread, failing and restarted', { timeout: 180_000 
       ),
     );
     // Killed while it decides the storm: some batches committed, maybe one mid-transaction, the rest waiting.
-    await expect.poll(() => count(core.areas.db, `SELECT count(*) AS n FROM events`), { timeout: 30_000, interval: 5 }).toBeGreaterThan(0);
+    // (120 s: the first decision waits for the niced thread to load the sources through tsx; at load ~32 that passed 30 s)
+    await expect.poll(() => count(core.areas.db, `SELECT count(*) AS n FROM events`), { timeout: 120_000, interval: 5 }).toBeGreaterThan(0);
     await decider.crash();
     const tile = await inboxTile(core);
     expect(tile.status).toBe('critical');
@@ -130,6 +133,27 @@ describe('the decider worker thread, failing and restarted', { timeout: 180_000 
     await expect.poll(() => receivedFor('Crash', 'WhileDown').length, { timeout: 60_000, interval: 100 }).toBe(ids.length);
     expect(new Set(receivedFor('Crash', 'WhileDown').map((m) => m.title)).size).toBe(ids.length);
     for (const id of [ids[0]!, ids[ids.length - 1]!]) expect(await outcome(core, id)).toBe('notified');
+  });
+
+  it("R-SCALE-8: a decider thread's core starts while another connection holds vigil.db's write lock (it writes nothing to start)", async () => {
+    // Under load a restarted thread's start failed with SQLITE_BUSY (its schema repair's INSERT OR IGNORE waited out the
+    // 5 s timeout behind the main thread's outbox settles) and the thread ended again: restarts() was 2, not 1, above.
+    const { core, dir } = await serve(yaml());
+    await core.stop();
+    const hold = new BetterSqlite3(join(dir, 'vigil.db'));
+    hold.exec('BEGIN IMMEDIATE');
+    let decider: ReturnType<typeof createDeciderCore> | undefined;
+    try {
+      decider = createDeciderCore(
+        { config: core.ctx.config, dataDir: dir },
+        reportingToMain(() => undefined),
+      );
+      expect(decider.router.resume()).toBe(0);
+    } finally {
+      hold.exec('COMMIT');
+      hold.close();
+    }
+    await decider!.stop();
   });
 
   it('R-SCALE-8: a decider thread that keeps dying is started again later each time (1 s, 2 s, 4 s), not in a loop', async () => {

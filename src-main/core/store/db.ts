@@ -25,7 +25,7 @@ export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
  */
 export function openDatabase(
   file: string,
-  opts: { tables?: TableSpec[]; migrations?: Migration[] } = {},
+  opts: { tables?: TableSpec[]; migrations?: Migration[]; migrate?: boolean } = {},
 ): { db: Database; report: RepairReport } {
   if (file !== ':memory:') {
     // Alert text, labels and the audit are nobody else's business: 0700 dir, 0600 db/-wal/-shm.
@@ -44,6 +44,10 @@ export function openDatabase(
   // ...but a storm must not leave a laptop a 40 MB WAL for good: once a checkpoint has copied every frame back, the
   // next write restarts the WAL and cuts the file to this size (store/reads.ts checkpoints off the main thread).
   db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  // `migrate: false`: another thread's connection to a file the main thread has already opened and migrated. The repair
+  // writes (its idempotent INSERTs take the write lock every time) would make a thread's start fail with SQLITE_BUSY
+  // when the lock stays busy for the timeout (a restarted decider thread under load, behind the senders' settles).
+  if (opts.migrate === false) return { db, report: { createdTables: [], addedColumns: [], createdIndexes: [], appliedMigrations: [] } };
   const report = migrate(db, opts.tables ?? allTables, opts.migrations ?? defaultMigrations);
   return { db, report };
 }
