@@ -9,6 +9,7 @@ import { startAlertmanager } from '../e2e/fixtures/alertmanager';
 import { CLI, ROOT, removeDir, startVigil } from '../e2e/fixtures/serve';
 import { DECIDER_THREAD_NAME } from '../src-main/core/decider';
 import { labelFingerprint } from '../src-main/core/ingest';
+import { SENDER_THREAD_NAME } from '../src-main/core/sender';
 
 /** CLOCK_MONOTONIC in ms: the clock a V8 .cpuprofile's startTime and sample times count (in µs). */
 const monotonicMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
@@ -56,6 +57,31 @@ function threadsLine(a: ReturnType<typeof threadsCpuMs>, b: ReturnType<typeof th
     .map(([name, ms]) => `${name} ${((ms * 1000) / requests).toFixed(0)}`)
     .join(', ');
 }
+/**
+ * Where a named thread's time went (ms, 0s if there is no such thread): on a CPU, runnable but waiting for one (the
+ * load and its nice value), from /proc/<pid>/task/<tid>/schedstat; the rest of the wall time it slept (a lock, the
+ * write gate, nothing to do).
+ */
+function schedOf(pid: number, name: string): { cpu: number; queued: number } {
+  for (const tid of readdirSync(`/proc/${pid}/task`))
+    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === name) {
+      const [cpu, queued] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      return { cpu: cpu! / 1e6, queued: queued! / 1e6 };
+    }
+  return { cpu: 0, queued: 0 };
+}
+const THREADS = [DECIDER_THREAD_NAME, SENDER_THREAD_NAME];
+/** "decider: CPU 3.1 s, waiting for a CPU 4.0 s, asleep 2.2 s" for each thread that exists, over `wallMs`. */
+function threadTimes(before: ReturnType<typeof schedOf>[], after: ReturnType<typeof schedOf>[], wallMs: number): string {
+  return THREADS.flatMap((name, i) => {
+    const cpu = after[i]!.cpu - before[i]!.cpu;
+    const queued = after[i]!.queued - before[i]!.queued;
+    if (!after[i]!.cpu) return [];
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    return [`${name}: CPU ${s(cpu)} s, waiting for a CPU ${s(queued)} s, asleep ${s(wallMs - cpu - queued)} s`];
+  }).join('; ');
+}
+
 /** The same for the whole process (every thread). */
 const processCpuMs = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -264,6 +290,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       const pid = vigil.proc.pid!;
       const cpu0 = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
       const threads0 = threadsCpuMs(pid);
+      const sched0 = THREADS.map((name) => schedOf(pid, name));
       const t0 = performance.now();
       const roundStart = t0;
       const mStart = monotonicMs();
@@ -282,6 +309,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
       const p = total / ((tDone - t0) / 1000);
       const cpuDone = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
       const threadsDone = threadsCpuMs(pid);
+      const schedDone = THREADS.map((name) => schedOf(pid, name));
       const results = await resultCounts(vigil.base);
       console.log(`    round ${round} results: ${[...results].map(([r, n]) => `${r} ${n - (lastResults.get(r) ?? 0)}`).join(', ')}`);
       lastResults = results;
@@ -300,6 +328,10 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
         `    round ${round}${round === 0 ? ' (first delivery, all new, every alert notifies)' : ' (repeats)'}: 202s at ${v.toFixed(0)} alerts/s (${(v / a).toFixed(2)}× alertmanager ${a.toFixed(0)}); ` +
           `inbox drained ${((tDone - t202) / 1000).toFixed(2)} s after the last 202 → processed ${p.toFixed(0)} alerts/s end to end (${(p / a).toFixed(2)}×); ` +
           `webhook messages so far ${sink.received()}`,
+      );
+      // Whether the bulk threads work, wait for a CPU (load, nice) or sleep (the write lock, the gate) until drained.
+      console.log(
+        `    round ${round} until drained (${((tDone - t0) / 1000).toFixed(2)} s): ${threadTimes(sched0, schedDone, tDone - t0)}`,
       );
       if (round > 0) pRates.push(p);
       if (round === 0) {

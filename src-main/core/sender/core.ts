@@ -25,8 +25,8 @@ export function createSenderCore(data: SenderData, post: (m: FromSender) => void
     }),
   );
   const { ctx } = rt;
-  // Claims and settles go first at the write lock; the decider steps aside before its next transaction.
-  ctx.stores.writeGate.mode = 'announce';
+  // Claims and settles: the decider steps aside for them, the main thread's writes go first, and none fails for waiting.
+  ctx.stores.writeGate.mode = 'bulk';
   // Console updates (ctx.changed) and an on-call page's desktop notice are published on the main thread's bus.
   ctx.bus.publish = (topic, payload) => post({ type: 'publish', topic, payload });
   forwardCounters(ctx.metrics, (metric, labels, n) => post({ type: 'count', metric, labels, n }));

@@ -3,6 +3,9 @@ import type { Channel } from '../channels';
 import type { Config } from '../config';
 import type { WorkerHealth } from '../notify';
 
+/** The sender thread's name (Linux: /proc/<pid>/task/<tid>/comm), for `top -H` and `bench router`'s per-thread times. */
+export const SENDER_THREAD_NAME = 'vigil-sender';
+
 /**
  * Channels the main thread sends itself: a desktop notice is shown by the shell (Electron's Notification, or a
  * console connected to `vigil serve` that reports it shown), and its pause is the main thread's state.
@@ -16,7 +19,7 @@ export interface SenderData {
   dataDir: string;
   /** The values of the secrets the channels name (the main thread's store may be the desktop keychain). */
   secrets: Record<string, string>;
-  /** The main thread's write gate cell: this thread's transactions announce themselves, the decider steps aside. */
+  /** The main thread's write gate cells: this thread's transactions go in as 'bulk' ones (store/write-gate.ts). */
   writeGate: SharedArrayBuffer;
   /** A thread started again after one ended: rows it left `sending` go back to pending (sent again, same keys). */
   restarted: boolean;

@@ -1,12 +1,13 @@
 // The sender worker thread (docs/architecture.md "Threads"): the outbox's claims, HTTP sends and settles on their
 // own SQLite connection, so notifying a storm neither costs the main thread CPU nor makes it wait for the write lock.
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThreadPriority } from '../store';
+import { lowerThreadPriority, nameThread } from '../store';
 import { createSenderCore } from './core';
 import { profileThread } from './profile';
-import type { FromSender, SenderData, ToSender } from './protocol';
+import { SENDER_THREAD_NAME, type FromSender, type SenderData, type ToSender } from './protocol';
 
 // Sending is bulk work beside deciding: both give way to the main thread for the CPU (R-SCALE-13), and share it evenly.
+nameThread(SENDER_THREAD_NAME);
 lowerThreadPriority();
 const port = parentPort!;
 // VIGIL_CPU_PROFILE_DIR (benchmarks, bench/_cpu-profile.mjs): this thread's CPU profile is written there when it stops.

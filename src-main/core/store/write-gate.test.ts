@@ -128,3 +128,42 @@ describe('a main-thread write that can wait (R-SCALE-18)', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   }, 60_000);
 });
+
+/** Another connection (a worker thread, outside the gate) that takes the write lock and sleeps holding it for `ms`. */
+const SLEEPING_HOLDER = `
+const Database = require('better-sqlite3');
+const { workerData, parentPort } = require('node:worker_threads');
+const db = new Database(workerData.file);
+db.exec('BEGIN IMMEDIATE');
+db.prepare('INSERT INTO main_writes (i) VALUES (-1)').run();
+parentPort.postMessage('holding');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+db.exec('COMMIT');
+db.close();
+parentPort.postMessage('released');
+`;
+
+describe('the sender thread at the write lock (R-SCALE-17)', () => {
+  it('R-SCALE-17: a bulk (sender) transaction never fails for waiting: held past its gate wait and the busy timeout, it commits after', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-gate-'));
+    const file = join(dir, 'vigil.db');
+    db = openDatabase(file).db;
+    db.exec('CREATE TABLE main_writes (i INTEGER)');
+    const stores = sqliteStores(db, file);
+    stores.writeGate.mode = 'bulk'; // as the sender thread sets it
+    const holder = new Worker(SLEEPING_HOLDER, { eval: true, workerData: { file, ms: 6_500 } });
+    const released = new Promise<void>((ok, fail) => {
+      holder.on('message', (m) => m === 'released' && ok());
+      holder.on('error', fail);
+    });
+    await new Promise<void>((ok) => holder.on('message', (m) => m === 'holding' && ok()));
+    const t0 = Date.now();
+    // A settle records sends already made: before, it failed with SQLITE_BUSY after 5 s (and the rows were sent again).
+    await stores.transactionSoon(() => db!.prepare('INSERT INTO main_writes (i) VALUES (1)').run());
+    expect(Date.now() - t0).toBeGreaterThan(5_000);
+    await released;
+    expect((db.prepare('SELECT count(*) AS n FROM main_writes').get() as { n: number }).n).toBe(2);
+    expect(stores.writeGate.announced()).toBe(false);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  }, 60_000);
+});

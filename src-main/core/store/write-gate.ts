@@ -4,84 +4,160 @@
  * back to back (the router deciding a backlog in 20 ms slices) takes it again in the gap every time, so the waiter
  * failed with SQLITE_BUSY after its 5 s timeout (seen in `bench health`: an HTTP intake append answered 500
  * mid-storm, when the intake thread still appended to vigil.db; since inbox.db it appends to its own file and
- * does not take part). Here the polite writer announces that it wants the lock and tries every 0.25 ms; every
- * transaction begun on a connection that shares the gate first waits, bounded, until no announced write is left.
- * The cell lives in a SharedArrayBuffer handed to each writing thread.
+ * does not take part). Here the polite writer announces that it wants the lock and tries again whenever a
+ * transaction through the gate ends (it sleeps until one does, rather than polling); every transaction begun on a
+ * connection that shares the gate first waits, bounded, until no announced write is left. The cells live in a
+ * SharedArrayBuffer handed to each writing thread.
  *
  * Only the connection that commits back to back (the one deciding intake) yields. With the decider on its own
  * thread the main thread must never sleep behind it: its transactions announce themselves instead (`mode:
- * 'announce'`), so the decider steps aside before its next transaction, and wait for the lock in 0.25 ms steps
+ * 'announce'`), so the decider steps aside before its next transaction, and wait for the lock at the gate
  * rather than in SQLite's busy handler, which sleeps up to 100 ms between tries and, against a thread that takes
- * the lock again at once, starved a main-thread write until its 5 s timeout (R-SCALE-12).
+ * the lock again at once, starved a main-thread write until its 5 s timeout (R-SCALE-12). The sender thread's
+ * claims and settles (`mode: 'bulk'`) are announced to the decider too, but let the main thread's go first, and
+ * never fail for waiting (R-SCALE-17).
  */
 export interface WriteGate {
   sab: SharedArrayBuffer;
-  /** 'yield' (the default): this connection decides and lets announced writes go first; 'announce': it goes first itself. */
-  mode: 'yield' | 'announce';
+  /**
+   * 'yield' (the default): this connection decides and lets announced writes go first; 'announce': it goes first
+   * itself (the main thread); 'bulk': it lets the main thread's writes go first, and the decider lets it in (the
+   * sender thread's claims and settles).
+   */
+  mode: 'yield' | 'announce' | 'bulk';
   /** One transaction on `db` (`run` begins and commits it) by this connection's turn; nested in one, it just runs. */
   transaction<T>(db: BusyTimeoutDb, run: () => T): T;
   /**
    * The same, but an 'announce' connection waits for the lock between turns of its event loop (a try every ~1 ms)
    * instead of napping on the thread: the main thread answers /health while the decider, descheduled on a
    * saturated machine at its lower priority, finishes the transaction it holds (R-SCALE-18). Committed at once
-   * (no promise) when the lock is free or the connection yields.
+   * (no promise) when the lock is free or the connection yields; a 'bulk' connection (the sender thread, which
+   * serves nothing) waits on its thread as in transaction().
    */
   transactionSoon<T>(db: BusyTimeoutDb, run: () => T): T | Promise<T>;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
   yieldTo(maxMs?: number): void;
   /** Another connection has announced a write and waits for the lock: a long transaction in progress should commit soon. */
   announced(): boolean;
-  /** The polite side: run `write` (one statement or transaction), retrying SQLITE_BUSY every 0.25 ms for up to `timeoutMs`. */
-  announce<T>(write: () => T, timeoutMs?: number): T;
 }
 
-export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(4)): WriteGate {
+/** How long a bulk write tries at the gate before it waits in SQLite's busy handler instead, again and again. */
+const BULK_WAIT_MS = 5_000;
+/**
+ * A waiter not woken by a release tries again after this long (a writer outside the gate, such as retention's
+ * thread, holds the lock): the main thread soon, the sender later (each wake of a thread that runs 10 nice steps
+ * down on a loaded machine is a wait for a CPU).
+ */
+const RETRY_MS = 2;
+const BULK_RETRY_MS = 20;
+
+export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): WriteGate {
+  // [0]: the main thread's announced writes, waiting or in progress; [1]: bulk ones (the sender thread);
+  // [2]: releases of the lock by a transaction through the gate, so a waiter sleeps until one instead of polling.
   const cell = new Int32Array(sab);
-  const nap = new Int32Array(new SharedArrayBuffer(4));
   const gate: WriteGate = {
     sab,
     mode: 'yield',
     transaction(db, run) {
       if (db.inTransaction) return run();
-      if (gate.mode === 'yield') {
-        gate.yieldTo();
-        return run();
+      try {
+        if (gate.mode === 'yield') {
+          gate.yieldTo();
+          return run();
+        }
+        return withoutBusyHandler(db, () => (gate.mode === 'announce' ? announce(run) : bulk(db, run)));
+      } finally {
+        released();
       }
-      return gate.announce(() => withoutBusyHandler(db, run));
     },
     transactionSoon(db, run) {
-      if (db.inTransaction || gate.mode === 'yield') return gate.transaction(db, run);
+      if (db.inTransaction || gate.mode !== 'announce') return gate.transaction(db, run);
       try {
         return withoutBusyHandler(db, run); // the lock is free: at once, as transaction() would
       } catch (e) {
         if (!isBusy(e)) throw e;
-      }
-      return waitForLock(cell, () => withoutBusyHandler(db, run));
-    },
-    announced: () => Atomics.load(cell, 0) > 0,
-    yieldTo(maxMs = 500) {
-      if (Atomics.load(cell, 0) === 0) return;
-      const end = Date.now() + maxMs;
-      for (let v = Atomics.load(cell, 0); v > 0 && Date.now() < end; v = Atomics.load(cell, 0)) Atomics.wait(cell, 0, v, 5);
-    },
-    announce(write, timeoutMs = 5_000) {
-      Atomics.add(cell, 0, 1);
-      try {
-        const end = Date.now() + timeoutMs;
-        for (;;) {
-          try {
-            return write();
-          } catch (e) {
-            if (!isBusy(e) || Date.now() > end) throw e;
-            Atomics.wait(nap, 0, 0, 0.25);
-          }
-        }
       } finally {
-        Atomics.sub(cell, 0, 1);
-        Atomics.notify(cell, 0);
+        released();
+      }
+      return waitForLock(cell, () => {
+        try {
+          return withoutBusyHandler(db, run);
+        } finally {
+          released();
+        }
+      });
+    },
+    announced: () => Atomics.load(cell, 0) > 0 || Atomics.load(cell, 1) > 0,
+    yieldTo(maxMs = 500) {
+      if (!gate.announced()) return;
+      const end = Date.now() + maxMs;
+      while (gate.announced() && Date.now() < end) {
+        const i = Atomics.load(cell, 0) > 0 ? 0 : 1;
+        const v = Atomics.load(cell, i);
+        if (v > 0) Atomics.wait(cell, i, v, 5);
       }
     },
   };
+
+  /** A transaction through the gate ended (committed, rolled back or never began): waiters try again now. */
+  function released(): void {
+    Atomics.add(cell, 2, 1);
+    Atomics.notify(cell, 2);
+  }
+
+  /** Try `write` until it gets the lock: after each SQLITE_BUSY sleep until a transaction through the gate ends. */
+  function untilLocked<T>(write: () => T, end: number, retryMs: number, before?: () => void): T {
+    for (;;) {
+      before?.();
+      const seen = Atomics.load(cell, 2);
+      try {
+        return write();
+      } catch (e) {
+        if (!isBusy(e) || Date.now() > end) throw e;
+        Atomics.wait(cell, 2, seen, retryMs);
+      }
+    }
+  }
+
+  /**
+   * The main thread's write: announced, so the decider commits after the inbox batch in progress and steps aside
+   * before its next transaction, and the sender waits; a 5 s bound, as SQLite's busy timeout.
+   */
+  function announce<T>(write: () => T): T {
+    Atomics.add(cell, 0, 1);
+    try {
+      return untilLocked(write, Date.now() + 5_000, RETRY_MS);
+    } finally {
+      Atomics.sub(cell, 0, 1);
+      Atomics.notify(cell, 0);
+    }
+  }
+
+  /**
+   * The sender's write: announced to the decider like the main thread's, but before each try it lets the main
+   * thread's announced writes go first. It never gives up for waiting (a settle records sends already made): after
+   * BULK_WAIT_MS it waits in SQLite's own busy handler, for as long as it takes.
+   */
+  function bulk<T>(db: BusyTimeoutDb, write: () => T): T {
+    Atomics.add(cell, 1, 1);
+    try {
+      const mainFirst = () => {
+        const end = Date.now() + 500;
+        for (let v = Atomics.load(cell, 0); v > 0 && Date.now() < end; v = Atomics.load(cell, 0)) Atomics.wait(cell, 0, v, 5);
+      };
+      try {
+        return untilLocked(write, Date.now() + BULK_WAIT_MS, BULK_RETRY_MS, mainFirst);
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+      }
+      db.pragma(`busy_timeout = ${BULK_WAIT_MS}`);
+      return untilLocked(write, Infinity, BULK_RETRY_MS, mainFirst);
+    } finally {
+      Atomics.sub(cell, 1, 1);
+      Atomics.notify(cell, 1);
+    }
+  }
+
   return gate;
 }
 

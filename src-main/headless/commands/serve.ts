@@ -71,8 +71,9 @@ export const serveCommand: Command = {
     // (R-SCALE-7); VIGIL_DECIDER=inline decides on this thread, as before (to compare, or to rule the worker out).
     const decider = process.env.VIGIL_DECIDER === 'inline' ? 'inline' : 'worker';
     // VIGIL_SENDER=worker sends from the sender thread (R-SCALE-17): this thread then neither sends nor waits for the write
-    // lock to settle, but in bench router's round 0 the decider, yielding to the thread's settles, drained 2-4x later
-    // (docs/architecture.md "Threads"); until that is solved the outbox sends on this thread by default.
+    // lock to settle, but in bench router's round 0 the inbox drained 2-4x later: the decider, 10 nice steps down like
+    // the sender, waits about twice as long for a CPU while the sender works all through a storm (not at the write
+    // gate; docs/architecture.md "Threads"). Until that is solved the outbox sends on this thread by default.
     const sender = process.env.VIGIL_SENDER === 'worker' ? 'worker' : 'inline';
     const core = createCore({
       config: loaded.config,
