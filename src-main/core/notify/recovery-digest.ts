@@ -15,12 +15,14 @@ export function recoveryDigestDue({ ctx, store, channel }: WorkerScope, head: Ou
 
 /**
  * Fold the pending backlog into digests that list every message (R-NOTIFY-2), split to fit the channel.
- * Messages whose alert changed meanwhile are reconciled first; messages with buttons stay whole.
+ * Messages whose alert changed meanwhile are reconciled first; messages with buttons stay whole. The number of
+ * digests, or a promise of it when the write lock was taken and it had to wait.
  */
-export function foldBacklog(scope: WorkerScope, now: number, heldBy: HeldBy): number {
+export function foldBacklog(scope: WorkerScope, now: number, heldBy: HeldBy): number | Promise<number> {
   const { ctx, store, channel } = scope;
   const name = channel.name;
-  return ctx.stores.transaction(() => {
+  // A wait for the decider's write lock does not hold the main thread (R-SCALE-18).
+  return ctx.stores.transactionSoon(() => {
     const rows: OutboxRow[] = [];
     for (const row of store.pending(name)) {
       const r = reconciledRow(scope, row, now);

@@ -228,7 +228,8 @@ export class ChannelWorker implements WorkerScope {
       }
       if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt, this.expireAt) - now);
       if (recoveryDigestDue(this, head, this.recovering)) {
-        const parts = foldBacklog(this, now, this.heldBy);
+        const folded = foldBacklog(this, now, this.heldBy);
+        const parts = folded instanceof Promise ? await folded : folded;
         // Folded once per recovery: what is left (messages with buttons, the digests) goes out in order.
         this.recovering = false;
         this.ctx.log.info({ channel: name, digests: parts }, 'outbox backlog folded into digests');
