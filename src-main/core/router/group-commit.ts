@@ -120,15 +120,15 @@ export function intakeCommitter(
 
 /**
  * HTTP intake with the body read on the intake thread (router/intake-thread.ts): the thread group-commits and
- * answers; a committed request's ids go to the router (queued, handed to the decider) before its answer is written.
+ * answers; a committed request's answer (its ids) goes to the router (queued, handed to the decider) before it is written.
  */
 export function rawIntakeCommitter(
-  router: { acceptedIds(seq: number, ids: string[]): void },
+  router: { acceptedIds(seq: number, answer: string): void },
   raw: (req: RawIntake) => Promise<RawAnswer>,
 ): (req: RawIntake) => Promise<RawAnswer> {
   return async (req) => {
     const a = await raw(req);
-    if ('seq' in a) router.acceptedIds(a.seq, a.ids);
+    if ('seq' in a) router.acceptedIds(a.seq, a.answer);
     return a;
   };
 }

@@ -19,6 +19,9 @@ export const INTAKE_THREAD_NAME = 'vigil-intake';
  * JSON is refused with the same words whichever thread saw it. A body the adapter refuses is answered here with the
  * adapter's message; nothing of it is stored.
  */
+/** The body of an intake request's 2xx answer (the intake routes' `{ accepted, ids }`), as JSON text. */
+export const acceptedAnswer = (ids: string[]): string => JSON.stringify({ accepted: ids.length, ids });
+
 export function rawIntake(
   append: (receivedAt: number, via: string, n: number, json: string) => number,
   answer: (batch: ThreadReply[]) => void,
@@ -32,7 +35,7 @@ export function rawIntake(
         const recs = items.length === 1 ? items[0]!.recs : items.flatMap((i) => i.recs);
         const via = items.length === 1 ? items[0]!.via : [...new Set(items.map((i) => i.via))].join(', ');
         const seq = append(items[0]!.now, via, recs.length, inboxText(items.map((i) => i.recs)));
-        replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, ids: i.recs.map((r) => r.id) } }));
+        replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, answer: acceptedAnswer(i.recs.map((r) => r.id)) } }));
       } catch (e) {
         replies = items.map((i) => failedReply(i.id, e)); // SQLITE_BUSY's code crosses: the route answers 503
       }

@@ -119,12 +119,13 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
   /**
    * Main thread, decider worker: the ids of batches handed over and not reported decided yet, by seq (per request:
    * a group commit's requests share a seq). Events in `waiting` were made on this thread; those the intake thread
-   * made (HTTP bodies read there) are not: only their ids crossed, and events.get reads one from its inbox row.
+   * made (HTTP bodies read there) are not: only their answer crossed (its text holds their ids, quoted), and events.get
+   * reads one from its inbox row.
    */
-  const handedOver = new Map<number, string[][]>();
+  const handedOver = new Map<number, Array<string[] | string>>();
   /** The highest seq the decider was told of: a group's requests share one seq and one kick. */
   let kicked = 0;
-  function handOver(seq: number, ids: string[]): void {
+  function handOver(seq: number, ids: string[] | string): void {
     const held = handedOver.get(seq);
     if (held) held.push(ids);
     else handedOver.set(seq, [ids]);
@@ -140,13 +141,16 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
       recs.map((r) => r.id),
     );
   }
-  /** HTTP intake read on the intake thread (router/intake-thread.ts): one request's events are in inbox row `seq`, committed. */
-  const acceptedIds = (seq: number, ids: string[]): void => handOver(seq, ids);
+  /**
+   * HTTP intake read on the intake thread (router/intake-thread.ts): one request's events are in inbox row `seq`,
+   * committed; `answer` is its response body, whose text holds their ids.
+   */
+  const acceptedIds = (seq: number, answer: string): void => handOver(seq, answer);
   /** A queued event the intake thread made, read from its inbox row (events.get: rare, so a scan, not an index). */
   function rowEvent(id: string): EventRecord | null {
     for (const [seq, requests] of handedOver)
       for (const ids of requests)
-        if (ids.includes(id)) {
+        if (typeof ids === 'string' ? ids.includes(`"${id}"`) : ids.includes(id)) {
           const e = inbox.events(seq)?.find((x) => x.id === id);
           return e ? fresh(e) : null;
         }
@@ -191,7 +195,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     /** Main thread, decider worker: these batches are committed (ToMain.decided): no longer queued. */
     decided(seqs: number[]): void {
       for (const q of seqs) {
-        for (const ids of handedOver.get(q) ?? []) for (const id of ids) waiting.delete(id);
+        for (const ids of handedOver.get(q) ?? []) if (typeof ids !== 'string') for (const id of ids) waiting.delete(id);
         handedOver.delete(q);
       }
       states.invalidate(); // the decider wrote alert states around this thread's cache

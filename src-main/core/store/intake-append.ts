@@ -11,10 +11,12 @@ export interface RawIntake {
   bytes: Uint8Array;
 }
 /**
- * The intake thread's answer: committed and synced (`seq`, the events' ids), refused by the adapter (its message),
- * or not JSON as Fastify reads it (the text back, for the main thread's parser to answer as it always has).
+ * The intake thread's answer: committed and synced (`seq`, and `answer`: the response body, `{"accepted":n,"ids":[…]}`
+ * as JSON text, made there, so the ids cross as one string and the main thread writes it as it is), refused by the
+ * adapter (its message), or not JSON as Fastify reads it (the text back, for the main thread's parser to answer as it
+ * always has).
  */
-export type RawAnswer = { seq: number; ids: string[] } | { refused: string } | { unparsed: string };
+export type RawAnswer = { seq: number; answer: string } | { refused: string } | { unparsed: string };
 
 /**
  * The fsynced append that gates an HTTP 202 (one inbox row per group commit, store/inbox.ts). With a data

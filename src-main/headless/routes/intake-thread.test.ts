@@ -78,8 +78,11 @@ describe('intake on the intake thread (R-INBOX-2)', () => {
     for (const [path, body, status] of bodies) {
       const [a, b] = await Promise.all([post(threaded, path, body), post(inline, path, body)]);
       expect([a.status, b.status]).toEqual([status, status]);
+      // The answer's text is made on the intake thread: the same type and shape as Fastify's own serialization.
+      expect(a.headers.get('content-type')).toBe(b.headers.get('content-type'));
       const got = (await a.json()) as { accepted: number; ids: string[] };
       const want = (await b.json()) as { accepted: number; ids: string[] };
+      expect(Object.keys(got)).toEqual(Object.keys(want));
       expect(got.accepted).toBe(want.accepted);
       expect(new Set(got.ids).size).toBe(got.accepted);
       // Acknowledged means findable at once: queued (in its inbox row) or decided already.

@@ -38,7 +38,8 @@ export const intakeRoutes: RouteModule = async (app, { core, access }) => {
         try {
           if (acceptRaw) {
             const a = await acceptRaw({ kind, via, now: core.ctx.clock.now(), bytes: req.body as Buffer });
-            if ('seq' in a) return reply.code(okStatus).send({ accepted: a.ids.length, ids: a.ids });
+            // The answer's JSON text as the intake thread made it: what send({ accepted, ids }) would write.
+            if ('seq' in a) return reply.code(okStatus).type('application/json; charset=utf-8').send(a.answer);
             if ('refused' in a) return refuse(reply, a.refused);
             body = await parseJson(req, a.unparsed); // refuses it as the shell's parser always has (400, its message)
           }
