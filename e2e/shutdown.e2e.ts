@@ -29,7 +29,10 @@ describe('vigil serve shutdown with a console open', () => {
       const res = await fetch(`${v.base}/api/stream`, { headers: { authorization: `Bearer ${v.token}` } });
       const reader = res.body!.getReader();
       await reader.read(); // the status snapshot: the stream is open
-      const ended = reader.read().then((r) => r.done);
+      // Frames published meanwhile (a start-up change, a status) may come first: read on to the stream's end.
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })().catch(() => false);
       const code = await Promise.race([v.stop('SIGTERM'), new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
       expect(code).toBe(0);
       expect(await ended).toBe(true); // the console saw its stream end, not a reset
