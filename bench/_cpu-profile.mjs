@@ -11,6 +11,13 @@ if (dir) {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 1000 });
   session.post('Profiler.start');
+  const heap = !!process.env.VIGIL_HEAP_PROFILE; // also sample allocations (collected objects included)
+  if (heap)
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   const exit = process.exit.bind(process);
   // The same-thread inspector answers synchronously, so the profile is written before the process ends.
   process.exit = (code) => {
@@ -22,6 +29,10 @@ if (dir) {
         writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(res.profile));
       }
     });
+    if (heap)
+      session.post('HeapProfiler.stopSampling', (err, res) => {
+        if (!err) writeFileSync(join(dir, `${process.pid}.heapprofile`), JSON.stringify(res.profile));
+      });
     return exit(code);
   };
 }

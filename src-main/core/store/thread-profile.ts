@@ -16,11 +16,24 @@ export function profileThread(name: string): (() => void) | null {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 1000 });
   session.post('Profiler.start');
-  return () =>
+  // VIGIL_HEAP_PROFILE=1: also sample what the thread allocates (collected objects included), for a .heapprofile.
+  const heap = !!process.env.VIGIL_HEAP_PROFILE;
+  if (heap)
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  return () => {
     // The same-thread inspector answers synchronously: the file is written before this returns.
     session.post('Profiler.stop', (err, res) => {
       if (err) return;
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `${process.pid}-${name}-${threadId}.cpuprofile`), JSON.stringify(res.profile));
     });
+    if (heap)
+      session.post('HeapProfiler.stopSampling', (err, res) => {
+        if (!err) writeFileSync(join(dir, `${process.pid}-${name}-${threadId}.heapprofile`), JSON.stringify(res.profile));
+      });
+  };
 }
