@@ -43,7 +43,7 @@ export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender, type RawAnswer, type RawIntake } from './intake-append';
 export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
 export { WAL_LIMIT_BYTES } from './db';
-export { writeGate, type WriteGate } from './write-gate';
+export { isBusy, writeGate, type WriteGate } from './write-gate';
 export { lowerThreadPriority, nameThread } from './thread-priority';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INTAKE_READERS, type IntakeKind } from '../../core/ingest';
 import { sourceLabel } from '../../core/router';
+import { isBusy } from '../../core/store';
 import { sendError } from '../http';
 import type { RouteModule } from './index';
 
@@ -17,7 +18,6 @@ import type { RouteModule } from './index';
  * An append that waits out SQLite's busy timeout is answered 503 with Retry-After (it stored nothing), not 500.
  */
 const BUSY = 'the intake inbox is busy (another writer holds its lock): nothing was stored; retry';
-const isBusy = (e: unknown) => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 
 export const intakeRoutes: RouteModule = async (app, { core, access }) => {
   // Intake tokens (their own kind) and people from responder up; checked before the body is read.
