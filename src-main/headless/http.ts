@@ -152,7 +152,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     };
     const send = boundedSse(res, stop);
     const write = (topic: string, payload: unknown) => send(share.frame(topic, payload));
-    write(Topic.status, share.snapshot());
+    send(share.snapshotFrame(Topic.status));
     const who = access.actor(req).name;
     const unsubs = TOPIC_NAMES.map((t) =>
       core.ctx.bus.subscribe(t, (p) => {
