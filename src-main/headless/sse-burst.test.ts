@@ -128,4 +128,19 @@ describe('a burst of consoles connecting', () => {
     second.close();
     expect(snapshots).toBe(1);
   });
+
+  it('R-SCALE-15: consoles that left before the trailing retry cost no retry; the next console to connect retries at once', async () => {
+    const retries = (ran: Array<{ sql: string }>) =>
+      ran.filter((r) => /^UPDATE outbox SET next_attempt_at = \? WHERE channel = \?/.test(r.sql));
+    await new Promise((r) => setTimeout(r, 1_100)); // past the second of the last retry
+    const burst = await recordStatements(async () => {
+      // The first connect retries at once; the others, within the second, would be covered by a trailing retry.
+      const leave = Array.from({ length: 3 }, () => core.consoles!.connect('admin'));
+      leave.forEach((l) => l());
+      await new Promise((r) => setTimeout(r, 1_300));
+    });
+    expect(retries(burst)).toHaveLength(1);
+    const next = await recordStatements(() => core.consoles!.connect('admin')());
+    expect(retries(next)).toHaveLength(1);
+  });
 });

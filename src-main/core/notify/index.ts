@@ -30,6 +30,8 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
   // A console that connects shows what waited for one: desktop messages are retried at once, not after their backoff.
   // A burst of consoles connecting (100 after a restart) retries once a second, not once per console: each retry is a
   // main-thread write that waits for the decider's transaction in progress (between turns of the event loop, R-SCALE-18).
+  // The trailing retry is skipped when every console of the burst has left: it would only find nobody to show them to,
+  // after making every held row due (and folding a large backlog) on the main thread; the next console retries at once.
   let lastRetry = -Infinity;
   let trailing: TimerHandle | null = null;
   const retryDesktop = () => {
@@ -41,7 +43,7 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
     if (trailing) return;
     const wait = lastRetry + CONNECT_RETRY_GAP_MS - ctx.clock.now();
     if (wait <= 0) retryDesktop();
-    else trailing = ctx.clock.setTimeout(retryDesktop, wait);
+    else trailing = ctx.clock.setTimeout(() => (consoles.count() > 0 ? retryDesktop() : (trailing = null)), wait);
   });
   ctx.onStop(() => trailing?.cancel());
   // Live reload: an unchanged channel keeps its worker (and its backoff state); a changed or new one is rebuilt.
