@@ -10,7 +10,7 @@ import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
 import { HEAL_ACTIONS, wireHeal } from './heal';
 import { wireSmoke } from './smoke';
-import { alertNowOf, wireNotify, type SenderLink } from './notify';
+import { wireNotify, type SenderLink } from './notify';
 import { createRouterArea, type DeciderLink, type FailureReports } from './router';
 import { wireAcks } from './ack';
 import { wireHeartbeat } from './heartbeat';
@@ -118,7 +118,7 @@ export function wireAreas(rt: Pick<ContextRuntime, 'ctx' | 'reloaders' | 'sleepe
     onFailure: (what, err) => reports.failure(what, err),
     onRecovery: (what) => reports.recovery(what),
     // A queued message is sent as what its alert is now (acknowledged, resolved): read when a channel sends.
-    alertNow: (fp) => alertNowOf(router.router.states, acks.acks)(fp),
+    alertNow: (fps) => ctx.stores.alerts.now(fps),
     ...(opts.sender && { thread: opts.sender }),
   });
 

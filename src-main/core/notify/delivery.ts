@@ -1,6 +1,6 @@
 import type { OutboxRow, OutboxThread } from '../store';
 import { planHold, resolutionMessage, withFolded } from './incident-digest';
-import { reconcile } from './reconcile';
+import { readsAlert, reconcile, type AlertNow } from './reconcile';
 import type { WorkerScope } from './scope';
 import { nextThread, planThread } from './threads';
 import type { Message, SendResult } from './types';
@@ -18,14 +18,37 @@ export interface Inflight {
 /** Shows the worker a send in flight; the answer forgets it (several may be in flight at once). */
 export type Track = (f: Inflight) => () => void;
 
+/** What an alert is now, for reconciling a message about it. */
+export type AlertReader = (fingerprint: string) => AlertNow | null;
+
+/**
+ * A batch read this long ago (real time) still stands for a message sent now; a message sent later (behind a slow
+ * window) reads its alert again. Within it an acknowledgement counts as one that came while the message was on the wire.
+ */
+const BATCH_READ_FRESH_MS = 100;
+
+/**
+ * What the alerts of a batch's messages are now, read in one statement: on the main thread beside the decider every
+ * read outside a transaction finds the file changed and starts from an empty page cache (~100 µs a read, R-SCALE-20).
+ */
+export function alertsNow({ opts }: WorkerScope, rows: OutboxRow[]): AlertReader {
+  const one: AlertReader = (fp) => opts.alertNow?.([fp]).get(fp) ?? null;
+  const fps = [...new Set(rows.flatMap((r) => (readsAlert(r.message) ? [r.message.fingerprint] : [])))];
+  if (!opts.alertNow || fps.length < 2) return one;
+  const read = opts.alertNow(fps);
+  const at = performance.now();
+  return (fp) => (performance.now() - at <= BATCH_READ_FRESH_MS ? (read.get(fp) ?? null) : one(fp));
+}
+
 /** The row as it is sent now: an acknowledgement or resolution while it waited changes it (notify/reconcile.ts). */
-export function reconciledRow({ store, channel, opts }: WorkerScope, row: OutboxRow, now: number) {
+export function reconciledRow(scope: WorkerScope, row: OutboxRow, now: number, alert: AlertReader = alertsNow(scope, [])) {
+  const { store, channel } = scope;
   const fp = row.message.fingerprint;
   return reconcile({
     row,
     channelType: channel.type,
     now,
-    alert: () => (fp === null ? null : (opts.alertNow?.(fp) ?? null)),
+    alert: () => (fp === null ? null : alert(fp)),
     resolutionsAfter: () => store.resolutionsAfter(channel.name, row.id),
   });
 }

@@ -82,7 +82,6 @@ export function wireNotify(ctx: CoreContext, deps: NotifyDeps) {
 }
 export { buildChannels } from '../channels';
 export { createOutbox, type OutboxOptions, type SenderLink } from './outbox';
-export { alertNowOf } from './alert-now';
 export { channelSet } from './channel-set';
 export { type WorkerHealth } from './settle';
 export { TEST_KEY_PREFIX } from './test-send';

@@ -18,8 +18,11 @@ export interface OutboxOptions {
   onFailure?: (what: string, err: Error) => void;
   /** The channel works again: resolve its failure event. */
   onRecovery?: (what: string) => void;
-  /** What an alert is now (firing/resolved, acknowledged): a queued message is sent as that (R-NOTIFY-2). */
-  alertNow?: (fingerprint: string) => AlertNow | null;
+  /**
+   * What these alerts are now (firing/resolved, acknowledged; an unknown one is left out): a queued message is sent as
+   * that (R-NOTIFY-2). Asked once for a claimed batch's messages (notify/delivery.ts `alertsNow`).
+   */
+  alertNow?: (fingerprints: string[]) => Map<string, AlertNow>;
   /** Jitter source (tests may pin it). */
   random?: () => number;
   /**

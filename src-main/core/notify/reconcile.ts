@@ -26,6 +26,10 @@ export interface ReconcileInput {
   resolutionsAfter: () => Message[];
 }
 
+/** Whether reconciling this message reads its alert (only news of a firing alert can have gone stale). */
+export const readsAlert = (m: Message): m is Message & { fingerprint: string } =>
+  m.fingerprint !== null && m.status === 'firing' && ANNOUNCES.has(m.kind);
+
 /**
  * A queued message is sent as what its alert is now, never as news that is
  * no longer true (R-NOTIFY-2, R-ROUTE-8): a channel that recovers after an
@@ -33,7 +37,7 @@ export interface ReconcileInput {
  */
 export function reconcile({ row, channelType, now, alert: read, resolutionsAfter }: ReconcileInput): Reconciled {
   const m = row.message;
-  if (m.fingerprint === null || m.status !== 'firing' || !ANNOUNCES.has(m.kind)) return { send: m };
+  if (!readsAlert(m)) return { send: m };
   const alert = read();
   if (!alert) return { send: m };
   const at = (t: number) => {

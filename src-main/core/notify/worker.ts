@@ -1,7 +1,7 @@
 import type { CoreContext } from '../context';
 import type { TimerHandle } from '../clock';
 import type { OutboxRow, OutboxStore, OutboxThread } from '../store';
-import { deliver, reconciledRow, type Delivered, type Inflight, type Track } from './delivery';
+import { alertsNow, deliver, reconciledRow, type Delivered, type Inflight, type Track } from './delivery';
 import { expireDue, gaugeBacklog } from './expire';
 import { dueDigests, promoteDigests } from './incident-digest';
 import { foldBacklog, recoveryDigestDue, type HeldBy } from './recovery-digest';
@@ -299,9 +299,10 @@ export class ChannelWorker implements WorkerScope {
     const clock = this.ctx.clock;
     // Threads this batch changed (settled together after it): a later row of the same incident folds into the earlier one.
     const threads = new Map<string, OutboxThread>();
+    const alerts = alertsNow(this, rows);
     const one = async (queued: OutboxRow): Promise<Outcome> => {
       // Sent as what its alert is now: an acknowledgement or resolution while it waited changes it.
-      const current = reconciledRow(this, queued, clock.now());
+      const current = reconciledRow(this, queued, clock.now(), alerts);
       if ('drop' in current) return { row: queued, result: { ok: true }, dropped: current.drop };
       const row = current.send === queued.message ? queued : { ...queued, message: current.send };
       const { result, thread, held, carried, sent } = await deliver(this, row, threads, this.track);

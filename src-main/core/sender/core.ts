@@ -1,7 +1,7 @@
 import { openContext } from '../areas';
 import { createLogger } from '../log';
 import { forwardCounters } from '../metrics';
-import { alertNowOf, channelSet, createOutbox } from '../notify';
+import { channelSet, createOutbox } from '../notify';
 import type { Config } from '../config';
 import { sentByThread, type FromSender, type SenderData } from './protocol';
 
@@ -34,12 +34,11 @@ export function createSenderCore(data: SenderData, post: (m: FromSender) => void
   pending.set = ((labels: { channel: string }, n: number) => post({ type: 'pending', channel: labels.channel, n })) as typeof pending.set;
 
   const channels = channelSet(ctx, { pausedUntil: () => null });
-  // This thread never writes alert states: read each one fresh, not from a cache the decider's writes went around.
-  const states = ctx.stores.alertStates;
   const outbox = createOutbox(ctx, channels.current().filter(sentByThread), {
     onFailure: (what, err) => post({ type: 'failure', what, error: err.message }),
     onRecovery: (what) => post({ type: 'recovery', what }),
-    alertNow: alertNowOf({ get: (fp) => (states.invalidate(), states.get(fp)) }, ctx.stores.acks),
+    // Read fresh from the database (the decider writes alert states): one narrow statement a message.
+    alertNow: (fps) => ctx.stores.alerts.now(fps),
     requeue: data.restarted ? 'mine' : 'none',
   });
 

@@ -31,6 +31,18 @@ export interface AlertReadStore {
    * gave may be reused only while this stays the same.
    */
   version(): string;
+  /**
+   * What these alerts are now (R-NOTIFY-2: a queued message is sent as that): status, when each last changed, and the
+   * acknowledgement of its current firing; unknown ones are left out. One narrow statement for a batch of messages.
+   */
+  now(fingerprints: string[]): Map<string, AlertNowRow>;
+}
+
+/** An alert's status, when it last changed (for resolved: when it resolved) and the active acknowledgement of its current firing. */
+export interface AlertNowRow {
+  status: AlertStatus;
+  changedAt: number;
+  ack: { by: string; at: number } | null;
 }
 
 interface Row {
@@ -68,10 +80,28 @@ export function sqliteAlertReadStore(db: Database): AlertReadStore {
        FROM alert_state s LEFT JOIN alert_acks a ON a.fingerprint = s.fingerprint
       WHERE s.status = 'firing' OR (? IS NOT NULL AND s.last_seen >= ?)`,
   );
+  const now = select<{ fingerprint: string; status: AlertStatus; last_seen: number; acked_by: string | null; acked_at: number | null }>(
+    db,
+    `SELECT s.fingerprint, s.status, s.last_seen,
+            CASE WHEN a.state = 'active' AND a.episode = s.first_seen THEN a.acked_by END AS acked_by,
+            CASE WHEN a.state = 'active' AND a.episode = s.first_seen THEN a.acked_at END AS acked_at
+       FROM alert_state s LEFT JOIN alert_acks a ON a.fingerprint = s.fingerprint
+      WHERE s.fingerprint IN (SELECT value FROM json_each(?))`,
+  );
   const changes = db.prepare('SELECT total_changes()').pluck();
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   return {
     version: () => `${String(changes.get())}:${String(dataVersion.get())}`,
+    now(fps) {
+      const out = new Map<string, AlertNowRow>();
+      for (const r of now.all(JSON.stringify(fps)))
+        out.set(r.fingerprint, {
+          status: r.status,
+          changedAt: r.last_seen,
+          ack: r.acked_by !== null ? { by: r.acked_by, at: r.acked_at! } : null,
+        });
+      return out;
+    },
     list(resolvedSince) {
       const rows = list.all(resolvedSince, resolvedSince);
       const out: AlertRow[] = new Array(rows.length);
