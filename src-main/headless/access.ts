@@ -54,10 +54,9 @@ export function createAccess(core: Core): HttpAccess {
       return { p: null, why: QUERY_TOKEN_REFUSAL, status: 'unauthorized' };
     const token = bearer(req.headers.authorization);
     if (token !== undefined || sessionSecret(req.headers.cookie) === undefined) {
-      const actor = core.people.authenticate(token);
-      if (actor) return { p: { kind: 'person', actor } };
-      const intake = core.people.intake(token);
-      return intake ? { p: { kind: 'intake', name: intake } } : { p: null, why: UNAUTHORIZED, status: 'unauthorized' };
+      const owner = core.people.bearer(token);
+      if (!owner) return { p: null, why: UNAUTHORIZED, status: 'unauthorized' };
+      return { p: 'actor' in owner ? { kind: 'person', actor: owner.actor } : { kind: 'intake', name: owner.intake } };
     }
     const s = session(req);
     if (!s.ok) return { p: null, why: s.reason, status: 'unauthorized' };

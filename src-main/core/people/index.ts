@@ -19,9 +19,9 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 const PRESENTED_HASHES = 1_000;
 /**
  * hashToken for the tokens requests present (issue 17): every HTTP intake request presents one, and its hash was
- * most of the main thread's cost of checking it. Only the hash is remembered, a pure function of the token: its
- * row is still looked up at every request, so a revoked or rotated token (here or by `vigil user` on the same
- * database) is refused at once.
+ * most of the main thread's cost of checking it. Only the hash is remembered, a pure function of the token; whom it
+ * belongs to is remembered by the store only while a number every change of token owners moves stands (one row read
+ * at every request), so a revoked or rotated token (here or by `vigil user` on the same database) is refused at once.
  */
 export function presentedTokenHash(): (token: string) => string {
   const seen = new Map<string, string>();
@@ -69,8 +69,8 @@ export type SessionCheck = { ok: true; actor: Actor; expiresAt: number } | { ok:
 export interface People {
   /** The person a personal token belongs to, or null. */
   authenticate(token: string | undefined): Actor | null;
-  /** The intake token's name, or null: these tokens may only post alerts. */
-  intake(token: string | undefined): string | null;
+  /** A Bearer token's owner: a person, else an intake token, which may only post alerts (one look-up for both). */
+  bearer(token: string | undefined): { actor: Actor } | { intake: string } | null;
   /** The person with this Telegram user id, or null. */
   byTelegram(id: string | number): Actor | null;
   /** Upgrade path: with nobody on record, the legacy single token becomes the personal token of `admin`. */
@@ -128,11 +128,13 @@ export function createPeople(
   const presented = presentedTokenHash();
   const people: People = {
     authenticate(token) {
-      if (!token) return null;
-      const p = repo.byTokenHash(presented(token));
-      return p ? asActor(p) : null;
+      const o = token ? repo.tokenOwner(presented(token)) : null;
+      return o && 'person' in o ? asActor(o.person) : null;
     },
-    intake: (token) => (token ? repo.intake.byHash(presented(token)) : null),
+    bearer(token) {
+      const o = token ? repo.tokenOwner(presented(token)) : null;
+      return o && 'person' in o ? { actor: asActor(o.person) } : o;
+    },
     byTelegram(id) {
       const p = repo.byTelegram(String(id));
       return p ? asActor(p) : null;

@@ -31,6 +31,28 @@ export const peopleTables: TableSpec[] = [
     options: 'WITHOUT ROWID',
   },
   {
+    // A number every change of who a token belongs to moves (triggers: any connection's write does, `vigil user` and
+    // `vigil intake-token` included): the main thread remembers what presented tokens resolved to while it stands
+    // (store/people.ts), reading this one row per request instead of a token's rows (R-PEOPLE-6).
+    name: 'token_owners_version',
+    columns: { id: 'INTEGER PRIMARY KEY CHECK (id = 1)', n: 'INTEGER NOT NULL' },
+    extra: [
+      `INSERT OR IGNORE INTO token_owners_version (id, n) VALUES (1, 0)`,
+      ...[
+        ['people_insert', 'INSERT ON people'],
+        ['people_update', 'UPDATE OF name, role, token_hash ON people'],
+        ['people_delete', 'DELETE ON people'],
+        ['intake_insert', 'INSERT ON intake_tokens'],
+        ['intake_update', 'UPDATE ON intake_tokens'],
+        ['intake_delete', 'DELETE ON intake_tokens'],
+      ].map(
+        ([name, on]) => `CREATE TRIGGER IF NOT EXISTS token_owners_version_${name} AFTER ${on} BEGIN
+           UPDATE token_owners_version SET n = n + 1 WHERE id = 1;
+         END`,
+      ),
+    ],
+  },
+  {
     name: 'sessions',
     columns: {
       id: 'TEXT PRIMARY KEY',

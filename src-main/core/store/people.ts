@@ -15,7 +15,11 @@ export interface PeopleRepository {
   count(): number;
   list(): Person[];
   get(name: string): Person | null;
-  byTokenHash(hash: string): Person | null;
+  /**
+   * Whom a token's hash belongs to: a person, else an intake token's name, else nobody. Remembered while
+   * token_owners_version stands (outside transactions), so a request reads one row instead of the token's.
+   */
+  tokenOwner(hash: string): { person: Person } | { intake: string } | null;
   byTelegram(id: string): Person | null;
   insert(p: PersonRow): void;
   update(name: string, patch: { role?: Role; telegram?: string | null }): void;
@@ -30,7 +34,6 @@ export interface PeopleRepository {
     list(): Array<{ name: string; createdAt: number }>;
     insert(name: string, hash: string, at: number): void;
     remove(name: string): boolean;
-    byHash(hash: string): string | null;
   };
   sessions: {
     insert(s: SessionRow & { secretHash: string }): void;
@@ -73,6 +76,12 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
   const intakeByHash = select<{ name: string }>(db, 'SELECT name FROM intake_tokens WHERE token_hash = ?');
   const sCols = 'id, person, created_at, expires_at, last_seen_at, user_agent, revoked_at';
   const count = counter(db, 'SELECT COUNT(*) AS n FROM people');
+  const owners = tokenOwners(db, (hash) => {
+    const p = person(byHash.get(hash));
+    if (p) return { person: p };
+    const intake = intakeByHash.get(hash)?.name;
+    return intake === undefined ? null : { intake };
+  });
   return {
     count: () => count(),
     list: () =>
@@ -80,7 +89,7 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
         .all()
         .map((r) => person(r)!),
     get: (name) => person(byName.get(name)),
-    byTokenHash: (hash) => person(byHash.get(hash)),
+    tokenOwner: owners,
     byTelegram: (id) => person(byTg.get(id)),
     insert: (p) =>
       void db
@@ -108,7 +117,6 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
       insert: (name, hash, at) =>
         void db.prepare('INSERT INTO intake_tokens (name, token_hash, created_at) VALUES (?, ?, ?)').run(name, hash, at),
       remove: (name) => db.prepare('DELETE FROM intake_tokens WHERE name = ?').run(name).changes > 0,
-      byHash: (hash) => intakeByHash.get(hash)?.name ?? null,
     },
     sessions: {
       insert: (s) =>
@@ -132,5 +140,29 @@ export function sqlitePeopleRepository(db: Database): PeopleRepository {
             return info;
           }),
     },
+  };
+}
+
+/** How many presented tokens' owners are remembered (a flood of wrong tokens only empties the memory). */
+const OWNERS_MAX = 1_000;
+
+/**
+ * `read`, remembered per hash while token_owners_version stands. The version is read first: a change committed after
+ * it moves the number past the remembered one, so what was read after it is never kept longer than it holds. Inside
+ * a transaction every call reads (what it wrote may yet roll back, and the number with it).
+ */
+function tokenOwners<T>(db: Database, read: (hash: string) => T): (hash: string) => T {
+  const version = select<{ n: number }>(db, 'SELECT n FROM token_owners_version WHERE id = 1');
+  const known = new Map<string, T>();
+  let knownAt = -1;
+  return (hash) => {
+    if (db.inTransaction) return read(hash);
+    const v = version.get()?.n ?? -1;
+    if (v !== knownAt || known.size >= OWNERS_MAX) known.clear();
+    knownAt = v;
+    if (known.has(hash)) return known.get(hash) as T;
+    const owner = read(hash);
+    known.set(hash, owner);
+    return owner;
   };
 }

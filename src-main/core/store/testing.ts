@@ -8,7 +8,15 @@ import { dirname, join } from 'node:path';
 /** Partial indexes that hold only live work (rows leave them when processed), so walking them is bounded. */
 const LIVE_ONLY_INDEXES = ['events_inbox'];
 /** Tables bounded by configuration or by live work, not by history. */
-const BOUNDED_TABLES = ['intake_batches', 'heal_settings', 'telegram_offsets', 'sqlite_sequence', 'alert_firing', 'alert_acks_version'];
+const BOUNDED_TABLES = [
+  'intake_batches',
+  'heal_settings',
+  'telegram_offsets',
+  'sqlite_sequence',
+  'alert_firing',
+  'alert_acks_version',
+  'token_owners_version',
+];
 
 export interface Ran {
   sql: string;
