@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --v8-pool-size=0
 // `vigil` CLI launcher: runs the built headless shell (npm run build writes out/main/cli.js).
+// --v8-pool-size=0: V8's background threads (GC helpers, compilers) sized to the machine (cores - 1) instead of
+// Node's fixed 4. They run at normal priority for every thread's isolate, the niced decider's too, so on a small
+// machine four of them compete with the main thread that answers /health (docs/architecture.md "Threads").
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
