@@ -17,7 +17,7 @@ import { worstStatus } from '../../src-shared/constants';
 import { describeZodError, fail, ok, type ErrorCode, type Result } from '../../src-shared/result';
 import type { CoreContext } from './context';
 import type { ReloadRecord, ReloadVia } from './config';
-import type { Database, RawAnswer, RawIntake } from './store';
+import { limitInlining, type Database, type RawAnswer, type RawIntake } from './store';
 import type { CallbackOutcome, TelegramUpdate } from './agents';
 import { auditCall } from './audit';
 import type { Heal } from './heal';
@@ -132,7 +132,9 @@ export function createCore(opts: CoreOptions): Core {
   const { clock, log, stores } = ctx;
   const startedAt = clock.now();
   // File databases may decide on the decider worker thread; an in-memory one (most unit tests) cannot be shared.
-  const decider = opts.decider === 'worker' && opts.dataDir ? startDecider(ctx, { ...opts, dataDir: opts.dataDir }, () => areas) : null;
+  const threaded = opts.decider === 'worker' && !!opts.dataDir;
+  if (threaded) limitInlining(); // before the threads start and a storm's hot code is compiled (store/inline-budget.ts)
+  const decider = threaded ? startDecider(ctx, { ...opts, dataDir: opts.dataDir! }, () => areas) : null;
   const { bus } = ctx;
 
   const status = (): StatusSnapshot => {

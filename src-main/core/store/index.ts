@@ -44,6 +44,7 @@ export { type IntakeAppender, type RawAnswer, type RawIntake } from './intake-ap
 export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
 export { WAL_LIMIT_BYTES } from './db';
 export { isBusy, writeGate, type WriteGate } from './write-gate';
+export { limitInlining } from './inline-budget';
 export { lowerThreadPriority, nameThread } from './thread-priority';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
