@@ -13,7 +13,7 @@ import { createAccess } from './access';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
 import { sseShare } from './sse-share';
-import { oneBodyPerTurn } from './turns';
+import { oneBodyPerTurn, turns } from './turns';
 import { SESSION_ENDED_EVENT } from '../../src-shared/session';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -133,7 +133,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     unshare();
     done();
   });
-  app.get('/api/stream', { onRequest: access.require('viewer') }, (req, reply) => {
+  // A burst of consoles connecting (100 after a restart) is set up one per turn of the event loop, like request bodies
+  // (R-SCALE-10): each connect's token check, snapshot frame, subscriptions and held-notice retry run in their own turn,
+  // so a /health probe that arrives with the burst is answered between two connects, not after all of them.
+  const connectTurn = turns();
+  app.get('/api/stream', { onRequest: [() => connectTurn(), access.require('viewer')] }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     streams.add(res);

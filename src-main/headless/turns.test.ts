@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/app';
 import { parseConfig } from '../core/config';
 import { listenHttp } from './testing';
+import { Topic } from '../../src-shared/api/topics';
 import { turns } from './turns';
 
 const TOKEN = 'turns-token-0123456789abcdefghijklmnopq';
@@ -38,14 +39,22 @@ const webhookRequest = (k: number, n: number): string => {
   );
 };
 
+/** n connections, open and accepted by the server first, so what they send next becomes readable in one poll. */
+async function acceptedSockets(n: number): Promise<Socket[]> {
+  let accepted = 0;
+  let onConnection = (): void => {};
+  const all = new Promise<void>((ok) => (onConnection = () => void (++accepted === n && ok())));
+  app.server.on('connection', onConnection);
+  const sockets = Array.from({ length: n }, () => connect(port, '127.0.0.1'));
+  await all;
+  app.server.off('connection', onConnection);
+  return sockets;
+}
+
 describe('one request body per turn of the event loop (R-SCALE-10)', () => {
   it('R-SCALE-10: /health sent behind a burst of 40 webhook bodies is answered before the burst is worked through, and every body is still accepted in order', async () => {
     const N = 40;
-    // Every connection open and accepted by the server first, so the requests all become readable in one poll.
-    let accepted = 0;
-    const allAccepted = new Promise<void>((ok) => app.server.on('connection', () => ++accepted === N + 1 && ok()));
-    const sockets: Socket[] = Array.from({ length: N + 1 }, () => connect(port, '127.0.0.1'));
-    await allAccepted;
+    const sockets = await acceptedSockets(N + 1);
     const got = sockets.map((s) => {
       let text = '';
       return new Promise<string>((ok) => s.on('data', (d: Buffer) => (text += d.toString()) && /\r\n\r\n.*\}$/s.test(text) && ok(text)));
@@ -68,6 +77,31 @@ describe('one request body per turn of the event loop (R-SCALE-10)', () => {
     const answers = await Promise.all(got.slice(0, N));
     for (const a of answers) expect(a).toMatch(/^HTTP\/1.1 202/);
     expect(order).toEqual(Array.from({ length: N }, (_, k) => `TurnsStorm${k}`)); // arrival order kept
+    for (const s of sockets) s.destroy();
+  });
+
+  it('R-SCALE-10: /health sent behind a burst of 40 console connects is answered before the burst is set up, and every console gets its stream', async () => {
+    const N = 40;
+    const sockets = await acceptedSockets(N + 1);
+    // A console's stream is set up when it subscribes to the status topic (after its snapshot went out).
+    let setUp = 0;
+    const subscribe = core.ctx.bus.subscribe.bind(core.ctx.bus);
+    core.ctx.bus.subscribe = ((topic, fn) => (topic === Topic.status && setUp++, subscribe(topic, fn))) as typeof subscribe;
+    const got = sockets.map((s, i) => {
+      let text = '';
+      const done = i < N ? /\r\n\r\n[^]*event: status\ndata: [^]*\n\n/ : /\r\n\r\n.*\}$/s;
+      return new Promise<string>((ok) => s.on('data', (d: Buffer) => (text += d.toString()) && done.test(text) && ok(text)));
+    });
+    for (let k = 0; k < N; k++) sockets[k]!.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    sockets[N]!.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const health = await got[N]!;
+    const setUpBefore = setUp;
+    expect(health).toMatch(/^HTTP\/1.1 200/);
+    // Before, all 40 connects were authenticated and set up in the poll that also read the probe.
+    expect(setUpBefore).toBeLessThan(N / 2);
+    for (const a of await Promise.all(got.slice(0, N))) expect(a).toMatch(/^HTTP\/1.1 200[^]*content-type: text\/event-stream/);
+    expect(setUp).toBe(N);
+    core.ctx.bus.subscribe = subscribe;
     for (const s of sockets) s.destroy();
   });
 
