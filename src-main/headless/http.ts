@@ -140,6 +140,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   app.get('/api/stream', { onRequest: [() => connectTurn(), access.require('viewer')] }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
+    // A console that left while it waited for its turn: its close has passed, so a stream set up now would never end.
+    if (req.raw.socket.destroyed) return void res.destroy();
     streams.add(res);
     res.writeHead(200, {
       'content-type': 'text/event-stream',

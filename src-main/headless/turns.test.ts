@@ -105,6 +105,33 @@ describe('one request body per turn of the event loop (R-SCALE-10)', () => {
     for (const s of sockets) s.destroy();
   });
 
+  it('R-SCALE-10: a console that leaves while its connect waits for its turn leaves no stream behind', async () => {
+    const N = 20;
+    const sockets = await acceptedSockets(N + 1);
+    // Streams set up and not yet ended: their status subscriptions.
+    let live = 0;
+    const subscribe = core.ctx.bus.subscribe.bind(core.ctx.bus);
+    core.ctx.bus.subscribe = ((topic, fn) => {
+      if (topic !== Topic.status) return subscribe(topic, fn);
+      live++;
+      const off = subscribe(topic, fn);
+      return () => (live--, off());
+    }) as typeof subscribe;
+    const got = sockets.slice(0, N).map((s) => {
+      let text = '';
+      return new Promise<void>((ok) => s.on('data', (d: Buffer) => (text += d.toString()) && /event: status\ndata: /.test(text) && ok()));
+    });
+    const stream = `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+    for (let k = 0; k < N; k++) sockets[k]!.write(stream);
+    sockets[N]!.end(stream); // the last console is gone before its turn comes
+    await Promise.all(got);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live).toBe(N);
+    for (const s of sockets) s.destroy();
+    await expect.poll(() => live).toBe(0);
+    core.ctx.bus.subscribe = subscribe;
+  });
+
   it('R-SCALE-10: a bad body still gets its 400 at its turn, and turns are given one per loop iteration in order', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/events`, {
       method: 'POST',
