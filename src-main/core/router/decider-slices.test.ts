@@ -4,6 +4,9 @@ import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
 import type { RunStage } from './pipeline';
 import { inboxText } from './group-commit';
+import { join } from 'node:path';
+import { openDatabase, sqliteStores, writeGate } from '../store';
+import { PATIENT } from './inbox';
 
 /**
  * The deciding transaction's size on the decider thread (router/inbox.ts): nothing waits for that thread but the
@@ -88,5 +91,37 @@ describe('deciding transactions on the decider thread', () => {
     const seqs = await bed.backlog(6, 5);
     expect(bed.commits).toEqual([seqs.slice(0, 3), seqs.slice(3)]);
     expect(bed.gate.announced()).toBe(false);
+  });
+
+  it('R-SCALE-24: a write the main thread waits for between turns of its event loop ends the deciding transaction only once it holds 1,000 events', async () => {
+    // 20 here, not 1,000: on a loaded machine 1,000 events could outlast the 500 ms slice, which ends a transaction too.
+    const patient = PATIENT.events;
+    PATIENT.events = 20;
+    // The main thread's outbox claim (transactionSoon on its own connection, the gate in 'announce' mode) finds the
+    // lock held while the third batch is decided: it waits, announced, and commits after the deciding transaction.
+    let decidedEvents = 0;
+    let waiting: unknown = null;
+    const bed = deciderBed({
+      name: 'claim',
+      always: true,
+      run: () => {
+        if (++decidedEvents !== 11) return;
+        const stores = sqliteStores(mainDb!, null, writeGate(bed.gate.sab), false);
+        stores.writeGate.mode = 'announce';
+        waiting = stores.transactionSoon(() => mainDb!.prepare('UPDATE inbox_cursor SET synced = synced').run());
+      },
+    });
+    const mainDb = openDatabase(join(h!.dir, 'vigil.db')).db;
+    try {
+      // 6 batches of 5, the write announced during the third: the first transaction goes on until it holds 20 events.
+      const seqs = await bed.backlog(6, 5);
+      expect(waiting).toBeInstanceOf(Promise);
+      await waiting;
+      expect(bed.commits).toEqual([seqs.slice(0, 4), seqs.slice(4)]);
+      expect(bed.gate.announced()).toBe(false);
+    } finally {
+      PATIENT.events = patient;
+      mainDb.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../context';
-import type { EventRecord, ProcessedUpdate } from '../store';
+import type { EventRecord, ProcessedUpdate, WriteGate } from '../store';
 import { afterCommit, decideBatch, type Decided, type DeciderDeps } from './decide';
 import type { FailureRun } from './failure';
 import { fresh } from './records';
@@ -20,12 +20,25 @@ const SLICE_MS = 20;
  * 1.02 at 200 ms, 0.84 at 500 ms).
  */
 const WORKER_SLICE_MS = 500;
+/**
+ * On the decider thread, a write announced by a thread it does not hold (the main thread's `transactionSoon`: the
+ * outbox's claims and settles; the sender thread's) ends the deciding transaction only once it holds this many
+ * events (or its slice is up): a storm's sends ended 83 of `bench router` round 0's 95 transactions (~300 events
+ * each), and every commit writes the hot pages of the fingerprint-keyed indexes again (in-process, 300 events a
+ * transaction cost the decider 140-166 µs an alert, 23-26 of them system time, against 129-151 and 15-16 at
+ * 1,000-2,000). A write that holds the main thread (`urgent`) still ends it after the inbox batch in progress
+ * (R-SCALE-12, R-SCALE-24).
+ */
+export const PATIENT = { events: 1_000 }; // an object: a test sets fewer, so its backlog stays inside one slice under load
 /** Inbox batches looked at per processing transaction (seq and size only; BATCH and SLICE_MS decide how many are taken). */
 const LOOK_AHEAD = 256;
 /** Most time between a deciding commit and the fsynced commit that lets its inbox rows be deleted (settleInbox). */
 const SETTLE_MS = 500;
 
 export type InboxPass = ReturnType<typeof createInboxPass>;
+
+/** Whether an announced write ends the deciding transaction now (n events decided in it so far). */
+const ended = (gate: WriteGate | null, n: number): boolean => !!gate && (gate.urgent() || (n >= PATIENT.events && gate.announced()));
 
 /**
  * The inbox pass: decides what waits in the durable inbox, batch by batch in seq order, each processing
@@ -88,7 +101,7 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
         const d: Decided[] = [];
         let n = 0;
         for (const b of next) {
-          if (taken.length && (n + b.n > BATCH || performance.now() - t0 >= slice || gate?.announced())) break;
+          if (taken.length && (n + b.n > BATCH || performance.now() - t0 >= slice || ended(gate, n))) break;
           const recs = known.get(b.seq) ?? (inbox.events(b.seq) ?? []).map(fresh);
           taken.push({ seq: b.seq, recs });
           for (const x of decideBatch(deps, recs, write)) d.push(x);

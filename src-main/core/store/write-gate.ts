@@ -28,9 +28,9 @@ export interface WriteGate {
   /** One transaction on `db` (`run` begins and commits it) by this connection's turn; nested in one, it just runs. */
   transaction<T>(db: BusyTimeoutDb, run: () => T): T;
   /**
-   * The same, but an 'announce' connection waits for the lock between turns of its event loop (a try every ~1 ms)
-   * instead of napping on the thread: the main thread answers /health while the decider, descheduled on a
-   * saturated machine at its lower priority, finishes the transaction it holds (R-SCALE-18). Committed at once
+   * The same, but an 'announce' connection waits for the lock between turns of its event loop (a try at each
+   * release of the lock through the gate, at least every ASYNC_RETRY_MS) instead of napping on the thread: the main
+   * thread answers /health while the decider, descheduled on a saturated machine at its lower priority, finishes the transaction it holds (R-SCALE-18). Committed at once
    * (no promise) when the lock is free or the connection yields; a 'bulk' connection (the sender thread, which
    * serves nothing) waits on its thread as in transaction().
    */
@@ -39,6 +39,13 @@ export interface WriteGate {
   yieldTo(maxMs?: number): void;
   /** Another connection has announced a write and waits for the lock: a long transaction in progress should commit soon. */
   announced(): boolean;
+  /**
+   * The announced write holds its thread while it waits: a main-thread `transaction()` (an acknowledgement, a silence).
+   * The others wait without holding anything (`transactionSoon` between turns of the main thread's event loop, the
+   * sender thread's bulk writes), so the decider ends its transaction for them only once it holds enough events
+   * (router/inbox.ts, R-SCALE-24).
+   */
+  urgent(): boolean;
 }
 
 /** How long a bulk write tries at the gate before it waits in SQLite's busy handler instead, again and again. */
@@ -53,10 +60,12 @@ const BULK_RETRY_MS = 20;
 /** The same for transactionSoon, which waits between turns of the event loop (the outbox's claims and settles). */
 const ASYNC_RETRY_MS = 20;
 
-export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): WriteGate {
-  // [0]: the main thread's announced writes, waiting or in progress; [1]: bulk ones (the sender thread);
-  // [2]: releases of the lock by a transaction through the gate, so a waiter sleeps until one instead of polling.
+export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(16)): WriteGate {
+  // [0]: the main thread's announced writes that hold the thread, waiting or in progress; [1]: bulk ones (the sender
+  // thread); [2]: releases of the lock by a transaction through the gate, so a waiter sleeps until one instead of
+  // polling; [3]: the main thread's writes waiting between turns of its event loop (transactionSoon).
   const cell = new Int32Array(sab);
+  const mainAnnounced = () => Atomics.load(cell, 0) + Atomics.load(cell, 3);
   const gate: WriteGate = {
     sab,
     mode: 'yield',
@@ -82,12 +91,13 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): W
       }
       return waitForLock(db, run, seen + 1); // + 1: this try's own release
     },
-    announced: () => Atomics.load(cell, 0) > 0 || Atomics.load(cell, 1) > 0,
+    announced: () => mainAnnounced() > 0 || Atomics.load(cell, 1) > 0,
+    urgent: () => Atomics.load(cell, 0) > 0,
     yieldTo(maxMs = 500) {
       if (!gate.announced()) return;
       const end = Date.now() + maxMs;
       while (gate.announced() && Date.now() < end) {
-        const i = Atomics.load(cell, 0) > 0 ? 0 : 1;
+        const i = Atomics.load(cell, 0) > 0 ? 0 : Atomics.load(cell, 3) > 0 ? 3 : 1;
         const v = Atomics.load(cell, i);
         if (v > 0) Atomics.wait(cell, i, v, 5);
       }
@@ -138,7 +148,10 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): W
     try {
       const mainFirst = () => {
         const end = Date.now() + 500;
-        for (let v = Atomics.load(cell, 0); v > 0 && Date.now() < end; v = Atomics.load(cell, 0)) Atomics.wait(cell, 0, v, 5);
+        for (let v = mainAnnounced(); v > 0 && Date.now() < end; v = mainAnnounced()) {
+          const i = Atomics.load(cell, 0) > 0 ? 0 : 3;
+          Atomics.wait(cell, i, Atomics.load(cell, i), 5);
+        }
       };
       try {
         return untilLocked(write, Date.now() + BULK_WAIT_MS, BULK_RETRY_MS, mainFirst);
@@ -170,7 +183,7 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): W
    * `expected`: the release count at which the last try failed.
    */
   async function waitForLock<T>(db: BusyTimeoutDb, run: () => T, expected: number, timeoutMs = 5_000): Promise<T> {
-    Atomics.add(cell, 0, 1); // the decider steps aside before its next transaction
+    Atomics.add(cell, 3, 1); // the decider steps aside before its next transaction (once it holds enough, R-SCALE-24)
     try {
       const end = Date.now() + timeoutMs;
       for (;;) {
@@ -185,8 +198,8 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(12)): W
         expected = seen + 1;
       }
     } finally {
-      Atomics.sub(cell, 0, 1);
-      Atomics.notify(cell, 0);
+      Atomics.sub(cell, 3, 1);
+      Atomics.notify(cell, 3);
     }
   }
 
