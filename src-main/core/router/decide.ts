@@ -46,6 +46,28 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
     hermes: deps.hermes,
     aiTriage: deps.followUp.triager !== null,
   };
+  // Each new alert's state and acknowledgement (nearly always none) asked for in one statement each, not per event.
+  const fps = batch.map((ev) => ev.fingerprint);
+  states.lookAhead(fps);
+  ctx.stores.acks.lookAhead(fps);
+  try {
+    decideEach(deps, batch, sc, touched, done, write);
+  } finally {
+    states.lookAhead(null);
+  }
+  for (const s of touched.values()) if (s) states.put(s);
+  return done;
+}
+
+function decideEach(
+  deps: DeciderDeps,
+  batch: EventRecord[],
+  sc: StageContext,
+  touched: Map<string, AlertState | null>,
+  done: Decided[],
+  write: (ev: EventRecord, upd: ProcessedUpdate) => void,
+): void {
+  const { ctx, states } = deps;
   for (const ev of batch) {
     const now = (sc.now = ctx.clock.now());
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
@@ -72,8 +94,6 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
     write(ev, { outcome: d.result, trace: d.trace, triage: d.triage, channels: d.notify ? d.channels : [] });
     done.push({ ev, d });
   }
-  for (const s of touched.values()) if (s) states.put(s);
-  return done;
 }
 
 /**

@@ -33,6 +33,11 @@ export interface AckLogEntry {
 
 export interface AckStore {
   get(fingerprint: string): Ack | null;
+  /**
+   * Inside a transaction: read the acknowledgements of these alerts (nearly always none) in one statement and remember
+   * them as get() does, so a storm's first deliveries do not ask one by one (one SELECT each before).
+   */
+  lookAhead(fingerprints: readonly string[]): void;
   /** Insert or replace the acknowledgement of a fingerprint. */
   put(a: Ack): void;
   /** End an active acknowledgement; false if none was active. */
@@ -98,6 +103,7 @@ const KNOWN_MAX = 100_000;
 export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   const s = {
     get: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint = ?`),
+    many: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint IN (SELECT value FROM json_each(?))`),
     version: select<{ n: number }>(db, `SELECT n FROM alert_acks_version WHERE id = 1`),
     put: db.prepare(
       `INSERT OR REPLACE INTO alert_acks (fingerprint, episode, severity, acked_by, acked_at, via, note, state, ended_at, ended_by)
@@ -154,6 +160,14 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
       const a = r ? toAck(r) : null;
       m?.set(fp, a && { ...a });
       return a;
+    },
+    lookAhead(fps) {
+      const m = remembered();
+      if (!m) return;
+      const ask = fps.filter((fp) => !m.has(fp));
+      if (ask.length < 2) return; // one: its get asks
+      for (const fp of ask) m.set(fp, null);
+      for (const r of s.many.all(JSON.stringify(ask))) m.set(r.fingerprint, toAck(r));
     },
     put(a) {
       forget();

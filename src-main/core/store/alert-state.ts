@@ -26,6 +26,12 @@ export interface AlertState {
 
 export interface AlertStateStore {
   get(fingerprint: string): AlertState | null;
+  /**
+   * The router, inside its deciding transaction: read the states of a batch's fingerprints in one statement (a storm's
+   * first deliveries each missed with a SELECT of its own), remembering which have none until the next look-ahead
+   * (null: the batch is done) or invalidate().
+   */
+  lookAhead(fingerprints: readonly string[] | null): void;
   put(s: AlertState): void;
   /** Forget cached state (after a rolled-back transaction, or a write by another path). */
   invalidate(): void;
@@ -69,6 +75,25 @@ interface Row {
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+const toState = (r: Row): AlertState => ({
+  fingerprint: r.fingerprint,
+  source: r.source,
+  severity: r.severity,
+  status: r.status,
+  summary: r.summary,
+  labels: fromJson(r.labels),
+  firstSeen: r.first_seen,
+  lastSeen: r.last_seen,
+  lastEventId: r.last_event_id,
+  count: r.count,
+  notifiedStatus: r.notified_status,
+  notifiedAt: r.notified_at,
+  annotations: fromJson(r.annotations),
+  generatorURL: r.generator_url,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+});
+
 /**
  * SQLite store with a write-through cache in front of get(): the router is
  * the only writer of dedupe state, and a storm reads the same fingerprints
@@ -76,7 +101,10 @@ const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>
  */
 export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertStateStore {
   const cache = new Map<string, AlertState>();
+  /** Fingerprints the last look-ahead found without a state (only the deciding transaction inserts states). */
+  const absent = new Set<string>();
   const get = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint = ?`);
+  const many = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint IN (SELECT value FROM json_each(?))`);
   const put = db.prepare(
     `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at,
        annotations, generator_url, starts_at, ends_at)
@@ -118,30 +146,27 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     get(fp) {
       const hit = cache.get(fp);
       if (hit) return { ...hit };
+      if (absent.has(fp)) return null;
       const r = get.get(fp);
       if (!r) return null;
-      const s: AlertState = {
-        fingerprint: r.fingerprint,
-        source: r.source,
-        severity: r.severity,
-        status: r.status,
-        summary: r.summary,
-        labels: fromJson(r.labels),
-        firstSeen: r.first_seen,
-        lastSeen: r.last_seen,
-        lastEventId: r.last_event_id,
-        count: r.count,
-        notifiedStatus: r.notified_status,
-        notifiedAt: r.notified_at,
-        annotations: fromJson(r.annotations),
-        generatorURL: r.generator_url,
-        startsAt: r.starts_at,
-        endsAt: r.ends_at,
-      };
+      const s = toState(r);
       cache.set(fp, s);
       return { ...s };
     },
+    lookAhead(fps) {
+      absent.clear();
+      if (!fps) return;
+      if (cache.size + fps.length > cacheMax) cache.clear();
+      const ask = fps.filter((fp) => !cache.has(fp));
+      if (ask.length < 2) return; // one: its get asks
+      for (const fp of ask) absent.add(fp);
+      for (const r of many.all(JSON.stringify(ask))) {
+        absent.delete(r.fingerprint);
+        cache.set(r.fingerprint, toState(r));
+      }
+    },
     put(s) {
+      absent.delete(s.fingerprint);
       const old = cache.get(s.fingerprint);
       if (cache.size >= cacheMax) cache.clear();
       cache.set(s.fingerprint, { ...s });
@@ -165,7 +190,10 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
         s.endsAt ?? null,
       );
     },
-    invalidate: () => cache.clear(),
+    invalidate() {
+      cache.clear();
+      absent.clear();
+    },
     firing() {
       const out: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
       for (const r of firing.all()) out[r.severity] = r.n;

@@ -30,9 +30,9 @@ export interface WriteGate {
   /**
    * The same, but an 'announce' connection waits for the lock between turns of its event loop (a try at each
    * release of the lock through the gate, at least every ASYNC_RETRY_MS) instead of napping on the thread: the main
-   * thread answers /health while the decider, descheduled on a saturated machine at its lower priority, finishes the transaction it holds (R-SCALE-18). Committed at once
-   * (no promise) when the lock is free or the connection yields; a 'bulk' connection (the sender thread, which
-   * serves nothing) waits on its thread as in transaction().
+   * thread answers /health while the decider, descheduled on a saturated machine at its lower priority, finishes
+   * the transaction it holds (R-SCALE-18). Committed at once (no promise) when the lock is free or the connection
+   * yields; a 'bulk' connection (the sender thread, which serves nothing) waits on its thread as in transaction().
    */
   transactionSoon<T>(db: BusyTimeoutDb, run: () => T): T | Promise<T>;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
