@@ -5,7 +5,7 @@ import type { AlertStateStore, NoiseStore } from '../../store';
 import { burstDueAt, removeMember, takeBurstDue, type Burst, type Watch } from './bursts';
 import { settled, type Flap } from './flaps';
 import { dueAt, remove, takeDue, type Group } from './groups';
-import type { Member } from './members';
+import { packMember, unpackMember } from './members';
 import { burstMessage, flapMessage, groupResolved, groupUpdate } from './messages';
 import { Collection } from '../../../../src-shared/api/topics';
 
@@ -72,10 +72,10 @@ export class NoiseBook {
       const g = owner.startsWith('group:') ? this.groups.get(owner.slice(6)) : undefined;
       const b = owner.startsWith('burst:') ? this.bursts.get(owner.slice(6)) : undefined;
       if (g) {
-        g.members[fp] = body as Member;
+        g.members[fp] = unpackMember(fp, body);
         this.groupOf.set(fp, g.key);
       } else if (b) {
-        b.members[fp] = body as Member;
+        b.members[fp] = unpackMember(fp, body);
         this.burstOf.set(fp, b.alertname);
       }
     }
@@ -94,7 +94,7 @@ export class NoiseBook {
       const m = g.members[fp];
       if (!m) continue;
       this.groupOf.set(fp, g.key);
-      this.store.putMember(groupRow(g.key), fp, m);
+      this.store.putMember(groupRow(g.key), fp, packMember(m));
     }
     this.store.put({ key: groupRow(g.key), kind: 'group', body: head(g), dueAt: dueAt(g) });
     this.arm(dueAt(g));
@@ -117,7 +117,7 @@ export class NoiseBook {
       const m = b.members[fp];
       if (!m) continue;
       this.burstOf.set(fp, b.alertname);
-      this.store.putMember(burstRow(b.alertname), fp, m);
+      this.store.putMember(burstRow(b.alertname), fp, packMember(m));
     }
     this.store.put({ key: burstRow(b.alertname), kind: 'burst', body: head(b), dueAt: burstDueAt(b) });
     this.arm(burstDueAt(b));

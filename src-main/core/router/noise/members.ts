@@ -13,6 +13,27 @@ export interface Member {
   channels?: string[];
 }
 
+/**
+ * A member as its row stores it: `[host, eventId, severity, summary, firing (1/0), since, channels?]`, without the
+ * fingerprint (the row's key) or any key name. A storm writes one such row per alert joining a group: the object's JSON
+ * was ~200 bytes, this ~110. Rows written whole before read unchanged (unpackMember).
+ */
+export type PackedMember = [string, string, Severity, string, 0 | 1, number, string[]?];
+
+export const packMember = (m: Member): PackedMember =>
+  m.channels
+    ? [m.host, m.eventId, m.severity, m.summary, m.firing ? 1 : 0, m.since, m.channels]
+    : [m.host, m.eventId, m.severity, m.summary, m.firing ? 1 : 0, m.since];
+
+/** A member row's body (parsed) in either form, its fingerprint from the row's key. */
+export function unpackMember(fp: string, body: unknown): Member {
+  if (!Array.isArray(body)) return body as Member;
+  const [host, eventId, severity, summary, firing, since, channels] = body as PackedMember;
+  const m: Member = { fp, host, eventId, severity, summary, firing: firing === 1, since };
+  if (channels) m.channels = channels;
+  return m;
+}
+
 const HOST_LABELS = ['host', 'instance', 'hostname', 'node', 'pod'];
 
 /** What to call an alert's place in a fleet: its host-ish label, else the fingerprint. */

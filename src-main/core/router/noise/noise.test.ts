@@ -4,6 +4,7 @@ import type { ExtraStage } from '../pipeline';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from '../testing';
 import { noiseHandlers } from './api';
 import { createNoise } from './index';
+import { unpackMember } from './members';
 
 const ctxs: TestContext[] = [];
 afterEach(() => ctxs.splice(0).forEach((c) => c.close()));
@@ -33,6 +34,18 @@ function bed(opts: { dir?: string; extraStages?: ExtraStage[] } = {}) {
   };
   const sent = () => outbox.sent().map((s) => s.message);
   return { h, router, noise, send, sent, outbox };
+}
+
+/** The same data dir after a crash (the book's timer stopped, the connection closed), its clock where it was. */
+function restarted(first: ReturnType<typeof bed>): ReturnType<typeof bed> {
+  const at = first.h.clock.now();
+  first.noise.book.stop();
+  first.h.db.close();
+  ctxs.splice(ctxs.indexOf(first.h), 1);
+  const again = bed({ dir: first.h.dir });
+  ctxs.push(first.h);
+  again.h.clock.set(at);
+  return again;
 }
 
 const fire = (alertname: string, host: string, o: Partial<IntakeEvent> = {}): IntakeEvent =>
@@ -144,19 +157,40 @@ describe('R-NOISE-1 grouping', () => {
     first.h.clock.advance(1_000);
     await first.send(fire('DiskFull', 'x2'), fire('DiskFull', 'x3'));
     expect(first.sent()).toHaveLength(1);
-    const at = first.h.clock.now();
-    first.noise.book.stop();
-    first.h.db.close(); // crash before the window ended
-    ctxs.splice(ctxs.indexOf(first.h), 1);
-    const again = bed({ dir: first.h.dir });
-    ctxs.push(first.h);
-    again.h.clock.set(at);
+    const again = restarted(first); // a crash before the window ended
     again.h.clock.advance(40_000);
     const msgs = again.sent();
     expect(msgs.map((m) => m.kind)).toEqual(['alert', 'group']);
     expect(msgs[1]!.title).toContain('+2 more on x2, x3');
     again.h.clock.advance(600_000);
     expect(again.sent()).toHaveLength(2);
+  });
+
+  it('R-NOISE-1: member rows are stored compactly, and rows written whole before still restore a pending batch', async () => {
+    const first = bed();
+    await first.send(fire('DiskFull', 'x1'));
+    first.h.clock.advance(1_000);
+    await first.send(fire('DiskFull', 'x2'), fire('DiskFull', 'x3'));
+    const rows = first.h.db.prepare('SELECT owner, fp, body FROM noise_member ORDER BY fp').all() as Array<{
+      owner: string;
+      fp: string;
+      body: string;
+    }>;
+    expect(rows.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      ['x1', expect.any(String), 'warning', 'DiskFull on x1', 1, expect.any(Number)],
+      ['x2', expect.any(String), 'warning', 'DiskFull on x2', 1, expect.any(Number)],
+      ['x3', expect.any(String), 'warning', 'DiskFull on x3', 1, expect.any(Number)],
+    ]);
+    // As an older version wrote them: the whole member object, fingerprint and key names included.
+    const put = first.h.db.prepare('UPDATE noise_member SET body = ? WHERE owner = ? AND fp = ?');
+    for (const r of rows) put.run(JSON.stringify(unpackMember(r.fp, JSON.parse(r.body))), r.owner, r.fp);
+    expect(JSON.parse(rows[1]!.body)).toHaveLength(6);
+    const again = restarted(first);
+    expect([...again.noise.book.groups.values()][0]!.members['DiskFull/x2']).toMatchObject({ fp: 'DiskFull/x2', host: 'x2', firing: true });
+    again.h.clock.advance(40_000);
+    const msgs = again.sent();
+    expect(msgs.map((m) => m.kind)).toEqual(['alert', 'group']);
+    expect(msgs[1]!.title).toContain('+2 more on x2, x3');
   });
 
   it('R-NOISE-2/3: a pending burst report and the settle summary of a flapping alert survive a restart', async () => {
@@ -167,13 +201,7 @@ describe('R-NOISE-1 grouping', () => {
       await first.send(i % 2 ? fire('LinkDown', 'sw9') : resolve('LinkDown', 'sw9'));
     }
     expect(first.sent().map((m) => m.kind)).toEqual(['alert', 'alert', 'flapping']);
-    const at = first.h.clock.now();
-    first.noise.book.stop();
-    first.h.db.close();
-    ctxs.splice(ctxs.indexOf(first.h), 1);
-    const again = bed({ dir: first.h.dir });
-    ctxs.push(first.h);
-    again.h.clock.set(at);
+    const again = restarted(first);
     again.h.clock.advance(10 * 60_000);
     expect(
       again
