@@ -92,6 +92,21 @@ describe('webhook sends over node:http with keep-alive (R-SCALE-20)', () => {
     expect(r.seen.map((s) => s.conn)).toEqual([0, 0, 1]);
   });
 
+  it('R-SCALE-20: a connection reset after the answer began is a failed attempt (the receiver had it), not sent again at once', async () => {
+    const r = await receiver((res, _n, req) => {
+      const s = req.socket as unknown as { served?: number };
+      s.served = (s.served ?? 0) + 1;
+      if (s.served === 2) {
+        res.writeHead(200, { 'content-length': '100' }).write('{"partial":');
+        return setTimeout(() => req.socket.destroy(), 20);
+      }
+      res.end('{}');
+    });
+    expect(await send(`${r.url}/hook`, { key: 'k-a' })).toEqual({ ok: true });
+    expect(await send(`${r.url}/hook`, { key: 'k-b' })).toMatchObject({ ok: false, retryable: true });
+    expect(r.seen.map((s) => s.headers[IDEMPOTENCY_HEADER.toLowerCase()])).toEqual(['k-a', 'k-b']);
+  });
+
   it('R-SCALE-20, R-NOTIFY-3: the answer decides as before: Retry-After on a 429, a 4xx refusal with its (gzip) body, a 307 followed', async () => {
     const target = await receiver();
     const r = await receiver((res, n) => {

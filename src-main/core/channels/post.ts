@@ -46,6 +46,7 @@ class StaleConnection extends Error {}
 function once(url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostReply> {
   const https = url.protocol === 'https:';
   return new Promise<PostReply>((resolve, reject) => {
+    let answered = false;
     const req = (https ? httpsRequest : httpRequest)(
       url,
       {
@@ -55,6 +56,7 @@ function once(url: URL, body: string, headers: Record<string, string>, signal: A
         headers: { accept: '*/*', 'user-agent': 'node', ...headers, 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
+        answered = true;
         const status = res.statusCode ?? 0;
         const get = (name: string): string | null => {
           const v = res.headers[name.toLowerCase()];
@@ -68,8 +70,11 @@ function once(url: URL, body: string, headers: Record<string, string>, signal: A
       },
     );
     req.on('error', (e: Error & { code?: string }) =>
-      // The caller's abort wins (it names the timeout); a reused connection found closed is tried again.
-      reject(!signal.aborted && req.reusedSocket && STALE.has(e.code ?? '') ? new StaleConnection(e.message, { cause: e }) : e),
+      // The caller's abort wins (it names the timeout); a reused connection found closed before any answer is tried
+      // again. Once an answer began the receiver had the request: a failed attempt, retried by the outbox as before.
+      reject(
+        !signal.aborted && !answered && req.reusedSocket && STALE.has(e.code ?? '') ? new StaleConnection(e.message, { cause: e }) : e,
+      ),
     );
     req.end(body);
   });
