@@ -5,13 +5,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   ANSWERED_LATER,
+  failedReply,
   inboxAppend,
   inboxPruneStep,
   nameThread,
   profileThread,
   serveRequests,
   WAL_LIMIT_BYTES,
-  type RawIntake,
+  type RawIntakeRun,
 } from '../store';
 import { INTAKE_THREAD_NAME, rawIntake } from './intake-thread';
 
@@ -54,7 +55,14 @@ const prune = () => {
 
 serveRequests(port, (req) => {
   if (req.op === 'intake') {
-    intake(req.id, req as unknown as RawIntake);
+    const { kinds, vias, nows, bodies } = req as unknown as RawIntakeRun; // requests req.id … req.id + n - 1
+    for (let i = 0; i < bodies.length; i++) {
+      try {
+        intake(req.id + i, { kind: kinds[i]!, via: vias[i]!, now: nows[i]!, bytes: bodies[i]! });
+      } catch (e) {
+        port.postMessage({ replies: [failedReply(req.id + i, e)] }); // each request answered, whatever the others do
+      }
+    }
     return ANSWERED_LATER;
   }
   if (req.op === 'append') {

@@ -40,7 +40,7 @@ export {
 export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
-export { type IntakeAppender, type RawAnswer, type RawIntake } from './intake-append';
+export { type IntakeAppender, type RawAnswer, type RawIntake, type RawIntakeRun } from './intake-append';
 export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
 export { WAL_LIMIT_BYTES } from './db';
 export { isBusy, writeGate, type WriteGate } from './write-gate';

@@ -23,13 +23,16 @@ export function workerScript(dir: string, ts: string, built: string): { source: 
   return null;
 }
 
+/** Who waits for a request's answer. */
+export type Waiter = { ok(v: unknown): void; fail(e: Error): void };
+
 /** A worker thread answering requests one at a time, in order; a crashed worker fails what it was asked. */
 export function threadClient(script: { source: string; eval: boolean }, workerData: unknown) {
   const worker = new Worker(script.source, { workerData, eval: script.eval });
   worker.unref(); // work in flight never holds the process open at exit
   let next = 0;
   let dead: Error | null = null;
-  const waiting = new Map<number, { ok(v: unknown): void; fail(e: Error): void }>();
+  const waiting = new Map<number, Waiter>();
   const settle = (r: ThreadReply) => {
     const w = waiting.get(r.id);
     waiting.delete(r.id);
@@ -58,13 +61,16 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
         worker.postMessage({ ...args, op, id }, transfer);
       });
     },
-    /** Several requests of one op in one message (one postMessage), each answered by its id. */
-    askAll<T>(op: string, args: object[], transfer: ArrayBuffer[] = []): Array<Promise<T>> {
-      if (dead) return args.map(() => Promise.reject(dead!));
-      const requests = args.map((a) => ({ ...a, op, id: ++next }));
-      const answers = requests.map((r) => new Promise<T>((ok, fail) => waiting.set(r.id, { ok: ok as (v: unknown) => void, fail })));
-      worker.postMessage({ id: 0, op: MANY, requests }, transfer);
-      return answers;
+    /**
+     * Several requests in one message of the caller's own shape (`fields`, e.g. one array per field with an entry per
+     * request: cheaper to clone than an object per request), numbered `id` … `id + n - 1` (the message carries `id`
+     * and `n`); each answer settles its waiter.
+     */
+    postRun(op: string, fields: Record<string, unknown>, waiters: Waiter[], transfer: ArrayBuffer[] = []): void {
+      if (dead) return waiters.forEach((w) => w.fail(dead!));
+      const id = next + 1;
+      for (const w of waiters) waiting.set(++next, w);
+      worker.postMessage({ ...fields, op, id, n: waiters.length }, transfer);
     },
     close: async (): Promise<void> => void (await worker.terminate()),
   };
@@ -72,9 +78,6 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
 
 /** What a worker's `handle` returns for a request it answers itself later (posting `{ replies: ThreadReply[] }`). */
 export const ANSWERED_LATER = Symbol('answered later');
-/** The op of a message carrying several requests (`askAll`); a request's own fields (e.g. retention's `batch`) are its own. */
-const MANY = '__many';
-
 /** The worker side: answer each request with `handle` (synchronous SQLite work on the thread's own connection). */
 export function serveRequests(port: import('node:worker_threads').MessagePort, handle: (req: ThreadRequest) => unknown): void {
   const answer = (req: ThreadRequest): ThreadReply | null => {
@@ -86,12 +89,7 @@ export function serveRequests(port: import('node:worker_threads').MessagePort, h
     }
   };
   port.on('message', (req: ThreadRequest) => {
-    if (req.op !== MANY) {
-      const reply = answer(req);
-      if (reply) port.postMessage(reply);
-      return;
-    }
-    const replies = (req.requests as ThreadRequest[]).map(answer).filter((r) => r !== null);
-    if (replies.length) port.postMessage({ replies });
+    const reply = answer(req);
+    if (reply) port.postMessage(reply);
   });
 }
