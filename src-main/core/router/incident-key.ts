@@ -1,7 +1,6 @@
 import type { Config } from '../config';
 import type { MessageThread } from '../message';
-import { firstRoute } from './noise/eligible';
-import { matchLabels } from './silence-matcher';
+import { firstRouteOf } from './noise/eligible';
 
 type Alertish = { source: string; severity: string; labels: Record<string, string>; fingerprint: string };
 
@@ -11,17 +10,17 @@ type Alertish = { source: string; severity: string; labels: Record<string, strin
  * thread its notifications are folded into (R-NOTIFY-8).
  */
 export function incidentGroup(config: Config, ev: Alertish): { key: string; labels: Record<string, string> } {
-  const route = firstRoute(config.routes, matchLabels(ev));
+  const route = firstRouteOf(config.routes, ev);
   const groupBy = route >= 0 ? config.routes[route]!.groupBy : ['alertname'];
-  const labels = Object.fromEntries(groupBy.filter((l) => ev.labels[l]).map((l) => [l, ev.labels[l]!]));
-  return Object.keys(labels).length
-    ? {
-        key: `r${route}|${Object.entries(labels)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',')}`,
-        labels,
-      }
-    : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
+  // A loop, not filter/map/fromEntries/entries/join: every event of a storm asks (the incident stage, its thread).
+  const labels: Record<string, string> = {};
+  for (const l of groupBy) {
+    const v = ev.labels[l];
+    if (v) labels[l] = v;
+  }
+  let key = '';
+  for (const l in labels) key += `${key ? ',' : ''}${l}=${labels[l]}`;
+  return key ? { key: `r${route}|${key}`, labels } : { key: `fp|${ev.fingerprint}`, labels: { fingerprint: ev.fingerprint } };
 }
 
 /** The thread of a message about this alert; `closes` when it ends the incident. */

@@ -55,7 +55,8 @@ export interface RawRecord {
 export interface LoopRepository {
   addOutcome(o: OutcomeRow): boolean;
   outcomes(alertname: string, limit: number): OutcomeRow[];
-  openIncident(groupKey: string): IncidentRow | null;
+  /** The group's open incident; within a transaction one shared row, so read-only (a storm asks once an event). */
+  openIncident(groupKey: string): Readonly<IncidentRow> | null;
   /** The group's latest incident resolved at or after `since` (a re-fire within the flap window reopens it). */
   resolvedSince(groupKey: string, since: number): IncidentRow | null;
   reopen(incidentId: string): void;
@@ -215,12 +216,12 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
         planId: r.plan_id,
       })),
     openIncident: (key) => {
-      const memo = scope.memo<IncidentRow | null>('open-incident');
+      const memo = scope.memo<Readonly<IncidentRow> | null>('open-incident');
       const known = memo?.get(key);
-      if (known !== undefined) return known && { ...known, labels: { ...known.labels } };
+      if (known !== undefined) return known;
       const r = s.open.get(key);
       const inc = r ? toIncident(r) : null;
-      memo?.set(key, inc && { ...inc, labels: { ...inc.labels } });
+      memo?.set(key, inc);
       return inc;
     },
     resolvedSince: (key, since) => {
@@ -233,7 +234,7 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     },
     insertIncident(i) {
       s.insert.run({ ...i, labels: JSON.stringify(i.labels) });
-      const memo = scope.memo<IncidentRow | null>('open-incident');
+      const memo = scope.memo<Readonly<IncidentRow> | null>('open-incident');
       // Only an open incident is the group's answer; anything else (an import, a test's resolved row): ask again.
       if (i.status === 'open') memo?.set(i.groupKey, { ...i, labels: { ...i.labels } });
       else memo?.delete(i.groupKey);

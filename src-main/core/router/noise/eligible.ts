@@ -40,3 +40,26 @@ export function routeWithoutDedupe(
 /** Index of the first config route matching these labels, or -1 (the route whose groupBy applies). */
 export const firstRoute = (routes: Array<{ match: Record<string, string> }>, labels: Record<string, string>): number =>
   routes.findIndex((r) => Object.entries(r.match).every(([k, v]) => labels[k] === v));
+
+/**
+ * firstRoute over an event's matcher labels (silence-matcher.ts matchLabels: its labels plus source and severity)
+ * without building them: the group and incident stages ask it for every event of a storm.
+ */
+export function firstRouteOf(
+  routes: Array<{ match: Record<string, string> }>,
+  ev: { source: string; severity: string; labels: Record<string, string> },
+): number {
+  for (let i = 0; i < routes.length; i++) {
+    const match = routes[i]!.match;
+    let all = true;
+    for (const k in match) {
+      const v = k === 'severity' ? ev.severity : Object.hasOwn(ev.labels, k) ? ev.labels[k] : k === 'source' ? ev.source : undefined;
+      if (v !== match[k]) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return i;
+  }
+  return -1;
+}

@@ -1,10 +1,9 @@
 import type { EventRecord } from '../../store';
-import { firstRoute } from '../noise/eligible';
+import { firstRouteOf } from '../noise/eligible';
 import { groupKey, join, openGroup, refire, resolve } from '../noise/groups';
 import type { NoiseBook } from '../noise/book';
 import { hostOf, type Member } from '../noise/members';
 import { span } from '../noise/messages';
-import { matchLabels } from '../silence-matcher';
 import { hold, trace, type Stage } from '../types';
 
 const at = (t: number | null): string => (t === null ? '?' : new Date(t).toISOString().slice(11, 19) + 'Z');
@@ -72,7 +71,7 @@ export const groupStage = (book: NoiseBook): Stage => ({
       if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
       return;
     }
-    const route = firstRoute(sc.config.routes, matchLabels(ev));
+    const route = firstRouteOf(sc.config.routes, ev);
     if (route < 0) return;
     const groupBy = sc.config.routes[route]!.groupBy;
     if (!hasAny(ev.labels, groupBy))
