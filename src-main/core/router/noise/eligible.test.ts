@@ -4,14 +4,14 @@ import { firstRoute, firstRouteOf } from './eligible';
 
 describe('firstRouteOf', () => {
   it('R-NOISE-1: picks the route firstRoute picks over the event’s matcher labels (source and severity included)', () => {
-    const routes = [
+    const routes: Array<{ match: Record<string, string> }> = [
       { match: { severity: 'critical' } },
       { match: { source: 'probe', team: 'db' } },
       { match: { source: 'custom' } },
       { match: { team: 'web', cluster: 'eu' } },
       { match: {} },
     ];
-    const events = [
+    const events: Array<{ source: string; severity: string; labels: Record<string, string> }> = [
       { source: 'alertmanager', severity: 'critical', labels: { alertname: 'A' } },
       // A label named severity does not override the event's own; one named source does (as in matchLabels).
       { source: 'alertmanager', severity: 'warning', labels: { severity: 'critical' } },
