@@ -281,6 +281,8 @@ export class ChannelWorker implements WorkerScope {
         return this.stopped || plans.some((p) => !p.result.ok) ? [] : this.claimNext(done);
       },
       synced ? undefined : 'replayable',
+      // Records sends already made: however long the lock is held, it waits (giving up sent them all again).
+      { patient: true },
     );
     this.claimed = next instanceof Promise ? await next : next;
     if (synced) this.syncedAt = done;

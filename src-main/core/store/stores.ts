@@ -16,7 +16,7 @@ import { sqlitePeopleRepository, type PeopleRepository } from './people';
 import { sqlitePlanRepository, type PlanRepository } from './plans';
 import { inboxFile, openInbox, type InboxStore } from './inbox';
 import { inlineIntake, offThreadIntake, type IntakeAppender } from './intake-append';
-import { writeGate, type WriteGate } from './write-gate';
+import { writeGate, type SoonOptions, type WriteGate } from './write-gate';
 import { inlineReads, offThreadReads, type OffThreadReads } from './reads';
 import { sqliteRetentionStore, type RetentionStore } from './retention';
 import { sqliteSilenceStore, type SilenceStore } from './silences';
@@ -51,9 +51,10 @@ export interface Stores {
   /**
    * `transaction`, for callers that can wait: beside a decider thread, a wait for its write lock lets this thread's
    * event loop run (/health, the console) instead of holding it (store/write-gate.ts transactionSoon, R-SCALE-18).
-   * The result itself when it committed at once; a promise of it only when it had to wait.
+   * The result itself when it committed at once; a promise of it only when it had to wait. `patient`: it never fails
+   * for waiting (the outbox's settles: a settle that gave up after 5 s had its sent messages sent again).
    */
-  transactionSoon<T>(fn: () => T, mode?: 'immediate' | 'replayable'): T | Promise<T>;
+  transactionSoon<T>(fn: () => T, mode?: 'immediate' | 'replayable', opts?: SoonOptions): T | Promise<T>;
   /** false once the database is closed (shutdown, or a test simulating a crash): background loops end quietly. */
   isOpen(): boolean;
   events: EventStore;
@@ -113,7 +114,7 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
   const stores: Omit<Stores, 'reads' | 'intake' | 'writeGate'> = {
     // Fair turns at the write lock with the other writing threads (store/write-gate.ts).
     transaction: (fn, mode) => gate.transaction(db, begin(fn, mode)),
-    transactionSoon: (fn, mode) => gate.transactionSoon(db, begin(fn, mode)),
+    transactionSoon: (fn, mode, opts) => gate.transactionSoon(db, begin(fn, mode), opts),
     isOpen: () => db.open,
     events: sqliteEventStore(db),
     inbox: openInbox(db, file),

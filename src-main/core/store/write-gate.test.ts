@@ -201,3 +201,35 @@ describe('the sender thread at the write lock (R-SCALE-17)', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   }, 60_000);
 });
+
+describe('the outbox’s settle on the main thread (R-SCALE-18)', () => {
+  it('R-SCALE-18: a patient transactionSoon (a settle of sends already made) waits past 5 s for the lock and commits; an impatient one gives up', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-gate-'));
+    const file = join(dir, 'vigil.db');
+    db = openDatabase(file).db;
+    db.exec('CREATE TABLE main_writes (i INTEGER)');
+    const stores = sqliteStores(db, file);
+    stores.writeGate.mode = 'announce'; // as the main thread beside a decider thread
+    const holder = new Worker(SLEEPING_HOLDER, { eval: true, workerData: { file, ms: 6_500 } });
+    const released = new Promise<void>((ok, fail) => {
+      holder.on('message', (m) => m === 'released' && ok());
+      holder.on('error', fail);
+    });
+    await new Promise<void>((ok) => holder.on('message', (m) => m === 'holding' && ok()));
+    const insert = (i: number) => () => db!.prepare('INSERT INTO main_writes (i) VALUES (?)').run(i);
+    const t0 = Date.now();
+    const impatient = Promise.resolve(stores.transactionSoon(insert(2))).then(
+      () => 'committed',
+      (e: Error) => e.message,
+    );
+    // Before, a settle had the same 5 s bound: it failed with SQLITE_BUSY and its messages were sent again.
+    await stores.transactionSoon(insert(1), undefined, { patient: true });
+    expect(Date.now() - t0).toBeGreaterThan(5_000);
+    expect(await impatient).toMatch(/locked|busy/i);
+    await released;
+    const rows = db.prepare('SELECT i FROM main_writes ORDER BY i').all() as { i: number }[];
+    expect(rows.map((r) => r.i)).toEqual([-1, 1]);
+    expect(stores.writeGate.announced()).toBe(false);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  }, 60_000);
+});

@@ -34,7 +34,7 @@ export interface WriteGate {
    * the transaction it holds (R-SCALE-18). Committed at once (no promise) when the lock is free or the connection
    * yields; a 'bulk' connection (the sender thread, which serves nothing) waits on its thread as in transaction().
    */
-  transactionSoon<T>(db: BusyTimeoutDb, run: () => T): T | Promise<T>;
+  transactionSoon<T>(db: BusyTimeoutDb, run: () => T, opts?: SoonOptions): T | Promise<T>;
   /** Before BEGIN (not nested): let announced writes go first; waits at most `maxMs`. */
   yieldTo(maxMs?: number): void;
   /** Another connection has announced a write and waits for the lock: a long transaction in progress should commit soon. */
@@ -46,6 +46,11 @@ export interface WriteGate {
    * (router/inbox.ts, R-SCALE-24).
    */
   urgent(): boolean;
+}
+
+/** `patient`: never give up for waiting (a settle records sends already made; failing it sends them again). */
+export interface SoonOptions {
+  patient?: boolean;
 }
 
 /** How long a bulk write tries at the gate before it waits in SQLite's busy handler instead, again and again. */
@@ -81,7 +86,7 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(16)): W
         released();
       }
     },
-    transactionSoon(db, run) {
+    transactionSoon(db, run, opts) {
       if (db.inTransaction || gate.mode !== 'announce') return gate.transaction(db, run);
       const seen = Atomics.load(cell, 2);
       try {
@@ -89,7 +94,7 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(16)): W
       } catch (e) {
         if (!isBusy(e)) throw e;
       }
-      return waitForLock(db, run, seen + 1); // + 1: this try's own release
+      return waitForLock(db, run, seen + 1, opts?.patient ? Infinity : 5_000); // + 1: this try's own release
     },
     announced: () => mainAnnounced() > 0 || Atomics.load(cell, 1) > 0,
     urgent: () => Atomics.load(cell, 0) > 0,
@@ -180,9 +185,9 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(16)): W
    * aside before its next one), the event loop running in between, or after ASYNC_RETRY_MS for a writer outside the
    * gate. Before, it tried every ~1 ms: each try three pragmas and a thrown SqliteError while the decider held the
    * lock (bench router's main-thread profile, round 0: ~0.5 s of the outbox's claims and settles).
-   * `expected`: the release count at which the last try failed.
+   * `expected`: the release count at which the last try failed; `timeoutMs` Infinity for a patient write.
    */
-  async function waitForLock<T>(db: BusyTimeoutDb, run: () => T, expected: number, timeoutMs = 5_000): Promise<T> {
+  async function waitForLock<T>(db: BusyTimeoutDb, run: () => T, expected: number, timeoutMs: number): Promise<T> {
     Atomics.add(cell, 3, 1); // the decider steps aside before its next transaction (once it holds enough, R-SCALE-24)
     try {
       const end = Date.now() + timeoutMs;
@@ -231,6 +236,11 @@ interface BusyPragmas {
 }
 const prepared = new WeakMap<BusyTimeoutDb, BusyPragmas>();
 
+/**
+ * Careful: SQLite applies `PRAGMA busy_timeout = N` (and reads `PRAGMA busy_timeout`) when it compiles the statement,
+ * and recompiles a pragma at each run after its first. So each statement here is run right after it is prepared
+ * (its first run is a no-op, the prepare did the work): preparing several ahead and running them later would skip one.
+ */
 function busyPragmas(db: BusyTimeoutDb): BusyPragmas {
   let p = prepared.get(db);
   if (p) return p;
