@@ -193,7 +193,7 @@ export class ChannelWorker implements WorkerScope {
     const name = this.channel.name;
     const now = clock.now();
     this.lastSent = 0;
-    if (now >= this.expireAt) this.expire(now);
+    if (now >= this.expireAt) await this.expire(now);
     if (now >= this.gaugeAt) {
       this.gauge();
       this.gaugeAt = now + GAUGE_EVERY_MS;
@@ -223,7 +223,7 @@ export class ChannelWorker implements WorkerScope {
       }
       // The head's time is up: expire it (and whatever else is due) now, not at the next sweep.
       if (head.expiresAt <= now) {
-        this.expire(now);
+        await this.expire(now);
         return 0;
       }
       if (head.nextAttemptAt > now) return Math.max(1, Math.min(head.nextAttemptAt, head.expiresAt, digestAt, this.expireAt) - now);
@@ -236,8 +236,9 @@ export class ChannelWorker implements WorkerScope {
         this.ctx.changed(Collection.outbox);
         return 0;
       }
-      // Only a wait for the decider's write lock awaits (R-SCALE-18); a free lock commits at once, as before.
-      const claimed = this.ctx.stores.transactionSoon(() => this.store.claim(name, now, this.batch), 'replayable');
+      // Only a wait for the decider's write lock awaits (R-SCALE-18); a free lock commits at once, as before. Patient:
+      // giving up after 5 s behind a descheduled decider only failed the worker (a false report) to try again later.
+      const claimed = this.ctx.stores.transactionSoon(() => this.store.claim(name, now, this.batch), 'replayable', { patient: true });
       rows = claimed instanceof Promise ? await claimed : claimed;
       if (this.stopped) {
         this.claimed = rows; // stop() releases them: claimed while it waited, never attempted
@@ -325,8 +326,8 @@ export class ChannelWorker implements WorkerScope {
   }
 
   /** Expire the channel's due rows (one query); the next time is when the next pending row's time is up. */
-  private expire(now: number): void {
-    expireDue(this, now);
+  private async expire(now: number): Promise<void> {
+    await expireDue(this, now);
     const next = this.store.nextExpiry(this.channel.name) ?? Infinity;
     this.expireAt = Math.min(now + EXPIRE_EVERY_MS, Math.max(next, now + EXPIRE_AT_MOST_EVERY_MS));
   }
