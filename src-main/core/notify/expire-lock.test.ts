@@ -1,26 +1,12 @@
-import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildChannels } from '../channels';
 import { createOutbox } from './outbox';
 import { useWebhookBed } from './webhook-bed';
 import { alert, notifyTestBed, settle, until } from './testing';
+import { holdWriteLock } from '../store/testing';
 
 const rx = useWebhookBed();
-
-/** Another connection (as the decider thread) that takes the write lock and holds it for `ms`. */
-const HOLDER = `
-const Database = require('better-sqlite3');
-const { workerData, parentPort } = require('node:worker_threads');
-const db = new Database(workerData.file);
-db.exec('BEGIN IMMEDIATE');
-db.exec("UPDATE inbox_cursor SET decided = decided");
-parentPort.postMessage('holding');
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
-db.exec('COMMIT');
-db.close();
-parentPort.postMessage('released');
-`;
 
 describe('expiring the outbox beside a decider thread (R-SCALE-18)', () => {
   it('R-SCALE-18: a message due to retry and to expire while another thread holds the write lock past 5 s expires after it, the event loop running meanwhile and the worker not failing', async () => {
@@ -39,11 +25,7 @@ describe('expiring the outbox beside a decider thread (R-SCALE-18)', () => {
     bed.db.transaction(() => outbox.writer.enqueue('hook', alert('old'), 'k-old'))();
     await until(() => (outbox.store.list({ channel: 'hook', limit: 10 })[0]?.attempts ?? 0) >= 1, 'head failed once');
 
-    const holder = new Worker(HOLDER, { eval: true, workerData: { file: join(bed.dir, 'vigil.db'), ms: 6_500 } });
-    const said = (what: string) =>
-      new Promise<void>((ok, fail) => (holder.on('message', (m) => m === what && ok()), holder.on('error', fail)));
-    const released = said('released');
-    await said('holding');
+    const { released } = await holdWriteLock(join(bed.dir, 'vigil.db'), 6_500, 'UPDATE inbox_cursor SET decided = decided');
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
     try {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 
 // Query-cost checks on SQLite's own query plans (R-SEC-4, R-SCALE-1): a test records the statements a piece of
@@ -77,4 +78,29 @@ export function offenders(dbFile: string, ran: Ran[], extra: (plan: string[]) =>
   } finally {
     db.close();
   }
+}
+
+/**
+ * Another connection on a worker thread (outside any write gate, as a descheduled decider looks from here) that takes
+ * the write lock with `write` and sleeps holding it for `ms`. `holding` resolves once it has the lock.
+ */
+export async function holdWriteLock(file: string, ms: number, write: string): Promise<{ released: Promise<void> }> {
+  const holder = new Worker(
+    `const Database = require('better-sqlite3');
+const { workerData, parentPort } = require('node:worker_threads');
+const db = new Database(workerData.file);
+db.exec('BEGIN IMMEDIATE');
+db.exec(workerData.write);
+parentPort.postMessage('holding');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+db.exec('COMMIT');
+db.close();
+parentPort.postMessage('released');`,
+    { eval: true, workerData: { file, ms, write } },
+  );
+  const said = (what: string) =>
+    new Promise<void>((ok, fail) => (holder.on('message', (m) => m === what && ok()), holder.on('error', fail)));
+  const released = said('released');
+  await said('holding');
+  return { released };
 }

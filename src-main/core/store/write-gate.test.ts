@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './db';
 import { sqliteStores } from './stores';
+import { holdWriteLock } from './testing';
 
 /**
  * A decider on its own thread (its own connection, the main thread's write gate) deciding a storm's backlog:
@@ -163,20 +164,6 @@ describe('a main-thread write that can wait (R-SCALE-18)', () => {
   }, 60_000);
 });
 
-/** Another connection (a worker thread, outside the gate) that takes the write lock and sleeps holding it for `ms`. */
-const SLEEPING_HOLDER = `
-const Database = require('better-sqlite3');
-const { workerData, parentPort } = require('node:worker_threads');
-const db = new Database(workerData.file);
-db.exec('BEGIN IMMEDIATE');
-db.prepare('INSERT INTO main_writes (i) VALUES (-1)').run();
-parentPort.postMessage('holding');
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
-db.exec('COMMIT');
-db.close();
-parentPort.postMessage('released');
-`;
-
 describe('the sender thread at the write lock (R-SCALE-17)', () => {
   it('R-SCALE-17: a bulk (sender) transaction never fails for waiting: held past its gate wait and the busy timeout, it commits after', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-gate-'));
@@ -185,12 +172,7 @@ describe('the sender thread at the write lock (R-SCALE-17)', () => {
     db.exec('CREATE TABLE main_writes (i INTEGER)');
     const stores = sqliteStores(db, file);
     stores.writeGate.mode = 'bulk'; // as the sender thread sets it
-    const holder = new Worker(SLEEPING_HOLDER, { eval: true, workerData: { file, ms: 6_500 } });
-    const released = new Promise<void>((ok, fail) => {
-      holder.on('message', (m) => m === 'released' && ok());
-      holder.on('error', fail);
-    });
-    await new Promise<void>((ok) => holder.on('message', (m) => m === 'holding' && ok()));
+    const { released } = await holdWriteLock(file, 6_500, 'INSERT INTO main_writes (i) VALUES (-1)');
     const t0 = Date.now();
     // A settle records sends already made: before, it failed with SQLITE_BUSY after 5 s (and the rows were sent again).
     await stores.transactionSoon(() => db!.prepare('INSERT INTO main_writes (i) VALUES (1)').run());
@@ -210,12 +192,7 @@ describe('the outbox’s settle on the main thread (R-SCALE-18)', () => {
     db.exec('CREATE TABLE main_writes (i INTEGER)');
     const stores = sqliteStores(db, file);
     stores.writeGate.mode = 'announce'; // as the main thread beside a decider thread
-    const holder = new Worker(SLEEPING_HOLDER, { eval: true, workerData: { file, ms: 6_500 } });
-    const released = new Promise<void>((ok, fail) => {
-      holder.on('message', (m) => m === 'released' && ok());
-      holder.on('error', fail);
-    });
-    await new Promise<void>((ok) => holder.on('message', (m) => m === 'holding' && ok()));
+    const { released } = await holdWriteLock(file, 6_500, 'INSERT INTO main_writes (i) VALUES (-1)');
     const insert = (i: number) => () => db!.prepare('INSERT INTO main_writes (i) VALUES (?)').run(i);
     const t0 = Date.now();
     const impatient = Promise.resolve(stores.transactionSoon(insert(2))).then(
