@@ -246,7 +246,14 @@ export const webhook = (batch: ReturnType<typeof alerts>[number]) =>
  * size measures the burst stage's bookkeeping instead (see the report).
  */
 /** (b) Alertmanager webhook ingest into `vigil serve` vs Alertmanager's own POST /api/v2/alerts, same alerts, same client, same run. */
-export async function benchHttp(requests = 1_500, perRequest = 20, concurrency = 16, rounds = 3): Promise<{ vigil: number; am: number }> {
+/** BENCH_ROUTER_ROUNDS=0: round 0 alone (first deliveries; no wait for the group updates, no repeats), for A/B runs of it. */
+const ROUNDS = Number(process.env.BENCH_ROUTER_ROUNDS ?? 3);
+export async function benchHttp(
+  requests = 1_500,
+  perRequest = 20,
+  concurrency = 16,
+  rounds = ROUNDS,
+): Promise<{ vigil: number; am: number }> {
   if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
   void CLI;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
@@ -356,6 +363,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
         console.log(
           `    outbox: every queued notification delivered (${sink.received()} webhook messages) ${((performance.now() - t0) / 1000).toFixed(1)} s after the inbox drained`,
         );
+        if (rounds === 0) break;
         // Each incident's group update (the 9 alerts that joined its first) is queued when its group window closes,
         // up to GROUP_WINDOW_MS after round 0 began: sent during the repeats, it took over half of their main thread.
         const updatesBy = roundStart + GROUP_WINDOW_MS + 1_000;
@@ -397,6 +405,7 @@ export async function benchHttp(requests = 1_500, perRequest = 20, concurrency =
     await sink.close();
     removeDir(dir);
   }
+  if (rounds === 0) return { vigil: NaN, am: NaN };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const v = median(vRates);
   const a = median(aRates);

@@ -8,7 +8,8 @@ import { benchLatency } from './_router-latency';
  * (b) HTTP webhook ingest into `vigil serve` vs Alertmanager's own API,
  * (c) first-notification latency with a hanging AI triager vs triage off.
  * BENCH_ROUTER_ONLY=first runs (a') alone (3 runs), for profiling the deciding pass with `node --cpu-prof`;
- * BENCH_ROUTER_ONLY=http runs (b) alone (the main thread's cost of intake and sending, BENCH_ROUTER_PROFILE to profile it).
+ * BENCH_ROUTER_ONLY=http runs (b) alone (the main thread's cost of intake and sending, BENCH_ROUTER_PROFILE to profile it);
+ * BENCH_ROUTER_ROUNDS=0 with it runs round 0 (first deliveries) alone, for A/B runs of the storm's first seconds.
  */
 export default async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
