@@ -1,5 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../app';
@@ -40,6 +41,57 @@ describe('bulk threads give way to the main thread for the CPU (R-SCALE-13)', ()
         expect(named).toEqual([[expect.any(Number), Math.min(19, before + 10)]]);
       } finally {
         await core.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
+
+/** A child started like `vigil serve` (an ES module entry, `--v8-pool-size=0`) lowers V8's platform threads, then works both pools. */
+const CHILD = (module: string) => `
+import { pbkdf2 } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+const { lowerV8PlatformThreads } = await import(${JSON.stringify(module)});
+const lowered = lowerV8PlatformThreads();
+const cpuMs = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/schedstat', 'utf8').split(' ')[0]) / 1e6;
+const before = new Map(readdirSync('/proc/self/task').map((t) => [Number(t), cpuMs(t)]));
+// libuv's pool: the main thread's own crypto and file work.
+await Promise.all(Array.from({ length: 4 }, () => new Promise((ok) => pbkdf2('pw', 'salt', 200000, 32, 'sha256', ok))));
+// V8's platform: concurrent marking and parallel scavenges of a growing heap.
+const keep = [];
+for (let i = 0; i < 3e6; i++) keep.push({ i, s: 'x' + i });
+const threads = readdirSync('/proc/self/task').map((t) => {
+  const f = readFileSync('/proc/self/task/' + t + '/stat', 'utf8').split(') ')[1].split(' ');
+  return { tid: Number(t), nice: Number(f[16]), ms: cpuMs(t) - (before.get(Number(t)) ?? 0) };
+});
+process.stdout.write(JSON.stringify({ pid: process.pid, lowered, threads, kept: keep.length }));
+`;
+
+describe("V8's platform threads give way to the main thread too (R-SCALE-30)", () => {
+  it.runIf(process.platform === 'linux')(
+    "R-SCALE-30: in a process started like vigil serve, the threads lowered are V8's platform threads (the GC's helpers), not libuv's pool",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-v8-nice-'));
+      try {
+        const file = join(dir, 'child.mjs');
+        writeFileSync(file, CHILD(join(__dirname, 'thread-priority.ts')));
+        const env = { ...process.env, NODE_OPTIONS: '' };
+        const out = execFileSync(process.execPath, ['--v8-pool-size=0', '--import', 'tsx', file], { env, encoding: 'utf8' });
+        const { pid, lowered, threads } = JSON.parse(out) as {
+          pid: number;
+          lowered: number[];
+          threads: { tid: number; nice: number; ms: number }[];
+        };
+        const base = threads.find((t) => t.tid === pid)!.nice;
+        // The delayed-task thread and one worker on two cores (cores − 1, at least 1).
+        expect(lowered.length).toBe(1 + Math.max(1, availableParallelism() - 1));
+        for (const t of threads) expect(t.nice, `thread ${t.tid}`).toBe(lowered.includes(t.tid) ? Math.min(19, base + 10) : base);
+        const busy = (ts: typeof threads) => ts.filter((t) => t.tid !== pid).reduce((a, t) => a + t.ms, 0);
+        // The pool's hashing (~4 × 100 ms) ran on threads left at the process's priority; the GC helpers' work on lowered ones.
+        expect(busy(threads.filter((t) => !lowered.includes(t.tid)))).toBeGreaterThan(100);
+        expect(busy(threads.filter((t) => lowered.includes(t.tid)))).toBeGreaterThan(5);
+      } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -1,5 +1,5 @@
-import { readlinkSync, writeFileSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** How much lower than the main thread a bulk worker thread runs (nice steps; 19 is the floor). VIGIL_THREAD_NICE=0 compares. */
 export const BULK_NICE = Number(process.env.VIGIL_THREAD_NICE ?? 10);
@@ -18,6 +18,39 @@ export function lowerThreadPriority(steps = BULK_NICE): void {
     setPriority(tid, Math.min(19, getPriority(tid) + steps));
   } catch {
     // no /proc, or not allowed: run at the process's priority
+  }
+}
+
+/** How many worker threads V8's platform has: Node's `--v8-pool-size` (0: cores − 1, at least 1; not given: 4). */
+export function v8PoolSize(argv = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]): number {
+  const given = argv.map((a) => /^--v8-pool-size=(\d+)$/.exec(a)?.[1]).findLast((v) => v !== undefined);
+  if (given === undefined) return 4;
+  return Number(given) > 0 ? Number(given) : Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Lower V8's platform threads to the bulk threads' priority (R-SCALE-30). They run every isolate's GC helpers and
+ * optimizing compiles — the niced decider's and export thread's included — and sat at the main thread's priority:
+ * in `bench health` the main thread, woken for a probe, waited for a CPU behind them. The main thread's own GC still
+ * progresses on the main thread when a helper is late. Linux, `vigil serve`'s main thread only (never Electron's:
+ * Chromium's threads). Node starts the platform's threads first, in this order — its delayed-task thread and the pool
+ * size's workers — then its signal thread and, for an ES module entry, libuv's pool, which does the main thread's
+ * own file and crypto work and keeps its priority: the platform's are the process's lowest thread ids after the main
+ * thread's. Returns the ids lowered.
+ */
+export function lowerV8PlatformThreads(steps = BULK_NICE): number[] {
+  if (process.platform !== 'linux' || process.versions.electron || steps <= 0) return [];
+  try {
+    if (readlinkSync('/proc/thread-self').split('/').pop() !== String(process.pid)) return []; // main thread only
+    const tids = readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((t) => t > process.pid) // thread ids wrapped past the maximum: which is which is unknown
+      .sort((a, b) => a - b)
+      .slice(0, 1 + v8PoolSize());
+    for (const tid of tids) setPriority(tid, Math.min(19, getPriority(tid) + steps));
+    return tids;
+  } catch {
+    return []; // no /proc, or not allowed: they keep the process's priority
   }
 }
 

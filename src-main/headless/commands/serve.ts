@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createCore } from '../../core/app';
 import { ConfigError, configFileFor, loadConfig } from '../../core/config';
 import { PolicyConfigError, policyFromConfig } from '../../core/remote';
+import { lowerV8PlatformThreads } from '../../core/store';
 import { loadOrCreateToken } from '../auth';
 import { createHttpServer } from '../http';
 import { defaultDataDir, removeServeInfo, writeServeInfo } from '../paths';
@@ -18,6 +19,9 @@ export const serveCommand: Command = {
   name: 'serve',
   usage: 'vigil serve [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port N] [--tls-cert FILE --tls-key FILE | --tls-self-signed]',
   async run(argv) {
+    // Before anything starts a thread: V8's platform threads, at the main thread's priority, do the niced threads' GC
+    // and compiling too (R-SCALE-30, store/thread-priority.ts).
+    lowerV8PlatformThreads();
     const { values } = parseArgs({
       args: argv,
       options: {
