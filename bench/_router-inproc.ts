@@ -150,6 +150,19 @@ async function firstDelivery(requests: number, perRequest: number, before?: (cor
   return { core, raw, groups, t0, t1, t2, cpu };
 }
 
+/** Where an events row's bytes go: the stored length of each column (text and blob bytes), largest first. */
+function columnBytes(db: Core['areas']['db'], n: number): string {
+  const cols = (db.prepare(`SELECT name FROM pragma_table_info('events')`).all() as Array<{ name: string }>).map((c) => c.name);
+  const sums = db
+    .prepare(`SELECT ${cols.map((c) => `sum(length(CAST("${c}" AS BLOB))) AS "${c}"`).join(', ')} FROM events`)
+    .get() as Record<string, number | null>;
+  return cols
+    .map((c) => [c, (sums[c] ?? 0) / n] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, b]) => `${c} ${b.toFixed(0)}`)
+    .join(', ');
+}
+
 /**
  * (a') in pages: what the deciding pass of `requests` × `perRequest` first deliveries writes to the WAL, with
  * checkpoints held off so every frame stays countable (a figure the machine's load does not move, unlike µs).
@@ -171,6 +184,8 @@ export async function firstDeliveryWal(requests = 300, perRequest = 20): Promise
     `(a') WAL pages written an alert, ${n} first deliveries, checkpoints held off: ${(frames / n).toFixed(2)}; ` +
       `events table ${(row.b / n).toFixed(0)} bytes an alert`,
   );
+  console.log(`    events row, stored bytes an alert by column: ${columnBytes(db, n)}`);
+  if (process.env.BENCH_ROUTER_ROW) console.log(db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT 1`).get());
   await core.stop();
   raw.close();
 }

@@ -118,8 +118,8 @@ const toRecord = (r: Row): EventRecord => ({
   origin: r.origin ? fromJson(r.origin) : null,
   processed: r.processed === 1,
   outcome: r.outcome,
-  trace: unpackTrace(fromJson(r.trace)),
-  triage: r.triage ? unpackTriage(fromJson(r.triage)) : null,
+  trace: unpackTrace(fromJson(r.trace), r.received_at),
+  triage: r.triage ? unpackTriage(fromJson(r.triage), { summary: r.summary, receivedAt: r.received_at }) : null,
   channels: fromJson(r.channels),
 });
 
@@ -146,6 +146,7 @@ export function sqliteEventStore(db: Database): EventStore {
   const done = db.prepare(`UPDATE events SET processed = 1, outcome = ?, trace = ?, triage = ?, channels = ? WHERE seq = ?`);
   const amend = db.prepare(`UPDATE events SET trace = json_insert(trace, '$[#]', json(?)), triage = coalesce(?, triage) WHERE id = ?`);
   const get = select<Row>(db, `SELECT * FROM events WHERE id = ?`);
+  const owner = select<{ summary: string; receivedAt: number }>(db, `SELECT summary, received_at AS receivedAt FROM events WHERE seq = ?`);
   const recent = select<Row>(db, `SELECT * FROM events ORDER BY seq DESC LIMIT ?`);
   const stats = select<{ t: number; severity: Severity; n: number }>(
     db,
@@ -175,7 +176,7 @@ export function sqliteEventStore(db: Database): EventStore {
             e.startsAt,
             e.endsAt,
             e.receivedAt,
-            packTrace(e.trace),
+            packTrace(e.trace, e.receivedAt),
             ...extra(e),
           ).lastInsertRowid,
         ),
@@ -195,19 +196,22 @@ export function sqliteEventStore(db: Database): EventStore {
         e.startsAt,
         e.endsAt,
         e.receivedAt,
-        packTrace(u.trace),
+        packTrace(u.trace, e.receivedAt),
         e.annotations ? JSON.stringify(e.annotations) : '{}',
         e.generatorURL ?? null,
         e.origin ? JSON.stringify(e.origin) : null,
         u.outcome,
-        u.triage ? packTriage(u.triage) : null,
+        u.triage ? packTriage(u.triage, e) : null,
         u.channels.length ? JSON.stringify(u.channels) : '[]',
       );
       return Number(r.lastInsertRowid);
     },
     pending: (limit) => pending.all(limit).map(toRecord),
     markProcessed(seq, u) {
-      done.run(u.outcome, packTrace(u.trace), u.triage ? packTriage(u.triage) : null, JSON.stringify(u.channels), seq);
+      // Rows stored unprocessed (an older version's inbox, decided at start-up only): their trace counts from their own time.
+      const ev = owner.get(seq);
+      if (!ev) return;
+      done.run(u.outcome, packTrace(u.trace, ev.receivedAt), u.triage ? packTriage(u.triage, ev) : null, JSON.stringify(u.channels), seq);
     },
     amend(id, entry, triage) {
       amend.run(JSON.stringify(entry), triage ? packTriage(triage) : null, id);

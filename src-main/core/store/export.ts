@@ -9,7 +9,7 @@ export interface ExportSpec {
   timeColumn: string;
   jsonColumns: string[];
   /** JSON columns stored in a compact form of their own: read back whole (the events' trace, store/trace-codec.ts). */
-  unpack?: Record<string, (parsed: unknown) => unknown>;
+  unpack?: Record<string, (parsed: unknown, row: Record<string, unknown>) => unknown>;
 }
 
 /** The tables `vigil export` reads besides smoke (which has its own compact format). */
@@ -18,7 +18,11 @@ export const EXPORT_SPECS = {
     table: 'events',
     timeColumn: 'received_at',
     jsonColumns: ['labels', 'trace', 'triage', 'channels'],
-    unpack: { trace: unpackTrace, triage: unpackTriage },
+    // Counted from the row's own time, read against its summary (trace-codec.ts, triage-codec.ts).
+    unpack: {
+      trace: (p, row) => unpackTrace(p, row.received_at as number),
+      triage: (p, row) => unpackTriage(p, { summary: row.summary as string, receivedAt: row.received_at as number }),
+    },
   },
   audit: { table: 'audit_log', timeColumn: 'at', jsonColumns: ['detail'] },
   incidents: { table: 'incidents', timeColumn: 'at', jsonColumns: ['detail'] },
@@ -62,7 +66,7 @@ export function* exportTableChunks(
         else if (json.has(k) && typeof v === 'string' && v !== '') {
           try {
             const parsed: unknown = JSON.parse(v);
-            out[camel(k)] = unpack[k] ? unpack[k](parsed) : parsed;
+            out[camel(k)] = unpack[k] ? unpack[k](parsed, r) : parsed;
           } catch {
             out[camel(k)] = v;
           }

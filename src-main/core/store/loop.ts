@@ -172,8 +172,9 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     );
     // Trace and triage are stored compactly (store/trace-codec.ts, triage-codec.ts): raw records carry them whole, as before.
     for (const { row } of events) {
-      if (typeof row.trace === 'string') row.trace = wholeTraceText(row.trace);
-      if (typeof row.triage === 'string') row.triage = wholeTriageText(row.triage);
+      const ev = { summary: row.summary as string, receivedAt: row.received_at as number };
+      if (typeof row.trace === 'string') row.trace = wholeTraceText(row.trace, ev.receivedAt);
+      if (typeof row.triage === 'string') row.triage = wholeTriageText(row.triage, ev);
     }
     out.push(...events);
     const ids = events.map((e) => e.row.id);

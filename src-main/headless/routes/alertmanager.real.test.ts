@@ -20,10 +20,12 @@ let core: Core;
 let app: FastifyInstance;
 let dataDir = '';
 
+// The trace is stored compactly (store/trace-codec.ts): its first entry (how the event came in) is read through the store.
 const rows = (fp: string) =>
-  core.areas.db
-    .prepare(`SELECT status, outcome, json_extract(trace, '$[0][2]') AS via FROM events WHERE fingerprint = ? ORDER BY seq`)
-    .all(fp) as Array<{ status: string; outcome: string | null; via: string }>;
+  (core.areas.db.prepare(`SELECT id FROM events WHERE fingerprint = ? ORDER BY seq`).all(fp) as Array<{ id: string }>).map(({ id }) => {
+    const e = core.areas.router.events.get(id)!;
+    return { status: e.status, outcome: e.outcome, via: e.trace[0]?.detail ?? '' };
+  });
 const messages = () =>
   core.areas.db
     .prepare(
