@@ -4,6 +4,7 @@ import type { TraceEntry, TriageResult } from '../../../src-shared/domain';
 import { fromJson, select, type JsonText } from './sql';
 import { packTrace, unpackTrace, type PackedEntry } from './trace-codec';
 import { packTriage, unpackTriage } from './triage-codec';
+import type { TxScope } from './tx-scope';
 
 /** An event as the router stores it (the inbox row before processing). */
 export interface NewEvent {
@@ -92,7 +93,9 @@ interface Row {
   received_at: number;
   annotations: JsonText<Record<string, string>>;
   generator_url: string | null;
+  /** Rows written before event_origins: the JSON text. */
   origin: JsonText<EventOrigin> | null;
+  origin_id: number | null;
   processed: number;
   outcome: string | null;
   trace: JsonText<PackedEntry[]>;
@@ -100,45 +103,89 @@ interface Row {
   channels: JsonText<string[]>;
 }
 
-const toRecord = (r: Row): EventRecord => ({
-  seq: r.seq,
-  id: r.id,
-  source: r.source,
-  fingerprint: r.fingerprint,
-  severity: r.severity,
-  status: r.status,
-  summary: r.summary,
-  description: r.description,
-  labels: fromJson(r.labels),
-  startsAt: r.starts_at,
-  endsAt: r.ends_at,
-  receivedAt: r.received_at,
-  annotations: fromJson(r.annotations),
-  generatorURL: r.generator_url,
-  origin: r.origin ? fromJson(r.origin) : null,
-  processed: r.processed === 1,
-  outcome: r.outcome,
-  trace: unpackTrace(fromJson(r.trace), r.received_at),
-  triage: r.triage ? unpackTriage(fromJson(r.triage), { summary: r.summary, receivedAt: r.received_at }) : null,
-  channels: fromJson(r.channels),
-});
+/**
+ * A row's origin as JSON text: its event_origins row's, or (rows from before that table) its own `origin`. Ids read
+ * outside a transaction are committed, and committed rows never change (events.tables.ts), so they are kept; one
+ * read inside a transaction may roll back and is not.
+ */
+export function originReader(db: Database): (origin: string | null, id: number | null) => string | null {
+  const known = new Map<number, string>();
+  const get = select<{ origin: string }>(db, `SELECT origin FROM event_origins WHERE id = ?`);
+  return (origin, id) => {
+    if (id === null || id === undefined) return origin;
+    let text = known.get(id);
+    if (text === undefined) {
+      text = get.get(id)?.origin ?? 'null';
+      if (!db.inTransaction && known.size < 10_000) known.set(id, text);
+    }
+    return text;
+  };
+}
 
-/** The Alertmanager fields beyond the router's own: annotations, generatorURL, origin (empty for Vigil's own sources). */
-const extra = (e: NewEvent): [string, string | null, string | null] => [
-  e.annotations ? JSON.stringify(e.annotations) : '{}',
-  e.generatorURL ?? null,
-  e.origin ? JSON.stringify(e.origin) : null,
-];
+/** A raw events row (exports) as rows held it before event_origins: `origin` the JSON text, no `origin_id`. */
+export function wholeOriginRow(db: Database): (row: Record<string, unknown>) => void {
+  const read = originReader(db);
+  return (row) => {
+    if (!('origin_id' in row)) return;
+    row.origin = read(row.origin as string | null, row.origin_id as number | null);
+    delete row.origin_id;
+  };
+}
+
+const parseOrigin = (text: string | null): EventOrigin | null => (text ? (JSON.parse(text) as EventOrigin | null) : null);
+
+const toRecordWith =
+  (origin: (origin: string | null, id: number | null) => string | null) =>
+  (r: Row): EventRecord => ({
+    seq: r.seq,
+    id: r.id,
+    source: r.source,
+    fingerprint: r.fingerprint,
+    severity: r.severity,
+    status: r.status,
+    summary: r.summary,
+    description: r.description,
+    labels: fromJson(r.labels),
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    receivedAt: r.received_at,
+    annotations: fromJson(r.annotations),
+    generatorURL: r.generator_url,
+    origin: parseOrigin(origin(r.origin, r.origin_id)),
+    processed: r.processed === 1,
+    outcome: r.outcome,
+    trace: unpackTrace(fromJson(r.trace), r.received_at),
+    triage: r.triage ? unpackTriage(fromJson(r.triage), { summary: r.summary, receivedAt: r.received_at }) : null,
+    channels: fromJson(r.channels),
+  });
 
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
-export function sqliteEventStore(db: Database): EventStore {
+export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
+  const toRecord = toRecordWith(originReader(db));
+  const findOrigin = select<{ id: number }>(db, `SELECT id FROM event_origins WHERE origin = ?`);
+  const addOrigin = db.prepare(`INSERT INTO event_origins (origin) VALUES (?)`);
+  /**
+   * An origin's id, added when new. Known ids are remembered for the transaction (one look-up per origin a batch,
+   * not per event); not across transactions: an id added by one that rolls back may be given to another origin.
+   */
+  const originId = (o: EventOrigin | null | undefined): number | null => {
+    if (!o) return null;
+    const text = JSON.stringify(o);
+    const memo = scope?.memo<number>('event-origins');
+    let id = memo?.get(text);
+    if (id === undefined) {
+      id = findOrigin.get(text)?.id ?? Number(addOrigin.run(text).lastInsertRowid);
+      memo?.set(text, id);
+    }
+    return id;
+  };
   const ins = db.prepare(
-    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin)
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insDone = db.prepare(
-    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin,
+    `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin_id,
        processed, outcome, triage, channels)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
   );
@@ -177,7 +224,9 @@ export function sqliteEventStore(db: Database): EventStore {
             e.endsAt,
             e.receivedAt,
             packTrace(e.trace, e.receivedAt),
-            ...extra(e),
+            e.annotations ? JSON.stringify(e.annotations) : '{}',
+            e.generatorURL ?? null,
+            originId(e.origin),
           ).lastInsertRowid,
         ),
       );
@@ -199,7 +248,7 @@ export function sqliteEventStore(db: Database): EventStore {
         packTrace(u.trace, e.receivedAt),
         e.annotations ? JSON.stringify(e.annotations) : '{}',
         e.generatorURL ?? null,
-        e.origin ? JSON.stringify(e.origin) : null,
+        originId(e.origin),
         u.outcome,
         u.triage ? packTriage(u.triage, e) : null,
         u.channels.length ? JSON.stringify(u.channels) : '[]',

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { wholeOriginRow } from './events';
 import { select } from './sql';
 import { unpackTrace } from './trace-codec';
 import { unpackTriage } from './triage-codec';
@@ -10,6 +11,8 @@ export interface ExportSpec {
   jsonColumns: string[];
   /** JSON columns stored in a compact form of their own: read back whole (the events' trace, store/trace-codec.ts). */
   unpack?: Record<string, (parsed: unknown, row: Record<string, unknown>) => unknown>;
+  /** Makes a raw row whole where it refers to another table (events' origin_id), before its columns are read. */
+  whole?: (db: Database) => (row: Record<string, unknown>) => void;
 }
 
 /** The tables `vigil export` reads besides smoke (which has its own compact format). */
@@ -23,6 +26,7 @@ export const EXPORT_SPECS = {
       trace: (p, row) => unpackTrace(p, row.received_at as number),
       triage: (p, row) => unpackTriage(p, { summary: row.summary as string, receivedAt: row.received_at as number }),
     },
+    whole: wholeOriginRow,
   },
   audit: { table: 'audit_log', timeColumn: 'at', jsonColumns: ['detail'] },
   incidents: { table: 'incidents', timeColumn: 'at', jsonColumns: ['detail'] },
@@ -53,6 +57,7 @@ export function* exportTableChunks(
   );
   const json = new Set(spec.jsonColumns);
   const unpack = spec.unpack ?? {};
+  const whole = spec.whole?.(db);
   let after = 0;
   for (;;) {
     const rows = stmt.all(after, since, until, chunkRows);
@@ -60,6 +65,7 @@ export function* exportTableChunks(
     after = rows[rows.length - 1]!.__rowid;
     yield rows.map((r) => {
       const out: Record<string, unknown> = {};
+      whole?.(r);
       for (const [k, v] of Object.entries(r)) {
         if (k === '__rowid') continue;
         if (k === spec.timeColumn && typeof v === 'number') out[camel(k)] = new Date(v).toISOString();

@@ -1,6 +1,7 @@
 import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
+import { wholeOriginRow } from './events';
 import { wholeTraceText } from './trace-codec';
 import { wholeTriageText } from './triage-codec';
 
@@ -107,6 +108,7 @@ const toIncident = (r: IRow): IncidentRow => ({
 const MEMBERS_KNOWN_MAX = 100_000;
 
 export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopRepository {
+  const wholeOrigin = wholeOriginRow(db);
   const s = {
     outcome: db.prepare(
       `INSERT INTO heal_outcomes (at, alertname, fingerprint, host, action, target, fixed, plan_id, detail)
@@ -175,6 +177,7 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       const ev = { summary: row.summary as string, receivedAt: row.received_at as number };
       if (typeof row.trace === 'string') row.trace = wholeTraceText(row.trace, ev.receivedAt);
       if (typeof row.triage === 'string') row.triage = wholeTriageText(row.triage, ev);
+      wholeOrigin(row);
     }
     out.push(...events);
     const ids = events.map((e) => e.row.id);

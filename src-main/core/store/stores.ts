@@ -116,7 +116,7 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
     transaction: (fn, mode) => gate.transaction(db, begin(fn, mode)),
     transactionSoon: (fn, mode, opts) => gate.transactionSoon(db, begin(fn, mode), opts),
     isOpen: () => db.open,
-    events: sqliteEventStore(db),
+    events: sqliteEventStore(db, scope),
     inbox: openInbox(db, file),
     alertStates: sqliteAlertStateStore(db),
     alerts: sqliteAlertReadStore(db),

@@ -8,7 +8,9 @@ import { createCore } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { PIPELINE } from '../router';
-import { alertEvent } from '../router/testing';
+import { alertEvent, testContext } from '../router/testing';
+import { openDatabase } from './db';
+import type { NewEvent } from './events';
 import { EXPORT_SPECS, exportTableChunks } from './export';
 import { packTrace, unpackTrace } from './trace-codec';
 import { TRACE_PHRASES } from './trace-phrases';
@@ -212,7 +214,7 @@ describe('event trace and triage storage', () => {
     expect(packTriage(base, ev).length).toBeLessThan(JSON.stringify(base).length / 4);
   });
 
-  it('R-SCALE-26: rows written by the previous version read exactly as that version read them (API, export), on a real file', async () => {
+  it('R-SCALE-26: rows written by the previous version read exactly as that version read them (API, export) from its file, beside new rows', async () => {
     // The fixture holds rows as main at 9db921e wrote them (form 0 trace and triage, origin as text) and what its
     // events.get and `vigil export` answered for them.
     const fx = JSON.parse(readFileSync(join(__dirname, 'events-form0.fixture.json'), 'utf8')) as {
@@ -220,18 +222,70 @@ describe('event trace and triage storage', () => {
       api: Record<string, { ok: boolean; value: Record<string, unknown> }>;
       exported: unknown[];
     };
-    const { c } = core();
+    // A data dir as that version left it: its rows, and no event_origins table.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-trace-'));
+    dirs.push(dir);
+    const old = openDatabase(join(dir, 'vigil.db')).db;
     const cols = Object.keys(fx.rows[0]!);
-    const ins = c.areas.db.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map((k) => '@' + k).join(', ')})`);
+    const ins = old.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map((k) => '@' + k).join(', ')})`);
     for (const row of fx.rows) ins.run(row);
-    for (const row of fx.rows) {
-      const got = await c.dispatch('events.get', { id: row.id });
-      const want = fx.api[row.id as string]!;
-      // counters come from alert_state, which the fixture does not hold
-      expect(JSON.stringify({ ...(got as typeof want).value, counters: null })).toBe(JSON.stringify({ ...want.value, counters: null }));
-    }
-    const exported = [...exportTableChunks(c.areas.db, EXPORT_SPECS.events, 0, Number.MAX_SAFE_INTEGER)].flat();
-    expect(JSON.stringify(exported)).toBe(JSON.stringify(fx.exported));
+    old.exec(`DROP TABLE event_origins`);
+    old.close();
+    const c = createCore({ config: parseConfig(YAML), dataDir: dir, log: createLogger(null) });
+    const reads = async () => {
+      for (const row of fx.rows) {
+        const got = await c.dispatch('events.get', { id: row.id });
+        const want = fx.api[row.id as string]!;
+        // counters come from alert_state, which the fixture does not hold
+        expect(JSON.stringify({ ...(got as typeof want).value, counters: null })).toBe(JSON.stringify({ ...want.value, counters: null }));
+      }
+      const exported = [...exportTableChunks(c.areas.db, EXPORT_SPECS.events, 0, Number.MAX_SAFE_INTEGER)].flat();
+      expect(JSON.stringify(exported.slice(0, fx.rows.length))).toBe(JSON.stringify(fx.exported));
+      return exported.slice(fx.rows.length);
+    };
+    await reads();
+    // New rows beside them: two webhooks of one Alertmanager group and one of another.
+    const origin = (groupKey: string) => ({ externalURL: 'http://am.local', groupKey, receiver: 'vigil' });
+    const hook = (groupKey: string, n: number) =>
+      Array.from({ length: n }, (_, i) => alertEvent({ fingerprint: `${groupKey}-${i}`, origin: origin(groupKey) }));
+    c.areas.router.ingest(hook('{}:{alertname="A"}', 3), 'POST /api/v1/alerts/alertmanager');
+    c.areas.router.ingest(hook('{}:{alertname="A"}', 2), 'POST /api/v1/alerts/alertmanager');
+    c.areas.router.ingest(hook('{}:{alertname="B"}', 2), 'POST /api/v1/alerts/alertmanager');
+    await c.areas.router.drain();
+    const fresh = await reads();
+    expect(fresh.map((r) => r.origin)).toEqual([
+      ...Array(5).fill(JSON.stringify(origin('{}:{alertname="A"}'))),
+      ...Array(2).fill(JSON.stringify(origin('{}:{alertname="B"}'))),
+    ]);
+    // Stored as references to two event_origins rows; the old rows keep their text.
+    const n = (where: string) => (c.areas.db.prepare(`SELECT count(*) AS n FROM events WHERE ${where}`).get() as { n: number }).n;
+    expect(n('origin_id IS NOT NULL AND origin IS NULL')).toBe(7);
+    expect(n('origin IS NOT NULL AND origin_id IS NULL')).toBe(fx.rows.filter((r) => r.origin !== null).length);
+    expect(c.areas.db.prepare(`SELECT count(*) AS n FROM event_origins`).get()).toEqual({ n: 2 });
     await c.stop();
+  });
+
+  it('R-SCALE-26: an origin added by a transaction that rolled back is not remembered: its id may name another origin', () => {
+    const h = testContext();
+    const { events, transaction } = h.ctx.stores;
+    const ev = (id: string, groupKey: string): NewEvent => ({
+      ...alertEvent({ origin: { externalURL: 'http://am.local', groupKey, receiver: 'vigil' } }),
+      id,
+      receivedAt: 1_790_000_000_000,
+      trace: [],
+    });
+    const done = { outcome: 'stored', trace: [], triage: null, channels: [] };
+    expect(() =>
+      transaction(() => {
+        events.insertDecided(ev('e1', 'X'), done);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    transaction(() => events.insertDecided(ev('e2', 'Y'), done)); // takes the id X had
+    transaction(() => events.insertDecided(ev('e3', 'X'), done));
+    expect(events.get('e1')).toBeNull();
+    expect(events.get('e2')!.origin!.groupKey).toBe('Y');
+    expect(events.get('e3')!.origin!.groupKey).toBe('X');
+    h.close();
   });
 });
