@@ -8,6 +8,8 @@ import {
   failedReply,
   inboxAppend,
   inboxPruneStep,
+  INTAKE_NICE,
+  lowerThreadPriority,
   nameThread,
   profileThread,
   serveRequests,
@@ -17,6 +19,9 @@ import {
 import { INTAKE_THREAD_NAME, rawIntake } from './intake-thread';
 
 nameThread(INTAKE_THREAD_NAME);
+// Reading and appending a storm's bodies gives way to the main thread for the CPU too (R-SCALE-30): in bench health the
+// main thread, woken for /health, waited behind this thread at the same priority.
+lowerThreadPriority(INTAKE_NICE);
 const writeProfile = profileThread('intake'); // benches: VIGIL_CPU_PROFILE_DIR
 
 const { file } = workerData as { file: string };

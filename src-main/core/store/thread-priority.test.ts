@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createCore } from '../app';
 import { parseConfig } from '../config';
 import { createLogger } from '../log';
+import { openDatabase } from './db';
+import { sqliteStores } from './stores';
 
 /** Each thread of this process and its nice value (Linux /proc: field 19 of its stat line). */
 const niceByThread = (): Map<number, number> =>
@@ -41,6 +43,33 @@ describe('bulk threads give way to the main thread for the CPU (R-SCALE-13)', ()
         expect(named).toEqual([[expect.any(Number), Math.min(19, before + 10)]]);
       } finally {
         await core.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
+
+describe('the intake thread gives way to the main thread too (R-SCALE-30)', () => {
+  it.runIf(process.platform === 'linux')(
+    'R-SCALE-30: the intake thread (named vigil-intake) runs 10 nice steps below the main thread',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-nice-intake-'));
+      const file = join(dir, 'vigil.db');
+      const { db } = openDatabase(file);
+      const stores = sqliteStores(db, file);
+      const before = niceByThread().get(process.pid)!;
+      try {
+        const event = { id: 'a', source: 'api', fingerprint: 'a', severity: 'warning', status: 'firing', summary: 'a', labels: {} };
+        await stores.intake.append(1, 'POST /x', 1, JSON.stringify([event])); // the thread starts on first use
+        const nice = niceByThread();
+        expect(nice.get(process.pid)).toBe(before);
+        const intake = [...nice].filter(([tid]) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'vigil-intake');
+        expect(intake).toEqual([[expect.any(Number), Math.min(19, before + 10)]]); // before: the process's priority
+      } finally {
+        await stores.intake.close();
+        stores.inbox.close();
+        db.close();
         rmSync(dir, { recursive: true, force: true });
       }
     },

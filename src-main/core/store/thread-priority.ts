@@ -3,6 +3,8 @@ import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** How much lower than the main thread a bulk worker thread runs (nice steps; 19 is the floor). VIGIL_THREAD_NICE=0 compares. */
 export const BULK_NICE = Number(process.env.VIGIL_THREAD_NICE ?? 10);
+/** The intake thread's steps below the main thread (R-SCALE-30); VIGIL_INTAKE_NICE=0 compares. */
+export const INTAKE_NICE = Number(process.env.VIGIL_INTAKE_NICE ?? BULK_NICE);
 
 /**
  * Lower the CPU priority of the calling worker thread (Linux: each thread has its own nice value, set by its
