@@ -12,7 +12,7 @@ import { labelFingerprint } from '../src-main/core/ingest';
 import { SENDER_THREAD_NAME } from '../src-main/core/sender';
 
 /** CLOCK_MONOTONIC in ms: the clock a V8 .cpuprofile's startTime and sample times count (in µs). */
-const monotonicMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
+export const monotonicMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
 
 /**
  * CPU time (ms) a thread of process `pid` has used: utime + stime of /proc/<pid>/task/<tid>/stat (clock ticks of

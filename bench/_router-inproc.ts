@@ -8,7 +8,7 @@ import { createLogger } from '../src-main/core/log';
 import { type IntakeEvent, eventId, createRouter, inboxText } from '../src-main/core/router';
 import { recordingOutbox, testContext } from '../src-main/core/router/testing';
 import { openDatabase, eventTables, sqliteEventStore, type NewEvent } from '../src-main/core/store';
-import { alerts, webhook } from './_router-http';
+import { alerts, monotonicMs, webhook } from './_router-http';
 
 /** A storm: `n` events over `fingerprints` distinct alerts (most are repeats the router dedupes). */
 export function stormEvents(n: number, fingerprints: number): IntakeEvent[] {
@@ -143,10 +143,15 @@ async function firstDelivery(requests: number, perRequest: number, before?: (cor
   }
   before?.(core);
   const t1 = performance.now();
+  const m1 = monotonicMs();
   const cpu0 = process.cpuUsage();
   await router.drain();
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
+  // Where the deciding pass lies in a `node --cpu-prof` profile (its times are this monotonic clock, in µs) or a
+  // `perf record -k mono` of `node --perf-basic-prof`.
+  if (process.execArgv.some((a) => a === '--cpu-prof' || a === '--perf-basic-prof'))
+    console.log(`    (profile window: deciding ${m1.toFixed(0)}–${monotonicMs().toFixed(0)} ms)`);
   return { core, raw, groups, t0, t1, t2, cpu };
 }
 

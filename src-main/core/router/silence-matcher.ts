@@ -2,12 +2,28 @@ import type { Matcher } from '../../../src-shared/api/events';
 import { compileLinear, type LinearRegex } from '../regex';
 import type { SilenceRecord } from '../store';
 
-/** The label set matchers see: the event's labels plus source and severity. */
-export const matchLabels = (ev: { source: string; severity: string; labels: Record<string, string> }): Record<string, string> => ({
-  source: ev.source,
-  ...ev.labels,
-  severity: ev.severity,
-});
+type Matchable = { source: string; severity: string; labels: Record<string, string> };
+// The last answer, for the same object asked again with the same labels object, source and severity.
+let lastEv: Matchable | null = null;
+let lastLabels: Record<string, string> | null = null;
+let lastSource = '';
+let lastSeverity = '';
+let lastOut: Readonly<Record<string, string>> = {};
+
+/**
+ * The label set matchers see: the event's labels plus source and severity. Read-only: the deciding pass asks it
+ * five times an alert (silence, mute, route, triage, escalation), so the last answer is kept for the same object
+ * with the same labels object, source and severity (a copy of the labels per ask was a storm's garbage).
+ */
+export const matchLabels = (ev: Matchable): Readonly<Record<string, string>> => {
+  if (ev === lastEv && ev.labels === lastLabels && ev.source === lastSource && ev.severity === lastSeverity) return lastOut;
+  lastOut = { source: ev.source, ...ev.labels, severity: ev.severity };
+  lastEv = ev;
+  lastLabels = ev.labels;
+  lastSource = ev.source;
+  lastSeverity = ev.severity;
+  return lastOut;
+};
 
 /**
  * Regex matchers are anchored at both ends, as in Alertmanager, and run in linear time (RE2, R-SEC-5).

@@ -149,7 +149,9 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
    * events — asks SQLite nothing (it ran an INSERT OR IGNORE and an UPDATE). A rolled-back deciding transaction
    * forgets them all (router/inbox.ts, forgetMembers).
    */
-  const memberStatus = new Map<string, string>();
+  // By incident, then fingerprint: a key joining the two was a fresh string to hash for every event.
+  const memberStatus = new Map<string, Map<string, string>>();
+  let membersKnown = 0;
   const members = (id: string): string[] => s.members.all(id).map((r) => r.fingerprint);
 
   /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
@@ -250,15 +252,24 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     incidentsOf: (fp) => s.of.all(fp).map(toIncident),
     listIncidents: (limit) => s.list.all(limit).map(toIncident),
     member(id, fp, status, at) {
-      const k = `${id}\u0000${fp}`;
-      if (memberStatus.get(k) === status) return false;
+      let of = memberStatus.get(id);
+      const was = of?.get(fp);
+      if (was === status) return false;
       const added = s.memberNew.run(id, fp, status, at).changes === 1;
       if (!added) s.memberSet.run(status, id, fp, status);
-      if (memberStatus.size >= MEMBERS_KNOWN_MAX) memberStatus.clear();
-      memberStatus.set(k, status);
+      if (was === undefined && ++membersKnown > MEMBERS_KNOWN_MAX) {
+        memberStatus.clear();
+        membersKnown = 1;
+        of = undefined;
+      }
+      if (!of) memberStatus.set(id, (of = new Map()));
+      of.set(fp, status);
       return added;
     },
-    forgetMembers: () => memberStatus.clear(),
+    forgetMembers: () => {
+      memberStatus.clear();
+      membersKnown = 0;
+    },
     firingMembers: (id) => s.firing(id),
     members,
     resolve(id, at) {

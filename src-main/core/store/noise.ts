@@ -19,6 +19,12 @@ export interface NoiseStore {
   members(): Array<{ owner: string; fp: string; body: unknown }>;
   /** Inside a transaction a group or burst head is written once, at commit, with the latest row put for it (flap rows at once). */
   put(row: NoiseRow): void;
+  /**
+   * A group's or burst's head (`row().key` must be `key`), made and written once just before COMMIT from the latest
+   * `row` given for `key` (outside a transaction: at once). A storm changes a group's head with every alert joining
+   * it: its body is then copied and stringified once a transaction, not once an alert.
+   */
+  later(key: string, row: () => NoiseRow): void;
   putMember(owner: string, fp: string, body: unknown): void;
   deleteMember(owner: string, fp: string): void;
   /** Delete a row and its members. */
@@ -57,12 +63,18 @@ export function sqliteNoiseStore(db: Database, scope = new TxScope()): NoiseStor
     put(r) {
       const write = () => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt);
       if (r.kind === 'flap') return write();
-      scope.defer(`noise:${r.key}`, write);
+      scope.defer(r.key, write);
+    },
+    later(key, row) {
+      scope.defer(key, () => {
+        const r = row();
+        put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt);
+      });
     },
     putMember: (owner, fp, body) => void putMember.run(owner, fp, JSON.stringify(body)),
     deleteMember: (owner, fp) => void delMember.run(owner, fp),
     delete(key) {
-      scope.cancel(`noise:${key}`);
+      scope.cancel(key);
       del.run(key);
       delMembers.run(key);
     },

@@ -46,7 +46,10 @@ export class TxScope {
     return m as Map<string, V>;
   }
 
-  /** Run `write` just before this transaction commits; a later call with the same key replaces it. Outside one: now. */
+  /**
+   * Run `write` just before this transaction commits; a later call with the same key replaces it. Outside one: now.
+   * Keys are rows' own keys (the noise store's, its only user): a new user must keep its keys apart.
+   */
   defer(key: string, write: () => void): void {
     if (!this.active) return write();
     this.deferred.delete(key); // re-inserted last: deferred writes run in the order of their latest call

@@ -64,18 +64,18 @@ export class NoiseBook {
   private load(): void {
     for (const m of [this.groups, this.groupOf, this.bursts, this.burstOf, this.watches, this.flaps]) m.clear();
     for (const r of this.store.all()) {
-      if (r.kind === 'group') this.groups.set((r.body as Group).key, { ...(r.body as Group), members: {} });
-      else if (r.kind === 'burst') this.bursts.set((r.body as Burst).alertname, { ...(r.body as Burst), members: {} });
+      if (r.kind === 'group') this.groups.set((r.body as Group).key, { ...(r.body as Group), members: new Map() });
+      else if (r.kind === 'burst') this.bursts.set((r.body as Burst).alertname, { ...(r.body as Burst), members: new Map() });
       else this.flaps.set((r.body as Flap).fp, r.body as Flap);
     }
     for (const { owner, fp, body } of this.store.members()) {
       const g = owner.startsWith('group:') ? this.groups.get(owner.slice(6)) : undefined;
       const b = owner.startsWith('burst:') ? this.bursts.get(owner.slice(6)) : undefined;
       if (g) {
-        g.members[fp] = unpackMember(fp, body);
+        g.members.set(fp, unpackMember(fp, body));
         this.groupOf.set(fp, g.key);
       } else if (b) {
-        b.members[fp] = unpackMember(fp, body);
+        b.members.set(fp, unpackMember(fp, body));
         this.burstOf.set(fp, b.alertname);
       }
     }
@@ -90,41 +90,43 @@ export class NoiseBook {
   /** Persist a group's head and the members that changed. */
   saveGroup(g: Group, changed: string[] = []): void {
     this.groups.set(g.key, g);
+    const key = groupRow(g.key);
     for (const fp of changed) {
-      const m = g.members[fp];
+      const m = g.members.get(fp);
       if (!m) continue;
       this.groupOf.set(fp, g.key);
-      this.store.putMember(groupRow(g.key), fp, packMember(m));
+      this.store.putMember(key, fp, packMember(m));
     }
-    this.store.put({ key: groupRow(g.key), kind: 'group', body: head(g), dueAt: dueAt(g) });
+    this.store.later(key, () => ({ key, kind: 'group', body: head(g), dueAt: dueAt(g) }));
     this.arm(dueAt(g));
   }
   private dropGroup(g: Group): void {
     this.groups.delete(g.key);
-    for (const fp of Object.keys(g.members)) if (this.groupOf.get(fp) === g.key) this.groupOf.delete(fp);
+    for (const fp of g.members.keys()) if (this.groupOf.get(fp) === g.key) this.groupOf.delete(fp);
     this.store.delete(groupRow(g.key));
   }
 
   /** A burst now speaks for these alerts: they leave their groups (no group update per host). */
   openBurst(b: Burst): void {
     this.watches.delete(b.alertname);
-    for (const fp of Object.keys(b.members)) this.leaveGroup(fp);
-    this.saveBurst(b, Object.keys(b.members));
+    for (const fp of b.members.keys()) this.leaveGroup(fp);
+    this.saveBurst(b, [...b.members.keys()]);
   }
   saveBurst(b: Burst, changed: string[] = []): void {
     this.bursts.set(b.alertname, b);
+    const key = burstRow(b.alertname);
     for (const fp of changed) {
-      const m = b.members[fp];
+      const m = b.members.get(fp);
       if (!m) continue;
       this.burstOf.set(fp, b.alertname);
-      this.store.putMember(burstRow(b.alertname), fp, packMember(m));
+      this.store.putMember(key, fp, packMember(m));
     }
-    this.store.put({ key: burstRow(b.alertname), kind: 'burst', body: head(b), dueAt: burstDueAt(b) });
+    this.store.later(key, () => ({ key, kind: 'burst', body: head(b), dueAt: burstDueAt(b) }));
     this.arm(burstDueAt(b));
   }
   private dropBurst(b: Burst): void {
     this.bursts.delete(b.alertname);
-    for (const fp of Object.keys(b.members)) if (this.burstOf.get(fp) === b.alertname) this.burstOf.delete(fp);
+    for (const fp of b.members.keys()) if (this.burstOf.get(fp) === b.alertname) this.burstOf.delete(fp);
     this.store.delete(burstRow(b.alertname));
   }
 
@@ -192,7 +194,7 @@ export class NoiseBook {
         const due = takeDue(g, now);
         if (due?.type === 'resolved') {
           this.send(g.channels, groupResolved(g, now), `group:${g.key}@${g.openedAt}:resolved`);
-          this.markResolvedNotified(Object.keys(g.members), now);
+          this.markResolvedNotified([...g.members.keys()], now);
           this.dropGroup(g);
           sent++;
           continue;
@@ -220,7 +222,7 @@ export class NoiseBook {
         sent++;
         if (!resolved) this.saveBurst(b);
         else {
-          this.markResolvedNotified(Object.keys(b.members), now);
+          this.markResolvedNotified([...b.members.keys()], now);
           this.dropBurst(b);
         }
       }

@@ -22,8 +22,8 @@ export interface Burst {
   startedAt: number;
   detectedAt: number;
   reported: boolean;
-  /** Persisted one row per member, not with the burst. */
-  members: Record<string, Member>;
+  /** Persisted one row per member, not with the burst (a Map, as a group's). */
+  members: Map<string, Member>;
   size: number;
   firing: number;
   lastResolvedAt: number | null;
@@ -52,7 +52,7 @@ const union = (a: string[], b: string[] = []): string[] => (b.every((c) => a.inc
 export function openBurst(alertname: string, starts: Member[], now: number, groupWindow: number): Burst {
   const startedAt = Math.min(...starts.map((s) => s.since));
   const channels = starts.reduce<string[]>((acc, s) => union(acc, s.channels), []);
-  const members = Object.fromEntries(starts.map((s) => [s.fp, { ...s }]));
+  const members = new Map(starts.map((s) => [s.fp, { ...s }]));
   const firing = starts.filter((s) => s.firing).length;
   return {
     alertname,
@@ -74,7 +74,7 @@ export const burstDueAt = (b: Burst): number | null =>
 
 /** A new host joins an open burst (it is firing). */
 export function addMember(b: Burst, m: Member): void {
-  b.members[m.fp] = { ...m, firing: true };
+  b.members.set(m.fp, { ...m, firing: true });
   b.size += 1;
   b.firing += 1;
   b.channels = union(b.channels, m.channels);
@@ -83,7 +83,7 @@ export function addMember(b: Burst, m: Member): void {
 
 /** A member fires again. Returns false when it was firing already (nothing changed). */
 export function refireMember(b: Burst, fp: string): boolean {
-  const m = b.members[fp];
+  const m = b.members.get(fp);
   if (!m || m.firing) return false;
   m.firing = true;
   b.firing += 1;
@@ -93,7 +93,7 @@ export function refireMember(b: Burst, fp: string): boolean {
 
 /** A member resolved; once all have, a reported burst schedules its resolution message. Returns whether all have. */
 export function resolveMember(b: Burst, fp: string, now: number, window: number): boolean {
-  const m = b.members[fp];
+  const m = b.members.get(fp);
   if (!m) return false;
   if (m.firing) {
     m.firing = false;
@@ -106,9 +106,9 @@ export function resolveMember(b: Burst, fp: string, now: number, window: number)
 
 /** A member leaves (it started flapping: the flap rule speaks for it). */
 export function removeMember(b: Burst, fp: string): void {
-  const m = b.members[fp];
+  const m = b.members.get(fp);
   if (!m) return;
-  delete b.members[fp];
+  b.members.delete(fp);
   b.size -= 1;
   if (m.firing) b.firing -= 1;
 }

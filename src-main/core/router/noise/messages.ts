@@ -38,7 +38,7 @@ const base = (o: Omit<Message, 'fingerprint' | 'labels'> & Partial<Pick<Message,
 
 /** R-NOISE-1: one update naming every alert that joined the group during the window. */
 export function groupUpdate(g: Group, joined: Member[]): Message {
-  const all = Object.values(g.members);
+  const all = [...g.members.values()];
   const firing = g.firing;
   const resolved = all.filter((m) => !m.firing).map((m) => m.host);
   const sev = worst(joined);
@@ -63,7 +63,7 @@ export function groupUpdate(g: Group, joined: Member[]): Message {
 
 /** R-NOISE-1: a group's resolution is one message. */
 export function groupResolved(g: Group, now: number): Message {
-  const all = Object.values(g.members);
+  const all = [...g.members.values()];
   return base({
     kind: 'resolved',
     severity: worst(all),
@@ -83,7 +83,7 @@ export function groupResolved(g: Group, now: number): Message {
 
 /** R-NOISE-3: one message for a fleet-wide burst, firing or (quick burst) already resolved. */
 export function burstMessage(b: Burst, now: number, resolved: boolean, reportedBefore: boolean): Message {
-  const all = Object.values(b.members);
+  const all = [...b.members.values()];
   const n = new Set(hosts(all)).size;
   const lasted = (b.lastResolvedAt ?? now) - b.startedAt;
   const sev = worst(all);

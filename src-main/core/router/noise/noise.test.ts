@@ -186,7 +186,11 @@ describe('R-NOISE-1 grouping', () => {
     for (const r of rows) put.run(JSON.stringify(unpackMember(r.fp, JSON.parse(r.body))), r.owner, r.fp);
     expect(JSON.parse(rows[1]!.body)).toHaveLength(6);
     const again = restarted(first);
-    expect([...again.noise.book.groups.values()][0]!.members['DiskFull/x2']).toMatchObject({ fp: 'DiskFull/x2', host: 'x2', firing: true });
+    expect([...again.noise.book.groups.values()][0]!.members.get('DiskFull/x2')).toMatchObject({
+      fp: 'DiskFull/x2',
+      host: 'x2',
+      firing: true,
+    });
     again.h.clock.advance(40_000);
     const msgs = again.sent();
     expect(msgs.map((m) => m.kind)).toEqual(['alert', 'group']);

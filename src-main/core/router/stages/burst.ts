@@ -25,7 +25,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
     if (ev.status === 'resolved') {
       const w = book.watches.get(name);
       if (w) noteResolved(w, fp);
-      if (!b?.members[fp]) return;
+      if (!b?.members.has(fp)) return;
       const all = resolveMember(b, fp, sc.now, groupWindow);
       book.saveBurst(b, [fp]);
       if (d.notify)
@@ -42,7 +42,7 @@ export const burstStage = (book: NoiseBook): Stage => ({
     }
     const starting = !d.prev || d.prev.status === 'resolved';
     if (b) {
-      const member = b.members[fp];
+      const member = b.members.get(fp);
       if (member) {
         if (refireMember(b, fp)) book.saveBurst(b, [fp]);
       } else if (d.notify && starting) {
