@@ -322,7 +322,7 @@ export async function benchHttp(
       await inboxDrained(vigil.base, base + total * (round + 1));
       const tDone = performance.now();
       // Where this round lies in the server's .cpuprofile (its times are the same monotonic clock, in µs).
-      if (profile)
+      if (profile || process.env.BENCH_ROUTER_WINDOWS)
         console.log(
           `    (profile window: round ${round} posted ${mStart.toFixed(0)}–${m202.toFixed(0)} ms, drained ${monotonicMs().toFixed(0)} ms)`,
         );

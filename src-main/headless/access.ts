@@ -28,6 +28,12 @@ export interface HttpAccess {
   principal(req: FastifyRequest): Principal | null;
   /** The browser session behind the request's cookie, or why there is none (checked at every call: revocation acts at once). */
   session(req: FastifyRequest): SessionCheck;
+  /**
+   * Whether a request with this Authorization header (and no query string) passes require(need): a Bearer token whose
+   * owner may. Only a yes counts (the intake routes' lean path, routes/intake-lean.ts, takes such requests); with a no
+   * the request goes to require(), which says why (401/403 and their words, or the session cookie's way in).
+   */
+  bearerMay(authorization: string | undefined, need: Need): boolean;
   /** The person behind a request that passed require(role). */
   actor(req: FastifyRequest): Actor;
 }
@@ -74,6 +80,12 @@ export function createAccess(core: Core): HttpAccess {
   return {
     principal,
     session,
+    bearerMay(authorization, need) {
+      const token = bearer(authorization);
+      const owner = token === undefined ? null : core.people.bearer(token);
+      if (!owner) return false;
+      return refusal('actor' in owner ? { kind: 'person', actor: owner.actor } : { kind: 'intake', name: owner.intake }, need, '') === null;
+    },
     require(need) {
       return async (req: FastifyRequest, reply: FastifyReply) => {
         const a = authenticate(req);

@@ -10,6 +10,7 @@ import { fail, httpStatusFor, type ErrorCode } from '../../src-shared/result';
 import { VERSION, type Core } from '../core/app';
 import { answerMetrics } from '../core/metrics';
 import { createAccess } from './access';
+import { errorAnswer } from './error-answer';
 import { boundedSse, guardedServerOptions, installGuards } from './guard';
 import { extraRoutes } from './routes';
 import { sseShare } from './sse-share';
@@ -31,6 +32,8 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   /** TLS (a team server on a non-loopback address): PEM certificate and key. */
   tls?: { cert: string; key: string };
+  /** The intake routes' lean path before Fastify (routes/intake-lean.ts; default on): tests turn it off to compare. */
+  leanIntake?: boolean;
 }
 
 /** Every HTTP error, from a handler, the RPC door or fastify itself, is the RPC envelope `{ ok: false, error }`. */
@@ -77,31 +80,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
 
   // One error shape for everything: {ok:false, error:{code,message}} with the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
-    const status = err.statusCode ?? 500;
-    const code: ErrorCode =
-      status === 413
-        ? 'too_large'
-        : status === 415
-          ? 'unsupported_media_type'
-          : status === 400
-            ? 'bad_request'
-            : status === 404
-              ? 'not_found'
-              : status === 403
-                ? 'forbidden' // e.g. @fastify/static refusing a path: a 403, not a 500
-                : 'internal';
-    const message =
-      status === 413
-        ? `request body is larger than ${Math.round((opts.bodyLimit ?? MAX_BODY_BYTES) / 1024)} KiB`
-        : status === 415
-          ? 'send JSON: Content-Type must be application/json'
-          : status === 400
-            ? `body is not valid JSON: ${err.message.slice(0, 200)}`
-            : status === 403 || status === 404
-              ? 'not found or not allowed'
-              : 'internal error (written to the server log)'; // never raw exception text (paths, SQL) in an answer
-    if (status >= 500) core.ctx.log.error({ err }, 'http handler failed');
-    return sendError(reply, code, message);
+    const a = errorAnswer(err, opts.bodyLimit ?? MAX_BODY_BYTES);
+    if (a.serverFault) core.ctx.log.error({ err }, 'http handler failed');
+    return sendError(reply, a.code, a.message);
   });
   app.decorateRequest('principal', null);
   app.setNotFoundHandler((req, reply) => sendError(reply, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
@@ -187,7 +168,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     req.raw.on('close', stop);
   });
 
-  for (const register of extraRoutes) await register(app, { core, access, auth: access.require('admin'), tls: !!opts.tls });
+  for (const register of extraRoutes)
+    await register(app, { core, access, auth: access.require('admin'), tls: !!opts.tls, leanIntake: opts.leanIntake ?? true });
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
     await app.register(fastifyStatic, {

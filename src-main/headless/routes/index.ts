@@ -18,6 +18,8 @@ export interface RouteDeps {
   auth: onRequestAsyncHookHandler;
   /** Served over TLS: session cookies are then Secure. */
   tls: boolean;
+  /** Intake requests answered before Fastify where they can be (routes/intake-lean.ts). */
+  leanIntake: boolean;
 }
 export type RouteModule = (app: FastifyInstance, deps: RouteDeps) => void | Promise<void>;
 
