@@ -5,6 +5,8 @@ import { availableParallelism, getPriority, setPriority } from 'node:os';
 export const BULK_NICE = Number(process.env.VIGIL_THREAD_NICE ?? 10);
 /** The intake thread's steps below the main thread (R-SCALE-30); VIGIL_INTAKE_NICE=0 compares. */
 export const INTAKE_NICE = Number(process.env.VIGIL_INTAKE_NICE ?? BULK_NICE);
+/** V8's platform threads' steps below the main thread (R-SCALE-30); VIGIL_V8_NICE=0 compares. */
+export const V8_NICE = Number(process.env.VIGIL_V8_NICE ?? BULK_NICE);
 
 /**
  * Lower the CPU priority of the calling worker thread (Linux: each thread has its own nice value, set by its
@@ -40,7 +42,7 @@ export function v8PoolSize(argv = [...process.execArgv, ...(process.env.NODE_OPT
  * own file and crypto work and keeps its priority: the platform's are the process's lowest thread ids after the main
  * thread's. Returns the ids lowered.
  */
-export function lowerV8PlatformThreads(steps = BULK_NICE): number[] {
+export function lowerV8PlatformThreads(steps = V8_NICE): number[] {
   if (process.platform !== 'linux' || process.versions.electron || steps <= 0) return [];
   try {
     if (readlinkSync('/proc/thread-self').split('/').pop() !== String(process.pid)) return []; // main thread only
