@@ -4,7 +4,7 @@ import type { DecidingFailure } from '../context';
 import type { Logger } from '../log';
 import type { DeciderLink } from '../router';
 import { failedAgain } from '../router';
-import { workerScript } from '../store';
+import { startWithYoung, workerScript } from '../store';
 import type { DeciderData, FromDecider, Report, ToDecider } from './protocol';
 
 export type { Report } from './protocol';
@@ -27,6 +27,11 @@ const DEFAULT_RESTART: RestartPolicy = { restartMs: 1_000, restartMaxMs: 60_000,
  * default semi-space, 86 at 32 MB). Costs at most ~64 MB more memory while a storm is being decided.
  */
 const DECIDER_YOUNG_MB = 96;
+/**
+ * Its first semi-space (MB): all of the young generation's from the start (96 = 3 semi-spaces' worth), not V8's 1 MB
+ * doubled scavenge by scavenge through round 0 of a storm (store/young-start.ts). VIGIL_DECIDER_SEMI_START_MB=0 compares.
+ */
+const DECIDER_SEMI_START_MB = Number(process.env.VIGIL_DECIDER_SEMI_START_MB ?? DECIDER_YOUNG_MB / 3);
 
 export interface DeciderThread extends DeciderLink {
   /** A reload was accepted on the main thread: the decider decides with this config from now on. */
@@ -85,11 +90,15 @@ export function deciderThread(
     exited = false;
     crashError = null;
     failure = null;
-    const w = new Worker(script.source, {
-      eval: script.eval,
-      workerData: { ...data, config } satisfies DeciderData,
-      resourceLimits: { maxYoungGenerationSizeMb: DECIDER_YOUNG_MB },
-    });
+    const w = startWithYoung(
+      DECIDER_SEMI_START_MB,
+      () =>
+        new Worker(script.source, {
+          eval: script.eval,
+          workerData: { ...data, config } satisfies DeciderData,
+          resourceLimits: { maxYoungGenerationSizeMb: DECIDER_YOUNG_MB },
+        }),
+    );
     worker = w;
     w.on('message', (m: FromDecider) => {
       if (m.type === 'report') return on.report(m.report);

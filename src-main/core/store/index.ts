@@ -46,6 +46,7 @@ export { WAL_LIMIT_BYTES } from './db';
 export { isBusy, writeGate, type WriteGate } from './write-gate';
 export { limitInlining } from './inline-budget';
 export { INTAKE_NICE, lowerV8PlatformThreads, lowerThreadPriority, nameThread } from './thread-priority';
+export { startWithYoung } from './young-start';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
 export { ANSWERED_LATER, failedReply, serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';
