@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/app';
 import { parseConfig } from '../core/config';
 import { createHttpServer } from './http';
+import { tlsFor, type TlsMaterial } from './tls';
 
 const TOKEN = 'guard-token-0123456789abcdefghijklmnop';
 let core: Core | undefined;
@@ -19,10 +24,11 @@ async function serve(
   yaml = 'smoke: { enabled: false }',
   secrets: Record<string, string> = {},
   requestTimeoutMs?: number,
+  tls?: TlsMaterial,
 ): Promise<{ port: number; base: string }> {
   core = createCore({ config: parseConfig(yaml), dataDir: null, secrets: { get: (n) => secrets[n], names: () => Object.keys(secrets) } });
   await core.start();
-  app = await createHttpServer({ core, token: TOKEN, requestTimeoutMs });
+  app = await createHttpServer({ core, token: TOKEN, requestTimeoutMs, tls });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   return { port, base: `http://127.0.0.1:${port}` };
@@ -41,8 +47,8 @@ const get = (port: number, path: string, headers: Record<string, string>) =>
   });
 
 /** Open a raw socket, send only the headers of a large upload, and report the status line the server answers with. */
-function slowUpload(port: number, path: string, headers = ''): { socket: Socket; answer: Promise<string> } {
-  const socket = connect(port, '127.0.0.1');
+function slowUpload(port: number, path: string, headers = '', tls = false): { socket: Socket; answer: Promise<string> } {
+  const socket = tls ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   socket.write(
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n${headers}\r\n{"a":`,
@@ -125,6 +131,30 @@ describe('headless server limits (R-SEC-1, R-SEC-5, R-SEC-7)', () => {
     } finally {
       clearInterval(drip);
       clients.forEach((c) => c.socket.destroy());
+    }
+  }, 60_000);
+
+  it('R-SEC-5: over TLS (a team server) too, a body that trickles is cut off by the request deadline', async () => {
+    // Fastify sets its deadlines only on servers it makes itself: the HTTPS server's request deadline was Node's 300 s.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-guard-tls-'));
+    try {
+      const tls = (await tlsFor({ host: '127.0.0.1', dataDir: dir, selfSigned: true }))!;
+      const deadline = 3_000;
+      const { port } = await serve(undefined, undefined, deadline, tls);
+      const started = Date.now();
+      const clients = Array.from({ length: 5 }, () => slowUpload(port, '/api/v1/events', `Authorization: Bearer ${TOKEN}\r\n`, true));
+      const drip = setInterval(() => clients.forEach((c) => c.socket.writable && c.socket.write(' ')), 200);
+      try {
+        const answers = await within(Promise.all(clients.map((c) => c.answer)), 20_000, 'the trickling TLS uploads');
+        expect(answers.filter((a) => !/^(HTTP\/1\.1 408|closed|error)/.test(a))).toEqual([]);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(deadline - 500);
+        expect(app!.server.keepAliveTimeout).toBe(5_000);
+      } finally {
+        clearInterval(drip);
+        clients.forEach((c) => c.socket.destroy());
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

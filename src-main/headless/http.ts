@@ -56,8 +56,15 @@ export async function viaCore<M extends MethodName>(
 /** HTTPS with the same header/request deadlines (a team server); Fastify types the instance by its server, one shape for both. */
 const httpsFactory =
   (tls: { cert: string; key: string }): FastifyServerFactory =>
-  (handler) =>
-    createHttpsServer({ ...guardedServerOptions.http, ...tls }, handler) as unknown as Server;
+  (handler, o) => {
+    const server = createHttpsServer({ ...guardedServerOptions.http, ...tls }, handler);
+    // Fastify sets its deadlines only on servers it makes itself (fastify/lib/server.js): without these a team
+    // server's request deadline was Node's 300 s and its sockets never idled out (R-SEC-5).
+    server.keepAliveTimeout = o.keepAliveTimeout as number;
+    server.requestTimeout = o.requestTimeout as number;
+    server.setTimeout(o.connectionTimeout as number);
+    return server as unknown as Server;
+  };
 
 /** The headless shell's HTTP server: static renderer, RPC, SSE, webhooks, /metrics, /health. */
 export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
