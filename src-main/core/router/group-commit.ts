@@ -53,8 +53,8 @@ export interface IntakeQueue {
  * event and are set again when the batch is read back; leaving them out makes the text ~8% shorter and the
  * stringify ~2x faster (V8 builds the stringify of objects of one shape fast; measured with the router bench's bodies).
  */
-const inboxEntry = (r: EventRecord): InboxRequest['events'][number] => ({
-  id: r.id,
+export const inboxEntry = (r: IntakeEvent, id: string): InboxRequest['events'][number] => ({
+  id,
   source: r.source,
   fingerprint: r.fingerprint,
   severity: r.severity,
@@ -78,9 +78,13 @@ const inboxEntry = (r: EventRecord): InboxRequest['events'][number] => ({
 export function inboxText(requests: EventRecord[][]): string {
   const out: InboxRequest[] = [];
   for (const recs of requests)
-    if (recs.length) out.push({ receivedAt: recs[0]!.receivedAt, trace: recs[0]!.trace, events: recs.map(inboxEntry) });
-  return JSON.stringify({ requests: out });
+    if (recs.length) out.push({ receivedAt: recs[0]!.receivedAt, trace: recs[0]!.trace, events: recs.map((r) => inboxEntry(r, r.id)) });
+  return inboxRequestsText(out);
 }
+
+/** The same text from requests already in the inbox's form (the intake thread makes them without records). */
+export const inboxRequestsText = (requests: InboxRequest[]): string =>
+  JSON.stringify({ requests: requests.filter((r) => r.events.length) });
 
 /** A request's share of a group's inbox text when its caller gives no size: about what a webhook alert takes. */
 const EVENT_BYTES = 1024;

@@ -1,8 +1,9 @@
 import { parse as secureParse } from 'secure-json-parse';
 import { INTAKE_READERS } from '../ingest';
-import { failedReply, type EventRecord, type RawIntake, type ThreadReply } from '../store';
-import { GROUP_BYTES, groupCommitter, inboxText } from './group-commit';
-import { buildRecords } from './records';
+import { failedReply, type InboxRequest, type RawIntake, type ThreadReply } from '../store';
+import { GROUP_BYTES, groupCommitter, inboxEntry, inboxRequestsText } from './group-commit';
+import { eventId } from './ids';
+import { intakeTrace } from './records';
 
 /** The intake thread's name (/proc/<pid>/task/<tid>/comm): `bench router` reads its CPU time by it. */
 export const INTAKE_THREAD_NAME = 'vigil-intake';
@@ -27,15 +28,18 @@ export function rawIntake(
   answer: (batch: ThreadReply[]) => void,
 ): (id: number, req: RawIntake) => void {
   const decoder = new TextDecoder();
-  type Item = { id: number; via: string; now: number; recs: EventRecord[]; bytes: number };
+  // A request as the inbox text stores it and its ids: no EventRecord is made here (the decider makes its own from the
+  // text), so neither is an event's own copy of the request's trace.
+  type Item = { id: number; via: string; now: number; req: InboxRequest; ids: string[]; bytes: number };
   const commit = groupCommitter<Item, void>(
     (items) => {
       let replies: ThreadReply[];
       try {
-        const recs = items.length === 1 ? items[0]!.recs : items.flatMap((i) => i.recs);
+        let n = 0;
+        for (const i of items) n += i.ids.length;
         const via = items.length === 1 ? items[0]!.via : [...new Set(items.map((i) => i.via))].join(', ');
-        const seq = append(items[0]!.now, via, recs.length, inboxText(items.map((i) => i.recs)));
-        replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, answer: acceptedAnswer(i.recs.map((r) => r.id)) } }));
+        const seq = append(items[0]!.now, via, n, inboxRequestsText(items.map((i) => i.req)));
+        replies = items.map((i) => ({ id: i.id, ok: true, value: { seq, answer: acceptedAnswer(i.ids) } }));
       } catch (e) {
         replies = items.map((i) => failedReply(i.id, e)); // SQLITE_BUSY's code crosses: the route answers 503
       }
@@ -56,12 +60,10 @@ export function rawIntake(
     }
     const n = INTAKE_READERS[req.kind](body, req.now);
     if (!n.ok) return answer([{ id, ok: true, value: { refused: n.message } }]);
-    void commit({
-      id,
-      via: req.via,
-      now: req.now,
-      recs: buildRecords([{ events: n.events, via: req.via }], req.now)[0]!,
-      bytes: req.bytes.byteLength,
-    });
+    const ids: string[] = new Array(n.events.length);
+    const events: InboxRequest['events'] = new Array(n.events.length);
+    for (let k = 0; k < ids.length; k++) events[k] = inboxEntry(n.events[k]!, (ids[k] = eventId(req.now)));
+    const trace = intakeTrace(req.via, ids.length, req.now);
+    void commit({ id, via: req.via, now: req.now, req: { receivedAt: req.now, trace, events }, ids, bytes: req.bytes.byteLength });
   };
 }

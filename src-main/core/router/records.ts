@@ -4,16 +4,16 @@ import { eventId } from './ids';
 /** A normalised event as the ingest adapters hand it over (before persist). */
 export type IntakeEvent = Omit<NewEvent, 'id' | 'receivedAt' | 'trace'>;
 
+/** The trace an intake request's events begin with (normalised, stored): the same for every event of the request. */
+export const intakeTrace = (via: string, n: number, now: number): EventRecord['trace'] => [
+  { at: now, stage: 'normalise', result: 'pass', detail: via },
+  { at: now, stage: 'persist', result: 'pass', detail: `stored (intake batch of ${n})` },
+];
+
 /** Intake events, in groups by where they came from, as the records the inbox stores and the stages decide. */
 export function buildRecords(groups: Array<{ events: IntakeEvent[]; via: string }>, now: number): EventRecord[][] {
-  return groups.map((g) =>
-    g.events.map((e) =>
-      record(e, eventId(now), now, [
-        { at: now, stage: 'normalise', result: 'pass', detail: g.via },
-        { at: now, stage: 'persist', result: 'pass', detail: `stored (intake batch of ${g.events.length})` },
-      ]),
-    ),
-  );
+  // Each record owns its trace (the stages append to it).
+  return groups.map((g) => g.events.map((e) => record(e, eventId(now), now, intakeTrace(g.via, g.events.length, now))));
 }
 
 /** A replayed batch's stored events (the decider thread reads every event of a storm back), as fresh (not yet inserted) records. */
