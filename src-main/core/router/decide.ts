@@ -55,7 +55,7 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
   } finally {
     states.lookAhead(null);
   }
-  for (const s of touched.values()) if (s) states.put(s);
+  states.putMany(touched.values());
   return done;
 }
 

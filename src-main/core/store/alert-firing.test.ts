@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('firing counts kept by the database', () => {
     const states = sqliteAlertStateStore(first);
     for (let i = 0; i < 30; i++) states.put(state(`fp-${i}`, i % 3 ? 'warning' : 'critical', i % 5 ? 'firing' : 'resolved'));
     // As an older build left it: no counts table, no triggers, schema version 2.
-    first.exec(`DROP TRIGGER alert_firing_insert; DROP TRIGGER alert_firing_delete; DROP TRIGGER alert_firing_update;
+    first.exec(`DROP TRIGGER IF EXISTS alert_firing_insert; DROP TRIGGER alert_firing_delete; DROP TRIGGER alert_firing_update;
       DROP TABLE alert_firing; PRAGMA user_version = 2;`);
     first.close();
 
@@ -99,5 +100,70 @@ describe('firing counts kept by the database', () => {
     expect(third.report.appliedMigrations).toEqual([]);
     expect(sqliteAlertStateStore(third.db).firing()).toEqual({ info: 0, warning: 16, critical: 9 });
     third.db.close();
+  });
+
+  it('R-SCALE-27: new alerts are counted by the store that inserts them, in the same transaction: a batch rolled back (whole, or a savepoint that failed half-way) leaves the counts exact', () => {
+    const { db } = openDatabase(file());
+    const states = sqliteAlertStateStore(db);
+    const check = () => expect(states.firing()).toEqual(truth(db));
+    const batch = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        state(`${prefix}${i}`, (['info', 'warning', 'critical'] as const)[i % 3]!, i % 4 ? 'firing' : 'resolved'),
+      );
+    db.transaction(() => states.putMany(batch('a', 12)))();
+    expect(states.firing()).toEqual({ info: 3, warning: 3, critical: 3 });
+    check();
+    // The insert trigger is gone: a row is counted once, by the store.
+    expect(
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'alert_firing%' ORDER BY name`).pluck().all(),
+    ).toEqual(['alert_firing_delete', 'alert_firing_update']);
+    // A whole deciding transaction rolled back: its rows and its counts go together.
+    expect(() =>
+      db.transaction(() => {
+        states.putMany(batch('b', 9));
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    states.invalidate(); // as the router does after a rollback
+    check();
+    expect(states.firing()).toEqual({ info: 3, warning: 3, critical: 3 });
+    // A batch that fails half-way (the 4th state cannot be stored) inside a savepoint the outer transaction survives.
+    const bad = batch('c', 6);
+    bad[3] = { ...bad[3]!, summary: null as unknown as string };
+    db.transaction(() => {
+      expect(() => db.transaction(() => states.putMany(bad))()).toThrow(/NOT NULL/);
+      states.putMany(batch('d', 3)); // committed with the outer transaction
+    })();
+    states.invalidate();
+    check();
+    expect(states.firing()).toEqual({ info: 3, warning: 4, critical: 4 });
+    // Outside a savepoint, a batch that fails half-way keeps the rows it inserted, and counts them.
+    expect(() => states.putMany(bad)).toThrow(/NOT NULL/);
+    check();
+    expect(db.prepare(`SELECT count(*) FROM alert_state WHERE fingerprint LIKE 'c%'`).pluck().get()).toBe(3);
+    // Rows known to the cache but deleted meanwhile by another path are inserted again, and counted again.
+    db.prepare(`DELETE FROM alert_state WHERE fingerprint IN ('a1', 'a2')`).run();
+    check();
+    states.putMany([{ ...state('a1', 'warning', 'firing', 2) }, { ...state('a2', 'critical', 'firing', 2) }]);
+    check();
+    expect(db.prepare(`SELECT count(*) FROM alert_state WHERE fingerprint IN ('a1', 'a2')`).pluck().get()).toBe(2);
+    db.close();
+  });
+
+  it('R-SCALE-27: kill -9 half-way through a batch of new alerts (rows written, counts not yet) leaves the counts exact after a restart', () => {
+    const f = file();
+    openDatabase(f).db.close(); // migrated by this process: the child only writes
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'alert-firing.child.ts'), f], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.signal).toBe('SIGKILL');
+    expect(child.stdout).not.toContain('not killed');
+    const { db } = openDatabase(f);
+    const states = sqliteAlertStateStore(db);
+    expect(states.firing()).toEqual(truth(db));
+    expect(states.firing()).toEqual({ info: 0, warning: 15, critical: 5 }); // the committed batch only
+    expect(db.prepare(`SELECT count(*) FROM alert_state WHERE fingerprint LIKE 'b%'`).pluck().get()).toBe(0);
+    db.close();
   });
 });

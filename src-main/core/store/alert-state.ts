@@ -33,6 +33,8 @@ export interface AlertStateStore {
    */
   lookAhead(fingerprints: readonly string[] | null): void;
   put(s: AlertState): void;
+  /** put() each state, the firing counts of the new ones added in one statement per severity (a deciding batch). */
+  putMany(states: Iterable<AlertState | null>): void;
   /** Forget cached state (after a rolled-back transaction, or a write by another path). */
   invalidate(): void;
   /** Alerts currently firing, by severity (status tiles). */
@@ -105,14 +107,20 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
   const absent = new Set<string>();
   const get = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint = ?`);
   const many = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint IN (SELECT value FROM json_each(?))`);
-  const put = db.prepare(
+  // A row is inserted only where none is (the statement says whether it did) and updated otherwise, so this store
+  // knows which states are new: their firing counts are added here (one statement per severity a batch), not by a
+  // trigger per inserted row. Changes of status or severity of a row are still counted by the update trigger.
+  const insert = db.prepare(
     `INSERT INTO alert_state (fingerprint, source, severity, status, summary, labels, first_seen, last_seen, last_event_id, count, notified_status, notified_at,
        annotations, generator_url, starts_at, ends_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (fingerprint) DO UPDATE SET source = excluded.source, severity = excluded.severity, status = excluded.status, summary = excluded.summary,
-       labels = excluded.labels, first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_event_id = excluded.last_event_id,
-       count = excluded.count, notified_status = excluded.notified_status, notified_at = excluded.notified_at,
-       annotations = excluded.annotations, generator_url = excluded.generator_url, starts_at = excluded.starts_at, ends_at = excluded.ends_at`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING`,
+  );
+  const update = db.prepare(
+    `UPDATE alert_state SET source = ?, severity = ?, status = ?, summary = ?, labels = ?, first_seen = ?, last_seen = ?, last_event_id = ?,
+       count = ?, notified_status = ?, notified_at = ?, annotations = ?, generator_url = ?, starts_at = ?, ends_at = ? WHERE fingerprint = ?`,
+  );
+  const addFiring = db.prepare(
+    `INSERT INTO alert_firing (severity, n) VALUES (?, ?) ON CONFLICT (severity) DO UPDATE SET n = n + excluded.n`,
   );
   // A repeat changes only the counters (and the endsAt Prometheus moves on each resend): a narrow update
   // leaves the row's other columns and the status index alone.
@@ -141,6 +149,61 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     `SELECT fingerprint, starts_at AS startsAt, ends_at AS endsAt FROM alert_state
      WHERE fingerprint >= ? AND fingerprint < ? ORDER BY fingerprint DESC LIMIT 1`,
   );
+  /** Store one state; true when it inserted a firing alert's row (the caller counts it). */
+  const write = (s: AlertState): boolean => {
+    absent.delete(s.fingerprint);
+    const old = cache.get(s.fingerprint);
+    if (cache.size >= cacheMax) cache.clear();
+    cache.set(s.fingerprint, { ...s });
+    // A row gone meanwhile (deleted by another path) is inserted again below.
+    if (old && sameButCounters(old, s) && touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint).changes)
+      return false;
+    const labels = JSON.stringify(s.labels);
+    const annotations = JSON.stringify(s.annotations ?? NONE);
+    const updated = (): boolean =>
+      update.run(
+        s.source,
+        s.severity,
+        s.status,
+        s.summary,
+        labels,
+        s.firstSeen,
+        s.lastSeen,
+        s.lastEventId,
+        s.count,
+        s.notifiedStatus,
+        s.notifiedAt,
+        annotations,
+        s.generatorURL ?? null,
+        s.startsAt ?? null,
+        s.endsAt ?? null,
+        s.fingerprint,
+      ).changes === 1;
+    // Known to the cache: most likely there, so updated first; otherwise (a new alert) inserted first.
+    if (old && updated()) return false;
+    const inserted =
+      insert.run(
+        s.fingerprint,
+        s.source,
+        s.severity,
+        s.status,
+        s.summary,
+        labels,
+        s.firstSeen,
+        s.lastSeen,
+        s.lastEventId,
+        s.count,
+        s.notifiedStatus,
+        s.notifiedAt,
+        annotations,
+        s.generatorURL ?? null,
+        s.startsAt ?? null,
+        s.endsAt ?? null,
+      ).changes === 1;
+    if (inserted) return s.status === 'firing';
+    if (!old) updated();
+    return false;
+  };
   return {
     lastWithPrefix: (prefix) => lastWithPrefix.get(prefix, `${prefix}\uffff`) ?? null,
     get(fp) {
@@ -166,29 +229,25 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       }
     },
     put(s) {
-      absent.delete(s.fingerprint);
-      const old = cache.get(s.fingerprint);
-      if (cache.size >= cacheMax) cache.clear();
-      cache.set(s.fingerprint, { ...s });
-      if (old && sameButCounters(old, s)) return void touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint);
-      put.run(
-        s.fingerprint,
-        s.source,
-        s.severity,
-        s.status,
-        s.summary,
-        JSON.stringify(s.labels),
-        s.firstSeen,
-        s.lastSeen,
-        s.lastEventId,
-        s.count,
-        s.notifiedStatus,
-        s.notifiedAt,
-        JSON.stringify(s.annotations ?? NONE),
-        s.generatorURL ?? null,
-        s.startsAt ?? null,
-        s.endsAt ?? null,
-      );
+      if (write(s)) addFiring.run(s.severity, 1);
+    },
+    putMany(states) {
+      let info = 0;
+      let warning = 0;
+      let critical = 0;
+      try {
+        for (const s of states) {
+          if (!s || !write(s)) continue;
+          if (s.severity === 'critical') critical++;
+          else if (s.severity === 'warning') warning++;
+          else info++;
+        }
+      } finally {
+        // Also after a failed write: the rows inserted so far stay counted for as long as they stay.
+        if (critical) addFiring.run('critical', critical);
+        if (warning) addFiring.run('warning', warning);
+        if (info) addFiring.run('info', info);
+      }
     },
     invalidate() {
       cache.clear();
