@@ -14,7 +14,7 @@ import { openBrowser } from '../e2e/fixtures/browser';
 
 type BrowserHandle = Awaited<ReturnType<typeof openBrowser>>;
 import { removeDir, startVigil, type Served } from '../e2e/fixtures/serve';
-import { openDatabase, sqliteEventStore, type NewEvent } from '../src-main/core/store';
+import { openDatabase, sqliteEventStore, type EventFilter, type NewEvent } from '../src-main/core/store';
 
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 1_000_000);
 const PER_DAY = 10_000;
@@ -58,6 +58,41 @@ function seed(dataDir: string, n: number): number {
   }
   db.close();
   return performance.now() - t0;
+}
+
+/**
+ * The Events page's filters on the big data dir, through the repository the page's list calls (events.list): the first
+ * page (100 rows) and the tenth (cursor paging), each the median of 5, ms. Each filter walks its own index newest-first
+ * (events.tables.ts); a filter no index serves (label, text) walks the table newest-first until a page is full.
+ */
+function filters(dataDir: string): void {
+  const { db } = openDatabase(join(dataDir, 'vigil.db'));
+  const store = sqliteEventStore(db);
+  const cases: Array<[string, Omit<EventFilter, 'limit'>]> = [
+    ['none', {}],
+    ['severity critical', { severity: ['critical'] }],
+    ['severity warning+critical', { severity: ['warning', 'critical'] }],
+    ['source alertmanager', { source: 'alertmanager' }],
+    ['status firing', { status: 'firing' }],
+    ['label alertname=CertExpiry', { label: { name: 'alertname', value: 'CertExpiry' } }],
+    ['text "node-399"', { text: 'node-399' }],
+  ];
+  const out: string[] = [];
+  for (const [name, f] of cases) {
+    const page = (n: number) => {
+      const ms: number[] = [];
+      for (let k = 0; k < 5; k++) {
+        const t = performance.now();
+        let cursor: number | undefined;
+        for (let i = 0; i < n; i++) cursor = store.list({ ...f, cursor, limit: 100 }).nextCursor ?? undefined;
+        ms.push(performance.now() - t);
+      }
+      return ms.sort((a, b) => a - b)[2]!;
+    };
+    out.push(`${name} ${page(1).toFixed(1)} / ${page(10).toFixed(1)}`);
+  }
+  db.close();
+  console.log(`Events page filters on ${EVENTS.toLocaleString()} events (first page / ten pages, ms): ${out.join('; ')}`);
 }
 
 /** CPU time (user + system, every thread) the process has used so far, from /proc: on a shared machine, wall time
@@ -136,6 +171,7 @@ export default async function bench(): Promise<void> {
       ? `reusing ${big}; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`
       : `generated ${EVENTS.toLocaleString()} events (${PER_DAY.toLocaleString()}/day) in ${(seedMs / 1000).toFixed(1)} s; vigil.db ${(size / 2 ** 20).toFixed(0)} MB`,
   );
+  filters(big);
   // The browser opens after the minutes of seeding: an idle headless Chromium left that long was found closed.
   const browser = await openBrowser();
   try {

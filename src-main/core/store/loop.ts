@@ -169,10 +169,11 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     const fpIn = inList(fps.length);
     const events = all(
       'events',
-      `SELECT * FROM events WHERE fingerprint IN (${fpIn}) AND received_at BETWEEN ? AND ? ORDER BY seq`,
-      ...fps,
+      // By time (events_received), then by member: events have no index by fingerprint (events.tables.ts).
+      `SELECT * FROM events WHERE received_at BETWEEN ? AND ? AND fingerprint IN (${fpIn}) ORDER BY seq`,
       from,
       to,
+      ...fps,
     );
     // Trace and triage are stored compactly (store/trace-codec.ts, triage-codec.ts): raw records carry them whole, as before.
     for (const { row } of events) {
