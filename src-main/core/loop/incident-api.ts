@@ -40,10 +40,13 @@ export function createIncidentApi(ctx: CoreContext, d: LoopDeps) {
     return i;
   };
 
-  /** NDJSON of the raw records: the incident, then each row as its table holds it, then the changes nearby. */
-  function ndjson(i: IncidentRow): string {
+  /**
+   * NDJSON of the raw records: the incident, then each row as its table holds it, then the changes nearby. The rows are
+   * read on the reads thread: a storm's incident window scans its other events too (store/reads.ts).
+   */
+  async function ndjson(i: IncidentRow): Promise<string> {
     const lines: unknown[] = [{ record: 'incident', ...incidentSummary(repo, i) }];
-    for (const r of repo.records(i)) lines.push({ record: r.table, ...r.row });
+    for (const r of await ctx.stores.reads.incidentRecords(i)) lines.push({ record: r.table, ...r.row });
     for (const c of nearby(i)) lines.push({ record: 'change', ...c });
     return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
   }
@@ -61,9 +64,9 @@ export function createIncidentApi(ctx: CoreContext, d: LoopDeps) {
       ctx.changed(Collection.incidents);
       return { at: e.at, kind: e.kind, text, actor: by, ref: null };
     },
-    'incidents.export': ({ id, format }) => {
+    'incidents.export': async ({ id, format }) => {
       const i = mustGet(id);
-      const text = format === 'md' ? incidentMarkdown(view(i), clock.now()) : ndjson(i);
+      const text = format === 'md' ? incidentMarkdown(view(i), clock.now()) : await ndjson(i);
       return { format, filename: `incident-${i.id}.${format}`, text };
     },
     'loop.recall': ({ eventId }) => {

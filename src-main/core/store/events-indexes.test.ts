@@ -56,4 +56,29 @@ describe('store migration 4: no events index by fingerprint', () => {
     expect(rows.map((r) => r.id)).toEqual(ids.slice(0, 2));
     await c.stop();
   });
+
+  it("R-SCALE-26, R-SEC-4: an incident's raw records are read on the reads thread, not the thread that answers /health", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-idx-'));
+    dirs.push(dir);
+    const c = createCore({ config: parseConfig(YAML), dataDir: dir, log: createLogger(null) });
+    const members = ['web1', 'web2'].map((h) => alertEvent({ fingerprint: `disk-${h}`, labels: { alertname: 'DiskFull', instance: h } }));
+    const ids = c.areas.router.ingest(members, 'POST /api/v1/events');
+    await c.areas.router.drain();
+    expect(c.ctx.stores.reads.runsOn).toBe('worker');
+    // Its window scan would hold the main thread in a storm: the main thread's repository must not be asked.
+    c.ctx.stores.loop.records = () => {
+      throw new Error('incident records read on the main thread');
+    };
+    const inc = c.ctx.stores.loop.listIncidents(10).find((i) => i.labels.alertname === 'DiskFull')!;
+    const nd = await c.dispatch('incidents.export', { id: inc.id, format: 'ndjson' });
+    if (!nd.ok) throw new Error(nd.error.message);
+    const events = (nd.value as { text: string }).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { record: string; id?: string; trace?: string })
+      .filter((l) => l.record === 'events');
+    expect(events.map((r) => r.id)).toEqual(ids);
+    expect(events[0]!.trace).toContain('new fingerprint'); // the whole trace text, as exports always carried it
+    await c.stop();
+  });
 });

@@ -3,6 +3,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { sqliteEventStore } from './events';
+import { sqliteLoopRepository, type IncidentRow } from './loop';
 import type { SmokeChunkQuery } from './reads';
 import { createSmokeHistoryStore, smokeNdjsonChunk } from './smoke';
 import { lowerThreadPriority } from './thread-priority';
@@ -14,6 +15,7 @@ db.pragma('busy_timeout = 5000');
 db.pragma('query_only = ON');
 const events = sqliteEventStore(db);
 const smoke = createSmokeHistoryStore(db);
+const loop = sqliteLoopRepository(db);
 
 serveRequests(parentPort!, (req) => {
   if (req.op === 'eventStats') return events.stats(req.from as number, req.to as number, req.bucketMs as number);
@@ -21,6 +23,7 @@ serveRequests(parentPort!, (req) => {
     const chunk = smokeNdjsonChunk(smoke, req as unknown as SmokeChunkQuery);
     return { ...chunk, text: Buffer.from(chunk.text as string) }; // bytes, so the main thread only copies them out
   }
+  if (req.op === 'incidentRecords') return loop.records(req.incident as IncidentRow);
   // PASSIVE: copies WAL frames back without blocking any reader or writer (store/reads.ts keepWalSmall).
   if (req.op === 'checkpoint') return (db.pragma('wal_checkpoint(PASSIVE)') as unknown[])[0];
   throw new Error(`unknown request "${req.op}"`);

@@ -1,5 +1,6 @@
 import type { Severity } from '../../../src-shared/constants';
 import type { EventStore } from './events';
+import type { IncidentRow, LoopRepository, RawRecord } from './loop';
 import { smokeNdjsonChunk, type SmokeCursor, type SmokeHistoryStore, type SmokeNdjsonChunk } from './smoke';
 import { existsSync, statSync } from 'node:fs';
 import { WAL_LIMIT_BYTES } from './db';
@@ -19,6 +20,9 @@ export interface OffThreadReads {
   eventStats(from: number, to: number, bucketMs: number): Promise<StatsRow[]>;
   /** One smoke history export chunk, as NDJSON text made on the reads thread. */
   smokeChunk(q: SmokeChunkQuery): Promise<SmokeNdjsonChunk>;
+  /** An incident's raw records (its NDJSON export): its members' events are found by its time window, which in a storm
+   * holds hundreds of thousands of other events (events have no index by fingerprint). */
+  incidentRecords(i: IncidentRow): Promise<RawRecord[]>;
   /** Copy the WAL back into the database on this thread (PASSIVE); null inline. */
   checkpoint(): Promise<{ busy: number; log: number; checkpointed: number } | null>;
   close(): Promise<void>;
@@ -27,11 +31,12 @@ export interface OffThreadReads {
 /** How often the WAL's size is looked at (a stat); above the limit it is checkpointed on the reads thread. */
 export const WAL_LOOK_MS = 10_000;
 
-export function inlineReads(events: EventStore, smoke: SmokeHistoryStore): OffThreadReads {
+export function inlineReads(events: EventStore, smoke: SmokeHistoryStore, loop: LoopRepository): OffThreadReads {
   return {
     runsOn: 'inline',
     eventStats: async (from, to, b) => events.stats(from, to, b),
     smokeChunk: async (q) => smokeNdjsonChunk(smoke, q),
+    incidentRecords: async (i) => loop.records(i),
     checkpoint: async () => null,
     close: async () => undefined,
   };
@@ -49,6 +54,7 @@ export function offThreadReads(dbFile: string, inline: OffThreadReads): OffThrea
     runsOn: 'worker',
     eventStats: (from, to, bucketMs) => thread().ask('eventStats', { from, to, bucketMs }),
     smokeChunk: (q) => thread().ask('smokeChunk', q),
+    incidentRecords: (i) => thread().ask('incidentRecords', { incident: i }),
     checkpoint,
     close: async () => {
       clearInterval(keeper);

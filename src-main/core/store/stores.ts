@@ -137,7 +137,7 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
     loop: sqliteLoopRepository(db, scope),
     retention: sqliteRetentionStore(db),
   };
-  const inline = inlineReads(stores.events, stores.smoke);
+  const inline = inlineReads(stores.events, stores.smoke, stores.loop);
   const intake = inlineIntake(stores.inbox);
   return {
     ...stores,
