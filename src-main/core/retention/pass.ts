@@ -14,7 +14,7 @@ export interface PassInput {
   archiveFile: string | null;
 }
 
-export type Counts = Partial<Record<RetentionKind | 'audit', number>>;
+export type Counts = Partial<Record<RetentionKind | 'audit' | 'eventOrigins', number>>;
 
 const cutoff = (policy: RetentionPolicy, kind: RetentionKind | 'audit', now: number): number | null =>
   policy[kind] === null ? null : now - policy[kind]!;
@@ -42,6 +42,14 @@ export function prunePass(store: RetentionStore, input: PassInput): Counts {
     do {
       n = store.pruneBatch(kind, before, input.batch);
       removed[kind] = (removed[kind] ?? 0) + n;
+    } while (n === input.batch && ++batches < input.maxBatches);
+  }
+  // The Alertmanager origins (one row per group key ever seen) go with the last event that named them.
+  if (input.policy.events !== null) {
+    let n: number;
+    do {
+      n = store.pruneOrigins(input.batch);
+      if (n) removed.eventOrigins = (removed.eventOrigins ?? 0) + n;
     } while (n === input.batch && ++batches < input.maxBatches);
   }
   const auditBefore = cutoff(input.policy, 'audit', input.now);

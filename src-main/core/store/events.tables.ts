@@ -48,10 +48,12 @@ export const eventTables: TableSpec[] = [
   {
     // Where Alertmanager webhooks came from (externalURL, groupKey, receiver), each once: an events row's `origin_id`
     // names its row here (rows written before hold the JSON text in `origin`). The same for every alert of a request
-    // and of an Alertmanager group, it was 105 of a first delivery's 1.2 KB row. Rows are never updated or deleted,
-    // so an id read committed names the same origin for ever (store/events.ts caches them).
+    // and of an Alertmanager group, it was 105 of a first delivery's 1.2 KB row. An id read committed names the same
+    // origin for ever (store/events.ts caches them): a row's text never changes, and retention deletes a row only once
+    // no events row names it (`used_seq`, the highest seq that may, is below every stored seq) and never the highest
+    // id, so SQLite never hands a deleted id out again.
     name: 'event_origins',
-    columns: { id: 'INTEGER PRIMARY KEY', origin: 'TEXT NOT NULL' },
+    columns: { id: 'INTEGER PRIMARY KEY', origin: 'TEXT NOT NULL', used_seq: 'INTEGER' },
     indexes: { event_origins_text: 'UNIQUE ON event_origins(origin)' },
   },
   {

@@ -105,8 +105,8 @@ interface Row {
 
 /**
  * A row's origin as JSON text: its event_origins row's, or (rows from before that table) its own `origin`. Ids read
- * outside a transaction are committed, and committed rows never change (events.tables.ts), so they are kept; one
- * read inside a transaction may roll back and is not.
+ * outside a transaction are committed, and a committed id never names another text (events.tables.ts), so they are
+ * kept; one read inside a transaction may roll back and is not.
  */
 export function originReader(db: Database): (origin: string | null, id: number | null) => string | null {
   const known = new Map<number, string>();
@@ -165,9 +165,16 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
   const toRecord = toRecordWith(originReader(db));
   const findOrigin = select<{ id: number }>(db, `SELECT id FROM event_origins WHERE origin = ?`);
   const addOrigin = db.prepare(`INSERT INTO event_origins (origin) VALUES (?)`);
+  // An origin's used_seq is at least the seq of every events row naming it (retention's test for "no row names it").
+  const usedBy = db.prepare(`UPDATE event_origins SET used_seq = max(coalesce(used_seq, 0), ?) WHERE id = ?`);
+  const usedNow = db.prepare(
+    `UPDATE event_origins SET used_seq = (SELECT max(seq) FROM events) WHERE id IN (SELECT value FROM json_each(?))`,
+  );
   /**
    * An origin's id, added when new. Known ids are remembered for the transaction (one look-up per origin a batch,
    * not per event); not across transactions: an id added by one that rolls back may be given to another origin.
+   * Inside a transaction the origins it named get their used_seq once, just before COMMIT (after its inserts); outside
+   * one the insert marks its row itself (`used`).
    */
   const originId = (o: EventOrigin | null | undefined): number | null => {
     if (!o) return null;
@@ -178,7 +185,22 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
       id = findOrigin.get(text)?.id ?? Number(addOrigin.run(text).lastInsertRowid);
       memo?.set(text, id);
     }
+    const named = scope?.memo<number>('event-origins-named');
+    if (named) {
+      // Empty: the first origin of the transaction, or the deferred write ran early (a flush before a read).
+      if (!named.size) scope!.defer('event-origins:used_seq', () => markNamed(named));
+      named.set(text, id);
+    }
     return id;
+  };
+  const markNamed = (named: Map<string, number>) => {
+    const ids = [...named.values()];
+    named.clear();
+    usedNow.run(JSON.stringify(ids));
+  };
+  /** Outside a transaction scope: mark the origin of the row just inserted. */
+  const used = (originId: number | null, seq: number | bigint): void => {
+    if (originId !== null && !scope?.memo('event-origins-named')) usedBy.run(seq, originId);
   };
   const ins = db.prepare(
     `INSERT INTO events (id, source, fingerprint, severity, status, summary, description, labels, starts_at, ends_at, received_at, trace, annotations, generator_url, origin_id)
@@ -209,8 +231,9 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
 
   return {
     insert(events) {
-      return events.map((e) =>
-        Number(
+      return events.map((e) => {
+        const origin = originId(e.origin);
+        const seq = Number(
           ins.run(
             e.id,
             e.source,
@@ -226,13 +249,16 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
             packTrace(e.trace, e.receivedAt),
             e.annotations ? JSON.stringify(e.annotations) : '{}',
             e.generatorURL ?? null,
-            originId(e.origin),
+            origin,
           ).lastInsertRowid,
-        ),
-      );
+        );
+        used(origin, seq);
+        return seq;
+      });
     },
     insertDecided(e, u) {
       // Arguments by name, not spread from an array: this runs once per event of a storm.
+      const origin = originId(e.origin);
       const r = insDone.run(
         e.id,
         e.source,
@@ -248,11 +274,12 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
         packTrace(u.trace, e.receivedAt),
         e.annotations ? JSON.stringify(e.annotations) : '{}',
         e.generatorURL ?? null,
-        originId(e.origin),
+        origin,
         u.outcome,
         u.triage ? packTriage(u.triage, e) : null,
         u.channels.length ? JSON.stringify(u.channels) : '[]',
       );
+      used(origin, r.lastInsertRowid);
       return Number(r.lastInsertRowid);
     },
     pending: (limit) => pending.all(limit).map(toRecord),

@@ -6,7 +6,15 @@ export { sqliteAuditRepository, type AuditQuery, type AuditRepository, type Audi
 export { sqliteChangeRepository, type ChangeRepository, type ChangeRow } from './changes';
 export { openDatabase, type Database } from './db';
 export { sqliteEscalationStore, type Escalation, type EscalationStore } from './escalations';
-export { sqliteEventStore, type EventFilter, type EventRecord, type EventStore, type NewEvent, type ProcessedUpdate } from './events';
+export {
+  sqliteEventStore,
+  type EventFilter,
+  type EventOrigin,
+  type EventRecord,
+  type EventStore,
+  type NewEvent,
+  type ProcessedUpdate,
+} from './events';
 export { eventTables } from './events.tables';
 export { EXPORT_SPECS, exportTableChunks, tableExists } from './export';
 export { sqliteHealRepository, type ApprovalRow, type HealRepository, type HealLogRow } from './heal';

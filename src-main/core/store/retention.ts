@@ -36,6 +36,8 @@ export interface RetentionStore {
   auditDropArchived(id: number): number;
   auditArchivedUpTo(): number;
   countAuditOlder(before: number): number;
+  /** Delete up to `limit` Alertmanager origins (event_origins) that no stored event names any more; returns how many. */
+  pruneOrigins(limit: number): number;
 }
 
 export function sqliteRetentionStore(db: Database): RetentionStore {
@@ -62,6 +64,21 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
   const mark = db.prepare(`INSERT INTO audit_archived (upto, at) VALUES (?, ?)`);
   const dropArchived = db.prepare(`DELETE FROM audit_log WHERE id <= ?`);
   const auditOlder = counter(db, `SELECT count(*) AS n FROM audit_log WHERE at < ?`);
+  // An origin no events row names: its used_seq (>= the seq of every row naming it, store/events.ts) is below every
+  // stored seq. Rows an older build added have none: they get the highest seq now, which covers every row naming them.
+  const fillUsed = db.prepare(
+    `UPDATE event_origins SET used_seq = (SELECT max(seq) FROM events) WHERE used_seq IS NULL AND EXISTS (SELECT 1 FROM events)`,
+  );
+  const unmarked = db.prepare(`SELECT 1 FROM event_origins WHERE used_seq IS NULL LIMIT 1`).pluck();
+  const unnamedOrigins = select<{ id: number }>(
+    db,
+    `SELECT id FROM event_origins WHERE used_seq < (SELECT min(seq) FROM events) AND id < (SELECT max(id) FROM event_origins) LIMIT ?`,
+  );
+  // Asked again inside the write transaction: a deciding transaction may have named one since the look above.
+  const dropOrigins = db.prepare(
+    `DELETE FROM event_origins WHERE id IN (SELECT value FROM json_each(?))
+       AND used_seq < (SELECT min(seq) FROM events) AND id < (SELECT max(id) FROM event_origins)`,
+  );
   return {
     countOlder: (kind, before) => count.get(kind)!({ before }),
     // IMMEDIATE on the worker's connection too: it waits for the main thread's writer instead of failing.
@@ -76,5 +93,12 @@ export function sqliteRetentionStore(db: Database): RetentionStore {
         .immediate(),
     auditArchivedUpTo: () => upTo(),
     countAuditOlder: (before) => auditOlder(before),
+    pruneOrigins(limit) {
+      if (unmarked.get()) db.transaction(() => fillUsed.run()).immediate();
+      // The look is a read (no write lock held while it scans the table); the delete holds it for the ids alone.
+      const ids = unnamedOrigins.all(limit).map((r) => r.id);
+      if (!ids.length) return 0;
+      return db.transaction(() => dropOrigins.run(JSON.stringify(ids)).changes).immediate();
+    },
   };
 }

@@ -48,7 +48,7 @@ export class TxScope {
 
   /**
    * Run `write` just before this transaction commits; a later call with the same key replaces it. Outside one: now.
-   * Keys are rows' own keys (the noise store's, its only user): a new user must keep its keys apart.
+   * Keys are rows' own keys (the noise store's) or prefixed by their store (`event-origins:`): keep them apart.
    */
   defer(key: string, write: () => void): void {
     if (!this.active) return write();
