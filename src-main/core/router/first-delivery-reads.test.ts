@@ -56,6 +56,35 @@ describe('first deliveries', () => {
     expect(counts).toEqual({ 'SELECT * FROM alert_state': 1, 'SELECT * FROM alert_acks': 1 });
   });
 
+  it("R-SCALE-33: the events of one request share its trace in the inbox; each decided event stores its own stages' entries", async () => {
+    h = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }]' });
+    const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
+    const ctx = h.ctx;
+    // One request: the first of a group (notified), one joining it (held), one of another group.
+    const labels = (name: string, i: number) => ({ alertname: name, instance: `h${i}` });
+    const recs = router.prepare(
+      [
+        alertEvent({ fingerprint: 'a1', labels: labels('A', 1) }),
+        alertEvent({ fingerprint: 'a2', labels: labels('A', 2) }),
+        alertEvent({ fingerprint: 'b1', labels: labels('B', 1) }),
+      ],
+      'POST /api/v1/events',
+    );
+    const seq = ctx.stores.inbox.appendText(ctx.clock.now(), 'POST /api/v1/events', recs.length, inboxText([recs]));
+    const read = ctx.stores.inbox.events(seq)!;
+    expect(read[1]!.trace).toBe(read[0]!.trace);
+    router.pull(seq);
+    await router.drain();
+    const stages = (id: string) => router.events.get(id)!.trace.map((t) => `${t.stage}:${t.result}`);
+    for (const id of recs.map((r) => r.id)) {
+      const own = stages(id);
+      expect(own.slice(0, 2)).toEqual(['normalise:pass', 'persist:pass']);
+      expect(own).toContain('dedupe:pass');
+      expect(new Set(own.map((s) => s.split(':')[0])).size, own.join(' ')).toBe(own.length); // nothing of the others' entries
+    }
+    expect(read[0]!.trace).toHaveLength(2); // the shared trace read back is left as it was
+  });
+
   it('R-SCALE-25: an alert stored meanwhile is read again once the batch is done', async () => {
     h = testContext();
     const states = h.ctx.stores.alertStates;

@@ -159,6 +159,36 @@ const toRecordWith =
     channels: fromJson(r.channels),
   });
 
+/** Keys of the last origin, reused (no array per event). */
+const lastKeys: string[] = [];
+let lastOrigin: Record<string, unknown> | null = null;
+let lastOriginText = '';
+/**
+ * An origin's JSON text; the last one's is kept while the next has the same keys in the same order and the same
+ * values (a webhook's alerts come with one origin each, equal to their neighbours'): a stringify and a new key for
+ * the id memo per event cost a storm. Anything else, a value that is not the same string above all, is stringified.
+ */
+function originText(o: EventOrigin): string {
+  const x = o as Record<string, unknown>;
+  if (lastOrigin !== null) {
+    let i = 0;
+    let same = true;
+    for (const k in x) {
+      if (i >= lastKeys.length || lastKeys[i] !== k || x[k] !== lastOrigin[k] || typeof x[k] !== 'string') {
+        same = false;
+        break;
+      }
+      i++;
+    }
+    if (same && i === lastKeys.length) return lastOriginText;
+  }
+  lastKeys.length = 0;
+  for (const k in x) lastKeys.push(k);
+  lastOrigin = { ...x };
+  lastOriginText = JSON.stringify(o);
+  return lastOriginText;
+}
+
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
 export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
@@ -178,7 +208,7 @@ export function sqliteEventStore(db: Database, scope?: TxScope): EventStore {
    */
   const originId = (o: EventOrigin | null | undefined): number | null => {
     if (!o) return null;
-    const text = JSON.stringify(o);
+    const text = originText(o);
     const memo = scope?.memo<number>('event-origins');
     let id = memo?.get(text);
     if (id === undefined) {

@@ -43,6 +43,66 @@ function core() {
   return { c, events, written, triaged, raw, row };
 }
 
+/**
+ * The encoder as it was before packTrace wrote its text directly (R-SCALE-33): an array of items per trace, an array
+ * per phrase tried, then one JSON.stringify. packTrace must write exactly its text, so every stored row reads the same.
+ */
+function referencePack(trace: readonly TraceEntry[], receivedAt: number): string {
+  const phrases = TRACE_PHRASES.map(([stage, result, detail], code) => {
+    const parts = detail.split('{}');
+    return {
+      code,
+      stage: stage === '{}' ? null : stage,
+      result: result === '{}' ? null : result,
+      parts,
+      holes: (stage === '{}' ? 1 : 0) + (result === '{}' ? 1 : 0) + parts.length - 1,
+    };
+  });
+  const generic = phrases.filter((p) => p.stage === null).reverse();
+  const arg = (s: string): string | number => (/^(0|[1-9][0-9]{0,8})$/.test(s) ? Number(s) : s);
+  const holesOf = (detail: string, parts: string[], out: Array<number | string>): boolean => {
+    if (parts.length === 1) return detail === parts[0];
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    const end = detail.length - last.length;
+    if (end < first.length || !detail.startsWith(first) || !detail.endsWith(last)) return false;
+    const args: Array<number | string> = [];
+    let pos = first.length;
+    for (let i = 1; i < parts.length - 1; i++) {
+      const j = detail.indexOf(parts[i]!, pos);
+      if (j < 0 || j + parts[i]!.length > end) return false;
+      args.push(arg(detail.slice(pos, j)));
+      pos = j + parts[i]!.length;
+    }
+    out.push(...args, arg(detail.slice(pos, end)));
+    return true;
+  };
+  const item = (e: TraceEntry): unknown => {
+    if (typeof e.stage !== 'string' || typeof e.result !== 'string' || typeof e.detail !== 'string') return e;
+    for (const p of [...phrases.filter((q) => q.stage === e.stage), ...generic]) {
+      if (p.result !== null && p.result !== e.result) continue;
+      if (p.holes === 0) {
+        if (e.detail === p.parts[0]) return p.code;
+        continue;
+      }
+      const out: Array<number | string> = [p.code];
+      if (p.stage === null) out.push(e.stage);
+      if (p.result === null) out.push(e.result);
+      if (holesOf(e.detail, p.parts, out)) return out;
+    }
+    return [0, e.stage, e.result, e.detail];
+  };
+  const out: unknown[] = [1];
+  let now = receivedAt;
+  for (const e of trace) {
+    const it = item(e);
+    if (it !== e && e.at !== now) out.push([e.at - now]);
+    now = e.at;
+    out.push(it);
+  }
+  return JSON.stringify(out);
+}
+
 describe('event trace and triage storage', () => {
   it('R-ROUTE-7, R-SCALE-26: every stage a decided event passed reads back exactly as the pipeline wrote it, from a fifth of the text', async () => {
     const { c, events, written, triaged, raw, row } = core();
@@ -137,8 +197,19 @@ describe('event trace and triage storage', () => {
         { at: r + 100, stage: 'severity', result: 'pass', detail: 'warning ' },
         { at: r + 100, stage: 'new-stage', result: 'odd', detail: 'nothing to do' },
       ],
+      [
+        { at: r + 0.5, stage: 'dedupe', result: 'pass', detail: 'new fingerprint' },
+        { at: r + 7, stage: 'x', result: 'pass', detail: 42 as unknown as string }, // not text: kept whole
+        { at: r + 7, stage: 'ack', result: 'pass', detail: 'nothing to do' },
+        { at: r - 1e6, stage: 'route', result: 'pass', detail: 'routes #12 → "quoted" \\ \u2028 ✓' },
+        { at: r - 1e6, stage: 'triage', result: 'pass', detail: 'hermes: 0012 123456789' },
+      ],
     ];
-    for (const tr of traces) expect(unpackTrace(JSON.parse(packTrace(tr, r)), r)).toEqual(tr);
+    for (const tr of traces) {
+      expect(unpackTrace(JSON.parse(packTrace(tr, r)), r)).toEqual(tr);
+      // R-SCALE-33: the text itself is the array encoder's, byte for byte (whole entries and odd times too).
+      expect(packTrace(tr, r)).toBe(referencePack(tr, r));
+    }
     // Every phrase of the table, its holes filled with text, numbers and text holding the phrase's own words.
     TRACE_PHRASES.forEach(([stage, result, detail], k) => {
       for (const fill of ['x', '12', '', ' → ', '(a): "b"', detail]) {
@@ -150,6 +221,7 @@ describe('event trace and triage storage', () => {
           detail: detail.split('{}').join(fill),
         };
         const stored = packTrace([e], r);
+        expect(stored).toBe(referencePack([e], r));
         expect(unpackTrace(JSON.parse(stored), r), `phrase ${k} filled with ${JSON.stringify(fill)}: ${stored}`).toEqual([e]);
       }
       expect(detail.includes('{}{}'), `phrase ${k}: two holes side by side cannot be told apart`).toBe(false);
@@ -286,6 +358,35 @@ describe('event trace and triage storage', () => {
     expect(events.get('e1')).toBeNull();
     expect(events.get('e2')!.origin!.groupKey).toBe('Y');
     expect(events.get('e3')!.origin!.groupKey).toBe('X');
+    h.close();
+  });
+
+  it('R-SCALE-33: each event reads back its own origin, whatever its neighbours in the batch held', () => {
+    const h = testContext();
+    const { events, transaction } = h.ctx.stores;
+    const mutated = { externalURL: 'http://am.local', groupKey: 'A', receiver: 'vigil' };
+    const origins: Array<Record<string, unknown> | null> = [
+      { externalURL: 'http://am.local', groupKey: 'A', receiver: 'vigil' },
+      { externalURL: 'http://am.local', groupKey: 'A', receiver: 'vigil' }, // equal, another object
+      { groupKey: 'A', externalURL: 'http://am.local', receiver: 'vigil' }, // the same fields in another order
+      { externalURL: 'http://am.local', groupKey: 'A' }, // one field fewer
+      { externalURL: 'http://am.local', groupKey: 'A', receiver: 'vigil', extra: 'x' }, // one more
+      { externalURL: 'http://am.local', groupKey: 'B', receiver: 'vigil' },
+      mutated,
+      mutated, // the same object again, changed in between
+      null,
+      { externalURL: 'http://am.local', groupKey: 'B', receiver: 'vigil' },
+    ];
+    const done = { outcome: 'stored', trace: [], triage: null, channels: [] };
+    transaction(() =>
+      origins.forEach((origin, i) => {
+        if (i === 7) mutated.groupKey = 'C';
+        events.insertDecided({ ...alertEvent({ origin }), id: `o${i}`, receivedAt: 1_790_000_000_000, trace: [] }, done);
+      }),
+    );
+    const expected = origins.map((o, i) => (i === 6 ? { ...o, groupKey: 'A' } : o));
+    // Field order too: the API and exports show the origin as it came.
+    expect(origins.map((_, i) => JSON.stringify(events.get(`o${i}`)!.origin))).toEqual(expected.map((o) => JSON.stringify(o)));
     h.close();
   });
 });

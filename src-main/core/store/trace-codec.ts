@@ -48,70 +48,82 @@ const BY_STAGE = new Map<string, Phrase[]>();
 for (const p of PHRASES) if (p.stage !== null) BY_STAGE.set(p.stage, [...(BY_STAGE.get(p.stage) ?? []), p]);
 for (const [stage, ps] of BY_STAGE) BY_STAGE.set(stage, [...ps, ...GENERIC]);
 
-/** An argument as stored: the text of a small integer (as "#0", "20 alerts") as the number, anything else as it is. */
-function arg(s: string): string | number {
+/**
+ * An argument's stored text: the text of a small integer (as "#0", "20 alerts") as the number, anything else as a JSON
+ * string. The number's JSON is the digits themselves (at most 9, no leading zero), so they are written as they are.
+ */
+function argText(s: string): string {
   const n = s.length;
-  if (n === 0 || n > 9 || (s.charCodeAt(0) === 48 && n > 1)) return s;
+  if (n === 0 || n > 9 || (s.charCodeAt(0) === 48 && n > 1)) return JSON.stringify(s);
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return s;
+    if (c < 48 || c > 57) return JSON.stringify(s);
   }
-  return Number(s);
+  return s;
 }
 
-/** Fill `out` with the detail's holes if it reads as `parts` with text between them; false (out unchanged) if not. */
-function holesOf(detail: string, parts: string[], out: Array<number | string>): boolean {
+/**
+ * The stored text of the detail's holes (",arg,arg") if it reads as `parts` with text between them, else null.
+ * Text, not an array of arguments: a storm's traces are written straight into their JSON (no array per entry tried).
+ */
+function holesText(detail: string, parts: string[]): string | null {
   const n = parts.length;
-  if (n === 1) return detail === parts[0];
+  if (n === 1) return detail === parts[0] ? '' : null;
   const first = parts[0]!;
   const last = parts[n - 1]!;
   const end = detail.length - last.length;
-  if (end < first.length || !detail.startsWith(first) || !detail.endsWith(last)) return false;
-  const start = out.length;
+  if (end < first.length || !detail.startsWith(first) || !detail.endsWith(last)) return null;
+  let out = '';
   let pos = first.length;
   for (let i = 1; i < n - 1; i++) {
     const part = parts[i]!;
     const j = detail.indexOf(part, pos);
-    if (j < 0 || j + part.length > end) {
-      out.length = start;
-      return false;
-    }
-    out.push(arg(detail.slice(pos, j)));
+    if (j < 0 || j + part.length > end) return null;
+    out += ',' + argText(detail.slice(pos, j));
     pos = j + part.length;
   }
-  out.push(arg(detail.slice(pos, end)));
-  return true;
+  return out + ',' + argText(detail.slice(pos, end));
 }
 
-/** The stored item of one entry: a phrase's code, or its code and arguments. */
-function item(e: TraceEntry): PackedEntry {
-  if (typeof e.stage !== 'string' || typeof e.result !== 'string' || typeof e.detail !== 'string') return e; // kept whole
+/** The stored JSON of one entry's item: a phrase's code, or `[code,args…]`; null when the entry is kept whole. */
+function itemText(e: TraceEntry): string | null {
+  if (typeof e.stage !== 'string' || typeof e.result !== 'string' || typeof e.detail !== 'string') return null; // kept whole
   const ps = BY_STAGE.get(e.stage) ?? GENERIC;
   for (const p of ps) {
     if (p.result !== null && p.result !== e.result) continue;
     if (p.holes === 0) {
-      if (e.detail === p.parts[0]) return p.code;
+      if (e.detail === p.parts[0]) return CODE_TEXT[p.code]!;
       continue;
     }
-    const out: Array<number | string> = [p.code];
-    if (p.stage === null) out.push(e.stage);
-    if (p.result === null) out.push(e.result);
-    if (holesOf(e.detail, p.parts, out)) return out;
+    const holes = holesText(e.detail, p.parts);
+    if (holes === null) continue;
+    let head = '[' + CODE_TEXT[p.code]!;
+    if (p.stage === null) head += ',' + JSON.stringify(e.stage);
+    if (p.result === null) head += ',' + JSON.stringify(e.result);
+    return head + holes + ']';
   }
-  return [0, e.stage, e.result, e.detail]; // not reached: phrase 0 takes any entry
+  return `[0,${JSON.stringify(e.stage)},${JSON.stringify(e.result)},${JSON.stringify(e.detail)}]`; // not reached: phrase 0 takes any entry
 }
+const CODE_TEXT = PHRASES.map((p) => String(p.code));
 
-/** The stored JSON of a trace, its times counted from `receivedAt` (the row's received_at). */
+/**
+ * The stored JSON of a trace, its times counted from `receivedAt` (the row's received_at): the text
+ * `JSON.stringify([TRACE_FORM, item, …])` gives, written directly (trace-codec.test.ts holds that encoder and compares).
+ */
 export function packTrace(trace: readonly TraceEntry[], receivedAt: number): string {
-  const out: PackedEntry[] = [TRACE_FORM];
+  let out = '[' + TRACE_FORM;
   let now = receivedAt;
   for (const e of trace) {
-    const it = item(e);
-    if (it !== e && e.at !== now) out.push([e.at - now]); // a whole entry sets the time itself
+    const it = itemText(e);
+    if (it === null)
+      out += ',' + JSON.stringify(e); // a whole entry sets the time itself
+    else {
+      if (e.at !== now) out += ',[' + JSON.stringify(e.at - now) + ']';
+      out += ',' + it;
+    }
     now = e.at;
-    out.push(it);
   }
-  return JSON.stringify(out);
+  return out + ']';
 }
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : String(x));

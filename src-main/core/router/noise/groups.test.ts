@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join, openGroup, refire, remove, resolve, takeDue } from './groups';
 import type { Member } from './members';
+import { at } from '../stages/group';
 
 const W = 30_000;
 const m = (host: string, since = 0): Member => ({
@@ -48,5 +49,16 @@ describe('group aggregator (pure)', () => {
     expect(g.pending).toEqual([]);
     expect(g.flushAt).toBeNull();
     expect(remove(g, 'a', 2_000, W)).toBe(true);
+  });
+});
+
+describe('the group stage in a trace', () => {
+  it("R-SCALE-33: a group update's time of day reads as the ISO time, with the last second's text kept", () => {
+    const iso = (t: number) => new Date(t).toISOString().slice(11, 19) + 'Z';
+    const t0 = Date.UTC(2026, 11, 3, 13, 59, 58, 990);
+    // Across second, minute and day boundaries, back in time, fractions of a millisecond, before 1970.
+    const times = [t0, t0 + 9, t0 + 10, t0 + 1_009.5, t0 + 1_010, t0 + 5, t0 + 86_400_000, t0 + 86_400_999, -1, -1_000, -1_001, 0, 999];
+    for (const t of times) expect(at(t), String(t)).toBe(iso(t));
+    expect(at(null)).toBe('?');
   });
 });

@@ -6,7 +6,18 @@ import { hostOf, type Member } from '../noise/members';
 import { span } from '../noise/messages';
 import { hold, trace, type Stage } from '../types';
 
-const at = (t: number | null): string => (t === null ? '?' : new Date(t).toISOString().slice(11, 19) + 'Z');
+/** A time of day as the trace shows it (HH:MM:SSZ); the last second's text is kept (a Date and ISO text per event cost a storm). */
+let atSecond = NaN;
+let atText = '';
+export const at = (t: number | null): string => {
+  if (t === null) return '?';
+  const s = Math.floor(t / 1000);
+  if (s !== atSecond) {
+    atText = new Date(t).toISOString().slice(11, 19) + 'Z';
+    atSecond = s;
+  }
+  return atText;
+};
 /** A group's name in the trace: its groupBy label values (module level: a closure per event is a storm's allocation). */
 const name = (labels: Record<string, string>): string => {
   let out = '';
