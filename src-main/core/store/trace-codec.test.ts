@@ -204,6 +204,17 @@ describe('event trace and triage storage', () => {
         { at: r - 1e6, stage: 'route', result: 'pass', detail: 'routes #12 → "quoted" \\ \u2028 ✓' },
         { at: r - 1e6, stage: 'triage', result: 'pass', detail: 'hermes: 0012 123456789' },
       ],
+      // A stage saying the same again (its last entry's text is kept), then the same words with another result.
+      [
+        { at: r, stage: 'route', result: 'pass', detail: 'routes #0 → a' },
+        { at: r, stage: 'route', result: 'pass', detail: 'routes #0 → a' },
+        { at: r, stage: 'route', result: 'held', detail: 'routes #0 → a' },
+        { at: r, stage: 'route', result: 'pass', detail: 'routes #0 → a' },
+        { at: r, stage: 'nostage', result: 'pass', detail: 'routes #0 → a' },
+        { at: r, stage: 'nostage', result: 'pass', detail: 'routes #0 → a' },
+        { at: r, stage: 'route', result: 'pass', detail: 'nothing to do' },
+        { at: r, stage: 'route', result: 'pass', detail: 'routes #0 → a' },
+      ],
     ];
     for (const tr of traces) {
       expect(unpackTrace(JSON.parse(packTrace(tr, r)), r)).toEqual(tr);

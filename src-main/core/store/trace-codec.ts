@@ -88,11 +88,14 @@ function holesText(detail: string, parts: string[]): string | null {
 /** The stored JSON of one entry's item: a phrase's code, or `[code,args…]`; null when the entry is kept whole. */
 function itemText(e: TraceEntry): string | null {
   if (typeof e.stage !== 'string' || typeof e.result !== 'string' || typeof e.detail !== 'string') return null; // kept whole
-  const ps = BY_STAGE.get(e.stage) ?? GENERIC;
-  for (const p of ps) {
+  const of = BY_STAGE_ITEMS.get(e.stage) ?? GENERIC_ITEMS;
+  // The stage's last entry again (a storm's events of one group, route or incident say the same): its text as it was.
+  if (e.detail === of.detail && e.result === of.result && of.text !== null) return of.text;
+  let text: string | null = null;
+  for (const p of of.phrases) {
     if (p.result !== null && p.result !== e.result) continue;
     if (p.holes === 0) {
-      if (e.detail === p.parts[0]) return CODE_TEXT[p.code]!;
+      if (e.detail === p.parts[0]) return CODE_TEXT[p.code]!; // no text made: nothing to remember
       continue;
     }
     const holes = holesText(e.detail, p.parts);
@@ -100,30 +103,54 @@ function itemText(e: TraceEntry): string | null {
     let head = '[' + CODE_TEXT[p.code]!;
     if (p.stage === null) head += ',' + JSON.stringify(e.stage);
     if (p.result === null) head += ',' + JSON.stringify(e.result);
-    return head + holes + ']';
+    text = head + holes + ']';
+    break;
   }
-  return `[0,${JSON.stringify(e.stage)},${JSON.stringify(e.result)},${JSON.stringify(e.detail)}]`; // not reached: phrase 0 takes any entry
+  text ??= `[0,${JSON.stringify(e.stage)},${JSON.stringify(e.result)},${JSON.stringify(e.detail)}]`; // not reached: phrase 0 takes any entry
+  if (of !== GENERIC_ITEMS) {
+    of.result = e.result;
+    of.detail = e.detail;
+    of.text = text;
+  }
+  return text;
 }
 const CODE_TEXT = PHRASES.map((p) => String(p.code));
+/** A stage's phrases to try, and its last entry's result, detail and stored text. */
+interface StageItems {
+  phrases: Phrase[];
+  result: string;
+  detail: string;
+  text: string | null;
+}
+const stageItems = (phrases: Phrase[]): StageItems => ({ phrases, result: '', detail: '', text: null });
+const BY_STAGE_ITEMS = new Map([...BY_STAGE].map(([stage, ps]) => [stage, stageItems(ps)]));
+const GENERIC_ITEMS = stageItems(GENERIC);
+
+/** The parts of the trace being packed (one array for every call: packTrace runs for each event of a storm). */
+const parts: string[] = [];
 
 /**
  * The stored JSON of a trace, its times counted from `receivedAt` (the row's received_at): the text
  * `JSON.stringify([TRACE_FORM, item, …])` gives, written directly (trace-codec.test.ts holds that encoder and compares).
  */
 export function packTrace(trace: readonly TraceEntry[], receivedAt: number): string {
-  let out = '[' + TRACE_FORM;
+  parts.length = 0;
+  parts.push('[' + TRACE_FORM);
   let now = receivedAt;
   for (const e of trace) {
     const it = itemText(e);
     if (it === null)
-      out += ',' + JSON.stringify(e); // a whole entry sets the time itself
+      parts.push(JSON.stringify(e)); // a whole entry sets the time itself
     else {
-      if (e.at !== now) out += ',[' + JSON.stringify(e.at - now) + ']';
-      out += ',' + it;
+      if (e.at !== now) parts.push('[' + JSON.stringify(e.at - now) + ']');
+      parts.push(it);
     }
     now = e.at;
   }
-  return out + ']';
+  parts[parts.length - 1] += ']'; // a short text: concatenated flat
+  const out = parts.join(',');
+  parts.length = 0; // the texts may go
+  return out;
 }
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : String(x));
