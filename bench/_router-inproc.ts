@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCore, type Core } from '../src-main/core/app';
@@ -168,6 +168,24 @@ function columnBytes(db: Core['areas']['db'], n: number): string {
     .join(', ');
 }
 
+/** Which table or index each WAL frame wrote (frame header: page number, big-endian), per alert, largest first. */
+function walByTable(db: Core['areas']['db'], file: string, page: number, n: number): string {
+  const wal = readFileSync(file);
+  const owner = new Map<number, string>();
+  for (const r of db.prepare(`SELECT name, pageno FROM dbstat`).all() as Array<{ name: string; pageno: number }>)
+    owner.set(r.pageno, r.name);
+  const frames = new Map<string, number>();
+  for (let off = 32; off + 24 + page <= wal.length; off += 24 + page) {
+    const name = owner.get(wal.readUInt32BE(off)) ?? '(free or schema)';
+    frames.set(name, (frames.get(name) ?? 0) + 1);
+  }
+  return [...frames]
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, f]) => f / n >= 0.005)
+    .map(([name, f]) => `${name} ${(f / n).toFixed(2)}`)
+    .join(', ');
+}
+
 /**
  * (a') in pages: what the deciding pass of `requests` × `perRequest` first deliveries writes to the WAL, with
  * checkpoints held off so every frame stays countable (a figure the machine's load does not move, unlike µs).
@@ -190,6 +208,7 @@ export async function firstDeliveryWal(requests = 300, perRequest = 20): Promise
       `events table ${(row.b / n).toFixed(0)} bytes an alert`,
   );
   console.log(`    events row, stored bytes an alert by column: ${columnBytes(db, n)}`);
+  console.log(`    WAL pages an alert by table or index: ${walByTable(db, file, page, n)}`);
   if (process.env.BENCH_ROUTER_ROW) console.log(db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT 1`).get());
   await core.stop();
   raw.close();

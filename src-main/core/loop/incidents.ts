@@ -76,7 +76,7 @@ export function incidentStage(repo: LoopRepository): Stage {
           trace(_d, sc.now, 'incident', 'joined', `incident ${inc.id}`);
         return;
       }
-      for (const inc of repo.incidentsOf(ev.fingerprint).filter((i) => i.status === 'open')) {
+      for (const inc of repo.openIncidentsOf(ev.fingerprint)) {
         repo.member(inc.id, ev.fingerprint, 'resolved', sc.now);
         if (repo.firingMembers(inc.id) === 0) {
           const at = ev.endsAt ?? sc.now;

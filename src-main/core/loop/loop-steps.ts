@@ -20,8 +20,8 @@ export function createLoopSteps(ctx: CoreContext, d: LoopDeps): LoopSteps {
 
   function entry(fingerprint: string, kind: string, text: string, actor: string, ref: string | null): void {
     // The alert's latest incident, even when its resolution just closed it (verification follows the resolution).
-    for (const inc of repo.incidentsOf(fingerprint).slice(0, 1))
-      repo.addEntry({ incidentId: inc.id, at: clock.now(), kind, text, actor, ref });
+    const inc = repo.latestIncidentOf(fingerprint);
+    if (inc) repo.addEntry({ incidentId: inc.id, at: clock.now(), kind, text, actor, ref });
   }
 
   /** A heal that did not help: the alert's next escalation step fires now, or its channels are told. */

@@ -47,8 +47,8 @@ export const loopTables: TableSpec[] = [
   {
     name: 'incident_members',
     columns: { incident_id: 'TEXT NOT NULL', fingerprint: 'TEXT NOT NULL', status: 'TEXT NOT NULL', joined_at: 'INTEGER NOT NULL' },
+    // No index by fingerprint: its random inserts were a first delivery's largest WAL item (store/loop-members.ts).
     constraints: ['PRIMARY KEY (incident_id, fingerprint)'],
-    indexes: { incident_members_fp: 'ON incident_members(fingerprint)' },
     options: 'WITHOUT ROWID',
   },
   {

@@ -1,6 +1,7 @@
 import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
+import { openMembers } from './loop-members';
 import { wholeOriginRow } from './events';
 import { wholeTraceText } from './trace-codec';
 import { wholeTriageText } from './triage-codec';
@@ -63,11 +64,14 @@ export interface LoopRepository {
   reopen(incidentId: string): void;
   insertIncident(i: IncidentRow): void;
   incident(id: string): IncidentRow | null;
-  incidentsOf(fingerprint: string): IncidentRow[];
+  /** The alert's latest incident (by opening), resolved or not. */
+  latestIncidentOf(fingerprint: string): IncidentRow | null;
+  /** The open incidents the alert is a member of, newest first (the deciding pass: answered from memory). */
+  openIncidentsOf(fingerprint: string): IncidentRow[];
   listIncidents(limit: number): IncidentRow[];
   /** Add or update a member; returns whether it was new. */
   member(incidentId: string, fingerprint: string, status: string, at: number): boolean;
-  /** Forget the member statuses remembered across transactions (a deciding transaction rolled back). */
+  /** Forget the open incidents' members remembered across transactions (a deciding transaction rolled back). */
   forgetMembers(): void;
   firingMembers(incidentId: string): number;
   members(incidentId: string): string[];
@@ -104,9 +108,6 @@ const toIncident = (r: IRow): IncidentRow => ({
  * In a transaction, a group's open incident is asked for once: every alert of a storm asks for its group's,
  * and the answer changes only through this repository (insert, reopen, resolve), which keeps the memo true.
  */
-/** Member statuses remembered across transactions (about 100 bytes each); past this the memory starts again. */
-const MEMBERS_KNOWN_MAX = 100_000;
-
 export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopRepository {
   const wholeOrigin = wholeOriginRow(db);
   const s = {
@@ -128,10 +129,15 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       `INSERT INTO alert_incidents (id, group_key, title, severity, status, labels, opened_at, resolved_at) VALUES (@id, @groupKey, @title, @severity, @status, @labels, @openedAt, @resolvedAt)`,
     ),
     get: select<IRow>(db, 'SELECT * FROM alert_incidents WHERE id = ?'),
-    of: select<IRow>(
+    // No index by fingerprint (loop-members.ts says why): open incidents, then resolved ones, newest first (the
+    // alert_incidents_opened index), each asked whether the alert is a member (a seek); the first that is answers.
+    latestOf: select<IRow>(
       db,
-      'SELECT i.* FROM alert_incidents i JOIN incident_members m ON m.incident_id = i.id WHERE m.fingerprint = ? ORDER BY i.opened_at DESC',
+      `SELECT * FROM alert_incidents i WHERE status = ? AND EXISTS
+         (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.fingerprint = ?)
+       ORDER BY opened_at DESC LIMIT 1`,
     ),
+    memberStatus: select<{ status: string }>(db, 'SELECT status FROM incident_members WHERE incident_id = ? AND fingerprint = ?'),
     list: select<IRow>(db, `SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
     memberNew: db.prepare('INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at) VALUES (?, ?, ?, ?)'),
     // Only a change is written: a repeat of a firing member (most of a storm's events) leaves its page clean.
@@ -143,15 +149,8 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       'INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)',
     ),
   };
-  /**
-   * (incident id, fingerprint) → the member's status as this repository last wrote it. The deciding pass is the only
-   * writer of members (the incident stage, on one connection), so a repeat of a firing member — most of a storm's
-   * events — asks SQLite nothing (it ran an INSERT OR IGNORE and an UPDATE). A rolled-back deciding transaction
-   * forgets them all (router/inbox.ts, forgetMembers).
-   */
-  // By incident, then fingerprint: a key joining the two was a fresh string to hash for every event.
-  const memberStatus = new Map<string, Map<string, string>>();
-  let membersKnown = 0;
+  /** The open incidents' members: a repeat of a firing member — most of a storm's events — asks SQLite nothing. */
+  const open = openMembers(db);
   const members = (id: string): string[] => s.members.all(id).map((r) => r.fingerprint);
 
   /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
@@ -237,10 +236,11 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     },
     reopen(id) {
       scope.memo('open-incident')?.clear(); // by id: whichever group it was, ask again
-      s.reopen.run(id);
+      if (s.reopen.run(id).changes) open.opened(id, false);
     },
     insertIncident(i) {
       s.insert.run({ ...i, labels: JSON.stringify(i.labels) });
+      if (i.status === 'open') open.opened(i.id, true);
       const memo = scope.memo<Readonly<IncidentRow> | null>('open-incident');
       // Only an open incident is the group's answer; anything else (an import, a test's resolved row): ask again.
       if (i.status === 'open') memo?.set(i.groupKey, { ...i, labels: { ...i.labels } });
@@ -250,32 +250,34 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       const r = s.get.get(id);
       return r ? toIncident(r) : null;
     },
-    incidentsOf: (fp) => s.of.all(fp).map(toIncident),
+    latestIncidentOf: (fp) => {
+      const a = s.latestOf.get('open', fp);
+      const b = s.latestOf.get('resolved', fp);
+      const r = a && b ? (b.opened_at > a.opened_at ? b : a) : (a ?? b);
+      return r ? toIncident(r) : null;
+    },
+    openIncidentsOf: (fp) => {
+      const rows = open.incidentsOf(fp).flatMap((id) => s.get.get(id) ?? []);
+      if (rows.length > 1) rows.sort((x, y) => y.opened_at - x.opened_at);
+      return rows.map(toIncident);
+    },
     listIncidents: (limit) => s.list.all(limit).map(toIncident),
     member(id, fp, status, at) {
-      let of = memberStatus.get(id);
-      const was = of?.get(fp);
+      // An open incident's members are known (no statement for a repeat); another's are asked for.
+      const known = open.status(id, fp);
+      const was = known !== undefined ? known : (s.memberStatus.get(id, fp)?.status ?? null);
       if (was === status) return false;
-      const added = s.memberNew.run(id, fp, status, at).changes === 1;
-      if (!added) s.memberSet.run(status, id, fp, status);
-      if (was === undefined && ++membersKnown > MEMBERS_KNOWN_MAX) {
-        memberStatus.clear();
-        membersKnown = 1;
-        of = undefined;
-      }
-      if (!of) memberStatus.set(id, (of = new Map()));
-      of.set(fp, status);
-      return added;
+      if (was === null) s.memberNew.run(id, fp, status, at);
+      else s.memberSet.run(status, id, fp, status);
+      open.set(id, fp, status);
+      return was === null;
     },
-    forgetMembers: () => {
-      memberStatus.clear();
-      membersKnown = 0;
-    },
-    firingMembers: (id) => s.firing(id),
+    forgetMembers: () => open.forget(),
+    firingMembers: (id) => open.firing(id) ?? s.firing(id),
     members,
     resolve(id, at) {
       scope.memo('open-incident')?.clear();
-      s.resolve.run(at, id);
+      if (s.resolve.run(at, id).changes) open.closed(id);
     },
     addEntry: (e) => void s.entry.run(e),
     timeline,

@@ -65,4 +65,12 @@ export const migrations: Migration[] = [
       if (received && !/fingerprint/.test(received.sql)) db.exec(`DROP INDEX events_received`);
     },
   },
+  {
+    version: 5,
+    name: 'no incident_members index by fingerprint',
+    // Repair never drops an index the spec no longer names (loop.tables.ts, store/loop-members.ts say why).
+    up(db) {
+      db.exec(`DROP INDEX IF EXISTS incident_members_fp`);
+    },
+  },
 ];
