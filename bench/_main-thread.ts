@@ -4,7 +4,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** One probe: latency, when it was sent (epoch ms), and during it the main thread's ms on a CPU and ms waiting for one, and the prober's own ms waiting. */
-export type Probe = { ms: number; at: number; ran: number; waited: number; proberWaited: number };
+/** `mainAt`: the main thread's [ms on a CPU, ms waiting for one] since it started, read as the probe was sent. */
+export type Probe = { ms: number; at: number; ran: number; waited: number; proberWaited: number; mainAt?: [number, number] };
+
+/**
+ * The main thread's ms on a CPU and ms runnable waiting for one over the phase's first `ms` (from its first probe to
+ * the first probe sent `ms` or more after it), and the slowest probe sent in that time; null without such probes.
+ */
+export function mainInFirst(probes: Probe[], ms: number): { ran: number; waited: number; span: number; slowest: number } | null {
+  const first = probes[0];
+  const end = probes.find((p) => p.at - (first?.at ?? 0) >= ms);
+  if (!first?.mainAt || !end?.mainAt) return null;
+  const within = probes.filter((p) => p.at < end.at).map((p) => Math.abs(p.ms));
+  return {
+    ran: end.mainAt[0] - first.mainAt[0],
+    waited: end.mainAt[1] - first.mainAt[1],
+    span: end.at - first.at,
+    slowest: Math.max(...within),
+  };
+}
 /** A GC pause or an event-loop stall on the server's main thread (epoch ms). */
 export type Held = { at: number; ms: number; kind: string };
 

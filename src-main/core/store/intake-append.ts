@@ -1,6 +1,7 @@
 import type { IntakeKind } from '../ingest';
 import type { InboxStore } from './inbox';
 import { threadClient, workerScript, type Waiter } from './threads';
+import { INTAKE_NICE } from './thread-priority';
 
 /** An HTTP intake request as the main thread hands it to the intake thread: its body's bytes, untouched. */
 export interface RawIntake {
@@ -80,7 +81,7 @@ export function offThreadIntake(inboxFile: string, inline: IntakeAppender): Inta
   const post = () => {
     const { waiters, ...fields } = run;
     run = emptyRun();
-    client ??= threadClient(script, { file: inboxFile });
+    client ??= threadClient(script, { file: inboxFile }, INTAKE_NICE);
     client.postRun(
       'intake',
       fields,
@@ -97,7 +98,7 @@ export function offThreadIntake(inboxFile: string, inline: IntakeAppender): Inta
   return {
     runsOn: 'worker',
     append(receivedAt, via, n, json) {
-      client ??= threadClient(script, { file: inboxFile });
+      client ??= threadClient(script, { file: inboxFile }, INTAKE_NICE);
       // UTF-8 bytes, moved rather than copied: posting the (often concatenated) string costs the main thread more.
       const bytes = encoder.encode(json);
       return track(client.ask<number>('append', { receivedAt, via, n, bytes }, [bytes.buffer]));

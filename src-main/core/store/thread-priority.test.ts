@@ -8,6 +8,7 @@ import { parseConfig } from '../config';
 import { createLogger } from '../log';
 import { openDatabase } from './db';
 import { sqliteStores } from './stores';
+import { threadClient } from './threads';
 
 /** Each thread of this process and its nice value (Linux /proc: field 19 of its stat line). */
 const niceByThread = (): Map<number, number> =>
@@ -127,3 +128,50 @@ describe("V8's platform threads give way to the main thread too (R-SCALE-30)", (
     60_000,
   );
 });
+
+/** A worker whose first line notes its own nice value (os.getPriority(0): the calling thread on Linux), then answers it. */
+const FIRST_LINE = `
+const first = require('node:os').getPriority(0);
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (r) => parentPort.postMessage({ id: r.id, ok: true, value: first }));
+`;
+
+describe('a worker thread is lowered before it runs a line (R-SCALE-35)', () => {
+  it.runIf(process.platform === 'linux')(
+    'R-SCALE-35: a thread started by threadClient (the intake and reads threads, started by a storm) already runs 10 nice steps below the main thread at its first line',
+    async () => {
+      const main = niceByThread().get(process.pid)!;
+      const client = threadClient({ source: FIRST_LINE, eval: true }, null);
+      try {
+        // Before: the main thread's priority (a new thread inherits it) until the script lowered itself, so Node's
+        // bootstrap and the loading of the script (~75 ms of CPU for the intake thread) competed with /health.
+        expect(await client.ask<number>('first')).toBe(Math.min(19, main + 10));
+        expect(niceByThread().get(process.pid)).toBe(main);
+      } finally {
+        await client.close();
+      }
+    },
+    60_000,
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'R-SCALE-35: a thread that lowers itself too stays at 10 steps below the main thread, not 20',
+    async () => {
+      const main = niceByThread().get(process.pid)!;
+      const client = threadClient({ source: `${LOWERS_ITSELF(join(__dirname, 'thread-priority.ts'))}`, eval: true }, null);
+      try {
+        expect(await client.ask<number>('now')).toBe(Math.min(19, main + 10));
+      } finally {
+        await client.close();
+      }
+    },
+  );
+});
+
+/** A worker that lowers itself as every worker script does, then answers its nice value. */
+const LOWERS_ITSELF = (module: string) => `
+require('tsx/cjs');
+require(${JSON.stringify(module)}).lowerThreadPriority();
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (r) => parentPort.postMessage({ id: r.id, ok: true, value: require('node:os').getPriority(0) }));
+`;

@@ -19,10 +19,38 @@ export function lowerThreadPriority(steps = BULK_NICE): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!tid || tid === process.pid || steps <= 0) return; // never the main thread
-    setPriority(tid, Math.min(19, getPriority(tid) + steps));
+    // Counted from the main thread's (process.pid names it), so a thread started lowered (startLowered) stays there.
+    setPriority(tid, Math.min(19, getPriority(process.pid) + steps));
   } catch {
     // no /proc, or not allowed: run at the process's priority
   }
+}
+
+/**
+ * Construct a worker thread with `start` and lower the new thread from the calling thread at once (Linux), before it
+ * runs a line: Node creates the OS thread inside `new Worker`, and the thread then runs Node's bootstrap and loads its
+ * script (the intake thread ~25 + ~50 ms of CPU, the reads thread ~25 + ~10) before its own lowerThreadPriority. The
+ * intake and reads threads start on first use, which in a storm is its first body and the first export chunk, so that
+ * start-up ran at the main thread's priority just when /health had most to wait for (R-SCALE-35). Lowered only when
+ * exactly one thread appeared (any other count: which one is the worker's is unknown, so none is touched).
+ */
+export function startLowered<T>(start: () => T, steps = BULK_NICE): T {
+  if (process.platform !== 'linux' || steps <= 0) return start();
+  let before: Set<string> | null = null;
+  try {
+    before = new Set(readdirSync('/proc/self/task'));
+  } catch {
+    // no /proc: the thread lowers itself once it runs
+  }
+  const made = start();
+  if (!before) return made;
+  try {
+    const fresh = readdirSync('/proc/self/task').filter((t) => !before.has(t));
+    if (fresh.length === 1) setPriority(Number(fresh[0]), Math.min(19, getPriority(process.pid) + steps));
+  } catch {
+    // the thread lowers itself once it runs
+  }
+  return made;
 }
 
 /** How many worker threads V8's platform has: Node's `--v8-pool-size` (0: cores − 1, at least 1; not given: 4). */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { BULK_NICE, startLowered } from './thread-priority';
 
 /** One request to a worker thread and its answer, matched by id. */
 export type ThreadRequest<Op extends string = string> = { id: number; op: Op } & Record<string, unknown>;
@@ -26,9 +27,12 @@ export function workerScript(dir: string, ts: string, built: string): { source: 
 /** Who waits for a request's answer. */
 export type Waiter = { ok(v: unknown): void; fail(e: Error): void };
 
-/** A worker thread answering requests one at a time, in order; a crashed worker fails what it was asked. */
-export function threadClient(script: { source: string; eval: boolean }, workerData: unknown) {
-  const worker = new Worker(script.source, { workerData, eval: script.eval });
+/**
+ * A worker thread answering requests one at a time, in order; a crashed worker fails what it was asked. It runs `nice`
+ * steps below the main thread from its first line (startLowered); its script lowers itself by the same steps.
+ */
+export function threadClient(script: { source: string; eval: boolean }, workerData: unknown, nice = BULK_NICE) {
+  const worker = startLowered(() => new Worker(script.source, { workerData, eval: script.eval }), nice);
   worker.unref(); // work in flight never holds the process open at exit
   let next = 0;
   let dead: Error | null = null;
