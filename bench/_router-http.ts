@@ -360,8 +360,15 @@ export async function benchHttp(
         );
         const t0 = performance.now();
         await outboxDrained(vigil.base);
+        const threadsSent = threadsCpuMs(pid);
         console.log(
           `    outbox: every queued notification delivered (${sink.received()} webhook messages) ${((performance.now() - t0) / 1000).toFixed(1)} s after the inbox drained`,
+        );
+        // The sends' whole cost (R-SCALE-34): every thread's CPU from the round's first request until the last message
+        // went out, so a build that decides sooner is not credited with sends it has not made yet.
+        console.log(
+          `    round 0 CPU µs per request by thread until every message was sent (${sink.received()}): ${threadsLine(threads0, threadsSent, requests)}` +
+            (profile || process.env.BENCH_ROUTER_WINDOWS ? ` (profile window: sent ${monotonicMs().toFixed(0)} ms)` : ''),
         );
         if (rounds === 0) break;
         // Each incident's group update (the 9 alerts that joined its first) is queued when its group window closes,

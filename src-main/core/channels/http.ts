@@ -1,5 +1,5 @@
 import type { SendResult } from './plugin';
-import { postOverHttp } from './post';
+import { postOverHttp, postTarget } from './post';
 
 /** What a channel needs from one HTTP answer. */
 export interface HttpReply {
@@ -19,22 +19,34 @@ export async function postJson(
 ): Promise<HttpReply> {
   const h = { 'content-type': 'application/json', ...headers };
   // The platform's fetch (every core but a test's own): node:http with keep-alive, ~1/3 of fetch's CPU a message (post.ts).
-  const u = fetchFn === globalThis.fetch ? new URL(url) : null;
-  const direct = u && (u.protocol === 'http:' || u.protocol === 'https:') ? await postOverHttp(u, body, h, signal) : null;
+  const target = fetchFn === globalThis.fetch ? postTarget(url) : null;
+  const direct = target ? await postOverHttp(target, body, h, signal) : null;
   if (direct && !direct.redirect) return withJson(direct.status, direct.headers, direct.text);
   // A redirect (or another fetch): fetch follows it as it always did.
   const res = await fetchFn(url, { method: 'POST', headers: h, body, signal });
   return withJson(res.status, res.headers, await res.text());
 }
 
+/** `json` is parsed when read: a webhook never reads it, and a receiver answering "ok" made a SyntaxError per message. */
 function withJson(status: number, headers: HttpReply['headers'], text: string): HttpReply {
+  let parsed = false;
   let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status, headers, text, json };
+  return {
+    status,
+    headers,
+    text,
+    get json() {
+      if (!parsed) {
+        parsed = true;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      return json;
+    },
+  };
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { EventEmitter, getEventListeners } from 'node:events';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ interface Seen {
   headers: IncomingMessage['headers'];
   body: string;
   conn: number;
+  url?: string;
 }
 
 const servers: Server[] = [];
@@ -20,15 +23,18 @@ afterEach(async () => {
 });
 
 /** A real HTTP receiver; `answer` writes the reply for the nth request (0-based). */
-async function receiver(answer: (res: ServerResponse, n: number, req: IncomingMessage) => void = (res) => res.end('{}')) {
+async function receiver(
+  answer: (res: ServerResponse, n: number, req: IncomingMessage) => void = (res) => res.end('{}'),
+  make: (listener: RequestListener) => Server = (l) => createServer(l),
+) {
   const seen: Seen[] = [];
   let conns = 0;
-  const server = createServer((req, res) => {
+  const server = make((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      seen.push({ headers: req.headers, body, conn: (req.socket as unknown as { n: number }).n });
+      seen.push({ headers: req.headers, body, conn: (req.socket as unknown as { n: number }).n, url: req.url });
       answer(res, seen.length - 1, req);
     });
   });
@@ -42,7 +48,7 @@ const ctx = (secrets: Record<string, string> = {}) =>
   ({ clock: { now: () => Date.now() }, secrets: { get: (n: string) => secrets[n] }, fetch: globalThis.fetch }) as unknown as CoreContext;
 
 /** One send as the outbox's attempt makes it: its timeout aborts the signal with the reason it words. */
-function send(url: string, opts: { secret?: string; timeoutMs?: number; key?: string } = {}): Promise<SendResult> {
+function send(url: string, opts: { secret?: string; timeoutMs?: number; key?: string; signal?: AbortSignal } = {}): Promise<SendResult> {
   const ch = webhookChannel(ctx(opts.secret ? { hook: opts.secret } : {}), {
     name: 'hook',
     type: 'webhook',
@@ -55,7 +61,7 @@ function send(url: string, opts: { secret?: string; timeoutMs?: number; key?: st
   const abort = new AbortController();
   const ms = opts.timeoutMs ?? 10_000;
   const timer = setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms);
-  return ch.send(alert('Disk full on db1'), opts.key ?? 'k-1', abort.signal).finally(() => clearTimeout(timer));
+  return ch.send(alert('Disk full on db1'), opts.key ?? 'k-1', opts.signal ?? abort.signal).finally(() => clearTimeout(timer));
 }
 
 describe('webhook sends over node:http with keep-alive (R-SCALE-20)', () => {
@@ -138,5 +144,61 @@ describe('webhook sends over node:http with keep-alive (R-SCALE-20)', () => {
     const url = `${closed.url}/hook`;
     await new Promise<void>((ok) => closed.server.close(() => ok()));
     expect(await send(url)).toEqual({ ok: false, retryable: true, error: `webhook ${new URL(url).host} unreachable: ECONNREFUSED` });
+  });
+
+  it('R-SCALE-34: TLS is verified (a self-signed receiver is refused, worded by its code) and the URL decides the request: path with query, credentials', async () => {
+    // A certificate no CA signed (the selfsigned package the team server's TLS uses): refused, nothing received.
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keySize: 2048, algorithm: 'sha256' });
+    const tls = await receiver(undefined, (l) => createTlsServer({ cert: pems.cert, key: pems.private }, l));
+    const url = tls.url.replace('http:', 'https:');
+    expect(await send(`${url}/hook`)).toEqual({
+      ok: false,
+      retryable: true,
+      error: `webhook ${new URL(url).host} unreachable: DEPTH_ZERO_SELF_SIGNED_CERT`,
+    });
+    expect(tls.seen).toHaveLength(0);
+    const r = await receiver();
+    const at = new URL(r.url);
+    expect(await send(`http://ops:p%40ss@${at.host}/hook?team=db`)).toEqual({ ok: true });
+    expect(r.seen[0]!.headers.authorization).toBe(`Basic ${Buffer.from('ops:p@ss').toString('base64')}`);
+    expect(r.seen[0]!.headers.host).toBe(at.host);
+    expect(r.seen[0]!.url).toBe('/hook?team=db');
+    expect(await send(`${r.url}/hook?team=db`)).toEqual({ ok: true });
+    expect(r.seen[1]!.headers.authorization).toBeUndefined();
+  });
+
+  it('R-SCALE-34: an abort is heard until the answer is read, and no listener stays on the signal; an aborted signal sends nothing', async () => {
+    // The answer's head comes at once, its body never: the timeout still ends the send, worded as before.
+    const r = await receiver((res) => res.writeHead(200, { 'content-length': '10' }).write('{'));
+    expect(await send(`${r.url}/hook`, { timeoutMs: 300 })).toEqual({
+      ok: false,
+      retryable: true,
+      error: `webhook ${new URL(r.url).host} unreachable: no answer within 300 ms`,
+    });
+    // One long-lived signal for many sends (a caller's own): each send's listener goes with it, no leak warning.
+    const ok = await receiver();
+    const signal = new AbortController().signal;
+    const warnings: Error[] = [];
+    const warn = (w: Error) => warnings.push(w);
+    process.on('warning', warn);
+    try {
+      for (let i = 0; i < EventEmitter.defaultMaxListeners + 2; i++) expect(await send(`${ok.url}/hook`, { signal })).toEqual({ ok: true });
+      await new Promise((res) => setImmediate(res));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', warn);
+    }
+    const stopped = new AbortController();
+    stopped.abort(new Error('Vigil is stopping'));
+    const before = ok.seen.length;
+    expect(await send(`${ok.url}/hook`, { signal: stopped.signal })).toEqual({
+      ok: false,
+      retryable: true,
+      error: `webhook ${new URL(ok.url).host} unreachable: Vigil is stopping`,
+    });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(ok.seen).toHaveLength(before);
   });
 });

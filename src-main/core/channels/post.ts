@@ -1,5 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 /**
@@ -31,10 +32,57 @@ const agents = { http: new HttpAgent({ keepAlive: true, timeout: IDLE_MS }), htt
 const STALE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function postOverHttp(url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostReply> {
+/** Where a channel's POSTs go: the URL's request options, made once per URL text (R-SCALE-34). */
+export interface PostTarget {
+  readonly https: boolean;
+  readonly options: Readonly<RequestOptions>;
+}
+
+/**
+ * A URL's target, or null when it is not http(s) (fetch takes it). Parsing the URL and `urlToHttpOptions` per message
+ * were ~5% of a send's CPU on the main thread; a channel posts to a few URL texts, so they are kept (a bounded map:
+ * a URL that throws is not kept and throws again, as `new URL` did per message).
+ */
+export function postTarget(url: string): PostTarget | null {
+  let t = targets.get(url);
+  if (t !== undefined) return t;
+  const u = new URL(url);
+  const https = u.protocol === 'https:';
+  t = https || u.protocol === 'http:' ? { https, options: requestOptions(u, https) } : null;
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(url, t);
+  return t;
+}
+const targets = new Map<string, PostTarget | null>();
+const MAX_TARGETS = 64;
+
+/**
+ * What node:http reads of `urlToHttpOptions(url)` (IPv6 brackets dropped, path with the query, credentials as `auth`),
+ * nothing more: the agent copies a request's options into a fresh object per message (`addRequest`), so the URL's
+ * href, hash, search and pathname only cost copying (CopyDataProperties was ~2.5% of a warm send's CPU).
+ */
+function requestOptions(u: URL, https: boolean): RequestOptions {
+  const { protocol, hostname, port, path, auth } = urlToHttpOptions(u);
+  return {
+    protocol,
+    hostname,
+    ...(port !== undefined ? { port } : {}),
+    path,
+    ...(auth !== undefined ? { auth } : {}),
+    method: 'POST',
+    agent: https ? agents.https : agents.http,
+  };
+}
+
+export async function postOverHttp(
+  target: PostTarget,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<PostReply> {
   for (let tries = 0; ; tries++) {
     try {
-      return await once(url, body, headers, signal);
+      return await once(target, body, headers, signal);
     } catch (e) {
       if (!(e instanceof StaleConnection) || tries >= 2 || signal.aborted) throw e instanceof StaleConnection ? e.cause : e;
     }
@@ -43,18 +91,24 @@ export async function postOverHttp(url: URL, body: string, headers: Record<strin
 
 class StaleConnection extends Error {}
 
-function once(url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostReply> {
-  const https = url.protocol === 'https:';
+/** What node:http's own `signal` option throws on an abort (the reason is the caller's: `networkFailure` words it). */
+const aborted = (signal: AbortSignal): Error =>
+  Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+
+function once({ https, options }: PostTarget, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostReply> {
+  // Aborted before it began (a stop): nothing goes out.
+  if (signal.aborted) return Promise.reject(aborted(signal));
   return new Promise<PostReply>((resolve, reject) => {
     let answered = false;
+    // One abort listener, removed when the promise settles. node:http's `signal` option added it through
+    // `addAbortSignal`, whose end-of-stream watch put ~8 more listeners on each request (~1/3 of the ClientRequest's
+    // construction in round 0's main-thread profile).
+    const onAbort = () => req.destroy(aborted(signal));
+    const done = () => signal.removeEventListener('abort', onAbort);
+    const ok = (r: PostReply) => (done(), resolve(r));
+    const fail = (e: unknown) => (done(), reject(e));
     const req = (https ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'POST',
-        agent: https ? agents.https : agents.http,
-        signal,
-        headers: { accept: '*/*', 'user-agent': 'node', ...headers, 'content-length': Buffer.byteLength(body) },
-      },
+      { ...options, headers: { accept: '*/*', 'user-agent': 'node', ...headers, 'content-length': Buffer.byteLength(body) } },
       (res) => {
         answered = true;
         const status = res.statusCode ?? 0;
@@ -64,25 +118,27 @@ function once(url: URL, body: string, headers: Record<string, string>, signal: A
         };
         if (REDIRECTS.has(status) && res.headers.location) {
           res.resume();
-          return resolve({ status, headers: { get }, text: '', redirect: true });
+          return ok({ status, headers: { get }, text: '', redirect: true });
         }
-        readText(res).then((text) => resolve({ status, headers: { get }, text, redirect: false }), reject);
+        readText(res).then((text) => ok({ status, headers: { get }, text, redirect: false }), fail);
       },
     );
+    signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (e: Error & { code?: string }) =>
       // The caller's abort wins (it names the timeout); a reused connection found closed before any answer is tried
       // again. Once an answer began the receiver had the request: a failed attempt, retried by the outbox as before.
-      reject(
-        !signal.aborted && !answered && req.reusedSocket && STALE.has(e.code ?? '') ? new StaleConnection(e.message, { cause: e }) : e,
-      ),
+      fail(!signal.aborted && !answered && req.reusedSocket && STALE.has(e.code ?? '') ? new StaleConnection(e.message, { cause: e }) : e),
     );
     req.end(body);
   });
 }
 
-/** The answer's body as text, decoded as fetch would (gzip, deflate, br). */
+/**
+ * The answer's body as text, decoded as fetch would (gzip, deflate, br). Its Content-Encoding is read from the raw
+ * headers (the `headers` object is built only if a channel asks for a header).
+ */
 function readText(res: IncomingMessage): Promise<string> {
-  const enc = String(res.headers['content-encoding'] ?? '').toLowerCase();
+  const enc = rawHeader(res.rawHeaders, 'content-encoding').toLowerCase();
   const decoder =
     enc === 'gzip' || enc === 'x-gzip'
       ? createGunzip()
@@ -93,12 +149,19 @@ function readText(res: IncomingMessage): Promise<string> {
           : null;
   const stream = decoder ? res.pipe(decoder) : res;
   return new Promise((resolve, reject) => {
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (c: string) => (text += c));
-    stream.on('end', () => resolve(text));
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
     res.on('error', reject);
     res.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
   });
+}
+
+/** A header's values joined with ", " as `IncomingMessage.headers` joins them ('' when absent). */
+function rawHeader(raw: string[], name: string): string {
+  let v = '';
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) v = v ? `${v}, ${raw[i + 1]}` : raw[i + 1]!;
+  return v;
 }
