@@ -116,7 +116,7 @@ describe('start-up cost', () => {
     expect(ran.some((r) => /FROM events\b/.test(r.sql))).toBe(true); // start-up does read the events table (the inbox)
     // Besides the live-work tables: the schema, noise state (open groups, bursts, flaps; rows leave when they flush) and
     // the embedding queue (one row per memory insight, which retention bounds: memory not referenced).
-    expect(offenders(join(dir, 'vigil.db'), ran, undefined, ['sqlite_master', 'noise_state', 'noise_member', 'embedding_queue'])).toEqual(
+    expect(offenders(join(dir, 'vigil.db'), ran, undefined, ['sqlite_master', 'noise_state', 'noise_members', 'embedding_queue'])).toEqual(
       [],
     );
   });

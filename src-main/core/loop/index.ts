@@ -9,7 +9,7 @@ import { createLoopSteps } from './loop-steps';
 import { createProposals } from './propose';
 
 export type { LoopDeps } from './deps';
-export { incidentMarkdown } from './incidents';
+export { incidentMarkdown, incidentStage } from './incidents';
 
 /**
  * The closed loop (R-LOOP-1..3, R-CHANGE-2): agents propose plans for new

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inboxText } from './group-commit';
+import { incidentStage } from '../loop';
+import { createNoise } from './noise';
 import { createRouter } from './router';
 import { alertEvent, recordingOutbox, testContext, type TestContext } from './testing';
 
@@ -83,6 +85,38 @@ describe('first deliveries', () => {
       expect(new Set(own.map((s) => s.split(':')[0])).size, own.join(' ')).toBe(own.length); // nothing of the others' entries
     }
     expect(read[0]!.trace).toHaveLength(2); // the shared trace read back is left as it was
+  });
+
+  it('R-SCALE-31: a batch of new alerts writes one noise member row per group, one incident member row per alert, and reads no member back', async () => {
+    h = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }]\nroutes: [{ channels: [desktop] }]' });
+    const outbox = recordingOutbox(h.db);
+    const router = createRouter(h.ctx, { outbox });
+    createNoise(h.ctx, outbox, router);
+    router.fill(incidentStage(h.ctx.stores.loop));
+    const ctx = h.ctx;
+    const recs = router.prepare(
+      Array.from({ length: 200 }, (_, i) =>
+        alertEvent({ fingerprint: `fp-${i}`, labels: { alertname: `A${Math.floor(i / 10)}`, instance: `h${i}` } }),
+      ),
+      'test',
+    );
+    const seq = ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, inboxText([recs]));
+    const members = ['INSERT OR REPLACE INTO noise_member ', 'INSERT INTO noise_members', 'INSERT OR IGNORE INTO incident_members'];
+    const reads = ['SELECT status FROM incident_members', 'UPDATE incident_members'];
+    const counts = await counting(h.db, [...members, ...reads], async () => {
+      router.pull(seq);
+      await router.drain();
+    });
+    expect((h.db.prepare(`SELECT count(*) AS n FROM events WHERE outcome = 'grouped'`).get() as { n: number }).n).toBe(180);
+    expect((h.db.prepare('SELECT count(*) AS n FROM incident_members').get() as { n: number }).n).toBe(200);
+    // 200 noise member rows before, one per alert.
+    expect(counts).toEqual({
+      'INSERT OR REPLACE INTO noise_member ': 0,
+      'INSERT INTO noise_members': 20,
+      'INSERT OR IGNORE INTO incident_members': 200,
+      'SELECT status FROM incident_members': 0,
+      'UPDATE incident_members': 0,
+    });
   });
 
   it('R-SCALE-25: an alert stored meanwhile is read again once the batch is done', async () => {

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
+import { noiseMembers } from './noise-members';
 
 export type NoiseKind = 'group' | 'burst' | 'flap';
 
@@ -15,7 +16,7 @@ export interface NoiseRow<T = unknown> {
 /** Repository for the grouping, burst and flap state. SQL stays here. */
 export interface NoiseStore {
   all(): NoiseRow[];
-  /** Every member row, by owner key. */
+  /** Every member, by owner key (its rows replayed: store/noise-members.ts). */
   members(): Array<{ owner: string; fp: string; body: unknown }>;
   /** Inside a transaction a group or burst head is written once, at commit, with the latest row put for it (flap rows at once). */
   put(row: NoiseRow): void;
@@ -25,6 +26,7 @@ export interface NoiseStore {
    * it: its body is then copied and stringified once a transaction, not once an alert.
    */
   later(key: string, row: () => NoiseRow): void;
+  /** Inside a transaction a member's change is written at commit, with the owner's other changes: one row. */
   putMember(owner: string, fp: string, body: unknown): void;
   deleteMember(owner: string, fp: string): void;
   /** Delete a row and its members. */
@@ -40,12 +42,9 @@ export function sqliteNoiseStore(db: Database, scope = new TxScope()): NoiseStor
     db,
     `SELECT key, kind, body, due_at FROM noise_state`,
   );
-  const members = select<{ owner: string; fp: string; body: JsonText<unknown> }>(db, `SELECT owner, fp, body FROM noise_member`);
+  const members = noiseMembers(db, scope);
   const put = db.prepare(`INSERT OR REPLACE INTO noise_state (key, kind, body, due_at) VALUES (?, ?, ?, ?)`);
-  const putMember = db.prepare(`INSERT OR REPLACE INTO noise_member (owner, fp, body) VALUES (?, ?, ?)`);
-  const delMember = db.prepare(`DELETE FROM noise_member WHERE owner = ? AND fp = ?`);
   const del = db.prepare(`DELETE FROM noise_state WHERE key = ?`);
-  const delMembers = db.prepare(`DELETE FROM noise_member WHERE owner = ?`);
   return {
     all: () =>
       (scope.flush(), all.all()).map((r) => ({
@@ -54,12 +53,7 @@ export function sqliteNoiseStore(db: Database, scope = new TxScope()): NoiseStor
         body: fromJson(r.body),
         dueAt: r.due_at,
       })),
-    members: () =>
-      (scope.flush(), members.all()).map((r) => ({
-        owner: r.owner,
-        fp: r.fp,
-        body: fromJson(r.body),
-      })),
+    members: () => members.all(),
     put(r) {
       const write = () => void put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt);
       if (r.kind === 'flap') return write();
@@ -71,12 +65,12 @@ export function sqliteNoiseStore(db: Database, scope = new TxScope()): NoiseStor
         put.run(r.key, r.kind, JSON.stringify(r.body), r.dueAt);
       });
     },
-    putMember: (owner, fp, body) => void putMember.run(owner, fp, JSON.stringify(body)),
-    deleteMember: (owner, fp) => void delMember.run(owner, fp),
+    putMember: members.put,
+    deleteMember: members.remove,
     delete(key) {
       scope.cancel(key);
       del.run(key);
-      delMembers.run(key);
+      members.drop(key);
     },
   };
 }

@@ -109,25 +109,24 @@ describe('R-NOISE-1 grouping', () => {
     expect(again.sent()).toHaveLength(2);
   });
 
-  it('R-NOISE-1: member rows are stored compactly, and rows written whole before still restore a pending batch', async () => {
+  it('R-NOISE-1, R-SCALE-31: member rows are stored compactly, one row per group and transaction, and members written whole before still restore a pending batch', async () => {
     const first = bed();
     await first.send(fire('DiskFull', 'x1'));
     first.h.clock.advance(1_000);
     await first.send(fire('DiskFull', 'x2'), fire('DiskFull', 'x3'));
-    const rows = first.h.db.prepare('SELECT owner, fp, body FROM noise_member ORDER BY fp').all() as Array<{
+    const rows = first.h.db.prepare('SELECT owner, seq, body FROM noise_members ORDER BY seq').all() as Array<{
       owner: string;
-      fp: string;
+      seq: number;
       body: string;
     }>;
-    expect(rows.map((r) => JSON.parse(r.body) as unknown)).toEqual([
-      ['x1', expect.any(String), 'warning', 'DiskFull on x1', 1, expect.any(Number)],
-      ['x2', expect.any(String), 'warning', 'DiskFull on x2', 1, expect.any(Number)],
-      ['x3', expect.any(String), 'warning', 'DiskFull on x3', 1, expect.any(Number)],
-    ]);
+    const member = (h: string) => [`DiskFull/${h}`, [h, expect.any(String), 'warning', `DiskFull on ${h}`, 1, expect.any(Number)]];
+    expect(rows.map((r) => JSON.parse(r.body) as unknown)).toEqual([[member('x1')], [member('x2'), member('x3')]]);
     // As an older version wrote them: the whole member object, fingerprint and key names included.
-    const put = first.h.db.prepare('UPDATE noise_member SET body = ? WHERE owner = ? AND fp = ?');
-    for (const r of rows) put.run(JSON.stringify(unpackMember(r.fp, JSON.parse(r.body))), r.owner, r.fp);
-    expect(JSON.parse(rows[1]!.body)).toHaveLength(6);
+    const put = first.h.db.prepare('UPDATE noise_members SET body = ? WHERE seq = ?');
+    for (const r of rows) {
+      const changes = JSON.parse(r.body) as Array<[string, unknown]>;
+      put.run(JSON.stringify(changes.map(([fp, m]) => [fp, unpackMember(fp, m)])), r.seq);
+    }
     const again = restarted(first);
     expect([...again.noise.book.groups.values()][0]!.members.get('DiskFull/x2')).toMatchObject({
       fp: 'DiskFull/x2',

@@ -73,4 +73,16 @@ export const migrations: Migration[] = [
       db.exec(`DROP INDEX IF EXISTS incident_members_fp`);
     },
   },
+  {
+    version: 6,
+    name: 'noise members: one row per group or burst and transaction',
+    // The old rows (one per member, store/noise.tables.ts) become one row per owner, as a fold would leave it.
+    up(db) {
+      const old = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'noise_member'`).get();
+      if (!old) return;
+      db.exec(`INSERT INTO noise_members (owner, body)
+        SELECT owner, json_group_array(json_array(fp, json(body))) FROM (SELECT * FROM noise_member ORDER BY owner, fp) GROUP BY owner`);
+      db.exec(`DROP TABLE noise_member`);
+    },
+  },
 ];
