@@ -54,6 +54,24 @@ describe('acknowledgements the deciding connection remembers across its transact
     expect(decider!.tx(() => decider!.acks.get('fp-1'))?.state).toBe('unacked');
   });
 
+  it('R-SCALE-33: with no acknowledgement stored none is asked for alert by alert; one written then is read at once', () => {
+    const [decider, main] = twoConnections();
+    decider!.tx(() => {
+      decider!.acks.lookAhead(['fp-1', 'fp-2']);
+      expect(decider!.acks.get('fp-1')).toBeNull();
+      // This connection's own write in the same transaction (an escalation's chain acknowledged, say): read back.
+      decider!.acks.put(ack({ fingerprint: 'fp-2' }));
+      expect(decider!.acks.get('fp-2')?.state).toBe('active');
+      expect(decider!.acks.get('fp-1')).toBeNull();
+    });
+    expect(decider!.tx(() => decider!.acks.get('fp-2'))?.state).toBe('active');
+    // Emptied by another connection, then written again by it: each seen by the next transaction.
+    main!.tx(() => main!.acks.end('fp-2', 'unacked', 3, 'ana'));
+    expect(decider!.tx(() => decider!.acks.get('fp-2'))?.state).toBe('unacked');
+    main!.tx(() => main!.acks.put(ack({ fingerprint: 'fp-3' })));
+    expect(decider!.tx(() => [decider!.acks.get('fp-3')?.state, decider!.acks.get('fp-1')])).toEqual(['active', null]);
+  });
+
   it('R-ROUTE-8: what a transaction that rolled back wrote and read back is not remembered', () => {
     const [decider] = twoConnections();
     decider!.tx(() => decider!.acks.put(ack()));

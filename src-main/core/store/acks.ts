@@ -98,13 +98,15 @@ const KNOWN_MAX = 100_000;
  * connection moves it (triggers), and the first read in each transaction compares it, so the decider's storm asks
  * for one number a transaction instead of every event's acknowledgement. A transaction holds the write lock from
  * BEGIN, so nothing moves under it. This store's own writes forget everything: what a transaction that wrote reads
- * back may yet roll back. Outside a transaction every read asks SQLite.
+ * back may yet roll back. Outside a transaction every read asks SQLite. While the table holds no row at all (a
+ * storm's usual case) one statement a version says so and nothing is remembered alert by alert.
  */
 export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   const s = {
     get: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint = ?`),
     many: select<Row>(db, `SELECT * FROM alert_acks WHERE fingerprint IN (SELECT value FROM json_each(?))`),
     version: select<{ n: number }>(db, `SELECT n FROM alert_acks_version WHERE id = 1`),
+    any: select<{ one: number }>(db, `SELECT 1 AS one FROM alert_acks LIMIT 1`),
     put: db.prepare(
       `INSERT OR REPLACE INTO alert_acks (fingerprint, episode, severity, acked_by, acked_at, via, note, state, ended_at, ended_by)
        VALUES (@fingerprint, @episode, @severity, @by, @at, @via, @note, @state, @endedAt, @endedBy)`,
@@ -135,6 +137,10 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   };
   const known = new Map<string, Ack | null>();
   let knownAt = -1; // alert_acks_version when `known` was true; -1: unknown
+  // Whether alert_acks holds no row at all at knownAt (null: not asked yet). Then every acknowledgement asked for is
+  // none without remembering each (a storm's new alerts filled `known` with a null per fingerprint, and asked SQLite).
+  let empty: boolean | null = null;
+  const none = (): boolean => (empty ??= !s.any.get());
   /** `known`, checked against the version once a transaction; undefined outside one. */
   const remembered = (): Map<string, Ack | null> | undefined => {
     const checked = scope.memo<true>('ack-version');
@@ -142,7 +148,10 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
     if (!checked.size) {
       checked.set('', true);
       const v = s.version.get()?.n ?? -1;
-      if (v !== knownAt || known.size >= KNOWN_MAX) known.clear();
+      if (v !== knownAt || known.size >= KNOWN_MAX) {
+        known.clear();
+        empty = null;
+      }
       knownAt = v;
     }
     return known;
@@ -150,10 +159,12 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
   const forget = () => {
     known.clear();
     knownAt = -1;
+    empty = false; // asked again, row by row, for the rest of this transaction
   };
   return {
     get(fp) {
       const m = remembered();
+      if (m && none()) return null;
       const hit = m?.get(fp);
       if (hit !== undefined) return hit && { ...hit };
       const r = s.get.get(fp);
@@ -163,7 +174,7 @@ export function sqliteAckStore(db: Database, scope = new TxScope()): AckStore {
     },
     lookAhead(fps) {
       const m = remembered();
-      if (!m) return;
+      if (!m || none()) return;
       const ask = fps.filter((fp) => !m.has(fp));
       if (ask.length < 2) return; // one: its get asks
       for (const fp of ask) m.set(fp, null);
