@@ -18,16 +18,28 @@ export const monotonicMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
  * CPU time (ms) a thread of process `pid` has used: utime + stime of /proc/<pid>/task/<tid>/stat (clock ticks of
  * 10 ms). On a shared, loaded machine a steadier per-request figure than wall time; the main thread's tid is the pid.
  */
-function threadCpuMs(pid: number, tid = pid): number {
+function threadCpuMs(pid: number, tid = pid, only?: 'system'): number {
   const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  return ((only ? 0 : Number(f[11])) + Number(f[12])) * 10;
 }
-/** The decider thread's CPU time (ms): the thread the worker names DECIDER_THREAD_NAME (NaN if there is none, e.g. inline). */
-function deciderCpuMs(pid: number): number {
+/** The decider thread's CPU time (ms; `system`: its kernel time alone, the WAL's writes and checkpoints): the thread the
+ * worker names DECIDER_THREAD_NAME (NaN if there is none, e.g. inline). */
+function deciderCpuMs(pid: number, only?: 'system'): number {
   for (const tid of readdirSync(`/proc/${pid}/task`))
-    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DECIDER_THREAD_NAME) return threadCpuMs(pid, Number(tid));
+    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DECIDER_THREAD_NAME) return threadCpuMs(pid, Number(tid), only);
   return NaN;
+}
+/** The decider thread's read and write system calls so far (/proc/<pid>/task/<tid>/io syscr, syscw): mostly its WAL
+ * frames, the pages its checkpoints copy and its page-cache misses; exact, so load does not move them. */
+function deciderIo(pid: number): { r: number; w: number } {
+  for (const tid of readdirSync(`/proc/${pid}/task`))
+    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DECIDER_THREAD_NAME) {
+      const io = readFileSync(`/proc/${pid}/task/${tid}/io`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+      return { r: field('syscr'), w: field('syscw') };
+    }
+  return { r: NaN, w: NaN };
 }
 /** Every thread's CPU time (ms) by tid, with its name (comm; the main thread is called main). */
 function threadsCpuMs(pid: number): Map<number, { name: string; ms: number }> {
@@ -308,7 +320,8 @@ export async function benchHttp(
     for (let round = 0; round <= rounds; round++) {
       const a = total / ((await load(at, amBodies, concurrency)) / 1000);
       const pid = vigil.proc.pid!;
-      const cpu0 = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
+      const cpu0 = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid), deciderCpuMs(pid, 'system')];
+      const io0 = deciderIo(pid);
       const threads0 = threadsCpuMs(pid);
       const sched0 = THREADS.map((name) => schedOf(pid, name));
       const t0 = performance.now();
@@ -327,7 +340,8 @@ export async function benchHttp(
           `    (profile window: round ${round} posted ${mStart.toFixed(0)}–${m202.toFixed(0)} ms, drained ${monotonicMs().toFixed(0)} ms)`,
         );
       const p = total / ((tDone - t0) / 1000);
-      const cpuDone = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid)];
+      const cpuDone = [threadCpuMs(pid), processCpuMs(pid), deciderCpuMs(pid), deciderCpuMs(pid, 'system')];
+      const ioDone = deciderIo(pid);
       const threadsDone = threadsCpuMs(pid);
       const schedDone = THREADS.map((name) => schedOf(pid, name));
       const results = await resultCounts(vigil.base);
@@ -338,7 +352,9 @@ export async function benchHttp(
         `    round ${round} CPU per request (${perRequest} alerts) until the last 202: main thread ${perReq(cpu202[0]! - cpu0[0]!)} µs, ` +
           `process ${perReq(cpu202[1]! - cpu0[1]!)} µs; until drained: main thread ${perReq(cpuDone[0]! - cpu0[0]!)} µs, process ${perReq(cpuDone[1]! - cpu0[1]!)} µs; ` +
           // The deciding pass's own cost (CPU, so the machine's load moves it less than wall time): ≤ 1e6 / Alertmanager's rate to keep up.
-          `decider thread ${(((cpuDone[2]! - cpu0[2]!) * 1000) / total).toFixed(1)} µs an alert (Alertmanager's rate allows ${(1e6 / a).toFixed(1)})`,
+          `decider thread ${(((cpuDone[2]! - cpu0[2]!) * 1000) / total).toFixed(1)} µs an alert (${(((cpuDone[3]! - cpu0[3]!) * 1000) / total).toFixed(1)} system; ` +
+          `${((ioDone.w - io0.w) / total).toFixed(2)} write and ${((ioDone.r - io0.r) / total).toFixed(2)} read system calls; ` +
+          `Alertmanager's rate allows ${(1e6 / a).toFixed(1)})`,
       );
       console.log(
         `    round ${round} CPU µs per request by thread until the last 202: ${threadsLine(threads0, threads202, requests)}; ` +

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './clock';
 import { type Config, headlessSecrets, type SecretStore } from './config';
 import { createLogger, type Logger } from './log';
 import { createMetrics, DEFAULT_BASELINE } from './metrics';
-import { openDatabase, sqliteStores, writeGate, type Database } from './store';
+import { DECIDER_WAL_LIMIT_BYTES, openDatabase, sqliteStores, writeGate, type Database } from './store';
 import { healGateway, wireAgents } from './agents';
 import { createAudit } from './audit';
 import { wireRemote, type EventSink } from './remote';
@@ -45,7 +45,11 @@ export function openContext(
 ): ContextRuntime & { db: Database; dbFile: string | null } {
   const dbFile = o.dataDir ? join(o.dataDir, 'vigil.db') : null;
   // A worker thread's core (the decider: toMain; the sender: ownThreads false) opens the file the main thread migrated.
-  const { db } = openDatabase(dbFile ?? ':memory:', { migrate: !(dbFile && (o.toMain || o.ownThreads === false)) });
+  // The decider writes a storm's WAL frames over the file's own blocks instead of regrowing it (DECIDER_WAL_LIMIT_BYTES).
+  const { db } = openDatabase(dbFile ?? ':memory:', {
+    migrate: !(dbFile && (o.toMain || o.ownThreads === false)),
+    walLimit: o.toMain ? DECIDER_WAL_LIMIT_BYTES : undefined,
+  });
   // Every repository once, shared by the areas (one transaction() for all); heavy reads on a worker thread.
   // Another thread's connection (the decider) shares the main thread's write gate: the main thread's writes go first (store/write-gate.ts).
   // The decider (toMain set) neither serves reads nor appends intake over HTTP: no threads of its own (reads, intake, the

@@ -17,6 +17,16 @@ export interface RepairReport {
 
 /** The size a WAL file is cut back to after a complete checkpoint (SQLite's journal_size_limit). */
 export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+/**
+ * The decider thread's journal_size_limit (R-SCALE-32): more than one autocheckpoint cycle (10,000 frames of 4,120
+ * bytes, ~41 MB, plus a deciding transaction's frames). At 4 MB, each restart of the WAL in a storm (after the
+ * decider's own autocheckpoint) cut the file back to 4 MB and the next ~36 MB of frames grew it again, each frame a
+ * write into new file blocks that the filesystem allocates and zeroes (micro, 200,000 indexed rows in commits of
+ * 2,000: system time 4.4-4.6 -> 3.3-3.7 µs a row). Within this size the decider writes over the WAL's own blocks.
+ * Other connections keep WAL_LIMIT_BYTES: after a storm the first of their writes past a complete checkpoint cuts
+ * the file back (store/reads.ts keepWalSmall).
+ */
+export const DECIDER_WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Open the one database: WAL, synchronous=FULL (an acknowledged event must
@@ -25,7 +35,7 @@ export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
  */
 export function openDatabase(
   file: string,
-  opts: { tables?: TableSpec[]; migrations?: Migration[]; migrate?: boolean } = {},
+  opts: { tables?: TableSpec[]; migrations?: Migration[]; migrate?: boolean; walLimit?: number } = {},
 ): { db: Database; report: RepairReport } {
   if (file !== ':memory:') {
     // Alert text, labels and the audit are nobody else's business: 0700 dir, 0600 db/-wal/-shm.
@@ -42,8 +52,9 @@ export function openDatabase(
   // still fsynced (synchronous = FULL); only the copy into the main file happens less often.
   db.pragma('wal_autocheckpoint = 10000');
   // ...but a storm must not leave a laptop a 40 MB WAL for good: once a checkpoint has copied every frame back, the
-  // next write restarts the WAL and cuts the file to this size (store/reads.ts checkpoints off the main thread).
-  db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  // next write restarts the WAL and cuts the file to this size (store/reads.ts checkpoints off the main thread); a
+  // restart by the decider's connection does not (`walLimit`, DECIDER_WAL_LIMIT_BYTES).
+  db.pragma(`journal_size_limit = ${opts.walLimit ?? WAL_LIMIT_BYTES}`);
   // `migrate: false`: another thread's connection to a file the main thread has already opened and migrated. The repair
   // writes (its idempotent INSERTs take the write lock every time) would make a thread's start fail with SQLITE_BUSY
   // when the lock stays busy for the timeout (a restarted decider thread under load, behind the senders' settles).
