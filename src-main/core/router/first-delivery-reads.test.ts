@@ -35,19 +35,23 @@ async function counting(db: Database, prefixes: string[], fn: () => Promise<void
   return counts;
 }
 
+/** One inbox batch of 200 new alerts, 10 per alertname (10 notified, 190 joining their groups), as bench router's. */
+function newAlerts(router: ReturnType<typeof createRouter>, ctx: TestContext['ctx']): number {
+  const recs = router.prepare(
+    Array.from({ length: 200 }, (_, i) =>
+      alertEvent({ fingerprint: `fp-${i}`, labels: { alertname: `A${Math.floor(i / 10)}`, instance: `h${i}` } }),
+    ),
+    'test',
+  );
+  return ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, inboxText([recs]));
+}
+
 describe('first deliveries', () => {
   it('R-SCALE-25, R-SCALE-33: the dedupe states and acknowledgements of an inbox batch of new alerts are read in one statement each', async () => {
     h = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }]' });
     const router = createRouter(h.ctx, { outbox: recordingOutbox(h.db) });
     const ctx = h.ctx;
-    // One inbox batch of 200 new alerts, 10 per alertname (10 notified, 190 joining their groups), as bench router's.
-    const recs = router.prepare(
-      Array.from({ length: 200 }, (_, i) =>
-        alertEvent({ fingerprint: `fp-${i}`, labels: { alertname: `A${Math.floor(i / 10)}`, instance: `h${i}` } }),
-      ),
-      'test',
-    );
-    const seq = ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, inboxText([recs]));
+    const seq = newAlerts(router, ctx);
     const counts = await counting(
       h.db,
       ['SELECT * FROM alert_state', 'SELECT * FROM alert_acks', 'SELECT 1 AS one FROM alert_acks'],
@@ -96,13 +100,7 @@ describe('first deliveries', () => {
     createNoise(h.ctx, outbox, router);
     router.fill(incidentStage(h.ctx.stores.loop));
     const ctx = h.ctx;
-    const recs = router.prepare(
-      Array.from({ length: 200 }, (_, i) =>
-        alertEvent({ fingerprint: `fp-${i}`, labels: { alertname: `A${Math.floor(i / 10)}`, instance: `h${i}` } }),
-      ),
-      'test',
-    );
-    const seq = ctx.stores.inbox.appendText(ctx.clock.now(), 'test', recs.length, inboxText([recs]));
+    const seq = newAlerts(router, ctx);
     const members = ['INSERT OR REPLACE INTO noise_member ', 'INSERT INTO noise_members', 'INSERT OR IGNORE INTO incident_members'];
     const reads = ['SELECT status FROM incident_members', 'UPDATE incident_members'];
     const counts = await counting(h.db, [...members, ...reads], async () => {
