@@ -4,7 +4,7 @@ import type { DecidingFailure } from '../context';
 import type { Logger } from '../log';
 import type { DeciderLink } from '../router';
 import { failedAgain } from '../router';
-import { startWithYoung, workerScript } from '../store';
+import { startWithYoung, threadEnded, workerScript } from '../store';
 import type { DeciderData, FromDecider, Report, ToDecider } from './protocol';
 
 export type { Report } from './protocol';
@@ -123,6 +123,7 @@ export function deciderThread(
     w.on('exit', (code) => {
       if (w !== worker) return;
       exited = true;
+      if (data.writeGate) threadEnded(data.writeGate, 'yield'); // a count it left up, ended mid-transaction
       if (stopping) return answerAll(); // nothing left to answer: the thread is gone
       if (Date.now() - startedAt >= policy.stableMs) inARow = 0;
       const delay = Math.min(policy.restartMaxMs, policy.restartMs * 2 ** inARow++);

@@ -4,7 +4,7 @@ import type { CoreContext } from '../context';
 import type { Metrics } from '../metrics';
 import type { OutboxOptions, SenderLink, WorkerHealth } from '../notify';
 import { secretRefs } from '../settings';
-import { workerScript } from '../store';
+import { threadEnded, workerScript } from '../store';
 import { sentByThread, type FromSender, type SenderData, type ToSender } from './protocol';
 
 /** A thread that ended is started again after this, doubled for each one in a row that ended within STABLE_MS (at most 60 s). */
@@ -85,6 +85,7 @@ export function startSender(ctx: CoreContext, dataDir: string): SenderLink | nul
     w.on('exit', (code) => {
       if (w !== worker) return;
       worker = null;
+      threadEnded(data.writeGate, 'bulk'); // what it left up, ended mid-write
       if (stopping) return stopping();
       if (Date.now() - startedAt >= STABLE_MS) inARow = 0;
       const delay = Math.min(60_000, RESTART_MS * 2 ** inARow++);

@@ -51,7 +51,7 @@ export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender, type RawAnswer, type RawIntake, type RawIntakeRun } from './intake-append';
 export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
 export { DECIDER_WAL_LIMIT_BYTES, WAL_LIMIT_BYTES } from './db';
-export { isBusy, writeGate, type WriteGate } from './write-gate';
+export { isBusy, threadEnded, writeGate, type WriteGate } from './write-gate';
 export { limitInlining } from './inline-budget';
 export { INTAKE_NICE, lowerV8PlatformThreads, lowerThreadPriority, nameThread } from './thread-priority';
 export { startWithYoung } from './young-start';

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './db';
 import { sqliteStores } from './stores';
+import { threadEnded } from './write-gate';
 import { holdWriteLock } from './testing';
 
 /**
@@ -247,5 +248,60 @@ describe('the outbox’s settle on the main thread (R-SCALE-18)', () => {
     expect(rows.map((r) => r.i)).toEqual([-1, 1]);
     expect(stores.writeGate.announced()).toBe(false);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  }, 60_000);
+});
+
+/** A writing thread in `mode` that takes the write lock through the gate and never finishes (until terminated). */
+const STUCK = `
+require('tsx/cjs');
+const Database = require('better-sqlite3');
+const { workerData, parentPort } = require('node:worker_threads');
+const { writeGate } = require(${JSON.stringify(join(__dirname, 'write-gate.ts'))});
+const db = new Database(workerData.file);
+const gate = writeGate(workerData.sab);
+gate.mode = workerData.mode;
+gate.transaction(db, () => db.transaction(() => {
+  db.prepare('INSERT INTO decided (n) VALUES (1)').run();
+  parentPort.postMessage('inside');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // for ever: terminated here, no finally runs
+}).immediate());
+`;
+
+describe('a writing thread that ended mid-transaction (R-SCALE-34)', () => {
+  async function stuckThenTerminated(mode: 'yield' | 'bulk') {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-gate-'));
+    const file = join(dir, 'vigil.db');
+    db = openDatabase(file).db;
+    db.exec('CREATE TABLE decided (n INTEGER); CREATE TABLE main_writes (i INTEGER)');
+    const stores = sqliteStores(db, file);
+    stores.writeGate.mode = 'announce'; // the main thread beside a decider and a sender
+    const worker = new Worker(STUCK, { eval: true, workerData: { file, sab: stores.writeGate.sab, mode } });
+    await new Promise<void>((ok, fail) => (worker.on('message', (m) => m === 'inside' && ok()), worker.on('error', fail)));
+    await worker.terminate(); // as an out-of-memory end: its connection closes (the lock is free), its counts stay
+    return { gate: stores.writeGate, conn: db, sab: stores.writeGate.sab };
+  }
+  const mainWrites = (conn: Database) => (conn.prepare('SELECT count(*) AS n FROM main_writes').get() as { n: number }).n;
+
+  it('R-SCALE-34: once a decider that ended mid-transaction is reported ended, a main-thread claim commits at its first try', async () => {
+    const { gate, conn, sab } = await stuckThenTerminated('yield');
+    const write = () => conn.prepare('INSERT INTO main_writes (i) VALUES (1)').run();
+    // Its count left up: the lock is free, but the main thread's write waits instead of trying (a promise).
+    const waited = gate.transactionSoon(conn, write);
+    expect(waited).toBeInstanceOf(Promise);
+    await waited;
+    threadEnded(sab, 'yield'); // the Worker's 'exit' (decider/client.ts)
+    expect(gate.transactionSoon(conn, write)).not.toBeInstanceOf(Promise); // committed at once
+    expect(mainWrites(conn)).toBe(2);
+    expect((conn.prepare('SELECT count(*) AS n FROM decided').get() as { n: number }).n).toBe(0); // its transaction rolled back
+  }, 60_000);
+
+  it('R-SCALE-34: once a sender that ended mid-write is reported ended, nothing stays announced to the decider', async () => {
+    const { gate, conn, sab } = await stuckThenTerminated('bulk');
+    // Left up, its announcement made the decider step aside (up to 500 ms) before each transaction, for good.
+    expect(gate.announced()).toBe(true);
+    threadEnded(sab, 'bulk'); // the Worker's 'exit' (sender/client.ts)
+    expect(gate.announced()).toBe(false);
+    expect(gate.transactionSoon(conn, () => conn.prepare('INSERT INTO main_writes (i) VALUES (1)').run())).not.toBeInstanceOf(Promise);
+    expect(mainWrites(conn)).toBe(1);
   }, 60_000);
 });

@@ -71,25 +71,27 @@ const ASYNC_RETRY_MS = 20;
  */
 const TRY_ANYWAY_MS = 250;
 
-export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(20)): WriteGate {
+export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(24)): WriteGate {
   // [0]: the main thread's announced writes that hold the thread, waiting or in progress; [1]: bulk ones (the sender
   // thread); [2]: releases of the lock by a transaction through the gate, so a waiter sleeps until one instead of
-  // polling; [3]: the main thread's writes waiting between turns of its event loop (transactionSoon); [4]:
-  // transactions through the gate in progress, on any thread (R-SCALE-34).
+  // polling; [3]: the main thread's writes waiting between turns of its event loop (transactionSoon); [4] and [5]:
+  // transactions through the gate in progress on the deciding ('yield') and the sending ('bulk') thread (R-SCALE-34),
+  // a cell each so that one left up by a thread that ended mid-transaction can be cleared (`threadEnded`).
   const cell = new Int32Array(sab);
   const mainAnnounced = () => Atomics.load(cell, 0) + Atomics.load(cell, 3);
-  /** Run one transaction counted in [4] (a smaller buffer from an older caller: not counted). */
+  /** Run one transaction counted in its mode's cell (a smaller buffer from an older caller: not counted). */
   const counted = <T>(run: () => T): T => {
-    if (cell.length < 5) return run();
-    Atomics.add(cell, 4, 1);
+    const i = IN_PROGRESS[gate.mode];
+    if (i === undefined || cell.length <= i) return run();
+    Atomics.add(cell, i, 1);
     try {
       return run();
     } finally {
-      Atomics.sub(cell, 4, 1);
+      Atomics.sub(cell, i, 1);
     }
   };
   /** Another thread's transaction through the gate is in progress (this thread's own is never, when it asks). */
-  const held = () => cell.length >= 5 && Atomics.load(cell, 4) > 0;
+  const held = () => (cell.length > 4 && Atomics.load(cell, 4) > 0) || (cell.length > 5 && Atomics.load(cell, 5) > 0);
   const gate: WriteGate = {
     sab,
     mode: 'yield',
@@ -237,6 +239,28 @@ export function writeGate(sab: SharedArrayBuffer = new SharedArrayBuffer(20)): W
   }
 
   return gate;
+}
+
+/** The cell counting a mode's transactions in progress; the main thread ('announce') is the only one that asks. */
+const IN_PROGRESS: Partial<Record<WriteGate['mode'], number>> = { yield: 4, bulk: 5 };
+
+/**
+ * The thread writing in `mode` through the gate of `sab` has ended (its Worker's 'exit', on the main thread): clear
+ * what it may have left up. A thread ended mid-transaction or mid-wait without its `finally` (terminated, out of
+ * memory) left its count up for good: a decider's made every main-thread claim and settle wait TRY_ANYWAY_MS, a
+ * sender's announced write made the decider step aside up to 500 ms before each of its transactions. One thread
+ * writes in each of these modes, and its successor starts only after this runs.
+ */
+export function threadEnded(sab: SharedArrayBuffer, mode: 'yield' | 'bulk'): void {
+  const cell = new Int32Array(sab);
+  const mine = mode === 'yield' ? [4] : [1, 5];
+  for (const i of mine) {
+    if (i >= cell.length) continue;
+    Atomics.store(cell, i, 0);
+    Atomics.notify(cell, i);
+  }
+  Atomics.add(cell, 2, 1); // and as a release: a waiter tries again now
+  Atomics.notify(cell, 2);
 }
 
 /** Atomics.waitAsync (Node ≥ 16; not in the ES2023 lib's types): a promise instead of a blocked thread. */
