@@ -24,9 +24,11 @@ const DEFAULT_RESTART: RestartPolicy = { restartMs: 1_000, restartMaxMs: 60_000,
  * The decider thread's young generation (MB; V8 splits it into two semi-spaces and a large-object space): a storm's
  * per-event objects (records, traces, statements' rows) die within a deciding transaction, and with the default
  * (~48 MB) its scavenges ran ~2x as often and copied more of them (in-process, 90,000 decisions: 151 scavenges at the
- * default semi-space, 86 at 32 MB). Costs at most ~64 MB more memory while a storm is being decided.
+ * default semi-space, 86 at 32 MB). Costs at most ~64 MB more memory while a storm is being decided. It is the knee:
+ * `bench router` round 0 copied 77 MB in 28 scavenges at 48, 41-44 MB in 12-13 at 96 and 43 MB in 6 at 192 (what
+ * outlives a 32 MB semi-space lives long: docs/architecture.md "Threads"). VIGIL_DECIDER_YOUNG_MB compares.
  */
-const DECIDER_YOUNG_MB = 96;
+const DECIDER_YOUNG_MB = Number(process.env.VIGIL_DECIDER_YOUNG_MB ?? 96);
 /**
  * Its first semi-space (MB): all of the young generation's from the start (96 = 3 semi-spaces' worth), not V8's 1 MB
  * doubled scavenge by scavenge through round 0 of a storm (store/young-start.ts). VIGIL_DECIDER_SEMI_START_MB=0 compares.
