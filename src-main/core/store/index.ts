@@ -57,4 +57,14 @@ export { INTAKE_NICE, lowerV8PlatformThreads, lowerThreadPriority, nameThread } 
 export { startWithYoung } from './young-start';
 export { profileThread } from './thread-profile';
 export { type OffThreadReads, type SmokeChunkQuery, type StatsRow } from './reads';
-export { ANSWERED_LATER, failedReply, serveRequests, threadClient, workerScript, type ThreadReply, type ThreadRequest } from './threads';
+export {
+  ANSWERED_LATER,
+  failedReply,
+  serveRequests,
+  threadClient,
+  transferred,
+  workerScript,
+  type ThreadReply,
+  type ThreadRequest,
+  type Transferred,
+} from './threads';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, smokeNdjsonChunk, sqliteStores, type Stores } from './index';
+import { openDatabase, smokeNdjsonChunk, sqliteStores, threadClient, type Stores } from './index';
 
 const dirs: string[] = [];
 const open: Stores[] = [];
@@ -77,5 +77,44 @@ describe('heavy reads off the main thread', () => {
     expect(chunk.rows).toBe(300);
     expect(text.split('\n')).toHaveLength(301); // 300 lines
     expect(turns).toBeGreaterThan(0);
+  });
+});
+
+describe('export chunks move from the reads thread (R-SCALE-39)', () => {
+  it('R-SCALE-39: an export chunk reaches the main thread as bytes in a buffer of their own, exactly the chunk (not a copy of a shared pool)', async () => {
+    const { stores } = seeded(0);
+    // 5 rows (~0.5 KB): Buffer.from put such bytes in Node's shared 8 KB pool, and a copy of the whole pool crossed.
+    const q = { since: 0, until: Number.MAX_SAFE_INTEGER, after: null, limit: 5 };
+    const chunk = await stores.reads.smokeChunk(q);
+    expect(chunk.text).toBeInstanceOf(Uint8Array);
+    const bytes = chunk.text as Uint8Array;
+    expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    expect(Buffer.from(bytes).toString('utf8')).toBe(smokeNdjsonChunk(stores.smoke, q).text);
+    expect(chunk.rows).toBe(5);
+  });
+
+  it('R-SCALE-39: a thread answer marked transferred() moves its buffers to the asking thread: they are gone from the answering one', async () => {
+    // A real worker thread answering with serveRequests: "give" answers 64 KB transferred, "left" how many bytes it still holds.
+    const threads = join(__dirname, 'threads.ts');
+    const source = `require('tsx/cjs');
+      const { parentPort } = require('node:worker_threads');
+      const { serveRequests, transferred } = require(${JSON.stringify(threads)});
+      let given = null;
+      serveRequests(parentPort, (req) => {
+        if (req.op === 'left') return given.byteLength;
+        given = new Uint8Array(65536).fill(7);
+        return req.op === 'give' ? transferred({ bytes: given }, [given.buffer]) : { bytes: given };
+      });`;
+    const client = threadClient({ source, eval: true }, null, 0);
+    try {
+      const moved = await client.ask<{ bytes: Uint8Array }>('give');
+      expect(moved.bytes.byteLength).toBe(65536);
+      expect(moved.bytes[65535]).toBe(7);
+      expect(await client.ask('left')).toBe(0); // detached: the thread no longer holds the bytes
+      await client.ask('copy');
+      expect(await client.ask('left')).toBe(65536); // a plain answer is copied
+    } finally {
+      await client.close();
+    }
   });
 });

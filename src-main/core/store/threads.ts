@@ -82,18 +82,27 @@ export function threadClient(script: { source: string; eval: boolean }, workerDa
 
 /** What a worker's `handle` returns for a request it answers itself later (posting `{ replies: ThreadReply[] }`). */
 export const ANSWERED_LATER = Symbol('answered later');
+
+const TRANSFER = Symbol('transfer');
+/** An answer whose buffers move to the asking thread instead of being copied into its heap (they are unusable here after). */
+export type Transferred = { [TRANSFER]: ArrayBuffer[]; value: unknown };
+export const transferred = (value: unknown, buffers: ArrayBuffer[]): Transferred => ({ [TRANSFER]: buffers, value });
+const isTransferred = (v: unknown): v is Transferred => typeof v === 'object' && v !== null && TRANSFER in v;
+
 /** The worker side: answer each request with `handle` (synchronous SQLite work on the thread's own connection). */
 export function serveRequests(port: import('node:worker_threads').MessagePort, handle: (req: ThreadRequest) => unknown): void {
-  const answer = (req: ThreadRequest): ThreadReply | null => {
+  const answer = (req: ThreadRequest): [ThreadReply, ArrayBuffer[]] | null => {
     try {
       const value = handle(req);
-      return value === ANSWERED_LATER ? null : { id: req.id, ok: true, value };
+      if (value === ANSWERED_LATER) return null;
+      if (isTransferred(value)) return [{ id: req.id, ok: true, value: value.value }, value[TRANSFER]];
+      return [{ id: req.id, ok: true, value }, []];
     } catch (e) {
-      return failedReply(req.id, e);
+      return [failedReply(req.id, e), []];
     }
   };
   port.on('message', (req: ThreadRequest) => {
     const reply = answer(req);
-    if (reply) port.postMessage(reply);
+    if (reply) port.postMessage(reply[0], reply[1]);
   });
 }
