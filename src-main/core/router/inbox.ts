@@ -46,7 +46,7 @@ const ended = (gate: WriteGate | null, n: number): boolean => !!gate && (gate.ur
  * decision is on the disk. When it runs is the router's schedule (schedule.ts).
  */
 export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: FailureRun) {
-  const { events, inbox, alertStates: states } = ctx.stores;
+  const { events, inbox } = ctx.stores;
   /**
    * Work waiting for the pipeline. The inbox is the queue: every batch after `cursor` (the last decided seq, as
    * committed in vigil.db) is decided next, in seq order, whichever thread appended it — so "decided through
@@ -61,8 +61,11 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
   const hasWork = () => legacy.length > 0 || appended > cursor;
   /** Acknowledged batch events not yet written, by id: events.get answers them as queued. */
   const waiting = new Map<string, EventRecord>();
-  /** In-memory caches of rows written inside a processing transaction, dropped when it rolls back. */
-  const rollbackHooks: Array<() => void> = [() => states.invalidate(), () => ctx.stores.loop.forgetMembers()];
+  /**
+   * The router's memory of rows written inside a processing transaction (the noise book), dropped when it rolls back.
+   * The stores' own caches (alert states, open incidents' members) forget theirs at any rollback (store/tx-scope.ts).
+   */
+  const rollbackHooks: Array<() => void> = [];
 
   function guarded<T>(fn: () => T, mode?: 'replayable'): T {
     try {

@@ -137,6 +137,10 @@ export function sqliteStores(db: Database, file: string | null = null, gate: Wri
     loop: sqliteLoopRepository(db, scope),
     retention: sqliteRetentionStore(db),
   };
+  scope.onRollback(() => {
+    stores.alertStates.invalidate();
+    stores.loop.forgetMembers();
+  });
   const inline = inlineReads(stores.events, stores.smoke, stores.loop);
   const intake = inlineIntake(stores.inbox);
   return {

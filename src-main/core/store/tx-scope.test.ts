@@ -79,4 +79,58 @@ describe('a transaction writes a row rewritten per event once, and remembers wha
       expect(s.loop.openIncident('r0|alertname=A')?.id).toBe('i2');
     });
   });
+
+  it('R-ROUTE-2: an alert state or incident member written in a transaction that rolls back, outermost or a nested one caught, is not remembered', () => {
+    const { stores: s } = stores();
+    const state = (fp: string) => ({
+      fingerprint: fp,
+      source: 'alertmanager',
+      severity: 'critical' as const,
+      status: 'firing' as const,
+      summary: 'disk full',
+      labels: { alertname: 'DiskFull' },
+      firstSeen: 1,
+      lastSeen: 1,
+      lastEventId: 'e1',
+      count: 1,
+      notifiedStatus: 'firing' as const,
+      notifiedAt: 1,
+    });
+    const incident = {
+      groupKey: 'r0|alertname=DiskFull',
+      title: 'DiskFull',
+      severity: 'critical',
+      labels: {},
+      openedAt: 1,
+      resolvedAt: null,
+    };
+    s.loop.insertIncident({ ...incident, id: 'i1', status: 'open' });
+    expect(s.loop.openIncidentsOf('fp-a')).toEqual([]); // the open incidents' members are read (and kept) now
+    // A transaction of someone other than the deciding pass (a noise flush, a console action) that fails.
+    expect(() =>
+      s.transaction(() => {
+        s.alertStates.put(state('fp-a'));
+        s.loop.member('i1', 'fp-a', 'firing', 2);
+        throw new Error('disk I/O error');
+      }),
+    ).toThrow('disk I/O error');
+    expect(s.alertStates.get('fp-a')).toBeNull(); // before: the cached state, never committed
+    expect(s.loop.openIncidentsOf('fp-a')).toEqual([]); // before: a member of i1
+    // A nested savepoint rolled back and its error caught: the outer transaction commits the rest.
+    s.transaction(() => {
+      s.alertStates.put(state('fp-b'));
+      try {
+        s.transaction(() => {
+          s.alertStates.put(state('fp-c'));
+          s.loop.member('i1', 'fp-c', 'firing', 3);
+          throw new Error('constraint failed');
+        });
+      } catch {
+        // the caller carries on without it
+      }
+    });
+    expect(s.alertStates.get('fp-b')?.summary).toBe('disk full');
+    expect(s.alertStates.get('fp-c')).toBeNull();
+    expect(s.loop.openIncidentsOf('fp-c')).toEqual([]);
+  });
 });

@@ -13,6 +13,16 @@ export class TxScope {
   private active = false;
   private readonly memos = new Map<string, Map<string, unknown>>();
   private readonly deferred = new Map<string, () => void>();
+  private readonly rollbackListeners: Array<() => void> = [];
+
+  /**
+   * Caches that outlive transactions (an alert's state, the open incidents' members) forget what they hold when any
+   * transaction on this connection rolls back, outermost or a nested savepoint, whoever ran it: a cache updated
+   * as it wrote would otherwise keep rows that were never committed.
+   */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
+  }
 
   /** Run `begin` (which opens the transaction around its callback) as the outermost transaction, or join. */
   run<T>(db: Database, fn: () => T, open: (body: () => T) => T): T {
@@ -21,6 +31,7 @@ export class TxScope {
         return open(fn);
       } catch (e) {
         this.memos.clear(); // a nested savepoint rolled back: what it wrote may be remembered here
+        this.rolledBack();
         throw e;
       }
     }
@@ -31,6 +42,9 @@ export class TxScope {
         this.flush();
         return out;
       });
+    } catch (e) {
+      this.rolledBack();
+      throw e;
     } finally {
       this.active = false;
       this.memos.clear();
@@ -54,6 +68,10 @@ export class TxScope {
     if (!this.active) return write();
     this.deferred.delete(key); // re-inserted last: deferred writes run in the order of their latest call
     this.deferred.set(key, write);
+  }
+
+  private rolledBack(): void {
+    for (const l of this.rollbackListeners) l();
   }
 
   /** Drop a deferred write (its row was deleted meanwhile). */
