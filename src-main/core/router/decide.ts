@@ -6,12 +6,21 @@ import type { AiFollowUp } from './ai-followup';
 import type { ActiveSilences } from './silence-matcher';
 import { nextState } from './stages/dedupe';
 import type { RunStage } from './pipeline';
-import type { Decision, StageContext } from './types';
+import { idle, type Decision, type StageContext } from './types';
 import { Collection } from '../../../src-shared/api/topics';
 
+/**
+ * What the commit's follow-up needs of an event's decision (afterCommit). Not the Decision itself: a transaction holds
+ * up to thousands of these, and a Decision kept until the commit kept its trace and states alive through every
+ * scavenge of the transaction (copied, then promoted: most of the decider's GC).
+ */
 export interface Decided {
   ev: EventRecord;
-  d: Decision;
+  result: Decision['result'];
+  notify: boolean;
+  kind: Decision['kind'];
+  triage: Decision['triage'];
+  channels: string[];
 }
 
 const KNOWN_SOURCES = new Set(['alertmanager', 'probe', 'vigil', 'scheduler']);
@@ -32,6 +41,8 @@ export interface DeciderDeps {
  * Run the stages over a batch, in order, inside the caller's transaction:
  * `write` stores each outcome, the outbox rows are enqueued by the outbox
  * stage, and the dedupe state is written once per fingerprint at the end.
+ * The update's trace array is the pass's own, refilled for the next event:
+ * `write` uses it during the call (the trace's entries may be kept).
  */
 export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev: EventRecord, upd: ProcessedUpdate) => void): Decided[] {
   const { ctx, states } = deps;
@@ -68,33 +79,43 @@ function decideEach(
   write: (ev: EventRecord, upd: ProcessedUpdate) => void,
 ): void {
   const { ctx, states } = deps;
+  // One Decision and trace array for the batch, reset per event: the stages use them only while the event is decided
+  // (write packs the trace at once), and what outlives the event is copied out (Decided, the fresh nextState).
+  const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: [], prev: null, next: null!, triage: null, channels: NONE };
+  const t = d.trace;
   for (const ev of batch) {
     const now = (sc.now = ctx.clock.now());
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
-    const d: Decision = {
-      notify: true,
-      result: 'notified',
-      kind: 'alert',
-      trace: ev.trace.slice(),
-      prev,
-      next: nextState(prev, ev, now),
-      triage: null,
-      channels: [],
-    };
+    d.notify = true;
+    d.result = 'notified';
+    d.kind = 'alert';
+    t.length = 0;
+    for (const e of ev.trace) t.push(e);
+    d.prev = prev;
+    d.next = nextState(prev, ev, now);
+    d.triage = null;
+    d.channels = NONE;
     for (const s of deps.stages) {
       if (!d.notify && !s.always) continue;
       const notifying = d.notify;
-      const before = d.trace.length;
+      const before = t.length;
       s.run(ev, d, sc);
       // The runner names each stage a notified event passed, so its trace shows the pipeline even where a stage had
       // nothing to say. Not for held events: a storm of repeats would store five idle entries per event.
-      if (notifying && d.trace.length === before) d.trace.push({ at: now, stage: s.name, result: 'pass', detail: 'nothing to do' });
+      if (notifying && t.length === before) t.push(idle(s.name, now));
     }
     touched.set(ev.fingerprint, d.next);
-    write(ev, { outcome: d.result, trace: d.trace, triage: d.triage, channels: d.notify ? d.channels : [] });
-    done.push({ ev, d });
+    const channels = d.notify ? d.channels : NONE;
+    write(ev, { outcome: d.result, trace: t, triage: d.triage, channels });
+    done.push({ ev, result: d.result, notify: d.notify, kind: d.kind, triage: d.triage, channels });
   }
+  t.length = 0;
+  d.prev = d.next = null!;
 }
+
+/** No channels (yet): shared, never written to (the route stage sets a new array). */
+const NONE: string[] = [];
+Object.freeze(NONE);
 
 /**
  * After the commit: metrics (counted per batch), AI follow-ups, and a change push. On the decider thread the
@@ -106,7 +127,8 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics 
   // By source, then result: a key made of both was a string built per event.
   const counts = new Map<string, Map<string, { source: string; result: string; n: number }>>();
   const m: DecidedMetrics = { events: [], latencies: [], triaged: 0 };
-  for (const { ev, d } of done) {
+  for (const d of done) {
+    const ev = d.ev;
     const source = sourceLabel(ev.source);
     let bySource = counts.get(source);
     if (!bySource) counts.set(source, (bySource = new Map()));

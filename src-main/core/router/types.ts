@@ -49,9 +49,26 @@ export interface Stage {
   run(ev: EventRecord, d: Decision, sc: StageContext): void;
 }
 
-export const trace = (d: Decision, at: number, stage: string, result: string, detail: string): void => {
-  d.trace.push({ at, stage, result, detail });
+/**
+ * The last entry each stage wrote. Consecutive events of a storm say the same at the same millisecond ("no active
+ * silence matches", "routes #0 → sink", the runner's "nothing to do"): they share that entry, an object each fewer,
+ * and the trace codec knows its stored text by the object (store/trace-codec.ts). Entries are never changed once made.
+ */
+const last = new Map<string, TraceEntry>();
+const entry = (at: number, stage: string, result: string, detail: string): TraceEntry => {
+  const e = last.get(stage);
+  if (e !== undefined && e.at === at && e.detail === detail && e.result === result) return e;
+  const made = { at, stage, result, detail };
+  last.set(stage, made);
+  return made;
 };
+
+export const trace = (d: Decision, at: number, stage: string, result: string, detail: string): void => {
+  d.trace.push(entry(at, stage, result, detail));
+};
+
+/** The runner's entry for a stage a notified event passed with nothing to say (router/decide.ts). */
+export const idle = (stage: string, at: number): TraceEntry => entry(at, stage, 'pass', 'nothing to do');
 
 /** Hold the notification back: the event stays stored and visible, with the reason in its trace. */
 export const hold = (d: Decision, at: number, stage: string, result: RouterResult, detail: string): void => {

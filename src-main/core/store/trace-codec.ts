@@ -89,14 +89,17 @@ function holesText(detail: string, parts: string[]): string | null {
 function itemText(e: TraceEntry): string | null {
   if (typeof e.stage !== 'string' || typeof e.result !== 'string' || typeof e.detail !== 'string') return null; // kept whole
   const of = BY_STAGE_ITEMS.get(e.stage) ?? GENERIC_ITEMS;
+  // The very entry packed last for this stage (the stages share one between events: router/types.ts `trace`).
+  if (e === of.entry) return of.text;
   // The stage's last entry again (a storm's events of one group, route or incident say the same): its text as it was.
   if (e.detail === of.detail && e.result === of.result && of.text !== null) return of.text;
   let text: string | null = null;
   for (const p of of.phrases) {
     if (p.result !== null && p.result !== e.result) continue;
     if (p.holes === 0) {
-      if (e.detail === p.parts[0]) return CODE_TEXT[p.code]!; // no text made: nothing to remember
-      continue;
+      if (e.detail !== p.parts[0]) continue;
+      text = CODE_TEXT[p.code]!;
+      break;
     }
     const holes = holesText(e.detail, p.parts);
     if (holes === null) continue;
@@ -108,6 +111,7 @@ function itemText(e: TraceEntry): string | null {
   }
   text ??= `[0,${JSON.stringify(e.stage)},${JSON.stringify(e.result)},${JSON.stringify(e.detail)}]`; // not reached: phrase 0 takes any entry
   if (of !== GENERIC_ITEMS) {
+    of.entry = e;
     of.result = e.result;
     of.detail = e.detail;
     of.text = text;
@@ -115,14 +119,15 @@ function itemText(e: TraceEntry): string | null {
   return text;
 }
 const CODE_TEXT = PHRASES.map((p) => String(p.code));
-/** A stage's phrases to try, and its last entry's result, detail and stored text. */
+/** A stage's phrases to try, and its last entry (the object, its result and detail) and stored text. */
 interface StageItems {
   phrases: Phrase[];
+  entry: TraceEntry | null;
   result: string;
   detail: string;
   text: string | null;
 }
-const stageItems = (phrases: Phrase[]): StageItems => ({ phrases, result: '', detail: '', text: null });
+const stageItems = (phrases: Phrase[]): StageItems => ({ phrases, entry: null, result: '', detail: '', text: null });
 const BY_STAGE_ITEMS = new Map([...BY_STAGE].map(([stage, ps]) => [stage, stageItems(ps)]));
 const GENERIC_ITEMS = stageItems(GENERIC);
 
