@@ -35,5 +35,8 @@ export function muteActive(w: MuteWindow, at: number): boolean {
 }
 
 /** Does an equality label map select this label set? (mute windows, config routes, Hermes rules) */
-export const labelsMatch = (match: Record<string, string>, labels: Record<string, string>): boolean =>
-  Object.entries(match).every(([k, v]) => labels[k] === v);
+export const labelsMatch = (match: Record<string, string>, labels: Record<string, string>): boolean => {
+  // A loop, not entries/every: each route and mute window asks for every event of a storm.
+  for (const k in match) if (labels[k] !== match[k]) return false;
+  return true;
+};

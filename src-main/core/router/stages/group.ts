@@ -19,10 +19,15 @@ export const at = (t: number | null): string => {
   return atText;
 };
 /** A group's name in the trace: its groupBy label values (module level: a closure per event is a storm's allocation). */
+let named: Record<string, string> | null = null;
+let namedText = '';
 const name = (labels: Record<string, string>): string => {
+  // A group's labels never change: a storm's events joining one group ask for the same name, made once.
+  if (labels === named) return namedText;
   let out = '';
   for (const k in labels) out += `${out ? ',' : ''}${k}=${labels[k]}`;
-  return out;
+  named = labels;
+  return (namedText = out);
 };
 /** Whether any groupBy label is set (a loop: a closure per event costs in a storm). */
 const hasAny = (labels: Record<string, string>, groupBy: string[]): boolean => {
