@@ -41,8 +41,8 @@ export interface DeciderDeps {
  * Run the stages over a batch, in order, inside the caller's transaction:
  * `write` stores each outcome, the outbox rows are enqueued by the outbox
  * stage, and the dedupe state is written once per fingerprint at the end.
- * The update's trace array is the pass's own, refilled for the next event:
- * `write` uses it during the call (the trace's entries may be kept).
+ * The update and its trace array are the pass's own, refilled for the next
+ * event: `write` uses them during the call (what they hold may be kept).
  */
 export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev: EventRecord, upd: ProcessedUpdate) => void): Decided[] {
   const { ctx, states } = deps;
@@ -83,6 +83,7 @@ function decideEach(
   // (write packs the trace at once), and what outlives the event is copied out (Decided, the fresh nextState).
   const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: [], prev: null, next: null!, triage: null, channels: NONE };
   const t = d.trace;
+  const upd: ProcessedUpdate = { outcome: 'notified', trace: t, triage: null, channels: NONE };
   for (const ev of batch) {
     const now = (sc.now = ctx.clock.now());
     const prev = touched.has(ev.fingerprint) ? touched.get(ev.fingerprint)! : states.get(ev.fingerprint);
@@ -106,14 +107,17 @@ function decideEach(
     }
     touched.set(ev.fingerprint, d.next);
     const channels = d.notify ? d.channels : NONE;
-    write(ev, { outcome: d.result, trace: t, triage: d.triage, channels });
+    upd.outcome = d.result;
+    upd.triage = d.triage;
+    upd.channels = channels;
+    write(ev, upd);
     done.push({ ev, result: d.result, notify: d.notify, kind: d.kind, triage: d.triage, channels });
   }
   t.length = 0;
   d.prev = d.next = null!;
 }
 
-/** No channels (yet): shared, never written to (the route stage sets a new array). */
+/** No channels (yet): shared, never written to (the route stage sets its routing's own, router/stages/route.ts). */
 const NONE: string[] = [];
 Object.freeze(NONE);
 
