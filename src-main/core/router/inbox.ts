@@ -2,6 +2,7 @@ import type { CoreContext } from '../context';
 import type { EventRecord, ProcessedUpdate, WriteGate } from '../store';
 import { afterCommit, decideBatch, type Decided, type DeciderDeps } from './decide';
 import type { FailureRun } from './failure';
+import { bodyEvents } from './inbox-bodies';
 import { fresh } from './records';
 
 /** Events per processing transaction for the inbox backlog: few commits in a storm, /health still served between batches. */
@@ -105,7 +106,7 @@ export function createInboxPass(ctx: CoreContext, deps: DeciderDeps, failure: Fa
         let n = 0;
         for (const b of next) {
           if (taken.length && (n + b.n > BATCH || performance.now() - t0 >= slice || ended(gate, n))) break;
-          const recs = known.get(b.seq) ?? (inbox.events(b.seq) ?? []).map(fresh);
+          const recs = known.get(b.seq) ?? (inbox.events(b.seq, bodyEvents) ?? []).map(fresh);
           taken.push({ seq: b.seq, recs });
           for (const x of decideBatch(deps, recs, write)) d.push(x);
           n += recs.length;

@@ -1,8 +1,10 @@
+import { parse as secureParse } from 'secure-json-parse';
 import { describe, expect, it } from 'vitest';
 import { INTAKE_READERS } from '../ingest';
-import type { ThreadReply } from '../store';
+import { inboxEvents, type ThreadReply } from '../store';
 import { inboxText } from './group-commit';
-import { rawIntake } from './intake-thread';
+import { bodiesText, bodyEntry, bodyEvents } from './inbox-bodies';
+import { rawIntake, readJson } from './intake-thread';
 import { buildRecords } from './records';
 
 const webhook = (n: number, tag: string) =>
@@ -26,29 +28,99 @@ const webhook = (n: number, tag: string) =>
   });
 
 describe('the intake thread (router/intake-thread.ts)', () => {
-  it('R-INBOX-4: a group of requests is stored as the same inbox text the records of its events make, ids included', async () => {
+  it('R-INBOX-4, R-SCALE-40: a group of requests is stored as one row whose events read back as the records of its requests would, ids included; each body is in it as it came', async () => {
     const appended: Array<{ at: number; via: string; n: number; json: string }> = [];
     const answers: ThreadReply[] = [];
     const intake = rawIntake(
       (at, via, n, json) => appended.push({ at, via, n, json }),
       (r) => answers.push(...r),
     );
-    const bodies = [webhook(3, 'a'), webhook(1, 'e'), webhook(2, 'b')];
-    const vias = ['POST /api/v1/alerts/alertmanager', 'POST /x', 'POST /api/v1/alerts/alertmanager'];
-    bodies.forEach((b, i) => intake(i + 1, { kind: 'am-webhook', via: vias[i]!, now: 1_000 + i, bytes: Buffer.from(b) }));
+    const postable = JSON.stringify([
+      { labels: { alertname: 'P', instance: 'h' } },
+      { labels: { alertname: 'Q' }, endsAt: '2026-12-03T09:00:00Z' },
+    ]);
+    const bodies = [webhook(3, 'a'), webhook(1, 'e'), postable, webhook(2, 'b')];
+    const kinds = ['am-webhook', 'am-webhook', 'am-postable', 'am-webhook'] as const;
+    const vias = ['POST /api/v1/alerts/alertmanager', 'POST /x', 'POST /api/v2/alerts', 'POST /api/v1/alerts/alertmanager'];
+    bodies.forEach((b, i) => intake(i + 1, { kind: kinds[i]!, via: vias[i]!, now: 1_000 + i, bytes: Buffer.from(b) }));
     await new Promise((r) => setImmediate(r)); // one group commit, at the next turn
     await new Promise((r) => setImmediate(r));
 
     expect(appended).toHaveLength(1);
-    expect(answers.map((a) => a.id)).toEqual([1, 2, 3]);
+    expect(answers.map((a) => a.id)).toEqual([1, 2, 3, 4]);
     const ids = answers.map((a) => (JSON.parse((a as { value: { answer: string } }).value.answer) as { ids: string[] }).ids);
-    expect(ids.map((x) => x.length)).toEqual([3, 1, 2]);
-    // What the text was when the thread made records first: buildRecords, then inboxText, with these ids.
+    expect(ids.map((x) => x.length)).toEqual([3, 1, 2, 2]);
+    // What the row held when the thread made records first: buildRecords, then inboxText, with these ids.
     const records = bodies.map((b, i) => {
-      const n = INTAKE_READERS['am-webhook'](JSON.parse(b));
+      const n = INTAKE_READERS[kinds[i]!](JSON.parse(b), 1_000 + i);
       if (!n.ok) throw new Error(n.message);
       return buildRecords([{ events: n.events, via: vias[i]! }], 1_000 + i)[0]!.map((r, k) => ({ ...r, id: ids[i]![k]! }));
     });
-    expect(appended[0]).toEqual({ at: 1_000, via: 'POST /api/v1/alerts/alertmanager, POST /x', n: 6, json: inboxText(records) });
+    const row = appended[0]!;
+    expect({ ...row, json: '' }).toEqual({
+      at: 1_000,
+      via: 'POST /api/v1/alerts/alertmanager, POST /x, POST /api/v2/alerts',
+      n: 8,
+      json: '',
+    });
+    expect(inboxEvents(row.json, bodyEvents)).toEqual(inboxEvents(inboxText(records)));
+    for (const b of bodies) expect(row.json).toContain(`"body":${b}}`); // no stringify of parsed events: the body itself
+    expect(() => inboxEvents(row.json)).toThrow(/request bodies/); // never read as if it held no events
+  });
+
+  it('R-SCALE-40: a stored body that no longer reads as accepted (an adapter changed) fails its batch, it is never fewer events', () => {
+    const row = bodiesText([bodyEntry('am-webhook', 1, 'POST /x', ['id-1', 'id-2'], webhook(1, 'z'))]);
+    expect(() => inboxEvents(row, bodyEvents)).toThrow(/2 events accepted.*1 events/);
+    const refused = bodiesText([bodyEntry('am-webhook', 1, 'POST /x', ['id-1'], '{"version": "3"}')]);
+    expect(() => inboxEvents(refused, bodyEvents)).toThrow(/no longer reads as accepted/);
+  });
+
+  it('R-SCALE-40: a body is read as secure-json-parse reads it; a hostile one (`__proto__`, `constructor.prototype`, escaped or not) is refused, nothing stored', async () => {
+    const hostile = [
+      '{"__proto__": {"admin": true}, "version": "4"}',
+      '{"a": {"b": [{"__proto__" : {"admin": true}}]}}',
+      '{"\\u005f_proto__": {"admin": true}}', // "\u005f_proto__" is "__proto__"
+      '{"\\u005F\\u005Fproto\\u005F\\u005F": {}}',
+      '{"source": "ci", "constructor": {"prototype": {"admin": true}}}',
+      '{"x": [{"\\u0063onstructor": {"prototype": {}}}]}',
+      '\ufeff{"__proto__": {}}',
+    ];
+    const harmless = [
+      '{"summary": "the constructor of __proto__ said \\u00e9"}', // words in values, an escape: read through secure-json-parse, taken
+      '{"constructor": "a label"}', // a constructor without a prototype: taken, as Fastify takes it
+      '{"labels": {"a": "b"}}',
+      '\ufeff[1, 2]',
+      '"text"',
+      '',
+      '{"a": ',
+    ];
+    const outcome = (read: (t: string) => unknown, t: string) => {
+      try {
+        return { value: read(t) };
+      } catch (e) {
+        return { error: (e as Error).name };
+      }
+    };
+    for (const t of [...hostile, ...harmless]) {
+      const want = outcome((x) => secureParse(x, { protoAction: 'error', constructorAction: 'error' }), t);
+      expect({ t, ...outcome(readJson, t) }).toEqual({ t, ...want });
+    }
+    for (const t of hostile) expect(outcome(readJson, t)).toEqual({ error: 'SyntaxError' });
+
+    // Through the thread's reader: each hostile body goes back unparsed (the main thread's parser answers its 400).
+    const appended: string[] = [];
+    const answers: ThreadReply[] = [];
+    const intake = rawIntake(
+      (_at, _via, _n, json) => appended.push(json),
+      (r) => answers.push(...r),
+    );
+    const poisoned = webhook(1, 'p').replace('{"version"', '{"\\u005f_proto__": {"admin": true}, "version"');
+    for (const [i, t] of [...hostile, poisoned].entries())
+      intake(i + 1, { kind: i === 4 ? 'events' : 'am-webhook', via: 'POST /x', now: 1, bytes: Buffer.from(t) });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(appended).toEqual([]);
+    expect(answers.map((a) => a.ok && 'unparsed' in (a.value as object))).toEqual(Array(hostile.length + 1).fill(true));
+    expect({} as Record<string, unknown>).not.toHaveProperty('admin');
   });
 });

@@ -6,6 +6,7 @@ import { AiFollowUp } from './ai-followup';
 import type { DeciderDeps } from './decide';
 import { createFailureRun } from './failure';
 import { createInboxPass } from './inbox';
+import { bodyEvents } from './inbox-bodies';
 import { buildRecords, fresh, type IntakeEvent } from './records';
 import { createSchedule } from './schedule';
 import { ActiveSilences } from './silence-matcher';
@@ -151,7 +152,7 @@ export function createRouter(ctx: CoreContext, opts: RouterOptions) {
     for (const [seq, requests] of handedOver)
       for (const ids of requests)
         if (typeof ids === 'string' ? ids.includes(`"${id}"`) : ids.includes(id)) {
-          const e = inbox.events(seq)?.find((x) => x.id === id);
+          const e = inbox.events(seq, bodyEvents)?.find((x) => x.id === id);
           return e ? fresh(e) : null;
         }
     return null;

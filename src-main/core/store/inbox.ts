@@ -67,16 +67,36 @@ export interface InboxRequest {
 }
 
 /**
- * A batch's events from its inbox text (the `events` column). Two forms are read: a JSON array of NewEvent (in-process
- * intake, and every row written before), and the compact form HTTP intake writes, `{"requests": InboxRequest[]}`
- * (router/group-commit.ts `inboxText`): a request's events share their receivedAt and trace, stored once, so the
- * text is ~30% shorter and its stringify on the intake thread ~40% cheaper. Each event gets a trace of its own (an
- * array: what is appended to one is not in another) holding the request's parsed entries, which nothing changes: a
- * copy of each entry per event was a storm's garbage.
+ * A request as the intake thread stores it (router/inbox-bodies.ts): its body as it came, and what its events are made
+ * from again by `read` (the adapter of `kind`, arrival `at`, `via`, the ids it was answered with).
  */
-export function inboxEvents(text: string): NewEvent[] {
+export interface InboxBody {
+  kind: string;
+  at: number;
+  via: string;
+  ids: string[];
+  body: unknown;
+}
+/** Makes a stored request's events from its body (router/inbox-bodies.ts `bodyEvents`: the store knows no adapter). */
+export type InboxBodyReader = (b: InboxBody) => NewEvent[];
+
+/**
+ * A batch's events from its inbox text (the `events` column). Three forms are read: a JSON array of NewEvent
+ * (in-process intake, and every row written before), the compact form, `{"requests": InboxRequest[]}`
+ * (router/group-commit.ts `inboxText`: a request's events share their receivedAt and trace, stored once, so the text
+ * is ~30% shorter and its stringify ~40% cheaper), and the intake thread's `{"bodies": InboxBody[]}`, each request's
+ * body as it came (R-SCALE-40: no stringify at all), whose events `read` makes. Each event gets a trace of its own
+ * (an array: what is appended to one is not in another) holding the request's parsed entries, which nothing changes:
+ * a copy of each entry per event was a storm's garbage.
+ */
+export function inboxEvents(text: string, read?: InboxBodyReader): NewEvent[] {
   if (text.charCodeAt(0) !== 123 /* { */) return fromJson(text as JsonText<NewEvent[]>);
   const out: NewEvent[] = [];
+  if (text.startsWith('{"bodies"')) {
+    if (!read) throw new Error('this inbox row holds request bodies: read it with their reader (router/inbox-bodies.ts)');
+    for (const b of (JSON.parse(text) as { bodies: InboxBody[] }).bodies) for (const e of read(b)) out.push(e);
+    return out;
+  }
   for (const r of (JSON.parse(text) as { requests: InboxRequest[] }).requests)
     for (const e of r.events) {
       // Completed in place (a fresh parse): the record is built by name once, by its reader (router/records.ts fresh).
@@ -107,8 +127,8 @@ export interface InboxStore {
   lastSeq(): number;
   /** Batches after `seq`, oldest first (seq and size only). */
   after(seq: number, limit: number): InboxBatch[];
-  /** One batch's events, or null when it is gone. */
-  events(seq: number): NewEvent[] | null;
+  /** One batch's events, or null when it is gone (`read`: for the intake thread's rows, router/inbox-bodies.ts). */
+  events(seq: number, read?: InboxBodyReader): NewEvent[] | null;
   /** Inside the deciding transaction on vigil.db: every batch through `seq` is decided. */
   decided(seq: number): void;
   /**
@@ -182,9 +202,9 @@ function sqliteInboxStore(main: Database, db: Database): InboxStore {
     decidedThrough,
     lastSeq: () => last.get()?.seq ?? 0,
     after: (seq, limit) => after.all(seq, limit),
-    events(seq) {
+    events(seq, read) {
       const r = one.get(seq);
-      return r ? inboxEvents(r.events) : null;
+      return r ? inboxEvents(r.events, read) : null;
     },
     decided(seq) {
       setDecided.run(seq);

@@ -49,7 +49,16 @@ export { smokeTables } from './smoke.tables';
 export { sqliteTelegramOffsets, type TelegramOffsets } from './telegram';
 export { sqliteStores, type Stores } from './stores';
 export { type IntakeAppender, type RawAnswer, type RawIntake, type RawIntakeRun } from './intake-append';
-export { inboxAppend, inboxEvents, inboxFile, inboxPruneStep, type InboxRequest, type InboxStore } from './inbox';
+export {
+  inboxAppend,
+  inboxEvents,
+  inboxFile,
+  inboxPruneStep,
+  type InboxBody,
+  type InboxBodyReader,
+  type InboxRequest,
+  type InboxStore,
+} from './inbox';
 export { DECIDER_WAL_LIMIT_BYTES, WAL_LIMIT_BYTES } from './db';
 export { isBusy, threadEnded, writeGate, type WriteGate } from './write-gate';
 export { limitInlining } from './inline-budget';
