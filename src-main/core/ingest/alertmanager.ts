@@ -4,7 +4,7 @@ import { INTAKE_LIMITS, IntakeAnnotations, IntakeLabels, mapFits } from '../../.
 import { describeZodError } from '../../../src-shared/result';
 import type { IntakeEvent } from '../router';
 import { amFingerprint } from './am-fingerprint';
-import { parseTime, type Normalised } from './normalise';
+import { parseTime, type Checked, type Normalised } from './normalise';
 
 /** One alert as Alertmanager sends it (webhook v4) or serves it (API v2); extra fields are ignored. */
 export const AmAlert = z.object({
@@ -96,14 +96,28 @@ function plainWebhook(b: unknown): b is z.infer<typeof AmWebhook> {
   return true;
 }
 
-export function normaliseAmWebhook(body: unknown): Normalised & { receiver?: string } {
+/** A webhook body as AmWebhook's output, or the refusal naming the field (zod's words). */
+function readWebhook(body: unknown): { ok: true; p: z.infer<typeof AmWebhook> } | { ok: false; message: string } {
   if (plainWebhook(body)) {
     for (const a of body.alerts) a.annotations ??= {};
-    return amEvents(body);
+    return { ok: true, p: body };
   }
   const parsed = AmWebhook.safeParse(body);
-  if (!parsed.success) return { ok: false, message: describeZodError(parsed.error) };
-  return amEvents(parsed.data);
+  return parsed.success ? { ok: true, p: parsed.data } : { ok: false, message: describeZodError(parsed.error) };
+}
+
+export function normaliseAmWebhook(body: unknown): Normalised & { receiver?: string } {
+  const r = readWebhook(body);
+  return r.ok ? amEvents(r.p) : r;
+}
+
+/**
+ * The same decision without the events: how many a body makes (one per alert), or the same refusal. The intake
+ * thread checks and counts a webhook this way; the decider makes its events from the stored body (R-SCALE-40).
+ */
+export function checkAmWebhook(body: unknown): Checked {
+  const r = readWebhook(body);
+  return r.ok ? { ok: true, n: r.p.alerts.length } : r;
 }
 
 function amEvents(p: z.infer<typeof AmWebhook>): Normalised & { receiver: string } {

@@ -5,6 +5,8 @@ import { describeZodError } from '../../../src-shared/result';
 import type { IntakeEvent } from '../router';
 
 export type Normalised = { ok: true; events: IntakeEvent[] } | { ok: false; message: string };
+/** An adapter's decision on a body without its events: how many it makes, or its refusal (INTAKE_CHECKS). */
+export type Checked = { ok: true; n: number } | { ok: false; message: string };
 
 /** Stable fingerprint: SHA-256 of the labels sorted by name (of source + summary when there are none). */
 export function labelFingerprint(labels: Record<string, string>, fallback: string): string {

@@ -39,17 +39,28 @@ describe('the intake thread (router/intake-thread.ts)', () => {
       { labels: { alertname: 'P', instance: 'h' } },
       { labels: { alertname: 'Q' }, endsAt: '2026-12-03T09:00:00Z' },
     ]);
-    const bodies = [webhook(3, 'a'), webhook(1, 'e'), postable, webhook(2, 'b')];
-    const kinds = ['am-webhook', 'am-webhook', 'am-postable', 'am-webhook'] as const;
-    const vias = ['POST /api/v1/alerts/alertmanager', 'POST /x', 'POST /api/v2/alerts', 'POST /api/v1/alerts/alertmanager'];
+    const generic = JSON.stringify([{ source: 'ci', severity: 'critical', summary: 'deploy failed', labels: { job: 'x' } }]);
+    // A status object (API v2's shape) takes the webhook's zod path: checked and counted there, its events made from it.
+    const zodPath = webhook(2, 'z').replace('"status":"firing","labels"', '"status":{"state":"active"},"labels"');
+    const bodies = [webhook(3, 'a'), webhook(1, 'e'), postable, webhook(2, 'b'), generic, zodPath];
+    const kinds = ['am-webhook', 'am-webhook', 'am-postable', 'am-webhook', 'events', 'am-webhook'] as const;
+    const vias = [
+      'POST /api/v1/alerts/alertmanager',
+      'POST /x',
+      'POST /api/v2/alerts',
+      'POST /api/v1/alerts/alertmanager',
+      'POST /api/v1/events',
+      'POST /x',
+    ];
     bodies.forEach((b, i) => intake(i + 1, { kind: kinds[i]!, via: vias[i]!, now: 1_000 + i, bytes: Buffer.from(b) }));
     await new Promise((r) => setImmediate(r)); // one group commit, at the next turn
     await new Promise((r) => setImmediate(r));
 
     expect(appended).toHaveLength(1);
-    expect(answers.map((a) => a.id)).toEqual([1, 2, 3, 4]);
+    expect(answers.map((a) => a.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(zodPath).toContain('"state":"active"');
     const ids = answers.map((a) => (JSON.parse((a as { value: { answer: string } }).value.answer) as { ids: string[] }).ids);
-    expect(ids.map((x) => x.length)).toEqual([3, 1, 2, 2]);
+    expect(ids.map((x) => x.length)).toEqual([3, 1, 2, 2, 1, 2]);
     // What the row held when the thread made records first: buildRecords, then inboxText, with these ids.
     const records = bodies.map((b, i) => {
       const n = INTAKE_READERS[kinds[i]!](JSON.parse(b), 1_000 + i);
@@ -59,8 +70,8 @@ describe('the intake thread (router/intake-thread.ts)', () => {
     const row = appended[0]!;
     expect({ ...row, json: '' }).toEqual({
       at: 1_000,
-      via: 'POST /api/v1/alerts/alertmanager, POST /x, POST /api/v2/alerts',
-      n: 8,
+      via: 'POST /api/v1/alerts/alertmanager, POST /x, POST /api/v2/alerts, POST /api/v1/events',
+      n: 11,
       json: '',
     });
     expect(inboxEvents(row.json, bodyEvents)).toEqual(inboxEvents(inboxText(records)));

@@ -1,5 +1,5 @@
 import { parse as secureParse } from 'secure-json-parse';
-import { INTAKE_READERS } from '../ingest';
+import { INTAKE_CHECKS } from '../ingest';
 import { failedReply, type RawIntake, type ThreadReply } from '../store';
 import { GROUP_BYTES, groupCommitter } from './group-commit';
 import { eventId } from './ids';
@@ -75,9 +75,9 @@ export function rawIntake(
     } catch {
       return answer([{ id, ok: true, value: { unparsed: text } }]);
     }
-    const n = INTAKE_READERS[req.kind](body, req.now);
+    const n = INTAKE_CHECKS[req.kind](body, req.now); // the adapter's decision: its events are made on the decider
     if (!n.ok) return answer([{ id, ok: true, value: { refused: n.message } }]);
-    const ids: string[] = new Array(n.events.length);
+    const ids: string[] = new Array(n.n);
     for (let k = 0; k < ids.length; k++) ids[k] = eventId(req.now);
     const entry = bodyEntry(req.kind, req.now, req.via, ids, json);
     void commit({ id, via: req.via, now: req.now, entry, ids, bytes: req.bytes.byteLength });
