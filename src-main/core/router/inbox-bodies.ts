@@ -18,19 +18,14 @@ export const bodiesText = (entries: string[]): string => `{"bodies":[${entries.j
 
 /**
  * A stored request's events, made as the intake thread made them when it accepted the request: the same adapter on
- * the same body and arrival time, the same ids in order, the request's trace (arrival, "normalise", "persist"). A
- * body that no longer reads as it did (an adapter changed under a stored row) is an error, not fewer events: its
- * events were acknowledged.
+ * the same body and arrival time, the same ids in order, the request's trace (arrival, "normalise", "persist").
  */
 export function bodyEvents(b: InboxBody): NewEvent[] {
   const read = INTAKE_READERS[b.kind as IntakeKind];
   const n = read?.(b.body, b.at);
-  if (!n?.ok || n.events.length !== b.ids.length)
-    throw new Error(
-      `an inbox request (${b.kind}, ${b.ids.length} events accepted) no longer reads as accepted: ${n ? (n.ok ? `${n.events.length} events` : n.message) : 'no such adapter'}`,
-    );
   const trace = intakeTrace(b.via, b.ids.length, b.at);
-  const out = n.events as NewEvent[];
+  const why = !n ? 'no such adapter' : !n.ok ? n.message : n.events.length !== b.ids.length ? `${n.events.length} events` : null;
+  const out = why === null ? (n!.ok ? (n!.events as NewEvent[]) : []) : unreadable(b, why);
   for (let k = 0; k < out.length; k++) {
     // Completed in place (made just now), as inboxEvents completes a parsed entry; each event owns its trace array.
     const e = out[k]!;
@@ -39,4 +34,31 @@ export function bodyEvents(b: InboxBody): NewEvent[] {
     e.trace = k ? trace.slice() : trace;
   }
   return out;
+}
+
+/**
+ * A body that no longer reads as it did when it was accepted (an adapter changed between versions while its row
+ * waited): its events were acknowledged, so they are neither dropped nor left to fail the batch, which would hold
+ * every later alert behind it. Each acknowledged id becomes a critical Vigil event that says so, one alert for the
+ * kind; the first holds the body as it came, so nothing sent is lost and a human can read it.
+ */
+function unreadable(b: InboxBody, why: string): NewEvent[] {
+  const n = b.ids.length;
+  const summary = `Vigil: an accepted ${b.kind} request (${n} events, ${b.via}) could not be read again by this version: ${why}`;
+  return b.ids.map((id, k) => ({
+    id,
+    source: 'vigil',
+    fingerprint: `vigil:inbox-unreadable:${b.kind}`,
+    severity: 'critical',
+    status: 'firing',
+    summary: summary.slice(0, 1000),
+    description: k
+      ? `Event ${k + 1} of ${n} of the same request; its body is in event ${b.ids[0]}.`
+      : `The body as it came:\n${JSON.stringify(b.body)}`,
+    labels: { alertname: 'VigilInboxUnreadable', kind: b.kind },
+    startsAt: null,
+    endsAt: null,
+    receivedAt: b.at,
+    trace: [],
+  }));
 }

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
+import { bodiesText, bodyEntry } from './inbox-bodies';
 import type { IntakeEvent } from './router';
 import { useCoreBed } from './testbed';
 
@@ -55,5 +56,38 @@ describe('durable intake inbox (R-ROUTE-2)', () => {
       expect(got).toMatchObject({ ok: true, value: { id: ids[2], processed: true, outcome: 'notified' } });
       await b.stop();
     }
+  });
+
+  it('R-SCALE-40: a stored body this version no longer reads is decided as a critical Vigil alert holding it, and the batches after it are decided too', async () => {
+    const a = open();
+    await a.start();
+    const [ok] = await Promise.all([a.accept([event(1)], 'POST /api/v1/events')]);
+    await a.areas.router.drain();
+    await a.stop();
+    // A row as the intake thread writes it, whose webhook the am-webhook adapter no longer reads (an upgrade changed it),
+    // then an ordinary one behind it.
+    const inbox = new BetterSqlite3(join(dir, 'inbox.db'));
+    const put = inbox.prepare(`INSERT INTO inbox (received_at, via, n, events) VALUES (?, ?, ?, ?)`);
+    put.run(
+      5,
+      'POST /api/v1/alerts/alertmanager',
+      2,
+      bodiesText([bodyEntry('am-webhook', 5, 'POST /api/v1/alerts/alertmanager', ['u-1', 'u-2'], '{"version":"3","alerts":[]}')]),
+    );
+    put.run(6, 'POST /api/v1/events', 1, bodiesText([bodyEntry('events', 6, 'POST /api/v1/events', ['g-1'], JSON.stringify(event(2)))]));
+    inbox.close();
+    const b = open();
+    await b.start();
+    await b.areas.router.drain();
+    const db = b.areas.db;
+    const row = (id: string) =>
+      db.prepare(`SELECT fingerprint, severity, processed, description FROM events WHERE id = ?`).get(id) as Record<string, unknown>;
+    expect(row('u-1')).toMatchObject({ fingerprint: 'vigil:inbox-unreadable:am-webhook', severity: 'critical', processed: 1 });
+    expect(row('u-1').description).toContain('{"version":"3","alerts":[]}');
+    expect(row('u-2')).toMatchObject({ fingerprint: 'vigil:inbox-unreadable:am-webhook', processed: 1 });
+    expect(row('g-1')).toMatchObject({ severity: 'critical', processed: 1 }); // not held behind it
+    expect(b.areas.router.inbox()).toEqual({ count: 0, oldest: null });
+    expect(ok).toHaveLength(1);
+    await b.stop();
   });
 });

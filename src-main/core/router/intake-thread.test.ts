@@ -79,11 +79,24 @@ describe('the intake thread (router/intake-thread.ts)', () => {
     expect(() => inboxEvents(row.json)).toThrow(/request bodies/); // never read as if it held no events
   });
 
-  it('R-SCALE-40: a stored body that no longer reads as accepted (an adapter changed) fails its batch, it is never fewer events', () => {
-    const row = bodiesText([bodyEntry('am-webhook', 1, 'POST /x', ['id-1', 'id-2'], webhook(1, 'z'))]);
-    expect(() => inboxEvents(row, bodyEvents)).toThrow(/2 events accepted.*1 events/);
+  it('R-SCALE-40: a stored body that no longer reads as accepted (an adapter changed) becomes its acknowledged events as a critical Vigil alert holding the body, never fewer events and never a failed batch', () => {
+    const body = webhook(1, 'z');
+    const row = bodiesText([bodyEntry('am-webhook', 7, 'POST /x', ['id-1', 'id-2'], body)]);
+    const evs = inboxEvents(row, bodyEvents); // before: an error, the batch (and every later one) failing for ever
+    expect(evs.map((e) => [e.id, e.source, e.severity, e.status, e.receivedAt])).toEqual([
+      ['id-1', 'vigil', 'critical', 'firing', 7],
+      ['id-2', 'vigil', 'critical', 'firing', 7],
+    ]);
+    expect(new Set(evs.map((e) => e.fingerprint)).size).toBe(1); // one alert for them
+    expect(evs[0]!.labels).toEqual({ alertname: 'VigilInboxUnreadable', kind: 'am-webhook' });
+    expect(evs[0]!.summary).toMatch(/2 events, POST \/x\).*could not be read again.*: 1 events/);
+    expect(JSON.parse(evs[0]!.description!.split('\n').slice(1).join('\n'))).toEqual(JSON.parse(body)); // nothing sent is lost
+    expect(evs[1]!.description).toContain('id-1');
+    expect(evs[0]!.trace.length).toBeGreaterThan(0);
     const refused = bodiesText([bodyEntry('am-webhook', 1, 'POST /x', ['id-1'], '{"version": "3"}')]);
-    expect(() => inboxEvents(refused, bodyEvents)).toThrow(/no longer reads as accepted/);
+    expect(inboxEvents(refused, bodyEvents).map((e) => e.labels.alertname)).toEqual(['VigilInboxUnreadable']);
+    const unknown = bodiesText([bodyEntry('no-such-kind' as never, 1, 'POST /x', ['id-1'], '{}')]);
+    expect(inboxEvents(unknown, bodyEvents)[0]!.summary).toMatch(/no such adapter/);
   });
 
   it('R-SCALE-40: a body is read as secure-json-parse reads it; a hostile one (`__proto__`, `constructor.prototype`, escaped or not) is refused, nothing stored', async () => {
