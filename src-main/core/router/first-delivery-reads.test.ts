@@ -93,7 +93,7 @@ describe('first deliveries', () => {
     }
   });
 
-  it('R-SCALE-31: a batch of new alerts writes one noise member row per group, one incident member row per alert, and reads no member back', async () => {
+  it('R-SCALE-31, R-SCALE-37: a batch of new alerts writes one noise member row per group, one incident member row per alert, and reads no member back', async () => {
     h = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }]\nroutes: [{ channels: [desktop] }]' });
     const outbox = recordingOutbox(h.db);
     const router = createRouter(h.ctx, { outbox });
@@ -109,11 +109,12 @@ describe('first deliveries', () => {
     });
     expect((h.db.prepare(`SELECT count(*) AS n FROM events WHERE outcome = 'grouped'`).get() as { n: number }).n).toBe(180);
     expect((h.db.prepare('SELECT count(*) AS n FROM incident_members').get() as { n: number }).n).toBe(200);
-    // 200 noise member rows before, one per alert.
+    // 200 noise member rows before, one per alert. The 200 incident member rows: in 6 runs of 32 rows and one of 8
+    // (R-SCALE-37; a run each before).
     expect(counts).toEqual({
       'INSERT OR REPLACE INTO noise_member ': 0,
       'INSERT INTO noise_members': 20,
-      'INSERT OR IGNORE INTO incident_members': 200,
+      'INSERT OR IGNORE INTO incident_members': 7,
       'SELECT status FROM incident_members': 0,
       'UPDATE incident_members': 0,
     });
@@ -153,5 +154,145 @@ describe('first deliveries', () => {
     states.lookAhead(['c', 'd']);
     states.put(state('c'));
     expect(states.get('c')?.lastEventId).toBe('e-c');
+  });
+});
+
+describe("first deliveries' writes (R-SCALE-37)", () => {
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; !ok(); i++) {
+      if (i > 100_000) throw new Error('never');
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const rows = <T>(sql: string) => h!.db.prepare(sql).all() as T[];
+  const n = (sql: string) => (h!.db.prepare(sql).get() as { n: number }).n;
+  const withIncidents = () => {
+    h = testContext({ yaml: 'channels: [{ name: desktop, type: desktop }]\nroutes: [{ channels: [desktop] }]' });
+    const outbox = recordingOutbox(h.db);
+    const router = createRouter(h.ctx, { outbox });
+    createNoise(h.ctx, outbox, router);
+    router.fill(incidentStage(h.ctx.stores.loop));
+    return router;
+  };
+
+  it('R-SCALE-37: an inbox batch of 200 new alerts stores its events rows in 7 statement runs (32 rows a run), with the seqs SQLite gives, in order, and reads them back as before', async () => {
+    const router = withIncidents();
+    h!.db.exec(
+      `INSERT INTO events (id, source, fingerprint, severity, status, summary, received_at) VALUES ('before', 'api', 'x', 'info', 'firing', 'x', 1)`,
+    );
+    const seq = newAlerts(router, h!.ctx);
+    const counts = await counting(
+      h!.db,
+      ['INSERT INTO events', 'INSERT OR FAIL INTO events', 'SELECT (SELECT max(seq) FROM events) AS seq'],
+      async () => {
+        router.pull(seq);
+        await router.drain();
+      },
+    );
+    // A run per event before (200 of the first), and no seq asked for.
+    expect(counts).toEqual({ 'INSERT INTO events': 0, 'INSERT OR FAIL INTO events': 7, 'SELECT (SELECT max(seq) FROM events) AS seq': 1 });
+    // Seqs 2..201 after the row before, in the order the alerts came (fp-0 first), as an INSERT each gave them.
+    const stored = rows<{ seq: number; fingerprint: string; processed: number }>(
+      `SELECT seq, fingerprint, processed FROM events WHERE id <> 'before' ORDER BY seq`,
+    );
+    expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 2));
+    expect(stored.map((r) => r.fingerprint)).toEqual(Array.from({ length: 200 }, (_, i) => `fp-${i}`));
+    expect(stored.every((r) => r.processed === 1)).toBe(true);
+    // The events list and an event read back whole: outcome, channels, trace and labels of each row are its own.
+    const page = router.events.list({ limit: 50 });
+    expect(page.items.map((e) => e.fingerprint)).toEqual(Array.from({ length: 50 }, (_, i) => `fp-${199 - i}`));
+    expect(page.nextCursor).toBe(152);
+    const first = router.events.get(page.items[49]!.id)!;
+    expect(first).toMatchObject({
+      seq: 152,
+      fingerprint: 'fp-150',
+      processed: true,
+      outcome: 'notified',
+      labels: { alertname: 'A15', instance: 'h150' },
+    });
+    expect(first.channels).toEqual(['desktop']);
+    expect(first.trace.map((t) => t.stage)).toContain('dedupe');
+    expect(router.events.get(page.items[48]!.id)!.outcome).toBe('grouped');
+  });
+
+  it('R-SCALE-37: a deciding transaction that fails writing its held rows at COMMIT leaves nothing; the retry decides each alert once', async () => {
+    const router = withIncidents();
+    // The last member row of the batch fails (its write is the last statement before COMMIT).
+    h!.db.exec(
+      `CREATE TRIGGER test_fault BEFORE INSERT ON incident_members WHEN new.fingerprint = 'fp-199' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+    );
+    router.pull(newAlerts(router, h!.ctx));
+    await until(() => router.failing() !== null);
+    for (const t of ['events', 'alert_state', 'incident_members', 'alert_incidents', 'noise_members'])
+      expect(n(`SELECT count(*) AS n FROM ${t}`), t).toBe(0);
+    expect(h!.ctx.stores.inbox.decidedThrough()).toBe(0);
+    h!.db.exec(`DROP TRIGGER test_fault`);
+    h!.clock.advance(5_000); // the retry
+    await router.drain();
+    expect(router.failing()).toBeNull();
+    expect(n(`SELECT count(DISTINCT id) AS n FROM events`)).toBe(200);
+    expect(n(`SELECT count(*) AS n FROM events`)).toBe(200);
+    expect(n(`SELECT max(seq) - min(seq) + 1 AS n FROM events`)).toBe(200);
+    expect(n(`SELECT count(*) AS n FROM incident_members`)).toBe(200);
+    expect(n(`SELECT count(*) AS n FROM alert_incidents`)).toBe(20);
+    expect(n(`SELECT count(*) AS n FROM events WHERE outcome = 'notified'`)).toBe(20);
+  });
+
+  it('R-SCALE-37: rows held for COMMIT are written before a read of their table in the same transaction, a member changed meanwhile is written as it ends, and a rolled-back savepoint drops its own', () => {
+    h = testContext();
+    const { events, loop, transaction } = h.ctx.stores;
+    const done = { outcome: 'notified', trace: [], triage: null, channels: [] };
+    const ev = (id: string) => ({ ...alertEvent({ fingerprint: id }), id, receivedAt: 1_790_000_000_000, trace: [] });
+    transaction(() => {
+      const a = events.insertDecided(ev('a'), done);
+      expect(events.get('a')?.seq).toBe(a); // written before the read
+      const b = events.insertDecided(ev('b'), done);
+      const [c] = events.insert([ev('c')]); // an INSERT of its own takes the next seq
+      const d = events.insertDecided(ev('d'), done);
+      expect([b, c, d]).toEqual([a + 1, a + 2, a + 3]);
+      loop.insertIncident({
+        id: 'i1',
+        groupKey: 'g',
+        title: 't',
+        severity: 'warning',
+        status: 'open',
+        labels: {},
+        openedAt: 1,
+        resolvedAt: null,
+      });
+      expect(loop.member('i1', 'fp-a', 'firing', 1)).toBe(true);
+      expect(loop.member('i1', 'fp-b', 'firing', 2)).toBe(true);
+      expect(loop.members('i1')).toEqual(['fp-a', 'fp-b']);
+      expect(loop.member('i1', 'fp-c', 'firing', 3)).toBe(true);
+      expect(loop.member('i1', 'fp-c', 'resolved', 4)).toBe(false);
+    });
+    expect(rows<{ id: string; seq: number }>(`SELECT id, seq FROM events ORDER BY seq`).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(rows(`SELECT fingerprint, status FROM incident_members ORDER BY joined_at`)).toEqual([
+      { fingerprint: 'fp-a', status: 'firing' },
+      { fingerprint: 'fp-b', status: 'firing' },
+      { fingerprint: 'fp-c', status: 'resolved' },
+    ]);
+    // A savepoint rolled back with its error caught: its held row is gone, and the next takes the seq it had.
+    let x = 0;
+    let z = 0;
+    transaction(() => {
+      x = events.insertDecided(ev('x'), done);
+      try {
+        transaction(() => {
+          events.insertDecided(ev('y'), done);
+          loop.member('i1', 'fp-y', 'firing', 5);
+          throw new Error('constraint failed');
+        });
+      } catch {
+        // the caller carries on without it
+      }
+      z = events.insertDecided(ev('z'), done);
+    });
+    expect(z).toBe(x + 1);
+    expect(rows<{ id: string }>(`SELECT id FROM events WHERE seq >= ${x} ORDER BY seq`).map((r) => r.id)).toEqual(['x', 'z']);
+    expect(loop.members('i1')).toEqual(['fp-a', 'fp-b', 'fp-c']);
+    // Outside a transaction a row is written at once.
+    const e = events.insertDecided(ev('e'), done);
+    expect(events.get('e')?.seq).toBe(e);
   });
 });

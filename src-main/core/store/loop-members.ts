@@ -13,11 +13,11 @@ interface Membership {
  * (a resolution asks), whether it fires there, and how many fire in each. The deciding pass is the only writer of
  * incident members, incidents' status and their opening (the incident stage, one connection), so after one read of
  * the open incidents' member rows (lazily, at the first question) the rows need not be asked again: a storm's first
- * deliveries write one INSERT each and read nothing. incident_members has no index by fingerprint: its random
+ * deliveries write their rows together (store/loop.ts; `written` writes them before a read here) and read nothing. incident_members has no index by fingerprint: its random
  * inserts were the largest item of a first delivery's WAL pages (0.41 of 1.35 an alert at 30,000). A deciding
  * transaction that rolls back forgets it all (`forget`, router/inbox.ts); the next question reads the rows again.
  */
-export function openMembers(db: Database) {
+export function openMembers(db: Database, written: () => void = () => {}) {
   const s = {
     open: select<{ id: string }>(db, `SELECT id FROM alert_incidents WHERE status = 'open'`),
     rows: select<{ incident_id: string; fingerprint: string; status: string }>(
@@ -42,11 +42,13 @@ export function openMembers(db: Database) {
     if (isFiring) firing.set(id, (firing.get(id) ?? 0) + 1);
   };
   const addOpen = (id: string): void => {
+    written();
     firing.set(id, 0);
     for (const r of s.of.all(id)) add(id, r.fingerprint, r.status === 'firing');
   };
   function load(): void {
     if (loaded) return;
+    written();
     for (const r of s.open.all()) firing.set(r.id, 0);
     for (const r of s.rows.all()) add(r.incident_id, r.fingerprint, r.status === 'firing');
     loaded = true;
@@ -93,6 +95,7 @@ export function openMembers(db: Database) {
     /** An incident resolved: its members leave. */
     closed(id: string): void {
       if (!loaded || !firing.delete(id)) return;
+      written();
       for (const r of s.of.all(id)) {
         let prev: Membership | null = null;
         for (let m = byFp.get(r.fingerprint) ?? null; m; prev = m, m = m.next) {

@@ -1,6 +1,7 @@
 import type { Database } from './db';
 import { counter, fromJson, select, type JsonText } from './sql';
 import { TxScope } from './tx-scope';
+import { manyRows } from './many-rows';
 import { openMembers } from './loop-members';
 import { wholeOriginRow } from './events';
 import { wholeTraceText } from './trace-codec';
@@ -93,6 +94,9 @@ interface IRow {
   opened_at: number;
   resolved_at: number | null;
 }
+/** The deferred write of a transaction's new incident member rows. */
+const NEW_MEMBERS = 'incident-members:new';
+
 const toIncident = (r: IRow): IncidentRow => ({
   id: r.id,
   groupKey: r.group_key,
@@ -139,7 +143,6 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     ),
     memberStatus: select<{ status: string }>(db, 'SELECT status FROM incident_members WHERE incident_id = ? AND fingerprint = ?'),
     list: select<IRow>(db, `SELECT * FROM alert_incidents ORDER BY status = 'open' DESC, opened_at DESC LIMIT ?`),
-    memberNew: db.prepare('INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at) VALUES (?, ?, ?, ?)'),
     // Only a change is written: a repeat of a firing member (most of a storm's events) leaves its page clean.
     memberSet: db.prepare('UPDATE incident_members SET status = ? WHERE incident_id = ? AND fingerprint = ? AND status <> ?'),
     firing: counter(db, `SELECT COUNT(*) AS n FROM incident_members WHERE incident_id = ? AND status = 'firing'`),
@@ -149,9 +152,38 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       'INSERT INTO incident_entries (incident_id, at, kind, text, actor, ref) VALUES (@incidentId, @at, @kind, @text, @actor, @ref)',
     ),
   };
+  /**
+   * New member rows, 32 to a statement run (a first delivery's INSERT each was a run an alert, R-SCALE-37), the last
+   * few just before COMMIT or before a statement of this repository that reads or updates incident_members.
+   */
+  const memberNew = manyRows(db, 'INSERT OR IGNORE INTO incident_members (incident_id, fingerprint, status, joined_at)', '(?, ?, ?, ?)', 4);
+  /** Before a statement that reads member rows: this transaction's new ones written first. */
+  const written = (): void => {
+    if (!scope.pending(NEW_MEMBERS)) return;
+    scope.cancel(NEW_MEMBERS);
+    memberNew.flush();
+  };
+  scope.beforeSavepoint(written);
+  // A rollback (outermost, or a savepoint: written before it opened) drops what is held.
+  scope.onRollback(() => {
+    scope.cancel(NEW_MEMBERS);
+    memberNew.clear();
+  });
+  const addMember = (id: string, fp: string, status: string, at: number): void => {
+    if (!scope.pending(NEW_MEMBERS)) {
+      memberNew.clear(); // a rolled-back transaction's
+      if (scope.inside()) scope.defer(NEW_MEMBERS, memberNew.flush);
+      else {
+        memberNew.values.push(id, fp, status, at); // outside a transaction: at once
+        return memberNew.flush();
+      }
+    }
+    memberNew.values.push(id, fp, status, at);
+    memberNew.added();
+  };
   /** The open incidents' members: a repeat of a firing member — most of a storm's events — asks SQLite nothing. */
-  const open = openMembers(db);
-  const members = (id: string): string[] => s.members.all(id).map((r) => r.fingerprint);
+  const open = openMembers(db, written);
+  const members = (id: string): string[] => (written(), s.members.all(id)).map((r) => r.fingerprint);
 
   /** The incident's raw rows from every table that holds part of its story (events, outbox, plans, heal log, acks, entries). */
   function records(i: IncidentRow): RawRecord[] {
@@ -251,6 +283,7 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
       return r ? toIncident(r) : null;
     },
     latestIncidentOf: (fp) => {
+      written();
       const a = s.latestOf.get('open', fp);
       const b = s.latestOf.get('resolved', fp);
       const r = a && b ? (b.opened_at > a.opened_at ? b : a) : (a ?? b);
@@ -265,15 +298,18 @@ export function sqliteLoopRepository(db: Database, scope = new TxScope()): LoopR
     member(id, fp, status, at) {
       // An open incident's members are known (no statement for a repeat); another's are asked for.
       const known = open.status(id, fp);
-      const was = known !== undefined ? known : (s.memberStatus.get(id, fp)?.status ?? null);
+      const was = known !== undefined ? known : (written(), s.memberStatus.get(id, fp)?.status ?? null);
       if (was === status) return false;
-      if (was === null) s.memberNew.run(id, fp, status, at);
-      else s.memberSet.run(status, id, fp, status);
+      if (was === null) addMember(id, fp, status, at);
+      else {
+        written();
+        s.memberSet.run(status, id, fp, status);
+      }
       open.set(id, fp, status);
       return was === null;
     },
     forgetMembers: () => open.forget(),
-    firingMembers: (id) => open.firing(id) ?? s.firing(id),
+    firingMembers: (id) => open.firing(id) ?? (written(), s.firing(id)),
     members,
     resolve(id, at) {
       scope.memo('open-incident')?.clear();

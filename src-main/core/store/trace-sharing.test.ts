@@ -26,14 +26,14 @@ describe('the deciding pass’s garbage (R-SCALE-38)', () => {
     const c = createCore({ config: parseConfig(YAML), dataDir: dir, log: createLogger(null), clock: new FakeClock() });
     const { events } = c.areas.router;
     // What the pipeline hands the store, as it is during the call (the array is the deciding pass's own afterwards).
-    const written: Array<{ id: string; receivedAt: number; trace: TraceEntry[]; stored: string }> = [];
+    const written: Array<{ id: string; receivedAt: number; trace: TraceEntry[] }> = [];
     const insertDecided = events.insertDecided.bind(events);
     events.insertDecided = (e, u) => {
-      const seq = insertDecided(e, u);
-      const row = c.areas.db.prepare(`SELECT trace FROM events WHERE seq = ?`).get(seq) as { trace: string };
-      written.push({ id: e.id, receivedAt: e.receivedAt, trace: u.trace.slice(), stored: row.trace });
-      return seq;
+      written.push({ id: e.id, receivedAt: e.receivedAt, trace: u.trace.slice() });
+      return insertDecided(e, u);
     };
+    // The row's text as stored (read after the commit: the deciding pass writes its rows 32 to a statement, R-SCALE-37).
+    const stored = (id: string) => (c.areas.db.prepare(`SELECT trace FROM events WHERE id = ?`).get(id) as { trace: string }).trace;
     // One alertname, ten hosts: the first opens the group and is notified, the other nine join it.
     const ids = c.areas.router.ingest(
       Array.from({ length: 10 }, (_, i) =>
@@ -56,7 +56,7 @@ describe('the deciding pass’s garbage (R-SCALE-38)', () => {
     }
     // Shared entries store exactly the text fresh objects of the same entries store, and read back whole.
     for (const w of written) {
-      expect(w.stored).toBe(packTrace(structuredClone(w.trace), w.receivedAt));
+      expect(stored(w.id)).toBe(packTrace(structuredClone(w.trace), w.receivedAt));
       expect(events.get(w.id)!.trace).toEqual(w.trace);
     }
     await c.stop();

@@ -14,6 +14,7 @@ export class TxScope {
   private readonly memos = new Map<string, Map<string, unknown>>();
   private readonly deferred = new Map<string, () => void>();
   private readonly rollbackListeners: Array<() => void> = [];
+  private readonly savepointListeners: Array<() => void> = [];
 
   /**
    * Caches that outlive transactions (an alert's state, the open incidents' members) forget what they hold when any
@@ -24,9 +25,18 @@ export class TxScope {
     this.rollbackListeners.push(listener);
   }
 
+  /**
+   * Rows a store holds for a multi-row INSERT (R-SCALE-37) are written before a nested transaction (a savepoint)
+   * opens: what is held when it rolls back is then its own, and the store drops it (its onRollback listener).
+   */
+  beforeSavepoint(listener: () => void): void {
+    this.savepointListeners.push(listener);
+  }
+
   /** Run `begin` (which opens the transaction around its callback) as the outermost transaction, or join. */
   run<T>(db: Database, fn: () => T, open: (body: () => T) => T): T {
     if (this.active || db.inTransaction) {
+      for (const l of this.savepointListeners) l();
       try {
         return open(fn);
       } catch (e) {
@@ -72,6 +82,16 @@ export class TxScope {
 
   private rolledBack(): void {
     for (const l of this.rollbackListeners) l();
+  }
+
+  /** Whether a transaction is running (deferred writes wait for its COMMIT). */
+  inside(): boolean {
+    return this.active;
+  }
+
+  /** Whether a write is deferred under `key` (false after the transaction ended, committed or rolled back). */
+  pending(key: string): boolean {
+    return this.deferred.has(key);
   }
 
   /** Drop a deferred write (its row was deleted meanwhile). */
