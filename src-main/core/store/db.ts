@@ -66,16 +66,21 @@ export function openDatabase(
 /** Apply pending numbered migrations, then make the live schema match the spec. Idempotent. */
 export function migrate(db: Database, tables: TableSpec[], migrations: Migration[]): RepairReport {
   const report: RepairReport = { createdTables: [], addedColumns: [], createdIndexes: [], appliedMigrations: [] };
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
   // Tables first, so migrations can rely on them; then migrations; then repair again.
   repairSchema(db, tables, report);
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    })();
-    report.appliedMigrations.push(m.version);
+    if (m.version <= version()) continue;
+    // Read again under the write lock: another process (a second `vigil` command) may have applied it meanwhile.
+    const applied = db
+      .transaction(() => {
+        if (m.version <= version()) return false;
+        m.up(db);
+        db.pragma(`user_version = ${m.version}`);
+        return true;
+      })
+      .immediate();
+    if (applied) report.appliedMigrations.push(m.version);
   }
   repairSchema(db, tables, report);
   return report;
@@ -83,6 +88,11 @@ export function migrate(db: Database, tables: TableSpec[], migrations: Migration
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`;
 
+/**
+ * IMMEDIATE: the repair reads the schema and then writes (its idempotent INSERTs). Begun deferred, a commit by
+ * another process between the two (`vigil serve` writing while `vigil export` opens the file) failed the open at
+ * once with "database is locked": SQLite cannot upgrade a stale read snapshot, and busy_timeout does not wait for it.
+ */
 function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): void {
   db.transaction(() => {
     for (const t of tables) {
@@ -109,7 +119,7 @@ function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): 
       }
       for (const sql of t.extra ?? []) db.exec(sql);
     }
-  })();
+  }).immediate();
 }
 
 /**
