@@ -89,12 +89,16 @@ export function migrate(db: Database, tables: TableSpec[], migrations: Migration
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`;
 
 /**
- * IMMEDIATE: the repair reads the schema and then writes (its idempotent INSERTs). Begun deferred, a commit by
- * another process between the two (`vigil serve` writing while `vigil export` opens the file) failed the open at
- * once with "database is locked": SQLite cannot upgrade a stale read snapshot, and busy_timeout does not wait for it.
+ * The repair reads the schema and then writes (its idempotent INSERTs). Begun deferred, a commit by another process
+ * between the two (`vigil serve` writing while `vigil export` opens the file) fails it at once with "database is
+ * locked": SQLite cannot upgrade a stale read snapshot, and busy_timeout does not wait for that. It is then done again
+ * IMMEDIATE, waiting for the lock. Not IMMEDIATE from the start: a repair with nothing to write takes no lock, so a
+ * connection opened on a thread whose other connection holds the lock (the stores of a worker's second
+ * connection) is not made to wait on itself.
  */
 function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): void {
-  db.transaction(() => {
+  const before = Object.fromEntries(Object.entries(report).map(([k, v]) => [k, (v as unknown[]).length]));
+  const repair = db.transaction(() => {
     for (const t of tables) {
       const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='table' AND name=?`).get(t.name);
       if (!exists) {
@@ -119,7 +123,14 @@ function repairSchema(db: Database, tables: TableSpec[], report: RepairReport): 
       }
       for (const sql of t.extra ?? []) db.exec(sql);
     }
-  }).immediate();
+  });
+  try {
+    repair();
+  } catch (e) {
+    if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
+    for (const [k, n] of Object.entries(before)) (report[k as keyof RepairReport] as unknown[]).length = n; // rolled back
+    repair.immediate();
+  }
 }
 
 /**
