@@ -133,4 +133,27 @@ describe('a transaction writes a row rewritten per event once, and remembers wha
     expect(s.alertStates.get('fp-c')).toBeNull();
     expect(s.loop.openIncidentsOf('fp-c')).toEqual([]);
   });
+
+  it('R-ROUTE-2: a row deferred inside a nested transaction that rolls back (its error caught) is not written at the outer COMMIT', () => {
+    const { db, stores: s } = stores();
+    const other = { key: 'group:h', kind: 'group' as const, body: { key: 'h', size: 1 }, dueAt: 2_000 };
+    s.transaction(() => {
+      s.noise.put(head(1)); // the outer transaction's own, deferred
+      try {
+        s.transaction(() => {
+          s.noise.all(); // a read writes the outer one's deferred row here, inside the savepoint that rolls back
+          s.noise.put(head(2)); // rewrites that row...
+          s.noise.put(other); // ...and defers one of its own
+          throw new Error('constraint failed');
+        });
+      } catch {
+        // the caller carries on without it
+      }
+    });
+    // Before: both of the savepoint's puts were still deferred and written at the outer COMMIT. The outer put, written
+    // early in the savepoint and rolled back with it, is deferred again and written.
+    expect(bodyOf(db)).toEqual({ body: JSON.stringify({ key: 'g', size: 1 }), due_at: 1_001 });
+    expect(db.prepare(`SELECT count(*) AS n FROM noise_state WHERE key = 'group:h'`).get()).toEqual({ n: 0 });
+  });
 });
+

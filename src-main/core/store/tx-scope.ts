@@ -37,9 +37,14 @@ export class TxScope {
   run<T>(db: Database, fn: () => T, open: (body: () => T) => T): T {
     if (this.active || db.inTransaction) {
       for (const l of this.savepointListeners) l();
+      // The deferred writes as the savepoint opens: a rollback of it takes back what it deferred (or wrote early for a
+      // read), and the outer transaction's own are deferred again, written at its COMMIT as before.
+      const deferred = new Map(this.deferred);
       try {
         return open(fn);
       } catch (e) {
+        this.deferred.clear();
+        for (const [key, write] of deferred) this.deferred.set(key, write);
         this.memos.clear(); // a nested savepoint rolled back: what it wrote may be remembered here
         this.rolledBack();
         throw e;
