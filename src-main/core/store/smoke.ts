@@ -31,6 +31,7 @@ export interface PerCheckCounts {
  * UTF-8 bytes, encoded there: encoding 1M rows' text was ~0.3 s of the export's ~2 s on the thread serving /health.
  */
 export interface SmokeNdjsonChunk {
+  /** UTF-8 bytes only when moved from the reads thread: they are then whoever writes them's to free (R-SCALE-42). */
   text: string | Uint8Array;
   rows: number;
   last: SmokeCursor | null;

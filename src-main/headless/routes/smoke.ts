@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import { parseTimeBound } from '../../core/smoke';
 import { sendError, viaCore } from '../http';
+import { sendMovedChunks } from '../moved-chunks';
 import type { RouteModule } from './index';
 
 /** R-SMOKE HTTP interface: run now, NDJSON export, clear, push the daily summary. */
@@ -24,12 +24,15 @@ export const smokeRoutes: RouteModule = (app, { core, access }) => {
         return sendError(reply, 'bad_request', (e as Error).message);
       }
       if (since >= until) return sendError(reply, 'bad_request', 'since: must be before until');
-      // Readable.from pulls one chunk at a time and honours the socket's backpressure.
-      return reply
+      // One chunk at a time at the socket's pace; the reads thread's chunks are freed once written (R-SCALE-42).
+      reply
         .type('application/x-ndjson; charset=utf-8')
         .header('cache-control', 'no-store')
-        .header('content-disposition', 'attachment; filename="vigil-smoke-history.ndjson"')
-        .send(Readable.from(smoke.exportNdjson(since, until), { objectMode: false }));
+        .header('content-disposition', 'attachment; filename="vigil-smoke-history.ndjson"');
+      await sendMovedChunks(reply, smoke.exportNdjson(since, until), (err) =>
+        core.ctx.log.error({ err }, 'smoke history export failed after its first chunk'),
+      );
+      return reply;
     },
   );
 
