@@ -156,4 +156,3 @@ describe('a transaction writes a row rewritten per event once, and remembers wha
     expect(db.prepare(`SELECT count(*) AS n FROM noise_state WHERE key = 'group:h'`).get()).toEqual({ n: 0 });
   });
 });
-
