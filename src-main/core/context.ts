@@ -4,7 +4,7 @@ import { Bus } from './bus';
 import type { Clock } from './clock';
 import type { Config, SecretStore } from './config';
 import type { Logger } from './log';
-import type { Metrics } from './metrics';
+import type { Buckets, Metrics } from './metrics';
 import type { EventRecord, Stores } from './store';
 import type { TriageResult } from '../../src-shared/domain';
 
@@ -85,10 +85,13 @@ export interface FollowUpJob {
   channels: string[];
 }
 
-/** Router metrics of one commit: events by source and result, dispatch latencies (s), Hermes triages. */
+/**
+ * Router metrics of one commit: events by source and result, dispatch latencies (s) counted into
+ * `vigil_router_dispatch_seconds`' buckets (DISPATCH_BUCKETS: a few numbers a commit, not one an event), Hermes triages.
+ */
 export interface DecidedMetrics {
   events: Array<{ source: string; result: string; n: number }>;
-  latencies: number[];
+  dispatch: Buckets;
   triaged: number;
 }
 

@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SMOKE_CHECKS } from '../../../src-shared/api/smoke';
+import { BucketedHistogram } from './bucketed';
+
+/** `vigil_router_dispatch_seconds`' bounds: the decider counts its latencies into them (router/decide.ts). */
+export const DISPATCH_BUCKETS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
 /** Label values known at start-up, so every series exists at zero (zero baseline). */
 export interface MetricsBaseline {
@@ -44,10 +48,11 @@ export function createMetrics(baseline: MetricsBaseline = DEFAULT_BASELINE) {
       labelNames: ['source', 'result'],
       registers: reg,
     }),
-    routerDispatch: new Histogram({
+    // Counted by bucket where the events were decided (`add`), not observed one by one here (R-SCALE-43).
+    routerDispatch: new BucketedHistogram({
       name: 'vigil_router_dispatch_seconds',
       help: 'Time from intake to the notification decision',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [...DISPATCH_BUCKETS],
       registers: reg,
     }),
     notifySent: new Counter({

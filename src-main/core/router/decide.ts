@@ -1,5 +1,5 @@
 import type { CoreContext, DecidedMetrics } from '../context';
-import type { Metrics } from '../metrics';
+import { countInto, DISPATCH_BUCKETS, noBuckets, type Metrics } from '../metrics';
 import type { OutboxWriter } from '../notify';
 import type { AlertState, AlertStateStore, EventRecord, ProcessedUpdate } from '../store';
 import type { AiFollowUp } from './ai-followup';
@@ -130,7 +130,7 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics 
   const now = ctx.clock.now();
   // By source, then result: a key made of both was a string built per event.
   const counts = new Map<string, Map<string, { source: string; result: string; n: number }>>();
-  const m: DecidedMetrics = { events: [], latencies: [], triaged: 0 };
+  const m: DecidedMetrics = { events: [], dispatch: noBuckets(DISPATCH_BUCKETS), triaged: 0 };
   for (const d of done) {
     const ev = d.ev;
     const source = sourceLabel(ev.source);
@@ -139,7 +139,7 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics 
     let c = bySource.get(d.result);
     if (!c) bySource.set(d.result, (c = { source, result: d.result, n: 0 }));
     c.n++;
-    m.latencies.push(Math.max(0, now - ev.receivedAt) / 1000);
+    countInto(m.dispatch, DISPATCH_BUCKETS, Math.max(0, now - ev.receivedAt) / 1000);
     if (d.triage) m.triaged++;
     if (d.notify && d.kind === 'alert' && d.triage && deps.followUp.triager) {
       const job = { ev, hermes: d.triage, channels: d.channels };
@@ -155,7 +155,7 @@ export function afterCommit(deps: DeciderDeps, done: Decided[]): DecidedMetrics 
 
 /** Add one commit's router metrics to a registry (the main thread's, wherever the events were decided). */
 export function countDecided(metrics: Metrics, m: DecidedMetrics): void {
-  for (const s of m.latencies) metrics.routerDispatch.observe(s);
+  metrics.routerDispatch.add(m.dispatch);
   for (const c of m.events) metrics.routerEvents.inc({ source: c.source, result: c.result }, c.n);
   if (m.triaged) metrics.agentTriage.inc({ agent: 'hermes' }, m.triaged);
 }
