@@ -167,6 +167,16 @@ async function webhookSink(): Promise<{ url: string; received(): number; close()
   };
 }
 
+/** Ask the decider for its heap (bench/_decider-heap.cjs): "used 39.2 MB after a full GC (60.4 MB before it)". */
+async function deciderHeap(file: string): Promise<string> {
+  writeFileSync(file, '');
+  for (let i = 0; i < 200 && !existsSync(`${file}.json`); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(`${file}.json`)) return 'no answer in 20 s';
+  const h = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { before: number; used: number; total: number };
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  return `used ${mb(h.used)} after a full GC (${mb(h.before)} before it, heap ${mb(h.total)})`;
+}
+
 /** The router's default group window (the bench's vigil.yaml sets none): a group's update is queued when it closes. */
 const GROUP_WINDOW_MS = 30_000;
 
@@ -281,7 +291,11 @@ export async function benchHttp(
   const env: Record<string, string> = profile
     ? { NODE_OPTIONS: `--import ${join(__dirname, '_cpu-profile.mjs')}`, VIGIL_CPU_PROFILE_DIR: profile }
     : {};
-  const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml'), env });
+  // BENCH_ROUTER_HEAP=1: after round 0, the decider's live heap (a full GC on that thread; bench/_decider-heap.cjs).
+  const heapFile = process.env.BENCH_ROUTER_HEAP ? join(dir, 'decider-heap') : null;
+  if (heapFile) env.BENCH_DECIDER_HEAP = heapFile;
+  const nodeArgs = heapFile ? ['--require', join(__dirname, '_decider-heap.cjs')] : [];
+  const vigil = await startVigil({ dataDir: join(dir, 'data'), config: join(dir, 'vigil.yaml'), env, nodeArgs });
   const am = await startAlertmanager();
   const vu = new URL(vigil.base);
   const vt: Target = {
@@ -386,6 +400,7 @@ export async function benchHttp(
           `    round 0 CPU µs per request by thread until every message was sent (${sink.received()}): ${threadsLine(threads0, threadsSent, requests)}` +
             (profile || process.env.BENCH_ROUTER_WINDOWS ? ` (profile window: sent ${monotonicMs().toFixed(0)} ms)` : ''),
         );
+        if (heapFile) console.log(`    round 0 decider heap (full GC, outbox drained): ${await deciderHeap(heapFile)}`);
         if (rounds === 0) break;
         // Each incident's group update (the 9 alerts that joined its first) is queued when its group window closes,
         // up to GROUP_WINDOW_MS after round 0 began: sent during the repeats, it took over half of their main thread.

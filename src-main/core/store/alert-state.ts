@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AlertStatus, Severity } from '../../../src-shared/constants';
+import { KeptState, stateKeeper } from './alert-state-kept';
 import { fromJson, select, type JsonText } from './sql';
 
 /** Dedupe state per fingerprint: what was last seen and what the humans were last told (R-ROUTE-3). */
@@ -102,7 +103,11 @@ const toState = (r: Row): AlertState => ({
  * over and over. Bounded: the cache is dropped when it grows past `cacheMax`.
  */
 export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertStateStore {
-  const cache = new Map<string, AlertState>();
+  /** Compact (KeptState) where the state allows, else a copy (alert-state-kept.ts). */
+  const cache = new Map<string, KeptState | AlertState>();
+  const keeper = stateKeeper();
+  const kept = (s: AlertState): KeptState | AlertState => keeper.keep(s) ?? { ...s };
+  const stateOf = (fp: string, c: KeptState | AlertState): AlertState => (c instanceof KeptState ? keeper.state(fp, c) : { ...c });
   /** Fingerprints the last look-ahead found without a state (only the deciding transaction inserts states). */
   const absent = new Set<string>();
   const get = select<Row>(db, `SELECT * FROM alert_state WHERE fingerprint = ?`);
@@ -125,7 +130,9 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
   // A repeat changes only the counters (and the endsAt Prometheus moves on each resend): a narrow update
   // leaves the row's other columns and the status index alone.
   const touch = db.prepare(`UPDATE alert_state SET last_seen = ?, last_event_id = ?, count = ?, ends_at = ? WHERE fingerprint = ?`);
-  const sameButCounters = (a: AlertState, b: AlertState): boolean =>
+  const sameButCounters = (a: KeptState | AlertState, b: AlertState): boolean =>
+    a instanceof KeptState ? keeper.sameButCounters(a, b, sameLabels) : sameAsCopy(a, b);
+  const sameAsCopy = (a: AlertState, b: AlertState): boolean =>
     a.status === b.status &&
     a.severity === b.severity &&
     a.summary === b.summary &&
@@ -153,11 +160,12 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
   const write = (s: AlertState): boolean => {
     absent.delete(s.fingerprint);
     const old = cache.get(s.fingerprint);
-    if (cache.size >= cacheMax) cache.clear();
-    cache.set(s.fingerprint, { ...s });
+    const same = old !== undefined && sameButCounters(old, s);
+    // Also when the clock has moved past what kept states count from (once in 12 days): they go with the old base.
+    if (keeper.moved(s.lastSeen) || cache.size >= cacheMax) cache.clear();
+    cache.set(s.fingerprint, kept(s));
     // A row gone meanwhile (deleted by another path) is inserted again below.
-    if (old && sameButCounters(old, s) && touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint).changes)
-      return false;
+    if (same && touch.run(s.lastSeen, s.lastEventId, s.count, s.endsAt ?? null, s.fingerprint).changes) return false;
     const labels = JSON.stringify(s.labels);
     const annotations = JSON.stringify(s.annotations ?? NONE);
     const updated = (): boolean =>
@@ -208,13 +216,13 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
     lastWithPrefix: (prefix) => lastWithPrefix.get(prefix, `${prefix}\uffff`) ?? null,
     get(fp) {
       const hit = cache.get(fp);
-      if (hit) return { ...hit };
+      if (hit) return stateOf(fp, hit);
       if (absent.has(fp)) return null;
       const r = get.get(fp);
       if (!r) return null;
       const s = toState(r);
-      cache.set(fp, s);
-      return { ...s };
+      cache.set(fp, kept(s));
+      return s;
     },
     lookAhead(fps) {
       absent.clear();
@@ -225,7 +233,7 @@ export function sqliteAlertStateStore(db: Database, cacheMax = 50_000): AlertSta
       for (const fp of ask) absent.add(fp);
       for (const r of many.all(JSON.stringify(ask))) {
         absent.delete(r.fingerprint);
-        cache.set(r.fingerprint, toState(r));
+        cache.set(r.fingerprint, kept(toState(r)));
       }
     },
     put(s) {
