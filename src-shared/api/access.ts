@@ -82,6 +82,7 @@ export const METHOD_ACCESS: Record<MethodName, Access> = {
   'oncall.ics': viewer,
   // responding: acknowledge, silence, diagnose, notes and memory, propose
   'alerts.ack': responder('by'),
+  'alerts.ackMany': responder('by'),
   'alerts.unack': responder('by'),
   'alerts.addNote': responder('by'),
   'silences.create': responder('createdBy'),

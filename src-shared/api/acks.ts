@@ -71,11 +71,35 @@ export const OpenAlert = z.object({
 });
 export type OpenAlert = z.infer<typeof OpenAlert>;
 
+/** What one `alerts.ackMany` call did, alert by alert. */
+export const AckManyResult = z.object({
+  acknowledged: z.array(z.string()),
+  /** Already acknowledged (by someone else, or a double click): the first acknowledgement is kept. */
+  already: z.array(z.string()),
+  failed: z.array(z.object({ fingerprint: z.string(), message: z.string() })),
+});
+export type AckManyResult = z.infer<typeof AckManyResult>;
+
+/** A group acknowledged in one click is one call and one commit, not one round trip per alert. */
+export const ACK_MANY_MAX = 500;
+
 export const acksApi = {
   'alerts.ack': method(
     z.object({ fingerprint, by: person, note: note.optional(), via: AckVia.default('console') }).strict(),
     AckInfo,
     'Acknowledge a firing alert: its repeats and escalation stop until it resolves or is un-acknowledged.',
+  ),
+  'alerts.ackMany': method(
+    z
+      .object({
+        fingerprints: z.array(fingerprint).min(1).max(ACK_MANY_MAX),
+        by: person,
+        note: note.optional(),
+        via: AckVia.default('console'),
+      })
+      .strict(),
+    AckManyResult,
+    'Acknowledge many firing alerts at once (a whole group): one commit; an alert that is unknown or resolved is reported, the others are acknowledged.',
   ),
   'alerts.unack': method(
     z.object({ fingerprint, by: person, via: AckVia.default('console') }).strict(),

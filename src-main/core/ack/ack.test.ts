@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../e2e/fixtures/webhook-receiver';
-import type { AckInfo, OpenAlert } from '../../../src-shared/api/acks';
+import type { AckInfo, AckManyResult, OpenAlert } from '../../../src-shared/api/acks';
 import { metricValue, settle, until } from '../notify/testing';
 import { ackBed, kinds, MIN, type AckBed } from './testing';
 
@@ -284,6 +284,32 @@ describe('acknowledgements (R-ROUTE-8)', () => {
     }
     expect(await b.call<OpenAlert[]>('alerts.open', { unacknowledgedOnly: true })).toEqual([]);
     expect((await b.call<OpenAlert[]>('alerts.open', {})).every((o) => o.acknowledged)).toBe(true);
+  });
+
+  it('R-ROUTE-8: a whole group is acknowledged in one call; an unknown or resolved alert is reported and the rest are acknowledged; the audit names every alert', async () => {
+    const b = await bed();
+    const fps = Array.from({ length: 30 }, (_, i) => `fp-skew-${i}`);
+    for (const fp of fps) await b.send({ fingerprint: fp, labels: { alertname: 'Skew', instance: fp } });
+    await b.call('alerts.ack', { fingerprint: 'fp-skew-3', by: 'bob', via: 'tray' }); // someone was quicker for one
+    await b.send({ fingerprint: 'fp-skew-29', labels: { alertname: 'Skew', instance: 'fp-skew-29' }, status: 'resolved' });
+    const r = await b.call<AckManyResult>('alerts.ackMany', { fingerprints: [...fps, 'nope'], by: 'alice', note: 'NTP', via: 'console' });
+    expect(r.acknowledged).toEqual(fps.filter((fp) => fp !== 'fp-skew-3' && fp !== 'fp-skew-29'));
+    expect(r.already).toEqual(['fp-skew-3']);
+    expect(r.failed).toEqual([
+      { fingerprint: 'fp-skew-29', message: 'alert "fp-skew-29" is resolved: there is nothing to acknowledge (add a note instead)' },
+      { fingerprint: 'nope', message: expect.stringMatching(/no alert with fingerprint "nope"/) },
+    ]);
+    expect((await info(b, 'fp-skew-0')).ack).toMatchObject({ by: 'alice', via: 'console', note: 'NTP', state: 'active' });
+    expect((await info(b, 'fp-skew-3')).ack).toMatchObject({ by: 'bob', via: 'tray' }); // the first one is kept
+    expect(await b.call<OpenAlert[]>('alerts.open', { unacknowledgedOnly: true, limit: 200 })).toEqual([]);
+    expect(await metricValue(b.core.ctx, 'vigil_acks_total', { via: 'console' })).toBe(28);
+    const { entries } = await b.call<{ entries: Array<{ detail: string }> }>('audit.list', { limit: 5, action: 'alerts.ackMany' });
+    // All 31, not the first 20 as other lists are recorded.
+    expect((JSON.parse(entries[0]!.detail) as { input: { fingerprints: string[] } }).input.fingerprints).toEqual([...fps, 'nope']);
+    await expect(b.call('alerts.ackMany', { fingerprints: [], by: 'alice' })).rejects.toThrow(/bad_request: fingerprints/);
+    await expect(b.call('alerts.ackMany', { fingerprints: Array(501).fill('fp-skew-0'), by: 'alice' })).rejects.toThrow(
+      /bad_request: fingerprints/,
+    );
   });
 
   it('R-ROUTE-8: bad input gets a clear error and changes nothing', async () => {

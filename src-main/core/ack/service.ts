@@ -1,4 +1,4 @@
-import type { AckInfo, AckVia, OpenAlert } from '../../../src-shared/api/acks';
+import type { AckInfo, AckManyResult, AckVia, OpenAlert } from '../../../src-shared/api/acks';
 import type { CoreContext } from '../context';
 import { VigilError } from '../errors';
 import type { Ack, AckStore, AlertState, Escalation, EscalationStore } from '../store';
@@ -6,6 +6,10 @@ import { Collection } from '../../../src-shared/api/topics';
 
 /** Why a step was cancelled by an acknowledgement (un-acknowledging arms exactly these again). */
 export const CANCELLED_BY_ACK = 'acknowledged';
+
+/** Who acknowledges, how, and with what note. */
+type AckBy = { by: string; note?: string; via: AckVia };
+type AckInput = AckBy & { fingerprint: string };
 
 export interface AckDeps {
   acks: AckStore;
@@ -63,47 +67,73 @@ export function createAckService(ctx: CoreContext, deps: AckDeps) {
     };
   }
 
+  /** Acknowledge one alert inside the caller's transaction: null when it already was (idempotent). */
+  function ackOne(i: AckBy, fingerprint: string, t: number): { pagers: string[] } | null {
+    const s = deps.stateOf(fingerprint);
+    if (!s) throw unknown(fingerprint);
+    if (s.status !== 'firing')
+      throw new VigilError('conflict', `alert "${fingerprint}" is resolved: there is nothing to acknowledge (add a note instead)`);
+    if (acknowledges(acks.get(fingerprint), s)) {
+      // Idempotent (a double click, a second person): keep the first acknowledgement, keep the note.
+      if (i.note) acks.log({ fingerprint, at: t, by: i.by, via: i.via, action: 'note', note: i.note });
+      return null;
+    }
+    acks.put({
+      fingerprint,
+      episode: s.firstSeen,
+      severity: s.severity,
+      by: i.by,
+      at: t,
+      via: i.via,
+      note: i.note ?? null,
+      state: 'active',
+      endedAt: null,
+      endedBy: null,
+    });
+    const id = acks.log({ fingerprint, at: t, by: i.by, via: i.via, action: 'ack', note: i.note ?? null });
+    escalations.cancelAll(fingerprint, t, CANCELLED_BY_ACK);
+    // PagerDuty stops paging too, committed with the ack (R-ROUTE-8).
+    return { pagers: deps.pagerAck(s, { id, by: i.by, note: i.note ?? null }) };
+  }
+
+  function acknowledged(i: AckBy, fingerprint: string, pagers: string[]): void {
+    ctx.metrics.acks.inc({ via: i.via });
+    ctx.log.info({ fingerprint, by: i.by, via: i.via, pagers }, 'alert acknowledged');
+  }
+
   const changed = () => ctx.changed(Collection.events, Collection.acks);
 
   return {
     info,
     isAcknowledged: (fingerprint: string): boolean => acknowledges(acks.get(fingerprint), deps.stateOf(fingerprint)),
 
-    ack(i: { fingerprint: string; by: string; note?: string; via: AckVia }): AckInfo {
-      const t = now();
-      const done = ctx.stores.transaction(() => {
-        const s = deps.stateOf(i.fingerprint);
-        if (!s) throw unknown(i.fingerprint);
-        if (s.status !== 'firing')
-          throw new VigilError('conflict', `alert "${i.fingerprint}" is resolved: there is nothing to acknowledge (add a note instead)`);
-        if (acknowledges(acks.get(i.fingerprint), s)) {
-          // Idempotent (a double click, a second person): keep the first acknowledgement, keep the note.
-          if (i.note) acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'note', note: i.note });
-          return null;
-        }
-        acks.put({
-          fingerprint: i.fingerprint,
-          episode: s.firstSeen,
-          severity: s.severity,
-          by: i.by,
-          at: t,
-          via: i.via,
-          note: i.note ?? null,
-          state: 'active',
-          endedAt: null,
-          endedBy: null,
-        });
-        const id = acks.log({ fingerprint: i.fingerprint, at: t, by: i.by, via: i.via, action: 'ack', note: i.note ?? null });
-        escalations.cancelAll(i.fingerprint, t, CANCELLED_BY_ACK);
-        // PagerDuty stops paging too, committed with the ack (R-ROUTE-8).
-        return { pagers: deps.pagerAck(s, { id, by: i.by, note: i.note ?? null }) };
-      });
-      if (done) {
-        ctx.metrics.acks.inc({ via: i.via });
-        ctx.log.info({ fingerprint: i.fingerprint, by: i.by, via: i.via, pagers: done.pagers }, 'alert acknowledged');
-      }
+    ack(i: AckInput): AckInfo {
+      const done = ctx.stores.transaction(() => ackOne(i, i.fingerprint, now()));
+      if (done) acknowledged(i, i.fingerprint, done.pagers);
       changed();
       return info(i.fingerprint);
+    },
+
+    /** A whole group in one click: one transaction; an alert that cannot be acknowledged is reported, not fatal. */
+    ackMany(i: AckBy & { fingerprints: string[] }): AckManyResult {
+      const t = now();
+      const out: AckManyResult = { acknowledged: [], already: [], failed: [] };
+      const pagers = new Map<string, string[]>();
+      ctx.stores.transaction(() => {
+        for (const fp of new Set(i.fingerprints)) {
+          try {
+            const done = ackOne(i, fp, t);
+            if (done) pagers.set(fp, done.pagers);
+            (done ? out.acknowledged : out.already).push(fp);
+          } catch (e) {
+            if (!(e instanceof VigilError)) throw e; // a storage failure fails the whole call: nothing acknowledged
+            out.failed.push({ fingerprint: fp, message: e.message });
+          }
+        }
+      });
+      for (const [fp, p] of pagers) acknowledged(i, fp, p);
+      changed();
+      return out;
     },
 
     unack(i: { fingerprint: string; by: string; via: AckVia }): AckInfo {

@@ -1,5 +1,6 @@
 import { METHOD_ACCESS, type Actor } from '../../../src-shared/api/access';
 import type { MethodName } from '../../../src-shared/api';
+import { ACK_MANY_MAX } from '../../../src-shared/api/acks';
 import type { Audit } from './index';
 
 /**
@@ -26,7 +27,8 @@ function recordable(v: unknown, depth = 0, key = ''): unknown {
   if (typeof v === 'string') return v.length > 300 ? `${v.slice(0, 300)}…` : v;
   if (v === null || typeof v !== 'object') return v;
   if (depth >= 3) return '[…]';
-  if (Array.isArray(v)) return v.slice(0, 20).map((x) => recordable(x, depth + 1));
+  // The alerts a group acknowledgement names are all recorded (at most ACK_MANY_MAX), other lists their first 20.
+  if (Array.isArray(v)) return v.slice(0, key === 'fingerprints' ? ACK_MANY_MAX : 20).map((x) => recordable(x, depth + 1));
   return Object.fromEntries(
     Object.entries(v as Record<string, unknown>)
       .slice(0, 30)

@@ -83,6 +83,7 @@ const INPUTS: { [M in MethodName]?: () => Input<M> | Promise<Input<M>> } = {
   'outbox.retryNow': async () => ({ id: (await value('outbox.list', { channel: 'hook', limit: 10 })).items[0]!.id }),
   'alerts.ackInfo': () => ({ fingerprint: FP }),
   'alerts.ack': () => ({ fingerprint: FP, by: 'ann' }),
+  'alerts.ackMany': () => ({ fingerprints: [FP], by: 'ann' }),
   'alerts.addNote': () => ({ fingerprint: FP, by: 'ann', note: 'looking' }),
   'alerts.unack': () => ({ fingerprint: FP, by: 'ann' }),
   'incidents.get': async () => ({ id: (await value('incidents.list', { limit: 10 })).items[0]!.id }),
