@@ -346,6 +346,7 @@ export async function benchHttp(
       const m202 = monotonicMs();
       const cpu202 = [threadCpuMs(pid), processCpuMs(pid)];
       const threads202 = threadsCpuMs(pid);
+      const sched202 = THREADS.map((name) => schedOf(pid, name));
       await inboxDrained(vigil.base, base + total * (round + 1));
       const tDone = performance.now();
       // Where this round lies in the server's .cpuprofile (its times are the same monotonic clock, in µs).
@@ -381,7 +382,8 @@ export async function benchHttp(
       );
       // Whether the bulk threads work, wait for a CPU (load, nice) or sleep (the write lock, the gate) until drained.
       console.log(
-        `    round ${round} until drained (${((tDone - t0) / 1000).toFixed(2)} s): ${threadTimes(sched0, schedDone, tDone - t0)}`,
+        `    round ${round} until drained (${((tDone - t0) / 1000).toFixed(2)} s): ${threadTimes(sched0, schedDone, tDone - t0)}; ` +
+          `after the last 202 (${((tDone - t202) / 1000).toFixed(2)} s): ${threadTimes(sched202, schedDone, tDone - t202)}`,
       );
       if (round > 0) pRates.push(p);
       if (round === 0) {

@@ -1,55 +1,30 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startVigil, type Served } from './fixtures/serve';
+import { describe, expect, it } from 'vitest';
+import { crashDataDir, postIntake } from './fixtures/crash';
+import { startVigil, type Served } from './fixtures/serve';
 
 /**
  * R-ROUTE-2: `kill -9` the real `vigil serve` in the middle of a burst of
  * ingests, restart it on the same data dir, and prove every event that was
  * answered 202 is stored, processed and has its notification in the outbox.
  */
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
-const config = join(dataDir, 'vigil.yaml');
-writeFileSync(config, 'channels: [{ name: desktop, type: desktop }]\nroutes: [{ channels: [desktop] }]\n');
-const running: Served[] = [];
-afterAll(async () => {
-  for (const s of running) await s.stop('SIGKILL');
-  removeDir(dataDir);
-});
+const { dataDir, config, running } = crashDataDir('vigil-crash-');
 
-function postEvent(base: URL, token: string, agent: Agent, i: number): Promise<{ status: number; ids: string[] }> {
-  const body = JSON.stringify({
-    source: 'crash-test',
-    severity: 'critical',
-    summary: `burst event ${i}`,
-    labels: { alertname: `Burst${i}`, n: String(i) },
-  }); // one alertname each: not grouped or folded into a burst (R-NOISE)
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        path: '/api/v1/events',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, ids: res.statusCode === 202 ? (JSON.parse(text) as { ids: string[] }).ids : [] }),
-        );
-        res.on('error', () => resolve({ status: 0, ids: [] }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0, ids: [] })); // the server died under us: not acknowledged
-    req.end(body);
-  });
-}
+/** One generic event; one alertname each: not grouped or folded into a burst (R-NOISE). */
+const postEvent = (s: Served, agent: Agent, i: number) =>
+  postIntake(
+    s,
+    agent,
+    '/api/v1/events',
+    JSON.stringify({
+      source: 'crash-test',
+      severity: 'critical',
+      summary: `burst event ${i}`,
+      labels: { alertname: `Burst${i}`, n: String(i) },
+    }),
+  );
 
 describe('crash safety (R-ROUTE-2)', () => {
   it('R-ROUTE-2, R-SCALE-7: after kill -9 mid-burst, every event that got a 202 is stored, processed and notified', async () => {
@@ -58,7 +33,6 @@ describe('crash safety (R-ROUTE-2)', () => {
     // R-SCALE-7: the events are decided on the decider worker thread, the kill takes it down mid-decide with the rest.
     const status = await first.rpc<{ tiles: Array<{ id: string; reason: string }> }>('status.get', {});
     expect(status.tiles.find((t) => t.id === 'router-inbox')?.reason).toContain('decided on the decider thread');
-    const base = new URL(first.base);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     const acked: string[] = [];
     let sent = 0;
@@ -68,7 +42,7 @@ describe('crash safety (R-ROUTE-2)', () => {
     // die with requests in flight, some in the intake thread's commit. Every client keeps posting until its request fails.
     const worker = async () => {
       while (!dead && sent < 20_000) {
-        const r = await postEvent(base, first.token, agent, sent++);
+        const r = await postEvent(first, agent, sent++);
         if (r.status === 0) dead = true;
         acked.push(...r.ids);
         if (acked.length >= 1500 && !killed) {
