@@ -84,8 +84,11 @@ export function heldSummary(held: Held[], [from, to]: [number, number]): string 
   const part = (xs: Held[], what: string) => {
     const longest = [...xs].sort((a, b) => b.ms - a.ms).slice(0, 4);
     const sum = xs.reduce((a, h) => a + h.ms, 0);
+    // By kind: a major GC's pause is what a probe waits behind, and its marking steps ran on this thread before it.
+    const kinds = [...new Set(xs.map((h) => h.kind))].filter((k) => k !== 'stall');
+    const byKind = kinds.length ? ` (${kinds.map((k) => `${k} ${xs.filter((h) => h.kind === k).length}`).join(', ')})` : '';
     return (
-      `${what}: ${xs.length}, ${sum.toFixed(0)} ms in all; longest ` +
+      `${what}: ${xs.length}${byKind}, ${sum.toFixed(0)} ms in all; longest ` +
       longest
         .map((h) => `${h.ms.toFixed(0)} ms${h.kind === 'stall' ? '' : ` ${h.kind}`} at +${((h.at - from) / 1000).toFixed(1)} s`)
         .join(', ')
