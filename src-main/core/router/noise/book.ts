@@ -130,6 +130,21 @@ export class NoiseBook {
     this.store.delete(burstRow(b.alertname));
   }
 
+  /**
+   * A start was noted in `name`'s watch (R-NOISE-3). The map stays in order of each watch's latest start, so the
+   * watches at its front whose every start is older than the window go (R-SCALE-44): the next start of their
+   * alertname would drop those starts anyway (bursts.ts noteStart), and without this an alertname that never reached
+   * the threshold kept its watch and up to threshold - 1 members until it started again, if ever.
+   */
+  watched(name: string, w: Watch, now: number, window: number): void {
+    this.watches.delete(name);
+    for (const [n, x] of this.watches) {
+      if (x.starts.some((s) => s.since > now - window)) break;
+      this.watches.delete(n);
+    }
+    this.watches.set(name, w);
+  }
+
   /** Track a transition of an alert that is not (yet) flapping: memory only. */
   trackFlap(f: Flap): void {
     // Re-insert so the map stays in least-recently-changed order; evict the oldest non-flapping ones (amortised O(1)).

@@ -63,6 +63,27 @@ describe('R-NOISE-3 bursts', () => {
     expect(b.sent()[2]!.title).toBe('RESOLVED: fleet-wide DeployCheckFailed on 300 hosts (lasted 40s)');
   });
 
+  it('R-SCALE-44, R-NOISE-3: alertnames that never reached the burst threshold leave no watch (and its members) behind once their starts are older than the window; a burst still opens across the sweep', async () => {
+    const b = bed();
+    const { watches } = b.noise.book;
+    // 200 rules with 5 hosts each: below burstThreshold (20), so each alertname's starts are watched.
+    for (let r = 0; r < 200; r++) await b.send(...hosts(5).map((h) => fire(`Quiet${r}`, h)));
+    expect(watches.size).toBe(200);
+    b.h.clock.advance(40_000);
+    await b.send(...hosts(19, 'db').map((h) => fire('Slow', h)));
+    // 61 s on, the quiet ones' starts are all outside the 60 s window; Slow's started 21 s before.
+    b.h.clock.advance(21_000);
+    await b.send(fire('Fresh', 'web001'));
+    expect([...watches.keys()]).toEqual(['Slow', 'Fresh']);
+    expect(watches.get('Slow')!.starts).toHaveLength(19);
+    // The 20th distinct host of Slow within its window: the burst opens with the 19 watched starts.
+    await b.send(fire('Slow', 'db020'));
+    expect(watches.has('Slow')).toBe(false);
+    expect(b.noise.book.bursts.get('Slow')?.size).toBe(20);
+    b.h.clock.advance(30_000);
+    expect(b.sent().at(-1)!.title).toBe('WARNING: fleet-wide Slow on 20 hosts');
+  });
+
   it('R-NOISE-3: a burst that fires and resolves within seconds is still reported once, as resolved with its size and duration', async () => {
     const b = bed();
     const fleet = hosts(250, 'node');

@@ -56,9 +56,9 @@ export const burstStage = (book: NoiseBook): Stage => ({
       return;
     }
     if (!d.notify || !starting) return;
-    let w = book.watches.get(name);
-    if (!w) book.watches.set(name, (w = { starts: [] }));
+    const w = book.watches.get(name) ?? { starts: [] };
     const starts = noteStart(w, memberOf(ev, sc.now, d.channels), sc.now, burstWindow);
+    book.watched(name, w, sc.now, burstWindow);
     if (distinctHosts(starts) < burstThreshold) return;
     const nb = { ...openBurst(name, starts, sc.now, groupWindow), thread: threadOf(sc.config, ev).key };
     book.openBurst(nb);
