@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/app';
 import { parseConfig } from '../core/config';
 import { createLogger } from '../core/log';
 import { createSmokeHistoryStore, type SmokeRowInput } from '../core/store';
-import { listenHttp } from './testing';
+import { clientElsewhere, externalGrowthMb, listenHttp } from './testing';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const T0 = Date.UTC(2026, 0, 1);
@@ -48,31 +46,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The export read by another process (its buffers are not this heap's), discarding the body; its line count. */
-function readElsewhere(): Promise<number> {
-  const script = `
-    const http = require('node:http');
-    http.get(process.argv[1], { headers: { authorization: 'Bearer ${TOKEN}' } }, (res) => {
-      let n = 0;
-      res.on('data', (b) => { for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++; });
-      res.on('end', () => process.stdout.write(String(n)));
-    });`;
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['-e', script, `${base}/api/v1/smoke/history.ndjson`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? ok(Number(out)) : fail(new Error(`reader exited ${code}`))));
-  });
-}
+/** The export read by another process, discarding the body; its line count. */
+const readElsewhere = async (): Promise<number> =>
+  Number(
+    await clientElsewhere(
+      `const http = require('node:http');
+      http.get(process.argv[1], { headers: { authorization: 'Bearer ${TOKEN}' } }, (res) => {
+        let n = 0;
+        res.on('data', (b) => { for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++; });
+        res.on('end', () => process.stdout.write(String(n)));
+      });`,
+      [`${base}/api/v1/smoke/history.ndjson`],
+    ),
+  );
 
 describe('an export of moved chunks (R-SCALE-42)', () => {
   it('R-SCALE-42: each moved chunk is freed once written, so the main thread’s external memory stays flat through a 200k-row export', async () => {
-    const external = () => getHeapStatistics().external_memory;
-    const before = external();
-    let peak = before;
-    const sample = setInterval(() => (peak = Math.max(peak, external())), 1);
-    const lines = await readElsewhere();
-    clearInterval(sample);
+    const [lines, growthMb] = await externalGrowthMb(readElsewhere);
     expect(lines).toBe(ROWS);
     const moved = seen.filter((c): c is Uint8Array => typeof c !== 'string');
     // ~23 MB of NDJSON in ~100 chunks of ~230 KB, all moved from the reads thread.
@@ -80,7 +70,6 @@ describe('an export of moved chunks (R-SCALE-42)', () => {
     expect(moved.length).toBeGreaterThanOrEqual(ROWS / 2_000);
     // Freed (detached) after the socket wrote them, not left for a GC to find.
     expect(moved.filter((c) => c.byteLength > 0)).toHaveLength(0);
-    const growthMb = (peak - before) / 1e6;
     console.log(
       `export: ${lines} lines in ${moved.length} moved chunks; main-thread external memory peak growth ${growthMb.toFixed(1)} MB`,
     );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpAccess } from '../access';
 import { hostAllowed } from '../guard';
+import { free } from '../moved-chunks';
 import { INTAKE_ROUTES, type IntakeAnswer, type IntakeBody, type IntakeRoute } from './intake-answer';
 
 /**
@@ -53,7 +54,12 @@ export function leanIntake(app: FastifyInstance, deps: { access: HttpAccess; ans
     // Its own buffer, so it is moved to the intake thread rather than copied; the parser delivers exactly `length`.
     const bytes = Buffer.allocUnsafeSlow(length);
     let at = 0;
-    req.on('data', (chunk: Buffer) => (at += chunk.copy(bytes, at)));
+    req.on('data', (chunk: Buffer) => {
+      at += chunk.copy(bytes, at);
+      // The parser's own copy of these bytes, ours alone: freed now rather than counted as external memory until a
+      // GC, which V8 weighs against the old generation's room (a storm's bodies started major GCs, R-SCALE-42).
+      free(chunk);
+    });
     req.on('error', () => undefined); // the client left: nobody to answer
     req.on('end', () => {
       deps.answer(r, { bytes }, length).then(
