@@ -129,7 +129,8 @@ function AlertRows({
 
 /** Whether the person's role lets them acknowledge and silence (R-PEOPLE-1): the buttons say why not before a click. */
 function useGuards() {
-  return { ack: { denied: useDenied('alerts.ackMany') }, silence: { denied: useDenied('silences.create') } };
+  // alerts.ackMany needs the same role; the refusal names the method a person knows from the API docs and the tray.
+  return { ack: { denied: useDenied('alerts.ack') }, silence: { denied: useDenied('silences.create') } };
 }
 
 /** One alert group as a card (Karma's way): what, how many, how bad, since when, who has it. */
