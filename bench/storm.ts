@@ -118,6 +118,6 @@ export default async function storm(): Promise<void> {
     for (const { who: vigil, s: v } of rows.filter((r) => r.who.startsWith('Vigil after')))
       for (const { who, s } of rows.filter((r) => r.who.startsWith('Alertmanager')))
         console.log(
-          `  ${name}: ${vigil} vs ${who}: ${v.perGroup.toFixed(2)} vs ${s.perGroup.toFixed(2)} per incident (${s.sent ? (v.sent / s.sent).toFixed(2) : '∞'}×) ${v.sent <= s.sent ? 'met' : 'NOT met'}; missed ${v.missed.length} vs ${s.missed.length}; first ${secs(v.firstAfterMs)} vs ${secs(s.firstAfterMs)} ${v.firstAfterMs !== null && v.firstAfterMs <= 2000 ? 'met' : 'NOT met'}`,
+          `  ${name}: ${vigil} vs ${who}: ${v.perGroup.toFixed(2)} vs ${s.perGroup.toFixed(2)} per incident (${s.sent ? (v.sent / s.sent).toFixed(2) : '∞'}×) ${v.sent <= s.sent ? 'met' : 'NOT met'}; missed ${v.missed.length} vs ${s.missed.length} ${v.missed.length === 0 ? 'met' : 'NOT met'}; first ${secs(v.firstAfterMs)} vs ${secs(s.firstAfterMs)} ${v.firstAfterMs !== null && v.firstAfterMs <= 2000 ? 'met' : 'NOT met'}`,
         );
 }

@@ -62,14 +62,14 @@ describe('deciding writes what the transaction knows once, and a rollback leaves
       expect(all<{ n: number }>(`SELECT count(*) AS n FROM incident_members WHERE incident_id = '${i.id}'`)[0]!.n).toBe(10);
     expect(all<{ kind: string }>(`SELECT kind FROM incident_entries`).map((e) => e.kind)).toEqual(['opened', 'opened', 'opened']);
 
-    // One head row per group, as it stood after its last alert: 10 members, 9 waiting for the update.
+    // One head row per group, as it stood after its batch: 10 members, none waiting (its first message names them).
     const groups = all<{ body: string }>(`SELECT body FROM noise_state WHERE kind = 'group' ORDER BY key`).map(
       (r) => JSON.parse(r.body) as { size: number; firing: number; pending: string[] },
     );
     expect(groups.map((g) => [g.size, g.firing, g.pending.length])).toEqual([
-      [10, 10, 9],
-      [10, 10, 9],
-      [10, 10, 9],
+      [10, 10, 0],
+      [10, 10, 0],
+      [10, 10, 0],
     ]);
     // Members: one row per group for the one deciding transaction that committed, ten members each (R-SCALE-31).
     expect(all<{ n: number }>(`SELECT json_array_length(body) AS n FROM noise_members ORDER BY owner`).map((r) => r.n)).toEqual([
@@ -80,9 +80,9 @@ describe('deciding writes what the transaction knows once, and a rollback leaves
     expect(outcomes.filter((o) => o === 'notified')).toHaveLength(3);
     expect(outcomes.filter((o) => o === 'grouped')).toHaveLength(27);
     expect(outbox.sent().map((s) => s.message.title)).toEqual([
-      'WARNING: Bench 0 on host-0',
-      'WARNING: Bench 1 on host-10',
-      'WARNING: Bench 2 on host-20',
+      'WARNING: Bench0 — 10 alerts on host-0, host-1, host-2 … +7 more',
+      'WARNING: Bench1 — 10 alerts on host-10, host-11, host-12 … +7 more',
+      'WARNING: Bench2 — 10 alerts on host-20, host-21, host-22 … +7 more',
     ]);
     // Each event's trace names its incident once: opened for the first of a group, joined for the others.
     const inc = ids.map((id) =>

@@ -61,10 +61,14 @@ export function decideBatch(deps: DeciderDeps, batch: EventRecord[], write: (ev:
   const fps = batch.map((ev) => ev.fingerprint);
   states.lookAhead(fps);
   ctx.stores.acks.lookAhead(fps);
+  let decided = false;
   try {
     decideEach(deps, batch, sc, touched, done, write);
+    for (const s of deps.stages) s.endBatch?.(sc);
+    decided = true;
   } finally {
     states.lookAhead(null);
+    if (!decided) for (const s of deps.stages) s.dropBatch?.();
   }
   states.putMany(touched.values());
   return done;
@@ -81,7 +85,17 @@ function decideEach(
   const { ctx, states } = deps;
   // One Decision and trace array for the batch, reset per event: the stages use them only while the event is decided
   // (write packs the trace at once), and what outlives the event is copied out (Decided, the fresh nextState).
-  const d: Decision = { notify: true, result: 'notified', kind: 'alert', trace: [], prev: null, next: null!, triage: null, channels: NONE };
+  const d: Decision = {
+    notify: true,
+    result: 'notified',
+    kind: 'alert',
+    trace: [],
+    prev: null,
+    next: null!,
+    triage: null,
+    channels: NONE,
+    later: null,
+  };
   const t = d.trace;
   const upd: ProcessedUpdate = { outcome: 'notified', trace: t, triage: null, channels: NONE };
   for (const ev of batch) {
@@ -96,6 +110,7 @@ function decideEach(
     d.next = nextState(prev, ev, now);
     d.triage = null;
     d.channels = NONE;
+    d.later = null;
     for (const s of deps.stages) {
       if (!d.notify && !s.always) continue;
       const notifying = d.notify;

@@ -24,6 +24,11 @@ export interface Decision {
   next: AlertState;
   triage: TriageResult | null;
   channels: string[];
+  /**
+   * Where the outbox stage queues this event's messages instead of the outbox, or null: the group stage takes the
+   * first message of a group opened in this batch, to name in it the alerts that arrived with it (R-NOISE-1).
+   */
+  later: OutboxWriter | null;
 }
 
 /** What a stage may use: config, time, stores and the outbox, all injected. */
@@ -47,6 +52,10 @@ export interface Stage {
   /** Run even when an earlier stage held the notification back (e.g. triage, for the console). */
   readonly always?: boolean;
   run(ev: EventRecord, d: Decision, sc: StageContext): void;
+  /** After the batch's last event, inside its transaction: queue what the stage kept back for the batch. */
+  endBatch?(sc: StageContext): void;
+  /** The batch failed (its transaction rolls back): forget what was kept for it. */
+  dropBatch?(): void;
 }
 
 /**

@@ -16,6 +16,7 @@ const scratch = (ev: EventRecord, now: number): Decision => ({
   next: nextState(null, ev, now),
   triage: null,
   channels: [],
+  later: null,
 });
 
 /**

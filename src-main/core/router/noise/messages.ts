@@ -4,6 +4,7 @@ import type { Flap } from './flaps';
 import type { Group } from './groups';
 import { worst, type Member } from './members';
 import { utcText } from '../../duration';
+import { isAckData } from '../../ack';
 
 /** How many members a message names before "+N more". */
 export const NAMED = 10;
@@ -61,6 +62,45 @@ export function groupUpdate(g: Group, joined: Member[]): Message {
   });
 }
 
+/**
+ * R-NOTIFY-13: a new group's first message, naming every alert that arrived in the same batch as the first (`first` is
+ * the first alert's own message: its labels, triage and suggestions stay, under the group's lines). Its Acknowledge
+ * button acknowledges the first alert only, so it says whose.
+ */
+export const groupFirst = (g: Group, first: Message): Message =>
+  naming(first, [...g.members.values()], g.firing, groupName(g), `of group ${groupLabelText(g)} arrived together`);
+
+/** R-NOTIFY-13: the same when a fleet-wide burst took the group's alerts in that batch (its own report follows). */
+export const burstFirst = (b: Burst, first: Message): Message =>
+  naming(
+    first,
+    [...b.members.values()],
+    b.firing,
+    `fleet-wide ${b.alertname}`,
+    `of a fleet-wide ${b.alertname} burst so far (one report follows)`,
+  );
+
+function naming(first: Message, all: Member[], firing: number, name: string, what: string): Message {
+  const sev = worst(all);
+  const resolved = all.filter((m) => !m.firing).map((m) => m.host);
+  const host = all.find((m) => m.fp === first.fingerprint)?.host;
+  const buttons = first.buttons?.map((b) => (host && isAckData(b.data) ? { ...b, text: `Acknowledge ${host}` } : b));
+  return {
+    ...first,
+    ...(buttons ? { buttons } : {}),
+    severity: sev,
+    title: `${sev.toUpperCase()}: ${name} — ${all.length} alerts on ${hostList(hosts(all), 3)}`,
+    body: [
+      `${all.length} alerts ${what}: ${hostList(hosts(all))}`,
+      resolved.length ? `Now firing: ${firing} of ${all.length}. Resolved: ${hostList(resolved)}` : '',
+      `First: ${first.title}`,
+      first.body,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  };
+}
+
 /** R-NOISE-1: a group's resolution is one message. */
 export function groupResolved(g: Group, now: number): Message {
   const all = [...g.members.values()];
@@ -95,7 +135,7 @@ export function burstMessage(b: Burst, now: number, resolved: boolean, reportedB
       ? `${b.alertname} fired on ${n} hosts and all resolved after ${span(lasted)}.`
       : `${b.alertname} started firing on ${n} hosts within ${span(b.detectedAt - b.startedAt)}.`,
     `Hosts: ${hostList(hosts(all))}`,
-    resolved && !reportedBefore ? 'It resolved before the burst was reported as firing; this is its only message.' : '',
+    resolved && !reportedBefore ? "It resolved before its firing report was due: this is the burst's only report." : '',
     !resolved ? 'One message for the whole burst; its resolution follows as one message.' : '',
     all[0]?.summary ? `Example: ${all[0].summary}` : '',
   ]

@@ -50,10 +50,12 @@ describe('R-NOISE-3 bursts', () => {
       b.h.clock.advance(1_000);
     }
     b.h.clock.advance(30_000);
+    // The first message names the 30 alerts of its batch, which the burst took (R-NOTIFY-13); the report names all.
     expect(b.sent().map((m) => m.title)).toEqual([
-      'WARNING: DeployCheckFailed on web001',
+      'WARNING: fleet-wide DeployCheckFailed — 30 alerts on web001, web002, web003 … +27 more',
       'WARNING: fleet-wide DeployCheckFailed on 300 hosts',
     ]);
+    expect(b.sent()[0]!.body).toContain('30 alerts of a fleet-wide DeployCheckFailed burst so far (one report follows): web001, web002');
     expect(b.sent()[1]!.body).toContain(
       'Hosts: web001, web002, web003, web004, web005, web006, web007, web008, web009, web010 … +290 more',
     );
@@ -93,10 +95,10 @@ describe('R-NOISE-3 bursts', () => {
     expect(outcomes(b, ids).every((o) => o === 'burst')).toBe(true);
     b.h.clock.advance(120_000);
     expect(b.sent().map((m) => m.title)).toEqual([
-      'WARNING: KernelOops on node001',
+      'WARNING: fleet-wide KernelOops — 250 alerts on node001, node002, node003 … +247 more',
       'RESOLVED: fleet-wide KernelOops on 250 hosts (lasted 3s)',
     ]);
-    expect(b.sent()[1]!.body).toContain('this is its only message');
+    expect(b.sent()[1]!.body).toContain("It resolved before its firing report was due: this is the burst's only report.");
   });
 
   it('R-NOISE-3: the burst message reaches every channel its hosts would have (a critical host pages)', async () => {
@@ -112,7 +114,10 @@ describe('R-NOISE-3 bursts', () => {
     const b = bed();
     await b.send(...hosts(19).map((h) => fire('NtpDrift', h)));
     b.h.clock.advance(30_000);
-    expect(b.sent().map((m) => m.kind)).toEqual(['alert', 'group']);
+    // One batch: the group's first message names all 19 (no burst report, no update).
+    expect(b.sent().map((m) => `${m.kind} ${m.title}`)).toEqual([
+      'alert WARNING: NtpDrift — 19 alerts on web001, web002, web003 … +16 more',
+    ]);
   });
 });
 

@@ -30,6 +30,34 @@ describe('R-NOISE-1 grouping', () => {
     expect(b.sent()).toHaveLength(2);
   });
 
+  it('R-NOISE-1: alerts of a new group that arrive together (one webhook) are all named in its first message; later joiners make one update', async () => {
+    const b = bed();
+    const ids = await b.send(...hosts(12).map((h) => fire('DiskFull', h)));
+    const [first] = b.sent();
+    expect(b.sent()).toHaveLength(1);
+    expect(first!.title).toBe('WARNING: DiskFull — 12 alerts on web001, web002, web003 … +9 more');
+    expect(first!.body).toContain('12 alerts of group alertname=DiskFull arrived together: web001, web002, web003, web004');
+    expect(first!.body).toContain('First: WARNING: DiskFull on web001\nLabels: alertname=DiskFull, instance=web001');
+    // Its Acknowledge button acknowledges the first alert only, and says so.
+    expect(first!.buttons?.map((x) => x.text)).toEqual(['Acknowledge web001']);
+    expect(outcomes(b, ids)).toEqual(['notified', ...Array<string>(11).fill('grouped')]);
+    expect(heldBy(b, ids[1]!)[0]!.detail).toBe(
+      'joins group alertname=DiskFull (2 alerts), opened in this batch: named in its first message',
+    );
+    b.h.clock.advance(20_000);
+    expect(b.sent()).toHaveLength(1); // nothing waits for the window's update
+    // A later joiner inside the window is an update of its own, at the window's end.
+    const [late] = await b.send(fire('DiskFull', 'web013'));
+    expect(heldBy(b, late!)[0]!.detail).toMatch(/^joins group alertname=DiskFull \(13 alerts\): batched into one update at /);
+    b.h.clock.advance(10_000);
+    expect(b.sent().map((m) => m.title)).toEqual([first!.title, 'WARNING: DiskFull +1 more on web013']);
+    b.h.clock.advance(60_000);
+    expect(b.sent()).toHaveLength(2);
+    // A group of one in its batch keeps the alert's own message.
+    await b.send(fire('Ping', 'a'));
+    expect(b.sent().at(-1)!.title).toBe('WARNING: Ping on a');
+  });
+
   it('R-NOISE-1: groups follow the route groupBy labels (default alertname): other values open their own group, notified at once', async () => {
     const b = bed();
     await b.send(fire('ReplLag', 'db1', { labels: { alertname: 'ReplLag', instance: 'db1', team: 'db', cluster: 'eu' } }));
@@ -72,7 +100,8 @@ describe('R-NOISE-1 grouping', () => {
 
   it('R-NOISE-1: a group resolves in one message when all members have; a member firing again inside the window withdraws it', async () => {
     const b = bed();
-    await b.send(fire('HighCPU', 'a'), fire('HighCPU', 'b'), fire('HighCPU', 'c'));
+    await b.send(fire('HighCPU', 'a'));
+    await b.send(fire('HighCPU', 'b'), fire('HighCPU', 'c'));
     b.h.clock.advance(30_000);
     expect(b.sent().map((m) => m.kind)).toEqual(['alert', 'group']);
     const ids = await b.send(resolve('HighCPU', 'a'), resolve('HighCPU', 'b'));
@@ -181,6 +210,7 @@ describe('R-NOISE durability', () => {
     expect(b.router.events.get(ids[2]!)!.trace.filter((t) => t.stage === 'persist')).toHaveLength(1);
     expect(outcomes(b, ids)).toEqual(['notified', 'grouped', 'grouped']);
     b.h.clock.advance(30_000);
-    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: Disk on x', 'WARNING: Disk +2 more on y, z']);
+    // The failed pass's first message was dropped with it; the retry's names all three, once.
+    expect(b.sent().map((m) => m.title)).toEqual(['WARNING: Disk — 3 alerts on x, y, z']);
   });
 });

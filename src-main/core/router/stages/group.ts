@@ -1,10 +1,11 @@
+import type { Message, OutboxWriter } from '../../notify';
 import type { EventRecord } from '../../store';
 import { firstRouteOf } from '../noise/eligible';
-import { groupKey, join, openGroup, refire, resolve } from '../noise/groups';
+import { groupKey, join, openGroup, refire, resolve, type Group } from '../noise/groups';
 import type { NoiseBook } from '../noise/book';
 import { hostOf, type Member } from '../noise/members';
-import { span } from '../noise/messages';
-import { hold, trace, type Stage } from '../types';
+import { burstFirst, groupFirst, span } from '../noise/messages';
+import { hold, trace, type Stage, type StageContext } from '../types';
 
 /** A time of day as the trace shows it (HH:MM:SSZ); the last second's text is kept (a Date and ISO text per event cost a storm). */
 let atSecond = NaN;
@@ -45,87 +46,140 @@ export const memberOf = (ev: EventRecord, now: number, channels?: string[]): Mem
 };
 
 /**
- * R-NOISE-1: group notifications by the route's groupBy labels. The first
- * alert of a new group goes out at once; alerts joining within the group
- * window are held here and sent as ONE update by the book's timer; a
- * member's resolution is held until the whole group has resolved, which is
- * one message. Runs for held events too (always) to keep membership true.
+ * A group opened in the batch being decided: its first message, queued at the batch's end (same transaction) so that it
+ * names the alerts that arrived with the first one, as Alertmanager's one notification per group would. Without this a
+ * webhook of 12 alerts of one group showed the on-call 1 host until the update a window later.
  */
-export const groupStage = (book: NoiseBook): Stage => ({
-  name: 'group',
-  always: true,
-  run(ev, d, sc) {
-    const fp = ev.fingerprint;
-    if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
-    const window = sc.config.router.groupWindow;
-    const g = book.groupFor(fp);
-    if (ev.status === 'resolved') {
-      if (!g) return;
-      const r = resolve(g, fp, sc.now, window);
-      book.saveGroup(g, [fp]);
-      if (!d.notify) return;
-      if (r === 'all')
+class FirstMessage implements OutboxWriter {
+  readonly sends: [channel: string, message: Message, key: string][] = [];
+  constructor(readonly group: Group) {}
+  enqueue(channel: string, message: Message, key: string): void {
+    this.sends.push([channel, message, key]);
+  }
+  /** Queue it, naming the alerts that joined in this batch (they no longer wait for the window's update). */
+  queue(book: NoiseBook, sc: StageContext): void {
+    const g = this.group;
+    if (!this.sends.length) return; // the first alert queued nothing: nothing to name the others in
+    let amended: ((m: Message) => Message) | null = null;
+    if (book.groups.get(g.key) === g) {
+      if (g.pending.length) {
+        amended = (m) => groupFirst(g, m);
+        g.pending = [];
+        g.flushAt = null;
+        book.saveGroup(g);
+      }
+    } else {
+      // A fleet-wide burst took the group's alerts in this batch (a flap takes one alert): name the burst's so far.
+      const first = this.sends[0]![1].fingerprint;
+      const b = first ? book.bursts.get(book.burstOf.get(first) ?? '') : undefined;
+      if (b && b.size > 1) amended = (m) => burstFirst(b, m);
+    }
+    let made: Message | null = null;
+    for (const [channel, message, key] of this.sends) sc.outbox.enqueue(channel, amended ? (made ??= amended(message)) : message, key);
+  }
+}
+
+/**
+ * R-NOISE-1: group notifications by the route's groupBy labels. The first
+ * alert of a new group goes out at once (at the end of its batch, naming the
+ * alerts of the group that came in the same batch); alerts joining later
+ * within the group window are held here and sent as ONE update by the book's
+ * timer; a member's resolution is held until the whole group has resolved,
+ * which is one message. Runs for held events too (always) to keep
+ * membership true.
+ */
+export const groupStage = (book: NoiseBook): Stage => {
+  /** Groups opened in the batch being decided, by key. */
+  const fresh = new Map<string, FirstMessage>();
+  return {
+    name: 'group',
+    always: true,
+    endBatch(sc) {
+      for (const f of fresh.values()) f.queue(book, sc);
+      fresh.clear();
+    },
+    dropBatch() {
+      fresh.clear();
+    },
+    run(ev, d, sc) {
+      const fp = ev.fingerprint;
+      if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
+      const window = sc.config.router.groupWindow;
+      const g = book.groupFor(fp);
+      if (ev.status === 'resolved') {
+        if (!g) return;
+        const r = resolve(g, fp, sc.now, window);
+        book.saveGroup(g, [fp]);
+        if (!d.notify) return;
+        if (r === 'all')
+          return hold(
+            d,
+            sc.now,
+            'group',
+            'grouped',
+            `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`,
+          );
         return hold(
           d,
           sc.now,
           'group',
           'grouped',
-          `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`,
+          `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`,
         );
-      return hold(
+      }
+      if (!d.notify) {
+        if (!g) return;
+        const withdrawn = refire(g, fp, sc.now, window);
+        if (withdrawn !== null) book.saveGroup(g, [fp]);
+        if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
+        return;
+      }
+      const route = firstRouteOf(sc.config.routes, ev);
+      if (route < 0) return;
+      const groupBy = sc.config.routes[route]!.groupBy;
+      if (!hasAny(ev.labels, groupBy))
+        return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
+      const key = groupKey(route, groupBy, ev.labels, d.channels);
+      const m = memberOf(ev, sc.now);
+      const existing = book.groups.get(key);
+      if (!existing) {
+        const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
+        const g = openGroup(key, labels, d.channels, m, sc.now);
+        book.saveGroup(g, [fp]);
+        const first = new FirstMessage(g);
+        fresh.set(key, first);
+        d.later = first;
+        return trace(
+          d,
+          sc.now,
+          'group',
+          'pass',
+          `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`,
+        );
+      }
+      const j = join(existing, m, sc.now, window);
+      if (j.type !== 'known') book.saveGroup(existing, [fp]);
+      if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
+      if (j.type === 'now')
+        return trace(
+          d,
+          sc.now,
+          'group',
+          'pass',
+          `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`,
+        );
+      hold(
         d,
         sc.now,
         'group',
         'grouped',
-        `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`,
+        fresh.get(key)?.group === existing
+          ? `joins group ${name(existing.labels)} (${existing.size} alerts), opened in this batch: named in its first message`
+          : `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
       );
-    }
-    if (!d.notify) {
-      if (!g) return;
-      const withdrawn = refire(g, fp, sc.now, window);
-      if (withdrawn !== null) book.saveGroup(g, [fp]);
-      if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
-      return;
-    }
-    const route = firstRouteOf(sc.config.routes, ev);
-    if (route < 0) return;
-    const groupBy = sc.config.routes[route]!.groupBy;
-    if (!hasAny(ev.labels, groupBy))
-      return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
-    const key = groupKey(route, groupBy, ev.labels, d.channels);
-    const m = memberOf(ev, sc.now);
-    const existing = book.groups.get(key);
-    if (!existing) {
-      const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
-      book.saveGroup(openGroup(key, labels, d.channels, m, sc.now), [fp]);
-      return trace(
-        d,
-        sc.now,
-        'group',
-        'pass',
-        `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`,
-      );
-    }
-    const j = join(existing, m, sc.now, window);
-    if (j.type !== 'known') book.saveGroup(existing, [fp]);
-    if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
-    if (j.type === 'now')
-      return trace(
-        d,
-        sc.now,
-        'group',
-        'pass',
-        `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`,
-      );
-    hold(
-      d,
-      sc.now,
-      'group',
-      'grouped',
-      `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
-    );
-    // The update will tell the humans; dedupe treats it as notified from now on.
-    d.next.notifiedStatus = 'firing';
-    d.next.notifiedAt = sc.now;
-  },
-});
+      // The update will tell the humans; dedupe treats it as notified from now on.
+      d.next.notifiedStatus = 'firing';
+      d.next.notifiedAt = sc.now;
+    },
+  };
+};

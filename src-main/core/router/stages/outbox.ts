@@ -12,7 +12,8 @@ export const outboxStage: Stage = {
     const msg = formatMessage(ev, d.kind, d.triage, { count: d.next.count, aiFollows: sc.aiTriage });
     // A resolution sent here ends the incident only for an alert not grouped with others (a group resolves in the group stage).
     msg.thread = ev.status === 'resolved' ? resolutionThread(sc.config, ev) : threadOf(sc.config, ev);
-    for (const ch of d.channels) sc.outbox.enqueue(ch, msg, notificationKey(ev.id, d.kind, ch));
+    const to = d.later ?? sc.outbox; // a new group's first message waits for its batch's end (stages/group.ts)
+    for (const ch of d.channels) to.enqueue(ch, msg, notificationKey(ev.id, d.kind, ch));
     d.result = 'notified';
     d.next.notifiedStatus = ev.status;
     d.next.notifiedAt = sc.now;
