@@ -15,6 +15,11 @@ const LABEL: Record<RetentionKindName, string> = {
 };
 
 const mb = (bytes: number | null) => (bytes === null ? '—' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+/** Everything Vigil's data takes on disk: a fresh database's rows sit in its write-ahead log until a checkpoint. */
+const onDisk = (v: RetentionView): number | null => {
+  const parts = [v.databaseBytes, v.walBytes, v.inboxBytes, v.archiveBytes];
+  return parts.every((p) => p === null) ? null : parts.reduce<number>((a, p) => a + (p ?? 0), 0);
+};
 const days = (ms: number | null) => (ms === null ? 'for ever' : `${Math.round(ms / 86_400_000)} days`);
 
 /** Database size and what retention will remove (issue 17.3): the figures come from the worker's own counts. */
@@ -37,8 +42,9 @@ export function RetentionSettings() {
       {v && (
         <>
           <p>
-            Database <strong>{mb(v.databaseBytes)}</strong> (write-ahead log {mb(v.walBytes)}; audit archive {mb(v.archiveBytes)}). Pruning
-            runs in small batches {v.runsOn === 'worker' ? 'on its own worker thread' : 'inline (in-memory database)'}.
+            On disk <strong>{mb(onDisk(v))}</strong>: database {mb(v.databaseBytes)}, its write-ahead log {mb(v.walBytes)} (written, not yet
+            folded into the database file), intake inbox {mb(v.inboxBytes)}, audit archive {mb(v.archiveBytes)}. Pruning runs in small
+            batches {v.runsOn === 'worker' ? 'on its own worker thread' : 'inline (in-memory database)'}.
             {v.lastPass && (
               <span className="muted">
                 {' '}

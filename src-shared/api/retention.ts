@@ -18,6 +18,8 @@ export const RetentionView = z.object({
   /** Bytes of vigil.db and its WAL (null for an in-memory database). */
   databaseBytes: z.number().nullable(),
   walBytes: z.number().nullable(),
+  /** Bytes of the intake inbox (inbox.db and its WAL): acknowledged events not yet decided. */
+  inboxBytes: z.number().nullable(),
   archiveBytes: z.number().nullable(),
   kinds: z.array(
     z.object({

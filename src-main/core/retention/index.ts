@@ -4,7 +4,7 @@ import type { RetentionView } from '../../../src-shared/api/retention';
 import type { CoreContext } from '../context';
 import { auditArchivePath } from './archive';
 import { preview, prunePass, type Counts, type PassInput, type RetentionPolicy } from './pass';
-import { threadClient, workerScript } from '../store';
+import { inboxFile, threadClient, workerScript } from '../store';
 
 export { auditArchivePath, readArchive } from './archive';
 
@@ -71,12 +71,15 @@ export function wireRetention(ctx: CoreContext) {
     })());
 
   const size = (file: string | null): number | null => (file && existsSync(file) ? statSync(file).size : null);
+  const sum = (xs: Array<number | null>): number | null =>
+    xs.some((x) => x !== null) ? xs.reduce<number>((a, x) => a + (x ?? 0), 0) : null;
   const view = async (): Promise<RetentionView> => {
     const p = policy();
     const due = await getRunner().preview(p, ctx.clock.now());
     return {
       databaseBytes: size(dbFile),
       walBytes: size(dbFile && `${dbFile}-wal`),
+      inboxBytes: dbFile === null ? null : sum([size(inboxFile(dbFile)), size(`${inboxFile(dbFile)}-wal`)]),
       archiveBytes: size(ctx.dataDir && auditArchivePath(ctx.dataDir)),
       kinds: (Object.keys(p) as Array<keyof RetentionPolicy>).map((kind) => ({
         kind,

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -145,6 +145,11 @@ describe('retention (issue 17.3)', () => {
       if (!before.ok) throw new Error(before.error.message);
       expect(before.value.runsOn).toBe('worker');
       expect(before.value.databaseBytes).toBeGreaterThan(0);
+      // Every file of the data counts on disk: the WAL and the intake inbox (inbox.db and its WAL) too.
+      const bytes = (...f: string[]) => f.reduce((a, n) => a + (existsSync(join(dir, n)) ? statSync(join(dir, n)).size : 0), 0);
+      expect(before.value.walBytes).toBeGreaterThan(0);
+      expect(before.value.inboxBytes).toBeGreaterThanOrEqual(bytes('inbox.db'));
+      expect(bytes('inbox.db')).toBeGreaterThan(0);
       // 1,200 old events, and the old inbox event that start-up has just processed (now history too).
       expect(before.value.kinds.find((k) => k.kind === 'events')).toEqual({ kind: 'events', keepMs: 90 * DAY, due: 1201 });
       const after = (await core.call('retention.run', {})) as Result<RetentionView>;
