@@ -92,7 +92,8 @@ describe('durable outbox over a real webhook receiver', () => {
     expect(rx.hook.delivered).toHaveLength(6); // none twice
     expect(rx.hook.shown.every((d) => d.verified)).toBe(true);
     expect(outbox.health()[0]).toMatchObject({ state: 'ok', backlog: 0, failingSince: null });
-    expect(recoveries).toEqual(['channel hook']);
+    // Asked at the first success since start (a failure alert from before a restart resolves) and at the outage's end.
+    expect(recoveries).toEqual(['channel hook', 'channel hook']);
     expect(await metricValue(ctx, 'vigil_notify_sent_total', { channel: 'hook', result: 'sent' })).toBe(6);
     expect(await metricValue(ctx, 'vigil_outbox_replayed_total', { channel: 'hook' })).toBe(1);
     expect(await metricValue(ctx, 'vigil_outbox_pending', { channel: 'hook' })).toBe(0);

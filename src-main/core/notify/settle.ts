@@ -100,7 +100,8 @@ export function report(
     const carried = isDigestKey(head.key) ? store.digestItems(head.id).length : 0;
     if (carried > 0) metrics.outboxReplayed.inc({ channel: name }, carried);
     else if (head.attempts > 0 || health.failures > 0) metrics.outboxReplayed.inc({ channel: name });
-    if (health.failures >= FAILING_AFTER) opts.onRecovery(`channel ${name}`);
+    // The first success since start too: a failure alert raised before a restart is resolved by it (a no-op if none fires).
+    if (health.failures >= FAILING_AFTER || health.lastSuccessAt === null) opts.onRecovery(`channel ${name}`);
     if (health.failures > 0) log.info({ channel: name, after: health.failures }, 'channel recovered');
     Object.assign(health, { failingSince: null, lastError: null, lastSuccessAt: now, failures: 0 });
     return false;
