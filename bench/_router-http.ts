@@ -193,7 +193,10 @@ async function outboxDrained(base: string, timeoutMs = 180_000): Promise<void> {
 
 /** Events the router has processed so far (every result but 'rejected'), from Vigil's /metrics. */
 export async function processedCount(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  return processedIn(await (await fetch(`${base}/metrics`)).text());
+}
+/** The same, from a /metrics text. */
+export function processedIn(text: string): number {
   let n = 0;
   for (const m of text.matchAll(/^vigil_router_events_total\{([^}]*)\} (\d+)/gm))
     if (!m[1]!.includes('result="rejected"')) n += Number(m[2]);
@@ -217,13 +220,13 @@ async function resultCounts(base: string): Promise<Map<string, number>> {
  * through a 60 s drain took ~1 ms of main-thread CPU per request of the round. So the next poll comes after half the
  * time the rate seen so far needs for what is left (20-500 ms): rare while much is left, every 20 ms near the end.
  */
-export async function inboxDrained(base: string, expected: number, timeoutMs = 180_000): Promise<void> {
+export async function inboxDrained(base: string, expected: number, timeoutMs = 180_000, count = () => processedCount(base)): Promise<void> {
   const end = Date.now() + timeoutMs;
-  let last = { n: await processedCount(base), t: performance.now() };
+  let last = { n: await count(), t: performance.now() };
   while (last.n < expected) {
     if (Date.now() > end) throw new Error(`intake inbox not drained after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
-    const now = { n: await processedCount(base), t: performance.now() };
+    const now = { n: await count(), t: performance.now() };
     const perMs = (now.n - last.n) / (now.t - last.t);
     const wait = perMs > 0 ? Math.min(500, (expected - now.n) / perMs / 2) : 100;
     if (now.n < expected && wait > 20) await new Promise((r) => setTimeout(r, wait - 20));

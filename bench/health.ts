@@ -8,9 +8,10 @@
 // Target: loaded p99 ≤ 50 ms and ≤ 2× the idle p99. Needs `npx electron-vite build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startVigil, type Served } from '../e2e/fixtures/serve';
 import { createSmokeHistoryStore, openDatabase, type SmokeRowInput } from '../src-main/core/store';
@@ -26,7 +27,8 @@ import {
   threadTimes,
   type Probe,
 } from './_main-thread';
-import { alerts, inboxDrained, load, processedCount, webhook, type Target } from './_router-http';
+import { encodePosts, get, getText, rawLoad } from './_health-load';
+import { alerts, inboxDrained, load, processedCount, processedIn, webhook, type Target } from './_router-http';
 
 // BENCH_HEALTH_STORM=0 leaves the storm out, to see what the export and the SSE connects alone cost /health.
 const STORM = Number(process.env.BENCH_HEALTH_STORM ?? 50_000);
@@ -119,15 +121,28 @@ function seedSmoke(dataDir: string, n: number): number {
   return performance.now() - t0;
 }
 
+/**
+ * BENCH_HEALTH_LOAD=old: the load generator as it was before R-SCALE-47 (Node's http client for the storm with string
+ * bodies, fetch and web streams for the export and the polls), for A/B runs of what it costs; the server is asked the same.
+ */
+const OLD_LOAD = process.env.BENCH_HEALTH_LOAD === 'old';
+
 /** Stream the whole export and count its lines; returns [rows, ms]. */
 async function exportAll(vigil: Served): Promise<[number, number]> {
   const t0 = performance.now();
-  const res = await vigil.api('/api/v1/smoke/history.ndjson');
-  if (!res.ok || !res.body) throw new Error(`export: HTTP ${res.status}`);
   let lines = 0;
   // indexOf (memchr), not a loop over each byte in JS: the load generator shares the server's two cores.
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+  const count = (chunk: Uint8Array) => {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  };
+  if (OLD_LOAD) {
+    const res = await vigil.api('/api/v1/smoke/history.ndjson');
+    if (!res.ok || !res.body) throw new Error(`export: HTTP ${res.status}`);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) count(chunk);
+  } else {
+    const status = await get(vigil.base, '/api/v1/smoke/history.ndjson', count, { token: vigil.token });
+    if (status !== 200) throw new Error(`export: HTTP ${status}`);
+  }
   return [lines, performance.now() - t0];
 }
 
@@ -158,19 +173,33 @@ async function sseConnects(vigil: Served, n: number): Promise<number> {
   return performance.now() - t0;
 }
 
-async function storm(vigil: Served, bodies: string[]): Promise<[number, number]> {
-  if (STORM === 0) return [0, 0];
+function stormTarget(vigil: Served): Target {
   const u = new URL(vigil.base);
-  const t: Target = {
+  return {
     host: u.hostname,
     port: Number(u.port),
     path: '/api/v1/alerts/alertmanager',
     headers: { authorization: `Bearer ${vigil.token}` },
   };
-  const before = await processedCount(vigil.base);
+}
+
+/** The storm's webhooks (their bodies as text), each also as the whole request the raw client writes. */
+function stormBodies(vigil: Served): { bodies: string[]; requests: Buffer[] } {
+  if (STORM === 0) return { bodies: [], requests: [] };
+  const bodies = alerts(Date.now(), STORM / PER_REQUEST, PER_REQUEST).map(webhook);
+  return { bodies, requests: OLD_LOAD ? [] : encodePosts(stormTarget(vigil), bodies) };
+}
+
+async function storm(vigil: Served, { bodies, requests }: ReturnType<typeof stormBodies>): Promise<[number, number]> {
+  if (STORM === 0) return [0, 0];
+  // The drain's polls of /metrics on one keep-alive connection, as fetch's pool made them.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const count = OLD_LOAD ? undefined : async () => processedIn(await getText(vigil.base, '/metrics', agent));
+  const before = await (count ?? (() => processedCount(vigil.base)))();
   const t0 = performance.now();
-  const acked = await load(t, bodies, 16);
-  await inboxDrained(vigil.base, before + STORM, 600_000);
+  const acked = OLD_LOAD ? await load(stormTarget(vigil), bodies, 16) : await rawLoad(stormTarget(vigil), requests, 16);
+  await inboxDrained(vigil.base, before + STORM, 600_000, count);
+  agent.destroy();
   return [acked, performance.now() - t0];
 }
 
@@ -190,6 +219,27 @@ async function startPerf(file: string | undefined): Promise<(() => Promise<void>
       proc.once('exit', () => ok());
       proc.kill('SIGINT');
     });
+}
+
+/**
+ * BENCH_HEALTH_LOAD_PROFILE=<file>: a CPU profile of this process (the load generator) over the loaded phase, to see
+ * what the load it stands in for costs the server's two cores. Returns its stop.
+ */
+function profileLoad(file: string | undefined): () => Promise<void> {
+  if (!file) return async () => {};
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 500 });
+  session.post('Profiler.start');
+  return () =>
+    new Promise((ok) =>
+      session.post('Profiler.stop', (err, res) => {
+        if (!err) writeFileSync(file, JSON.stringify(res.profile));
+        session.disconnect();
+        ok();
+      }),
+    );
 }
 
 /** A phase's probe latencies cut into consecutive windows of WINDOW_MS (by send time; a last short window joins the one before). */
@@ -237,15 +287,16 @@ export default async function bench(): Promise<void> {
     if (LOAD_NICE) setPriority(process.pid, LOAD_NICE);
     // The storm's bodies are made before the loaded phase: making 50,000 alerts took the load generator ~0.7 s of CPU
     // at the phase's start, on the server's two cores (the load itself is the same).
-    const bodies = STORM ? alerts(Date.now(), STORM / PER_REQUEST, PER_REQUEST).map(webhook) : [];
+    const bodies = stormBodies(vigil);
     // BENCH_HEALTH_PERF=<file>: `perf sched record` of the whole machine in the loaded phase (who held the CPUs while
     // the main thread waited for one: bench/_sched-waits.mjs reads it).
     const perf = await startPerf(process.env.BENCH_HEALTH_PERF);
     if (perf) console.log(`server pid ${pid}, bench pid ${process.pid}, prober pid ${prober.proc.pid}`);
     prober.phase('loaded');
+    const stopProfile = profileLoad(process.env.BENCH_HEALTH_LOAD_PROFILE);
     const t0 = performance.now();
     const wall0 = Date.now();
-    const [threads0, sched0, own0] = [threadTimes(pid), schedstat(pid), process.cpuUsage()];
+    const [threads0, sched0, own0, own0Threads] = [threadTimes(pid), schedstat(pid), process.cpuUsage(), threadTimes(process.pid)];
     const [[acked, stormMs], [rows, exportMs], sseMs] = await Promise.all([
       storm(vigil, bodies),
       exportAll(vigil),
@@ -255,6 +306,7 @@ export default async function bench(): Promise<void> {
     const wall1 = Date.now();
     const [threads1, sched1, own1] = [threadTimes(pid), schedstat(pid), process.cpuUsage(own0)];
     await perf?.();
+    await stopProfile();
     const got = await prober.end();
     idleProbes = got.idle ?? [];
     const idle = idleProbes.map((p) => p.ms);
@@ -271,7 +323,8 @@ export default async function bench(): Promise<void> {
     // and the main thread's time runnable but without a CPU (contention with its own threads and the machine's load).
     console.log(
       `server CPU in the loaded phase (load average ${loadavg()[0]!.toFixed(1)}): ${threadCpuLine(pid, threads0, threads1)}; ` +
-        `the load generator (this process) ${((own1.user + own1.system) / 1e6).toFixed(1)} s`,
+        `the load generator (this process) ${((own1.user + own1.system) / 1e6).toFixed(2)} s (user ${(own1.user / 1e6).toFixed(2)}, ` +
+        `system ${(own1.system / 1e6).toFixed(2)}: ${threadCpuLine(process.pid, own0Threads, threadTimes(process.pid))})`,
     );
     if (sched0 && sched1)
       console.log(
