@@ -122,7 +122,7 @@ export async function benchFirstDelivery(
 }
 
 /** A real core on a temporary data dir, the first deliveries appended to its inbox as HTTP intake would, and drained. */
-async function firstDelivery(requests: number, perRequest: number, before?: (core: Core) => void) {
+export async function firstDelivery(requests: number, perRequest: number, before?: (core: Core) => void) {
   const raw = testContext();
   raw.close(false);
   const yaml = `channels: [{ name: sink, type: webhook, url: "http://127.0.0.1:9/hook", digest: 0 }]\nroutes: [{ channels: [sink] }]\n`;

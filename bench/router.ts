@@ -1,6 +1,7 @@
 import { benchFirstDelivery, benchInProcess, firstDeliveryWal } from './_router-inproc';
 import { benchHttp } from './_router-http';
 import { benchLatency } from './_router-latency';
+import { firstDeliveryRows } from './_router-rows';
 
 /**
  * `npm run bench -- router`: (a) in-process router vs a raw batched insert,
@@ -8,6 +9,7 @@ import { benchLatency } from './_router-latency';
  * (b) HTTP webhook ingest into `vigil serve` vs Alertmanager's own API,
  * (c) first-notification latency with a hanging AI triager vs triage off.
  * BENCH_ROUTER_ONLY=first runs (a') alone (3 runs), for profiling the deciding pass with `node --cpu-prof`;
+ * BENCH_ROUTER_ONLY=rows counts what (a') writes: statement runs, rows, index entries and bytes an alert (no times);
  * BENCH_ROUTER_ONLY=http runs (b) alone (the main thread's cost of intake and sending, BENCH_ROUTER_PROFILE to profile it);
  * BENCH_ROUTER_ROUNDS=0 with it runs round 0 (first deliveries) alone, for A/B runs of the storm's first seconds.
  */
@@ -24,6 +26,7 @@ export default async function main(): Promise<void> {
     await firstDeliveryWal();
     return;
   }
+  if (process.env.BENCH_ROUTER_ONLY === 'rows') return void (await firstDeliveryRows());
   if (process.env.BENCH_ROUTER_ONLY === 'http') return void (await benchHttp());
   const a: number[] = [];
   for (let i = 0; i < 3; i++) {
