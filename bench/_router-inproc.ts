@@ -169,7 +169,7 @@ function columnBytes(db: Core['areas']['db'], n: number): string {
 }
 
 /** Which table or index each WAL frame wrote (frame header: page number, big-endian), per alert, largest first. */
-function walByTable(db: Core['areas']['db'], file: string, page: number, n: number): string {
+export function walByTable(db: Core['areas']['db'], file: string, page: number, n: number): string {
   const wal = readFileSync(file);
   const owner = new Map<number, string>();
   for (const r of db.prepare(`SELECT name, pageno FROM dbstat`).all() as Array<{ name: string; pageno: number }>)

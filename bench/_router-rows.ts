@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore } from '../src-main/core/app';
 import { parseConfig } from '../src-main/core/config';
@@ -7,6 +7,7 @@ import { createLogger } from '../src-main/core/log';
 import { inboxText } from '../src-main/core/router';
 import { testContext } from '../src-main/core/router/testing';
 import { alerts, webhook } from './_router-http';
+import { walByTable } from './_router-inproc';
 
 /**
  * (a'') What one first delivery costs the deciding connection, by part: statement runs an alert by statement, rows an
@@ -29,11 +30,8 @@ export async function firstDeliveryRows(requests = 1_500, perRequest = 20): Prom
     const recs = items.flat();
     router.accepted(core.ctx.stores.inbox.appendText(Date.now(), groups[i]!.via, recs.length, inboxText(items)), recs);
   }
-  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map(
-    (t) => t.name,
-  );
-  const rowCount = () =>
-    new Map(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((t) => t.name);
+  const rowCount = () => new Map(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
   const before = rowCount();
   // Checkpoints held off, so every WAL frame the deciding pass writes stays countable by its page's owner.
   const walFile = `${db.name}-wal`;
@@ -75,18 +73,11 @@ export async function firstDeliveryRows(requests = 1_500, perRequest = 20): Prom
         `    ${s.name.padEnd(34)} cells ${String(s.cells).padStart(7)}  payload/cell ${(s.payload / Math.max(1, s.cells)).toFixed(0).padStart(5)}  bytes/alert ${(s.bytes / n).toFixed(0)}`,
       );
   const page = db.pragma('page_size', { simple: true }) as number;
-  const wal = readFileSync(walFile);
-  const owner = new Map<number, string>();
-  for (const r of db.prepare(`SELECT name, pageno FROM dbstat`).all() as Array<{ name: string; pageno: number }>)
-    owner.set(r.pageno, r.name);
-  const frames = new Map<string, number>();
-  for (let off = 32; off + 24 + page <= wal.length; off += 24 + page) {
-    const name = owner.get(wal.readUInt32BE(off)) ?? '(free or schema)';
-    frames.set(name, (frames.get(name) ?? 0) + 1);
-  }
   const all = statSync(walFile).size / (page + 24);
-  console.log(`    WAL frames an alert (${commits} commits, ${(n / commits).toFixed(0)} alerts a commit): ${(all / n).toFixed(3)}; by table or index:`);
-  for (const [name, f] of [...frames].sort((a, b) => b[1] - a[1])) if (f / n >= 0.002) console.log(`    ${(f / n).toFixed(3)}  ${name}`);
+  console.log(
+    `    WAL frames an alert (${commits} commits, ${(n / commits).toFixed(0)} alerts a commit): ${(all / n).toFixed(3)}; by table or index:`,
+  );
+  console.log(`    ${walByTable(db, walFile, page, n)}`);
   await core.stop();
   raw.close();
 }

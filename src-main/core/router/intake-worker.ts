@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   ANSWERED_LATER,
+  autocheckpointPages,
   failedReply,
   inboxAppend,
   inboxPruneStep,
@@ -32,7 +33,7 @@ const { file } = workerData as { file: string };
 const db = new BetterSqlite3(file);
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
-db.pragma('wal_autocheckpoint = 10000');
+db.pragma(`wal_autocheckpoint = ${autocheckpointPages(db)}`);
 db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
 const append = inboxAppend(db);
 const decoder = new TextDecoder();

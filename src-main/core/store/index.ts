@@ -59,7 +59,7 @@ export {
   type InboxRequest,
   type InboxStore,
 } from './inbox';
-export { DECIDER_WAL_LIMIT_BYTES, WAL_LIMIT_BYTES } from './db';
+export { DECIDER_WAL_LIMIT_BYTES, WAL_LIMIT_BYTES, autocheckpointPages } from './db';
 export { isBusy, threadEnded, writeGate, type WriteGate } from './write-gate';
 export { limitInlining } from './inline-budget';
 export { INTAKE_NICE, lowerV8PlatformThreads, lowerThreadPriority, nameThread } from './thread-priority';

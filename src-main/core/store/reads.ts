@@ -65,7 +65,7 @@ export function offThreadReads(dbFile: string, inline: OffThreadReads): OffThrea
 }
 
 /**
- * A storm grows the WAL to ~40 MB (wal_autocheckpoint = 10000 pages, store/db.ts). Above WAL_LIMIT_BYTES it is
+ * A storm grows the WAL to ~40 MB (wal_autocheckpoint, store/db.ts autocheckpointPages). Above WAL_LIMIT_BYTES it is
  * checkpointed here, off the main thread, every WAL_LOOK_MS: PASSIVE blocks nobody, and once every frame is back in
  * the database the next write restarts the WAL and cuts the file to the limit (journal_size_limit). The main
  * thread's own autocheckpoints then find little left to copy.
