@@ -21,6 +21,12 @@ const head = <T extends { members: unknown }>(x: T): Omit<T, 'members'> => {
   return rest;
 };
 
+/** A group's first message held back for the end of its batch (R-NOTIFY-13, stages/group.ts). */
+export interface BatchFirst {
+  readonly group: Group;
+  queue(book: NoiseBook, outbox: OutboxWriter): void;
+}
+
 /**
  * The state behind the group, burst and flap stages: open groups, bursts
  * and flapping alerts in memory, mirrored in SQLite (written in the
@@ -38,6 +44,8 @@ export class NoiseBook {
   readonly burstOf = new Map<string, string>();
   readonly watches = new Map<string, Watch>();
   readonly flaps = new Map<string, Flap>();
+  /** First messages of groups opened in the batch being decided, by group key, in the order they were opened. */
+  readonly firsts = new Map<string, BatchFirst>();
   private readonly store: NoiseStore;
   private timer: TimerHandle | null = null;
   private armedAt = Infinity;
@@ -79,6 +87,14 @@ export class NoiseBook {
         this.burstOf.set(fp, b.alertname);
       }
     }
+  }
+
+  /** Queue a group's held first message now (before another message of its thread, or at the batch's end). */
+  sendFirst(key: string | undefined, outbox: OutboxWriter): void {
+    const f = key === undefined ? undefined : this.firsts.get(key);
+    if (!f) return;
+    this.firsts.delete(key!);
+    f.queue(this, outbox);
   }
 
   isFlapping = (fp: string): boolean => this.flaps.get(fp)?.flapping === true;

@@ -58,6 +58,16 @@ describe('R-NOISE-1 grouping', () => {
     expect(b.sent().at(-1)!.title).toBe('WARNING: Ping on a');
   });
 
+  it("R-NOTIFY-13: an alert that starts flapping in the batch its group opened in: the group's first message goes before the flapping notice", async () => {
+    const b = bed();
+    const flips = [fire, resolve, fire, resolve, fire, resolve, fire].map((f) => f('LinkDown', 'sw1'));
+    await b.send(fire('LinkDown', 'sw2'), ...flips);
+    expect(b.noise.book.isFlapping('LinkDown/sw1')).toBe(true);
+    // Queue order is what a thread shows last: the flapping notice is the newest state, not the first message.
+    expect(b.sent().map((m) => m.kind)).toEqual(['alert', 'flapping']);
+    expect(b.sent()[0]!.title).toBe('WARNING: LinkDown — 2 alerts on sw2, sw1');
+  });
+
   it('R-NOISE-1: groups follow the route groupBy labels (default alertname): other values open their own group, notified at once', async () => {
     const b = bed();
     await b.send(fire('ReplLag', 'db1', { labels: { alertname: 'ReplLag', instance: 'db1', team: 'db', cluster: 'eu' } }));

@@ -63,6 +63,7 @@ export const flapStage = (book: NoiseBook): Stage => ({
         ? routeWithoutDedupe(ev, sc)
         : { channels: [], held: null };
     f.channels = where.channels;
+    book.sendFirst(book.groupOf.get(fp), sc.outbox); // its group's first message, if held for this batch, goes before the notice
     book.saveFlap(f, true);
     if (!f.channels.length)
       return trace(

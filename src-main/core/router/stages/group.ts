@@ -2,10 +2,10 @@ import type { Message, OutboxWriter } from '../../notify';
 import type { EventRecord } from '../../store';
 import { firstRouteOf } from '../noise/eligible';
 import { groupKey, join, openGroup, refire, resolve, type Group } from '../noise/groups';
-import type { NoiseBook } from '../noise/book';
+import type { BatchFirst, NoiseBook } from '../noise/book';
 import { hostOf, type Member } from '../noise/members';
 import { burstFirst, groupFirst, span } from '../noise/messages';
-import { hold, trace, type Stage, type StageContext } from '../types';
+import { hold, trace, type Stage } from '../types';
 
 /** A time of day as the trace shows it (HH:MM:SSZ); the last second's text is kept (a Date and ISO text per event cost a storm). */
 let atSecond = NaN;
@@ -50,14 +50,14 @@ export const memberOf = (ev: EventRecord, now: number, channels?: string[]): Mem
  * names the alerts that arrived with the first one, as Alertmanager's one notification per group would. Without this a
  * webhook of 12 alerts of one group showed the on-call 1 host until the update a window later.
  */
-class FirstMessage implements OutboxWriter {
+class FirstMessage implements OutboxWriter, BatchFirst {
   readonly sends: [channel: string, message: Message, key: string][] = [];
   constructor(readonly group: Group) {}
   enqueue(channel: string, message: Message, key: string): void {
     this.sends.push([channel, message, key]);
   }
   /** Queue it, naming the alerts that joined in this batch (they no longer wait for the window's update). */
-  queue(book: NoiseBook, sc: StageContext): void {
+  queue(book: NoiseBook, outbox: OutboxWriter): void {
     const g = this.group;
     if (!this.sends.length) return; // the first alert queued nothing: nothing to name the others in
     let amended: ((m: Message) => Message) | null = null;
@@ -75,7 +75,7 @@ class FirstMessage implements OutboxWriter {
       if (b && b.size > 1) amended = (m) => burstFirst(b, m);
     }
     let made: Message | null = null;
-    for (const [channel, message, key] of this.sends) sc.outbox.enqueue(channel, amended ? (made ??= amended(message)) : message, key);
+    for (const [channel, message, key] of this.sends) outbox.enqueue(channel, amended ? (made ??= amended(message)) : message, key);
   }
 }
 
@@ -89,17 +89,14 @@ class FirstMessage implements OutboxWriter {
  * membership true.
  */
 export const groupStage = (book: NoiseBook): Stage => {
-  /** Groups opened in the batch being decided, by key. */
-  const fresh = new Map<string, FirstMessage>();
   return {
     name: 'group',
     always: true,
     endBatch(sc) {
-      for (const f of fresh.values()) f.queue(book, sc);
-      fresh.clear();
+      for (const key of [...book.firsts.keys()]) book.sendFirst(key, sc.outbox);
     },
     dropBatch() {
-      fresh.clear();
+      book.firsts.clear();
     },
     run(ev, d, sc) {
       const fp = ev.fingerprint;
@@ -147,7 +144,8 @@ export const groupStage = (book: NoiseBook): Stage => {
         const g = openGroup(key, labels, d.channels, m, sc.now);
         book.saveGroup(g, [fp]);
         const first = new FirstMessage(g);
-        fresh.set(key, first);
+        book.sendFirst(key, sc.outbox); // a group of this key opened earlier in the batch and is gone: its message first
+        book.firsts.set(key, first);
         d.later = first;
         return trace(
           d,
@@ -173,7 +171,7 @@ export const groupStage = (book: NoiseBook): Stage => {
         sc.now,
         'group',
         'grouped',
-        fresh.get(key)?.group === existing
+        book.firsts.get(key)?.group === existing
           ? `joins group ${name(existing.labels)} (${existing.size} alerts), opened in this batch: named in its first message`
           : `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
       );
