@@ -88,96 +88,94 @@ class FirstMessage implements OutboxWriter, BatchFirst {
  * which is one message. Runs for held events too (always) to keep
  * membership true.
  */
-export const groupStage = (book: NoiseBook): Stage => {
-  return {
-    name: 'group',
-    always: true,
-    endBatch(sc) {
-      for (const key of [...book.firsts.keys()]) book.sendFirst(key, sc.outbox);
-    },
-    dropBatch() {
-      book.firsts.clear();
-    },
-    run(ev, d, sc) {
-      const fp = ev.fingerprint;
-      if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
-      const window = sc.config.router.groupWindow;
-      const g = book.groupFor(fp);
-      if (ev.status === 'resolved') {
-        if (!g) return;
-        const r = resolve(g, fp, sc.now, window);
-        book.saveGroup(g, [fp]);
-        if (!d.notify) return;
-        if (r === 'all')
-          return hold(
-            d,
-            sc.now,
-            'group',
-            'grouped',
-            `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`,
-          );
+export const groupStage = (book: NoiseBook): Stage => ({
+  name: 'group',
+  always: true,
+  endBatch(sc) {
+    for (const key of [...book.firsts.keys()]) book.sendFirst(key, sc.outbox);
+  },
+  dropBatch() {
+    book.firsts.clear();
+  },
+  run(ev, d, sc) {
+    const fp = ev.fingerprint;
+    if (book.isFlapping(fp) || book.burstOf.has(fp)) return; // the flap or burst rule speaks for it
+    const window = sc.config.router.groupWindow;
+    const g = book.groupFor(fp);
+    if (ev.status === 'resolved') {
+      if (!g) return;
+      const r = resolve(g, fp, sc.now, window);
+      book.saveGroup(g, [fp]);
+      if (!d.notify) return;
+      if (r === 'all')
         return hold(
           d,
           sc.now,
           'group',
           'grouped',
-          `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`,
+          `last firing alert of group ${name(g.labels)} resolved: one resolution message for the group at ${at(g.resolveAt)} unless one fires again`,
         );
-      }
-      if (!d.notify) {
-        if (!g) return;
-        const withdrawn = refire(g, fp, sc.now, window);
-        if (withdrawn !== null) book.saveGroup(g, [fp]);
-        if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
-        return;
-      }
-      const route = firstRouteOf(sc.config.routes, ev);
-      if (route < 0) return;
-      const groupBy = sc.config.routes[route]!.groupBy;
-      if (!hasAny(ev.labels, groupBy))
-        return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
-      const key = groupKey(route, groupBy, ev.labels, d.channels);
-      const m = memberOf(ev, sc.now);
-      const existing = book.groups.get(key);
-      if (!existing) {
-        const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
-        const g = openGroup(key, labels, d.channels, m, sc.now);
-        book.saveGroup(g, [fp]);
-        const first = new FirstMessage(g);
-        book.sendFirst(key, sc.outbox); // a group of this key opened earlier in the batch and is gone: its message first
-        book.firsts.set(key, first);
-        d.later = first;
-        return trace(
-          d,
-          sc.now,
-          'group',
-          'pass',
-          `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`,
-        );
-      }
-      const j = join(existing, m, sc.now, window);
-      if (j.type !== 'known') book.saveGroup(existing, [fp]);
-      if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
-      if (j.type === 'now')
-        return trace(
-          d,
-          sc.now,
-          'group',
-          'pass',
-          `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`,
-        );
-      hold(
+      return hold(
         d,
         sc.now,
         'group',
         'grouped',
-        book.firsts.get(key)?.group === existing
-          ? `joins group ${name(existing.labels)} (${existing.size} alerts), opened in this batch: named in its first message`
-          : `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
+        `resolved; ${g.firing} alert(s) of group ${name(g.labels)} still firing — the group resolves in one message when all have`,
       );
-      // The update will tell the humans; dedupe treats it as notified from now on.
-      d.next.notifiedStatus = 'firing';
-      d.next.notifiedAt = sc.now;
-    },
-  };
-};
+    }
+    if (!d.notify) {
+      if (!g) return;
+      const withdrawn = refire(g, fp, sc.now, window);
+      if (withdrawn !== null) book.saveGroup(g, [fp]);
+      if (withdrawn) trace(d, sc.now, 'group', 'pass', `fired again: the pending resolution of group ${name(g.labels)} is withdrawn`);
+      return;
+    }
+    const route = firstRouteOf(sc.config.routes, ev);
+    if (route < 0) return;
+    const groupBy = sc.config.routes[route]!.groupBy;
+    if (!hasAny(ev.labels, groupBy))
+      return trace(d, sc.now, 'group', 'pass', `none of the groupBy labels (${groupBy.join(', ')}): not grouped`);
+    const key = groupKey(route, groupBy, ev.labels, d.channels);
+    const m = memberOf(ev, sc.now);
+    const existing = book.groups.get(key);
+    if (!existing) {
+      const labels = Object.fromEntries(groupBy.map((l) => [l, ev.labels[l] ?? '']));
+      const g = openGroup(key, labels, d.channels, m, sc.now);
+      book.saveGroup(g, [fp]);
+      const first = new FirstMessage(g);
+      book.sendFirst(key, sc.outbox); // a group of this key opened earlier in the batch and is gone: its message first
+      book.firsts.set(key, first);
+      d.later = first;
+      return trace(
+        d,
+        sc.now,
+        'group',
+        'pass',
+        `first alert of group ${name(labels)}: notified at once; alerts joining within ${span(window)} are batched into one update`,
+      );
+    }
+    const j = join(existing, m, sc.now, window);
+    if (j.type !== 'known') book.saveGroup(existing, [fp]);
+    if (j.type === 'known') return trace(d, sc.now, 'group', 'pass', `already a member of group ${name(existing.labels)}`);
+    if (j.type === 'now')
+      return trace(
+        d,
+        sc.now,
+        'group',
+        'pass',
+        `joins group ${name(existing.labels)}, which sent nothing for ${span(window)}: notified at once`,
+      );
+    hold(
+      d,
+      sc.now,
+      'group',
+      'grouped',
+      book.firsts.get(key)?.group === existing
+        ? `joins group ${name(existing.labels)} (${existing.size} alerts), opened in this batch: named in its first message`
+        : `joins group ${name(existing.labels)} (${existing.size} alerts): batched into one update at ${at(j.at)}`,
+    );
+    // The update will tell the humans; dedupe treats it as notified from now on.
+    d.next.notifiedStatus = 'firing';
+    d.next.notifiedAt = sc.now;
+  },
+});
